@@ -1,0 +1,1 @@
+//! The `compute` pipeline: read, validate, project, compute, write.

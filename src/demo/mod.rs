@@ -1,0 +1,1 @@
+//! A synthetic but realistic ward in phường Ngọc Sơn.

@@ -1,0 +1,1 @@
+//! Writing the computed measures as CSV.

@@ -1,0 +1,1 @@
+//! Fast RFC 7946 GeoJSON reading into campaign input types.

@@ -1,0 +1,1 @@
+//! RFC 7946 GeoJSON writing of campaign input types.

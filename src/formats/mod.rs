@@ -1,0 +1,5 @@
+//! Reading and writing files.
+
+pub mod csv_out;
+pub mod geojson_read;
+pub mod geojson_write;

@@ -1,0 +1,1 @@
+//! Validation of input features, naming the culprit.

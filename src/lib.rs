@@ -1,0 +1,12 @@
+//! hiendat — road-widening campaigns for Vietnamese wards.
+//!
+//! Where to start reading: [`geometry`] holds the pure, fast measures (CRS,
+//! corridors, donations); [`campaign`] the domain data; [`formats`] reading and
+//! writing files; [`demo`] the synthetic ward; [`compute`] ties them together
+//! for the `hiendat compute` command.
+
+pub mod campaign;
+pub mod compute;
+pub mod demo;
+pub mod formats;
+pub mod geometry;
