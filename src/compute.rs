@@ -1,1 +1,198 @@
 //! The `compute` pipeline: read, validate, project, compute, write.
+//!
+//! Each phase is a function so the CLI, the benchmark and the tests share
+//! them; [`Timings`] records the wall time of each.
+
+use crate::campaign::totals::{GroupTotal, SegmentTotal, group_totals, segment_totals};
+use crate::campaign::{CorridorInput, FeatureId, ParcelInput, SegmentInput};
+use crate::geometry::clip::Shape;
+use crate::geometry::crs::{Crs, CrsError};
+use crate::geometry::donation::{Donation, Engine, SegmentGeom};
+use crate::geometry::project::{self, Origin};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+/// Pairs with less area in the corridor than this are not reported (m²).
+pub const MIN_PAIR_AREA_M2: f64 = 1e-4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ComputeError {
+    #[error("{0}")]
+    Crs(#[from] CrsError),
+    #[error(
+        "thửa đất {id}: không chiếu được sang hệ tọa độ phẳng / parcel {id}: cannot be projected: {source}"
+    )]
+    ParcelProjection { id: FeatureId, source: CrsError },
+    #[error(
+        "đoạn tuyến {id}: không chiếu được sang hệ tọa độ phẳng / segment {id}: cannot be projected: {source}"
+    )]
+    SegmentProjection { id: FeatureId, source: CrsError },
+    #[error(
+        "hành lang của đoạn tuyến {0} không khớp đoạn tuyến nào / corridor for segment {0}: no segment has that id"
+    )]
+    UnknownCorridorSegment(FeatureId),
+    #[error("không có dữ liệu / no data: the input has no parcels and no segments")]
+    Empty,
+}
+
+/// Wall time of each phase, in the order run.
+#[derive(Debug, Default, Clone)]
+pub struct Timings(pub Vec<(&'static str, Duration)>);
+
+impl Timings {
+    /// Runs `f`, recording its wall time under `phase`.
+    pub fn time<T>(&mut self, phase: &'static str, f: impl FnOnce() -> T) -> T {
+        let t0 = Instant::now();
+        let out = f();
+        self.0.push((phase, t0.elapsed()));
+        out
+    }
+
+    /// One `phase seconds s` line per phase.
+    pub fn report(&self) -> String {
+        self.0
+            .iter()
+            .map(|(p, d)| format!("{p} {:.3} s\n", d.as_secs_f64()))
+            .collect()
+    }
+}
+
+/// Everything the engine needs, projected.
+pub struct Projected {
+    pub origin: Origin,
+    pub segments: Vec<SegmentGeom>,
+    pub parcels: Vec<Shape>,
+}
+
+/// Projects segments (with their given corridors) and parcels into `crs`.
+pub fn project(
+    crs: &Crs,
+    segments: &[SegmentInput],
+    parcels: &[ParcelInput],
+    corridors: &[CorridorInput],
+) -> Result<Projected, ComputeError> {
+    let first = segments
+        .iter()
+        .flat_map(|s| s.lines.iter().flatten())
+        .chain(
+            parcels
+                .iter()
+                .flat_map(|p| p.polygons.iter().flatten().flatten()),
+        )
+        .next()
+        .ok_or(ComputeError::Empty)?;
+    let origin = Origin::near(crs, *first)?;
+    let index: HashMap<&FeatureId, usize> = segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (&s.id, i))
+        .collect();
+    let mut given: Vec<Option<Vec<Vec<Vec<[f64; 2]>>>>> = vec![None; segments.len()];
+    for c in corridors {
+        let i = *index
+            .get(&c.segment_id)
+            .ok_or_else(|| ComputeError::UnknownCorridorSegment(c.segment_id.clone()))?;
+        let polys = project::polygons(crs, origin, &c.polygons).map_err(|source| {
+            ComputeError::SegmentProjection {
+                id: c.segment_id.clone(),
+                source,
+            }
+        })?;
+        given[i].get_or_insert_with(Vec::new).extend(polys);
+    }
+    let segs = segments
+        .par_iter()
+        .zip(given)
+        .map(|(s, given)| {
+            let centerline = project::centerline(crs, origin, s).map_err(|source| {
+                ComputeError::SegmentProjection {
+                    id: s.id.clone(),
+                    source,
+                }
+            })?;
+            let (left_m, right_m) = half_widths(s);
+            Ok(SegmentGeom {
+                centerline,
+                left_m,
+                right_m,
+                given,
+            })
+        })
+        .collect::<Result<Vec<_>, ComputeError>>()?;
+    let shapes = project::parcel_shapes(crs, origin, parcels).map_err(|(i, source)| {
+        ComputeError::ParcelProjection {
+            id: parcels[i].id.clone(),
+            source,
+        }
+    })?;
+    Ok(Projected {
+        origin,
+        segments: segs,
+        parcels: shapes,
+    })
+}
+
+/// Left and right half widths: `planned_left_m`/`planned_right_m` where given,
+/// else half of `planned_width_m` (0 when unknown: validation refuses that
+/// unless a corridor polygon is given).
+pub fn half_widths(s: &SegmentInput) -> (f64, f64) {
+    let half = s.planned_width_m.map(|w| w / 2.0);
+    (
+        s.planned_left_m.or(half).unwrap_or(0.0),
+        s.planned_right_m.or(half).unwrap_or(0.0),
+    )
+}
+
+/// Ranks of ids: `ranks[i]` is the position of `ids[i]` in sorted order.
+pub fn ranks(ids: &[&FeatureId]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..ids.len() as u32).collect();
+    order.par_sort_by(|&a, &b| ids[a as usize].cmp(ids[b as usize]));
+    let mut r = vec![0u32; ids.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        r[i as usize] = pos as u32;
+    }
+    r
+}
+
+/// The results of a computation.
+pub struct Computed {
+    /// Pairs above [`MIN_PAIR_AREA_M2`], sorted by parcel id then segment id.
+    pub pairs: Vec<Donation>,
+    pub segment_totals: Vec<SegmentTotal>,
+    pub group_totals: BTreeMap<String, GroupTotal>,
+}
+
+/// Corridors, candidate search, clipping and measuring, then totals.
+pub fn compute(
+    projected: Projected,
+    segments: &[SegmentInput],
+    parcels: &[ParcelInput],
+) -> Computed {
+    let seg_ids: Vec<&FeatureId> = segments.iter().map(|s| &s.id).collect();
+    let lengths: Vec<f64> = projected
+        .segments
+        .iter()
+        .map(|s| s.centerline.length())
+        .collect();
+    let engine = Engine::new(projected.segments, ranks(&seg_ids));
+    let mut pairs = engine.measure_all(&projected.parcels);
+    pairs.retain(|d| d.area_in_corridor_m2 > MIN_PAIR_AREA_M2);
+    let sorted = parcels.windows(2).all(|w| w[0].id <= w[1].id);
+    if !sorted {
+        let parcel_ids: Vec<&FeatureId> = parcels.iter().map(|p| &p.id).collect();
+        let pr = ranks(&parcel_ids);
+        let sr = ranks(&seg_ids);
+        pairs.par_sort_by_key(|d| (pr[d.parcel as usize], sr[d.segment as usize]));
+    }
+    let corridor_areas = engine.corridor_areas();
+    let groups: Vec<Option<&str>> = parcels
+        .iter()
+        .map(|p| p.residential_group.as_deref())
+        .collect();
+    Computed {
+        segment_totals: segment_totals(&pairs, &lengths, &corridor_areas),
+        group_totals: group_totals(&pairs, &groups),
+        pairs,
+    }
+}

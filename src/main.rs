@@ -1,1 +1,150 @@
-fn main() {}
+//! The `hiendat` command line: a thin layer over the library.
+
+use clap::{Parser, Subcommand};
+use hiendat::compute::{self, Timings};
+use hiendat::formats::{csv_out, geojson_read};
+use hiendat::geometry::crs::{Crs, DEFAULT_CRS};
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "hiendat",
+    version,
+    about = "Hiến đất mở đường — theo dõi vận động hiến đất làm đường của phường.\nRoad-widening land donation campaigns: corridors, donated areas and progress."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Tính diện tích hiến theo thửa và đoạn tuyến / compute donated areas per parcel and segment
+    Compute(ComputeArgs),
+    /// Tạo phường mẫu / write a synthetic demo ward (phường Ngọc Sơn) as GeoJSON
+    Demo(DemoArgs),
+}
+
+#[derive(clap::Args)]
+struct ComputeArgs {
+    /// Road segments (GeoJSON LineStrings: id, name, current_width_m, planned_width_m, ...)
+    #[arg(long)]
+    segments: PathBuf,
+    /// Land parcels (GeoJSON Polygons: id, map_sheet, parcel_no, owner, residential_group, land_use)
+    #[arg(long)]
+    parcels: PathBuf,
+    /// Planned right-of-way polygons (GeoJSON, each with segment_id); they replace the offset centerline
+    #[arg(long)]
+    corridors: Option<PathBuf>,
+    /// Projected CRS for measuring: EPSG:5897 (VN-2000 TM-3 105°, Thanh Hóa), other VN-2000 zones, UTM, or a PROJ string
+    #[arg(long, env = "HIENDAT_CRS", default_value = DEFAULT_CRS)]
+    crs: String,
+    /// Pairs CSV: parcel_id,segment_id,area_in_corridor_m2,attributed_area_m2,frontage_m,depth_mean_m,depth_max_m
+    #[arg(long)]
+    out: PathBuf,
+    /// Per-segment totals CSV
+    #[arg(long)]
+    segments_out: Option<PathBuf>,
+    /// Per-residential-group totals CSV
+    #[arg(long)]
+    groups_out: Option<PathBuf>,
+    /// Fix what can be fixed (open rings, duplicate points, self-intersections) and say what changed
+    #[arg(long)]
+    repair: bool,
+    /// Print each phase's wall time to stderr
+    #[arg(long)]
+    timings: bool,
+}
+
+#[derive(clap::Args)]
+struct DemoArgs {
+    /// Number of parcels
+    #[arg(long, default_value_t = 3000)]
+    parcels: usize,
+    /// Random seed: the same seed gives the same ward
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output folder (segments.geojson, parcels.geojson, manifest.json)
+    #[arg(long)]
+    out: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Compute(a) => run_compute(a),
+        Command::Demo(a) => run_demo(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("lỗi / error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("không đọc được / cannot read {}: {e}", path.display()))
+}
+
+fn create(path: &Path) -> Result<BufWriter<File>, String> {
+    File::create(path)
+        .map(|f| BufWriter::with_capacity(1 << 20, f))
+        .map_err(|e| format!("không ghi được / cannot write {}: {e}", path.display()))
+}
+
+fn run_compute(a: ComputeArgs) -> Result<ExitCode, String> {
+    let mut t = Timings::default();
+    let crs = Crs::parse(&a.crs).map_err(|e| e.to_string())?;
+    let (segments, parcels, corridors) = t.time("read", || -> Result<_, String> {
+        let named = |p: &Path, e: geojson_read::ReadError| format!("{}: {e}", p.display());
+        let (sb, pb) = (read(&a.segments)?, read(&a.parcels)?);
+        let (segments, parcels) = rayon::join(
+            || geojson_read::read_segments(&sb),
+            || geojson_read::read_parcels(&pb),
+        );
+        let segments = segments.map_err(|e| named(&a.segments, e))?;
+        let parcels = parcels.map_err(|e| named(&a.parcels, e))?;
+        let corridors = match &a.corridors {
+            Some(p) => geojson_read::read_corridors(&read(p)?).map_err(|e| named(p, e))?,
+            None => Vec::new(),
+        };
+        Ok((segments, parcels, corridors))
+    })?;
+    let _ = a.repair;
+    let projected = t
+        .time("project", || {
+            compute::project(&crs, &segments, &parcels, &corridors)
+        })
+        .map_err(|e| e.to_string())?;
+    let computed = t.time("compute", || {
+        compute::compute(projected, &segments, &parcels)
+    });
+    t.time("write", || -> Result<(), String> {
+        let parcel_ids: Vec<_> = parcels.iter().map(|p| p.id.clone()).collect();
+        let segment_ids: Vec<_> = segments.iter().map(|s| s.id.clone()).collect();
+        csv_out::write_pairs(create(&a.out)?, &computed.pairs, &parcel_ids, &segment_ids)
+            .map_err(|e| format!("{}: {e}", a.out.display()))?;
+        if let Some(p) = &a.segments_out {
+            csv_out::write_segments(create(p)?, &segments, &computed.segment_totals)
+                .map_err(|e| format!("{}: {e}", p.display()))?;
+        }
+        if let Some(p) = &a.groups_out {
+            csv_out::write_groups(create(p)?, &computed.group_totals)
+                .map_err(|e| format!("{}: {e}", p.display()))?;
+        }
+        Ok(())
+    })?;
+    if a.timings {
+        eprint!("{}", t.report());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_demo(_a: DemoArgs) -> Result<ExitCode, String> {
+    Err("chưa có / not yet".into())
+}

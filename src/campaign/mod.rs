@@ -100,3 +100,5 @@ pub struct CorridorInput {
     pub segment_id: FeatureId,
     pub polygons: Vec<Vec<Vec<[f64; 2]>>>,
 }
+
+pub mod totals;

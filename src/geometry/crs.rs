@@ -44,7 +44,9 @@ pub enum CrsError {
     Unsupported(String),
     #[error("chuỗi PROJ không hợp lệ / invalid PROJ string '{0}': {1}")]
     BadProjString(String, String),
-    #[error("hệ tọa độ '{0}' không phải hệ phẳng / CRS '{0}' is not projected: measurements need metres")]
+    #[error(
+        "hệ tọa độ '{0}' không phải hệ phẳng / CRS '{0}' is not projected: measurements need metres"
+    )]
     NotProjected(String),
     #[error("không chuyển được tọa độ / cannot transform ({0}, {1}): {2}")]
     Transform(f64, f64, String),
@@ -116,7 +118,10 @@ struct Points<'a> {
 }
 
 impl Transform for Points<'_> {
-    fn transform_coordinates<F: TransformClosure>(&mut self, f: &mut F) -> proj4rs::errors::Result<()> {
+    fn transform_coordinates<F: TransformClosure>(
+        &mut self,
+        f: &mut F,
+    ) -> proj4rs::errors::Result<()> {
         for p in self.pts.iter_mut() {
             let (x, y, _) = f(p[0], p[1], 0.0)?;
             *p = [x, y];
@@ -173,8 +178,9 @@ impl Crs {
             p[1] = p[1].to_radians();
         }
         let first = pts.first().copied().unwrap_or([0.0, 0.0]);
-        transform(&self.wgs84, &self.projected, &mut Points { pts })
-            .map_err(|e| CrsError::Transform(first[0].to_degrees(), first[1].to_degrees(), e.to_string()))
+        transform(&self.wgs84, &self.projected, &mut Points { pts }).map_err(|e| {
+            CrsError::Transform(first[0].to_degrees(), first[1].to_degrees(), e.to_string())
+        })
     }
 
     /// Converts easting/northing (metres) in place to WGS84 lon/lat (degrees).

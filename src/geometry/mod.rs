@@ -1,4 +1,8 @@
 //! Pure geometry: CRS transforms, corridors, donation measures. No I/O.
 
+pub mod clip;
+pub mod corridor;
 pub mod crs;
+pub mod donation;
+pub mod project;
 pub mod validate;
