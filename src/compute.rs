@@ -8,7 +8,7 @@ use crate::campaign::{CorridorInput, FeatureId, ParcelInput, SegmentInput};
 use crate::geometry::clip::Shape;
 use crate::geometry::crs::{Crs, CrsError};
 use crate::geometry::donation::{Donation, Engine, SegmentGeom};
-use crate::geometry::project::{self, Origin};
+use crate::geometry::project::{self, Origin, Projector};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -72,17 +72,9 @@ pub fn project(
     parcels: &[ParcelInput],
     corridors: &[CorridorInput],
 ) -> Result<Projected, ComputeError> {
-    let first = segments
-        .iter()
-        .flat_map(|s| s.lines.iter().flatten())
-        .chain(
-            parcels
-                .iter()
-                .flat_map(|p| p.polygons.iter().flatten().flatten()),
-        )
-        .next()
-        .ok_or(ComputeError::Empty)?;
-    let origin = Origin::near(crs, *first)?;
+    let bbox = project::lonlat_bbox(segments, parcels).ok_or(ComputeError::Empty)?;
+    let proj = Projector::new(crs, bbox)?;
+    let origin = proj.origin;
     let index: HashMap<&FeatureId, usize> = segments
         .iter()
         .enumerate()
@@ -93,7 +85,7 @@ pub fn project(
         let i = *index
             .get(&c.segment_id)
             .ok_or_else(|| ComputeError::UnknownCorridorSegment(c.segment_id.clone()))?;
-        let polys = project::polygons(crs, origin, &c.polygons).map_err(|source| {
+        let polys = project::polygons(&proj, &c.polygons).map_err(|source| {
             ComputeError::SegmentProjection {
                 id: c.segment_id.clone(),
                 source,
@@ -105,7 +97,7 @@ pub fn project(
         .par_iter()
         .zip(given)
         .map(|(s, given)| {
-            let centerline = project::centerline(crs, origin, s).map_err(|source| {
+            let centerline = project::centerline(&proj, s).map_err(|source| {
                 ComputeError::SegmentProjection {
                     id: s.id.clone(),
                     source,
@@ -120,7 +112,7 @@ pub fn project(
             })
         })
         .collect::<Result<Vec<_>, ComputeError>>()?;
-    let shapes = project::parcel_shapes(crs, origin, parcels).map_err(|(i, source)| {
+    let shapes = project::parcel_shapes(&proj, parcels).map_err(|(i, source)| {
         ComputeError::ParcelProjection {
             id: parcels[i].id.clone(),
             source,

@@ -90,11 +90,8 @@ pub fn generate(parcels: usize, seed: u64) -> Ward {
     let center = crs
         .to_projected(lon, lat)
         .expect("the ward centre projects");
-    let t0 = std::time::Instant::now();
     let model = model::build(parcels, seed, center);
-    eprintln!("TIMING build {:?}", t0.elapsed());
     let attrs = Attributes::assign(&model);
-    eprintln!("TIMING attrs {:?}", t0.elapsed());
     let kinds = |kind| model.lots.meta.iter().filter(|m| m.kind == kind).count();
     let info = WardInfo {
         seed,
@@ -116,7 +113,6 @@ pub fn generate(parcels: usize, seed: u64) -> Ward {
         ..
     } = model;
     to_lon_lat(&crs, &mut lots.pts);
-    eprintln!("TIMING convert {:?}", t0.elapsed());
     let parcels: Vec<ParcelInput> = (0..lots.len())
         .into_par_iter()
         .map(|k| {
@@ -145,7 +141,6 @@ pub fn generate(parcels: usize, seed: u64) -> Ward {
         })
         .collect();
     drop(lots);
-    eprintln!("TIMING assemble {:?}", t0.elapsed());
 
     let mut seg_pts: Vec<P> = seg_models
         .iter()
@@ -336,7 +331,7 @@ fn write_atomically(
     let tmp = Path::new(&tmp);
     let mut w = BufWriter::with_capacity(1 << 20, File::create(tmp)?);
     f(&mut w)?;
-    w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    w.into_inner().map_err(|e| e.into_error())?;
     fs::rename(tmp, path)
 }
 

@@ -83,6 +83,7 @@ pub(crate) struct LotMeta {
     pub(crate) wide: bool,
     pub(crate) kind: LotKind,
     /// Nominal frontage width along the front line, metres.
+    #[cfg_attr(not(test), expect(dead_code, reason = "checked by the tests"))]
     pub(crate) frontage: f32,
 }
 
@@ -372,13 +373,13 @@ impl Grid {
 
     fn widths(r: &mut Rng, class: Class) -> (f64, f64) {
         let (current, planned) = class.widths();
-        let cur = *r.pick(current);
+        let cur = r.pick(current);
         let wider: Vec<f64> = planned
             .iter()
             .copied()
             .filter(|&p| p >= cur + 1.0)
             .collect();
-        (cur, *r.pick(&wider))
+        (cur, r.pick(&wider))
     }
 
     /// East-west segment of street `j` between cross streets `i` and `i + 1`:

@@ -74,9 +74,9 @@ fn person_name(r: &mut Rng, out: &mut String) {
     let male = r.chance(0.55);
     out.push_str(r.weighted(SURNAMES));
     out.push(' ');
-    out.push_str(*r.pick(if male { MALE_MID } else { FEMALE_MID }));
+    out.push_str(r.pick(if male { MALE_MID } else { FEMALE_MID }));
     out.push(' ');
-    out.push_str(*r.pick(if male { MALE_GIVEN } else { FEMALE_GIVEN }));
+    out.push_str(r.pick(if male { MALE_GIVEN } else { FEMALE_GIVEN }));
 }
 
 /// The name on the land-use certificate: a person, a married couple, a
@@ -89,9 +89,9 @@ pub(crate) fn owner_name(r: &mut Rng, land_use: &str, street: &str) -> String {
         s.push_str(street);
     } else if matches!(land_use, "SKC" | "TMD") && r.chance(0.35) {
         s.push_str("Công ty TNHH ");
-        s.push_str(*r.pick(MALE_GIVEN));
+        s.push_str(r.pick(MALE_GIVEN));
         s.push(' ');
-        s.push_str(*r.pick(FEMALE_GIVEN));
+        s.push_str(r.pick(FEMALE_GIVEN));
     } else if r.chance(0.30) {
         // a married couple on the certificate
         person_name(r, &mut s);

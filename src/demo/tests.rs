@@ -360,7 +360,6 @@ fn write_produces_geojson_and_a_manifest() {
     fs::remove_dir_all(&dir).unwrap();
 }
 
-
 /// `cargo test --release --lib demo::tests::a_million -- --ignored --nocapture`
 #[test]
 #[ignore = "slow in debug builds: a timing run"]
@@ -369,6 +368,9 @@ fn a_million_parcels_in_a_few_seconds() {
     let ward = generate(1_000_000, 1);
     let generated = t.elapsed();
     assert_eq!(ward.parcels.len(), 1_000_000);
+    let t = std::time::Instant::now();
+    geojson_write::write_parcels(std::io::sink(), &ward.parcels).unwrap();
+    eprintln!("format parcels: {:?}", t.elapsed());
     let dir = std::env::temp_dir().join(format!("hiendat-demo-1m-{}", std::process::id()));
     let t = std::time::Instant::now();
     write(&ward, &dir).unwrap();

@@ -23,12 +23,9 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
-use std::sync::Mutex;
 
-use memchr::{memchr2, memchr3};
-use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
+use memchr::memchr3;
+use serde::de::IgnoredAny;
 
 use crate::campaign::{CorridorInput, FeatureId, ParcelInput, SegmentInput};
 
@@ -187,6 +184,8 @@ pub enum ProblemKind {
     WrongType { expected: Expected, found: JsonKind },
     /// A numeric member holds a string that is not a number.
     NotANumber { text: String },
+    /// A string is not valid UTF-8 or has a bad escape.
+    BadText,
     /// The element of `features` is not an object.
     NotAnObject { found: JsonKind },
     /// The feature's `type` is not `"Feature"` (as written).
@@ -222,6 +221,9 @@ impl ProblemKind {
             ProblemKind::NotANumber { text } => {
                 format!("trường '{field}' không phải số: {text:?}")
             }
+            ProblemKind::BadText => {
+                format!("trường '{field}' có chuỗi sai (không phải UTF-8 hoặc ký tự thoát sai)")
+            }
             ProblemKind::NotAnObject { found } => {
                 format!("không phải đối tượng Feature mà là {}", found.vi())
             }
@@ -254,6 +256,9 @@ impl ProblemKind {
             }
             ProblemKind::NotANumber { text } => {
                 format!("field '{field}' is not a number: {text:?}")
+            }
+            ProblemKind::BadText => {
+                format!("field '{field}' holds a bad string (not UTF-8, or a bad escape)")
             }
             ProblemKind::NotAnObject { found } => {
                 format!("is {}, not a Feature object", found.en())
@@ -403,137 +408,290 @@ impl fmt::Display for ProblemList<'_> {
 }
 
 // ---------------------------------------------------------------------------
-// The driver: scan, parse in parallel batches, reassemble in order
+// The driver: split `features` into chunks, parse them in parallel, stitch
 // ---------------------------------------------------------------------------
+//
+// The `features` array is cut into byte chunks. For each cut we guess where
+// the next feature starts (a `{` after a `,` that parses as a feature and is
+// followed by `,` or `]`). Chunk k is parsed from its guess until the first
+// feature start at or past the guess of chunk k + 1. Parsing from a true
+// feature start is exact, and chunk 0 starts at the true first feature, so
+// stitching checks each chunk's start against where the previous chunk
+// stopped; a wrong guess (possible only with odd input, e.g. arrays of
+// objects inside properties) is discarded and the gap parsed again in
+// sequence. The result is the same as one sequential pass.
 
-/// Features per parallel batch, and bytes per batch, whichever comes first.
-const BATCH_FEATURES: usize = 4096;
-const BATCH_BYTES: usize = 1 << 20;
+/// Smallest chunk worth a parallel task.
+const MIN_CHUNK_BYTES: usize = 1 << 20;
+/// Chunks per rayon thread, for load balance.
+const CHUNKS_PER_THREAD: usize = 8;
 
-struct Batch<T> {
+/// How one run over the `features` array ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// At the start of the next feature, at or past the run's limit.
+    Next(usize),
+    /// Past the closing `]` of the array.
+    End(usize),
+    /// The array itself is malformed here (not a single feature).
+    Broken(usize),
+}
+
+/// The features read by one run, in order.
+struct Run<T> {
+    start: usize,
+    count: usize,
     items: Vec<T>,
+    /// Problems with `index` counted from the run's first feature.
     problems: Vec<FeatureProblem>,
     /// For syntax problems: (position in `problems`, byte offset in file).
     syntax_at: Vec<(usize, usize)>,
+    stop: Stop,
 }
 
 type Build<T> = fn(RawFeature<'_>, &mut Problems) -> Option<T>;
 
 fn read_layer<T: Send>(bytes: &[u8], build: Build<T>) -> Result<Vec<T>, ReadError> {
-    let results: Mutex<Vec<(usize, Batch<T>)>> = Mutex::new(Vec::new());
-    let scanned = rayon::scope(|s| {
-        let results = &results;
-        let mut spans: Vec<Range<usize>> = Vec::with_capacity(BATCH_FEATURES);
-        let mut span_bytes = 0usize;
-        let mut next_index = 0usize;
-        let mut batch_no = 0usize;
-        let mut flush = |spans: &mut Vec<Range<usize>>, span_bytes: &mut usize| {
-            if spans.is_empty() {
-                return;
-            }
-            let todo = std::mem::replace(spans, Vec::with_capacity(BATCH_FEATURES));
-            let first = next_index;
-            let no = batch_no;
-            next_index += todo.len();
-            batch_no += 1;
-            *span_bytes = 0;
-            s.spawn(move |_| {
-                let batch = parse_batch(bytes, first, &todo, build);
-                results
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push((no, batch));
-            });
-        };
-        let outcome = scan(bytes, |span| {
-            span_bytes += span.len();
-            spans.push(span);
-            if spans.len() >= BATCH_FEATURES || span_bytes >= BATCH_BYTES {
-                flush(&mut spans, &mut span_bytes);
-            }
-        });
-        flush(&mut spans, &mut span_bytes);
-        outcome
+    read_layer_in_chunks(bytes, build, MIN_CHUNK_BYTES)
+}
+
+fn read_layer_in_chunks<T: Send>(
+    bytes: &[u8],
+    build: Build<T>,
+    min_chunk: usize,
+) -> Result<Vec<T>, ReadError> {
+    let mut runs: Vec<Run<T>> = Vec::new();
+    let walked = walk_top_level(bytes, |open| {
+        runs = parse_features(bytes, open, build, min_chunk)?;
+        match runs.last().map(|r| r.stop) {
+            Some(Stop::End(end)) => Ok(end),
+            Some(Stop::Broken(at)) => Err(ScanError::Syntax(at)),
+            _ => Err(ScanError::Syntax(bytes.len())),
+        }
     });
-    if let Err(e) = scanned {
+    if let Err(e) = walked {
         return Err(scan_error(bytes, e));
     }
 
-    let mut batches = results
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    batches.sort_unstable_by_key(|(no, _)| *no);
-    let total: usize = batches.iter().map(|(_, b)| b.items.len()).sum();
+    let total: usize = runs.iter().map(|r| r.items.len()).sum();
     let mut problems = Vec::new();
     let mut syntax_at = Vec::new();
-    for (_, b) in &mut batches {
-        let base = problems.len();
-        syntax_at.extend(b.syntax_at.iter().map(|&(i, off)| (base + i, off)));
-        problems.append(&mut b.problems);
+    let mut base = 0;
+    for run in &mut runs {
+        let first = problems.len();
+        syntax_at.extend(run.syntax_at.iter().map(|&(i, off)| (first + i, off)));
+        for mut p in run.problems.drain(..) {
+            p.index += base;
+            problems.push(p);
+        }
+        base += run.count;
     }
     if !problems.is_empty() {
         locate_syntax_problems(bytes, &mut problems, &mut syntax_at);
         return Err(ReadError::Features(problems));
     }
-    let mut out = Vec::with_capacity(total);
-    for (_, b) in batches {
-        out.extend(b.items);
+    let mut runs = runs.into_iter();
+    let mut out = runs.next().map(|r| r.items).unwrap_or_default();
+    out.reserve_exact(total - out.len());
+    for run in runs {
+        out.extend(run.items);
     }
     Ok(out)
 }
 
-fn parse_batch<T>(bytes: &[u8], first: usize, spans: &[Range<usize>], build: Build<T>) -> Batch<T> {
-    let mut batch = Batch {
-        items: Vec::with_capacity(spans.len()),
-        problems: Vec::new(),
-        syntax_at: Vec::new(),
+/// Parses the array whose `[` is at `open`; the runs, in order, cover every
+/// feature exactly once and the last one ends with `End` or `Broken`.
+fn parse_features<T: Send>(
+    b: &[u8],
+    open: usize,
+    build: Build<T>,
+    min_chunk: usize,
+) -> Result<Vec<Run<T>>, ScanError> {
+    let first = skip_ws(b, open + 1);
+    if b.get(first) == Some(&b']') {
+        return Ok(vec![Run::empty(first, Stop::End(first + 1))]);
+    }
+    let span = b.len() - first;
+    let chunks =
+        (span / min_chunk.max(1)).clamp(1, rayon::current_num_threads() * CHUNKS_PER_THREAD);
+    let chunk = span / chunks;
+    let mut starts = vec![first];
+    for k in 1..chunks {
+        let from = (first + k * chunk).max(*starts.last().unwrap_or(&first) + 1);
+        if let Some(s) = guess_feature_start(b, from) {
+            starts.push(s);
+        }
+    }
+    starts.dedup();
+
+    let speculative: Vec<Run<T>> = {
+        use rayon::prelude::*;
+        (0..starts.len())
+            .into_par_iter()
+            .map(|k| {
+                run_features(
+                    b,
+                    starts[k],
+                    starts.get(k + 1).copied().unwrap_or(usize::MAX),
+                    build,
+                )
+            })
+            .collect()
     };
-    let mut found = Problems::default();
-    for (k, span) in spans.iter().enumerate() {
-        let index = first + k;
-        let slice = &bytes[span.clone()];
-        match serde_json::from_slice::<FeatureSlot<'_>>(slice) {
-            Ok(FeatureSlot::Feature(raw)) => {
-                found.id = None;
-                found.list.clear();
-                let item = build(raw, &mut found);
-                match item {
-                    Some(item) if found.list.is_empty() => batch.items.push(item),
-                    _ => {
-                        for (field, kind) in found.list.drain(..) {
-                            batch.problems.push(FeatureProblem::new(
-                                index,
-                                found.id.clone(),
-                                field,
-                                kind,
-                            ));
-                        }
-                    }
-                }
+
+    // Stitch: keep runs that start where the true path is, re-read gaps.
+    let mut kept = Vec::with_capacity(speculative.len());
+    let mut pos = first;
+    for run in speculative {
+        if run.start > pos {
+            let gap = run_features(b, pos, run.start, build);
+            let stop = gap.stop;
+            kept.push(gap);
+            match stop {
+                Stop::Next(q) => pos = q,
+                Stop::End(_) | Stop::Broken(_) => return Ok(kept),
             }
-            Ok(FeatureSlot::NotObject(kind)) => batch.problems.push(FeatureProblem::new(
-                index,
-                None,
-                "",
-                ProblemKind::NotAnObject { found: kind },
-            )),
-            Err(e) => {
-                let offset = span.start + offset_in(slice, e.line(), e.column());
-                batch.syntax_at.push((batch.problems.len(), offset));
-                batch.problems.push(FeatureProblem::new(
-                    index,
-                    None,
-                    "",
-                    ProblemKind::Syntax {
-                        line: 0,
-                        column: 0,
-                        message: bare_message(&e),
-                    },
-                ));
+        }
+        if run.start == pos {
+            let stop = run.stop;
+            kept.push(run);
+            match stop {
+                Stop::Next(q) => pos = q,
+                Stop::End(_) | Stop::Broken(_) => return Ok(kept),
             }
         }
     }
-    batch
+    kept.push(run_features(b, pos, usize::MAX, build));
+    Ok(kept)
+}
+
+impl<T> Run<T> {
+    fn empty(start: usize, stop: Stop) -> Self {
+        Run {
+            start,
+            count: 0,
+            items: Vec::new(),
+            problems: Vec::new(),
+            syntax_at: Vec::new(),
+            stop,
+        }
+    }
+}
+
+/// Reads features from `start` (a feature's first byte) until the first
+/// feature start at or past `limit`, or the end of the array.
+fn run_features<T>(b: &[u8], start: usize, limit: usize, build: Build<T>) -> Run<T> {
+    let mut run = Run::empty(start, Stop::Broken(start));
+    let mut found = Problems::default();
+    let mut scratch = Vec::with_capacity(64);
+    let mut p = start;
+    loop {
+        if p >= limit {
+            run.stop = Stop::Next(p);
+            return run;
+        }
+        let index = run.count;
+        let end = match b.get(p) {
+            Some(b'{') => match parse_feature(b, p, &mut scratch) {
+                Ok((raw, end)) => {
+                    if index == 0 && limit != usize::MAX {
+                        // Size the output from the first feature.
+                        let per = (end - p).max(64);
+                        run.items
+                            .reserve((limit - start) / per + (limit - start) / per / 8 + 4);
+                    }
+                    found.id = None;
+                    found.list.clear();
+                    match build(raw, &mut found) {
+                        Some(item) if found.list.is_empty() => run.items.push(item),
+                        _ => {
+                            for (field, kind) in found.list.drain(..) {
+                                run.problems.push(FeatureProblem::new(
+                                    index,
+                                    found.id.clone(),
+                                    field,
+                                    kind,
+                                ));
+                            }
+                        }
+                    }
+                    end
+                }
+                Err(syn) => {
+                    // Malformed inside: find its end by braces, name it, go on.
+                    let Ok(end) = object_end(b, p) else {
+                        run.stop = Stop::Broken(syn.at);
+                        return run;
+                    };
+                    run.syntax_at.push((run.problems.len(), syn.at));
+                    run.problems.push(FeatureProblem::new(
+                        index,
+                        None,
+                        "",
+                        ProblemKind::Syntax {
+                            line: 0,
+                            column: 0,
+                            message: syn.what.to_string(),
+                        },
+                    ));
+                    end
+                }
+            },
+            Some(&c) => {
+                let mut cur = Cur { b, p };
+                if cur.skip(0).is_err() {
+                    run.stop = Stop::Broken(p);
+                    return run;
+                }
+                run.problems.push(FeatureProblem::new(
+                    index,
+                    None,
+                    "",
+                    ProblemKind::NotAnObject {
+                        found: JsonKind::of_first_byte(c),
+                    },
+                ));
+                cur.p
+            }
+            None => {
+                run.stop = Stop::Broken(p);
+                return run;
+            }
+        };
+        run.count += 1;
+        p = skip_ws(b, end);
+        match b.get(p) {
+            Some(b',') => p = skip_ws(b, p + 1),
+            Some(b']') => {
+                run.stop = Stop::End(p + 1);
+                return run;
+            }
+            _ => {
+                run.stop = Stop::Broken(p);
+                return run;
+            }
+        }
+    }
+}
+
+/// A likely feature start at or after `from`: a `{` after a `,` that parses
+/// as a feature-like object followed by `,` or `]`.
+fn guess_feature_start(b: &[u8], from: usize) -> Option<usize> {
+    let mut q = from;
+    let mut scratch = Vec::new();
+    for _ in 0..256 {
+        let k = q + memchr::memchr(b'{', b.get(q..)?)?;
+        let before = b[..k].iter().rposition(|&c| !is_ws(c));
+        if before.map(|i| b[i]) == Some(b',')
+            && let Ok((raw, end)) = parse_feature(b, k, &mut scratch)
+            && (raw.kind.is_some() || raw.has_geometry)
+            && matches!(b.get(skip_ws(b, end)), Some(b',' | b']'))
+        {
+            return Some(k);
+        }
+        q = k + 1;
+    }
+    None
 }
 
 /// Problems found in one feature, with the id once it is known.
@@ -558,18 +716,6 @@ fn bare_message(e: &serde_json::Error) -> String {
     }
 }
 
-/// Byte offset in `slice` of a 1-based line and column.
-fn offset_in(slice: &[u8], line: usize, column: usize) -> usize {
-    let mut start = 0;
-    for _ in 1..line {
-        match memchr::memchr(b'\n', &slice[start..]) {
-            Some(i) => start += i + 1,
-            None => break,
-        }
-    }
-    (start + column.saturating_sub(1)).min(slice.len())
-}
-
 /// 1-based line and column of a byte offset (column counted in bytes, as
 /// serde_json does).
 fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
@@ -591,6 +737,7 @@ fn locate_syntax_problems(
     let mut line_start = 0;
     let mut pos = 0;
     for &(i, off) in at.iter() {
+        let off = off.min(bytes.len());
         for nl in memchr::memchr_iter(b'\n', &bytes[pos..off]) {
             line += 1;
             line_start = pos + nl + 1;
@@ -609,7 +756,7 @@ fn locate_syntax_problems(
 }
 
 // ---------------------------------------------------------------------------
-// The scanner: find `features` and each feature's byte range
+// The top level: find `features`, check `type`
 // ---------------------------------------------------------------------------
 
 #[derive(Debug)]
@@ -665,21 +812,8 @@ fn byte_at(b: &[u8], p: usize) -> Result<u8, ScanError> {
     b.get(p).copied().ok_or(ScanError::Syntax(p))
 }
 
-/// `b[p]` is `"`; returns the offset just past the closing quote.
-fn string_end(b: &[u8], p: usize) -> Result<usize, ScanError> {
-    let mut i = p + 1;
-    loop {
-        match memchr2(b'"', b'\\', &b[i.min(b.len())..]) {
-            Some(k) if b[i + k] == b'"' => return Ok(i + k + 1),
-            Some(k) => i += k + 2,
-            None => return Err(ScanError::Syntax(b.len())),
-        }
-    }
-}
-
-/// `b[p]` is `{`; returns the offset just past the matching `}`. Only
-/// braces and strings are tracked: brackets inside are checked by the
-/// feature's own parse.
+/// `b[p]` is `{`; returns the offset just past the matching `}`, tracking
+/// only strings and braces. Used to step over a malformed feature.
 fn object_end(b: &[u8], p: usize) -> Result<usize, ScanError> {
     let mut depth = 0usize;
     let mut i = p;
@@ -689,7 +823,11 @@ fn object_end(b: &[u8], p: usize) -> Result<usize, ScanError> {
         };
         let at = i + k;
         match b[at] {
-            b'"' => i = string_end(b, at)?,
+            b'"' => {
+                let mut cur = Cur { b, p: at };
+                cur.string().map_err(|e| ScanError::Syntax(e.at))?;
+                i = cur.p;
+            }
             b'{' => {
                 depth += 1;
                 i = at + 1;
@@ -707,48 +845,17 @@ fn object_end(b: &[u8], p: usize) -> Result<usize, ScanError> {
 
 /// Returns the offset just past the value starting at `p`.
 fn value_end(b: &[u8], p: usize) -> Result<usize, ScanError> {
-    match byte_at(b, p)? {
-        b'"' => string_end(b, p),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut i = p;
-            while i < b.len() {
-                match b[i] {
-                    b'"' => {
-                        i = string_end(b, i)?;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Ok(i + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-            Err(ScanError::Syntax(b.len()))
-        }
-        _ => {
-            let mut i = p;
-            while i < b.len() && !matches!(b[i], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
-            {
-                i += 1;
-            }
-            if i == p {
-                Err(ScanError::Syntax(p))
-            } else {
-                Ok(i)
-            }
-        }
-    }
+    let mut cur = Cur { b, p };
+    cur.skip(0).map_err(|e| ScanError::Syntax(e.at))?;
+    Ok(cur.p)
 }
 
-/// Walks the top-level object, calling `feature` with the byte range of each
-/// element of `features`, in order.
-fn scan(b: &[u8], mut feature: impl FnMut(Range<usize>)) -> Result<(), ScanError> {
+/// Walks the top-level object; `features` is handed the offset of the
+/// array's `[` and returns the offset just past its `]`.
+fn walk_top_level(
+    b: &[u8],
+    mut features: impl FnMut(usize) -> Result<usize, ScanError>,
+) -> Result<(), ScanError> {
     let mut p = if b.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     p = skip_ws(b, p);
     let first = byte_at(b, p)?;
@@ -770,7 +877,7 @@ fn scan(b: &[u8], mut feature: impl FnMut(Range<usize>)) -> Result<(), ScanError
             if byte_at(b, p)? != b'"' {
                 return Err(ScanError::Syntax(p));
             }
-            let key_end = string_end(b, p)?;
+            let key_end = value_end(b, p)?;
             let key = decode_key(&b[p..key_end]);
             p = skip_ws(b, key_end);
             if byte_at(b, p)? != b':' {
@@ -792,28 +899,7 @@ fn scan(b: &[u8], mut feature: impl FnMut(Range<usize>)) -> Result<(), ScanError
                             p,
                         ));
                     }
-                    p = skip_ws(b, p + 1);
-                    if byte_at(b, p)? == b']' {
-                        p += 1;
-                    } else {
-                        loop {
-                            let end = if byte_at(b, p)? == b'{' {
-                                object_end(b, p)?
-                            } else {
-                                value_end(b, p)?
-                            };
-                            feature(p..end);
-                            p = skip_ws(b, end);
-                            match byte_at(b, p)? {
-                                b',' => p = skip_ws(b, p + 1),
-                                b']' => {
-                                    p += 1;
-                                    break;
-                                }
-                                _ => return Err(ScanError::Syntax(p)),
-                            }
-                        }
-                    }
+                    p = features(p)?;
                 }
                 Some("type") => {
                     let end = value_end(b, p)?;
@@ -851,7 +937,7 @@ fn scan(b: &[u8], mut feature: impl FnMut(Range<usize>)) -> Result<(), ScanError
     Ok(())
 }
 
-/// A top-level key, unescaped; `None` if it is not a valid string.
+/// A key, unescaped; `None` if it is not a valid string.
 fn decode_key(quoted: &[u8]) -> Option<Cow<'_, str>> {
     let inner = &quoted[1..quoted.len() - 1];
     if memchr::memchr(b'\\', inner).is_none() {
@@ -864,10 +950,18 @@ fn decode_key(quoted: &[u8]) -> Option<Cow<'_, str>> {
 }
 
 // ---------------------------------------------------------------------------
-// One feature: borrowed visitors
+// One feature: a small hand-written JSON parser over the bytes
 // ---------------------------------------------------------------------------
 
+/// Malformed JSON at a byte offset.
+#[derive(Debug, Clone, Copy)]
+struct Syn {
+    at: usize,
+    what: &'static str,
+}
+
 /// Member names we look at; everything else is skipped.
+#[derive(Clone, Copy)]
 enum Key {
     Type,
     Id,
@@ -888,107 +982,69 @@ enum Key {
     Other,
 }
 
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a member name")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
-                Ok(match s {
-                    "type" => Key::Type,
-                    "id" => Key::Id,
-                    "properties" => Key::Properties,
-                    "geometry" => Key::Geometry,
-                    "coordinates" => Key::Coordinates,
-                    "name" => Key::Name,
-                    "current_width_m" => Key::CurrentWidth,
-                    "planned_width_m" => Key::PlannedWidth,
-                    "planned_left_m" => Key::PlannedLeft,
-                    "planned_right_m" => Key::PlannedRight,
-                    "map_sheet" => Key::MapSheet,
-                    "parcel_no" => Key::ParcelNo,
-                    "owner" => Key::Owner,
-                    "residential_group" => Key::ResidentialGroup,
-                    "land_use" => Key::LandUse,
-                    "segment_id" => Key::SegmentId,
-                    _ => Key::Other,
-                })
-            }
+impl Key {
+    /// `quoted` is a whole JSON string, quotes included.
+    fn of(quoted: &[u8]) -> Key {
+        let inner = &quoted[1..quoted.len() - 1];
+        if inner.contains(&b'\\') {
+            return match decode_key(quoted) {
+                Some(k) => Key::of_name(k.as_bytes()),
+                None => Key::Other,
+            };
         }
-        d.deserialize_identifier(V)
+        Key::of_name(inner)
+    }
+
+    fn of_name(name: &[u8]) -> Key {
+        match name {
+            b"type" => Key::Type,
+            b"id" => Key::Id,
+            b"properties" => Key::Properties,
+            b"geometry" => Key::Geometry,
+            b"coordinates" => Key::Coordinates,
+            b"name" => Key::Name,
+            b"current_width_m" => Key::CurrentWidth,
+            b"planned_width_m" => Key::PlannedWidth,
+            b"planned_left_m" => Key::PlannedLeft,
+            b"planned_right_m" => Key::PlannedRight,
+            b"map_sheet" => Key::MapSheet,
+            b"parcel_no" => Key::ParcelNo,
+            b"owner" => Key::Owner,
+            b"residential_group" => Key::ResidentialGroup,
+            b"land_use" => Key::LandUse,
+            b"segment_id" => Key::SegmentId,
+            _ => Key::Other,
+        }
     }
 }
 
-/// Drains a sequence so serde_json sees it consumed.
-fn drain_seq<'de, A: SeqAccess<'de>>(seq: &mut A) -> Result<(), A::Error> {
-    while seq.next_element::<IgnoredAny>()?.is_some() {}
-    Ok(())
-}
-
-fn drain_map<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
-    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-    Ok(())
-}
-
-/// A value of any JSON type other than an object, answered with its kind.
-/// Used by visitors that want an object but must not fail on the rest.
-macro_rules! non_object_visits {
-    ($make:expr) => {
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok($make(JsonKind::Bool))
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok($make(JsonKind::Number))
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok($make(JsonKind::Number))
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok($make(JsonKind::Number))
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok($make(JsonKind::Text))
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            drain_seq(&mut seq)?;
-            Ok($make(JsonKind::Array))
-        }
-    };
-}
-
-/// An element of `features`.
-enum FeatureSlot<'a> {
-    Feature(RawFeature<'a>),
-    NotObject(JsonKind),
-}
-
+/// The members of a feature we use, as raw JSON text (`null` left out).
 #[derive(Default)]
 struct RawFeature<'a> {
-    kind: Option<&'a RawValue>,
-    id: Option<&'a RawValue>,
+    kind: Option<&'a [u8]>,
+    id: Option<&'a [u8]>,
     props: RawProps<'a>,
     /// `properties` was something other than an object or null.
     props_not_object: Option<JsonKind>,
+    /// The feature has a `geometry` member (even null).
+    has_geometry: bool,
     geometry: GeometrySlot<'a>,
 }
 
 #[derive(Default)]
 struct RawProps<'a> {
-    id: Option<&'a RawValue>,
-    name: Option<&'a RawValue>,
-    current_width_m: Option<&'a RawValue>,
-    planned_width_m: Option<&'a RawValue>,
-    planned_left_m: Option<&'a RawValue>,
-    planned_right_m: Option<&'a RawValue>,
-    map_sheet: Option<&'a RawValue>,
-    parcel_no: Option<&'a RawValue>,
-    owner: Option<&'a RawValue>,
-    residential_group: Option<&'a RawValue>,
-    land_use: Option<&'a RawValue>,
-    segment_id: Option<&'a RawValue>,
+    id: Option<&'a [u8]>,
+    name: Option<&'a [u8]>,
+    current_width_m: Option<&'a [u8]>,
+    planned_width_m: Option<&'a [u8]>,
+    planned_left_m: Option<&'a [u8]>,
+    planned_right_m: Option<&'a [u8]>,
+    map_sheet: Option<&'a [u8]>,
+    parcel_no: Option<&'a [u8]>,
+    owner: Option<&'a [u8]>,
+    residential_group: Option<&'a [u8]>,
+    land_use: Option<&'a [u8]>,
+    segment_id: Option<&'a [u8]>,
 }
 
 #[derive(Default)]
@@ -997,124 +1053,9 @@ enum GeometrySlot<'a> {
     Null,
     NotObject(JsonKind),
     Geometry {
-        kind: Option<&'a RawValue>,
+        kind: Option<&'a [u8]>,
         coords: Option<AnyCoords>,
     },
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for FeatureSlot<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = FeatureSlot<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a GeoJSON Feature")
-            }
-            non_object_visits!(FeatureSlot::NotObject);
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(FeatureSlot::NotObject(JsonKind::Null))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut f = RawFeature::default();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::Type => f.kind = map.next_value()?,
-                        Key::Id => f.id = map.next_value()?,
-                        Key::Properties => match map.next_value::<PropsSlot<'a>>()? {
-                            PropsSlot::Props(p) => f.props = p,
-                            PropsSlot::Null => {}
-                            PropsSlot::NotObject(k) => f.props_not_object = Some(k),
-                        },
-                        Key::Geometry => f.geometry = map.next_value()?,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(FeatureSlot::Feature(f))
-            }
-        }
-        d.deserialize_any(V(std::marker::PhantomData))
-    }
-}
-
-enum PropsSlot<'a> {
-    Props(RawProps<'a>),
-    Null,
-    NotObject(JsonKind),
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for PropsSlot<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = PropsSlot<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a properties object")
-            }
-            non_object_visits!(PropsSlot::NotObject);
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(PropsSlot::Null)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut p = RawProps::default();
-                while let Some(key) = map.next_key::<Key>()? {
-                    let slot = match key {
-                        Key::Id => &mut p.id,
-                        Key::Name => &mut p.name,
-                        Key::CurrentWidth => &mut p.current_width_m,
-                        Key::PlannedWidth => &mut p.planned_width_m,
-                        Key::PlannedLeft => &mut p.planned_left_m,
-                        Key::PlannedRight => &mut p.planned_right_m,
-                        Key::MapSheet => &mut p.map_sheet,
-                        Key::ParcelNo => &mut p.parcel_no,
-                        Key::Owner => &mut p.owner,
-                        Key::ResidentialGroup => &mut p.residential_group,
-                        Key::LandUse => &mut p.land_use,
-                        Key::SegmentId => &mut p.segment_id,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                            continue;
-                        }
-                    };
-                    *slot = map.next_value()?;
-                }
-                Ok(PropsSlot::Props(p))
-            }
-        }
-        d.deserialize_any(V(std::marker::PhantomData))
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for GeometrySlot<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = GeometrySlot<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a GeoJSON geometry")
-            }
-            non_object_visits!(GeometrySlot::NotObject);
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(GeometrySlot::Null)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut kind = None;
-                let mut coords = None;
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::Type => kind = map.next_value()?,
-                        Key::Coordinates => coords = map.next_value()?,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(GeometrySlot::Geometry { kind, coords })
-            }
-        }
-        d.deserialize_any(V(std::marker::PhantomData))
-    }
 }
 
 /// Coordinates of any nesting depth, read without knowing the geometry type
@@ -1125,7 +1066,6 @@ enum AnyCoords {
     Empty,
     /// A list of `n` empty lists: `[[], []]`.
     Empties(usize),
-    Num(f64),
     Pos([f64; 2]),
     L1(Vec<[f64; 2]>),
     L2(Vec<Vec<[f64; 2]>>),
@@ -1133,133 +1073,525 @@ enum AnyCoords {
     Bad(CoordProblem),
 }
 
-impl<'de> Deserialize<'de> for AnyCoords {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(CoordsVisitor)
-    }
+/// Parses the feature object whose `{` is at `start`; returns its members
+/// and the offset just past its `}`.
+fn parse_feature<'a>(
+    b: &'a [u8],
+    start: usize,
+    scratch: &mut Vec<[f64; 2]>,
+) -> Result<(RawFeature<'a>, usize), Syn> {
+    let mut c = Cur { b, p: start };
+    let mut f = RawFeature::default();
+    c.members(|c, key| {
+        match key {
+            Key::Type => f.kind = c.raw()?,
+            Key::Id => f.id = c.raw()?,
+            Key::Properties => match c.peek() {
+                b'{' => c.members(|c, key| {
+                    let slot = match key {
+                        Key::Id => &mut f.props.id,
+                        Key::Name => &mut f.props.name,
+                        Key::CurrentWidth => &mut f.props.current_width_m,
+                        Key::PlannedWidth => &mut f.props.planned_width_m,
+                        Key::PlannedLeft => &mut f.props.planned_left_m,
+                        Key::PlannedRight => &mut f.props.planned_right_m,
+                        Key::MapSheet => &mut f.props.map_sheet,
+                        Key::ParcelNo => &mut f.props.parcel_no,
+                        Key::Owner => &mut f.props.owner,
+                        Key::ResidentialGroup => &mut f.props.residential_group,
+                        Key::LandUse => &mut f.props.land_use,
+                        Key::SegmentId => &mut f.props.segment_id,
+                        _ => {
+                            c.skip(1)?;
+                            return Ok(());
+                        }
+                    };
+                    *slot = c.raw()?;
+                    Ok(())
+                })?,
+                b'n' => {
+                    c.skip(1)?;
+                }
+                other => {
+                    c.skip(1)?;
+                    f.props_not_object = Some(JsonKind::of_first_byte(other));
+                }
+            },
+            Key::Geometry => {
+                f.has_geometry = true;
+                f.geometry = match c.peek() {
+                    b'{' => {
+                        let mut kind = None;
+                        let mut coords = None;
+                        c.members(|c, key| {
+                            match key {
+                                Key::Type => kind = c.raw()?,
+                                Key::Coordinates => coords = c.coordinates(scratch)?,
+                                _ => {
+                                    c.skip(2)?;
+                                }
+                            }
+                            Ok(())
+                        })?;
+                        GeometrySlot::Geometry { kind, coords }
+                    }
+                    b'n' => {
+                        c.skip(1)?;
+                        GeometrySlot::Null
+                    }
+                    other => {
+                        c.skip(1)?;
+                        GeometrySlot::NotObject(JsonKind::of_first_byte(other))
+                    }
+                };
+            }
+            _ => {
+                c.skip(1)?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok((f, c.p))
 }
 
-struct CoordsVisitor;
+/// Deepest nesting `skip` follows (as serde_json's default).
+const MAX_DEPTH: u32 = 128;
 
-impl<'de> Visitor<'de> for CoordsVisitor {
-    type Value = AnyCoords;
+fn is_number_start(c: u8) -> bool {
+    c == b'-' || c.is_ascii_digit()
+}
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("GeoJSON coordinates")
+/// Exact powers of ten for the fast float path.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+struct Cur<'a> {
+    b: &'a [u8],
+    p: usize,
+}
+
+impl<'a> Cur<'a> {
+    #[inline]
+    fn ws(&mut self) {
+        while self.p < self.b.len() && is_ws(self.b[self.p]) {
+            self.p += 1;
+        }
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<AnyCoords, E> {
-        Ok(AnyCoords::Num(v))
+    /// The byte at the cursor, 0 at the end.
+    #[inline]
+    fn peek(&self) -> u8 {
+        self.b.get(self.p).copied().unwrap_or(0)
     }
+
+    fn fail<T>(&self, what: &'static str) -> Result<T, Syn> {
+        Err(Syn { at: self.p, what })
+    }
+
+    /// The cursor is on `{`: calls `member` with the cursor on each value
+    /// (whitespace skipped); `member` must consume the value.
+    #[inline]
+    fn members(
+        &mut self,
+        mut member: impl FnMut(&mut Self, Key) -> Result<(), Syn>,
+    ) -> Result<(), Syn> {
+        self.p += 1;
+        self.ws();
+        if self.peek() == b'}' {
+            self.p += 1;
+            return Ok(());
+        }
+        loop {
+            if self.peek() != b'"' {
+                return self.fail("expected a member name");
+            }
+            let key = Key::of(self.string()?);
+            self.ws();
+            if self.peek() != b':' {
+                return self.fail("expected ':'");
+            }
+            self.p += 1;
+            self.ws();
+            member(self, key)?;
+            self.ws();
+            match self.peek() {
+                b',' => {
+                    self.p += 1;
+                    self.ws();
+                }
+                b'}' => {
+                    self.p += 1;
+                    return Ok(());
+                }
+                _ => return self.fail("expected ',' or '}'"),
+            }
+        }
+    }
+
+    /// The cursor is on `"`: returns the whole string, quotes included.
+    #[inline]
+    fn string(&mut self) -> Result<&'a [u8], Syn> {
+        let start = self.p;
+        let mut i = start + 1;
+        while i < self.b.len() {
+            match self.b[i] {
+                b'"' => {
+                    self.p = i + 1;
+                    return Ok(&self.b[start..self.p]);
+                }
+                b'\\' => i += 2,
+                _ => i += 1,
+            }
+        }
+        self.p = self.b.len();
+        self.fail("unterminated string")
+    }
+
+    /// Returns the raw text of the value at the cursor; `None` for `null`.
+    #[inline]
+    fn raw(&mut self) -> Result<Option<&'a [u8]>, Syn> {
+        let v = self.skip(1)?;
+        Ok(if v == b"null" { None } else { Some(v) })
+    }
+
+    /// The cursor is on a number: checks JSON's number grammar, returns it.
+    fn number(&mut self) -> Result<&'a [u8], Syn> {
+        let b = self.b;
+        let start = self.p;
+        let mut i = start;
+        let digits = |i: &mut usize| {
+            let s = *i;
+            while *i < b.len() && b[*i].is_ascii_digit() {
+                *i += 1;
+            }
+            *i > s
+        };
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        if b.get(i) == Some(&b'0') {
+            i += 1;
+        } else if !digits(&mut i) {
+            self.p = i;
+            return self.fail("invalid number");
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            if !digits(&mut i) {
+                self.p = i;
+                return self.fail("invalid number");
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if !digits(&mut i) {
+                self.p = i;
+                return self.fail("invalid number");
+            }
+        }
+        self.p = i;
+        Ok(&b[start..i])
+    }
+
+    /// The cursor is on a number: its value, correctly rounded (exact fast
+    /// path for up to 19 digits and |exponent| ≤ 22, else the standard
+    /// library's parser).
+    #[inline]
     #[allow(clippy::cast_precision_loss)]
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<AnyCoords, E> {
-        Ok(AnyCoords::Num(v as f64))
-    }
-    #[allow(clippy::cast_precision_loss)]
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<AnyCoords, E> {
-        Ok(AnyCoords::Num(v as f64))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<AnyCoords, E> {
-        Ok(AnyCoords::Bad(CoordProblem::NotNumber))
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<AnyCoords, E> {
-        Ok(AnyCoords::Bad(CoordProblem::NotNumber))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<AnyCoords, E> {
-        Ok(AnyCoords::Bad(CoordProblem::NotNumber))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AnyCoords, A::Error> {
-        drain_map(&mut map)?;
-        Ok(AnyCoords::Bad(CoordProblem::NotNumber))
+    fn float(&mut self) -> Result<f64, Syn> {
+        let b = self.b;
+        let start = self.p;
+        let mut i = start;
+        let neg = b.get(i) == Some(&b'-');
+        if neg {
+            i += 1;
+        }
+        let mut mantissa: u64 = 0;
+        let mut digits = 0u32;
+        while i < b.len() && b[i].is_ascii_digit() {
+            mantissa = mantissa
+                .wrapping_mul(10)
+                .wrapping_add(u64::from(b[i] - b'0'));
+            digits += 1;
+            i += 1;
+        }
+        let mut exp: i32 = 0;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                mantissa = mantissa
+                    .wrapping_mul(10)
+                    .wrapping_add(u64::from(b[i] - b'0'));
+                digits += 1;
+                exp -= 1;
+                i += 1;
+            }
+        }
+        let simple = digits > 0
+            && digits <= 19
+            && !matches!(b.get(i), Some(b'e' | b'E'))
+            && (b[start + usize::from(neg)] != b'0'
+                || !b
+                    .get(start + usize::from(neg) + 1)
+                    .is_some_and(u8::is_ascii_digit))
+            && b[i - 1] != b'.';
+        if simple && mantissa <= (1u64 << 53) && exp >= -22 {
+            self.p = i;
+            let m = mantissa as f64;
+            let v = if exp == 0 {
+                m
+            } else {
+                m / POW10[exp.unsigned_abs() as usize]
+            };
+            return Ok(if neg { -v } else { v });
+        }
+        self.p = start;
+        let text = self.number()?;
+        std::str::from_utf8(text)
+            .ok()
+            .and_then(|t| t.parse::<f64>().ok())
+            .ok_or(Syn {
+                at: start,
+                what: "invalid number",
+            })
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AnyCoords, A::Error> {
+    /// Skips the value at the cursor (checking it is well-formed JSON) and
+    /// returns its raw text.
+    fn skip(&mut self, depth: u32) -> Result<&'a [u8], Syn> {
+        let start = self.p;
+        match self.peek() {
+            b'"' => {
+                self.string()?;
+            }
+            b'{' => {
+                if depth > MAX_DEPTH {
+                    return self.fail("nested too deep");
+                }
+                self.members(|c, _| c.skip(depth + 1).map(|_| ()))?;
+            }
+            b'[' => {
+                if depth > MAX_DEPTH {
+                    return self.fail("nested too deep");
+                }
+                self.p += 1;
+                self.ws();
+                if self.peek() == b']' {
+                    self.p += 1;
+                } else {
+                    loop {
+                        self.skip(depth + 1)?;
+                        self.ws();
+                        match self.peek() {
+                            b',' => {
+                                self.p += 1;
+                                self.ws();
+                            }
+                            b']' => {
+                                self.p += 1;
+                                break;
+                            }
+                            _ => return self.fail("expected ',' or ']'"),
+                        }
+                    }
+                }
+            }
+            b't' => self.literal(b"true")?,
+            b'f' => self.literal(b"false")?,
+            b'n' => self.literal(b"null")?,
+            c if is_number_start(c) => {
+                self.number()?;
+            }
+            0 => return self.fail("unexpected end of input"),
+            _ => return self.fail("expected a value"),
+        }
+        Ok(&self.b[start..self.p])
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), Syn> {
+        if self.b[self.p..].starts_with(word) {
+            self.p += word.len();
+            Ok(())
+        } else {
+            self.fail("expected a value")
+        }
+    }
+
+    /// The `coordinates` member: `None` for null; shape problems become
+    /// `AnyCoords::Bad` once the value is known to be well-formed JSON.
+    fn coordinates(&mut self, scratch: &mut Vec<[f64; 2]>) -> Result<Option<AnyCoords>, Syn> {
+        let start = self.p;
+        let parsed = match self.peek() {
+            b'[' => self.coords(scratch, 0),
+            b'n' => {
+                self.skip(1)?;
+                return Ok(None);
+            }
+            _ => Err(CoordProblem::WrongNesting),
+        };
+        match parsed {
+            Ok(c) => Ok(Some(c)),
+            Err(why) => {
+                self.p = start;
+                self.skip(1)?;
+                Ok(Some(AnyCoords::Bad(why)))
+            }
+        }
+    }
+
+    /// The cursor is on `[`. Any failure is reported as a coordinate
+    /// problem; the caller re-reads the value to tell bad JSON apart.
+    fn coords(
+        &mut self,
+        scratch: &mut Vec<[f64; 2]>,
+        depth: u32,
+    ) -> Result<AnyCoords, CoordProblem> {
         use AnyCoords as C;
+        if depth > 4 {
+            return Err(CoordProblem::WrongNesting);
+        }
+        self.p += 1;
+        self.ws();
+        let c = self.peek();
+        if c == b']' {
+            self.p += 1;
+            return Ok(C::Empty);
+        }
+        if is_number_start(c) {
+            return self.position().map(C::Pos);
+        }
         let mut leading_empty = 0usize;
         let first = loop {
-            match seq.next_element::<C>()? {
-                None if leading_empty == 0 => return Ok(C::Empty),
-                None => return Ok(C::Empties(leading_empty)),
-                Some(C::Empty) => leading_empty += 1,
-                Some(other) => break other,
+            if self.peek() != b'[' {
+                return Err(Self::not_a_list(self.peek()));
             }
-        };
-        let bad = |seq: &mut A, why| -> Result<AnyCoords, A::Error> {
-            drain_seq(seq)?;
-            Ok(C::Bad(why))
+            match self.coords(scratch, depth + 1)? {
+                C::Empty => {
+                    leading_empty += 1;
+                    if !self.next_element()? {
+                        return Ok(C::Empties(leading_empty));
+                    }
+                }
+                other => break other,
+            }
         };
         match first {
-            C::Num(x) => {
-                if leading_empty > 0 {
-                    return bad(&mut seq, CoordProblem::WrongNesting);
-                }
-                let y = match seq.next_element::<C>()? {
-                    Some(C::Num(y)) => y,
-                    None => return Ok(C::Bad(CoordProblem::ShortPosition)),
-                    Some(C::Bad(why)) => return bad(&mut seq, why),
-                    Some(_) => return bad(&mut seq, CoordProblem::NotNumber),
-                };
-                // Altitude and beyond are allowed and dropped.
-                let mut why = None;
-                while let Some(extra) = seq.next_element::<C>()? {
-                    match extra {
-                        C::Num(_) => {}
-                        C::Bad(w) => why = why.or(Some(w)),
-                        _ => why = why.or(Some(CoordProblem::NotNumber)),
-                    }
-                }
-                Ok(why.map_or(C::Pos([x, y]), C::Bad))
-            }
             C::Pos(p) => {
                 if leading_empty > 0 {
-                    return bad(&mut seq, CoordProblem::ShortPosition);
+                    return Err(CoordProblem::ShortPosition);
                 }
-                let mut line = Vec::with_capacity(8);
-                line.push(p);
-                loop {
-                    match seq.next_element::<C>()? {
-                        None => return Ok(C::L1(line)),
-                        Some(C::Pos(q)) => line.push(q),
-                        Some(C::Bad(why)) => return bad(&mut seq, why),
-                        Some(C::Empty) => return bad(&mut seq, CoordProblem::ShortPosition),
-                        Some(_) => return bad(&mut seq, CoordProblem::WrongNesting),
+                scratch.clear();
+                scratch.push(p);
+                while self.next_element()? {
+                    if self.peek() != b'[' {
+                        return Err(Self::not_a_list(self.peek()));
+                    }
+                    self.p += 1;
+                    self.ws();
+                    match self.peek() {
+                        c if is_number_start(c) => scratch.push(self.position()?),
+                        b']' => return Err(CoordProblem::ShortPosition),
+                        b'[' => return Err(CoordProblem::WrongNesting),
+                        _ => return Err(CoordProblem::NotNumber),
                     }
                 }
+                Ok(C::L1(scratch.as_slice().to_vec()))
             }
-            C::L1(l) => {
+            C::L1(line) => {
                 let mut lines = Vec::with_capacity(leading_empty + 1);
                 lines.resize_with(leading_empty, Vec::new);
-                lines.push(l);
-                loop {
-                    match seq.next_element::<C>()? {
-                        None => return Ok(C::L2(lines)),
-                        Some(C::L1(l)) => lines.push(l),
-                        Some(C::Empty) => lines.push(Vec::new()),
-                        Some(C::Bad(why)) => return bad(&mut seq, why),
-                        Some(_) => return bad(&mut seq, CoordProblem::WrongNesting),
+                lines.push(line);
+                while self.next_element()? {
+                    if self.peek() != b'[' {
+                        return Err(Self::not_a_list(self.peek()));
+                    }
+                    match self.coords(scratch, depth + 1)? {
+                        C::L1(line) => lines.push(line),
+                        C::Empty => lines.push(Vec::new()),
+                        _ => return Err(CoordProblem::WrongNesting),
                     }
                 }
+                Ok(C::L2(lines))
             }
             C::L2(_) | C::Empties(_) => {
                 let mut polys = Vec::with_capacity(leading_empty + 1);
                 polys.resize_with(leading_empty, Vec::new);
-                let mut next = Some(first);
+                let mut next = first;
                 loop {
                     match next {
-                        None => return Ok(C::L3(polys)),
-                        Some(C::L2(rings)) => polys.push(rings),
-                        Some(C::Empties(n)) => polys.push(vec![Vec::new(); n]),
-                        Some(C::Empty) => polys.push(Vec::new()),
-                        Some(C::Bad(why)) => return bad(&mut seq, why),
-                        Some(_) => return bad(&mut seq, CoordProblem::WrongNesting),
+                        C::L2(rings) => polys.push(rings),
+                        C::Empties(n) => polys.push(vec![Vec::new(); n]),
+                        C::Empty => polys.push(Vec::new()),
+                        _ => return Err(CoordProblem::WrongNesting),
                     }
-                    next = seq.next_element::<C>()?;
+                    if !self.next_element()? {
+                        return Ok(C::L3(polys));
+                    }
+                    if self.peek() != b'[' {
+                        return Err(Self::not_a_list(self.peek()));
+                    }
+                    next = self.coords(scratch, depth + 1)?;
                 }
             }
-            C::L3(_) => bad(&mut seq, CoordProblem::WrongNesting),
-            C::Bad(why) => bad(&mut seq, why),
-            C::Empty => unreachable!("empty elements are counted above"),
+            C::L3(_) | C::Empty | C::Bad(_) => Err(CoordProblem::WrongNesting),
         }
+    }
+
+    fn not_a_list(c: u8) -> CoordProblem {
+        if is_number_start(c) {
+            CoordProblem::WrongNesting
+        } else {
+            CoordProblem::NotNumber
+        }
+    }
+
+    /// After a list element: `true` if a `,` follows (cursor on the next
+    /// element), `false` past the closing `]`.
+    #[inline]
+    fn next_element(&mut self) -> Result<bool, CoordProblem> {
+        self.ws();
+        match self.peek() {
+            b',' => {
+                self.p += 1;
+                self.ws();
+                Ok(true)
+            }
+            b']' => {
+                self.p += 1;
+                Ok(false)
+            }
+            _ => Err(CoordProblem::NotNumber),
+        }
+    }
+
+    /// The cursor is on the first number of a position (its `[` consumed).
+    #[inline]
+    fn position(&mut self) -> Result<[f64; 2], CoordProblem> {
+        let x = self.float().map_err(|_| CoordProblem::NotNumber)?;
+        self.ws();
+        match self.peek() {
+            b',' => self.p += 1,
+            b']' => return Err(CoordProblem::ShortPosition),
+            _ => return Err(CoordProblem::NotNumber),
+        }
+        self.ws();
+        if !is_number_start(self.peek()) {
+            return Err(CoordProblem::NotNumber);
+        }
+        let y = self.float().map_err(|_| CoordProblem::NotNumber)?;
+        // Altitude and beyond are allowed and dropped.
+        while self.next_element()? {
+            if !is_number_start(self.peek()) {
+                return Err(CoordProblem::NotNumber);
+            }
+            self.float().map_err(|_| CoordProblem::NotNumber)?;
+        }
+        Ok([x, y])
     }
 }
 
@@ -1267,27 +1599,37 @@ impl<'de> Visitor<'de> for CoordsVisitor {
 // From raw members to input types
 // ---------------------------------------------------------------------------
 
-/// The text of a JSON string value, unescaped.
-fn string_of(raw: &RawValue) -> Option<String> {
-    let text = raw.get();
-    let inner = &text[1..text.len() - 1];
-    if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
-        Some(inner.to_string())
+/// The text of a JSON string value, unescaped; `None` if it is not valid
+/// UTF-8 or has a bad escape.
+fn string_of(raw: &[u8]) -> Option<String> {
+    let inner = &raw[1..raw.len() - 1];
+    if memchr::memchr(b'\\', inner).is_none() {
+        std::str::from_utf8(inner).ok().map(str::to_string)
     } else {
-        serde_json::from_str::<String>(text).ok()
+        serde_json::from_slice::<String>(raw).ok()
     }
 }
 
-fn kind_of(raw: &RawValue) -> JsonKind {
-    JsonKind::of_first_byte(raw.get().as_bytes()[0])
+/// Raw text known to be ASCII (a number, a literal).
+fn ascii(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw).into_owned()
+}
+
+fn kind_of(raw: &[u8]) -> JsonKind {
+    JsonKind::of_first_byte(raw[0])
 }
 
 /// A number or string id, numbers kept as written.
-fn id_of(raw: &RawValue) -> Result<FeatureId, JsonKind> {
+fn id_of(raw: &[u8]) -> Result<FeatureId, ProblemKind> {
     match kind_of(raw) {
-        JsonKind::Number => Ok(FeatureId::Number(raw.get().to_string())),
-        JsonKind::Text => string_of(raw).map(FeatureId::Text).ok_or(JsonKind::Text),
-        other => Err(other),
+        JsonKind::Number => Ok(FeatureId::Number(ascii(raw))),
+        JsonKind::Text => string_of(raw)
+            .map(FeatureId::Text)
+            .ok_or(ProblemKind::BadText),
+        other => Err(ProblemKind::WrongType {
+            expected: Expected::NumberOrText,
+            found: other,
+        }),
     }
 }
 
@@ -1297,76 +1639,43 @@ fn feature_id(f: &RawFeature<'_>, found: &mut Problems) -> Option<FeatureId> {
     match id_of(raw) {
         Ok(id) => Some(id),
         Err(kind) => {
-            found.push(
-                "id",
-                ProblemKind::WrongType {
-                    expected: Expected::NumberOrText,
-                    found: kind,
-                },
-            );
+            found.push("id", kind);
             None
         }
     }
 }
 
 /// A text property: strings unescaped, numbers as written.
-fn text_prop(raw: Option<&RawValue>, field: &'static str, found: &mut Problems) -> Option<String> {
+fn text_prop(raw: Option<&[u8]>, field: &'static str, found: &mut Problems) -> Option<String> {
     let raw = raw?;
-    match kind_of(raw) {
-        JsonKind::Text => string_of(raw),
-        JsonKind::Number => Some(raw.get().to_string()),
-        other => {
-            found.push(
-                field,
-                ProblemKind::WrongType {
-                    expected: Expected::NumberOrText,
-                    found: other,
-                },
-            );
-            None
-        }
-    }
+    let kind = match kind_of(raw) {
+        JsonKind::Text => match string_of(raw) {
+            Some(s) => return Some(s),
+            None => ProblemKind::BadText,
+        },
+        JsonKind::Number => return Some(ascii(raw)),
+        other => ProblemKind::WrongType {
+            expected: Expected::NumberOrText,
+            found: other,
+        },
+    };
+    found.push(field, kind);
+    None
 }
 
 /// A numeric property: numbers, or strings holding a number ("10.5", also
 /// "10,5" with a decimal comma); an empty string is absent.
-fn number_prop(raw: Option<&RawValue>, field: &'static str, found: &mut Problems) -> Option<f64> {
+fn number_prop(raw: Option<&[u8]>, field: &'static str, found: &mut Problems) -> Option<f64> {
     let raw = raw?;
-    match kind_of(raw) {
-        JsonKind::Number => match raw.get().parse::<f64>() {
-            Ok(v) if v.is_finite() => Some(v),
-            _ => {
-                found.push(
-                    field,
-                    ProblemKind::NotANumber {
-                        text: raw.get().to_string(),
-                    },
-                );
-                None
-            }
-        },
-        JsonKind::Text => {
-            let text = string_of(raw).unwrap_or_default();
-            let trimmed = text.trim();
-            if trimmed.is_empty() {
+    let text = match kind_of(raw) {
+        JsonKind::Number => ascii(raw),
+        JsonKind::Text => match string_of(raw) {
+            Some(s) => s,
+            None => {
+                found.push(field, ProblemKind::BadText);
                 return None;
             }
-            let parsed = trimmed.parse::<f64>().ok().or_else(|| {
-                let comma = trimmed.replacen(',', ".", 1);
-                if trimmed.contains('.') {
-                    None
-                } else {
-                    comma.parse().ok()
-                }
-            });
-            match parsed {
-                Some(v) if v.is_finite() => Some(v),
-                _ => {
-                    found.push(field, ProblemKind::NotANumber { text });
-                    None
-                }
-            }
-        }
+        },
         other => {
             found.push(
                 field,
@@ -1375,6 +1684,24 @@ fn number_prop(raw: Option<&RawValue>, field: &'static str, found: &mut Problems
                     found: other,
                 },
             );
+            return None;
+        }
+    };
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let parsed = trimmed.parse::<f64>().ok().or_else(|| {
+        if trimmed.contains('.') {
+            None
+        } else {
+            trimmed.replacen(',', ".", 1).parse().ok()
+        }
+    });
+    match parsed {
+        Some(v) if v.is_finite() => Some(v),
+        _ => {
+            found.push(field, ProblemKind::NotANumber { text });
             None
         }
     }
@@ -1383,12 +1710,12 @@ fn number_prop(raw: Option<&RawValue>, field: &'static str, found: &mut Problems
 /// Checks `type` and `properties` shared by all layers; returns the id.
 fn common(f: &RawFeature<'_>, found: &mut Problems) -> Option<FeatureId> {
     if let Some(kind) = f.kind
-        && kind.get() != "\"Feature\""
+        && kind != b"\"Feature\""
     {
         found.push(
             "type",
             ProblemKind::NotAFeature {
-                found: kind.get().to_string(),
+                found: String::from_utf8_lossy(kind).into_owned(),
             },
         );
     }
@@ -1407,8 +1734,8 @@ fn common(f: &RawFeature<'_>, found: &mut Problems) -> Option<FeatureId> {
 }
 
 /// The geometry's type (as written, unquoted) and coordinates, or a problem.
-fn geometry<'f>(
-    f: &'f mut RawFeature<'_>,
+fn geometry(
+    f: &mut RawFeature<'_>,
     found: &mut Problems,
     accepted: &'static [&'static str],
 ) -> Option<(String, AnyCoords)> {
@@ -1434,7 +1761,7 @@ fn geometry<'f>(
             };
             let name = match kind_of(kind) {
                 JsonKind::Text => string_of(kind).unwrap_or_default(),
-                _ => kind.get().to_string(),
+                _ => String::from_utf8_lossy(kind).into_owned(),
             };
             if !accepted.contains(&name.as_str()) {
                 found.push(
@@ -1562,13 +1889,7 @@ fn build_corridor(mut f: RawFeature<'_>, found: &mut Problems) -> Option<Corrido
     let segment_id = match f.props.segment_id.map(id_of) {
         Some(Ok(id)) => Some(id),
         Some(Err(kind)) => {
-            found.push(
-                "segment_id",
-                ProblemKind::WrongType {
-                    expected: Expected::NumberOrText,
-                    found: kind,
-                },
-            );
+            found.push("segment_id", kind);
             None
         }
         None => {
@@ -1847,17 +2168,58 @@ mod tests {
     }
 
     #[test]
-    fn order_is_kept_across_many_batches() {
-        let n = BATCH_FEATURES * 2 + 17;
+    fn order_is_kept_across_many_chunks() {
+        let n = 5000;
         let features: Vec<String> = (0..n).map(|i| parcel(&i.to_string(), SQUARE)).collect();
         let text = format!(
             "\u{feff}{{\"bbox\":[1,2,3,4],\"features\":[{}],\"crs\":{{\"a\":\"}}\"}},\"type\":\"FeatureCollection\"}}\n",
-            features.join(",")
+            features.join(",\n")
         );
-        let parcels = read_parcels(text.as_bytes()).unwrap();
-        assert_eq!(parcels.len(), n);
-        for (i, p) in parcels.iter().enumerate() {
-            assert_eq!(p.id, FeatureId::Number(i.to_string()));
+        for chunk in [1, 100, 997, 1 << 20] {
+            let parcels = read_layer_in_chunks(text.as_bytes(), build_parcel, chunk).unwrap();
+            assert_eq!(parcels.len(), n);
+            for (i, p) in parcels.iter().enumerate() {
+                assert_eq!(p.id, FeatureId::Number(i.to_string()));
+            }
+        }
+    }
+
+    #[test]
+    fn objects_that_look_like_features_inside_properties_do_not_break_the_order() {
+        let decoy = r#"{"type":"Feature","geometry":null}"#;
+        let features: Vec<String> = (0..300)
+            .map(|i| {
+                format!(
+                    r#"{{"type":"Feature","properties":{{"id":{i},"history":[{decoy},{decoy},{{"note":"x,{{\"type\":1}}"}}]}},"geometry":{SQUARE}}}"#
+                )
+            })
+            .collect();
+        let text = fc(&features.join(","));
+        for chunk in [1, 50, 333, 4096] {
+            let parcels = read_layer_in_chunks(text.as_bytes(), build_parcel, chunk).unwrap();
+            let ids: Vec<String> = parcels.iter().map(|p| p.id.to_string()).collect();
+            let want: Vec<String> = (0..300).map(|i| i.to_string()).collect();
+            assert_eq!(ids, want, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn problems_are_numbered_by_file_position_across_chunks() {
+        let features: Vec<String> = (0..400)
+            .map(|i| {
+                if i % 100 == 7 {
+                    parcel(&i.to_string(), "null")
+                } else {
+                    parcel(&i.to_string(), SQUARE)
+                }
+            })
+            .collect();
+        let text = fc(&features.join(","));
+        for chunk in [1, 200, 1 << 20] {
+            let p =
+                problems(read_layer_in_chunks(text.as_bytes(), build_parcel, chunk).unwrap_err());
+            let at: Vec<usize> = p.iter().map(|p| p.index).collect();
+            assert_eq!(at, vec![7, 107, 207, 307]);
         }
     }
 

@@ -6,7 +6,7 @@
 
 use super::clip::{P, Shape, ring_area};
 use super::corridor::Centerline;
-use super::crs::{Crs, CrsError};
+use super::crs::{Crs, CrsError, Grid};
 use crate::campaign::{ParcelInput, SegmentInput};
 use rayon::prelude::*;
 
@@ -15,7 +15,7 @@ use rayon::prelude::*;
 pub struct Origin(pub P);
 
 impl Origin {
-    /// A round origin near the data: the first coordinate, projected, to the kilometre.
+    /// A round origin near a lon/lat point: projected, to the kilometre.
     pub fn near(crs: &Crs, lonlat: P) -> Result<Origin, CrsError> {
         let [x, y] = crs.to_projected(lonlat[0], lonlat[1])?;
         Ok(Origin([
@@ -29,33 +29,94 @@ impl Origin {
     }
 }
 
-/// Projects rings in place and shifts them to the origin.
-fn project_rings(
-    crs: &Crs,
-    origin: Origin,
-    rings: &[Vec<[f64; 2]>],
-) -> Result<Vec<Vec<P>>, CrsError> {
-    let mut flat: Vec<P> = rings.iter().flatten().copied().collect();
-    crs.project_in_place(&mut flat)?;
-    let mut out = Vec::with_capacity(rings.len());
-    let mut k = 0;
-    for r in rings {
-        let mut ring: Vec<P> = flat[k..k + r.len()]
-            .iter()
-            .map(|p| [p[0] - origin.0[0], p[1] - origin.0[1]])
-            .collect();
-        k += r.len();
-        ring.dedup();
-        out.push(ring);
+/// Lon/lat → projected metres relative to an [`Origin`]: through a [`Grid`]
+/// over the data when one can be built, else exactly.
+pub struct Projector<'a> {
+    crs: &'a Crs,
+    pub origin: Origin,
+    grid: Option<Grid<'a>>,
+}
+
+impl<'a> Projector<'a> {
+    /// A projector for data within `bbox` (lon/lat degrees `[min, max]`).
+    pub fn new(crs: &'a Crs, bbox: [P; 2]) -> Result<Projector<'a>, CrsError> {
+        let centre = [
+            (bbox[0][0] + bbox[1][0]) / 2.0,
+            (bbox[0][1] + bbox[1][1]) / 2.0,
+        ];
+        let origin = Origin::near(crs, centre)?;
+        let grid = Grid::new(crs, bbox[0], bbox[1], origin.0);
+        Ok(Projector { crs, origin, grid })
     }
-    Ok(out)
+
+    /// An exact projector (no grid).
+    pub fn exact(crs: &'a Crs, origin: Origin) -> Projector<'a> {
+        Projector {
+            crs,
+            origin,
+            grid: None,
+        }
+    }
+
+    pub fn project_in_place(&self, pts: &mut [P]) -> Result<(), CrsError> {
+        match &self.grid {
+            Some(g) => g.project_in_place(pts),
+            None => {
+                self.crs.project_in_place(pts)?;
+                for p in pts.iter_mut() {
+                    *p = [p[0] - self.origin.0[0], p[1] - self.origin.0[1]];
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Projects rings, dropping consecutive duplicate points.
+    fn rings(&self, rings: &[Vec<[f64; 2]>]) -> Result<Vec<Vec<P>>, CrsError> {
+        rings
+            .iter()
+            .map(|r| {
+                let mut ring = r.clone();
+                self.project_in_place(&mut ring)?;
+                ring.dedup();
+                Ok(ring)
+            })
+            .collect()
+    }
+}
+
+/// The lon/lat bounding box of all finite coordinates, in parallel.
+pub fn lonlat_bbox(segments: &[SegmentInput], parcels: &[ParcelInput]) -> Option<[P; 2]> {
+    fn merge(a: Option<[P; 2]>, b: Option<[P; 2]>) -> Option<[P; 2]> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some([
+                [a[0][0].min(b[0][0]), a[0][1].min(b[0][1])],
+                [a[1][0].max(b[1][0]), a[1][1].max(b[1][1])],
+            ]),
+            (a, None) => a,
+            (None, b) => b,
+        }
+    }
+    fn of<'a>(pts: impl Iterator<Item = &'a [f64; 2]>) -> Option<[P; 2]> {
+        pts.filter(|p| p[0].is_finite() && p[1].is_finite())
+            .fold(None, |acc, p| merge(acc, Some([*p, *p])))
+    }
+    let a = parcels
+        .par_iter()
+        .map(|p| of(p.polygons.iter().flatten().flatten()))
+        .reduce(|| None, merge);
+    let b = segments
+        .par_iter()
+        .map(|s| of(s.lines.iter().flatten()))
+        .reduce(|| None, merge);
+    merge(a, b)
 }
 
 /// A parcel as a [`Shape`]: closing points dropped, exteriors counter-clockwise, holes clockwise.
-pub fn parcel_shape(crs: &Crs, origin: Origin, parcel: &ParcelInput) -> Result<Shape, CrsError> {
+pub fn parcel_shape(proj: &Projector, parcel: &ParcelInput) -> Result<Shape, CrsError> {
     let mut shape = Shape::new();
     for poly in &parcel.polygons {
-        for (k, mut ring) in project_rings(crs, origin, poly)?.into_iter().enumerate() {
+        for (k, mut ring) in proj.rings(poly)?.into_iter().enumerate() {
             if ring.len() > 1 && ring.first() == ring.last() {
                 ring.pop();
             }
@@ -69,34 +130,32 @@ pub fn parcel_shape(crs: &Crs, origin: Origin, parcel: &ParcelInput) -> Result<S
     Ok(shape)
 }
 
-/// Every parcel's shape, in parallel, in input order; the first failure names its parcel index.
+/// Every parcel's shape, in parallel, in input order; a failure names its parcel index.
 pub fn parcel_shapes(
-    crs: &Crs,
-    origin: Origin,
+    proj: &Projector,
     parcels: &[ParcelInput],
 ) -> Result<Vec<Shape>, (usize, CrsError)> {
     parcels
         .par_iter()
         .enumerate()
-        .map(|(i, p)| parcel_shape(crs, origin, p).map_err(|e| (i, e)))
+        .map(|(i, p)| parcel_shape(proj, p).map_err(|e| (i, e)))
         .collect()
 }
 
 /// A segment's centerline in projected metres.
-pub fn centerline(crs: &Crs, origin: Origin, seg: &SegmentInput) -> Result<Centerline, CrsError> {
-    Ok(Centerline::new(project_rings(crs, origin, &seg.lines)?))
+pub fn centerline(proj: &Projector, seg: &SegmentInput) -> Result<Centerline, CrsError> {
+    Ok(Centerline::new(proj.rings(&seg.lines)?))
 }
 
 /// Polygons (rings as given, closing point dropped) in projected metres.
 pub fn polygons(
-    crs: &Crs,
-    origin: Origin,
+    proj: &Projector,
     polys: &[Vec<Vec<[f64; 2]>>],
 ) -> Result<Vec<Vec<Vec<P>>>, CrsError> {
     polys
         .iter()
         .map(|poly| {
-            let mut rings = project_rings(crs, origin, poly)?;
+            let mut rings = proj.rings(poly)?;
             for r in &mut rings {
                 if r.len() > 1 && r.first() == r.last() {
                     r.pop();
