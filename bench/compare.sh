@@ -29,9 +29,11 @@
 #             its stderr lines `<phase> <seconds> s` are parsed, median per phase
 # Each process runs under /usr/bin/time -f '%e %M' (wall seconds, peak RSS KiB).
 # For PostGIS that is the Python client only: the server's memory is not counted.
-# Agreement: compare.py D/hiendat.csv D/shapely_tT.csv and D/postgis_pT.csv
-# D/shapely_tT.csv (hiendat.csv is cut to parcel_id,segment_id,area first if its
-# columns are not in compare.py's order). Logs go to D/logs/.
+# Agreement (compare.py, tol 0.01 m2): hiendat.csv against shapely_tT.csv (or
+# postgis_pT.csv with --skip-shapely), and the two peers against each other.
+# hiendat.csv is cut to parcel_id,segment_id,area first only if its columns are
+# not in compare.py's order. Logs (stderr, /usr/bin/time, compare output, load
+# average) go to D/logs/, emptied at the start of each size.
 #
 # Output: a Markdown report on stdout and in --md; progress on stderr.
 # Ratio = (faster peer's compute median) / (hiendat compute-phase median):
@@ -138,6 +140,7 @@ for n in "${size_list[@]}"; do
   [ -w "$d" ] || die "$d is not writable (the peers write their outputs there)"
   rm -rf "$d/logs"; mkdir -p "$d/logs"
   L="$d/logs"
+  cut -d' ' -f1-3 /proc/loadavg >"$L/loadavg.start"
 
   if [ "$skip_shapely" = 0 ]; then
     log "n=$n shapely --threads $threads --repeat $repeat"
@@ -168,6 +171,8 @@ for n in "${size_list[@]}"; do
       log "  $(tr '\n' ' ' <"$L/hiendat.$k.time")(wall s, peak KiB)"
     done
   fi
+
+  cut -d' ' -f1-3 /proc/loadavg >"$L/loadavg.end"
 
   # -------------------------------------------------------- agreement ---
   ref=""
@@ -299,6 +304,11 @@ for n in sizes:
         if os.path.exists(cf):
             with open(open(cf).read().strip()) as f:
                 r["hd_pairs"] = sum(1 for _ in f) - 1
+    try:
+        r["load"] = "%s → %s" % (open(os.path.join(L, "loadavg.start")).read().strip(),
+                                 open(os.path.join(L, "loadavg.end")).read().strip())
+    except OSError:
+        r["load"] = None
     cp = os.path.join(L, "cmp_peers.json")
     r["cmp_peers"] = jload(cp) if os.path.exists(cp) and not (skip_sh or skip_pg) else None
     rows.append(r)
@@ -382,6 +392,10 @@ if not (skip_sh and skip_pg):
             f3(pg.get("load_s")), f3(pg.get("transform_s")), f3(pg.get("index_s")),
             f3(pg.get("compute_s_min")), f3(pg.get("export_s")), f3(r.get("pg_wall")), ag))
 
+P("")
+P("load average (1, 5, 15 min) before → after each size's runs: " +
+  "; ".join("%s: %s" % ("{:,}".format(r["n"]), r["load"] or DASH) for r in rows) +
+  " (2 cores: above ~2 means other work competed with the benchmark)")
 if notes:
     P("")
     for x in notes:

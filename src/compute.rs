@@ -5,10 +5,9 @@
 
 use crate::campaign::totals::{GroupTotal, SegmentTotal, group_totals, segment_totals};
 use crate::campaign::{CorridorInput, FeatureId, ParcelInput, SegmentInput};
-use crate::geometry::clip::Shape;
 use crate::geometry::crs::{Crs, CrsError};
 use crate::geometry::donation::{Donation, Engine, SegmentGeom};
-use crate::geometry::project::{self, Origin, Projector};
+use crate::geometry::project::{self, Origin, ParcelStore, Projector};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -62,7 +61,7 @@ impl Timings {
 pub struct Projected {
     pub origin: Origin,
     pub segments: Vec<SegmentGeom>,
-    pub parcels: Vec<Shape>,
+    pub parcels: ParcelStore,
 }
 
 /// Projects segments (with their given corridors) and parcels into `crs`.
@@ -112,7 +111,7 @@ pub fn project(
             })
         })
         .collect::<Result<Vec<_>, ComputeError>>()?;
-    let shapes = project::parcel_shapes(&proj, parcels).map_err(|(i, source)| {
+    let shapes = ParcelStore::build(&proj, parcels).map_err(|(i, source)| {
         ComputeError::ParcelProjection {
             id: parcels[i].id.clone(),
             source,

@@ -285,7 +285,6 @@ impl ProblemKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expected {
     Number,
-    Text,
     NumberOrText,
     Object,
 }
@@ -294,7 +293,6 @@ impl Expected {
     fn vi(self) -> &'static str {
         match self {
             Expected::Number => "một số",
-            Expected::Text => "một chuỗi",
             Expected::NumberOrText => "một số hoặc một chuỗi",
             Expected::Object => "một đối tượng",
         }
@@ -303,7 +301,6 @@ impl Expected {
     fn en(self) -> &'static str {
         match self {
             Expected::Number => "a number",
-            Expected::Text => "a string",
             Expected::NumberOrText => "a number or a string",
             Expected::Object => "an object",
         }
@@ -983,18 +980,6 @@ enum Key {
 }
 
 impl Key {
-    /// `quoted` is a whole JSON string, quotes included.
-    fn of(quoted: &[u8]) -> Key {
-        let inner = &quoted[1..quoted.len() - 1];
-        if inner.contains(&b'\\') {
-            return match decode_key(quoted) {
-                Some(k) => Key::of_name(k.as_bytes()),
-                None => Key::Other,
-            };
-        }
-        Key::of_name(inner)
-    }
-
     fn of_name(name: &[u8]) -> Key {
         match name {
             b"type" => Key::Type,
@@ -1167,6 +1152,33 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
+/// Whether any byte of a little-endian word is `"` or `\\`.
+#[inline]
+fn quote_or_backslash(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let q = word ^ (ONES * u64::from(b'"'));
+    let s = word ^ (ONES * u64::from(b'\\'));
+    ((q.wrapping_sub(ONES) & !q) | (s.wrapping_sub(ONES) & !s)) & HIGHS != 0
+}
+
+/// The value of eight ASCII digits read as a little-endian word, or `None`
+/// if any byte is not a digit (SWAR, as in fast_float).
+#[inline]
+fn eight_digits(word: u64) -> Option<u64> {
+    let low = word.wrapping_sub(0x3030_3030_3030_3030);
+    let high = word.wrapping_add(0x4646_4646_4646_4646);
+    if (low | high) & 0x8080_8080_8080_8080 != 0 {
+        return None;
+    }
+    let v = low.wrapping_mul(10).wrapping_add(low >> 8);
+    let v = (v & 0x0000_00FF_0000_00FF)
+        .wrapping_mul(0x000F_4240_0000_0064)
+        .wrapping_add(((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(0x0000_2710_0000_0001))
+        >> 32;
+    Some(v & 0xFFFF_FFFF)
+}
+
 struct Cur<'a> {
     b: &'a [u8],
     p: usize,
@@ -1207,7 +1219,7 @@ impl<'a> Cur<'a> {
             if self.peek() != b'"' {
                 return self.fail("expected a member name");
             }
-            let key = Key::of(self.string()?);
+            let key = self.key()?;
             self.ws();
             if self.peek() != b':' {
                 return self.fail("expected ':'");
@@ -1233,20 +1245,53 @@ impl<'a> Cur<'a> {
     /// The cursor is on `"`: returns the whole string, quotes included.
     #[inline]
     fn string(&mut self) -> Result<&'a [u8], Syn> {
+        self.string_escaped().map(|(s, _)| s)
+    }
+
+    /// As [`Cur::string`], also telling whether it holds a `\\` escape.
+    #[inline]
+    fn string_escaped(&mut self) -> Result<(&'a [u8], bool), Syn> {
+        let b = self.b;
         let start = self.p;
         let mut i = start + 1;
-        while i < self.b.len() {
-            match self.b[i] {
-                b'"' => {
-                    self.p = i + 1;
-                    return Ok(&self.b[start..self.p]);
+        let mut escaped = false;
+        loop {
+            // Eight bytes at a time up to a quote or a backslash.
+            while let Some(eight) = b.get(i..i + 8) {
+                if quote_or_backslash(u64::from_le_bytes(eight.try_into().unwrap_or_default())) {
+                    break;
                 }
-                b'\\' => i += 2,
-                _ => i += 1,
+                i += 8;
+            }
+            match b.get(i) {
+                Some(b'"') => {
+                    self.p = i + 1;
+                    return Ok((&b[start..self.p], escaped));
+                }
+                Some(b'\\') => {
+                    escaped = true;
+                    i += 2;
+                }
+                Some(_) => i += 1,
+                None => {
+                    self.p = b.len();
+                    return self.fail("unterminated string");
+                }
             }
         }
-        self.p = self.b.len();
-        self.fail("unterminated string")
+    }
+
+    /// The cursor is on a member name: which one.
+    #[inline]
+    fn key(&mut self) -> Result<Key, Syn> {
+        let (quoted, escaped) = self.string_escaped()?;
+        if escaped {
+            return Ok(match decode_key(quoted) {
+                Some(k) => Key::of_name(k.as_bytes()),
+                None => Key::Other,
+            });
+        }
+        Ok(Key::of_name(&quoted[1..quoted.len() - 1]))
     }
 
     /// Returns the raw text of the value at the cursor; `None` for `null`.
@@ -1298,58 +1343,69 @@ impl<'a> Cur<'a> {
         Ok(&b[start..i])
     }
 
-    /// The cursor is on a number: its value, correctly rounded (exact fast
-    /// path for up to 19 digits and |exponent| ≤ 22, else the standard
-    /// library's parser).
+    /// The cursor is on a number: its value, correctly rounded. Plain
+    /// decimals of up to 19 digits with at most 22 after the point (every
+    /// coordinate in practice) take an exact fast path: the digits as an
+    /// integer below 2^53, divided once by an exact power of ten; anything
+    /// else goes to the standard library's parser.
     #[inline]
     #[allow(clippy::cast_precision_loss)]
     fn float(&mut self) -> Result<f64, Syn> {
         let b = self.b;
         let start = self.p;
-        let mut i = start;
-        let neg = b.get(i) == Some(&b'-');
-        if neg {
-            i += 1;
-        }
+        let neg = b.get(start) == Some(&b'-');
+        let int_start = start + usize::from(neg);
+        let mut i = int_start;
         let mut mantissa: u64 = 0;
-        let mut digits = 0u32;
-        while i < b.len() && b[i].is_ascii_digit() {
-            mantissa = mantissa
-                .wrapping_mul(10)
-                .wrapping_add(u64::from(b[i] - b'0'));
-            digits += 1;
+        while let Some(&c) = b.get(i) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
             i += 1;
         }
-        let mut exp: i32 = 0;
+        let int_digits = i - int_start;
+        let mut frac_digits = 0;
         if b.get(i) == Some(&b'.') {
             i += 1;
-            while i < b.len() && b[i].is_ascii_digit() {
-                mantissa = mantissa
-                    .wrapping_mul(10)
-                    .wrapping_add(u64::from(b[i] - b'0'));
-                digits += 1;
-                exp -= 1;
+            let frac_start = i;
+            if int_digits <= 11
+                && let Some(eight) = b.get(i..i + 8)
+                && let Some(value) = eight_digits(u64::from_le_bytes(eight.try_into().unwrap_or_default()))
+            {
+                mantissa = mantissa * 100_000_000 + value;
+                i += 8;
+            }
+            while let Some(&c) = b.get(i) {
+                let d = c.wrapping_sub(b'0');
+                if d > 9 {
+                    break;
+                }
+                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
                 i += 1;
             }
+            frac_digits = i - frac_start;
+            if frac_digits == 0 {
+                return self.float_slow(start);
+            }
         }
-        let simple = digits > 0
-            && digits <= 19
-            && !matches!(b.get(i), Some(b'e' | b'E'))
-            && (b[start + usize::from(neg)] != b'0'
-                || !b
-                    .get(start + usize::from(neg) + 1)
-                    .is_some_and(u8::is_ascii_digit))
-            && b[i - 1] != b'.';
-        if simple && mantissa <= (1u64 << 53) && exp >= -22 {
-            self.p = i;
-            let m = mantissa as f64;
-            let v = if exp == 0 {
-                m
-            } else {
-                m / POW10[exp.unsigned_abs() as usize]
-            };
-            return Ok(if neg { -v } else { v });
+        let fast = int_digits > 0
+            && int_digits + frac_digits <= 19
+            && frac_digits <= 22
+            && mantissa <= 1 << 53
+            && (int_digits == 1 || b[int_start] != b'0')
+            && !matches!(b.get(i), Some(b'e' | b'E'));
+        if !fast {
+            return self.float_slow(start);
         }
+        self.p = i;
+        let v = mantissa as f64 / POW10[frac_digits];
+        Ok(if neg { -v } else { v })
+    }
+
+    #[cold]
+    fn float_slow(&mut self, start: usize) -> Result<f64, Syn> {
         self.p = start;
         let text = self.number()?;
         std::str::from_utf8(text)
@@ -1634,8 +1690,13 @@ fn id_of(raw: &[u8]) -> Result<FeatureId, ProblemKind> {
 }
 
 /// The feature's id: `properties.id`, else the feature's own `id`.
-fn feature_id(f: &RawFeature<'_>, found: &mut Problems) -> Option<FeatureId> {
-    let raw = f.props.id.or(f.id)?;
+fn feature_id(f: &RawFeature<'_>, found: &mut Problems, required: bool) -> Option<FeatureId> {
+    let Some(raw) = f.props.id.or(f.id) else {
+        if required {
+            found.push("id", ProblemKind::MissingField);
+        }
+        return None;
+    };
     match id_of(raw) {
         Ok(id) => Some(id),
         Err(kind) => {
@@ -1707,8 +1768,9 @@ fn number_prop(raw: Option<&[u8]>, field: &'static str, found: &mut Problems) ->
     }
 }
 
-/// Checks `type` and `properties` shared by all layers; returns the id.
-fn common(f: &RawFeature<'_>, found: &mut Problems) -> Option<FeatureId> {
+/// Checks `type` and `properties` shared by all layers; returns the id
+/// (`properties.id`, else the feature's `id`), which may be `required`.
+fn common(f: &RawFeature<'_>, found: &mut Problems, required: bool) -> Option<FeatureId> {
     if let Some(kind) = f.kind
         && kind != b"\"Feature\""
     {
@@ -1728,9 +1790,18 @@ fn common(f: &RawFeature<'_>, found: &mut Problems) -> Option<FeatureId> {
             },
         );
     }
-    let id = feature_id(f, found);
-    found.id.clone_from(&id);
-    id
+    feature_id(f, found, required)
+}
+
+/// `Some(())` when the feature had no problem; else keeps its id for the
+/// problem reports.
+fn clean(found: &mut Problems, id: &mut Option<FeatureId>) -> Option<()> {
+    if found.list.is_empty() {
+        Some(())
+    } else {
+        found.id = id.take();
+        None
+    }
 }
 
 /// The geometry's type (as written, unquoted) and coordinates, or a problem.
@@ -1839,10 +1910,7 @@ fn polygons_of(kind: &str, coords: AnyCoords, found: &mut Problems) -> Option<Po
 }
 
 fn build_segment(mut f: RawFeature<'_>, found: &mut Problems) -> Option<SegmentInput> {
-    let id = common(&f, found);
-    if id.is_none() && found.list.is_empty() {
-        found.push("id", ProblemKind::MissingField);
-    }
+    let mut id = common(&f, found, true);
     let p = &f.props;
     let name = text_prop(p.name, "name", found);
     let current_width_m = number_prop(p.current_width_m, "current_width_m", found);
@@ -1850,6 +1918,7 @@ fn build_segment(mut f: RawFeature<'_>, found: &mut Problems) -> Option<SegmentI
     let planned_left_m = number_prop(p.planned_left_m, "planned_left_m", found);
     let planned_right_m = number_prop(p.planned_right_m, "planned_right_m", found);
     let lines = geometry(&mut f, found, LINE_TYPES).and_then(|(k, c)| lines_of(&k, c, found));
+    clean(found, &mut id)?;
     Some(SegmentInput {
         id: id?,
         name: name.unwrap_or_default(),
@@ -1862,10 +1931,7 @@ fn build_segment(mut f: RawFeature<'_>, found: &mut Problems) -> Option<SegmentI
 }
 
 fn build_parcel(mut f: RawFeature<'_>, found: &mut Problems) -> Option<ParcelInput> {
-    let id = common(&f, found);
-    if id.is_none() && found.list.is_empty() {
-        found.push("id", ProblemKind::MissingField);
-    }
+    let mut id = common(&f, found, true);
     let p = &f.props;
     let map_sheet = text_prop(p.map_sheet, "map_sheet", found);
     let parcel_no = text_prop(p.parcel_no, "parcel_no", found);
@@ -1873,6 +1939,7 @@ fn build_parcel(mut f: RawFeature<'_>, found: &mut Problems) -> Option<ParcelInp
     let residential_group = text_prop(p.residential_group, "residential_group", found);
     let land_use = text_prop(p.land_use, "land_use", found);
     let polygons = geometry(&mut f, found, AREA_TYPES).and_then(|(k, c)| polygons_of(&k, c, found));
+    clean(found, &mut id)?;
     Some(ParcelInput {
         id: id?,
         map_sheet,
@@ -1885,7 +1952,7 @@ fn build_parcel(mut f: RawFeature<'_>, found: &mut Problems) -> Option<ParcelInp
 }
 
 fn build_corridor(mut f: RawFeature<'_>, found: &mut Problems) -> Option<CorridorInput> {
-    let feature_id = common(&f, found);
+    let feature_id = common(&f, found, false);
     let segment_id = match f.props.segment_id.map(id_of) {
         Some(Ok(id)) => Some(id),
         Some(Err(kind)) => {
@@ -1898,6 +1965,11 @@ fn build_corridor(mut f: RawFeature<'_>, found: &mut Problems) -> Option<Corrido
         }
     };
     let polygons = geometry(&mut f, found, AREA_TYPES).and_then(|(k, c)| polygons_of(&k, c, found));
+    if !found.list.is_empty() {
+        // Name a corridor without its own id by its segment's.
+        found.id = feature_id.or(segment_id);
+        return None;
+    }
     Some(CorridorInput {
         feature_id,
         segment_id: segment_id?,
@@ -2220,6 +2292,41 @@ mod tests {
                 problems(read_layer_in_chunks(text.as_bytes(), build_parcel, chunk).unwrap_err());
             let at: Vec<usize> = p.iter().map(|p| p.index).collect();
             assert_eq!(at, vec![7, 107, 207, 307]);
+        }
+    }
+
+    #[test]
+    fn floats_are_read_exactly_as_the_standard_library_reads_them() {
+        let mut texts: Vec<String> = [
+            "0", "-0", "0.0", "1", "-1", "105.79443827", "19.50434227", "-105.123456789012345",
+            "0.1", "0.30000000000000004", "9007199254740993", "12345678901234567890",
+            "1e5", "1.5E-3", "-2.5e+2", "123456789012.12345678", "0.000000000000000000001234",
+            "1.7976931348623157e308", "5e-324", "105.7944382700000000000001",
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let int = x % 1000;
+            let frac = (x >> 20) % 10u64.pow(((x >> 60) % 16) as u32 + 1);
+            let width = ((x >> 56) % 16) as usize + 1;
+            texts.push(format!("{int}.{frac:0width$}"));
+        }
+        for text in &texts {
+            let mut cur = Cur { b: text.as_bytes(), p: 0 };
+            let got = cur.float().unwrap();
+            let want: f64 = text.parse().unwrap();
+            assert_eq!(got.to_bits(), want.to_bits(), "{text}");
+            assert_eq!(cur.p, text.len(), "{text}");
+        }
+        for bad in ["-", "1.", ".5", "01", "1e", "--1"] {
+            let mut cur = Cur { b: bad.as_bytes(), p: 0 };
+            let ok = cur.float().is_ok() && cur.p == bad.len();
+            assert!(!ok, "{bad}");
         }
     }
 

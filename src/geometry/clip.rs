@@ -79,6 +79,22 @@ impl Shape {
         self.starts.push(0);
     }
 
+    /// Copies `r` into `self`, reusing its buffers.
+    pub fn set(&mut self, r: ShapeRef) {
+        self.clear();
+        for ring in r.rings() {
+            self.push_ring(ring);
+        }
+    }
+
+    pub fn as_ref(&self) -> ShapeRef<'_> {
+        ShapeRef {
+            pts: &self.pts,
+            starts: &self.starts,
+            base: 0,
+        }
+    }
+
     pub fn rings(&self) -> impl Iterator<Item = &[P]> {
         self.starts
             .windows(2)
@@ -91,10 +107,58 @@ impl Shape {
 
     /// Signed area (positive for counter-clockwise exteriors).
     pub fn area(&self) -> f64 {
-        self.rings().map(ring_area).sum()
+        self.as_ref().area()
     }
 
     /// Area and area-weighted centroid; `None` when the area vanishes.
+    pub fn area_centroid(&self) -> (f64, Option<P>) {
+        self.as_ref().area_centroid()
+    }
+
+    pub fn bbox(&self) -> Option<[P; 2]> {
+        bbox(&self.pts)
+    }
+
+    /// Clips every ring by `h` into `out` (cleared first).
+    pub fn clip_into(&self, h: &HalfPlane, out: &mut Shape) {
+        self.as_ref().clip_into(h, out)
+    }
+
+    /// Clips by every half-plane in turn (a convex piece), using `tmp` as scratch.
+    pub fn clip_convex(&self, hs: &[HalfPlane], out: &mut Shape, tmp: &mut Shape) {
+        self.as_ref().clip_convex(hs, out, tmp)
+    }
+}
+
+/// A borrowed [`Shape`], possibly a slice of a larger store: ring `i` is
+/// `pts[starts[i] - base..starts[i + 1] - base]`.
+#[derive(Debug, Clone, Copy)]
+pub struct ShapeRef<'a> {
+    pub pts: &'a [P],
+    pub starts: &'a [u32],
+    pub base: u32,
+}
+
+/// How a shape lies against a convex piece.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Outside,
+    Inside,
+    Straddles,
+}
+
+impl<'a> ShapeRef<'a> {
+    pub fn rings(&self) -> impl Iterator<Item = &'a [P]> + use<'a> {
+        let (pts, base) = (self.pts, self.base);
+        self.starts
+            .windows(2)
+            .map(move |w| &pts[(w[0] - base) as usize..(w[1] - base) as usize])
+    }
+
+    pub fn area(&self) -> f64 {
+        self.rings().map(ring_area).sum()
+    }
+
     pub fn area_centroid(&self) -> (f64, Option<P>) {
         let (mut a, mut mx, mut my) = (0.0, 0.0, 0.0);
         for r in self.rings() {
@@ -111,10 +175,38 @@ impl Shape {
     }
 
     pub fn bbox(&self) -> Option<[P; 2]> {
-        bbox(&self.pts)
+        bbox(self.pts)
     }
 
-    /// Clips every ring by `h` into `out` (cleared first).
+    /// Whether every vertex is outside one half-plane (then the shape misses
+    /// the piece), inside all of them (then it lies within), or neither.
+    /// Exact for the convex piece: vertices decide for polygons.
+    pub fn side_of(&self, hs: &[HalfPlane]) -> Side {
+        let mut all_inside = true;
+        for h in hs {
+            let mut any_in = false;
+            for p in self.pts {
+                let d = h.eval(*p);
+                if d <= 0.0 {
+                    any_in = true;
+                } else {
+                    all_inside = false;
+                }
+                if any_in && !all_inside {
+                    break;
+                }
+            }
+            if !any_in {
+                return Side::Outside;
+            }
+        }
+        if all_inside {
+            Side::Inside
+        } else {
+            Side::Straddles
+        }
+    }
+
     pub fn clip_into(&self, h: &HalfPlane, out: &mut Shape) {
         out.clear();
         for r in self.rings() {
@@ -128,15 +220,18 @@ impl Shape {
         }
     }
 
-    /// Clips by every half-plane in turn (a convex piece), using `tmp` as scratch.
     pub fn clip_convex(&self, hs: &[HalfPlane], out: &mut Shape, tmp: &mut Shape) {
-        out.clone_from(self);
-        for h in hs {
-            out.clip_into(h, tmp);
-            std::mem::swap(out, tmp);
+        let Some((first, rest)) = hs.split_first() else {
+            out.set(*self);
+            return;
+        };
+        self.clip_into(first, out);
+        for h in rest {
             if out.is_empty() {
                 break;
             }
+            out.clip_into(h, tmp);
+            std::mem::swap(out, tmp);
         }
     }
 }

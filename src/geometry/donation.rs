@@ -8,9 +8,11 @@
 //! smaller id). The parts therefore partition the parcel's donated area and
 //! no area is ever counted twice.
 
-use super::clip::{P, Shape};
+use super::clip::{HalfPlane, P, Shape, ShapeRef, Side};
+use super::project::ParcelStore;
+use smallvec::{SmallVec, smallvec};
 use super::corridor::{
-    Centerline, Frame, Piece, dist, offset_pieces, polygon_pieces, subtract_convex, union_area,
+    Centerline, Frame, Piece, dist, offset_pieces, polygon_pieces, union_area,
 };
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -118,15 +120,47 @@ impl Engine {
 
     /// Measures every parcel (rings oriented: exteriors counter-clockwise),
     /// in parcel order, then segment rank.
-    pub fn measure_all(&self, parcels: &[Shape]) -> Vec<Donation> {
-        let chunks: Vec<Vec<Donation>> = parcels
-            .par_chunks(4096)
-            .enumerate()
-            .map(|(c, chunk)| {
-                let mut out = Vec::with_capacity(chunk.len() + chunk.len() / 8);
-                let mut scratch = Scratch::default();
-                for (k, p) in chunk.iter().enumerate() {
-                    self.measure_into((c * 4096 + k) as u32, p, &mut scratch, &mut out);
+    ///
+    /// Parcels are taken in runs of [`RUN`]: one R-tree query for the run's
+    /// bounding box gives the candidates of all of them (parcels of a ward
+    /// come in map-sheet order, so a run is compact); a run whose box holds
+    /// too many pieces falls back to one query per parcel.
+    pub fn measure_all(&self, parcels: &ParcelStore) -> Vec<Donation> {
+        let n = parcels.len();
+        let chunks: Vec<Vec<Donation>> = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
+                let mut out = Vec::with_capacity((hi - lo) + (hi - lo) / 8);
+                let mut s = Scratch::default();
+                let mut run_cands: Vec<(u32, [P; 2])> = Vec::new();
+                for r in (lo..hi).step_by(RUN) {
+                    let run = r..(r + RUN).min(hi);
+                    let boxes: Vec<Option<[P; 2]>> = run.clone().map(|i| parcels.get(i).bbox()).collect();
+                    let Some(rb) = boxes.iter().flatten().copied().reduce(merge_bbox) else {
+                        continue;
+                    };
+                    run_cands.clear();
+                    run_cands.extend(
+                        self.tree
+                            .locate_in_envelope_intersecting(AABB::from_corners(rb[0], rb[1]))
+                            .map(|e| (e.data, self.pieces[e.data as usize].bbox)),
+                    );
+                    let shared = run_cands.len() <= MAX_RUN_CANDIDATES;
+                    for (i, b) in run.zip(boxes) {
+                        let Some(b) = b else { continue };
+                        s.cands.clear();
+                        if shared {
+                            s.cands.extend(run_cands.iter().filter(|(_, pb)| boxes_meet(pb, &b)).map(|(k, _)| *k));
+                        } else {
+                            s.cands.extend(
+                                self.tree
+                                    .locate_in_envelope_intersecting(AABB::from_corners(b[0], b[1]))
+                                    .map(|e| e.data),
+                            );
+                        }
+                        self.measure_into(i as u32, parcels.get(i), &mut s, &mut out);
+                    }
                 }
                 out
             })
@@ -137,153 +171,129 @@ impl Engine {
     /// Measures one parcel against every corridor it meets.
     pub fn measure(&self, parcel_index: u32, parcel: &Shape) -> Vec<Donation> {
         let mut out = Vec::new();
-        self.measure_into(parcel_index, parcel, &mut Scratch::default(), &mut out);
+        let mut s = Scratch::default();
+        if let Some(b) = parcel.bbox() {
+            s.cands.extend(
+                self.tree
+                    .locate_in_envelope_intersecting(AABB::from_corners(b[0], b[1]))
+                    .map(|e| e.data),
+            );
+            self.measure_into(parcel_index, parcel.as_ref(), &mut s, &mut out);
+        }
         out
     }
 
-    fn measure_into(
-        &self,
-        parcel_index: u32,
-        parcel: &Shape,
-        s: &mut Scratch,
-        out: &mut Vec<Donation>,
-    ) {
-        let Some(pb) = parcel.bbox() else { return };
-        s.cands.clear();
-        s.cands.extend(
-            self.tree
-                .locate_in_envelope_intersecting(AABB::from_corners(pb[0], pb[1]))
-                .map(|e| e.data),
-        );
+    /// Measures a parcel against the candidate pieces in `s.cands`.
+    fn measure_into(&self, parcel_index: u32, parcel: ShapeRef, s: &mut Scratch, out: &mut Vec<Donation>) {
         if s.cands.is_empty() {
             return;
         }
         s.cands.sort_unstable();
+        // Which candidate pieces the parcel really meets, and how.
+        s.meets.clear();
+        for &c in &s.cands {
+            match parcel.side_of(&self.pieces[c as usize].halfplanes) {
+                Side::Outside => {}
+                side => s.meets.push((c, side)),
+            }
+        }
+        if s.meets.is_empty() {
+            return;
+        }
         s.accs.clear();
-        s.intervals.clear();
-        for ci in 0..s.cands.len() {
-            let a = &self.pieces[s.cands[ci] as usize];
-            parcel.clip_convex(&a.halfplanes, &mut s.base, &mut s.tmp);
-            let base_area = s.base.area();
+        s.intervals.iter_mut().for_each(Vec::clear);
+        for mi in 0..s.meets.len() {
+            let (ai, side) = s.meets[mi];
+            let a = &self.pieces[ai as usize];
+            let mut base = s.take();
+            if side == Side::Inside {
+                base.set(parcel);
+            } else {
+                parcel.clip_convex(&a.halfplanes, &mut base, &mut s.tmp);
+            }
+            let base_area = base.area();
             if base_area.abs() <= EPS_AREA {
+                s.give(base);
                 continue;
             }
-            let acc_idx = match s.accs.iter().position(|x| x.segment == a.segment) {
-                Some(i) => i,
+            let slot = match s.accs.iter().position(|x| x.segment == a.segment) {
+                Some(k) => k,
                 None => {
-                    s.accs.push(Acc {
-                        segment: a.segment,
-                        in_corridor: 0.0,
-                        attributed: 0.0,
-                        depth_left: 0.0,
-                        depth_right: 0.0,
-                        side_moment: 0.0,
-                    });
-                    s.intervals.push(Vec::new());
+                    s.accs.push(Acc::new(a.segment));
+                    if s.intervals.len() < s.accs.len() {
+                        s.intervals.push(Vec::new());
+                    }
                     s.accs.len() - 1
                 }
             };
-            // Regions of the base part, each with the segments whose corridors hold it.
+            // Split the base part against the other pieces it meets: each
+            // region carries the segments whose corridors hold it.
             s.regions.clear();
-            let base_bbox = s.base.bbox().unwrap_or(pb);
-            let mut split = false;
-            for cj in 0..s.cands.len() {
-                let bi = s.cands[cj];
+            s.regions.push((base, smallvec![a.segment]));
+            for mj in 0..s.meets.len() {
+                let bi = s.meets[mj].0;
                 let b = &self.pieces[bi as usize];
-                if cj == ci
-                    || (b.segment == a.segment && bi > s.cands[ci])
-                    || !b.intersects_bbox(&base_bbox)
-                {
+                if mj == mi || (b.segment == a.segment && bi > ai) {
                     continue;
                 }
-                if !split {
-                    s.regions.push((s.base.clone(), vec![a.segment]));
-                    split = true;
-                }
-                let mut next = Vec::with_capacity(s.regions.len() + 2);
-                for (r, segs) in s.regions.drain(..) {
-                    let mut outside = Vec::new();
-                    subtract_convex(&r, &b.halfplanes, &mut outside, &mut s.inside, &mut s.tmp);
-                    next.extend(outside.into_iter().map(|o| (o, segs.clone())));
-                    if b.segment != a.segment && s.inside.area().abs() > EPS_AREA {
-                        let mut segs = segs;
-                        if !segs.contains(&b.segment) {
-                            segs.push(b.segment);
+                let drop_inside = b.segment == a.segment;
+                // Regions made by this split are never split again by the same
+                // piece: their vertices lie on its edges, where rounding could
+                // make them straddle it forever.
+                let mut regions = std::mem::replace(&mut s.regions, std::mem::take(&mut s.spare));
+                for (r, mut segs) in regions.drain(..) {
+                    match r.as_ref().side_of(&b.halfplanes) {
+                        Side::Outside => s.regions.push((r, segs)),
+                        Side::Inside if drop_inside => s.give(r),
+                        Side::Inside => {
+                            add_segment(&mut segs, b.segment);
+                            s.regions.push((r, segs));
                         }
-                        next.push((s.inside.clone(), segs));
+                        Side::Straddles => {
+                            s.split(&r, &b.halfplanes, &segs, if drop_inside { None } else { Some(b.segment) });
+                            s.give(r);
+                        }
                     }
                 }
-                s.regions = next;
+                s.spare = regions;
             }
-            if !split {
-                let base = std::mem::take(&mut s.base);
-                self.account(
-                    a,
-                    &base,
-                    base_area,
-                    &mut s.accs[acc_idx],
-                    &mut s.intervals[acc_idx],
-                );
-                s.base = base;
-                continue;
-            }
-            let regions = std::mem::take(&mut s.regions);
-            for (r, segs) in &regions {
+            let mut regions = std::mem::take(&mut s.regions);
+            for (r, segs) in regions.drain(..) {
                 let (area, centroid) = r.area_centroid();
-                if area.abs() <= EPS_AREA {
-                    continue;
+                if area.abs() > EPS_AREA {
+                    s.accs[slot].in_corridor += area;
+                    let winner = match centroid {
+                        Some(c) if segs.len() > 1 => self.nearest(c, &segs),
+                        _ => a.segment,
+                    };
+                    if winner == a.segment {
+                        self.account(a, r.as_ref(), area, centroid, &mut s.accs[slot], &mut s.intervals[slot]);
+                    }
                 }
-                s.accs[acc_idx].in_corridor += area;
-                let winner = match centroid {
-                    Some(c) if segs.len() > 1 => self.nearest(c, segs),
-                    _ => a.segment,
-                };
-                if winner == a.segment {
-                    self.account_attributed(
-                        a,
-                        r,
-                        area,
-                        &mut s.accs[acc_idx],
-                        &mut s.intervals[acc_idx],
-                    );
-                }
+                s.give(r);
             }
             s.regions = regions;
         }
-        let mut found: Vec<(Acc, f64)> = Vec::with_capacity(s.accs.len());
+        let first = out.len();
         for (acc, iv) in s.accs.iter().zip(s.intervals.iter_mut()) {
             if acc.in_corridor <= EPS_AREA {
                 continue;
             }
-            found.push((*acc, union_length(iv)));
-        }
-        found.sort_by_key(|(a, _)| self.ranks[a.segment as usize]);
-        for (acc, frontage) in found {
+            let frontage = union_length(iv);
             let seg = &self.segments[acc.segment as usize];
-            let full = if seg.given.is_some() {
-                f64::INFINITY
-            } else {
-                seg.left_m + seg.right_m
-            };
+            let full = if seg.given.is_some() { f64::INFINITY } else { seg.left_m + seg.right_m };
+            let depth = if acc.side_moment >= 0.0 { acc.depth_left } else { acc.depth_right };
             out.push(Donation {
                 parcel: parcel_index,
                 segment: acc.segment,
                 area_in_corridor_m2: acc.in_corridor,
                 attributed_area_m2: acc.attributed,
                 frontage_m: frontage,
-                depth_mean_m: if frontage > 1e-9 {
-                    acc.attributed / frontage
-                } else {
-                    0.0
-                },
-                depth_max_m: if acc.side_moment >= 0.0 {
-                    acc.depth_left
-                } else {
-                    acc.depth_right
-                }
-                .clamp(0.0, full),
+                depth_mean_m: if frontage > 1e-9 { acc.attributed / frontage } else { 0.0 },
+                depth_max_m: depth.clamp(0.0, full),
             });
         }
+        out[first..].sort_by_key(|d| self.ranks[d.segment as usize]);
     }
 
     /// The segment among `segs` whose centerline is nearest `p`; ties to the smaller id.
@@ -299,30 +309,18 @@ impl Engine {
         best.2
     }
 
-    /// A part wholly in piece `a` and no other corridor.
-    fn account(&self, a: &Piece, r: &Shape, area: f64, acc: &mut Acc, iv: &mut Vec<[f64; 2]>) {
-        acc.in_corridor += area;
-        self.account_attributed(a, r, area, acc, iv);
-    }
-
-    fn account_attributed(
-        &self,
-        a: &Piece,
-        r: &Shape,
-        area: f64,
-        acc: &mut Acc,
-        iv: &mut Vec<[f64; 2]>,
-    ) {
+    /// Adds an attributed part of piece `a` to the pair's measures.
+    fn account(&self, a: &Piece, r: ShapeRef, area: f64, centroid: Option<P>, acc: &mut Acc, iv: &mut Vec<[f64; 2]>) {
         acc.attributed += area;
         let seg = &self.segments[a.segment as usize];
         let (mut smin, mut smax) = (f64::INFINITY, f64::NEG_INFINITY);
-        // depth measured from the left edge and from the right edge; the side
-        // the part lies on (by its area-weighted offset) picks one.
+        // Depth from the left edge and from the right edge; the side the
+        // parcel lies on (by its area-weighted offset) picks one at the end.
         let (mut dl, mut dr) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-        let mut offset_sum = 0.0;
+        let mut offset = 0.0;
         match a.frame {
             Frame::Edge { p0, u, len, s0 } => {
-                for q in &r.pts {
+                for q in r.pts {
                     let (x, y) = (q[0] - p0[0], q[1] - p0[1]);
                     let t = (x * u[0] + y * u[1]).clamp(0.0, len);
                     let o = u[0] * y - u[1] * x;
@@ -331,42 +329,38 @@ impl Engine {
                     dl = dl.max(seg.left_m - o);
                     dr = dr.max(seg.right_m + o);
                 }
-                if let (_, Some(c)) = r.area_centroid() {
-                    offset_sum = u[0] * (c[1] - p0[1]) - u[1] * (c[0] - p0[0]);
+                if let Some(c) = centroid {
+                    offset = u[0] * (c[1] - p0[1]) - u[1] * (c[0] - p0[0]);
                 }
             }
             Frame::Joint { v, s, side } => {
                 smin = s;
                 smax = s;
                 let w = if side > 0.0 { seg.left_m } else { seg.right_m };
-                let d = r
-                    .pts
-                    .iter()
-                    .map(|q| w - dist(*q, v))
-                    .fold(f64::NEG_INFINITY, f64::max);
+                let d = r.pts.iter().map(|q| w - dist(*q, v)).fold(f64::NEG_INFINITY, f64::max);
                 if side > 0.0 {
                     dl = d;
                 } else {
                     dr = d;
                 }
-                offset_sum = side;
+                offset = side;
             }
             Frame::Free => {
-                let rings = seg.given.as_deref().unwrap_or(&[]);
-                for q in &r.pts {
+                let polys = seg.given.as_deref().unwrap_or(&[]);
+                for q in r.pts {
                     let (_, sq) = seg.centerline.locate(*q);
                     smin = smin.min(sq);
                     smax = smax.max(sq);
-                    let d = boundary_distance(rings, *q);
+                    let d = boundary_distance(polys, *q);
                     dl = dl.max(d);
                     dr = dr.max(d);
                 }
-                if let (_, Some(c)) = r.area_centroid() {
-                    offset_sum = seg.centerline.side_of(c);
+                if let Some(c) = centroid {
+                    offset = seg.centerline.side_of(c);
                 }
             }
         }
-        acc.side_moment += offset_sum * area;
+        acc.side_moment += offset * area;
         acc.depth_left = acc.depth_left.max(dl);
         acc.depth_right = acc.depth_right.max(dr);
         if smax >= smin {
@@ -375,15 +369,98 @@ impl Engine {
     }
 }
 
+/// Parcels per parallel task.
+const CHUNK: usize = 4096;
+/// Parcels sharing one candidate query.
+const RUN: usize = 32;
+/// A run whose box meets more pieces than this queries parcel by parcel.
+const MAX_RUN_CANDIDATES: usize = 256;
+
+fn merge_bbox(a: [P; 2], b: [P; 2]) -> [P; 2] {
+    [
+        [a[0][0].min(b[0][0]), a[0][1].min(b[0][1])],
+        [a[1][0].max(b[1][0]), a[1][1].max(b[1][1])],
+    ]
+}
+
+fn boxes_meet(a: &[P; 2], b: &[P; 2]) -> bool {
+    a[0][0] <= b[1][0] && b[0][0] <= a[1][0] && a[0][1] <= b[1][1] && b[0][1] <= a[1][1]
+}
+
+type Segs = SmallVec<[u32; 4]>;
+
+fn add_segment(segs: &mut Segs, s: u32) {
+    if !segs.contains(&s) {
+        segs.push(s);
+    }
+}
+
+impl Acc {
+    fn new(segment: u32) -> Acc {
+        Acc {
+            segment,
+            in_corridor: 0.0,
+            attributed: 0.0,
+            depth_left: 0.0,
+            depth_right: 0.0,
+            side_moment: 0.0,
+        }
+    }
+}
+
+/// Buffers reused from parcel to parcel, so the hot loop does not allocate.
 #[derive(Default)]
 struct Scratch {
     cands: Vec<u32>,
+    meets: Vec<(u32, Side)>,
     accs: Vec<Acc>,
     intervals: Vec<Vec<[f64; 2]>>,
-    base: Shape,
     tmp: Shape,
-    inside: Shape,
-    regions: Vec<(Shape, Vec<u32>)>,
+    regions: Vec<(Shape, Segs)>,
+    /// An empty vector kept for its capacity.
+    spare: Vec<(Shape, Segs)>,
+    pool: Vec<Shape>,
+}
+
+impl Scratch {
+    fn take(&mut self) -> Shape {
+        self.pool.pop().unwrap_or_default()
+    }
+
+    fn give(&mut self, s: Shape) {
+        self.pool.push(s);
+    }
+
+    /// Splits `r` by the convex piece `hs` into disjoint regions pushed onto
+    /// `self.regions`: the parts outside the first half-plane, inside it but
+    /// outside the second, ...; and, when `inside_seg` is given, the part
+    /// inside the piece, which that segment's corridor also holds.
+    fn split(&mut self, r: &Shape, hs: &[HalfPlane], segs: &Segs, inside_seg: Option<u32>) {
+        let mut inside = self.take();
+        inside.set(r.as_ref());
+        for h in hs {
+            let mut outside = self.take();
+            inside.clip_into(&h.flip(), &mut outside);
+            if outside.area().abs() > EPS_AREA {
+                self.regions.push((outside, segs.clone()));
+            } else {
+                self.give(outside);
+            }
+            inside.clip_into(h, &mut self.tmp);
+            std::mem::swap(&mut inside, &mut self.tmp);
+            if inside.is_empty() {
+                break;
+            }
+        }
+        match inside_seg {
+            Some(sg) if inside.area().abs() > EPS_AREA => {
+                let mut segs = segs.clone();
+                add_segment(&mut segs, sg);
+                self.regions.push((inside, segs));
+            }
+            _ => self.give(inside),
+        }
+    }
 }
 
 /// Total length of the union of intervals.

@@ -4,7 +4,7 @@
 //! shoelace sum over raw VN-2000 coordinates (products ~10¹²) would lose
 //! ~10⁻⁴ m², a tenth of the tolerance.
 
-use super::clip::{P, Shape, ring_area};
+use super::clip::{P, Shape, ShapeRef, ring_area};
 use super::corridor::Centerline;
 use super::crs::{Crs, CrsError, Grid};
 use crate::campaign::{ParcelInput, SegmentInput};
@@ -130,16 +130,114 @@ pub fn parcel_shape(proj: &Projector, parcel: &ParcelInput) -> Result<Shape, Crs
     Ok(shape)
 }
 
-/// Every parcel's shape, in parallel, in input order; a failure names its parcel index.
-pub fn parcel_shapes(
-    proj: &Projector,
-    parcels: &[ParcelInput],
-) -> Result<Vec<Shape>, (usize, CrsError)> {
-    parcels
-        .par_iter()
-        .enumerate()
-        .map(|(i, p)| parcel_shape(proj, p).map_err(|e| (i, e)))
-        .collect()
+/// All parcels' rings in three flat arrays, so that a million parcels cost a
+/// handful of allocations instead of millions.
+#[derive(Debug, Default)]
+pub struct ParcelStore {
+    pts: Vec<P>,
+    /// Ring `k` is `pts[ring_starts[k]..ring_starts[k + 1]]`.
+    ring_starts: Vec<u32>,
+    /// Parcel `i` has rings `first_ring[i]..first_ring[i + 1]`.
+    first_ring: Vec<u32>,
+}
+
+impl ParcelStore {
+    /// Projects every parcel, in parallel, in input order; a failure names its parcel index.
+    pub fn build(proj: &Projector, parcels: &[ParcelInput]) -> Result<ParcelStore, (usize, CrsError)> {
+        let parts: Vec<ParcelStore> = parcels
+            .par_chunks(8192)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut part = ParcelStore::default();
+                part.ring_starts.push(0);
+                part.first_ring.push(0);
+                for (k, p) in chunk.iter().enumerate() {
+                    for poly in &p.polygons {
+                        for (r, ring) in poly.iter().enumerate() {
+                            let start = part.pts.len();
+                            part.pts.extend_from_slice(ring);
+                            let tail = &mut part.pts[start..];
+                            proj.project_in_place(tail).map_err(|e| (c * 8192 + k, e))?;
+                            let n = normalise_ring(tail, r == 0);
+                            part.pts.truncate(start + n);
+                            part.ring_starts.push(part.pts.len() as u32);
+                        }
+                    }
+                    part.first_ring.push(part.ring_starts.len() as u32 - 1);
+                }
+                Ok(part)
+            })
+            .collect::<Result<_, _>>()?;
+        let mut all = ParcelStore {
+            pts: Vec::with_capacity(parts.iter().map(|p| p.pts.len()).sum()),
+            ring_starts: vec![0],
+            first_ring: vec![0],
+        };
+        for part in parts {
+            let (pts_off, ring_off) = (all.pts.len() as u32, all.ring_starts.len() as u32 - 1);
+            all.pts.extend_from_slice(&part.pts);
+            all.ring_starts.extend(part.ring_starts[1..].iter().map(|s| s + pts_off));
+            all.first_ring.extend(part.first_ring[1..].iter().map(|r| r + ring_off));
+        }
+        Ok(all)
+    }
+
+    /// A store of already projected shapes.
+    pub fn from_shapes<'a>(shapes: impl IntoIterator<Item = &'a Shape>) -> ParcelStore {
+        let mut all = ParcelStore {
+            pts: Vec::new(),
+            ring_starts: vec![0],
+            first_ring: vec![0],
+        };
+        for s in shapes {
+            for r in s.rings() {
+                all.pts.extend_from_slice(r);
+                all.ring_starts.push(all.pts.len() as u32);
+            }
+            all.first_ring.push(all.ring_starts.len() as u32 - 1);
+        }
+        all
+    }
+
+    pub fn len(&self) -> usize {
+        self.first_ring.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Parcel `i`'s rings.
+    pub fn get(&self, i: usize) -> ShapeRef<'_> {
+        let (r0, r1) = (self.first_ring[i] as usize, self.first_ring[i + 1] as usize);
+        let starts = &self.ring_starts[r0..=r1];
+        let (p0, p1) = (starts[0], starts[starts.len() - 1]);
+        ShapeRef {
+            pts: &self.pts[p0 as usize..p1 as usize],
+            starts,
+            base: p0,
+        }
+    }
+}
+
+/// Drops repeated and closing points and orients the ring (exterior
+/// counter-clockwise, hole clockwise), in place; returns its new length.
+fn normalise_ring(ring: &mut [P], exterior: bool) -> usize {
+    let mut n = 0;
+    for i in 0..ring.len() {
+        if n == 0 || ring[i] != ring[n - 1] {
+            ring[n] = ring[i];
+            n += 1;
+        }
+    }
+    while n > 1 && ring[0] == ring[n - 1] {
+        n -= 1;
+    }
+    let a = ring_area(&ring[..n]);
+    if (exterior && a < 0.0) || (!exterior && a > 0.0) {
+        ring[..n].reverse();
+    }
+    n
 }
 
 /// A segment's centerline in projected metres.
