@@ -8,7 +8,7 @@
 //! smaller id). The parts therefore partition the parcel's donated area and
 //! no area is ever counted twice.
 
-use super::clip::{HalfPlane, P, Shape, ShapeRef, Side};
+use super::clip::{HalfPlane, P, Shape, ShapeRef, Side, ring_area};
 use super::project::ParcelStore;
 use smallvec::{SmallVec, smallvec};
 use super::corridor::{
@@ -258,22 +258,34 @@ impl Engine {
                 s.spare = regions;
             }
             let mut regions = std::mem::take(&mut s.regions);
-            for (r, segs) in regions.drain(..) {
+            for (r, mut segs) in regions.drain(..) {
                 let (area, centroid) = r.area_centroid();
                 if area.abs() > EPS_AREA {
                     s.accs[slot].in_corridor += area;
-                    let winner = match centroid {
-                        Some(c) if segs.len() > 1 => self.nearest(c, &segs),
-                        _ => a.segment,
-                    };
-                    if winner == a.segment {
+                    if segs.len() == 1 {
                         self.account(a, r.as_ref(), area, centroid, &mut s.accs[slot], &mut s.intervals[slot]);
+                    } else {
+                        // An overlap: who gets it is settled once all of the
+                        // parcel's overlaps with this label are known.
+                        segs.sort_unstable();
+                        let mut part = Acc::new(a.segment);
+                        let mut iv = Vec::new();
+                        self.account(a, r.as_ref(), area, centroid, &mut part, &mut iv);
+                        let c = centroid.unwrap_or([0.0, 0.0]);
+                        s.cells.push(Cell {
+                            slot,
+                            label: segs,
+                            moments: [area, area * c[0], area * c[1]],
+                            part,
+                            intervals: iv,
+                        });
                     }
                 }
                 s.give(r);
             }
             s.regions = regions;
         }
+        self.settle_overlaps(s);
         let first = out.len();
         for (acc, iv) in s.accs.iter().zip(s.intervals.iter_mut()) {
             if acc.in_corridor <= EPS_AREA {
@@ -296,6 +308,50 @@ impl Engine {
         out[first..].sort_by_key(|d| self.ranks[d.segment as usize]);
     }
 
+    /// Gives each overlap to the segment whose centerline is nearest the
+    /// centroid of the whole overlap: the part of the parcel held by exactly
+    /// the corridors of its label. Its moments are taken from one member's
+    /// cells (the smallest index), so every member reaches the same verdict
+    /// whatever pieces the overlap was cut into.
+    fn settle_overlaps(&self, s: &mut Scratch) {
+        if s.cells.is_empty() {
+            return;
+        }
+        let mut cells = std::mem::take(&mut s.cells);
+        cells.sort_by(|x, y| x.label.cmp(&y.label));
+        let mut i = 0;
+        while i < cells.len() {
+            let mut j = i;
+            let mut m = [0.0; 3];
+            while j < cells.len() && cells[j].label == cells[i].label {
+                if cells[j].part.segment == cells[i].label[0] {
+                    for (k, v) in cells[j].moments.iter().enumerate() {
+                        m[k] += v;
+                    }
+                }
+                j += 1;
+            }
+            let winner = if m[0].abs() > EPS_AREA {
+                self.nearest([m[1] / m[0], m[2] / m[0]], &cells[i].label)
+            } else {
+                cells[i].label[0]
+            };
+            for c in &mut cells[i..j] {
+                if c.part.segment == winner {
+                    let acc = &mut s.accs[c.slot];
+                    acc.attributed += c.part.attributed;
+                    acc.side_moment += c.part.side_moment;
+                    acc.depth_left = acc.depth_left.max(c.part.depth_left);
+                    acc.depth_right = acc.depth_right.max(c.part.depth_right);
+                    s.intervals[c.slot].append(&mut c.intervals);
+                }
+            }
+            i = j;
+        }
+        cells.clear();
+        s.cells = cells;
+    }
+
     /// The segment among `segs` whose centerline is nearest `p`; ties to the smaller id.
     fn nearest(&self, p: P, segs: &[u32]) -> u32 {
         let mut best = (f64::INFINITY, u32::MAX, 0u32);
@@ -313,59 +369,67 @@ impl Engine {
     fn account(&self, a: &Piece, r: ShapeRef, area: f64, centroid: Option<P>, acc: &mut Acc, iv: &mut Vec<[f64; 2]>) {
         acc.attributed += area;
         let seg = &self.segments[a.segment as usize];
-        let (mut smin, mut smax) = (f64::INFINITY, f64::NEG_INFINITY);
         // Depth from the left edge and from the right edge; the side the
         // parcel lies on (by its area-weighted offset) picks one at the end.
         let (mut dl, mut dr) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
         let mut offset = 0.0;
-        match a.frame {
-            Frame::Edge { p0, u, len, s0 } => {
-                for q in r.pts {
-                    let (x, y) = (q[0] - p0[0], q[1] - p0[1]);
-                    let t = (x * u[0] + y * u[1]).clamp(0.0, len);
-                    let o = u[0] * y - u[1] * x;
-                    smin = smin.min(s0 + t);
-                    smax = smax.max(s0 + t);
-                    dl = dl.max(seg.left_m - o);
-                    dr = dr.max(seg.right_m + o);
+        // Frontage: the extent along the centerline of each outer ring (holes
+        // lie within their ring's extent, and a region may hold several rings).
+        for ring in r.rings() {
+            let ra = ring_area(ring);
+            if ra.abs() <= EPS_AREA {
+                continue;
+            }
+            let (mut smin, mut smax) = (f64::INFINITY, f64::NEG_INFINITY);
+            match a.frame {
+                Frame::Edge { p0, u, len, s0 } => {
+                    for q in ring {
+                        let (x, y) = (q[0] - p0[0], q[1] - p0[1]);
+                        let t = (x * u[0] + y * u[1]).clamp(0.0, len);
+                        let o = u[0] * y - u[1] * x;
+                        smin = smin.min(s0 + t);
+                        smax = smax.max(s0 + t);
+                        dl = dl.max(seg.left_m - o);
+                        dr = dr.max(seg.right_m + o);
+                    }
                 }
-                if let Some(c) = centroid {
-                    offset = u[0] * (c[1] - p0[1]) - u[1] * (c[0] - p0[0]);
+                Frame::Joint { v, s, side } => {
+                    smin = s;
+                    smax = s;
+                    let w = if side > 0.0 { seg.left_m } else { seg.right_m };
+                    let d = ring.iter().map(|q| w - dist(*q, v)).fold(f64::NEG_INFINITY, f64::max);
+                    if side > 0.0 {
+                        dl = dl.max(d);
+                    } else {
+                        dr = dr.max(d);
+                    }
+                }
+                Frame::Free => {
+                    let polys = seg.given.as_deref().unwrap_or(&[]);
+                    for q in ring {
+                        let (_, sq) = seg.centerline.locate(*q);
+                        smin = smin.min(sq);
+                        smax = smax.max(sq);
+                        let d = boundary_distance(polys, *q);
+                        dl = dl.max(d);
+                        dr = dr.max(d);
+                    }
                 }
             }
-            Frame::Joint { v, s, side } => {
-                smin = s;
-                smax = s;
-                let w = if side > 0.0 { seg.left_m } else { seg.right_m };
-                let d = r.pts.iter().map(|q| w - dist(*q, v)).fold(f64::NEG_INFINITY, f64::max);
-                if side > 0.0 {
-                    dl = d;
-                } else {
-                    dr = d;
-                }
-                offset = side;
+            if ra > 0.0 && smax >= smin {
+                iv.push([smin, smax]);
             }
-            Frame::Free => {
-                let polys = seg.given.as_deref().unwrap_or(&[]);
-                for q in r.pts {
-                    let (_, sq) = seg.centerline.locate(*q);
-                    smin = smin.min(sq);
-                    smax = smax.max(sq);
-                    let d = boundary_distance(polys, *q);
-                    dl = dl.max(d);
-                    dr = dr.max(d);
-                }
-                if let Some(c) = centroid {
-                    offset = seg.centerline.side_of(c);
-                }
-            }
+        }
+        if let Some(c) = centroid {
+            offset = match a.frame {
+                Frame::Edge { p0, u, .. } => u[0] * (c[1] - p0[1]) - u[1] * (c[0] - p0[0]),
+                Frame::Joint { side, .. } => side,
+                Frame::Free => seg.centerline.side_of(c),
+            };
         }
         acc.side_moment += offset * area;
         acc.depth_left = acc.depth_left.max(dl);
         acc.depth_right = acc.depth_right.max(dr);
-        if smax >= smin {
-            iv.push([smin, smax]);
-        }
     }
 }
 
@@ -420,6 +484,19 @@ struct Scratch {
     /// An empty vector kept for its capacity.
     spare: Vec<(Shape, Segs)>,
     pool: Vec<Shape>,
+    cells: Vec<Cell>,
+}
+
+/// A piece of an overlap between corridors, measured for its segment and
+/// waiting to learn whether that segment gets it.
+struct Cell {
+    slot: usize,
+    /// The segments whose corridors hold it, sorted.
+    label: Segs,
+    /// Area and first moments.
+    moments: [f64; 3],
+    part: Acc,
+    intervals: Vec<[f64; 2]>,
 }
 
 impl Scratch {
@@ -501,4 +578,124 @@ fn boundary_distance(polys: &[Vec<Vec<P>>], p: P) -> f64 {
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Real VN-2000 magnitudes: a street in phường Ngọc Sơn, shifted to a local origin.
+    const O: P = [581_000.0, 2_158_000.0];
+
+    fn local(p: P) -> P {
+        [p[0] - O[0], p[1] - O[1]]
+    }
+
+    fn seg(line: &[P], left: f64, right: f64) -> SegmentGeom {
+        SegmentGeom {
+            centerline: Centerline::new(vec![line.iter().map(|p| local(*p)).collect()]),
+            left_m: left,
+            right_m: right,
+            given: None,
+        }
+    }
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Shape {
+        let r = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]].map(local);
+        Shape::from_rings([r.as_slice()])
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-6
+    }
+
+    #[test]
+    fn a_tube_house_loses_its_front_strip_to_a_straight_road() {
+        // centerline along y = 2 158 000, planned 10 m: the lot starts 3 m from it.
+        let e = Engine::new(vec![seg(&[[580_900.0, 2_158_000.0], [581_100.0, 2_158_000.0]], 5.0, 5.0)], vec![0]);
+        let d = e.measure(0, &rect(581_000.0, 2_158_003.0, 581_006.0, 2_158_023.0));
+        assert_eq!(d.len(), 1);
+        let d = d[0];
+        assert!(close(d.area_in_corridor_m2, 12.0) && close(d.attributed_area_m2, 12.0), "{d:?}");
+        assert!(close(d.frontage_m, 6.0) && close(d.depth_mean_m, 2.0) && close(d.depth_max_m, 2.0), "{d:?}");
+    }
+
+    #[test]
+    fn a_lot_on_the_right_is_measured_from_the_right_edge() {
+        // westward centerline: its right is north. 4 m to the right, 6 m to the left.
+        let e = Engine::new(vec![seg(&[[581_100.0, 2_158_000.0], [580_900.0, 2_158_000.0]], 6.0, 4.0)], vec![0]);
+        let d = e.measure(0, &rect(581_000.0, 2_158_001.5, 581_005.0, 2_158_020.0))[0];
+        assert!(close(d.area_in_corridor_m2, 12.5), "{d:?}");
+        assert!(close(d.depth_max_m, 2.5) && close(d.frontage_m, 5.0), "{d:?}");
+    }
+
+    #[test]
+    fn a_corner_lot_donates_to_both_roads_and_the_overlap_goes_to_the_nearer_centerline() {
+        // EW road on y = 0 (half 5 m), NS road on x = 0 (half 4 m), lot 20 × 20 from (2, 2).
+        let ew = seg(&[[580_950.0, 2_158_000.0], [581_050.0, 2_158_000.0]], 5.0, 5.0);
+        let ns = seg(&[[581_000.0, 2_157_950.0], [581_000.0, 2_158_050.0]], 4.0, 4.0);
+        let e = Engine::new(vec![ew, ns], vec![0, 1]);
+        let d = e.measure(0, &rect(581_002.0, 2_158_002.0, 581_022.0, 2_158_022.0));
+        assert_eq!(d.len(), 2);
+        let (ew, ns) = (d[0], d[1]);
+        assert!(close(ew.area_in_corridor_m2, 60.0) && close(ns.area_in_corridor_m2, 40.0));
+        // the 2 × 3 overlap has its centroid at (3, 3.5): 3 m from NS, 3.5 from EW
+        assert!(close(ew.attributed_area_m2, 54.0) && close(ns.attributed_area_m2, 40.0), "{d:?}");
+        assert!(close(ew.frontage_m, 18.0) && close(ns.frontage_m, 20.0), "{d:?}");
+        assert!(close(ew.depth_max_m, 3.0) && close(ns.depth_max_m, 2.0), "{d:?}");
+    }
+
+    #[test]
+    fn an_overlap_equidistant_from_two_centerlines_goes_to_the_smaller_id() {
+        let ew = seg(&[[580_950.0, 2_158_000.0], [581_050.0, 2_158_000.0]], 5.0, 5.0);
+        let ns = seg(&[[581_000.0, 2_157_950.0], [581_000.0, 2_158_050.0]], 5.0, 5.0);
+        // segment 0 has the larger id (rank 1)
+        let e = Engine::new(vec![ew, ns], vec![1, 0]);
+        let d = e.measure(0, &rect(581_001.0, 2_158_001.0, 581_021.0, 2_158_021.0));
+        // sorted by rank: NS (rank 0) first
+        assert_eq!((d[0].segment, d[1].segment), (1, 0));
+        assert!(close(d[0].attributed_area_m2, 80.0) && close(d[1].attributed_area_m2, 64.0), "{d:?}");
+    }
+
+    #[test]
+    fn a_lot_inside_a_bend_is_counted_once_where_the_rectangles_overlap() {
+        // east then north: the inner corner (north-west of the bend) is covered by both rectangles
+        let s = seg(&[[580_960.0, 2_158_000.0], [581_000.0, 2_158_000.0], [581_000.0, 2_158_040.0]], 5.0, 5.0);
+        let e = Engine::new(vec![s], vec![0]);
+        let d = e.measure(0, &rect(580_990.0, 2_158_000.0, 581_000.0, 2_158_010.0))[0];
+        // the lot lies in the corridor up to 5 m from each centerline leg: 10 × 10 minus the 5 × 5 beyond both
+        assert!(close(d.area_in_corridor_m2, 75.0), "{d:?}");
+        assert!(close(d.attributed_area_m2, 75.0));
+    }
+
+    #[test]
+    fn holes_and_multipolygons_are_measured() {
+        let e = Engine::new(vec![seg(&[[580_900.0, 2_158_000.0], [581_100.0, 2_158_000.0]], 5.0, 5.0)], vec![0]);
+        // a 10 × 10 lot from y = 0 with a 2 × 2 hole inside the corridor, plus a second 2 × 2 island
+        let outer = [[581_000.0, 2_158_000.0], [581_010.0, 2_158_000.0], [581_010.0, 2_158_010.0], [581_000.0, 2_158_010.0]].map(local);
+        let hole = [[581_002.0, 2_158_001.0], [581_002.0, 2_158_003.0], [581_004.0, 2_158_003.0], [581_004.0, 2_158_001.0]].map(local);
+        let island = [[581_020.0, 2_158_001.0], [581_022.0, 2_158_001.0], [581_022.0, 2_158_003.0], [581_020.0, 2_158_003.0]].map(local);
+        let s = Shape::from_rings([outer.as_slice(), hole.as_slice(), island.as_slice()]);
+        let d = e.measure(0, &s)[0];
+        assert!(close(d.area_in_corridor_m2, 50.0 - 4.0 + 4.0), "{d:?}");
+        assert!(close(d.frontage_m, 12.0), "{d:?}");
+    }
+
+    #[test]
+    fn a_given_right_of_way_polygon_replaces_the_offset_centerline() {
+        let mut s = seg(&[[580_900.0, 2_158_000.0], [581_100.0, 2_158_000.0]], 5.0, 5.0);
+        // the planned line widens to 8 m on the north side only
+        let poly = [[580_900.0, 2_157_995.0], [581_100.0, 2_157_995.0], [581_100.0, 2_158_008.0], [580_900.0, 2_158_008.0]].map(local);
+        s.given = Some(vec![vec![poly.to_vec()]]);
+        let e = Engine::new(vec![s], vec![0]);
+        let d = e.measure(0, &rect(581_000.0, 2_158_003.0, 581_006.0, 2_158_023.0))[0];
+        assert!(close(d.area_in_corridor_m2, 30.0), "{d:?}");
+        assert!(close(d.frontage_m, 6.0) && close(d.depth_max_m, 5.0), "{d:?}");
+    }
+
+    #[test]
+    fn a_parcel_away_from_every_corridor_has_no_pairs() {
+        let e = Engine::new(vec![seg(&[[580_900.0, 2_158_000.0], [581_100.0, 2_158_000.0]], 5.0, 5.0)], vec![0]);
+        assert!(e.measure(0, &rect(581_000.0, 2_158_005.0, 581_006.0, 2_158_025.0)).is_empty());
+    }
 }

@@ -993,19 +993,41 @@ fn self_intersections(corners: &[[f64; 2]], limit: usize) -> Vec<((usize, usize)
     if m < 3 {
         return found;
     }
-    let edge = |k: usize| (c(corners[k]), c(corners[(k + 1) % m]));
-    // Adjacent edges: only a fold-back (the ring retraces its path) is wrong.
+    let next = |k: usize| if k + 1 == m { 0 } else { k + 1 };
+    let edge = |k: usize| (c(corners[k]), c(corners[next(k)]));
+    // Turns at each corner. Between adjacent edges only a fold-back (the
+    // ring retracing its path) is wrong. Also count how often the edges'
+    // x direction flips: with every turn one way, twice means the ring goes
+    // round once, so it is convex and simple (more would be a star).
+    let (mut left, mut right) = (0, 0);
+    let (mut flips, mut first_dir, mut last_dir) = (0, 0i8, 0i8);
     for k in 0..m {
-        let (a, s) = edge((k + m - 1) % m);
-        let (_, b) = edge(k);
-        if RobustKernel::orient2d(a, s, b) == Orientation::Collinear
-            && (a.x - s.x) * (b.x - s.x) + (a.y - s.y) * (b.y - s.y) > 0.0
-        {
-            found.push((((k + m - 1) % m, k), [s.x, s.y]));
-            if found.len() >= limit {
-                return found;
+        let prev = if k == 0 { m - 1 } else { k - 1 };
+        let (a, s, b) = (c(corners[prev]), c(corners[k]), c(corners[next(k)]));
+        match RobustKernel::orient2d(a, s, b) {
+            Orientation::CounterClockwise => left += 1,
+            Orientation::Clockwise => right += 1,
+            Orientation::Collinear => {
+                if (a.x - s.x) * (b.x - s.x) + (a.y - s.y) * (b.y - s.y) > 0.0 {
+                    found.push(((prev, k), [s.x, s.y]));
+                    if found.len() >= limit {
+                        return found;
+                    }
+                }
             }
         }
+        let dir = i8::from(b.x > s.x) - i8::from(b.x < s.x);
+        if dir != 0 {
+            flips += i32::from(last_dir != 0 && dir != last_dir);
+            if first_dir == 0 {
+                first_dir = dir;
+            }
+            last_dir = dir;
+        }
+    }
+    flips += i32::from(first_dir != last_dir);
+    if found.is_empty() && (left == 0 || right == 0) && flips <= 2 {
+        return found;
     }
     let test = |i: usize, j: usize, found: &mut Vec<_>| {
         // Skip adjacent pairs (handled above).
@@ -1202,38 +1224,62 @@ impl Bounds {
     }
 }
 
-/// Pairs (first position, later position) of features sharing an id.
+/// Pairs (first position, later position) of features sharing an id,
+/// ordered by the later position. Ids are bucketed by hash (one pass to
+/// count, one to place, buckets checked in parallel): linear time.
 fn duplicate_ids<'a>(ids: impl Iterator<Item = &'a FeatureId>) -> Vec<(usize, usize)> {
     let ids: Vec<&FeatureId> = ids.collect();
-    let mut keyed: Vec<(u64, u32)> = ids
-        .par_iter()
-        .enumerate()
-        .map(|(i, id)| (fnv(id), u32::try_from(i).unwrap_or(u32::MAX)))
-        .collect();
-    keyed.par_sort_unstable();
-    let mut pairs = Vec::new();
-    let mut start = 0;
-    while start < keyed.len() {
-        let mut end = start + 1;
-        while end < keyed.len() && keyed[end].0 == keyed[start].0 {
-            end += 1;
-        }
-        if end - start > 1 {
-            // Same hash: group by real equality, in input order.
-            let mut firsts: HashMap<&FeatureId, usize> = HashMap::new();
-            for &(_, i) in &keyed[start..end] {
-                let i = i as usize;
-                match firsts.get(ids[i]) {
-                    Some(&first) => pairs.push((first, i)),
-                    None => {
-                        firsts.insert(ids[i], i);
+    let n = ids.len();
+    if n < 2 {
+        return Vec::new();
+    }
+    let hashes: Vec<u64> = ids.par_iter().map(|id| fnv(id)).collect();
+    let bits = n.ilog2().clamp(4, 24);
+    let bucket = |h: u64| usize::try_from(h >> (64 - bits)).unwrap_or(0);
+    let mut starts = vec![0usize; (1 << bits) + 1];
+    for &h in &hashes {
+        starts[bucket(h) + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut order = vec![0usize; n];
+    let mut fill = starts.clone();
+    for (i, &h) in hashes.iter().enumerate() {
+        let b = bucket(h);
+        order[fill[b]] = i;
+        fill[b] += 1;
+    }
+    // Each bucket lists its positions in increasing order.
+    let mut pairs: Vec<(usize, usize)> = (0..1usize << bits)
+        .into_par_iter()
+        .flat_map_iter(|b| {
+            let members = &order[starts[b]..starts[b + 1]];
+            let mut pairs = Vec::new();
+            if members.len() <= 32 {
+                for (k, &i) in members.iter().enumerate() {
+                    if let Some(&first) = members[..k]
+                        .iter()
+                        .find(|&&j| hashes[j] == hashes[i] && ids[j] == ids[i])
+                    {
+                        pairs.push((first, i));
+                    }
+                }
+            } else {
+                let mut firsts: HashMap<&FeatureId, usize> = HashMap::new();
+                for &i in members {
+                    match firsts.get(ids[i]) {
+                        Some(&first) => pairs.push((first, i)),
+                        None => {
+                            firsts.insert(ids[i], i);
+                        }
                     }
                 }
             }
-        }
-        start = end;
-    }
-    pairs.sort_unstable_by_key(|&(_, again)| again);
+            pairs
+        })
+        .collect();
+    pairs.par_sort_unstable_by_key(|&(_, again)| again);
     pairs
 }
 
