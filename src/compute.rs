@@ -7,9 +7,10 @@ use crate::campaign::totals::{GroupTotal, SegmentTotal, group_totals, segment_to
 use crate::campaign::{CorridorInput, FeatureId, ParcelInput, SegmentInput};
 use crate::geometry::crs::{Crs, CrsError};
 use crate::geometry::donation::{Donation, Engine, SegmentGeom};
+use crate::geometry::validate::{self, Layer, Reason, Report};
 use crate::geometry::project::{self, Origin, ParcelStore, Projector};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// Pairs with less area in the corridor than this are not reported (m²).
@@ -55,6 +56,19 @@ impl Timings {
             .map(|(p, d)| format!("{p} {:.3} s\n", d.as_secs_f64()))
             .collect()
     }
+}
+
+/// Validates the input as `compute` needs it: a segment whose right-of-way
+/// polygon is given needs no width.
+pub fn check(segments: &[SegmentInput], parcels: &[ParcelInput], corridors: &[CorridorInput]) -> Report {
+    let mut report = validate::validate(segments, parcels, corridors);
+    if !corridors.is_empty() {
+        let given: HashSet<&FeatureId> = corridors.iter().map(|c| &c.segment_id).collect();
+        report
+            .errors
+            .retain(|e| !(e.layer == Layer::Segment && e.reason == Reason::NoUsableWidth && given.contains(&e.id)));
+    }
+    report
 }
 
 /// Everything the engine needs, projected.
@@ -146,6 +160,36 @@ pub fn ranks(ids: &[&FeatureId]) -> Vec<u32> {
     r
 }
 
+/// The pairs, and what the totals need from the engine.
+pub struct Measured {
+    /// Pairs above [`MIN_PAIR_AREA_M2`], sorted by parcel id then segment id.
+    pub pairs: Vec<Donation>,
+    pub lengths: Vec<f64>,
+    pub corridor_areas: Vec<f64>,
+}
+
+/// Corridors, candidate search, clipping and measuring: the phase the peers
+/// call "compute".
+pub fn measure(projected: Projected, segments: &[SegmentInput], parcels: &[ParcelInput]) -> Measured {
+    let seg_ids: Vec<&FeatureId> = segments.iter().map(|s| &s.id).collect();
+    let lengths: Vec<f64> = projected.segments.iter().map(|s| s.centerline.length()).collect();
+    let engine = Engine::new(projected.segments, ranks(&seg_ids));
+    let mut pairs = engine.measure_all(&projected.parcels);
+    pairs.retain(|d| d.area_in_corridor_m2 > MIN_PAIR_AREA_M2);
+    let sorted = parcels.par_windows(2).all(|w| w[0].id <= w[1].id);
+    if !sorted {
+        let parcel_ids: Vec<&FeatureId> = parcels.iter().map(|p| &p.id).collect();
+        let pr = ranks(&parcel_ids);
+        let sr = ranks(&seg_ids);
+        pairs.par_sort_by_key(|d| (pr[d.parcel as usize], sr[d.segment as usize]));
+    }
+    Measured {
+        pairs,
+        lengths,
+        corridor_areas: engine.corridor_areas(),
+    }
+}
+
 /// The results of a computation.
 pub struct Computed {
     /// Pairs above [`MIN_PAIR_AREA_M2`], sorted by parcel id then segment id.
@@ -154,36 +198,17 @@ pub struct Computed {
     pub group_totals: BTreeMap<String, GroupTotal>,
 }
 
-/// Corridors, candidate search, clipping and measuring, then totals.
-pub fn compute(
-    projected: Projected,
-    segments: &[SegmentInput],
-    parcels: &[ParcelInput],
-) -> Computed {
-    let seg_ids: Vec<&FeatureId> = segments.iter().map(|s| &s.id).collect();
-    let lengths: Vec<f64> = projected
-        .segments
-        .iter()
-        .map(|s| s.centerline.length())
-        .collect();
-    let engine = Engine::new(projected.segments, ranks(&seg_ids));
-    let mut pairs = engine.measure_all(&projected.parcels);
-    pairs.retain(|d| d.area_in_corridor_m2 > MIN_PAIR_AREA_M2);
-    let sorted = parcels.windows(2).all(|w| w[0].id <= w[1].id);
-    if !sorted {
-        let parcel_ids: Vec<&FeatureId> = parcels.iter().map(|p| &p.id).collect();
-        let pr = ranks(&parcel_ids);
-        let sr = ranks(&seg_ids);
-        pairs.par_sort_by_key(|d| (pr[d.parcel as usize], sr[d.segment as usize]));
-    }
-    let corridor_areas = engine.corridor_areas();
-    let groups: Vec<Option<&str>> = parcels
-        .iter()
-        .map(|p| p.residential_group.as_deref())
-        .collect();
+/// Totals per segment and per residential group.
+pub fn totals(m: Measured, parcels: &[ParcelInput]) -> Computed {
+    let groups: Vec<Option<&str>> = parcels.iter().map(|p| p.residential_group.as_deref()).collect();
     Computed {
-        segment_totals: segment_totals(&pairs, &lengths, &corridor_areas),
-        group_totals: group_totals(&pairs, &groups),
-        pairs,
+        segment_totals: segment_totals(&m.pairs, &m.lengths, &m.corridor_areas),
+        group_totals: group_totals(&m.pairs, &groups),
+        pairs: m.pairs,
     }
+}
+
+/// [`measure`], then [`totals`].
+pub fn compute(projected: Projected, segments: &[SegmentInput], parcels: &[ParcelInput]) -> Computed {
+    totals(measure(projected, segments, parcels), parcels)
 }

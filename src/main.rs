@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use hiendat::compute::{self, Timings};
 use hiendat::formats::{csv_out, geojson_read};
 use hiendat::geometry::crs::{Crs, DEFAULT_CRS};
+use hiendat::geometry::validate;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -115,7 +116,30 @@ fn run_compute(a: ComputeArgs) -> Result<ExitCode, String> {
         };
         Ok((segments, parcels, corridors))
     })?;
-    let _ = a.repair;
+    let (mut segments, mut parcels, mut corridors) = (segments, parcels, corridors);
+    let report = t.time("validate", || {
+        if a.repair {
+            for r in validate::repair(&mut parcels, &mut corridors) {
+                eprintln!("sửa / repaired: {r}");
+            }
+        }
+        compute::check(&segments, &parcels, &corridors)
+    });
+    for w in &report.warnings {
+        eprintln!("cảnh báo / warning: {w}");
+    }
+    if !report.errors.is_empty() {
+        for e in &report.errors {
+            eprintln!("lỗi / error: {e}");
+        }
+        eprintln!(
+            "{} lỗi, không tính toán; sửa dữ liệu hoặc thử --repair / {} errors, nothing computed; fix the input or try --repair",
+            report.errors.len(),
+            report.errors.len()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    segments.shrink_to_fit();
     let projected = t
         .time("project", || {
             compute::project(&crs, &segments, &parcels, &corridors)

@@ -19,6 +19,14 @@ impl FeatureId {
         }
     }
 
+    /// The digits of a non-negative integer id, if it is one.
+    fn plain_integer(&self) -> Option<&str> {
+        match self {
+            FeatureId::Number(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Some(s),
+            _ => None,
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         match self {
             FeatureId::Number(s) | FeatureId::Text(s) => s,
@@ -48,6 +56,10 @@ impl fmt::Display for FeatureId {
 /// reader of a sorted CSV expects of `1, 2, 10` or `A-1, A-2`.
 impl Ord for FeatureId {
     fn cmp(&self, other: &Self) -> Ordering {
+        // JSON integers have no leading zeros: longer means larger.
+        if let (Some(a), Some(b)) = (self.plain_integer(), other.plain_integer()) {
+            return a.len().cmp(&b.len()).then_with(|| a.cmp(b));
+        }
         match (self.numeric(), other.numeric()) {
             (Some(a), Some(b)) => a
                 .partial_cmp(&b)
@@ -102,3 +114,25 @@ pub struct CorridorInput {
 }
 
 pub mod totals;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_sort_numbers_numerically_before_text() {
+        let mut ids = vec![
+            FeatureId::from("A-2"),
+            FeatureId::Number("10".into()),
+            FeatureId::Number("9".into()),
+            FeatureId::Number("-1".into()),
+            FeatureId::Number("2.5".into()),
+            FeatureId::from("A-10"),
+            FeatureId::from("10"),
+        ];
+        ids.sort();
+        let got: Vec<&str> = ids.iter().map(FeatureId::as_str).collect();
+        assert_eq!(got, ["-1", "2.5", "9", "10", "10", "A-10", "A-2"]);
+        assert!(matches!(ids[3], FeatureId::Number(_)) && matches!(ids[4], FeatureId::Text(_)));
+    }
+}

@@ -1,7 +1,7 @@
 //! Totals per segment and per residential group: the numbers the committee reads.
 
 use crate::geometry::donation::Donation;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Donation totals of one segment.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -67,15 +67,21 @@ pub fn segment_totals(
 /// Sums pairs per residential group (`group_of[parcel]`, `None` for parcels without one,
 /// which are gathered under the empty name).
 pub fn group_totals(pairs: &[Donation], group_of: &[Option<&str>]) -> BTreeMap<String, GroupTotal> {
-    let mut t: BTreeMap<String, GroupTotal> = BTreeMap::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut slot_of: Vec<usize> = Vec::with_capacity(group_of.len());
     for g in group_of {
-        t.entry(g.unwrap_or("").to_string()).or_default().parcels += 1;
+        let n = index.len();
+        slot_of.push(*index.entry(g.unwrap_or("")).or_insert(n));
     }
-    let mut segs: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    let mut t = vec![GroupTotal::default(); index.len()];
+    for &k in &slot_of {
+        t[k].parcels += 1;
+    }
+    let mut segs: Vec<Vec<u32>> = vec![Vec::new(); index.len()];
     let mut last_parcel = None;
     for d in pairs {
-        let name = group_of[d.parcel as usize].unwrap_or("");
-        let g = t.get_mut(name).expect("every parcel's group was counted");
+        let k = slot_of[d.parcel as usize];
+        let g = &mut t[k];
         if last_parcel != Some(d.parcel) {
             g.parcels_affected += 1;
             last_parcel = Some(d.parcel);
@@ -83,17 +89,15 @@ pub fn group_totals(pairs: &[Donation], group_of: &[Option<&str>]) -> BTreeMap<S
         g.donated_area_m2 += d.attributed_area_m2;
         g.frontage_m += d.frontage_m;
         g.depth_max_m = g.depth_max_m.max(d.depth_max_m);
-        segs.entry(name).or_default().push(d.segment);
+        segs[k].push(d.segment);
     }
-    for (name, mut s) in segs {
+    for (g, mut s) in t.iter_mut().zip(segs) {
         s.sort_unstable();
         s.dedup();
-        t.get_mut(name).expect("group exists").segments = s.len();
-    }
-    for g in t.values_mut() {
+        g.segments = s.len();
         g.depth_mean_m = mean_depth(g.donated_area_m2, g.frontage_m);
     }
-    t
+    index.into_iter().map(|(name, k)| (name.to_string(), t[k].clone())).collect()
 }
 
 #[cfg(test)]

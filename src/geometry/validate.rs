@@ -27,7 +27,8 @@
 //! - a feature far from the rest of the data: the centre of its bounding box
 //!   is more than `max(20 km, 5 × the median distance)` from the median
 //!   centre of all features (the median of longitudes and of latitudes,
-//!   taken separately). Medians ignore a minority of stray features, so one
+//!   taken separately, over at most 100 000 features evenly spaced through
+//!   the input). Medians ignore a minority of stray features, so one
 //!   mistyped parcel cannot move the centre it is measured from; the
 //!   5 × median term keeps a district-wide file from being flagged;
 //! - a planned width not larger than the current width; `planned_width_m`
@@ -509,22 +510,30 @@ pub fn validate(
     parcels: &[ParcelInput],
     corridors: &[CorridorInput],
 ) -> Report {
-    let (segment_found, segment_centres) = per_feature(segments, check_segment);
-    let (parcel_found, parcel_centres) = per_feature(parcels, check_parcel);
+    let segment_id = |s: &SegmentInput| Some(fnv(&s.id));
+    let (segment_found, segment_centres, segment_hashes) =
+        per_feature(segments, segment_id, check_segment);
+    let parcel_id = |p: &ParcelInput| Some(fnv(&p.id));
+    let (parcel_found, parcel_centres, parcel_hashes) =
+        per_feature(parcels, parcel_id, check_parcel);
     let segment_ids: HashSet<&FeatureId> = segments.iter().map(|s| &s.id).collect();
-    let (corridor_found, corridor_centres) = per_feature(corridors, |i, c, out| {
-        if !segment_ids.contains(&c.segment_id) {
-            out.push(corridor_issue(
-                i,
-                c,
-                Reason::UnknownSegment {
-                    segment_id: c.segment_id.clone(),
-                },
-                None,
-            ));
-        }
-        check_corridor(i, c, out)
-    });
+    let (corridor_found, corridor_centres, _) = per_feature(
+        corridors,
+        |_| None,
+        |i, c, out| {
+            if !segment_ids.contains(&c.segment_id) {
+                out.push(corridor_issue(
+                    i,
+                    c,
+                    Reason::UnknownSegment {
+                        segment_id: c.segment_id.clone(),
+                    },
+                    None,
+                ));
+            }
+            check_corridor(i, c, out)
+        },
+    );
 
     let mut all = Found::default();
     for mut found in [segment_found, parcel_found, corridor_found] {
@@ -534,9 +543,12 @@ pub fn validate(
     for (layer, dups) in [
         (
             Layer::Segment,
-            duplicate_ids(segments.iter().map(|s| &s.id)),
+            duplicate_ids(&segment_hashes, |i| &segments[i].id),
         ),
-        (Layer::Parcel, duplicate_ids(parcels.iter().map(|p| &p.id))),
+        (
+            Layer::Parcel,
+            duplicate_ids(&parcel_hashes, |i| &parcels[i].id),
+        ),
     ] {
         for (first, again) in dups {
             let id = match layer {
@@ -607,37 +619,39 @@ impl Found {
     }
 }
 
-/// Features' centres by position: `(index, [lon, lat])`.
-type Centres = Vec<(usize, [f64; 2])>;
+/// Features' centres by position, `[lon, lat]`; NaN where unusable.
+type Centres = Vec<[f64; 2]>;
 
 /// Polygons, each a list of rings, each a list of `[lon, lat]`.
 type Polygons = Vec<Vec<Vec<[f64; 2]>>>;
 
 /// Runs `check` on every feature in parallel, keeping input order; `check`
-/// returns the feature's centre when its coordinates are all usable.
+/// returns the feature's centre when its coordinates are all usable (else
+/// the centre is left NaN). Also hashes each feature's id with `hash` (in
+/// the same pass, while the feature is in cache).
 fn per_feature<T: Sync>(
     items: &[T],
+    hash: impl Fn(&T) -> Option<u64> + Sync,
     check: impl Fn(usize, &T, &mut Found) -> Option<[f64; 2]> + Sync,
-) -> (Found, Centres) {
-    items
-        .par_iter()
+) -> (Found, Centres, Vec<u64>) {
+    let mut centres = vec![[f64::NAN; 2]; items.len()];
+    let mut hashes = vec![0; items.len()];
+    let found = centres
+        .par_iter_mut()
+        .zip(hashes.par_iter_mut())
+        .zip(items.par_iter())
         .enumerate()
-        .fold(
-            || (Found::default(), Vec::new()),
-            |(mut found, mut centres), (i, item)| {
-                if let Some(c) = check(i, item, &mut found) {
-                    centres.push((i, c));
-                }
-                (found, centres)
-            },
-        )
-        .reduce(
-            || (Found::default(), Vec::new()),
-            |(a, mut ca), (b, mut cb)| {
-                ca.append(&mut cb);
-                (a.append(b), ca)
-            },
-        )
+        .fold(Found::default, |mut found, (i, ((centre, h), item))| {
+            if let Some(c) = check(i, item, &mut found) {
+                *centre = c;
+            }
+            if let Some(v) = hash(item) {
+                *h = v;
+            }
+            found
+        })
+        .reduce(Found::default, Found::append);
+    (found, centres, hashes)
 }
 
 fn check_segment(i: usize, s: &SegmentInput, out: &mut Found) -> Option<[f64; 2]> {
@@ -1225,56 +1239,74 @@ impl Bounds {
 }
 
 /// Pairs (first position, later position) of features sharing an id,
-/// ordered by the later position. Ids are bucketed by hash (one pass to
-/// count, one to place, buckets checked in parallel): linear time.
-fn duplicate_ids<'a>(ids: impl Iterator<Item = &'a FeatureId>) -> Vec<(usize, usize)> {
-    let ids: Vec<&FeatureId> = ids.collect();
-    let n = ids.len();
+/// ordered by the later position. Linear time: (hash, position) entries are
+/// spread into buckets by the hash's top bits (one pass to count, one to
+/// place), then each bucket is sorted and scanned, in parallel.
+fn duplicate_ids<'a>(
+    hashes: &[u64],
+    id: impl Fn(usize) -> &'a FeatureId + Sync,
+) -> Vec<(usize, usize)> {
+    let n = hashes.len();
     if n < 2 {
         return Vec::new();
     }
-    let hashes: Vec<u64> = ids.par_iter().map(|id| fnv(id)).collect();
-    let bits = n.ilog2().clamp(4, 24);
-    let bucket = |h: u64| usize::try_from(h >> (64 - bits)).unwrap_or(0);
-    let mut starts = vec![0usize; (1 << bits) + 1];
-    for &h in &hashes {
+    const BITS: u32 = 16;
+    let bucket = |h: u64| usize::try_from(h >> (64 - BITS)).unwrap_or(0);
+    let mut starts = vec![0usize; (1 << BITS) + 1];
+    for &h in hashes {
         starts[bucket(h) + 1] += 1;
     }
     for b in 1..starts.len() {
         starts[b] += starts[b - 1];
     }
-    let mut order = vec![0usize; n];
+    let mut entries = vec![(0u64, 0usize); n];
     let mut fill = starts.clone();
     for (i, &h) in hashes.iter().enumerate() {
         let b = bucket(h);
-        order[fill[b]] = i;
+        entries[fill[b]] = (h, i);
         fill[b] += 1;
     }
-    // Each bucket lists its positions in increasing order.
-    let mut pairs: Vec<(usize, usize)> = (0..1usize << bits)
+    let mut buckets: Vec<&mut [(u64, usize)]> = Vec::with_capacity(1 << BITS);
+    let mut rest = entries.as_mut_slice();
+    for b in 0..1 << BITS {
+        let (head, tail) = rest.split_at_mut(starts[b + 1] - starts[b]);
+        buckets.push(head);
+        rest = tail;
+    }
+    let mut pairs: Vec<(usize, usize)> = buckets
         .into_par_iter()
-        .flat_map_iter(|b| {
-            let members = &order[starts[b]..starts[b + 1]];
+        .flat_map_iter(|members| {
+            // By hash, then position: equal ids are adjacent runs.
+            members.sort_unstable();
             let mut pairs = Vec::new();
-            if members.len() <= 32 {
-                for (k, &i) in members.iter().enumerate() {
-                    if let Some(&first) = members[..k]
-                        .iter()
-                        .find(|&&j| hashes[j] == hashes[i] && ids[j] == ids[i])
-                    {
-                        pairs.push((first, i));
-                    }
+            let mut start = 0;
+            while start < members.len() {
+                let mut end = start + 1;
+                while end < members.len() && members[end].0 == members[start].0 {
+                    end += 1;
                 }
-            } else {
-                let mut firsts: HashMap<&FeatureId, usize> = HashMap::new();
-                for &i in members {
-                    match firsts.get(ids[i]) {
-                        Some(&first) => pairs.push((first, i)),
-                        None => {
-                            firsts.insert(ids[i], i);
+                if end - start > 1 {
+                    // Same hash: group by id (almost always one group).
+                    let run = &members[start..end];
+                    if run.len() <= 32 {
+                        for (k, &(_, i)) in run.iter().enumerate() {
+                            if let Some(&(_, first)) =
+                                run[..k].iter().find(|&&(_, j)| id(j) == id(i))
+                            {
+                                pairs.push((first, i));
+                            }
+                        }
+                    } else {
+                        let mut firsts: HashMap<&FeatureId, usize> = HashMap::new();
+                        for &(_, i) in run {
+                            let first = *firsts.entry(id(i)).or_insert(i);
+                            if first != i {
+                                pairs.push((first, i));
+                            }
                         }
                     }
                 }
+                start = end;
             }
             pairs
         })
@@ -1301,11 +1333,16 @@ fn fnv(id: &FeatureId) -> u64 {
 const FAR_MIN_M: f64 = 20_000.0;
 /// ...and more than this many times the median distance.
 const FAR_MEDIAN_FACTOR: f64 = 5.0;
+/// Medians are taken over at most this many features.
+const MEDIAN_SAMPLE: usize = 100_000;
 
 /// Features whose centre is far from the median centre of all:
 /// (layer, index, distance, limit, centre).
 fn far_away(centres: &[(Layer, Centres)]) -> Vec<(Layer, usize, f64, f64, [f64; 2])> {
-    let total: usize = centres.iter().map(|(_, c)| c.len()).sum();
+    let total: usize = centres
+        .iter()
+        .map(|(_, c)| c.iter().filter(|p| !p[0].is_nan()).count())
+        .sum();
     if total == 0 {
         return Vec::new();
     }
@@ -1313,28 +1350,31 @@ fn far_away(centres: &[(Layer, Centres)]) -> Vec<(Layer, usize, f64, f64, [f64; 
         let mid = v.len() / 2;
         *v.select_nth_unstable_by(mid, f64::total_cmp).1
     };
-    let all = || centres.iter().flat_map(|(_, c)| c.iter().map(|(_, p)| *p));
+    // Medians over at most MEDIAN_SAMPLE features evenly spaced through
+    // the input: as robust, and cheap for a million parcels.
+    let step = total.div_ceil(MEDIAN_SAMPLE);
+    let sample: Vec<[f64; 2]> = centres
+        .iter()
+        .flat_map(|(_, list)| list.iter().filter(|p| !p[0].is_nan()))
+        .step_by(step)
+        .copied()
+        .collect();
     let mid = [
-        median(all().map(|p| p[0]).collect()),
-        median(all().map(|p| p[1]).collect()),
+        median(sample.iter().map(|p| p[0]).collect()),
+        median(sample.iter().map(|p| p[1]).collect()),
     ];
     let (kx, ky) = metres_per_degree(mid[1]);
     let distance = |p: [f64; 2]| {
         let (dx, dy) = ((p[0] - mid[0]) * kx, (p[1] - mid[1]) * ky);
         (dx * dx + dy * dy).sqrt()
     };
-    let typical = median(
-        all()
-            .collect::<Vec<_>>()
-            .par_iter()
-            .map(|&p| distance(p))
-            .collect(),
-    );
-    let limit = FAR_MIN_M.max(FAR_MEDIAN_FACTOR * typical);
+    let distances = sample.iter().map(|&p| distance(p)).collect();
+    let limit = FAR_MIN_M.max(FAR_MEDIAN_FACTOR * median(distances));
     let mut far = Vec::new();
     for (layer, list) in centres {
-        far.par_extend(list.par_iter().filter_map(|&(i, p)| {
+        far.par_extend(list.par_iter().enumerate().filter_map(|(i, &p)| {
             let d = distance(p);
+            // NaN distances (unusable features) compare false.
             (d > limit).then_some((*layer, i, d, limit, p))
         }));
     }
@@ -1755,6 +1795,23 @@ mod tests {
             shown.contains("thửa đất #2 (id 10): trùng mã với đối tượng #0"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn many_copies_of_one_id_all_name_the_first() {
+        let parcels: Vec<_> = (0..100)
+            .map(|i| parcel(1, vec![square(X + i as f64 * 0.0002, Y, 0.0001)]))
+            .collect();
+        let r = validate(&[], &parcels, &[]);
+        let got: Vec<_> = r
+            .errors
+            .iter()
+            .map(|i| (i.index, i.reason.clone()))
+            .collect();
+        let want: Vec<_> = (1..100)
+            .map(|k| (k, Reason::DuplicateId { first: 0 }))
+            .collect();
+        assert_eq!(got, want);
     }
 
     #[test]
