@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side whole-process benchmark: `hiendat compute` against the peers in
-# /work/shared/bench (shapely 2 + STRtree, and PostGIS), on generated wards,
+# ../shared/bench (shapely 2 + STRtree, and PostGIS), on generated wards,
 # all in the same run, plus an agreement check pair by pair.
 #
 # Usage:
@@ -39,18 +39,18 @@
 # Ratio = (faster peer's compute median) / (hiendat compute-phase median):
 # above 1 means hiendat's compute phase is faster.
 #
-# Needs (once per machine, see /work/shared/bench/README.md):
-#   python3 -m venv /tmp/benchenv && /tmp/benchenv/bin/pip install -r /work/shared/bench/requirements.txt
-#   /work/shared/bench/peer_postgis.sh install && /work/shared/bench/peer_postgis.sh start
+# Needs (once per machine, see ../shared/bench/README.md):
+#   python3 -m venv /tmp/benchenv && /tmp/benchenv/bin/pip install -r ../shared/bench/requirements.txt
+#   ../shared/bench/peer_postgis.sh install && ../shared/bench/peer_postgis.sh start
 #   (this script runs `peer_postgis.sh start` itself, which is a no-op when running;
-#    stop the cluster with /work/shared/bench/peer_postgis.sh stop)
+#    stop the cluster with ../shared/bench/peer_postgis.sh stop)
 # Environment: BENCH_PY (default /tmp/benchenv/bin/python), BENCH_PEERS (default
-# /work/shared/bench), CARGO_TARGET_DIR (honoured when locating the binary).
+# ../shared/bench), CARGO_TARGET_DIR (honoured when locating the binary).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$HERE")"
-PEERS="${BENCH_PEERS:-/work/shared/bench}"
+PEERS="${BENCH_PEERS:-$(cd "$REPO/../shared/bench" && pwd)}"
 PY="${BENCH_PY:-/tmp/benchenv/bin/python}"
 
 sizes="10000,100000,1000000"

@@ -92,10 +92,19 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("không đọc được / cannot read {}: {e}", path.display()))
 }
 
-fn create(path: &Path) -> Result<BufWriter<File>, String> {
-    File::create(path)
-        .map(|f| BufWriter::with_capacity(1 << 20, f))
-        .map_err(|e| format!("không ghi được / cannot write {}: {e}", path.display()))
+/// Writes `path`'s content to a temporary file beside it, recorded in `done`.
+fn write_new(
+    path: &Path,
+    done: &mut Vec<(PathBuf, PathBuf)>,
+    f: impl FnOnce(BufWriter<File>) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let err = |e: std::io::Error| format!("không ghi được / cannot write {}: {e}", path.display());
+    let file = File::create(&tmp).map_err(err)?;
+    done.push((tmp, path.to_path_buf()));
+    f(BufWriter::with_capacity(1 << 20, file)).map_err(err)
 }
 
 fn run_compute(a: ComputeArgs) -> Result<ExitCode, String> {
@@ -126,11 +135,11 @@ fn run_compute(a: ComputeArgs) -> Result<ExitCode, String> {
         compute::check(&segments, &parcels, &corridors)
     });
     for w in &report.warnings {
-        eprintln!("cảnh báo / warning: {w}");
+        eprintln!("{w}");
     }
     if !report.errors.is_empty() {
         for e in &report.errors {
-            eprintln!("lỗi / error: {e}");
+            eprintln!("{e}");
         }
         eprintln!(
             "{} lỗi, không tính toán; sửa dữ liệu hoặc thử --repair / {} errors, nothing computed; fix the input or try --repair",
@@ -151,17 +160,36 @@ fn run_compute(a: ComputeArgs) -> Result<ExitCode, String> {
     t.time("write", || -> Result<(), String> {
         let parcel_ids: Vec<_> = parcels.iter().map(|p| p.id.clone()).collect();
         let segment_ids: Vec<_> = segments.iter().map(|s| s.id.clone()).collect();
-        csv_out::write_pairs(create(&a.out)?, &computed.pairs, &parcel_ids, &segment_ids)
-            .map_err(|e| format!("{}: {e}", a.out.display()))?;
-        if let Some(p) = &a.segments_out {
-            csv_out::write_segments(create(p)?, &segments, &computed.segment_totals)
-                .map_err(|e| format!("{}: {e}", p.display()))?;
+        // Every file is written beside its name and renamed into place once
+        // all are complete, so a failure leaves no half-written output.
+        let mut done = Vec::new();
+        let result = (|| {
+            write_new(&a.out, &mut done, |w| {
+                csv_out::write_pairs(w, &computed.pairs, &parcel_ids, &segment_ids)
+            })?;
+            if let Some(p) = &a.segments_out {
+                write_new(p, &mut done, |w| csv_out::write_segments(w, &segments, &computed.segment_totals))?;
+            }
+            if let Some(p) = &a.groups_out {
+                write_new(p, &mut done, |w| csv_out::write_groups(w, &computed.group_totals))?;
+            }
+            Ok(())
+        })();
+        match result {
+            Ok(()) => {
+                for (tmp, path) in &done {
+                    std::fs::rename(tmp, path)
+                        .map_err(|e| format!("không ghi được / cannot write {}: {e}", path.display()))?;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                for (tmp, _) in &done {
+                    let _ = std::fs::remove_file(tmp);
+                }
+                Err(e)
+            }
         }
-        if let Some(p) = &a.groups_out {
-            csv_out::write_groups(create(p)?, &computed.group_totals)
-                .map_err(|e| format!("{}: {e}", p.display()))?;
-        }
-        Ok(())
     })?;
     if a.timings {
         eprint!("{}", t.report());

@@ -487,12 +487,26 @@ fn read_layer_in_chunks<T: Send>(
         locate_syntax_problems(bytes, &mut problems, &mut syntax_at);
         return Err(ReadError::Features(problems));
     }
-    let mut runs = runs.into_iter();
-    let mut out = runs.next().map(|r| r.items).unwrap_or_default();
-    out.reserve_exact(total - out.len());
-    for run in runs {
-        out.extend(run.items);
+    // Move every run's items into place, runs in parallel.
+    let mut out: Vec<T> = Vec::with_capacity(total);
+    let mut slots: Vec<&mut [std::mem::MaybeUninit<T>]> = Vec::with_capacity(runs.len());
+    let mut rest = &mut out.spare_capacity_mut()[..total];
+    for run in &runs {
+        let (head, tail) = rest.split_at_mut(run.items.len());
+        slots.push(head);
+        rest = tail;
     }
+    {
+        use rayon::prelude::*;
+        runs.into_par_iter().zip(slots).for_each(|(run, slot)| {
+            for (dst, item) in slot.iter_mut().zip(run.items) {
+                dst.write(item);
+            }
+        });
+    }
+    // SAFETY: the slots split `0..total` of the spare capacity exactly, one
+    // per run with that run's length, and each was filled from its run.
+    unsafe { out.set_len(total) };
     Ok(out)
 }
 
@@ -1152,14 +1166,15 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// Whether any byte of a little-endian word is `"` or `\\`.
+/// A mask with the high bit set in the first byte of a little-endian word
+/// that is `"` or `\\` (bits above it may be set too); 0 if there is none.
 #[inline]
-fn quote_or_backslash(word: u64) -> bool {
+fn quote_or_backslash(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let q = word ^ (ONES * u64::from(b'"'));
     let s = word ^ (ONES * u64::from(b'\\'));
-    ((q.wrapping_sub(ONES) & !q) | (s.wrapping_sub(ONES) & !s)) & HIGHS != 0
+    ((q.wrapping_sub(ONES) & !q) | (s.wrapping_sub(ONES) & !s)) & HIGHS
 }
 
 /// The value of eight ASCII digits read as a little-endian word, or `None`
@@ -1258,7 +1273,10 @@ impl<'a> Cur<'a> {
         loop {
             // Eight bytes at a time up to a quote or a backslash.
             while let Some(eight) = b.get(i..i + 8) {
-                if quote_or_backslash(u64::from_le_bytes(eight.try_into().unwrap_or_default())) {
+                let hits =
+                    quote_or_backslash(u64::from_le_bytes(eight.try_into().unwrap_or_default()));
+                if hits != 0 {
+                    i += (hits.trailing_zeros() / 8) as usize;
                     break;
                 }
                 i += 8;
@@ -1372,7 +1390,8 @@ impl<'a> Cur<'a> {
             let frac_start = i;
             if int_digits <= 11
                 && let Some(eight) = b.get(i..i + 8)
-                && let Some(value) = eight_digits(u64::from_le_bytes(eight.try_into().unwrap_or_default()))
+                && let Some(value) =
+                    eight_digits(u64::from_le_bytes(eight.try_into().unwrap_or_default()))
             {
                 mantissa = mantissa * 100_000_000 + value;
                 i += 8;
@@ -1668,7 +1687,8 @@ fn string_of(raw: &[u8]) -> Option<String> {
 
 /// Raw text known to be ASCII (a number, a literal).
 fn ascii(raw: &[u8]) -> String {
-    String::from_utf8_lossy(raw).into_owned()
+    std::str::from_utf8(raw)
+        .map_or_else(|_| String::from_utf8_lossy(raw).into_owned(), str::to_owned)
 }
 
 fn kind_of(raw: &[u8]) -> JsonKind {
@@ -2298,10 +2318,26 @@ mod tests {
     #[test]
     fn floats_are_read_exactly_as_the_standard_library_reads_them() {
         let mut texts: Vec<String> = [
-            "0", "-0", "0.0", "1", "-1", "105.79443827", "19.50434227", "-105.123456789012345",
-            "0.1", "0.30000000000000004", "9007199254740993", "12345678901234567890",
-            "1e5", "1.5E-3", "-2.5e+2", "123456789012.12345678", "0.000000000000000000001234",
-            "1.7976931348623157e308", "5e-324", "105.7944382700000000000001",
+            "0",
+            "-0",
+            "0.0",
+            "1",
+            "-1",
+            "105.79443827",
+            "19.50434227",
+            "-105.123456789012345",
+            "0.1",
+            "0.30000000000000004",
+            "9007199254740993",
+            "12345678901234567890",
+            "1e5",
+            "1.5E-3",
+            "-2.5e+2",
+            "123456789012.12345678",
+            "0.000000000000000000001234",
+            "1.7976931348623157e308",
+            "5e-324",
+            "105.7944382700000000000001",
         ]
         .iter()
         .map(ToString::to_string)
@@ -2317,14 +2353,20 @@ mod tests {
             texts.push(format!("{int}.{frac:0width$}"));
         }
         for text in &texts {
-            let mut cur = Cur { b: text.as_bytes(), p: 0 };
+            let mut cur = Cur {
+                b: text.as_bytes(),
+                p: 0,
+            };
             let got = cur.float().unwrap();
             let want: f64 = text.parse().unwrap();
             assert_eq!(got.to_bits(), want.to_bits(), "{text}");
             assert_eq!(cur.p, text.len(), "{text}");
         }
         for bad in ["-", "1.", ".5", "01", "1e", "--1"] {
-            let mut cur = Cur { b: bad.as_bytes(), p: 0 };
+            let mut cur = Cur {
+                b: bad.as_bytes(),
+                p: 0,
+            };
             let ok = cur.float().is_ok() && cur.p == bad.len();
             assert!(!ok, "{bad}");
         }
