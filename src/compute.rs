@@ -13,6 +13,9 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+/// Rings (exterior, then holes) in projected metres.
+type Polygon = Vec<Vec<[f64; 2]>>;
+
 /// Pairs with less area in the corridor than this are not reported (m²).
 pub const MIN_PAIR_AREA_M2: f64 = 1e-4;
 
@@ -93,7 +96,7 @@ pub fn project(
         .enumerate()
         .map(|(i, s)| (&s.id, i))
         .collect();
-    let mut given: Vec<Option<Vec<Vec<Vec<[f64; 2]>>>>> = vec![None; segments.len()];
+    let mut given: Vec<Option<Vec<Polygon>>> = vec![None; segments.len()];
     for c in corridors {
         let i = *index
             .get(&c.segment_id)

@@ -154,18 +154,20 @@ fn run_compute(a: ComputeArgs) -> Result<ExitCode, String> {
             compute::project(&crs, &segments, &parcels, &corridors)
         })
         .map_err(|e| e.to_string())?;
-    let computed = t.time("compute", || {
-        compute::compute(projected, &segments, &parcels)
-    });
+    let measured = t.time("compute", || compute::measure(projected, &segments, &parcels));
+    let computed = t.time("totals", || compute::totals(measured, &parcels));
     t.time("write", || -> Result<(), String> {
-        let parcel_ids: Vec<_> = parcels.iter().map(|p| p.id.clone()).collect();
-        let segment_ids: Vec<_> = segments.iter().map(|s| s.id.clone()).collect();
         // Every file is written beside its name and renamed into place once
         // all are complete, so a failure leaves no half-written output.
         let mut done = Vec::new();
         let result = (|| {
             write_new(&a.out, &mut done, |w| {
-                csv_out::write_pairs(w, &computed.pairs, &parcel_ids, &segment_ids)
+                csv_out::write_pairs(
+                    w,
+                    &computed.pairs,
+                    |i| &parcels[i as usize].id,
+                    |i| &segments[i as usize].id,
+                )
             })?;
             if let Some(p) = &a.segments_out {
                 write_new(p, &mut done, |w| csv_out::write_segments(w, &segments, &computed.segment_totals))?;

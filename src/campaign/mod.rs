@@ -121,7 +121,7 @@ mod tests {
 
     #[test]
     fn ids_sort_numbers_numerically_before_text() {
-        let mut ids = vec![
+        let mut ids = [
             FeatureId::from("A-2"),
             FeatureId::Number("10".into()),
             FeatureId::Number("9".into()),
@@ -134,5 +134,53 @@ mod tests {
         let got: Vec<&str> = ids.iter().map(FeatureId::as_str).collect();
         assert_eq!(got, ["-1", "2.5", "9", "10", "10", "A-10", "A-2"]);
         assert!(matches!(ids[3], FeatureId::Number(_)) && matches!(ids[4], FeatureId::Text(_)));
+    }
+}
+
+/// Orders names as people read them: digit runs by value, so that
+/// "Tổ dân phố 2" comes before "Tổ dân phố 10".
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (x.first(), y.first()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(p), Some(q)) if p.is_ascii_digit() && q.is_ascii_digit() => {
+                let dx = x.iter().take_while(|c| c.is_ascii_digit()).count();
+                let dy = y.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (nx, ny) = (trim_zeros(&x[..dx]), trim_zeros(&y[..dy]));
+                let o = nx.len().cmp(&ny.len()).then_with(|| nx.cmp(ny));
+                if o != Ordering::Equal {
+                    return o;
+                }
+                x = &x[dx..];
+                y = &y[dy..];
+            }
+            (Some(p), Some(q)) => {
+                if p != q {
+                    return p.cmp(q);
+                }
+                x = &x[1..];
+                y = &y[1..];
+            }
+        }
+    }
+}
+
+fn trim_zeros(d: &[u8]) -> &[u8] {
+    let k = d.iter().take_while(|&&c| c == b'0').count();
+    &d[k..]
+}
+
+#[cfg(test)]
+mod natural_tests {
+    use super::natural_cmp;
+
+    #[test]
+    fn residential_groups_sort_by_their_numbers() {
+        let mut g = ["Tổ dân phố 10", "Tổ dân phố 2", "Tổ dân phố 1", "Khu phố Hải Ninh", "Tổ dân phố 02a"];
+        g.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(g, ["Khu phố Hải Ninh", "Tổ dân phố 1", "Tổ dân phố 2", "Tổ dân phố 02a", "Tổ dân phố 10"]);
     }
 }

@@ -69,9 +69,19 @@ pub fn segment_totals(
 pub fn group_totals(pairs: &[Donation], group_of: &[Option<&str>]) -> BTreeMap<String, GroupTotal> {
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut slot_of: Vec<usize> = Vec::with_capacity(group_of.len());
+    // Parcels of a group usually come together: skip the hash for a repeat.
+    let mut last: Option<(&str, usize)> = None;
     for g in group_of {
-        let n = index.len();
-        slot_of.push(*index.entry(g.unwrap_or("")).or_insert(n));
+        let name = g.unwrap_or("");
+        let k = match last {
+            Some((l, k)) if l == name => k,
+            _ => {
+                let n = index.len();
+                *index.entry(name).or_insert(n)
+            }
+        };
+        last = Some((name, k));
+        slot_of.push(k);
     }
     let mut t = vec![GroupTotal::default(); index.len()];
     for &k in &slot_of {

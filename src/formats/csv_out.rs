@@ -4,7 +4,7 @@
 //! million pairs `format!("{:.6}")` alone would cost more than the geometry.
 
 use crate::campaign::totals::{GroupTotal, SegmentTotal};
-use crate::campaign::{FeatureId, SegmentInput};
+use crate::campaign::{FeatureId, SegmentInput, natural_cmp};
 use crate::geometry::donation::Donation;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -59,11 +59,11 @@ pub fn push_field(buf: &mut Vec<u8>, s: &str) {
 }
 
 /// Writes `pairs.csv`: one row per pair, in the order given.
-pub fn write_pairs<W: Write>(
+pub fn write_pairs<'a, W: Write>(
     mut w: W,
     pairs: &[Donation],
-    parcel_ids: &[FeatureId],
-    segment_ids: &[FeatureId],
+    parcel_id: impl Fn(u32) -> &'a FeatureId + Sync,
+    segment_id: impl Fn(u32) -> &'a FeatureId + Sync,
 ) -> io::Result<()> {
     w.write_all(PAIRS_HEADER.as_bytes())?;
     w.write_all(b"\n")?;
@@ -72,9 +72,9 @@ pub fn write_pairs<W: Write>(
         .map(|chunk| {
             let mut buf = Vec::with_capacity(chunk.len() * 72);
             for d in chunk {
-                push_field(&mut buf, parcel_ids[d.parcel as usize].as_str());
+                push_field(&mut buf, parcel_id(d.parcel).as_str());
                 buf.push(b',');
-                push_field(&mut buf, segment_ids[d.segment as usize].as_str());
+                push_field(&mut buf, segment_id(d.segment).as_str());
                 for v in [
                     d.area_in_corridor_m2,
                     d.attributed_area_m2,
@@ -147,7 +147,9 @@ pub fn write_segments<W: Write>(
 pub fn write_groups<W: Write>(mut w: W, totals: &BTreeMap<String, GroupTotal>) -> io::Result<()> {
     let mut buf = b"residential_group,parcels,parcels_affected,segments,donated_area_m2,frontage_m,depth_mean_m,depth_max_m\n".to_vec();
     let mut ib = itoa::Buffer::new();
-    for (name, t) in totals {
+    let mut rows: Vec<(&String, &GroupTotal)> = totals.iter().collect();
+    rows.sort_by(|a, b| natural_cmp(a.0, b.0));
+    for (name, t) in rows {
         push_field(&mut buf, name);
         for n in [t.parcels, t.parcels_affected, t.segments] {
             buf.push(b',');

@@ -434,10 +434,13 @@ enum Stop {
     Broken(usize),
 }
 
-/// The features read by one run, in order.
+/// The features read by one run, in order: the first `placed` went into the
+/// run's window of the output buffer (if it had one), the rest into `items`.
 struct Run<T> {
     start: usize,
     count: usize,
+    /// The run's window in the output buffer: (offset, items written).
+    window: Option<(usize, usize)>,
     items: Vec<T>,
     /// Problems with `index` counted from the run's first feature.
     problems: Vec<FeatureProblem>,
@@ -457,10 +460,12 @@ fn read_layer_in_chunks<T: Send>(
     build: Build<T>,
     min_chunk: usize,
 ) -> Result<Vec<T>, ReadError> {
-    let mut runs: Vec<Run<T>> = Vec::new();
+    let mut parsed: Option<(Vec<T>, Vec<Run<T>>)> = None;
     let walked = walk_top_level(bytes, |open| {
-        runs = parse_features(bytes, open, build, min_chunk)?;
-        match runs.last().map(|r| r.stop) {
+        let (items, runs) = parse_features(bytes, open, build, min_chunk);
+        let stop = runs.last().map(|r| r.stop);
+        parsed = Some((items, runs));
+        match stop {
             Some(Stop::End(end)) => Ok(end),
             Some(Stop::Broken(at)) => Err(ScanError::Syntax(at)),
             _ => Err(ScanError::Syntax(bytes.len())),
@@ -469,15 +474,15 @@ fn read_layer_in_chunks<T: Send>(
     if let Err(e) = walked {
         return Err(scan_error(bytes, e));
     }
+    let (items, runs) = parsed.unwrap_or_default();
 
-    let total: usize = runs.iter().map(|r| r.items.len()).sum();
     let mut problems = Vec::new();
     let mut syntax_at = Vec::new();
     let mut base = 0;
-    for run in &mut runs {
+    for run in runs {
         let first = problems.len();
         syntax_at.extend(run.syntax_at.iter().map(|&(i, off)| (first + i, off)));
-        for mut p in run.problems.drain(..) {
+        for mut p in run.problems {
             p.index += base;
             problems.push(p);
         }
@@ -487,40 +492,30 @@ fn read_layer_in_chunks<T: Send>(
         locate_syntax_problems(bytes, &mut problems, &mut syntax_at);
         return Err(ReadError::Features(problems));
     }
-    // Move every run's items into place, runs in parallel.
-    let mut out: Vec<T> = Vec::with_capacity(total);
-    let mut slots: Vec<&mut [std::mem::MaybeUninit<T>]> = Vec::with_capacity(runs.len());
-    let mut rest = &mut out.spare_capacity_mut()[..total];
-    for run in &runs {
-        let (head, tail) = rest.split_at_mut(run.items.len());
-        slots.push(head);
-        rest = tail;
-    }
-    {
-        use rayon::prelude::*;
-        runs.into_par_iter().zip(slots).for_each(|(run, slot)| {
-            for (dst, item) in slot.iter_mut().zip(run.items) {
-                dst.write(item);
-            }
-        });
-    }
-    // SAFETY: the slots split `0..total` of the spare capacity exactly, one
-    // per run with that run's length, and each was filled from its run.
-    unsafe { out.set_len(total) };
-    Ok(out)
+    Ok(items)
 }
 
-/// Parses the array whose `[` is at `open`; the runs, in order, cover every
-/// feature exactly once and the last one ends with `End` or `Broken`.
+/// Parses the array whose `[` is at `open`: the features in file order, and
+/// the runs that read them (their problems and where they stopped; the last
+/// one ends with `End` or `Broken`).
+///
+/// Runs write straight into windows of one output buffer, each window sized
+/// from the run's bytes and the average feature size with room to spare, so
+/// that afterwards the features only need sliding down into one block (no
+/// second buffer to fault in and copy into). A run that outgrows its window
+/// keeps the rest in its own vector; then, or when a run had to be re-read,
+/// everything is moved into a fresh vector instead.
 fn parse_features<T: Send>(
     b: &[u8],
     open: usize,
     build: Build<T>,
     min_chunk: usize,
-) -> Result<Vec<Run<T>>, ScanError> {
+) -> (Vec<T>, Vec<Run<T>>) {
+    use rayon::prelude::*;
+
     let first = skip_ws(b, open + 1);
     if b.get(first) == Some(&b']') {
-        return Ok(vec![Run::empty(first, Stop::End(first + 1))]);
+        return (Vec::new(), vec![Run::empty(first, Stop::End(first + 1))]);
     }
     let span = b.len() - first;
     let chunks =
@@ -534,46 +529,157 @@ fn parse_features<T: Send>(
         }
     }
     starts.dedup();
+    if starts.len() == 1 {
+        let mut run = run_features(b, first, usize::MAX, build, &mut []);
+        return (std::mem::take(&mut run.items), vec![run]);
+    }
 
-    let speculative: Vec<Run<T>> = {
-        use rayon::prelude::*;
-        (0..starts.len())
-            .into_par_iter()
-            .map(|k| {
-                run_features(
-                    b,
-                    starts[k],
-                    starts.get(k + 1).copied().unwrap_or(usize::MAX),
-                    build,
-                )
-            })
-            .collect()
-    };
+    let per_feature = average_feature_bytes(b, &starts);
+    let ends = starts
+        .iter()
+        .skip(1)
+        .copied()
+        .chain(std::iter::once(b.len()));
+    let sizes: Vec<usize> = starts
+        .iter()
+        .zip(ends)
+        .map(|(&s, e)| (e - s) * 5 / 4 / per_feature + 16)
+        .collect();
+    let mut out: Vec<T> = Vec::with_capacity(sizes.iter().sum());
+    let mut offsets = Vec::with_capacity(sizes.len());
+    let mut windows = Vec::with_capacity(sizes.len());
+    let mut rest = out.spare_capacity_mut();
+    let mut offset = 0;
+    for &size in &sizes {
+        let (window, tail) = rest.split_at_mut(size);
+        offsets.push(offset);
+        windows.push(window);
+        offset += size;
+        rest = tail;
+    }
+    let speculative: Vec<Run<T>> = windows
+        .into_par_iter()
+        .enumerate()
+        .map(|(k, window)| {
+            let limit = starts.get(k + 1).copied().unwrap_or(usize::MAX);
+            let mut run = run_features(b, starts[k], limit, build, window);
+            run.window = run.window.map(|(_, placed)| (offsets[k], placed));
+            run
+        })
+        .collect();
 
     // Stitch: keep runs that start where the true path is, re-read gaps.
     let mut kept = Vec::with_capacity(speculative.len());
-    let mut pos = first;
+    let mut discarded = Vec::new();
+    let mut pos = Some(first);
     for run in speculative {
-        if run.start > pos {
-            let gap = run_features(b, pos, run.start, build);
-            let stop = gap.stop;
+        let Some(at) = pos else {
+            discarded.push(run);
+            continue;
+        };
+        if run.start > at {
+            let gap = run_features(b, at, run.start, build, &mut []);
+            pos = match gap.stop {
+                Stop::Next(q) => Some(q),
+                Stop::End(_) | Stop::Broken(_) => None,
+            };
             kept.push(gap);
-            match stop {
-                Stop::Next(q) => pos = q,
-                Stop::End(_) | Stop::Broken(_) => return Ok(kept),
-            }
         }
-        if run.start == pos {
-            let stop = run.stop;
+        if pos == Some(run.start) {
+            pos = match run.stop {
+                Stop::Next(q) => Some(q),
+                Stop::End(_) | Stop::Broken(_) => None,
+            };
             kept.push(run);
-            match stop {
-                Stop::Next(q) => pos = q,
-                Stop::End(_) | Stop::Broken(_) => return Ok(kept),
-            }
+        } else {
+            discarded.push(run);
         }
     }
-    kept.push(run_features(b, pos, usize::MAX, build));
-    Ok(kept)
+    if let Some(at) = pos {
+        kept.push(run_features(b, at, usize::MAX, build, &mut []));
+    }
+    let items = assemble(out, &mut kept, discarded);
+    (items, kept)
+}
+
+/// Puts the kept runs' features into one vector, in order, taking the
+/// window items out of `out` (whose length is 0: it owns only memory).
+fn assemble<T>(mut out: Vec<T>, kept: &mut [Run<T>], discarded: Vec<Run<T>>) -> Vec<T> {
+    let base = out.as_mut_ptr();
+    // SAFETY (every block below): each run's window is its own range
+    // `offset..offset + len` of `out`'s capacity, disjoint from the others,
+    // whose first `placed` slots the run initialized; the runs are done, so
+    // nothing else refers to the buffer. Each window item is moved or
+    // dropped exactly once, and `out` keeps length 0 until `set_len`.
+    for run in discarded {
+        if let Some((offset, placed)) = run.window {
+            unsafe {
+                std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(
+                    base.add(offset),
+                    placed,
+                ))
+            };
+        }
+    }
+    let in_place = kept
+        .iter()
+        .all(|r| r.window.is_some() && r.items.is_empty());
+    if in_place {
+        // Windows are in file order, and each holds at most its size, so a
+        // window's items only ever slide down.
+        let mut len = 0;
+        for run in kept.iter_mut() {
+            if let Some((offset, placed)) = run.window.take() {
+                debug_assert!(len <= offset);
+                unsafe { std::ptr::copy(base.add(offset), base.add(len), placed) };
+                len += placed;
+            }
+        }
+        unsafe { out.set_len(len) };
+        return out;
+    }
+    let total = kept
+        .iter()
+        .map(|r| r.window.map_or(0, |(_, placed)| placed) + r.items.len())
+        .sum();
+    let mut fresh = Vec::with_capacity(total);
+    for run in kept.iter_mut() {
+        if let Some((offset, placed)) = run.window.take() {
+            for k in 0..placed {
+                fresh.push(unsafe { std::ptr::read(base.add(offset + k)) });
+            }
+        }
+        fresh.append(&mut run.items);
+    }
+    fresh
+}
+
+/// Average bytes per feature (separators included), from a few features
+/// read at each start.
+fn average_feature_bytes(b: &[u8], starts: &[usize]) -> usize {
+    let mut scratch = Vec::new();
+    let (mut bytes, mut count) = (0, 0);
+    for &start in starts {
+        let mut p = start;
+        for _ in 0..8 {
+            let Ok((_, end)) = parse_feature(b, p, &mut scratch) else {
+                break;
+            };
+            let next = skip_ws(b, end);
+            if b.get(next) != Some(&b',') {
+                break;
+            }
+            let next = skip_ws(b, next + 1);
+            bytes += next - p;
+            count += 1;
+            p = next;
+        }
+    }
+    if count == 0 {
+        64
+    } else {
+        (bytes / count).max(16)
+    }
 }
 
 impl<T> Run<T> {
@@ -581,6 +687,7 @@ impl<T> Run<T> {
         Run {
             start,
             count: 0,
+            window: None,
             items: Vec::new(),
             problems: Vec::new(),
             syntax_at: Vec::new(),
@@ -590,31 +697,39 @@ impl<T> Run<T> {
 }
 
 /// Reads features from `start` (a feature's first byte) until the first
-/// feature start at or past `limit`, or the end of the array.
-fn run_features<T>(b: &[u8], start: usize, limit: usize, build: Build<T>) -> Run<T> {
+/// feature start at or past `limit`, or the end of the array. Features go
+/// into `window` while it has room, then into the run's own vector.
+fn run_features<T>(
+    b: &[u8],
+    start: usize,
+    limit: usize,
+    build: Build<T>,
+    window: &mut [std::mem::MaybeUninit<T>],
+) -> Run<T> {
     let mut run = Run::empty(start, Stop::Broken(start));
+    let mut placed = 0;
     let mut found = Problems::default();
     let mut scratch = Vec::with_capacity(64);
     let mut p = start;
-    loop {
+    run.stop = loop {
         if p >= limit {
-            run.stop = Stop::Next(p);
-            return run;
+            break Stop::Next(p);
         }
         let index = run.count;
         let end = match b.get(p) {
             Some(b'{') => match parse_feature(b, p, &mut scratch) {
                 Ok((raw, end)) => {
-                    if index == 0 && limit != usize::MAX {
-                        // Size the output from the first feature.
-                        let per = (end - p).max(64);
-                        run.items
-                            .reserve((limit - start) / per + (limit - start) / per / 8 + 4);
-                    }
                     found.id = None;
                     found.list.clear();
                     match build(raw, &mut found) {
-                        Some(item) if found.list.is_empty() => run.items.push(item),
+                        Some(item) if found.list.is_empty() => {
+                            if let Some(slot) = window.get_mut(placed) {
+                                slot.write(item);
+                                placed += 1;
+                            } else {
+                                run.items.push(item);
+                            }
+                        }
                         _ => {
                             for (field, kind) in found.list.drain(..) {
                                 run.problems.push(FeatureProblem::new(
@@ -631,8 +746,7 @@ fn run_features<T>(b: &[u8], start: usize, limit: usize, build: Build<T>) -> Run
                 Err(syn) => {
                     // Malformed inside: find its end by braces, name it, go on.
                     let Ok(end) = object_end(b, p) else {
-                        run.stop = Stop::Broken(syn.at);
-                        return run;
+                        break Stop::Broken(syn.at);
                     };
                     run.syntax_at.push((run.problems.len(), syn.at));
                     run.problems.push(FeatureProblem::new(
@@ -651,8 +765,7 @@ fn run_features<T>(b: &[u8], start: usize, limit: usize, build: Build<T>) -> Run
             Some(&c) => {
                 let mut cur = Cur { b, p };
                 if cur.skip(0).is_err() {
-                    run.stop = Stop::Broken(p);
-                    return run;
+                    break Stop::Broken(p);
                 }
                 run.problems.push(FeatureProblem::new(
                     index,
@@ -664,25 +777,20 @@ fn run_features<T>(b: &[u8], start: usize, limit: usize, build: Build<T>) -> Run
                 ));
                 cur.p
             }
-            None => {
-                run.stop = Stop::Broken(p);
-                return run;
-            }
+            None => break Stop::Broken(p),
         };
         run.count += 1;
         p = skip_ws(b, end);
         match b.get(p) {
             Some(b',') => p = skip_ws(b, p + 1),
-            Some(b']') => {
-                run.stop = Stop::End(p + 1);
-                return run;
-            }
-            _ => {
-                run.stop = Stop::Broken(p);
-                return run;
-            }
+            Some(b']') => break Stop::End(p + 1),
+            _ => break Stop::Broken(p),
         }
+    };
+    if !window.is_empty() {
+        run.window = Some((0, placed));
     }
+    run
 }
 
 /// A likely feature start at or after `from`: a `{` after a `,` that parses
@@ -2292,6 +2400,71 @@ mod tests {
             let ids: Vec<String> = parcels.iter().map(|p| p.id.to_string()).collect();
             let want: Vec<String> = (0..300).map(|i| i.to_string()).collect();
             assert_eq!(ids, want, "chunk {chunk}");
+        }
+    }
+
+    /// Counts live values, to check every feature placed in a window is
+    /// dropped exactly once whichever way the output is assembled.
+    static LIVE: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+
+    #[derive(Debug)]
+    struct Counted(String);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            LIVE.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    fn build_counted(f: RawFeature<'_>, found: &mut Problems) -> Option<Counted> {
+        let id = common(&f, found, true)?;
+        LIVE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Some(Counted(id.to_string()))
+    }
+
+    #[test]
+    fn uneven_features_and_wrong_guesses_keep_order_and_drop_each_feature_once() {
+        let decoy = r#"{"type":"Feature","geometry":null}"#;
+        let big: String = (0..400).map(|k| format!("[105.8{k:04},19.51],")).collect();
+        let features: Vec<String> = (0..600)
+            .map(|i| {
+                let extra = if i > 300 && i % 3 == 0 { big.as_str() } else { "" };
+                format!(
+                    r#"{{"type":"Feature","properties":{{"id":{i},"h":[{decoy},{decoy}]}},"geometry":{{"type":"Polygon","coordinates":[[{extra}[105.8,19.51],[105.8001,19.51],[105.8001,19.5101],[105.8,19.51]]]}}}}"#
+                )
+            })
+            .collect();
+        let text = fc(&features.join(","));
+        for chunk in [1, 500, 5000, 1 << 20] {
+            let got = read_layer_in_chunks(text.as_bytes(), build_counted, chunk).unwrap();
+            let ids: Vec<String> = got.iter().map(|c| c.0.clone()).collect();
+            let want: Vec<String> = (0..600).map(|i| i.to_string()).collect();
+            assert_eq!(ids, want, "chunk {chunk}");
+            drop(got);
+            assert_eq!(
+                LIVE.load(std::sync::atomic::Ordering::SeqCst),
+                0,
+                "chunk {chunk}"
+            );
+        }
+        // Even features slide down in place.
+        let even: Vec<String> = (0..3000).map(|i| parcel(&i.to_string(), SQUARE)).collect();
+        let text_even = fc(&even.join(","));
+        let got = read_layer_in_chunks(text_even.as_bytes(), build_counted, 10_000).unwrap();
+        assert!(got.iter().enumerate().all(|(i, c)| c.0 == i.to_string()));
+        drop(got);
+        assert_eq!(LIVE.load(std::sync::atomic::Ordering::SeqCst), 0);
+        // And on the error path.
+        let mut broken = features.clone();
+        broken[450] = r#"{"type":"Feature","properties":{},"geometry":null}"#.into();
+        let text = fc(&broken.join(","));
+        for chunk in [1, 500, 1 << 20] {
+            assert!(read_layer_in_chunks(text.as_bytes(), build_counted, chunk).is_err());
+            assert_eq!(
+                LIVE.load(std::sync::atomic::Ordering::SeqCst),
+                0,
+                "chunk {chunk}"
+            );
         }
     }
 

@@ -371,7 +371,7 @@ mod tests {
             [4.0, 18.0],
             [0.0, 18.0],
         ];
-        let p = polygon_pieces(0, &[l.clone()]);
+        let p = polygon_pieces(0, std::slice::from_ref(&l));
         assert_eq!(p.len(), 4);
         assert!((union_area(&p) - ring_area(&l)).abs() < 1e-9);
     }
