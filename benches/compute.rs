@@ -27,7 +27,9 @@ fn bench(c: &mut Criterion) {
         b.iter(|| Engine::new(black_box(projected.segments.clone()), ranks.clone()))
     });
     let engine = Engine::new(projected.segments.clone(), ranks.clone());
-    g.bench_function("measure_all", |b| b.iter(|| engine.measure_all(black_box(&projected.parcels))));
+    g.bench_function("measure_all", |b| {
+        b.iter(|| engine.measure_all(black_box(&projected.parcels)))
+    });
     g.finish();
 }
 

@@ -7,8 +7,8 @@ use crate::campaign::totals::{GroupTotal, SegmentTotal, group_totals, segment_to
 use crate::campaign::{CorridorInput, FeatureId, ParcelInput, SegmentInput};
 use crate::geometry::crs::{Crs, CrsError};
 use crate::geometry::donation::{Donation, Engine, SegmentGeom};
-use crate::geometry::validate::{self, Layer, Reason, Report};
 use crate::geometry::project::{self, Origin, ParcelStore, Projector};
+use crate::geometry::validate::{self, Layer, Reason, Report};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -63,13 +63,19 @@ impl Timings {
 
 /// Validates the input as `compute` needs it: a segment whose right-of-way
 /// polygon is given needs no width.
-pub fn check(segments: &[SegmentInput], parcels: &[ParcelInput], corridors: &[CorridorInput]) -> Report {
+pub fn check(
+    segments: &[SegmentInput],
+    parcels: &[ParcelInput],
+    corridors: &[CorridorInput],
+) -> Report {
     let mut report = validate::validate(segments, parcels, corridors);
     if !corridors.is_empty() {
         let given: HashSet<&FeatureId> = corridors.iter().map(|c| &c.segment_id).collect();
-        report
-            .errors
-            .retain(|e| !(e.layer == Layer::Segment && e.reason == Reason::NoUsableWidth && given.contains(&e.id)));
+        report.errors.retain(|e| {
+            !(e.layer == Layer::Segment
+                && e.reason == Reason::NoUsableWidth
+                && given.contains(&e.id))
+        });
     }
     report
 }
@@ -173,9 +179,17 @@ pub struct Measured {
 
 /// Corridors, candidate search, clipping and measuring: the phase the peers
 /// call "compute".
-pub fn measure(projected: Projected, segments: &[SegmentInput], parcels: &[ParcelInput]) -> Measured {
+pub fn measure(
+    projected: Projected,
+    segments: &[SegmentInput],
+    parcels: &[ParcelInput],
+) -> Measured {
     let seg_ids: Vec<&FeatureId> = segments.iter().map(|s| &s.id).collect();
-    let lengths: Vec<f64> = projected.segments.iter().map(|s| s.centerline.length()).collect();
+    let lengths: Vec<f64> = projected
+        .segments
+        .iter()
+        .map(|s| s.centerline.length())
+        .collect();
     let engine = Engine::new(projected.segments, ranks(&seg_ids));
     let mut pairs = engine.measure_all(&projected.parcels);
     pairs.retain(|d| d.area_in_corridor_m2 > MIN_PAIR_AREA_M2);
@@ -203,7 +217,10 @@ pub struct Computed {
 
 /// Totals per segment and per residential group.
 pub fn totals(m: Measured, parcels: &[ParcelInput]) -> Computed {
-    let groups: Vec<Option<&str>> = parcels.iter().map(|p| p.residential_group.as_deref()).collect();
+    let groups: Vec<Option<&str>> = parcels
+        .iter()
+        .map(|p| p.residential_group.as_deref())
+        .collect();
     Computed {
         segment_totals: segment_totals(&m.pairs, &m.lengths, &m.corridor_areas),
         group_totals: group_totals(&m.pairs, &groups),
@@ -212,6 +229,10 @@ pub fn totals(m: Measured, parcels: &[ParcelInput]) -> Computed {
 }
 
 /// [`measure`], then [`totals`].
-pub fn compute(projected: Projected, segments: &[SegmentInput], parcels: &[ParcelInput]) -> Computed {
+pub fn compute(
+    projected: Projected,
+    segments: &[SegmentInput],
+    parcels: &[ParcelInput],
+) -> Computed {
     totals(measure(projected, segments, parcels), parcels)
 }

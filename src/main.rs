@@ -154,7 +154,9 @@ fn run_compute(a: ComputeArgs) -> Result<ExitCode, String> {
             compute::project(&crs, &segments, &parcels, &corridors)
         })
         .map_err(|e| e.to_string())?;
-    let measured = t.time("compute", || compute::measure(projected, &segments, &parcels));
+    let measured = t.time("compute", || {
+        compute::measure(projected, &segments, &parcels)
+    });
     let computed = t.time("totals", || compute::totals(measured, &parcels));
     t.time("write", || -> Result<(), String> {
         // Every file is written beside its name and renamed into place once
@@ -170,18 +172,23 @@ fn run_compute(a: ComputeArgs) -> Result<ExitCode, String> {
                 )
             })?;
             if let Some(p) = &a.segments_out {
-                write_new(p, &mut done, |w| csv_out::write_segments(w, &segments, &computed.segment_totals))?;
+                write_new(p, &mut done, |w| {
+                    csv_out::write_segments(w, &segments, &computed.segment_totals)
+                })?;
             }
             if let Some(p) = &a.groups_out {
-                write_new(p, &mut done, |w| csv_out::write_groups(w, &computed.group_totals))?;
+                write_new(p, &mut done, |w| {
+                    csv_out::write_groups(w, &computed.group_totals)
+                })?;
             }
             Ok(())
         })();
         match result {
             Ok(()) => {
                 for (tmp, path) in &done {
-                    std::fs::rename(tmp, path)
-                        .map_err(|e| format!("không ghi được / cannot write {}: {e}", path.display()))?;
+                    std::fs::rename(tmp, path).map_err(|e| {
+                        format!("không ghi được / cannot write {}: {e}", path.display())
+                    })?;
                 }
                 Ok(())
             }

@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn hiendat(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hiendat")).args(args).output().expect("runs")
+    Command::new(env!("CARGO_BIN_EXE_hiendat"))
+        .args(args)
+        .output()
+        .expect("runs")
 }
 
 fn tmpdir(name: &str) -> PathBuf {
@@ -32,7 +35,10 @@ fn parcels_json(items: &[(&str, &str)]) -> String {
             )
         })
         .collect();
-    format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, feats.join(","))
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+        feats.join(",")
+    )
 }
 
 /// An east–west road in phường Ngọc Sơn, 10 m planned.
@@ -48,36 +54,80 @@ fn a_demo_ward_computes_into_sorted_pairs_and_totals() {
     let d = tmpdir("demo");
     let o = hiendat(&["demo", "--parcels", "2000", "--seed", "3", "--out", s(&d)]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let (pairs, segs, groups) = (d.join("pairs.csv"), d.join("segments.csv"), d.join("groups.csv"));
+    let (pairs, segs, groups) = (
+        d.join("pairs.csv"),
+        d.join("segments.csv"),
+        d.join("groups.csv"),
+    );
     let o = hiendat(&[
-        "compute", "--segments", s(&d.join("segments.geojson")), "--parcels", s(&d.join("parcels.geojson")),
-        "--out", s(&pairs), "--segments-out", s(&segs), "--groups-out", s(&groups), "--timings",
+        "compute",
+        "--segments",
+        s(&d.join("segments.geojson")),
+        "--parcels",
+        s(&d.join("parcels.geojson")),
+        "--out",
+        s(&pairs),
+        "--segments-out",
+        s(&segs),
+        "--groups-out",
+        s(&groups),
+        "--timings",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     for phase in ["read", "validate", "project", "compute", "write"] {
-        assert!(stderr(&o).lines().any(|l| l.starts_with(phase) && l.ends_with(" s")), "{phase}: {}", stderr(&o));
+        assert!(
+            stderr(&o)
+                .lines()
+                .any(|l| l.starts_with(phase) && l.ends_with(" s")),
+            "{phase}: {}",
+            stderr(&o)
+        );
     }
     let text = std::fs::read_to_string(&pairs).unwrap();
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("parcel_id,segment_id,area_in_corridor_m2,attributed_area_m2,frontage_m,depth_mean_m,depth_max_m")
+        Some(
+            "parcel_id,segment_id,area_in_corridor_m2,attributed_area_m2,frontage_m,depth_mean_m,depth_max_m"
+        )
     );
-    let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(String::from).collect()).collect();
-    assert!(rows.len() >= 2000, "every demo lot fronts a road: {} pairs", rows.len());
-    let keys: Vec<(u64, u64)> = rows.iter().map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap())).collect();
-    assert!(keys.windows(2).all(|w| w[0] < w[1]), "sorted by parcel then segment");
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    assert!(
+        rows.len() >= 2000,
+        "every demo lot fronts a road: {} pairs",
+        rows.len()
+    );
+    let keys: Vec<(u64, u64)> = rows
+        .iter()
+        .map(|r| (r[0].parse().unwrap(), r[1].parse().unwrap()))
+        .collect();
+    assert!(
+        keys.windows(2).all(|w| w[0] < w[1]),
+        "sorted by parcel then segment"
+    );
     for r in &rows {
         for v in &r[2..] {
-            assert!(v.split('.').nth(1).is_some_and(|f| f.len() >= 4), "{v}: at least 4 decimals");
+            assert!(
+                v.split('.').nth(1).is_some_and(|f| f.len() >= 4),
+                "{v}: at least 4 decimals"
+            );
         }
         assert!(r[2].parse::<f64>().unwrap() > 1e-4);
     }
     // the segment totals add up the pairs' attributed areas
     let seg_text = std::fs::read_to_string(&segs).unwrap();
-    let total_segs: f64 = seg_text.lines().skip(1).map(|l| l.split(',').nth(9).unwrap().parse::<f64>().unwrap()).sum();
+    let total_segs: f64 = seg_text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(9).unwrap().parse::<f64>().unwrap())
+        .sum();
     let total_pairs: f64 = rows.iter().map(|r| r[3].parse::<f64>().unwrap()).sum();
-    assert!((total_segs - total_pairs).abs() < 1e-3, "{total_segs} vs {total_pairs}");
+    assert!(
+        (total_segs - total_pairs).abs() < 1e-3,
+        "{total_segs} vs {total_pairs}"
+    );
     let group_text = std::fs::read_to_string(&groups).unwrap();
     assert!(group_text.lines().nth(1).unwrap().starts_with("Tổ dân phố"));
 }
@@ -88,16 +138,41 @@ fn bad_parcels_are_all_named_and_nothing_is_written() {
     std::fs::write(d.join("s.geojson"), ROAD).unwrap();
     std::fs::write(
         d.join("p.geojson"),
-        parcels_json(&[("1", LOT), ("2", BOWTIE), ("1", LOT), (r#""T-9""#, "[[19.51002,105.8],[19.51002,105.80006],[19.5102,105.80006],[19.51002,105.8]]")]),
+        parcels_json(&[
+            ("1", LOT),
+            ("2", BOWTIE),
+            ("1", LOT),
+            (
+                r#""T-9""#,
+                "[[19.51002,105.8],[19.51002,105.80006],[19.5102,105.80006],[19.51002,105.8]]",
+            ),
+        ]),
     )
     .unwrap();
     let out = d.join("pairs.csv");
-    let o = hiendat(&["compute", "--segments", s(&d.join("s.geojson")), "--parcels", s(&d.join("p.geojson")), "--out", s(&out)]);
+    let o = hiendat(&[
+        "compute",
+        "--segments",
+        s(&d.join("s.geojson")),
+        "--parcels",
+        s(&d.join("p.geojson")),
+        "--out",
+        s(&out),
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("id 2") && err.to_lowercase().contains("self-intersect"), "{err}");
-    assert!(err.contains("id 1") && err.contains("same id as feature #0"), "{err}");
-    assert!(err.contains("T-9") && err.to_lowercase().contains("swap"), "{err}");
+    assert!(
+        err.contains("id 2") && err.to_lowercase().contains("self-intersect"),
+        "{err}"
+    );
+    assert!(
+        err.contains("id 1") && err.contains("same id as feature #0"),
+        "{err}"
+    );
+    assert!(
+        err.contains("T-9") && err.to_lowercase().contains("swap"),
+        "{err}"
+    );
     assert!(!out.exists(), "no output after a refused input");
     assert!(!d.join("pairs.csv.tmp").exists());
 }
@@ -106,10 +181,23 @@ fn bad_parcels_are_all_named_and_nothing_is_written() {
 fn repair_fixes_a_bow_tie_and_says_what_it_changed() {
     let d = tmpdir("repair");
     std::fs::write(d.join("s.geojson"), ROAD).unwrap();
-    std::fs::write(d.join("p.geojson"), parcels_json(&[("1", LOT), ("2", BOWTIE)])).unwrap();
+    std::fs::write(
+        d.join("p.geojson"),
+        parcels_json(&[("1", LOT), ("2", BOWTIE)]),
+    )
+    .unwrap();
     let out = d.join("pairs.csv");
     let (sp, pp) = (d.join("s.geojson"), d.join("p.geojson"));
-    let o = hiendat(&["compute", "--segments", s(&sp), "--parcels", s(&pp), "--out", s(&out), "--repair"]);
+    let o = hiendat(&[
+        "compute",
+        "--segments",
+        s(&sp),
+        "--parcels",
+        s(&pp),
+        "--out",
+        s(&out),
+        "--repair",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("id 2"), "{}", stderr(&o));
     let text = std::fs::read_to_string(&out).unwrap();
@@ -120,9 +208,21 @@ fn repair_fixes_a_bow_tie_and_says_what_it_changed() {
 fn string_ids_are_written_back_as_given_and_a_given_corridor_is_used() {
     let d = tmpdir("ids");
     std::fs::write(d.join("s.geojson"), ROAD).unwrap();
-    std::fs::write(d.join("p.geojson"), parcels_json(&[(r#""Tờ 5, thửa 12""#, LOT)])).unwrap();
+    std::fs::write(
+        d.join("p.geojson"),
+        parcels_json(&[(r#""Tờ 5, thửa 12""#, LOT)]),
+    )
+    .unwrap();
     let out = d.join("pairs.csv");
-    let o = hiendat(&["compute", "--segments", s(&d.join("s.geojson")), "--parcels", s(&d.join("p.geojson")), "--out", s(&out)]);
+    let o = hiendat(&[
+        "compute",
+        "--segments",
+        s(&d.join("s.geojson")),
+        "--parcels",
+        s(&d.join("p.geojson")),
+        "--out",
+        s(&out),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&out).unwrap();
     let row = text.lines().nth(1).unwrap();
@@ -133,13 +233,31 @@ fn string_ids_are_written_back_as_given_and_a_given_corridor_is_used() {
     let corridor = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"segment_id":"QL-1A"},"geometry":{"type":"Polygon","coordinates":[[[105.7990,19.50995],[105.8010,19.50995],[105.8010,19.510072],[105.7990,19.510072],[105.7990,19.50995]]]}}]}"#;
     std::fs::write(d.join("c.geojson"), corridor).unwrap();
     let o = hiendat(&[
-        "compute", "--segments", s(&d.join("s.geojson")), "--parcels", s(&d.join("p.geojson")),
-        "--corridors", s(&d.join("c.geojson")), "--out", s(&out),
+        "compute",
+        "--segments",
+        s(&d.join("s.geojson")),
+        "--parcels",
+        s(&d.join("p.geojson")),
+        "--corridors",
+        s(&d.join("c.geojson")),
+        "--out",
+        s(&out),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&out).unwrap();
-    let given_area: f64 = text.lines().nth(1).unwrap().rsplit(',').nth(4).unwrap().parse().unwrap();
-    assert!(given_area > offset_area + 10.0, "{given_area} vs {offset_area}");
+    let given_area: f64 = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .rsplit(',')
+        .nth(4)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        given_area > offset_area + 10.0,
+        "{given_area} vs {offset_area}"
+    );
 }
 
 #[test]
@@ -149,24 +267,57 @@ fn the_crs_is_configuration_and_an_unknown_one_is_refused() {
     std::fs::write(d.join("p.geojson"), parcels_json(&[("1", LOT)])).unwrap();
     let area = |crs: &str| -> Result<f64, String> {
         let out = d.join(format!("{}.csv", crs.replace([':', ' ', '+', '='], "_")));
-        let o = hiendat(&["compute", "--segments", s(&d.join("s.geojson")), "--parcels", s(&d.join("p.geojson")), "--out", s(&out), "--crs", crs]);
+        let o = hiendat(&[
+            "compute",
+            "--segments",
+            s(&d.join("s.geojson")),
+            "--parcels",
+            s(&d.join("p.geojson")),
+            "--out",
+            s(&out),
+            "--crs",
+            crs,
+        ]);
         if !o.status.success() {
             return Err(stderr(&o));
         }
         let text = std::fs::read_to_string(&out).unwrap();
-        Ok(text.lines().nth(1).unwrap().split(',').nth(2).unwrap().parse().unwrap())
+        Ok(text
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .nth(2)
+            .unwrap()
+            .parse()
+            .unwrap())
     };
     let tm3 = area("EPSG:5897").unwrap();
     let utm = area("EPSG:32648").unwrap();
     // the same strip measured in UTM (k 0.9996, 80 km off its meridian) differs slightly
-    assert!((tm3 - utm).abs() > 1e-4 && (tm3 - utm).abs() / tm3 < 1e-3, "{tm3} vs {utm}");
+    assert!(
+        (tm3 - utm).abs() > 1e-4 && (tm3 - utm).abs() / tm3 < 1e-3,
+        "{tm3} vs {utm}"
+    );
     let err = area("EPSG:1234").unwrap_err();
     assert!(err.contains("EPSG:1234"), "{err}");
 }
 
 #[test]
 fn a_missing_file_is_named() {
-    let o = hiendat(&["compute", "--segments", "/nonexistent/s.geojson", "--parcels", "/nonexistent/p.geojson", "--out", "/tmp/x.csv"]);
+    let o = hiendat(&[
+        "compute",
+        "--segments",
+        "/nonexistent/s.geojson",
+        "--parcels",
+        "/nonexistent/p.geojson",
+        "--out",
+        "/tmp/x.csv",
+    ]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("/nonexistent/s.geojson"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("/nonexistent/s.geojson"),
+        "{}",
+        stderr(&o)
+    );
 }

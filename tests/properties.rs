@@ -27,19 +27,32 @@ fn segment_strategy() -> impl Strategy<Value = (Vec<[f64; 2]>, f64, f64)> {
         1.0..7.0f64,
         1.0..7.0f64,
     )
-        .prop_map(|(pts, l, r)| (pts.into_iter().map(|(x, y)| [x, y]).collect::<Vec<_>>(), l, r))
+        .prop_map(|(pts, l, r)| {
+            (
+                pts.into_iter().map(|(x, y)| [x, y]).collect::<Vec<_>>(),
+                l,
+                r,
+            )
+        })
         .prop_filter("edges long enough", |(pts, _, _)| {
-            pts.windows(2).all(|w| (w[0][0] - w[1][0]).hypot(w[0][1] - w[1][1]) > 1.0)
+            pts.windows(2)
+                .all(|w| (w[0][0] - w[1][0]).hypot(w[0][1] - w[1][1]) > 1.0)
         })
 }
 
 fn parcel_strategy() -> impl Strategy<Value = Vec<[f64; 2]>> {
-    ((-30.0..30.0f64, -30.0..30.0f64), prop::collection::vec(2.0..15.0f64, 3..8))
+    (
+        (-30.0..30.0f64, -30.0..30.0f64),
+        prop::collection::vec(2.0..15.0f64, 3..8),
+    )
         .prop_map(|((x, y), radii)| star([x, y], &radii))
 }
 
 fn to_geo(ring: &[[f64; 2]]) -> Polygon {
-    Polygon::new(LineString::from(ring.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>()), vec![])
+    Polygon::new(
+        LineString::from(ring.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>()),
+        vec![],
+    )
 }
 
 proptest! {

@@ -22,7 +22,9 @@ impl FeatureId {
     /// The digits of a non-negative integer id, if it is one.
     fn plain_integer(&self) -> Option<&str> {
         match self {
-            FeatureId::Number(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Some(s),
+            FeatureId::Number(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(s)
+            }
             _ => None,
         }
     }
@@ -179,8 +181,23 @@ mod natural_tests {
 
     #[test]
     fn residential_groups_sort_by_their_numbers() {
-        let mut g = ["Tổ dân phố 10", "Tổ dân phố 2", "Tổ dân phố 1", "Khu phố Hải Ninh", "Tổ dân phố 02a"];
+        let mut g = [
+            "Tổ dân phố 10",
+            "Tổ dân phố 2",
+            "Tổ dân phố 1",
+            "Khu phố Hải Ninh",
+            "Tổ dân phố 02a",
+        ];
         g.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(g, ["Khu phố Hải Ninh", "Tổ dân phố 1", "Tổ dân phố 2", "Tổ dân phố 02a", "Tổ dân phố 10"]);
+        assert_eq!(
+            g,
+            [
+                "Khu phố Hải Ninh",
+                "Tổ dân phố 1",
+                "Tổ dân phố 2",
+                "Tổ dân phố 02a",
+                "Tổ dân phố 10"
+            ]
+        );
     }
 }

@@ -107,7 +107,10 @@ pub fn group_totals(pairs: &[Donation], group_of: &[Option<&str>]) -> BTreeMap<S
         g.segments = s.len();
         g.depth_mean_m = mean_depth(g.donated_area_m2, g.frontage_m);
     }
-    index.into_iter().map(|(name, k)| (name.to_string(), t[k].clone())).collect()
+    index
+        .into_iter()
+        .map(|(name, k)| (name.to_string(), t[k].clone()))
+        .collect()
 }
 
 #[cfg(test)]

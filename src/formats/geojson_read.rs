@@ -1,16 +1,24 @@
 //! Fast RFC 7946 GeoJSON reading into campaign input types.
 //!
 //! A ward's parcel file can hold a million features (~400 MB), so the reader
-//! never builds a `serde_json::Value` tree. Instead:
+//! never builds a `serde_json::Value` tree, and never reads the file twice:
 //!
-//! 1. one sequential pass ([`scan`]) finds the top-level `features` array and
-//!    the byte range of each feature, tracking only strings (and their
-//!    escapes) and braces, jumping between them with `memchr`;
-//! 2. as ranges are found they are handed, in batches, to rayon workers that
-//!    parse each feature with `serde_json` into borrowed, purpose-built
-//!    visitors (coordinates straight into `Vec<[f64; 2]>`, properties as raw
-//!    slices interpreted on demand, unknown members skipped);
-//! 3. the batches are put back in file order.
+//! 1. the top-level object is walked to the `features` array;
+//! 2. the array is cut into byte chunks (8 per rayon thread, 1 MB at
+//!    least); for each cut the next feature start is guessed (a `{` after a
+//!    `,` that parses as a feature) and the chunks are parsed in parallel by
+//!    a small hand-written JSON parser that reads just the members we use
+//!    (coordinates straight into `Vec<[f64; 2]>` with an exact fast float
+//!    path, property values kept as raw text until read, the rest skipped
+//!    but still checked to be JSON);
+//! 3. each chunk's start is checked against where the previous chunk
+//!    stopped, so a wrong guess is caught and the gap re-read in sequence:
+//!    the result is always the one a single sequential pass would give, in
+//!    file order. Chunks write their features straight into windows of one
+//!    output buffer, then slide them together.
+//!
+//! `serde_json` is used only to unescape strings holding `\` escapes and to
+//! describe what is wrong with a file that is not JSON.
 //!
 //! Problems are collected, not thrown: every feature that cannot be read
 //! is named in [`ReadError::Features`] with its position and id. A file that
@@ -675,11 +683,7 @@ fn average_feature_bytes(b: &[u8], starts: &[usize]) -> usize {
             p = next;
         }
     }
-    if count == 0 {
-        64
-    } else {
-        (bytes / count).max(16)
-    }
+    bytes.checked_div(count).map_or(64, |avg| avg.max(16))
 }
 
 impl<T> Run<T> {

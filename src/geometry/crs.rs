@@ -408,14 +408,9 @@ mod tests {
     fn epsg_codes_resolve_to_the_right_zones() {
         assert!(resolve("EPSG:9210").unwrap().contains("+lon_0=105.75"));
         assert!(resolve("EPSG:3405").unwrap().contains("+zone=48"));
-        assert!(
-            resolve("EPSG:32748")
-                .unwrap()
-                .contains("+zone=48 +datum=WGS84")
-        );
-        assert!(resolve("EPSG:32749").unwrap().contains("+zone=49"));
-        assert!(resolve("EPSG:32750").unwrap().contains("+zone=50"));
-        assert!(resolve("EPSG:32701").unwrap().contains("+south"));
+        let north = resolve("EPSG:32648").unwrap();
+        assert!(north.contains("+zone=48 +datum=WGS84"), "{north}");
+        assert!(resolve("EPSG:32748").unwrap().contains("+zone=48 +south"));
         assert!(matches!(
             resolve("EPSG:4326x"),
             Err(CrsError::Unsupported(_))

@@ -9,14 +9,12 @@
 //! no area is ever counted twice.
 
 use super::clip::{HalfPlane, P, Shape, ShapeRef, Side, ring_area};
+use super::corridor::{Centerline, Frame, Piece, dist, offset_pieces, polygon_pieces, union_area};
 use super::project::ParcelStore;
-use smallvec::{SmallVec, smallvec};
-use super::corridor::{
-    Centerline, Frame, Piece, dist, offset_pieces, polygon_pieces, union_area,
-};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
+use smallvec::{SmallVec, smallvec};
 
 /// A segment ready for measuring, in projected metres.
 #[derive(Debug, Clone)]
@@ -136,7 +134,8 @@ impl Engine {
                 let mut run_cands: Vec<(u32, [P; 2])> = Vec::new();
                 for r in (lo..hi).step_by(RUN) {
                     let run = r..(r + RUN).min(hi);
-                    let boxes: Vec<Option<[P; 2]>> = run.clone().map(|i| parcels.get(i).bbox()).collect();
+                    let boxes: Vec<Option<[P; 2]>> =
+                        run.clone().map(|i| parcels.get(i).bbox()).collect();
                     let Some(rb) = boxes.iter().flatten().copied().reduce(merge_bbox) else {
                         continue;
                     };
@@ -151,7 +150,12 @@ impl Engine {
                         let Some(b) = b else { continue };
                         s.cands.clear();
                         if shared {
-                            s.cands.extend(run_cands.iter().filter(|(_, pb)| boxes_meet(pb, &b)).map(|(k, _)| *k));
+                            s.cands.extend(
+                                run_cands
+                                    .iter()
+                                    .filter(|(_, pb)| boxes_meet(pb, &b))
+                                    .map(|(k, _)| *k),
+                            );
                         } else {
                             s.cands.extend(
                                 self.tree
@@ -184,7 +188,13 @@ impl Engine {
     }
 
     /// Measures a parcel against the candidate pieces in `s.cands`.
-    fn measure_into(&self, parcel_index: u32, parcel: ShapeRef, s: &mut Scratch, out: &mut Vec<Donation>) {
+    fn measure_into(
+        &self,
+        parcel_index: u32,
+        parcel: ShapeRef,
+        s: &mut Scratch,
+        out: &mut Vec<Donation>,
+    ) {
         if s.cands.is_empty() {
             return;
         }
@@ -250,7 +260,12 @@ impl Engine {
                             s.regions.push((r, segs));
                         }
                         Side::Straddles => {
-                            s.split(&r, &b.halfplanes, &segs, if drop_inside { None } else { Some(b.segment) });
+                            s.split(
+                                &r,
+                                &b.halfplanes,
+                                &segs,
+                                if drop_inside { None } else { Some(b.segment) },
+                            );
                             s.give(r);
                         }
                     }
@@ -263,7 +278,14 @@ impl Engine {
                 if area.abs() > EPS_AREA {
                     s.accs[slot].in_corridor += area;
                     if segs.len() == 1 {
-                        self.account(a, r.as_ref(), area, centroid, &mut s.accs[slot], &mut s.intervals[slot]);
+                        self.account(
+                            a,
+                            r.as_ref(),
+                            area,
+                            centroid,
+                            &mut s.accs[slot],
+                            &mut s.intervals[slot],
+                        );
                     } else {
                         // An overlap: who gets it is settled once all of the
                         // parcel's overlaps with this label are known.
@@ -293,15 +315,27 @@ impl Engine {
             }
             let frontage = union_length(iv);
             let seg = &self.segments[acc.segment as usize];
-            let full = if seg.given.is_some() { f64::INFINITY } else { seg.left_m + seg.right_m };
-            let depth = if acc.side_moment >= 0.0 { acc.depth_left } else { acc.depth_right };
+            let full = if seg.given.is_some() {
+                f64::INFINITY
+            } else {
+                seg.left_m + seg.right_m
+            };
+            let depth = if acc.side_moment >= 0.0 {
+                acc.depth_left
+            } else {
+                acc.depth_right
+            };
             out.push(Donation {
                 parcel: parcel_index,
                 segment: acc.segment,
                 area_in_corridor_m2: acc.in_corridor,
                 attributed_area_m2: acc.attributed,
                 frontage_m: frontage,
-                depth_mean_m: if frontage > 1e-9 { acc.attributed / frontage } else { 0.0 },
+                depth_mean_m: if frontage > 1e-9 {
+                    acc.attributed / frontage
+                } else {
+                    0.0
+                },
                 depth_max_m: depth.clamp(0.0, full),
             });
         }
@@ -366,7 +400,15 @@ impl Engine {
     }
 
     /// Adds an attributed part of piece `a` to the pair's measures.
-    fn account(&self, a: &Piece, r: ShapeRef, area: f64, centroid: Option<P>, acc: &mut Acc, iv: &mut Vec<[f64; 2]>) {
+    fn account(
+        &self,
+        a: &Piece,
+        r: ShapeRef,
+        area: f64,
+        centroid: Option<P>,
+        acc: &mut Acc,
+        iv: &mut Vec<[f64; 2]>,
+    ) {
         acc.attributed += area;
         let seg = &self.segments[a.segment as usize];
         // Depth from the left edge and from the right edge; the side the
@@ -397,7 +439,10 @@ impl Engine {
                     smin = s;
                     smax = s;
                     let w = if side > 0.0 { seg.left_m } else { seg.right_m };
-                    let d = ring.iter().map(|q| w - dist(*q, v)).fold(f64::NEG_INFINITY, f64::max);
+                    let d = ring
+                        .iter()
+                        .map(|q| w - dist(*q, v))
+                        .fold(f64::NEG_INFINITY, f64::max);
                     if side > 0.0 {
                         dl = dl.max(d);
                     } else {
@@ -612,55 +657,114 @@ mod tests {
     #[test]
     fn a_tube_house_loses_its_front_strip_to_a_straight_road() {
         // centerline along y = 2 158 000, planned 10 m: the lot starts 3 m from it.
-        let e = Engine::new(vec![seg(&[[580_900.0, 2_158_000.0], [581_100.0, 2_158_000.0]], 5.0, 5.0)], vec![0]);
+        let e = Engine::new(
+            vec![seg(
+                &[[580_900.0, 2_158_000.0], [581_100.0, 2_158_000.0]],
+                5.0,
+                5.0,
+            )],
+            vec![0],
+        );
         let d = e.measure(0, &rect(581_000.0, 2_158_003.0, 581_006.0, 2_158_023.0));
         assert_eq!(d.len(), 1);
         let d = d[0];
-        assert!(close(d.area_in_corridor_m2, 12.0) && close(d.attributed_area_m2, 12.0), "{d:?}");
-        assert!(close(d.frontage_m, 6.0) && close(d.depth_mean_m, 2.0) && close(d.depth_max_m, 2.0), "{d:?}");
+        assert!(
+            close(d.area_in_corridor_m2, 12.0) && close(d.attributed_area_m2, 12.0),
+            "{d:?}"
+        );
+        assert!(
+            close(d.frontage_m, 6.0) && close(d.depth_mean_m, 2.0) && close(d.depth_max_m, 2.0),
+            "{d:?}"
+        );
     }
 
     #[test]
     fn a_lot_on_the_right_is_measured_from_the_right_edge() {
         // westward centerline: its right is north. 4 m to the right, 6 m to the left.
-        let e = Engine::new(vec![seg(&[[581_100.0, 2_158_000.0], [580_900.0, 2_158_000.0]], 6.0, 4.0)], vec![0]);
+        let e = Engine::new(
+            vec![seg(
+                &[[581_100.0, 2_158_000.0], [580_900.0, 2_158_000.0]],
+                6.0,
+                4.0,
+            )],
+            vec![0],
+        );
         let d = e.measure(0, &rect(581_000.0, 2_158_001.5, 581_005.0, 2_158_020.0))[0];
         assert!(close(d.area_in_corridor_m2, 12.5), "{d:?}");
-        assert!(close(d.depth_max_m, 2.5) && close(d.frontage_m, 5.0), "{d:?}");
+        assert!(
+            close(d.depth_max_m, 2.5) && close(d.frontage_m, 5.0),
+            "{d:?}"
+        );
     }
 
     #[test]
     fn a_corner_lot_donates_to_both_roads_and_the_overlap_goes_to_the_nearer_centerline() {
         // EW road on y = 0 (half 5 m), NS road on x = 0 (half 4 m), lot 20 × 20 from (2, 2).
-        let ew = seg(&[[580_950.0, 2_158_000.0], [581_050.0, 2_158_000.0]], 5.0, 5.0);
-        let ns = seg(&[[581_000.0, 2_157_950.0], [581_000.0, 2_158_050.0]], 4.0, 4.0);
+        let ew = seg(
+            &[[580_950.0, 2_158_000.0], [581_050.0, 2_158_000.0]],
+            5.0,
+            5.0,
+        );
+        let ns = seg(
+            &[[581_000.0, 2_157_950.0], [581_000.0, 2_158_050.0]],
+            4.0,
+            4.0,
+        );
         let e = Engine::new(vec![ew, ns], vec![0, 1]);
         let d = e.measure(0, &rect(581_002.0, 2_158_002.0, 581_022.0, 2_158_022.0));
         assert_eq!(d.len(), 2);
         let (ew, ns) = (d[0], d[1]);
         assert!(close(ew.area_in_corridor_m2, 60.0) && close(ns.area_in_corridor_m2, 40.0));
         // the 2 × 3 overlap has its centroid at (3, 3.5): 3 m from NS, 3.5 from EW
-        assert!(close(ew.attributed_area_m2, 54.0) && close(ns.attributed_area_m2, 40.0), "{d:?}");
-        assert!(close(ew.frontage_m, 18.0) && close(ns.frontage_m, 20.0), "{d:?}");
-        assert!(close(ew.depth_max_m, 3.0) && close(ns.depth_max_m, 2.0), "{d:?}");
+        assert!(
+            close(ew.attributed_area_m2, 54.0) && close(ns.attributed_area_m2, 40.0),
+            "{d:?}"
+        );
+        assert!(
+            close(ew.frontage_m, 18.0) && close(ns.frontage_m, 20.0),
+            "{d:?}"
+        );
+        assert!(
+            close(ew.depth_max_m, 3.0) && close(ns.depth_max_m, 2.0),
+            "{d:?}"
+        );
     }
 
     #[test]
     fn an_overlap_equidistant_from_two_centerlines_goes_to_the_smaller_id() {
-        let ew = seg(&[[580_950.0, 2_158_000.0], [581_050.0, 2_158_000.0]], 5.0, 5.0);
-        let ns = seg(&[[581_000.0, 2_157_950.0], [581_000.0, 2_158_050.0]], 5.0, 5.0);
+        let ew = seg(
+            &[[580_950.0, 2_158_000.0], [581_050.0, 2_158_000.0]],
+            5.0,
+            5.0,
+        );
+        let ns = seg(
+            &[[581_000.0, 2_157_950.0], [581_000.0, 2_158_050.0]],
+            5.0,
+            5.0,
+        );
         // segment 0 has the larger id (rank 1)
         let e = Engine::new(vec![ew, ns], vec![1, 0]);
         let d = e.measure(0, &rect(581_001.0, 2_158_001.0, 581_021.0, 2_158_021.0));
         // sorted by rank: NS (rank 0) first
         assert_eq!((d[0].segment, d[1].segment), (1, 0));
-        assert!(close(d[0].attributed_area_m2, 80.0) && close(d[1].attributed_area_m2, 64.0), "{d:?}");
+        assert!(
+            close(d[0].attributed_area_m2, 80.0) && close(d[1].attributed_area_m2, 64.0),
+            "{d:?}"
+        );
     }
 
     #[test]
     fn a_lot_inside_a_bend_is_counted_once_where_the_rectangles_overlap() {
         // east then north: the inner corner (north-west of the bend) is covered by both rectangles
-        let s = seg(&[[580_960.0, 2_158_000.0], [581_000.0, 2_158_000.0], [581_000.0, 2_158_040.0]], 5.0, 5.0);
+        let s = seg(
+            &[
+                [580_960.0, 2_158_000.0],
+                [581_000.0, 2_158_000.0],
+                [581_000.0, 2_158_040.0],
+            ],
+            5.0,
+            5.0,
+        );
         let e = Engine::new(vec![s], vec![0]);
         let d = e.measure(0, &rect(580_990.0, 2_158_000.0, 581_000.0, 2_158_010.0))[0];
         // the lot lies in the corridor up to 5 m from each centerline leg: 10 × 10 minus the 5 × 5 beyond both
@@ -670,11 +774,36 @@ mod tests {
 
     #[test]
     fn holes_and_multipolygons_are_measured() {
-        let e = Engine::new(vec![seg(&[[580_900.0, 2_158_000.0], [581_100.0, 2_158_000.0]], 5.0, 5.0)], vec![0]);
+        let e = Engine::new(
+            vec![seg(
+                &[[580_900.0, 2_158_000.0], [581_100.0, 2_158_000.0]],
+                5.0,
+                5.0,
+            )],
+            vec![0],
+        );
         // a 10 × 10 lot from y = 0 with a 2 × 2 hole inside the corridor, plus a second 2 × 2 island
-        let outer = [[581_000.0, 2_158_000.0], [581_010.0, 2_158_000.0], [581_010.0, 2_158_010.0], [581_000.0, 2_158_010.0]].map(local);
-        let hole = [[581_002.0, 2_158_001.0], [581_002.0, 2_158_003.0], [581_004.0, 2_158_003.0], [581_004.0, 2_158_001.0]].map(local);
-        let island = [[581_020.0, 2_158_001.0], [581_022.0, 2_158_001.0], [581_022.0, 2_158_003.0], [581_020.0, 2_158_003.0]].map(local);
+        let outer = [
+            [581_000.0, 2_158_000.0],
+            [581_010.0, 2_158_000.0],
+            [581_010.0, 2_158_010.0],
+            [581_000.0, 2_158_010.0],
+        ]
+        .map(local);
+        let hole = [
+            [581_002.0, 2_158_001.0],
+            [581_002.0, 2_158_003.0],
+            [581_004.0, 2_158_003.0],
+            [581_004.0, 2_158_001.0],
+        ]
+        .map(local);
+        let island = [
+            [581_020.0, 2_158_001.0],
+            [581_022.0, 2_158_001.0],
+            [581_022.0, 2_158_003.0],
+            [581_020.0, 2_158_003.0],
+        ]
+        .map(local);
         let s = Shape::from_rings([outer.as_slice(), hole.as_slice(), island.as_slice()]);
         let d = e.measure(0, &s)[0];
         assert!(close(d.area_in_corridor_m2, 50.0 - 4.0 + 4.0), "{d:?}");
@@ -683,19 +812,42 @@ mod tests {
 
     #[test]
     fn a_given_right_of_way_polygon_replaces_the_offset_centerline() {
-        let mut s = seg(&[[580_900.0, 2_158_000.0], [581_100.0, 2_158_000.0]], 5.0, 5.0);
+        let mut s = seg(
+            &[[580_900.0, 2_158_000.0], [581_100.0, 2_158_000.0]],
+            5.0,
+            5.0,
+        );
         // the planned line widens to 8 m on the north side only
-        let poly = [[580_900.0, 2_157_995.0], [581_100.0, 2_157_995.0], [581_100.0, 2_158_008.0], [580_900.0, 2_158_008.0]].map(local);
+        let poly = [
+            [580_900.0, 2_157_995.0],
+            [581_100.0, 2_157_995.0],
+            [581_100.0, 2_158_008.0],
+            [580_900.0, 2_158_008.0],
+        ]
+        .map(local);
         s.given = Some(vec![vec![poly.to_vec()]]);
         let e = Engine::new(vec![s], vec![0]);
         let d = e.measure(0, &rect(581_000.0, 2_158_003.0, 581_006.0, 2_158_023.0))[0];
         assert!(close(d.area_in_corridor_m2, 30.0), "{d:?}");
-        assert!(close(d.frontage_m, 6.0) && close(d.depth_max_m, 5.0), "{d:?}");
+        assert!(
+            close(d.frontage_m, 6.0) && close(d.depth_max_m, 5.0),
+            "{d:?}"
+        );
     }
 
     #[test]
     fn a_parcel_away_from_every_corridor_has_no_pairs() {
-        let e = Engine::new(vec![seg(&[[580_900.0, 2_158_000.0], [581_100.0, 2_158_000.0]], 5.0, 5.0)], vec![0]);
-        assert!(e.measure(0, &rect(581_000.0, 2_158_005.0, 581_006.0, 2_158_025.0)).is_empty());
+        let e = Engine::new(
+            vec![seg(
+                &[[580_900.0, 2_158_000.0], [581_100.0, 2_158_000.0]],
+                5.0,
+                5.0,
+            )],
+            vec![0],
+        );
+        assert!(
+            e.measure(0, &rect(581_000.0, 2_158_005.0, 581_006.0, 2_158_025.0))
+                .is_empty()
+        );
     }
 }

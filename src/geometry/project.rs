@@ -143,7 +143,10 @@ pub struct ParcelStore {
 
 impl ParcelStore {
     /// Projects every parcel, in parallel, in input order; a failure names its parcel index.
-    pub fn build(proj: &Projector, parcels: &[ParcelInput]) -> Result<ParcelStore, (usize, CrsError)> {
+    pub fn build(
+        proj: &Projector,
+        parcels: &[ParcelInput],
+    ) -> Result<ParcelStore, (usize, CrsError)> {
         let parts: Vec<ParcelStore> = parcels
             .par_chunks(8192)
             .enumerate()
@@ -176,8 +179,10 @@ impl ParcelStore {
         for part in parts {
             let (pts_off, ring_off) = (all.pts.len() as u32, all.ring_starts.len() as u32 - 1);
             all.pts.extend_from_slice(&part.pts);
-            all.ring_starts.extend(part.ring_starts[1..].iter().map(|s| s + pts_off));
-            all.first_ring.extend(part.first_ring[1..].iter().map(|r| r + ring_off));
+            all.ring_starts
+                .extend(part.ring_starts[1..].iter().map(|s| s + pts_off));
+            all.first_ring
+                .extend(part.first_ring[1..].iter().map(|r| r + ring_off));
         }
         Ok(all)
     }

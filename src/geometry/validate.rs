@@ -1482,19 +1482,38 @@ fn repair_polygons(polygons: &mut Polygons) -> Vec<RepairAction> {
         if !(crossing || stray_hole) {
             continue;
         }
+        // Work in a local frame of about a metre per unit: the boolean
+        // operations behind MakeValid drop slivers they judge too thin,
+        // and a parcel spans only ~1e-4 degrees.
+        let o = shell[0];
+        let to_local = |r: &[[f64; 2]]| -> Vec<[f64; 2]> {
+            r.iter()
+                .map(|p| [(p[0] - o[0]) * LOCAL_SCALE, (p[1] - o[1]) * LOCAL_SCALE])
+                .collect()
+        };
         let polygon = Polygon::new(
-            to_line_string(shell),
-            rings[1..].iter().map(|r| to_line_string(r)).collect(),
+            to_line_string(&to_local(shell)),
+            rings[1..]
+                .iter()
+                .map(|r| to_line_string(&to_local(r)))
+                .collect(),
         );
         match polygon.make_valid() {
-            Ok(valid) => {
-                let parts = from_multi_polygon(&valid);
+            Ok(valid) if !valid.0.is_empty() => {
+                let mut parts = from_multi_polygon(&valid);
+                for p in parts.iter_mut().flatten().flatten() {
+                    *p = [p[0] / LOCAL_SCALE + o[0], p[1] / LOCAL_SCALE + o[1]];
+                }
                 actions.push(RepairAction::MadeValid {
                     polygon: pi,
                     parts: parts.len(),
                 });
                 rebuilt.push((pi, parts));
             }
+            Ok(_) => actions.push(RepairAction::CouldNotRepair {
+                polygon: pi,
+                why: "nothing valid is left of it / không còn phần hợp lệ".into(),
+            }),
             Err(e) => actions.push(RepairAction::CouldNotRepair {
                 polygon: pi,
                 why: e.to_string(),
@@ -1507,6 +1526,9 @@ fn repair_polygons(polygons: &mut Polygons) -> Vec<RepairAction> {
     }
     actions
 }
+
+/// Degrees to roughly metres, for [`repair`]'s local frame.
+const LOCAL_SCALE: f64 = 1e5;
 
 fn to_line_string(ring: &[[f64; 2]]) -> LineString<f64> {
     LineString::new(ring.iter().map(|&p| c(p)).collect())
