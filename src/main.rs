@@ -10,6 +10,11 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+// mimalloc: a million parcels are millions of small allocations, and the
+// system allocator spends a seventh of the parse on them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "hiendat",
@@ -88,8 +93,33 @@ fn main() -> ExitCode {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("không đọc được / cannot read {}: {e}", path.display()))
+/// A file's bytes, mapped rather than copied: inputs run to hundreds of MB.
+fn read(path: &Path) -> Result<Input, String> {
+    let err = |e: std::io::Error| format!("không đọc được / cannot read {}: {e}", path.display());
+    let file = File::open(path).map_err(err)?;
+    if file.metadata().map_err(err)?.len() == 0 {
+        return Ok(Input::Empty);
+    }
+    // SAFETY: the map is read-only and lives while we parse; a file truncated
+    // underneath us by another process is the one case it cannot guard
+    // against, as with any mapped read.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(err)?;
+    Ok(Input::Mapped(map))
+}
+
+enum Input {
+    Empty,
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Input {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Input::Empty => &[],
+            Input::Mapped(m) => m,
+        }
+    }
 }
 
 /// Writes `path`'s content to a temporary file beside it, recorded in `done`.
@@ -203,6 +233,9 @@ fn run_compute(a: ComputeArgs) -> Result<ExitCode, String> {
     if a.timings {
         eprint!("{}", t.report());
     }
+    // The process ends here: freeing a million parcels one by one would
+    // only delay the exit.
+    std::mem::forget((segments, parcels, corridors, computed));
     Ok(ExitCode::SUCCESS)
 }
 
