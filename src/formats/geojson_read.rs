@@ -14,8 +14,8 @@
 //! 3. each chunk's start is checked against where the previous chunk
 //!    stopped, so a wrong guess is caught and the gap re-read in sequence:
 //!    the result is always the one a single sequential pass would give, in
-//!    file order. Chunks write their features straight into windows of one
-//!    output buffer, then slide them together.
+//!    file order. Each chunk collects its own features; the kept chunks'
+//!    vectors are then appended in order.
 //!
 //! `serde_json` is used only to unescape strings holding `\` escapes and to
 //! describe what is wrong with a file that is not JSON.
@@ -442,13 +442,10 @@ enum Stop {
     Broken(usize),
 }
 
-/// The features read by one run, in order: the first `placed` went into the
-/// run's window of the output buffer (if it had one), the rest into `items`.
+/// The features read by one run, in order.
 struct Run<T> {
     start: usize,
     count: usize,
-    /// The run's window in the output buffer: (offset, items written).
-    window: Option<(usize, usize)>,
     items: Vec<T>,
     /// Problems with `index` counted from the run's first feature.
     problems: Vec<FeatureProblem>,
@@ -506,13 +503,6 @@ fn read_layer_in_chunks<T: Send>(
 /// Parses the array whose `[` is at `open`: the features in file order, and
 /// the runs that read them (their problems and where they stopped; the last
 /// one ends with `End` or `Broken`).
-///
-/// Runs write straight into windows of one output buffer, each window sized
-/// from the run's bytes and the average feature size with room to spare, so
-/// that afterwards the features only need sliding down into one block (no
-/// second buffer to fault in and copy into). A run that outgrows its window
-/// keeps the rest in its own vector; then, or when a run had to be re-read,
-/// everything is moved into a fresh vector instead.
 fn parse_features<T: Send>(
     b: &[u8],
     open: usize,
@@ -538,41 +528,15 @@ fn parse_features<T: Send>(
     }
     starts.dedup();
     if starts.len() == 1 {
-        let mut run = run_features(b, first, usize::MAX, build, &mut []);
+        let mut run = run_features(b, first, usize::MAX, build);
         return (std::mem::take(&mut run.items), vec![run]);
     }
 
-    let per_feature = average_feature_bytes(b, &starts);
-    let ends = starts
-        .iter()
-        .skip(1)
-        .copied()
-        .chain(std::iter::once(b.len()));
-    let sizes: Vec<usize> = starts
-        .iter()
-        .zip(ends)
-        .map(|(&s, e)| (e - s) * 5 / 4 / per_feature + 16)
-        .collect();
-    let mut out: Vec<T> = Vec::with_capacity(sizes.iter().sum());
-    let mut offsets = Vec::with_capacity(sizes.len());
-    let mut windows = Vec::with_capacity(sizes.len());
-    let mut rest = out.spare_capacity_mut();
-    let mut offset = 0;
-    for &size in &sizes {
-        let (window, tail) = rest.split_at_mut(size);
-        offsets.push(offset);
-        windows.push(window);
-        offset += size;
-        rest = tail;
-    }
-    let speculative: Vec<Run<T>> = windows
+    let speculative: Vec<Run<T>> = (0..starts.len())
         .into_par_iter()
-        .enumerate()
-        .map(|(k, window)| {
+        .map(|k| {
             let limit = starts.get(k + 1).copied().unwrap_or(usize::MAX);
-            let mut run = run_features(b, starts[k], limit, build, window);
-            run.window = run.window.map(|(_, placed)| (offsets[k], placed));
-            run
+            run_features(b, starts[k], limit, build)
         })
         .collect();
 
@@ -586,7 +550,7 @@ fn parse_features<T: Send>(
             continue;
         };
         if run.start > at {
-            let gap = run_features(b, at, run.start, build, &mut []);
+            let gap = run_features(b, at, run.start, build);
             pos = match gap.stop {
                 Stop::Next(q) => Some(q),
                 Stop::End(_) | Stop::Broken(_) => None,
@@ -604,86 +568,15 @@ fn parse_features<T: Send>(
         }
     }
     if let Some(at) = pos {
-        kept.push(run_features(b, at, usize::MAX, build, &mut []));
+        kept.push(run_features(b, at, usize::MAX, build));
     }
-    let items = assemble(out, &mut kept, discarded);
+    drop(discarded);
+    let total = kept.iter().map(|r| r.items.len()).sum();
+    let mut items = Vec::with_capacity(total);
+    for run in &mut kept {
+        items.append(&mut run.items);
+    }
     (items, kept)
-}
-
-/// Puts the kept runs' features into one vector, in order, taking the
-/// window items out of `out` (whose length is 0: it owns only memory).
-fn assemble<T>(mut out: Vec<T>, kept: &mut [Run<T>], discarded: Vec<Run<T>>) -> Vec<T> {
-    let base = out.as_mut_ptr();
-    // SAFETY (every block below): each run's window is its own range
-    // `offset..offset + len` of `out`'s capacity, disjoint from the others,
-    // whose first `placed` slots the run initialized; the runs are done, so
-    // nothing else refers to the buffer. Each window item is moved or
-    // dropped exactly once, and `out` keeps length 0 until `set_len`.
-    for run in discarded {
-        if let Some((offset, placed)) = run.window {
-            unsafe {
-                std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(
-                    base.add(offset),
-                    placed,
-                ))
-            };
-        }
-    }
-    let in_place = kept
-        .iter()
-        .all(|r| r.window.is_some() && r.items.is_empty());
-    if in_place {
-        // Windows are in file order, and each holds at most its size, so a
-        // window's items only ever slide down.
-        let mut len = 0;
-        for run in kept.iter_mut() {
-            if let Some((offset, placed)) = run.window.take() {
-                debug_assert!(len <= offset);
-                unsafe { std::ptr::copy(base.add(offset), base.add(len), placed) };
-                len += placed;
-            }
-        }
-        unsafe { out.set_len(len) };
-        return out;
-    }
-    let total = kept
-        .iter()
-        .map(|r| r.window.map_or(0, |(_, placed)| placed) + r.items.len())
-        .sum();
-    let mut fresh = Vec::with_capacity(total);
-    for run in kept.iter_mut() {
-        if let Some((offset, placed)) = run.window.take() {
-            for k in 0..placed {
-                fresh.push(unsafe { std::ptr::read(base.add(offset + k)) });
-            }
-        }
-        fresh.append(&mut run.items);
-    }
-    fresh
-}
-
-/// Average bytes per feature (separators included), from a few features
-/// read at each start.
-fn average_feature_bytes(b: &[u8], starts: &[usize]) -> usize {
-    let mut scratch = Vec::new();
-    let (mut bytes, mut count) = (0, 0);
-    for &start in starts {
-        let mut p = start;
-        for _ in 0..8 {
-            let Ok((_, end)) = parse_feature(b, p, &mut scratch) else {
-                break;
-            };
-            let next = skip_ws(b, end);
-            if b.get(next) != Some(&b',') {
-                break;
-            }
-            let next = skip_ws(b, next + 1);
-            bytes += next - p;
-            count += 1;
-            p = next;
-        }
-    }
-    bytes.checked_div(count).map_or(64, |avg| avg.max(16))
 }
 
 impl<T> Run<T> {
@@ -691,7 +584,6 @@ impl<T> Run<T> {
         Run {
             start,
             count: 0,
-            window: None,
             items: Vec::new(),
             problems: Vec::new(),
             syntax_at: Vec::new(),
@@ -701,17 +593,10 @@ impl<T> Run<T> {
 }
 
 /// Reads features from `start` (a feature's first byte) until the first
-/// feature start at or past `limit`, or the end of the array. Features go
-/// into `window` while it has room, then into the run's own vector.
-fn run_features<T>(
-    b: &[u8],
-    start: usize,
-    limit: usize,
-    build: Build<T>,
-    window: &mut [std::mem::MaybeUninit<T>],
-) -> Run<T> {
+/// feature start at or past `limit`, or the end of the array, into the
+/// run's own vector.
+fn run_features<T>(b: &[u8], start: usize, limit: usize, build: Build<T>) -> Run<T> {
     let mut run = Run::empty(start, Stop::Broken(start));
-    let mut placed = 0;
     let mut found = Problems::default();
     let mut scratch = Vec::with_capacity(64);
     let mut p = start;
@@ -726,14 +611,7 @@ fn run_features<T>(
                     found.id = None;
                     found.list.clear();
                     match build(raw, &mut found) {
-                        Some(item) if found.list.is_empty() => {
-                            if let Some(slot) = window.get_mut(placed) {
-                                slot.write(item);
-                                placed += 1;
-                            } else {
-                                run.items.push(item);
-                            }
-                        }
+                        Some(item) if found.list.is_empty() => run.items.push(item),
                         _ => {
                             for (field, kind) in found.list.drain(..) {
                                 run.problems.push(FeatureProblem::new(
@@ -791,9 +669,6 @@ fn run_features<T>(
             _ => break Stop::Broken(p),
         }
     };
-    if !window.is_empty() {
-        run.window = Some((0, placed));
-    }
     run
 }
 
@@ -2407,8 +2282,8 @@ mod tests {
         }
     }
 
-    /// Counts live values, to check every feature placed in a window is
-    /// dropped exactly once whichever way the output is assembled.
+    /// Counts live values, to check every feature read is dropped exactly
+    /// once, also when chunks are re-read or the read fails.
     static LIVE: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
 
     #[derive(Debug)]
