@@ -125,10 +125,12 @@ impl Engine {
     /// too many pieces falls back to one query per parcel.
     pub fn measure_all(&self, parcels: &ParcelStore) -> Vec<Donation> {
         let n = parcels.len();
-        let chunks: Vec<Vec<Donation>> = (0..n.div_ceil(CHUNK))
+        // Enough tasks to balance the cores, few enough to amortise each.
+        let chunk = (n / (rayon::current_num_threads() * 8)).clamp(256, 4096);
+        let chunks: Vec<Vec<Donation>> = (0..n.div_ceil(chunk))
             .into_par_iter()
             .map(|c| {
-                let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
+                let (lo, hi) = (c * chunk, ((c + 1) * chunk).min(n));
                 let mut out = Vec::with_capacity((hi - lo) + (hi - lo) / 8);
                 let mut s = Scratch::default();
                 let mut run_cands: Vec<(u32, [P; 2])> = Vec::new();
@@ -478,8 +480,6 @@ impl Engine {
     }
 }
 
-/// Parcels per parallel task.
-const CHUNK: usize = 4096;
 /// Parcels sharing one candidate query.
 const RUN: usize = 32;
 /// A run whose box meets more pieces than this queries parcel by parcel.
