@@ -5,6 +5,7 @@ use hiendat::compute::{self, Timings};
 use hiendat::formats::{csv_out, geojson_read};
 use hiendat::geometry::crs::{Crs, DEFAULT_CRS};
 use hiendat::geometry::validate;
+use hiendat::store::{ImportInput, Store, StoreError};
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,30 @@ enum Command {
     Compute(ComputeArgs),
     /// Tạo phường mẫu / write a synthetic demo ward (phường Ngọc Sơn) as GeoJSON
     Demo(DemoArgs),
+    /// Nhập đoạn tuyến và thửa đất vào cơ sở dữ liệu / import segments and parcels into the database
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// The database file (created if missing)
+    #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
+    db: PathBuf,
+    /// Road segments (GeoJSON LineStrings: id, name, current_width_m, planned_width_m, ...)
+    #[arg(long)]
+    segments: PathBuf,
+    /// Land parcels (GeoJSON Polygons: id, map_sheet, parcel_no, owner, residential_group, land_use)
+    #[arg(long)]
+    parcels: PathBuf,
+    /// Planned right-of-way polygons (GeoJSON, each with segment_id); they replace the offset centerline
+    #[arg(long)]
+    corridors: Option<PathBuf>,
+    /// Projected CRS for measuring donations
+    #[arg(long, env = "HIENDAT_CRS", default_value = DEFAULT_CRS)]
+    crs: String,
+    /// Check and count what would change, then write nothing
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(clap::Args)]
@@ -83,6 +108,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Compute(a) => run_compute(a),
         Command::Demo(a) => run_demo(a),
+        Command::Import(a) => run_import(a),
     };
     match result {
         Ok(code) => code,
@@ -253,4 +279,45 @@ fn run_demo(a: DemoArgs) -> Result<ExitCode, String> {
         a.out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
+    let crs = Crs::parse(&a.crs).map_err(|e| e.to_string())?;
+    let named = |p: &Path, e: geojson_read::ReadError| format!("{}: {e}", p.display());
+    let segments =
+        geojson_read::read_segments(&read(&a.segments)?).map_err(|e| named(&a.segments, e))?;
+    let parcels =
+        geojson_read::read_parcels(&read(&a.parcels)?).map_err(|e| named(&a.parcels, e))?;
+    let corridors = match &a.corridors {
+        Some(p) => geojson_read::read_corridors(&read(p)?).map_err(|e| named(p, e))?,
+        None => Vec::new(),
+    };
+    let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+    let input = ImportInput {
+        segments: &segments,
+        parcels: &parcels,
+        corridors: &corridors,
+        households: None,
+    };
+    match store.import(&crs, input, a.dry_run) {
+        Ok(summary) => {
+            for w in &summary.warnings {
+                eprintln!("{w}");
+            }
+            print!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(StoreError::Invalid(issues)) => {
+            for e in &issues {
+                eprintln!("{e}");
+            }
+            eprintln!(
+                "{} lỗi, không nhập gì / {} errors, nothing imported",
+                issues.len(),
+                issues.len()
+            );
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(format!("{}: {e}", a.db.display())),
+    }
 }

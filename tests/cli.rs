@@ -321,3 +321,47 @@ fn a_missing_file_is_named() {
         stderr(&o)
     );
 }
+
+#[test]
+fn import_writes_the_database_then_reimport_changes_nothing_and_a_bad_file_is_refused() {
+    let d = tmpdir("import");
+    let (seg, par, db) = (d.join("s.geojson"), d.join("p.geojson"), d.join("w.db"));
+    std::fs::write(&seg, ROAD).unwrap();
+    std::fs::write(&par, parcels_json(&[("1", LOT)])).unwrap();
+    let args = [
+        "import",
+        "--db",
+        s(&db),
+        "--segments",
+        s(&seg),
+        "--parcels",
+        s(&par),
+    ];
+    let dry = hiendat(&[&args[..], &["--dry-run"]].concat());
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let out = String::from_utf8_lossy(&dry.stdout).into_owned();
+    assert!(
+        out.contains("dry run") && out.contains("parcels: thêm / added 1"),
+        "{out}"
+    );
+
+    let first = hiendat(&args);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let out = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(out.contains("segments: thêm / added 1"), "{out}");
+    assert!(out.contains("1 thửa / parcels, 1 dòng / rows"), "{out}");
+
+    let again = hiendat(&args);
+    let out = String::from_utf8_lossy(&again.stdout).into_owned();
+    assert!(
+        out.contains("parcels: thêm / added 0, cập nhật / updated 0, không đổi / unchanged 1"),
+        "{out}"
+    );
+    assert!(out.contains("0 thửa / parcels"), "{out}");
+
+    std::fs::write(&par, parcels_json(&[("1", LOT), ("2", BOWTIE)])).unwrap();
+    let bad = hiendat(&args);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("id 2"), "{}", stderr(&bad));
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -115,6 +115,19 @@ pub struct CorridorInput {
     pub polygons: Vec<Vec<Vec<[f64; 2]>>>,
 }
 
+/// A household living on a parcel, as read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdInput {
+    /// The parcel's id, as in the parcels layer.
+    pub parcel: FeatureId,
+    pub head_name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    /// A household of a cadre or party member (gia đình cán bộ, đảng viên).
+    pub is_member_family: bool,
+}
+
+pub mod events;
 pub mod totals;
 
 #[cfg(test)]

@@ -1,0 +1,347 @@
+//! The campaign event log: a parcel's status is derived from append-only
+//! events, never stored.
+//!
+//! Each [`Event`] says what happened to a parcel (its new [`Status`]), on
+//! which date it happened, when and by whom it was entered. Nothing is edited:
+//! a mistake is put right by a new event that names the one it corrects
+//! ([`Event::corrects`]); the corrected event then no longer counts. Any past
+//! date can be replayed with [`replay`]. Pure: no I/O.
+
+use super::FeatureId;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashSet;
+use std::fmt;
+use std::str::FromStr;
+
+/// Where a parcel's household stands in the campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    /// Chưa tiếp cận: nobody has visited yet.
+    NotContacted,
+    /// Đang vận động: being persuaded.
+    Persuading,
+    /// Chưa đồng ý: has declined for now (beside persuading).
+    Declined,
+    /// Đã đồng ý: agreed to donate.
+    Agreed,
+    /// Đã ký biên bản: signed the donation record.
+    Signed,
+    /// Đã bàn giao mặt bằng: site handed over.
+    HandedOver,
+}
+
+impl Status {
+    /// Every status, in campaign order.
+    pub const ALL: [Status; 6] = [
+        Status::NotContacted,
+        Status::Persuading,
+        Status::Declined,
+        Status::Agreed,
+        Status::Signed,
+        Status::HandedOver,
+    ];
+
+    /// The snake_case code used in files, the database and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::NotContacted => "not_contacted",
+            Status::Persuading => "persuading",
+            Status::Declined => "declined",
+            Status::Agreed => "agreed",
+            Status::Signed => "signed",
+            Status::HandedOver => "handed_over",
+        }
+    }
+
+    /// The Vietnamese label shown to people.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Status::NotContacted => "Chưa tiếp cận",
+            Status::Persuading => "Đang vận động",
+            Status::Declined => "Chưa đồng ý",
+            Status::Agreed => "Đã đồng ý",
+            Status::Signed => "Đã ký biên bản",
+            Status::HandedOver => "Đã bàn giao mặt bằng",
+        }
+    }
+
+    /// The statuses reachable from this one by an ordinary event (corrections
+    /// are not bound by this table).
+    ///
+    /// | from | to |
+    /// |---|---|
+    /// | not_contacted | persuading, declined, agreed |
+    /// | persuading | declined, agreed |
+    /// | declined | persuading, agreed |
+    /// | agreed | signed, persuading, declined (withdrawn before hand-over) |
+    /// | signed | handed_over, declined (withdrawn) |
+    /// | handed_over | — (final; only a correction changes it) |
+    pub fn next(self) -> &'static [Status] {
+        use Status::*;
+        match self {
+            NotContacted => &[Persuading, Declined, Agreed],
+            Persuading => &[Declined, Agreed],
+            Declined => &[Persuading, Agreed],
+            Agreed => &[Signed, Persuading, Declined],
+            Signed => &[HandedOver, Declined],
+            HandedOver => &[],
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A status code that is not one of [`Status::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "trạng thái không hợp lệ: {0:?} / unknown status {0:?} (not_contacted, persuading, declined, agreed, signed, handed_over)"
+)]
+pub struct UnknownStatus(pub String);
+
+impl FromStr for Status {
+    type Err = UnknownStatus;
+
+    fn from_str(s: &str) -> Result<Status, UnknownStatus> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| UnknownStatus(s.to_string()))
+    }
+}
+
+/// A change of status that the transition table does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "không thể chuyển từ \"{vi_from}\" sang \"{vi_to}\" / cannot go from {from} to {to}",
+    vi_from = .from.label_vi(),
+    vi_to = .to.label_vi()
+)]
+pub struct TransitionError {
+    pub from: Status,
+    pub to: Status,
+}
+
+/// Whether an ordinary event may take a parcel from `current` to `next`.
+pub fn check_transition(current: Status, next: Status) -> Result<(), TransitionError> {
+    if current.next().contains(&next) {
+        Ok(())
+    } else {
+        Err(TransitionError {
+            from: current,
+            to: next,
+        })
+    }
+}
+
+/// One entry of the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub parcel: FeatureId,
+    /// The parcel's status from this event on.
+    pub status: Status,
+    /// The date it happened (as the household and the cell know it).
+    pub occurred_on: NaiveDate,
+    /// When it was entered.
+    pub entered_at: DateTime<Utc>,
+    /// The user who entered it.
+    pub entered_by: String,
+    /// The party member involved, if any.
+    pub party_member: Option<String>,
+    pub note: Option<String>,
+    /// The id of the event this one corrects: that event no longer counts.
+    pub corrects: Option<i64>,
+}
+
+/// An event with the id the log gave it (ids grow with each append).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logged {
+    pub id: i64,
+    pub event: Event,
+}
+
+/// The ids of events that no longer count: named by a correction that itself
+/// still counts. A correction always comes after what it corrects, so walking
+/// from the newest id down settles each correction before it is used
+/// (correcting a correction restores the event it had struck out).
+pub fn voided(events: &[Logged]) -> HashSet<i64> {
+    let mut order: Vec<&Logged> = events.iter().collect();
+    order.sort_by_key(|l| std::cmp::Reverse(l.id));
+    let mut void = HashSet::new();
+    for l in order {
+        if let Some(c) = l.event.corrects
+            && !void.contains(&l.id)
+        {
+            void.insert(c);
+        }
+    }
+    void
+}
+
+/// The events that count on `as_of`, in the order they took effect:
+/// by `occurred_on`, then `entered_at`, then id.
+pub fn effective(events: &[Logged], as_of: NaiveDate) -> Vec<&Logged> {
+    let void = voided(events);
+    let mut live: Vec<&Logged> = events
+        .iter()
+        .filter(|l| !void.contains(&l.id) && l.event.occurred_on <= as_of)
+        .collect();
+    live.sort_by_key(|l| (l.event.occurred_on, l.event.entered_at, l.id));
+    live
+}
+
+/// A parcel's status on `as_of` (end of that day) from its events: the
+/// status of the last counting event that had happened by then, or
+/// [`Status::NotContacted`] if none. Corrections count whenever they were
+/// entered: replaying a past date gives today's best knowledge of that day.
+pub fn replay(events: &[Logged], as_of: NaiveDate) -> Status {
+    effective(events, as_of)
+        .last()
+        .map_or(Status::NotContacted, |l| l.event.status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn date(m: u32, d: u32) -> NaiveDate {
+        let y = if m >= 7 { 2024 } else { 2025 };
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn ev(id: i64, status: Status, on: NaiveDate, corrects: Option<i64>) -> Logged {
+        Logged {
+            id,
+            event: Event {
+                parcel: FeatureId::from(7),
+                status,
+                occurred_on: on,
+                entered_at: Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, id as u32).unwrap(),
+                entered_by: "canbo".into(),
+                party_member: None,
+                note: None,
+                corrects,
+            },
+        }
+    }
+
+    #[test]
+    fn codes_and_labels_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(s.as_str().parse::<Status>(), Ok(s));
+        }
+        assert_eq!(Status::Declined.label_vi(), "Chưa đồng ý");
+        assert_eq!(Status::HandedOver.label_vi(), "Đã bàn giao mặt bằng");
+        assert!("done".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn the_table_allows_the_campaign_path_and_withdrawals() {
+        use Status::*;
+        for (a, b) in [
+            (NotContacted, Persuading),
+            (NotContacted, Agreed),
+            (NotContacted, Declined),
+            (Persuading, Declined),
+            (Declined, Persuading),
+            (Declined, Agreed),
+            (Agreed, Signed),
+            (Agreed, Declined),
+            (Agreed, Persuading),
+            (Signed, HandedOver),
+            (Signed, Declined),
+        ] {
+            assert_eq!(check_transition(a, b), Ok(()), "{a} → {b}");
+        }
+        for (a, b) in [
+            (NotContacted, Signed),
+            (Persuading, HandedOver),
+            (Persuading, Persuading),
+            (HandedOver, Declined),
+            (Signed, Persuading),
+            (Agreed, NotContacted),
+        ] {
+            assert!(check_transition(a, b).is_err(), "{a} → {b}");
+        }
+    }
+
+    #[test]
+    fn a_refused_transition_names_both_statuses_in_both_languages() {
+        let e = check_transition(Status::HandedOver, Status::Declined).unwrap_err();
+        let m = e.to_string();
+        assert!(m.starts_with("không thể chuyển từ \"Đã bàn giao mặt bằng\" sang \"Chưa đồng ý\""));
+        assert!(m.ends_with("cannot go from handed_over to declined"), "{m}");
+    }
+
+    #[test]
+    fn replaying_the_state_on_1_december() {
+        use Status::*;
+        let log = [
+            ev(1, Persuading, date(10, 5), None),
+            ev(2, Agreed, date(11, 20), None),
+            ev(3, Signed, date(12, 1), None),
+            ev(4, HandedOver, date(1, 15), None),
+        ];
+        assert_eq!(replay(&log, date(9, 30)), NotContacted);
+        assert_eq!(replay(&log, date(11, 30)), Agreed);
+        assert_eq!(replay(&log, date(12, 1)), Signed);
+        assert_eq!(replay(&log, date(1, 14)), Signed);
+        assert_eq!(replay(&log, date(6, 1)), HandedOver);
+    }
+
+    #[test]
+    fn events_take_effect_by_the_date_they_happened_not_entry_order() {
+        use Status::*;
+        // Entered late: the visit of 3 October was written down after the agreement.
+        let log = [
+            ev(1, Agreed, date(11, 1), None),
+            ev(2, Persuading, date(10, 3), None),
+        ];
+        assert_eq!(replay(&log, date(10, 31)), Persuading);
+        assert_eq!(replay(&log, date(11, 1)), Agreed);
+    }
+
+    #[test]
+    fn a_correction_strikes_out_the_event_it_names() {
+        use Status::*;
+        let log = [
+            ev(1, Persuading, date(10, 5), None),
+            ev(2, Signed, date(11, 28), None),
+            // Not signed on 28 November: agreed, on the 27th.
+            ev(3, Agreed, date(11, 27), Some(2)),
+        ];
+        assert_eq!(replay(&log, date(12, 1)), Agreed);
+        assert_eq!(replay(&log, date(11, 26)), Persuading);
+        assert_eq!(voided(&log), HashSet::from([2]));
+    }
+
+    #[test]
+    fn correcting_a_correction_restores_the_original() {
+        use Status::*;
+        let log = [
+            ev(1, Agreed, date(11, 1), None),
+            ev(2, Declined, date(11, 1), Some(1)),
+            ev(3, Agreed, date(11, 1), Some(2)),
+        ];
+        assert_eq!(voided(&log), HashSet::from([2]));
+        assert_eq!(replay(&log, date(12, 1)), Agreed);
+        let ids: Vec<i64> = effective(&log, date(12, 1)).iter().map(|l| l.id).collect();
+        assert_eq!(ids, [1, 3]);
+    }
+
+    #[test]
+    fn a_correction_dated_later_than_as_of_does_not_count_yet() {
+        use Status::*;
+        let log = [
+            ev(1, Persuading, date(10, 1), None),
+            ev(2, HandedOver, date(11, 1), None),
+            ev(3, Signed, date(12, 15), Some(2)),
+        ];
+        assert_eq!(replay(&log, date(12, 1)), Persuading);
+        assert_eq!(replay(&log, date(12, 31)), Signed);
+    }
+}

@@ -1,0 +1,206 @@
+//! The SQLite store: one file, the only place in hiendat that writes SQL.
+//!
+//! [`Store::open`] sets WAL mode and foreign keys, then applies the numbered
+//! migrations in `migrations/` that the file lacks (one transaction each; the
+//! version lives in `PRAGMA user_version`). A file written by a newer hiendat
+//! is refused. Geometry is kept as little-endian WKB in WGS84 lon/lat
+//! ([`wkb`]), parcel bounding boxes in an R*Tree (`parcel_bbox`).
+//!
+//! Methods are synchronous: the server calls them through `spawn_blocking`.
+
+mod events;
+mod import;
+pub mod wkb;
+
+#[cfg(test)]
+mod tests;
+
+pub use import::{ImportInput, ImportSummary, LayerCounts};
+
+use crate::campaign::FeatureId;
+use crate::campaign::events::{TransitionError, UnknownStatus};
+use crate::compute::ComputeError;
+use crate::geometry::validate::Issue;
+use rusqlite::{Connection, OptionalExtension};
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+/// The migrations, in order: migration `i` takes the file to version `i + 1`.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// What was looked for and not found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum What {
+    Parcel,
+    Segment,
+    Event,
+    User,
+}
+
+impl What {
+    fn vi(self) -> &'static str {
+        match self {
+            What::Parcel => "thửa đất",
+            What::Segment => "đoạn tuyến",
+            What::Event => "sự kiện",
+            What::User => "người dùng",
+        }
+    }
+
+    fn en(self) -> &'static str {
+        match self {
+            What::Parcel => "parcel",
+            What::Segment => "segment",
+            What::Event => "event",
+            What::User => "user",
+        }
+    }
+}
+
+impl fmt::Display for What {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.en())
+    }
+}
+
+/// Everything the store can refuse or fail at.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("không tìm thấy {vi} {id} / {what} {id} not found", vi = .what.vi())]
+    NotFound { what: What, id: String },
+    #[error(
+        "cơ sở dữ liệu có phiên bản lược đồ {found}, mới hơn phiên bản {known} mà chương trình này biết; hãy dùng hiendat mới hơn / the database is at schema version {found}, newer than the {known} this hiendat knows: use a newer hiendat"
+    )]
+    TooNew { found: i64, known: i64 },
+    /// The input failed validation: every error, nothing written.
+    #[error(
+        "{} lỗi trong dữ liệu, không nhập gì / {} errors in the input, nothing imported",
+        .0.len(),
+        .0.len()
+    )]
+    Invalid(Vec<Issue>),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// A correction that names no event of its parcel, or one already struck out.
+    #[error("{0}")]
+    Correction(String),
+    #[error(transparent)]
+    Compute(#[from] ComputeError),
+    /// Something in the file that hiendat did not write (bad WKB, bad date...).
+    #[error("dữ liệu hỏng / corrupt data: {0}")]
+    Corrupt(String),
+    #[error("cơ sở dữ liệu / database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl From<wkb::WkbError> for StoreError {
+    fn from(e: wkb::WkbError) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+impl From<UnknownStatus> for StoreError {
+    fn from(e: UnknownStatus) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and brings it up to
+    /// [`SCHEMA_VERSION`].
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::init(Connection::open(path)?)
+    }
+
+    /// A private database in memory (tests, dry runs).
+    pub fn open_in_memory() -> Result<Store> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Store> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // Returns the mode now in force ("memory" for an in-memory database).
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// The file's schema version (`PRAGMA user_version`).
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// The ids (sorted) of the parcels whose bounding box meets the lon/lat
+    /// box `[min, max]`.
+    pub fn parcels_in_bbox(&self, min: [f64; 2], max: [f64; 2]) -> Result<Vec<FeatureId>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT p.fid, p.fid_is_number FROM parcel_bbox b JOIN parcels p ON p.id = b.id
+             WHERE b.max_lon >= ?1 AND b.min_lon <= ?2 AND b.max_lat >= ?3 AND b.min_lat <= ?4",
+        )?;
+        let mut ids = st
+            .query_map((min[0], max[0], min[1], max[1]), |r| {
+                Ok(feature_id(r.get(0)?, r.get(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// The store's row id of a parcel.
+    fn parcel_key(&self, id: &FeatureId) -> Result<i64> {
+        self.conn
+            .query_row(
+                "SELECT id FROM parcels WHERE fid = ?1",
+                [id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: What::Parcel,
+                id: id.to_string(),
+            })
+    }
+}
+
+/// A feature id from its stored text and number flag.
+fn feature_id(text: String, is_number: bool) -> FeatureId {
+    if is_number {
+        FeatureId::Number(text)
+    } else {
+        FeatureId::Text(text)
+    }
+}
+
+/// Applies the migrations the file lacks, one transaction each.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,549 @@
+//! Store tests: migrations, R*Tree, import against the 10k reference ward,
+//! the event log. They live here because they need SQL to look inside.
+
+use super::*;
+use crate::campaign::events::{Event, Status};
+use crate::campaign::{HouseholdInput, ParcelInput, SegmentInput};
+use crate::compute;
+use crate::formats::geojson_read;
+use crate::geometry::crs::Crs;
+use chrono::{NaiveDate, TimeZone, Utc};
+use std::sync::OnceLock;
+
+fn reference_ward() -> &'static (Vec<SegmentInput>, Vec<ParcelInput>) {
+    static WARD: OnceLock<(Vec<SegmentInput>, Vec<ParcelInput>)> = OnceLock::new();
+    WARD.get_or_init(|| {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/ward-10k");
+        let read = |f: &str| std::fs::read(format!("{dir}/{f}")).expect("reference ward");
+        (
+            geojson_read::read_segments(&read("segments.geojson")).expect("segments"),
+            geojson_read::read_parcels(&read("parcels.geojson")).expect("parcels"),
+        )
+    })
+}
+
+fn input<'a>(s: &'a [SegmentInput], p: &'a [ParcelInput]) -> ImportInput<'a> {
+    ImportInput {
+        segments: s,
+        parcels: p,
+        ..ImportInput::default()
+    }
+}
+
+/// A small ward: one road along the equator-ish line, three parcels beside it.
+fn small_ward() -> (Vec<SegmentInput>, Vec<ParcelInput>) {
+    let d = 1e-4; // about 11 m
+    let (lon, lat) = (105.78, 19.80);
+    let seg = SegmentInput {
+        id: FeatureId::from(1),
+        name: "Đường Ngọc Sơn".into(),
+        current_width_m: Some(4.0),
+        planned_width_m: Some(10.0),
+        planned_left_m: None,
+        planned_right_m: None,
+        lines: vec![vec![[lon, lat], [lon + 10.0 * d, lat]]],
+    };
+    let lot = |i: i64, x: f64| ParcelInput {
+        id: FeatureId::from(i),
+        map_sheet: Some("12".into()),
+        parcel_no: Some(i.to_string()),
+        owner: Some(format!("Nguyễn Văn {i}")),
+        residential_group: Some(format!("Tổ dân phố {}", 1 + i % 2)),
+        land_use: Some("ODT".into()),
+        polygons: vec![vec![vec![
+            [lon + x * d, lat + 0.2 * d],
+            [lon + (x + 0.6) * d, lat + 0.2 * d],
+            [lon + (x + 0.6) * d, lat + 2.0 * d],
+            [lon + x * d, lat + 2.0 * d],
+            [lon + x * d, lat + 0.2 * d],
+        ]]],
+    };
+    (vec![seg], vec![lot(101, 1.0), lot(102, 2.0), lot(103, 3.0)])
+}
+
+fn imported_small() -> Store {
+    let (s, p) = small_ward();
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), false)
+        .unwrap();
+    store
+}
+
+/// Row counts and an FNV fingerprint of every table's content, in key order.
+fn fingerprint_tables(store: &Store) -> Vec<(String, i64, i64)> {
+    let tables = [
+        "meta",
+        "residential_groups",
+        "segments",
+        "parcels",
+        "parcel_bbox",
+        "households",
+        "structures",
+        "donations",
+        "users",
+        "events",
+    ];
+    tables
+        .iter()
+        .map(|t| {
+            let mut st = store
+                .conn
+                .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))
+                .unwrap();
+            let n = st.column_count();
+            let mut rows = st.query([]).unwrap();
+            let (mut count, mut text) = (0i64, Vec::<u8>::new());
+            while let Some(r) = rows.next().unwrap() {
+                count += 1;
+                for i in 0..n {
+                    text.extend_from_slice(format!("{:?}|", r.get_ref(i).unwrap()).as_bytes());
+                }
+            }
+            (t.to_string(), count, wkb::fingerprint(&[&text]))
+        })
+        .collect()
+}
+
+fn event(parcel: i64, status: Status, on: (i32, u32, u32), second: u32) -> Event {
+    Event {
+        parcel: FeatureId::from(parcel),
+        status,
+        occurred_on: NaiveDate::from_ymd_opt(on.0, on.1, on.2).unwrap(),
+        entered_at: Utc.with_ymd_and_hms(2025, 1, 20, 9, 0, second).unwrap(),
+        entered_by: "canbo.diachinh".into(),
+        party_member: Some("Lê Thị Hoa".into()),
+        note: None,
+        corrects: None,
+    }
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+#[test]
+fn a_new_file_is_at_the_current_version_in_wal_mode_with_foreign_keys() {
+    let dir = tempdir();
+    let path = dir.join("w.db");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let mode: String = store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = store
+        .conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 1);
+    drop(store);
+    // Opening again applies nothing and keeps the version.
+    assert_eq!(
+        Store::open(&path).unwrap().schema_version().unwrap(),
+        SCHEMA_VERSION
+    );
+}
+
+#[test]
+fn a_file_from_a_newer_hiendat_is_refused_naming_both_versions() {
+    let dir = tempdir();
+    let path = dir.join("newer.db");
+    {
+        let c = Connection::open(&path).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 3)
+            .unwrap();
+    }
+    let err = Store::open(&path).expect_err("refused");
+    assert!(matches!(err, StoreError::TooNew { .. }));
+    let m = err.to_string();
+    let (found, known) = (SCHEMA_VERSION + 3, SCHEMA_VERSION);
+    assert!(
+        m.contains(&format!("phiên bản lược đồ {found}"))
+            && m.contains(&format!("schema version {found}, newer than the {known}")),
+        "{m}"
+    );
+}
+
+#[test]
+fn the_bundled_sqlite_has_rtree_and_a_bbox_query_finds_the_parcels_in_view() {
+    let store = imported_small();
+    let (lon, lat, d) = (105.78, 19.80, 1e-4);
+    // A view over the second parcel only (x from 2.0 to 2.6 d).
+    let ids = store
+        .parcels_in_bbox([lon + 2.1 * d, lat], [lon + 2.5 * d, lat + d])
+        .unwrap();
+    assert_eq!(ids, [FeatureId::from(102)]);
+    let all = store
+        .parcels_in_bbox([lon, lat], [lon + 10.0 * d, lat + 3.0 * d])
+        .unwrap();
+    assert_eq!(all.len(), 3);
+    assert!(
+        store
+            .parcels_in_bbox([lon + 5.0 * d, lat], [lon + 6.0 * d, lat + d])
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn importing_the_reference_ward_stores_what_compute_measures() {
+    let (segs, parcels) = reference_ward();
+    let crs = Crs::vn2000_thanh_hoa();
+    let mut store = Store::open_in_memory().unwrap();
+    let summary = store.import(&crs, input(segs, parcels), false).unwrap();
+    assert_eq!(summary.parcels.added, parcels.len());
+    assert_eq!(summary.segments.added, segs.len());
+    assert_eq!(summary.parcels_measured, parcels.len());
+
+    let projected = compute::project(&crs, segs, parcels, &[]).unwrap();
+    let want = compute::measure(projected, segs, parcels).pairs;
+    assert_eq!(summary.donations_written, want.len());
+    let mut st = store
+        .conn
+        .prepare(
+            "SELECT p.fid, s.fid, area_in_corridor_m2, attributed_area_m2, frontage_m,
+               depth_mean_m, depth_max_m
+             FROM donations d JOIN parcels p ON p.id = d.parcel JOIN segments s ON s.id = d.segment",
+        )
+        .unwrap();
+    let got: HashMap<(String, String), [f64; 5]> = st
+        .query_map([], |r| {
+            Ok((
+                (r.get(0)?, r.get(1)?),
+                [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    drop(st);
+    assert_eq!(got.len(), want.len());
+    for d in &want {
+        let key = (
+            parcels[d.parcel as usize].id.to_string(),
+            segs[d.segment as usize].id.to_string(),
+        );
+        let g = got.get(&key).unwrap_or_else(|| panic!("missing {key:?}"));
+        let w = [
+            d.area_in_corridor_m2,
+            d.attributed_area_m2,
+            d.frontage_m,
+            d.depth_mean_m,
+            d.depth_max_m,
+        ];
+        for (a, b) in g.iter().zip(w) {
+            assert!(
+                (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                "{key:?}: {g:?} vs {w:?}"
+            );
+        }
+    }
+
+    // The same files again: nothing changes, nothing is measured.
+    let before = fingerprint_tables(&store);
+    let again = store.import(&crs, input(segs, parcels), false).unwrap();
+    assert!(again.is_unchanged(), "{again}");
+    assert_eq!(again.parcels.unchanged, parcels.len());
+    assert_eq!(again.segments.unchanged, segs.len());
+    assert_eq!(fingerprint_tables(&store), before);
+}
+
+use std::collections::HashMap;
+
+#[test]
+fn a_file_with_a_bad_parcel_changes_nothing_and_names_it() {
+    let mut store = imported_small();
+    let before = fingerprint_tables(&store);
+    let (s, mut p) = small_ward();
+    p[0].owner = Some("changed".into());
+    // A self-intersecting bow tie.
+    p[1].polygons = vec![vec![vec![
+        [105.78, 19.80],
+        [105.781, 19.801],
+        [105.781, 19.80],
+        [105.78, 19.801],
+        [105.78, 19.80],
+    ]]];
+    let err = store
+        .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), false)
+        .expect_err("refused");
+    let StoreError::Invalid(issues) = &err else {
+        panic!("{err}")
+    };
+    assert!(
+        issues.iter().any(|i| i.id == FeatureId::from(102)),
+        "{issues:?}"
+    );
+    assert_eq!(fingerprint_tables(&store), before);
+}
+
+#[test]
+fn a_dry_run_counts_but_writes_nothing() {
+    let mut store = imported_small();
+    let before = fingerprint_tables(&store);
+    let (s, mut p) = small_ward();
+    p[2].owner = Some("Trần Thị Mai".into());
+    let summary = store
+        .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), true)
+        .unwrap();
+    assert!(summary.dry_run);
+    assert_eq!(summary.parcels.updated, 1);
+    assert_eq!(
+        summary.parcels_measured, 0,
+        "an owner change measures nothing"
+    );
+    assert_eq!(fingerprint_tables(&store), before);
+}
+
+#[test]
+fn a_changed_geometry_updates_the_parcel_keeps_its_events_and_remeasures_only_it() {
+    let mut store = imported_small();
+    store
+        .append_event(&event(102, Status::Persuading, (2024, 11, 3), 0))
+        .unwrap();
+    let area = |store: &Store, fid: &str| -> f64 {
+        store
+            .conn
+            .query_row(
+                "SELECT attributed_area_m2 FROM donations d JOIN parcels p ON p.id = d.parcel
+                 WHERE p.fid = ?1",
+                [fid],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let (a101, a102) = (area(&store, "101"), area(&store, "102"));
+    let (s, mut p) = small_ward();
+    // Parcel 102 reaches deeper into the road: from 0.2 d to 0.1 d off the centerline.
+    for pt in &mut p[1].polygons[0][0] {
+        if pt[1] < 19.80 + 0.3e-4 {
+            pt[1] = 19.80 + 0.1e-4;
+        }
+    }
+    let summary = store
+        .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), false)
+        .unwrap();
+    assert_eq!(
+        summary.parcels,
+        LayerCounts {
+            added: 0,
+            updated: 1,
+            unchanged: 2
+        }
+    );
+    assert_eq!(summary.parcels_measured, 1);
+    assert!(
+        area(&store, "102") > a102 + 5.0,
+        "{} vs {a102}",
+        area(&store, "102")
+    );
+    assert_eq!(area(&store, "101"), a101);
+    assert_eq!(store.events(&FeatureId::from(102)).unwrap().len(), 1);
+    assert_eq!(
+        store
+            .status_as_of(&FeatureId::from(102), date(2024, 12, 1))
+            .unwrap(),
+        Status::Persuading
+    );
+}
+
+#[test]
+fn a_wider_road_remeasures_the_parcels_along_it() {
+    let mut store = imported_small();
+    let (mut s, p) = small_ward();
+    s[0].planned_width_m = Some(14.0);
+    let summary = store
+        .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), false)
+        .unwrap();
+    assert_eq!(summary.segments.updated, 1);
+    assert_eq!(summary.parcels.unchanged, 3);
+    assert_eq!(summary.parcels_measured, 3);
+    assert_eq!(summary.donations_written, 3);
+    // Renaming the road measures nothing.
+    s[0].name = "Phố Ngọc Sơn".into();
+    let summary = store
+        .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), false)
+        .unwrap();
+    assert_eq!(summary.segments.updated, 1);
+    assert_eq!(summary.parcels_measured, 0);
+}
+
+#[test]
+fn households_are_upserted_by_parcel_and_head_and_an_unknown_parcel_is_refused() {
+    let mut store = imported_small();
+    let (s, p) = small_ward();
+    let mut h = vec![HouseholdInput {
+        parcel: FeatureId::from(101),
+        head_name: "Nguyễn Văn An".into(),
+        address: Some("12 Ngõ 3".into()),
+        phone: None,
+        is_member_family: true,
+    }];
+    let crs = Crs::vn2000_thanh_hoa();
+    fn with<'a>(
+        s: &'a [SegmentInput],
+        p: &'a [ParcelInput],
+        h: &'a [HouseholdInput],
+    ) -> ImportInput<'a> {
+        ImportInput {
+            households: Some(h),
+            ..input(s, p)
+        }
+    }
+    let summary = store.import(&crs, with(&s, &p, &h), false).unwrap();
+    assert_eq!(summary.households.unwrap().added, 1);
+    let summary = store.import(&crs, with(&s, &p, &h), false).unwrap();
+    assert_eq!(summary.households.unwrap().unchanged, 1);
+    h[0].phone = Some("0912 345 678".into());
+    let summary = store.import(&crs, with(&s, &p, &h), false).unwrap();
+    assert_eq!(summary.households.unwrap().updated, 1);
+
+    let before = fingerprint_tables(&store);
+    h.push(HouseholdInput {
+        parcel: FeatureId::from(999),
+        head_name: "Không Có".into(),
+        address: None,
+        phone: None,
+        is_member_family: false,
+    });
+    h[0].phone = None;
+    let err = store
+        .import(&crs, with(&s, &p, &h), false)
+        .expect_err("refused");
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: What::Parcel,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(fingerprint_tables(&store), before);
+}
+
+#[test]
+fn events_append_and_replay_through_the_store() {
+    let mut store = imported_small();
+    let p = FeatureId::from(101);
+    store
+        .append_event(&event(101, Status::Persuading, (2024, 10, 5), 0))
+        .unwrap();
+    store
+        .append_event(&event(101, Status::Agreed, (2024, 11, 20), 1))
+        .unwrap();
+    let signed = store
+        .append_event(&event(101, Status::Signed, (2024, 12, 2), 2))
+        .unwrap();
+    assert_eq!(
+        store.status_as_of(&p, date(2024, 12, 1)).unwrap(),
+        Status::Agreed
+    );
+    assert_eq!(
+        store.status_as_of(&p, date(2024, 12, 2)).unwrap(),
+        Status::Signed
+    );
+    assert_eq!(
+        store
+            .status_as_of(&FeatureId::from(102), date(2024, 12, 2))
+            .unwrap(),
+        Status::NotContacted
+    );
+
+    // Invalid transitions are refused, with both statuses named.
+    let err = store
+        .append_event(&event(101, Status::Persuading, (2024, 12, 5), 3))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Transition(_)));
+    assert!(
+        err.to_string()
+            .contains("cannot go from signed to persuading")
+    );
+    // A back-dated event must fit between its neighbours.
+    let err = store
+        .append_event(&event(101, Status::HandedOver, (2024, 11, 25), 3))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("cannot go from agreed to handed_over"),
+        "{err}"
+    );
+
+    // A correction: it was signed on 29 November, not 2 December.
+    let mut fix = event(101, Status::Signed, (2024, 11, 29), 4);
+    fix.corrects = Some(signed);
+    fix.note = Some("ngày ký ghi nhầm / wrong signing date".into());
+    store.append_event(&fix).unwrap();
+    assert_eq!(
+        store.status_as_of(&p, date(2024, 12, 1)).unwrap(),
+        Status::Signed
+    );
+    assert_eq!(store.events(&p).unwrap().len(), 4);
+    // The struck-out event cannot be corrected twice.
+    let err = store.append_event(&fix).unwrap_err();
+    assert!(matches!(err, StoreError::Correction(_)), "{err}");
+    // An unknown parcel is NotFound.
+    let err = store
+        .append_event(&event(999, Status::Persuading, (2024, 10, 5), 0))
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::NotFound {
+            what: What::Parcel,
+            ..
+        }
+    ));
+    // The event round-trips with every field.
+    let log = store.events(&p).unwrap();
+    assert_eq!(
+        log[0].event,
+        event(101, Status::Persuading, (2024, 10, 5), 0)
+    );
+}
+
+#[test]
+fn the_event_log_refuses_update_and_delete() {
+    let mut store = imported_small();
+    store
+        .append_event(&event(101, Status::Persuading, (2024, 10, 5), 0))
+        .unwrap();
+    let err = store
+        .conn
+        .execute("UPDATE events SET status = 'handed_over'", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = store.conn.execute("DELETE FROM events", []).unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    assert_eq!(store.events(&FeatureId::from(101)).unwrap().len(), 1);
+}
+
+/// A fresh folder in the system's temporary folder, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn join(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tempdir() -> TempDir {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "hiendat-store-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    TempDir(dir)
+}
