@@ -5,6 +5,7 @@
 //! writing files; [`demo`] the synthetic ward; [`compute`] ties them together
 //! for the `hiendat compute` command; [`store`] keeps a ward in SQLite.
 
+pub mod api;
 pub mod campaign;
 pub mod compute;
 pub mod demo;

@@ -1,13 +1,15 @@
 //! The `hiendat` command line: a thin layer over the library.
 
 use clap::{Parser, Subcommand};
+use hiendat::api::{self, AppState};
 use hiendat::compute::{self, Timings};
 use hiendat::formats::{csv_out, geojson_read};
 use hiendat::geometry::crs::{Crs, DEFAULT_CRS};
 use hiendat::geometry::validate;
-use hiendat::store::{ImportInput, Store, StoreError};
+use hiendat::store::{ImportInput, Role, Store, StoreError};
 use std::fs::File;
 use std::io::BufWriter;
+use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -35,6 +37,39 @@ enum Command {
     Demo(DemoArgs),
     /// Nhập đoạn tuyến và thửa đất vào cơ sở dữ liệu / import segments and parcels into the database
     Import(ImportArgs),
+    /// Chạy máy chủ / serve the HTTP API (a missing database is created with the demo ward)
+    Serve(ServeArgs),
+    /// Quản lý người dùng / manage users
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// The database file; when it does not exist, the demo ward is generated into it
+    #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
+    db: PathBuf,
+    /// Address to listen on
+    #[arg(long, env = "HIENDAT_ADDR", default_value = "127.0.0.1:8080")]
+    addr: String,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Thêm người dùng / add a user; the password is read from stdin (one line) or a prompt
+    Add(UserAddArgs),
+}
+
+#[derive(clap::Args)]
+struct UserAddArgs {
+    /// Login name
+    name: String,
+    /// admin (manages users), editor (records events) or viewer (sees names)
+    #[arg(long, default_value = "viewer")]
+    role: String,
+    /// The database file (created if missing)
+    #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
+    db: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -109,6 +144,8 @@ fn main() -> ExitCode {
         Command::Compute(a) => run_compute(a),
         Command::Demo(a) => run_demo(a),
         Command::Import(a) => run_import(a),
+        Command::Serve(a) => run_serve(a),
+        Command::User(UserCommand::Add(a)) => run_user_add(a),
     };
     match result {
         Ok(code) => code,
@@ -320,4 +357,94 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
         }
         Err(e) => Err(format!("{}: {e}", a.db.display())),
     }
+}
+
+/// The name of the demo login (an admin) created with the demo ward.
+const DEMO_USER: &str = "demo";
+
+fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let at = |e: StoreError| format!("{}: {e}", a.db.display());
+    if !a.db.exists() {
+        println!(
+            "{} chưa có: tạo phường mẫu (dữ liệu DEMO, không phải số liệu thật) / {} does not exist: generating the demo ward (DEMO data, not real figures)...",
+            a.db.display(),
+            a.db.display()
+        );
+        let info = hiendat::demo::database::create_demo(&a.db, 1)?;
+        println!(
+            "phường mẫu / demo ward: {} thửa / parcels, {} đoạn tuyến / segments, {} tổ dân phố / groups, {} sự kiện / events",
+            info.parcels, info.segments, info.groups, info.events
+        );
+    }
+    let mut store = Store::open(&a.db).map_err(at)?;
+    let demo = store.is_demo().map_err(at)?;
+    if demo {
+        let password = random_password()?;
+        match store.user(DEMO_USER) {
+            Ok(_) => store.set_password(DEMO_USER, &password),
+            Err(StoreError::NotFound { .. }) => store
+                .add_user(DEMO_USER, Role::Admin, &password)
+                .map(|_| ()),
+            Err(e) => Err(e),
+        }
+        .map_err(at)?;
+        println!("DỮ LIỆU DEMO / DEMO DATA — đăng nhập / login: {DEMO_USER} / {password} (admin)");
+    }
+    drop(store);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&a.addr)
+            .await
+            .map_err(|e| format!("{}: {e}", a.addr))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        println!("hiendat: http://{local}/ ({})", a.db.display());
+        axum::serve(listener, api::router(AppState::new(a.db.clone(), demo)))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| e.to_string())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Twelve characters from an alphabet without look-alikes.
+fn random_password() -> Result<String, String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect())
+}
+
+fn run_user_add(a: UserAddArgs) -> Result<ExitCode, String> {
+    let role: Role = a.role.parse().map_err(|e: StoreError| e.to_string())?;
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("mật khẩu cho / password for {}: ", a.name);
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("stdin: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+    let user = store
+        .add_user(&a.name, role, password)
+        .map_err(|e| e.to_string())?;
+    println!("đã thêm / added {} ({})", user.name, user.role.as_str());
+    Ok(ExitCode::SUCCESS)
 }

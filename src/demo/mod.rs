@@ -25,6 +25,8 @@
 //! assert!(ward.segments.iter().all(|s| s.planned_width_m > s.current_width_m));
 //! ```
 
+pub mod database;
+pub mod history;
 mod model;
 mod names;
 mod plane;

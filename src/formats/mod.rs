@@ -3,3 +3,4 @@
 pub mod csv_out;
 pub mod geojson_read;
 pub mod geojson_write;
+pub mod households;

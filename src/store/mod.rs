@@ -10,12 +10,17 @@
 
 mod events;
 mod import;
+pub mod meta;
+mod queries;
+mod users;
 pub mod wkb;
 
 #[cfg(test)]
 mod tests;
 
 pub use import::{ImportInput, ImportSummary, LayerCounts};
+pub use queries::{DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, Timeline};
+pub use users::{Role, User};
 
 use crate::campaign::FeatureId;
 use crate::campaign::events::{TransitionError, UnknownStatus};
@@ -27,7 +32,10 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The migrations, in order: migration `i` takes the file to version `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_sessions.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -90,6 +98,12 @@ pub enum StoreError {
     Correction(String),
     #[error(transparent)]
     Compute(#[from] ComputeError),
+    /// Something that already exists (a user name).
+    #[error("{0}")]
+    Conflict(String),
+    /// Input the store cannot take (an unknown role, an empty password).
+    #[error("{0}")]
+    BadInput(String),
     /// Something in the file that hiendat did not write (bad WKB, bad date...).
     #[error("dữ liệu hỏng / corrupt data: {0}")]
     Corrupt(String),

@@ -1,0 +1,118 @@
+//! Login sessions: an HttpOnly, SameSite=Strict cookie holding a random
+//! token; the store keeps only its hash.
+
+use super::{ApiError, AppState};
+use crate::store::{Role, User};
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "hiendat_session";
+
+/// How long a session lasts.
+const SESSION_HOURS: i64 = 12;
+
+/// Who is calling: a logged-in user, or `None` for an anonymous visitor.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Option<User>);
+
+impl Caller {
+    /// Whether personal data (names, phones, notes) may be shown.
+    pub fn sees_names(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The user, if their role is at least `role`: 401 when anonymous, 403
+    /// when the role is too low.
+    pub fn require(&self, role: Role) -> Result<&User, ApiError> {
+        match &self.0 {
+            None => Err(ApiError::Unauthorized),
+            Some(u) if u.role >= role => Ok(u),
+            Some(_) => Err(ApiError::Forbidden),
+        }
+    }
+}
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let Some(token) = session_token(&parts.headers) else {
+            return Ok(Caller(None));
+        };
+        let user = state.blocking(move |s| Ok(s.session_user(&token)?)).await?;
+        Ok(Caller(user))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Login {
+    name: String,
+    password: String,
+}
+
+fn cookie(token: &str, max_age: i64) -> String {
+    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}")
+}
+
+fn user_json(u: &User) -> serde_json::Value {
+    json!({ "name": u.name, "role": u.role.as_str() })
+}
+
+/// `POST /api/login` with `{"name", "password"}`: sets the session cookie.
+pub(super) async fn login(
+    State(state): State<AppState>,
+    body: Result<Json<Login>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(login) = body?;
+    let (user, token) = state
+        .blocking(move |s| {
+            let user = s
+                .verify(&login.name, &login.password)?
+                .ok_or(ApiError::BadLogin)?;
+            let token = s.create_session(&user, chrono::Duration::hours(SESSION_HOURS))?;
+            Ok((user, token))
+        })
+        .await?;
+    Ok((
+        [(SET_COOKIE, cookie(&token, SESSION_HOURS * 3600))],
+        Json(user_json(&user)),
+    )
+        .into_response())
+}
+
+/// `POST /api/logout`: ends the session and clears the cookie.
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(token) = session_token(&headers) {
+        state.blocking(move |s| Ok(s.end_session(&token)?)).await?;
+    }
+    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cookie("", 0))]).into_response())
+}
+
+/// `GET /api/me`: the logged-in user, or `null`.
+pub(super) async fn me(caller: Caller) -> Json<serde_json::Value> {
+    Json(json!({ "user": caller.0.as_ref().map(user_json) }))
+}

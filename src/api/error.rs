@@ -1,0 +1,114 @@
+//! The one error type of the API: JSON `{"error": {"code", "message"}}` with
+//! the right status. 4xx are answered quietly with their reason; 5xx are
+//! logged and answered with a generic message.
+
+use crate::store::StoreError;
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// Everything a handler can answer instead of what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// 400: a request that cannot be read (bad JSON, bad query).
+    #[error("{1}")]
+    BadRequest(&'static str, String),
+    /// 422: readable, but not acceptable (unknown status, bad date).
+    #[error("{1}")]
+    Unprocessable(&'static str, String),
+    /// 409: conflicts with what is stored (a transition the log refuses).
+    #[error("{1}")]
+    Conflict(&'static str, String),
+    /// 401: log in first.
+    #[error("cần đăng nhập / login required")]
+    Unauthorized,
+    /// 401 on a login that fails.
+    #[error("sai tên hoặc mật khẩu / wrong name or password")]
+    BadLogin,
+    /// 403: logged in, but the role does not allow it.
+    #[error("không có quyền / not allowed for your role")]
+    Forbidden,
+    /// 500: logged, never shown.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::BadRequest(c, _) => (StatusCode::BAD_REQUEST, c),
+            ApiError::Unprocessable(c, _) => (StatusCode::UNPROCESSABLE_ENTITY, c),
+            ApiError::Conflict(c, _) => (StatusCode::CONFLICT, c),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::BadLogin => (StatusCode::UNAUTHORIZED, "bad_login"),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = if let ApiError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+            "lỗi máy chủ / internal server error".to_string()
+        } else {
+            self.to_string()
+        };
+        (
+            status,
+            Json(json!({ "error": { "code": code, "message": message } })),
+        )
+            .into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. } => ApiError::NotFound(e.to_string()),
+            StoreError::Transition(t) => ApiError::Conflict("invalid_transition", t.to_string()),
+            StoreError::Correction(m) => ApiError::Conflict("invalid_correction", m),
+            StoreError::Conflict(m) => ApiError::Conflict("conflict", m),
+            StoreError::BadInput(m) => ApiError::Unprocessable("invalid_input", m),
+            StoreError::Invalid(_) => ApiError::Unprocessable("invalid_input", e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        let msg = format!(
+            "nội dung yêu cầu không hợp lệ / bad request body: {}",
+            r.body_text()
+        );
+        if r.status() == StatusCode::UNPROCESSABLE_ENTITY {
+            ApiError::Unprocessable("bad_body", msg)
+        } else {
+            ApiError::BadRequest("bad_body", msg)
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::BadRequest(
+            "bad_query",
+            format!("tham số không hợp lệ / bad query: {}", r.body_text()),
+        )
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        ApiError::Internal(format!("blocking task failed: {e}"))
+    }
+}

@@ -1,0 +1,69 @@
+//! `GET /api/openapi.json`: the API described by hand (OpenAPI 3.1), kept
+//! beside the routes in [`super::router`].
+
+use axum::Json;
+use serde_json::{Value, json};
+
+fn as_of() -> Value {
+    json!({ "name": "as_of", "in": "query", "required": false,
+            "description": "Ngày xem lại / replay the state at the end of this date",
+            "schema": { "type": "string", "format": "date" } })
+}
+
+fn errors() -> Value {
+    json!({ "description": "{\"error\": {\"code\", \"message\"}}",
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn get(summary: &str, params: Value) -> Value {
+    json!({ "get": { "summary": summary, "parameters": params,
+        "responses": { "200": { "description": "OK" }, "4XX": errors() } } })
+}
+
+pub(super) async fn openapi() -> Json<Value> {
+    let q = |name: &str, d: &str| json!({ "name": name, "in": "query", "required": false, "description": d, "schema": { "type": "string" } });
+    let id =
+        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } });
+    Json(json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "hiendat",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Hiến đất mở đường / road-widening land donation campaign. Anonymous callers see geometry, measures and progress; logged-in users (cookie from POST /api/login) also see names."
+        },
+        "paths": {
+            "/healthz": get("Liveness", json!([])),
+            "/api/segments": get("Đoạn tuyến / segments as GeoJSON with donated area and progress", json!([as_of()])),
+            "/api/parcels": get("Thửa đất / parcels as GeoJSON with measures and status", json!([
+                q("bbox", "minlon,minlat,maxlon,maxlat"), q("segment", "segment id"),
+                q("group", "residential group name"), q("status", "not_contacted | persuading | declined | agreed | signed | handed_over"), as_of()])),
+            "/api/parcels/{id}": get("Một thửa đất và lịch sử / one parcel with its history", json!([id, as_of()])),
+            "/api/parcels/{id}/events": { "post": {
+                "summary": "Ghi nhận trạng thái / record a status change (editor, admin)",
+                "parameters": [id],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/NewEvent" } } } },
+                "responses": { "201": { "description": "Recorded" }, "401": errors(), "403": errors(), "404": errors(), "409": errors(), "422": errors() } } },
+            "/api/summary/segments": get("Tổng hợp theo đoạn tuyến / per segment", json!([as_of()])),
+            "/api/summary/groups": get("Tổng hợp theo tổ dân phố / per residential group", json!([as_of()])),
+            "/api/progress": get("Tiến độ theo ngày / progress on each date with a change", json!([as_of()])),
+            "/api/login": { "post": {
+                "summary": "Đăng nhập / log in: sets an HttpOnly SameSite=Strict cookie",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Login" } } } },
+                "responses": { "200": { "description": "Logged in" }, "401": errors() } } },
+            "/api/logout": { "post": { "summary": "Đăng xuất / log out", "responses": { "204": { "description": "Logged out" } } } },
+            "/api/me": get("Người dùng hiện tại / the logged-in user or null", json!([])),
+        },
+        "components": { "schemas": {
+            "Error": { "type": "object", "properties": { "error": { "type": "object",
+                "properties": { "code": { "type": "string" }, "message": { "type": "string" } }, "required": ["code", "message"] } } },
+            "Login": { "type": "object", "required": ["name", "password"],
+                "properties": { "name": { "type": "string" }, "password": { "type": "string" } } },
+            "NewEvent": { "type": "object", "required": ["status", "occurred_on"], "additionalProperties": false,
+                "properties": {
+                    "status": { "type": "string", "enum": ["not_contacted", "persuading", "declined", "agreed", "signed", "handed_over"] },
+                    "occurred_on": { "type": "string", "format": "date" },
+                    "note": { "type": "string" }, "party_member": { "type": "string" },
+                    "corrects": { "type": "integer", "description": "id of the event this one corrects" } } }
+        } }
+    }))
+}

@@ -1,0 +1,84 @@
+//! Recording a status change: `POST /api/parcels/{id}/events` (editor+).
+
+use super::read::{id_json, parse_date};
+use super::{ApiError, AppState, Caller};
+use crate::campaign::events::{Event, Status, UnknownStatus};
+use crate::store::Role;
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The body: the new status and the date it happened; a note, the party
+/// member involved and the id of an event this one corrects are optional.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewEvent {
+    status: String,
+    occurred_on: String,
+    note: Option<String>,
+    party_member: Option<String>,
+    corrects: Option<i64>,
+}
+
+/// Vietnam's offset from UTC (no daylight saving).
+const VIETNAM_UTC_OFFSET_HOURS: i64 = 7;
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+pub(super) async fn post_event(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<NewEvent>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let user = caller.require(Role::Editor)?.clone();
+    let Json(b) = body?;
+    let status: Status = b
+        .status
+        .parse()
+        .map_err(|e: UnknownStatus| ApiError::Unprocessable("unknown_status", e.to_string()))?;
+    let occurred_on = parse_date("occurred_on", &b.occurred_on)?;
+    let now = Utc::now();
+    // "Today" in Vietnam (UTC+7 all year): an event of this morning in the
+    // ward is not in the future even while it is still yesterday in UTC.
+    if occurred_on > (now + chrono::Duration::hours(VIETNAM_UTC_OFFSET_HOURS)).date_naive() {
+        return Err(ApiError::Unprocessable(
+            "future_date",
+            format!("ngày {occurred_on} ở tương lai / {occurred_on} is in the future"),
+        ));
+    }
+    state
+        .blocking(move |s| {
+            let p = s.parcel(&id)?;
+            let event = Event {
+                parcel: p.id.clone(),
+                status,
+                occurred_on,
+                entered_at: now,
+                entered_by: user.name.clone(),
+                party_member: non_empty(b.party_member),
+                note: non_empty(b.note),
+                corrects: b.corrects,
+            };
+            let event_id = s.append_event(&event)?;
+            let now_status = s.status_as_of(&p.id, chrono::NaiveDate::MAX)?;
+            Ok((
+                StatusCode::CREATED,
+                Json(json!({
+                    "id": event_id,
+                    "parcel": id_json(&p.id),
+                    "status": status.as_str(),
+                    "occurred_on": occurred_on.to_string(),
+                    "entered_by": user.name,
+                    "parcel_status": now_status.as_str(),
+                })),
+            ))
+        })
+        .await
+}

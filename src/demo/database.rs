@@ -1,0 +1,233 @@
+//! The demo database: the generated ward of phường Ngọc Sơn, its households
+//! and six months of campaign history, in a new SQLite file, marked as demo
+//! data (`meta` key [`DEMO_KEY`]).
+
+use super::history::{self, HistoryInput};
+use crate::campaign::events::Status;
+use crate::campaign::{HouseholdInput, ParcelInput};
+use crate::compute;
+use crate::geometry::crs::Crs;
+use crate::geometry::donation::Donation;
+use crate::store::meta::DEMO_KEY;
+use crate::store::{ImportInput, Store};
+use chrono::{NaiveDate, Utc};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Parcels in the demo ward.
+pub const DEMO_PARCELS: usize = 3000;
+
+/// What [`create_demo`] put in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoInfo {
+    pub parcels: usize,
+    pub segments: usize,
+    /// Residential groups (tổ dân phố).
+    pub groups: usize,
+    pub events: usize,
+    /// Segments whose every affected parcel is handed over today.
+    pub complete_segments: usize,
+    pub seed: u64,
+    /// The day the history runs up to (exclusive).
+    pub today: NaiveDate,
+}
+
+/// Creates the demo database at `path` (which must not exist yet): a
+/// [`DEMO_PARCELS`]-parcel ward for `seed`, one household per parcel, and a
+/// history up to yesterday (UTC).
+pub fn create_demo(path: &Path, seed: u64) -> Result<DemoInfo, String> {
+    create_demo_as_of(path, seed, DEMO_PARCELS, Utc::now().date_naive())
+}
+
+/// [`create_demo`] with the ward size and "today" given (tests).
+pub fn create_demo_as_of(
+    path: &Path,
+    seed: u64,
+    parcels: usize,
+    today: NaiveDate,
+) -> Result<DemoInfo, String> {
+    if path.exists() {
+        return Err(format!(
+            "{} đã tồn tại, không ghi đè / {} already exists: not overwritten",
+            path.display(),
+            path.display()
+        ));
+    }
+    let ward = super::generate(parcels, seed);
+    let crs = Crs::vn2000_thanh_hoa();
+    let projected = compute::project(&crs, &ward.segments, &ward.parcels, &[])
+        .map_err(|e| format!("demo ward: {e}"))?;
+    let pairs = compute::measure(projected, &ward.segments, &ward.parcels).pairs;
+    let members = history::member_families(ward.parcels.len(), seed);
+    let roads: Vec<&str> = ward.segments.iter().map(|s| s.name.as_str()).collect();
+    let households = households(&ward.parcels, &pairs, &roads, &members, seed);
+    let input = HistoryInput {
+        segments: &ward.segments,
+        parcels: &ward.parcels,
+        pairs: &pairs,
+        member_family: &members,
+    };
+    let hist = history::generate(&input, seed, today);
+    history::check_sequences(&hist.events)?;
+
+    let fail = |e: crate::store::StoreError| {
+        // leave no half-made demo behind
+        let _ = std::fs::remove_file(path);
+        format!("{}: {e}", path.display())
+    };
+    let mut store = Store::open(path).map_err(fail)?;
+    store
+        .import(
+            &crs,
+            ImportInput {
+                segments: &ward.segments,
+                parcels: &ward.parcels,
+                corridors: &[],
+                households: Some(&households),
+            },
+            false,
+        )
+        .map_err(fail)?;
+    for e in &hist.events {
+        store.append_event(e).map_err(fail)?;
+    }
+    store
+        .set_meta(
+            DEMO_KEY,
+            &format!(
+                "seed={seed} generator={} parcels={} created_on={today}",
+                super::GENERATOR_VERSION,
+                ward.parcels.len()
+            ),
+        )
+        .map_err(fail)?;
+    Ok(DemoInfo {
+        parcels: ward.parcels.len(),
+        segments: ward.segments.len(),
+        groups: ward.info.residential_groups,
+        events: hist.events.len(),
+        complete_segments: complete_segments(&ward.parcels, &pairs, &hist.events),
+        seed,
+        today,
+    })
+}
+
+/// One household per parcel: the owner as head, an address on the road the
+/// parcel fronts, a mobile number.
+fn households(
+    parcels: &[ParcelInput],
+    pairs: &[Donation],
+    roads: &[&str],
+    members: &[bool],
+    seed: u64,
+) -> Vec<HouseholdInput> {
+    // the road each parcel fronts most
+    let mut front: Vec<Option<(usize, f64)>> = vec![None; parcels.len()];
+    for d in pairs {
+        let f = &mut front[d.parcel as usize];
+        if f.is_none_or(|(_, best)| d.frontage_m > best) {
+            *f = Some((d.segment as usize, d.frontage_m));
+        }
+    }
+    // house numbers along each road name, in parcel order
+    let mut next_no: HashMap<&str, u32> = HashMap::new();
+    parcels
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let place = match front[i] {
+                Some((s, _)) => road_name(roads[s]),
+                None => p.residential_group.as_deref().unwrap_or("Ngọc Sơn"),
+            };
+            let no = next_no.entry(place).or_insert(0);
+            *no += 1 + (fnv_mix(seed, i as u64) % 3) as u32;
+            let n = fnv_mix(seed ^ 0x5eed, i as u64);
+            let prefix = ["091", "094", "097", "098", "096", "093", "088", "035"][(n % 8) as usize];
+            let rest = (n >> 8) % 1_000_000;
+            HouseholdInput {
+                parcel: p.id.clone(),
+                head_name: p
+                    .owner
+                    .clone()
+                    .unwrap_or_else(|| format!("Chủ hộ thửa {}", p.id)),
+                address: Some(format!("Số {no}, {place}, phường Ngọc Sơn")),
+                phone: Some(format!(
+                    "{prefix}{} {:03} {:03}",
+                    rest / 100_000,
+                    (rest / 100) % 1000,
+                    rest % 100 * 10 + (n >> 40) % 10
+                )),
+                is_member_family: members[i],
+            }
+        })
+        .collect()
+}
+
+/// "Phố Lê Lợi (đoạn 2)" → "Phố Lê Lợi".
+fn road_name(segment: &str) -> &str {
+    segment.split(" (").next().unwrap_or(segment).trim()
+}
+
+fn fnv_mix(seed: u64, k: u64) -> u64 {
+    let mut z = seed ^ k.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Segments whose every affected parcel ends the history handed over.
+fn complete_segments(
+    parcels: &[ParcelInput],
+    pairs: &[Donation],
+    events: &[crate::campaign::events::Event],
+) -> usize {
+    let mut last: HashMap<&str, (NaiveDate, chrono::DateTime<Utc>, Status)> = HashMap::new();
+    for e in events {
+        let k = (e.occurred_on, e.entered_at, e.status);
+        let slot = last.entry(e.parcel.as_str()).or_insert(k);
+        if (k.0, k.1) >= (slot.0, slot.1) {
+            *slot = k;
+        }
+    }
+    let mut done: HashMap<u32, bool> = HashMap::new();
+    for d in pairs {
+        let handed = last
+            .get(parcels[d.parcel as usize].id.as_str())
+            .is_some_and(|s| s.2 == Status::HandedOver);
+        *done.entry(d.segment).or_insert(true) &= handed;
+    }
+    done.values().filter(|&&c| c).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_and_addresses_look_vietnamese() {
+        let ward = super::super::generate(300, 4);
+        let crs = Crs::vn2000_thanh_hoa();
+        let pr = compute::project(&crs, &ward.segments, &ward.parcels, &[]).unwrap();
+        let pairs = compute::measure(pr, &ward.segments, &ward.parcels).pairs;
+        let roads: Vec<&str> = ward.segments.iter().map(|s| s.name.as_str()).collect();
+        let members = history::member_families(300, 4);
+        let hh = households(&ward.parcels, &pairs, &roads, &members, 4);
+        assert_eq!(hh.len(), 300);
+        for h in &hh {
+            let phone = h.phone.as_deref().unwrap();
+            assert_eq!(phone.len(), 12, "{phone}");
+            assert!(phone.starts_with('0'));
+            assert_eq!(
+                phone.split(' ').map(str::len).collect::<Vec<_>>(),
+                [4, 3, 3]
+            );
+            let addr = h.address.as_deref().unwrap();
+            assert!(
+                addr.starts_with("Số ") && addr.ends_with(", phường Ngọc Sơn"),
+                "{addr}"
+            );
+            assert!(!h.head_name.is_empty());
+        }
+        assert_eq!(road_name("Phố Lê Lợi (đoạn 2)"), "Phố Lê Lợi");
+    }
+}

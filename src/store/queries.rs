@@ -1,0 +1,361 @@
+//! Read queries for the API: segments, parcels (with the R*Tree for
+//! viewports), donations, households and every parcel's status timeline.
+//! Plain rows out; the API builds its answers from them.
+
+use super::{Result, Store, StoreError, What, feature_id, wkb};
+use crate::campaign::FeatureId;
+use crate::campaign::events::{self, Event, Logged, Status};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
+
+type Ring = Vec<[f64; 2]>;
+
+/// A stored segment.
+#[derive(Debug, Clone)]
+pub struct SegmentRow {
+    /// The store's row id.
+    pub key: i64,
+    pub id: FeatureId,
+    pub name: String,
+    pub current_width_m: Option<f64>,
+    pub planned_width_m: Option<f64>,
+    pub planned_left_m: Option<f64>,
+    pub planned_right_m: Option<f64>,
+    /// WGS84 lon/lat lines.
+    pub centerline: Vec<Ring>,
+}
+
+/// A stored parcel.
+#[derive(Debug, Clone)]
+pub struct ParcelRow {
+    pub key: i64,
+    pub id: FeatureId,
+    pub map_sheet: Option<String>,
+    pub parcel_no: Option<String>,
+    /// Personal data: the owner's name.
+    pub owner: Option<String>,
+    pub land_use: Option<String>,
+    pub legal_area_m2: Option<f64>,
+    pub residential_group: Option<String>,
+    /// WGS84 lon/lat polygons (shell then holes).
+    pub polygons: Vec<Vec<Ring>>,
+}
+
+/// A parcel's donation to a segment (row ids).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DonationRow {
+    pub parcel: i64,
+    pub segment: i64,
+    pub area_in_corridor_m2: f64,
+    pub attributed_area_m2: f64,
+    pub frontage_m: f64,
+    pub depth_mean_m: f64,
+    pub depth_max_m: f64,
+}
+
+/// A household (all personal data).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdRow {
+    pub parcel: i64,
+    pub head_name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub is_member_family: bool,
+}
+
+/// Which parcels to list; every given condition must hold.
+#[derive(Debug, Clone, Default)]
+pub struct ParcelFilter {
+    /// Lon/lat box `[min_lon, min_lat, max_lon, max_lat]` the parcel's box meets.
+    pub bbox: Option<[f64; 4]>,
+    /// A segment id (as the files gave it) the parcel donates to.
+    pub segment: Option<String>,
+    /// A residential group name.
+    pub group: Option<String>,
+}
+
+/// A parcel's status changes that count, in the order they took effect:
+/// the status on a date is the last entry on or before it (none:
+/// [`Status::NotContacted`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timeline(pub Vec<(NaiveDate, Status)>);
+
+impl Timeline {
+    /// The status at the end of `as_of`.
+    pub fn status_on(&self, as_of: NaiveDate) -> Status {
+        let n = self.0.partition_point(|(d, _)| *d <= as_of);
+        n.checked_sub(1)
+            .map_or(Status::NotContacted, |i| self.0[i].1)
+    }
+}
+
+const PARCEL_COLUMNS: &str = "p.id, p.fid, p.fid_is_number, p.map_sheet, p.parcel_no, p.owner,
+     p.land_use, p.legal_area_m2, g.name, p.geometry";
+
+fn parcel_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(ParcelRow, Vec<u8>)> {
+    Ok((
+        ParcelRow {
+            key: r.get(0)?,
+            id: feature_id(r.get(1)?, r.get(2)?),
+            map_sheet: r.get(3)?,
+            parcel_no: r.get(4)?,
+            owner: r.get(5)?,
+            land_use: r.get(6)?,
+            legal_area_m2: r.get(7)?,
+            residential_group: r.get(8)?,
+            polygons: Vec::new(),
+        },
+        r.get(9)?,
+    ))
+}
+
+fn with_geometry(rows: Vec<(ParcelRow, Vec<u8>)>) -> Result<Vec<ParcelRow>> {
+    rows.into_iter()
+        .map(|(mut p, blob)| {
+            p.polygons = wkb::read_multi_polygon(&blob)?;
+            Ok(p)
+        })
+        .collect()
+}
+
+/// A `WHERE` clause on `parcel` for a selection of parcel row ids (passed
+/// as one JSON array, read with `json_each`), or none for every parcel.
+fn selection(parcels: Option<&[i64]>) -> (&'static str, Option<String>) {
+    match parcels {
+        None => ("", None),
+        Some(keys) => (
+            "WHERE parcel IN (SELECT value FROM json_each(?1))",
+            Some(serde_json::to_string(keys).unwrap_or_else(|_| "[]".into())),
+        ),
+    }
+}
+
+impl Store {
+    /// Every segment, by row id.
+    pub fn segments(&self) -> Result<Vec<SegmentRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, fid, fid_is_number, name, current_width_m, planned_width_m,
+                    planned_left_m, planned_right_m, centerline
+             FROM segments ORDER BY id",
+        )?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    SegmentRow {
+                        key: r.get(0)?,
+                        id: feature_id(r.get(1)?, r.get(2)?),
+                        name: r.get(3)?,
+                        current_width_m: r.get(4)?,
+                        planned_width_m: r.get(5)?,
+                        planned_left_m: r.get(6)?,
+                        planned_right_m: r.get(7)?,
+                        centerline: Vec::new(),
+                    },
+                    r.get::<_, Vec<u8>>(8)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(mut s, blob)| {
+                s.centerline = wkb::read_multi_line_string(&blob)?;
+                Ok(s)
+            })
+            .collect()
+    }
+
+    /// The parcels the filter selects, by row id (the bbox through the R*Tree).
+    pub fn parcels(&self, f: &ParcelFilter) -> Result<Vec<ParcelRow>> {
+        let mut sql = format!(
+            "SELECT {PARCEL_COLUMNS} FROM parcels p LEFT JOIN residential_groups g ON g.id = p.residential_group"
+        );
+        let mut conds: Vec<String> = Vec::new();
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some([min_lon, min_lat, max_lon, max_lat]) = f.bbox {
+            sql.push_str(" JOIN parcel_bbox b ON b.id = p.id");
+            conds.push(format!(
+                "b.max_lon >= ?{} AND b.min_lon <= ?{} AND b.max_lat >= ?{} AND b.min_lat <= ?{}",
+                args.len() + 1,
+                args.len() + 2,
+                args.len() + 3,
+                args.len() + 4
+            ));
+            args.extend([min_lon, max_lon, min_lat, max_lat].map(rusqlite::types::Value::Real));
+        }
+        if let Some(seg) = &f.segment {
+            conds.push(format!(
+                "p.id IN (SELECT d.parcel FROM donations d JOIN segments s ON s.id = d.segment WHERE s.fid = ?{})",
+                args.len() + 1
+            ));
+            args.push(rusqlite::types::Value::Text(seg.clone()));
+        }
+        if let Some(group) = &f.group {
+            conds.push(format!("g.name = ?{}", args.len() + 1));
+            args.push(rusqlite::types::Value::Text(group.clone()));
+        }
+        if !conds.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&conds.join(" AND "));
+        }
+        sql.push_str(" ORDER BY p.id");
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(args), parcel_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        with_geometry(rows)
+    }
+
+    /// One parcel by the id the files gave it.
+    pub fn parcel(&self, id: &str) -> Result<ParcelRow> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {PARCEL_COLUMNS} FROM parcels p LEFT JOIN residential_groups g ON g.id = p.residential_group
+             WHERE p.fid = ?1"
+        ))?;
+        let rows = st
+            .query_map([id], parcel_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        with_geometry(rows)?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound {
+                what: What::Parcel,
+                id: id.to_string(),
+            })
+    }
+
+    /// Every donation row (parcel and segment as row ids).
+    pub fn donations(&self) -> Result<Vec<DonationRow>> {
+        self.donations_where(None)
+    }
+
+    /// The donation rows of the parcels with these row ids.
+    pub fn donations_of(&self, parcels: &[i64]) -> Result<Vec<DonationRow>> {
+        self.donations_where(Some(parcels))
+    }
+
+    fn donations_where(&self, parcels: Option<&[i64]>) -> Result<Vec<DonationRow>> {
+        let (filter, arg) = selection(parcels);
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT parcel, segment, area_in_corridor_m2, attributed_area_m2, frontage_m,
+                    depth_mean_m, depth_max_m
+             FROM donations {filter} ORDER BY parcel, segment"
+        ))?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(arg), |r| {
+                Ok(DonationRow {
+                    parcel: r.get(0)?,
+                    segment: r.get(1)?,
+                    area_in_corridor_m2: r.get(2)?,
+                    attributed_area_m2: r.get(3)?,
+                    frontage_m: r.get(4)?,
+                    depth_mean_m: r.get(5)?,
+                    depth_max_m: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Every parcel's row id and residential group name (no geometry).
+    pub fn parcel_groups(&self) -> Result<Vec<(i64, Option<String>)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT p.id, g.name FROM parcels p
+             LEFT JOIN residential_groups g ON g.id = p.residential_group ORDER BY p.id",
+        )?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Every residential group name, sorted by row id.
+    pub fn group_names(&self) -> Result<Vec<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT name FROM residential_groups ORDER BY id")?;
+        let rows = st
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(rows)
+    }
+
+    /// The households of a parcel (row id).
+    pub fn households_of(&self, parcel: i64) -> Result<Vec<HouseholdRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT parcel, head_name, address, phone, is_member_family
+             FROM households WHERE parcel = ?1 ORDER BY id",
+        )?;
+        let rows = st
+            .query_map([parcel], |r| {
+                Ok(HouseholdRow {
+                    parcel: r.get(0)?,
+                    head_name: r.get(1)?,
+                    address: r.get(2)?,
+                    phone: r.get(3)?,
+                    is_member_family: r.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Every parcel's status timeline (by row id; parcels without events are
+    /// absent), corrections applied as [`events::effective`] does.
+    pub fn timelines(&self) -> Result<HashMap<i64, Timeline>> {
+        self.timelines_where(None)
+    }
+
+    /// [`Store::timelines`] of the parcels with these row ids only.
+    pub fn timelines_of(&self, parcels: &[i64]) -> Result<HashMap<i64, Timeline>> {
+        self.timelines_where(Some(parcels))
+    }
+
+    fn timelines_where(&self, parcels: Option<&[i64]>) -> Result<HashMap<i64, Timeline>> {
+        let (filter, arg) = selection(parcels);
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT parcel, id, status, occurred_on, entered_at, corrects FROM events {filter}
+             ORDER BY parcel, id"
+        ))?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(arg), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut logs: HashMap<i64, Vec<Logged>> = HashMap::new();
+        for (parcel, id, status, on, at, corrects) in rows {
+            let bad =
+                |what: &str, v: &str| StoreError::Corrupt(format!("event {id}: {what} {v:?}"));
+            logs.entry(parcel).or_default().push(Logged {
+                id,
+                event: Event {
+                    // The timeline needs no ids, names or notes.
+                    parcel: FeatureId::Number(parcel.to_string()),
+                    status: status.parse()?,
+                    occurred_on: on.parse().map_err(|_| bad("occurred_on", &on))?,
+                    entered_at: DateTime::parse_from_rfc3339(&at)
+                        .map_err(|_| bad("entered_at", &at))?
+                        .with_timezone(&Utc),
+                    entered_by: String::new(),
+                    party_member: None,
+                    note: None,
+                    corrects,
+                },
+            });
+        }
+        Ok(logs
+            .into_iter()
+            .map(|(parcel, log)| {
+                let line = events::effective(&log, NaiveDate::MAX)
+                    .into_iter()
+                    .map(|l| (l.event.occurred_on, l.event.status))
+                    .collect();
+                (parcel, Timeline(line))
+            })
+            .collect())
+    }
+}

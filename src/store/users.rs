@@ -1,0 +1,269 @@
+//! Users (argon2 password hashes) and login sessions (only a SHA-256 of each
+//! session token is stored).
+
+use super::{Result, Store, StoreError, What};
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use rusqlite::OptionalExtension;
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::str::FromStr;
+
+/// What a user may do. Ordered: each role may do what the ones before it may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// Sees names and phones, records nothing.
+    Viewer,
+    /// Records events.
+    Editor,
+    /// Manages users.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<Role> {
+        match s {
+            "viewer" => Ok(Role::Viewer),
+            "editor" => Ok(Role::Editor),
+            "admin" => Ok(Role::Admin),
+            _ => Err(StoreError::BadInput(format!(
+                "vai trò không hợp lệ: {s:?} / unknown role {s:?} (admin, editor, viewer)"
+            ))),
+        }
+    }
+}
+
+/// A user as the rest of hiendat sees it (never the hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+fn timestamp(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hash_password(password: &str) -> Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Corrupt(format!("argon2: {e}")))
+}
+
+impl Store {
+    /// Adds a user with an argon2 hash of `password`; a name already taken is
+    /// a [`StoreError::Conflict`].
+    pub fn add_user(&mut self, name: &str, role: Role, password: &str) -> Result<User> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::BadInput(
+                "tên người dùng trống / empty user name".into(),
+            ));
+        }
+        if password.is_empty() {
+            return Err(StoreError::BadInput(
+                "mật khẩu trống / empty password".into(),
+            ));
+        }
+        let taken: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE name = ?1)",
+            [name],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(StoreError::Conflict(format!(
+                "người dùng {name:?} đã có / user {name:?} already exists"
+            )));
+        }
+        let hash = hash_password(password)?;
+        self.conn.execute(
+            "INSERT INTO users (name, role, password_hash) VALUES (?1, ?2, ?3)",
+            (name, role.as_str(), hash),
+        )?;
+        Ok(User {
+            id: self.conn.last_insert_rowid(),
+            name: name.to_string(),
+            role,
+        })
+    }
+
+    /// The user if `password` is theirs; `None` for an unknown name or a
+    /// wrong password alike.
+    pub fn verify(&self, name: &str, password: &str) -> Result<Option<User>> {
+        let row: Option<(i64, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, role, password_hash FROM users WHERE name = ?1",
+                [name.trim()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((id, role, hash)) = row else {
+            return Ok(None);
+        };
+        let parsed = PasswordHash::new(&hash)
+            .map_err(|e| StoreError::Corrupt(format!("user {id}: password hash: {e}")))?;
+        if Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_err()
+        {
+            return Ok(None);
+        }
+        Ok(Some(User {
+            id,
+            name: name.trim().to_string(),
+            role: role.parse()?,
+        }))
+    }
+
+    /// Opens a session for `user` lasting `ttl` and returns its token (32
+    /// random bytes, hex); only the token's hash is stored.
+    pub fn create_session(&mut self, user: &User, ttl: Duration) -> Result<String> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?;
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let now = Utc::now();
+        self.conn.execute(
+            "DELETE FROM sessions WHERE expires_at < ?1",
+            [timestamp(&now)],
+        )?;
+        self.conn.execute(
+            "INSERT INTO sessions (token_hash, user, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            (
+                token_hash(&token),
+                user.id,
+                timestamp(&now),
+                timestamp(&(now + ttl)),
+            ),
+        )?;
+        Ok(token)
+    }
+
+    /// The user of a session that has not expired.
+    pub fn session_user(&self, token: &str) -> Result<Option<User>> {
+        let row: Option<(i64, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT u.id, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user
+                 WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+                (token_hash(token), timestamp(&Utc::now())),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        row.map(|(id, name, role)| {
+            Ok(User {
+                id,
+                name,
+                role: role.parse()?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Ends a session (nothing happens for an unknown token).
+    pub fn end_session(&mut self, token: &str) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM sessions WHERE token_hash = ?1",
+            [token_hash(token)],
+        )?;
+        Ok(())
+    }
+
+    /// Replaces a user's password (and ends their sessions).
+    pub fn set_password(&mut self, name: &str, password: &str) -> Result<()> {
+        if password.is_empty() {
+            return Err(StoreError::BadInput(
+                "mật khẩu trống / empty password".into(),
+            ));
+        }
+        let user = self.user(name)?;
+        let hash = hash_password(password)?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+            (hash, user.id),
+        )?;
+        tx.execute("DELETE FROM sessions WHERE user = ?1", [user.id])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A user by name.
+    pub fn user(&self, name: &str) -> Result<User> {
+        let row: Option<(i64, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, name, role FROM users WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let (id, name, role) = row.ok_or_else(|| StoreError::NotFound {
+            what: What::User,
+            id: name.to_string(),
+        })?;
+        Ok(User {
+            id,
+            name,
+            role: role.parse()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_logs_in_with_their_password_only() {
+        let mut s = Store::open_in_memory().unwrap();
+        let u = s.add_user("lan", Role::Editor, "mật khẩu").unwrap();
+        assert_eq!(s.verify("lan", "mật khẩu").unwrap(), Some(u.clone()));
+        assert_eq!(s.verify("lan", "sai").unwrap(), None);
+        assert_eq!(s.verify("ai", "mật khẩu").unwrap(), None);
+        assert!(matches!(
+            s.add_user("lan", Role::Viewer, "x"),
+            Err(StoreError::Conflict(_))
+        ));
+        let token = s.create_session(&u, Duration::hours(1)).unwrap();
+        assert_eq!(s.session_user(&token).unwrap(), Some(u));
+        s.end_session(&token).unwrap();
+        assert_eq!(s.session_user(&token).unwrap(), None);
+    }
+
+    #[test]
+    fn an_expired_session_has_no_user() {
+        let mut s = Store::open_in_memory().unwrap();
+        let u = s.add_user("lan", Role::Viewer, "pw").unwrap();
+        let token = s.create_session(&u, Duration::seconds(-1)).unwrap();
+        assert_eq!(s.session_user(&token).unwrap(), None);
+    }
+}

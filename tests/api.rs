@@ -1,0 +1,601 @@
+//! The HTTP API end to end: the real router served on 127.0.0.1:0 over a
+//! fresh database holding the 10k reference ward, talked to over HTTP.
+
+use hiendat::api::{AppState, router};
+use hiendat::formats::geojson_read;
+use hiendat::geometry::crs::Crs;
+use hiendat::store::{ImportInput, Role, Store};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const WARD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/ward-10k");
+const EDITOR: (&str, &str) = ("lan", "mật khẩu của Lan");
+const VIEWER: (&str, &str) = ("minh", "mật khẩu của Minh");
+
+/// The reference ward imported once (with its users) into a template file;
+/// each test copies it, so every test has its own fresh database.
+fn template() -> &'static (PathBuf, Vec<String>) {
+    static T: OnceLock<(PathBuf, Vec<String>)> = OnceLock::new();
+    T.get_or_init(|| {
+        let read = |f: &str| std::fs::read(format!("{WARD}/{f}")).expect("reference ward");
+        let segments = geojson_read::read_segments(&read("segments.geojson")).expect("segments");
+        let parcels = geojson_read::read_parcels(&read("parcels.geojson")).expect("parcels");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        // Databases left behind by earlier runs of this file.
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if e.file_name().to_string_lossy().starts_with("api-") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+        let path = dir.join(format!("api-template-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let mut store = Store::open(&path).unwrap();
+        let input = ImportInput {
+            segments: &segments,
+            parcels: &parcels,
+            ..ImportInput::default()
+        };
+        store
+            .import(&Crs::vn2000_thanh_hoa(), input, false)
+            .unwrap();
+        store.add_user(EDITOR.0, Role::Editor, EDITOR.1).unwrap();
+        store.add_user(VIEWER.0, Role::Viewer, VIEWER.1).unwrap();
+        drop(store);
+        // Owner names to look for in anonymous answers: those that are not
+        // also part of a street or group name.
+        let public: Vec<&str> = segments.iter().map(|s| s.name.as_str()).collect();
+        let owners: BTreeSet<String> = parcels
+            .iter()
+            .filter_map(|p| p.owner.clone())
+            .filter(|o| !public.iter().any(|n| n.contains(o.as_str())))
+            .collect();
+        (path, owners.into_iter().collect())
+    })
+}
+
+/// A running server over a fresh copy of the template database.
+struct Server {
+    base: String,
+    db: PathBuf,
+}
+
+impl Server {
+    async fn start() -> Server {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let (template, _) = template();
+        let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "api-{}-{}.db",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::copy(template, &db).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = router(AppState::new(db.clone(), false));
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Server {
+            base: format!("http://{addr}"),
+            db,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A client that keeps cookies (one per person).
+    fn client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap()
+    }
+
+    async fn get(&self, c: &reqwest::Client, path: &str) -> (StatusCode, String) {
+        let r = c.get(self.url(path)).send().await.unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    async fn get_json(&self, c: &reqwest::Client, path: &str) -> Value {
+        let (status, body) = self.get(c, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    async fn login(&self, (name, password): (&str, &str)) -> reqwest::Client {
+        let c = Server::client();
+        let r = c
+            .post(self.url("/api/login"))
+            .json(&json!({ "name": name, "password": password }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        c
+    }
+
+    async fn post_event(
+        &self,
+        c: &reqwest::Client,
+        parcel: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let r = c
+            .post(self.url(&format!("/api/parcels/{parcel}/events")))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap())
+    }
+
+    fn event_count(&self) -> usize {
+        let store = Store::open(&self.db).unwrap();
+        let parcels = store
+            .parcels_in_bbox([-180.0, -90.0], [180.0, 90.0])
+            .unwrap();
+        parcels.iter().map(|p| store.events(p).unwrap().len()).sum()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.db);
+    }
+}
+
+fn error_code(v: &Value) -> &str {
+    v["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {v}"))
+}
+
+/// The segment with the fewest affected parcels, and their ids.
+async fn smallest_segment(s: &Server, c: &reqwest::Client) -> (Value, Vec<String>) {
+    let segs = s.get_json(c, "/api/summary/segments").await;
+    let seg = segs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["parcels_affected"].as_u64().unwrap() > 0)
+        .min_by_key(|x| x["parcels_affected"].as_u64().unwrap())
+        .unwrap()
+        .clone();
+    let parcels = s
+        .get_json(c, &format!("/api/parcels?segment={}", seg["id"]))
+        .await;
+    let ids = parcels["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["id"].to_string())
+        .collect();
+    (seg, ids)
+}
+
+fn segment<'a>(rows: &'a Value, id: &Value) -> &'a Value {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| &r["id"] == id)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn segments_come_as_geojson_with_their_donated_area_and_no_progress_yet() {
+    let s = Server::start().await;
+    let anon = Server::client();
+    let fc = s.get_json(&anon, "/api/segments").await;
+    assert_eq!(fc["type"], "FeatureCollection");
+    let features = fc["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    let total: f64 = features
+        .iter()
+        .map(|f| f["properties"]["donated_area_m2"].as_f64().unwrap())
+        .sum();
+    assert!(total > 1000.0, "{total}");
+    for f in features {
+        assert_eq!(f["geometry"]["type"], "MultiLineString");
+        let p = &f["properties"];
+        assert_eq!(p["progress_pct"], 0.0);
+        assert_eq!(p["households"]["not_contacted"], p["parcels_affected"]);
+        let lon = f["geometry"]["coordinates"][0][0][0].as_f64().unwrap();
+        assert!((105.0..107.0).contains(&lon), "WGS84 longitude {lon}");
+    }
+    let groups = s.get_json(&anon, "/api/summary/groups").await;
+    assert!(groups.as_array().unwrap().len() > 1);
+    assert_eq!(s.get_json(&anon, "/api/progress").await, json!([]));
+    assert_eq!(s.get_json(&anon, "/healthz").await["status"], "ok");
+    let api = s.get_json(&anon, "/api/openapi.json").await;
+    assert!(api["paths"]["/api/parcels/{id}/events"]["post"].is_object());
+}
+
+#[tokio::test]
+async fn a_bbox_selects_the_parcels_the_rtree_finds_with_their_measures() {
+    let s = Server::start().await;
+    let anon = Server::client();
+    let bbox = [105.794, 19.503, 105.797, 19.506];
+    let expected = Store::open(&s.db)
+        .unwrap()
+        .parcels_in_bbox([bbox[0], bbox[1]], [bbox[2], bbox[3]])
+        .unwrap();
+    assert!(!expected.is_empty());
+    let q = format!(
+        "/api/parcels?bbox={},{},{},{}",
+        bbox[0], bbox[1], bbox[2], bbox[3]
+    );
+    let fc = s.get_json(&anon, &q).await;
+    let features = fc["features"].as_array().unwrap();
+    assert_eq!(features.len(), expected.len());
+    let with_donation = features
+        .iter()
+        .filter(|f| f["properties"]["donated_area_m2"].as_f64().unwrap() > 0.0)
+        .count();
+    assert!(with_donation > 0);
+    let f = &features[0];
+    assert_eq!(f["geometry"]["type"], "MultiPolygon");
+    assert_eq!(f["properties"]["status"], "not_contacted");
+    let (status, body) = s.get(&anon, "/api/parcels?bbox=1,2,3").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("bad_bbox"));
+    let (status, body) = s.get(&anon, "/api/parcels?status=finished").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("unknown_status"));
+}
+
+#[tokio::test]
+async fn recorded_events_move_progress_and_as_of_replays_the_old_state() {
+    let s = Server::start().await;
+    let anon = Server::client();
+    let (seg, parcels) = smallest_segment(&s, &anon).await;
+    assert!(!parcels.is_empty());
+    let editor = s.login(EDITOR).await;
+    let steps = [
+        ("persuading", "2025-01-10"),
+        ("agreed", "2025-02-01"),
+        ("signed", "2025-02-15"),
+        ("handed_over", "2025-03-01"),
+    ];
+    for p in &parcels {
+        for (status, on) in steps {
+            let (code, body) = s
+                .post_event(
+                    &editor,
+                    p,
+                    json!({ "status": status, "occurred_on": on, "note": "đã gặp chủ hộ" }),
+                )
+                .await;
+            assert_eq!(code, StatusCode::CREATED, "{body}");
+            assert_eq!(body["entered_by"], EDITOR.0);
+        }
+    }
+    let now = s.get_json(&anon, "/api/summary/segments").await;
+    let row = segment(&now, &seg["id"]);
+    assert_eq!(row["complete"], true);
+    assert_eq!(row["progress_pct"], 100.0);
+    assert_eq!(row["handed_over_area_m2"], row["donated_area_m2"]);
+    assert_eq!(row["households"]["handed_over"], parcels.len());
+
+    let before = s
+        .get_json(&anon, "/api/summary/segments?as_of=2025-01-01")
+        .await;
+    let row = segment(&before, &seg["id"]);
+    assert_eq!(row["complete"], false);
+    assert_eq!(row["progress_pct"], 0.0);
+    assert_eq!(row["households"]["not_contacted"], parcels.len());
+
+    let mid = s.get_json(&anon, "/api/segments?as_of=2025-02-10").await;
+    let f = mid["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["id"] == seg["id"])
+        .unwrap();
+    assert_eq!(f["properties"]["households"]["agreed"], parcels.len());
+
+    let series = s.get_json(&anon, "/api/progress").await;
+    let dates: Vec<&str> = series
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dates,
+        ["2025-01-10", "2025-02-01", "2025-02-15", "2025-03-01"]
+    );
+    let last = series.as_array().unwrap().last().unwrap();
+    assert!(last["progress_pct"].as_f64().unwrap() > 0.0);
+    assert_eq!(last["households"]["handed_over"], parcels.len());
+    let cut = s.get_json(&anon, "/api/progress?as_of=2025-02-01").await;
+    assert_eq!(cut.as_array().unwrap().len(), 2);
+
+    let handed = s
+        .get_json(
+            &anon,
+            &format!("/api/parcels?status=handed_over&segment={}", seg["id"]),
+        )
+        .await;
+    assert_eq!(handed["features"].as_array().unwrap().len(), parcels.len());
+
+    let one = s
+        .get_json(
+            &anon,
+            &format!("/api/parcels/{}?as_of=2025-02-20", parcels[0]),
+        )
+        .await;
+    assert_eq!(one["properties"]["status"], "signed");
+    assert_eq!(one["properties"]["history"].as_array().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn anonymous_answers_hold_no_owner_names_phones_or_notes_but_a_viewer_sees_names() {
+    let s = Server::start().await;
+    let (_, owners) = template();
+    assert!(owners.len() > 100);
+    let anon = Server::client();
+    let (_, parcels) = smallest_segment(&s, &anon).await;
+    let editor = s.login(EDITOR).await;
+    let note = "ghi chú riêng: hẹn gặp lại";
+    let (code, _) = s
+        .post_event(
+            &editor,
+            &parcels[0],
+            json!({ "status": "persuading", "occurred_on": "2025-01-10", "note": note, "party_member": "Đảng viên Qưertyx" }),
+        )
+        .await;
+    assert_eq!(code, StatusCode::CREATED);
+    let detail = format!("/api/parcels/{}", parcels[0]);
+    for path in [
+        "/api/segments",
+        "/api/parcels",
+        "/api/summary/segments",
+        "/api/summary/groups",
+        "/api/progress",
+        detail.as_str(),
+    ] {
+        let (status, body) = s.get(&anon, path).await;
+        assert_eq!(status, StatusCode::OK);
+        for o in owners {
+            assert!(!body.contains(o.as_str()), "{path} shows owner {o:?}");
+        }
+        assert!(!body.contains(note) && !body.contains("Qưertyx"), "{path}");
+        assert!(
+            !body.contains("\"owner\"") && !body.contains("phone"),
+            "{path}"
+        );
+    }
+    let viewer = s.login(VIEWER).await;
+    let seen = s.get_json(&viewer, &detail).await;
+    assert!(!seen["properties"]["owner"].as_str().unwrap().is_empty());
+    assert_eq!(
+        seen["properties"]["history"][0]["party_member"],
+        "Đảng viên Qưertyx"
+    );
+    let (_, listed) = s.get(&viewer, "/api/parcels").await;
+    assert!(
+        owners
+            .iter()
+            .filter(|o| listed.contains(o.as_str()))
+            .count()
+            > 100
+    );
+    assert_eq!(seen["properties"]["history"][0]["note"], note);
+    assert_eq!(
+        s.get_json(&viewer, "/api/me").await["user"]["role"],
+        "viewer"
+    );
+}
+
+#[tokio::test]
+async fn only_editors_record_events_and_bad_payloads_change_nothing() {
+    let s = Server::start().await;
+    let anon = Server::client();
+    let (_, parcels) = smallest_segment(&s, &anon).await;
+    let p = parcels[0].as_str();
+    let ok = json!({ "status": "persuading", "occurred_on": "2025-01-10" });
+    let before = s.event_count();
+
+    let (code, body) = s.post_event(&anon, p, ok.clone()).await;
+    assert_eq!(
+        (code, error_code(&body)),
+        (StatusCode::UNAUTHORIZED, "unauthorized")
+    );
+
+    let viewer = s.login(VIEWER).await;
+    let (code, body) = s.post_event(&viewer, p, ok.clone()).await;
+    assert_eq!(
+        (code, error_code(&body)),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+
+    let bad_login = Server::client()
+        .post(s.url("/api/login"))
+        .json(&json!({ "name": EDITOR.0, "password": "sai" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_login.status(), StatusCode::UNAUTHORIZED);
+
+    let editor = s.login(EDITOR).await;
+    let cases = [
+        (
+            json!({ "status": "finished", "occurred_on": "2025-01-10" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_status",
+        ),
+        (
+            json!({ "status": "agreed", "occurred_on": "10/01/2025" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_date",
+        ),
+        (
+            json!({ "status": "agreed", "occurred_on": "2999-01-01" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "future_date",
+        ),
+        (
+            json!({ "status": "agreed" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_body",
+        ),
+        (
+            json!({ "status": "agreed", "occurred_on": "2025-01-10", "extra": 1 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_body",
+        ),
+        (
+            json!({ "status": "handed_over", "occurred_on": "2025-01-10" }),
+            StatusCode::CONFLICT,
+            "invalid_transition",
+        ),
+        (
+            json!({ "status": "persuading", "occurred_on": "2025-01-10", "corrects": 999_999 }),
+            StatusCode::CONFLICT,
+            "invalid_correction",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let (got, answer) = s.post_event(&editor, p, body.clone()).await;
+        assert_eq!((got, error_code(&answer)), (status, code), "{body}");
+        assert!(!answer["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let (got, answer) = s.post_event(&editor, "no-such-parcel", ok.clone()).await;
+    assert_eq!(
+        (got, error_code(&answer)),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+    let transition = s
+        .post_event(
+            &editor,
+            p,
+            json!({ "status": "signed", "occurred_on": "2025-01-10" }),
+        )
+        .await
+        .1;
+    let msg = transition["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("không thể chuyển") && msg.contains("cannot go from"),
+        "{msg}"
+    );
+
+    let raw = editor
+        .post(s.url(&format!("/api/parcels/{p}/events")))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&raw.json().await.unwrap()), "bad_body");
+
+    let huge = editor
+        .post(s.url(&format!("/api/parcels/{p}/events")))
+        .header("content-type", "application/json")
+        .body(vec![b' '; 2 << 20])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    assert_eq!(s.event_count(), before, "refused requests wrote nothing");
+
+    let out = editor.post(s.url("/api/logout")).send().await.unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    let (code, _) = s.post_event(&editor, p, ok).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.event_count(), before);
+}
+
+/// Kills the server process when the test ends, however it ends.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_binary_adds_a_user_from_stdin_and_serves_the_database() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let (template, _) = template();
+    let db =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("api-bin-{}.db", std::process::id()));
+    std::fs::copy(template, &db).unwrap();
+    let bin = env!("CARGO_BIN_EXE_hiendat");
+    let mut add = Command::new(bin)
+        .args(["user", "add", "thu", "--role", "editor", "--db"])
+        .arg(&db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"mat-khau-Thu\n")
+        .unwrap();
+    let out = add.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("thu (editor)"));
+
+    let mut server = Child(
+        Command::new(bin)
+            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = server.0.stdout.take().unwrap();
+    let base = BufReader::new(stdout)
+        .lines()
+        .map(Result::unwrap)
+        .find_map(|l| {
+            l.split_once("http://")
+                .map(|(_, rest)| rest.split('/').next().unwrap().to_string())
+        })
+        .expect("the server prints its address");
+    let c = Server::client();
+    let r = c
+        .post(format!("http://{base}/api/login"))
+        .json(&json!({ "name": "thu", "password": "mat-khau-Thu" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let me: Value = c
+        .get(format!("http://{base}/api/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["user"]["role"], "editor");
+    let health: Value = c
+        .get(format!("http://{base}/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["demo"], false);
+    drop(server);
+    let _ = std::fs::remove_file(&db);
+}
