@@ -89,6 +89,9 @@ struct ImportArgs {
     /// Projected CRS for measuring donations
     #[arg(long, env = "HIENDAT_CRS", default_value = DEFAULT_CRS)]
     crs: String,
+    /// Households CSV: parcel_id, head_name, address, phone, is_member_family, note
+    #[arg(long)]
+    households: Option<PathBuf>,
     /// Check and count what would change, then write nothing
     #[arg(long)]
     dry_run: bool,
@@ -329,12 +332,19 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
         Some(p) => geojson_read::read_corridors(&read(p)?).map_err(|e| named(p, e))?,
         None => Vec::new(),
     };
+    let households = match &a.households {
+        Some(p) => Some(
+            hiendat::formats::households::read_households(&read(p)?)
+                .map_err(|e| format!("{}: {e}", p.display()))?,
+        ),
+        None => None,
+    };
     let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
     let input = ImportInput {
         segments: &segments,
         parcels: &parcels,
         corridors: &corridors,
-        households: None,
+        households: households.as_deref(),
     };
     match store.import(&crs, input, a.dry_run) {
         Ok(summary) => {

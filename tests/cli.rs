@@ -365,3 +365,59 @@ fn import_writes_the_database_then_reimport_changes_nothing_and_a_bad_file_is_re
     assert!(stderr(&bad).contains("id 2"), "{}", stderr(&bad));
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn households_come_in_with_the_import_and_a_bad_row_refuses_the_whole_file() {
+    let d = tmpdir("households");
+    let (seg, par, db, hh) = (
+        d.join("s.geojson"),
+        d.join("p.geojson"),
+        d.join("w.db"),
+        d.join("h.csv"),
+    );
+    std::fs::write(&seg, ROAD).unwrap();
+    std::fs::write(&par, parcels_json(&[("1", LOT)])).unwrap();
+    std::fs::write(
+        &hh,
+        "\u{feff}parcel_id,head_name,address,phone,is_member_family\n1,Nguyễn Văn Hùng,\"Số 12, Đường Lê Lợi\",0912 345 678,có\n",
+    )
+    .unwrap();
+    let args = |h: &Path| {
+        vec![
+            "import".to_string(),
+            "--db".into(),
+            s(&db).into(),
+            "--segments".into(),
+            s(&seg).into(),
+            "--parcels".into(),
+            s(&par).into(),
+            "--households".into(),
+            s(h).into(),
+        ]
+    };
+    let run = |h: &Path| {
+        let a = args(h);
+        hiendat(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let ok = run(&hh);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let out = String::from_utf8_lossy(&ok.stdout).into_owned();
+    assert!(
+        out.contains("hộ gia đình / households: thêm / added 1"),
+        "{out}"
+    );
+
+    // an unknown yes/no value on line 2: refused, named, the database untouched
+    let bad = d.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "parcel_id,head_name,is_member_family\n1,Lê Thị Hoa,có lẽ\n",
+    )
+    .unwrap();
+    let before = std::fs::metadata(&db).unwrap().len();
+    let o = run(&bad);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("bad.csv") && err.contains('2'), "{err}");
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), before);
+}
