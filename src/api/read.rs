@@ -6,7 +6,7 @@ use super::progress::{Tally, round, series, status_of};
 use super::{ApiError, AppState, Caller};
 use crate::campaign::FeatureId;
 use crate::campaign::events::Status;
-use crate::store::{DonationRow, ParcelFilter, ParcelRow, SegmentRow, Store};
+use crate::store::{AreaTally, DonationRow, ParcelFilter, ParcelRow, SegmentRow, Store, Timeline};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -64,17 +64,65 @@ fn collection(features: Vec<Value>, demo: bool, as_of: NaiveDate) -> Value {
 
 /// Everything the progress figures need, loaded in one blocking call.
 struct Campaign {
-    segments: Vec<SegmentRow>,
     donations: Vec<DonationRow>,
     timelines: HashMap<i64, crate::store::Timeline>,
 }
 
 fn load(s: &Store) -> Result<Campaign, ApiError> {
     Ok(Campaign {
-        segments: s.segments()?,
         donations: s.donations()?,
         timelines: s.timelines()?,
     })
+}
+
+fn tally(t: AreaTally) -> Tally {
+    Tally {
+        donated_area_m2: t.donated_area_m2,
+        handed_over_area_m2: t.handed_over_area_m2,
+        counts: t.counts,
+    }
+}
+
+/// Per segment row id: its tally on `as_of`, summed by SQL from the
+/// materialised current statuses when they hold on `as_of`, else replayed.
+fn segment_tallies(s: &Store, as_of: NaiveDate) -> Result<HashMap<i64, Tally>, ApiError> {
+    if s.current_status_holds_on(as_of)? {
+        Ok(s.current_segment_tallies()?
+            .into_iter()
+            .map(|(k, t)| (k, tally(t)))
+            .collect())
+    } else {
+        Ok(load(s)?.segment_tallies(as_of))
+    }
+}
+
+/// The timelines of every parcel, or of these row ids, good for `as_of`:
+/// the materialised current statuses when they hold on it, else the log's.
+fn timelines_for(
+    s: &Store,
+    parcels: Option<&[i64]>,
+    as_of: NaiveDate,
+) -> Result<HashMap<i64, Timeline>, ApiError> {
+    Ok(if s.current_status_holds_on(as_of)? {
+        s.current_timelines(parcels)?
+    } else {
+        match parcels {
+            None => s.timelines()?,
+            Some(keys) => s.timelines_of(keys)?,
+        }
+    })
+}
+
+fn segment_properties(s: &SegmentRow, t: &Tally) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("id".into(), id_json(&s.id));
+    m.insert("name".into(), json!(s.name));
+    m.insert("current_width_m".into(), json!(s.current_width_m));
+    m.insert("planned_width_m".into(), json!(s.planned_width_m));
+    m.insert("planned_left_m".into(), json!(s.planned_left_m));
+    m.insert("planned_right_m".into(), json!(s.planned_right_m));
+    t.write(&mut m);
+    m
 }
 
 impl Campaign {
@@ -98,18 +146,6 @@ impl Campaign {
         }
         out
     }
-
-    fn segment_properties(&self, s: &SegmentRow, t: &Tally) -> Map<String, Value> {
-        let mut m = Map::new();
-        m.insert("id".into(), id_json(&s.id));
-        m.insert("name".into(), json!(s.name));
-        m.insert("current_width_m".into(), json!(s.current_width_m));
-        m.insert("planned_width_m".into(), json!(s.planned_width_m));
-        m.insert("planned_left_m".into(), json!(s.planned_left_m));
-        m.insert("planned_right_m".into(), json!(s.planned_right_m));
-        t.write(&mut m);
-        m
-    }
 }
 
 fn line_geometry(lines: &[Vec<[f64; 2]>]) -> Value {
@@ -129,17 +165,13 @@ pub(super) async fn segments(
     let demo = state.demo;
     state
         .blocking(move |s| {
-            let c = load(s)?;
-            let tallies = c.segment_tallies(date);
-            let features = c
-                .segments
+            let segments = s.segments()?;
+            let tallies = segment_tallies(s, date)?;
+            let features = segments
                 .iter()
                 .map(|seg| {
                     let t = tallies.get(&seg.key).cloned().unwrap_or_default();
-                    feature(
-                        line_geometry(&seg.centerline),
-                        c.segment_properties(seg, &t),
-                    )
+                    feature(line_geometry(&seg.centerline), segment_properties(seg, &t))
                 })
                 .collect();
             Ok(Json(collection(features, demo, date)))
@@ -155,14 +187,14 @@ pub(super) async fn summary_segments(
     let date = as_of(&q?.0)?;
     state
         .blocking(move |s| {
-            let c = load(s)?;
-            let tallies = c.segment_tallies(date);
-            let rows: Vec<Value> = c
-                .segments
+            // No geometry here: the rows carry none.
+            let segments = s.segments_without_geometry()?;
+            let tallies = segment_tallies(s, date)?;
+            let rows: Vec<Value> = segments
                 .iter()
                 .map(|seg| {
                     let t = tallies.get(&seg.key).cloned().unwrap_or_default();
-                    Value::Object(c.segment_properties(seg, &t))
+                    Value::Object(segment_properties(seg, &t))
                 })
                 .collect();
             Ok(Json(Value::Array(rows)))
@@ -179,19 +211,24 @@ pub(super) async fn summary_groups(
     let date = as_of(&q?.0)?;
     state
         .blocking(move |s| {
-            let c = load(s)?;
-            let parcels = s.parcel_groups()?;
-            let areas = c.parcel_areas();
             let mut groups: BTreeMap<Option<String>, (usize, Tally)> = s
                 .group_names()?
                 .into_iter()
                 .map(|g| (Some(g), (0, Tally::default())))
                 .collect();
-            for (key, group) in parcels {
-                let entry = groups.entry(group).or_default();
-                entry.0 += 1;
-                if let Some(a) = areas.get(&key) {
-                    entry.1.add(*a, status_of(&c.timelines, key, date));
+            if s.current_status_holds_on(date)? {
+                for (group, n, t) in s.current_group_tallies()? {
+                    groups.insert(group, (n, tally(t)));
+                }
+            } else {
+                let c = load(s)?;
+                let areas = c.parcel_areas();
+                for (key, group) in s.parcel_groups()? {
+                    let entry = groups.entry(group).or_default();
+                    entry.0 += 1;
+                    if let Some(a) = areas.get(&key) {
+                        entry.1.add(*a, status_of(&c.timelines, key, date));
+                    }
                 }
             }
             let rows = groups
@@ -341,14 +378,14 @@ pub(super) async fn parcels(
             let keys: Vec<i64> = parcels.iter().map(|p| p.key).collect();
             let all = filter.bbox.is_none() && filter.segment.is_none() && filter.group.is_none();
             let (donations, timelines) = if all {
-                (s.donations()?, s.timelines()?)
+                (s.donations()?, timelines_for(s, None, date)?)
             } else {
-                (s.donations_of(&keys)?, s.timelines_of(&keys)?)
+                (s.donations_of(&keys)?, timelines_for(s, Some(&keys), date)?)
             };
             let segment_ids: HashMap<i64, Value> = s
-                .segments()?
+                .segment_ids()?
                 .iter()
-                .map(|g| (g.key, id_json(&g.id)))
+                .map(|(key, id)| (*key, id_json(id)))
                 .collect();
             let donations = by_parcel(&donations);
             let features = parcels
@@ -384,13 +421,13 @@ pub(super) async fn parcel(
         .blocking(move |s| {
             let p = s.parcel(&id)?;
             let segment_ids: HashMap<i64, Value> = s
-                .segments()?
+                .segment_ids()?
                 .iter()
-                .map(|g| (g.key, id_json(&g.id)))
+                .map(|(key, id)| (*key, id_json(id)))
                 .collect();
             let donations = s.donations_of(&[p.key])?;
             let mine: Vec<&DonationRow> = donations.iter().collect();
-            let status = status_of(&s.timelines_of(&[p.key])?, p.key, date);
+            let status = status_of(&timelines_for(s, Some(&[p.key]), date)?, p.key, date);
             let mut props = parcel_properties(&p, &mine, &segment_ids, status, names);
             let history: Vec<Value> = s
                 .events(&p.id)?

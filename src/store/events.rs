@@ -89,9 +89,113 @@ impl Store {
             ),
         )?;
         let id = tx.last_insert_rowid();
+        let mut log = log;
+        log.push(Logged {
+            id,
+            event: e.clone(),
+        });
+        let last = events::effective(&log, NaiveDate::MAX)
+            .last()
+            .map(|l| (l.event.occurred_on, l.event.status));
+        set_status(&tx, key, last)?;
+        retally(&tx, Some(key))?;
         tx.commit()?;
         Ok(id)
     }
+}
+
+/// Records the current status of the parcel with row id `key` in
+/// `parcel_status`: the date and status of its last event that counts, or
+/// none (no row: not contacted).
+fn set_status(conn: &Connection, key: i64, last: Option<(NaiveDate, Status)>) -> Result<()> {
+    match last {
+        Some((on, status)) => {
+            conn.prepare_cached(
+                "INSERT INTO parcel_status (parcel, status, status_on) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (parcel) DO UPDATE SET status = excluded.status, status_on = excluded.status_on",
+            )?
+            .execute((key, status.as_str(), on.to_string()))?;
+        }
+        None => {
+            conn.prepare_cached("DELETE FROM parcel_status WHERE parcel = ?1")?
+                .execute([key])?;
+        }
+    }
+    Ok(())
+}
+
+/// Fills `parcel_status` afresh from the whole event log.
+pub(super) fn rebuild_parcel_status(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM parcel_status", [])?;
+    for (key, line) in super::queries::timelines_in(conn, None)? {
+        set_status(conn, key, line.0.last().copied())?;
+    }
+    retally(conn, None)
+}
+
+/// Recomputes `segment_tally` and `group_tally` from `parcel_status` and
+/// `donations`: all of them, or only the rows of the segments and the group
+/// of the parcel with row id `parcel`.
+pub(super) fn retally(conn: &Connection, parcel: Option<i64>) -> Result<()> {
+    let group: Option<i64> = match parcel {
+        Some(key) => conn.query_row(
+            "SELECT residential_group FROM parcels WHERE id = ?1",
+            [key],
+            |r| r.get(0),
+        )?,
+        None => None,
+    };
+    let (seg_where, grp_where) = if parcel.is_some() {
+        (
+            "WHERE d.segment IN (SELECT segment FROM donations WHERE parcel = ?1)",
+            "WHERE p.residential_group IS ?2",
+        )
+    } else {
+        ("", "")
+    };
+    let (seg_delete, grp_delete) = if parcel.is_some() {
+        (
+            "DELETE FROM segment_tally WHERE segment IN (SELECT segment FROM donations WHERE parcel = ?1)",
+            "DELETE FROM group_tally WHERE grp = coalesce(?2, 0)",
+        )
+    } else {
+        ("DELETE FROM segment_tally", "DELETE FROM group_tally")
+    };
+    let args: Vec<rusqlite::types::Value> = match parcel {
+        Some(key) => vec![key.into(), group.into()],
+        None => Vec::new(),
+    };
+    let run = |sql: &str, n: usize| -> Result<()> {
+        conn.prepare_cached(sql)?
+            .execute(rusqlite::params_from_iter(&args[..args.len().min(n)]))?;
+        Ok(())
+    };
+    let (n1, n2) = if parcel.is_some() { (1, 2) } else { (0, 0) };
+    run(seg_delete, n1)?;
+    run(
+        &format!(
+            "INSERT INTO segment_tally (segment, status, parcels, area_m2)
+             SELECT d.segment, coalesce(ps.status, 'not_contacted'), count(*), total(d.attributed_area_m2)
+             FROM donations d LEFT JOIN parcel_status ps ON ps.parcel = d.parcel
+             {seg_where} GROUP BY 1, 2"
+        ),
+        n1,
+    )?;
+    run(grp_delete, n2)?;
+    run(
+        &format!(
+            "INSERT INTO group_tally (grp, status, parcels, affected, area_m2)
+             SELECT coalesce(a.residential_group, 0), coalesce(ps.status, 'not_contacted'),
+                    count(*), count(a.area), total(a.area)
+             FROM (SELECT p.id, p.residential_group,
+                          (SELECT sum(d.attributed_area_m2) FROM donations d WHERE d.parcel = p.id) AS area
+                   FROM parcels p {grp_where}) a
+             LEFT JOIN parcel_status ps ON ps.parcel = a.id
+             GROUP BY 1, 2"
+        ),
+        n2,
+    )?;
+    Ok(())
 }
 
 /// The events of the parcel with row id `key`, by id.

@@ -230,6 +230,7 @@ impl Store {
         if let Some(h) = input.households {
             summary.households = Some(upsert_households(&tx, h)?);
         }
+        super::events::retally(&tx, None)?;
         if dry_run {
             tx.rollback()?;
         } else {

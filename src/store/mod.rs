@@ -19,7 +19,9 @@ pub mod wkb;
 mod tests;
 
 pub use import::{ImportInput, ImportSummary, LayerCounts};
-pub use queries::{DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, Timeline};
+pub use queries::{
+    AreaTally, DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, Timeline,
+};
 pub use users::{Role, User};
 
 use crate::campaign::FeatureId;
@@ -35,7 +37,11 @@ use std::time::Duration;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_sessions.sql"),
+    include_str!("migrations/0003_parcel_status.sql"),
 ];
+
+/// The version whose migration adds `parcel_status`, filled from the log.
+const PARCEL_STATUS_VERSION: i64 = 3;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -213,6 +219,9 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if i as i64 + 1 == PARCEL_STATUS_VERSION {
+            events::rebuild_parcel_status(&tx)?;
+        }
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;
     }

@@ -89,6 +89,32 @@ impl Timeline {
     }
 }
 
+/// The area and the per-status parcel counts of a set of affected parcels,
+/// summed by SQL from `parcel_status` (current statuses only).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AreaTally {
+    pub donated_area_m2: f64,
+    pub handed_over_area_m2: f64,
+    /// Parcels per status, in [`Status::ALL`] order.
+    pub counts: [usize; 6],
+}
+
+impl AreaTally {
+    fn add(&mut self, status: &str, parcels: usize, area_m2: f64) -> Result<()> {
+        let status: Status = status.parse()?;
+        self.donated_area_m2 += area_m2;
+        if status == Status::HandedOver {
+            self.handed_over_area_m2 += area_m2;
+        }
+        let i = Status::ALL
+            .iter()
+            .position(|s| *s == status)
+            .unwrap_or_default();
+        self.counts[i] += parcels;
+        Ok(())
+    }
+}
+
 const PARCEL_COLUMNS: &str = "p.id, p.fid, p.fid_is_number, p.map_sheet, p.parcel_no, p.owner,
      p.land_use, p.legal_area_m2, g.name, p.geometry";
 
@@ -133,11 +159,24 @@ fn selection(parcels: Option<&[i64]>) -> (&'static str, Option<String>) {
 impl Store {
     /// Every segment, by row id.
     pub fn segments(&self) -> Result<Vec<SegmentRow>> {
-        let mut st = self.conn.prepare_cached(
+        self.segment_rows(true)
+    }
+
+    /// Every segment, by row id, with an empty `centerline`.
+    pub fn segments_without_geometry(&self) -> Result<Vec<SegmentRow>> {
+        self.segment_rows(false)
+    }
+
+    fn segment_rows(&self, geometry: bool) -> Result<Vec<SegmentRow>> {
+        let mut st = self.conn.prepare_cached(if geometry {
             "SELECT id, fid, fid_is_number, name, current_width_m, planned_width_m,
                     planned_left_m, planned_right_m, centerline
-             FROM segments ORDER BY id",
-        )?;
+             FROM segments ORDER BY id"
+        } else {
+            "SELECT id, fid, fid_is_number, name, current_width_m, planned_width_m,
+                    planned_left_m, planned_right_m, NULL
+             FROM segments ORDER BY id"
+        })?;
         let rows = st
             .query_map([], |r| {
                 Ok((
@@ -151,13 +190,15 @@ impl Store {
                         planned_right_m: r.get(7)?,
                         centerline: Vec::new(),
                     },
-                    r.get::<_, Vec<u8>>(8)?,
+                    r.get::<_, Option<Vec<u8>>>(8)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
             .map(|(mut s, blob)| {
-                s.centerline = wkb::read_multi_line_string(&blob)?;
+                if let Some(blob) = blob {
+                    s.centerline = wkb::read_multi_line_string(&blob)?;
+                }
                 Ok(s)
             })
             .collect()
@@ -297,6 +338,129 @@ impl Store {
         Ok(rows)
     }
 
+    /// Every segment's row id and id as the files gave it (no geometry).
+    pub fn segment_ids(&self) -> Result<Vec<(i64, FeatureId)>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, fid, fid_is_number FROM segments ORDER BY id")?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, feature_id(r.get(1)?, r.get(2)?))))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Whether the materialised current statuses (`parcel_status`) are every
+    /// parcel's status on `as_of`: no event that counts happened after it.
+    pub fn current_status_holds_on(&self, as_of: NaiveDate) -> Result<bool> {
+        if as_of == NaiveDate::MAX {
+            return Ok(true);
+        }
+        let last: Option<String> =
+            self.conn
+                .query_row("SELECT max(status_on) FROM parcel_status", [], |r| r.get(0))?;
+        match last {
+            None => Ok(true),
+            Some(d) => {
+                let d: NaiveDate = d
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("parcel_status: status_on {d:?}")))?;
+                Ok(d <= as_of)
+            }
+        }
+    }
+
+    /// The current statuses (from `parcel_status`) of every parcel, or of
+    /// these row ids, as one-entry timelines: they answer
+    /// [`Timeline::status_on`] for any date on which
+    /// [`Store::current_status_holds_on`] holds.
+    pub fn current_timelines(&self, parcels: Option<&[i64]>) -> Result<HashMap<i64, Timeline>> {
+        let (filter, arg) = selection(parcels);
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT parcel, status, status_on FROM parcel_status {filter}"
+        ))?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(arg), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(parcel, status, on)| {
+                let on: NaiveDate = on.parse().map_err(|_| {
+                    StoreError::Corrupt(format!("parcel_status {parcel}: status_on {on:?}"))
+                })?;
+                Ok((parcel, Timeline(vec![(on, status.parse()?)])))
+            })
+            .collect()
+    }
+
+    /// Per segment row id: the current tally of the parcels donating to it
+    /// (segments without donations are absent).
+    pub fn current_segment_tallies(&self) -> Result<HashMap<i64, AreaTally>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT segment, status, parcels, area_m2 FROM segment_tally")?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, f64>(3)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out: HashMap<i64, AreaTally> = HashMap::new();
+        for (segment, status, n, area) in rows {
+            out.entry(segment)
+                .or_default()
+                .add(&status, n as usize, area)?;
+        }
+        Ok(out)
+    }
+
+    /// Per residential group (by name; `None` for parcels without one) that
+    /// has parcels: its number of parcels and the current tally of its
+    /// affected ones (each with its area over all segments).
+    pub fn current_group_tallies(&self) -> Result<Vec<(Option<String>, usize, AreaTally)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT nullif(t.grp, 0), g.name, t.status, t.parcels, t.affected, t.area_m2
+             FROM group_tally t LEFT JOIN residential_groups g ON g.id = t.grp
+             ORDER BY t.grp",
+        )?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, Option<i64>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, f64>(5)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out: Vec<(Option<i64>, Option<String>, usize, AreaTally)> = Vec::new();
+        for (key, name, status, parcels, affected, area) in rows {
+            if out.last().is_none_or(|l| l.0 != key) {
+                out.push((key, name, 0, AreaTally::default()));
+            }
+            if let Some(last) = out.last_mut() {
+                last.2 += parcels as usize;
+                if affected > 0 {
+                    last.3.add(&status, affected as usize, area)?;
+                }
+            }
+        }
+        Ok(out
+            .into_iter()
+            .map(|(_, name, n, t)| (name, n, t))
+            .collect())
+    }
+
     /// Every parcel's status timeline (by row id; parcels without events are
     /// absent), corrections applied as [`events::effective`] does.
     pub fn timelines(&self) -> Result<HashMap<i64, Timeline>> {
@@ -309,8 +473,18 @@ impl Store {
     }
 
     fn timelines_where(&self, parcels: Option<&[i64]>) -> Result<HashMap<i64, Timeline>> {
+        timelines_in(&self.conn, parcels)
+    }
+}
+
+/// [`Store::timelines`] on a connection (all parcels, or these row ids).
+pub(super) fn timelines_in(
+    conn: &rusqlite::Connection,
+    parcels: Option<&[i64]>,
+) -> Result<HashMap<i64, Timeline>> {
+    {
         let (filter, arg) = selection(parcels);
-        let mut st = self.conn.prepare_cached(&format!(
+        let mut st = conn.prepare_cached(&format!(
             "SELECT parcel, id, status, occurred_on, entered_at, corrects FROM events {filter}
              ORDER BY parcel, id"
         ))?;
