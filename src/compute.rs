@@ -5,8 +5,10 @@
 
 use crate::campaign::totals::{GroupTotal, SegmentTotal, group_totals, segment_totals};
 use crate::campaign::{CorridorInput, FeatureId, ParcelInput, SegmentInput};
+use crate::geometry::corridor;
 use crate::geometry::crs::{Crs, CrsError};
 use crate::geometry::donation::{Donation, Engine, SegmentGeom};
+use crate::geometry::outline;
 use crate::geometry::project::{self, Origin, ParcelStore, Projector};
 use crate::geometry::validate::{self, Layer, Reason, Report};
 use rayon::prelude::*;
@@ -145,6 +147,45 @@ pub fn project(
         segments: segs,
         parcels: shapes,
     })
+}
+
+/// Each segment's corridor as a lon/lat outline for the map: the union of
+/// its pieces (or its given right-of-way polygons), unprojected from `crs`.
+pub fn corridor_outlines(
+    crs: &Crs,
+    segments: &[SegmentInput],
+    corridors: &[CorridorInput],
+) -> Result<Vec<Vec<outline::Rings>>, ComputeError> {
+    if segments.is_empty() {
+        return Ok(Vec::new());
+    }
+    let projected = project(crs, segments, &[], corridors)?;
+    let origin = projected.origin;
+    projected
+        .segments
+        .par_iter()
+        .zip(segments)
+        .map(|(g, s)| {
+            let mut polys = match &g.given {
+                Some(given) => outline::union(given.iter().map(Vec::as_slice), 0.0),
+                None => {
+                    let pieces = corridor::offset_pieces(0, &g.centerline, g.left_m, g.right_m);
+                    outline::union(pieces.iter().map(|p| std::slice::from_ref(&p.ring)), 0.0)
+                }
+            };
+            for ring in polys.iter_mut().flatten() {
+                for p in ring.iter_mut() {
+                    *p = origin.to_world(*p);
+                }
+                crs.unproject_in_place(ring)
+                    .map_err(|source| ComputeError::SegmentProjection {
+                        id: s.id.clone(),
+                        source,
+                    })?;
+            }
+            Ok(polys)
+        })
+        .collect()
 }
 
 /// Left and right half widths: `planned_left_m`/`planned_right_m` where given,

@@ -52,6 +52,14 @@ struct ServeArgs {
     /// Address to listen on
     #[arg(long, env = "HIENDAT_ADDR", default_value = "127.0.0.1:8080")]
     addr: String,
+    /// The map page's folder (with its `npm ci` done), served at /
+    #[arg(long, env = "HIENDAT_WEB", default_value = "web")]
+    web: PathBuf,
+    /// Optional online base map: a raster tile URL such as
+    /// https://tile.openstreetmap.org/{z}/{x}/{y}.png, or a MapLibre style URL (.json);
+    /// without one the map works offline on a quiet background
+    #[arg(long, env = "HIENDAT_BASEMAP")]
+    basemap: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -137,8 +145,12 @@ struct DemoArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Output folder (segments.geojson, parcels.geojson, manifest.json)
+    #[arg(long, required_unless_present = "db", conflicts_with = "db")]
+    out: Option<PathBuf>,
+    /// Or a new database file: the ward imported with six months of
+    /// campaign history, as `serve` creates it (for benchmarks at any size)
     #[arg(long)]
-    out: PathBuf,
+    db: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -309,14 +321,28 @@ fn run_demo(a: DemoArgs) -> Result<ExitCode, String> {
     if a.parcels == 0 {
         return Err("--parcels phải lớn hơn 0 / --parcels must be at least 1".into());
     }
+    if let Some(db) = &a.db {
+        let today = chrono::Utc::now().date_naive();
+        let info = hiendat::demo::database::create_demo_as_of(db, a.seed, a.parcels, today)?;
+        eprintln!(
+            "đã tạo / created {}: {} thửa / parcels, {} đoạn tuyến / segments, {} tổ dân phố / groups, {} sự kiện / events",
+            db.display(),
+            info.parcels,
+            info.segments,
+            info.groups,
+            info.events
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let out = a.out.expect("clap requires --out without --db");
     let ward = hiendat::demo::generate(a.parcels, a.seed);
-    hiendat::demo::write(&ward, &a.out).map_err(|e| format!("{}: {e}", a.out.display()))?;
+    hiendat::demo::write(&ward, &out).map_err(|e| format!("{}: {e}", out.display()))?;
     eprintln!(
         "đã ghi / wrote {} thửa đất / parcels, {} đoạn tuyến / segments, {} tổ dân phố / residential groups → {}",
         ward.parcels.len(),
         ward.segments.len(),
         ward.info.residential_groups,
-        a.out.display()
+        out.display()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -340,13 +366,29 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
         None => None,
     };
     let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+    // On a terminal: the step under way and the time so far (hidden when
+    // stderr is a file or a pipe).
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {prefix} {msg}")
+            .expect("a valid template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let show = |s: hiendat::store::ImportStep| {
+        let (i, n) = s.position();
+        bar.set_prefix(format!("{i}/{n}"));
+        bar.set_message(s.label());
+    };
     let input = ImportInput {
         segments: &segments,
         parcels: &parcels,
         corridors: &corridors,
         households: households.as_deref(),
+        progress: Some(&show),
     };
-    match store.import(&crs, input, a.dry_run) {
+    let result = store.import(&crs, input, a.dry_run);
+    bar.finish_and_clear();
+    match result {
         Ok(summary) => {
             for w in &summary.warnings {
                 eprintln!("{w}");
@@ -418,7 +460,10 @@ fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
             .map_err(|e| format!("{}: {e}", a.addr))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         println!("hiendat: http://{local}/ ({})", a.db.display());
-        axum::serve(listener, api::router(AppState::new(a.db.clone(), demo)))
+        let state = AppState::new(a.db.clone(), demo)
+            .with_web(a.web.clone())
+            .with_basemap(a.basemap.clone());
+        axum::serve(listener, api::router(state))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

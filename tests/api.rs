@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 const WARD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/ward-10k");
 const EDITOR: (&str, &str) = ("lan", "mật khẩu của Lan");
 const VIEWER: (&str, &str) = ("minh", "mật khẩu của Minh");
+const ADMIN: (&str, &str) = ("hoa", "mật khẩu của Hoa");
 
 /// The reference ward imported once (with its users) into a template file;
 /// each test copies it, so every test has its own fresh database.
@@ -44,6 +45,7 @@ fn template() -> &'static (PathBuf, Vec<String>) {
             .unwrap();
         store.add_user(EDITOR.0, Role::Editor, EDITOR.1).unwrap();
         store.add_user(VIEWER.0, Role::Viewer, VIEWER.1).unwrap();
+        store.add_user(ADMIN.0, Role::Admin, ADMIN.1).unwrap();
         drop(store);
         // Owner names to look for in anonymous answers: those that are not
         // also part of a street or group name.
@@ -65,6 +67,11 @@ struct Server {
 
 impl Server {
     async fn start() -> Server {
+        Server::start_with(|s| s).await
+    }
+
+    /// A server whose state `configure` finishes (a page folder, a base map).
+    async fn start_with(configure: impl FnOnce(AppState) -> AppState) -> Server {
         static N: AtomicUsize = AtomicUsize::new(0);
         let (template, _) = template();
         let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
@@ -75,7 +82,7 @@ impl Server {
         std::fs::copy(template, &db).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = router(AppState::new(db.clone(), false));
+        let app = router(configure(AppState::new(db.clone(), false)));
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Server {
             base: format!("http://{addr}"),
@@ -117,7 +124,9 @@ impl Server {
         assert_eq!(r.status(), StatusCode::OK);
         let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
         assert!(
-            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Strict")
+                && !cookie.contains("Secure"),
             "{cookie}"
         );
         c
@@ -598,4 +607,212 @@ async fn the_binary_adds_a_user_from_stdin_and_serves_the_database() {
     assert_eq!(health["demo"], false);
     drop(server);
     let _ = std::fs::remove_file(&db);
+}
+
+#[tokio::test]
+async fn the_page_is_served_at_the_root_and_unknown_api_paths_stay_json_errors() {
+    let web = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("web-{}", std::process::id()));
+    std::fs::create_dir_all(web.join("src")).unwrap();
+    std::fs::write(
+        web.join("index.html"),
+        "<!doctype html><title>Hiến đất</title>",
+    )
+    .unwrap();
+    std::fs::write(web.join("src/app.js"), "export const x = 1;").unwrap();
+    let s = Server::start_with(|st| {
+        st.with_web(&web)
+            .with_basemap(Some("https://tile.example/{z}/{x}/{y}.png".into()))
+    })
+    .await;
+    let c = Server::client();
+    let r = c.get(s.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    assert!(r.text().await.unwrap().contains("Hiến đất"));
+    let r = c.get(s.url("/src/app.js")).send().await.unwrap();
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    let (status, _) = s.get(&c, "/nope.js").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = s.get(&c, "/api/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        error_code(&serde_json::from_str(&body).unwrap()),
+        "not_found"
+    );
+
+    let config = s.get_json(&c, "/api/config").await;
+    assert_eq!(config["demo"], false);
+    assert_eq!(config["basemap"]["kind"], "raster");
+    assert_eq!(
+        config["basemap"]["tiles"][0],
+        "https://tile.example/{z}/{x}/{y}.png"
+    );
+    let b: Vec<f64> = serde_json::from_value(config["bounds"].clone()).unwrap();
+    assert!(
+        b[0] < b[2] && b[1] < b[3] && (105.0..107.0).contains(&b[0]),
+        "{b:?}"
+    );
+    let _ = std::fs::remove_dir_all(&web);
+}
+
+#[tokio::test]
+async fn api_answers_are_never_cached_and_the_version_moves_with_an_event() {
+    let s = Server::start().await;
+    let anon = Server::client();
+    let r = anon.get(s.url("/api/segments")).send().await.unwrap();
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let v0 = s.get_json(&anon, "/api/version").await["version"].clone();
+    assert!(v0.is_string());
+    let editor = s.login(EDITOR).await;
+    let (_, ids) = smallest_segment(&s, &anon).await;
+    let (status, body) = s
+        .post_event(
+            &editor,
+            &ids[0],
+            json!({ "status": "persuading", "occurred_on": "2026-01-05" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let v1 = s.get_json(&anon, "/api/version").await["version"].clone();
+    assert_ne!(v0, v1);
+}
+
+#[tokio::test]
+async fn corridors_and_groups_come_as_geojson_beside_the_segments_and_summaries() {
+    let s = Server::start().await;
+    let anon = Server::client();
+    let segments = s.get_json(&anon, "/api/segments").await;
+    let corridors = s.get_json(&anon, "/api/corridors").await;
+    let seg_ids: Vec<&Value> = segments["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["properties"]["id"])
+        .collect();
+    let cor = corridors["features"].as_array().unwrap();
+    assert_eq!(cor.len(), seg_ids.len());
+    for (f, id) in cor.iter().zip(&seg_ids) {
+        assert_eq!(&&f["properties"]["segment"], id);
+        assert_eq!(f["geometry"]["type"], "MultiPolygon");
+    }
+    let groups = s.get_json(&anon, "/api/groups").await;
+    let summary = s.get_json(&anon, "/api/summary/groups").await;
+    let features = groups["features"].as_array().unwrap();
+    let named: Vec<&Value> = summary
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| !r["residential_group"].is_null())
+        .collect();
+    assert_eq!(features.len(), named.len());
+    for f in features {
+        let row = named
+            .iter()
+            .find(|r| r["residential_group"] == f["properties"]["residential_group"])
+            .unwrap();
+        assert_eq!(&&f["properties"], row);
+        assert!(!f["geometry"]["coordinates"].as_array().unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn admins_manage_users_and_nobody_else_does() {
+    let s = Server::start().await;
+    let admin = s.login(ADMIN).await;
+    let editor = s.login(EDITOR).await;
+    let anon = Server::client();
+    let new = json!({ "name": "tuan", "role": "viewer", "password": "mật khẩu của Tuấn" });
+    for (c, want) in [
+        (&anon, StatusCode::UNAUTHORIZED),
+        (&editor, StatusCode::FORBIDDEN),
+    ] {
+        let r = c.post(s.url("/api/users")).json(&new).send().await.unwrap();
+        assert_eq!(r.status(), want);
+        let r = c.get(s.url("/api/users")).send().await.unwrap();
+        assert_eq!(r.status(), want);
+    }
+    let r = admin
+        .post(s.url("/api/users"))
+        .json(&new)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = admin
+        .post(s.url("/api/users"))
+        .json(&new)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT, "a name already taken");
+    let bad = json!({ "name": "x", "role": "chief", "password": "p" });
+    let r = admin
+        .post(s.url("/api/users"))
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains("chief"));
+
+    // The new viewer logs in, is made an editor, and must log in again.
+    let tuan = s.login(("tuan", "mật khẩu của Tuấn")).await;
+    assert_eq!(s.get_json(&tuan, "/api/me").await["user"]["role"], "viewer");
+    let r = admin
+        .patch(s.url("/api/users/tuan"))
+        .json(&json!({ "role": "editor" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(s.get_json(&tuan, "/api/me").await["user"], Value::Null);
+    let list = s.get_json(&admin, "/api/users").await;
+    let tuan_row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "tuan")
+        .unwrap();
+    assert_eq!(tuan_row["role"], "editor");
+    assert!(!list.to_string().contains("argon2"), "no hashes: {list}");
+
+    // The last admin can neither be demoted nor removed.
+    let r = admin
+        .patch(s.url(&format!("/api/users/{}", ADMIN.0)))
+        .json(&json!({ "role": "viewer" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let r = admin.delete(s.url("/api/users/tuan")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = admin.delete(s.url("/api/users/tuan")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn behind_a_tls_proxy_the_session_cookie_is_secure() {
+    let s = Server::start().await;
+    let c = Server::client();
+    let r = c
+        .post(s.url("/api/login"))
+        .header("x-forwarded-proto", "https")
+        .json(&json!({ "name": VIEWER.0, "password": VIEWER.1 }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
 }

@@ -71,8 +71,17 @@ pub(super) struct Login {
     password: String,
 }
 
-fn cookie(token: &str, max_age: i64) -> String {
-    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}")
+/// The session cookie; `Secure` when the request reached a TLS proxy in
+/// front of hiendat (`X-Forwarded-Proto: https`), which is how an office
+/// serves it beyond localhost.
+fn cookie(token: &str, max_age: i64, headers: &HeaderMap) -> String {
+    let https = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let secure = if https { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    )
 }
 
 fn user_json(u: &User) -> serde_json::Value {
@@ -82,6 +91,7 @@ fn user_json(u: &User) -> serde_json::Value {
 /// `POST /api/login` with `{"name", "password"}`: sets the session cookie.
 pub(super) async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(login) = body?;
@@ -95,7 +105,7 @@ pub(super) async fn login(
         })
         .await?;
     Ok((
-        [(SET_COOKIE, cookie(&token, SESSION_HOURS * 3600))],
+        [(SET_COOKIE, cookie(&token, SESSION_HOURS * 3600, &headers))],
         Json(user_json(&user)),
     )
         .into_response())
@@ -109,7 +119,11 @@ pub(super) async fn logout(
     if let Some(token) = session_token(&headers) {
         state.blocking(move |s| Ok(s.end_session(&token)?)).await?;
     }
-    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cookie("", 0))]).into_response())
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(SET_COOKIE, cookie("", 0, &headers))],
+    )
+        .into_response())
 }
 
 /// `GET /api/me`: the logged-in user, or `null`.

@@ -14,13 +14,21 @@
 //! | `GET /api/parcels/{id}?as_of=` | all (names, notes: viewer+) | one parcel with its history |
 //! | `POST /api/parcels/{id}/events` | editor+ | record a status change |
 //! | `GET /api/summary/segments`, `/api/summary/groups`, `/api/progress` (`as_of`) | all | progress tables and time series |
+//! | `GET /api/groups?as_of=` | all | GeoJSON residential groups (outline of their parcels) with their figures |
+//! | `GET /api/corridors` | all | GeoJSON planned corridors, one per segment |
+//! | `GET /api/config`, `GET /api/version` | all | the page's set-up; a token that changes with the data |
+//! | `GET /` | all | the map page (files of `--web`) |
 //! | `POST /api/login`, `POST /api/logout`, `GET /api/me` | all | session cookie |
+//! | `GET/POST /api/users`, `PATCH/DELETE /api/users/{name}` | admin | manage users and roles |
 
 mod auth;
 mod error;
+mod json;
+mod meta;
 mod openapi;
 mod progress;
 mod read;
+mod users;
 mod write;
 
 pub use auth::{Caller, SESSION_COOKIE};
@@ -28,12 +36,18 @@ pub use error::ApiError;
 
 use crate::store::Store;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::http::{HeaderValue, header};
+use axum::routing::{any, get, post};
 use serde_json::json;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+
+/// Idle database connections kept for reuse.
+const MAX_IDLE: usize = 8;
 
 /// Largest request body accepted (bytes).
 pub const BODY_LIMIT: usize = 1 << 20;
@@ -43,7 +57,12 @@ pub const BODY_LIMIT: usize = 1 << 20;
 #[derive(Debug, Clone)]
 pub struct AppState {
     db: Arc<PathBuf>,
+    /// Idle connections, kept so that a request finds its statements
+    /// prepared and its pages cached.
+    idle: Arc<Mutex<Vec<Store>>>,
     demo: bool,
+    web: Option<Arc<PathBuf>>,
+    basemap: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -52,8 +71,26 @@ impl AppState {
     pub fn new(db: impl Into<PathBuf>, demo: bool) -> AppState {
         AppState {
             db: Arc::new(db.into()),
+            idle: Arc::default(),
             demo,
+            web: None,
+            basemap: None,
         }
+    }
+
+    /// Serves the map page from `dir` (the repository's `web/`) at `/`.
+    pub fn with_web(mut self, dir: impl Into<PathBuf>) -> AppState {
+        self.web = Some(Arc::new(dir.into()));
+        self
+    }
+
+    /// An online base map for the page: a raster tile URL template
+    /// (`https://tile.openstreetmap.org/{z}/{x}/{y}.png`) or a MapLibre style
+    /// URL ending in `.json`; none means the page draws its own quiet
+    /// background and works offline.
+    pub fn with_basemap(mut self, url: Option<String>) -> AppState {
+        self.basemap = url.filter(|u| !u.trim().is_empty()).map(Arc::from);
+        self
     }
 
     /// Runs `f` with a store connection on the blocking pool.
@@ -63,9 +100,23 @@ impl AppState {
         T: Send + 'static,
     {
         let path = Arc::clone(&self.db);
+        let idle = Arc::clone(&self.idle);
         tokio::task::spawn_blocking(move || {
-            let mut store = Store::open(&*path)?;
-            f(&mut store)
+            let pooled = idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let mut store = match pooled {
+                Some(s) => s,
+                None => Store::open(&*path)?,
+            };
+            let out = f(&mut store);
+            // A failed request may have left a transaction open: its
+            // connection is dropped (which rolls back), not reused.
+            if out.is_ok() {
+                let mut idle = idle.lock().unwrap_or_else(|e| e.into_inner());
+                if idle.len() < MAX_IDLE {
+                    idle.push(store);
+                }
+            }
+            out
         })
         .await?
     }
@@ -73,7 +124,7 @@ impl AppState {
 
 /// The whole API.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let api = Router::new()
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/api/segments", get(read::segments))
@@ -82,12 +133,42 @@ pub fn router(state: AppState) -> Router {
         .route("/api/parcels/{id}/events", post(write::post_event))
         .route("/api/summary/segments", get(read::summary_segments))
         .route("/api/summary/groups", get(read::summary_groups))
+        .route("/api/groups", get(read::groups))
+        .route("/api/corridors", get(read::corridors))
         .route("/api/progress", get(read::progress))
         .route("/api/login", post(auth::login))
         .route("/api/logout", post(auth::logout))
         .route("/api/me", get(auth::me))
-        .fallback(not_found)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .route("/api/users", get(users::list).post(users::add))
+        .route(
+            "/api/users/{name}",
+            axum::routing::patch(users::change).delete(users::remove),
+        )
+        .route("/api/config", get(meta::config))
+        .route("/api/version", get(meta::version))
+        .route("/api/{*rest}", any(not_found))
+        // Answers change with every recorded event: no cache may keep one.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    let app = match &state.web {
+        // The page's files, revalidated on each load (they are small and
+        // change with every upgrade).
+        Some(dir) => api.fallback_service(
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-cache"),
+                ))
+                .service(
+                    ServeDir::new(&**dir)
+                        .not_found_service(any(not_found).with_state(state.clone())),
+                ),
+        ),
+        None => api.fallback(not_found),
+    };
+    app.layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -4,7 +4,6 @@
 use crate::campaign::events::Status;
 use crate::store::Timeline;
 use chrono::NaiveDate;
-use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
 /// A parcel's status on `as_of` from the timelines (no events: not contacted).
@@ -12,6 +11,13 @@ pub fn status_of(timelines: &HashMap<i64, Timeline>, parcel: i64, as_of: NaiveDa
     timelines
         .get(&parcel)
         .map_or(Status::NotContacted, |t| t.status_on(as_of))
+}
+
+fn status_index(status: Status) -> usize {
+    Status::ALL
+        .iter()
+        .position(|s| *s == status)
+        .unwrap_or_default()
 }
 
 /// Area and households of a set of affected parcels.
@@ -29,11 +35,19 @@ impl Tally {
         if status == Status::HandedOver {
             self.handed_over_area_m2 += area_m2;
         }
-        let i = Status::ALL
-            .iter()
-            .position(|s| *s == status)
-            .unwrap_or_default();
-        self.counts[i] += 1;
+        self.counts[status_index(status)] += 1;
+    }
+
+    /// A parcel already counted moves from one status to another.
+    pub fn moved(&mut self, area_m2: f64, from: Status, to: Status) {
+        if from == Status::HandedOver {
+            self.handed_over_area_m2 -= area_m2;
+        }
+        if to == Status::HandedOver {
+            self.handed_over_area_m2 += area_m2;
+        }
+        self.counts[status_index(from)] -= 1;
+        self.counts[status_index(to)] += 1;
     }
 
     pub fn parcels(&self) -> usize {
@@ -55,27 +69,6 @@ impl Tally {
         let handed = self.counts[Status::ALL.len() - 1];
         handed > 0 && handed == self.parcels()
     }
-
-    /// The tally's JSON fields, added to `m`.
-    pub fn write(&self, m: &mut Map<String, Value>) {
-        m.insert(
-            "donated_area_m2".into(),
-            json!(round(self.donated_area_m2, 4)),
-        );
-        m.insert(
-            "handed_over_area_m2".into(),
-            json!(round(self.handed_over_area_m2, 4)),
-        );
-        m.insert("progress_pct".into(), json!(self.progress_pct()));
-        m.insert("parcels_affected".into(), json!(self.parcels()));
-        let households: Map<String, Value> = Status::ALL
-            .iter()
-            .zip(self.counts)
-            .map(|(s, n)| (s.as_str().to_string(), json!(n)))
-            .collect();
-        m.insert("households".into(), Value::Object(households));
-        m.insert("complete".into(), json!(self.complete()));
-    }
 }
 
 /// `x` rounded to `digits` decimals.
@@ -91,26 +84,33 @@ pub fn series(
     timelines: &HashMap<i64, Timeline>,
     as_of: NaiveDate,
 ) -> Vec<(NaiveDate, Tally)> {
-    let mut dates: Vec<NaiveDate> = timelines
-        .iter()
-        .filter(|(p, _)| areas.contains_key(p))
-        .flat_map(|(_, t)| t.0.iter().map(|(d, _)| *d))
-        .filter(|d| *d <= as_of)
-        .collect();
-    dates.sort_unstable();
-    dates.dedup();
+    // Every affected parcel starts not contacted; each step of a timeline
+    // moves its area from one status to the next, so one pass over the
+    // steps in date order gives every point.
+    let mut t = Tally::default();
+    let mut steps: Vec<(NaiveDate, f64, Status, Status)> = Vec::new();
     let mut keys: Vec<(&i64, &f64)> = areas.iter().collect();
     keys.sort_unstable_by_key(|(k, _)| **k);
-    dates
-        .into_iter()
-        .map(|d| {
-            let mut t = Tally::default();
-            for (k, a) in &keys {
-                t.add(**a, status_of(timelines, **k, d));
+    for (k, &a) in keys {
+        t.add(a, Status::NotContacted);
+        let mut from = Status::NotContacted;
+        for &(d, to) in timelines.get(k).map_or(&[][..], |tl| &tl.0) {
+            if d > as_of {
+                break;
             }
-            (d, t)
-        })
-        .collect()
+            steps.push((d, a, from, to));
+            from = to;
+        }
+    }
+    steps.sort_by_key(|s| s.0);
+    let mut out: Vec<(NaiveDate, Tally)> = Vec::new();
+    for (i, &(d, a, from, to)) in steps.iter().enumerate() {
+        t.moved(a, from, to);
+        if steps.get(i + 1).is_none_or(|n| n.0 != d) {
+            out.push((d, t.clone()));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -148,5 +148,43 @@ mod tests {
             [day(3), day(5)]
         );
         assert_eq!(s[1].1.counts, [0, 1, 0, 1, 0, 0]);
+    }
+
+    #[test]
+    fn the_series_agrees_with_tallying_every_parcel_on_every_date() {
+        // Parcels with timelines that go forward, back (corrections) and
+        // around; each point must equal a fresh tally on its date.
+        let order = Status::ALL;
+        let mut areas = HashMap::new();
+        let mut timelines = HashMap::new();
+        let mut x: u64 = 7;
+        let mut next = |n: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        for k in 0..200i64 {
+            areas.insert(k, 1.0 + next(400) as f64 / 7.0);
+            let mut d = 1;
+            let mut line = Vec::new();
+            for _ in 0..next(5) {
+                d += 1 + next(6) as u32;
+                line.push((day(d.min(28)), order[next(6) as usize]));
+            }
+            line.sort_by_key(|(d, _)| *d);
+            timelines.insert(k, Timeline(line));
+        }
+        let s = series(&areas, &timelines, day(20));
+        assert!(!s.is_empty());
+        for (d, t) in &s {
+            let mut want = Tally::default();
+            for (k, a) in &areas {
+                want.add(*a, status_of(&timelines, *k, *d));
+            }
+            assert_eq!(t.counts, want.counts, "{d}");
+            assert!((t.handed_over_area_m2 - want.handed_over_area_m2).abs() < 1e-9);
+            assert!((t.donated_area_m2 - want.donated_area_m2).abs() < 1e-9);
+        }
     }
 }

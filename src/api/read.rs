@@ -1,18 +1,19 @@
 //! Read handlers: GeoJSON of segments and parcels, summaries, the progress
 //! series, one parcel with its history. Anonymous callers get geometry,
-//! measures and progress, never names, phones or notes.
+//! measures and progress, never names, phones or notes. Answers are
+//! written with [`Out`] straight into the response body.
 
+use super::json::Out;
 use super::progress::{Tally, round, series, status_of};
 use super::{ApiError, AppState, Caller};
 use crate::campaign::FeatureId;
 use crate::campaign::events::Status;
 use crate::store::{AreaTally, DonationRow, ParcelFilter, ParcelRow, SegmentRow, Store, Timeline};
-use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 
 /// `as_of=YYYY-MM-DD` (end of that day); absent: everything recorded.
@@ -36,14 +37,6 @@ fn as_of(q: &AsOf) -> Result<NaiveDate, ApiError> {
         .map_or(Ok(NaiveDate::MAX), |s| parse_date("as_of", s))
 }
 
-fn as_of_json(d: NaiveDate) -> Value {
-    if d == NaiveDate::MAX {
-        Value::Null
-    } else {
-        json!(d.to_string())
-    }
-}
-
 /// A feature id as the files gave it: a number stays a number.
 pub(super) fn id_json(id: &FeatureId) -> Value {
     match id {
@@ -54,12 +47,53 @@ pub(super) fn id_json(id: &FeatureId) -> Value {
     }
 }
 
-fn feature(geometry: Value, properties: Map<String, Value>) -> Value {
-    json!({ "type": "Feature", "geometry": geometry, "properties": properties })
+/// Opens a FeatureCollection (`demo`, `as_of`) up to its feature array.
+fn begin_collection(o: &mut Out, demo: bool, date: NaiveDate) {
+    o.begin_object();
+    o.field("type", "FeatureCollection");
+    o.field("demo", demo);
+    o.field("as_of", (date != NaiveDate::MAX).then(|| date.to_string()));
+    o.key("features");
+    o.begin_array();
 }
 
-fn collection(features: Vec<Value>, demo: bool, as_of: NaiveDate) -> Value {
-    json!({ "type": "FeatureCollection", "demo": demo, "as_of": as_of_json(as_of), "features": features })
+fn end_collection(o: &mut Out) {
+    o.end_array();
+    o.end_object();
+}
+
+/// Writes one Feature: its geometry by `geometry`, then its properties by
+/// `properties` (inside the open properties object).
+fn feature(o: &mut Out, geometry: impl FnOnce(&mut Out), properties: impl FnOnce(&mut Out)) {
+    o.begin_object();
+    o.field("type", "Feature");
+    o.key("geometry");
+    geometry(o);
+    o.key("properties");
+    o.begin_object();
+    properties(o);
+    o.end_object();
+    o.end_object();
+}
+
+/// Rounded for the answer; `+ 0.0` turns a rounded −0 into 0.
+fn r4(x: f64) -> f64 {
+    round(x, 4) + 0.0
+}
+
+/// A tally's fields, in the open object.
+fn write_tally(o: &mut Out, t: &Tally) {
+    o.field("donated_area_m2", r4(t.donated_area_m2));
+    o.field("handed_over_area_m2", r4(t.handed_over_area_m2));
+    o.field("progress_pct", t.progress_pct() + 0.0);
+    o.field("parcels_affected", t.parcels());
+    o.key("households");
+    o.begin_object();
+    for (s, n) in Status::ALL.iter().zip(t.counts) {
+        o.field(s.as_str(), n);
+    }
+    o.end_object();
+    o.field("complete", t.complete());
 }
 
 /// Everything the progress figures need, loaded in one blocking call.
@@ -113,16 +147,14 @@ fn timelines_for(
     })
 }
 
-fn segment_properties(s: &SegmentRow, t: &Tally) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("id".into(), id_json(&s.id));
-    m.insert("name".into(), json!(s.name));
-    m.insert("current_width_m".into(), json!(s.current_width_m));
-    m.insert("planned_width_m".into(), json!(s.planned_width_m));
-    m.insert("planned_left_m".into(), json!(s.planned_left_m));
-    m.insert("planned_right_m".into(), json!(s.planned_right_m));
-    t.write(&mut m);
-    m
+fn write_segment(o: &mut Out, s: &SegmentRow, t: &Tally) {
+    o.field("id", &s.id);
+    o.field("name", &s.name);
+    o.field("current_width_m", s.current_width_m);
+    o.field("planned_width_m", s.planned_width_m);
+    o.field("planned_left_m", s.planned_left_m);
+    o.field("planned_right_m", s.planned_right_m);
+    write_tally(o, t);
 }
 
 impl Campaign {
@@ -148,33 +180,29 @@ impl Campaign {
     }
 }
 
-fn line_geometry(lines: &[Vec<[f64; 2]>]) -> Value {
-    json!({ "type": "MultiLineString", "coordinates": lines })
-}
-
-fn polygon_geometry(polys: &[Vec<Vec<[f64; 2]>>]) -> Value {
-    json!({ "type": "MultiPolygon", "coordinates": polys })
-}
-
 /// `GET /api/segments`: every segment with its donated area and progress.
 pub(super) async fn segments(
     State(state): State<AppState>,
     q: Result<Query<AsOf>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
     let demo = state.demo;
     state
         .blocking(move |s| {
             let segments = s.segments()?;
             let tallies = segment_tallies(s, date)?;
-            let features = segments
-                .iter()
-                .map(|seg| {
-                    let t = tallies.get(&seg.key).cloned().unwrap_or_default();
-                    feature(line_geometry(&seg.centerline), segment_properties(seg, &t))
-                })
-                .collect();
-            Ok(Json(collection(features, demo, date)))
+            let mut o = Out::with_capacity(1024 * segments.len());
+            begin_collection(&mut o, demo, date);
+            for seg in &segments {
+                let t = tallies.get(&seg.key).cloned().unwrap_or_default();
+                feature(
+                    &mut o,
+                    |o| o.multi_lines(&seg.centerline),
+                    |o| write_segment(o, seg, &t),
+                );
+            }
+            end_collection(&mut o);
+            Ok(o)
         })
         .await
 }
@@ -183,23 +211,60 @@ pub(super) async fn segments(
 pub(super) async fn summary_segments(
     State(state): State<AppState>,
     q: Result<Query<AsOf>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
     state
         .blocking(move |s| {
             // No geometry here: the rows carry none.
             let segments = s.segments_without_geometry()?;
             let tallies = segment_tallies(s, date)?;
-            let rows: Vec<Value> = segments
-                .iter()
-                .map(|seg| {
-                    let t = tallies.get(&seg.key).cloned().unwrap_or_default();
-                    Value::Object(segment_properties(seg, &t))
-                })
-                .collect();
-            Ok(Json(Value::Array(rows)))
+            let mut o = Out::with_capacity(400 * segments.len());
+            o.begin_array();
+            for seg in &segments {
+                let t = tallies.get(&seg.key).cloned().unwrap_or_default();
+                o.begin_object();
+                write_segment(&mut o, seg, &t);
+                o.end_object();
+            }
+            o.end_array();
+            Ok(o)
         })
         .await
+}
+
+/// A residential group's figures: its name (`None`: parcels without
+/// one), its parcel count and the tally of those affected.
+type GroupRow = (Option<String>, usize, Tally);
+
+/// Every residential group's figures on `date`, by name.
+fn group_rows(s: &Store, date: NaiveDate) -> Result<Vec<GroupRow>, ApiError> {
+    let mut groups: BTreeMap<Option<String>, (usize, Tally)> = s
+        .group_names()?
+        .into_iter()
+        .map(|g| (Some(g), (0, Tally::default())))
+        .collect();
+    if s.current_status_holds_on(date)? {
+        for (group, n, t) in s.current_group_tallies()? {
+            groups.insert(group, (n, tally(t)));
+        }
+    } else {
+        let c = load(s)?;
+        let areas = c.parcel_areas();
+        for (key, group) in s.parcel_groups()? {
+            let entry = groups.entry(group).or_default();
+            entry.0 += 1;
+            if let Some(a) = areas.get(&key) {
+                entry.1.add(*a, status_of(&c.timelines, key, date));
+            }
+        }
+    }
+    Ok(groups.into_iter().map(|(g, (n, t))| (g, n, t)).collect())
+}
+
+fn write_group(o: &mut Out, (name, n, t): &GroupRow) {
+    o.field("residential_group", name);
+    o.field("parcels", *n);
+    write_tally(o, t);
 }
 
 /// `GET /api/summary/groups`: per residential group, its parcels and the
@@ -207,41 +272,77 @@ pub(super) async fn summary_segments(
 pub(super) async fn summary_groups(
     State(state): State<AppState>,
     q: Result<Query<AsOf>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
     state
         .blocking(move |s| {
-            let mut groups: BTreeMap<Option<String>, (usize, Tally)> = s
-                .group_names()?
+            let rows = group_rows(s, date)?;
+            let mut o = Out::with_capacity(300 * rows.len());
+            o.begin_array();
+            for row in &rows {
+                o.begin_object();
+                write_group(&mut o, row);
+                o.end_object();
+            }
+            o.end_array();
+            Ok(o)
+        })
+        .await
+}
+
+/// `GET /api/groups`: the residential groups as GeoJSON (each the outline
+/// of its parcels) with the figures of `/api/summary/groups`.
+pub(super) async fn groups(
+    State(state): State<AppState>,
+    q: Result<Query<AsOf>, QueryRejection>,
+) -> Result<Out, ApiError> {
+    let date = as_of(&q?.0)?;
+    let demo = state.demo;
+    state
+        .blocking(move |s| {
+            let rows: HashMap<Option<String>, GroupRow> = group_rows(s, date)?
                 .into_iter()
-                .map(|g| (Some(g), (0, Tally::default())))
+                .map(|r| (r.0.clone(), r))
                 .collect();
-            if s.current_status_holds_on(date)? {
-                for (group, n, t) in s.current_group_tallies()? {
-                    groups.insert(group, (n, tally(t)));
-                }
-            } else {
-                let c = load(s)?;
-                let areas = c.parcel_areas();
-                for (key, group) in s.parcel_groups()? {
-                    let entry = groups.entry(group).or_default();
-                    entry.0 += 1;
-                    if let Some(a) = areas.get(&key) {
-                        entry.1.add(*a, status_of(&c.timelines, key, date));
-                    }
+            let outlines = s.group_outlines()?;
+            let mut o = Out::with_capacity(64 * 1024);
+            begin_collection(&mut o, demo, date);
+            for g in &outlines {
+                if let Some(row) = rows.get(&Some(g.name.clone())) {
+                    feature(
+                        &mut o,
+                        |o| o.multi_polygon(&g.polygons),
+                        |o| write_group(o, row),
+                    );
                 }
             }
-            let rows = groups
-                .into_iter()
-                .map(|(name, (n, t))| {
-                    let mut m = Map::new();
-                    m.insert("residential_group".into(), json!(name));
-                    m.insert("parcels".into(), json!(n));
-                    t.write(&mut m);
-                    Value::Object(m)
-                })
-                .collect();
-            Ok(Json(Value::Array(rows)))
+            end_collection(&mut o);
+            Ok(o)
+        })
+        .await
+}
+
+/// `GET /api/corridors`: each segment's planned corridor (right-of-way) as
+/// a GeoJSON polygon.
+pub(super) async fn corridors(State(state): State<AppState>) -> Result<Out, ApiError> {
+    let demo = state.demo;
+    state
+        .blocking(move |s| {
+            let outlines = s.corridor_outlines()?;
+            let mut o = Out::with_capacity(64 * 1024);
+            begin_collection(&mut o, demo, NaiveDate::MAX);
+            for c in &outlines {
+                feature(
+                    &mut o,
+                    |o| o.multi_polygon(&c.polygons),
+                    |o| {
+                        o.field("segment", &c.key);
+                        o.field("name", &c.name);
+                    },
+                );
+            }
+            end_collection(&mut o);
+            Ok(o)
         })
         .await
 }
@@ -250,21 +351,22 @@ pub(super) async fn summary_groups(
 pub(super) async fn progress(
     State(state): State<AppState>,
     q: Result<Query<AsOf>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
     state
         .blocking(move |s| {
             let c = load(s)?;
-            let points: Vec<Value> = series(&c.parcel_areas(), &c.timelines, date)
-                .into_iter()
-                .map(|(d, t)| {
-                    let mut m = Map::new();
-                    m.insert("date".into(), json!(d.to_string()));
-                    t.write(&mut m);
-                    Value::Object(m)
-                })
-                .collect();
-            Ok(Json(Value::Array(points)))
+            let points = series(&c.parcel_areas(), &c.timelines, date);
+            let mut o = Out::with_capacity(300 * points.len());
+            o.begin_array();
+            for (d, t) in &points {
+                o.begin_object();
+                o.field("date", d.to_string());
+                write_tally(&mut o, t);
+                o.end_object();
+            }
+            o.end_array();
+            Ok(o)
         })
         .await
 }
@@ -305,44 +407,42 @@ fn parse_status(s: &str) -> Result<Status, ApiError> {
         })
 }
 
-/// A parcel's properties: measures and status always, the owner only for a
-/// logged-in caller.
-fn parcel_properties(
+/// A parcel's properties, in the open object: measures and status always,
+/// the owner only for a logged-in caller.
+fn write_parcel(
+    o: &mut Out,
     p: &ParcelRow,
     donations: &[&DonationRow],
-    segment_ids: &HashMap<i64, Value>,
+    segment_ids: &HashMap<i64, FeatureId>,
     status: Status,
     names: bool,
-) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("id".into(), id_json(&p.id));
-    m.insert("map_sheet".into(), json!(p.map_sheet));
-    m.insert("parcel_no".into(), json!(p.parcel_no));
-    m.insert("land_use".into(), json!(p.land_use));
-    m.insert("legal_area_m2".into(), json!(p.legal_area_m2));
-    m.insert("residential_group".into(), json!(p.residential_group));
+) {
+    o.field("id", &p.id);
+    o.field("map_sheet", &p.map_sheet);
+    o.field("parcel_no", &p.parcel_no);
+    o.field("land_use", &p.land_use);
+    o.field("legal_area_m2", p.legal_area_m2);
+    o.field("residential_group", &p.residential_group);
     if names {
-        m.insert("owner".into(), json!(p.owner));
+        o.field("owner", &p.owner);
     }
-    m.insert("status".into(), json!(status.as_str()));
-    m.insert("status_label".into(), json!(status.label_vi()));
+    o.field("status", status.as_str());
+    o.field("status_label", status.label_vi());
     let total: f64 = donations.iter().map(|d| d.attributed_area_m2).sum();
-    m.insert("donated_area_m2".into(), json!(round(total, 4)));
-    let list: Vec<Value> = donations
-        .iter()
-        .map(|d| {
-            json!({
-                "segment": segment_ids.get(&d.segment).cloned().unwrap_or(Value::Null),
-                "area_in_corridor_m2": round(d.area_in_corridor_m2, 4),
-                "attributed_area_m2": round(d.attributed_area_m2, 4),
-                "frontage_m": round(d.frontage_m, 4),
-                "depth_mean_m": round(d.depth_mean_m, 4),
-                "depth_max_m": round(d.depth_max_m, 4),
-            })
-        })
-        .collect();
-    m.insert("donations".into(), Value::Array(list));
-    m
+    o.field("donated_area_m2", r4(total));
+    o.key("donations");
+    o.begin_array();
+    for d in donations {
+        o.begin_object();
+        o.field("segment", segment_ids.get(&d.segment));
+        o.field("area_in_corridor_m2", r4(d.area_in_corridor_m2));
+        o.field("attributed_area_m2", r4(d.attributed_area_m2));
+        o.field("frontage_m", r4(d.frontage_m));
+        o.field("depth_mean_m", r4(d.depth_mean_m));
+        o.field("depth_max_m", r4(d.depth_max_m));
+        o.end_object();
+    }
+    o.end_array();
 }
 
 fn by_parcel(donations: &[DonationRow]) -> HashMap<i64, Vec<&DonationRow>> {
@@ -358,7 +458,7 @@ pub(super) async fn parcels(
     State(state): State<AppState>,
     caller: Caller,
     q: Result<Query<ParcelQuery>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Out, ApiError> {
     let q = q?.0;
     let date = as_of(&AsOf {
         as_of: q.as_of.clone(),
@@ -382,27 +482,24 @@ pub(super) async fn parcels(
             } else {
                 (s.donations_of(&keys)?, timelines_for(s, Some(&keys), date)?)
             };
-            let segment_ids: HashMap<i64, Value> = s
-                .segment_ids()?
-                .iter()
-                .map(|(key, id)| (*key, id_json(id)))
-                .collect();
+            let segment_ids: HashMap<i64, FeatureId> = s.segment_ids()?.into_iter().collect();
             let donations = by_parcel(&donations);
-            let features = parcels
-                .iter()
-                .filter_map(|p| {
-                    let status = status_of(&timelines, p.key, date);
-                    if wanted.is_some_and(|w| w != status) {
-                        return None;
-                    }
-                    let d = donations.get(&p.key).map_or(&[][..], |v| &v[..]);
-                    Some(feature(
-                        polygon_geometry(&p.polygons),
-                        parcel_properties(p, d, &segment_ids, status, names),
-                    ))
-                })
-                .collect();
-            Ok(Json(collection(features, demo, date)))
+            let mut o = Out::with_capacity(700 * parcels.len() + 128);
+            begin_collection(&mut o, demo, date);
+            for p in &parcels {
+                let status = status_of(&timelines, p.key, date);
+                if wanted.is_some_and(|w| w != status) {
+                    continue;
+                }
+                let d = donations.get(&p.key).map_or(&[][..], |v| &v[..]);
+                feature(
+                    &mut o,
+                    |o| o.multi_polygon(&p.polygons),
+                    |o| write_parcel(o, p, d, &segment_ids, status, names),
+                );
+            }
+            end_collection(&mut o);
+            Ok(o)
         })
         .await
 }
@@ -414,57 +511,62 @@ pub(super) async fn parcel(
     caller: Caller,
     Path(id): Path<String>,
     q: Result<Query<AsOf>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
     let names = caller.sees_names();
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;
-            let segment_ids: HashMap<i64, Value> = s
-                .segment_ids()?
-                .iter()
-                .map(|(key, id)| (*key, id_json(id)))
-                .collect();
+            let segment_ids: HashMap<i64, FeatureId> = s.segment_ids()?.into_iter().collect();
             let donations = s.donations_of(&[p.key])?;
             let mine: Vec<&DonationRow> = donations.iter().collect();
             let status = status_of(&timelines_for(s, Some(&[p.key]), date)?, p.key, date);
-            let mut props = parcel_properties(&p, &mine, &segment_ids, status, names);
-            let history: Vec<Value> = s
-                .events(&p.id)?
-                .iter()
-                .map(|l| {
-                    let e = &l.event;
-                    let mut m = Map::new();
-                    m.insert("id".into(), json!(l.id));
-                    m.insert("status".into(), json!(e.status.as_str()));
-                    m.insert("occurred_on".into(), json!(e.occurred_on.to_string()));
-                    m.insert("entered_at".into(), json!(e.entered_at.to_rfc3339()));
-                    m.insert("corrects".into(), json!(e.corrects));
-                    if names {
-                        m.insert("entered_by".into(), json!(e.entered_by));
-                        m.insert("party_member".into(), json!(e.party_member));
-                        m.insert("note".into(), json!(e.note));
+            let history = s.events(&p.id)?;
+            let households = if names {
+                s.households_of(p.key)?
+            } else {
+                Vec::new()
+            };
+            let mut o = Out::with_capacity(4096);
+            feature(
+                &mut o,
+                |o| o.multi_polygon(&p.polygons),
+                |o| {
+                    write_parcel(o, &p, &mine, &segment_ids, status, names);
+                    o.key("history");
+                    o.begin_array();
+                    for l in &history {
+                        let e = &l.event;
+                        o.begin_object();
+                        o.field("id", l.id);
+                        o.field("status", e.status.as_str());
+                        o.field("occurred_on", e.occurred_on.to_string());
+                        o.field("entered_at", e.entered_at.to_rfc3339());
+                        o.field("corrects", e.corrects);
+                        if names {
+                            o.field("entered_by", &e.entered_by);
+                            o.field("party_member", &e.party_member);
+                            o.field("note", &e.note);
+                        }
+                        o.end_object();
                     }
-                    Value::Object(m)
-                })
-                .collect();
-            props.insert("history".into(), Value::Array(history));
-            if names {
-                let households: Vec<Value> = s
-                    .households_of(p.key)?
-                    .into_iter()
-                    .map(|h| {
-                        json!({
-                            "head_name": h.head_name,
-                            "address": h.address,
-                            "phone": h.phone,
-                            "is_member_family": h.is_member_family,
-                        })
-                    })
-                    .collect();
-                props.insert("households".into(), Value::Array(households));
-            }
-            Ok(Json(feature(polygon_geometry(&p.polygons), props)))
+                    o.end_array();
+                    if names {
+                        o.key("households");
+                        o.begin_array();
+                        for h in &households {
+                            o.begin_object();
+                            o.field("head_name", &h.head_name);
+                            o.field("address", &h.address);
+                            o.field("phone", &h.phone);
+                            o.field("is_member_family", h.is_member_family);
+                            o.end_object();
+                        }
+                        o.end_array();
+                    }
+                },
+            );
+            Ok(o)
         })
         .await
 }

@@ -84,13 +84,12 @@ pub fn create_demo_as_of(
                 parcels: &ward.parcels,
                 corridors: &[],
                 households: Some(&households),
+                progress: None,
             },
             false,
         )
         .map_err(fail)?;
-    for e in &hist.events {
-        store.append_event(e).map_err(fail)?;
-    }
+    store.append_events(&hist.events).map_err(fail)?;
     store
         .set_meta(
             DEMO_KEY,

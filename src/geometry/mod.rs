@@ -4,5 +4,6 @@ pub mod clip;
 pub mod corridor;
 pub mod crs;
 pub mod donation;
+pub mod outline;
 pub mod project;
 pub mod validate;

@@ -34,74 +34,95 @@ impl Store {
     /// but must name an event of the same parcel that still counts.
     pub fn append_event(&mut self, e: &Event) -> Result<i64> {
         let tx = self.conn.transaction()?;
-        let key: i64 = tx
-            .query_row(
-                "SELECT id FROM parcels WHERE fid = ?1",
-                [e.parcel.as_str()],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound {
-                what: super::What::Parcel,
-                id: e.parcel.to_string(),
-            })?;
-        let log = load(&tx, key, &e.parcel)?;
-        match e.corrects {
-            Some(c) => {
-                if !log.iter().any(|l| l.id == c) {
-                    return Err(StoreError::Correction(format!(
-                        "sự kiện {c} không thuộc thửa đất {p} / event {c} is not an event of parcel {p}",
-                        p = e.parcel
-                    )));
-                }
-                if events::voided(&log).contains(&c) {
-                    return Err(StoreError::Correction(format!(
-                        "sự kiện {c} đã được đính chính / event {c} has already been corrected"
-                    )));
-                }
-            }
-            None => {
-                let live = events::effective(&log, NaiveDate::MAX);
-                let key_of = |l: &Logged| (l.event.occurred_on, l.event.entered_at);
-                let here = (e.occurred_on, e.entered_at);
-                let split = live.partition_point(|l| key_of(l) <= here);
-                let before = split
-                    .checked_sub(1)
-                    .map_or(Status::NotContacted, |i| live[i].event.status);
-                check_transition(before, e.status)?;
-                if let Some(after) = live.get(split) {
-                    check_transition(e.status, after.event.status)?;
-                }
-            }
-        }
-        tx.execute(
-            "INSERT INTO events (parcel, status, occurred_on, entered_at, entered_by, party_member, note, corrects)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            (
-                key,
-                e.status.as_str(),
-                e.occurred_on.to_string(),
-                timestamp(&e.entered_at),
-                &e.entered_by,
-                &e.party_member,
-                &e.note,
-                e.corrects,
-            ),
-        )?;
-        let id = tx.last_insert_rowid();
-        let mut log = log;
-        log.push(Logged {
-            id,
-            event: e.clone(),
-        });
-        let last = events::effective(&log, NaiveDate::MAX)
-            .last()
-            .map(|l| (l.event.occurred_on, l.event.status));
-        set_status(&tx, key, last)?;
+        let (id, key) = append(&tx, e)?;
         retally(&tx, Some(key))?;
         tx.commit()?;
         Ok(id)
     }
+
+    /// Appends `events` in order, each checked as [`Store::append_event`]
+    /// checks it, in one transaction: all or none. The tallies are summed
+    /// once at the end, which makes this the way to load a long history
+    /// (the demo's six months).
+    pub fn append_events(&mut self, events: &[Event]) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        for e in events {
+            append(&tx, e)?;
+        }
+        retally(&tx, None)?;
+        tx.commit()?;
+        Ok(events.len())
+    }
+}
+
+/// Checks and appends one event, and sets its parcel's current status;
+/// returns the event's id and the parcel's row id.
+fn append(tx: &Connection, e: &Event) -> Result<(i64, i64)> {
+    let key: i64 = tx
+        .query_row(
+            "SELECT id FROM parcels WHERE fid = ?1",
+            [e.parcel.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: super::What::Parcel,
+            id: e.parcel.to_string(),
+        })?;
+    let log = load(tx, key, &e.parcel)?;
+    match e.corrects {
+        Some(c) => {
+            if !log.iter().any(|l| l.id == c) {
+                return Err(StoreError::Correction(format!(
+                    "sự kiện {c} không thuộc thửa đất {p} / event {c} is not an event of parcel {p}",
+                    p = e.parcel
+                )));
+            }
+            if events::voided(&log).contains(&c) {
+                return Err(StoreError::Correction(format!(
+                    "sự kiện {c} đã được đính chính / event {c} has already been corrected"
+                )));
+            }
+        }
+        None => {
+            let live = events::effective(&log, NaiveDate::MAX);
+            let key_of = |l: &Logged| (l.event.occurred_on, l.event.entered_at);
+            let here = (e.occurred_on, e.entered_at);
+            let split = live.partition_point(|l| key_of(l) <= here);
+            let before = split
+                .checked_sub(1)
+                .map_or(Status::NotContacted, |i| live[i].event.status);
+            check_transition(before, e.status)?;
+            if let Some(after) = live.get(split) {
+                check_transition(e.status, after.event.status)?;
+            }
+        }
+    }
+    tx.execute(
+        "INSERT INTO events (parcel, status, occurred_on, entered_at, entered_by, party_member, note, corrects)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        (
+            key,
+            e.status.as_str(),
+            e.occurred_on.to_string(),
+            timestamp(&e.entered_at),
+            &e.entered_by,
+            &e.party_member,
+            &e.note,
+            e.corrects,
+        ),
+    )?;
+    let id = tx.last_insert_rowid();
+    let mut log = log;
+    log.push(Logged {
+        id,
+        event: e.clone(),
+    });
+    let last = events::effective(&log, NaiveDate::MAX)
+        .last()
+        .map(|l| (l.event.occurred_on, l.event.status));
+    set_status(tx, key, last)?;
+    Ok((id, key))
 }
 
 /// Records the current status of the parcel with row id `key` in

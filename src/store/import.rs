@@ -40,13 +40,56 @@ use std::fmt;
 
 /// What to import. `corridors` are planned right-of-way polygons that
 /// replace a segment's offset centerline.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct ImportInput<'a> {
     pub segments: &'a [SegmentInput],
     pub parcels: &'a [ParcelInput],
     pub corridors: &'a [CorridorInput],
     /// Households to upsert (keyed by parcel and head of household), if given.
     pub households: Option<&'a [HouseholdInput]>,
+    /// Told each step as it starts (the CLI's progress display).
+    pub progress: Option<&'a dyn Fn(ImportStep)>,
+}
+
+impl fmt::Debug for ImportInput<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImportInput")
+            .field("segments", &self.segments.len())
+            .field("parcels", &self.parcels.len())
+            .field("corridors", &self.corridors.len())
+            .field("households", &self.households.map(<[_]>::len))
+            .finish()
+    }
+}
+
+/// The steps of an import, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportStep {
+    Validate,
+    Write,
+    Measure,
+    Households,
+    Summarise,
+    Commit,
+}
+
+impl ImportStep {
+    /// Its position (1-based) and the number of steps.
+    pub fn position(self) -> (usize, usize) {
+        (self as usize + 1, 6)
+    }
+
+    /// What the step does, in Vietnamese then English.
+    pub fn label(self) -> &'static str {
+        match self {
+            ImportStep::Validate => "kiểm tra dữ liệu / validating",
+            ImportStep::Write => "ghi đoạn tuyến, thửa đất / writing segments and parcels",
+            ImportStep::Measure => "tính diện tích hiến / measuring donations",
+            ImportStep::Households => "ghi hộ gia đình / writing households",
+            ImportStep::Summarise => "tổng hợp, đường bao / tallies and outlines",
+            ImportStep::Commit => "lưu / committing",
+        }
+    }
 }
 
 /// Features of one layer by what the import did to them.
@@ -198,6 +241,12 @@ impl Store {
         input: ImportInput<'_>,
         dry_run: bool,
     ) -> Result<ImportSummary> {
+        let step = |s: ImportStep| {
+            if let Some(p) = input.progress {
+                p(s)
+            }
+        };
+        step(ImportStep::Validate);
         let report = compute::check(input.segments, input.parcels, input.corridors);
         if !report.errors.is_empty() {
             return Err(StoreError::Invalid(report.errors));
@@ -208,9 +257,12 @@ impl Store {
             warnings: report.warnings,
             ..ImportSummary::default()
         };
+        step(ImportStep::Write);
         let groups = upsert_groups(&tx, input.parcels, &mut summary)?;
         let changed_segments = upsert_segments(&tx, &input, &mut summary)?;
         let mut affected = upsert_parcels(&tx, input.parcels, &groups, &mut summary)?;
+        let parcels_changed = summary.parcels.added + summary.parcels.updated > 0;
+        let mut corridors_changed = !changed_segments.is_empty();
         let measured_in: Option<String> = tx
             .query_row("SELECT value FROM meta WHERE key = 'crs'", [], |r| r.get(0))
             .optional()?;
@@ -224,13 +276,32 @@ impl Store {
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('crs', ?1)",
                 [crs.proj_string()],
             )?;
+            corridors_changed = true;
         }
         affected.extend(parcels_near(&tx, &changed_segments)?);
+        step(ImportStep::Measure);
         remeasure(&tx, crs, input.parcels, &affected, &mut summary)?;
         if let Some(h) = input.households {
+            step(ImportStep::Households);
             summary.households = Some(upsert_households(&tx, h)?);
         }
+        step(ImportStep::Summarise);
         super::events::retally(&tx, None)?;
+        if corridors_changed {
+            super::outlines::refresh_corridors(&tx, crs)?;
+        }
+        if parcels_changed {
+            super::outlines::refresh_groups(&tx)?;
+        }
+        if !summary.is_unchanged() {
+            // Pages polling Store::data_version reload.
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('imports', '1')
+                 ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                [],
+            )?;
+        }
+        step(ImportStep::Commit);
         if dry_run {
             tx.rollback()?;
         } else {
@@ -523,7 +594,9 @@ fn parcels_near(tx: &Transaction, segments: &[(i64, [[f64; 2]; 2])]) -> Result<B
 }
 
 /// Every segment in the database (after the upsert), with its given corridor.
-fn all_segments(tx: &Transaction) -> Result<(Vec<i64>, Vec<SegmentInput>, Vec<CorridorInput>)> {
+pub(super) fn all_segments(
+    tx: &rusqlite::Connection,
+) -> Result<(Vec<i64>, Vec<SegmentInput>, Vec<CorridorInput>)> {
     let mut st = tx.prepare(
         "SELECT id, fid, fid_is_number, name, current_width_m, planned_width_m, planned_left_m,
            planned_right_m, centerline, corridor

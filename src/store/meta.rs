@@ -26,6 +26,19 @@ impl Store {
         Ok(())
     }
 
+    /// A token that changes whenever the data a page shows may have: an
+    /// event recorded (the log's last id) or an import committed (a counter
+    /// each import bumps). Pages poll it to know when to reload.
+    pub fn data_version(&self) -> Result<String> {
+        let (events, imports): (i64, i64) = self.conn.query_row(
+            "SELECT (SELECT coalesce(max(id), 0) FROM events),
+                    coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'imports'), 0)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(format!("{imports}.{events}"))
+    }
+
     /// Whether the database holds demo data (see [`DEMO_KEY`]).
     pub fn is_demo(&self) -> Result<bool> {
         Ok(self.meta(DEMO_KEY)?.is_some())

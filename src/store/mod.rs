@@ -11,6 +11,7 @@
 mod events;
 mod import;
 pub mod meta;
+mod outlines;
 mod queries;
 mod users;
 pub mod wkb;
@@ -18,7 +19,8 @@ pub mod wkb;
 #[cfg(test)]
 mod tests;
 
-pub use import::{ImportInput, ImportSummary, LayerCounts};
+pub use import::{ImportInput, ImportStep, ImportSummary, LayerCounts};
+pub use outlines::Outline;
 pub use queries::{
     AreaTally, DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, Timeline,
 };
@@ -38,10 +40,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_sessions.sql"),
     include_str!("migrations/0003_parcel_status.sql"),
+    include_str!("migrations/0004_outlines.sql"),
 ];
 
 /// The version whose migration adds `parcel_status`, filled from the log.
 const PARCEL_STATUS_VERSION: i64 = 3;
+
+/// The version whose migration adds the map outlines, derived from the geometry.
+const OUTLINES_VERSION: i64 = 4;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -155,6 +161,9 @@ impl Store {
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        // Reads map the file instead of copying its pages: the OS page
+        // cache is shared by every connection, SQLite's own is not.
+        conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         migrate(&mut conn)?;
         Ok(Store { conn })
     }
@@ -180,6 +189,20 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         ids.sort();
         Ok(ids)
+    }
+
+    /// The lon/lat extent of all parcels `[min_lon, min_lat, max_lon,
+    /// max_lat]`, or `None` for an empty database.
+    pub fn bounds(&self) -> Result<Option<[f64; 4]>> {
+        let b: (Option<f64>, Option<f64>, Option<f64>, Option<f64>) = self.conn.query_row(
+            "SELECT min(min_lon), min(min_lat), max(max_lon), max(max_lat) FROM parcel_bbox",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+        Ok(match b {
+            (Some(a), Some(b), Some(c), Some(d)) => Some([a, b, c, d]),
+            _ => None,
+        })
     }
 
     /// The store's row id of a parcel.
@@ -221,6 +244,9 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tx.execute_batch(sql)?;
         if i as i64 + 1 == PARCEL_STATUS_VERSION {
             events::rebuild_parcel_status(&tx)?;
+        }
+        if i as i64 + 1 == OUTLINES_VERSION {
+            outlines::fill_on_upgrade(&tx)?;
         }
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;

@@ -484,9 +484,17 @@ pub(super) fn timelines_in(
 ) -> Result<HashMap<i64, Timeline>> {
     {
         let (filter, arg) = selection(parcels);
+        // Each parcel's events must come in id order; for all parcels the
+        // table's own (rowid = id) order gives it without a sort or an
+        // index lookup per row.
+        let order = if parcels.is_some() {
+            "parcel, id"
+        } else {
+            "id"
+        };
         let mut st = conn.prepare_cached(&format!(
             "SELECT parcel, id, status, occurred_on, entered_at, corrects FROM events {filter}
-             ORDER BY parcel, id"
+             ORDER BY {order}"
         ))?;
         let rows = st
             .query_map(rusqlite::params_from_iter(arg), |r| {

@@ -676,3 +676,170 @@ fn the_materialised_status_and_tallies_follow_the_log_through_corrections() {
         Status::Persuading
     );
 }
+
+/// Shoelace area of lon/lat rings projected into `crs` (exterior minus holes).
+fn projected_area(crs: &Crs, polys: &[Vec<Vec<[f64; 2]>>]) -> f64 {
+    polys
+        .iter()
+        .flat_map(|p| p.iter().enumerate())
+        .map(|(i, ring)| {
+            let mut r = ring.clone();
+            crs.project_in_place(&mut r).unwrap();
+            let a = crate::geometry::clip::ring_area(&r).abs();
+            if i == 0 { a } else { -a }
+        })
+        .sum()
+}
+
+#[test]
+fn corridor_outlines_enclose_the_corridor_area_compute_measures() {
+    let (segs, parcels) = reference_ward();
+    let crs = Crs::vn2000_thanh_hoa();
+    let mut store = Store::open_in_memory().unwrap();
+    store.import(&crs, input(segs, parcels), false).unwrap();
+    let outlines = store.corridor_outlines().unwrap();
+    assert_eq!(outlines.len(), segs.len());
+    let projected = compute::project(&crs, segs, parcels, &[]).unwrap();
+    let totals = compute::totals(compute::measure(projected, segs, parcels), parcels);
+    for (i, (o, s)) in outlines.iter().zip(segs).enumerate() {
+        assert_eq!(o.key, s.id);
+        assert_eq!(o.name, s.name);
+        let want = totals.segment_totals[i].corridor_area_m2;
+        let got = projected_area(&crs, &o.polygons);
+        assert!(
+            (got - want).abs() < 1e-3,
+            "segment {}: {got} vs {want} m²",
+            s.id
+        );
+    }
+}
+
+#[test]
+fn group_outlines_hold_their_parcels_and_follow_a_reimport() {
+    use geo::{Contains, Coord, InteriorPoint, LineString, MultiPolygon, Polygon};
+    let to_geo = |polys: &[Vec<Vec<[f64; 2]>>]| {
+        MultiPolygon(
+            polys
+                .iter()
+                .map(|p| {
+                    let ring = |r: &Vec<[f64; 2]>| {
+                        LineString(r.iter().map(|&[x, y]| Coord { x, y }).collect())
+                    };
+                    Polygon::new(ring(&p[0]), p[1..].iter().map(ring).collect())
+                })
+                .collect(),
+        )
+    };
+    let (segs, parcels) = reference_ward();
+    let crs = Crs::vn2000_thanh_hoa();
+    let mut store = Store::open_in_memory().unwrap();
+    store.import(&crs, input(segs, parcels), false).unwrap();
+    let outlines: HashMap<String, MultiPolygon> = store
+        .group_outlines()
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.name, to_geo(&o.polygons)))
+        .collect();
+    let groups: std::collections::BTreeSet<&str> = parcels
+        .iter()
+        .filter_map(|p| p.residential_group.as_deref())
+        .collect();
+    assert_eq!(outlines.len(), groups.len());
+    let mut outside = 0;
+    for p in parcels {
+        let Some(g) = &p.residential_group else {
+            continue;
+        };
+        let inside = to_geo(&p.polygons).interior_point().unwrap();
+        if !outlines[g].contains(&inside) {
+            outside += 1;
+        }
+    }
+    // The outlines are simplified to about a metre: a point inside a 4 m
+    // lot may fall out only where a corner was cut.
+    assert!(
+        outside * 1000 <= parcels.len(),
+        "{outside} parcels outside their group"
+    );
+
+    // A parcel moves to another group: both outlines follow.
+    let mut moved = parcels.clone();
+    let first = moved[0].residential_group.clone().unwrap();
+    let other = groups.iter().find(|g| **g != first).unwrap().to_string();
+    moved[0].residential_group = Some(other.clone());
+    store.import(&crs, input(segs, &moved), false).unwrap();
+    let after: HashMap<String, MultiPolygon> = store
+        .group_outlines()
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.name, to_geo(&o.polygons)))
+        .collect();
+    let point = to_geo(&moved[0].polygons).interior_point().unwrap();
+    assert!(after[&other].contains(&point));
+}
+
+#[test]
+fn the_data_version_moves_with_events_and_with_imports_that_change_something() {
+    let (s, p) = small_ward();
+    let mut store = imported_small();
+    let v0 = store.data_version().unwrap();
+    store
+        .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), false)
+        .unwrap();
+    assert_eq!(store.data_version().unwrap(), v0, "an unchanged import");
+    store
+        .append_event(&event(101, Status::Persuading, (2026, 3, 1), 0))
+        .unwrap();
+    let v1 = store.data_version().unwrap();
+    assert_ne!(v1, v0);
+    let mut wider = s.clone();
+    wider[0].planned_width_m = Some(12.0);
+    store
+        .import(&Crs::vn2000_thanh_hoa(), input(&wider, &p), false)
+        .unwrap();
+    assert_ne!(store.data_version().unwrap(), v1);
+}
+
+#[test]
+fn a_batch_of_events_with_one_refused_appends_none() {
+    let mut store = imported_small();
+    let before = fingerprint_tables(&store);
+    let batch = [
+        event(101, Status::Persuading, (2026, 3, 1), 0),
+        event(102, Status::Persuading, (2026, 3, 1), 1),
+        // Not contacted → signed skips persuading and agreeing.
+        event(103, Status::Signed, (2026, 3, 2), 2),
+    ];
+    let err = store.append_events(&batch).unwrap_err();
+    assert!(matches!(err, StoreError::Transition(_)), "{err}");
+    assert_eq!(fingerprint_tables(&store), before);
+    store.append_events(&batch[..2]).unwrap();
+    let (rows, _) = materialised(&store);
+    assert_eq!(rows.len(), 2);
+}
+
+#[test]
+fn a_version_3_file_gets_its_outlines_when_opened() {
+    let dir = tempdir();
+    let path = dir.join("v3.db");
+    {
+        let (s, p) = small_ward();
+        let mut store = Store::open(&path).unwrap();
+        store
+            .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), false)
+            .unwrap();
+        // Back to what a version 3 binary wrote.
+        store
+            .conn
+            .execute_batch(
+                "ALTER TABLE segments DROP COLUMN outline;
+                 ALTER TABLE residential_groups DROP COLUMN outline;
+                 PRAGMA user_version = 3;",
+            )
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.corridor_outlines().unwrap().len(), 1);
+    assert_eq!(store.group_outlines().unwrap().len(), 2);
+}

@@ -216,6 +216,56 @@ impl Store {
         Ok(())
     }
 
+    /// Every user, by name.
+    pub fn users(&self) -> Result<Vec<User>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, name, role FROM users ORDER BY name")?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?)))?
+            .collect::<Result<Vec<(i64, String, String)>, _>>()?;
+        rows.into_iter()
+            .map(|(id, name, role)| {
+                Ok(User {
+                    id,
+                    name,
+                    role: role.parse()?,
+                })
+            })
+            .collect()
+    }
+
+    /// Gives a user another role (and ends their sessions, so the new role
+    /// holds from their next login). The last admin keeps the role.
+    pub fn set_role(&mut self, name: &str, role: Role) -> Result<()> {
+        let user = self.user(name)?;
+        let tx = self.conn.transaction()?;
+        if user.role == Role::Admin && role != Role::Admin {
+            last_admin_guard(&tx, name)?;
+        }
+        tx.execute(
+            "UPDATE users SET role = ?1 WHERE id = ?2",
+            (role.as_str(), user.id),
+        )?;
+        tx.execute("DELETE FROM sessions WHERE user = ?1", [user.id])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Removes a user and their sessions; the events they entered keep
+    /// their name. The last admin cannot be removed.
+    pub fn remove_user(&mut self, name: &str) -> Result<()> {
+        let user = self.user(name)?;
+        let tx = self.conn.transaction()?;
+        if user.role == Role::Admin {
+            last_admin_guard(&tx, name)?;
+        }
+        tx.execute("DELETE FROM sessions WHERE user = ?1", [user.id])?;
+        tx.execute("DELETE FROM users WHERE id = ?1", [user.id])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// A user by name.
     pub fn user(&self, name: &str) -> Result<User> {
         let row: Option<(i64, String, String)> = self
@@ -236,6 +286,21 @@ impl Store {
             role: role.parse()?,
         })
     }
+}
+
+/// Refuses to take away the admin `name` when no other admin is left.
+fn last_admin_guard(conn: &rusqlite::Connection, name: &str) -> Result<()> {
+    let others: i64 = conn.query_row(
+        "SELECT count(*) FROM users WHERE role = 'admin' AND name <> ?1",
+        [name],
+        |r| r.get(0),
+    )?;
+    if others == 0 {
+        return Err(StoreError::Conflict(format!(
+            "{name:?} là quản trị viên cuối cùng / {name:?} is the last admin"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -265,5 +330,31 @@ mod tests {
         let u = s.add_user("lan", Role::Viewer, "pw").unwrap();
         let token = s.create_session(&u, Duration::seconds(-1)).unwrap();
         assert_eq!(s.session_user(&token).unwrap(), None);
+    }
+
+    #[test]
+    fn roles_change_users_go_and_the_last_admin_stays() {
+        let mut s = Store::open_in_memory().unwrap();
+        let admin = s.add_user("an", Role::Admin, "pw").unwrap();
+        let lan = s.add_user("lan", Role::Viewer, "pw").unwrap();
+        let token = s.create_session(&lan, Duration::hours(1)).unwrap();
+        s.set_role("lan", Role::Editor).unwrap();
+        assert_eq!(s.user("lan").unwrap().role, Role::Editor);
+        assert_eq!(s.session_user(&token).unwrap(), None, "logged out");
+        assert!(matches!(
+            s.set_role("an", Role::Editor),
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(s.remove_user("an"), Err(StoreError::Conflict(_))));
+        s.set_role("lan", Role::Admin).unwrap();
+        s.set_role("an", Role::Viewer).unwrap();
+        s.remove_user("an").unwrap();
+        let names: Vec<String> = s.users().unwrap().into_iter().map(|u| u.name).collect();
+        assert_eq!(names, ["lan"]);
+        assert!(matches!(
+            s.remove_user("an"),
+            Err(StoreError::NotFound { .. })
+        ));
+        let _ = admin;
     }
 }

@@ -1,0 +1,37 @@
+//! What the page asks before drawing: how to set itself up
+//! (`/api/config`) and whether its data went stale (`/api/version`).
+
+use super::{ApiError, AppState};
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Value, json};
+
+/// `GET /api/config`: demo or not, the optional base map, the data's extent.
+pub(super) async fn config(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let demo = state.demo;
+    let basemap = state.basemap.as_deref().map(|url| {
+        if url.ends_with(".json") {
+            json!({ "kind": "style", "url": url })
+        } else {
+            json!({ "kind": "raster", "tiles": [url] })
+        }
+    });
+    state
+        .blocking(move |s| {
+            Ok(Json(json!({
+                "demo": demo,
+                "basemap": basemap,
+                "bounds": s.bounds()?,
+                "version": s.data_version()?,
+            })))
+        })
+        .await
+}
+
+/// `GET /api/version`: a token that changes with every recorded event and
+/// every import; cheap enough to poll every few seconds.
+pub(super) async fn version(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    state
+        .blocking(|s| Ok(Json(json!({ "version": s.data_version()? }))))
+        .await
+}

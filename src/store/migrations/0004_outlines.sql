@@ -1,0 +1,8 @@
+-- hiendat schema, version 4: outlines for the map, in WGS84 lon/lat WKB
+-- MultiPolygon, derived by every import that changes what they cover (and
+-- filled for older files when this migration is applied): each segment's
+-- planned corridor, and each residential group's parcels merged into one
+-- shape. Display only: measures never read them.
+
+ALTER TABLE segments ADD COLUMN outline BLOB;
+ALTER TABLE residential_groups ADD COLUMN outline BLOB;
