@@ -816,3 +816,57 @@ async fn behind_a_tls_proxy_the_session_cookie_is_secure() {
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.ends_with("; Secure"), "{cookie}");
 }
+
+#[tokio::test]
+async fn a_cached_past_date_is_recomputed_once_a_back_dated_event_lands() {
+    let s = Server::start().await;
+    let anon = Server::client();
+    let editor = s.login(EDITOR).await;
+    let (seg, ids) = smallest_segment(&s, &anon).await;
+    let path = "/api/summary/segments?as_of=2026-01-10";
+    let before = s.get_json(&anon, path).await;
+    assert_eq!(segment(&before, &seg["id"])["households"]["persuading"], 0);
+    let progress_before = s.get_json(&anon, "/api/progress").await;
+    let (status, body) = s
+        .post_event(
+            &editor,
+            &ids[0],
+            json!({ "status": "persuading", "occurred_on": "2026-01-05" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let after = s.get_json(&anon, path).await;
+    assert_eq!(segment(&after, &seg["id"])["households"]["persuading"], 1);
+    let progress_after = s.get_json(&anon, "/api/progress").await;
+    assert_ne!(progress_before, progress_after);
+    assert_eq!(progress_after[0]["date"], "2026-01-05");
+}
+
+#[tokio::test]
+async fn segments_name_their_groups_and_a_parcel_names_its_next_statuses() {
+    let s = Server::start().await;
+    let anon = Server::client();
+    let (seg, ids) = smallest_segment(&s, &anon).await;
+    let parcels = s
+        .get_json(&anon, &format!("/api/parcels?segment={}", seg["id"]))
+        .await;
+    let mut want: Vec<String> = parcels["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| {
+            f["properties"]["residential_group"]
+                .as_str()
+                .map(String::from)
+        })
+        .collect();
+    want.sort_by(|a, b| hiendat::campaign::natural_cmp(a, b));
+    want.dedup();
+    assert!(!want.is_empty());
+    assert_eq!(seg["groups"], json!(want));
+    let p = s.get_json(&anon, &format!("/api/parcels/{}", ids[0])).await;
+    assert_eq!(
+        p["properties"]["next_statuses"],
+        json!(["persuading", "declined", "agreed"])
+    );
+}

@@ -39,12 +39,19 @@ use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::{any, get, post};
 use serde_json::json;
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+
+/// A cached answer: its request, the data version it was made from, its body.
+type Cached = (String, String, Arc<String>);
+
+/// How many answers the cache keeps.
+const CACHED: usize = 16;
 
 /// Idle database connections kept for reuse.
 const MAX_IDLE: usize = 8;
@@ -60,6 +67,8 @@ pub struct AppState {
     /// Idle connections, kept so that a request finds its statements
     /// prepared and its pages cached.
     idle: Arc<Mutex<Vec<Store>>>,
+    /// Recent answers of the slow reads, by request and data version.
+    cache: Arc<Mutex<VecDeque<Cached>>>,
     demo: bool,
     web: Option<Arc<PathBuf>>,
     basemap: Option<Arc<str>>,
@@ -72,6 +81,7 @@ impl AppState {
         AppState {
             db: Arc::new(db.into()),
             idle: Arc::default(),
+            cache: Arc::default(),
             demo,
             web: None,
             basemap: None,
@@ -119,6 +129,40 @@ impl AppState {
             out
         })
         .await?
+    }
+}
+
+impl AppState {
+    /// [`AppState::blocking`] for a slow read (a replay of a past date, the
+    /// progress series): its answer is kept under `key` until the data
+    /// version moves, so the pages that all ask again after an edit, and a
+    /// date control moved back and forth, cost one computation.
+    async fn cached<F>(&self, key: String, f: F) -> Result<json::Out, ApiError>
+    where
+        F: FnOnce(&mut Store) -> Result<json::Out, ApiError> + Send + 'static,
+    {
+        let cache = Arc::clone(&self.cache);
+        self.blocking(move |s| {
+            let version = s.data_version()?;
+            let hit = {
+                let c = cache.lock().unwrap_or_else(|e| e.into_inner());
+                c.iter()
+                    .find(|(k, v, _)| *k == key && *v == version)
+                    .map(|(_, _, body)| Arc::clone(body))
+            };
+            if let Some(body) = hit {
+                return Ok(json::Out::from_body(body.as_str()));
+            }
+            let out = f(s)?;
+            let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+            c.retain(|(k, _, _)| *k != key);
+            if c.len() >= CACHED {
+                c.pop_front();
+            }
+            c.push_back((key, version, Arc::new(out.as_str().to_string())));
+            Ok(out)
+        })
+        .await
     }
 }
 

@@ -147,9 +147,15 @@ fn timelines_for(
     })
 }
 
-fn write_segment(o: &mut Out, s: &SegmentRow, t: &Tally) {
+fn write_segment(o: &mut Out, s: &SegmentRow, t: &Tally, groups: &HashMap<i64, Vec<String>>) {
     o.field("id", &s.id);
     o.field("name", &s.name);
+    o.key("groups");
+    o.begin_array();
+    for g in groups.get(&s.key).into_iter().flatten() {
+        o.value(g);
+    }
+    o.end_array();
     o.field("current_width_m", s.current_width_m);
     o.field("planned_width_m", s.planned_width_m);
     o.field("planned_left_m", s.planned_left_m);
@@ -180,6 +186,19 @@ impl Campaign {
     }
 }
 
+/// Runs a read for `date`: a past date replays the log, so its answer is
+/// cached; the current state is read from stored sums, cheap enough as is.
+async fn read_on<F>(state: &AppState, what: &str, date: NaiveDate, f: F) -> Result<Out, ApiError>
+where
+    F: FnOnce(&mut Store) -> Result<Out, ApiError> + Send + 'static,
+{
+    if date == NaiveDate::MAX {
+        state.blocking(f).await
+    } else {
+        state.cached(format!("{what} {date}"), f).await
+    }
+}
+
 /// `GET /api/segments`: every segment with its donated area and progress.
 pub(super) async fn segments(
     State(state): State<AppState>,
@@ -187,24 +206,24 @@ pub(super) async fn segments(
 ) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
     let demo = state.demo;
-    state
-        .blocking(move |s| {
-            let segments = s.segments()?;
-            let tallies = segment_tallies(s, date)?;
-            let mut o = Out::with_capacity(1024 * segments.len());
-            begin_collection(&mut o, demo, date);
-            for seg in &segments {
-                let t = tallies.get(&seg.key).cloned().unwrap_or_default();
-                feature(
-                    &mut o,
-                    |o| o.multi_lines(&seg.centerline),
-                    |o| write_segment(o, seg, &t),
-                );
-            }
-            end_collection(&mut o);
-            Ok(o)
-        })
-        .await
+    read_on(&state, "segments", date, move |s| {
+        let segments = s.segments()?;
+        let tallies = segment_tallies(s, date)?;
+        let groups = s.segment_groups()?;
+        let mut o = Out::with_capacity(1024 * segments.len());
+        begin_collection(&mut o, demo, date);
+        for seg in &segments {
+            let t = tallies.get(&seg.key).cloned().unwrap_or_default();
+            feature(
+                &mut o,
+                |o| o.multi_lines(&seg.centerline),
+                |o| write_segment(o, seg, &t, &groups),
+            );
+        }
+        end_collection(&mut o);
+        Ok(o)
+    })
+    .await
 }
 
 /// `GET /api/summary/segments`: the segments' figures without geometry.
@@ -213,23 +232,23 @@ pub(super) async fn summary_segments(
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
-    state
-        .blocking(move |s| {
-            // No geometry here: the rows carry none.
-            let segments = s.segments_without_geometry()?;
-            let tallies = segment_tallies(s, date)?;
-            let mut o = Out::with_capacity(400 * segments.len());
-            o.begin_array();
-            for seg in &segments {
-                let t = tallies.get(&seg.key).cloned().unwrap_or_default();
-                o.begin_object();
-                write_segment(&mut o, seg, &t);
-                o.end_object();
-            }
-            o.end_array();
-            Ok(o)
-        })
-        .await
+    read_on(&state, "summary_segments", date, move |s| {
+        // No geometry here: the rows carry none.
+        let segments = s.segments_without_geometry()?;
+        let tallies = segment_tallies(s, date)?;
+        let groups = s.segment_groups()?;
+        let mut o = Out::with_capacity(400 * segments.len());
+        o.begin_array();
+        for seg in &segments {
+            let t = tallies.get(&seg.key).cloned().unwrap_or_default();
+            o.begin_object();
+            write_segment(&mut o, seg, &t, &groups);
+            o.end_object();
+        }
+        o.end_array();
+        Ok(o)
+    })
+    .await
 }
 
 /// A residential group's figures: its name (`None`: parcels without
@@ -274,20 +293,19 @@ pub(super) async fn summary_groups(
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
-    state
-        .blocking(move |s| {
-            let rows = group_rows(s, date)?;
-            let mut o = Out::with_capacity(300 * rows.len());
-            o.begin_array();
-            for row in &rows {
-                o.begin_object();
-                write_group(&mut o, row);
-                o.end_object();
-            }
-            o.end_array();
-            Ok(o)
-        })
-        .await
+    read_on(&state, "summary_groups", date, move |s| {
+        let rows = group_rows(s, date)?;
+        let mut o = Out::with_capacity(300 * rows.len());
+        o.begin_array();
+        for row in &rows {
+            o.begin_object();
+            write_group(&mut o, row);
+            o.end_object();
+        }
+        o.end_array();
+        Ok(o)
+    })
+    .await
 }
 
 /// `GET /api/groups`: the residential groups as GeoJSON (each the outline
@@ -298,28 +316,27 @@ pub(super) async fn groups(
 ) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
     let demo = state.demo;
-    state
-        .blocking(move |s| {
-            let rows: HashMap<Option<String>, GroupRow> = group_rows(s, date)?
-                .into_iter()
-                .map(|r| (r.0.clone(), r))
-                .collect();
-            let outlines = s.group_outlines()?;
-            let mut o = Out::with_capacity(64 * 1024);
-            begin_collection(&mut o, demo, date);
-            for g in &outlines {
-                if let Some(row) = rows.get(&Some(g.name.clone())) {
-                    feature(
-                        &mut o,
-                        |o| o.multi_polygon(&g.polygons),
-                        |o| write_group(o, row),
-                    );
-                }
+    read_on(&state, "groups", date, move |s| {
+        let rows: HashMap<Option<String>, GroupRow> = group_rows(s, date)?
+            .into_iter()
+            .map(|r| (r.0.clone(), r))
+            .collect();
+        let outlines = s.group_outlines()?;
+        let mut o = Out::with_capacity(64 * 1024);
+        begin_collection(&mut o, demo, date);
+        for g in &outlines {
+            if let Some(row) = rows.get(&Some(g.name.clone())) {
+                feature(
+                    &mut o,
+                    |o| o.multi_polygon(&g.polygons),
+                    |o| write_group(o, row),
+                );
             }
-            end_collection(&mut o);
-            Ok(o)
-        })
-        .await
+        }
+        end_collection(&mut o);
+        Ok(o)
+    })
+    .await
 }
 
 /// `GET /api/corridors`: each segment's planned corridor (right-of-way) as
@@ -354,7 +371,7 @@ pub(super) async fn progress(
 ) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
     state
-        .blocking(move |s| {
+        .cached(format!("progress {date}"), move |s| {
             let c = load(s)?;
             let points = series(&c.parcel_areas(), &c.timelines, date);
             let mut o = Out::with_capacity(300 * points.len());
@@ -520,7 +537,12 @@ pub(super) async fn parcel(
             let segment_ids: HashMap<i64, FeatureId> = s.segment_ids()?.into_iter().collect();
             let donations = s.donations_of(&[p.key])?;
             let mine: Vec<&DonationRow> = donations.iter().collect();
-            let status = status_of(&timelines_for(s, Some(&[p.key]), date)?, p.key, date);
+            let current = timelines_for(s, Some(&[p.key]), NaiveDate::MAX)?;
+            let status = if date == NaiveDate::MAX {
+                status_of(&current, p.key, date)
+            } else {
+                status_of(&timelines_for(s, Some(&[p.key]), date)?, p.key, date)
+            };
             let history = s.events(&p.id)?;
             let households = if names {
                 s.households_of(p.key)?
@@ -533,6 +555,13 @@ pub(super) async fn parcel(
                 |o| o.multi_polygon(&p.polygons),
                 |o| {
                     write_parcel(o, &p, &mine, &segment_ids, status, names);
+                    // What an event recorded today may move it to.
+                    o.key("next_statuses");
+                    o.begin_array();
+                    for n in status_of(&current, p.key, NaiveDate::MAX).next() {
+                        o.value(n.as_str());
+                    }
+                    o.end_array();
                     o.key("history");
                     o.begin_array();
                     for l in &history {

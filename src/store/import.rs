@@ -290,6 +290,9 @@ impl Store {
         if corridors_changed {
             super::outlines::refresh_corridors(&tx, crs)?;
         }
+        if parcels_changed || summary.parcels_measured > 0 {
+            super::outlines::refresh_segment_groups(&tx)?;
+        }
         if parcels_changed {
             super::outlines::refresh_groups(&tx)?;
         }

@@ -4,11 +4,12 @@
 use super::import::all_segments;
 use super::{Result, Store, StoreError, wkb};
 use crate::campaign::FeatureId;
+use crate::campaign::natural_cmp;
 use crate::compute;
 use crate::geometry::crs::Crs;
 use crate::geometry::outline;
 use rusqlite::{Connection, OptionalExtension};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// How far (degrees, about 1 m) a group's drawn outline may stray from
 /// its parcels' edges: enough to drop the vertices of every back fence.
@@ -50,13 +51,17 @@ pub(super) fn refresh_groups(conn: &Connection) -> Result<()> {
         parcels
             .par_iter()
             .map(|(g, polys)| {
-                (
-                    *g,
-                    wkb::multi_polygon(&outline::union(
-                        polys.iter().map(Vec::as_slice),
-                        GROUP_TOLERANCE_DEG,
-                    )),
-                )
+                let mut merged =
+                    outline::union(polys.iter().map(Vec::as_slice), GROUP_TOLERANCE_DEG);
+                for p in &mut merged {
+                    // The courtyards and slivers between lots are the
+                    // group's too: the exterior alone is its outline.
+                    p.truncate(1);
+                    for pt in p.iter_mut().flatten() {
+                        *pt = pt.map(|v| (v * 1e7).round() / 1e7);
+                    }
+                }
+                (*g, wkb::multi_polygon(&merged))
             })
             .collect()
     };
@@ -65,6 +70,18 @@ pub(super) fn refresh_groups(conn: &Connection) -> Result<()> {
     for (g, o) in outlines {
         st.execute((g, o))?;
     }
+    Ok(())
+}
+
+/// Rebuilds `segment_groups` from the donations.
+pub(super) fn refresh_segment_groups(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "DELETE FROM segment_groups;
+         INSERT INTO segment_groups (segment, residential_group)
+           SELECT DISTINCT d.segment, p.residential_group
+           FROM donations d JOIN parcels p ON p.id = d.parcel
+           WHERE p.residential_group IS NOT NULL;",
+    )?;
     Ok(())
 }
 
@@ -78,6 +95,7 @@ pub(super) fn fill_on_upgrade(conn: &Connection) -> Result<()> {
         let crs = Crs::parse(&crs).map_err(|e| StoreError::Corrupt(format!("crs: {e}")))?;
         refresh_corridors(conn, &crs)?;
     }
+    refresh_segment_groups(conn)?;
     refresh_groups(conn)
 }
 
@@ -96,6 +114,24 @@ impl Store {
                 name: r.get(2)?,
                 polygons: wkb::read_multi_polygon(&r.get::<_, Vec<u8>>(3)?)?,
             });
+        }
+        Ok(out)
+    }
+
+    /// Per segment row id, the residential groups of its donating parcels
+    /// in natural order ("Tổ dân phố 2" before "Tổ dân phố 10").
+    pub fn segment_groups(&self) -> Result<HashMap<i64, Vec<String>>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT sg.segment, g.name FROM segment_groups sg
+             JOIN residential_groups g ON g.id = sg.residential_group",
+        )?;
+        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            out.entry(r.get(0)?).or_default().push(r.get(1)?);
+        }
+        for names in out.values_mut() {
+            names.sort_by(|a, b| natural_cmp(a, b));
         }
         Ok(out)
     }

@@ -834,6 +834,7 @@ fn a_version_3_file_gets_its_outlines_when_opened() {
             .execute_batch(
                 "ALTER TABLE segments DROP COLUMN outline;
                  ALTER TABLE residential_groups DROP COLUMN outline;
+                 DROP TABLE segment_groups;
                  PRAGMA user_version = 3;",
             )
             .unwrap();
@@ -842,4 +843,9 @@ fn a_version_3_file_gets_its_outlines_when_opened() {
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(store.corridor_outlines().unwrap().len(), 1);
     assert_eq!(store.group_outlines().unwrap().len(), 2);
+    let groups: Vec<Vec<String>> = store.segment_groups().unwrap().into_values().collect();
+    assert_eq!(
+        groups,
+        [vec!["Tổ dân phố 1".to_string(), "Tổ dân phố 2".into()]]
+    );
 }

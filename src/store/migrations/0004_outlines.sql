@@ -6,3 +6,11 @@
 
 ALTER TABLE segments ADD COLUMN outline BLOB;
 ALTER TABLE residential_groups ADD COLUMN outline BLOB;
+
+-- The residential groups of each segment's donating parcels (the segment
+-- list filters by group), rebuilt by every import from donations.
+CREATE TABLE segment_groups (
+    segment           INTEGER NOT NULL REFERENCES segments(id),
+    residential_group INTEGER NOT NULL REFERENCES residential_groups(id),
+    PRIMARY KEY (segment, residential_group)
+) STRICT, WITHOUT ROWID;
