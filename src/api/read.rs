@@ -589,6 +589,7 @@ pub(super) async fn parcel(
                             o.field("address", &h.address);
                             o.field("phone", &h.phone);
                             o.field("is_member_family", h.is_member_family);
+                            o.field("note", &h.note);
                             o.end_object();
                         }
                         o.end_array();

@@ -125,6 +125,8 @@ pub struct HouseholdInput {
     pub phone: Option<String>,
     /// A household of a cadre or party member (gia đình cán bộ, đảng viên).
     pub is_member_family: bool,
+    /// Free text from the file (personal data: shown to logged-in users only).
+    pub note: Option<String>,
 }
 
 pub mod events;

@@ -157,6 +157,7 @@ fn households(
                     rest % 100 * 10 + (n >> 40) % 10
                 )),
                 is_member_family: members[i],
+                note: None,
             }
         })
         .collect()

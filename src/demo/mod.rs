@@ -11,7 +11,7 @@
 //!   corner lots touching two roads (half of them chamfered), 4-7 vertices,
 //!   starting at the current road edge so the planned corridor cuts a strip
 //!   off their front;
-//! - 20-40 residential groups per 25,000 parcels as spatial cells, 250 m map
+//! - 20-40 residential groups per 25,000 parcels (10-15 in a smaller ward) as spatial cells, 250 m map
 //!   sheets with parcels numbered from the north-west;
 //! - built in VN-2000 / TM-3 105° metres around (105.80, 19.51), converted to
 //!   WGS84 lon/lat and rounded to 8 decimals.
@@ -271,11 +271,16 @@ impl Attributes {
 
         // residential groups: a grid of cells over the ward, numbered from the
         // north-west, the empty ones skipped
-        let wards = n.div_ceil(PARCELS_PER_WARD).max(1);
-        let total = (model.groups_per_ward * wards) as f64;
+        // 20-40 groups per 25,000 parcels, but a smaller ward (the 3,000
+        // parcels `serve` builds) still has 10-15: a group is a
+        // neighbourhood of a few hundred households, not a street.
+        let per_ward = model.groups_per_ward as f64 * n as f64 / PARCELS_PER_WARD as f64;
+        let total = per_ward
+            .max((10 + model.groups_per_ward % 4) as f64)
+            .round();
         let (w, h) = ((xmax - xmin).max(1.0), (ymax - ymin).max(1.0));
         let gx = ((total * w / h).sqrt().round() as usize).max(1);
-        let gy = ((total / gx as f64).round() as usize).max(1);
+        let gy = ((total / gx as f64).ceil() as usize).max(1);
         let cells: Vec<usize> = centroids
             .par_iter()
             .map(|c| {

@@ -39,14 +39,6 @@ pub const COLUMNS: [&str; 6] = [
     "note",
 ];
 
-/// A household row with the note the file gave it (the store has no place
-/// for household notes yet).
-#[derive(Debug, Clone, PartialEq)]
-pub struct HouseholdRow {
-    pub household: HouseholdInput,
-    pub note: Option<String>,
-}
-
 /// What is wrong with a cell, a row or the header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
@@ -175,11 +167,6 @@ impl std::error::Error for HouseholdErrors {}
 
 /// Reads a households CSV (see the module docs).
 pub fn read_households(bytes: &[u8]) -> Result<Vec<HouseholdInput>, HouseholdErrors> {
-    Ok(read_rows(bytes)?.into_iter().map(|r| r.household).collect())
-}
-
-/// [`read_households`], keeping each row's note.
-pub fn read_rows(bytes: &[u8]) -> Result<Vec<HouseholdRow>, HouseholdErrors> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -313,14 +300,12 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<HouseholdRow>, HouseholdErrors> {
         if errors.len() == before
             && let (Some(p), Some(h)) = (parcel, head)
         {
-            rows.push(HouseholdRow {
-                household: HouseholdInput {
-                    parcel: feature_id(p),
-                    head_name: h,
-                    address,
-                    phone,
-                    is_member_family: member,
-                },
+            rows.push(HouseholdInput {
+                parcel: feature_id(p),
+                head_name: h,
+                address,
+                phone,
+                is_member_family: member,
                 note,
             });
         }
@@ -394,9 +379,9 @@ mod tests {
                    \n\
                    Lê Văn Cường,13,,1,,\n\
                    Phạm Thị Dung,14,,,,\n";
-        let rows = read_rows(csv.as_bytes()).unwrap();
+        let rows = read_households(csv.as_bytes()).unwrap();
         assert_eq!(rows.len(), 4);
-        let a = &rows[0].household;
+        let a = &rows[0];
         assert_eq!(a.parcel, FeatureId::Number("12".into()));
         assert_eq!(a.head_name, "Nguyễn Văn An");
         assert_eq!(a.phone.as_deref(), Some("0912 345 678"));
@@ -405,12 +390,12 @@ mod tests {
             Some("Số 5, Phố Lê Lợi, phường Ngọc Sơn")
         );
         assert!(a.is_member_family);
-        assert_eq!(rows[1].household.parcel, FeatureId::Text("A-7".into()));
-        assert!(!rows[1].household.is_member_family);
-        assert_eq!(rows[1].household.phone, None);
+        assert_eq!(rows[1].parcel, FeatureId::Text("A-7".into()));
+        assert!(!rows[1].is_member_family);
+        assert_eq!(rows[1].phone, None);
         assert_eq!(rows[1].note.as_deref(), Some("Đã gặp"));
-        assert!(rows[2].household.is_member_family);
-        assert!(!rows[3].household.is_member_family);
+        assert!(rows[2].is_member_family);
+        assert!(!rows[3].is_member_family);
         assert_eq!(read_households(csv.as_bytes()).unwrap().len(), 4);
     }
 
@@ -497,10 +482,10 @@ mod tests {
     #[test]
     fn the_sample_file_reads() {
         let bytes = include_bytes!("../../data/households-sample.csv");
-        let rows = read_rows(bytes).unwrap();
+        let rows = read_households(bytes).unwrap();
         assert!(rows.len() >= 5);
-        assert!(rows.iter().any(|r| r.household.is_member_family));
-        assert!(rows.iter().any(|r| r.household.head_name.contains('ễ')));
+        assert!(rows.iter().any(|r| r.is_member_family));
+        assert!(rows.iter().any(|r| r.head_name.contains('ễ')));
     }
 
     #[test]

@@ -703,15 +703,16 @@ fn upsert_households(tx: &Transaction, households: &[HouseholdInput]) -> Result<
     let mut counts = LayerCounts::default();
     let mut parcel = tx.prepare_cached("SELECT id FROM parcels WHERE fid = ?1")?;
     let mut find = tx.prepare_cached(
-        "SELECT id, address, phone, is_member_family FROM households
+        "SELECT id, address, phone, is_member_family, note FROM households
          WHERE parcel = ?1 AND head_name = ?2",
     )?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO households (parcel, head_name, address, phone, is_member_family)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO households (parcel, head_name, address, phone, is_member_family, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     let mut update = tx.prepare_cached(
-        "UPDATE households SET address = ?2, phone = ?3, is_member_family = ?4 WHERE id = ?1",
+        "UPDATE households SET address = ?2, phone = ?3, is_member_family = ?4, note = ?5
+         WHERE id = ?1",
     )?;
     for h in households {
         let key: i64 = parcel
@@ -721,20 +722,31 @@ fn upsert_households(tx: &Transaction, households: &[HouseholdInput]) -> Result<
                 what: What::Parcel,
                 id: h.parcel.to_string(),
             })?;
-        type Row = (i64, Option<String>, Option<String>, bool);
+        type Row = (i64, Option<String>, Option<String>, bool, Option<String>);
         let row: Option<Row> = find
             .query_row((key, &h.head_name), |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .optional()?;
         match row {
             None => {
-                insert.execute((key, &h.head_name, &h.address, &h.phone, h.is_member_family))?;
+                insert.execute((
+                    key,
+                    &h.head_name,
+                    &h.address,
+                    &h.phone,
+                    h.is_member_family,
+                    &h.note,
+                ))?;
                 counts.count(Change::Added);
             }
-            Some((id, address, phone, member)) => {
-                if address != h.address || phone != h.phone || member != h.is_member_family {
-                    update.execute((id, &h.address, &h.phone, h.is_member_family))?;
+            Some((id, address, phone, member, note)) => {
+                if address != h.address
+                    || phone != h.phone
+                    || member != h.is_member_family
+                    || note != h.note
+                {
+                    update.execute((id, &h.address, &h.phone, h.is_member_family, &h.note))?;
                     counts.count(Change::Updated);
                 } else {
                     counts.count(Change::Unchanged);

@@ -61,6 +61,7 @@ pub struct HouseholdRow {
     pub address: Option<String>,
     pub phone: Option<String>,
     pub is_member_family: bool,
+    pub note: Option<String>,
 }
 
 /// Which parcels to list; every given condition must hold.
@@ -321,7 +322,7 @@ impl Store {
     /// The households of a parcel (row id).
     pub fn households_of(&self, parcel: i64) -> Result<Vec<HouseholdRow>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT parcel, head_name, address, phone, is_member_family
+            "SELECT parcel, head_name, address, phone, is_member_family, note
              FROM households WHERE parcel = ?1 ORDER BY id",
         )?;
         let rows = st
@@ -332,6 +333,7 @@ impl Store {
                     address: r.get(2)?,
                     phone: r.get(3)?,
                     is_member_family: r.get(4)?,
+                    note: r.get(5)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

@@ -380,6 +380,7 @@ fn households_are_upserted_by_parcel_and_head_and_an_unknown_parcel_is_refused()
         address: Some("12 Ngõ 3".into()),
         phone: None,
         is_member_family: true,
+        note: None,
     }];
     let crs = Crs::vn2000_thanh_hoa();
     fn with<'a>(
@@ -399,6 +400,12 @@ fn households_are_upserted_by_parcel_and_head_and_an_unknown_parcel_is_refused()
     h[0].phone = Some("0912 345 678".into());
     let summary = store.import(&crs, with(&s, &p, &h), false).unwrap();
     assert_eq!(summary.households.unwrap().updated, 1);
+    h[0].note = Some("Hẹn gặp lại sau Tết".into());
+    let summary = store.import(&crs, with(&s, &p, &h), false).unwrap();
+    assert_eq!(summary.households.unwrap().updated, 1);
+    let key = store.parcel_key(&FeatureId::from(101)).unwrap();
+    let stored = store.households_of(key).unwrap();
+    assert_eq!(stored[0].note.as_deref(), Some("Hẹn gặp lại sau Tết"));
 
     let before = fingerprint_tables(&store);
     h.push(HouseholdInput {
@@ -407,6 +414,7 @@ fn households_are_upserted_by_parcel_and_head_and_an_unknown_parcel_is_refused()
         address: None,
         phone: None,
         is_member_family: false,
+        note: None,
     });
     h[0].phone = None;
     let err = store
@@ -835,6 +843,7 @@ fn a_version_3_file_gets_its_outlines_when_opened() {
                 "ALTER TABLE segments DROP COLUMN outline;
                  ALTER TABLE residential_groups DROP COLUMN outline;
                  DROP TABLE segment_groups;
+                 ALTER TABLE households DROP COLUMN note;
                  PRAGMA user_version = 3;",
             )
             .unwrap();

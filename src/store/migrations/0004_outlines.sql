@@ -14,3 +14,7 @@ CREATE TABLE segment_groups (
     residential_group INTEGER NOT NULL REFERENCES residential_groups(id),
     PRIMARY KEY (segment, residential_group)
 ) STRICT, WITHOUT ROWID;
+
+-- The households file's free-text note (personal data, like the rest of
+-- the row).
+ALTER TABLE households ADD COLUMN note TEXT;
