@@ -227,6 +227,26 @@ async fn segments_come_as_geojson_with_their_donated_area_and_no_progress_yet() 
     assert_eq!(s.get_json(&anon, "/healthz").await["status"], "ok");
     let api = s.get_json(&anon, "/api/openapi.json").await;
     assert!(api["paths"]["/api/parcels/{id}/events"]["post"].is_object());
+    for path in [
+        "/healthz",
+        "/api/segments",
+        "/api/parcels",
+        "/api/parcels/{id}",
+        "/api/summary/segments",
+        "/api/summary/groups",
+        "/api/progress",
+        "/api/groups",
+        "/api/corridors",
+        "/api/config",
+        "/api/version",
+        "/api/login",
+        "/api/logout",
+        "/api/me",
+        "/api/users",
+        "/api/users/{name}",
+    ] {
+        assert!(api["paths"][path].is_object(), "{path} is not described");
+    }
 }
 
 #[tokio::test]
