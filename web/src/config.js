@@ -1,0 +1,62 @@
+// Colors and campaign rules shared by the map, the panels and the tests.
+// Palette: Okabe–Ito, chosen to stay distinguishable with the common color-vision deficiencies;
+// nothing relies on hue alone (complete segments are drawn double, declined parcels hatched,
+// the corridor band is hatched).
+
+export const STATUSES = ['not_contacted', 'persuading', 'declined', 'agreed', 'signed', 'handed_over'];
+
+export const STATUS_COLOR = {
+  not_contacted: '#c8c8c8', // light grey
+  persuading: '#56b4e9',    // sky blue
+  declined: '#cc79a7',      // reddish purple, hatched
+  agreed: '#f0e442',        // yellow
+  signed: '#0072b2',        // blue
+  handed_over: '#009e73',   // bluish green
+};
+
+/** The server's transition table (campaign/events.rs, Status::next). The server decides. */
+export const STATUS_NEXT = {
+  not_contacted: ['persuading', 'declined', 'agreed'],
+  persuading: ['agreed', 'declined'],
+  declined: ['persuading', 'agreed'],
+  agreed: ['signed', 'persuading', 'declined'],
+  signed: ['handed_over', 'declined'],
+  handed_over: [],
+};
+
+/** Progress by area → color: 0 % vermillion, 50 % amber, 100 % bluish green. */
+export const PROGRESS_STOPS = [
+  [0, '#d55e00'],
+  [50, '#e69f00'],
+  [100, '#009e73'],
+];
+
+export function progressColor(p) {
+  const x = Math.max(0, Math.min(100, p ?? 0));
+  for (let i = 1; i < PROGRESS_STOPS.length; i++) {
+    const [p1, c1] = PROGRESS_STOPS[i];
+    const [p0, c0] = PROGRESS_STOPS[i - 1];
+    if (x <= p1) {
+      const f = (x - p0) / (p1 - p0);
+      const a = hexRgb(c0);
+      const b = hexRgb(c1);
+      return a.map((v, k) => Math.round(v + (b[k] - v) * f));
+    }
+  }
+  return hexRgb(PROGRESS_STOPS[PROGRESS_STOPS.length - 1][1]);
+}
+
+export function hexRgb(h) {
+  const n = parseInt(h.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+export const rgbCss = ([r, g, b]) => `rgb(${r},${g},${b})`;
+
+export const SEGMENT_CASING = '#1d2b36';
+export const CORRIDOR_COLOR = '#7a4fa3';
+export const GROUP_LINE = '#6b7780';
+export const BACKGROUND = '#eef0ec';
+
+/** Below this zoom no parcel is requested: segments, corridors and groups only. */
+export const PARCEL_MIN_ZOOM = 15;

@@ -1,0 +1,320 @@
+// The MapLibre map: its style (works offline: no glyphs URL, local fonts through font-faces),
+// the layers colored by progress and status, and parcels fetched by the viewport's bbox.
+import * as maplibregl from '/node_modules/maplibre-gl/dist/maplibre-gl.mjs';
+import {
+  STATUS_COLOR, PROGRESS_STOPS, SEGMENT_CASING, CORRIDOR_COLOR, GROUP_LINE, BACKGROUND, PARCEL_MIN_ZOOM,
+} from './config.js';
+
+const EMPTY = { type: 'FeatureCollection', features: [] };
+const FONT = 'Noto Sans Regular';
+const FONT_BOLD = 'Noto Sans Bold';
+
+function fontFaces() {
+  const f = (subset, w) => new URL(`/node_modules/@fontsource/noto-sans/files/noto-sans-${subset}-${w}-normal.woff2`, location.href).href;
+  const VI = ['U+0102-0103', 'U+0110-0111', 'U+0128-0129', 'U+0168-0169', 'U+01A0-01A1', 'U+01AF-01B0',
+    'U+0300-0301', 'U+0303-0304', 'U+0308-0309', 'U+0323', 'U+0329', 'U+1EA0-1EF9', 'U+20AB'];
+  const LATIN = ['U+0000-00FF', 'U+0131', 'U+0152-0153', 'U+02BB-02BC', 'U+02C6', 'U+02DA', 'U+02DC', 'U+2000-206F'];
+  const faces = (w) => [
+    { url: f('vietnamese', w), 'unicode-range': VI },
+    { url: f('latin', w), 'unicode-range': LATIN },
+  ];
+  return { [FONT]: faces(400), [FONT_BOLD]: faces(700) };
+}
+
+const progressColorExpr = ['interpolate', ['linear'], ['get', 'progress_pct'], ...PROGRESS_STOPS.flat()];
+const statusColorExpr = ['match', ['get', 'status'], ...Object.entries(STATUS_COLOR).flat(), '#c8c8c8'];
+
+function baseSources(basemap) {
+  if (basemap?.kind === 'raster' && basemap.tiles?.length) {
+    return {
+      sources: { basemap: { type: 'raster', tiles: basemap.tiles, tileSize: 256, attribution: basemap.attribution ?? '' } },
+      layers: [{ id: 'basemap', type: 'raster', source: 'basemap', paint: { 'raster-opacity': 0.55, 'raster-saturation': -0.6 } }],
+    };
+  }
+  return { sources: {}, layers: [] };
+}
+
+/** The text layers, added once the colored map is on screen (their fonts load meanwhile). */
+export function labelLayers() {
+  return [
+      {
+        id: 'parcel-label', type: 'symbol', source: 'parcels', minzoom: 17.6,
+        layout: {
+          'text-field': ['get', 'parcel_no'], 'text-font': [FONT], 'text-size': 11, 'text-padding': 1,
+        },
+        paint: { 'text-color': '#1f2a30', 'text-halo-color': 'rgba(255,255,255,0.85)', 'text-halo-width': 1.2 },
+      },
+      {
+        id: 'segment-label', type: 'symbol', source: 'segments', minzoom: 14.5,
+        layout: {
+          'symbol-placement': 'line', 'text-field': ['get', 'name'], 'text-font': [FONT_BOLD],
+          'text-size': ['interpolate', ['linear'], ['zoom'], 15, 11, 18, 14], 'symbol-spacing': 260,
+          'text-max-angle': 30, 'text-padding': 4,
+        },
+        paint: { 'text-color': '#13212b', 'text-halo-color': '#ffffff', 'text-halo-width': 1.8 },
+      },
+      {
+        id: 'group-label', type: 'symbol', source: 'group-labels',
+        layout: {
+          'text-field': ['get', 'residential_group'], 'text-font': [FONT_BOLD],
+          'text-size': ['interpolate', ['linear'], ['zoom'], 13, 10, 17, 13],
+          'text-transform': 'uppercase', 'text-letter-spacing': 0.05, 'text-max-width': 7, 'text-padding': 6,
+        },
+        paint: { 'text-color': '#4a5761', 'text-halo-color': 'rgba(255,255,255,0.9)', 'text-halo-width': 1.5 },
+      },
+  ];
+}
+
+export function buildStyle({ basemap, segments }) {
+  const base = baseSources(basemap);
+  // A zoom curve; `k` may be a number or an expression giving the factor per feature.
+  const mul = (k, v) => (typeof k === 'number' ? v * k : ['*', v, k]);
+  const lineWidth = (k) => ['interpolate', ['exponential', 1.5], ['zoom'], 13, mul(k, 2.5), 16, mul(k, 5), 19, mul(k, 12)];
+  return {
+    version: 8,
+    'font-faces': fontFaces(),
+    sources: {
+      ...base.sources,
+      // Outlines and bands need no detail past zoom 16: fewer tiles to cut.
+      groups: { type: 'geojson', data: EMPTY, maxzoom: 16, tolerance: 0.6 },
+      'group-labels': { type: 'geojson', data: EMPTY },
+      corridors: { type: 'geojson', data: EMPTY, maxzoom: 17 },
+      parcels: { type: 'geojson', data: EMPTY, promoteId: 'id' },
+      segments: { type: 'geojson', data: segments ?? EMPTY, promoteId: 'id' },
+    },
+    layers: [
+      { id: 'background', type: 'background', paint: { 'background-color': BACKGROUND } },
+      ...base.layers,
+      { id: 'group-fill', type: 'fill', source: 'groups', maxzoom: 15, paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.55 } },
+      {
+        id: 'parcel-fill', type: 'fill', source: 'parcels', minzoom: PARCEL_MIN_ZOOM - 0.5,
+        paint: { 'fill-color': statusColorExpr, 'fill-opacity': ['interpolate', ['linear'], ['zoom'], 15, 0.4, 17, 0.5, 19, 0.75] },
+      },
+      {
+        id: 'parcel-declined', type: 'fill', source: 'parcels', minzoom: PARCEL_MIN_ZOOM - 0.5,
+        filter: ['==', ['get', 'status'], 'declined'], paint: { 'fill-pattern': 'hatch-declined' },
+      },
+      {
+        id: 'parcel-line', type: 'line', source: 'parcels', minzoom: PARCEL_MIN_ZOOM - 0.5,
+        paint: {
+          'line-color': ['case', ['==', ['get', 'status'], 'declined'], '#7d2f5c', '#ffffff'],
+          'line-width': ['interpolate', ['linear'], ['zoom'], 15, ['case', ['==', ['get', 'status'], 'declined'], 1.2, 0.3], 18, ['case', ['==', ['get', 'status'], 'declined'], 2.2, 1]],
+        },
+      },
+      { id: 'corridor-fill', type: 'fill', source: 'corridors', paint: { 'fill-color': CORRIDOR_COLOR, 'fill-opacity': 0.16 } },
+      { id: 'corridor-hatch', type: 'fill', source: 'corridors', minzoom: 15, paint: { 'fill-pattern': 'hatch-corridor', 'fill-opacity': 0.9 } },
+      {
+        id: 'corridor-line', type: 'line', source: 'corridors',
+        paint: { 'line-color': '#b3261e', 'line-width': ['interpolate', ['linear'], ['zoom'], 14, 0.5, 18, 1.5], 'line-dasharray': [3, 2] },
+      },
+      {
+        id: 'group-line', type: 'line', source: 'groups',
+        paint: { 'line-color': GROUP_LINE, 'line-width': ['interpolate', ['linear'], ['zoom'], 13, 0.8, 17, 2], 'line-dasharray': [4, 2, 1, 2] },
+      },
+      {
+        id: 'group-selected', type: 'line', source: 'groups', filter: ['==', ['get', 'residential_group'], ''],
+        paint: { 'line-color': '#1d2b36', 'line-width': 3.5 },
+      },
+      {
+        id: 'parcel-selected', type: 'line', source: 'parcels', filter: ['==', ['get', 'id'], -1],
+        paint: { 'line-color': '#111111', 'line-width': 3 },
+      },
+      {
+        id: 'segment-selected', type: 'line', source: 'segments', filter: ['==', ['get', 'id'], -1],
+        layout: { 'line-cap': 'round', 'line-join': 'round' },
+        paint: { 'line-color': '#ffbf47', 'line-width': lineWidth(3.2), 'line-opacity': 0.9, 'line-blur': 1 },
+      },
+      {
+        // Every segment has a casing: white when still open, dark and wider when complete.
+        id: 'segment-casing', type: 'line', source: 'segments',
+        layout: { 'line-cap': 'butt', 'line-join': 'round' },
+        paint: {
+          'line-color': ['case', ['==', ['get', 'complete'], true], SEGMENT_CASING, '#ffffff'],
+          'line-width': lineWidth(['case', ['==', ['get', 'complete'], true], 2.0, 1.5]),
+        },
+      },
+      {
+        id: 'segment-line', type: 'line', source: 'segments',
+        layout: { 'line-cap': 'butt', 'line-join': 'round' },
+        paint: { 'line-color': progressColorExpr, 'line-width': lineWidth(['case', ['==', ['get', 'complete'], true], 1.25, 1]) },
+      },
+    ],
+  };
+}
+
+function hatch(color, bg, size = 8, lineW = 1.6) {
+  const c = document.createElement('canvas');
+  c.width = c.height = size;
+  const g = c.getContext('2d');
+  if (bg) { g.fillStyle = bg; g.fillRect(0, 0, size, size); }
+  g.strokeStyle = color;
+  g.lineWidth = lineW;
+  g.beginPath();
+  for (const o of [-size, 0, size]) { g.moveTo(o, size); g.lineTo(o + size, 0); }
+  g.stroke();
+  return g.getImageData(0, 0, size, size);
+}
+
+/** A point inside-ish each group's outline for its name: the area centroid of its largest ring. */
+export function labelPoints(fc) {
+  const out = [];
+  for (const f of fc.features ?? []) {
+    const g = f.geometry;
+    if (!g) continue;
+    const polys = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
+    let best = null;
+    for (const p of polys) {
+      const ring = p[0];
+      let a = 0; let cx = 0; let cy = 0;
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const k = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
+        a += k; cx += (ring[j][0] + ring[i][0]) * k; cy += (ring[j][1] + ring[i][1]) * k;
+      }
+      if (a !== 0 && (!best || Math.abs(a) > best.a)) best = { a: Math.abs(a), c: [cx / (3 * a), cy / (3 * a)] };
+    }
+    if (best) out.push({ type: 'Feature', geometry: { type: 'Point', coordinates: best.c }, properties: { residential_group: f.properties.residential_group } });
+  }
+  return { type: 'FeatureCollection', features: out };
+}
+
+export function bboxOf(geometry) {
+  const b = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c) => {
+    if (typeof c[0] === 'number') {
+      if (c[0] < b[0]) b[0] = c[0]; if (c[1] < b[1]) b[1] = c[1];
+      if (c[0] > b[2]) b[2] = c[0]; if (c[1] > b[3]) b[3] = c[1];
+    } else c.forEach(walk);
+  };
+  walk(geometry.coordinates);
+  return b;
+}
+
+export function createMap({ container, config, segments, onReady }) {
+  const style = buildStyle({ basemap: config.basemap, segments });
+  let styleArg = style;
+  if (config.basemap?.kind === 'style' && config.basemap.url) styleArg = config.basemap.url;
+  const map = new maplibregl.Map({
+    container,
+    style: styleArg,
+    bounds: config.bounds,
+    fitBoundsOptions: { padding: 24 },
+    maxZoom: 20.5,
+    // preserveDrawingBuffer: the canvas can be printed and read back; no MSAA: MapLibre's line
+    // shaders antialias already, and MSAA costs a lot on software GL (office PCs without a GPU).
+    canvasContextAttributes: { preserveDrawingBuffer: true, antialias: false },
+    attributionControl: config.basemap ? { compact: true } : false,
+    dragRotate: false,
+    pitchWithRotate: false,
+    localIdeographFontFamily: false,
+  });
+  map.touchZoomRotate.disableRotation();
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+  map.setMissingStyleImageResolver((id) => {
+    if (id === 'hatch-declined') map.addImage(id, hatch('#7d2f5c', null, 8, 1.4));
+    if (id === 'hatch-corridor') map.addImage(id, hatch('rgba(90,40,130,0.55)', null, 10, 1.2));
+  });
+  if (styleArg !== style) {
+    // A base map style from the office: our layers go on top of it.
+    map.once('style.load', () => {
+      map.setFontFaces(style['font-faces']);
+      for (const [id, s] of Object.entries(style.sources)) if (!map.getSource(id)) map.addSource(id, s);
+      for (const l of style.layers) if (l.id !== 'background' && !map.getLayer(l.id)) map.addLayer(l);
+      onReady?.();
+    });
+  } else {
+    map.once('load', () => onReady?.());
+  }
+  // Labels after the first complete frame: the segments show colored without waiting for fonts.
+  map.once('idle', () => {
+    for (const l of labelLayers()) if (!map.getLayer(l.id)) map.addLayer(l);
+  });
+  return map;
+}
+
+/** The viewport is fetched with this margin on each side (a share of its size). */
+const PAD = 0.25;
+/** No more parcels than this (estimated) in one request. */
+const MAX_PARCELS = 12000;
+
+/**
+ * Loads the parcels of the viewport (padded) at zoom ≥ PARCEL_MIN_ZOOM: debounced on moveend,
+ * the stale request aborted, nothing requested while the viewport stays inside what is loaded.
+ */
+export class ParcelLoader {
+  constructor(map, { getAsOf, onLoaded, onZoomHint, density = () => 0 }) {
+    this.map = map;
+    this.density = density; // parcels per square degree of the ward, to skip views that hold too many
+    this.getAsOf = getAsOf;
+    this.onLoaded = onLoaded;
+    this.onZoomHint = onZoomHint;
+    this.loaded = null; // {bbox, asOf}
+    this.ctrl = null;
+    this.timer = null;
+    this.requests = [];   // {url, ms, bytes, features} for the benchmark and tests
+    this.data = EMPTY;
+    map.on('moveend', () => this.schedule());
+  }
+
+  schedule(delay = 180) {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => { this.timer = null; this.load(false); }, delay);
+  }
+
+  /** Whether a request is waiting (debounced) or in flight. */
+  busy() { return !!this.timer || !!this.ctrl; }
+
+  invalidate() { this.loaded = null; }
+
+  async load(force) {
+    const map = this.map;
+    const z = map.getZoom();
+    const b = map.getBounds();
+    const view = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+    // A dense ward holds too many parcels at zoom 15–16: wait for a closer view.
+    const estimate = (view[2] - view[0]) * (view[3] - view[1]) * (1 + 2 * PAD) ** 2 * this.density();
+    const tooFar = z < PARCEL_MIN_ZOOM || estimate > MAX_PARCELS;
+    this.onZoomHint?.(tooFar);
+    if (tooFar) {
+      this.ctrl?.abort();
+      if (this.data.features.length) {
+        this.data = EMPTY;
+        this.loaded = null;
+        map.getSource('parcels')?.setData(EMPTY);
+      }
+      return;
+    }
+    const asOf = this.getAsOf();
+    const l = this.loaded;
+    if (!force && l && l.asOf === asOf && view[0] >= l.bbox[0] && view[1] >= l.bbox[1] && view[2] <= l.bbox[2] && view[3] <= l.bbox[3]) return;
+    const padX = (view[2] - view[0]) * PAD;
+    const padY = (view[3] - view[1]) * PAD;
+    const bbox = [view[0] - padX, view[1] - padY, view[2] + padX, view[3] + padY].map((v) => +v.toFixed(6));
+    this.ctrl?.abort();
+    const ctrl = new AbortController();
+    this.ctrl = ctrl;
+    // The map needs only these properties (see api-wishes: the server may trim the answer).
+    const q = new URLSearchParams({ bbox: bbox.join(','), fields: 'id,status,parcel_no' });
+    if (asOf) q.set('as_of', asOf);
+    const url = `/api/parcels?${q}`;
+    const t0 = performance.now();
+    try {
+      const res = await fetch(url, { signal: ctrl.signal, credentials: 'same-origin' });
+      if (!res.ok) throw new Error(`${res.status}`);
+      const text = await res.text();
+      const fc = JSON.parse(text);
+      if (ctrl.signal.aborted) return;
+      this.requests.push({ url, ms: Math.round(performance.now() - t0), bytes: text.length, features: fc.features.length });
+      this.loaded = { bbox, asOf };
+      this.data = fc;
+      map.getSource('parcels')?.setData(fc);
+      this.onLoaded?.(fc);
+    } catch (e) {
+      if (e.name !== 'AbortError') console.warn('parcels', e);
+    } finally {
+      if (this.ctrl === ctrl) this.ctrl = null;
+    }
+  }
+}
+
+export { maplibregl };

@@ -1,0 +1,248 @@
+// The side panels: ward summary, segment list (sort, filter, search), residential-group table,
+// the legend, and the detail panel for a segment, a group or a parcel.
+import { t, statusLabel, num, area, metres, pct, date, fold, compareNames } from './i18n.js';
+import { STATUSES, STATUS_COLOR, STATUS_NEXT, progressColor, rgbCss, CORRIDOR_COLOR, GROUP_LINE, SEGMENT_CASING } from './config.js';
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+
+export function esc(s) {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+
+const bar = (p) => `<span class="bar" aria-hidden="true"><span style="width:${Math.max(0, Math.min(100, p ?? 0))}%;background:${rgbCss(progressColor(p))}"></span></span>`;
+
+/** A stacked bar of households per status, and the counts under it. */
+function householdBlock(h, total) {
+  const n = total || STATUSES.reduce((s, k) => s + (h?.[k] ?? 0), 0) || 1;
+  const parts = STATUSES.map((k) => (h?.[k] ? `<span class="st-${k}" style="width:${(100 * h[k]) / n}%;background:${STATUS_COLOR[k]}" title="${esc(statusLabel(k))}: ${h[k]}"></span>` : '')).join('');
+  const rows = STATUSES.map((k) => `<li><span class="sw st-${k}" style="background:${STATUS_COLOR[k]}"></span><span>${esc(statusLabel(k))}</span><b>${num(h?.[k] ?? 0, 0)}</b></li>`).join('');
+  return `<h4>${t('households_by_status')}</h4><div class="stack" aria-hidden="true">${parts}</div><ul class="hh-list">${rows}</ul>`;
+}
+
+// ---------------------------------------------------------------- ward summary
+
+export function renderWardSummary(host, { totals, segments }) {
+  const feats = segments?.features ?? [];
+  const complete = feats.filter((f) => f.properties.complete).length;
+  if (!totals) { host.innerHTML = ''; return; }
+  const hhPct = totals.parcels_affected ? (100 * (totals.households?.handed_over ?? 0)) / totals.parcels_affected : 0;
+  host.innerHTML = `
+    <h2>${t('ward_total')}</h2>
+    <div class="kpis">
+      <div class="kpi"><span class="kpi-v" data-kpi="area">${pct(totals.progress_pct)}</span><span class="kpi-l">${t('progress_area')}</span>${bar(totals.progress_pct)}</div>
+      <div class="kpi"><span class="kpi-v" data-kpi="households">${pct(hhPct)}</span><span class="kpi-l">${t('progress_households')}</span>${bar(hhPct)}</div>
+    </div>
+    <p class="kpi-foot">${area(totals.handed_over_area_m2)} / ${area(totals.donated_area_m2)} · ${num(totals.households?.handed_over ?? 0, 0)} / ${num(totals.parcels_affected, 0)} ${t('parcels').toLowerCase()} · <span data-kpi="complete">${t('segments_complete', num(complete, 0), num(feats.length, 0))}</span></p>`;
+}
+
+// ---------------------------------------------------------------- segment list
+
+export function filterSegments(features, { q, complete, groupSet }) {
+  const fq = fold(q).trim();
+  return features.filter((f) => {
+    const p = f.properties;
+    if (fq && !fold(p.name).includes(fq)) return false;
+    if (complete === 'complete' && !p.complete) return false;
+    if (complete === 'incomplete' && p.complete) return false;
+    if (groupSet && !groupSet.has(p.id)) return false;
+    return true;
+  });
+}
+
+export function sortSegments(list, key, dir) {
+  const k = {
+    name: (a, b) => compareNames(a.properties.name, b.properties.name) || a.properties.id - b.properties.id,
+    progress: (a, b) => a.properties.progress_pct - b.properties.progress_pct || a.properties.id - b.properties.id,
+    area: (a, b) => a.properties.donated_area_m2 - b.properties.donated_area_m2 || a.properties.id - b.properties.id,
+  }[key];
+  return [...list].sort((a, b) => dir * k(a, b));
+}
+
+export function renderSegmentList(host, countEl, features, total, selectedId) {
+  countEl.textContent = t('count_segments', num(features.length, 0), num(total, 0));
+  host.innerHTML = features.map((f) => {
+    const p = f.properties;
+    const sel = p.id === selectedId ? ' aria-current="true"' : '';
+    return `<li><button type="button" class="seg-item${p.complete ? ' is-complete' : ''}" data-id="${p.id}" data-progress="${p.progress_pct}"${sel}>
+      <span class="seg-top"><span class="seg-name">${esc(p.name)}</span><span class="seg-id">${t('segment_no')} ${p.id}</span></span>
+      ${bar(p.progress_pct)}
+      <span class="seg-figs"><b class="seg-pct">${pct(p.progress_pct)}</b>
+        <span>${area(p.handed_over_area_m2)} / ${area(p.donated_area_m2)}</span>
+        ${p.complete ? `<span class="badge done">✓ ${t('complete')}</span>` : ''}</span>
+    </button></li>`;
+  }).join('');
+}
+
+// ---------------------------------------------------------------- group table
+
+export function renderGroupTable(table, rows, { sortKey, dir, selected }) {
+  const cols = [
+    ['name', t('col_group')], ['parcels', t('col_parcels')], ['required', t('col_required')],
+    ['handed', t('col_handed')], ['progress', t('col_progress')], ['hh', t('col_hh')],
+  ];
+  const val = {
+    name: (r) => r.residential_group, parcels: (r) => r.parcels_affected ?? r.parcels,
+    required: (r) => r.donated_area_m2, handed: (r) => r.handed_over_area_m2, progress: (r) => r.progress_pct,
+    hh: (r) => r.households?.handed_over ?? 0,
+  };
+  const sorted = [...rows].sort((a, b) => {
+    const c = sortKey === 'name' ? compareNames(val.name(a), val.name(b)) : val[sortKey](a) - val[sortKey](b);
+    return dir * c;
+  });
+  table.tHead.innerHTML = `<tr>${cols.map(([k, label]) => {
+    const s = k === sortKey ? (dir > 0 ? 'ascending' : 'descending') : 'none';
+    return `<th scope="col" aria-sort="${s}" class="c-${k}"><button type="button" data-sort="${k}">${esc(label)}${k === sortKey ? (dir > 0 ? ' ▲' : ' ▼') : ''}</button></th>`;
+  }).join('')}</tr>`;
+  table.tBodies[0].innerHTML = sorted.map((r) => {
+    const aff = r.parcels_affected ?? r.parcels;
+    return `<tr${r.residential_group === selected ? ' aria-current="true"' : ''}>
+      <th scope="row" class="c-name"><button type="button" class="link" data-group="${esc(r.residential_group)}">${esc(r.residential_group)}</button>${r.complete ? ' <span class="badge done" title="' + esc(t('complete')) + '">✓</span>' : ''}</th>
+      <td class="num">${num(r.parcels, 0)}</td>
+      <td class="num">${num(r.donated_area_m2, 1)}</td>
+      <td class="num">${num(r.handed_over_area_m2, 1)}</td>
+      <td class="num c-progress">${pct(r.progress_pct)}${bar(r.progress_pct)}</td>
+      <td class="num">${num(r.households?.handed_over ?? 0, 0)} / ${num(aff, 0)}</td>
+    </tr>`;
+  }).join('');
+}
+
+// ---------------------------------------------------------------- legend
+
+export function renderLegend(host, { hasCorridors }) {
+  const grad = `linear-gradient(90deg, ${['#d55e00', '#e69f00', '#009e73'].join(',')})`;
+  host.innerHTML = `
+    <h4>${t('segment_progress')}</h4>
+    <div class="ramp" style="background:${grad}"></div>
+    <div class="ramp-labels"><span>0 %</span><span>50 %</span><span>100 %</span></div>
+    <div class="lg-row"><span class="sw-line complete" style="--c:#009e73;--k:${SEGMENT_CASING}"></span>${t('seg_complete_legend')}</div>
+    <h4>${t('parcel_status')}</h4>
+    <ul class="lg-status">${STATUSES.map((s) => `<li><span class="sw st-${s}" style="background:${STATUS_COLOR[s]}"></span>${esc(statusLabel(s))}</li>`).join('')}</ul>
+    ${hasCorridors ? `<div class="lg-row"><span class="sw corridor" style="--c:${CORRIDOR_COLOR}"></span>${t('corridor')}</div>` : ''}
+    <div class="lg-row"><span class="sw-line group" style="--c:${GROUP_LINE}"></span>${t('group_boundary')}</div>`;
+}
+
+// ---------------------------------------------------------------- detail panels
+
+function figures(rows) {
+  return `<dl class="figs">${rows.filter(Boolean).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>`;
+}
+
+export function segmentDetail(p, { groups }) {
+  return `<p class="kicker">${t('segments')} · ${t('segment_no')} ${p.id}</p>
+    <h3>${esc(p.name)}</h3>
+    <div class="big-progress"><b>${pct(p.progress_pct)}</b><span>${t('progress_area')}</span>${bar(p.progress_pct)}</div>
+    ${p.complete ? `<p class="badge done">✓ ${t('complete')}</p>` : ''}
+    ${figures([
+      [t('required_area'), area(p.donated_area_m2)],
+      [t('handed_over_area'), area(p.handed_over_area_m2)],
+      [t('parcels_affected'), num(p.parcels_affected, 0)],
+      p.current_width_m != null && [t('width_current'), metres(p.current_width_m)],
+      p.planned_width_m != null && [t('width_planned'), metres(p.planned_width_m)],
+      groups?.length && [t('groups'), esc(groups.join(', '))],
+    ])}
+    ${householdBlock(p.households, p.parcels_affected)}
+    ${structuresBlock(p.structures)}`;
+}
+
+/** The parcels of a segment, the unfinished first, as buttons that open each parcel. */
+export function segmentParcelList(features) {
+  const order = Object.fromEntries(['declined', 'not_contacted', 'persuading', 'agreed', 'signed', 'handed_over'].map((s, i) => [s, i]));
+  const list = [...features].sort((a, b) => (order[a.properties.status] - order[b.properties.status])
+    || compareNames(a.properties.map_sheet, b.properties.map_sheet) || compareNames(a.properties.parcel_no, b.properties.parcel_no));
+  return `<details class="seg-parcels"><summary>${t('parcels_affected')} (${num(list.length, 0)})</summary>
+    <ul class="plain parcel-list">${list.map((f) => { const p = f.properties; return `<li><button type="button" class="link" data-parcel="${p.id}">${t('map_sheet')} ${esc(p.map_sheet)} · ${t('parcel_no')} ${esc(p.parcel_no)}</button>
+      <span class="chip" style="--c:${STATUS_COLOR[p.status] ?? '#ccc'}">${esc(statusLabel(p.status))}</span></li>`; }).join('')}</ul></details>`;
+}
+
+export function groupDetail(r) {
+  const aff = r.parcels_affected ?? r.parcels;
+  const hhPct = aff ? (100 * (r.households?.handed_over ?? 0)) / aff : 0;
+  return `<p class="kicker">${t('group')}</p>
+    <h3>${esc(r.residential_group)}</h3>
+    <div class="big-progress"><b>${pct(r.progress_pct)}</b><span>${t('progress_area')}</span>${bar(r.progress_pct)}</div>
+    ${r.complete ? `<p class="badge done">✓ ${t('complete')}</p>` : ''}
+    ${figures([
+      [t('required_area'), area(r.donated_area_m2)],
+      [t('handed_over_area'), area(r.handed_over_area_m2)],
+      [t('progress_households'), `${pct(hhPct)} (${num(r.households?.handed_over ?? 0, 0)} / ${num(aff, 0)})`],
+      [t('parcels'), num(r.parcels, 0)],
+    ])}
+    ${householdBlock(r.households, aff)}
+    ${structuresBlock(r.structures)}`;
+}
+
+function structuresBlock(list) {
+  if (!Array.isArray(list) || !list.length) return '';
+  return `<h4>${t('structures')}</h4><ul class="plain">${list.map((s) => `<li>${esc(s.label ?? s.kind ?? '')}${s.quantity != null ? ` — ${num(s.quantity, 2)} ${esc(s.unit ?? '')}` : ''}</li>`).join('')}</ul>`;
+}
+
+export function parcelDetail(f, { segmentsById, canEdit, asOf, today }) {
+  const p = f.properties;
+  const don = (p.donations ?? []).map((d) => `<li>
+      <b>${esc(segmentsById.get(d.segment)?.properties.name ?? '')}</b> <span class="muted">(${t('segment_no')} ${d.segment})</span>
+      ${figures([
+        [t('donated_area'), area(d.attributed_area_m2 ?? d.area_in_corridor_m2)],
+        [t('frontage'), metres(d.frontage_m)],
+        [t('depth_mean'), metres(d.depth_mean_m)],
+        [t('depth_max'), metres(d.depth_max_m)],
+      ])}</li>`).join('');
+  const hh = Array.isArray(p.households) ? p.households : [];
+  const owners = hh.length
+    ? `<h4>${t('households')}</h4><ul class="plain owners">${hh.map((h) => `<li><b>${esc(h.head_name)}</b>${h.is_member_family ? ` <span class="badge member">${t('member_family')}</span>` : ''}${h.address ? `<br><span class="muted">${esc(h.address)}</span>` : ''}${h.phone ? ` · <span class="muted">${esc(h.phone)}</span>` : ''}</li>`).join('')}</ul>`
+    : p.owner ? `<h4>${t('owner')}</h4><p class="owners">${esc(p.owner)}</p>` : '';
+  const hist = (p.history ?? []).slice().reverse().map((e) => `<li>
+      <span class="when">${date(e.occurred_on)}</span>
+      <span class="chip" style="--c:${STATUS_COLOR[e.status] ?? '#ccc'}">${esc(statusLabel(e.status))}</span>
+      ${e.note ? `<span class="note">${esc(e.note)}</span>` : ''}
+      ${e.entered_by || e.party_member ? `<span class="who muted">${e.entered_by ? `${t('entered_by')}: ${esc(e.entered_by)} (${date(e.entered_at)})` : ''}${e.party_member ? ` · ${t('party_member')}: ${esc(e.party_member)}` : ''}</span>` : ''}
+    </li>`).join('');
+  const next = STATUS_NEXT[p.status] ?? [];
+  let form = '';
+  if (canEdit) {
+    if (asOf) form = `<p class="hint">${t('past_readonly')}</p>`;
+    else if (!next.length) form = `<p class="hint">${t('no_next')}</p>`;
+    else {
+      form = `<form class="edit" id="event-form" data-parcel="${p.id}">
+        <h4>${t('change_status')}</h4>
+        <label><span>${t('new_status')}</span><select name="status" id="event-status">${next.map((s) => `<option value="${s}">${esc(statusLabel(s))}</option>`).join('')}</select></label>
+        <label><span>${t('occurred_on')}</span><input name="occurred_on" id="event-date" inputmode="numeric" placeholder="dd/mm/yyyy" value="${date(today)}" required></label>
+        <label><span>${t('member')}</span><input name="party_member" id="event-member" autocomplete="off"></label>
+        <label><span>${t('note')}</span><textarea name="note" id="event-note" rows="2"></textarea></label>
+        <p class="error" id="event-error" role="alert"></p>
+        <button type="submit" class="btn primary" id="event-save">${t('save')}</button>
+      </form>`;
+    }
+  }
+  return `<p class="kicker">${t('parcel')} · ${esc(p.residential_group ?? '')}</p>
+    <h3>${t('map_sheet')} ${esc(p.map_sheet)} · ${t('parcel_no')} ${esc(p.parcel_no)}</h3>
+    <p><span class="chip status" data-status="${p.status}" style="--c:${STATUS_COLOR[p.status] ?? '#ccc'}">${esc(statusLabel(p.status))}</span></p>
+    ${figures([
+      [t('map_sheet'), esc(p.map_sheet)],
+      [t('parcel_no'), esc(p.parcel_no)],
+      [t('group'), esc(p.residential_group ?? '—')],
+      p.land_use && [t('land_use'), esc(p.land_use)],
+      p.legal_area_m2 != null && [t('legal_area'), area(p.legal_area_m2)],
+      [t('donated_area'), area(p.donated_area_m2)],
+    ])}
+    ${don ? `<h4>${t('donation_to')}</h4><ul class="plain donations">${don}</ul>` : ''}
+    ${owners}
+    ${structuresBlock(p.structures)}
+    ${form}
+    <h4>${t('history')}</h4>
+    ${hist ? `<ol class="history">${hist}</ol>` : `<p class="muted">${t('no_history')}</p>`}`;
+}
+
+// ---------------------------------------------------------------- print
+
+export function renderPrintSummary(host, { segments, groups, asOf, today, demo, totals }) {
+  const feats = sortSegments(segments?.features ?? [], 'name', 1);
+  host.innerHTML = `
+    <h1>${t('print_title')}</h1>
+    <p>${t('print_date', date(asOf ?? today))} · ${t('printed_on', date(today))}${demo ? ` · <b>${t('demo_badge')}</b>` : ''}</p>
+    ${totals ? `<p>${t('progress_area')}: <b>${pct(totals.progress_pct)}</b> (${area(totals.handed_over_area_m2)} / ${area(totals.donated_area_m2)}) · ${t('segments_complete', num(feats.filter((f) => f.properties.complete).length, 0), num(feats.length, 0))}</p>` : ''}
+    <div class="print-map-row"><img id="print-map" alt=""><div id="print-legend" class="print-legend"></div></div>
+    <table class="print-table"><thead><tr><th>${t('col_segment')}</th><th>${t('segment_no')}</th><th>${t('col_required')}</th><th>${t('col_handed')}</th><th>${t('col_progress')}</th><th>${t('parcels_affected')}</th><th>${t('state')}</th></tr></thead>
+    <tbody>${feats.map((f) => { const p = f.properties; return `<tr><td>${esc(p.name)}</td><td class="num">${p.id}</td><td class="num">${num(p.donated_area_m2)}</td><td class="num">${num(p.handed_over_area_m2)}</td><td class="num">${pct(p.progress_pct)}</td><td class="num">${num(p.households?.handed_over ?? 0, 0)} / ${num(p.parcels_affected, 0)}</td><td>${p.complete ? t('complete') : t('not_complete')}</td></tr>`; }).join('')}</tbody></table>
+    ${groups?.length ? `<table class="print-table"><thead><tr><th>${t('col_group')}</th><th>${t('col_parcels')}</th><th>${t('col_required')}</th><th>${t('col_handed')}</th><th>${t('col_progress')}</th><th>${t('col_hh')}</th></tr></thead>
+    <tbody>${[...groups].sort((a, b) => compareNames(a.residential_group, b.residential_group)).map((r) => `<tr><td>${esc(r.residential_group)}</td><td class="num">${num(r.parcels, 0)}</td><td class="num">${num(r.donated_area_m2)}</td><td class="num">${num(r.handed_over_area_m2)}</td><td class="num">${pct(r.progress_pct)}</td><td class="num">${num(r.households?.handed_over ?? 0, 0)} / ${num(r.parcels_affected ?? r.parcels, 0)}</td></tr>`).join('')}</tbody></table>` : ''}`;
+}

@@ -1,0 +1,518 @@
+// Browser tests of the map viewer: plain node + playwright-core against a running
+// `hiendat serve` (HIENDAT_URL, HIENDAT_USER, HIENDAT_PASSWORD, HIENDAT_SCREENSHOTS).
+// Prints one PASS/FAIL line per test and "N passed, N failed"; exits 1 on any failure.
+// Note: the editing test records events in the server's database (use a fresh demo db).
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { progressColor } from '../src/config.js';
+
+const BASE = (process.env.HIENDAT_URL || 'http://127.0.0.1:8092/').replace(/\/?$/, '/');
+const USER = process.env.HIENDAT_USER || 'demo';
+const PASSWORD = process.env.HIENDAT_PASSWORD || '';
+const SHOTS = process.env.HIENDAT_SCREENSHOTS || join(process.cwd(), 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+const ORIGIN = new URL(BASE).origin;
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--use-gl=angle', '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader'];
+
+// ------------------------------------------------------------------ helpers
+
+// Never hang a CI run: the whole suite gets 8 minutes.
+setTimeout(() => { console.log('FAIL the suite did not finish within 8 minutes'); process.exit(1); }, 8 * 60 * 1000).unref();
+
+let passed = 0;
+let failed = 0;
+const only = process.env.ONLY ? new RegExp(process.env.ONLY) : null;
+async function test(name, fn) {
+  if (only && !only.test(name)) return;
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`PASS ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+  }
+}
+
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+function eq(a, b, msg) { if (a !== b) throw new Error(`${msg}: expected ${JSON.stringify(b)}, got ${JSON.stringify(a)}`); }
+const close = (a, b, tol = 0.011) => Math.abs(a - b) <= tol;
+
+async function apiGet(path, cookie) {
+  const res = await fetch(new URL(path, BASE), { headers: cookie ? { cookie } : {} });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+async function apiLogin() {
+  const res = await fetch(new URL('/api/login', BASE), {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: USER, password: PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`login: ${res.status} ${await res.text()}`);
+  return res.headers.get('set-cookie').split(';')[0];
+}
+
+const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+
+/** Opens the page in a fresh context; records console errors and every request URL. */
+async function openPage({ width = 1440, height = 900, storage } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, storageState: storage });
+  const page = await context.newPage();
+  const errors = [];
+  const requests = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(BASE);
+  await settle(page);
+  return { context, page, errors, requests };
+}
+
+async function settle(page) {
+  await page.waitForFunction(() => window.hiendat && window.hiendat.map, null, { timeout: 20000 });
+  await page.evaluate(() => window.hiendat.settled());
+}
+
+/** The segments drawn on the map (one per id: features repeat per tile). */
+async function renderedSegments(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (const f of window.hiendat.map.queryRenderedFeatures({ layers: ['segment-line'] })) {
+      out[f.properties.id] = { progress: f.properties.progress_pct, complete: f.properties.complete };
+    }
+    return out;
+  });
+}
+
+/** The point halfway along a (multi)line, by length in degrees (good enough at ward scale). */
+function midpoint(geom) {
+  const lines = geom.type === 'MultiLineString' ? geom.coordinates : [geom.coordinates];
+  const line = lines.reduce((a, b) => (b.length > a.length ? b : a));
+  let total = 0;
+  for (let i = 1; i < line.length; i++) total += Math.hypot(line[i][0] - line[i - 1][0], line[i][1] - line[i - 1][1]);
+  let acc = 0;
+  for (let i = 1; i < line.length; i++) {
+    const d = Math.hypot(line[i][0] - line[i - 1][0], line[i][1] - line[i - 1][1]);
+    if (acc + d >= total / 2) {
+      const f = (total / 2 - acc) / d;
+      return [line[i - 1][0] + f * (line[i][0] - line[i - 1][0]), line[i - 1][1] + f * (line[i][1] - line[i - 1][1])];
+    }
+    acc += d;
+  }
+  return line[0];
+}
+
+/** Canvas colors at lon/lat points, with the text layers hidden so that labels don't cover them. */
+async function sampleColors(page, points) {
+  return page.evaluate(async (pts) => {
+    const map = window.hiendat.map;
+    const labels = map.getStyle().layers.filter((l) => l.type === 'symbol').map((l) => l.id);
+    for (const id of [...labels, 'segment-selected']) map.setLayoutProperty(id, 'visibility', 'none');
+    await new Promise((r) => { map.once('idle', r); map.triggerRepaint(); });
+    const c = map.getCanvas();
+    const g = document.createElement('canvas');
+    g.width = c.width; g.height = c.height;
+    const ctx = g.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(c, 0, 0);
+    const k = c.width / c.clientWidth;
+    const out = pts.map(([lon, lat]) => {
+      const p = map.project([lon, lat]);
+      const x = Math.round(p.x * k); const y = Math.round(p.y * k);
+      if (x < 0 || y < 0 || x >= c.width || y >= c.height) return null;
+      return Array.from(ctx.getImageData(x, y, 1, 1).data.slice(0, 3));
+    });
+    for (const id of [...labels, 'segment-selected']) map.setLayoutProperty(id, 'visibility', 'visible');
+    return out;
+  }, points);
+}
+
+const colorDist = (a, b) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+
+async function listFigures(page) {
+  return page.$$eval('#seg-list .seg-item', (els) => els.map((e) => ({ id: Number(e.dataset.id), progress: Number(e.dataset.progress) })));
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, name) });
+}
+
+// ------------------------------------------------------------------ tests
+
+const summary0 = await apiGet('/api/summary/segments');
+const adminCookie = PASSWORD ? await apiLogin() : null;
+
+let editor = null; // the logged-in page of the editing test, reused by the next one
+// One anonymous page serves most tests (and is the "second page" of the editing test).
+const main = await openPage();
+async function resetView(page) {
+  await page.evaluate(() => window.hiendat.resetView());
+  await page.evaluate(() => window.hiendat.settled());
+}
+
+await test('the page loads with no console errors and no request leaving 127.0.0.1', async () => {
+  const { page, errors, requests } = main;
+  assert(requests.length > 5, `too few requests recorded: ${requests.length}`);
+  const outside = requests.filter((u) => !u.startsWith(`${ORIGIN}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  eq(outside.length, 0, `requests outside ${ORIGIN}: ${outside.join(', ')}`);
+  assert(requests.every((u) => !u.startsWith('http') || new URL(u).hostname === '127.0.0.1'), 'a request left 127.0.0.1');
+  const config = await apiGet('/api/config');
+  if (config.demo) {
+    const badge = await page.textContent('#demo-badge');
+    assert(await page.isVisible('#demo-badge') && /DEMO/.test(badge), 'the demo notice is not shown');
+  }
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+  const ms = await page.evaluate(() => window.hiendat.firstMapMs);
+  console.log(`  first map (segments colored, idle) after ${Math.round(ms)} ms`);
+  await shot(page, 'desktop.png');
+});
+
+await test('the map draws every segment in the color of its progress', async () => {
+  const { page } = main;
+  const api = await apiGet('/api/segments');
+  const drawn = await renderedSegments(page);
+  eq(Object.keys(drawn).length, api.features.length, 'segments drawn');
+  for (const f of api.features) {
+    const d = drawn[f.properties.id];
+    assert(d, `segment ${f.properties.id} not drawn`);
+    assert(close(d.progress, f.properties.progress_pct), `segment ${f.properties.id}: drawn ${d.progress} %, API ${f.properties.progress_pct} %`);
+    eq(d.complete, f.properties.complete, `segment ${f.properties.id} complete`);
+  }
+  const colors = await sampleColors(page, api.features.map((f) => midpoint(f.geometry)));
+  const bad = [];
+  api.features.forEach((f, i) => {
+    const want = progressColor(f.properties.progress_pct);
+    const got = colors[i];
+    if (!got || colorDist(got, want) > 40) bad.push(`#${f.properties.id} ${f.properties.progress_pct} %: want ${want} got ${got}`);
+  });
+  // A midpoint may fall where two segments cross: allow a few, never most.
+  assert(bad.length <= Math.max(2, api.features.length * 0.05), `segment colors off at midpoints: ${bad.join('; ')}`);
+  const sampled = api.features.length - bad.length;
+  console.log(`  ${sampled} / ${api.features.length} midpoints within 40 of the expected color`);
+});
+
+await test('the segment list shows every segment, sorts and filters', async () => {
+  const { page } = main;
+  const api = await apiGet('/api/summary/segments');
+  let items = await listFigures(page);
+  eq(items.length, api.length, 'list length');
+  const byId = new Map(api.map((s) => [s.id, s]));
+  for (const it of items) assert(close(it.progress, byId.get(it.id).progress_pct), `list progress of ${it.id}`);
+  // Default sort: road name (Vietnamese collation, numeric), then id.
+  const coll = new Intl.Collator('vi', { numeric: true, sensitivity: 'base' });
+  const byName = [...api].sort((a, b) => coll.compare(a.name, b.name) || a.id - b.id).map((s) => s.id);
+  eq(items.map((i) => i.id).join(','), byName.join(','), 'order by name');
+  // By progress, highest first.
+  await page.selectOption('#seg-sort', 'progress');
+  items = await listFigures(page);
+  const wantP = api.map((s) => s.progress_pct).sort((a, b) => b - a);
+  eq(items.map((i) => i.progress).join(','), wantP.join(','), 'order by progress');
+  await page.click('#seg-dir');
+  items = await listFigures(page);
+  eq(items.map((i) => i.progress).join(','), [...wantP].reverse().join(','), 'order by progress, reversed');
+  // By required area, largest first.
+  await page.selectOption('#seg-sort', 'area');
+  const ids = (await listFigures(page)).map((i) => i.id);
+  const areas = ids.map((id) => byId.get(id).donated_area_m2);
+  assert(areas.every((a, i) => i === 0 || areas[i - 1] >= a), 'order by area');
+  // Complete / not complete.
+  await page.selectOption('#seg-complete', 'complete');
+  eq((await listFigures(page)).length, api.filter((s) => s.complete).length, 'complete filter');
+  await page.selectOption('#seg-complete', 'incomplete');
+  eq((await listFigures(page)).length, api.filter((s) => !s.complete).length, 'not complete filter');
+  await page.selectOption('#seg-complete', '');
+  // Search without diacritics finds the road with them.
+  const road = api.find((s) => fold(s.name) !== s.name.toLowerCase());
+  const q = fold(road.name).split(' ').slice(-2).join(' ');
+  await page.fill('#seg-search', q);
+  await page.waitForTimeout(300);
+  const found = await listFigures(page);
+  eq(found.length, api.filter((s) => fold(s.name).includes(q)).length, `search "${q}"`);
+  assert(found.some((i) => i.id === road.id), `search "${q}" misses ${road.name}`);
+  const count = await page.textContent('#seg-count');
+  assert(count.includes(String(found.length)), `count line "${count}"`);
+  await page.fill('#seg-search', '');
+  await page.waitForTimeout(300);
+  // By residential group: the segments its parcels donate to.
+  const groups = await apiGet('/api/summary/groups');
+  const g = groups[0].residential_group;
+  const parcels = await apiGet(`/api/parcels?group=${encodeURIComponent(g)}`);
+  const want = new Set(parcels.features.flatMap((f) => f.properties.donations.map((d) => d.segment)));
+  await page.selectOption('#seg-group', g);
+  await page.evaluate(() => window.hiendat.settled());
+  const inGroup = await listFigures(page);
+  eq(inGroup.length, want.size, `segments of ${g}`);
+  assert(inGroup.every((i) => want.has(i.id)), `segments of ${g} differ`);
+  // The group table has every group, and a click shows its figures.
+  await page.selectOption('#seg-group', '');
+  await page.click('#tab-groups');
+  eq(await page.locator('#group-table tbody tr').count(), groups.length, 'group rows');
+  await page.click(`#group-table button[data-group="${g}"]`);
+  await page.waitForSelector('#detail:not([hidden])');
+  const txt = await page.textContent('#detail');
+  assert(txt.includes(g), 'group panel names the group');
+  assert(await page.evaluate((name) => window.hiendat.map.getFilter('group-selected')?.[2] === name, g), 'group highlighted on the map');
+  await page.evaluate(() => window.hiendat.settled());
+  await shot(page, 'group.png');
+  await resetView(page);
+  await page.selectOption('#seg-sort', 'name');
+  if (await page.getAttribute('#seg-dir', 'aria-pressed') === 'true') await page.click('#seg-dir');
+});
+
+await test('an editor changes a parcel step by step to handed over; map, list and a second page follow', async () => {
+  assert(PASSWORD, 'HIENDAT_PASSWORD is not set');
+  const segs = await apiGet('/api/segments');
+  // An incomplete segment with a parcel not yet contacted that donates to it alone.
+  let target = null;
+  const candidates = segs.features.filter((f) => !f.properties.complete).sort((a, b) => b.properties.progress_pct - a.properties.progress_pct);
+  for (const s of candidates) {
+    const ps = await apiGet(`/api/parcels?segment=${s.properties.id}`);
+    const p = ps.features.find((f) => f.properties.status === 'not_contacted' && f.properties.donations.length === 1
+      && f.properties.donations[0].attributed_area_m2 > 5);
+    if (p) { target = { seg: s, parcel: p }; break; }
+  }
+  assert(target, 'no not-contacted parcel on an incomplete segment');
+  const segId = target.seg.properties.id;
+  const parcelId = target.parcel.properties.id;
+  const before = target.seg.properties;
+
+  const tStart = Date.now();
+  const laps = [];
+  const lap = (what) => laps.push(`${what} ${((Date.now() - tStart) / 1000).toFixed(1)} s`);
+  const { page, context } = await openPage();
+  lap('opened');
+  const other = main; // a second, anonymous page open at the same time
+  const otherErrors = other.errors.length;
+  // Log in through the form.
+  await page.click('#login-btn');
+  await page.fill('#login-name', USER);
+  await page.fill('#login-password', PASSWORD);
+  await page.click('#login-submit');
+  await page.waitForSelector('#logout-btn:not([hidden])');
+  assert((await page.textContent('#user-box')).includes(USER), 'user box names the user');
+  await page.evaluate(() => window.hiendat.settled());
+  // Open the parcel by clicking it on the map.
+  const ring = target.parcel.geometry.coordinates[0][0];
+  const c = ring.slice(0, -1).reduce((a, p) => [a[0] + p[0] / (ring.length - 1), a[1] + p[1] / (ring.length - 1)], [0, 0]);
+  await page.evaluate(([lon, lat]) => window.hiendat.map.jumpTo({ center: [lon, lat], zoom: 19.5 }), c);
+  await page.evaluate(() => window.hiendat.settled());
+  const px = await page.evaluate(([lon, lat]) => {
+    const p = window.hiendat.map.project([lon, lat]);
+    const r = window.hiendat.map.getCanvas().getBoundingClientRect();
+    return [r.left + p.x, r.top + p.y];
+  }, c);
+  await page.mouse.click(px[0], px[1]);
+  await page.waitForSelector('#event-form');
+  lap('parcel panel');
+  const title = await page.textContent('#detail h3');
+  assert(title.includes(target.parcel.properties.parcel_no) && title.includes(target.parcel.properties.map_sheet), `parcel panel title "${title}"`);
+  const steps = ['persuading', 'agreed', 'signed', 'handed_over'];
+  let tSaved = 0;
+  let freshness = null;
+  for (const [i, st] of steps.entries()) {
+    await page.selectOption('#event-status', st);
+    await page.fill('#event-note', `Kiểm thử trình duyệt: bước ${i + 1}`);
+    if (st === 'signed') await page.fill('#event-member', 'Nguyễn Văn Kiểm');
+    await page.click('#event-save');
+    if (st === 'handed_over') {
+      // Saved on the server: from now on the second page must show it within a few seconds.
+      for (let k = 0; k < 100 && (await apiGet(`/api/parcels/${parcelId}`)).properties.status !== st; k++) await new Promise((r) => setTimeout(r, 50));
+      tSaved = Date.now();
+      const now = (await apiGet('/api/segments')).features.find((f) => f.properties.id === segId).properties;
+      freshness = other.page.waitForFunction(([id, p]) => {
+        const el = document.querySelector(`#seg-list .seg-item[data-id="${id}"]`);
+        return el && Math.abs(Number(el.dataset.progress) - p) < 0.011;
+      }, [segId, now.progress_pct], { timeout: 10000, polling: 100 }).then(() => Date.now() - tSaved);
+      freshness.catch(() => {}); // awaited below
+    }
+    await page.waitForSelector(`#detail .chip.status[data-status="${st}"]`, { timeout: 15000 });
+    lap(st);
+    if (st === 'signed') await shot(page, 'parcel-panel.png');
+  }
+  await page.evaluate(() => window.hiendat.settled());
+  const hist = await page.$$eval('#detail ol.history li', (els) => els.length);
+  assert(hist >= 4, `history shows ${hist} events`);
+  assert(!(await page.$('#event-form')), 'a handed-over parcel offers no further step');
+  const after = (await apiGet('/api/segments')).features.find((f) => f.properties.id === segId).properties;
+  assert(after.handed_over_area_m2 > before.handed_over_area_m2 + 1, `segment ${segId}: handed over ${before.handed_over_area_m2} → ${after.handed_over_area_m2}`);
+  // The list and the map show the new figures without a reload.
+  const item = await page.$(`#seg-list .seg-item[data-id="${segId}"]`);
+  assert(close(Number(await item.getAttribute('data-progress')), after.progress_pct), 'list progress after the edit');
+  const drawn = await renderedSegments(page);
+  await page.evaluate(() => window.hiendat.map.jumpTo({ center: window.hiendat.map.getCenter(), zoom: 16 }));
+  await page.evaluate(() => window.hiendat.settled());
+  const drawn2 = await renderedSegments(page);
+  const d = drawn[segId] ?? drawn2[segId];
+  assert(d && close(d.progress, after.progress_pct), `map progress of segment ${segId}: ${d?.progress} vs ${after.progress_pct}`);
+  const [col] = await sampleColors(page, [midpoint(target.seg.geometry)]);
+  assert(col && colorDist(col, progressColor(after.progress_pct)) <= 40, `map color of segment ${segId}: ${col} vs ${progressColor(after.progress_pct)}`);
+  // The second page sees the change within a few seconds (it polls /api/version).
+  lap('map checked');
+  const lag = await freshness;
+  console.log(`  the second page showed the change ${lag} ms after it was saved`);
+  eq(other.errors.length, otherErrors, `console errors on the second page: ${other.errors.join(' | ')}`);
+  // After a reload the change is still there.
+  await page.reload();
+  await settle(page);
+  const item2 = await page.$(`#seg-list .seg-item[data-id="${segId}"]`);
+  assert(close(Number(await item2.getAttribute('data-progress')), after.progress_pct), 'list progress after a reload');
+  const p = await apiGet(`/api/parcels/${parcelId}`);
+  eq(p.properties.status, 'handed_over', 'parcel status after a reload');
+  lap('reloaded');
+  console.log(`  ${laps.join(', ')}`);
+  editor = { page, context };
+});
+
+await test('an invalid change is refused with the server message shown', async () => {
+  assert(editor, 'no editor page (previous test failed)');
+  const ps = await apiGet('/api/parcels?status=not_contacted');
+  const f = ps.features[0];
+  const { page } = editor;
+  assert(await page.isVisible('#logout-btn'), 'still logged in after a reload');
+  await page.evaluate((id) => window.hiendat.showParcel(id), f.properties.id);
+  await page.waitForSelector('#event-form');
+  // Force a status the table does not allow (the server is the judge).
+  await page.evaluate(() => { const s = document.querySelector('#event-status'); s.add(new Option('x', 'handed_over')); s.value = 'handed_over'; });
+  await page.click('#event-save');
+  await page.waitForFunction(() => document.querySelector('#event-error')?.textContent.length > 5);
+  const msg = await page.textContent('#event-error');
+  assert(/không thể chuyển/.test(msg), `error message shown: "${msg}"`);
+});
+
+await test('the date control shows the ward as it was on an earlier date', async () => {
+  const progress = await apiGet('/api/progress');
+  const day = progress[Math.floor(progress.length / 3)].date;
+  const [y, m, dd] = day.split('-');
+  const { page } = main;
+  const nowApi = await apiGet('/api/segments');
+  await page.fill('#date-input', `${dd}/${m}/${y}`);
+  await page.press('#date-input', 'Enter');
+  await page.waitForFunction((d) => window.hiendat.state.asOf === d, day);
+  await page.evaluate(() => window.hiendat.settled());
+  const past = await apiGet(`/api/segments?as_of=${day}`);
+  const drawn = await renderedSegments(page);
+  for (const f of past.features) {
+    const dr = drawn[f.properties.id];
+    assert(dr && close(dr.progress, f.properties.progress_pct), `segment ${f.properties.id} on ${day}: ${dr?.progress} vs ${f.properties.progress_pct}`);
+  }
+  const sum = (fc) => fc.features.reduce((s, f) => s + f.properties.progress_pct, 0);
+  const nComplete = (fc) => fc.features.filter((f) => f.properties.complete).length;
+  assert(sum(past) < sum(nowApi), 'the past shows lower progress');
+  assert(nComplete(past) <= nComplete(nowApi), 'the past shows no more complete segments');
+  const drawnComplete = Object.values(drawn).filter((x) => x.complete).length;
+  eq(drawnComplete, nComplete(past), 'complete segments drawn on the past date');
+  const items = await listFigures(page);
+  const byId = new Map(past.features.map((f) => [f.properties.id, f.properties]));
+  assert(items.every((i) => close(i.progress, byId.get(i.id).progress_pct)), 'list shows the past figures');
+  const banner = await page.textContent('#as-of-banner');
+  assert(banner.includes(`${dd}/${m}/${y}`), `banner "${banner}"`);
+  // Requests carry as_of.
+  const colors = await sampleColors(page, past.features.slice(0, 10).map((f) => midpoint(f.geometry)));
+  const ok = past.features.slice(0, 10).filter((f, i) => colors[i] && colorDist(colors[i], progressColor(f.properties.progress_pct)) <= 40).length;
+  assert(ok >= 8, `past colors at midpoints: ${ok} / 10`);
+  await page.click('#tab-chart');
+  assert(await page.isVisible('#chart svg'), 'progress chart drawn');
+  await shot(page, 'past-date.png');
+  await page.click('#date-today');
+  await page.waitForFunction(() => window.hiendat.state.asOf === null);
+  await resetView(page);
+});
+
+await test('the English toggle switches the texts, is remembered, and Vietnamese keeps its diacritics', async () => {
+  const { page, context } = await openPage();
+  const body = await page.textContent('body');
+  for (const s of ['Đoạn tuyến', 'Tổ dân phố', 'Đã bàn giao', 'Chưa đồng ý', 'Xem theo ngày', 'Đăng nhập', 'Chú giải']) {
+    assert(body.includes(s), `Vietnamese text "${s}" missing`);
+  }
+  eq(await page.getAttribute('html', 'lang'), 'vi', 'html lang');
+  // Numbers in Vietnamese format: 1.234,5 m²
+  const figs = await page.textContent('#ward-summary');
+  assert(/\d{1,3}(\.\d{3})*(,\d+)? m²/.test(figs), `number format in "${figs}"`);
+  assert(/\d{2}\/\d{2}\/\d{4}/.test(await page.inputValue('#date-input')), 'date format dd/mm/yyyy');
+  await page.click('#lang-toggle');
+  eq(await page.textContent('#tab-segments'), 'Road segments', 'English tab');
+  eq(await page.getAttribute('html', 'lang'), 'en', 'html lang');
+  const en = await page.textContent('body');
+  assert(en.includes('Site handed over') && en.includes('Residential groups'), 'English texts');
+  await shot(page, 'english.png');
+  await page.reload();
+  await settle(page);
+  eq(await page.textContent('#tab-segments'), 'Road segments', 'English remembered after reload');
+  await page.click('#lang-toggle');
+  eq(await page.textContent('#tab-segments'), 'Đoạn tuyến', 'back to Vietnamese');
+  await context.close();
+});
+
+await test('an anonymous visitor sees no editing controls and no owner names', async () => {
+  assert(adminCookie, 'no login');
+  const full = await apiGet('/api/parcels?status=handed_over', adminCookie);
+  const f = full.features.find((x) => x.properties.owner);
+  assert(f, 'no parcel with an owner name (logged in)');
+  const { page } = main;
+  assert(await page.isVisible('#login-btn'), 'login button');
+  await page.evaluate((id) => window.hiendat.showParcel(id), f.properties.id);
+  await page.waitForSelector('#detail .chip.status');
+  assert(!(await page.$('#event-form')), 'an editing form is shown');
+  const txt = await page.textContent('#detail');
+  assert(!txt.includes(f.properties.owner), `owner name "${f.properties.owner}" shown`);
+  const withNames = await apiGet(`/api/parcels/${f.properties.id}`, adminCookie);
+  for (const e of withNames.properties.history) {
+    assert(!e.entered_by || !txt.includes(e.entered_by), `who entered an event is shown: ${e.entered_by}`);
+    assert(!e.party_member || !txt.includes(e.party_member), `party member shown: ${e.party_member}`);
+  }
+  assert(txt.includes(f.properties.parcel_no), 'the parcel is shown');
+  const list = await apiGet('/api/parcels?status=handed_over');
+  assert(list.features.every((x) => !x.properties.owner), 'anonymous parcel list carries owner names');
+  await resetView(page);
+});
+
+await test('phone width 375 px: no horizontal scroll, panels reachable', async () => {
+  const { page, context } = await openPage({ width: 375, height: 812 });
+  const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert(sw <= 375, `page is ${sw} px wide`);
+  await shot(page, 'phone.png');
+  const first = page.locator('#seg-list .seg-item').first();
+  await first.scrollIntoViewIfNeeded();
+  assert(await first.isVisible(), 'segment list reachable');
+  await first.click();
+  await page.waitForSelector('#detail:not([hidden])');
+  const box = await page.locator('#detail').boundingBox();
+  assert(box && box.width <= 375 && box.y < 812, `detail panel at ${JSON.stringify(box)}`);
+  await page.evaluate(() => window.hiendat.settled());
+  await shot(page, 'phone-detail.png');
+  await page.click('#detail-close');
+  await page.click('#tab-groups');
+  const sw2 = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert(sw2 <= 375, `page is ${sw2} px wide with the group table`);
+  await context.close();
+});
+
+await test('print view: the map image and the summary table', async () => {
+  const { page } = main;
+  await page.evaluate(() => window.hiendat.preparePrint());
+  await page.emulateMedia({ media: 'print' });
+  assert(await page.isVisible('#print-summary table'), 'summary table in print');
+  assert(!(await page.isVisible('.topbar')), 'controls hidden in print');
+  const src = await page.getAttribute('#print-map', 'src');
+  assert(src && src.startsWith('data:image/png') && src.length > 20000, 'map image for print');
+  const rows = await page.locator('#print-summary table').first().locator('tbody tr').count();
+  eq(rows, summary0.length, 'print table rows');
+  await page.screenshot({ path: join(SHOTS, 'print.png'), fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
+});
+
+await test('no console errors on the pages during the whole run', async () => {
+  eq(main.errors.length, 0, `console errors: ${main.errors.join(' | ')}`);
+});
+
+await editor?.context.close();
+await main.context.close();
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
