@@ -890,3 +890,36 @@ async fn segments_name_their_groups_and_a_parcel_names_its_next_statuses() {
         json!(["persuading", "declined", "agreed"])
     );
 }
+
+#[tokio::test]
+async fn a_viewport_request_can_ask_for_only_the_properties_it_draws() {
+    let s = Server::start().await;
+    let anon = Server::client();
+    let path = "/api/parcels?bbox=105.794,19.503,105.797,19.506";
+    let full = s.get_json(&anon, path).await;
+    let slim = s
+        .get_json(&anon, &format!("{path}&fields=id,status,parcel_no"))
+        .await;
+    let (f, sl) = (
+        full["features"].as_array().unwrap(),
+        slim["features"].as_array().unwrap(),
+    );
+    assert!(!f.is_empty());
+    assert_eq!(f.len(), sl.len());
+    for (a, b) in f.iter().zip(sl) {
+        let keys: BTreeSet<&str> = b["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, BTreeSet::from(["id", "parcel_no", "status"]));
+        for k in keys {
+            assert_eq!(a["properties"][k], b["properties"][k]);
+        }
+        assert_eq!(a["geometry"], b["geometry"]);
+    }
+    let (status, body) = s.get(&anon, &format!("{path}&fields=id,ownr")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("ownr"), "{body}");
+}

@@ -36,7 +36,8 @@ pub(super) async fn openapi() -> Json<Value> {
             "/api/segments": get("Đoạn tuyến / segments as GeoJSON with donated area and progress", json!([as_of()])),
             "/api/parcels": get("Thửa đất / parcels as GeoJSON with measures and status", json!([
                 q("bbox", "minlon,minlat,maxlon,maxlat"), q("segment", "segment id"),
-                q("group", "residential group name"), q("status", "not_contacted | persuading | declined | agreed | signed | handed_over"), as_of()])),
+                q("group", "residential group name"), q("status", "not_contacted | persuading | declined | agreed | signed | handed_over"),
+                q("fields", "only these properties, comma separated (id, map_sheet, parcel_no, land_use, legal_area_m2, residential_group, owner, status, status_label, donated_area_m2, donations)"), as_of()])),
             "/api/parcels/{id}": get("Một thửa đất và lịch sử / one parcel with its history", json!([id, as_of()])),
             "/api/parcels/{id}/events": { "post": {
                 "summary": "Ghi nhận trạng thái / record a status change (editor, admin)",

@@ -395,6 +395,55 @@ pub(super) struct ParcelQuery {
     group: Option<String>,
     status: Option<String>,
     as_of: Option<String>,
+    fields: Option<String>,
+}
+
+/// The parcel properties an answer may be cut down to (`fields=`).
+const PARCEL_FIELDS: [&str; 11] = [
+    "id",
+    "map_sheet",
+    "parcel_no",
+    "land_use",
+    "legal_area_m2",
+    "residential_group",
+    "owner",
+    "status",
+    "status_label",
+    "donated_area_m2",
+    "donations",
+];
+
+/// Which parcel properties to write: all, or those `fields=` names (a map
+/// viewport needs three of eleven, a quarter of the bytes).
+#[derive(Debug, Clone, Copy)]
+struct Fields(u16);
+
+impl Fields {
+    const ALL: Fields = Fields(u16::MAX);
+
+    fn parse(s: &str) -> Result<Fields, ApiError> {
+        let mut mask = 0;
+        for name in s.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let i = PARCEL_FIELDS.iter().position(|f| *f == name).ok_or_else(|| {
+                ApiError::Unprocessable(
+                    "unknown_field",
+                    format!(
+                        "fields: không có thuộc tính {name:?} / no property {name:?} (có / known: {})",
+                        PARCEL_FIELDS.join(", ")
+                    ),
+                )
+            })?;
+            mask |= 1 << i;
+        }
+        Ok(Fields(mask))
+    }
+
+    fn has(self, name: &str) -> bool {
+        PARCEL_FIELDS
+            .iter()
+            .position(|f| *f == name)
+            .is_some_and(|i| self.0 & (1 << i) != 0)
+    }
 }
 
 fn parse_bbox(s: &str) -> Result<[f64; 4], ApiError> {
@@ -433,33 +482,42 @@ fn write_parcel(
     segment_ids: &HashMap<i64, FeatureId>,
     status: Status,
     names: bool,
+    fields: Fields,
 ) {
-    o.field("id", &p.id);
-    o.field("map_sheet", &p.map_sheet);
-    o.field("parcel_no", &p.parcel_no);
-    o.field("land_use", &p.land_use);
-    o.field("legal_area_m2", p.legal_area_m2);
-    o.field("residential_group", &p.residential_group);
+    let put = |name: &str, o: &mut Out, write: &dyn Fn(&mut Out)| {
+        if fields.has(name) {
+            o.key(name);
+            write(o);
+        }
+    };
+    put("id", o, &|o| o.value(&p.id));
+    put("map_sheet", o, &|o| o.value(&p.map_sheet));
+    put("parcel_no", o, &|o| o.value(&p.parcel_no));
+    put("land_use", o, &|o| o.value(&p.land_use));
+    put("legal_area_m2", o, &|o| o.value(p.legal_area_m2));
+    put("residential_group", o, &|o| o.value(&p.residential_group));
     if names {
-        o.field("owner", &p.owner);
+        put("owner", o, &|o| o.value(&p.owner));
     }
-    o.field("status", status.as_str());
-    o.field("status_label", status.label_vi());
-    let total: f64 = donations.iter().map(|d| d.attributed_area_m2).sum();
-    o.field("donated_area_m2", r4(total));
-    o.key("donations");
-    o.begin_array();
-    for d in donations {
-        o.begin_object();
-        o.field("segment", segment_ids.get(&d.segment));
-        o.field("area_in_corridor_m2", r4(d.area_in_corridor_m2));
-        o.field("attributed_area_m2", r4(d.attributed_area_m2));
-        o.field("frontage_m", r4(d.frontage_m));
-        o.field("depth_mean_m", r4(d.depth_mean_m));
-        o.field("depth_max_m", r4(d.depth_max_m));
-        o.end_object();
-    }
-    o.end_array();
+    put("status", o, &|o| o.value(status.as_str()));
+    put("status_label", o, &|o| o.value(status.label_vi()));
+    put("donated_area_m2", o, &|o| {
+        o.value(r4(donations.iter().map(|d| d.attributed_area_m2).sum()))
+    });
+    put("donations", o, &|o| {
+        o.begin_array();
+        for d in donations {
+            o.begin_object();
+            o.field("segment", segment_ids.get(&d.segment));
+            o.field("area_in_corridor_m2", r4(d.area_in_corridor_m2));
+            o.field("attributed_area_m2", r4(d.attributed_area_m2));
+            o.field("frontage_m", r4(d.frontage_m));
+            o.field("depth_mean_m", r4(d.depth_mean_m));
+            o.field("depth_max_m", r4(d.depth_max_m));
+            o.end_object();
+        }
+        o.end_array();
+    });
 }
 
 fn by_parcel(donations: &[DonationRow]) -> HashMap<i64, Vec<&DonationRow>> {
@@ -486,6 +544,7 @@ pub(super) async fn parcels(
         group: q.group.clone(),
     };
     let wanted = q.status.as_deref().map(parse_status).transpose()?;
+    let fields = q.fields.as_deref().map_or(Ok(Fields::ALL), Fields::parse)?;
     let names = caller.sees_names();
     let demo = state.demo;
     state
@@ -512,7 +571,7 @@ pub(super) async fn parcels(
                 feature(
                     &mut o,
                     |o| o.multi_polygon(&p.polygons),
-                    |o| write_parcel(o, p, d, &segment_ids, status, names),
+                    |o| write_parcel(o, p, d, &segment_ids, status, names, fields),
                 );
             }
             end_collection(&mut o);
@@ -554,7 +613,7 @@ pub(super) async fn parcel(
                 &mut o,
                 |o| o.multi_polygon(&p.polygons),
                 |o| {
-                    write_parcel(o, &p, &mine, &segment_ids, status, names);
+                    write_parcel(o, &p, &mine, &segment_ids, status, names, Fields::ALL);
                     // What an event recorded today may move it to.
                     o.key("next_statuses");
                     o.begin_array();
