@@ -50,24 +50,27 @@ impl Write for bool {
 impl Write for str {
     fn write(&self, buf: &mut String) {
         buf.push('"');
+        // Only ASCII needs escaping, so bytes can be scanned: most strings
+        // (names, codes) need none and are copied whole.
+        let bytes = self.as_bytes();
         let mut start = 0;
-        for (i, c) in self.char_indices() {
-            let esc = match c {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                c if (c as u32) < 0x20 => "",
+        for (i, &b) in bytes.iter().enumerate() {
+            let esc = match b {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                b'\r' => "\\r",
+                b'\t' => "\\t",
+                b if b < 0x20 => "",
                 _ => continue,
             };
             buf.push_str(&self[start..i]);
             if esc.is_empty() {
-                buf.push_str(&format!("\\u{:04x}", c as u32));
+                buf.push_str(&format!("\\u{b:04x}"));
             } else {
                 buf.push_str(esc);
             }
-            start = i + c.len_utf8();
+            start = i + 1;
         }
         buf.push_str(&self[start..]);
         buf.push('"');

@@ -188,7 +188,7 @@ export function parcelDetail(f, { segmentsById, canEdit, asOf, today }) {
       ])}</li>`).join('');
   const hh = Array.isArray(p.households) ? p.households : [];
   const owners = hh.length
-    ? `<h4>${t('households')}</h4><ul class="plain owners">${hh.map((h) => `<li><b>${esc(h.head_name)}</b>${h.is_member_family ? ` <span class="badge member">${t('member_family')}</span>` : ''}${h.address ? `<br><span class="muted">${esc(h.address)}</span>` : ''}${h.phone ? ` · <span class="muted">${esc(h.phone)}</span>` : ''}</li>`).join('')}</ul>`
+    ? `<h4>${t('households')}</h4><ul class="plain owners">${hh.map((h) => `<li><b>${esc(h.head_name)}</b>${h.is_member_family ? ` <span class="badge member">${t('member_family')}</span>` : ''}${h.address ? `<br><span class="muted">${esc(h.address)}</span>` : ''}${h.phone ? ` · <span class="muted">${esc(h.phone)}</span>` : ''}${h.note ? `<br><span class="note">${esc(h.note)}</span>` : ''}</li>`).join('')}</ul>`
     : p.owner ? `<h4>${t('owner')}</h4><p class="owners">${esc(p.owner)}</p>` : '';
   const hist = (p.history ?? []).slice().reverse().map((e) => `<li>
       <span class="when">${date(e.occurred_on)}</span>
@@ -196,7 +196,8 @@ export function parcelDetail(f, { segmentsById, canEdit, asOf, today }) {
       ${e.note ? `<span class="note">${esc(e.note)}</span>` : ''}
       ${e.entered_by || e.party_member ? `<span class="who muted">${e.entered_by ? `${t('entered_by')}: ${esc(e.entered_by)} (${date(e.entered_at)})` : ''}${e.party_member ? ` · ${t('party_member')}: ${esc(e.party_member)}` : ''}</span>` : ''}
     </li>`).join('');
-  const next = STATUS_NEXT[p.status] ?? [];
+  // The server names the allowed next statuses; the copied table is the fallback.
+  const next = p.next_statuses ?? STATUS_NEXT[p.status] ?? [];
   let form = '';
   if (canEdit) {
     if (asOf) form = `<p class="hint">${t('past_readonly')}</p>`;
