@@ -460,6 +460,13 @@ fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
             .map_err(|e| format!("{}: {e}", a.addr))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         println!("hiendat: http://{local}/ ({})", a.db.display());
+        if !a.web.join("node_modules/maplibre-gl").is_dir() {
+            eprintln!(
+                "cảnh báo / warning: {} thiếu thư viện bản đồ, hãy chạy / lacks the map library, run: npm ci --prefix {}",
+                a.web.display(),
+                a.web.display()
+            );
+        }
         let state = AppState::new(a.db.clone(), demo)
             .with_web(a.web.clone())
             .with_basemap(a.basemap.clone());
