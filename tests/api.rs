@@ -581,15 +581,32 @@ async fn the_binary_adds_a_user_from_stdin_and_serves_the_database() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("thu (editor)"));
 
+    // A page folder without its npm packages: serve says what to run.
+    let web =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("web-bare-{}", std::process::id()));
+    std::fs::create_dir_all(&web).unwrap();
     let mut server = Child(
         Command::new(bin)
             .args(["serve", "--addr", "127.0.0.1:0", "--db"])
             .arg(&db)
+            .arg("--web")
+            .arg(&web)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap(),
     );
+    let stderr = server.0.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let warned = std::iter::from_fn(|| rx.recv_timeout(std::time::Duration::from_secs(20)).ok())
+        .any(|l| l.contains("npm ci --prefix"));
+    assert!(warned, "serve warns about the missing map packages");
     let stdout = server.0.stdout.take().unwrap();
     let base = BufReader::new(stdout)
         .lines()
