@@ -65,7 +65,7 @@ fn an_import_killed_part_way_leaves_the_database_as_it_was() {
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
-    let import = |dir: &Path| {
+    let import = |dir: &Path, db: &Path| {
         let mut c = hiendat();
         c.args(["import", "--db", db.to_str().unwrap()])
             .args(["--segments", dir.join("segments.geojson").to_str().unwrap()])
@@ -74,38 +74,59 @@ fn an_import_killed_part_way_leaves_the_database_as_it_was() {
             .stderr(Stdio::null());
         c
     };
-    assert!(import(&small).status().unwrap().success());
+    assert!(import(&small, &db).status().unwrap().success());
     let before = digest(&db);
     assert!(
         before.iter().any(|(t, n, _)| t == "parcels" && *n == 500),
         "{before:?}"
     );
+    // The file as it was (digest closed the last connection: no WAL left).
+    let saved = d.join("before.db");
+    std::fs::copy(&db, &saved).unwrap();
+    let restore = || {
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+        }
+        std::fs::copy(&saved, &db).unwrap();
+    };
 
-    // The big import takes seconds: kill it at several points of its work.
-    let mut killed = 0;
-    for after_ms in [300u64, 900, 1600, 2500] {
-        let mut child = import(&big).spawn().unwrap();
+    // The big import run to its end on a copy: the only other state a kill
+    // may leave (killed after its commit, before the process exits), and
+    // how long it takes here.
+    let full_db = d.join("full.db");
+    std::fs::copy(&saved, &full_db).unwrap();
+    let t0 = Instant::now();
+    assert!(import(&big, &full_db).status().unwrap().success());
+    let full_time = t0.elapsed();
+    let full = digest(&full_db);
+    assert_ne!(full, before);
+
+    // Kill it at several points of its work: the database is as it was, or
+    // (past the commit) wholly imported, never in between.
+    let mut mid_import = 0;
+    for fraction in [0.1, 0.3, 0.5, 0.7, 0.9] {
+        let mut child = import(&big, &db).spawn().unwrap();
         let t0 = Instant::now();
-        while t0.elapsed() < Duration::from_millis(after_ms) {
+        while t0.elapsed() < full_time.mul_f64(fraction) {
             if child.try_wait().unwrap().is_some() {
                 break;
             }
-            std::thread::sleep(Duration::from_millis(10));
+            std::thread::sleep(Duration::from_millis(5));
         }
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap();
-            killed += 1;
-        }
+        let _ = child.kill();
         let status = child.wait().unwrap();
-        if status.success() {
-            // finished before the kill: nothing to check at this point
-            break;
+        let got = digest(&db);
+        if got == before {
+            assert!(!status.success(), "a finished import changed nothing");
+            mid_import += 1;
+        } else {
+            assert_eq!(got, full, "after a kill at {fraction} of the import's time");
+            restore();
         }
-        assert_eq!(digest(&db), before, "after a kill at {after_ms} ms");
     }
     assert!(
-        killed >= 2,
-        "the import finished too fast to be interrupted"
+        mid_import >= 2,
+        "only {mid_import} kills landed before the commit"
     );
     let _ = std::fs::remove_dir_all(&d);
 }
