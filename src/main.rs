@@ -37,6 +37,8 @@ enum Command {
     Demo(DemoArgs),
     /// Nhập đoạn tuyến và thửa đất vào cơ sở dữ liệu / import segments and parcels into the database
     Import(ImportArgs),
+    /// Xuất dữ liệu cho đo đạc / export for surveyors (coordinate tables in VN-2000)
+    Export(ExportArgs),
     /// Chạy máy chủ / serve the HTTP API (a missing database is created with the demo ward)
     Serve(ServeArgs),
     /// Quản lý người dùng / manage users
@@ -105,6 +107,41 @@ struct ImportArgs {
     dry_run: bool,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    /// Bảng tọa độ / coordinate table: every vertex numbered, X (northing), Y (easting), side lengths; UTF-8 with BOM
+    Csv,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportLayer {
+    /// Thửa đất / land parcels
+    Parcels,
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// The database file
+    #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
+    db: PathBuf,
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    #[arg(long, value_enum)]
+    layer: ExportLayer,
+    /// Only the parcels donating to this segment (its id)
+    #[arg(long, conflicts_with = "group")]
+    segment: Option<String>,
+    /// Only the parcels of this residential group (its name)
+    #[arg(long)]
+    group: Option<String>,
+    /// Projected CRS of the coordinates; default: the one the donations were measured in
+    #[arg(long)]
+    crs: Option<String>,
+    /// The file to write
+    #[arg(long)]
+    out: PathBuf,
+}
+
 #[derive(clap::Args)]
 struct ComputeArgs {
     /// Road segments (GeoJSON LineStrings: id, name, current_width_m, planned_width_m, ...)
@@ -159,6 +196,7 @@ fn main() -> ExitCode {
         Command::Compute(a) => run_compute(a),
         Command::Demo(a) => run_demo(a),
         Command::Import(a) => run_import(a),
+        Command::Export(a) => run_export(a),
         Command::Serve(a) => run_serve(a),
         Command::User(UserCommand::Add(a)) => run_user_add(a),
     };
@@ -343,6 +381,71 @@ fn run_demo(a: DemoArgs) -> Result<ExitCode, String> {
         ward.segments.len(),
         ward.info.residential_groups,
         out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
+    use hiendat::formats::coordinates::{TableParcel, write_table};
+    if !a.db.exists() {
+        return Err(format!(
+            "{}: không có cơ sở dữ liệu / no such database",
+            a.db.display()
+        ));
+    }
+    let at = |e: StoreError| format!("{}: {e}", a.db.display());
+    let store = Store::open(&a.db).map_err(at)?;
+    let crs_name = match a.crs.clone() {
+        Some(c) => c,
+        None => store
+            .meta("crs")
+            .map_err(at)?
+            .unwrap_or_else(|| DEFAULT_CRS.into()),
+    };
+    let crs = Crs::parse(&crs_name).map_err(|e| format!("--crs: {e}"))?;
+    let filter = hiendat::store::ParcelFilter {
+        bbox: None,
+        segment: a.segment.clone(),
+        group: a.group.clone(),
+    };
+    let mut parcels = store.parcels(&filter).map_err(at)?;
+    if parcels.is_empty() {
+        return Err("không có thửa đất nào khớp / no parcel matches".into());
+    }
+    for p in &mut parcels {
+        for ring in p.polygons.iter_mut().flatten() {
+            crs.project_in_place(ring)
+                .map_err(|e| format!("thửa / parcel {}: {e}", p.id))?;
+        }
+    }
+    let (ExportFormat::Csv, ExportLayer::Parcels) = (a.format, a.layer);
+    // Written beside its name, renamed into place when whole.
+    let mut done = Vec::new();
+    let written = write_new(&a.out, &mut done, |w| {
+        write_table(
+            w,
+            parcels.iter().map(|p| TableParcel {
+                id: &p.id,
+                map_sheet: p.map_sheet.as_deref(),
+                parcel_no: p.parcel_no.as_deref(),
+                polygons: &p.polygons,
+            }),
+        )
+    });
+    for (tmp, path) in &done {
+        match &written {
+            Ok(()) => std::fs::rename(tmp, path).map_err(|e| format!("{}: {e}", path.display()))?,
+            Err(_) => {
+                let _ = std::fs::remove_file(tmp);
+            }
+        }
+    }
+    written?;
+    eprintln!(
+        "đã ghi / wrote {} thửa / parcels ({}) → {}",
+        parcels.len(),
+        crs.name(),
+        a.out.display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -421,3 +421,86 @@ fn households_come_in_with_the_import_and_a_bad_row_refuses_the_whole_file() {
     assert!(err.contains("bad.csv") && err.contains('2'), "{err}");
     assert_eq!(std::fs::metadata(&db).unwrap().len(), before);
 }
+
+#[test]
+fn a_coordinate_table_lists_a_groups_parcels_in_vn2000_north_first() {
+    use hiendat::geometry::crs::Crs;
+    use hiendat::store::{ParcelFilter, Store};
+    let d = tmpdir("export");
+    let db = d.join("w.db");
+    let o = hiendat(&["demo", "--parcels", "500", "--db", s(&db)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let store = Store::open(&db).unwrap();
+    let group = store.group_names().unwrap()[0].clone();
+    let want = store
+        .parcels(&ParcelFilter {
+            group: Some(group.clone()),
+            ..ParcelFilter::default()
+        })
+        .unwrap();
+    drop(store);
+    let out = d.join("toa-do.csv");
+    let o = hiendat(&[
+        "export",
+        "--db",
+        s(&db),
+        "--format",
+        "csv",
+        "--layer",
+        "parcels",
+        "--group",
+        &group,
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let ids: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(ids.len(), want.len());
+
+    // The first parcel's exterior, point by point, against PROJ's transform.
+    let crs = Crs::vn2000_thanh_hoa();
+    let p = &want[0];
+    let ring = &p.polygons[0][0];
+    let mine: Vec<&csv::StringRecord> = rows
+        .iter()
+        .filter(|r| &r[0] == p.id.as_str() && &r[3] == "1" && &r[4] == "1")
+        .collect();
+    assert_eq!(mine.len(), ring.len() - 1, "closing point dropped");
+    let num = |r: &csv::StringRecord, i: usize| r[i].parse::<f64>().unwrap();
+    for (k, r) in mine.iter().enumerate() {
+        assert_eq!(num(r, 5) as usize, k + 1);
+        let [e, n] = crs.to_projected(ring[k][0], ring[k][1]).unwrap();
+        assert!(
+            (num(r, 6) - n).abs() < 0.001 && (num(r, 7) - e).abs() < 0.001,
+            "{r:?}"
+        );
+        let next = mine[(k + 1) % mine.len()];
+        let side = (num(next, 6) - num(r, 6)).hypot(num(next, 7) - num(r, 7));
+        assert!((num(r, 8) - side).abs() < 0.002, "{r:?}");
+    }
+
+    // Nothing to export: an error, and no file.
+    let none = d.join("none.csv");
+    let o = hiendat(&[
+        "export",
+        "--db",
+        s(&db),
+        "--format",
+        "csv",
+        "--layer",
+        "parcels",
+        "--group",
+        "Tổ 999",
+        "--out",
+        s(&none),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no parcel matches"), "{}", stderr(&o));
+    assert!(!none.exists());
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -1,5 +1,6 @@
 //! Reading and writing files.
 
+pub mod coordinates;
 pub mod csv_out;
 pub mod geojson_read;
 pub mod geojson_write;
