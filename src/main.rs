@@ -253,6 +253,27 @@ fn write_new(
     f(BufWriter::with_capacity(1 << 20, file)).map_err(err)
 }
 
+/// After [`write_new`]: renames every file into place if all were written,
+/// else removes them, so that no half-written file is left under its name.
+fn finish_new(done: &[(PathBuf, PathBuf)], result: Result<(), String>) -> Result<(), String> {
+    match result {
+        Ok(()) => {
+            for (tmp, path) in done {
+                std::fs::rename(tmp, path).map_err(|e| {
+                    format!("không ghi được / cannot write {}: {e}", path.display())
+                })?;
+            }
+            Ok(())
+        }
+        Err(e) => {
+            for (tmp, _) in done {
+                let _ = std::fs::remove_file(tmp);
+            }
+            Err(e)
+        }
+    }
+}
+
 fn run_compute(a: ComputeArgs) -> Result<ExitCode, String> {
     let mut t = Timings::default();
     let crs = Crs::parse(&a.crs).map_err(|e| e.to_string())?;
@@ -329,22 +350,7 @@ fn run_compute(a: ComputeArgs) -> Result<ExitCode, String> {
             }
             Ok(())
         })();
-        match result {
-            Ok(()) => {
-                for (tmp, path) in &done {
-                    std::fs::rename(tmp, path).map_err(|e| {
-                        format!("không ghi được / cannot write {}: {e}", path.display())
-                    })?;
-                }
-                Ok(())
-            }
-            Err(e) => {
-                for (tmp, _) in &done {
-                    let _ = std::fs::remove_file(tmp);
-                }
-                Err(e)
-            }
-        }
+        finish_new(&done, result)
     })?;
     if a.timings {
         eprint!("{}", t.report());
@@ -432,15 +438,7 @@ fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
             }),
         )
     });
-    for (tmp, path) in &done {
-        match &written {
-            Ok(()) => std::fs::rename(tmp, path).map_err(|e| format!("{}: {e}", path.display()))?,
-            Err(_) => {
-                let _ = std::fs::remove_file(tmp);
-            }
-        }
-    }
-    written?;
+    finish_new(&done, written)?;
     eprintln!(
         "đã ghi / wrote {} thửa / parcels ({}) → {}",
         parcels.len(),

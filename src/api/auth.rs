@@ -84,7 +84,7 @@ fn cookie(token: &str, max_age: i64, headers: &HeaderMap) -> String {
     )
 }
 
-fn user_json(u: &User) -> serde_json::Value {
+pub(super) fn user_json(u: &User) -> serde_json::Value {
     json!({ "name": u.name, "role": u.role.as_str() })
 }
 

@@ -2,18 +2,15 @@
 //! `PATCH/DELETE /api/users/{name}`. Changing a role or a password ends
 //! that user's sessions.
 
+use super::auth::user_json;
 use super::{ApiError, AppState, Caller};
-use crate::store::{Role, User};
+use crate::store::Role;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
-
-fn user_json(u: &User) -> Value {
-    json!({ "name": u.name, "role": u.role.as_str() })
-}
+use serde_json::Value;
 
 /// `GET /api/users`: every user and their role (never a password hash).
 pub(super) async fn list(

@@ -14,16 +14,6 @@ export const STATUS_COLOR = {
   handed_over: '#009e73',   // bluish green
 };
 
-/** The server's transition table (campaign/events.rs, Status::next). The server decides. */
-export const STATUS_NEXT = {
-  not_contacted: ['persuading', 'declined', 'agreed'],
-  persuading: ['agreed', 'declined'],
-  declined: ['persuading', 'agreed'],
-  agreed: ['signed', 'persuading', 'declined'],
-  signed: ['handed_over', 'declined'],
-  handed_over: [],
-};
-
 /** Progress by area → color: 0 % vermillion, 50 % amber, 100 % bluish green. */
 export const PROGRESS_STOPS = [
   [0, '#d55e00'],

@@ -30,7 +30,6 @@ const state = {
   selected: null,         // {kind: 'segment'|'group'|'parcel', id}
   segSort: { key: 'name', dir: 1 },
   segFilter: { q: '', group: '', complete: '' },
-  groupSegments: new Map(), // group name → Set of segment ids
   groupSort: { key: 'name', dir: 1 },
   tab: 'segments',
 };
@@ -121,7 +120,6 @@ async function settled() {
 
 async function reloadAllInner({ geometry = false } = {}) {
   const v = api.version().then((r) => { state.version = r.version; }).catch(() => {});
-  state.groupSegments.clear();
   parcels?.invalidate();
   // Each part is shown as soon as it arrives: the segments first, the parcels (the heaviest) last.
   const jobs = [
@@ -153,22 +151,12 @@ function renderAll() {
   renderPrint();
 }
 
+// The segments a residential group's parcels donate to (segments name their groups).
 async function groupSegmentSet(name) {
   if (!name) return null;
-  const fromProps = state.segments.features.filter((f) => Array.isArray(f.properties.groups));
-  if (fromProps.length) return new Set(fromProps.filter((f) => f.properties.groups.includes(name)).map((f) => f.properties.id));
-  if (!state.groupSegments.has(name)) {
-    // Fallback until segments carry their groups: the group's parcels name the segments they donate to.
-    const fc = await api.parcels({ group: name, as_of: state.asOf });
-    const ids = new Set();
-    for (const f of fc.features) {
-      let d = f.properties.donations;
-      if (typeof d === 'string') d = JSON.parse(d);
-      for (const x of d ?? []) ids.add(x.segment);
-    }
-    state.groupSegments.set(name, ids);
-  }
-  return state.groupSegments.get(name);
+  return new Set(state.segments.features
+    .filter((f) => (f.properties.groups ?? []).includes(name))
+    .map((f) => f.properties.id));
 }
 
 let segRenderSeq = 0;

@@ -1,7 +1,7 @@
 // The side panels: ward summary, segment list (sort, filter, search), residential-group table,
 // the legend, and the detail panel for a segment, a group or a parcel.
 import { t, statusLabel, num, area, metres, pct, date, fold, compareNames } from './i18n.js';
-import { STATUSES, STATUS_COLOR, STATUS_NEXT, progressColor, rgbCss, CORRIDOR_COLOR, GROUP_LINE, SEGMENT_CASING } from './config.js';
+import { STATUSES, STATUS_COLOR, progressColor, rgbCss, CORRIDOR_COLOR, GROUP_LINE, SEGMENT_CASING } from './config.js';
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -196,8 +196,8 @@ export function parcelDetail(f, { segmentsById, canEdit, asOf, today }) {
       ${e.note ? `<span class="note">${esc(e.note)}</span>` : ''}
       ${e.entered_by || e.party_member ? `<span class="who muted">${e.entered_by ? `${t('entered_by')}: ${esc(e.entered_by)} (${date(e.entered_at)})` : ''}${e.party_member ? ` · ${t('party_member')}: ${esc(e.party_member)}` : ''}</span>` : ''}
     </li>`).join('');
-  // The server names the allowed next statuses; the copied table is the fallback.
-  const next = p.next_statuses ?? STATUS_NEXT[p.status] ?? [];
+  // The server names the allowed next statuses (Status::next).
+  const next = p.next_statuses ?? [];
   let form = '';
   if (canEdit) {
     if (asOf) form = `<p class="hint">${t('past_readonly')}</p>`;
