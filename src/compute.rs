@@ -166,13 +166,7 @@ pub fn corridor_outlines(
         .par_iter()
         .zip(segments)
         .map(|(g, s)| {
-            let mut polys = match &g.given {
-                Some(given) => outline::union(given.iter().map(Vec::as_slice), 0.0),
-                None => {
-                    let pieces = corridor::offset_pieces(0, &g.centerline, g.left_m, g.right_m);
-                    outline::union(pieces.iter().map(|p| std::slice::from_ref(&p.ring)), 0.0)
-                }
-            };
+            let mut polys = corridor_outline(g);
             for ring in polys.iter_mut().flatten() {
                 for p in ring.iter_mut() {
                     *p = origin.to_world(*p);
@@ -186,6 +180,18 @@ pub fn corridor_outlines(
             Ok(polys)
         })
         .collect()
+}
+
+/// A segment's corridor as one outline, in the projection's local
+/// coordinates: the union of its pieces, or of its given polygons.
+pub fn corridor_outline(g: &SegmentGeom) -> Vec<outline::Rings> {
+    match &g.given {
+        Some(given) => outline::union(given.iter().map(Vec::as_slice), 0.0),
+        None => {
+            let pieces = corridor::offset_pieces(0, &g.centerline, g.left_m, g.right_m);
+            outline::union(pieces.iter().map(|p| std::slice::from_ref(&p.ring)), 0.0)
+        }
+    }
 }
 
 /// Left and right half widths: `planned_left_m`/`planned_right_m` where given,

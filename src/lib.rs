@@ -9,6 +9,7 @@ pub mod api;
 pub mod campaign;
 pub mod compute;
 pub mod demo;
+pub mod export;
 pub mod formats;
 pub mod geometry;
 pub mod store;

@@ -87,36 +87,42 @@ struct ImportArgs {
     /// The database file (created if missing)
     #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
     db: PathBuf,
-    /// Road segments (GeoJSON LineStrings: id, name, current_width_m, planned_width_m, ...)
+    /// Road segments (lines): GeoJSON, GeoPackage (.gpkg), Shapefile (.shp, .zip or a folder), KML or CSV with WKT
     #[arg(long)]
     segments: PathBuf,
-    /// Land parcels (GeoJSON Polygons: id, map_sheet, parcel_no, owner, residential_group, land_use)
+    /// Land parcels (polygons): GeoJSON, GeoPackage, Shapefile, DXF (closed polylines, hatches), KML or CSV with WKT
     #[arg(long)]
     parcels: PathBuf,
     /// Planned right-of-way polygons (GeoJSON, each with segment_id); they replace the offset centerline
     #[arg(long)]
     corridors: Option<PathBuf>,
-    /// Projected CRS for measuring donations
-    #[arg(long, env = "HIENDAT_CRS", default_value = DEFAULT_CRS)]
-    crs: String,
+    /// CRS of files that state none (a shapefile without .prj, DXF, CSV): EPSG:5897 or another VN-2000 zone, or EPSG:4326; when projected, also the CRS donations are measured in (default: the database's, else EPSG:5897)
+    #[arg(long, env = "HIENDAT_CRS")]
+    crs: Option<String>,
     /// Households CSV: parcel_id, head_name, address, phone, is_member_family, note
     #[arg(long)]
     households: Option<PathBuf>,
+    /// Field mapping, repeatable: hiendat name = the file's field, e.g. --field parcel_no=SoThua --field owner=ChuSD
+    #[arg(long = "field", value_name = "NAME=FIELD")]
+    fields: Vec<String>,
+    /// A mapping file: one NAME=FIELD per line (# comments)
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+    /// Text encoding of .dbf files: utf8, tcvn3, vni, 1252, 1258 (default: the .cpg, else detected)
+    #[arg(long)]
+    encoding: Option<String>,
+    /// DXF: only entities on layers whose names start with this (repeatable)
+    #[arg(long = "dxf-layer")]
+    dxf_layers: Vec<String>,
+    /// The layer holding the segments, in a file with several (GeoPackage, KML, zip)
+    #[arg(long)]
+    segments_layer: Option<String>,
+    /// The layer holding the parcels, in a file with several
+    #[arg(long)]
+    parcels_layer: Option<String>,
     /// Check and count what would change, then write nothing
     #[arg(long)]
     dry_run: bool,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum ExportFormat {
-    /// Bảng tọa độ / coordinate table: every vertex numbered, X (northing), Y (easting), side lengths; UTF-8 with BOM
-    Csv,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum ExportLayer {
-    /// Thửa đất / land parcels
-    Parcels,
 }
 
 #[derive(clap::Args)]
@@ -124,19 +130,27 @@ struct ExportArgs {
     /// The database file
     #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
     db: PathBuf,
-    #[arg(long, value_enum)]
-    format: ExportFormat,
-    #[arg(long, value_enum)]
-    layer: ExportLayer,
-    /// Only the parcels donating to this segment (its id)
+    /// gpkg (GeoPackage, every layer in one file), shp (a zipped shapefile per layer), dxf (AutoCAD R2000), kml (Google Earth, WGS84), geojson (RFC 7946, WGS84), csv (bảng tọa độ: X north, Y east, side lengths)
+    #[arg(long)]
+    format: String,
+    /// Layers, comma-separated: parcels, strips, corridors, centerlines, edges, stakes (default: parcels; gpkg, dxf and kml hold several)
+    #[arg(long, value_delimiter = ',', default_value = "parcels")]
+    layer: Vec<String>,
+    /// Only this segment (its id) and the parcels donating to it
     #[arg(long, conflicts_with = "group")]
     segment: Option<String>,
-    /// Only the parcels of this residential group (its name)
+    /// Only this residential group (its name): its parcels and the segments through it
     #[arg(long)]
     group: Option<String>,
-    /// Projected CRS of the coordinates; default: the one the donations were measured in
+    /// CRS of the coordinates: a VN-2000 EPSG code (EPSG:5897...) or EPSG:4326; default: the one the donations were measured in (WGS84 for kml and geojson)
     #[arg(long)]
     crs: Option<String>,
+    /// Metres between staking points along the new edges (besides every vertex)
+    #[arg(long, default_value_t = hiendat::export::DEFAULT_INTERVAL_M)]
+    interval: f64,
+    /// Include owners' names (personal data)
+    #[arg(long)]
+    personal: bool,
     /// The file to write
     #[arg(long)]
     out: PathBuf,
@@ -392,69 +406,137 @@ fn run_demo(a: DemoArgs) -> Result<ExitCode, String> {
 }
 
 fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
-    use hiendat::formats::coordinates::{TableParcel, write_table};
+    use hiendat::export::{self, Format, LayerKind, Request, Target};
+    let format = Format::parse(&a.format).ok_or_else(|| {
+        format!(
+            "--format: không biết định dạng {:?} / unknown format {:?} (gpkg, shp, dxf, kml, geojson, csv)",
+            a.format, a.format
+        )
+    })?;
+    let layers = a
+        .layer
+        .iter()
+        .map(|l| {
+            LayerKind::parse(l).ok_or_else(|| {
+                format!(
+                    "--layer: không có lớp {l:?} / no layer {l:?} (parcels, strips, corridors, centerlines, edges, stakes)"
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let target = match &a.crs {
+        Some(c) => Some(Target::parse(c).map_err(|e| format!("--crs: {e}"))?),
+        None => None,
+    };
+    let target = export::default_target(format, target);
+    export::check_request(format, &layers, &target)?;
     if !a.db.exists() {
         return Err(format!(
             "{}: không có cơ sở dữ liệu / no such database",
             a.db.display()
         ));
     }
-    let at = |e: StoreError| format!("{}: {e}", a.db.display());
-    let store = Store::open(&a.db).map_err(at)?;
-    let crs_name = match a.crs.clone() {
-        Some(c) => c,
-        None => store
-            .meta("crs")
-            .map_err(at)?
-            .unwrap_or_else(|| DEFAULT_CRS.into()),
-    };
-    let crs = Crs::parse(&crs_name).map_err(|e| format!("--crs: {e}"))?;
-    let filter = hiendat::store::ParcelFilter {
-        bbox: None,
-        segment: a.segment.clone(),
-        group: a.group.clone(),
-    };
-    let mut parcels = store.parcels(&filter).map_err(at)?;
-    if parcels.is_empty() {
-        return Err("không có thửa đất nào khớp / no parcel matches".into());
+    let store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+    let built = export::build(
+        &store,
+        &Request {
+            layers,
+            segment: a.segment.clone(),
+            group: a.group.clone(),
+            target,
+            personal: a.personal,
+            interval_m: a.interval,
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    if built.iter().all(|l| l.features.is_empty()) {
+        return Err("không có đối tượng nào khớp / no feature matches".into());
     }
-    for p in &mut parcels {
-        for ring in p.polygons.iter_mut().flatten() {
-            crs.project_in_place(ring)
-                .map_err(|e| format!("thửa / parcel {}: {e}", p.id))?;
-        }
-    }
-    let (ExportFormat::Csv, ExportLayer::Parcels) = (a.format, a.layer);
     // Written beside its name, renamed into place when whole.
-    let mut done = Vec::new();
-    let written = write_new(&a.out, &mut done, |w| {
-        write_table(
-            w,
-            parcels.iter().map(|p| TableParcel {
-                id: &p.id,
-                map_sheet: p.map_sheet.as_deref(),
-                parcel_no: p.parcel_no.as_deref(),
-                polygons: &p.polygons,
-            }),
-        )
-    });
-    finish_new(&done, written)?;
+    let mut tmp = a.out.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let _ = std::fs::remove_file(&tmp);
+    let written =
+        export::write_file(format, &built, &tmp).map_err(|e| format!("{}: {e}", a.out.display()));
+    finish_new(&[(tmp, a.out.clone())], written)?;
+    let counts: Vec<String> = built
+        .iter()
+        .map(|l| format!("{} {}", l.features.len(), l.name))
+        .collect();
+    let crs_name = built
+        .first()
+        .and_then(|l| l.srs.as_ref())
+        .map_or(String::new(), |s| s.name.clone());
     eprintln!(
-        "đã ghi / wrote {} thửa / parcels ({}) → {}",
-        parcels.len(),
-        crs.name(),
+        "đã ghi / wrote {} ({crs_name}) → {}",
+        counts.join(", "),
         a.out.display()
     );
     Ok(ExitCode::SUCCESS)
 }
 
 fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
-    let crs = Crs::parse(&a.crs).map_err(|e| e.to_string())?;
+    use hiendat::formats::mapping::FieldMap;
+    use hiendat::formats::surveyor::{self, ReadOptions, Source};
+    let mut pairs: Vec<String> = a.fields.clone();
+    if let Some(m) = &a.mapping {
+        let text = std::fs::read_to_string(m).map_err(|e| format!("{}: {e}", m.display()))?;
+        pairs.extend(text.lines().map(str::to_string));
+    }
+    let fields = FieldMap::parse(pairs.iter().map(String::as_str))?;
+    let encoding = match &a.encoding {
+        Some(e) => Some(hiendat::formats::shp::Encoding::from_name(e).ok_or_else(|| {
+            format!("--encoding {e}: không biết bảng mã / unknown encoding (utf8, tcvn3, vni, 1252, 1258)")
+        })?),
+        None => None,
+    };
+    // The measuring CRS: a projected --crs, else the database's, else the default.
+    let measuring = match a.crs.as_deref().map(hiendat::export::Target::parse) {
+        Some(Ok(hiendat::export::Target::Projected(c))) => c,
+        Some(Err(e)) => return Err(format!("--crs: {e}")),
+        _ => {
+            let stored = if a.db.exists() {
+                Store::open(&a.db)
+                    .and_then(|s| s.meta("crs"))
+                    .map_err(|e| format!("{}: {e}", a.db.display()))?
+            } else {
+                None
+            };
+            Crs::parse(stored.as_deref().unwrap_or(DEFAULT_CRS)).map_err(|e| e.to_string())?
+        }
+    };
+    let crs = measuring;
+    let opts = |layer: &Option<String>| ReadOptions {
+        crs: a.crs.clone(),
+        fields: fields.clone(),
+        encoding,
+        dxf_layers: a.dxf_layers.clone(),
+        layer: layer.clone(),
+    };
+    let say = |notes: &[String]| {
+        for n in notes {
+            eprintln!("{n}");
+        }
+    };
     let named = |p: &Path, e: geojson_read::ReadError| format!("{}: {e}", p.display());
-    let segments =
-        geojson_read::read_segments(&read(&a.segments)?).map_err(|e| named(&a.segments, e))?;
-    let parcels =
-        geojson_read::read_parcels(&read(&a.parcels)?).map_err(|e| named(&a.parcels, e))?;
+    let source = |p: &Path| Source::of(p).map_err(|e| e.to_string());
+    let segments = if source(&a.segments)? == Source::Geojson {
+        geojson_read::read_segments(&read(&a.segments)?).map_err(|e| named(&a.segments, e))?
+    } else {
+        let m = surveyor::read_segments(&a.segments, &opts(&a.segments_layer))
+            .map_err(|e| e.to_string())?;
+        say(&m.notes);
+        m.features
+    };
+    let parcels = if source(&a.parcels)? == Source::Geojson {
+        geojson_read::read_parcels(&read(&a.parcels)?).map_err(|e| named(&a.parcels, e))?
+    } else {
+        let m = surveyor::read_parcels(&a.parcels, &opts(&a.parcels_layer))
+            .map_err(|e| e.to_string())?;
+        say(&m.notes);
+        m.features
+    };
     let corridors = match &a.corridors {
         Some(p) => geojson_read::read_corridors(&read(p)?).map_err(|e| named(p, e))?,
         None => Vec::new(),

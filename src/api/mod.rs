@@ -16,6 +16,7 @@
 //! | `GET /api/summary/segments`, `/api/summary/groups`, `/api/progress` (`as_of`) | all | progress tables and time series |
 //! | `GET /api/groups?as_of=` | all | GeoJSON residential groups (outline of their parcels) with their figures |
 //! | `GET /api/corridors` | all | GeoJSON planned corridors, one per segment |
+//! | `GET /api/export?format=&layers=&segment=&group=&crs=&interval=&personal=` | all (owners: viewer+ with `personal=1`) | surveyor files: GeoPackage, zipped Shapefile, DXF, KML, GeoJSON, CSV coordinate tables |
 //! | `GET /api/config`, `GET /api/version` | all | the page's set-up; a token that changes with the data |
 //! | `GET /` | all | the map page (files of `--web`) |
 //! | `POST /api/login`, `POST /api/logout`, `GET /api/me` | all | session cookie |
@@ -23,6 +24,7 @@
 
 mod auth;
 mod error;
+mod export;
 mod json;
 mod meta;
 mod openapi;
@@ -188,6 +190,7 @@ pub fn router(state: AppState) -> Router {
             "/api/users/{name}",
             axum::routing::patch(users::change).delete(users::remove),
         )
+        .route("/api/export", get(export::export))
         .route("/api/config", get(meta::config))
         .route("/api/version", get(meta::version))
         .route("/api/{*rest}", any(not_found))

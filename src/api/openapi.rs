@@ -55,6 +55,18 @@ pub(super) async fn openapi() -> Json<Value> {
             "/api/me": get("Người dùng hiện tại / the logged-in user or null", json!([])),
             "/api/groups": get("Tổ dân phố (GeoJSON, đường bao) / residential groups as GeoJSON outlines with their figures", json!([as_of()])),
             "/api/corridors": get("Chỉ giới quy hoạch / planned corridors as GeoJSON, one per segment", json!([])),
+            "/api/export": {
+                "get": { "summary": "Tệp cho trắc địa / surveyor files: GeoPackage, zipped Shapefile, DXF (VN-2000); KML, GeoJSON (WGS84); CSV coordinate tables (X north, Y east)",
+                    "parameters": [
+                        { "name": "format", "in": "query", "required": true, "schema": { "type": "string", "enum": ["gpkg", "shp", "dxf", "kml", "geojson", "csv"] } },
+                        { "name": "layers", "in": "query", "description": "comma-separated: parcels, strips, corridors, centerlines, edges, stakes (several only for gpkg, dxf, kml)", "schema": { "type": "string", "default": "parcels" } },
+                        { "name": "segment", "in": "query", "schema": { "type": "string" } },
+                        { "name": "group", "in": "query", "schema": { "type": "string" } },
+                        { "name": "crs", "in": "query", "description": "EPSG:5897 and the other VN-2000 zones, or EPSG:4326; default: the measuring CRS (WGS84 for kml, geojson)", "schema": { "type": "string" } },
+                        { "name": "interval", "in": "query", "description": "metres between staking points", "schema": { "type": "number", "default": 10 } },
+                        { "name": "personal", "in": "query", "description": "1: owners' names (logged-in users only)", "schema": { "type": "string", "enum": ["0", "1"] } }
+                    ],
+                    "responses": { "200": { "description": "The file, as an attachment" }, "400": errors(), "401": errors(), "404": errors(), "422": errors() } } },
             "/api/config": get("Cấu hình trang bản đồ / the map page's set-up: demo, base map, bounds, data version", json!([])),
             "/api/version": get("Phiên bản dữ liệu / a token that changes with every event and import", json!([])),
             "/api/users": {

@@ -21,6 +21,7 @@ use std::io::{self, Write};
 use rayon::prelude::*;
 
 use crate::campaign::{FeatureId, ParcelInput, SegmentInput};
+use crate::formats::layer::{Geometry, Layer, Value};
 
 /// Decimals written for a coordinate (1e-8° is about 1 mm).
 pub const COORD_DECIMALS: u32 = 8;
@@ -47,6 +48,122 @@ pub fn write_segments<W: Write>(w: W, segs: &[SegmentInput]) -> io::Result<()> {
 /// `gen_ward.py`, else as strings.
 pub fn write_parcels<W: Write>(w: W, parcels: &[ParcelInput]) -> io::Result<()> {
     write_collection(w, parcels, parcel_feature)
+}
+
+/// Writes an exported layer (WGS84 only, as RFC 7946 requires) as a
+/// FeatureCollection with a foreign member `name`; every field a property
+/// (nulls as `null`), coordinates in their shortest exact form so that a
+/// round trip loses nothing.
+pub fn write_layer<W: Write>(mut w: W, layer: &Layer) -> io::Result<()> {
+    if !layer.srs.as_ref().is_some_and(|s| s.geographic) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "GeoJSON (RFC 7946) chỉ dùng WGS84 / GeoJSON is WGS84 only: export it with --crs EPSG:4326",
+        ));
+    }
+    w.write_all(b"{\"type\":\"FeatureCollection\",\"name\":")?;
+    let mut head = Vec::new();
+    push_str(&mut head, &layer.name);
+    w.write_all(&head)?;
+    w.write_all(b",\"features\":[\n")?;
+    let mut buf = Vec::with_capacity(1 << 16);
+    for (k, f) in layer.features.iter().enumerate() {
+        buf.clear();
+        if k > 0 {
+            buf.push(b',');
+        }
+        buf.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{");
+        for (i, (field, v)) in layer.fields.iter().zip(&f.values).enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            push_str(&mut buf, &field.name);
+            buf.push(b':');
+            match v {
+                Value::Null => buf.extend_from_slice(b"null"),
+                Value::Text(t) => push_str(&mut buf, t),
+                Value::Integer(n) => buf.extend_from_slice(n.to_string().as_bytes()),
+                Value::Real(x) => {
+                    if push_number(&mut buf, *x).is_err() {
+                        buf.extend_from_slice(b"null");
+                    }
+                }
+            }
+        }
+        buf.extend_from_slice(b"},\"geometry\":");
+        let bad = |v: f64| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{}: đối tượng {} có tọa độ {v} / feature {} has coordinate {v}",
+                    layer.name,
+                    k + 1,
+                    k + 1
+                ),
+            )
+        };
+        let exact = |out: &mut Vec<u8>, pts: &[[f64; 2]]| -> Result<(), f64> {
+            out.push(b'[');
+            for (j, p) in pts.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                out.push(b'[');
+                push_number(out, p[0]).map_err(|()| p[0])?;
+                out.push(b',');
+                push_number(out, p[1]).map_err(|()| p[1])?;
+                out.push(b']');
+            }
+            out.push(b']');
+            Ok(())
+        };
+        let list = |out: &mut Vec<u8>, items: &[Vec<[f64; 2]>]| -> Result<(), f64> {
+            out.push(b'[');
+            for (j, r) in items.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                exact(out, r)?;
+            }
+            out.push(b']');
+            Ok(())
+        };
+        match &f.geometry {
+            Geometry::Point(p) => {
+                buf.extend_from_slice(b"{\"type\":\"Point\",\"coordinates\":");
+                let mut one = Vec::new();
+                exact(&mut one, std::slice::from_ref(p)).map_err(bad)?;
+                // [[x,y]] → [x,y]
+                buf.extend_from_slice(&one[1..one.len() - 1]);
+            }
+            Geometry::Lines(ls) if ls.len() == 1 => {
+                buf.extend_from_slice(b"{\"type\":\"LineString\",\"coordinates\":");
+                exact(&mut buf, &ls[0]).map_err(bad)?;
+            }
+            Geometry::Lines(ls) => {
+                buf.extend_from_slice(b"{\"type\":\"MultiLineString\",\"coordinates\":");
+                list(&mut buf, ls).map_err(bad)?;
+            }
+            Geometry::Polygons(ps) if ps.len() == 1 => {
+                buf.extend_from_slice(b"{\"type\":\"Polygon\",\"coordinates\":");
+                list(&mut buf, &ps[0]).map_err(bad)?;
+            }
+            Geometry::Polygons(ps) => {
+                buf.extend_from_slice(b"{\"type\":\"MultiPolygon\",\"coordinates\":[");
+                for (j, p) in ps.iter().enumerate() {
+                    if j > 0 {
+                        buf.push(b',');
+                    }
+                    list(&mut buf, p).map_err(bad)?;
+                }
+                buf.push(b']');
+            }
+        }
+        buf.extend_from_slice(b"}}\n");
+        w.write_all(&buf)?;
+    }
+    w.write_all(b"]}\n")?;
+    w.flush()
 }
 
 fn write_collection<W, T, F>(mut w: W, items: &[T], feature: F) -> io::Result<()>

@@ -6,4 +6,5 @@ pub mod crs;
 pub mod donation;
 pub mod outline;
 pub mod project;
+pub mod stakes;
 pub mod validate;

@@ -4,7 +4,7 @@
 
 use super::clip::P;
 use geo::orient::{Direction, Orient};
-use geo::{Coord, LineString, MultiPolygon, Polygon, Simplify, unary_union};
+use geo::{BooleanOps, Coord, LineString, MultiPolygon, Polygon, Simplify, unary_union};
 
 /// Rings of one polygon: exterior, then holes; each closed.
 pub type Rings = Vec<Vec<P>>;
@@ -19,16 +19,8 @@ fn ring(r: &[P]) -> LineString {
 pub fn union<'a>(polygons: impl IntoIterator<Item = &'a [Vec<P>]>, tolerance: f64) -> Vec<Rings> {
     // unary_union picks its fill rule from the first ring's winding: give
     // every polygon the same orientation.
-    let polys: Vec<Polygon> = polygons
-        .into_iter()
-        .filter_map(|rings| {
-            let (ext, holes) = rings.split_first()?;
-            (ext.len() >= 3).then(|| {
-                Polygon::new(ring(ext), holes.iter().map(|h| ring(h)).collect())
-                    .orient(Direction::Default)
-            })
-        })
-        .collect();
+    let owned: Vec<Rings> = polygons.into_iter().map(<[Vec<P>]>::to_vec).collect();
+    let MultiPolygon(polys) = multi(&owned);
     if polys.is_empty() {
         return Vec::new();
     }
@@ -36,8 +28,26 @@ pub fn union<'a>(polygons: impl IntoIterator<Item = &'a [Vec<P>]>, tolerance: f6
     if tolerance > 0.0 {
         merged = merged.simplify(tolerance);
     }
-    let MultiPolygon(out) = merged;
-    out.iter()
+    rings_of(&merged)
+}
+
+fn multi(polys: &[Rings]) -> MultiPolygon {
+    MultiPolygon(
+        polys
+            .iter()
+            .filter_map(|rings| {
+                let (ext, holes) = rings.split_first()?;
+                (ext.len() >= 3).then(|| {
+                    Polygon::new(ring(ext), holes.iter().map(|h| ring(h)).collect())
+                        .orient(Direction::Default)
+                })
+            })
+            .collect(),
+    )
+}
+
+fn rings_of(m: &MultiPolygon) -> Vec<Rings> {
+    m.0.iter()
         .map(|p| {
             std::iter::once(p.exterior())
                 .chain(p.interiors())
@@ -45,6 +55,17 @@ pub fn union<'a>(polygons: impl IntoIterator<Item = &'a [Vec<P>]>, tolerance: f6
                 .collect()
         })
         .collect()
+}
+
+/// The part of `a` inside `b` (a parcel's donated strip: the parcel and its
+/// corridor). Rings in any orientation; the result's exteriors are
+/// counter-clockwise, holes clockwise, rings closed.
+pub fn intersection(a: &[Rings], b: &[Rings]) -> Vec<Rings> {
+    let (a, b) = (multi(a), multi(b));
+    if a.0.is_empty() || b.0.is_empty() {
+        return Vec::new();
+    }
+    rings_of(&a.intersection(&b))
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 
 use super::import::all_segments;
 use super::{Result, Store, StoreError, wkb};
-use crate::campaign::FeatureId;
 use crate::campaign::natural_cmp;
+use crate::campaign::{CorridorInput, FeatureId, SegmentInput};
 use crate::compute;
 use crate::geometry::crs::Crs;
 use crate::geometry::outline;
@@ -120,6 +120,12 @@ impl Store {
 
     /// Per segment row id, the residential groups of its donating parcels
     /// in natural order ("Tổ dân phố 2" before "Tổ dân phố 10").
+    /// Every segment as the engine takes it, with its given right-of-way
+    /// polygons, and each segment's row id (same order).
+    pub fn segment_inputs(&self) -> Result<(Vec<i64>, Vec<SegmentInput>, Vec<CorridorInput>)> {
+        all_segments(&self.conn)
+    }
+
     pub fn segment_groups(&self) -> Result<HashMap<i64, Vec<String>>> {
         let mut st = self.conn.prepare_cached(
             "SELECT sg.segment, g.name FROM segment_groups sg

@@ -34,6 +34,28 @@ function withQuery(path, params) {
   return s ? `${path}?${s}` : path;
 }
 
+/** `attachment; filename="a.csv"` (or filename*=UTF-8''…) → the file name, or null. */
+export function attachmentName(header) {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (star) { try { return decodeURIComponent(star[1].trim()); } catch { /* fall through */ } }
+  const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/i.exec(header);
+  const name = plain ? (plain[2] ?? plain[1]).trim() : '';
+  return name && !/[\\/]/.test(name) ? name : null;
+}
+
+/** A surveyor file (GET /api/export): its bytes and the server's file name; errors as ApiError. */
+async function exportFile(params, signal) {
+  const res = await fetch(withQuery('/api/export', params), { signal, credentials: 'same-origin' });
+  if (!res.ok) {
+    const text = await res.text();
+    let e = null;
+    try { e = JSON.parse(text)?.error; } catch { /* not JSON */ }
+    throw new ApiError(res.status, e?.code ?? 'http', e?.message ?? `${res.status} ${res.statusText}`);
+  }
+  return { blob: await res.blob(), name: attachmentName(res.headers.get('content-disposition')) };
+}
+
 export const api = {
   config: () => request('/api/config'),
   version: () => request('/api/version'),
@@ -48,5 +70,6 @@ export const api = {
   groups: (asOf) => request(withQuery('/api/groups', { as_of: asOf })),
   parcels: (params, signal) => request(withQuery('/api/parcels', params), { signal }),
   parcel: (id, asOf) => request(withQuery(`/api/parcels/${id}`, { as_of: asOf })),
+  exportFile,
   addEvent: (id, body) => request(`/api/parcels/${id}/events`, { method: 'POST', body }),
 };

@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { t, setLang, getLang, applyStatic, date, parseDate } from './i18n.js';
 import { createMap, ParcelLoader, labelPoints, bboxOf } from './map.js';
 import { drawChart } from './chart.js';
+import { wireExport, openExport } from './export.js';
 import {
   $, esc, renderWardSummary, filterSegments, sortSegments, renderSegmentList, renderGroupTable,
   renderLegend, segmentDetail, segmentParcelList, groupDetail, parcelDetail, renderPrintSummary,
@@ -463,7 +464,18 @@ function wire() {
     showParcel(id);
   });
   document.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && !$('#detail').hidden && !$('#login-dialog').open) closeDetail();
+    if (e.key === 'Escape' && !$('#detail').hidden && !$('#login-dialog').open && !$('#export-dialog').open) closeDetail();
+  });
+  // "Tải về cho trắc địa": from the ward totals, a segment's or a group's panel.
+  wireExport({ isLoggedIn: () => !!state.me, getAsOf: () => state.asOf });
+  document.addEventListener('click', (e) => {
+    const b = e.target.closest('button.export-open');
+    if (!b) return;
+    const kind = b.dataset.export;
+    const id = b.dataset.exportId;
+    if (kind === 'segment') openExport({ kind, id, name: state.segmentsById.get(Number(id))?.properties.name });
+    else if (kind === 'group') openExport({ kind, id });
+    else openExport({ kind: 'ward' });
   });
   $('#seg-list').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-id]');

@@ -21,6 +21,11 @@ function householdBlock(h, total) {
 
 // ---------------------------------------------------------------- ward summary
 
+/** The button that opens "Tải về cho trắc địa" for the whole ward, a segment or a group. */
+export function exportButton(kind, id = '') {
+  return `<button type="button" class="btn small export-open" data-export="${kind}" data-export-id="${esc(id)}"><span aria-hidden="true">↓</span> ${t('export_open')}</button>`;
+}
+
 export function renderWardSummary(host, { totals, segments }) {
   const feats = segments?.features ?? [];
   const complete = feats.filter((f) => f.properties.complete).length;
@@ -32,7 +37,8 @@ export function renderWardSummary(host, { totals, segments }) {
       <div class="kpi"><span class="kpi-v" data-kpi="area">${pct(totals.progress_pct)}</span><span class="kpi-l">${t('progress_area')}</span>${bar(totals.progress_pct)}</div>
       <div class="kpi"><span class="kpi-v" data-kpi="households">${pct(hhPct)}</span><span class="kpi-l">${t('progress_households')}</span>${bar(hhPct)}</div>
     </div>
-    <p class="kpi-foot">${area(totals.handed_over_area_m2)} / ${area(totals.donated_area_m2)} · ${num(totals.households?.handed_over ?? 0, 0)} / ${num(totals.parcels_affected, 0)} ${t('parcels').toLowerCase()} · <span data-kpi="complete">${t('segments_complete', num(complete, 0), num(feats.length, 0))}</span></p>`;
+    <p class="kpi-foot">${area(totals.handed_over_area_m2)} / ${area(totals.donated_area_m2)} · ${num(totals.households?.handed_over ?? 0, 0)} / ${num(totals.parcels_affected, 0)} ${t('parcels').toLowerCase()} · <span data-kpi="complete">${t('segments_complete', num(complete, 0), num(feats.length, 0))}</span></p>
+    <p class="export-row">${exportButton('ward')}</p>`;
 }
 
 // ---------------------------------------------------------------- segment list
@@ -140,6 +146,7 @@ export function segmentDetail(p, { groups }) {
       p.planned_width_m != null && [t('width_planned'), metres(p.planned_width_m)],
       groups?.length && [t('groups'), esc(groups.join(', '))],
     ])}
+    <p class="export-row">${exportButton('segment', p.id)}</p>
     ${householdBlock(p.households, p.parcels_affected)}
     ${structuresBlock(p.structures)}`;
 }
@@ -167,6 +174,7 @@ export function groupDetail(r) {
       [t('progress_households'), `${pct(hhPct)} (${num(r.households?.handed_over ?? 0, 0)} / ${num(aff, 0)})`],
       [t('parcels'), num(r.parcels, 0)],
     ])}
+    <p class="export-row">${exportButton('group', r.residential_group)}</p>
     ${householdBlock(r.households, aff)}
     ${structuresBlock(r.structures)}`;
 }

@@ -3,7 +3,7 @@
 // Prints one PASS/FAIL line per test and "N passed, N failed"; exits 1 on any failure.
 // Note: the editing test records events in the server's database (use a fresh demo db).
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { progressColor } from '../src/config.js';
 
@@ -470,6 +470,205 @@ await test('an anonymous visitor sees no editing controls and no owner names', a
   const list = await apiGet('/api/parcels?status=handed_over');
   assert(list.features.every((x) => !x.properties.owner), 'anonymous parcel list carries owner names');
   await resetView(page);
+});
+
+// ------------------------------------------------------------------ download for surveyors
+
+/** Opens "Tải về cho trắc địa" with the button `sel` and waits for the dialog. */
+async function openExportDialog(page, sel) {
+  await page.click(sel);
+  await page.waitForSelector('#export-dialog[open] #export-scope');
+}
+
+/** Clicks "Tải về" and returns the saved file (name and bytes). */
+async function downloadVia(page) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.click('#export-submit')]);
+  const failure = await dl.failure();
+  assert(!failure, `download failed: ${failure}`);
+  return { name: dl.suggestedFilename(), bytes: readFileSync(await dl.path()) };
+}
+
+const layerInput = (l) => `#export-form input[name=layer][value=${l}]`;
+const formatInput = (f) => `#export-form input[name=format][value=${f}]`;
+const crsInput = (c) => `#export-form input[name=crs][value=${c}]`;
+
+await test('download for surveyors: GeoJSON donated strips of the segment selected', async () => {
+  const { page } = main;
+  const seg = [...summary0].filter((s) => s.parcels_affected > 0).sort((a, b) => b.donated_area_m2 - a.donated_area_m2)[0];
+  await page.click(`#seg-list .seg-item[data-id="${seg.id}"]`);
+  await page.waitForSelector('#detail:not([hidden]) .export-open');
+  await openExportDialog(page, '#detail .export-open');
+  const scopeText = await page.textContent('#export-scope');
+  assert(scopeText.includes(String(seg.id)) && scopeText.includes(seg.name), `scope "${scopeText}"`);
+  // Several layers: checkboxes; none chosen: no download possible.
+  await page.check(formatInput('gpkg'));
+  eq(await page.getAttribute(layerInput('strips'), 'type'), 'checkbox', 'gpkg layers are checkboxes');
+  for (const l of ['parcels', 'strips', 'corridors', 'centerlines', 'edges', 'stakes']) await page.uncheck(layerInput(l));
+  assert(await page.isDisabled('#export-submit'), 'download possible with no layer');
+  await page.check(layerInput('parcels'));
+  await page.check(layerInput('strips'));
+  assert(await page.isEnabled('#export-submit'), 'download not possible with two layers in gpkg');
+  assert(await page.isEnabled(crsInput('vn2000')) && await page.isEnabled(crsInput('wgs84')), 'gpkg offers both CRS');
+  // GeoJSON: one layer (radios, the first kept), WGS84 only.
+  await page.check(formatInput('geojson'));
+  eq(await page.getAttribute(layerInput('strips'), 'type'), 'radio', 'geojson layers are radios');
+  eq(await page.locator('#export-form input[name=layer]:checked').count(), 1, 'one layer left checked');
+  await page.check(layerInput('strips'));
+  assert(await page.isDisabled(crsInput('vn2000')), 'VN-2000 offered for GeoJSON');
+  assert(await page.isChecked(crsInput('wgs84')), 'WGS84 not chosen for GeoJSON');
+  assert(await page.isHidden('#export-interval-row'), 'staking interval shown without stakes');
+  await shot(page, 'export-segment.png');
+  const { name, bytes } = await downloadVia(page);
+  eq(name, `hiendat-doan-${seg.id}-strips.geojson`, 'file name');
+  const fc = JSON.parse(bytes.toString('utf8'));
+  eq(fc.type, 'FeatureCollection', 'GeoJSON type');
+  assert(fc.features.length > 0, 'no strip in the file');
+  const other = fc.features.filter((f) => f.properties.segment_id !== String(seg.id));
+  eq(other.length, 0, `features of another segment (${other.slice(0, 3).map((f) => f.properties.segment_id)})`);
+  const [lon, lat] = fc.features[0].geometry.coordinates.flat(3);
+  assert(lon > 100 && lon < 115 && lat > 5 && lat < 25, `not WGS84: ${lon}, ${lat}`);
+  await page.waitForFunction((n) => document.querySelector('#export-progress').textContent.includes(n), name);
+  console.log(`  segment ${seg.id}: ${fc.features.length} strips, ${bytes.length} bytes`);
+  // Escape closes the dialog only; the segment's panel stays.
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#export-dialog:not([open])', { state: 'attached' });
+  assert(await page.isVisible('#detail'), 'Escape in the dialog closed the segment panel');
+  await resetView(page);
+});
+
+await test('download for surveyors: CSV staking points of the whole ward', async () => {
+  const { page } = main;
+  await openExportDialog(page, '#ward-summary .export-open');
+  eq(await page.textContent('#export-scope'), 'Toàn phường', 'scope');
+  await page.check(formatInput('csv'));
+  await page.check(layerInput('stakes'));
+  assert(await page.isDisabled(crsInput('wgs84')), 'WGS84 offered for CSV');
+  assert(await page.isChecked(crsInput('vn2000')), 'VN-2000 not chosen for CSV');
+  assert(await page.isVisible('#export-interval'), 'no staking interval with stakes');
+  await page.fill('#export-interval', '0');
+  assert(await page.isDisabled('#export-submit'), 'download possible with interval 0');
+  await page.fill('#export-interval', '20');
+  assert(await page.isEnabled('#export-submit'), 'download impossible with interval 20');
+  const asked = page.waitForRequest((r) => r.url().includes('/api/export'));
+  const { name, bytes } = await downloadVia(page);
+  const q = new URL((await asked).url()).searchParams;
+  eq(q.get('format'), 'csv', 'format asked');
+  eq(q.get('layers'), 'stakes', 'layers asked');
+  eq(q.get('interval'), '20', 'interval asked');
+  assert(!q.has('segment') && !q.has('group') && !q.has('crs') && !q.has('personal'), `query ${q}`);
+  eq(name, 'hiendat-phuong-stakes.csv', 'file name');
+  eq(bytes.subarray(0, 3).toString('hex'), 'efbbbf', 'UTF-8 BOM');
+  const lines = bytes.subarray(3).toString('utf8').split(/\r?\n/);
+  eq(lines[0], 'segment_id,side,no,code,chainage,x_north_m,y_east_m', 'header');
+  assert(lines.length > 100, `only ${lines.length} lines`);
+  console.log(`  ${lines.length - 1} stake rows, ${bytes.length} bytes`);
+  await page.click('#export-close');
+});
+
+await test("download for surveyors: owners' names only for a logged-in user", async () => {
+  const { page } = main;
+  await openExportDialog(page, '#ward-summary .export-open');
+  eq(await page.locator('#export-personal').count(), 0, 'owners checkbox for an anonymous visitor');
+  assert(!(await page.textContent('#export-dialog')).includes('chủ sử dụng'), 'owners mentioned to an anonymous visitor');
+  await page.click('#export-close');
+  assert(editor, 'no editor page (the editing test failed)');
+  const ep = editor.page;
+  const groups = await apiGet('/api/summary/groups');
+  const g = groups[groups.length - 1].residential_group;
+  await ep.evaluate((name) => window.hiendat.showGroup(name, { zoom: false }), g);
+  await ep.waitForSelector('#detail:not([hidden]) .export-open');
+  await openExportDialog(ep, '#detail .export-open');
+  eq(await ep.textContent('#export-scope'), g, 'group scope');
+  await ep.check(formatInput('geojson'));
+  await ep.check(layerInput('strips'));
+  assert(await ep.isDisabled('#export-personal'), 'owners checkbox enabled without the parcels layer');
+  await ep.check(layerInput('parcels'));
+  await ep.check('#export-personal');
+  await shot(ep, 'export-group-logged-in.png');
+  const { name, bytes } = await downloadVia(ep);
+  assert(name.endsWith('-parcels.geojson'), `file name ${name}`);
+  const fc = JSON.parse(bytes.toString('utf8'));
+  assert(fc.features.length > 0, 'no parcel in the file');
+  assert(fc.features.every((f) => f.properties.res_group === g), 'a parcel of another group');
+  assert(fc.features.every((f) => 'owner' in f.properties) && fc.features.some((f) => f.properties.owner), 'owners missing');
+  await ep.uncheck('#export-personal');
+  await ep.click('#export-close');
+});
+
+await test('download for surveyors: the English toggle translates the section', async () => {
+  const { page } = main;
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  eq((await page.textContent('#ward-summary .export-open')).trim(), '↓ Download for surveyors', 'button');
+  await openExportDialog(page, '#ward-summary .export-open');
+  eq(await page.textContent('#export-title'), 'Download for surveyors', 'title');
+  const en = await page.textContent('#export-dialog');
+  for (const s of ['Whole ward', 'File format', 'Donated strips', 'Widening corridors', 'Centerlines', 'New right-of-way edges',
+    'Staking points', 'Coordinate system', 'CSV coordinate table (Excel)', 'Download']) assert(en.includes(s), `English "${s}" missing`);
+  for (const s of ['Thửa đất', 'Phần đất hiến', 'Hệ tọa độ', 'Tải về']) assert(!en.includes(s), `Vietnamese "${s}" left in English`);
+  await page.check(formatInput('kml'));
+  await shot(page, 'export-english.png');
+  await page.click('#export-close');
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => document.documentElement.lang === 'vi');
+  await openExportDialog(page, '#ward-summary .export-open');
+  const vi = await page.textContent('#export-dialog');
+  for (const s of ['Tải về cho trắc địa', 'Định dạng tệp', 'Thửa đất', 'Phần đất hiến', 'Hành lang mở rộng', 'Tim đường', 'Chỉ giới mới',
+    'Cọc mốc', 'Hệ tọa độ', 'GeoPackage (QGIS)', 'Shapefile (.zip)', 'DXF (AutoCAD, VN-2000)', 'KML (Google Earth)', 'Bảng tọa độ CSV (Excel)',
+    'KML (Google Earth) luôn dùng kinh độ, vĩ độ WGS84.']) assert(vi.includes(s), `Vietnamese "${s}" missing`);
+  await page.click('#export-close');
+});
+
+await test("download for surveyors: progress while the file is made, the server's refusal word for word", async () => {
+  const { page, context, errors } = await openPage();
+  // The server's own words for a request the page never makes (two layers in GeoJSON).
+  const res = await fetch(new URL('/api/export?format=geojson&layers=strips,parcels', BASE));
+  eq(res.status, 422, 'server status');
+  const { error } = await res.json();
+  await page.route('**/api/export?*', async (route) => {
+    await new Promise((r) => setTimeout(r, 800));
+    const u = new URL(route.request().url());
+    u.searchParams.set('format', 'geojson');
+    u.searchParams.set('layers', 'strips,parcels');
+    await route.continue({ url: u.toString() });
+  });
+  await openExportDialog(page, '#ward-summary .export-open');
+  await page.check(formatInput('geojson'));
+  await page.click('#export-submit');
+  await page.waitForFunction(() => document.querySelector('#export-progress').textContent === 'Đang tạo tệp…');
+  assert(await page.isDisabled('#export-submit'), 'a second download can start while one runs');
+  await page.waitForFunction(() => document.querySelector('#export-error').textContent.length > 0, null, { timeout: 15000 });
+  eq(await page.textContent('#export-error'), error.message, 'error shown');
+  eq(await page.textContent('#export-progress'), '', 'progress left after the error');
+  assert(await page.isEnabled('#export-submit'), 'download not possible again after an error');
+  await shot(page, 'export-error.png');
+  // Only the browser's own note of the 422 response.
+  const other = errors.filter((e) => !/Failed to load resource.*422/.test(e));
+  eq(other.length, 0, `console errors: ${other.join(' | ')}`);
+  await context.close();
+});
+
+await test('download for surveyors at 375 px: the dialog fits and downloads', async () => {
+  const { page, context, errors } = await openPage({ width: 375, height: 812 });
+  const first = page.locator('#seg-list .seg-item').first();
+  await first.scrollIntoViewIfNeeded();
+  await first.click();
+  await page.waitForSelector('#detail:not([hidden]) .export-open');
+  await page.locator('#detail .export-open').scrollIntoViewIfNeeded();
+  await openExportDialog(page, '#detail .export-open');
+  const box = await page.locator('#export-dialog').boundingBox();
+  assert(box && box.x >= 0 && box.x + box.width <= 375, `dialog at ${JSON.stringify(box)}`);
+  const sw = await page.evaluate(() => document.querySelector('#export-dialog').scrollWidth);
+  assert(sw <= box.width, `dialog content ${sw} px wide`);
+  await shot(page, 'phone-export.png');
+  await page.check(formatInput('csv'));
+  await page.check(layerInput('strips'));
+  await page.locator('#export-submit').scrollIntoViewIfNeeded();
+  await shot(page, 'phone-export-bottom.png');
+  const { name, bytes } = await downloadVia(page);
+  assert(name.endsWith('-strips.csv') && bytes.length > 10, `file ${name}, ${bytes.length} bytes`);
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+  await context.close();
 });
 
 await test('phone width 375 px: no horizontal scroll, panels reachable', async () => {

@@ -1,0 +1,134 @@
+//! `GET /api/export`: the surveyor files of `hiendat export`, as a download.
+//! Owners' names only for a logged-in caller who asks (`personal=1`).
+
+use super::{ApiError, AppState, Caller};
+use crate::export::{self, Format, LayerKind, Request, Target};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ExportQuery {
+    format: String,
+    /// Comma-separated layer names (default: parcels).
+    layers: Option<String>,
+    segment: Option<String>,
+    group: Option<String>,
+    crs: Option<String>,
+    interval: Option<f64>,
+    personal: Option<String>,
+}
+
+fn bad(msg: String) -> ApiError {
+    ApiError::Unprocessable("invalid_export", msg)
+}
+
+pub(super) async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = q?.0;
+    let format = Format::parse(&q.format).ok_or_else(|| {
+        bad(format!(
+            "không biết định dạng {:?} / unknown format {:?} (gpkg, shp, dxf, kml, geojson, csv)",
+            q.format, q.format
+        ))
+    })?;
+    let layers = q
+        .layers
+        .as_deref()
+        .unwrap_or("parcels")
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|l| {
+            LayerKind::parse(l).ok_or_else(|| {
+                bad(format!(
+                    "không có lớp {l:?} / no layer {l:?} (parcels, strips, corridors, centerlines, edges, stakes)"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let target = match q.crs.as_deref().filter(|c| !c.trim().is_empty()) {
+        Some(c) => Some(Target::parse(c).map_err(|e| bad(e.to_string()))?),
+        None => None,
+    };
+    let target = export::default_target(format, target);
+    export::check_request(format, &layers, &target).map_err(bad)?;
+    let personal = matches!(q.personal.as_deref(), Some("1" | "true"));
+    if personal && !caller.sees_names() {
+        return Err(ApiError::Unauthorized);
+    }
+    let name = match (&q.segment, &q.group) {
+        (Some(s), _) => format!("doan-{s}"),
+        (None, Some(g)) => crate::formats::mapping::fold(g),
+        (None, None) => "phuong".into(),
+    };
+    let file_name = format!(
+        "hiendat-{name}-{}.{}",
+        layers
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join("-"),
+        format.extension()
+    );
+    let req = Request {
+        layers,
+        segment: q.segment,
+        group: q.group,
+        target,
+        personal,
+        interval_m: q.interval.unwrap_or(export::DEFAULT_INTERVAL_M),
+    };
+    let bytes = state
+        .blocking(move |s| {
+            let built = export::build(s, &req).map_err(|e| match e {
+                export::ExportError::Store(e) => ApiError::from(e),
+                export::ExportError::UnknownSegment(_) | export::ExportError::UnknownGroup(_) => {
+                    ApiError::NotFound(e.to_string())
+                }
+                e => bad(e.to_string()),
+            })?;
+            // GeoPackage is a database file: built in a temporary file.
+            let dir = std::env::temp_dir().join(format!(
+                "hiendat-export-{}-{}",
+                std::process::id(),
+                rand_suffix()
+            ));
+            std::fs::create_dir_all(&dir).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let path = dir.join("out");
+            let written = export::write_file(format, &built, &path);
+            let read = written
+                .map_err(|e| ApiError::Internal(e.to_string()))
+                .and_then(|()| std::fs::read(&path).map_err(|e| ApiError::Internal(e.to_string())));
+            let _ = std::fs::remove_dir_all(&dir);
+            read
+        })
+        .await?;
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(format.media_type()),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A process-unique suffix for temporary names.
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}

@@ -1,0 +1,820 @@
+//! What surveyors take away: the store's segments and parcels as layers
+//! ([`crate::formats::layer`]) in VN-2000 (or WGS84), written by the format
+//! modules.
+//!
+//! Layers:
+//! - `parcels`: every parcel with its measures and current status;
+//! - `strips`: each donated strip (parcel ∩ corridor), per parcel and segment;
+//! - `corridors`: each segment's corridor outline with its progress;
+//! - `centerlines`: each segment's centerline with its widths and progress;
+//! - `edges`: the new right-of-way edges, left and right of each centerline
+//!   (a given right-of-way polygon's boundary instead, where there is one);
+//! - `stakes`: staking points along the edges, at every vertex and every
+//!   `interval_m`, numbered per segment and side (T = trái/left, P =
+//!   phải/right, B = boundary), with X (northing) and Y (easting).
+//!
+//! Every measure is taken in the measuring CRS (the one the donations were
+//! computed in), whatever CRS the coordinates are written in. Field names
+//! are at most 10 characters so that a shapefile keeps them.
+
+use crate::campaign::events::Status;
+use crate::campaign::{FeatureId, ParcelInput};
+use crate::compute;
+use crate::formats::layer::{
+    Feature, Field, FieldKind, FormatError, GeomKind, Geometry, Layer, Pt, Value,
+};
+use crate::geometry::clip::ring_area;
+use crate::geometry::crs::{Crs, CrsError, DEFAULT_CRS};
+use crate::geometry::outline::{self, Rings};
+use crate::geometry::stakes::{self, Side};
+use crate::store::{ParcelFilter, Store, StoreError};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+
+/// The layers one can export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LayerKind {
+    Parcels,
+    Strips,
+    Corridors,
+    Centerlines,
+    Edges,
+    Stakes,
+}
+
+impl LayerKind {
+    pub const ALL: [LayerKind; 6] = [
+        LayerKind::Parcels,
+        LayerKind::Strips,
+        LayerKind::Corridors,
+        LayerKind::Centerlines,
+        LayerKind::Edges,
+        LayerKind::Stakes,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LayerKind::Parcels => "parcels",
+            LayerKind::Strips => "strips",
+            LayerKind::Corridors => "corridors",
+            LayerKind::Centerlines => "centerlines",
+            LayerKind::Edges => "edges",
+            LayerKind::Stakes => "stakes",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            LayerKind::Parcels => "Thửa đất / Parcels",
+            LayerKind::Strips => "Phần đất hiến / Donated strips",
+            LayerKind::Corridors => "Hành lang mở rộng / Corridors",
+            LayerKind::Centerlines => "Tim đường / Centerlines",
+            LayerKind::Edges => "Chỉ giới mới / New right-of-way edges",
+            LayerKind::Stakes => "Cọc mốc / Staking points",
+        }
+    }
+
+    /// The fields whose values name a feature in a coordinate table.
+    pub fn key_fields(self) -> &'static [&'static str] {
+        match self {
+            LayerKind::Parcels => &["id", "map_sheet", "parcel_no"],
+            LayerKind::Strips => &["parcel_id", "segment_id", "map_sheet", "parcel_no"],
+            LayerKind::Corridors | LayerKind::Centerlines => &["id", "name"],
+            LayerKind::Edges => &["segment_id", "side"],
+            LayerKind::Stakes => &["segment_id", "side", "no", "code", "chainage"],
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LayerKind> {
+        LayerKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
+    }
+}
+
+/// The CRS coordinates are written in.
+#[allow(clippy::large_enum_variant)] // one per request, never in a collection
+pub enum Target {
+    Projected(Crs),
+    Wgs84,
+}
+
+impl Target {
+    /// `EPSG:4326` (or `WGS84`) for longitude/latitude, else a projected CRS
+    /// as [`Crs::parse`] takes it.
+    pub fn parse(name: &str) -> Result<Target, CrsError> {
+        let n = name.trim();
+        if n.eq_ignore_ascii_case("EPSG:4326") || n.eq_ignore_ascii_case("WGS84") {
+            Ok(Target::Wgs84)
+        } else {
+            Crs::parse(n).map(Target::Projected)
+        }
+    }
+}
+
+/// What to export.
+pub struct Request {
+    pub layers: Vec<LayerKind>,
+    /// Only this segment (its id) and the parcels donating to it.
+    pub segment: Option<String>,
+    /// Only this residential group's parcels and the segments through it.
+    pub group: Option<String>,
+    /// The output CRS; `None`: the measuring CRS.
+    pub target: Option<Target>,
+    /// Owners' names (personal data) on parcels.
+    pub personal: bool,
+    /// Metres between staking points (besides the vertices).
+    pub interval_m: f64,
+}
+
+/// The default distance between staking points.
+pub const DEFAULT_INTERVAL_M: f64 = 10.0;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Compute(#[from] compute::ComputeError),
+    #[error("{0}")]
+    Crs(#[from] CrsError),
+    #[error("{0}")]
+    Srs(#[from] crate::formats::srs::SrsError),
+    #[error("không có đoạn tuyến nào có mã {0:?} / no segment with id {0:?}")]
+    UnknownSegment(String),
+    #[error("không có tổ dân phố nào tên {0:?} / no residential group named {0:?}")]
+    UnknownGroup(String),
+    #[error(
+        "không có gì để xuất / nothing to export: the selection holds no segment and no parcel"
+    )]
+    Empty,
+    #[error("khoảng cách cọc phải dương / the staking interval must be positive (metres), got {0}")]
+    Interval(f64),
+}
+
+/// Builds the requested layers, in the order asked.
+pub fn build(store: &Store, req: &Request) -> Result<Vec<Layer>, ExportError> {
+    if !(req.interval_m > 0.0 && req.interval_m.is_finite()) {
+        return Err(ExportError::Interval(req.interval_m));
+    }
+    let crs = Crs::parse(&store.meta("crs")?.unwrap_or_else(|| DEFAULT_CRS.into()))?;
+    let (keys, segments, corridors) = store.segment_inputs()?;
+    // Which segments.
+    let chosen: Vec<usize> = if let Some(id) = &req.segment {
+        let i = segments
+            .iter()
+            .position(|s| s.id.as_str() == id)
+            .ok_or_else(|| ExportError::UnknownSegment(id.clone()))?;
+        vec![i]
+    } else if let Some(g) = &req.group {
+        if !store.group_names()?.iter().any(|n| n == g) {
+            return Err(ExportError::UnknownGroup(g.clone()));
+        }
+        let groups = store.segment_groups()?;
+        (0..keys.len())
+            .filter(|&i| groups.get(&keys[i]).is_some_and(|n| n.contains(g)))
+            .collect()
+    } else {
+        (0..keys.len()).collect()
+    };
+    let seg_keys: Vec<i64> = chosen.iter().map(|&i| keys[i]).collect();
+    let segs: Vec<_> = chosen.iter().map(|&i| segments[i].clone()).collect();
+    let chosen_ids: HashSet<&FeatureId> = segs.iter().map(|s| &s.id).collect();
+    let corrs: Vec<_> = corridors
+        .into_iter()
+        .filter(|c| chosen_ids.contains(&c.segment_id))
+        .collect();
+
+    let rows = store.parcels(&ParcelFilter {
+        bbox: None,
+        segment: req.segment.clone(),
+        group: req.group.clone(),
+    })?;
+    if rows.is_empty() && segs.is_empty() {
+        return Err(ExportError::Empty);
+    }
+    let parcel_keys: Vec<i64> = rows.iter().map(|p| p.key).collect();
+    let seg_index: HashMap<i64, usize> =
+        seg_keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let donations: Vec<_> = store
+        .donations_of(&parcel_keys)?
+        .into_iter()
+        .filter(|d| seg_index.contains_key(&d.segment))
+        .collect();
+    let timelines = store.current_timelines(Some(&parcel_keys))?;
+    let status = |key: i64| {
+        timelines
+            .get(&key)
+            .and_then(|t| t.0.last())
+            .map_or(Status::NotContacted, |(_, s)| *s)
+    };
+    let inputs: Vec<ParcelInput> = rows
+        .iter()
+        .map(|p| ParcelInput {
+            id: p.id.clone(),
+            map_sheet: p.map_sheet.clone(),
+            parcel_no: p.parcel_no.clone(),
+            owner: None,
+            residential_group: p.residential_group.clone(),
+            land_use: p.land_use.clone(),
+            polygons: p.polygons.clone(),
+        })
+        .collect();
+    let projected = compute::project(&crs, &segs, &inputs, &corrs)?;
+    let origin = projected.origin;
+    let wants = |k: LayerKind| req.layers.contains(&k);
+    let outlines: Vec<Vec<Rings>> =
+        if wants(LayerKind::Corridors) || wants(LayerKind::Strips) || !corrs.is_empty() {
+            projected
+                .segments
+                .par_iter()
+                .map(compute::corridor_outline)
+                .collect()
+        } else {
+            vec![Vec::new(); segs.len()]
+        };
+    let given: HashSet<&FeatureId> = corrs.iter().map(|c| &c.segment_id).collect();
+
+    // Local (projected, origin-relative) to output coordinates.
+    let out_srs = match &req.target {
+        None => crate::formats::srs::for_crs(&crs)?,
+        Some(Target::Wgs84) => crate::formats::srs::wgs84(),
+        Some(Target::Projected(t)) => crate::formats::srs::for_crs(t)?,
+    };
+    let place = |pts: &mut [Pt]| -> Result<(), CrsError> {
+        for p in pts.iter_mut() {
+            *p = origin.to_world(*p);
+        }
+        match &req.target {
+            None => Ok(()),
+            Some(Target::Wgs84) => crs.unproject_in_place(pts),
+            Some(Target::Projected(t)) if t.proj_string() == crs.proj_string() => Ok(()),
+            Some(Target::Projected(t)) => {
+                crs.unproject_in_place(pts)?;
+                t.project_in_place(pts)
+            }
+        }
+    };
+    // Stored lon/lat to output coordinates (exact, no local grid).
+    let place_lonlat = |pts: &mut [Pt]| -> Result<(), CrsError> {
+        match &req.target {
+            None => crs.project_in_place(pts),
+            Some(Target::Wgs84) => Ok(()),
+            Some(Target::Projected(t)) => t.project_in_place(pts),
+        }
+    };
+
+    // Per-segment current tallies, for progress.
+    let tallies = store.current_segment_tallies()?;
+    let progress = |key: i64| -> (f64, bool, usize) {
+        tallies.get(&key).map_or((0.0, false, 0), |t| {
+            let n: usize = t.counts.iter().sum();
+            let pct = if t.donated_area_m2 > 0.0 {
+                100.0 * t.handed_over_area_m2 / t.donated_area_m2
+            } else {
+                0.0
+            };
+            let done = t.counts[Status::ALL.len() - 1];
+            (round(pct, 2), done > 0 && done == n, n)
+        })
+    };
+
+    let mut layers = Vec::new();
+    for kind in &req.layers {
+        let mut layer = match kind {
+            LayerKind::Parcels => {
+                let mut by_parcel: HashMap<i64, Vec<&crate::store::DonationRow>> = HashMap::new();
+                for d in &donations {
+                    by_parcel.entry(d.parcel).or_default().push(d);
+                }
+                let mut fields = vec![
+                    Field::new("id", FieldKind::Text),
+                    Field::new("map_sheet", FieldKind::Text),
+                    Field::new("parcel_no", FieldKind::Text),
+                ];
+                if req.personal {
+                    fields.push(Field::new("owner", FieldKind::Text));
+                }
+                fields.extend([
+                    Field::new("res_group", FieldKind::Text),
+                    Field::new("land_use", FieldKind::Text),
+                    Field::new("area_m2", FieldKind::Real),
+                    Field::new("donate_m2", FieldKind::Real),
+                    Field::new("frontage_m", FieldKind::Real),
+                    Field::new("depth_m", FieldKind::Real),
+                    Field::new("depth_max", FieldKind::Real),
+                    Field::new("segments", FieldKind::Text),
+                    Field::new("status", FieldKind::Text),
+                    Field::new("status_vi", FieldKind::Text),
+                ]);
+                let mut l = Layer::new(kind.as_str(), kind.title(), GeomKind::Polygon, fields);
+                for (i, p) in rows.iter().enumerate() {
+                    let ds = by_parcel.get(&p.key).map_or(&[][..], Vec::as_slice);
+                    let donated: f64 = ds.iter().map(|d| d.attributed_area_m2).sum();
+                    let front: f64 = ds.iter().map(|d| d.frontage_m).sum();
+                    let depth_max = ds.iter().map(|d| d.depth_max_m).fold(0.0, f64::max);
+                    let seg_ids: Vec<&str> = ds
+                        .iter()
+                        .map(|d| segs[seg_index[&d.segment]].id.as_str())
+                        .collect();
+                    let s = status(p.key);
+                    let mut polygons = p.polygons.clone();
+                    for r in polygons.iter_mut().flatten() {
+                        place_lonlat(r).map_err(ExportError::Crs)?;
+                    }
+                    let mut values = vec![id_value(&p.id), text(&p.map_sheet), text(&p.parcel_no)];
+                    if req.personal {
+                        values.push(text(&p.owner));
+                    }
+                    values.extend([
+                        text(&p.residential_group),
+                        text(&p.land_use),
+                        Value::Real(round(projected.parcels.get(i).area(), 4)),
+                        Value::Real(round(donated, 4)),
+                        Value::Real(round(front, 3)),
+                        Value::Real(if front > 0.0 {
+                            round(donated / front, 3)
+                        } else {
+                            0.0
+                        }),
+                        Value::Real(round(depth_max, 3)),
+                        Value::Text(seg_ids.join(",")),
+                        Value::Text(s.as_str().into()),
+                        Value::Text(s.label_vi().into()),
+                    ]);
+                    l.features.push(Feature {
+                        geometry: Geometry::Polygons(polygons),
+                        values,
+                    });
+                }
+                l.class_field = l.field("status");
+                l.label_field = l.field("parcel_no");
+                l
+            }
+            LayerKind::Strips => {
+                let index: HashMap<i64, usize> =
+                    rows.iter().enumerate().map(|(i, p)| (p.key, i)).collect();
+                // The parcels in local coordinates, exactly (not through the
+                // engine's interpolation grid), polygon by polygon.
+                let local: Vec<Vec<Rings>> = rows
+                    .par_iter()
+                    .map(|p| {
+                        let mut polys = p.polygons.clone();
+                        for r in polys.iter_mut().flatten() {
+                            crs.project_in_place(r)?;
+                            for q in r.iter_mut() {
+                                *q = [q[0] - origin.0[0], q[1] - origin.0[1]];
+                            }
+                        }
+                        Ok(polys)
+                    })
+                    .collect::<Result<_, CrsError>>()?;
+                let made: Vec<Option<(Vec<Rings>, usize, usize)>> = donations
+                    .par_iter()
+                    .map(|d| {
+                        let pi = *index.get(&d.parcel)?;
+                        let si = seg_index[&d.segment];
+                        let strip = outline::intersection(&local[pi], &outlines[si]);
+                        (!strip.is_empty()).then_some((strip, pi, si))
+                    })
+                    .collect();
+                let mut l = Layer::new(
+                    kind.as_str(),
+                    kind.title(),
+                    GeomKind::Polygon,
+                    vec![
+                        Field::new("parcel_id", FieldKind::Text),
+                        Field::new("segment_id", FieldKind::Text),
+                        Field::new("map_sheet", FieldKind::Text),
+                        Field::new("parcel_no", FieldKind::Text),
+                        Field::new("area_m2", FieldKind::Real),
+                        Field::new("corr_m2", FieldKind::Real),
+                        Field::new("attrib_m2", FieldKind::Real),
+                        Field::new("frontage_m", FieldKind::Real),
+                        Field::new("depth_m", FieldKind::Real),
+                        Field::new("depth_max", FieldKind::Real),
+                        Field::new("status", FieldKind::Text),
+                    ],
+                );
+                for (d, m) in donations.iter().zip(made) {
+                    let Some((mut strip, pi, si)) = m else {
+                        continue;
+                    };
+                    let area = rings_area(&strip);
+                    for r in strip.iter_mut().flatten() {
+                        place(r)?;
+                    }
+                    let p = &rows[pi];
+                    l.features.push(Feature {
+                        geometry: Geometry::Polygons(strip),
+                        values: vec![
+                            id_value(&p.id),
+                            id_value(&segs[si].id),
+                            text(&p.map_sheet),
+                            text(&p.parcel_no),
+                            Value::Real(round(area, 4)),
+                            Value::Real(round(d.area_in_corridor_m2, 4)),
+                            Value::Real(round(d.attributed_area_m2, 4)),
+                            Value::Real(round(d.frontage_m, 3)),
+                            Value::Real(round(d.depth_mean_m, 3)),
+                            Value::Real(round(d.depth_max_m, 3)),
+                            Value::Text(status(p.key).as_str().into()),
+                        ],
+                    });
+                }
+                l.class_field = l.field("status");
+                l.label_field = l.field("parcel_no");
+                l
+            }
+            LayerKind::Corridors | LayerKind::Centerlines => {
+                let lines = *kind == LayerKind::Centerlines;
+                let mut fields = vec![
+                    Field::new("id", FieldKind::Text),
+                    Field::new("name", FieldKind::Text),
+                ];
+                if lines {
+                    fields.extend([
+                        Field::new("cur_w_m", FieldKind::Real),
+                        Field::new("plan_w_m", FieldKind::Real),
+                        Field::new("plan_l_m", FieldKind::Real),
+                        Field::new("plan_r_m", FieldKind::Real),
+                        Field::new("length_m", FieldKind::Real),
+                    ]);
+                } else {
+                    fields.extend([
+                        Field::new("left_m", FieldKind::Real),
+                        Field::new("right_m", FieldKind::Real),
+                        Field::new("area_m2", FieldKind::Real),
+                    ]);
+                }
+                fields.extend([
+                    Field::new("parcels", FieldKind::Integer),
+                    Field::new("progress", FieldKind::Real),
+                    Field::new("complete", FieldKind::Integer),
+                ]);
+                let geom = if lines {
+                    GeomKind::Line
+                } else {
+                    GeomKind::Polygon
+                };
+                let mut l = Layer::new(kind.as_str(), kind.title(), geom, fields);
+                for (si, s) in segs.iter().enumerate() {
+                    let g = &projected.segments[si];
+                    let (pct, complete, n) = progress(seg_keys[si]);
+                    let mut values = vec![id_value(&s.id), Value::Text(s.name.clone())];
+                    let geometry = if lines {
+                        let length: f64 = g
+                            .centerline
+                            .parts
+                            .iter()
+                            .map(|p| p.windows(2).map(|w| dist(w[0], w[1])).sum::<f64>())
+                            .sum();
+                        values.extend([
+                            real(s.current_width_m),
+                            real(s.planned_width_m),
+                            real(s.planned_left_m),
+                            real(s.planned_right_m),
+                            Value::Real(round(length, 3)),
+                        ]);
+                        let mut ls = s.lines.clone();
+                        for line in &mut ls {
+                            place_lonlat(line)?;
+                        }
+                        Geometry::Lines(ls)
+                    } else {
+                        let mut o = outlines[si].clone();
+                        let area = rings_area(&o);
+                        for r in o.iter_mut().flatten() {
+                            place(r)?;
+                        }
+                        let given_polygon = given.contains(&s.id);
+                        values.extend([
+                            if given_polygon {
+                                Value::Null
+                            } else {
+                                Value::Real(g.left_m)
+                            },
+                            if given_polygon {
+                                Value::Null
+                            } else {
+                                Value::Real(g.right_m)
+                            },
+                            Value::Real(round(area, 4)),
+                        ]);
+                        Geometry::Polygons(o)
+                    };
+                    values.extend([
+                        Value::Integer(n as i64),
+                        Value::Real(pct),
+                        Value::Integer(complete as i64),
+                    ]);
+                    l.features.push(Feature { geometry, values });
+                }
+                l.label_field = l.field("name");
+                l
+            }
+            LayerKind::Edges | LayerKind::Stakes => {
+                let stakes_layer = *kind == LayerKind::Stakes;
+                let fields = if stakes_layer {
+                    vec![
+                        Field::new("segment_id", FieldKind::Text),
+                        Field::new("side", FieldKind::Text),
+                        Field::new("no", FieldKind::Integer),
+                        Field::new("code", FieldKind::Text),
+                        Field::new("x_north", FieldKind::Real),
+                        Field::new("y_east", FieldKind::Real),
+                        Field::new("chainage", FieldKind::Real),
+                        Field::new("vertex", FieldKind::Integer),
+                    ]
+                } else {
+                    vec![
+                        Field::new("segment_id", FieldKind::Text),
+                        Field::new("name", FieldKind::Text),
+                        Field::new("side", FieldKind::Text),
+                        Field::new("side_vi", FieldKind::Text),
+                        Field::new("offset_m", FieldKind::Real),
+                        Field::new("length_m", FieldKind::Real),
+                    ]
+                };
+                let geom = if stakes_layer {
+                    GeomKind::Point
+                } else {
+                    GeomKind::Line
+                };
+                let mut l = Layer::new(kind.as_str(), kind.title(), geom, fields);
+                for (si, s) in segs.iter().enumerate() {
+                    for edge in segment_edges(
+                        &projected.segments[si],
+                        &outlines[si],
+                        given.contains(&s.id),
+                    ) {
+                        let length: f64 = edge.line.windows(2).map(|w| dist(w[0], w[1])).sum();
+                        if stakes_layer {
+                            for (n, st) in stakes::stakes(&edge.line, req.interval_m)
+                                .iter()
+                                .enumerate()
+                            {
+                                // X, Y in the measuring CRS whatever the output.
+                                let [y_east, x_north] = origin.to_world(st.at);
+                                let mut pt = [st.at];
+                                place(&mut pt)?;
+                                l.features.push(Feature {
+                                    geometry: Geometry::Point(pt[0]),
+                                    values: vec![
+                                        id_value(&s.id),
+                                        Value::Text(edge.side_code.into()),
+                                        Value::Integer(n as i64 + 1),
+                                        Value::Text(format!("{}{}", edge.side_code, n + 1)),
+                                        Value::Real(round(x_north, 3)),
+                                        Value::Real(round(y_east, 3)),
+                                        Value::Real(round(st.chainage_m, 3)),
+                                        Value::Integer(st.vertex as i64),
+                                    ],
+                                });
+                            }
+                        } else {
+                            let mut line = edge.line.clone();
+                            place(&mut line)?;
+                            l.features.push(Feature {
+                                geometry: Geometry::Lines(vec![line]),
+                                values: vec![
+                                    id_value(&s.id),
+                                    Value::Text(s.name.clone()),
+                                    Value::Text(edge.side_code.into()),
+                                    Value::Text(edge.side_vi.into()),
+                                    edge.offset.map_or(Value::Null, Value::Real),
+                                    Value::Real(round(length, 3)),
+                                ],
+                            });
+                        }
+                    }
+                }
+                l.label_field = l.field(if stakes_layer { "code" } else { "name" });
+                l
+            }
+        };
+        layer.srs = Some(out_srs.clone());
+        layers.push(layer);
+    }
+    Ok(layers)
+}
+
+/// One edge of a segment's corridor, in local coordinates.
+struct Edge {
+    line: Vec<Pt>,
+    side_code: &'static str,
+    side_vi: &'static str,
+    offset: Option<f64>,
+}
+
+/// The left and right edges of each centerline part; for a given
+/// right-of-way polygon, its outline's rings (side B, biên).
+fn segment_edges(
+    g: &crate::geometry::donation::SegmentGeom,
+    outline: &[Rings],
+    given: bool,
+) -> Vec<Edge> {
+    if given {
+        return outline
+            .iter()
+            .flatten()
+            .map(|r| Edge {
+                line: r.clone(),
+                side_code: "B",
+                side_vi: "biên",
+                offset: None,
+            })
+            .collect();
+    }
+    let mut out = Vec::new();
+    for (side, d) in [(Side::Left, g.left_m), (Side::Right, g.right_m)] {
+        for part in &g.centerline.parts {
+            let line = stakes::offset(part, d, side);
+            if line.len() >= 2 {
+                out.push(Edge {
+                    line,
+                    side_code: side.letter(),
+                    side_vi: side.vi(),
+                    offset: Some(d),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn rings_area(polys: &[Rings]) -> f64 {
+    polys
+        .iter()
+        .map(|p| {
+            p.iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    if i == 0 {
+                        ring_area(r).abs()
+                    } else {
+                        -ring_area(r).abs()
+                    }
+                })
+                .sum::<f64>()
+        })
+        .sum()
+}
+
+fn dist(a: Pt, b: Pt) -> f64 {
+    (b[0] - a[0]).hypot(b[1] - a[1])
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let k = 10f64.powi(digits);
+    (x * k).round() / k
+}
+
+fn text(s: &Option<String>) -> Value {
+    s.as_ref().map_or(Value::Null, |s| Value::Text(s.clone()))
+}
+
+fn real(x: Option<f64>) -> Value {
+    x.map_or(Value::Null, Value::Real)
+}
+
+fn id_value(id: &FeatureId) -> Value {
+    Value::Text(id.as_str().to_string())
+}
+
+/// The file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Gpkg,
+    Shp,
+    Dxf,
+    Kml,
+    Geojson,
+    Csv,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::Gpkg,
+        Format::Shp,
+        Format::Dxf,
+        Format::Kml,
+        Format::Geojson,
+        Format::Csv,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Gpkg => "gpkg",
+            Format::Shp => "shp",
+            Format::Dxf => "dxf",
+            Format::Kml => "kml",
+            Format::Geojson => "geojson",
+            Format::Csv => "csv",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.as_str() == s.trim())
+    }
+
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Shp => "zip",
+            f => f.as_str(),
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Gpkg => "application/geopackage+sqlite3",
+            Format::Shp => "application/zip",
+            Format::Dxf => "image/vnd.dxf",
+            Format::Kml => "application/vnd.google-earth.kml+xml",
+            Format::Geojson => "application/geo+json",
+            Format::Csv => "text/csv; charset=utf-8",
+        }
+    }
+
+    /// Holds several layers in one file.
+    pub fn many_layers(self) -> bool {
+        matches!(self, Format::Gpkg | Format::Dxf | Format::Kml)
+    }
+
+    /// Longitude/latitude only (KML, RFC 7946 GeoJSON).
+    pub fn wgs84_only(self) -> bool {
+        matches!(self, Format::Kml | Format::Geojson)
+    }
+}
+
+/// Checks a format against the layers and CRS asked for, before any work.
+pub fn check_request(
+    format: Format,
+    layers: &[LayerKind],
+    target: &Option<Target>,
+) -> Result<(), String> {
+    if layers.is_empty() {
+        return Err("chưa chọn lớp nào / no layer chosen".into());
+    }
+    if layers.len() > 1 && !format.many_layers() {
+        return Err(format!(
+            "định dạng {0} chỉ chứa một lớp; hãy xuất từng lớp / format {0} holds one layer: export the layers one by one (gpkg, dxf and kml hold several)",
+            format.as_str()
+        ));
+    }
+    match (format.wgs84_only(), target) {
+        (true, Some(Target::Projected(_))) => Err(format!(
+            "{0} dùng kinh độ, vĩ độ WGS84 / {0} is longitude/latitude (WGS84) only: leave --crs out",
+            format.as_str()
+        )),
+        (false, Some(Target::Wgs84)) if matches!(format, Format::Csv | Format::Dxf) => {
+            Err(format!(
+                "{0} ghi tọa độ phẳng VN-2000 (mét) / {0} is written in projected metres (VN-2000): leave --crs out or give a VN-2000 CRS",
+                format.as_str()
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The output CRS a format takes when none is asked for.
+pub fn default_target(format: Format, target: Option<Target>) -> Option<Target> {
+    match target {
+        None if format.wgs84_only() => Some(Target::Wgs84),
+        t => t,
+    }
+}
+
+/// Writes the layers to `path` (a new file: the caller renames it into
+/// place when whole).
+pub fn write_file(
+    format: Format,
+    layers: &[Layer],
+    path: &std::path::Path,
+) -> Result<(), FormatError> {
+    use crate::formats;
+    use std::io::BufWriter;
+    let create = || -> Result<BufWriter<std::fs::File>, FormatError> {
+        Ok(BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create(path)?,
+        ))
+    };
+    match format {
+        Format::Geojson => formats::geojson_write::write_layer(create()?, &layers[0])?,
+        Format::Csv => {
+            let kind = LayerKind::parse(&layers[0].name).unwrap_or(LayerKind::Parcels);
+            formats::coordinates::write_layer(create()?, &layers[0], kind.key_fields())?
+        }
+        Format::Shp => formats::shp::write_zip(create()?, &layers[0])?,
+        Format::Gpkg => formats::gpkg::write(path, layers)?,
+        Format::Kml => formats::kml::write(
+            create()?,
+            layers,
+            &formats::kml::KmlOptions {
+                document_name: "hiendat",
+            },
+        )?,
+        Format::Dxf => formats::dxf::write(create()?, layers)?,
+    }
+    Ok(())
+}
