@@ -940,3 +940,103 @@ async fn a_viewport_request_can_ask_for_only_the_properties_it_draws() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("ownr"), "{body}");
 }
+
+#[tokio::test]
+async fn exports_download_as_files_and_owners_need_a_login_and_asking() {
+    let s = Server::start().await;
+    let (_, owners) = template();
+    let anon = Server::client();
+    let (seg, parcels) = smallest_segment(&s, &anon).await;
+    let id = seg["id"].to_string().trim_matches('"').to_string();
+
+    // A segment's strips as GeoJSON: an attachment named after it, only its strips.
+    let r = anon
+        .get(s.url(&format!(
+            "/api/export?format=geojson&layers=strips&segment={id}"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/geo+json");
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.contains(&format!("hiendat-doan-{id}-strips.geojson")),
+        "{disposition}"
+    );
+    let fc: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    let features = fc["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    for f in features {
+        assert_eq!(f["properties"]["segment_id"], id.as_str());
+        assert!(parcels.contains(&f["properties"]["parcel_id"].as_str().unwrap().to_string()));
+    }
+
+    // A GeoPackage of the whole ward: an SQLite file with the GPKG application id.
+    let r = anon
+        .get(s.url("/api/export?format=gpkg&layers=parcels,stakes"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"SQLite format 3\0"));
+    assert_eq!(&bytes[68..72], b"GPKG");
+
+    // No owner names unless a logged-in user asks for them.
+    let (status, body) = s.get(&anon, "/api/export?format=kml").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(owners.iter().all(|o| !body.contains(o.as_str())));
+    let (status, _) = s.get(&anon, "/api/export?format=kml&personal=1").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let viewer = s.login(VIEWER).await;
+    let (_, body) = s.get(&viewer, "/api/export?format=kml").await;
+    assert!(
+        owners.iter().all(|o| !body.contains(o.as_str())),
+        "not without asking"
+    );
+    let (status, body) = s.get(&viewer, "/api/export?format=kml&personal=1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(owners.iter().filter(|o| body.contains(o.as_str())).count() > 100);
+
+    // Refusals name the problem.
+    for (path, code, says) in [
+        (
+            "/api/export?format=shp&layers=parcels,strips",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "one layer",
+        ),
+        (
+            "/api/export?format=kml&crs=EPSG:5897",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "WGS84",
+        ),
+        (
+            "/api/export?format=xls",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown format",
+        ),
+        (
+            "/api/export?format=csv&layers=roads",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no layer",
+        ),
+        (
+            "/api/export?format=csv&segment=nope",
+            StatusCode::NOT_FOUND,
+            "no segment",
+        ),
+        (
+            "/api/export?format=csv&layers=stakes&interval=0",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "interval",
+        ),
+    ] {
+        let (status, body) = s.get(&anon, path).await;
+        assert_eq!(status, code, "{path}: {body}");
+        assert!(body.contains(says), "{path}: {body}");
+    }
+}

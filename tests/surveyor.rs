@@ -652,6 +652,23 @@ fn files_made_by_gdal_import_in_vn2000_and_wgs84() {
     ]);
     ogr2ogr(&["-f", "GPKG", s(&d.join("segs.gpkg")), s(&segs)]);
     ogr2ogr(&["-f", "GPKG", s(&d.join("pars.gpkg")), s(&pars)]);
+    ogr2ogr(&[
+        "-f",
+        "GPKG",
+        "-t_srs",
+        "EPSG:5897",
+        s(&d.join("pars5897.gpkg")),
+        s(&pars),
+    ]);
+    // GDAL writes polygons to DXF as hatches, in the coordinates given.
+    ogr2ogr(&[
+        "-f",
+        "DXF",
+        "-t_srs",
+        "EPSG:5897",
+        s(&d.join("pars.dxf")),
+        s(&pars),
+    ]);
     ogr2ogr(&["-f", "KML", s(&d.join("pars.kml")), s(&pars)]);
     ogr2ogr(&[
         "-f",
@@ -665,6 +682,8 @@ fn files_made_by_gdal_import_in_vn2000_and_wgs84() {
     for (name, parcels_file, extra) in [
         ("shp", d.join("shp"), vec![]),
         ("gpkg", d.join("pars.gpkg"), vec![]),
+        ("gpkg-vn2000", d.join("pars5897.gpkg"), vec![]),
+        ("dxf", d.join("pars.dxf"), vec!["--crs", "EPSG:5897"]),
         ("kml", d.join("pars.kml"), vec![]),
         ("csv", d.join("pars.csv"), vec!["--crs", "EPSG:4326"]),
     ] {
@@ -752,4 +771,65 @@ fn malformed_files_are_refused_clearly_and_change_nothing() {
     let gp = d.join("lambert.gpkg");
     ogr2ogr(&["-f", "GPKG", "-t_srs", "EPSG:3034", s(&gp), s(&pars)]);
     refused(&db, &segs, &gp, &[], "unrecognised");
+}
+
+#[test]
+fn a_coordinate_table_round_trips_its_parcels_and_areas() {
+    let (db, parcels) = demo();
+    let d = dir("trip-csv");
+    let (segs, pars) = (d.join("centerlines.gpkg"), d.join("parcels.csv"));
+    ok(&[
+        "export",
+        "--db",
+        s(db),
+        "--format",
+        "gpkg",
+        "--layer",
+        "centerlines",
+        "--out",
+        s(&segs),
+    ]);
+    ok(&[
+        "export",
+        "--db",
+        s(db),
+        "--format",
+        "csv",
+        "--layer",
+        "parcels",
+        "--out",
+        s(&pars),
+    ]);
+    let back = d.join("back.db");
+    let said = ok(&[
+        "import",
+        "--db",
+        s(&back),
+        "--segments",
+        s(&segs),
+        "--parcels",
+        s(&pars),
+        "--crs",
+        "EPSG:5897",
+    ]);
+    assert!(said.contains("coordinate table"), "{said}");
+    let got = parcels_of(&back, &d);
+    assert_eq!(got.len(), parcels.len());
+    for (id, want) in parcels {
+        let p = &got[id];
+        for key in ["map_sheet", "parcel_no", "segments"] {
+            assert_eq!(p[key], want[key], "csv: parcel {id} {key}");
+        }
+        // The table holds millimetres: each vertex moves by up to half a
+        // millimetre, so an area may move by up to perimeter × 0.5 mm.
+        let area = want["area_m2"].as_f64().unwrap();
+        let slack = 0.0005 * 4.0 * area.sqrt() * 3.0;
+        for key in ["area_m2", "donate_m2"] {
+            let (a, b) = (p[key].as_f64().unwrap(), want[key].as_f64().unwrap());
+            assert!(
+                (a - b).abs() < slack.max(0.01),
+                "csv: parcel {id} {key}: {a} vs {b}"
+            );
+        }
+    }
 }

@@ -39,19 +39,21 @@ pub fn read(bytes: &[u8], name: &str) -> Result<Layer, FormatError> {
             FormatError::invalid(format!("{name}: dòng tiêu đề hỏng / bad header row: {e}"))
         })?
         .clone();
-    let geom_col = headers
-        .iter()
-        .position(|h| {
-            GEOMETRY_COLUMNS
-                .iter()
-                .any(|g| h.trim().eq_ignore_ascii_case(g))
-        })
-        .ok_or_else(|| {
-            FormatError::invalid(format!(
-                "{name}: không có cột hình học (WKT) / no geometry column: name one of {}",
-                GEOMETRY_COLUMNS.join(", ")
-            ))
-        })?;
+    let geom_col = headers.iter().position(|h| {
+        GEOMETRY_COLUMNS
+            .iter()
+            .any(|g| h.trim().eq_ignore_ascii_case(g))
+    });
+    let has = |c: &str| headers.iter().any(|h| h.trim() == c);
+    if geom_col.is_none() && has("x_north_m") && has("y_east_m") {
+        return read_table(rdr, &headers, name);
+    }
+    let geom_col = geom_col.ok_or_else(|| {
+        FormatError::invalid(format!(
+            "{name}: không có cột hình học (WKT) / no geometry column: name one of {}",
+            GEOMETRY_COLUMNS.join(", ")
+        ))
+    })?;
     let fields: Vec<Field> = headers
         .iter()
         .enumerate()
@@ -104,6 +106,121 @@ pub fn read(bytes: &[u8], name: &str) -> Result<Layer, FormatError> {
     };
     let mut layer = Layer::new(name, name, kind, fields);
     layer.features = features;
+    Ok(layer)
+}
+
+/// A coordinate table as `hiendat export --format csv` writes it (bảng tọa
+/// độ): the columns before `part` (or before `x_north_m` for points) name
+/// the feature; rows of one feature are consecutive; X is the northing.
+fn read_table(
+    mut rdr: csv::Reader<&[u8]>,
+    headers: &csv::StringRecord,
+    name: &str,
+) -> Result<Layer, FormatError> {
+    let col = |c: &str| headers.iter().position(|h| h.trim() == c);
+    let (x, y) = (col("x_north_m"), col("y_east_m"));
+    let (Some(x), Some(y)) = (x, y) else {
+        unreachable!("checked by the caller")
+    };
+    let (part, ring) = (col("part"), col("ring"));
+    let keys = part.unwrap_or(x.min(y));
+    let kind = match (part, ring) {
+        (Some(_), Some(_)) => GeomKind::Polygon,
+        (Some(_), None) => GeomKind::Line,
+        _ => GeomKind::Point,
+    };
+    let fields: Vec<Field> = headers
+        .iter()
+        .take(keys)
+        .map(|h| Field::new(h.trim(), FieldKind::Text))
+        .collect();
+    let mut layer = Layer::new(name, name, kind, fields);
+    let mut last_key: Option<Vec<String>> = None;
+    let mut parts: Vec<Vec<Vec<Pt>>> = Vec::new();
+    let mut at = (0usize, 0usize);
+    let flush = |layer: &mut Layer, key: &Option<Vec<String>>, parts: &mut Vec<Vec<Vec<Pt>>>| {
+        let Some(key) = key else { return };
+        let values = key
+            .iter()
+            .map(|v| {
+                if v.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Text(v.clone())
+                }
+            })
+            .collect();
+        let mut polys = std::mem::take(parts);
+        let geometry = match kind {
+            GeomKind::Polygon => {
+                for r in polys.iter_mut().flatten() {
+                    if r.first() != r.last()
+                        && let Some(&f) = r.first()
+                    {
+                        r.push(f);
+                    }
+                }
+                Geometry::Polygons(polys)
+            }
+            GeomKind::Line => Geometry::Lines(polys.into_iter().flatten().collect()),
+            GeomKind::Point => match polys
+                .first()
+                .and_then(|p| p.first())
+                .and_then(|r| r.first())
+            {
+                Some(p) => Geometry::Point(*p),
+                None => return,
+            },
+        };
+        layer.features.push(Feature { geometry, values });
+    };
+    for (k, rec) in rdr.records().enumerate() {
+        let line = k + 2;
+        let rec = rec.map_err(|e| {
+            FormatError::invalid(format!(
+                "{name}: dòng {line} hỏng / line {line} is malformed: {e}"
+            ))
+        })?;
+        let num = |i: usize| -> Result<f64, FormatError> {
+            let t = rec.get(i).unwrap_or("").trim();
+            t.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+                FormatError::invalid(format!(
+                    "{name}: dòng {line}, cột {}: {t:?} không phải số / line {line}, column {}: not a number",
+                    &headers[i], &headers[i]
+                ))
+            })
+        };
+        let key: Vec<String> = (0..keys)
+            .map(|i| rec.get(i).unwrap_or("").to_string())
+            .collect();
+        let pt = [num(y)?, num(x)?];
+        let p = part.map(num).transpose()?.unwrap_or(1.0) as usize;
+        let r = ring.map(num).transpose()?.unwrap_or(1.0) as usize;
+        if last_key.as_ref() != Some(&key) || kind == GeomKind::Point {
+            flush(&mut layer, &last_key, &mut parts);
+            last_key = Some(key);
+            at = (0, 0);
+        }
+        if parts.is_empty() || p != at.0 {
+            parts.push(Vec::new());
+            at = (p, 0);
+        }
+        let cur = parts.last_mut().expect("pushed above");
+        if cur.is_empty() || r != at.1 {
+            cur.push(Vec::new());
+            at.1 = r;
+        }
+        cur.last_mut().expect("pushed above").push(pt);
+    }
+    flush(&mut layer, &last_key, &mut parts);
+    if layer.features.is_empty() {
+        return Err(FormatError::invalid(format!(
+            "{name}: không có dòng dữ liệu nào / no data rows"
+        )));
+    }
+    layer.notes.push(format!(
+        "{name}: bảng tọa độ (X bắc, Y đông) / a coordinate table (X north, Y east)"
+    ));
     Ok(layer)
 }
 
@@ -186,6 +303,32 @@ mod tests {
             l.features[0].geometry,
             Geometry::Lines(vec![vec![[0.0, 0.0], [3.0, 4.0]]])
         );
+    }
+
+    #[test]
+    fn a_coordinate_table_reads_back_as_polygons_with_x_north() {
+        let csv = "\u{feff}id,map_sheet,parcel_no,part,ring,point,x_north_m,y_east_m,side_to_next_m\n\
+                   7,12,3,1,1,1,2150000.000,500000.000,4.000\n\
+                   7,12,3,1,1,2,2150000.000,500004.000,3.000\n\
+                   7,12,3,1,1,3,2150003.000,500004.000,5.000\n\
+                   8,12,4,1,1,1,0,0,1\n8,12,4,1,1,2,0,1,1\n8,12,4,1,1,3,1,1,1\n\
+                   8,12,4,2,1,1,5,5,1\n8,12,4,2,1,2,5,6,1\n8,12,4,2,1,3,6,6,1\n";
+        let l = read(csv.as_bytes(), "parcels").unwrap();
+        assert_eq!(l.kind, GeomKind::Polygon);
+        assert_eq!(l.fields.len(), 3);
+        assert_eq!(l.features.len(), 2);
+        let Geometry::Polygons(p) = &l.features[0].geometry else {
+            panic!()
+        };
+        assert_eq!(p[0][0][1], [500_004.0, 2_150_000.0], "[easting, northing]");
+        assert_eq!(p[0][0].len(), 4, "the ring is closed again");
+        assert!((l.features[0].geometry.area() - 6.0).abs() < 1e-9);
+        let Geometry::Polygons(p) = &l.features[1].geometry else {
+            panic!()
+        };
+        assert_eq!(p.len(), 2, "two parts");
+        let e = read(b"code,x_north_m,y_east_m\nT1,abc,5\n", "stakes").unwrap_err();
+        assert!(e.to_string().contains("x_north_m"), "{e}");
     }
 
     #[test]
