@@ -2822,40 +2822,10 @@ fn notes(notes: &mut Vec<String>, c: &Counts, dec: &Decoder) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testing::{gdal_quiet as gdal, square};
     use std::path::{Path, PathBuf};
-    use std::process::Command;
-
     fn temp_dir(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("hiendat-dxf-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        d
-    }
-
-    /// Runs a GDAL tool; returns stdout, failing on an error status or any
-    /// stderr output.
-    fn gdal(tool: &str, args: &[&str]) -> String {
-        let out = Command::new(tool)
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("{tool} not runnable: {e}"));
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{tool} {args:?} failed: {stderr}");
-        assert!(
-            stderr.trim().is_empty(),
-            "{tool} {args:?} complained: {stderr}"
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn square(x0: f64, y0: f64, s: f64) -> Vec<Pt> {
-        vec![
-            [x0, y0],
-            [x0 + s, y0],
-            [x0 + s, y0 + s],
-            [x0, y0 + s],
-            [x0, y0],
-        ]
+        crate::formats::testing::tmp("dxf", name)
     }
 
     const OWNER: &str = "Nguyễn Thị Hường";

@@ -1170,31 +1170,10 @@ fn build_layer(name: String, title: &str, raw: RawLayer, several: bool) -> Layer
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testing::{gdal as run, square};
     use std::path::{Path, PathBuf};
-    use std::process::Command;
-
     fn tmp(tag: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("hiendat-kml-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        d
-    }
-
-    fn run(cmd: &str, args: &[&str]) -> String {
-        let out = Command::new(cmd)
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("{cmd} (GDAL) must be installed: {e}"));
-        assert!(
-            out.status.success(),
-            "{cmd} {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn square(x: f64, y: f64, s: f64) -> Vec<Pt> {
-        vec![[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]]
+        crate::formats::testing::tmp("kml", tag)
     }
 
     /// Parcels (a holed polygon, a multipolygon), road segments and stakes in phường Ngọc Sơn.

@@ -15,3 +15,5 @@ pub mod mapping;
 pub mod shp;
 pub mod srs;
 pub mod surveyor;
+#[cfg(test)]
+mod testing;

@@ -1536,36 +1536,10 @@ fn read_value(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testing::{VN2000_WKT, gdal, square};
     use std::io::Cursor;
-    use std::process::Command;
-
-    const VN2000_WKT: &str = r#"PROJCS["VN-2000 / TM-3 zone 482",GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],TOWGS84[-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278],AUTHORITY["EPSG","6756"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4756"]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",105],PARAMETER["scale_factor",0.9999],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",EAST],AXIS["Northing",NORTH],AUTHORITY["EPSG","5897"]]"#;
-
-    /// A fresh temp folder for one test.
-    fn tmp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("hiendat-shp-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        d
-    }
-
-    /// Runs a GDAL tool; its stdout.
-    fn gdal(tool: &str, args: &[&str]) -> String {
-        let out = Command::new(tool)
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("{tool}: {e}"));
-        assert!(
-            out.status.success(),
-            "{tool} {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn square(x: f64, y: f64, s: f64) -> Vec<Pt> {
-        // counter-clockwise, as hiendat writes exteriors
-        vec![[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]]
+    fn tmp(name: &str) -> std::path::PathBuf {
+        crate::formats::testing::tmp("shp", name)
     }
 
     fn rev(mut r: Vec<Pt>) -> Vec<Pt> {

@@ -1178,27 +1178,10 @@ fn add_note(statement: &str, vi: &str, en: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testing::gdal as run;
     use std::path::PathBuf;
-    use std::process::Command;
-
     fn tmp(tag: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("hiendat-srs-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        d
-    }
-
-    fn run(cmd: &str, args: &[&str]) -> String {
-        let out = Command::new(cmd)
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("{cmd} (GDAL) must be installed: {e}"));
-        assert!(
-            out.status.success(),
-            "{cmd} {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        crate::formats::testing::tmp("srs", tag)
     }
 
     fn gdal_proj4(wkt: &str) -> String {
