@@ -500,7 +500,11 @@ fn a_coordinate_table_lists_a_groups_parcels_in_vn2000_north_first() {
         s(&none),
     ]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("no parcel matches"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no residential group named \"Tổ 999\""),
+        "{}",
+        stderr(&o)
+    );
     assert!(!none.exists());
     let _ = std::fs::remove_dir_all(&d);
 }
