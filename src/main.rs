@@ -102,6 +102,9 @@ struct ImportArgs {
     /// Households CSV: parcel_id, head_name, address, phone, is_member_family, note
     #[arg(long)]
     households: Option<PathBuf>,
+    /// Structures on the land CSV: parcel_id, kind, quantity, unit, value_vnd, donated, note; they replace the stored ones of every parcel the file names
+    #[arg(long)]
+    structures: Option<PathBuf>,
     /// Field mapping, repeatable: hiendat name = the file's field, e.g. --field parcel_no=SoThua --field owner=ChuSD
     #[arg(long = "field", value_name = "NAME=FIELD")]
     fields: Vec<String>,
@@ -548,6 +551,13 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
         ),
         None => None,
     };
+    let structures = match &a.structures {
+        Some(p) => Some(
+            hiendat::formats::structures::read_structures(&read(p)?)
+                .map_err(|e| format!("{}: {e}", p.display()))?,
+        ),
+        None => None,
+    };
     let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
     // On a terminal: the step under way and the time so far (hidden when
     // stderr is a file or a pipe).
@@ -567,6 +577,7 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
         parcels: &parcels,
         corridors: &corridors,
         households: households.as_deref(),
+        structures: structures.as_deref(),
         progress: Some(&show),
     };
     let result = store.import(&crs, input, a.dry_run);

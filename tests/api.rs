@@ -3,8 +3,9 @@
 
 use hiendat::api::{AppState, router};
 use hiendat::formats::geojson_read;
+use hiendat::formats::structures::read_structures;
 use hiendat::geometry::crs::Crs;
-use hiendat::store::{ImportInput, Role, Store};
+use hiendat::store::{ImportInput, ParcelFilter, Role, Store};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -43,6 +44,33 @@ fn template() -> &'static (PathBuf, Vec<String>) {
         store
             .import(&Crs::vn2000_thanh_hoa(), input, false)
             .unwrap();
+        // Structures on the land of one affected parcel: a donated wall
+        // and a gate not donated.
+        let first_segment = store.segment_ids().unwrap()[0].1.to_string();
+        let on = store
+            .parcels(&ParcelFilter {
+                segment: Some(first_segment),
+                ..ParcelFilter::default()
+            })
+            .unwrap()[0]
+            .id
+            .clone();
+        let csv = format!(
+            "parcel_id,kind,quantity,unit,value_vnd,donated\n{on},Tường rào,\"12,5\",m,5.000.000,có\n{on},gate,1,cái,3000000,không\n"
+        );
+        let structures = read_structures(csv.as_bytes()).unwrap();
+        let summary = store
+            .import(
+                &Crs::vn2000_thanh_hoa(),
+                ImportInput {
+                    structures: Some(&structures),
+                    ..ImportInput::default()
+                },
+                false,
+            )
+            .unwrap();
+        assert_eq!(summary.structures.unwrap().added, 2);
+        STRUCTURED.set(on.to_string()).unwrap();
         store.add_user(EDITOR.0, Role::Editor, EDITOR.1).unwrap();
         store.add_user(VIEWER.0, Role::Viewer, VIEWER.1).unwrap();
         store.add_user(ADMIN.0, Role::Admin, ADMIN.1).unwrap();
@@ -57,6 +85,14 @@ fn template() -> &'static (PathBuf, Vec<String>) {
             .collect();
         (path, owners.into_iter().collect())
     })
+}
+
+/// The parcel of the template that has structures on its land.
+static STRUCTURED: OnceLock<String> = OnceLock::new();
+
+fn structured_parcel() -> &'static str {
+    template();
+    STRUCTURED.get().unwrap()
 }
 
 /// A running server over a fresh copy of the template database.
@@ -1038,5 +1074,117 @@ async fn exports_download_as_files_and_owners_need_a_login_and_asking() {
         let (status, body) = s.get(&anon, path).await;
         assert_eq!(status, code, "{path}: {body}");
         assert!(body.contains(says), "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_parcel_shows_its_structures_to_anyone_and_the_summaries_total_them() {
+    let s = Server::start().await;
+    let anon = Server::client();
+    let id = structured_parcel();
+    let p = s.get_json(&anon, &format!("/api/parcels/{id}")).await;
+    let props = &p["properties"];
+    assert_eq!(
+        props["structures"],
+        json!([
+            { "kind": "wall", "label": "Tường rào", "quantity": 12.5, "unit": "m",
+              "unit_label": "m", "value_vnd": 5_000_000, "donated": true },
+            { "kind": "gate", "label": "Cổng", "quantity": 1.0, "unit": "item",
+              "unit_label": "cái", "value_vnd": 3_000_000, "donated": false },
+        ])
+    );
+    let segs = s.get_json(&anon, "/api/summary/segments").await;
+    let mine: Vec<Value> = props["donations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["segment"].clone())
+        .collect();
+    assert!(!mine.is_empty());
+    let mut with = 0;
+    for row in segs.as_array().unwrap() {
+        let (n, d, v) = (
+            &row["structures"],
+            &row["structures_donated"],
+            &row["structures_donated_value_vnd"],
+        );
+        if mine.contains(&row["id"]) {
+            with += 1;
+            assert_eq!(
+                (n, d, v),
+                (&json!(2), &json!(1), &json!(5_000_000)),
+                "{row}"
+            );
+            assert_eq!(row["structures_by_kind"], json!({ "wall": 1, "gate": 1 }));
+        } else {
+            assert_eq!((n, d, v), (&json!(0), &json!(0), &json!(0)), "{row}");
+            assert_eq!(row["structures_by_kind"], json!({}));
+        }
+    }
+    assert_eq!(with, mine.len());
+    let groups = s.get_json(&anon, "/api/summary/groups").await;
+    for row in groups.as_array().unwrap() {
+        let n = row["structures"].as_u64().unwrap();
+        if row["residential_group"] == props["residential_group"] {
+            assert_eq!(n, 2, "{row}");
+            assert_eq!(row["structures_donated"], json!(1));
+            assert_eq!(row["structures_donated_value_vnd"], json!(5_000_000));
+        } else {
+            assert_eq!(n, 0, "{row}");
+        }
+    }
+    // the group outlines carry the same figures
+    let outlines = s.get_json(&anon, "/api/groups").await;
+    assert!(outlines["features"].as_array().unwrap().iter().any(|f| {
+        f["properties"]["residential_group"] == props["residential_group"]
+            && f["properties"]["structures"] == json!(2)
+    }));
+    // another parcel has none
+    let other = if id == "1" { "2" } else { "1" };
+    let o = s.get_json(&anon, &format!("/api/parcels/{other}")).await;
+    assert_eq!(o["properties"]["structures"], json!([]));
+}
+
+#[tokio::test]
+async fn structure_totals_follow_the_next_import_of_structures() {
+    let s = Server::start().await;
+    let anon = Server::client();
+    let id = structured_parcel();
+    let total = |rows: &Value| -> i64 {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["structures_donated_value_vnd"].as_i64().unwrap())
+            .sum()
+    };
+    // Read once: the totals are now kept until the next import.
+    let before = s.get_json(&anon, "/api/summary/groups").await;
+    assert_eq!(total(&before), 5_000_000);
+    let csv =
+        format!("parcel_id,kind,quantity,unit,value_vnd,donated\n{id},well,1,item,7000000,1\n");
+    let structures = read_structures(csv.as_bytes()).unwrap();
+    let mut store = Store::open(&s.db).unwrap();
+    store
+        .import(
+            &Crs::vn2000_thanh_hoa(),
+            ImportInput {
+                structures: Some(&structures),
+                ..ImportInput::default()
+            },
+            false,
+        )
+        .unwrap();
+    drop(store);
+    for path in ["/api/summary/groups", "/api/summary/segments"] {
+        let after = s.get_json(&anon, path).await;
+        assert!(total(&after) >= 7_000_000, "{path} follows the import");
+        assert!(
+            after
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["structures_by_kind"].get("wall").is_none()),
+            "{path}: the replaced wall is gone"
+        );
     }
 }

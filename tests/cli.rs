@@ -423,6 +423,64 @@ fn households_come_in_with_the_import_and_a_bad_row_refuses_the_whole_file() {
 }
 
 #[test]
+fn structures_come_in_with_the_import_replace_a_parcels_own_and_bad_files_change_nothing() {
+    let d = tmpdir("structures");
+    let (seg, par, db) = (d.join("s.geojson"), d.join("p.geojson"), d.join("w.db"));
+    std::fs::write(&seg, ROAD).unwrap();
+    std::fs::write(&par, parcels_json(&[("1", LOT)])).unwrap();
+    let run = |csv: &str| {
+        let f = d.join("c.csv");
+        std::fs::write(&f, csv).unwrap();
+        hiendat(&[
+            "import",
+            "--db",
+            s(&db),
+            "--segments",
+            s(&seg),
+            "--parcels",
+            s(&par),
+            "--structures",
+            s(&f),
+        ])
+    };
+    let ok = run(
+        "\u{feff}parcel_id,kind,quantity,unit,value_vnd,donated,note\n\
+         1,Tường rào,\"6,5\",m,3.900.000,có,\n\
+         1,Cổng,1,cái,,không,Cổng sắt\n",
+    );
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let out = String::from_utf8_lossy(&ok.stdout).into_owned();
+    assert!(
+        out.contains(
+            "công trình trên đất / structures: thêm / added 2, xóa / removed 0, không đổi / unchanged 0"
+        ),
+        "{out}"
+    );
+    let again = run("parcel_id,kind,quantity,unit,donated\n1,wall,8,m,1\n");
+    let out = String::from_utf8_lossy(&again.stdout).into_owned();
+    assert!(out.contains("thêm / added 1, xóa / removed 2"), "{out}");
+
+    // bad rows: every one named, nothing written
+    let before = std::fs::read(&db).unwrap();
+    let bad = run("parcel_id,kind,quantity,unit,donated\n1,nhà kho,1,m,1\n1,wall,-1,km,1\n");
+    assert!(!bad.status.success());
+    let err = stderr(&bad);
+    assert!(
+        err.contains("dòng 2, cột kind")
+            && err.contains("dòng 3, cột quantity")
+            && err.contains("dòng 3, cột unit"),
+        "{err}"
+    );
+    // an unknown parcel on line 3: refused, the database untouched
+    let unknown = run("parcel_id,kind,quantity,unit,donated\n1,gate,1,item,1\n7,gate,1,item,1\n");
+    assert!(!unknown.status.success());
+    let err = stderr(&unknown);
+    assert!(err.contains("dòng 3: không tìm thấy thửa đất 7"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
 fn a_coordinate_table_lists_a_groups_parcels_in_vn2000_north_first() {
     use hiendat::geometry::crs::Crs;
     use hiendat::store::{ParcelFilter, Store};

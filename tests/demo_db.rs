@@ -110,6 +110,58 @@ fn the_demo_database_holds_a_believable_ward() {
 }
 
 #[test]
+fn the_demo_database_has_structures_on_affected_land_donated_as_the_status_goes() {
+    let (path, _) = demo();
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let total = count(&conn, "SELECT count(*) FROM structures");
+    let parcels = count(&conn, "SELECT count(DISTINCT parcel) FROM structures");
+    let affected = count(&conn, "SELECT count(DISTINCT parcel) FROM donations");
+    assert!(
+        total > parcels && parcels > affected / 2,
+        "{total} {parcels} {affected}"
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM structures s
+             WHERE NOT EXISTS (SELECT 1 FROM donations d WHERE d.parcel = s.parcel)"
+        ),
+        0,
+        "only affected parcels"
+    );
+    for kind in ["wall", "gate", "house_front", "awning", "tree"] {
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM structures WHERE kind = ?1",
+                [kind],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(n > 0, "{kind}");
+    }
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM structures WHERE kind NOT IN
+               ('wall','gate','house_front','awning','yard','tree','well','other')
+               OR unit NOT IN ('m','m2','item') OR quantity <= 0 OR value_vnd < 0"
+        ),
+        0
+    );
+    let share = |status: &str| -> f64 {
+        conn.query_row(
+            "SELECT avg(s.donated) FROM structures s JOIN parcel_status p ON p.parcel = s.parcel
+             WHERE p.status = ?1",
+            [status],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert!(share("handed_over") > 0.8, "{}", share("handed_over"));
+    assert!(share("persuading") < 0.5, "{}", share("persuading"));
+}
+
+#[test]
 fn the_demo_database_is_marked_as_demo_and_replays() {
     let (path, info) = demo();
     let store = Store::open(path).unwrap();

@@ -11,9 +11,9 @@
 //! | `GET /api/openapi.json` | all | this API described |
 //! | `GET /api/segments?as_of=` | all | GeoJSON segments with donated area and progress |
 //! | `GET /api/parcels?bbox=&segment=&group=&status=&as_of=` | all (names: viewer+) | GeoJSON parcels with measures and status |
-//! | `GET /api/parcels/{id}?as_of=` | all (names, notes: viewer+) | one parcel with its history |
+//! | `GET /api/parcels/{id}?as_of=` | all (names, notes: viewer+) | one parcel with its history and structures on the land |
 //! | `POST /api/parcels/{id}/events` | editor+ | record a status change |
-//! | `GET /api/summary/segments`, `/api/summary/groups`, `/api/progress` (`as_of`) | all | progress tables and time series |
+//! | `GET /api/summary/segments`, `/api/summary/groups`, `/api/progress` (`as_of`) | all | progress tables (with the structures on the affected land) and time series |
 //! | `GET /api/groups?as_of=` | all | GeoJSON residential groups (outline of their parcels) with their figures |
 //! | `GET /api/corridors` | all | GeoJSON planned corridors, one per segment |
 //! | `GET /api/export?format=&layers=&segment=&group=&crs=&interval=&personal=` | all (owners: viewer+ with `personal=1`) | surveyor files: GeoPackage, zipped Shapefile, DXF, KML, GeoJSON, CSV coordinate tables |
@@ -36,12 +36,13 @@ mod write;
 pub use auth::{Caller, SESSION_COOKIE};
 pub use error::ApiError;
 
+use crate::campaign::structures::StructureTally;
 use crate::store::Store;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::{any, get, post};
 use serde_json::json;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -71,9 +72,55 @@ pub struct AppState {
     idle: Arc<Mutex<Vec<Store>>>,
     /// Recent answers of the slow reads, by request and data version.
     cache: Arc<Mutex<VecDeque<Cached>>>,
+    /// Totals that only an import changes, kept until the next one.
+    per_import: Arc<PerImport>,
     demo: bool,
     web: Option<Arc<PathBuf>>,
     basemap: Option<Arc<str>>,
+}
+
+/// Structure totals: the structures table and the donations change only
+/// with an import (never with an event), so they are computed once per
+/// import count rather than per request (a 100k-parcel ward takes ~0.3 s).
+#[derive(Debug, Default)]
+pub(super) struct PerImport {
+    segments: Kept<HashMap<i64, StructureTally>>,
+    groups: Kept<HashMap<Option<String>, StructureTally>>,
+}
+
+/// A value and the import count it was computed at.
+type Kept<T> = Mutex<Option<(String, Arc<T>)>>;
+
+fn kept<T>(
+    slot: &Kept<T>,
+    s: &Store,
+    f: impl FnOnce(&Store) -> crate::store::Result<T>,
+) -> Result<Arc<T>, ApiError> {
+    let imports = s.meta("imports")?.unwrap_or_default();
+    if let Some((k, v)) = &*slot.lock().unwrap_or_else(|e| e.into_inner())
+        && *k == imports
+    {
+        return Ok(Arc::clone(v));
+    }
+    let v = Arc::new(f(s)?);
+    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some((imports, Arc::clone(&v)));
+    Ok(v)
+}
+
+impl PerImport {
+    pub(super) fn segment_structures(
+        &self,
+        s: &Store,
+    ) -> Result<Arc<HashMap<i64, StructureTally>>, ApiError> {
+        kept(&self.segments, s, Store::segment_structure_tallies)
+    }
+
+    pub(super) fn group_structures(
+        &self,
+        s: &Store,
+    ) -> Result<Arc<HashMap<Option<String>, StructureTally>>, ApiError> {
+        kept(&self.groups, s, Store::group_structure_tallies)
+    }
 }
 
 impl AppState {
@@ -84,6 +131,7 @@ impl AppState {
             db: Arc::new(db.into()),
             idle: Arc::default(),
             cache: Arc::default(),
+            per_import: Arc::default(),
             demo,
             web: None,
             basemap: None,

@@ -38,14 +38,14 @@ pub(super) async fn openapi() -> Json<Value> {
                 q("bbox", "minlon,minlat,maxlon,maxlat"), q("segment", "segment id"),
                 q("group", "residential group name"), q("status", "not_contacted | persuading | declined | agreed | signed | handed_over"),
                 q("fields", "only these properties, comma separated (id, map_sheet, parcel_no, land_use, legal_area_m2, residential_group, owner, status, status_label, donated_area_m2, donations)"), as_of()])),
-            "/api/parcels/{id}": get("Một thửa đất và lịch sử / one parcel with its history", json!([id, as_of()])),
+            "/api/parcels/{id}": get("Một thửa đất, công trình trên đất và lịch sử / one parcel with its structures on the land ({kind, label, quantity, unit, unit_label, value_vnd, donated}) and its history", json!([id, as_of()])),
             "/api/parcels/{id}/events": { "post": {
                 "summary": "Ghi nhận trạng thái / record a status change (editor, admin)",
                 "parameters": [id],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/NewEvent" } } } },
                 "responses": { "201": { "description": "Recorded" }, "401": errors(), "403": errors(), "404": errors(), "409": errors(), "422": errors() } } },
-            "/api/summary/segments": get("Tổng hợp theo đoạn tuyến / per segment", json!([as_of()])),
-            "/api/summary/groups": get("Tổng hợp theo tổ dân phố / per residential group", json!([as_of()])),
+            "/api/summary/segments": get("Tổng hợp theo đoạn tuyến / per segment: progress, and the structures on its affected parcels (structures, structures_donated, structures_donated_value_vnd, structures_by_kind)", json!([as_of()])),
+            "/api/summary/groups": get("Tổng hợp theo tổ dân phố / per residential group: progress, and the structures on its affected parcels, each parcel once (structures, structures_donated, structures_donated_value_vnd, structures_by_kind)", json!([as_of()])),
             "/api/progress": get("Tiến độ theo ngày / progress on each date with a change", json!([as_of()])),
             "/api/login": { "post": {
                 "summary": "Đăng nhập / log in: sets an HttpOnly SameSite=Strict cookie",
@@ -99,7 +99,22 @@ pub(super) async fn openapi() -> Json<Value> {
                     "status": { "type": "string", "enum": ["not_contacted", "persuading", "declined", "agreed", "signed", "handed_over"] },
                     "occurred_on": { "type": "string", "format": "date" },
                     "note": { "type": "string" }, "party_member": { "type": "string" },
-                    "corrects": { "type": "integer", "description": "id of the event this one corrects" } } }
+                    "corrects": { "type": "integer", "description": "id of the event this one corrects" } } },
+            "Structure": { "type": "object", "description": "Công trình trên đất / a structure on the parcel's land (in /api/parcels/{id} as `structures`)",
+                "properties": {
+                    "kind": { "type": "string", "enum": ["wall", "gate", "house_front", "awning", "yard", "tree", "well", "other"] },
+                    "label": { "type": "string", "description": "Vietnamese label: Tường rào, Cổng, Mặt tiền nhà, Mái che / mái hiên, Sân, Cây, Giếng, Khác" },
+                    "quantity": { "type": ["number", "null"] },
+                    "unit": { "type": ["string", "null"], "enum": ["m", "m2", "item", null] },
+                    "unit_label": { "type": ["string", "null"], "description": "m, m², cái" },
+                    "value_vnd": { "type": ["integer", "null"], "description": "estimated value in đồng" },
+                    "donated": { "type": "boolean" } } },
+            "StructureTotals": { "type": "object", "description": "Công trình trên các thửa bị ảnh hưởng / structures on the affected parcels (fields of /api/summary/segments and /api/summary/groups rows)",
+                "properties": {
+                    "structures": { "type": "integer" },
+                    "structures_donated": { "type": "integer" },
+                    "structures_donated_value_vnd": { "type": "integer", "description": "sum of the values of the donated ones" },
+                    "structures_by_kind": { "type": "object", "additionalProperties": { "type": "integer" }, "description": "count per kind code, kinds present only" } } }
         } }
     }))
 }

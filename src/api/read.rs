@@ -8,6 +8,7 @@ use super::progress::{Tally, round, series, status_of};
 use super::{ApiError, AppState, Caller};
 use crate::campaign::FeatureId;
 use crate::campaign::events::Status;
+use crate::campaign::structures::{StructureKind, StructureTally};
 use crate::store::{AreaTally, DonationRow, ParcelFilter, ParcelRow, SegmentRow, Store, Timeline};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -15,6 +16,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// `as_of=YYYY-MM-DD` (end of that day); absent: everything recorded.
 #[derive(Debug, Default, Deserialize)]
@@ -94,6 +96,24 @@ fn write_tally(o: &mut Out, t: &Tally) {
     }
     o.end_object();
     o.field("complete", t.complete());
+}
+
+/// The structures on the affected land: how many, how many donated, the
+/// value of those donated, and the count of each kind present.
+fn write_structures(o: &mut Out, t: Option<&StructureTally>) {
+    let t = t.copied().unwrap_or_default();
+    o.field("structures", t.structures);
+    o.field("structures_donated", t.donated);
+    o.field("structures_donated_value_vnd", t.donated_value_vnd);
+    o.key("structures_by_kind");
+    o.begin_object();
+    for k in StructureKind::ALL {
+        let n = t.by_kind[k.index()];
+        if n > 0 {
+            o.field(k.code(), n);
+        }
+    }
+    o.end_object();
 }
 
 /// Everything the progress figures need, loaded in one blocking call.
@@ -232,17 +252,20 @@ pub(super) async fn summary_segments(
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
+    let kept = Arc::clone(&state.per_import);
     read_on(&state, "summary_segments", date, move |s| {
         // No geometry here: the rows carry none.
         let segments = s.segments_without_geometry()?;
         let tallies = segment_tallies(s, date)?;
         let groups = s.segment_groups()?;
-        let mut o = Out::with_capacity(400 * segments.len());
+        let structures = kept.segment_structures(s)?;
+        let mut o = Out::with_capacity(500 * segments.len());
         o.begin_array();
         for seg in &segments {
             let t = tallies.get(&seg.key).cloned().unwrap_or_default();
             o.begin_object();
             write_segment(&mut o, seg, &t, &groups);
+            write_structures(&mut o, structures.get(&seg.key));
             o.end_object();
         }
         o.end_array();
@@ -293,13 +316,16 @@ pub(super) async fn summary_groups(
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
+    let kept = Arc::clone(&state.per_import);
     read_on(&state, "summary_groups", date, move |s| {
         let rows = group_rows(s, date)?;
-        let mut o = Out::with_capacity(300 * rows.len());
+        let structures = kept.group_structures(s)?;
+        let mut o = Out::with_capacity(400 * rows.len());
         o.begin_array();
         for row in &rows {
             o.begin_object();
             write_group(&mut o, row);
+            write_structures(&mut o, structures.get(&row.0));
             o.end_object();
         }
         o.end_array();
@@ -316,12 +342,14 @@ pub(super) async fn groups(
 ) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
     let demo = state.demo;
+    let kept = Arc::clone(&state.per_import);
     read_on(&state, "groups", date, move |s| {
         let rows: HashMap<Option<String>, GroupRow> = group_rows(s, date)?
             .into_iter()
             .map(|r| (r.0.clone(), r))
             .collect();
         let outlines = s.group_outlines()?;
+        let structures = kept.group_structures(s)?;
         let mut o = Out::with_capacity(64 * 1024);
         begin_collection(&mut o, demo, date);
         for g in &outlines {
@@ -329,7 +357,10 @@ pub(super) async fn groups(
                 feature(
                     &mut o,
                     |o| o.multi_polygon(&g.polygons),
-                    |o| write_group(o, row),
+                    |o| {
+                        write_group(o, row);
+                        write_structures(o, structures.get(&row.0));
+                    },
                 );
             }
         }
@@ -603,6 +634,7 @@ pub(super) async fn parcel(
                 status_of(&timelines_for(s, Some(&[p.key]), date)?, p.key, date)
             };
             let history = s.events(&p.id)?;
+            let structures = s.structures_of(p.key)?;
             let households = if names {
                 s.households_of(p.key)?
             } else {
@@ -619,6 +651,21 @@ pub(super) async fn parcel(
                     o.begin_array();
                     for n in status_of(&current, p.key, NaiveDate::MAX).next() {
                         o.value(n.as_str());
+                    }
+                    o.end_array();
+                    // Not personal data: anyone may see them.
+                    o.key("structures");
+                    o.begin_array();
+                    for st in &structures {
+                        o.begin_object();
+                        o.field("kind", st.kind.code());
+                        o.field("label", st.kind.label());
+                        o.field("quantity", st.quantity);
+                        o.field("unit", st.unit.map(|u| u.code()));
+                        o.field("unit_label", st.unit.map(|u| u.label()));
+                        o.field("value_vnd", st.value_vnd);
+                        o.field("donated", st.donated);
+                        o.end_object();
                     }
                     o.end_array();
                     o.key("history");

@@ -1,4 +1,5 @@
-//! The domain: road segments, parcels and their identities.
+//! The domain: road segments, parcels and their identities; households and
+//! the structures on the land ([`structures`]).
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -130,6 +131,7 @@ pub struct HouseholdInput {
 }
 
 pub mod events;
+pub mod structures;
 pub mod totals;
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! The demo database: the generated ward of phường Ngọc Sơn, its households
-//! and six months of campaign history, in a new SQLite file, marked as demo
+//! The demo database: the generated ward of phường Ngọc Sơn, its households,
+//! the structures on the land of affected parcels and six months of campaign history, in a new SQLite file, marked as demo
 //! data (`meta` key [`DEMO_KEY`]).
 
 use super::history::{self, HistoryInput};
@@ -69,6 +69,8 @@ pub fn create_demo_as_of(
     };
     let hist = history::generate(&input, seed, today);
     history::check_sequences(&hist.events)?;
+    let finals = final_statuses(&ward.parcels, &hist.events);
+    let structures = super::structures::generate(&ward.parcels, &pairs, &finals, seed);
 
     let fail = |e: crate::store::StoreError| {
         // leave no half-made demo behind
@@ -84,6 +86,7 @@ pub fn create_demo_as_of(
                 parcels: &ward.parcels,
                 corridors: &[],
                 households: Some(&households),
+                structures: Some(&structures),
                 progress: None,
             },
             false,
@@ -173,6 +176,28 @@ fn fnv_mix(seed: u64, k: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// Each parcel's status at the end of the history, by parcel index.
+fn final_statuses(
+    parcels: &[ParcelInput],
+    events: &[crate::campaign::events::Event],
+) -> Vec<Status> {
+    let mut last: HashMap<&str, (NaiveDate, chrono::DateTime<Utc>, Status)> = HashMap::new();
+    for e in events {
+        let k = (e.occurred_on, e.entered_at, e.status);
+        let slot = last.entry(e.parcel.as_str()).or_insert(k);
+        if (k.0, k.1) >= (slot.0, slot.1) {
+            *slot = k;
+        }
+    }
+    parcels
+        .iter()
+        .map(|p| {
+            last.get(p.id.as_str())
+                .map_or(Status::NotContacted, |s| s.2)
+        })
+        .collect()
 }
 
 /// Segments whose every affected parcel ends the history handed over.

@@ -31,6 +31,7 @@ mod model;
 mod names;
 mod plane;
 mod rng;
+mod structures;
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};

@@ -16,6 +16,7 @@ pub(crate) enum Stream {
     RowLots,
     Block,
     Attributes,
+    Structures,
 }
 
 /// SplitMix64: 64 bits of state, passes BigCrush, plenty for a synthetic map.

@@ -346,7 +346,7 @@ fn syntax(line: u64, e: &csv::Error) -> HouseholdError {
 }
 
 /// `1/0`, `true/false`, `có/không` and friends; `None` if none of them.
-fn parse_flag(v: &str) -> Option<bool> {
+pub(crate) fn parse_flag(v: &str) -> Option<bool> {
     match v.trim().to_lowercase().as_str() {
         "1" | "true" | "có" | "co" | "yes" | "x" | "c" => Some(true),
         "0" | "false" | "không" | "khong" | "no" | "k" => Some(false),

@@ -14,6 +14,7 @@ pub mod legacy_vn;
 pub mod mapping;
 pub mod shp;
 pub mod srs;
+pub mod structures;
 pub mod surveyor;
 #[cfg(test)]
 mod testing;

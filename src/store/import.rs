@@ -5,7 +5,10 @@
 //! segments, parcels and households, keyed by the ids the files give, and
 //! counts each feature as added, updated or unchanged (attributes compared
 //! field by field, geometry by its [`wkb::fingerprint`]). Features that are in
-//! the database but not in the files are left as they are.
+//! the database but not in the files are left as they are. Structures on the
+//! land are replaced per parcel: every parcel the structures file names
+//! gets exactly the file's rows (a parcel whose rows are the same is left
+//! as it is); parcels it does not name keep theirs.
 //!
 //! ## Which donations are recomputed
 //!
@@ -30,6 +33,7 @@
 
 use super::wkb::{self, fingerprint};
 use super::{Result, Store, StoreError, What, feature_id};
+use crate::campaign::structures::StructureInput;
 use crate::campaign::{CorridorInput, FeatureId, HouseholdInput, ParcelInput, SegmentInput};
 use crate::compute;
 use crate::geometry::crs::Crs;
@@ -47,6 +51,9 @@ pub struct ImportInput<'a> {
     pub corridors: &'a [CorridorInput],
     /// Households to upsert (keyed by parcel and head of household), if given.
     pub households: Option<&'a [HouseholdInput]>,
+    /// Structures on the land; they replace the stored ones of every parcel
+    /// they name, if given.
+    pub structures: Option<&'a [StructureInput]>,
     /// Told each step as it starts (the CLI's progress display).
     pub progress: Option<&'a dyn Fn(ImportStep)>,
 }
@@ -58,6 +65,7 @@ impl fmt::Debug for ImportInput<'_> {
             .field("parcels", &self.parcels.len())
             .field("corridors", &self.corridors.len())
             .field("households", &self.households.map(<[_]>::len))
+            .field("structures", &self.structures.map(<[_]>::len))
             .finish()
     }
 }
@@ -69,6 +77,7 @@ pub enum ImportStep {
     Write,
     Measure,
     Households,
+    Structures,
     Summarise,
     Commit,
 }
@@ -76,7 +85,7 @@ pub enum ImportStep {
 impl ImportStep {
     /// Its position (1-based) and the number of steps.
     pub fn position(self) -> (usize, usize) {
-        (self as usize + 1, 6)
+        (self as usize + 1, 7)
     }
 
     /// What the step does, in Vietnamese then English.
@@ -86,6 +95,7 @@ impl ImportStep {
             ImportStep::Write => "ghi đoạn tuyến, thửa đất / writing segments and parcels",
             ImportStep::Measure => "tính diện tích hiến / measuring donations",
             ImportStep::Households => "ghi hộ gia đình / writing households",
+            ImportStep::Structures => "ghi công trình trên đất / writing structures on the land",
             ImportStep::Summarise => "tổng hợp, đường bao / tallies and outlines",
             ImportStep::Commit => "lưu / committing",
         }
@@ -120,6 +130,29 @@ impl fmt::Display for LayerCounts {
     }
 }
 
+/// Structures on the land by what the import did to them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StructureCounts {
+    /// Rows written for parcels whose structures changed.
+    pub added: usize,
+    /// Rows removed from them.
+    pub removed: usize,
+    /// Rows of parcels the file names whose structures were already the same.
+    pub unchanged: usize,
+    /// Parcels whose structures were replaced.
+    pub parcels_replaced: usize,
+}
+
+impl fmt::Display for StructureCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "thêm / added {}, xóa / removed {}, không đổi / unchanged {} ({} thửa thay mới / parcels replaced)",
+            self.added, self.removed, self.unchanged, self.parcels_replaced
+        )
+    }
+}
+
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImportSummary {
@@ -128,6 +161,7 @@ pub struct ImportSummary {
     pub segments: LayerCounts,
     pub parcels: LayerCounts,
     pub households: Option<LayerCounts>,
+    pub structures: Option<StructureCounts>,
     /// Parcels whose donations were measured again.
     pub parcels_measured: usize,
     /// Donation rows written for them.
@@ -144,6 +178,10 @@ impl ImportSummary {
             && none(&self.segments)
             && none(&self.parcels)
             && self.households.as_ref().is_none_or(none)
+            && self
+                .structures
+                .as_ref()
+                .is_none_or(|c| c.parcels_replaced == 0)
             && self.parcels_measured == 0
     }
 }
@@ -165,6 +203,9 @@ impl fmt::Display for ImportSummary {
         writeln!(f, "thửa đất / parcels: {}", self.parcels)?;
         if let Some(h) = &self.households {
             writeln!(f, "hộ gia đình / households: {h}")?;
+        }
+        if let Some(c) = &self.structures {
+            writeln!(f, "công trình trên đất / structures: {c}")?;
         }
         writeln!(
             f,
@@ -284,6 +325,10 @@ impl Store {
         if let Some(h) = input.households {
             step(ImportStep::Households);
             summary.households = Some(upsert_households(&tx, h)?);
+        }
+        if let Some(st) = input.structures {
+            step(ImportStep::Structures);
+            summary.structures = Some(replace_structures(&tx, st)?);
         }
         step(ImportStep::Summarise);
         super::events::retally(&tx, None)?;
@@ -753,6 +798,106 @@ fn upsert_households(tx: &Transaction, households: &[HouseholdInput]) -> Result<
                 }
             }
         }
+    }
+    Ok(counts)
+}
+
+/// A structure row as compared: kind, quantity (bits), unit, value, donated.
+type StructureKey = (String, u64, String, Option<i64>, bool);
+
+fn structure_key(s: &StructureInput) -> StructureKey {
+    (
+        s.kind.code().to_string(),
+        s.quantity.to_bits(),
+        s.unit.code().to_string(),
+        s.value_vnd,
+        s.donated,
+    )
+}
+
+/// Replaces the structures of every parcel `structures` names by its rows
+/// there; an id naming no parcel (every such line is listed) refuses the
+/// whole import.
+fn replace_structures(tx: &Transaction, structures: &[StructureInput]) -> Result<StructureCounts> {
+    let mut counts = StructureCounts::default();
+    let mut parcel = tx.prepare_cached("SELECT id FROM parcels WHERE fid = ?1")?;
+    // The file's rows per parcel key, in file order of first mention.
+    let mut order: Vec<i64> = Vec::new();
+    let mut by_parcel: HashMap<i64, Vec<&StructureInput>> = HashMap::new();
+    let mut keys: HashMap<&str, Option<i64>> = HashMap::new();
+    let mut unknown: Vec<String> = Vec::new();
+    for s in structures {
+        let id = s.parcel.as_str();
+        let key = match keys.get(id) {
+            Some(k) => *k,
+            None => {
+                let k: Option<i64> = parcel.query_row([id], |r| r.get(0)).optional()?;
+                keys.insert(id, k);
+                k
+            }
+        };
+        match key {
+            Some(k) => {
+                let rows = by_parcel.entry(k).or_default();
+                if rows.is_empty() {
+                    order.push(k);
+                }
+                rows.push(s);
+            }
+            None => unknown.push(match s.line {
+                Some(l) => format!(
+                    "công trình trên đất, dòng {l}: không tìm thấy thửa đất {id} / structures, line {l}: parcel {id} not found"
+                ),
+                None => format!(
+                    "công trình trên đất: không tìm thấy thửa đất {id} / structures: parcel {id} not found"
+                ),
+            }),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(StoreError::BadInput(unknown.join("\n")));
+    }
+    let mut stored = tx.prepare_cached(
+        "SELECT kind, quantity, unit, value_vnd, donated FROM structures WHERE parcel = ?1",
+    )?;
+    let mut clear = tx.prepare_cached("DELETE FROM structures WHERE parcel = ?1")?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO structures (parcel, kind, quantity, unit, value_vnd, donated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for k in order {
+        let rows = &by_parcel[&k];
+        let mut old: Vec<StructureKey> = stored
+            .query_map([k], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<f64>>(1)?.unwrap_or(0.0).to_bits(),
+                    r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut new: Vec<StructureKey> = rows.iter().map(|s| structure_key(s)).collect();
+        old.sort();
+        new.sort();
+        if old == new {
+            counts.unchanged += new.len();
+            continue;
+        }
+        counts.removed += clear.execute([k])?;
+        for s in rows {
+            insert.execute((
+                k,
+                s.kind.code(),
+                s.quantity,
+                s.unit.code(),
+                s.value_vnd,
+                s.donated,
+            ))?;
+        }
+        counts.added += rows.len();
+        counts.parcels_replaced += 1;
     }
     Ok(counts)
 }

@@ -19,10 +19,11 @@ pub mod wkb;
 #[cfg(test)]
 mod tests;
 
-pub use import::{ImportInput, ImportStep, ImportSummary, LayerCounts};
+pub use import::{ImportInput, ImportStep, ImportSummary, LayerCounts, StructureCounts};
 pub use outlines::Outline;
 pub use queries::{
-    AreaTally, DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, Timeline,
+    AreaTally, DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, StructureRow,
+    Timeline,
 };
 pub use users::{Role, User};
 

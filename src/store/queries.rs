@@ -5,6 +5,7 @@
 use super::{Result, Store, StoreError, What, feature_id, wkb};
 use crate::campaign::FeatureId;
 use crate::campaign::events::{self, Event, Logged, Status};
+use crate::campaign::structures::{StructureKind, StructureTally, Unit};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
@@ -62,6 +63,16 @@ pub struct HouseholdRow {
     pub phone: Option<String>,
     pub is_member_family: bool,
     pub note: Option<String>,
+}
+
+/// A structure on a parcel's land.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructureRow {
+    pub kind: StructureKind,
+    pub quantity: Option<f64>,
+    pub unit: Option<Unit>,
+    pub value_vnd: Option<i64>,
+    pub donated: bool,
 }
 
 /// Which parcels to list; every given condition must hold.
@@ -340,6 +351,83 @@ impl Store {
         Ok(rows)
     }
 
+    /// The structures on a parcel's land (row id), in the order imported.
+    pub fn structures_of(&self, parcel: i64) -> Result<Vec<StructureRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT kind, quantity, unit, value_vnd, donated
+             FROM structures WHERE parcel = ?1 ORDER BY id",
+        )?;
+        let rows = st
+            .query_map([parcel], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<f64>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, bool>(4)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(kind, quantity, unit, value_vnd, donated)| {
+                Ok(StructureRow {
+                    kind: parse_kind(&kind)?,
+                    quantity,
+                    unit: unit
+                        .map(|u| {
+                            u.parse::<Unit>()
+                                .map_err(|_| StoreError::Corrupt(format!("structure unit {u:?}")))
+                        })
+                        .transpose()?,
+                    value_vnd,
+                    donated,
+                })
+            })
+            .collect()
+    }
+
+    /// Per segment row id: the structures on the parcels donating to it (a
+    /// parcel donating to two segments counts for both); segments without
+    /// any are absent. One grouped query.
+    pub fn segment_structure_tallies(&self) -> Result<HashMap<i64, StructureTally>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT d.segment, s.kind, count(*), sum(s.donated),
+                    sum(CASE WHEN s.donated THEN coalesce(s.value_vnd, 0) ELSE 0 END)
+             FROM donations d JOIN structures s ON s.parcel = d.parcel
+             GROUP BY d.segment, s.kind",
+        )?;
+        tallies(st.query_map([], tally_row)?)
+    }
+
+    /// Per residential group name (`None`: parcels without one): the
+    /// structures on its affected parcels, each parcel counted once (however
+    /// many segments it donates to); groups without any are absent. One
+    /// grouped query.
+    pub fn group_structure_tallies(&self) -> Result<HashMap<Option<String>, StructureTally>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT coalesce(p.residential_group, 0), s.kind, count(*), sum(s.donated),
+                    sum(CASE WHEN s.donated THEN coalesce(s.value_vnd, 0) ELSE 0 END)
+             FROM structures s JOIN parcels p ON p.id = s.parcel
+             WHERE EXISTS (SELECT 1 FROM donations d WHERE d.parcel = s.parcel)
+             GROUP BY 1, s.kind",
+        )?;
+        let by_key = tallies(st.query_map([], tally_row)?)?;
+        let mut names: HashMap<i64, String> = HashMap::new();
+        {
+            let mut st = self
+                .conn
+                .prepare_cached("SELECT id, name FROM residential_groups")?;
+            for r in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+                let (k, n) = r?;
+                names.insert(k, n);
+            }
+        }
+        Ok(by_key
+            .into_iter()
+            .map(|(k, t)| (names.get(&k).cloned(), t))
+            .collect())
+    }
+
     /// Every segment's row id and id as the files gave it (no geometry).
     pub fn segment_ids(&self) -> Result<Vec<(i64, FeatureId)>> {
         let mut st = self
@@ -542,4 +630,29 @@ pub(super) fn timelines_in(
             })
             .collect())
     }
+}
+
+fn parse_kind(kind: &str) -> Result<StructureKind> {
+    kind.parse()
+        .map_err(|_| StoreError::Corrupt(format!("structure kind {kind:?}")))
+}
+
+type TallyRow = (i64, String, i64, i64, i64);
+
+fn tally_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TallyRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+/// Sums `(key, kind, count, donated, donated value)` rows per key.
+fn tallies(
+    rows: impl Iterator<Item = rusqlite::Result<TallyRow>>,
+) -> Result<HashMap<i64, StructureTally>> {
+    let mut out: HashMap<i64, StructureTally> = HashMap::new();
+    for r in rows {
+        let (key, kind, n, donated, value) = r?;
+        out.entry(key)
+            .or_default()
+            .add(parse_kind(&kind)?, n as usize, donated as usize, value);
+    }
+    Ok(out)
 }

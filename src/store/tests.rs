@@ -433,6 +433,231 @@ fn households_are_upserted_by_parcel_and_head_and_an_unknown_parcel_is_refused()
     assert_eq!(fingerprint_tables(&store), before);
 }
 
+/// A structure row for the tests.
+fn structure(
+    parcel: i64,
+    kind: crate::campaign::structures::StructureKind,
+    quantity: f64,
+    value_vnd: Option<i64>,
+    donated: bool,
+    line: u64,
+) -> crate::campaign::structures::StructureInput {
+    use crate::campaign::structures::{StructureInput, StructureKind, Unit};
+    StructureInput {
+        parcel: FeatureId::from(parcel),
+        kind,
+        quantity,
+        unit: match kind {
+            StructureKind::Wall => Unit::M,
+            StructureKind::HouseFront | StructureKind::Awning | StructureKind::Yard => Unit::M2,
+            _ => Unit::Item,
+        },
+        value_vnd,
+        donated,
+        line: Some(line),
+    }
+}
+
+#[test]
+fn structures_replace_those_of_the_parcels_a_file_names_and_an_unknown_parcel_refuses_all() {
+    use crate::campaign::structures::StructureKind::*;
+    let mut store = imported_small();
+    let (s, p) = small_ward();
+    let crs = Crs::vn2000_thanh_hoa();
+    fn with<'a>(
+        s: &'a [SegmentInput],
+        p: &'a [ParcelInput],
+        st: &'a [crate::campaign::structures::StructureInput],
+    ) -> ImportInput<'a> {
+        ImportInput {
+            structures: Some(st),
+            ..input(s, p)
+        }
+    }
+    let first = vec![
+        structure(101, Wall, 6.5, Some(3_900_000), true, 2),
+        structure(101, Gate, 1.0, Some(4_500_000), false, 3),
+        structure(102, Tree, 2.0, None, true, 4),
+    ];
+    let summary = store.import(&crs, with(&s, &p, &first), false).unwrap();
+    let c = summary.structures.unwrap();
+    assert_eq!(
+        (c.added, c.removed, c.unchanged, c.parcels_replaced),
+        (3, 0, 0, 2)
+    );
+    assert!(summary.to_string().contains(
+        "công trình trên đất / structures: thêm / added 3, xóa / removed 0, không đổi / unchanged 0"
+    ));
+    let k101 = store.parcel_key(&FeatureId::from(101)).unwrap();
+    let k102 = store.parcel_key(&FeatureId::from(102)).unwrap();
+    let rows = store.structures_of(k101).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].kind, Wall);
+    assert_eq!(rows[0].quantity, Some(6.5));
+    assert_eq!(rows[0].unit, Some(crate::campaign::structures::Unit::M));
+    assert_eq!(rows[0].value_vnd, Some(3_900_000));
+    assert!(rows[0].donated && !rows[1].donated);
+
+    // the same file again: nothing changes, the data version stays
+    let version = store.data_version().unwrap();
+    let summary = store.import(&crs, with(&s, &p, &first), false).unwrap();
+    let c = summary.structures.unwrap();
+    assert_eq!(
+        (c.added, c.removed, c.unchanged, c.parcels_replaced),
+        (0, 0, 3, 0)
+    );
+    assert!(summary.is_unchanged());
+    assert_eq!(store.data_version().unwrap(), version);
+
+    // a file naming only 101: its two rows become one, 102 keeps its tree
+    let second = vec![structure(101, Wall, 8.0, Some(4_800_000), true, 2)];
+    let c = store
+        .import(&crs, with(&s, &p, &second), false)
+        .unwrap()
+        .structures
+        .unwrap();
+    assert_eq!(
+        (c.added, c.removed, c.unchanged, c.parcels_replaced),
+        (1, 2, 0, 1)
+    );
+    assert_eq!(store.structures_of(k101).unwrap().len(), 1);
+    assert_eq!(store.structures_of(k101).unwrap()[0].quantity, Some(8.0));
+    assert_eq!(store.structures_of(k102).unwrap().len(), 1);
+
+    // a dry run counts and writes nothing
+    let third = vec![structure(102, Well, 1.0, None, false, 2)];
+    let before = fingerprint_tables(&store);
+    let c = store
+        .import(&crs, with(&s, &p, &third), true)
+        .unwrap()
+        .structures
+        .unwrap();
+    assert_eq!((c.added, c.removed), (1, 1));
+    assert_eq!(fingerprint_tables(&store), before);
+
+    // parcels 998 and 999 are in neither the database nor the files: both
+    // lines named, nothing written (not even the good row of 102)
+    let bad = vec![
+        structure(102, Well, 1.0, None, false, 2),
+        structure(999, Gate, 1.0, None, true, 3),
+        structure(998, Gate, 1.0, None, true, 5),
+    ];
+    let err = store
+        .import(&crs, with(&s, &p, &bad), false)
+        .expect_err("refused");
+    let msg = err.to_string();
+    assert!(matches!(err, StoreError::BadInput(_)), "{msg}");
+    assert!(
+        msg.contains(
+            "dòng 3: không tìm thấy thửa đất 999 / structures, line 3: parcel 999 not found"
+        ),
+        "{msg}"
+    );
+    assert!(msg.contains("dòng 5") && msg.contains("998"), "{msg}");
+    assert_eq!(fingerprint_tables(&store), before);
+}
+
+#[test]
+fn structure_totals_count_a_shared_parcel_for_each_segment_and_once_for_its_group() {
+    use crate::campaign::structures::StructureKind::*;
+    let (mut segs, mut parcels) = small_ward();
+    let d = 1e-4;
+    let (lon, lat) = (105.78, 19.80);
+    // a cross street over parcel 103 (x 3.0-3.6), clear of 102 (x 2.0-2.6)
+    segs.push(SegmentInput {
+        id: FeatureId::from(2),
+        name: "Ngõ 5".into(),
+        current_width_m: Some(3.0),
+        planned_width_m: Some(10.0),
+        planned_left_m: None,
+        planned_right_m: None,
+        lines: vec![vec![
+            [lon + 3.3 * d, lat - d],
+            [lon + 3.3 * d, lat + 3.0 * d],
+        ]],
+    });
+    // an unaffected parcel of group 1, far from both roads
+    let mut far = parcels[1].clone();
+    far.id = FeatureId::from(104);
+    far.polygons = vec![vec![vec![
+        [lon + 6.0 * d, lat + 5.0 * d],
+        [lon + 6.6 * d, lat + 5.0 * d],
+        [lon + 6.6 * d, lat + 7.0 * d],
+        [lon + 6.0 * d, lat + 7.0 * d],
+        [lon + 6.0 * d, lat + 5.0 * d],
+    ]]];
+    parcels.push(far);
+    let structures = vec![
+        structure(101, Wall, 10.0, Some(5_000_000), true, 2),
+        structure(101, Gate, 1.0, Some(3_000_000), false, 3),
+        structure(102, Tree, 2.0, None, true, 4),
+        structure(103, HouseFront, 6.0, Some(12_000_000), true, 5),
+        structure(103, Awning, 4.0, Some(1_000_000), true, 6),
+        structure(104, Well, 1.0, Some(2_000_000), true, 7),
+    ];
+    let mut store = Store::open_in_memory().unwrap();
+    store
+        .import(
+            &Crs::vn2000_thanh_hoa(),
+            ImportInput {
+                structures: Some(&structures),
+                ..input(&segs, &parcels)
+            },
+            false,
+        )
+        .unwrap();
+    // the fixture is what it says: 103 donates to both segments, 104 to none
+    let key = |i: i64| store.parcel_key(&FeatureId::from(i)).unwrap();
+    let seg_key = |i: i64| {
+        store
+            .segment_ids()
+            .unwrap()
+            .into_iter()
+            .find(|(_, id)| *id == FeatureId::from(i))
+            .unwrap()
+            .0
+    };
+    let donations = store.donations().unwrap();
+    let of = |p: i64| -> Vec<i64> {
+        donations
+            .iter()
+            .filter(|r| r.parcel == key(p))
+            .map(|r| r.segment)
+            .collect()
+    };
+    assert_eq!(of(101), [seg_key(1)]);
+    assert_eq!(of(102), [seg_key(1)]);
+    assert_eq!(of(103), [seg_key(1), seg_key(2)]);
+    assert!(of(104).is_empty());
+
+    let by_segment = store.segment_structure_tallies().unwrap();
+    assert_eq!(by_segment.len(), 2);
+    let s1 = by_segment[&seg_key(1)];
+    assert_eq!(
+        (s1.structures, s1.donated, s1.donated_value_vnd),
+        (5, 4, 18_000_000)
+    );
+    assert_eq!(s1.by_kind, [1, 1, 1, 1, 0, 1, 0, 0]);
+    let s2 = by_segment[&seg_key(2)];
+    assert_eq!(
+        (s2.structures, s2.donated, s2.donated_value_vnd),
+        (2, 2, 13_000_000)
+    );
+    assert_eq!(s2.by_kind, [0, 0, 1, 1, 0, 0, 0, 0]);
+
+    let by_group = store.group_structure_tallies().unwrap();
+    let g2 = by_group[&Some("Tổ dân phố 2".to_string())];
+    assert_eq!(
+        (g2.structures, g2.donated, g2.donated_value_vnd),
+        (4, 3, 18_000_000)
+    );
+    // group 1: the tree of 102; the well of unaffected 104 does not count
+    let g1 = by_group[&Some("Tổ dân phố 1".to_string())];
+    assert_eq!((g1.structures, g1.donated, g1.donated_value_vnd), (1, 1, 0));
+    assert_eq!(g1.by_kind[Well.index()], 0);
+    assert_eq!(by_group.len(), 2);
+}
+
 #[test]
 fn events_append_and_replay_through_the_store() {
     let mut store = imported_small();

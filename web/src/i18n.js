@@ -62,6 +62,22 @@ const STRINGS = {
     households: 'Hộ gia đình',
     member_family: 'Gia đình cán bộ, đảng viên',
     structures: 'Công trình trên đất',
+    structures_count: 'Số công trình trên thửa bị ảnh hưởng',
+    structures_donated: 'Số công trình hiến',
+    structures_value: 'Giá trị công trình hiến (ước tính)',
+    donated: 'hiến',
+    not_donated: 'chưa hiến',
+    kind_wall: 'Tường rào',
+    kind_gate: 'Cổng',
+    kind_house_front: 'Mặt tiền nhà',
+    kind_awning: 'Mái che / mái hiên',
+    kind_yard: 'Sân',
+    kind_tree: 'Cây',
+    kind_well: 'Giếng',
+    kind_other: 'Khác',
+    unit_m: 'm',
+    unit_m2: 'm²',
+    unit_item: 'cái',
     entered_by: 'người nhập',
     party_member: 'đảng viên',
     change_status: 'Cập nhật trạng thái',
@@ -217,6 +233,22 @@ const STRINGS = {
     households: 'Households',
     member_family: 'Family of a cadre or party member',
     structures: 'Structures on the land',
+    structures_count: 'Structures on affected parcels',
+    structures_donated: 'Structures donated',
+    structures_value: 'Value of donated structures (estimated)',
+    donated: 'donated',
+    not_donated: 'not donated',
+    kind_wall: 'Fence / wall',
+    kind_gate: 'Gate',
+    kind_house_front: 'House front',
+    kind_awning: 'Roof / awning',
+    kind_yard: 'Yard',
+    kind_tree: 'Tree',
+    kind_well: 'Well',
+    kind_other: 'Other',
+    unit_m: 'm',
+    unit_m2: 'm²',
+    unit_item: 'item(s)',
     entered_by: 'entered by',
     party_member: 'party member',
     change_status: 'Change status',
@@ -359,6 +391,13 @@ export function num(x, digits = 1) {
 export const area = (x) => `${num(x, 1)} m²`;
 export const metres = (x) => `${num(x, 2)} m`;
 export const pct = (x) => `${num(x, 1)} %`;
+/** An amount of đồng, Vietnamese style whatever the language: 1.500.000 ₫ */
+export function vnd(x) {
+  if (x === null || x === undefined || Number.isNaN(x)) return '—';
+  const n = Math.round(Number(x));
+  const digits = String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  return `${n < 0 ? '-' : ''}${digits} ₫`;
+}
 
 /** 'YYYY-MM-DD' (or an ISO timestamp) → '28/11/2026' */
 export function date(iso) {

@@ -1,6 +1,6 @@
 // The side panels: ward summary, segment list (sort, filter, search), residential-group table,
 // the legend, and the detail panel for a segment, a group or a parcel.
-import { t, statusLabel, num, area, metres, pct, date, fold, compareNames } from './i18n.js';
+import { t, statusLabel, num, area, metres, pct, date, fold, compareNames, vnd } from './i18n.js';
 import { STATUSES, STATUS_COLOR, progressColor, rgbCss, CORRIDOR_COLOR, GROUP_LINE, SEGMENT_CASING } from './config.js';
 
 export const $ = (sel, root = document) => root.querySelector(sel);
@@ -148,7 +148,7 @@ export function segmentDetail(p, { groups }) {
     ])}
     <p class="export-row">${exportButton('segment', p.id)}</p>
     ${householdBlock(p.households, p.parcels_affected)}
-    ${structuresBlock(p.structures)}`;
+    ${structuresBlock(p.structures, p)}`;
 }
 
 /** The parcels of a segment, the unfinished first, as buttons that open each parcel. */
@@ -176,12 +176,23 @@ export function groupDetail(r) {
     ])}
     <p class="export-row">${exportButton('group', r.residential_group)}</p>
     ${householdBlock(r.households, aff)}
-    ${structuresBlock(r.structures)}`;
+    ${structuresBlock(r.structures, r)}`;
 }
 
-function structuresBlock(list) {
-  if (!Array.isArray(list) || !list.length) return '';
-  return `<h4>${t('structures')}</h4><ul class="plain">${list.map((s) => `<li>${esc(s.label ?? s.kind ?? '')}${s.quantity != null ? ` — ${num(s.quantity, 2)} ${esc(s.unit ?? '')}` : ''}</li>`).join('')}</ul>`;
+/** A parcel's structures on the land (a list), or a segment's or group's totals (numbers). */
+function structuresBlock(list, totals) {
+  if (!Array.isArray(list)) {
+    if (!totals || !totals.structures) return '';
+    return `<h4>${t('structures')}</h4>${figures([
+      [t('structures_count'), num(totals.structures, 0)],
+      [t('structures_donated'), num(totals.structures_donated ?? 0, 0)],
+      [t('structures_value'), vnd(totals.structures_donated_value_vnd ?? 0)],
+    ])}`;
+  }
+  if (!list.length) return '';
+  const unit = (s) => (s.unit ? t(`unit_${s.unit}`) : '');
+  const kind = (s) => { const k = t(`kind_${s.kind}`); return k === `kind_${s.kind}` ? (s.label ?? s.kind ?? '') : k; };
+  return `<h4>${t('structures')}</h4><ul class="plain structures">${list.map((s) => `<li>${esc(kind(s))}${s.quantity != null ? ` — ${num(s.quantity, 2)} ${esc(unit(s))}` : ''}${s.value_vnd != null ? ` · <span class="muted">${vnd(s.value_vnd)}</span>` : ''}${s.donated ? ` <span class="badge donated">${t('donated')}</span>` : ` <span class="muted">(${t('not_donated')})</span>`}</li>`).join('')}</ul>`;
 }
 
 export function parcelDetail(f, { segmentsById, canEdit, asOf, today }) {
