@@ -63,7 +63,7 @@ pub(super) async fn export(
     }
     let name = match (&q.segment, &q.group) {
         (Some(s), _) => format!("doan-{s}"),
-        (None, Some(g)) => crate::formats::mapping::fold(g),
+        (None, Some(g)) => crate::campaign::fold(g),
         (None, None) => "phuong".into(),
     };
     let file_name = format!(

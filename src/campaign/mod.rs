@@ -187,6 +187,35 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// Lowercase ASCII letters and digits only, Vietnamese letters folded to
+/// their base letter ("Số_Thửa" → "sothua"): for matching names people
+/// type with or without diacritics.
+pub fn fold(name: &str) -> String {
+    name.chars()
+        .flat_map(char::to_lowercase)
+        .filter_map(|c| {
+            let base = match c {
+                'à' | 'á' | 'ả' | 'ã' | 'ạ' | 'ă' | 'ằ' | 'ắ' | 'ẳ' | 'ẵ' | 'ặ' | 'â' | 'ầ'
+                | 'ấ' | 'ẩ' | 'ẫ' | 'ậ' => 'a',
+                'è' | 'é' | 'ẻ' | 'ẽ' | 'ẹ' | 'ê' | 'ề' | 'ế' | 'ể' | 'ễ' | 'ệ' => {
+                    'e'
+                }
+                'ì' | 'í' | 'ỉ' | 'ĩ' | 'ị' => 'i',
+                'ò' | 'ó' | 'ỏ' | 'õ' | 'ọ' | 'ô' | 'ồ' | 'ố' | 'ổ' | 'ỗ' | 'ộ' | 'ơ' | 'ờ'
+                | 'ớ' | 'ở' | 'ỡ' | 'ợ' => 'o',
+                'ù' | 'ú' | 'ủ' | 'ũ' | 'ụ' | 'ư' | 'ừ' | 'ứ' | 'ử' | 'ữ' | 'ự' => {
+                    'u'
+                }
+                'ỳ' | 'ý' | 'ỷ' | 'ỹ' | 'ỵ' => 'y',
+                'đ' => 'd',
+                c if c.is_ascii_alphanumeric() => c,
+                _ => return None,
+            };
+            Some(base)
+        })
+        .collect()
+}
+
 fn trim_zeros(d: &[u8]) -> &[u8] {
     let k = d.iter().take_while(|&&c| c == b'0').count();
     &d[k..]

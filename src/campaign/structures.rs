@@ -16,7 +16,7 @@
 //! assert_eq!(Unit::Item.label(), "cái");
 //! ```
 
-use super::FeatureId;
+use super::{FeatureId, fold};
 use std::fmt;
 use std::str::FromStr;
 
@@ -234,34 +234,6 @@ impl StructureTally {
         self.donated_value_vnd += value_vnd;
         self.by_kind[kind.index()] += n;
     }
-}
-
-/// Lowercase ASCII letters and digits only, Vietnamese letters folded to
-/// their base letter ("Mái che" → "maiche").
-fn fold(s: &str) -> String {
-    s.chars()
-        .flat_map(char::to_lowercase)
-        .filter_map(|c| {
-            let base = match c {
-                'à' | 'á' | 'ả' | 'ã' | 'ạ' | 'ă' | 'ằ' | 'ắ' | 'ẳ' | 'ẵ' | 'ặ' | 'â' | 'ầ'
-                | 'ấ' | 'ẩ' | 'ẫ' | 'ậ' => 'a',
-                'è' | 'é' | 'ẻ' | 'ẽ' | 'ẹ' | 'ê' | 'ề' | 'ế' | 'ể' | 'ễ' | 'ệ' => {
-                    'e'
-                }
-                'ì' | 'í' | 'ỉ' | 'ĩ' | 'ị' => 'i',
-                'ò' | 'ó' | 'ỏ' | 'õ' | 'ọ' | 'ô' | 'ồ' | 'ố' | 'ổ' | 'ỗ' | 'ộ' | 'ơ' | 'ờ'
-                | 'ớ' | 'ở' | 'ỡ' | 'ợ' => 'o',
-                'ù' | 'ú' | 'ủ' | 'ũ' | 'ụ' | 'ư' | 'ừ' | 'ứ' | 'ử' | 'ữ' | 'ự' => {
-                    'u'
-                }
-                'ỳ' | 'ý' | 'ỷ' | 'ỹ' | 'ỵ' => 'y',
-                'đ' => 'd',
-                c if c.is_ascii_alphanumeric() => c,
-                _ => return None,
-            };
-            Some(base)
-        })
-        .collect()
 }
 
 #[cfg(test)]

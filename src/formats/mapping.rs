@@ -8,7 +8,7 @@
 //! (`Số_Thửa` matches `sothua`).
 
 use super::layer::{FormatError, GeomKind, Geometry, Layer, Value};
-use crate::campaign::{FeatureId, ParcelInput, SegmentInput};
+use crate::campaign::{FeatureId, ParcelInput, SegmentInput, fold};
 use std::collections::{HashMap, HashSet};
 
 /// hiendat's parcel attributes and the field names that mean them.
@@ -150,34 +150,6 @@ impl FieldMap {
         }
         Ok(FieldMap(out))
     }
-}
-
-/// Lowercase ASCII letters and digits only, Vietnamese letters folded to
-/// their base letter.
-pub fn fold(name: &str) -> String {
-    name.chars()
-        .flat_map(char::to_lowercase)
-        .filter_map(|c| {
-            let base = match c {
-                'à' | 'á' | 'ả' | 'ã' | 'ạ' | 'ă' | 'ằ' | 'ắ' | 'ẳ' | 'ẵ' | 'ặ' | 'â' | 'ầ'
-                | 'ấ' | 'ẩ' | 'ẫ' | 'ậ' => 'a',
-                'è' | 'é' | 'ẻ' | 'ẽ' | 'ẹ' | 'ê' | 'ề' | 'ế' | 'ể' | 'ễ' | 'ệ' => {
-                    'e'
-                }
-                'ì' | 'í' | 'ỉ' | 'ĩ' | 'ị' => 'i',
-                'ò' | 'ó' | 'ỏ' | 'õ' | 'ọ' | 'ô' | 'ồ' | 'ố' | 'ổ' | 'ỗ' | 'ộ' | 'ơ' | 'ờ'
-                | 'ớ' | 'ở' | 'ỡ' | 'ợ' => 'o',
-                'ù' | 'ú' | 'ủ' | 'ũ' | 'ụ' | 'ư' | 'ừ' | 'ứ' | 'ử' | 'ữ' | 'ự' => {
-                    'u'
-                }
-                'ỳ' | 'ý' | 'ỷ' | 'ỹ' | 'ỵ' => 'y',
-                'đ' => 'd',
-                c if c.is_ascii_alphanumeric() => c,
-                _ => return None,
-            };
-            Some(base)
-        })
-        .collect()
 }
 
 /// Which field of `layer` holds each attribute, and a line saying so.
