@@ -12,4 +12,5 @@ pub mod demo;
 pub mod export;
 pub mod formats;
 pub mod geometry;
+pub mod report;
 pub mod store;
