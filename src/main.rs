@@ -39,6 +39,8 @@ enum Command {
     Import(ImportArgs),
     /// Xuất dữ liệu cho đo đạc / export for surveyors (coordinate tables in VN-2000)
     Export(ExportArgs),
+    /// Lập báo cáo định kỳ / periodic reports (xlsx, printable A4 HTML, CSV) for a date or a period
+    Report(ReportArgs),
     /// Chạy máy chủ / serve the HTTP API (a missing database is created with the demo ward)
     Serve(ServeArgs),
     /// Quản lý người dùng / manage users
@@ -129,6 +131,49 @@ struct ImportArgs {
 }
 
 #[derive(clap::Args)]
+struct ReportArgs {
+    /// The database file
+    #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
+    db: PathBuf,
+    /// The state reported, end of this day: 2026-11-28 or 28/11/2026 (default: today in Vietnam)
+    #[arg(long)]
+    as_of: Option<String>,
+    /// A period report from this day to --as-of, with what changed in it
+    #[arg(long)]
+    from: Option<String>,
+    /// segment, group, cell, member, lagging, commendation, or all; several separated by commas
+    #[arg(long, default_value = "all")]
+    by: String,
+    /// xlsx (one sheet per cut), html (printable A4) or csv (a zip of one file per cut when several)
+    #[arg(long, default_value = "xlsx")]
+    format: String,
+    /// Lagging: no step forward for this many days
+    #[arg(long, default_value_t = 30)]
+    lag_days: u32,
+    /// Commendation: at least this many m² donated...
+    #[arg(long, default_value_t = 0.0)]
+    min_area: f64,
+    /// ...or structures worth at least this many đồng
+    #[arg(long, default_value_t = 0)]
+    min_value: i64,
+    /// Commendation: list every donor by name (an internal list); by default only households that agreed to be named are listed
+    #[arg(long)]
+    internal: bool,
+    /// Keep the report as issued today (frozen: it never changes), and print its number
+    #[arg(long)]
+    freeze: bool,
+    /// Write frozen report N exactly as it was issued (other choices are ignored)
+    #[arg(long)]
+    frozen: Option<i64>,
+    /// List the frozen reports
+    #[arg(long)]
+    list_frozen: bool,
+    /// The file to write (default: bao-cao-<cut>-<date>.<ext> here)
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
 struct ExportArgs {
     /// The database file
     #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
@@ -214,6 +259,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => run_demo(a),
         Command::Import(a) => run_import(a),
         Command::Export(a) => run_export(a),
+        Command::Report(a) => run_report(a),
         Command::Serve(a) => run_serve(a),
         Command::User(UserCommand::Add(a)) => run_user_add(a),
     };
@@ -603,6 +649,96 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
         }
         Err(e) => Err(format!("{}: {e}", a.db.display())),
     }
+}
+
+/// Today's date in Vietnam (UTC+7 all year).
+fn today_vn() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+}
+
+fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
+    use hiendat::campaign::reports::{self, Cut, Options};
+    use hiendat::report::format::{self, Format};
+    let date = |flag: &str, v: &str| {
+        hiendat::formats::table::parse_date(v)
+            .ok_or_else(|| format!("--{flag} {v}: ngày không hợp lệ (dùng 28/11/2026 hoặc 2026-11-28) / invalid date (use 28/11/2026 or 2026-11-28)"))
+    };
+    let fmt = Format::parse(&a.format).ok_or_else(|| {
+        format!(
+            "--format {}: không biết định dạng / unknown format (xlsx, html, csv)",
+            a.format
+        )
+    })?;
+    if !a.db.exists() {
+        return Err(format!(
+            "{}: không có cơ sở dữ liệu / no such database",
+            a.db.display()
+        ));
+    }
+    let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+    if a.list_frozen {
+        for f in store.frozen_reports().map_err(|e| e.to_string())? {
+            let period = f.from.map(|d| format!("{d} – ")).unwrap_or_default();
+            println!(
+                "{}\t{}\t{}{}\t{} ({})\t{}",
+                f.id, f.issued_on, period, f.as_of, f.cut, f.issued_by, f.title
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (doc, cut) = if let Some(id) = a.frozen {
+        (
+            store.frozen_report(id).map_err(|e| e.to_string())?,
+            format!("da-chot-{id}"),
+        )
+    } else {
+        let cuts: Vec<Cut> = if a.by == "all" {
+            Cut::ALL.to_vec()
+        } else {
+            a.by.split(',')
+                .map(|c| {
+                    Cut::parse(c.trim()).ok_or_else(|| {
+                        format!("--by {c}: không biết cách cắt / unknown cut (segment, group, cell, member, lagging, commendation, all)")
+                    })
+                })
+                .collect::<Result<_, _>>()?
+        };
+        let mut opt = Options::new(match &a.as_of {
+            Some(v) => date("as-of", v)?,
+            None => today_vn(),
+        });
+        opt.from = a.from.as_deref().map(|v| date("from", v)).transpose()?;
+        if let Some(f) = opt.from
+            && f > opt.as_of
+        {
+            return Err(format!(
+                "--from {f} sau --as-of {} / --from is after --as-of",
+                opt.as_of
+            ));
+        }
+        opt.lag_days = a.lag_days;
+        opt.min_area_m2 = a.min_area;
+        opt.min_value_vnd = a.min_value;
+        opt.public = !a.internal;
+        let data = store.report_data().map_err(|e| e.to_string())?;
+        let mut doc = reports::build(&data, &cuts, &opt);
+        if a.freeze {
+            doc.issued_on = Some(today_vn());
+            let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+            let id = store
+                .freeze_report(&a.by, &doc, today_vn(), &format!("cli:{user}"))
+                .map_err(|e| e.to_string())?;
+            eprintln!("đã chốt báo cáo số {id} / frozen as report {id}");
+        }
+        (doc, a.by.replace(',', "-"))
+    };
+    let bytes = format::write(&doc, fmt)?;
+    let out = a
+        .out
+        .unwrap_or_else(|| PathBuf::from(format::file_name(&doc, &cut, fmt)));
+    std::fs::write(&out, bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+    println!("{}", out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The name of the demo login (an admin) created with the demo ward.

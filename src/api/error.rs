@@ -77,6 +77,7 @@ impl From<StoreError> for ApiError {
             StoreError::Transition(t) => ApiError::Conflict("invalid_transition", t.to_string()),
             StoreError::Correction(m) => ApiError::Conflict("invalid_correction", m),
             StoreError::Conflict(m) => ApiError::Conflict("conflict", m),
+            StoreError::NoRecord(m) => ApiError::Conflict("no_record", m),
             StoreError::BadInput(m) => ApiError::Unprocessable("invalid_input", m),
             StoreError::Invalid(_) => ApiError::Unprocessable("invalid_input", e.to_string()),
             other => ApiError::Internal(other.to_string()),

@@ -126,11 +126,16 @@ pub struct HouseholdInput {
     pub phone: Option<String>,
     /// A household of a cadre or party member (gia đình cán bộ, đảng viên).
     pub is_member_family: bool,
+    /// Agreed to be named on a public commendation list (biểu dương);
+    /// without it a commendation names the parcel only.
+    pub may_be_named: bool,
     /// Free text from the file (personal data: shown to logged-in users only).
     pub note: Option<String>,
 }
 
 pub mod events;
+pub mod org;
+pub mod reports;
 pub mod structures;
 pub mod totals;
 

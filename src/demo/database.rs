@@ -92,7 +92,41 @@ pub fn create_demo_as_of(
             false,
         )
         .map_err(fail)?;
+    let paper = super::org::generate(&ward.parcels, &households, &hist.events, seed);
+    store.set_meta("ward", "Ngọc Sơn").map_err(fail)?;
+    store.import_org(&paper.org).map_err(fail)?;
+    // records first: a `signed` event needs its record on file
+    store
+        .add_records(&paper.records, "canbo.lan")
+        .map_err(fail)?;
     store.append_events(&hist.events).map_err(fail)?;
+    let contacts: Vec<_> = paper
+        .contacts
+        .iter()
+        .map(|c| (c.parcel.clone(), c.on, c.member.clone(), c.summary.clone()))
+        .collect();
+    store.add_contacts(&contacts, "canbo.hung").map_err(fail)?;
+    for (parcel, on, who, text, answer) in &paper.grievances {
+        let id = store
+            .add_grievance(parcel, *on, who, text, "canbo.thu")
+            .map_err(fail)?;
+        if let Some((day, a)) = answer {
+            store
+                .answer_grievance(id, *day, a, "canbo.thu")
+                .map_err(fail)?;
+        }
+    }
+    // last month's report, as the office issued it
+    let mut data = store.report_data().map_err(fail)?;
+    data.demo = true;
+    let month_end = today - chrono::Days::new(1);
+    let mut opt = crate::campaign::reports::Options::new(month_end);
+    opt.from = Some(month_end - chrono::Days::new(29));
+    let mut doc = crate::campaign::reports::build(&data, &crate::campaign::reports::Cut::ALL, &opt);
+    doc.issued_on = Some(month_end);
+    store
+        .freeze_report("all", &doc, month_end, "canbo.lan")
+        .map_err(fail)?;
     store
         .set_meta(
             DEMO_KEY,
@@ -160,6 +194,8 @@ fn households(
                     rest % 100 * 10 + (n >> 40) % 10
                 )),
                 is_member_family: members[i],
+                // most donors agree to be named when commended
+                may_be_named: (n >> 20) % 10 < 7,
                 note: None,
             }
         })

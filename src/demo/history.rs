@@ -161,7 +161,7 @@ pub fn generate(input: &HistoryInput<'_>, seed: u64, today: NaiveDate) -> Histor
         let mut r = Rng::new(seed, Stream::Ward, &[TAG, 3, p as u64]);
         let steps = parcel_steps(&mut r, plan.pace, start, last_day, member);
         let group = input.parcels[p].residential_group.as_deref().unwrap_or("");
-        let cell_member = PARTY_MEMBERS[(fnv(group) % PARTY_MEMBERS.len() as u64) as usize];
+        let cell_member = member_for(group);
         let mut prev_entered: Option<DateTime<Utc>> = None;
         for (status, on) in steps {
             let lag = r.weighted(&[(0u64, 5), (1, 3), (2, 2), (4, 1)]);
@@ -400,6 +400,11 @@ fn note(r: &mut Rng, status: Status, frontage: f64, member: bool) -> String {
 }
 
 /// FNV-1a, for a stable choice from a name.
+/// The party member who visits the households of a residential group.
+pub(crate) fn member_for(group: &str) -> &'static str {
+    PARTY_MEMBERS[(fnv(group) % PARTY_MEMBERS.len() as u64) as usize]
+}
+
 fn fnv(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)

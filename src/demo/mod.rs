@@ -29,6 +29,7 @@ pub mod database;
 pub mod history;
 mod model;
 mod names;
+mod org;
 mod plane;
 mod rng;
 mod structures;

@@ -17,6 +17,7 @@ pub(crate) enum Stream {
     Block,
     Attributes,
     Structures,
+    Organisation,
 }
 
 /// SplitMix64: 64 bits of state, passes BigCrush, plenty for a synthetic map.

@@ -10,6 +10,7 @@
 //! | `head_name` | yes | head of household (chủ hộ) |
 //! | `address` | no | |
 //! | `phone` | no | digits, spaces and `+ . - ( )` |
+//! | `may_be_named` | no | the household agreed to be named on a public commendation list (same spellings; empty = no) |
 //! | `is_member_family` | no | household of a cadre or party member: `1`/`0`, `true`/`false`, `có`/`không` (also `yes`/`no`, `x`, empty = no) |
 //! | `note` | no | free text |
 //!
@@ -30,12 +31,13 @@ use std::collections::HashMap;
 use std::fmt;
 
 /// The columns, in the order a template lists them.
-pub const COLUMNS: [&str; 6] = [
+pub const COLUMNS: [&str; 7] = [
     "parcel_id",
     "head_name",
     "address",
     "phone",
     "is_member_family",
+    "may_be_named",
     "note",
 ];
 
@@ -263,6 +265,7 @@ pub fn read_households(bytes: &[u8]) -> Result<Vec<HouseholdInput>, HouseholdErr
         let address = cell("address");
         let phone = cell("phone");
         let flag = cell("is_member_family");
+        let named_flag = cell("may_be_named");
         let note = cell("note");
         if parcel.is_none() && !errors[before..].iter().any(|e| is_col(e, "parcel_id")) {
             errors.push(cell_error(line, "parcel_id", Reason::Empty));
@@ -277,15 +280,20 @@ pub fn read_households(bytes: &[u8]) -> Result<Vec<HouseholdInput>, HouseholdErr
         {
             errors.push(cell_error(line, "phone", Reason::BadPhone(p.clone())));
         }
-        let member = match flag.as_deref().map(parse_flag) {
+        let mut yes_no = |col: &str, v: Option<String>| match v.as_deref().map(parse_flag) {
             None => false,
             Some(Some(b)) => b,
             Some(None) => {
-                let v = flag.clone().unwrap_or_default();
-                errors.push(cell_error(line, "is_member_family", Reason::BadFlag(v)));
+                errors.push(cell_error(
+                    line,
+                    col,
+                    Reason::BadFlag(v.unwrap_or_default()),
+                ));
                 false
             }
         };
+        let member = yes_no("is_member_family", flag);
+        let may_be_named = yes_no("may_be_named", named_flag);
         if let (Some(p), Some(h)) = (&parcel, &head) {
             if let Some(&first_line) = seen.get(&(p.clone(), h.clone())) {
                 errors.push(HouseholdError {
@@ -306,6 +314,7 @@ pub fn read_households(bytes: &[u8]) -> Result<Vec<HouseholdInput>, HouseholdErr
                 address,
                 phone,
                 is_member_family: member,
+                may_be_named,
                 note,
             });
         }

@@ -12,9 +12,11 @@ pub mod kml;
 pub mod layer;
 pub mod legacy_vn;
 pub mod mapping;
+pub mod org;
 pub mod shp;
 pub mod srs;
 pub mod structures;
 pub mod surveyor;
+pub mod table;
 #[cfg(test)]
 mod testing;

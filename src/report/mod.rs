@@ -5,6 +5,7 @@
 //! record (biên bản hiến đất) of one household. Pure: no I/O, no database.
 
 pub mod csv;
+pub mod format;
 pub mod html;
 pub mod record;
 pub mod xlsx;
@@ -131,5 +132,182 @@ impl From<NaiveDate> for Cell {
 impl<T: Into<Cell>> From<Option<T>> for Cell {
     fn from(v: Option<T>) -> Cell {
         v.map_or(Cell::Empty, Into::into)
+    }
+}
+
+impl Report {
+    /// The line under the title: "Tính đến ngày 28/11/2026", or for a period
+    /// report "Từ ngày 01/11/2026 đến ngày 28/11/2026".
+    pub fn date_line(&self) -> String {
+        match self.from {
+            Some(from) => format!("Từ ngày {} đến ngày {}", date_vi(from), date_vi(self.as_of)),
+            None => format!("Tính đến ngày {}", date_vi(self.as_of)),
+        }
+    }
+}
+
+/// 28/11/2026: the date as Vietnamese documents write it.
+pub fn date_vi(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// A number as a Vietnamese reader expects it for its kind: "." between
+/// thousands, "," before decimals (1.234,5; 45,2 %; 1.500.000). Halves round
+/// away from zero on the number as written (12,345 → 12,35), not on its
+/// binary value. Not a number: blank.
+pub fn format_vi(value: f64, kind: Kind) -> String {
+    if !value.is_finite() {
+        return String::new();
+    }
+    let (shift, places, suffix) = match kind {
+        Kind::Count | Kind::Money => (0, 0, ""),
+        Kind::Area => (0, 1, ""),
+        Kind::Length => (0, 2, ""),
+        Kind::Percent => (2, 1, " %"),
+        // a number where text or a date was expected: shown as it is
+        Kind::Text | Kind::Date => (0, shortest_places(value), ""),
+    };
+    let d = Decimal::round(value, shift, places);
+    let mut s = String::with_capacity(d.int.len() * 4 / 3 + d.frac.len() + 4);
+    if d.negative {
+        s.push('-');
+    }
+    for (i, c) in d.int.chars().enumerate() {
+        if i > 0 && (d.int.len() - i).is_multiple_of(3) {
+            s.push('.');
+        }
+        s.push(c);
+    }
+    if !d.frac.is_empty() {
+        s.push(',');
+        s.push_str(&d.frac);
+    }
+    s.push_str(suffix);
+    s
+}
+
+/// Decimals in the shortest form of `value` (what `{}` prints).
+fn shortest_places(value: f64) -> usize {
+    let s = value.abs().to_string();
+    s.split_once('.').map_or(0, |(_, f)| f.len())
+}
+
+/// A number rounded in decimal: shared by the Vietnamese and the CSV
+/// formatting, so both round the same way.
+#[derive(Debug, PartialEq)]
+struct Decimal {
+    /// Only when the rounded value is not zero (no "-0").
+    negative: bool,
+    /// Digits before the point, at least "0".
+    int: String,
+    /// Exactly the places asked for.
+    frac: String,
+}
+
+impl Decimal {
+    /// `value` × 10^`shift`, rounded half away from zero to `places`
+    /// decimals. Works on the shortest decimal form of the float (Rust's `{}`
+    /// never uses an exponent), so 12.345 is a half, as its reader thinks.
+    fn round(value: f64, shift: usize, places: usize) -> Decimal {
+        let s = value.abs().to_string();
+        let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+        let mut digits: Vec<u8> = int.bytes().chain(frac.bytes()).collect();
+        let mut point = int.len() + shift;
+        let keep = point + places;
+        if digits.len() <= keep {
+            digits.resize(keep + 1, b'0');
+        }
+        let up = digits[keep] >= b'5';
+        digits.truncate(keep);
+        if up && !increment(&mut digits) {
+            digits.insert(0, b'1');
+            point += 1;
+        }
+        let int = String::from_utf8_lossy(&digits[..point]);
+        let int = match int.trim_start_matches('0') {
+            "" => "0".to_string(),
+            t => t.to_string(),
+        };
+        let frac = String::from_utf8_lossy(&digits[point..]).into_owned();
+        let zero = digits.iter().all(|&b| b == b'0');
+        Decimal {
+            negative: value < 0.0 && !zero,
+            int,
+            frac,
+        }
+    }
+}
+
+/// Adds one to the last digit, carrying; false when it carried out of the
+/// first digit (all nines).
+fn increment(digits: &mut [u8]) -> bool {
+    for d in digits.iter_mut().rev() {
+        if *d == b'9' {
+            *d = b'0';
+        } else {
+            *d += 1;
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_vi_by_kind() {
+        assert_eq!(format_vi(1234.5, Kind::Area), "1.234,5");
+        assert_eq!(format_vi(0.0, Kind::Count), "0");
+        assert_eq!(format_vi(0.0, Kind::Money), "0");
+        assert_eq!(format_vi(0.0, Kind::Area), "0,0");
+        assert_eq!(format_vi(1_500_000.0, Kind::Money), "1.500.000");
+        assert_eq!(format_vi(0.4523, Kind::Percent), "45,2 %");
+        assert_eq!(format_vi(1.0, Kind::Percent), "100,0 %");
+        assert_eq!(format_vi(-12.345, Kind::Length), "-12,35");
+        assert_eq!(format_vi(12.345, Kind::Length), "12,35");
+        assert_eq!(format_vi(1_234_567.0, Kind::Count), "1.234.567");
+        assert_eq!(format_vi(999.96, Kind::Area), "1.000,0");
+        assert_eq!(format_vi(123.0, Kind::Count), "123");
+        assert_eq!(format_vi(-1234.0, Kind::Money), "-1.234");
+    }
+
+    #[test]
+    fn format_vi_edges() {
+        // rounds to zero: no minus sign
+        assert_eq!(format_vi(-0.004, Kind::Length), "0,00");
+        assert_eq!(format_vi(-0.0, Kind::Count), "0");
+        // half away from zero on the written number, not on the binary one
+        assert_eq!(format_vi(2.5, Kind::Count), "3");
+        assert_eq!(format_vi(-2.5, Kind::Count), "-3");
+        assert_eq!(format_vi(0.4525, Kind::Percent), "45,3 %");
+        assert_eq!(format_vi(0.00001, Kind::Area), "0,0");
+        assert_eq!(
+            format_vi(1e21, Kind::Money),
+            "1.000.000.000.000.000.000.000"
+        );
+        assert_eq!(format_vi(f64::NAN, Kind::Area), "");
+        assert_eq!(format_vi(1234.25, Kind::Text), "1.234,25");
+    }
+
+    #[test]
+    fn dates_and_date_line() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        assert_eq!(date_vi(d(3, 5)), "05/03/2026");
+        let mut r = Report {
+            ward: "Phường Ngọc Sơn".into(),
+            committee: "Đảng ủy phường Ngọc Sơn".into(),
+            title: String::new(),
+            title_en: String::new(),
+            as_of: d(11, 28),
+            from: None,
+            issued_on: None,
+            sheets: vec![],
+            notes: vec![],
+        };
+        assert_eq!(r.date_line(), "Tính đến ngày 28/11/2026");
+        r.from = Some(d(11, 1));
+        assert_eq!(r.date_line(), "Từ ngày 01/11/2026 đến ngày 28/11/2026");
     }
 }

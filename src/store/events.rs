@@ -33,7 +33,32 @@ impl Store {
     /// A correction is not bound by the table (it puts the record right),
     /// but must name an event of the same parcel that still counts.
     pub fn append_event(&mut self, e: &Event) -> Result<i64> {
+        self.append_event_with_record(e, None)
+    }
+
+    /// [`Store::append_event`], filing `record` first in the same
+    /// transaction (the `signed` event and its record land together or not
+    /// at all).
+    pub fn append_event_with_record(
+        &mut self,
+        e: &Event,
+        record: Option<&super::RecordInput>,
+    ) -> Result<i64> {
         let tx = self.conn.transaction()?;
+        if let Some(r) = record {
+            let key = tx
+                .query_row(
+                    "SELECT id FROM parcels WHERE fid = ?1",
+                    [e.parcel.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: super::What::Parcel,
+                    id: e.parcel.to_string(),
+                })?;
+            super::consent::insert_record(&tx, key, r, &e.entered_by)?;
+        }
         let (id, key) = append(&tx, e)?;
         retally(&tx, Some(key))?;
         tx.commit()?;
@@ -97,6 +122,14 @@ fn append(tx: &Connection, e: &Event) -> Result<(i64, i64)> {
                 check_transition(e.status, after.event.status)?;
             }
         }
+    }
+    // Consent is a signed record: no `signed` without one on file by that day.
+    if e.status == Status::Signed && !super::consent::has_record(tx, key, e.occurred_on)? {
+        return Err(StoreError::NoRecord(format!(
+            "thửa đất {p} chưa có biên bản hiến đất ký đến ngày {d} (số, ngày ký, người ký, người làm chứng): hãy nhập biên bản trước / parcel {p} has no donation record signed by {d} (number, date, signatories, witness): file the record first",
+            p = e.parcel,
+            d = e.occurred_on
+        )));
     }
     tx.execute(
         "INSERT INTO events (parcel, status, occurred_on, entered_at, entered_by, party_member, note, corrects)

@@ -748,15 +748,15 @@ fn upsert_households(tx: &Transaction, households: &[HouseholdInput]) -> Result<
     let mut counts = LayerCounts::default();
     let mut parcel = tx.prepare_cached("SELECT id FROM parcels WHERE fid = ?1")?;
     let mut find = tx.prepare_cached(
-        "SELECT id, address, phone, is_member_family, note FROM households
+        "SELECT id, address, phone, is_member_family, note, may_be_named FROM households
          WHERE parcel = ?1 AND head_name = ?2",
     )?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO households (parcel, head_name, address, phone, is_member_family, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO households (parcel, head_name, address, phone, is_member_family, note, may_be_named)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     let mut update = tx.prepare_cached(
-        "UPDATE households SET address = ?2, phone = ?3, is_member_family = ?4, note = ?5
+        "UPDATE households SET address = ?2, phone = ?3, is_member_family = ?4, note = ?5, may_be_named = ?6
          WHERE id = ?1",
     )?;
     for h in households {
@@ -767,10 +767,24 @@ fn upsert_households(tx: &Transaction, households: &[HouseholdInput]) -> Result<
                 what: What::Parcel,
                 id: h.parcel.to_string(),
             })?;
-        type Row = (i64, Option<String>, Option<String>, bool, Option<String>);
+        type Row = (
+            i64,
+            Option<String>,
+            Option<String>,
+            bool,
+            Option<String>,
+            bool,
+        );
         let row: Option<Row> = find
             .query_row((key, &h.head_name), |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })
             .optional()?;
         match row {
@@ -782,16 +796,25 @@ fn upsert_households(tx: &Transaction, households: &[HouseholdInput]) -> Result<
                     &h.phone,
                     h.is_member_family,
                     &h.note,
+                    h.may_be_named,
                 ))?;
                 counts.count(Change::Added);
             }
-            Some((id, address, phone, member, note)) => {
+            Some((id, address, phone, member, note, named)) => {
                 if address != h.address
                     || phone != h.phone
                     || member != h.is_member_family
                     || note != h.note
+                    || named != h.may_be_named
                 {
-                    update.execute((id, &h.address, &h.phone, h.is_member_family, &h.note))?;
+                    update.execute((
+                        id,
+                        &h.address,
+                        &h.phone,
+                        h.is_member_family,
+                        &h.note,
+                        h.may_be_named,
+                    ))?;
                     counts.count(Change::Updated);
                 } else {
                     counts.count(Change::Unchanged);

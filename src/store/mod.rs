@@ -8,18 +8,26 @@
 //!
 //! Methods are synchronous: the server calls them through `spawn_blocking`.
 
+mod consent;
 mod events;
 mod import;
 pub mod meta;
+mod org;
 mod outlines;
 mod queries;
+mod reports;
 mod users;
 pub mod wkb;
 
 #[cfg(test)]
 mod tests;
 
+pub use consent::{
+    ATTACHMENT_MAX_BYTES, AccessRow, AttachmentRow, ContactRow, FrozenRow, GrievanceRow,
+    RecordInput, RecordRow,
+};
 pub use import::{ImportInput, ImportStep, ImportSummary, LayerCounts, StructureCounts};
+pub use org::{AssignmentRow, CellRow, LeadRow, MemberRow, OrgCounts};
 pub use outlines::Outline;
 pub use queries::{
     AreaTally, DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, StructureRow,
@@ -42,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_sessions.sql"),
     include_str!("migrations/0003_parcel_status.sql"),
     include_str!("migrations/0004_outlines.sql"),
+    include_str!("migrations/0005_campaign.sql"),
 ];
 
 /// The version whose migration adds `parcel_status`, filled from the log.
@@ -60,6 +69,10 @@ pub enum What {
     Segment,
     Event,
     User,
+    Member,
+    Grievance,
+    Attachment,
+    Report,
 }
 
 impl What {
@@ -69,6 +82,10 @@ impl What {
             What::Segment => "đoạn tuyến",
             What::Event => "sự kiện",
             What::User => "người dùng",
+            What::Member => "đảng viên",
+            What::Grievance => "kiến nghị",
+            What::Attachment => "tệp đính kèm",
+            What::Report => "báo cáo",
         }
     }
 
@@ -78,6 +95,10 @@ impl What {
             What::Segment => "segment",
             What::Event => "event",
             What::User => "user",
+            What::Member => "party member",
+            What::Grievance => "grievance",
+            What::Attachment => "attachment",
+            What::Report => "report",
         }
     }
 }
@@ -109,6 +130,9 @@ pub enum StoreError {
     /// A correction that names no event of its parcel, or one already struck out.
     #[error("{0}")]
     Correction(String),
+    /// `signed` without a donation record on file.
+    #[error("{0}")]
+    NoRecord(String),
     #[error(transparent)]
     Compute(#[from] ComputeError),
     /// Something that already exists (a user name).

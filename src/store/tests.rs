@@ -380,6 +380,7 @@ fn households_are_upserted_by_parcel_and_head_and_an_unknown_parcel_is_refused()
         address: Some("12 Ngõ 3".into()),
         phone: None,
         is_member_family: true,
+        may_be_named: false,
         note: None,
     }];
     let crs = Crs::vn2000_thanh_hoa();
@@ -414,6 +415,7 @@ fn households_are_upserted_by_parcel_and_head_and_an_unknown_parcel_is_refused()
         address: None,
         phone: None,
         is_member_family: false,
+        may_be_named: true,
         note: None,
     });
     h[0].phone = None;

@@ -1,0 +1,620 @@
+//! Consent and what surrounds it: signed donation records (a parcel reaches
+//! `signed` only with one), persuasion contacts, grievances and their
+//! answers, uploaded attachments, frozen reports, and the log of reads of
+//! sensitive data.
+
+use super::{Result, Store, StoreError, What};
+use crate::campaign::FeatureId;
+use chrono::{NaiveDate, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+/// Largest attachment accepted: a scanned multi-page record fits.
+pub const ATTACHMENT_MAX_BYTES: usize = 10 << 20;
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn date(s: String) -> rusqlite::Result<NaiveDate> {
+    s.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// A donation record as entered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordInput {
+    /// "12/BB-HĐ".
+    pub number: String,
+    pub signed_on: NaiveDate,
+    pub signatories: Vec<String>,
+    pub witness: String,
+    /// An uploaded scan of it (an attachment id of the same parcel).
+    pub attachment: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordRow {
+    pub id: i64,
+    pub number: String,
+    pub signed_on: NaiveDate,
+    pub signatories: Vec<String>,
+    pub witness: String,
+    pub attachment: Option<i64>,
+    pub entered_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactRow {
+    pub id: i64,
+    pub contacted_on: NaiveDate,
+    pub member: String,
+    pub summary: String,
+    pub entered_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrievanceRow {
+    pub id: i64,
+    pub raised_on: NaiveDate,
+    pub raised_by: String,
+    pub content: String,
+    pub answer: Option<String>,
+    pub answered_on: Option<NaiveDate>,
+    pub answered_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: usize,
+    pub sha256: String,
+    pub caption: Option<String>,
+    pub uploaded_at: String,
+    pub uploaded_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrozenRow {
+    pub id: i64,
+    pub cut: String,
+    pub title: String,
+    pub as_of: NaiveDate,
+    pub from: Option<NaiveDate>,
+    pub issued_on: NaiveDate,
+    pub issued_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessRow {
+    pub at: String,
+    pub user: String,
+    pub role: String,
+    pub what: String,
+    pub detail: Option<String>,
+}
+
+/// The media type of `bytes` from their first bytes: only what a scanned
+/// record or a photo is, whatever the file name says.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
+/// Whether the parcel (row id) has a donation record signed by `on`.
+pub(super) fn has_record(conn: &Connection, parcel: i64, on: NaiveDate) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM records WHERE parcel = ?1 AND signed_on <= ?2 LIMIT 1")?
+        .query_row((parcel, on.to_string()), |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Checks and writes a record for the parcel with row id `parcel`.
+pub(super) fn insert_record(
+    conn: &Connection,
+    parcel: i64,
+    r: &RecordInput,
+    by: &str,
+) -> Result<i64> {
+    let mut problems = Vec::new();
+    if r.number.trim().is_empty() {
+        problems.push("số biên bản (number) bị để trống / the record number (number) is empty");
+    }
+    let signatories: Vec<&str> = r
+        .signatories
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if signatories.is_empty() {
+        problems.push("chưa có người ký (signatories) / no signatories (signatories)");
+    }
+    if r.witness.trim().is_empty() {
+        problems.push("chưa có người làm chứng (witness) / no witness (witness)");
+    }
+    if !problems.is_empty() {
+        return Err(StoreError::BadInput(problems.join("; ")));
+    }
+    if let Some(a) = r.attachment {
+        let of: Option<i64> = conn
+            .query_row("SELECT parcel FROM attachments WHERE id = ?1", [a], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if of != Some(parcel) {
+            return Err(StoreError::BadInput(format!(
+                "tệp đính kèm {a} không thuộc thửa đất này (attachment) / attachment {a} is not this parcel's (attachment)"
+            )));
+        }
+    }
+    let taken: Option<i64> = conn
+        .query_row(
+            "SELECT parcel FROM records WHERE number = ?1",
+            [r.number.trim()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if taken.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "biên bản số {n:?} đã có (number) / record number {n:?} already exists (number)",
+            n = r.number.trim()
+        )));
+    }
+    conn.prepare_cached(
+        "INSERT INTO records (parcel, number, signed_on, signatories, witness, attachment, entered_at, entered_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute((
+        parcel,
+        r.number.trim(),
+        r.signed_on.to_string(),
+        signatories.join("\n"),
+        r.witness.trim(),
+        r.attachment,
+        now(),
+        by,
+    ))?;
+    Ok(conn.last_insert_rowid())
+}
+
+impl Store {
+    /// Files a donation record for a parcel.
+    pub fn add_record(&mut self, parcel: &FeatureId, r: &RecordInput, by: &str) -> Result<i64> {
+        let key = self.parcel_key(parcel)?;
+        let tx = self.conn.transaction()?;
+        let id = insert_record(&tx, key, r, by)?;
+        super::org::bump_version(&tx)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Many records at once (the demo), without the per-record checks'
+    /// version bumps.
+    pub fn add_records(&mut self, records: &[(FeatureId, RecordInput)], by: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (p, r) in records {
+            let key: i64 =
+                tx.query_row("SELECT id FROM parcels WHERE fid = ?1", [p.as_str()], |r| {
+                    r.get(0)
+                })?;
+            insert_record(&tx, key, r, by)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn records_of(&self, parcel: i64) -> Result<Vec<RecordRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, number, signed_on, signatories, witness, attachment, entered_by
+             FROM records WHERE parcel = ?1 ORDER BY signed_on, id",
+        )?;
+        let rows = st.query_map([parcel], |r| {
+            Ok(RecordRow {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                signed_on: date(r.get(2)?)?,
+                signatories: r
+                    .get::<_, String>(3)?
+                    .split('\n')
+                    .map(str::to_string)
+                    .collect(),
+                witness: r.get(4)?,
+                attachment: r.get(5)?,
+                entered_by: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Logs a persuasion visit.
+    pub fn add_contact(
+        &mut self,
+        parcel: &FeatureId,
+        on: NaiveDate,
+        member: &str,
+        summary: &str,
+        by: &str,
+    ) -> Result<i64> {
+        let key = self.parcel_key(parcel)?;
+        if member.trim().is_empty() || summary.trim().is_empty() {
+            return Err(StoreError::BadInput(
+                "cần ghi người đến vận động (member) và nội dung (summary) / who visited (member) and what was said (summary) are required".into(),
+            ));
+        }
+        self.conn.execute(
+            "INSERT INTO contacts (parcel, contacted_on, member, summary, entered_at, entered_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            (
+                key,
+                on.to_string(),
+                member.trim(),
+                summary.trim(),
+                now(),
+                by,
+            ),
+        )?;
+        let id = self.conn.last_insert_rowid();
+        super::org::bump_version(&self.conn)?;
+        Ok(id)
+    }
+
+    /// Many visits at once, in one transaction (the demo's history).
+    pub fn add_contacts(
+        &mut self,
+        contacts: &[(FeatureId, NaiveDate, String, String)],
+        by: &str,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut st = tx.prepare(
+                "INSERT INTO contacts (parcel, contacted_on, member, summary, entered_at, entered_by)
+                 VALUES ((SELECT id FROM parcels WHERE fid = ?1), ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let at = now();
+            for (p, on, member, summary) in contacts {
+                st.execute((p.as_str(), on.to_string(), member, summary, &at, by))?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Contacts of one parcel (row id), or of all (`None`), by date.
+    pub fn contacts(&self, parcel: Option<i64>) -> Result<Vec<(i64, ContactRow)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT parcel, id, contacted_on, member, summary, entered_by FROM contacts
+             WHERE ?1 IS NULL OR parcel = ?1 ORDER BY contacted_on, id",
+        )?;
+        let rows = st.query_map([parcel], |r| {
+            Ok((
+                r.get(0)?,
+                ContactRow {
+                    id: r.get(1)?,
+                    contacted_on: date(r.get(2)?)?,
+                    member: r.get(3)?,
+                    summary: r.get(4)?,
+                    entered_by: r.get(5)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn add_grievance(
+        &mut self,
+        parcel: &FeatureId,
+        on: NaiveDate,
+        raised_by: &str,
+        content: &str,
+        by: &str,
+    ) -> Result<i64> {
+        let key = self.parcel_key(parcel)?;
+        if raised_by.trim().is_empty() || content.trim().is_empty() {
+            return Err(StoreError::BadInput(
+                "cần ghi người kiến nghị (raised_by) và nội dung (content) / who raised it (raised_by) and its content (content) are required".into(),
+            ));
+        }
+        self.conn.execute(
+            "INSERT INTO grievances (parcel, raised_on, raised_by, content, entered_at, entered_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            (
+                key,
+                on.to_string(),
+                raised_by.trim(),
+                content.trim(),
+                now(),
+                by,
+            ),
+        )?;
+        let id = self.conn.last_insert_rowid();
+        super::org::bump_version(&self.conn)?;
+        Ok(id)
+    }
+
+    /// Answers a grievance, once: an answer is part of the record.
+    pub fn answer_grievance(
+        &mut self,
+        id: i64,
+        on: NaiveDate,
+        answer: &str,
+        by: &str,
+    ) -> Result<()> {
+        let raised: Option<(String, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT raised_on, answer FROM grievances WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((raised_on, old)) = raised else {
+            return Err(StoreError::NotFound {
+                what: What::Grievance,
+                id: id.to_string(),
+            });
+        };
+        if old.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "kiến nghị {id} đã được trả lời / grievance {id} has already been answered"
+            )));
+        }
+        if answer.trim().is_empty() {
+            return Err(StoreError::BadInput(
+                "nội dung trả lời (answer) bị để trống / the answer (answer) is empty".into(),
+            ));
+        }
+        if on.to_string() < raised_on {
+            return Err(StoreError::BadInput(format!(
+                "ngày trả lời {on} trước ngày kiến nghị {raised_on} (answered_on) / answered {on}, before it was raised on {raised_on} (answered_on)"
+            )));
+        }
+        self.conn.execute(
+            "UPDATE grievances SET answer = ?2, answered_on = ?3, answered_by = ?4 WHERE id = ?1",
+            (id, answer.trim(), on.to_string(), by),
+        )?;
+        super::org::bump_version(&self.conn)?;
+        Ok(())
+    }
+
+    /// Grievances of one parcel (row id), or of all (`None`).
+    pub fn grievances(&self, parcel: Option<i64>) -> Result<Vec<(i64, GrievanceRow)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT parcel, id, raised_on, raised_by, content, answer, answered_on, answered_by
+             FROM grievances WHERE ?1 IS NULL OR parcel = ?1 ORDER BY raised_on, id",
+        )?;
+        let rows = st.query_map([parcel], |r| {
+            Ok((
+                r.get(0)?,
+                GrievanceRow {
+                    id: r.get(1)?,
+                    raised_on: date(r.get(2)?)?,
+                    raised_by: r.get(3)?,
+                    content: r.get(4)?,
+                    answer: r.get(5)?,
+                    answered_on: r.get::<_, Option<String>>(6)?.map(date).transpose()?,
+                    answered_by: r.get(7)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Stores an upload after checking its size and that its bytes are a
+    /// PDF, JPEG, PNG or WebP; returns it as listed.
+    pub fn add_attachment(
+        &mut self,
+        parcel: &FeatureId,
+        file_name: &str,
+        bytes: &[u8],
+        caption: Option<&str>,
+        by: &str,
+    ) -> Result<AttachmentRow> {
+        let key = self.parcel_key(parcel)?;
+        if bytes.is_empty() {
+            return Err(StoreError::BadInput(format!(
+                "tệp {file_name:?} rỗng / file {file_name:?} is empty"
+            )));
+        }
+        if bytes.len() > ATTACHMENT_MAX_BYTES {
+            return Err(StoreError::BadInput(format!(
+                "tệp {file_name:?} nặng {} MB, quá giới hạn {} MB / file {file_name:?} is {} MB, over the {} MB limit",
+                bytes.len() >> 20,
+                ATTACHMENT_MAX_BYTES >> 20,
+                bytes.len() >> 20,
+                ATTACHMENT_MAX_BYTES >> 20
+            )));
+        }
+        let Some(media_type) = sniff(bytes) else {
+            return Err(StoreError::BadInput(format!(
+                "tệp {file_name:?} không phải PDF, JPEG, PNG hay WebP / file {file_name:?} is not a PDF, JPEG, PNG or WebP"
+            )));
+        };
+        let name = file_name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(file_name)
+            .trim();
+        let name = if name.is_empty() {
+            "tep-dinh-kem"
+        } else {
+            name
+        };
+        let sha = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>();
+        let at = now();
+        self.conn.execute(
+            "INSERT INTO attachments (parcel, file_name, media_type, size_bytes, sha256, caption, content, uploaded_at, uploaded_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            (key, name, media_type, bytes.len() as i64, &sha, caption.map(str::trim).filter(|c| !c.is_empty()), bytes, &at, by),
+        )?;
+        let id = self.conn.last_insert_rowid();
+        super::org::bump_version(&self.conn)?;
+        Ok(AttachmentRow {
+            id,
+            file_name: name.to_string(),
+            media_type: media_type.to_string(),
+            size_bytes: bytes.len(),
+            sha256: sha,
+            caption: caption.map(str::to_string),
+            uploaded_at: at,
+            uploaded_by: by.to_string(),
+        })
+    }
+
+    pub fn attachments_of(&self, parcel: i64) -> Result<Vec<AttachmentRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, file_name, media_type, size_bytes, sha256, caption, uploaded_at, uploaded_by
+             FROM attachments WHERE parcel = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([parcel], |r| {
+            Ok(AttachmentRow {
+                id: r.get(0)?,
+                file_name: r.get(1)?,
+                media_type: r.get(2)?,
+                size_bytes: r.get::<_, i64>(3)? as usize,
+                sha256: r.get(4)?,
+                caption: r.get(5)?,
+                uploaded_at: r.get(6)?,
+                uploaded_by: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// An attachment's listing and bytes.
+    pub fn attachment(&self, id: i64) -> Result<(AttachmentRow, Vec<u8>)> {
+        self.conn
+            .query_row(
+                "SELECT id, file_name, media_type, size_bytes, sha256, caption, uploaded_at, uploaded_by, content
+                 FROM attachments WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        AttachmentRow {
+                            id: r.get(0)?,
+                            file_name: r.get(1)?,
+                            media_type: r.get(2)?,
+                            size_bytes: r.get::<_, i64>(3)? as usize,
+                            sha256: r.get(4)?,
+                            caption: r.get(5)?,
+                            uploaded_at: r.get(6)?,
+                            uploaded_by: r.get(7)?,
+                        },
+                        r.get(8)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound { what: What::Attachment, id: id.to_string() })
+    }
+
+    /// Keeps a report as issued; returns its id.
+    pub fn freeze_report(
+        &mut self,
+        cut: &str,
+        doc: &crate::report::Report,
+        issued_on: NaiveDate,
+        by: &str,
+    ) -> Result<i64> {
+        let json = serde_json::to_string(doc).map_err(|e| StoreError::BadInput(e.to_string()))?;
+        self.conn.execute(
+            "INSERT INTO frozen_reports (cut, title, as_of, from_date, issued_on, issued_at, issued_by, document)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            (
+                cut,
+                &doc.title,
+                doc.as_of.to_string(),
+                doc.from.map(|d| d.to_string()),
+                issued_on.to_string(),
+                now(),
+                by,
+                json,
+            ),
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn frozen_reports(&self) -> Result<Vec<FrozenRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, cut, title, as_of, from_date, issued_on, issued_by FROM frozen_reports ORDER BY issued_on DESC, id DESC",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(FrozenRow {
+                id: r.get(0)?,
+                cut: r.get(1)?,
+                title: r.get(2)?,
+                as_of: date(r.get(3)?)?,
+                from: r.get::<_, Option<String>>(4)?.map(date).transpose()?,
+                issued_on: date(r.get(5)?)?,
+                issued_by: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A frozen report's document, exactly as issued.
+    pub fn frozen_report(&self, id: i64) -> Result<crate::report::Report> {
+        let json: String = self
+            .conn
+            .query_row(
+                "SELECT document FROM frozen_reports WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound {
+                what: What::Report,
+                id: id.to_string(),
+            })?;
+        serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("frozen report {id}: {e}")))
+    }
+
+    /// Records that `user` read sensitive data.
+    pub fn log_access(
+        &self,
+        user: &str,
+        role: &str,
+        what: &str,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO access_log (at, user, role, what, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute((now(), user, role, what, detail))?;
+        Ok(())
+    }
+
+    /// The newest `limit` reads of sensitive data, newest first.
+    pub fn access_log(&self, limit: usize) -> Result<Vec<AccessRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT at, user, role, what, detail FROM access_log ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = st.query_map([limit as i64], |r| {
+            Ok(AccessRow {
+                at: r.get(0)?,
+                user: r.get(1)?,
+                role: r.get(2)?,
+                what: r.get(3)?,
+                detail: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

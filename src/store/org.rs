@@ -1,0 +1,408 @@
+//! The campaign's organisation in the store: party cells, members,
+//! assignments (with their history) and area leads.
+
+use super::{Result, Store, StoreError, What, feature_id};
+use crate::campaign::FeatureId;
+use crate::campaign::org::{Area, Org};
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension};
+use std::collections::HashMap;
+
+/// What an organisation import wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OrgCounts {
+    pub cells: usize,
+    pub members: usize,
+    pub assignments: usize,
+    pub leads: usize,
+}
+
+impl std::fmt::Display for OrgCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} chi bộ, {} đảng viên, {} phân công, {} ủy viên phụ trách / {} cells, {} members, {} assignments, {} area leads",
+            self.cells,
+            self.members,
+            self.assignments,
+            self.leads,
+            self.cells,
+            self.members,
+            self.assignments,
+            self.leads
+        )
+    }
+}
+
+/// A party cell with the names of its groups and its member count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellRow {
+    pub code: String,
+    pub name: String,
+    pub secretary: Option<String>,
+    pub groups: Vec<String>,
+    pub members: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberRow {
+    pub key: i64,
+    pub code: String,
+    pub name: String,
+    pub cell: String,
+    pub role: Option<String>,
+    /// Row id and id of the member's own household's parcel.
+    pub household: Option<(i64, FeatureId)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssignmentRow {
+    /// Parcel row id.
+    pub parcel: i64,
+    pub member_code: String,
+    pub member_name: String,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+}
+
+impl AssignmentRow {
+    /// Whether the assignment holds at the end of `day`.
+    pub fn holds_on(&self, day: NaiveDate) -> bool {
+        self.from <= day && self.to.is_none_or(|t| day < t)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadRow {
+    pub name: String,
+    pub title: Option<String>,
+    pub area: Area,
+}
+
+fn date(s: String) -> rusqlite::Result<NaiveDate> {
+    s.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// Bumps the counter [`Store::data_version`] reads, so that open pages reload.
+pub(super) fn bump_version(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('imports', '1')
+         ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        [],
+    )?;
+    Ok(())
+}
+
+/// Replaces the organisation with `org` (checked by
+/// [`crate::campaign::org::check`] first); every reference to a group,
+/// parcel or segment that the ward lacks is reported, and nothing written.
+pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
+    let issues = crate::campaign::org::check(org);
+    if !issues.is_empty() {
+        return Err(StoreError::BadInput(lines(
+            issues.iter().map(ToString::to_string),
+        )));
+    }
+    let groups: HashMap<String, i64> = conn
+        .prepare("SELECT name, id FROM residential_groups")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut parcel = conn.prepare("SELECT id FROM parcels WHERE fid = ?1")?;
+    let mut parcel_key = |id: &FeatureId| -> Result<Option<i64>> {
+        Ok(parcel.query_row([id.as_str()], |r| r.get(0)).optional()?)
+    };
+    let mut segment = conn.prepare("SELECT id FROM segments WHERE fid = ?1")?;
+    let mut missing = Vec::new();
+    let mut cell_groups = Vec::new();
+    for c in &org.cells {
+        for g in &c.groups {
+            match groups.get(g) {
+                Some(&k) => cell_groups.push((c.code.as_str(), k)),
+                None => missing.push(format!(
+                    "cells.csv, dòng {l}: không có tổ dân phố {g:?} / cells.csv, line {l}: no residential group {g:?}",
+                    l = c.line
+                )),
+            }
+        }
+    }
+    let mut member_households = Vec::new();
+    for m in &org.members {
+        match &m.household {
+            Some(h) => match parcel_key(h)? {
+                Some(k) => member_households.push(Some(k)),
+                None => {
+                    missing.push(format!(
+                        "members.csv, dòng {l}: không có thửa đất {h} / members.csv, line {l}: no parcel {h}",
+                        l = m.line
+                    ));
+                    member_households.push(None);
+                }
+            },
+            None => member_households.push(None),
+        }
+    }
+    let mut assignment_parcels = Vec::new();
+    for a in &org.assignments {
+        match parcel_key(&a.parcel)? {
+            Some(k) => assignment_parcels.push(k),
+            None => missing.push(format!(
+                "assignments.csv, dòng {l}: không có thửa đất {p} / assignments.csv, line {l}: no parcel {p}",
+                l = a.line,
+                p = a.parcel
+            )),
+        }
+    }
+    let mut lead_areas = Vec::new();
+    for l in &org.leads {
+        let found = match &l.area {
+            Area::Group(g) => groups.get(g).map(|&k| (Some(k), None)),
+            Area::Segment(s) => segment
+                .query_row([s.as_str()], |r| r.get::<_, i64>(0))
+                .optional()?
+                .map(|k| (None, Some(k))),
+        };
+        match found {
+            Some(a) => lead_areas.push(a),
+            None => missing.push(match &l.area {
+                Area::Group(g) => format!(
+                    "leads.csv, dòng {n}: không có tổ dân phố {g:?} / leads.csv, line {n}: no residential group {g:?}",
+                    n = l.line
+                ),
+                Area::Segment(s) => format!(
+                    "leads.csv, dòng {n}: không có đoạn tuyến {s} / leads.csv, line {n}: no segment {s}",
+                    n = l.line
+                ),
+            }),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(StoreError::BadInput(lines(missing.into_iter())));
+    }
+    for t in [
+        "assignments",
+        "area_leads",
+        "cell_groups",
+        "party_members",
+        "party_cells",
+    ] {
+        conn.execute(&format!("DELETE FROM {t}"), [])?;
+    }
+    let mut cells = HashMap::new();
+    for c in &org.cells {
+        conn.execute(
+            "INSERT INTO party_cells (code, name, secretary) VALUES (?1, ?2, ?3)",
+            (&c.code, &c.name, &c.secretary),
+        )?;
+        cells.insert(c.code.as_str(), conn.last_insert_rowid());
+    }
+    for (code, g) in cell_groups {
+        conn.execute(
+            "INSERT OR IGNORE INTO cell_groups (cell, residential_group) VALUES (?1, ?2)",
+            (cells[code], g),
+        )?;
+    }
+    let mut members = HashMap::new();
+    for (m, h) in org.members.iter().zip(member_households) {
+        conn.execute(
+            "INSERT INTO party_members (code, name, cell, role, household) VALUES (?1, ?2, ?3, ?4, ?5)",
+            (&m.code, &m.name, cells[m.cell.as_str()], &m.role, h),
+        )?;
+        members.insert(m.code.as_str(), conn.last_insert_rowid());
+    }
+    for (a, p) in org.assignments.iter().zip(assignment_parcels) {
+        conn.execute(
+            "INSERT INTO assignments (member, parcel, from_date, to_date) VALUES (?1, ?2, ?3, ?4)",
+            (
+                members[a.member.as_str()],
+                p,
+                a.from.to_string(),
+                a.to.map(|d| d.to_string()),
+            ),
+        )?;
+    }
+    for (l, (g, s)) in org.leads.iter().zip(lead_areas) {
+        conn.execute(
+            "INSERT INTO area_leads (name, title, residential_group, segment) VALUES (?1, ?2, ?3, ?4)",
+            (&l.name, &l.title, g, s),
+        )?;
+    }
+    bump_version(conn)?;
+    Ok(OrgCounts {
+        cells: org.cells.len(),
+        members: org.members.len(),
+        assignments: org.assignments.len(),
+        leads: org.leads.len(),
+    })
+}
+
+fn lines(it: impl Iterator<Item = String>) -> String {
+    let all: Vec<String> = it.collect();
+    format!(
+        "{n} lỗi trong tệp tổ chức, không nhập gì / {n} errors in the organisation files, nothing imported\n  {}",
+        all.join("\n  "),
+        n = all.len()
+    )
+}
+
+impl Store {
+    /// Replaces the organisation, in one transaction: all or nothing.
+    pub fn import_org(&mut self, org: &Org) -> Result<OrgCounts> {
+        let tx = self.conn.transaction()?;
+        let counts = replace_org(&tx, org)?;
+        tx.commit()?;
+        Ok(counts)
+    }
+
+    pub fn cells(&self) -> Result<Vec<CellRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT c.id, c.code, c.name, c.secretary,
+                    (SELECT count(*) FROM party_members m WHERE m.cell = c.id),
+                    (SELECT group_concat(g.name, char(10)) FROM cell_groups cg
+                       JOIN residential_groups g ON g.id = cg.residential_group WHERE cg.cell = c.id)
+             FROM party_cells c ORDER BY c.code",
+        )?;
+        let rows = st.query_map([], |r| {
+            let groups: Option<String> = r.get(5)?;
+            Ok(CellRow {
+                code: r.get(1)?,
+                name: r.get(2)?,
+                secretary: r.get(3)?,
+                members: r.get::<_, i64>(4)? as usize,
+                groups: groups
+                    .map(|g| g.split('\n').map(str::to_string).collect())
+                    .unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The residential group (by name) each cell covers: group → cell code.
+    pub fn cell_of_group(&self) -> Result<HashMap<String, String>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT g.name, c.code FROM cell_groups cg
+             JOIN residential_groups g ON g.id = cg.residential_group
+             JOIN party_cells c ON c.id = cg.cell",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn members(&self) -> Result<Vec<MemberRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT m.id, m.code, m.name, c.code, m.role, m.household, p.fid, p.fid_is_number
+             FROM party_members m JOIN party_cells c ON c.id = m.cell
+             LEFT JOIN parcels p ON p.id = m.household ORDER BY m.code",
+        )?;
+        let rows = st.query_map([], |r| {
+            let h: Option<i64> = r.get(5)?;
+            let fid: Option<String> = r.get(6)?;
+            let num: Option<bool> = r.get(7)?;
+            Ok(MemberRow {
+                key: r.get(0)?,
+                code: r.get(1)?,
+                name: r.get(2)?,
+                cell: r.get(3)?,
+                role: r.get(4)?,
+                household: h
+                    .zip(fid)
+                    .map(|(k, f)| (k, feature_id(f, num.unwrap_or(false)))),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every assignment, or those of one parcel (row id), oldest first.
+    pub fn assignments(&self, parcel: Option<i64>) -> Result<Vec<AssignmentRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT a.parcel, m.code, m.name, a.from_date, a.to_date
+             FROM assignments a JOIN party_members m ON m.id = a.member
+             WHERE ?1 IS NULL OR a.parcel = ?1 ORDER BY a.parcel, a.from_date, a.id",
+        )?;
+        let rows = st.query_map([parcel], |r| {
+            Ok(AssignmentRow {
+                parcel: r.get(0)?,
+                member_code: r.get(1)?,
+                member_name: r.get(2)?,
+                from: date(r.get(3)?)?,
+                to: r.get::<_, Option<String>>(4)?.map(date).transpose()?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Assigns `member` (a code) to the parcel from `from` on: the
+    /// assignment that holds then ends that day, so the history stays.
+    pub fn assign(&mut self, parcel: &FeatureId, member: &str, from: NaiveDate) -> Result<()> {
+        let key = self.parcel_key(parcel)?;
+        let tx = self.conn.transaction()?;
+        let m: i64 = tx
+            .query_row(
+                "SELECT id FROM party_members WHERE code = ?1",
+                [member],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: What::Member,
+                id: member.to_string(),
+            })?;
+        let later: Option<String> = tx.query_row(
+            "SELECT max(from_date) FROM assignments WHERE parcel = ?1",
+            [key],
+            |r| r.get(0),
+        )?;
+        if let Some(l) = later
+            && l >= from.to_string()
+        {
+            return Err(StoreError::Conflict(format!(
+                "thửa {parcel} đã có phân công từ ngày {l}; phân công mới phải sau ngày đó / parcel {parcel} already has an assignment from {l}: a new one must start later"
+            )));
+        }
+        tx.execute(
+            "UPDATE assignments SET to_date = ?2 WHERE parcel = ?1 AND to_date IS NULL",
+            (key, from.to_string()),
+        )?;
+        tx.execute(
+            "UPDATE assignments SET to_date = ?2 WHERE parcel = ?1 AND to_date > ?2",
+            (key, from.to_string()),
+        )?;
+        tx.execute(
+            "INSERT INTO assignments (member, parcel, from_date) VALUES (?1, ?2, ?3)",
+            (m, key, from.to_string()),
+        )?;
+        bump_version(&tx)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn leads(&self) -> Result<Vec<LeadRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT l.name, l.title, g.name, s.fid, s.fid_is_number
+             FROM area_leads l LEFT JOIN residential_groups g ON g.id = l.residential_group
+             LEFT JOIN segments s ON s.id = l.segment ORDER BY l.id",
+        )?;
+        let rows = st.query_map([], |r| {
+            let g: Option<String> = r.get(2)?;
+            let s: Option<String> = r.get(3)?;
+            let num: Option<bool> = r.get(4)?;
+            Ok((r.get(0)?, r.get(1)?, g, s, num))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, title, g, s, num) = row?;
+            let area = match (g, s) {
+                (Some(g), _) => Area::Group(g),
+                (None, Some(s)) => Area::Segment(feature_id(s, num.unwrap_or(false))),
+                (None, None) => {
+                    return Err(StoreError::Corrupt(format!(
+                        "area lead {name:?} has no area"
+                    )));
+                }
+            };
+            out.push(LeadRow { name, title, area });
+        }
+        Ok(out)
+    }
+}

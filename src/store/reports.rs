@@ -1,0 +1,231 @@
+//! Gathering what a report is computed from ([`ReportData`]), in a handful
+//! of whole-table reads: a report covers every parcel, so per-parcel
+//! queries would cost more than the figures.
+
+use super::{Result, Store, feature_id};
+use crate::campaign::org::Area;
+use crate::campaign::reports::{
+    CellFacts, LeadFacts, LeadOf, MemberFacts, ParcelFacts, ReportData, SegmentFacts,
+};
+use std::collections::HashMap;
+
+impl Store {
+    /// The ward's name for headers ("Ngọc Sơn"), as `hiendat import --ward`
+    /// or the demo set it.
+    pub fn ward_name(&self) -> Result<String> {
+        Ok(self
+            .meta("ward")?
+            .unwrap_or_else(|| "(chưa đặt tên)".to_string()))
+    }
+
+    /// Everything the reports need, for every parcel.
+    pub fn report_data(&self) -> Result<ReportData> {
+        let mut index: HashMap<i64, usize> = HashMap::new();
+        let mut parcels = Vec::new();
+        {
+            let mut st = self.conn.prepare(
+                "SELECT p.id, p.fid, p.fid_is_number, p.map_sheet, p.parcel_no, g.name
+                 FROM parcels p LEFT JOIN residential_groups g ON g.id = p.residential_group
+                 ORDER BY p.id",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    feature_id(r.get(1)?, r.get(2)?),
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?;
+            for row in rows {
+                let (key, id, map_sheet, parcel_no, group) = row?;
+                index.insert(key, parcels.len());
+                parcels.push(ParcelFacts {
+                    id,
+                    map_sheet,
+                    parcel_no,
+                    group,
+                    head: None,
+                    address: None,
+                    member_family: false,
+                    may_be_named: false,
+                    donations: Vec::new(),
+                    timeline: Vec::new(),
+                    structures_donated: 0,
+                    structures_value_vnd: 0,
+                    assignments: Vec::new(),
+                    contacts: Vec::new(),
+                });
+            }
+        }
+        let mut segment_index: HashMap<i64, usize> = HashMap::new();
+        let mut segments = Vec::new();
+        {
+            let mut st = self
+                .conn
+                .prepare("SELECT id, name, fid FROM segments ORDER BY id")?;
+            for row in st.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })? {
+                let (key, name, id) = row?;
+                segment_index.insert(key, segments.len());
+                segments.push(SegmentFacts { id, name });
+            }
+        }
+        {
+            // the first household of a parcel speaks for it
+            let mut st = self.conn.prepare(
+                "SELECT parcel, head_name, address, is_member_family, may_be_named
+                 FROM households ORDER BY parcel, id",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get::<_, bool>(3)?,
+                    r.get(4)?,
+                ))
+            })?;
+            for row in rows {
+                let (key, head, address, member, named) = row?;
+                if let Some(p) = index.get(&key).map(|&i| &mut parcels[i]) {
+                    p.member_family |= member;
+                    if p.head.is_none() {
+                        p.head = Some(head);
+                        p.address = address;
+                        p.may_be_named = named;
+                    }
+                }
+            }
+        }
+        {
+            let mut st = self
+                .conn
+                .prepare("SELECT parcel, segment, attributed_area_m2 FROM donations")?;
+            for row in st.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, f64>(2)?,
+                ))
+            })? {
+                let (p, s, a) = row?;
+                if let (Some(&p), Some(&s)) = (index.get(&p), segment_index.get(&s)) {
+                    parcels[p].donations.push((s, a));
+                }
+            }
+        }
+        {
+            let mut st = self.conn.prepare(
+                "SELECT parcel, count(*), coalesce(sum(value_vnd), 0) FROM structures
+                 WHERE donated = 1 GROUP BY parcel",
+            )?;
+            for row in st.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })? {
+                let (p, n, v) = row?;
+                if let Some(&p) = index.get(&p) {
+                    parcels[p].structures_donated = n as usize;
+                    parcels[p].structures_value_vnd = v;
+                }
+            }
+        }
+        for (key, line) in self.timelines()? {
+            if let Some(&p) = index.get(&key) {
+                parcels[p].timeline = line.0;
+            }
+        }
+        let cells_rows = self.cells()?;
+        let cell_index: HashMap<&str, usize> = cells_rows
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.code.as_str(), i))
+            .collect();
+        let members_rows = self.members()?;
+        let mut member_index: HashMap<String, usize> = HashMap::new();
+        let mut members = Vec::new();
+        for m in &members_rows {
+            member_index.insert(m.code.clone(), members.len());
+            if let Some((k, _)) = &m.household
+                && let Some(&p) = index.get(k)
+            {
+                parcels[p].member_family = true;
+            }
+            members.push(MemberFacts {
+                code: m.code.clone(),
+                name: m.name.clone(),
+                cell: cell_index.get(m.cell.as_str()).copied().unwrap_or(0),
+            });
+        }
+        for a in self.assignments(None)? {
+            if let (Some(&p), Some(&m)) = (index.get(&a.parcel), member_index.get(&a.member_code)) {
+                parcels[p].assignments.push((m, a.from, a.to));
+            }
+        }
+        {
+            let mut st = self
+                .conn
+                .prepare("SELECT parcel, contacted_on FROM contacts ORDER BY contacted_on")?;
+            for row in st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
+                let (p, d) = row?;
+                if let (Some(&p), Ok(d)) = (index.get(&p), d.parse()) {
+                    parcels[p].contacts.push(d);
+                }
+            }
+        }
+        let segment_by_fid: HashMap<String, usize> = {
+            let mut st = self.conn.prepare("SELECT id, fid FROM segments")?;
+            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+            let mut m = HashMap::new();
+            for row in rows {
+                let (k, fid) = row?;
+                if let Some(&i) = segment_index.get(&k) {
+                    m.insert(fid, i);
+                }
+            }
+            m
+        };
+        let leads = self
+            .leads()?
+            .into_iter()
+            .filter_map(|l| {
+                let of = match l.area {
+                    Area::Group(g) => LeadOf::Group(g),
+                    Area::Segment(s) => LeadOf::Segment(*segment_by_fid.get(s.as_str())?),
+                };
+                Some(LeadFacts {
+                    name: l.name,
+                    title: l.title,
+                    of,
+                })
+            })
+            .collect();
+        Ok(ReportData {
+            ward: self
+                .meta("ward")?
+                .unwrap_or_else(|| "(chưa đặt tên)".to_string()),
+            demo: self.is_demo()?,
+            parcels,
+            segments,
+            cells: cells_rows
+                .into_iter()
+                .map(|c| CellFacts {
+                    code: c.code,
+                    name: c.name,
+                    groups: c.groups,
+                })
+                .collect(),
+            members,
+            leads,
+        })
+    }
+}
