@@ -12,5 +12,6 @@ pub mod demo;
 pub mod export;
 pub mod formats;
 pub mod geometry;
+pub mod record;
 pub mod report;
 pub mod store;

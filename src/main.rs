@@ -90,11 +90,17 @@ struct ImportArgs {
     #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
     db: PathBuf,
     /// Road segments (lines): GeoJSON, GeoPackage (.gpkg), Shapefile (.shp, .zip or a folder), KML or CSV with WKT
-    #[arg(long)]
-    segments: PathBuf,
+    #[arg(long, required_unless_present_any = ["org", "ward"], requires = "parcels")]
+    segments: Option<PathBuf>,
     /// Land parcels (polygons): GeoJSON, GeoPackage, Shapefile, DXF (closed polylines, hatches), KML or CSV with WKT
+    #[arg(long, required_unless_present_any = ["org", "ward"], requires = "segments")]
+    parcels: Option<PathBuf>,
+    /// The organisation: a folder with cells.csv, members.csv, assignments.csv, leads.csv (see data/org-sample); it replaces the stored cells, members, assignments and area leads
     #[arg(long)]
-    parcels: PathBuf,
+    org: Option<PathBuf>,
+    /// The ward's name for report headers ("Ngọc Sơn")
+    #[arg(long)]
+    ward: Option<String>,
     /// Planned right-of-way polygons (GeoJSON, each with segment_id); they replace the offset centerline
     #[arg(long)]
     corridors: Option<PathBuf>,
@@ -526,6 +532,35 @@ fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
 }
 
 fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
+    // the organisation files are read (and every problem reported) before
+    // anything is written
+    let org = match &a.org {
+        Some(dir) => Some(hiendat::formats::org::read_dir(dir).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let (Some(segments), Some(parcels)) = (a.segments.clone(), a.parcels.clone()) else {
+        let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+        if let Some(w) = &a.ward {
+            store
+                .set_meta("ward", w.trim())
+                .map_err(|e| e.to_string())?;
+            println!("tên phường / ward: {}", w.trim());
+        }
+        if let Some(org) = &org {
+            let counts = store.import_org(org).map_err(|e| e.to_string())?;
+            println!("tổ chức / organisation: {counts}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    run_import_layers(a, segments, parcels, org)
+}
+
+fn run_import_layers(
+    a: ImportArgs,
+    segments_path: PathBuf,
+    parcels_path: PathBuf,
+    org: Option<hiendat::campaign::org::Org>,
+) -> Result<ExitCode, String> {
     use hiendat::formats::mapping::FieldMap;
     use hiendat::formats::surveyor::{self, ReadOptions, Source};
     let mut pairs: Vec<String> = a.fields.clone();
@@ -570,18 +605,18 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
     };
     let named = |p: &Path, e: geojson_read::ReadError| format!("{}: {e}", p.display());
     let source = |p: &Path| Source::of(p).map_err(|e| e.to_string());
-    let segments = if source(&a.segments)? == Source::Geojson {
-        geojson_read::read_segments(&read(&a.segments)?).map_err(|e| named(&a.segments, e))?
+    let segments = if source(&segments_path)? == Source::Geojson {
+        geojson_read::read_segments(&read(&segments_path)?).map_err(|e| named(&segments_path, e))?
     } else {
-        let m = surveyor::read_segments(&a.segments, &opts(&a.segments_layer))
+        let m = surveyor::read_segments(&segments_path, &opts(&a.segments_layer))
             .map_err(|e| e.to_string())?;
         say(&m.notes);
         m.features
     };
-    let parcels = if source(&a.parcels)? == Source::Geojson {
-        geojson_read::read_parcels(&read(&a.parcels)?).map_err(|e| named(&a.parcels, e))?
+    let parcels = if source(&parcels_path)? == Source::Geojson {
+        geojson_read::read_parcels(&read(&parcels_path)?).map_err(|e| named(&parcels_path, e))?
     } else {
-        let m = surveyor::read_parcels(&a.parcels, &opts(&a.parcels_layer))
+        let m = surveyor::read_parcels(&parcels_path, &opts(&a.parcels_layer))
             .map_err(|e| e.to_string())?;
         say(&m.notes);
         m.features
@@ -624,8 +659,16 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
         corridors: &corridors,
         households: households.as_deref(),
         structures: structures.as_deref(),
+        org: org.as_ref(),
         progress: Some(&show),
     };
+    if let Some(w) = &a.ward
+        && !a.dry_run
+    {
+        store
+            .set_meta("ward", w.trim())
+            .map_err(|e| e.to_string())?;
+    }
     let result = store.import(&crs, input, a.dry_run);
     bar.finish_and_clear();
     match result {

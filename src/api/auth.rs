@@ -29,6 +29,13 @@ impl Caller {
         self.0.is_some()
     }
 
+    /// The user, when their role may see political and persuasion data
+    /// (party-member flags, assignments, contacts, grievances, notes):
+    /// editors and admins.
+    pub fn sees_sensitive(&self) -> Option<&User> {
+        self.0.as_ref().filter(|u| u.role >= Role::Editor)
+    }
+
     /// The user, if their role is at least `role`: 401 when anonymous, 403
     /// when the role is too low.
     pub fn require(&self, role: Role) -> Result<&User, ApiError> {

@@ -180,6 +180,12 @@ impl Out {
         v.write(&mut self.buf);
     }
 
+    /// A value already serialised (a small `serde_json` part).
+    pub fn json(&mut self, v: &serde_json::Value) {
+        self.sep();
+        self.buf.push_str(&v.to_string());
+    }
+
     pub fn field(&mut self, k: &str, v: impl Write) {
         self.key(k);
         self.value(v);

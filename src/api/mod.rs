@@ -17,12 +17,19 @@
 //! | `GET /api/groups?as_of=` | all | GeoJSON residential groups (outline of their parcels) with their figures |
 //! | `GET /api/corridors` | all | GeoJSON planned corridors, one per segment |
 //! | `GET /api/export?format=&layers=&segment=&group=&crs=&interval=&personal=` | all (owners: viewer+ with `personal=1`) | surveyor files: GeoPackage, zipped Shapefile, DXF, KML, GeoJSON, CSV coordinate tables |
+//! | `GET /api/org` | all (members: editor+, logged) | party cells, their groups, area leads |
+//! | `POST /api/parcels/{id}/assignment`, `/records`, `/contacts`, `/grievances`, `/attachments`; `POST /api/grievances/{id}/answer` | editor+ | re-assign, file a donation record, log a visit, record and answer grievances, upload scans |
+//! | `GET /api/attachments/{id}`, `GET /api/parcels/{id}/record` | viewer+ | an uploaded file; the printable donation record |
+//! | `GET /api/reports?by=&format=&as_of=&from=&...` | all (cell, member: editor+, logged; internal commendation: viewer+) | periodic reports as xlsx, A4 HTML, CSV |
+//! | `GET/POST /api/reports/frozen`, `GET /api/reports/frozen/{id}` | list: all; freeze: editor+ | reports as issued |
+//! | `GET /api/access-log` | admin | who read sensitive data |
 //! | `GET /api/config`, `GET /api/version` | all | the page's set-up; a token that changes with the data |
 //! | `GET /` | all | the map page (files of `--web`) |
 //! | `POST /api/login`, `POST /api/logout`, `GET /api/me` | all | session cookie |
 //! | `GET/POST /api/users`, `PATCH/DELETE /api/users/{name}` | admin | manage users and roles |
 
 mod auth;
+mod campaign;
 mod error;
 mod export;
 mod json;
@@ -30,6 +37,7 @@ mod meta;
 mod openapi;
 mod progress;
 mod read;
+mod reports;
 mod users;
 mod write;
 
@@ -239,6 +247,34 @@ pub fn router(state: AppState) -> Router {
             axum::routing::patch(users::change).delete(users::remove),
         )
         .route("/api/export", get(export::export))
+        .route("/api/org", get(campaign::org))
+        .route("/api/parcels/{id}/assignment", post(campaign::assign))
+        .route("/api/parcels/{id}/records", post(campaign::add_record))
+        .route("/api/parcels/{id}/contacts", post(campaign::add_contact))
+        .route(
+            "/api/parcels/{id}/grievances",
+            post(campaign::add_grievance),
+        )
+        .route(
+            "/api/grievances/{id}/answer",
+            post(campaign::answer_grievance),
+        )
+        .route(
+            "/api/parcels/{id}/attachments",
+            // a scan is larger than any other request body
+            post(campaign::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::store::ATTACHMENT_MAX_BYTES + 1,
+            )),
+        )
+        .route("/api/attachments/{id}", get(campaign::attachment))
+        .route("/api/parcels/{id}/record", get(reports::record_page))
+        .route("/api/reports", get(reports::report))
+        .route(
+            "/api/reports/frozen",
+            get(reports::frozen_list).post(reports::freeze),
+        )
+        .route("/api/reports/frozen/{id}", get(reports::frozen))
+        .route("/api/access-log", get(campaign::access_log))
         .route("/api/config", get(meta::config))
         .route("/api/version", get(meta::version))
         .route("/api/{*rest}", any(not_found))

@@ -621,9 +621,22 @@ pub(super) async fn parcel(
 ) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
     let names = caller.sees_names();
+    let sensitive = caller.sees_sensitive().cloned();
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;
+            let paperwork = if names {
+                Some(super::campaign::paperwork_json(s, p.key)?)
+            } else {
+                None
+            };
+            let private = match &sensitive {
+                Some(u) => {
+                    super::campaign::log_read(s, u, &format!("parcel {}", p.id), None)?;
+                    Some(super::campaign::sensitive_json(s, p.key)?)
+                }
+                None => None,
+            };
             let segment_ids: HashMap<i64, FeatureId> = s.segment_ids()?.into_iter().collect();
             let donations = s.donations_of(&[p.key])?;
             let mine: Vec<&DonationRow> = donations.iter().collect();
@@ -680,6 +693,9 @@ pub(super) async fn parcel(
                         o.field("corrects", e.corrects);
                         if names {
                             o.field("entered_by", &e.entered_by);
+                        }
+                        // who persuaded, and what was said: sensitive
+                        if private.is_some() {
                             o.field("party_member", &e.party_member);
                             o.field("note", &e.note);
                         }
@@ -694,11 +710,21 @@ pub(super) async fn parcel(
                             o.field("head_name", &h.head_name);
                             o.field("address", &h.address);
                             o.field("phone", &h.phone);
-                            o.field("is_member_family", h.is_member_family);
-                            o.field("note", &h.note);
+                            if private.is_some() {
+                                o.field("is_member_family", h.is_member_family);
+                                o.field("note", &h.note);
+                            }
                             o.end_object();
                         }
                         o.end_array();
+                    }
+                    for part in [&paperwork, &private].into_iter().flatten() {
+                        if let Value::Object(m) = part {
+                            for (k, v) in m {
+                                o.key(k);
+                                o.json(v);
+                            }
+                        }
                     }
                 },
             );

@@ -127,7 +127,8 @@ pub struct HouseholdInput {
     /// A household of a cadre or party member (gia đình cán bộ, đảng viên).
     pub is_member_family: bool,
     /// Agreed to be named on a public commendation list (biểu dương);
-    /// without it a commendation names the parcel only.
+    /// without it the household is left off the public list (it still
+    /// appears on the internal one).
     pub may_be_named: bool,
     /// Free text from the file (personal data: shown to logged-in users only).
     pub note: Option<String>,

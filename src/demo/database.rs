@@ -87,6 +87,7 @@ pub fn create_demo_as_of(
                 corridors: &[],
                 households: Some(&households),
                 structures: Some(&structures),
+                org: None,
                 progress: None,
             },
             false,

@@ -54,6 +54,9 @@ pub struct ImportInput<'a> {
     /// Structures on the land; they replace the stored ones of every parcel
     /// they name, if given.
     pub structures: Option<&'a [StructureInput]>,
+    /// The organisation (cells, members, assignments, area leads); it
+    /// replaces the stored one, if given.
+    pub org: Option<&'a crate::campaign::org::Org>,
     /// Told each step as it starts (the CLI's progress display).
     pub progress: Option<&'a dyn Fn(ImportStep)>,
 }
@@ -66,6 +69,7 @@ impl fmt::Debug for ImportInput<'_> {
             .field("corridors", &self.corridors.len())
             .field("households", &self.households.map(<[_]>::len))
             .field("structures", &self.structures.map(<[_]>::len))
+            .field("org", &self.org.is_some())
             .finish()
     }
 }
@@ -78,6 +82,7 @@ pub enum ImportStep {
     Measure,
     Households,
     Structures,
+    Organisation,
     Summarise,
     Commit,
 }
@@ -85,7 +90,7 @@ pub enum ImportStep {
 impl ImportStep {
     /// Its position (1-based) and the number of steps.
     pub fn position(self) -> (usize, usize) {
-        (self as usize + 1, 7)
+        (self as usize + 1, 8)
     }
 
     /// What the step does, in Vietnamese then English.
@@ -96,6 +101,9 @@ impl ImportStep {
             ImportStep::Measure => "tính diện tích hiến / measuring donations",
             ImportStep::Households => "ghi hộ gia đình / writing households",
             ImportStep::Structures => "ghi công trình trên đất / writing structures on the land",
+            ImportStep::Organisation => {
+                "ghi tổ chức: chi bộ, đảng viên, phân công / writing the organisation"
+            }
             ImportStep::Summarise => "tổng hợp, đường bao / tallies and outlines",
             ImportStep::Commit => "lưu / committing",
         }
@@ -162,6 +170,8 @@ pub struct ImportSummary {
     pub parcels: LayerCounts,
     pub households: Option<LayerCounts>,
     pub structures: Option<StructureCounts>,
+    /// The organisation, when given (it is replaced whole).
+    pub org: Option<super::OrgCounts>,
     /// Parcels whose donations were measured again.
     pub parcels_measured: usize,
     /// Donation rows written for them.
@@ -182,6 +192,7 @@ impl ImportSummary {
                 .structures
                 .as_ref()
                 .is_none_or(|c| c.parcels_replaced == 0)
+            && self.org.is_none()
             && self.parcels_measured == 0
     }
 }
@@ -206,6 +217,9 @@ impl fmt::Display for ImportSummary {
         }
         if let Some(c) = &self.structures {
             writeln!(f, "công trình trên đất / structures: {c}")?;
+        }
+        if let Some(o) = &self.org {
+            writeln!(f, "tổ chức / organisation: {o}")?;
         }
         writeln!(
             f,
@@ -329,6 +343,10 @@ impl Store {
         if let Some(st) = input.structures {
             step(ImportStep::Structures);
             summary.structures = Some(replace_structures(&tx, st)?);
+        }
+        if let Some(org) = input.org {
+            step(ImportStep::Organisation);
+            summary.org = Some(super::org::replace_org(&tx, org)?);
         }
         step(ImportStep::Summarise);
         super::events::retally(&tx, None)?;

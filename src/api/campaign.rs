@@ -1,0 +1,363 @@
+//! The campaign's people and paperwork: the organisation, assignments,
+//! donation records, persuasion contacts, grievances, attachments and the
+//! access log. Political and persuasion data (members, assignments,
+//! contacts, grievances) is sensitive: editors and admins only, and every
+//! read is logged ([`log_read`]).
+
+use super::read::{id_json, parse_date};
+use super::{ApiError, AppState, Caller};
+use crate::campaign::org::Area;
+use crate::store::{RecordInput, Role, Store, User};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Records that `user` read sensitive data (`what`: "parcel 12", "org").
+pub(super) fn log_read(
+    s: &Store,
+    user: &User,
+    what: &str,
+    detail: Option<&str>,
+) -> Result<(), ApiError> {
+    Ok(s.log_access(&user.name, user.role.as_str(), what, detail)?)
+}
+
+/// `GET /api/org`: cells and their groups, area leads (public offices);
+/// the members with their households for editors and admins (logged).
+pub(super) async fn org(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    let sensitive = caller.sees_sensitive().cloned();
+    state
+        .blocking(move |s| {
+            let cells: Vec<Value> = s
+                .cells()?
+                .into_iter()
+                .map(|c| json!({ "code": c.code, "name": c.name, "secretary": c.secretary, "groups": c.groups, "members": c.members }))
+                .collect();
+            let leads: Vec<Value> = s
+                .leads()?
+                .into_iter()
+                .map(|l| {
+                    let (group, segment) = match &l.area {
+                        Area::Group(g) => (Some(g.clone()), None),
+                        Area::Segment(id) => (None, Some(id_json(id))),
+                    };
+                    json!({ "name": l.name, "title": l.title, "group": group, "segment": segment })
+                })
+                .collect();
+            let mut out = json!({ "cells": cells, "leads": leads });
+            if let Some(user) = sensitive {
+                log_read(s, &user, "org", None)?;
+                out["members"] = s
+                    .members()?
+                    .into_iter()
+                    .map(|m| {
+                        json!({
+                            "code": m.code, "name": m.name, "cell": m.cell, "role": m.role,
+                            "household_parcel": m.household.map(|(_, id)| id_json(&id)),
+                        })
+                    })
+                    .collect();
+            }
+            Ok(Json(out))
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewAssignment {
+    member: String,
+    from: String,
+}
+
+/// `POST /api/parcels/{id}/assignment`: re-assigns the household; the old
+/// assignment ends that day, so the history stays.
+pub(super) async fn assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<NewAssignment>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require(Role::Editor)?;
+    let Json(b) = body?;
+    let from = parse_date("from", &b.from)?;
+    state
+        .blocking(move |s| {
+            let p = s.parcel(&id)?;
+            s.assign(&p.id, b.member.trim(), from)?;
+            Ok((StatusCode::CREATED, Json(json!({ "parcel": id_json(&p.id), "member": b.member.trim(), "from": from.to_string() }))))
+        })
+        .await
+}
+
+/// A donation record as the API takes it (also inside a `signed` event).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewRecord {
+    number: String,
+    signed_on: String,
+    signatories: Vec<String>,
+    witness: String,
+    attachment: Option<i64>,
+}
+
+impl NewRecord {
+    pub(super) fn parse(self) -> Result<RecordInput, ApiError> {
+        Ok(RecordInput {
+            number: self.number,
+            signed_on: parse_date("record.signed_on", &self.signed_on)?,
+            signatories: self.signatories,
+            witness: self.witness,
+            attachment: self.attachment,
+        })
+    }
+}
+
+/// `POST /api/parcels/{id}/records`: files a signed donation record.
+pub(super) async fn add_record(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<NewRecord>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let user = caller.require(Role::Editor)?.clone();
+    let Json(b) = body?;
+    let r = b.parse()?;
+    state
+        .blocking(move |s| {
+            let p = s.parcel(&id)?;
+            let rid = s.add_record(&p.id, &r, &user.name)?;
+            Ok((
+                StatusCode::CREATED,
+                Json(json!({ "id": rid, "parcel": id_json(&p.id), "number": r.number.trim() })),
+            ))
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewContact {
+    contacted_on: String,
+    member: String,
+    summary: String,
+}
+
+/// `POST /api/parcels/{id}/contacts`: logs a persuasion visit (kept apart
+/// from consent: a visit changes no status).
+pub(super) async fn add_contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<NewContact>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let user = caller.require(Role::Editor)?.clone();
+    let Json(b) = body?;
+    let on = parse_date("contacted_on", &b.contacted_on)?;
+    state
+        .blocking(move |s| {
+            let p = s.parcel(&id)?;
+            let cid = s.add_contact(&p.id, on, &b.member, &b.summary, &user.name)?;
+            Ok((StatusCode::CREATED, Json(json!({ "id": cid }))))
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewGrievance {
+    raised_on: String,
+    raised_by: String,
+    content: String,
+}
+
+/// `POST /api/parcels/{id}/grievances`: records a grievance (kiến nghị).
+pub(super) async fn add_grievance(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<NewGrievance>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let user = caller.require(Role::Editor)?.clone();
+    let Json(b) = body?;
+    let on = parse_date("raised_on", &b.raised_on)?;
+    state
+        .blocking(move |s| {
+            let p = s.parcel(&id)?;
+            let gid = s.add_grievance(&p.id, on, &b.raised_by, &b.content, &user.name)?;
+            Ok((StatusCode::CREATED, Json(json!({ "id": gid }))))
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Answer {
+    answered_on: String,
+    answer: String,
+}
+
+/// `POST /api/grievances/{id}/answer`: answers it, once.
+pub(super) async fn answer_grievance(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(gid): Path<i64>,
+    body: Result<Json<Answer>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let user = caller.require(Role::Editor)?.clone();
+    let Json(b) = body?;
+    let on = parse_date("answered_on", &b.answered_on)?;
+    state
+        .blocking(move |s| {
+            s.answer_grievance(gid, on, &b.answer, &user.name)?;
+            Ok(Json(json!({ "id": gid, "answered_on": on.to_string() })))
+        })
+        .await
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Upload {
+    name: Option<String>,
+    caption: Option<String>,
+}
+
+/// `POST /api/parcels/{id}/attachments?name=&caption=` with the file as the
+/// body: a scan or photo, checked by its bytes (PDF, JPEG, PNG, WebP) and
+/// size, stored with its SHA-256.
+pub(super) async fn upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    q: Result<Query<Upload>, QueryRejection>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let user = caller.require(Role::Editor)?.clone();
+    let q = q?.0;
+    state
+        .blocking(move |s| {
+            let p = s.parcel(&id)?;
+            let name = q.name.unwrap_or_else(|| "tep-dinh-kem".into());
+            let a = s.add_attachment(&p.id, &name, &body, q.caption.as_deref(), &user.name)?;
+            Ok((StatusCode::CREATED, Json(attachment_json(&a))))
+        })
+        .await
+}
+
+pub(super) fn attachment_json(a: &crate::store::AttachmentRow) -> Value {
+    json!({
+        "id": a.id, "file_name": a.file_name, "media_type": a.media_type, "size_bytes": a.size_bytes,
+        "sha256": a.sha256, "caption": a.caption, "uploaded_at": a.uploaded_at, "uploaded_by": a.uploaded_by,
+        "url": format!("/api/attachments/{}", a.id),
+    })
+}
+
+/// `GET /api/attachments/{id}`: the file (viewer+: scans carry names).
+pub(super) async fn attachment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(aid): Path<i64>,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Viewer)?;
+    let (a, bytes) = state.blocking(move |s| Ok(s.attachment(aid)?)).await?;
+    let ascii: String = crate::campaign::fold(&a.file_name);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(&a.media_type)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&format!("inline; filename=\"{ascii}\""))
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+            ),
+            (
+                header::ETAG,
+                HeaderValue::from_str(&format!("\"{}\"", a.sha256))
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct LogQuery {
+    limit: Option<usize>,
+}
+
+/// `GET /api/access-log?limit=`: who read sensitive data, newest first (admin).
+pub(super) async fn access_log(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: Result<Query<LogQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Role::Admin)?;
+    let limit = q?.0.limit.unwrap_or(200).min(5000);
+    state
+        .blocking(move |s| {
+            let rows: Vec<Value> = s
+                .access_log(limit)?
+                .into_iter()
+                .map(|r| json!({ "at": r.at, "user": r.user, "role": r.role, "what": r.what, "detail": r.detail }))
+                .collect();
+            Ok(Json(json!({ "reads": rows })))
+        })
+        .await
+}
+
+/// The sensitive part of a parcel's detail (editor+): who is assigned, the
+/// contacts and grievances. Written into the parcel's JSON by `read::parcel`.
+pub(super) fn sensitive_json(s: &Store, key: i64) -> Result<Value, ApiError> {
+    let assignments: Vec<Value> = s
+        .assignments(Some(key))?
+        .into_iter()
+        .map(|a| json!({ "member_code": a.member_code, "member": a.member_name, "from": a.from.to_string(), "to": a.to.map(|d| d.to_string()) }))
+        .collect();
+    let contacts: Vec<Value> = s
+        .contacts(Some(key))?
+        .into_iter()
+        .map(|(_, c)| json!({ "id": c.id, "contacted_on": c.contacted_on.to_string(), "member": c.member, "summary": c.summary, "entered_by": c.entered_by }))
+        .collect();
+    let grievances: Vec<Value> = s
+        .grievances(Some(key))?
+        .into_iter()
+        .map(|(_, g)| {
+            json!({
+                "id": g.id, "raised_on": g.raised_on.to_string(), "raised_by": g.raised_by, "content": g.content,
+                "answer": g.answer, "answered_on": g.answered_on.map(|d| d.to_string()), "answered_by": g.answered_by,
+            })
+        })
+        .collect();
+    Ok(json!({ "assignments": assignments, "contacts": contacts, "grievances": grievances }))
+}
+
+/// Records and attachments of a parcel (viewer+: they carry names).
+pub(super) fn paperwork_json(s: &Store, key: i64) -> Result<Value, ApiError> {
+    let records: Vec<Value> = s
+        .records_of(key)?
+        .into_iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "number": r.number, "signed_on": r.signed_on.to_string(), "signatories": r.signatories,
+                "witness": r.witness, "attachment": r.attachment, "entered_by": r.entered_by,
+            })
+        })
+        .collect();
+    let attachments: Vec<Value> = s.attachments_of(key)?.iter().map(attachment_json).collect();
+    Ok(json!({ "records": records, "attachments": attachments }))
+}
