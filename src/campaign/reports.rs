@@ -595,11 +595,14 @@ fn empty_sheet(columns: Vec<Column>) -> Sheet {
     }
 }
 
+/// An area cut's sheet; its totals row adds the rows up unless `total` is
+/// given (rows that share parcels: segments).
 fn area_sheet(
     ctx: &Ctx,
     lead_cols: Vec<Column>,
     extra_cols: Vec<Column>,
     rows: Vec<(Vec<Cell>, (Tally, Option<Tally>), Vec<Cell>)>,
+    total: Option<(Tally, Option<Tally>)>,
 ) -> Sheet {
     let period = ctx.before.is_some();
     let mut columns = lead_cols.clone();
@@ -613,7 +616,7 @@ fn area_sheet(
         r.extend(extra);
         s.rows.push(r);
     }
-    let (t, b) = total_of(&tallies);
+    let (t, b) = total.unwrap_or_else(|| total_of(&tallies));
     let mut total: Vec<Cell> = vec![Cell::Text("Tổng cộng".into())];
     total.extend((1..lead_cols.len()).map(|_| Cell::Empty));
     total.extend(progress_cells(&t, b.as_ref()));
@@ -648,6 +651,16 @@ fn by_segment(ctx: &Ctx) -> Sheet {
             )
         })
         .collect();
+    // A parcel donating to two segments is in both rows, but it is one
+    // affected household of the ward (with its whole area): the totals row
+    // counts it once, not row by row.
+    let ward = ctx.tally(
+        ctx.data
+            .parcels
+            .iter()
+            .filter(|p| !p.donations.is_empty())
+            .map(|p| (p, p.area())),
+    );
     area_sheet(
         ctx,
         vec![
@@ -664,6 +677,7 @@ fn by_segment(ctx: &Ctx) -> Sheet {
             ),
         ],
         rows,
+        Some(ward),
     )
 }
 
@@ -725,6 +739,7 @@ fn by_group(ctx: &Ctx) -> Sheet {
             Kind::Text,
         )],
         rows,
+        None,
     )
 }
 
@@ -831,6 +846,7 @@ fn by_cell(ctx: &Ctx) -> Sheet {
             ),
         ],
         rows,
+        None,
     );
     // the family columns add up too
     if let Some(total) = &mut s.total {
