@@ -22,6 +22,9 @@ pub(super) struct NewEvent {
     note: Option<String>,
     party_member: Option<String>,
     corrects: Option<i64>,
+    /// With `signed`: the donation record, filed in the same transaction
+    /// (a parcel is signed only with a record on file).
+    record: Option<super::campaign::NewRecord>,
 }
 
 /// Vietnam's offset from UTC (no daylight saving).
@@ -44,6 +47,16 @@ pub(super) async fn post_event(
         .parse()
         .map_err(|e: UnknownStatus| ApiError::Unprocessable("unknown_status", e.to_string()))?;
     let occurred_on = parse_date("occurred_on", &b.occurred_on)?;
+    let record = b
+        .record
+        .map(super::campaign::NewRecord::parse)
+        .transpose()?;
+    if record.is_some() && status != Status::Signed {
+        return Err(ApiError::Unprocessable(
+            "record_without_signing",
+            "biên bản (record) chỉ đi kèm trạng thái \"Đã ký biên bản\" (signed) / a record (record) goes with status signed only".into(),
+        ));
+    }
     let now = Utc::now();
     // "Today" in Vietnam (UTC+7 all year): an event of this morning in the
     // ward is not in the future even while it is still yesterday in UTC.
@@ -66,7 +79,7 @@ pub(super) async fn post_event(
                 note: non_empty(b.note),
                 corrects: b.corrects,
             };
-            let event_id = s.append_event(&event)?;
+            let event_id = s.append_event_with_record(&event, record.as_ref())?;
             let now_status = s.status_as_of(&p.id, chrono::NaiveDate::MAX)?;
             Ok((
                 StatusCode::CREATED,

@@ -597,11 +597,18 @@ fn empty_sheet(columns: Vec<Column>) -> Sheet {
 
 /// An area cut's sheet; its totals row adds the rows up unless `total` is
 /// given (rows that share parcels: segments).
+/// An area cut's row: the leading cells, the tallies (as_of, and before
+/// the period), the trailing cells.
+type AreaRow = (Vec<Cell>, (Tally, Option<Tally>), Vec<Cell>);
+
+/// A lagging candidate: kind, name, its parcels and areas, who leads it.
+type Candidate<'a> = (&'static str, String, Vec<(&'a ParcelFacts, f64)>, Cell);
+
 fn area_sheet(
     ctx: &Ctx,
     lead_cols: Vec<Column>,
     extra_cols: Vec<Column>,
-    rows: Vec<(Vec<Cell>, (Tally, Option<Tally>), Vec<Cell>)>,
+    rows: Vec<AreaRow>,
     total: Option<(Tally, Option<Tally>)>,
 ) -> Sheet {
     let period = ctx.before.is_some();
@@ -1031,7 +1038,7 @@ fn lagging(ctx: &Ctx) -> Sheet {
         ),
     ]);
     // (kind, name, parcels, lead)
-    let mut areas: Vec<(&str, String, Vec<(&ParcelFacts, f64)>, Cell)> = Vec::new();
+    let mut areas: Vec<Candidate> = Vec::new();
     let mut by_group: HashMap<&str, Vec<(&ParcelFacts, f64)>> = HashMap::new();
     let mut by_segment: Vec<Vec<(&ParcelFacts, f64)>> = vec![Vec::new(); ctx.data.segments.len()];
     for p in &ctx.data.parcels {
@@ -1143,19 +1150,11 @@ fn commendation(ctx: &Ctx) -> Sheet {
             .then_with(|| b.0.structures_value_vnd.cmp(&a.0.structures_value_vnd))
             .then_with(|| a.0.id.cmp(&b.0.id))
     });
+    // a public list holds only households that agreed to be named (filtered above)
     for (p, area, st) in list {
-        let named = !ctx.opt.public || p.may_be_named;
         s.rows.push(vec![
-            if named {
-                p.head.clone().into()
-            } else {
-                Cell::Empty
-            },
-            if named {
-                p.address.clone().into()
-            } else {
-                Cell::Empty
-            },
+            p.head.clone().into(),
+            p.address.clone().into(),
             p.group.clone().into(),
             p.map_sheet.clone().into(),
             p.parcel_no.clone().into(),

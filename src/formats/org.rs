@@ -171,7 +171,7 @@ fn assignments_of(t: &Table, errors: &mut CellErrors) -> Vec<AssignmentInput> {
                 None
             }
             Ok(d) => d,
-            Err(()) => None,
+            Err(_) => None,
         };
         let to = t.date(r, "to", errors);
         let (Some(member), Some(parcel), Some(from), Ok(to)) = (member, parcel, from, to) else {

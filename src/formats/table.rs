@@ -130,7 +130,7 @@ impl Table {
         row: &Row,
         column: &str,
         errors: &mut CellErrors,
-    ) -> Result<Option<chrono::NaiveDate>, ()> {
+    ) -> Result<Option<chrono::NaiveDate>, Reported> {
         let Some(v) = row.get(column) else {
             return Ok(None);
         };
@@ -143,11 +143,15 @@ impl Table {
                     format!("ngày {v:?} không hợp lệ (dùng 28/11/2026 hoặc 2026-11-28)"),
                     format!("invalid date {v:?} (use 28/11/2026 or 2026-11-28)"),
                 ));
-                Err(())
+                Err(Reported)
             }
         }
     }
 }
+
+/// A problem already recorded in the [`CellErrors`] passed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reported;
 
 /// `YYYY-MM-DD` or `D/M/YYYY`.
 pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
