@@ -118,6 +118,24 @@ fn event(parcel: i64, status: Status, on: (i32, u32, u32), second: u32) -> Event
     }
 }
 
+/// Files a donation record for `parcel`, signed on `on`: what a `signed`
+/// event needs first.
+fn file_record(store: &mut Store, parcel: i64, on: (i32, u32, u32), number: &str) {
+    store
+        .add_record(
+            &FeatureId::from(parcel),
+            &RecordInput {
+                number: number.into(),
+                signed_on: date(on.0, on.1, on.2),
+                signatories: vec!["Lê Thị Hoa".into()],
+                witness: "Tổ trưởng tổ dân phố".into(),
+                attachment: None,
+            },
+            "canbo",
+        )
+        .unwrap();
+}
+
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
@@ -670,6 +688,7 @@ fn events_append_and_replay_through_the_store() {
     store
         .append_event(&event(101, Status::Agreed, (2024, 11, 20), 1))
         .unwrap();
+    file_record(&mut store, 101, (2024, 11, 29), "1/BB");
     let signed = store
         .append_event(&event(101, Status::Signed, (2024, 12, 2), 2))
         .unwrap();
@@ -867,6 +886,7 @@ fn the_materialised_status_and_tallies_follow_the_log_through_corrections() {
         .append_event(&event(102, Status::Declined, (2024, 11, 2), 2))
         .unwrap();
     check(&store);
+    file_record(&mut store, 101, (2024, 11, 29), "1/BB");
     let signed = store
         .append_event(&event(101, Status::Signed, (2024, 12, 2), 3))
         .unwrap();
@@ -1071,6 +1091,11 @@ fn a_version_3_file_gets_its_outlines_when_opened() {
                  ALTER TABLE residential_groups DROP COLUMN outline;
                  DROP TABLE segment_groups;
                  ALTER TABLE households DROP COLUMN note;
+                 DROP TABLE access_log; DROP TABLE frozen_reports; DROP TABLE grievances;
+                 DROP TABLE contacts; DROP TABLE records; DROP TABLE attachments;
+                 ALTER TABLE households DROP COLUMN may_be_named;
+                 DROP TABLE area_leads; DROP TABLE assignments; DROP TABLE party_members;
+                 DROP TABLE cell_groups; DROP TABLE party_cells;
                  PRAGMA user_version = 3;",
             )
             .unwrap();
@@ -1084,4 +1109,239 @@ fn a_version_3_file_gets_its_outlines_when_opened() {
         groups,
         [vec!["Tổ dân phố 1".to_string(), "Tổ dân phố 2".into()]]
     );
+}
+
+#[test]
+fn consent_needs_a_record_and_withdrawal_and_declining_are_ordinary() {
+    let mut store = imported_small();
+    let p = FeatureId::from(101);
+    for (st, on, i) in [
+        (Status::Persuading, (2026, 9, 1), 0),
+        (Status::Agreed, (2026, 9, 10), 1),
+    ] {
+        store.append_event(&event(101, st, on, i)).unwrap();
+    }
+    // no record: refused, named, nothing written
+    let before = fingerprint_tables(&store);
+    let err = store
+        .append_event(&event(101, Status::Signed, (2026, 9, 20), 2))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NoRecord(_)), "{err}");
+    assert!(
+        err.to_string().contains("chưa có biên bản hiến đất"),
+        "{err}"
+    );
+    assert_eq!(fingerprint_tables(&store), before);
+    // a record signed later than the event does not count for it
+    file_record(&mut store, 101, (2026, 9, 25), "7/BB-HĐ");
+    let err = store
+        .append_event(&event(101, Status::Signed, (2026, 9, 20), 2))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NoRecord(_)), "{err}");
+    // the same number twice is refused, naming the field
+    let err = store
+        .add_record(
+            &p,
+            &RecordInput {
+                number: "7/BB-HĐ".into(),
+                signed_on: date(2026, 9, 25),
+                signatories: vec!["X".into()],
+                witness: "Y".into(),
+                attachment: None,
+            },
+            "canbo",
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("(number)"), "{err}");
+    // a record without a witness or signatories is refused
+    let err = store
+        .add_record(
+            &p,
+            &RecordInput {
+                number: "8/BB-HĐ".into(),
+                signed_on: date(2026, 9, 25),
+                signatories: vec![" ".into()],
+                witness: "".into(),
+                attachment: None,
+            },
+            "canbo",
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("(signatories)") && err.to_string().contains("(witness)"),
+        "{err}"
+    );
+    store
+        .append_event(&event(101, Status::Signed, (2026, 9, 26), 3))
+        .unwrap();
+    // handed_over only from signed: 102 has agreed only
+    store
+        .append_event(&event(102, Status::Agreed, (2026, 9, 1), 4))
+        .unwrap();
+    let err = store
+        .append_event(&event(102, Status::HandedOver, (2026, 9, 30), 5))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Transition(_)), "{err}");
+    // a household may withdraw before hand-over: signed → declined
+    store
+        .append_event(&event(101, Status::Declined, (2026, 10, 1), 6))
+        .unwrap();
+    assert_eq!(
+        store.status_as_of(&p, date(2026, 10, 1)).unwrap(),
+        Status::Declined
+    );
+    // and declining from the start is an ordinary outcome
+    store
+        .append_event(&event(103, Status::Declined, (2026, 9, 1), 7))
+        .unwrap();
+    // after hand-over nothing but a correction moves it
+    store
+        .append_event(&event(101, Status::Agreed, (2026, 10, 5), 8))
+        .unwrap();
+    store
+        .append_event(&event(101, Status::Signed, (2026, 10, 6), 9))
+        .unwrap();
+    store
+        .append_event(&event(101, Status::HandedOver, (2026, 10, 9), 10))
+        .unwrap();
+    let err = store
+        .append_event(&event(101, Status::Declined, (2026, 10, 12), 11))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Transition(_)), "{err}");
+}
+
+#[test]
+fn attachments_are_checked_by_their_bytes_and_kept_with_a_checksum() {
+    let mut store = imported_small();
+    let p = FeatureId::from(101);
+    let png = b"\x89PNG\r\n\x1a\nrest of a png";
+    let a = store
+        .add_attachment(
+            &p,
+            "C:\\scans\\biên bản.png",
+            png,
+            Some(" bản chụp "),
+            "canbo",
+        )
+        .unwrap();
+    assert_eq!(a.file_name, "biên bản.png");
+    assert_eq!(a.media_type, "image/png");
+    assert_eq!(a.size_bytes, png.len());
+    use sha2::Digest;
+    let want: String = sha2::Sha256::digest(png)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(a.sha256, want);
+    let (row, bytes) = store.attachment(a.id).unwrap();
+    assert_eq!((row.id, bytes.as_slice()), (a.id, &png[..]));
+    // a renamed executable is refused, as is an empty or an oversized file
+    let err = store
+        .add_attachment(&p, "anh.jpg", b"MZ\x90\x00", None, "canbo")
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("không phải PDF, JPEG, PNG hay WebP"),
+        "{err}"
+    );
+    assert!(
+        store
+            .add_attachment(&p, "x.pdf", b"", None, "canbo")
+            .is_err()
+    );
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.resize(ATTACHMENT_MAX_BYTES + 1, b' ');
+    let err = store
+        .add_attachment(&p, "lon.pdf", &big, None, "canbo")
+        .unwrap_err();
+    assert!(err.to_string().contains("quá giới hạn 10 MB"), "{err}");
+    assert_eq!(
+        store
+            .attachments_of(store.parcel_key(&p).unwrap())
+            .unwrap()
+            .len(),
+        1
+    );
+    // never changed
+    assert!(
+        store
+            .conn
+            .execute("UPDATE attachments SET file_name = 'x'", [])
+            .is_err()
+    );
+}
+
+#[test]
+fn a_frozen_report_stays_as_issued() {
+    let mut store = imported_small();
+    let doc = crate::report::Report {
+        ward: "Phường Ngọc Sơn".into(),
+        committee: "Đảng ủy phường Ngọc Sơn".into(),
+        title: "Báo cáo".into(),
+        title_en: "Report".into(),
+        as_of: date(2026, 11, 28),
+        from: Some(date(2026, 11, 1)),
+        issued_on: Some(date(2026, 11, 28)),
+        sheets: vec![],
+        notes: vec!["ghi chú".into()],
+    };
+    let id = store
+        .freeze_report("group", &doc, date(2026, 11, 28), "canbo")
+        .unwrap();
+    assert_eq!(store.frozen_report(id).unwrap(), doc);
+    let listed = store.frozen_reports().unwrap();
+    assert_eq!(
+        (listed[0].id, listed[0].issued_on, listed[0].from),
+        (id, date(2026, 11, 28), Some(date(2026, 11, 1)))
+    );
+    for sql in [
+        "UPDATE frozen_reports SET title = 'khác'",
+        "DELETE FROM frozen_reports",
+    ] {
+        let err = store.conn.execute(sql, []).unwrap_err();
+        assert!(err.to_string().contains("báo cáo đã chốt"), "{err}");
+    }
+}
+
+#[test]
+fn grievances_are_answered_once_and_contacts_change_no_status() {
+    let mut store = imported_small();
+    let p = FeatureId::from(102);
+    store
+        .add_contact(
+            &p,
+            date(2026, 9, 1),
+            "Lê Văn A",
+            "Đến nhà, giới thiệu chủ trương",
+            "canbo",
+        )
+        .unwrap();
+    assert_eq!(
+        store.status_as_of(&p, date(2026, 9, 2)).unwrap(),
+        Status::NotContacted
+    );
+    let g = store
+        .add_grievance(
+            &p,
+            date(2026, 9, 3),
+            "Lê Thị Hoa",
+            "Đề nghị đo lại",
+            "canbo",
+        )
+        .unwrap();
+    let err = store
+        .answer_grievance(g, date(2026, 9, 2), "Đã đo lại", "canbo")
+        .unwrap_err();
+    assert!(err.to_string().contains("(answered_on)"), "{err}");
+    store
+        .answer_grievance(g, date(2026, 9, 10), "Đã đo lại, đúng số liệu", "canbo")
+        .unwrap();
+    let err = store
+        .answer_grievance(g, date(2026, 9, 11), "lần hai", "canbo")
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    let key = store.parcel_key(&p).unwrap();
+    let (_, row) = &store.grievances(Some(key)).unwrap()[0];
+    assert_eq!(row.answer.as_deref(), Some("Đã đo lại, đúng số liệu"));
+    assert_eq!(store.contacts(Some(key)).unwrap().len(), 1);
 }
