@@ -90,6 +90,26 @@ fn template() -> &'static (PathBuf, Vec<String>) {
 /// The parcel of the template that has structures on its land.
 static STRUCTURED: OnceLock<String> = OnceLock::new();
 
+/// The demo's "today": its history runs up to the day before.
+const DEMO_TODAY: &str = "2026-11-29";
+
+fn demo_template() -> &'static PathBuf {
+    static T: OnceLock<PathBuf> = OnceLock::new();
+    T.get_or_init(|| {
+        template(); // clears old files first
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("api-demo-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        hiendat::demo::database::create_demo_as_of(&path, 3, 800, DEMO_TODAY.parse().unwrap())
+            .unwrap();
+        let mut store = Store::open(&path).unwrap();
+        store.add_user(EDITOR.0, Role::Editor, EDITOR.1).unwrap();
+        store.add_user(VIEWER.0, Role::Viewer, VIEWER.1).unwrap();
+        store.add_user(ADMIN.0, Role::Admin, ADMIN.1).unwrap();
+        path
+    })
+}
+
 fn structured_parcel() -> &'static str {
     template();
     STRUCTURED.get().unwrap()
@@ -107,9 +127,18 @@ impl Server {
     }
 
     /// A server whose state `configure` finishes (a page folder, a base map).
+    /// A server on a copy of a small demo ward: party cells, members,
+    /// assignments, records, contacts, grievances and a frozen report.
+    async fn start_demo() -> Server {
+        Server::start_from(demo_template(), |s| s).await
+    }
+
     async fn start_with(configure: impl FnOnce(AppState) -> AppState) -> Server {
+        Server::start_from(&template().0, configure).await
+    }
+
+    async fn start_from(template: &Path, configure: impl FnOnce(AppState) -> AppState) -> Server {
         static N: AtomicUsize = AtomicUsize::new(0);
-        let (template, _) = template();
         let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
             "api-{}-{}.db",
             std::process::id(),
@@ -141,6 +170,22 @@ impl Server {
     async fn get(&self, c: &reqwest::Client, path: &str) -> (StatusCode, String) {
         let r = c.get(self.url(path)).send().await.unwrap();
         (r.status(), r.text().await.unwrap())
+    }
+
+    async fn bytes(&self, c: &reqwest::Client, path: &str) -> (StatusCode, String, Vec<u8>) {
+        let r = c.get(self.url(path)).send().await.unwrap();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (r.status(), ct, r.bytes().await.unwrap().to_vec())
+    }
+
+    async fn post_json(&self, c: &reqwest::Client, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = c.post(self.url(path)).json(&body).send().await.unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap())
     }
 
     async fn get_json(&self, c: &reqwest::Client, path: &str) -> Value {
@@ -333,13 +378,14 @@ async fn recorded_events_move_progress_and_as_of_replays_the_old_state() {
     ];
     for p in &parcels {
         for (status, on) in steps {
-            let (code, body) = s
-                .post_event(
-                    &editor,
-                    p,
-                    json!({ "status": status, "occurred_on": on, "note": "đã gặp chủ hộ" }),
-                )
-                .await;
+            let mut event = json!({ "status": status, "occurred_on": on, "note": "đã gặp chủ hộ" });
+            if status == "signed" {
+                event["record"] = json!({
+                    "number": format!("{p}/BB-HĐ"), "signed_on": on,
+                    "signatories": ["Chủ hộ"], "witness": "Tổ trưởng tổ dân phố",
+                });
+            }
+            let (code, body) = s.post_event(&editor, p, event).await;
             assert_eq!(code, StatusCode::CREATED, "{body}");
             assert_eq!(body["entered_by"], EDITOR.0);
         }
@@ -443,9 +489,34 @@ async fn anonymous_answers_hold_no_owner_names_phones_or_notes_but_a_viewer_sees
     let viewer = s.login(VIEWER).await;
     let seen = s.get_json(&viewer, &detail).await;
     assert!(!seen["properties"]["owner"].as_str().unwrap().is_empty());
+    // who persuaded and what was said are sensitive: editors and admins only
+    let (_, raw) = s.get(&viewer, &detail).await;
+    assert!(!raw.contains(note) && !raw.contains("Qưertyx"), "{raw}");
+    for key in ["contacts", "grievances", "assignments"] {
+        assert!(seen["properties"].get(key).is_none(), "viewer sees {key}");
+    }
+    assert!(seen["properties"]["records"].is_array());
+    let read = s.get_json(&editor, &detail).await;
     assert_eq!(
-        seen["properties"]["history"][0]["party_member"],
+        read["properties"]["history"][0]["party_member"],
         "Đảng viên Qưertyx"
+    );
+    assert_eq!(read["properties"]["history"][0]["note"], note);
+    assert!(read["properties"]["contacts"].is_array());
+    // and the editor's read is in the access log, which only an admin reads
+    let admin = s.login(ADMIN).await;
+    let log = s.get_json(&admin, "/api/access-log").await;
+    let reads = log["reads"].as_array().unwrap();
+    assert!(
+        reads
+            .iter()
+            .any(|r| r["user"] == EDITOR.0 && r["what"] == format!("parcel {}", parcels[0])),
+        "{log}"
+    );
+    assert!(!reads.iter().any(|r| r["user"] == VIEWER.0), "{log}");
+    assert_eq!(
+        s.get(&viewer, "/api/access-log").await.0,
+        StatusCode::FORBIDDEN
     );
     let (_, listed) = s.get(&viewer, "/api/parcels").await;
     assert!(
@@ -455,7 +526,6 @@ async fn anonymous_answers_hold_no_owner_names_phones_or_notes_but_a_viewer_sees
             .count()
             > 100
     );
-    assert_eq!(seen["properties"]["history"][0]["note"], note);
     assert_eq!(
         s.get_json(&viewer, "/api/me").await["user"]["role"],
         "viewer"
@@ -1187,4 +1257,550 @@ async fn structure_totals_follow_the_next_import_of_structures() {
             "{path}: the replaced wall is gone"
         );
     }
+}
+
+/// The cells of sheet `name` of an xlsx, as text or numbers.
+fn xlsx_sheet(bytes: &[u8], name: &str) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range(name).unwrap();
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+fn num(d: &calamine::Data) -> f64 {
+    match d {
+        calamine::Data::Float(f) => *f,
+        calamine::Data::Int(i) => *i as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn report_workbook_cells_equal_the_api_figures() {
+    let s = Server::start_demo().await;
+    let anon = Server::client();
+    let as_of = "2026-10-31";
+    let (code, ct, xlsx) = s
+        .bytes(
+            &anon,
+            &format!("/api/reports?by=group,segment&format=xlsx&as_of={as_of}"),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{}", String::from_utf8_lossy(&xlsx));
+    assert!(ct.starts_with("application/vnd.openxmlformats"), "{ct}");
+    let rows = xlsx_sheet(&xlsx, "Theo tổ dân phố");
+    // header block, then the Vietnamese and English header rows
+    let head = rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c.to_string() == "Tổ dân phố"))
+        .unwrap();
+    assert!(
+        rows[..head]
+            .iter()
+            .any(|r| r.iter().any(|c| c.to_string().contains("31/10/2026")))
+    );
+    let header: Vec<String> = rows[head].iter().map(|c| c.to_string()).collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name}: {header:?}"))
+    };
+    let api = s
+        .get_json(&anon, &format!("/api/summary/groups?as_of={as_of}"))
+        .await;
+    let mut checked = 0;
+    for g in api.as_array().unwrap() {
+        let name = g["residential_group"].as_str().unwrap_or("");
+        if g["parcels_affected"].as_u64().unwrap_or(0) == 0 {
+            continue;
+        }
+        let row = rows
+            .iter()
+            .find(|r| r.first().is_some_and(|c| c.to_string() == name))
+            .unwrap_or_else(|| panic!("{name}"));
+        let h = &g["households"];
+        assert_eq!(
+            num(&row[col("Số hộ ảnh hưởng")]),
+            g["parcels_affected"].as_f64().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            num(&row[col("Đã bàn giao (hộ)")]),
+            h["handed_over"].as_f64().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            num(&row[col("Chưa đồng ý (hộ)")]),
+            h["declined"].as_f64().unwrap(),
+            "{name}"
+        );
+        let agreed = ["agreed", "signed", "handed_over"]
+            .iter()
+            .map(|k| h[k].as_f64().unwrap())
+            .sum::<f64>();
+        assert_eq!(num(&row[col("Đã đồng ý (hộ)")]), agreed, "{name}");
+        let area = num(&row[col("Diện tích cần hiến (m²)")]);
+        assert!(
+            (area - g["donated_area_m2"].as_f64().unwrap()).abs() < 0.01,
+            "{name}: {area} vs {}",
+            g["donated_area_m2"]
+        );
+        let handed = num(&row[col("Diện tích đã bàn giao (m²)")]);
+        assert!(
+            (handed - g["handed_over_area_m2"].as_f64().unwrap()).abs() < 0.01,
+            "{name}"
+        );
+        let share = num(&row[col("Tiến độ theo diện tích")]);
+        assert!(
+            (share * 100.0 - g["progress_pct"].as_f64().unwrap()).abs() < 0.05,
+            "{name}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 3, "{checked}");
+    // segments: the handed-over area of each row is the API's
+    let rows = xlsx_sheet(&xlsx, "Theo đoạn tuyến");
+    let head = rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c.to_string() == "Mã đoạn"))
+        .unwrap();
+    let header: Vec<String> = rows[head].iter().map(|c| c.to_string()).collect();
+    let at = header
+        .iter()
+        .position(|h| h == "Diện tích đã bàn giao (m²)")
+        .unwrap();
+    let api = s
+        .get_json(&anon, &format!("/api/summary/segments?as_of={as_of}"))
+        .await;
+    for seg in api.as_array().unwrap() {
+        let id = seg["id"].to_string();
+        if let Some(row) = rows
+            .iter()
+            .find(|r| r.first().is_some_and(|c| c.to_string() == id))
+        {
+            assert!(
+                (num(&row[at]) - seg["handed_over_area_m2"].as_f64().unwrap()).abs() < 0.01,
+                "segment {id}"
+            );
+        }
+    }
+    // CSV and HTML of the same cut
+    let (code, ct, csv) = s
+        .bytes(
+            &anon,
+            &format!("/api/reports?by=group&format=csv&as_of={as_of}"),
+        )
+        .await;
+    assert_eq!(
+        (code, ct.as_str()),
+        (StatusCode::OK, "text/csv; charset=utf-8")
+    );
+    assert!(
+        csv.starts_with(b"\xEF\xBB\xBFgroup,cell,affected,area_m2"),
+        "{}",
+        String::from_utf8_lossy(&csv)
+    );
+    let (code, _, html) = s
+        .bytes(
+            &anon,
+            &format!("/api/reports?by=group&format=html&as_of={as_of}&from=2026-10-01"),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK);
+    let html = String::from_utf8(html).unwrap();
+    assert!(
+        html.contains("Từ ngày 01/10/2026 đến ngày 31/10/2026") && html.contains("Tổng cộng"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn political_cuts_are_for_editors_and_every_read_is_logged() {
+    let s = Server::start_demo().await;
+    let anon = Server::client();
+    let viewer = s.login(VIEWER).await;
+    let editor = s.login(EDITOR).await;
+    for by in ["cell", "member", "all"] {
+        let path = format!("/api/reports?by={by}&format=csv");
+        assert_eq!(
+            s.bytes(&anon, &path).await.0,
+            StatusCode::UNAUTHORIZED,
+            "{by}"
+        );
+        assert_eq!(
+            s.bytes(&viewer, &path).await.0,
+            StatusCode::FORBIDDEN,
+            "{by}"
+        );
+    }
+    let (code, _, csv) = s
+        .bytes(
+            &editor,
+            "/api/reports?by=member&format=csv&as_of=2026-11-28",
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK);
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.contains("member_code,member,cell,assigned,contacted"),
+        "{csv}"
+    );
+    assert!(csv.lines().count() > 5, "{csv}");
+    // the public commendation list needs nobody; the internal one a login
+    assert_eq!(
+        s.bytes(&anon, "/api/reports?by=commendation&format=csv")
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.bytes(&anon, "/api/reports?by=commendation&format=csv&internal=1")
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (_, _, public) = s
+        .bytes(&viewer, "/api/reports?by=commendation&format=csv")
+        .await;
+    let (_, _, internal) = s
+        .bytes(
+            &viewer,
+            "/api/reports?by=commendation&format=csv&internal=1",
+        )
+        .await;
+    assert!(
+        internal.len() > public.len(),
+        "the internal list names households the public one leaves out"
+    );
+    // members of the organisation: editors only
+    let org = s.get_json(&anon, "/api/org").await;
+    assert!(
+        org["cells"].as_array().unwrap().len() >= 2 && org.get("members").is_none(),
+        "{org}"
+    );
+    assert!(
+        s.get_json(&viewer, "/api/org")
+            .await
+            .get("members")
+            .is_none()
+    );
+    assert!(
+        s.get_json(&editor, "/api/org").await["members"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 6
+    );
+    let admin = s.login(ADMIN).await;
+    let log = s.get_json(&admin, "/api/access-log").await;
+    let whats: Vec<&str> = log["reads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["user"] == EDITOR.0)
+        .map(|r| r["what"].as_str().unwrap())
+        .collect();
+    assert!(
+        whats.contains(&"report member") && whats.contains(&"org"),
+        "{whats:?}"
+    );
+    // bad choices are named
+    let (code, _, body) = s.bytes(&anon, "/api/reports?by=street").await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        String::from_utf8_lossy(&body).contains("unknown cut \\\"street\\\""),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let (code, _, body) = s
+        .bytes(
+            &anon,
+            "/api/reports?by=group&as_of=2026-11-28&from=2026-12-01",
+        )
+        .await;
+    assert_eq!(
+        code,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+}
+
+/// A demo parcel whose current status is `status`, as the map lists it.
+async fn demo_parcel_with(s: &Server, c: &reqwest::Client, status: &str) -> String {
+    let list = s
+        .get_json(c, &format!("/api/parcels?status={status}"))
+        .await;
+    let f = &list["features"].as_array().unwrap()[0];
+    match &f["properties"]["id"] {
+        Value::String(t) => t.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn signing_needs_a_record_and_the_paperwork_shows_to_whom_it_should() {
+    let s = Server::start_demo().await;
+    let anon = Server::client();
+    let editor = s.login(EDITOR).await;
+    let viewer = s.login(VIEWER).await;
+    let p = demo_parcel_with(&s, &anon, "agreed").await;
+    let before = s.event_count();
+    let (code, body) = s
+        .post_event(
+            &editor,
+            &p,
+            json!({ "status": "signed", "occurred_on": "2026-11-28" }),
+        )
+        .await;
+    assert_eq!(code, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "no_record");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("chưa có biên bản hiến đất"),
+        "{body}"
+    );
+    // a record missing its witness: refused, naming the field, nothing written
+    let bad = json!({ "status": "signed", "occurred_on": "2026-11-28",
+        "record": { "number": "9999/BB-HĐ", "signed_on": "2026-11-28", "signatories": ["Chủ hộ"], "witness": " " } });
+    let (code, body) = s.post_event(&editor, &p, bad).await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("(witness)"),
+        "{body}"
+    );
+    assert_eq!(s.event_count(), before);
+    let good = json!({ "status": "signed", "occurred_on": "2026-11-28",
+        "record": { "number": "9999/BB-HĐ", "signed_on": "2026-11-28", "signatories": ["Chủ hộ", "Tổ trưởng"], "witness": "MTTQ phường" } });
+    let (code, body) = s.post_event(&editor, &p, good).await;
+    assert_eq!(code, StatusCode::CREATED, "{body}");
+    assert_eq!(s.event_count(), before + 1);
+    // a visit and a grievance, answered
+    let (code, _) = s.post_json(&editor, &format!("/api/parcels/{p}/contacts"), json!({ "contacted_on": "2026-11-27", "member": "Trần Thị Mai", "summary": "Gia đình đồng ý ký" })).await;
+    assert_eq!(code, StatusCode::CREATED);
+    let (code, g) = s.post_json(&editor, &format!("/api/parcels/{p}/grievances"), json!({ "raised_on": "2026-11-27", "raised_by": "Chủ hộ", "content": "Đề nghị xây lại cổng" })).await;
+    assert_eq!(code, StatusCode::CREATED, "{g}");
+    let path = format!("/api/grievances/{}/answer", g["id"]);
+    let (code, _) = s
+        .post_json(
+            &editor,
+            &path,
+            json!({ "answered_on": "2026-11-28", "answer": "Phường hỗ trợ xây cổng" }),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK);
+    let (code, again) = s
+        .post_json(
+            &editor,
+            &path,
+            json!({ "answered_on": "2026-11-28", "answer": "lần hai" }),
+        )
+        .await;
+    assert_eq!(code, StatusCode::CONFLICT, "{again}");
+    let (code, _) = s
+        .post_json(
+            &viewer,
+            &format!("/api/parcels/{p}/contacts"),
+            json!({ "contacted_on": "2026-11-27", "member": "X", "summary": "Y" }),
+        )
+        .await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+    let detail = format!("/api/parcels/{p}");
+    let e = s.get_json(&editor, &detail).await["properties"].clone();
+    assert_eq!(
+        e["records"].as_array().unwrap().last().unwrap()["number"],
+        "9999/BB-HĐ"
+    );
+    assert!(
+        e["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["summary"] == "Gia đình đồng ý ký")
+    );
+    assert_eq!(
+        e["grievances"].as_array().unwrap().last().unwrap()["answer"],
+        "Phường hỗ trợ xây cổng"
+    );
+    assert!(!e["assignments"].as_array().unwrap().is_empty(), "{e}");
+    let v = s.get_json(&viewer, &detail).await["properties"].clone();
+    assert!(
+        v["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["number"] == "9999/BB-HĐ")
+    );
+    let (_, raw) = s.get(&viewer, &detail).await;
+    assert!(
+        !raw.contains("Gia đình đồng ý ký")
+            && !raw.contains("xây lại cổng")
+            && !raw.contains("is_member_family"),
+        "{raw}"
+    );
+    let (_, raw) = s.get(&anon, &detail).await;
+    assert!(
+        !raw.contains("9999/BB-HĐ") && !raw.contains("MTTQ phường") && !raw.contains("\"records\""),
+        "{raw}"
+    );
+    // the printable record: viewer+, pre-filled
+    assert_eq!(
+        s.bytes(&anon, &format!("{detail}/record")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (code, ct, html) = s.bytes(&viewer, &format!("{detail}/record")).await;
+    assert_eq!(
+        (code, ct.as_str()),
+        (StatusCode::OK, "text/html; charset=utf-8")
+    );
+    let html = String::from_utf8(html).unwrap();
+    assert!(
+        html.contains("BIÊN BẢN") && html.contains("9999/BB-HĐ") && html.contains("MTTQ phường"),
+        "record page"
+    );
+    assert!(
+        html.contains("Bảng tọa độ") && html.contains("DỮ LIỆU MẪU"),
+        "record page"
+    );
+}
+
+#[tokio::test]
+async fn uploads_are_checked_kept_with_their_checksum_and_served_back() {
+    let s = Server::start_demo().await;
+    let anon = Server::client();
+    let editor = s.login(EDITOR).await;
+    let p = demo_parcel_with(&s, &anon, "signed").await;
+    let png: Vec<u8> = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7u8; 300]].concat();
+    let url = s.url(&format!("/api/parcels/{p}/attachments?name=bi%C3%AAn-b%E1%BA%A3n.png&caption=B%E1%BA%A3n%20ch%E1%BB%A5p"));
+    let r = editor.post(&url).body(png.clone()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let a: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            a["file_name"].as_str(),
+            a["media_type"].as_str(),
+            a["size_bytes"].as_u64()
+        ),
+        (
+            Some("biên-bản.png"),
+            Some("image/png"),
+            Some(png.len() as u64)
+        )
+    );
+    assert_eq!(a["sha256"].as_str().unwrap().len(), 64);
+    let (code, ct, back) = s.bytes(&editor, a["url"].as_str().unwrap()).await;
+    assert_eq!(
+        (code, ct.as_str(), back),
+        (StatusCode::OK, "image/png", png.clone())
+    );
+    assert_eq!(
+        s.bytes(&anon, a["url"].as_str().unwrap()).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // a text file named .pdf, and a file over the limit, are refused by name
+    let r = editor
+        .post(&url.replace(".png", ".pdf"))
+        .body("xin chào")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("không phải PDF, JPEG, PNG hay WebP")
+    );
+    let big = [
+        b"%PDF-1.7\n".as_slice(),
+        &vec![b' '; hiendat::store::ATTACHMENT_MAX_BYTES],
+    ]
+    .concat();
+    let r = editor.post(&url).body(big).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let listed = s.get_json(&editor, &format!("/api/parcels/{p}")).await;
+    assert_eq!(
+        listed["properties"]["attachments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let r = anon.post(&url).body(png).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_frozen_report_stays_what_was_reported() {
+    let s = Server::start_demo().await;
+    let anon = Server::client();
+    let editor = s.login(EDITOR).await;
+    // the demo ward comes with last month's report, issued
+    let list = s.get_json(&anon, "/api/reports/frozen").await;
+    assert_eq!(list["reports"].as_array().unwrap().len(), 1, "{list}");
+    let (code, body) = s
+        .post_json(
+            &editor,
+            "/api/reports/frozen",
+            json!({ "by": "group", "as_of": "2026-11-28" }),
+        )
+        .await;
+    assert_eq!(code, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let path = format!("/api/reports/frozen/{id}?format=csv");
+    let (code, _, issued) = s.bytes(&anon, &path).await;
+    assert_eq!(code, StatusCode::OK);
+    // an event back-dated into the reported period changes the live report, not the frozen one
+    let p = demo_parcel_with(&s, &anon, "persuading").await;
+    let (code, body) = s
+        .post_event(
+            &editor,
+            &p,
+            json!({ "status": "agreed", "occurred_on": "2026-11-28" }),
+        )
+        .await;
+    assert_eq!(code, StatusCode::CREATED, "{body}");
+    let (_, _, live) = s
+        .bytes(&anon, "/api/reports?by=group&format=csv&as_of=2026-11-28")
+        .await;
+    assert_ne!(live, issued);
+    assert_eq!(s.bytes(&anon, &path).await.2, issued);
+    let (code, _, html) = s
+        .bytes(&anon, &format!("/api/reports/frozen/{id}?format=html"))
+        .await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(
+        String::from_utf8(html)
+            .unwrap()
+            .contains("Báo cáo đã chốt ngày")
+    );
+    // the demo's issued report holds the political cuts: editors only
+    let first = list["reports"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        s.bytes(&anon, &format!("/api/reports/frozen/{first}"))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        s.bytes(&editor, &format!("/api/reports/frozen/{first}"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (code, _) = s
+        .post_json(
+            &anon,
+            "/api/reports/frozen",
+            json!({ "as_of": "2026-11-28" }),
+        )
+        .await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
 }
