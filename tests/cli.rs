@@ -566,3 +566,139 @@ fn a_coordinate_table_lists_a_groups_parcels_in_vn2000_north_first() {
     assert!(!none.exists());
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn the_organisation_imports_from_its_folder_and_reports_come_out_in_three_formats() {
+    let dir = tmpdir("org");
+    let db = dir.join("ward.db");
+    let made = hiendat(&["demo", "--db", s(&db), "--parcels", "800"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/org-sample");
+    // a broken copy: a member's parcel and a lead's group the ward lacks
+    let broken = dir.join("org-broken");
+    std::fs::create_dir_all(&broken).unwrap();
+    for f in ["cells.csv", "members.csv", "assignments.csv", "leads.csv"] {
+        std::fs::copy(Path::new(sample).join(f), broken.join(f)).unwrap();
+    }
+    let members = std::fs::read_to_string(broken.join("members.csv")).unwrap();
+    std::fs::write(
+        broken.join("members.csv"),
+        members.replace(",15\n", ",99999\n"),
+    )
+    .unwrap();
+    let leads = std::fs::read_to_string(broken.join("leads.csv")).unwrap();
+    std::fs::write(
+        broken.join("leads.csv"),
+        leads.replace("Tổ dân phố 3", "Tổ dân phố 33"),
+    )
+    .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let out = hiendat(&["import", "--db", s(&db), "--org", s(&broken)]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("members.csv, dòng 4: không có thửa đất 99999"),
+        "{err}"
+    );
+    assert!(
+        err.contains("leads.csv, line 3: no residential group \"Tổ dân phố 33\""),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "a failed import changes nothing"
+    );
+    let out = hiendat(&[
+        "import",
+        "--db",
+        s(&db),
+        "--org",
+        sample,
+        "--ward",
+        "Ngọc Sơn",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("2 chi bộ, 4 đảng viên, 6 phân công, 3 ủy viên phụ trách"),
+        "{said}"
+    );
+
+    let report = |args: &[&str]| {
+        let mut all = vec!["report", "--db", s(&db), "--as-of", "28/11/2026"];
+        all.extend_from_slice(args);
+        let out = hiendat(&all);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out
+    };
+    let xlsx = dir.join("r.xlsx");
+    report(&["--by", "all", "--format", "xlsx", "--out", s(&xlsx)]);
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    let html = dir.join("r.html");
+    report(&[
+        "--by",
+        "cell,member",
+        "--from",
+        "2026-11-01",
+        "--format",
+        "html",
+        "--out",
+        s(&html),
+    ]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    for want in [
+        "ĐẢNG ỦY PHƯỜNG NGỌC SƠN",
+        "Chi bộ Khu phố 1",
+        "Trần Văn Minh",
+        "Từ ngày 01/11/2026 đến ngày 28/11/2026",
+    ] {
+        assert!(page.contains(want), "{want}");
+    }
+    let csv = dir.join("r.csv");
+    report(&["--by", "member", "--format", "csv", "--out", s(&csv)]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.starts_with("\u{feff}member_code,member,cell,assigned"),
+        "{text}"
+    );
+    // DV002 has parcels 2 (since 15/08) and 3
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("DV002,Trần Văn Minh,Chi bộ Khu phố 1,2,")),
+        "{text}"
+    );
+    // several cuts as CSV: a zip
+    let zip = dir.join("r.zip");
+    report(&["--by", "group,segment", "--format", "csv", "--out", s(&zip)]);
+    assert!(std::fs::read(&zip).unwrap().starts_with(b"PK"));
+
+    // freezing keeps the report as issued
+    let frozen = report(&[
+        "--by",
+        "group",
+        "--format",
+        "csv",
+        "--freeze",
+        "--out",
+        s(&csv),
+    ]);
+    assert!(
+        stderr(&frozen).contains("đã chốt báo cáo số 2"),
+        "{}",
+        stderr(&frozen)
+    );
+    let listed = report(&["--list-frozen"]);
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 2);
+    let again = dir.join("again.csv");
+    report(&["--frozen", "2", "--format", "csv", "--out", s(&again)]);
+    assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&csv).unwrap());
+
+    let out = hiendat(&["report", "--db", s(&db), "--by", "street"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("--by street: không biết cách cắt"),
+        "{}",
+        stderr(&out)
+    );
+}
