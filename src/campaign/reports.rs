@@ -480,25 +480,30 @@ impl Ctx<'_> {
     }
 
     fn groups(&self) -> Vec<String> {
-        let mut g: Vec<String> = self
+        // distinct first: a ward has a hundred groups, a hundred thousand parcels
+        let distinct: std::collections::HashSet<&str> = self
             .data
             .parcels
             .iter()
-            .filter_map(|p| p.group.clone())
+            .filter_map(|p| p.group.as_deref())
             .collect();
+        let mut g: Vec<String> = distinct.into_iter().map(str::to_string).collect();
         g.sort_by(|a, b| natural(a, b));
-        g.dedup();
         g
     }
 }
 
 /// "Tổ dân phố 2" before "Tổ dân phố 10".
 fn natural(a: &str, b: &str) -> std::cmp::Ordering {
-    let split = |s: &str| {
-        let t = s.trim_end_matches(|c: char| c.is_ascii_digit());
-        (t.to_string(), s[t.len()..].parse::<u64>().unwrap_or(0))
+    let key = |s: &str| {
+        let stem = s.trim_end_matches(|c: char| c.is_ascii_digit());
+        (stem.len(), s[stem.len()..].parse::<u64>().unwrap_or(0))
     };
-    split(a).cmp(&split(b)).then_with(|| a.cmp(b))
+    let ((la, na), (lb, nb)) = (key(a), key(b));
+    a[..la]
+        .cmp(&b[..lb])
+        .then(na.cmp(&nb))
+        .then_with(|| a.cmp(b))
 }
 
 /// Builds the report of `cuts` (one sheet each).
