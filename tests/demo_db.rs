@@ -195,3 +195,71 @@ fn an_existing_file_is_not_overwritten_and_a_fixed_day_is_deterministic() {
     assert_eq!(a, b);
     assert_eq!(a.today, today);
 }
+
+#[test]
+fn the_demo_database_has_the_campaigns_people_and_paperwork() {
+    let (path, _) = demo();
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let groups = count(&conn, "SELECT count(*) FROM residential_groups");
+    // a cell per two groups, each covering its groups
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM party_cells"),
+        (groups + 1) / 2
+    );
+    assert_eq!(count(&conn, "SELECT count(*) FROM cell_groups"), groups);
+    // the members who visit are the members the history names
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(DISTINCT party_member) FROM events WHERE party_member IS NOT NULL
+                      AND party_member NOT IN (SELECT name FROM party_members)"
+        ),
+        0
+    );
+    assert!(
+        count(
+            &conn,
+            "SELECT count(*) FROM party_members WHERE household IS NOT NULL"
+        ) >= 4
+    );
+    // every parcel with history is assigned; some were re-assigned
+    assert_eq!(
+        count(&conn, "SELECT count(DISTINCT parcel) FROM events"),
+        count(&conn, "SELECT count(DISTINCT parcel) FROM assignments")
+    );
+    assert!(
+        count(
+            &conn,
+            "SELECT count(*) FROM assignments WHERE to_date IS NOT NULL"
+        ) > 10
+    );
+    // every signing has its record, signed by that day
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM events e WHERE status = 'signed' AND NOT EXISTS
+                      (SELECT 1 FROM records r WHERE r.parcel = e.parcel AND r.signed_on <= e.occurred_on)"),
+        0
+    );
+    assert!(count(&conn, "SELECT count(*) FROM contacts") > 1000);
+    assert_eq!(count(&conn, "SELECT count(*) FROM grievances"), 2);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM grievances WHERE answer IS NOT NULL"
+        ),
+        1
+    );
+    assert!(count(&conn, "SELECT count(*) FROM area_leads") >= groups);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM frozen_reports WHERE cut = 'all'"
+        ),
+        1
+    );
+    let named = count(
+        &conn,
+        "SELECT count(*) FROM households WHERE may_be_named = 1",
+    );
+    let all = count(&conn, "SELECT count(*) FROM households");
+    assert!(named > all / 2 && named < all, "{named} of {all}");
+}
