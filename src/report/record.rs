@@ -3,6 +3,7 @@
 //! its record, with a sketch of the parcel and the donated strip and the
 //! VN-2000 coordinates of the strip's corners (X = northing, Y = easting).
 
+use super::html::escape as esc;
 use chrono::{Datelike, NaiveDate};
 use std::fmt::Write as _;
 
@@ -889,22 +890,6 @@ fn ring_area(ring: &[[f64; 2]]) -> f64 {
 }
 
 // ------------------------------------------------------------ text and numbers
-
-/// Escapes the five characters that matter in HTML text and attributes.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Dòng chấm để điền tay. Dots to fill in by hand.
 fn blank(n: usize) -> String {

@@ -97,6 +97,21 @@ pub struct AccessRow {
     pub detail: Option<String>,
 }
 
+/// An attachment's listing from the columns id, file_name, media_type,
+/// size_bytes, sha256, caption, uploaded_at, uploaded_by (in that order).
+fn attachment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttachmentRow> {
+    Ok(AttachmentRow {
+        id: r.get(0)?,
+        file_name: r.get(1)?,
+        media_type: r.get(2)?,
+        size_bytes: r.get::<_, i64>(3)? as usize,
+        sha256: r.get(4)?,
+        caption: r.get(5)?,
+        uploaded_at: r.get(6)?,
+        uploaded_by: r.get(7)?,
+    })
+}
+
 /// The media type of `bytes` from their first bytes: only what a scanned
 /// record or a photo is, whatever the file name says.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
@@ -239,7 +254,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Logs a persuasion visit.
+    /// Logs a persuasion visit; returns its id.
     pub fn add_contact(
         &mut self,
         parcel: &FeatureId,
@@ -248,30 +263,16 @@ impl Store {
         summary: &str,
         by: &str,
     ) -> Result<i64> {
-        let key = self.parcel_key(parcel)?;
-        if member.trim().is_empty() || summary.trim().is_empty() {
-            return Err(StoreError::BadInput(
-                "cần ghi người đến vận động (member) và nội dung (summary) / who visited (member) and what was said (summary) are required".into(),
-            ));
-        }
-        self.conn.execute(
-            "INSERT INTO contacts (parcel, contacted_on, member, summary, entered_at, entered_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            (
-                key,
-                on.to_string(),
-                member.trim(),
-                summary.trim(),
-                now(),
-                by,
-            ),
-        )?;
+        let one = [(parcel.clone(), on, member.to_string(), summary.to_string())];
+        self.add_contacts(&one, by)?;
         let id = self.conn.last_insert_rowid();
         super::org::bump_version(&self.conn)?;
         Ok(id)
     }
 
-    /// Many visits at once, in one transaction (the demo's history).
+    /// Logs visits in one transaction, all or none (the demo's history
+    /// comes this way): each must name a known parcel, who visited and
+    /// what was said.
     pub fn add_contacts(
         &mut self,
         contacts: &[(FeatureId, NaiveDate, String, String)],
@@ -279,13 +280,26 @@ impl Store {
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
+            let mut key = tx.prepare("SELECT id FROM parcels WHERE fid = ?1")?;
             let mut st = tx.prepare(
                 "INSERT INTO contacts (parcel, contacted_on, member, summary, entered_at, entered_by)
-                 VALUES ((SELECT id FROM parcels WHERE fid = ?1), ?2, ?3, ?4, ?5, ?6)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             let at = now();
             for (p, on, member, summary) in contacts {
-                st.execute((p.as_str(), on.to_string(), member, summary, &at, by))?;
+                let k: i64 = key
+                    .query_row([p.as_str()], |r| r.get(0))
+                    .optional()?
+                    .ok_or_else(|| StoreError::NotFound {
+                        what: What::Parcel,
+                        id: p.to_string(),
+                    })?;
+                if member.trim().is_empty() || summary.trim().is_empty() {
+                    return Err(StoreError::BadInput(
+                        "cần ghi người đến vận động (member) và nội dung (summary) / who visited (member) and what was said (summary) are required".into(),
+                    ));
+                }
+                st.execute((k, on.to_string(), member.trim(), summary.trim(), &at, by))?;
             }
         }
         tx.commit()?;
@@ -481,18 +495,7 @@ impl Store {
             "SELECT id, file_name, media_type, size_bytes, sha256, caption, uploaded_at, uploaded_by
              FROM attachments WHERE parcel = ?1 ORDER BY id",
         )?;
-        let rows = st.query_map([parcel], |r| {
-            Ok(AttachmentRow {
-                id: r.get(0)?,
-                file_name: r.get(1)?,
-                media_type: r.get(2)?,
-                size_bytes: r.get::<_, i64>(3)? as usize,
-                sha256: r.get(4)?,
-                caption: r.get(5)?,
-                uploaded_at: r.get(6)?,
-                uploaded_by: r.get(7)?,
-            })
-        })?;
+        let rows = st.query_map([parcel], attachment_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -503,21 +506,7 @@ impl Store {
                 "SELECT id, file_name, media_type, size_bytes, sha256, caption, uploaded_at, uploaded_by, content
                  FROM attachments WHERE id = ?1",
                 [id],
-                |r| {
-                    Ok((
-                        AttachmentRow {
-                            id: r.get(0)?,
-                            file_name: r.get(1)?,
-                            media_type: r.get(2)?,
-                            size_bytes: r.get::<_, i64>(3)? as usize,
-                            sha256: r.get(4)?,
-                            caption: r.get(5)?,
-                            uploaded_at: r.get(6)?,
-                            uploaded_by: r.get(7)?,
-                        },
-                        r.get(8)?,
-                    ))
-                },
+                |r| Ok((attachment_row(r)?, r.get(8)?)),
             )
             .optional()?
             .ok_or(StoreError::NotFound { what: What::Attachment, id: id.to_string() })
