@@ -9,22 +9,27 @@ export class ApiError extends Error {
   }
 }
 
-async function request(path, { method = 'GET', body, signal } = {}) {
+/** An ApiError from a failed response: the server's JSON message as it is, else its status and text. */
+async function failure(res) {
+  const text = await res.text();
+  let e = null;
+  try { e = JSON.parse(text)?.error; } catch { /* not JSON */ }
+  if (e?.message) return new ApiError(res.status, e.code ?? 'http', e.message);
+  const plain = text.trim().slice(0, 300);
+  return new ApiError(res.status, 'http', `${res.status} ${res.statusText}${plain ? `: ${plain}` : ''}`);
+}
+
+async function request(path, { method = 'GET', body, raw, type, signal } = {}) {
   const res = await fetch(path, {
     method,
     signal,
     credentials: 'same-origin',
-    headers: body ? { 'content-type': 'application/json' } : undefined,
-    body: body ? JSON.stringify(body) : undefined,
+    headers: raw ? { 'content-type': type || 'application/octet-stream' } : body ? { 'content-type': 'application/json' } : undefined,
+    body: raw ?? (body ? JSON.stringify(body) : undefined),
   });
+  if (!res.ok) throw await failure(res);
   const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
-  if (!res.ok) {
-    const e = json?.error;
-    throw new ApiError(res.status, e?.code ?? 'http', e?.message ?? `${res.status} ${res.statusText}`);
-  }
-  return json;
+  try { return text ? JSON.parse(text) : null; } catch { return null; }
 }
 
 function withQuery(path, params) {
@@ -44,17 +49,15 @@ export function attachmentName(header) {
   return name && !/[\\/]/.test(name) ? name : null;
 }
 
-/** A surveyor file (GET /api/export): its bytes and the server's file name; errors as ApiError. */
-async function exportFile(params, signal) {
-  const res = await fetch(withQuery('/api/export', params), { signal, credentials: 'same-origin' });
-  if (!res.ok) {
-    const text = await res.text();
-    let e = null;
-    try { e = JSON.parse(text)?.error; } catch { /* not JSON */ }
-    throw new ApiError(res.status, e?.code ?? 'http', e?.message ?? `${res.status} ${res.statusText}`);
-  }
+/** A file to download (GET path?params): its bytes and the server's file name; errors as ApiError. */
+async function downloadFile(path, params, signal) {
+  const res = await fetch(withQuery(path, params), { signal, credentials: 'same-origin' });
+  if (!res.ok) throw await failure(res);
   return { blob: await res.blob(), name: attachmentName(res.headers.get('content-disposition')) };
 }
+
+/** A surveyor file (GET /api/export). */
+const exportFile = (params, signal) => downloadFile('/api/export', params, signal);
 
 export const api = {
   config: () => request('/api/config'),
@@ -72,4 +75,18 @@ export const api = {
   parcel: (id, asOf) => request(withQuery(`/api/parcels/${id}`, { as_of: asOf })),
   exportFile,
   addEvent: (id, body) => request(`/api/parcels/${id}/events`, { method: 'POST', body }),
+  // The campaign's organisation and paperwork (see src/api/campaign.rs).
+  org: () => request('/api/org'),
+  assign: (id, body) => request(`/api/parcels/${encodeURIComponent(id)}/assignment`, { method: 'POST', body }),
+  addContact: (id, body) => request(`/api/parcels/${encodeURIComponent(id)}/contacts`, { method: 'POST', body }),
+  addGrievance: (id, body) => request(`/api/parcels/${encodeURIComponent(id)}/grievances`, { method: 'POST', body }),
+  answerGrievance: (gid, body) => request(`/api/grievances/${encodeURIComponent(gid)}/answer`, { method: 'POST', body }),
+  /** Uploads `file` (a File or Blob) as the raw body; the server checks its bytes. */
+  upload: (id, file, { name, caption } = {}) => request(withQuery(`/api/parcels/${encodeURIComponent(id)}/attachments`, { name: name ?? file.name, caption }),
+    { method: 'POST', raw: file, type: file.type }),
+  // Reports (src/api/reports.rs).
+  reportUrl: (params) => withQuery('/api/reports', params),
+  reportFile: (params, signal) => downloadFile('/api/reports', params, signal),
+  frozenReports: () => request('/api/reports/frozen'),
+  freezeReport: (body) => request('/api/reports/frozen', { method: 'POST', body }),
 };

@@ -5,6 +5,8 @@ import { t, setLang, getLang, applyStatic, date, parseDate } from './i18n.js';
 import { createMap, ParcelLoader, labelPoints, bboxOf } from './map.js';
 import { drawChart } from './chart.js';
 import { wireExport, openExport } from './export.js';
+import { wireReports, renderReports, followDate } from './reports.js';
+import { campaignSections, submitCampaignForm, recordOf } from './campaign.js';
 import {
   $, esc, renderWardSummary, filterSegments, sortSegments, renderSegmentList, renderGroupTable,
   renderLegend, segmentDetail, segmentParcelList, groupDetail, parcelDetail, renderPrintSummary,
@@ -33,6 +35,7 @@ const state = {
   segFilter: { q: '', group: '', complete: '' },
   groupSort: { key: 'name', dir: 1 },
   tab: 'segments',
+  members: null,          // the party members (GET /api/org, editors and admins), for the forms
 };
 
 let map = null;
@@ -206,6 +209,14 @@ function renderUser() {
   $('#user-box').textContent = u ? t('logged_in_as', u.name, t(`role_${u.role}`)) : '';
   $('#login-btn').hidden = !!u;
   $('#logout-btn').hidden = !u;
+  renderReports();
+  if (!canEdit()) state.members = null;
+}
+
+/** The party members for the assignment and contact forms (editors and admins only). */
+async function loadMembers() {
+  if (!canEdit()) { state.members = null; return; }
+  try { state.members = (await api.org()).members ?? []; } catch (e) { console.warn('org', e); state.members = []; }
 }
 
 function renderStatic() {
@@ -315,23 +326,111 @@ async function showGroup(name, { zoom = true } = {}) {
   }
 }
 
-async function showParcel(id, { keepView = false } = {}) {
+/**
+ * What is typed in the parcel panel's forms, and which of them are open: a reload of the panel
+ * (another user's edit seen by the polling) must not lose it.
+ */
+function formState(host) {
+  const values = [];
+  for (const el of host.querySelectorAll('form input[id], form select[id], form textarea[id]')) {
+    if (el.type === 'file') values.push([el.id, 'files', [...el.files]]);
+    else if (el.type === 'checkbox' || el.type === 'radio') values.push([el.id, 'checked', el.checked]);
+    else values.push([el.id, 'value', el.value]);
+  }
+  const open = [...host.querySelectorAll('details[id]')].map((d) => [d.id, d.open]);
+  const errors = [...host.querySelectorAll('.error[id]')].map((e) => [e.id, e.textContent]);
+  return { values, open, errors, focus: host.contains(document.activeElement) ? document.activeElement.id : null };
+}
+
+function restoreFormState(host, s) {
+  for (const [id, open] of s.open) { const d = host.querySelector(`#${CSS.escape(id)}`); if (d) d.open = open; }
+  for (const [id, kind, v] of s.values) {
+    const el = host.querySelector(`#${CSS.escape(id)}`);
+    if (!el) continue;
+    if (kind === 'files') {
+      if (!v.length) continue;
+      const dt = new DataTransfer();
+      for (const file of v) dt.items.add(file);
+      el.files = dt.files;
+    } else if (kind === 'value' && el.tagName === 'SELECT' && ![...el.options].some((o) => o.value === v)) continue;
+    else el[kind] = v;
+  }
+  for (const [id, text] of s.errors) { const e = host.querySelector(`#${CSS.escape(id)}`); if (e) e.textContent = text; }
+  if (s.focus) host.querySelector(`#${CSS.escape(s.focus)}`)?.focus({ preventScroll: true });
+}
+
+let lastShown = null; // what the parcel panel was drawn from
+
+/**
+ * Opens (or reloads) parcel `id`'s panel. `keepView`: keep the scroll position and what the
+ * forms hold; `fresh`: but start the forms afresh (after one of them was saved).
+ */
+async function showParcel(id, { keepView = false, fresh = false } = {}) {
   state.selected = { kind: 'parcel', id };
   highlight();
   let f;
   try {
+    const members = canEdit() && !state.members ? loadMembers() : null;
     f = await api.parcel(id, state.asOf);
+    await members;
   } catch (e) {
     toast(`${t('error_load')}: ${e.message}`);
     return;
   }
   if (state.selected?.kind !== 'parcel' || state.selected.id !== id) return;
   const d = $('#detail');
+  const host = $('#detail-body');
+  const same = !d.hidden && host.firstElementChild?.dataset.parcel === String(id);
+  // A reload that brings nothing new leaves the panel alone (what is being typed or clicked in it).
+  const shown = JSON.stringify([f, getLang(), state.me?.role, state.asOf, state.today, state.members?.length]);
+  if (keepView && same && !fresh && shown === lastShown) return;
+  lastShown = shown;
+  const kept = keepView && same && !fresh ? formState(host) : null;
   const scroll = keepView ? d.scrollTop : 0;
-  openDetail(parcelDetail(f, { segmentsById: state.segmentsById, canEdit: canEdit(), asOf: state.asOf, today: state.today }));
+  const extra = campaignSections(f, { canEdit: canEdit(), members: state.members, today: state.today });
+  openDetail(`<div class="parcel-panel" data-parcel="${esc(id)}">${parcelDetail(f, { segmentsById: state.segmentsById, canEdit: canEdit(), asOf: state.asOf, today: state.today, extra })}</div>`);
+  if (kept) restoreFormState(host, kept);
   d.scrollTop = scroll;
   const form = $('#event-form');
-  if (form) form.addEventListener('submit', onEventSubmit);
+  if (form) {
+    form.addEventListener('submit', onEventSubmit);
+    form.status.addEventListener('change', syncRecordFields);
+    syncRecordFields();
+  }
+}
+
+/** The donation record's fields show when the new status is `signed`. */
+function syncRecordFields() {
+  const form = $('#event-form');
+  const fs = $('#record-fields');
+  if (form && fs) fs.hidden = form.status.value !== 'signed';
+}
+
+/** A campaign form of the parcel panel (upload, assignment, contact, grievance, answer). */
+async function onCampaignSubmit(ev) {
+  const form = ev.target.closest('form[data-action]');
+  if (!form) return;
+  ev.preventDefault();
+  const id = state.selected?.kind === 'parcel' ? state.selected.id : null;
+  if (id === null) return;
+  const err = form.querySelector('.error');
+  const btn = form.querySelector('button[type=submit]');
+  err.textContent = '';
+  btn.disabled = true;
+  form.setAttribute('aria-busy', 'true');
+  try {
+    const msg = await submitCampaignForm(form, id);
+    toast(msg);
+  } catch (e) {
+    // The panel may have been redrawn meanwhile (polling): the form shown now gets the message.
+    const f = document.getElementById(form.id) ?? form;
+    f.querySelector('.error').textContent = e.message; // the server's words, as they are
+    f.querySelector('button[type=submit]').disabled = false;
+    f.removeAttribute('aria-busy');
+    return;
+  }
+  // The panel shows what was saved; the polling of /api/version brings the rest.
+  await showParcel(id, { keepView: true, fresh: true });
 }
 
 async function onEventSubmit(ev) {
@@ -345,18 +444,23 @@ async function onEventSubmit(ev) {
   const body = { status: form.status.value, occurred_on: occurred };
   if (form.note.value.trim()) body.note = form.note.value.trim();
   if (form.party_member.value.trim()) body.party_member = form.party_member.value.trim();
+  try {
+    const record = recordOf(form);
+    if (record) body.record = record;
+  } catch (e) { err.textContent = e.message; return; }
   const btn = $('#event-save');
   btn.disabled = true;
   try {
     await api.addEvent(id, body);
     toast(t('saved'));
   } catch (e) {
-    err.textContent = e.message;
-    btn.disabled = false;
+    // The panel may have been redrawn meanwhile (polling): the form shown now gets the message.
+    ($('#event-error') ?? err).textContent = e.message; // the server's words, as they are
+    ($('#event-save') ?? btn).disabled = false;
     return;
   }
   // The parcel first (its new status and history), then everything else.
-  await showParcel(id, { keepView: true });
+  await showParcel(id, { keepView: true, fresh: true });
   await reloadAll().catch(showError);
 }
 
@@ -381,6 +485,7 @@ async function setAsOf(iso) {
   if (iso && iso >= state.today) iso = null;
   if (iso === state.asOf) { setupDateRange(); return; }
   state.asOf = iso;
+  followDate(iso ?? state.today);
   setupDateRange();
   renderAsOfBanner();
   await reloadAll().catch(showError);
@@ -443,6 +548,7 @@ function wire() {
       $('#login-dialog').close();
       state.me = (await api.me()).user;
       renderUser();
+      await loadMembers();
       await reloadAll().catch(showError);
     } catch (e) {
       $('#login-error').textContent = `${t('login_failed')}: ${e.message}`;
@@ -455,6 +561,7 @@ function wire() {
     await reloadAll().catch(showError);
   });
   $('#detail-close').addEventListener('click', closeDetail);
+  $('#detail-body').addEventListener('submit', onCampaignSubmit);
   $('#detail-body').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-parcel]');
     if (!b) return;
@@ -468,6 +575,7 @@ function wire() {
   });
   // "Tải về cho trắc địa": from the ward totals, a segment's or a group's panel.
   wireExport({ isLoggedIn: () => !!state.me, getAsOf: () => state.asOf });
+  wireReports({ role: () => state.me?.role ?? null, today: () => state.today });
   document.addEventListener('click', (e) => {
     const b = e.target.closest('button.export-open');
     if (!b) return;

@@ -195,7 +195,22 @@ function structuresBlock(list, totals) {
   return `<h4>${t('structures')}</h4><ul class="plain structures">${list.map((s) => `<li>${esc(kind(s))}${s.quantity != null ? ` — ${num(s.quantity, 2)} ${esc(unit(s))}` : ''}${s.value_vnd != null ? ` · <span class="muted">${vnd(s.value_vnd)}</span>` : ''}${s.donated ? ` <span class="badge donated">${t('donated')}</span>` : ` <span class="muted">(${t('not_donated')})</span>`}</li>`).join('')}</ul>`;
 }
 
-export function parcelDetail(f, { segmentsById, canEdit, asOf, today }) {
+/** The donation record's fields, shown in the status form when the new status is `signed`. */
+function recordFields(today) {
+  return `<fieldset class="record-fields" id="record-fields" hidden>
+      <legend>${t('record_fields')}</legend>
+      <label><span>${t('record_no')}</span><input name="record_number" id="record-number" autocomplete="off" placeholder="${t('example')} 125/BB-HĐ"></label>
+      <label><span>${t('signed_on')}</span><input name="record_signed_on" id="record-signed-on" inputmode="numeric" placeholder="dd/mm/yyyy" value="${date(today)}"></label>
+      <label><span>${t('signatories_input')}</span><textarea name="record_signatories" id="record-signatories" rows="2"></textarea></label>
+      <label><span>${t('witness')}</span><input name="record_witness" id="record-witness" autocomplete="off"></label>
+    </fieldset>`;
+}
+
+/**
+ * A parcel's panel. `extra`: the paperwork and campaign sections (campaign.js), shown between
+ * the status form and the history.
+ */
+export function parcelDetail(f, { segmentsById, canEdit, asOf, today, extra = '' }) {
   const p = f.properties;
   const don = (p.donations ?? []).map((d) => `<li>
       <b>${esc(segmentsById.get(d.segment)?.properties.name ?? '')}</b> <span class="muted">(${t('segment_no')} ${d.segment})</span>
@@ -226,8 +241,9 @@ export function parcelDetail(f, { segmentsById, canEdit, asOf, today }) {
         <h4>${t('change_status')}</h4>
         <label><span>${t('new_status')}</span><select name="status" id="event-status">${next.map((s) => `<option value="${s}">${esc(statusLabel(s))}</option>`).join('')}</select></label>
         <label><span>${t('occurred_on')}</span><input name="occurred_on" id="event-date" inputmode="numeric" placeholder="dd/mm/yyyy" value="${date(today)}" required></label>
-        <label><span>${t('member')}</span><input name="party_member" id="event-member" autocomplete="off"></label>
+        <label><span>${t('member')}</span><input name="party_member" id="event-member" autocomplete="off" list="member-names"></label>
         <label><span>${t('note')}</span><textarea name="note" id="event-note" rows="2"></textarea></label>
+        ${next.includes('signed') ? recordFields(today) : ''}
         <p class="error" id="event-error" role="alert"></p>
         <button type="submit" class="btn primary" id="event-save">${t('save')}</button>
       </form>`;
@@ -248,6 +264,7 @@ export function parcelDetail(f, { segmentsById, canEdit, asOf, today }) {
     ${owners}
     ${structuresBlock(p.structures)}
     ${form}
+    ${extra}
     <h4>${t('history')}</h4>
     ${hist ? `<ol class="history">${hist}</ol>` : `<p class="muted">${t('no_history')}</p>`}`;
 }

@@ -1,0 +1,265 @@
+// "Báo cáo / Reports" in the sidebar: the periodic reports of GET /api/reports as Excel, A4 HTML
+// (printed from a new tab) or CSV, for a date or a period, by one cut or all of them; editors and
+// admins also freeze a report as issued (POST /api/reports/frozen). The list of frozen reports
+// (GET /api/reports/frozen) links their files.
+//
+// Who sees which cuts mirrors the server (src/api/reports.rs: check_access): party cells and
+// party members are for editors and admins only, so anonymous visitors and viewers are offered
+// the public cuts, and their "all" asks for those only; the internal commendation list (every
+// donor named) is for logged-in users.
+import { api } from './api.js';
+import { t, num, date, parseDate, parseNumber } from './i18n.js';
+import { $, esc } from './panels.js';
+
+export const CUTS = ['segment', 'group', 'cell', 'member', 'lagging', 'commendation'];
+const SENSITIVE = new Set(['cell', 'member']);
+export const PUBLIC_ALL = CUTS.filter((c) => !SENSITIVE.has(c)).join(',');
+const DEFAULT_LAG_DAYS = 30;
+
+let ctx = null;            // set by wireReports
+let touchedDate = false;   // the user typed a date: the page's date no longer moves it
+let running = false;
+
+const sensitiveOk = () => ['editor', 'admin'].includes(ctx.role());
+const loggedIn = () => !!ctx.role();
+
+/** The cuts `by` asks for (by=all: all six). */
+const cutsOf = (by) => (by === 'all' ? CUTS : by.split(','));
+
+/** The form's body for the current role and language; keeps what was chosen. */
+export function renderReports() {
+  const host = $('#reports-body');
+  if (!host || !ctx) return;
+  const prev = readRaw();
+  const cuts = CUTS.filter((c) => sensitiveOk() || !SENSITIVE.has(c));
+  const allValue = sensitiveOk() ? 'all' : PUBLIC_ALL;
+  const by = prev && (prev.by === 'all' || prev.by === PUBLIC_ALL ? allValue : cuts.includes(prev.by) ? prev.by : allValue);
+  host.innerHTML = `
+    <form id="report-form" class="report-form" novalidate>
+      <div class="report-dates">
+        <label><span>${t('report_as_of')}</span>
+          <input id="report-as-of" name="as_of" inputmode="numeric" autocomplete="off" placeholder="dd/mm/yyyy" value="${esc(prev?.asOf ?? date(ctx.today()))}"></label>
+        <label><span>${t('report_from')}</span>
+          <input id="report-from" name="from" inputmode="numeric" autocomplete="off" placeholder="dd/mm/yyyy" value="${esc(prev?.from ?? '')}"
+            title="${esc(t('report_from_hint'))}"></label>
+      </div>
+      <label><span>${t('report_cut')}</span>
+        <select id="report-by" name="by">
+          <option value="${allValue}">${esc(t('cut_all'))}</option>
+          ${cuts.map((c) => `<option value="${c}">${esc(t(`cut_${c}`))}</option>`).join('')}
+        </select></label>
+      ${sensitiveOk() ? '' : `<p class="hint report-note">${t('report_public_note')}</p>`}
+      <label id="report-lag-row"><span>${t('report_lag_days')}</span>
+        <input id="report-lag-days" name="lag_days" inputmode="numeric" autocomplete="off" value="${esc(prev?.lagDays ?? DEFAULT_LAG_DAYS)}"></label>
+      <fieldset id="report-commendation" class="report-commendation">
+        <legend>${t('cut_commendation')}</legend>
+        <label><span>${t('report_min_area')}</span>
+          <input id="report-min-area" name="min_area" inputmode="decimal" autocomplete="off" placeholder="${t('example')} 20" value="${esc(prev?.minArea ?? '')}"></label>
+        <label><span>${t('report_min_value')}</span>
+          <input id="report-min-value" name="min_value" inputmode="numeric" autocomplete="off" placeholder="${t('example')} 50.000.000" value="${esc(prev?.minValue ?? '')}"></label>
+        ${loggedIn() ? `<label class="check"><input type="checkbox" id="report-internal" name="internal"${prev?.internal ? ' checked' : ''}>
+          <span>${t('report_internal')}<small class="hint">${t('report_internal_hint')}</small></span></label>` : ''}
+      </fieldset>
+      <div class="report-actions">
+        <button type="button" class="btn" id="report-xlsx" data-format="xlsx">${t('report_xlsx')}</button>
+        <button type="button" class="btn" id="report-html" data-format="html">${t('report_print')}</button>
+        <button type="button" class="btn" id="report-csv" data-format="csv">${t('report_csv')}</button>
+        ${sensitiveOk() ? `<button type="button" class="btn primary" id="report-freeze">${t('report_freeze')}</button>` : ''}
+      </div>
+      <p class="report-status" id="report-status" role="status" aria-live="polite"></p>
+      <p class="error" id="report-error" role="alert"></p>
+    </form>
+    <h4>${t('frozen_title')}</h4>
+    <ul class="plain frozen-list" id="frozen-list"></ul>`;
+  $('#report-by').value = by ?? allValue;
+  sync();
+  renderFrozen();
+}
+
+/** The inputs as typed (to keep them across a re-render). */
+function readRaw() {
+  const f = $('#report-form');
+  if (!f) return null;
+  return {
+    asOf: f.as_of.value, from: f.from.value, by: f.by.value, lagDays: f.lag_days.value,
+    minArea: f.min_area.value, minValue: f.min_value.value, internal: !!f.internal?.checked,
+  };
+}
+
+/** Shows the options that belong to the cut chosen. */
+function sync() {
+  const cuts = cutsOf($('#report-by').value);
+  $('#report-lag-row').hidden = !cuts.includes('lagging');
+  $('#report-commendation').hidden = !cuts.includes('commendation');
+}
+
+/** The query of GET /api/reports for the form, or throws a message for the user. */
+export function reportQuery(format) {
+  const f = $('#report-form');
+  const asOf = parseDate(f.as_of.value);
+  if (!asOf) throw new Error(`${t('report_as_of')}: ${t('bad_date')}`);
+  let from = null;
+  if (f.from.value.trim()) {
+    from = parseDate(f.from.value);
+    if (!from) throw new Error(`${t('report_from')}: ${t('bad_date')}`);
+  }
+  const by = f.by.value;
+  const cuts = cutsOf(by);
+  const q = { by, format, as_of: asOf, from };
+  if (cuts.includes('lagging')) {
+    const lag = parseNumber(f.lag_days.value);
+    if (lag === null || !Number.isInteger(lag)) throw new Error(t('bad_number', t('report_lag_days')));
+    if (lag !== DEFAULT_LAG_DAYS) q.lag_days = String(lag);
+  }
+  if (cuts.includes('commendation')) {
+    for (const [input, key, label] of [[f.min_area, 'min_area', 'report_min_area'], [f.min_value, 'min_value', 'report_min_value']]) {
+      if (!input.value.trim()) continue;
+      const v = parseNumber(input.value);
+      if (v === null || (key === 'min_value' && !Number.isInteger(v))) throw new Error(t('bad_number', t(label)));
+      q[key] = String(v);
+    }
+    if (f.internal?.checked) q.internal = '1';
+  }
+  return q;
+}
+
+function busy(on, message = '') {
+  running = on;
+  $('#report-form')?.setAttribute('aria-busy', String(on));
+  for (const b of document.querySelectorAll('#report-form .report-actions .btn')) b.disabled = on;
+  $('#report-status').textContent = message;
+}
+
+/** Excel or CSV: fetched, then saved under the server's file name. */
+async function download(format) {
+  const q = reportQuery(format);
+  busy(true, t('report_preparing'));
+  try {
+    const { blob, name } = await api.reportFile(q);
+    const file = name || `bao-cao.${format}`;
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = file;
+    a.hidden = true;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+    busy(false, t('report_done', file, num(blob.size / 1024, 1)));
+  } catch (e) {
+    busy(false);
+    throw e;
+  }
+}
+
+/**
+ * The A4 HTML in a new tab: the tab is opened at the click (so no pop-up blocker stops it), the
+ * report is asked for, and the tab goes to it; on a refusal the tab closes and the message shows.
+ */
+async function printVersion() {
+  const q = reportQuery('html');
+  const tab = window.open('', '_blank');
+  busy(true, t('report_preparing'));
+  try {
+    await api.reportFile(q);
+    const url = api.reportUrl(q);
+    if (tab) { tab.opener = null; tab.location.replace(url); } else window.open(url, '_blank');
+    busy(false, t('report_opened'));
+  } catch (e) {
+    tab?.close();
+    busy(false);
+    throw e;
+  }
+}
+
+async function freeze() {
+  const q = reportQuery('xlsx');
+  const body = { by: q.by, as_of: q.as_of };
+  if (q.from) body.from = q.from;
+  for (const k of ['lag_days', 'min_area', 'min_value']) if (q[k] !== undefined) body[k] = Number(q[k]);
+  busy(true, t('report_preparing'));
+  try {
+    const r = await api.freezeReport(body);
+    busy(false, t('report_frozen', r.id));
+    await loadFrozen();
+  } catch (e) {
+    busy(false);
+    throw e;
+  }
+}
+
+// ------------------------------------------------------------------ frozen reports
+
+let frozen = null;
+
+export async function loadFrozen() {
+  try {
+    frozen = (await api.frozenReports()).reports ?? [];
+  } catch (e) {
+    frozen = null;
+    if ($('#frozen-list')) $('#frozen-list').innerHTML = `<li class="error">${esc(e.message)}</li>`;
+    return;
+  }
+  renderFrozen();
+}
+
+function cutLabels(by) {
+  if (by === 'all') return t('cut_all');
+  return by.split(',').map((c) => (CUTS.includes(c) ? t(`cut_${c}`) : c)).join(', ');
+}
+
+function renderFrozen() {
+  const host = $('#frozen-list');
+  if (!host || !frozen) return;
+  if (!frozen.length) { host.innerHTML = `<li class="muted">${t('frozen_none')}</li>`; return; }
+  host.innerHTML = frozen.map((r) => {
+    const restricted = cutsOf(r.by).some((c) => SENSITIVE.has(c)) && !sensitiveOk();
+    const period = r.from ? t('period_range', date(r.from), date(r.as_of)) : t('period_as_of', date(r.as_of));
+    const base = `/api/reports/frozen/${encodeURIComponent(r.id)}`;
+    return `<li data-frozen="${esc(r.id)}">
+      <span class="frozen-when">${t('frozen_issued', date(r.issued_on))}</span>
+      <b class="frozen-title">${esc(r.title)}</b>
+      <span class="muted">${esc(cutLabels(r.by))} · ${period}</span>
+      ${restricted ? `<span class="hint">${t('frozen_restricted')}</span>`
+        : `<span class="frozen-links"><a href="${base}?format=xlsx" download>xlsx</a> · <a href="${base}?format=html" target="_blank" rel="noopener">HTML</a></span>`}
+    </li>`;
+  }).join('');
+}
+
+// ------------------------------------------------------------------ wiring
+
+/** The page's date moved: the report's date follows unless the user typed one. */
+export function followDate(iso) {
+  const i = $('#report-as-of');
+  if (i && !touchedDate) i.value = date(iso);
+}
+
+/**
+ * Wires the section once: `role()` gives the user's role (null: anonymous), `today()` the
+ * page's today (YYYY-MM-DD).
+ */
+export function wireReports({ role, today }) {
+  ctx = { role, today };
+  const host = $('#reports-body');
+  host.addEventListener('change', (e) => {
+    if (e.target.id === 'report-by') sync();
+    if (e.target.id === 'report-as-of') touchedDate = true;
+    $('#report-error').textContent = '';
+  });
+  host.addEventListener('click', async (e) => {
+    const b = e.target.closest('#report-form .report-actions .btn');
+    if (!b || running) return;
+    $('#report-error').textContent = '';
+    $('#report-status').textContent = '';
+    try {
+      if (b.id === 'report-freeze') await freeze();
+      else if (b.dataset.format === 'html') await printVersion();
+      else await download(b.dataset.format);
+    } catch (err) {
+      $('#report-error').textContent = err.message; // the server's words, as they are
+    }
+  });
+  // The list is loaded each time the section is opened (most visits never open it).
+  $('#reports').addEventListener('toggle', () => { if ($('#reports').open) loadFrozen(); });
+  renderReports();
+}
