@@ -1,8 +1,8 @@
 //! The map viewer in a real browser: starts `hiendat serve` on a fresh demo ward and runs
 //! `node web/test/browser.mjs` (playwright-core driving headless Chromium) against it.
 //!
-//! Needs `npm ci --prefix web` and Debian's `chromium` (`.ci/run` installs both); without
-//! them this test fails and says what to install rather than skipping.
+//! Needs `npm ci --prefix web`, Debian's `chromium` and poppler's `pdftotext` (`.ci/run`
+//! installs them); without them this test fails and says what to install rather than skipping.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -102,6 +102,11 @@ fn check_prerequisites() {
     assert!(
         Path::new(CHROMIUM).exists(),
         "{CHROMIUM} is missing: run `apt-get install -y --no-install-recommends chromium fonts-noto-core` first (CI's .ci/run does)"
+    );
+    let pdftotext = Command::new("pdftotext").arg("-v").output();
+    assert!(
+        pdftotext.is_ok(),
+        "`pdftotext` is missing: run `apt-get install -y --no-install-recommends poppler-utils` first (CI's .ci/run does)"
     );
     let node = Command::new("node").arg("--version").output();
     assert!(

@@ -5,6 +5,8 @@
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { progressColor } from '../src/config.js';
 
 const BASE = (process.env.HIENDAT_URL || 'http://127.0.0.1:8092/').replace(/\/?$/, '/');
@@ -12,6 +14,9 @@ const USER = process.env.HIENDAT_USER || 'demo';
 const PASSWORD = process.env.HIENDAT_PASSWORD || '';
 const SHOTS = process.env.HIENDAT_SCREENSHOTS || join(process.cwd(), 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
+// Reports and donation records printed to PDF and read back with poppler's pdftotext.
+const PDFS = process.env.HIENDAT_PDF || join(SHOTS, '..', 'pdf');
+mkdirSync(PDFS, { recursive: true });
 const ORIGIN = new URL(BASE).origin;
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -20,8 +25,8 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 
 // ------------------------------------------------------------------ helpers
 
-// Never hang a CI run: the whole suite gets 8 minutes.
-setTimeout(() => { console.log('FAIL the suite did not finish within 8 minutes'); process.exit(1); }, 8 * 60 * 1000).unref();
+// Never hang a CI run: the whole suite gets 12 minutes.
+setTimeout(() => { console.log('FAIL the suite did not finish within 12 minutes'); process.exit(1); }, 12 * 60 * 1000).unref();
 
 let passed = 0;
 let failed = 0;
@@ -318,7 +323,14 @@ await test('an editor changes a parcel step by step to handed over; map, list an
   for (const [i, st] of steps.entries()) {
     await page.selectOption('#event-status', st);
     await page.fill('#event-note', `Kiểm thử trình duyệt: bước ${i + 1}`);
-    if (st === 'signed') await page.fill('#event-member', 'Nguyễn Văn Kiểm');
+    if (st === 'signed') {
+      await page.fill('#event-member', 'Nguyễn Văn Kiểm');
+      // A parcel is signed only with its donation record.
+      assert(await page.isVisible('#record-fields'), 'no record fields with "signed" chosen');
+      await page.fill('#record-number', `KT-${parcelId}-${Date.now()}/BB-HĐ`);
+      await page.fill('#record-signatories', 'Nguyễn Văn Kiểm\nTổ trưởng tổ dân phố');
+      await page.fill('#record-witness', 'Đại diện Ủy ban MTTQ phường');
+    }
     await page.click('#event-save');
     if (st === 'handed_over') {
       // Saved on the server: from now on the second page must show it within a few seconds.
@@ -706,11 +718,418 @@ await test('print view: the map image and the summary table', async () => {
   await page.emulateMedia({ media: 'screen' });
 });
 
+// ------------------------------------------------------------------ reports and the campaign's paperwork
+
+const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const PUBLIC_ALL = 'segment,group,lagging,commendation';
+const todayIso = () => { const d = new Date(); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`; };
+const vnDate = (iso) => iso.split('-').reverse().join('/');
+
+async function apiSend(method, path, body, cookie) {
+  const res = await fetch(new URL(path, BASE), {
+    method, headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+async function cookieOf(name, password) {
+  const res = await fetch(new URL('/api/login', BASE), {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }),
+  });
+  if (!res.ok) throw new Error(`login ${name}: ${res.status} ${await res.text()}`);
+  return res.headers.get('set-cookie').split(';')[0];
+}
+
+/** A user of `role` made by the admin for these tests: {name, password, cookie}. */
+async function testUser(name, role) {
+  const password = `kiem-thu-${role}-mat-khau`;
+  const r = await apiSend('POST', '/api/users', { name, role, password }, adminCookie);
+  if (r.status !== 201) await apiSend('PATCH', `/api/users/${encodeURIComponent(name)}`, { role, password }, adminCookie);
+  return { name, role, password, cookie: await cookieOf(name, password) };
+}
+
+/** Opens the page with `user`'s session (logging in through the form is tested above). */
+async function openAs(user, opts) {
+  const [name, value] = user.cookie.split('=');
+  const storage = { cookies: [{ name, value, domain: new URL(BASE).hostname, path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Strict' }], origins: [] };
+  const o = await openPage({ ...opts, storage });
+  eq(await o.page.textContent('#user-box'), `${user.name} (${user.role === 'editor' ? 'biên tập' : 'chỉ xem'})`, 'logged in');
+  return o;
+}
+
+async function openReports(page) {
+  if (!(await page.evaluate(() => document.querySelector('#reports').open))) await page.click('#reports > summary');
+  await page.waitForSelector('#report-form');
+  await page.waitForSelector('#frozen-list li');
+}
+
+/** Clicks a report button and returns the saved file (name and bytes). */
+async function reportDownload(page, button) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.click(button)]);
+  const failure = await dl.failure();
+  assert(!failure, `download failed: ${failure}`);
+  return { name: dl.suggestedFilename(), bytes: readFileSync(await dl.path()) };
+}
+
+/** Prints `page` to an A4 PDF under target/ and returns pdftotext's layout text. */
+async function pdfText(page, file) {
+  const path = join(PDFS, file);
+  await page.emulateMedia({ media: 'print' });
+  await page.pdf({ path, format: 'A4', printBackground: true });
+  const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+  console.log(`  ${file}: ${text.length} characters of text`);
+  return text;
+}
+
+async function openParcel(page, id) {
+  await page.evaluate((pid) => window.hiendat.showParcel(pid), id);
+  await page.waitForFunction((pid) => document.querySelector(`#detail-body .parcel-panel[data-parcel="${pid}"] .chip.status`), id);
+}
+
+const SECTIONS = ['#cs-records', '#cs-attachments', '#print-record', '#cs-assignments', '#cs-contacts', '#cs-grievances'];
+const PRIVATE_SECTIONS = ['#cs-assignments', '#cs-contacts', '#cs-grievances'];
+
+// The demo parcels these tests read (found before any test changes them).
+const demo = await (async () => {
+  if (!adminCookie) return {};
+  const detail = (id) => apiGet(`/api/parcels/${id}`, adminCookie);
+  let signed = null;
+  for (const f of (await apiGet('/api/parcels?status=signed&fields=id')).features.slice(0, 40)) {
+    const d = await detail(f.properties.id);
+    if (d.properties.records.length && d.properties.contacts.length) { signed = d; break; }
+  }
+  let agreed = null;
+  for (const f of (await apiGet('/api/parcels?status=agreed&fields=id')).features.slice(0, 40)) {
+    const d = await detail(f.properties.id);
+    if (d.properties.next_statuses.includes('signed') && d.properties.households.length && d.properties.assignments.length) { agreed = d; break; }
+  }
+  return { signed, agreed };
+})();
+
+await test('reports, anonymous: public cuts only, the group report as CSV', async () => {
+  const { page } = main;
+  await openReports(page);
+  const cuts = await page.$$eval('#report-by option', (os) => os.map((o) => o.value));
+  eq(cuts[0], PUBLIC_ALL, '"all" for an anonymous visitor');
+  assert(cuts.every((c) => !/cell|member/.test(c)) && !cuts.includes('all'), `cuts offered: ${cuts.join(' | ')}`);
+  eq(cuts.slice(1).join(','), PUBLIC_ALL, 'public cuts');
+  const labels = await page.$$eval('#report-by option', (os) => os.map((o) => o.textContent));
+  assert(labels.includes('Theo tổ dân phố') && labels.includes('Danh sách biểu dương') && !labels.includes('Theo chi bộ'), `labels ${labels}`);
+  eq(await page.locator('#report-freeze').count(), 0, 'freeze button for an anonymous visitor');
+  eq(await page.locator('#report-internal').count(), 0, 'internal list for an anonymous visitor');
+  // The commendation thresholds show with the commendation cut only.
+  await page.selectOption('#report-by', 'group');
+  assert(await page.isHidden('#report-commendation'), 'thresholds shown with the group cut');
+  await page.selectOption('#report-by', 'commendation');
+  assert(await page.isVisible('#report-min-area') && await page.isVisible('#report-min-value'), 'no thresholds with the commendation cut');
+  await page.selectOption('#report-by', 'group');
+  const asked = page.waitForRequest((r) => r.url().includes('/api/reports?'));
+  const { name, bytes } = await reportDownload(page, '#report-csv');
+  const q = new URL((await asked).url()).searchParams;
+  eq(q.get('by'), 'group', 'by asked');
+  eq(q.get('format'), 'csv', 'format asked');
+  eq(q.get('as_of'), todayIso(), 'as_of asked');
+  assert(name.endsWith('.csv'), `file name ${name}`);
+  eq(bytes.subarray(0, 3).toString('hex'), 'efbbbf', 'UTF-8 BOM');
+  const lines = bytes.subarray(3).toString('utf8').split(/\r?\n/);
+  assert(lines[0].startsWith('group,cell,affected'), `header ${lines[0]}`);
+  assert(lines.some((l) => l.startsWith('Tổ dân phố 1,')), 'no row of Tổ dân phố 1');
+  assert((await page.textContent('#report-status')).includes(name), 'download not reported');
+  // The demo's frozen report holds party cells: listed, but not linked for an anonymous visitor.
+  const frozen = await apiGet('/api/reports/frozen');
+  eq(await page.locator('#frozen-list li[data-frozen]').count(), frozen.reports.length, 'frozen reports listed');
+  const first = page.locator(`#frozen-list li[data-frozen="${frozen.reports[0].id}"]`);
+  assert((await first.textContent()).includes(vnDate(frozen.reports[0].issued_on)), 'issue date dd/mm/yyyy');
+  eq(await first.locator('a').count(), 0, 'links to a frozen report with party cells');
+  await resetView(page);
+});
+
+let editorUser = null;
+let editorPage = null; // the editor's page, reused by the next tests
+let signedByTest = null;
+
+await test('reports, editor: the full Excel file; the A4 print version and a donation record read back from PDF', async () => {
+  assert(adminCookie && demo.signed, 'no login or no demo parcel with a record');
+  editorUser = await testUser('kiemthu.bientap', 'editor');
+  editorPage = await openAs(editorUser);
+  const { page, context } = editorPage;
+  await openReports(page);
+  const cuts = await page.$$eval('#report-by option', (os) => os.map((o) => o.value));
+  eq(cuts.join(','), 'all,segment,group,cell,member,lagging,commendation', 'cuts for an editor');
+  assert(await page.isVisible('#report-freeze') && await page.isVisible('#report-internal'), 'freeze or internal list missing for an editor');
+  await page.selectOption('#report-by', 'all');
+  // Excel: every sheet.
+  const xl = await reportDownload(page, '#report-xlsx');
+  eq(xl.bytes.subarray(0, 2).toString('latin1'), 'PK', 'xlsx signature');
+  assert(xl.name.endsWith('.xlsx'), `file name ${xl.name}`);
+  const names = xl.bytes.toString('latin1');
+  assert(names.includes('xl/workbook.xml') && names.includes('xl/worksheets/sheet6.xml'), 'six sheets expected in the workbook');
+  // The print version in a new tab, then to PDF.
+  const [tab] = await Promise.all([context.waitForEvent('page'), page.click('#report-html')]);
+  await tab.waitForURL(/\/api\/reports\?/, { timeout: 30000 });
+  await tab.waitForLoadState('load');
+  const u = new URL(tab.url());
+  eq(u.searchParams.get('by'), 'all', 'by in the print URL');
+  eq(u.searchParams.get('format'), 'html', 'format in the print URL');
+  await page.waitForFunction(() => document.querySelector('#report-status').textContent.includes('thẻ mới'));
+  const text = (await pdfText(tab, 'bao-cao-all.pdf')).normalize('NFC');
+  await tab.close();
+  for (const s of ['ĐẢNG ỦY PHƯỜNG NGỌC SƠN', 'BÁO CÁO', 'Tổng cộng', 'Tiến độ theo đoạn tuyến', 'Tiến độ theo tổ dân phố',
+    'Kết quả vận động của từng đảng viên', 'Đảng viên', 'Danh sách biểu dương', `Tính đến ngày ${vnDate(todayIso())}`]) {
+    assert(text.includes(s), `"${s}" not in the printed report`);
+  }
+  assert(/\d{1,3}(\.\d{3})+/.test(text), 'no number with Vietnamese thousands separators');
+  assert(/\d+,\d %/.test(text), 'no percentage with a decimal comma');
+  assert(!/\d+\.\d %/.test(text), 'a percentage with a decimal point');
+  // The donation record of a signed demo parcel, from its panel's link.
+  await openParcel(page, demo.signed.properties.id);
+  const href = await page.getAttribute('#print-record', 'href');
+  eq(href, `/api/parcels/${demo.signed.properties.id}/record`, 'record link');
+  eq(await page.getAttribute('#print-record', 'target'), '_blank', 'record opens in a new tab');
+  const [rec] = await Promise.all([context.waitForEvent('page'), page.click('#print-record')]);
+  await rec.waitForLoadState('load');
+  const rtext = (await pdfText(rec, 'bien-ban.pdf')).normalize('NFC');
+  await rec.close();
+  for (const s of ['BIÊN BẢN', 'Bảng tọa độ', 'hiến đất', demo.signed.properties.records[0].number, demo.signed.properties.households[0].head_name]) {
+    assert(rtext.includes(s), `"${s}" not in the printed record`);
+  }
+  assert(/\b\d{6,7},\d{3}\b/.test(rtext), 'no coordinate with 3 decimals and a decimal comma');
+});
+
+await test('an editor signs with the donation record, logs a contact and a grievance, answers it, uploads a scan, re-assigns, freezes a report', async () => {
+  assert(editorPage && demo.agreed, 'no editor page or no agreed demo parcel');
+  const { page } = editorPage;
+  const p = demo.agreed.properties;
+  const id = p.id;
+  const tStart = Date.now();
+  const laps = [];
+  const lap = (what) => laps.push(`${what} ${((Date.now() - tStart) / 1000).toFixed(1)} s`);
+  await openParcel(page, id);
+  for (const sel of SECTIONS) eq(await page.locator(`#detail ${sel}`).count(), 1, `${sel} for an editor`);
+  // `signed` without a record: the server's refusal, word for word.
+  await page.selectOption('#event-status', 'signed');
+  assert(await page.isVisible('#record-fields'), 'no record fields with "signed" chosen');
+  await page.selectOption('#event-status', 'declined');
+  assert(await page.isHidden('#record-fields'), 'record fields with "declined" chosen');
+  await page.selectOption('#event-status', 'signed');
+  const refusal = await apiSend('POST', `/api/parcels/${id}/events`, { status: 'signed', occurred_on: todayIso() }, editorUser.cookie);
+  eq(refusal.status, 409, 'server status without a record');
+  eq(refusal.json.error.code, 'no_record', 'server code');
+  await page.click('#event-save');
+  await page.waitForFunction(() => document.querySelector('#event-error')?.textContent.length > 0);
+  eq(await page.textContent('#event-error'), refusal.json.error.message, 'refusal shown');
+  // With the record: signed, and the record listed.
+  const number = `KT-${id}/${Date.now() % 100000}/BB-HĐ`;
+  await page.fill('#record-number', number);
+  await page.fill('#record-signed-on', vnDate(todayIso()));
+  await page.fill('#record-signatories', `${p.households[0].head_name}\nTổ trưởng ${p.residential_group}`);
+  await page.fill('#record-witness', 'Chủ tịch Ủy ban MTTQ phường');
+  await page.click('#event-save');
+  await page.waitForSelector('#detail .chip.status[data-status="signed"]', { timeout: 15000 });
+  await page.waitForFunction((n) => [...document.querySelectorAll('#cs-records .record-no')].some((e) => e.textContent.includes(n)), number);
+  const recTxt = await page.textContent('#cs-records');
+  assert(recTxt.includes(`Ngày ký ${vnDate(todayIso())}`) && recTxt.includes(p.households[0].head_name) && recTxt.includes('Chủ tịch Ủy ban MTTQ phường'), `record shown: ${recTxt}`);
+  const saved = (await apiGet(`/api/parcels/${id}`, editorUser.cookie)).properties;
+  eq(saved.status, 'signed', 'status on the server');
+  const rec = saved.records.find((r) => r.number === number);
+  assert(rec && rec.signatories.length === 2 && rec.signed_on === todayIso(), `record on the server: ${JSON.stringify(rec)}`);
+  signedByTest = { id, number, texts: [number] };
+  lap('signed');
+  // A contact.
+  const summary = `Kiểm thử: gặp chủ hộ lúc ${Date.now()}`;
+  await page.click('#contact-form-box > summary');
+  // Nothing said: the server's refusal, word for word.
+  const empty = await apiSend('POST', `/api/parcels/${id}/contacts`, { contacted_on: todayIso(), member: p.assignments[0].member, summary: '' }, editorUser.cookie);
+  eq(empty.status, 422, 'server status for an empty contact');
+  await page.click('#contact-form-save');
+  await page.waitForFunction(() => document.querySelector('#contact-form-error')?.textContent.length > 0);
+  eq(await page.textContent('#contact-form-error'), empty.json.error.message, 'refusal of an empty contact shown');
+  await page.fill('#contact-summary', summary);
+  await page.click('#contact-form-save');
+  await page.waitForFunction((s) => document.querySelector('#cs-contacts')?.textContent.includes(s), summary);
+  signedByTest.private = [summary];
+  lap('contact');
+  assert((await page.textContent('#cs-contacts li.contact')).includes(vnDate(todayIso())), 'the new contact first, dated');
+  // A grievance, then its answer.
+  const content = `Kiểm thử: đề nghị làm lại rãnh thoát nước ${Date.now()}`;
+  await page.click('#grievance-form-box > summary');
+  await page.fill('#grievance-content', content);
+  await page.click('#grievance-form-save');
+  await page.waitForFunction((c) => document.querySelector('#cs-grievances')?.textContent.includes(c), content);
+  const g = page.locator('#cs-grievances li.grievance', { hasText: content });
+  eq((await g.locator('.badge.unanswered').textContent()).trim(), 'Chưa trả lời', 'unanswered badge');
+  const gid = await g.getAttribute('data-grievance');
+  const answer = 'Phường sẽ bố trí làm lại rãnh thoát nước trong tháng tới.';
+  await page.click(`#answer-form-${gid}-box > summary`);
+  await page.fill(`#answer-text-${gid}`, answer);
+  await page.click(`#answer-form-${gid}-save`);
+  await page.waitForFunction(([i, a]) => document.querySelector(`#cs-grievances li[data-grievance="${i}"]`)?.textContent.includes(a), [gid, answer]);
+  signedByTest.private.push(content, answer);
+  lap('grievance answered');
+  const gl = page.locator(`#cs-grievances li[data-grievance="${gid}"]`);
+  eq(await gl.locator('.badge.unanswered').count(), 0, 'badge left after the answer');
+  assert((await gl.textContent()).includes(`Đã trả lời ngày ${vnDate(todayIso())}`), 'answer date');
+  // A scan (a real 1×1 PNG), listed with its SHA-256.
+  await page.click('#upload-form-box > summary');
+  await page.setInputFiles('#upload-file', { name: 'bien-ban-kiem-thu.png', mimeType: 'image/png', buffer: PNG_1x1 });
+  await page.fill('#upload-caption', 'Ảnh chụp biên bản');
+  await page.click('#upload-form-save');
+  await page.waitForFunction(() => document.querySelector('#cs-attachments .attachment .file-name')?.textContent === 'bien-ban-kiem-thu.png');
+  const sha = createHash('sha256').update(PNG_1x1).digest('hex');
+  signedByTest.texts.push('bien-ban-kiem-thu.png', sha.slice(0, 12));
+  lap('uploaded');
+  const att = page.locator('#cs-attachments li.attachment', { hasText: 'bien-ban-kiem-thu.png' });
+  eq(await att.locator('code.sha').textContent(), sha.slice(0, 12), 'sha256 prefix');
+  const attTxt = await att.textContent();
+  assert(attTxt.includes('0,1 KB') && attTxt.includes('PNG') && attTxt.includes('Ảnh chụp biên bản') && attTxt.includes(editorUser.name), `attachment shown: ${attTxt}`);
+  const link = await att.locator('a.file-name').getAttribute('href');
+  const got = await fetch(new URL(link, BASE), { headers: { cookie: editorUser.cookie } });
+  eq(Buffer.from(await got.arrayBuffer()).toString('hex'), PNG_1x1.toString('hex'), 'the file read back');
+  // Re-assignment to another member from today.
+  const org = await apiGet('/api/org', editorUser.cookie);
+  const current = p.assignments.find((a) => !a.to)?.member_code;
+  const other = org.members.find((m) => m.code !== current);
+  await page.click('#assign-form-box > summary');
+  await page.selectOption('#assign-member', other.code);
+  await page.click('#assign-form-save');
+  await page.waitForFunction((n) => document.querySelector('#cs-assignments li.assignment.current')?.textContent.includes(n), other.name);
+  signedByTest.private.push(other.code);
+  lap('re-assigned');
+  const cur = await page.textContent('#cs-assignments li.assignment.current');
+  assert(cur.includes(`${vnDate(todayIso())} – nay`), `current assignment: ${cur}`);
+  assert((await page.textContent('#cs-assignments')).includes(`– ${vnDate(todayIso())}`), 'the previous assignment not ended today');
+  // Forms reset after saving; the panel with its sections.
+  eq(await page.inputValue('#contact-summary'), '', 'contact form not reset');
+  for (const sel of ['#contact-form-box', '#grievance-form-box']) await page.evaluate((s) => { document.querySelector(s).open = true; }, sel);
+  await page.evaluate(() => { document.querySelector('#cs-records').scrollIntoView(); });
+  await shot(page, 'parcel-campaign.png');
+  await page.evaluate(() => { document.querySelector('#cs-grievances').scrollIntoView(); });
+  await shot(page, 'parcel-campaign-private.png');
+  // Freezing a report adds it to the list.
+  await openReports(page);
+  await page.selectOption('#report-by', 'segment');
+  await page.fill('#report-from', `01/${vnDate(todayIso()).slice(3)}`);
+  await page.click('#report-freeze');
+  await page.waitForFunction(() => /Đã chốt báo cáo số \d+/.test(document.querySelector('#report-status').textContent));
+  const fid = /số (\d+)/.exec(await page.textContent('#report-status'))[1];
+  lap('frozen');
+  await page.waitForSelector(`#frozen-list li[data-frozen="${fid}"]`);
+  const item = await page.textContent(`#frozen-list li[data-frozen="${fid}"]`);
+  assert(item.includes(`Chốt ngày ${vnDate(todayIso())}`) && item.includes('Theo đoạn tuyến') && item.includes(`từ 01/${vnDate(todayIso()).slice(3)} đến ${vnDate(todayIso())}`), `frozen item: ${item}`);
+  const fl = page.locator(`#frozen-list li[data-frozen="${fid}"] a`);
+  eq(await fl.count(), 2, 'xlsx and HTML links');
+  eq(await fl.first().getAttribute('href'), `/api/reports/frozen/${fid}?format=xlsx`, 'xlsx link');
+  const frozenNow = await apiGet('/api/reports/frozen');
+  assert(frozenNow.reports.some((r) => String(r.id) === fid && r.by === 'segment'), 'frozen on the server');
+  await page.locator('#reports').scrollIntoViewIfNeeded();
+  await shot(page, 'reports.png');
+  // The server's refusal for a report, word for word (from after as_of).
+  await page.fill('#report-from', '01/01/2099');
+  const bad = await fetch(new URL(`/api/reports?by=segment&format=csv&as_of=${todayIso()}&from=2099-01-01`, BASE));
+  const badMsg = (await bad.json()).error.message;
+  await page.click('#report-csv');
+  await page.waitForFunction(() => document.querySelector('#report-error').textContent.length > 0);
+  eq(await page.textContent('#report-error'), badMsg, 'report refusal shown');
+  await page.fill('#report-from', '');
+  console.log(`  ${laps.join(', ')}`);
+});
+
+await test('an anonymous visitor sees no paperwork or persuasion data in the parcel panel', async () => {
+  assert(demo.signed && signedByTest, 'no demo parcel with a record, or no parcel filled by the editor test');
+  const { page } = main;
+  for (const [id, hidden] of [[demo.signed.properties.id, [...demo.signed.properties.records.map((r) => r.number), ...demo.signed.properties.contacts.map((c) => c.summary)]],
+    [signedByTest.id, [...signedByTest.texts, ...signedByTest.private]]]) {
+    await openParcel(page, id);
+    for (const sel of SECTIONS) eq(await page.locator(`#detail ${sel}`).count(), 0, `${sel} shown to an anonymous visitor`);
+    eq(await page.locator('#detail form').count(), 0, 'a form shown to an anonymous visitor');
+    const txt = await page.textContent('#detail');
+    for (const s of ['Biên bản hiến đất', 'Tệp đính kèm', 'Tiếp xúc, vận động', 'Kiến nghị', 'Phân công']) assert(!txt.includes(s), `"${s}" shown`);
+    for (const s of hidden) assert(!txt.includes(s), `"${s}" shown to an anonymous visitor`);
+  }
+  await resetView(page);
+});
+
+await test('a viewer sees the donation records and attachments but no persuasion data and no forms', async () => {
+  assert(demo.signed && signedByTest, 'no demo parcel with a record, or no parcel filled by the editor test');
+  const viewer = await testUser('kiemthu.xem', 'viewer');
+  const { page, context } = await openAs(viewer);
+  for (const [id, shown, hidden] of [
+    [demo.signed.properties.id, demo.signed.properties.records.map((r) => r.number),
+      [...demo.signed.properties.contacts.map((c) => c.summary), ...demo.signed.properties.assignments.map((a) => a.member_code)]],
+    [signedByTest.id, signedByTest.texts, signedByTest.private]]) {
+    await openParcel(page, id);
+    for (const sel of ['#cs-records', '#cs-attachments', '#print-record']) eq(await page.locator(`#detail ${sel}`).count(), 1, `${sel} for a viewer`);
+    for (const sel of PRIVATE_SECTIONS) eq(await page.locator(`#detail ${sel}`).count(), 0, `${sel} shown to a viewer`);
+    eq(await page.locator('#detail form').count(), 0, 'a form shown to a viewer');
+    const txt = await page.textContent('#detail');
+    for (const s of shown) assert(txt.includes(s), `"${s}" not shown to a viewer`);
+    for (const s of hidden) assert(!txt.includes(s), `"${s}" shown to a viewer`);
+    assert(!txt.includes('Kiến nghị') && !txt.includes('Tiếp xúc, vận động'), 'persuasion sections named to a viewer');
+  }
+  await shot(page, 'parcel-viewer.png');
+  // Reports: the public cuts and the internal commendation list, no freezing.
+  await openReports(page);
+  const cuts = await page.$$eval('#report-by option', (os) => os.map((o) => o.value));
+  assert(cuts.every((c) => !/cell|member/.test(c)) && cuts[0] === PUBLIC_ALL, `cuts for a viewer: ${cuts}`);
+  eq(await page.locator('#report-freeze').count(), 0, 'freeze button for a viewer');
+  await page.selectOption('#report-by', 'commendation');
+  assert(await page.isVisible('#report-internal'), 'no internal list for a viewer');
+  await page.check('#report-internal');
+  await page.fill('#report-min-area', '20');
+  await page.fill('#report-min-value', '50.000.000');
+  const asked = page.waitForRequest((r) => r.url().includes('/api/reports?'));
+  const { bytes } = await reportDownload(page, '#report-csv');
+  const q = new URL((await asked).url()).searchParams;
+  eq(`${q.get('internal')} ${q.get('min_area')} ${q.get('min_value')}`, '1 20 50000000', 'commendation query');
+  assert(bytes.subarray(3).toString('utf8').split(/\r?\n/).filter(Boolean).length > 1, 'empty commendation list');
+  // In English: the reports section and the parcel's sections, what was typed kept.
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => document.documentElement.lang === 'en' && document.querySelector('#detail #cs-records h4')?.textContent === 'Donation records');
+  eq(await page.textContent('#reports > summary'), 'Reports', 'reports heading');
+  eq(await page.inputValue('#report-min-value'), '50.000.000', 'threshold kept across the language switch');
+  const en = `${await page.textContent('#reports')} ${await page.textContent('#detail')}`;
+  for (const s of ['As of', 'From (period report)', 'Commendation list', 'Internal list (names every household)', 'Print (HTML A4)',
+    'Frozen reports', 'Donation records', 'Attachments', 'Print the donation record', 'Signatories', 'Witness']) assert(en.includes(s), `English "${s}" missing`);
+  for (const s of ['Báo cáo đã chốt', 'Biên bản hiến đất', 'Tệp đính kèm', 'Người ký', 'Tính đến ngày']) assert(!en.includes(s), `Vietnamese "${s}" left in English`);
+  const cutsEn = await page.$$eval('#report-by option', (os) => os.map((o) => o.textContent));
+  eq(cutsEn.join(' | '), 'All sections | By road segment | By residential group | Lagging areas | Commendation list', 'cuts in English');
+  await shot(page, 'reports-english.png');
+  await context.close();
+});
+
+await test('reports and the parcel sections at 375 px fit the width', async () => {
+  assert(editorUser && signedByTest, 'no editor or no parcel signed by the tests');
+  const { page, context, errors } = await openAs(editorUser, { width: 375, height: 812 });
+  await openReports(page);
+  await page.selectOption('#report-by', 'all');
+  await page.locator('#reports').scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollBy(0, document.querySelector('#reports').getBoundingClientRect().top - 8));
+  let sw = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert(sw <= 375, `page is ${sw} px wide with the reports open`);
+  const fsw = await page.evaluate(() => { const f = document.querySelector('#report-form'); return [f.scrollWidth, f.clientWidth]; });
+  assert(fsw[0] <= fsw[1], `report form ${fsw[0]} px wide in ${fsw[1]}`);
+  await shot(page, 'phone-reports.png');
+  await openParcel(page, signedByTest.id);
+  for (const sel of ['#contact-form-box', '#grievance-form-box', '#upload-form-box']) await page.evaluate((s) => { document.querySelector(s).open = true; }, sel);
+  const dw = await page.evaluate(() => { const d = document.querySelector('#detail'); return [d.scrollWidth, d.clientWidth]; });
+  assert(dw[0] <= dw[1], `parcel panel content ${dw[0]} px wide in ${dw[1]}`);
+  sw = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert(sw <= 375, `page is ${sw} px wide with the parcel panel`);
+  await page.evaluate(() => { document.querySelector('#cs-records').scrollIntoView(); });
+  await shot(page, 'phone-parcel-campaign.png');
+  await page.evaluate(() => { document.querySelector('#cs-contacts').scrollIntoView(); });
+  await shot(page, 'phone-parcel-private.png');
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+  await context.close();
+});
+
 await test('no console errors on the pages during the whole run', async () => {
   eq(main.errors.length, 0, `console errors: ${main.errors.join(' | ')}`);
 });
 
 await editor?.context.close();
+await editorPage?.context.close();
 await main.context.close();
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
