@@ -694,10 +694,7 @@ fn run_import_layers(
     }
 }
 
-/// Today's date in Vietnam (UTC+7 all year).
-fn today_vn() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
-}
+use hiendat::campaign::today_in_vietnam as today_vn;
 
 fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
     use hiendat::campaign::reports::{self, Cut, Options};

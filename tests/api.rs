@@ -1592,6 +1592,19 @@ async fn signing_needs_a_record_and_the_paperwork_shows_to_whom_it_should() {
         )
         .await;
     assert_eq!(code, StatusCode::OK);
+    let (code, future) = s
+        .post_json(
+            &editor,
+            &format!("/api/parcels/{p}/contacts"),
+            json!({ "contacted_on": "2999-01-01", "member": "X", "summary": "Y" }),
+        )
+        .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{future}");
+    let msg = future["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("contacted_on: ngày 2999-01-01 ở tương lai"),
+        "{msg}"
+    );
     let (code, again) = s
         .post_json(
             &editor,
@@ -1721,13 +1734,33 @@ async fn uploads_are_checked_kept_with_their_checksum_and_served_back() {
     .concat();
     let r = editor.post(&url).body(big).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "too_large", "{e}");
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("10 MB"),
+        "{e}"
+    );
+    // a scan of a few megabytes is what the route is for (past the 1 MiB of other bodies)
+    let scan = [b"%PDF-1.7\n".as_slice(), &vec![b' '; 3 << 20]].concat();
+    let r = editor
+        .post(url.replace(".png", ".pdf"))
+        .body(scan)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{}",
+        r.text().await.unwrap()
+    );
     let listed = s.get_json(&editor, &format!("/api/parcels/{p}")).await;
     assert_eq!(
         listed["properties"]["attachments"]
             .as_array()
             .unwrap()
             .len(),
-        1
+        2
     );
     let r = anon.post(&url).body(png).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);

@@ -5,6 +5,7 @@
 //! read is logged ([`log_read`]).
 
 use super::read::{id_json, parse_date};
+use super::write::not_future;
 use super::{ApiError, AppState, Caller};
 use crate::campaign::org::Area;
 use crate::store::{RecordInput, Role, Store, User};
@@ -88,7 +89,7 @@ pub(super) async fn assign(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(Role::Editor)?;
     let Json(b) = body?;
-    let from = parse_date("from", &b.from)?;
+    let from = not_future("from", parse_date("from", &b.from)?)?;
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;
@@ -113,7 +114,10 @@ impl NewRecord {
     pub(super) fn parse(self) -> Result<RecordInput, ApiError> {
         Ok(RecordInput {
             number: self.number,
-            signed_on: parse_date("record.signed_on", &self.signed_on)?,
+            signed_on: not_future(
+                "record.signed_on",
+                parse_date("record.signed_on", &self.signed_on)?,
+            )?,
             signatories: self.signatories,
             witness: self.witness,
             attachment: self.attachment,
@@ -161,7 +165,7 @@ pub(super) async fn add_contact(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require(Role::Editor)?.clone();
     let Json(b) = body?;
-    let on = parse_date("contacted_on", &b.contacted_on)?;
+    let on = not_future("contacted_on", parse_date("contacted_on", &b.contacted_on)?)?;
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;
@@ -188,7 +192,7 @@ pub(super) async fn add_grievance(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require(Role::Editor)?.clone();
     let Json(b) = body?;
-    let on = parse_date("raised_on", &b.raised_on)?;
+    let on = not_future("raised_on", parse_date("raised_on", &b.raised_on)?)?;
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;
@@ -214,7 +218,7 @@ pub(super) async fn answer_grievance(
 ) -> Result<Json<Value>, ApiError> {
     let user = caller.require(Role::Editor)?.clone();
     let Json(b) = body?;
-    let on = parse_date("answered_on", &b.answered_on)?;
+    let on = not_future("answered_on", parse_date("answered_on", &b.answered_on)?)?;
     state
         .blocking(move |s| {
             s.answer_grievance(gid, on, &b.answer, &user.name)?;
@@ -237,10 +241,22 @@ pub(super) async fn upload(
     caller: Caller,
     Path(id): Path<String>,
     q: Result<Query<Upload>, QueryRejection>,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require(Role::Editor)?.clone();
     let q = q?.0;
+    let max = crate::store::ATTACHMENT_MAX_BYTES >> 20;
+    let too_large = || {
+        ApiError::TooLarge(format!(
+            "tệp quá giới hạn {max} MB / the file is over the {max} MB limit"
+        ))
+    };
+    let body = match body {
+        Ok(b) if b.len() > crate::store::ATTACHMENT_MAX_BYTES => return Err(too_large()),
+        Ok(b) => b,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+        Err(e) => return Err(ApiError::BadRequest("bad_body", e.body_text())),
+    };
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;

@@ -24,6 +24,9 @@ pub enum ApiError {
     /// 409: conflicts with what is stored (a transition the log refuses).
     #[error("{1}")]
     Conflict(&'static str, String),
+    /// 413: a body over its route's limit.
+    #[error("{0}")]
+    TooLarge(String),
     /// 401: log in first.
     #[error("cần đăng nhập / login required")]
     Unauthorized,
@@ -45,6 +48,7 @@ impl ApiError {
             ApiError::BadRequest(c, _) => (StatusCode::BAD_REQUEST, c),
             ApiError::Unprocessable(c, _) => (StatusCode::UNPROCESSABLE_ENTITY, c),
             ApiError::Conflict(c, _) => (StatusCode::CONFLICT, c),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::BadLogin => (StatusCode::UNAUTHORIZED, "bad_login"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),

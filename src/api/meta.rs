@@ -22,6 +22,7 @@ pub(super) async fn config(State(state): State<AppState>) -> Result<Json<Value>,
                 "demo": demo,
                 "basemap": basemap,
                 "bounds": s.bounds()?,
+                "ward": s.ward_name()?,
                 "version": s.data_version()?,
             })))
         })

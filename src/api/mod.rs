@@ -259,13 +259,6 @@ pub fn router(state: AppState) -> Router {
             "/api/grievances/{id}/answer",
             post(campaign::answer_grievance),
         )
-        .route(
-            "/api/parcels/{id}/attachments",
-            // a scan is larger than any other request body
-            post(campaign::upload).layer(axum::extract::DefaultBodyLimit::max(
-                crate::store::ATTACHMENT_MAX_BYTES + 1,
-            )),
-        )
         .route("/api/attachments/{id}", get(campaign::attachment))
         .route("/api/parcels/{id}/record", get(reports::record_page))
         .route("/api/reports", get(reports::report))
@@ -278,6 +271,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/config", get(meta::config))
         .route("/api/version", get(meta::version))
         .route("/api/{*rest}", any(not_found))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // A scan is larger than any other request body: this one route
+        // has its own limit (past it, a JSON 413 naming the limit).
+        .route(
+            "/api/parcels/{id}/attachments",
+            post(campaign::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::store::ATTACHMENT_MAX_BYTES + 1,
+            )),
+        )
         // Answers change with every recorded event: no cache may keep one.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -299,9 +301,7 @@ pub fn router(state: AppState) -> Router {
         ),
         None => api.fallback(not_found),
     };
-    app.layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    app.layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 async fn healthz(

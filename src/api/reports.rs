@@ -14,14 +14,10 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// Today in Vietnam (UTC+7 all year).
-pub(super) fn today_vn() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
-}
+use crate::campaign::today_in_vietnam as today_vn;
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]

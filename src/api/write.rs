@@ -27,8 +27,16 @@ pub(super) struct NewEvent {
     record: Option<super::campaign::NewRecord>,
 }
 
-/// Vietnam's offset from UTC (no daylight saving).
-const VIETNAM_UTC_OFFSET_HOURS: i64 = 7;
+/// 422 when `d` (the body's `field`) is after today in Vietnam.
+pub(super) fn not_future(field: &str, d: chrono::NaiveDate) -> Result<chrono::NaiveDate, ApiError> {
+    if d > crate::campaign::today_in_vietnam() {
+        return Err(ApiError::Unprocessable(
+            "future_date",
+            format!("{field}: ngày {d} ở tương lai / {d} is in the future"),
+        ));
+    }
+    Ok(d)
+}
 
 fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
@@ -58,14 +66,7 @@ pub(super) async fn post_event(
         ));
     }
     let now = Utc::now();
-    // "Today" in Vietnam (UTC+7 all year): an event of this morning in the
-    // ward is not in the future even while it is still yesterday in UTC.
-    if occurred_on > (now + chrono::Duration::hours(VIETNAM_UTC_OFFSET_HOURS)).date_naive() {
-        return Err(ApiError::Unprocessable(
-            "future_date",
-            format!("ngày {occurred_on} ở tương lai / {occurred_on} is in the future"),
-        ));
-    }
+    not_future("occurred_on", occurred_on)?;
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;

@@ -12,7 +12,15 @@ use std::fmt::Write;
 /// Tables wider than this many columns get a smaller font to fit A4 portrait.
 const WIDE: usize = 7;
 
+/// Tables wider than this many columns are printed on A4 landscape pages
+/// (the progress cuts have up to 17): portrait would cut the last columns.
+const LANDSCAPE: usize = 10;
+
 const CSS: &str = r#"@page { size: A4; margin: 20mm 15mm 20mm 25mm; }
+@page landscape { size: A4 landscape; margin: 15mm 12mm 15mm 15mm; }
+section.landscape { page: landscape; }
+section.landscape table.data { font-size: 8.5pt; }
+section.landscape th .en { font-size: 7pt; }
 * { box-sizing: border-box; }
 body { font-family: "Times New Roman", "Liberation Serif", "DejaVu Serif", serif;
   font-size: 13pt; line-height: 1.3; color: #000; margin: 0; }
@@ -126,9 +134,14 @@ fn long_date(d: NaiveDate) -> String {
 }
 
 fn section(h: &mut String, n: usize, sheet: &Sheet) {
+    let class = if sheet.columns.len() > LANDSCAPE {
+        " class=\"landscape\""
+    } else {
+        ""
+    };
     let _ = writeln!(
         h,
-        "<section>\n<h2>{}. {}</h2>",
+        "<section{class}>\n<h2>{}. {}</h2>",
         roman(n),
         escape(&sheet.title)
     );

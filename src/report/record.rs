@@ -258,7 +258,7 @@ fn participants(h: &mut String, record: Option<&RecordInfo>) {
     let witness = record.map(|r| r.witness.as_str());
     w!(
         h,
-        "<p><b>2. Đại diện UBND phường và thành phần tham gia:</b> {names}</p>\n\
+        "<p><b>2. Những người ký biên bản:</b> {names}</p>\n\
          <p><b>3. Người làm chứng:</b> {}</p>\n",
         value_or_blank(witness, 20)
     );
@@ -1109,7 +1109,7 @@ mod tests {
         assert!(page.contains("201,3 m²"));
         assert!(page.contains("1.500.000 ₫"));
         assert!(page.contains(">Hiến<"));
-        assert!(page.contains("tham gia:</b> Ông/Bà Trần Thị Bình — Chủ tịch UBND phường</p>"));
+        assert!(page.contains("ký biên bản:</b> Ông/Bà Trần Thị Bình — Chủ tịch UBND phường</p>"));
         assert!(page.contains("Người làm chứng:</b> <b>Lê Văn Cường</b>"));
         assert!(page.contains("tự nguyện hiến 20,0 m² đất"));
         assert!(page.contains("không yêu cầu bồi thường"));

@@ -137,6 +137,20 @@ pub(super) fn has_record(conn: &Connection, parcel: i64, on: NaiveDate) -> Resul
         .is_some())
 }
 
+/// The date of the parcel's earliest record, if it has one.
+pub(super) fn first_record_date(conn: &Connection, parcel: i64) -> Result<Option<NaiveDate>> {
+    let d: Option<String> = conn.query_row(
+        "SELECT min(signed_on) FROM records WHERE parcel = ?1",
+        [parcel],
+        |r| r.get(0),
+    )?;
+    d.map(|d| {
+        d.parse()
+            .map_err(|_| StoreError::Corrupt(format!("record date {d:?}")))
+    })
+    .transpose()
+}
+
 /// Checks and writes a record for the parcel with row id `parcel`.
 pub(super) fn insert_record(
     conn: &Connection,
@@ -211,7 +225,7 @@ impl Store {
         let key = self.parcel_key(parcel)?;
         let tx = self.conn.transaction()?;
         let id = insert_record(&tx, key, r, by)?;
-        super::org::bump_version(&tx)?;
+        super::org::bump_paperwork(&tx)?;
         tx.commit()?;
         Ok(id)
     }
@@ -266,7 +280,7 @@ impl Store {
         let one = [(parcel.clone(), on, member.to_string(), summary.to_string())];
         self.add_contacts(&one, by)?;
         let id = self.conn.last_insert_rowid();
-        super::org::bump_version(&self.conn)?;
+        super::org::bump_paperwork(&self.conn)?;
         Ok(id)
     }
 
@@ -354,7 +368,7 @@ impl Store {
             ),
         )?;
         let id = self.conn.last_insert_rowid();
-        super::org::bump_version(&self.conn)?;
+        super::org::bump_paperwork(&self.conn)?;
         Ok(id)
     }
 
@@ -399,7 +413,7 @@ impl Store {
             "UPDATE grievances SET answer = ?2, answered_on = ?3, answered_by = ?4 WHERE id = ?1",
             (id, answer.trim(), on.to_string(), by),
         )?;
-        super::org::bump_version(&self.conn)?;
+        super::org::bump_paperwork(&self.conn)?;
         Ok(())
     }
 
@@ -477,7 +491,7 @@ impl Store {
             (key, name, media_type, bytes.len() as i64, &sha, caption.map(str::trim).filter(|c| !c.is_empty()), bytes, &at, by),
         )?;
         let id = self.conn.last_insert_rowid();
-        super::org::bump_version(&self.conn)?;
+        super::org::bump_paperwork(&self.conn)?;
         Ok(AttachmentRow {
             id,
             file_name: name.to_string(),

@@ -125,6 +125,13 @@ fn append(tx: &Connection, e: &Event) -> Result<(i64, i64)> {
     }
     // Consent is a signed record: no `signed` without one on file by that day.
     if e.status == Status::Signed && !super::consent::has_record(tx, key, e.occurred_on)? {
+        if let Some(later) = super::consent::first_record_date(tx, key)? {
+            return Err(StoreError::NoRecord(format!(
+                "biên bản hiến đất của thửa đất {p} ký ngày {later}, sau ngày {d} ghi \"Đã ký biên bản\": hãy ghi đúng ngày ký / the donation record of parcel {p} was signed on {later}, after {d}: record the signing on its date",
+                p = e.parcel,
+                d = e.occurred_on
+            )));
+        }
         return Err(StoreError::NoRecord(format!(
             "thửa đất {p} chưa có biên bản hiến đất ký đến ngày {d} (số, ngày ký, người ký, người làm chứng): hãy nhập biên bản trước / parcel {p} has no donation record signed by {d} (number, date, signatories, witness): file the record first",
             p = e.parcel,

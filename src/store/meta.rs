@@ -26,17 +26,20 @@ impl Store {
         Ok(())
     }
 
-    /// A token that changes whenever the data a page shows may have: an
-    /// event recorded (the log's last id) or an import committed (a counter
-    /// each import bumps). Pages poll it to know when to reload.
+    /// A token that changes whenever the data a page shows may have:
+    /// `imports.events.paperwork`, from a counter each import (or change of
+    /// the organisation) bumps, the log's last id, and a counter each record,
+    /// contact, grievance, attachment or assignment bumps. Pages poll it to
+    /// know when to reload, and reload shapes only when the first part moves.
     pub fn data_version(&self) -> Result<String> {
-        let (events, imports): (i64, i64) = self.conn.query_row(
+        let (events, imports, paperwork): (i64, i64, i64) = self.conn.query_row(
             "SELECT (SELECT coalesce(max(id), 0) FROM events),
-                    coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'imports'), 0)",
+                    coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'imports'), 0),
+                    coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'paperwork'), 0)",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-        Ok(format!("{imports}.{events}"))
+        Ok(format!("{imports}.{events}.{paperwork}"))
     }
 
     /// Whether the database holds demo data (see [`DEMO_KEY`]).

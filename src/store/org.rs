@@ -85,13 +85,24 @@ fn date(s: String) -> rusqlite::Result<NaiveDate> {
     })
 }
 
-/// Bumps the counter [`Store::data_version`] reads, so that open pages reload.
+/// Bumps the import counter [`Store::data_version`] reads: the organisation
+/// changed, which every report and page shows.
 pub(super) fn bump_version(conn: &Connection) -> Result<()> {
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES ('imports', '1')
+    bump(conn, "imports")
+}
+
+/// Bumps the paperwork counter (records, contacts, grievances, attachments,
+/// assignments): open pages reload the parcel panel, not the map's shapes.
+pub(super) fn bump_paperwork(conn: &Connection) -> Result<()> {
+    bump(conn, "paperwork")
+}
+
+fn bump(conn: &Connection, key: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, '1')
          ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-        [],
-    )?;
+    )?
+    .execute([key])?;
     Ok(())
 }
 
@@ -372,7 +383,7 @@ impl Store {
             "INSERT INTO assignments (member, parcel, from_date) VALUES (?1, ?2, ?3)",
             (m, key, from.to_string()),
         )?;
-        bump_version(&tx)?;
+        bump_paperwork(&tx)?;
         tx.commit()?;
         Ok(())
     }

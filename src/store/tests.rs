@@ -1138,6 +1138,11 @@ fn consent_needs_a_record_and_withdrawal_and_declining_are_ordinary() {
         .append_event(&event(101, Status::Signed, (2026, 9, 20), 2))
         .unwrap_err();
     assert!(matches!(err, StoreError::NoRecord(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("ký ngày 2026-09-25, sau ngày 2026-09-20"),
+        "{err}"
+    );
     // the same number twice is refused, naming the field
     let err = store
         .add_record(
