@@ -1833,3 +1833,47 @@ async fn a_frozen_report_stays_what_was_reported() {
         .await;
     assert_eq!(code, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn household_flags_are_set_by_editors_and_move_the_reports() {
+    let s = Server::start_demo().await;
+    let anon = Server::client();
+    let editor = s.login(EDITOR).await;
+    let viewer = s.login(VIEWER).await;
+    let p = demo_parcel_with(&s, &anon, "handed_over").await;
+    let path = format!("/api/parcels/{p}/household");
+    let body = json!({ "may_be_named": false, "is_member_family": true });
+    let patch = |c: &reqwest::Client, b: Value| c.patch(s.url(&path)).json(&b).send();
+    assert_eq!(
+        patch(&anon, body.clone()).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        patch(&viewer, body.clone()).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let r = patch(&editor, json!({})).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let csv = |internal: bool| {
+        let q = if internal { "&internal=1" } else { "" };
+        format!("/api/reports?by=commendation&format=csv&as_of=2026-11-28{q}")
+    };
+    let (_, _, before) = s.bytes(&editor, &csv(false)).await;
+    let r = patch(&editor, body).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let detail = s.get_json(&editor, &format!("/api/parcels/{p}")).await;
+    assert_eq!(
+        detail["properties"]["households"][0]["is_member_family"],
+        true
+    );
+    // no longer on the public list, still on the internal one
+    let head = detail["properties"]["households"][0]["head_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, _, after) = s.bytes(&editor, &csv(false)).await;
+    let (_, _, internal) = s.bytes(&editor, &csv(true)).await;
+    assert!(!String::from_utf8(after).unwrap().contains(&head));
+    assert!(String::from_utf8(internal).unwrap().contains(&head));
+    assert_ne!(before.len(), 0);
+}

@@ -99,6 +99,38 @@ pub(super) async fn assign(
         .await
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct HouseholdFlags {
+    is_member_family: Option<bool>,
+    may_be_named: Option<bool>,
+}
+
+/// `PATCH /api/parcels/{id}/household`: flags the household as a family of
+/// a cadre or party member, or records its consent to be named publicly.
+pub(super) async fn household_flags(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<HouseholdFlags>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Role::Editor)?;
+    let Json(b) = body?;
+    if b.is_member_family.is_none() && b.may_be_named.is_none() {
+        return Err(ApiError::Unprocessable(
+            "nothing_to_change",
+            "cần is_member_family hoặc may_be_named / give is_member_family or may_be_named".into(),
+        ));
+    }
+    state
+        .blocking(move |s| {
+            let p = s.parcel(&id)?;
+            let n = s.set_household_flags(&p.id, b.is_member_family, b.may_be_named)?;
+            Ok(Json(json!({ "parcel": id_json(&p.id), "households": n })))
+        })
+        .await
+}
+
 /// A donation record as the API takes it (also inside a `signed` event).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -18,6 +18,7 @@
 //! | `GET /api/corridors` | all | GeoJSON planned corridors, one per segment |
 //! | `GET /api/export?format=&layers=&segment=&group=&crs=&interval=&personal=` | all (owners: viewer+ with `personal=1`) | surveyor files: GeoPackage, zipped Shapefile, DXF, KML, GeoJSON, CSV coordinate tables |
 //! | `GET /api/org` | all (members: editor+, logged) | party cells, their groups, area leads |
+//! | `PATCH /api/parcels/{id}/household` | editor+ | flag a family of a cadre or party member; consent to be named publicly |
 //! | `POST /api/parcels/{id}/assignment`, `/records`, `/contacts`, `/grievances`, `/attachments`; `POST /api/grievances/{id}/answer` | editor+ | re-assign, file a donation record, log a visit, record and answer grievances, upload scans |
 //! | `GET /api/attachments/{id}`, `GET /api/parcels/{id}/record` | viewer+ | an uploaded file; the printable donation record |
 //! | `GET /api/reports?by=&format=&as_of=&from=&...` | all (cell, member: editor+, logged; internal commendation: viewer+) | periodic reports as xlsx, A4 HTML, CSV |
@@ -249,6 +250,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/export", get(export::export))
         .route("/api/org", get(campaign::org))
         .route("/api/parcels/{id}/assignment", post(campaign::assign))
+        .route(
+            "/api/parcels/{id}/household",
+            axum::routing::patch(campaign::household_flags),
+        )
         .route("/api/parcels/{id}/records", post(campaign::add_record))
         .route("/api/parcels/{id}/contacts", post(campaign::add_contact))
         .route(

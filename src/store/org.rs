@@ -388,6 +388,33 @@ impl Store {
         Ok(())
     }
 
+    /// Sets the flags of the parcel's households (all of them: they share
+    /// the land): a family of a cadre or party member, and whether it agreed
+    /// to be named on a public commendation list. `None` leaves a flag.
+    pub fn set_household_flags(
+        &mut self,
+        parcel: &FeatureId,
+        member_family: Option<bool>,
+        may_be_named: Option<bool>,
+    ) -> Result<usize> {
+        let key = self.parcel_key(parcel)?;
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE households SET is_member_family = coalesce(?2, is_member_family),
+                                   may_be_named = coalesce(?3, may_be_named)
+             WHERE parcel = ?1",
+            (key, member_family, may_be_named),
+        )?;
+        if n == 0 {
+            return Err(StoreError::BadInput(format!(
+                "thửa đất {parcel} chưa có hộ gia đình nào (nhập bằng --households) / parcel {parcel} has no household yet (import one with --households)"
+            )));
+        }
+        bump_paperwork(&tx)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
     pub fn leads(&self) -> Result<Vec<LeadRow>> {
         let mut st = self.conn.prepare_cached(
             "SELECT l.name, l.title, g.name, s.fid, s.fid_is_number
