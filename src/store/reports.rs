@@ -182,18 +182,12 @@ impl Store {
                 }
             }
         }
-        let segment_by_fid: HashMap<String, usize> = {
-            let mut st = self.conn.prepare("SELECT id, fid FROM segments")?;
-            let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-            let mut m = HashMap::new();
-            for row in rows {
-                let (k, fid) = row?;
-                if let Some(&i) = segment_index.get(&k) {
-                    m.insert(fid, i);
-                }
-            }
-            m
-        };
+        // segments read above carry their file ids: no second query
+        let segment_by_fid: HashMap<&str, usize> = segments
+            .iter()
+            .enumerate()
+            .map(|(i, seg)| (seg.id.as_str(), i))
+            .collect();
         let leads = self
             .leads()?
             .into_iter()
@@ -210,9 +204,7 @@ impl Store {
             })
             .collect();
         Ok(ReportData {
-            ward: self
-                .meta("ward")?
-                .unwrap_or_else(|| "(chưa đặt tên)".to_string()),
+            ward: self.ward_name()?,
             demo: self.is_demo()?,
             parcels,
             segments,
