@@ -276,20 +276,9 @@ fn cross_point(a: P, b: P, da: f64, db: f64) -> P {
     [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
 }
 
-/// Signed shoelace area of an open ring, taken about its first vertex so that
-/// large coordinates lose no precision.
+/// Signed shoelace area of an open ring (see [`super::area`]).
 pub fn ring_area(r: &[P]) -> f64 {
-    if r.len() < 3 {
-        return 0.0;
-    }
-    let o = r[0];
-    let mut s = 0.0;
-    for w in r[1..].windows(2) {
-        let (x1, y1) = (w[0][0] - o[0], w[0][1] - o[1]);
-        let (x2, y2) = (w[1][0] - o[0], w[1][1] - o[1]);
-        s += x1 * y2 - x2 * y1;
-    }
-    0.5 * s
+    super::area::signed_ring_area(r)
 }
 
 /// Signed area and first moments (area × centroid) of an open ring.

@@ -1,5 +1,6 @@
 //! Pure geometry: CRS transforms, corridors, donation measures. No I/O.
 
+pub mod area;
 pub mod clip;
 pub mod corridor;
 pub mod crs;
