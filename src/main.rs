@@ -27,6 +27,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Đặt đồng hồ / run the clock from this instant (RFC 3339, e.g.
+    /// 2026-12-04T17:30:00Z): "today" is the ward's date (Asia/Ho_Chi_Minh) then; for tests
+    #[arg(long, global = true, env = "HIENDAT_NOW", value_name = "INSTANT")]
+    now: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -260,6 +264,17 @@ struct DemoArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(at) = &cli.now {
+        match hiendat::campaign::clock::parse_instant(at) {
+            Some(t) => hiendat::campaign::clock::set_now(t),
+            None => {
+                eprintln!(
+                    "lỗi / error: --now {at}: cần thời điểm RFC 3339, ví dụ 2026-12-04T17:30:00Z / expected an RFC 3339 instant"
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
     let result = match cli.command {
         Command::Compute(a) => run_compute(a),
         Command::Demo(a) => run_demo(a),
@@ -435,7 +450,7 @@ fn run_demo(a: DemoArgs) -> Result<ExitCode, String> {
         return Err("--parcels phải lớn hơn 0 / --parcels must be at least 1".into());
     }
     if let Some(db) = &a.db {
-        let today = chrono::Utc::now().date_naive();
+        let today = hiendat::campaign::clock::today();
         let info = hiendat::demo::database::create_demo_as_of(db, a.seed, a.parcels, today)?;
         eprintln!(
             "đã tạo / created {}: {} thửa / parcels, {} đoạn tuyến / segments, {} tổ dân phố / groups, {} sự kiện / events",
@@ -694,7 +709,7 @@ fn run_import_layers(
     }
 }
 
-use hiendat::campaign::today_in_vietnam as today_vn;
+use hiendat::campaign::clock::today as today_vn;
 
 fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
     use hiendat::campaign::reports::{self, Cut, Options};

@@ -12,6 +12,10 @@ use std::time::{Duration, Instant};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// The server's clock for the run: five minutes past midnight in Việt Nam, still the day
+/// before in UTC and in New York, where the browser runs (`BROWSER_TZ`): a page that took
+/// "today" from the browser would date everything a day early.
+const WARD_NOW: &str = "2026-12-04T17:05:00Z";
 
 /// The server process, killed when the test ends, also on panic.
 struct ServerGuard(Child);
@@ -49,6 +53,7 @@ fn parse_login(line: &str) -> Option<(String, String)> {
 fn start_server(db: &Path, log: &Path) -> (ServerGuard, Started) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hiendat"))
         .arg("serve")
+        .args(["--now", WARD_NOW])
         .arg("--db")
         .arg(db)
         .args(["--addr", "127.0.0.1:0", "--web"])
@@ -131,6 +136,7 @@ fn the_map_viewer_passes_its_browser_tests_against_a_fresh_demo_ward() {
         .env("HIENDAT_USER", &started.user)
         .env("HIENDAT_PASSWORD", &started.password)
         .env("HIENDAT_SCREENSHOTS", &screenshots)
+        .env("BROWSER_TZ", "America/New_York")
         .stdin(Stdio::null())
         .output()
         .expect("node runs web/test/browser.mjs");

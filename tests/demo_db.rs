@@ -72,7 +72,7 @@ fn the_demo_database_holds_a_believable_ward() {
         "{addr}"
     );
     // nothing happened today or later
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = hiendat::campaign::clock::today().to_string();
     let future: i64 = conn
         .query_row(
             "SELECT count(*) FROM events WHERE occurred_on >= ?1",

@@ -2,11 +2,14 @@
 //! (`/api/config`) and whether its data went stale (`/api/version`).
 
 use super::{ApiError, AppState};
+use crate::campaign::clock;
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
-/// `GET /api/config`: demo or not, the optional base map, the data's extent.
+/// `GET /api/config`: demo or not, the optional base map, the data's extent,
+/// and the ward's clock: the page takes "today" from it, never from the
+/// browser's own zone or clock.
 pub(super) async fn config(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let demo = state.demo;
     let basemap = state.basemap.as_deref().map(|url| {
@@ -24,6 +27,10 @@ pub(super) async fn config(State(state): State<AppState>) -> Result<Json<Value>,
                 "bounds": s.bounds()?,
                 "ward": s.ward_name()?,
                 "version": s.data_version()?,
+                "time_zone": clock::TIME_ZONE,
+                "utc_offset_minutes": clock::UTC_OFFSET_MINUTES,
+                "now": clock::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                "today": clock::today().to_string(),
             })))
         })
         .await

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::campaign::today_in_vietnam as today_vn;
+use crate::campaign::clock::today as today_vn;
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]

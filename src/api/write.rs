@@ -8,7 +8,6 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -29,7 +28,7 @@ pub(super) struct NewEvent {
 
 /// 422 when `d` (the body's `field`) is after today in Vietnam.
 pub(super) fn not_future(field: &str, d: chrono::NaiveDate) -> Result<chrono::NaiveDate, ApiError> {
-    if d > crate::campaign::today_in_vietnam() {
+    if d > crate::campaign::clock::today() {
         return Err(ApiError::Unprocessable(
             "future_date",
             format!("{field}: ngày {d} ở tương lai / {d} is in the future"),
@@ -65,7 +64,7 @@ pub(super) async fn post_event(
             "biên bản (record) chỉ đi kèm trạng thái \"Đã ký biên bản\" (signed) / a record (record) goes with status signed only".into(),
         ));
     }
-    let now = Utc::now();
+    let now = crate::campaign::clock::now();
     not_future("occurred_on", occurred_on)?;
     state
         .blocking(move |s| {

@@ -134,20 +134,7 @@ pub struct HouseholdInput {
     pub note: Option<String>,
 }
 
-/// Vietnam's offset from UTC (no daylight saving).
-pub const VIETNAM_UTC_OFFSET_HOURS: i64 = 7;
-
-/// Today in Vietnam at `now`: an event of this morning in the ward is not
-/// in the future even while it is still yesterday in UTC.
-pub fn date_in_vietnam(now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
-    (now + chrono::Duration::hours(VIETNAM_UTC_OFFSET_HOURS)).date_naive()
-}
-
-/// Today in Vietnam.
-pub fn today_in_vietnam() -> chrono::NaiveDate {
-    date_in_vietnam(chrono::Utc::now())
-}
-
+pub mod clock;
 pub mod events;
 pub mod org;
 pub mod reports;

@@ -34,9 +34,9 @@ pub struct DemoInfo {
 
 /// Creates the demo database at `path` (which must not exist yet): a
 /// [`DEMO_PARCELS`]-parcel ward for `seed`, one household per parcel, and a
-/// history up to yesterday (UTC).
+/// history up to yesterday in the ward.
 pub fn create_demo(path: &Path, seed: u64) -> Result<DemoInfo, String> {
-    create_demo_as_of(path, seed, DEMO_PARCELS, Utc::now().date_naive())
+    create_demo_as_of(path, seed, DEMO_PARCELS, crate::campaign::clock::today())
 }
 
 /// [`create_demo`] with the ward size and "today" given (tests).

@@ -5,7 +5,7 @@
 
 use super::{Result, Store, StoreError, What};
 use crate::campaign::FeatureId;
-use chrono::{NaiveDate, SecondsFormat, Utc};
+use chrono::{NaiveDate, SecondsFormat};
 use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 pub const ATTACHMENT_MAX_BYTES: usize = 10 << 20;
 
 fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+    crate::campaign::clock::now().to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 fn date(s: String) -> rusqlite::Result<NaiveDate> {

@@ -150,7 +150,7 @@ impl Store {
         getrandom::fill(&mut bytes)
             .map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?;
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let now = Utc::now();
+        let now = crate::campaign::clock::now();
         self.conn.execute(
             "DELETE FROM sessions WHERE expires_at < ?1",
             [timestamp(&now)],
@@ -174,7 +174,7 @@ impl Store {
             .query_row(
                 "SELECT u.id, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user
                  WHERE s.token_hash = ?1 AND s.expires_at > ?2",
-                (token_hash(token), timestamp(&Utc::now())),
+                (token_hash(token), timestamp(&crate::campaign::clock::now())),
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;

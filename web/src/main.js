@@ -13,15 +13,21 @@ import {
 } from './panels.js';
 
 const POLL_MS = 3000;
-const localToday = () => {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-};
+// "Today" is the ward's: the server's clock in the ward's zone (Asia/Ho_Chi_Minh, /api/config),
+// never the browser's own zone or clock (a phone set to another zone, or a test runner in UTC,
+// would otherwise date a report a day off between 17:00 and 24:00 UTC).
+const wardClock = { skewMs: 0, offsetMin: 7 * 60 };
+function setWardClock(config) {
+  const now = Date.parse(config?.now ?? '');
+  if (Number.isFinite(now)) wardClock.skewMs = now - Date.now();
+  if (Number.isFinite(config?.utc_offset_minutes)) wardClock.offsetMin = config.utc_offset_minutes;
+}
+const wardToday = () => new Date(Date.now() + wardClock.skewMs + wardClock.offsetMin * 60000).toISOString().slice(0, 10);
 
 const state = {
   config: null,
   me: null,
-  today: localToday(),
+  today: wardToday(),
   asOf: null,             // null: today (the live state)
   version: null,
   segments: { type: 'FeatureCollection', features: [] },
@@ -666,6 +672,13 @@ async function poll() {
       await reloadAll({ geometry });
       window.hiendat.reloads++;
     } else state.version = version;
+    // Past midnight in the ward: the controls and defaults move to the new day.
+    if (wardToday() !== state.today) {
+      state.today = wardToday();
+      if (!state.asOf) followDate(state.today);
+      setupDateRange();
+      renderAll();
+    }
   } catch { /* the server may be restarting: try again next time */ }
   setTimeout(poll, POLL_MS);
 }
@@ -682,6 +695,8 @@ async function start() {
     Promise.resolve(boot.me).then((x) => x ?? api.me()),
   ]);
   state.config = config;
+  setWardClock(config);
+  state.today = wardToday();
   state.version = config.version;
   state.me = me?.user ?? null;
   $('#demo-badge').hidden = !config.demo;
@@ -734,7 +749,7 @@ function resetView() {
 window.hiendat = {
   resetView,
   map: null, parcels: null, state, ready, reloads: 0,
-  reloadAll, settled, setAsOf, preparePrint, showSegment, showParcel, showGroup, t,
+  reloadAll, settled, setAsOf, preparePrint, showSegment, showParcel, showGroup, t, wardToday,
 };
 
 start().catch((e) => {

@@ -18,6 +18,9 @@ mkdirSync(SHOTS, { recursive: true });
 const PDFS = process.env.HIENDAT_PDF || join(SHOTS, '..', 'pdf');
 mkdirSync(PDFS, { recursive: true });
 const ORIGIN = new URL(BASE).origin;
+// The browser's own time zone: the page must show the ward's dates (Asia/Ho_Chi_Minh, from the
+// server's clock) whatever it is; New York is a day behind Việt Nam for half of every day.
+const BROWSER_TZ = process.env.BROWSER_TZ || 'America/New_York';
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--use-gl=angle', '--use-angle=swiftshader',
@@ -67,8 +70,8 @@ const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
 
 /** Opens the page in a fresh context; records console errors and every request URL. */
-async function openPage({ width = 1440, height = 900, storage } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, storageState: storage });
+async function openPage({ width = 1440, height = 900, storage, timezoneId = BROWSER_TZ } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, storageState: storage, timezoneId });
   const page = await context.newPage();
   const errors = [];
   const requests = [];
@@ -151,6 +154,7 @@ async function shot(page, name) {
 // ------------------------------------------------------------------ tests
 
 const summary0 = await apiGet('/api/summary/segments');
+const WARD_TODAY = (await apiGet('/api/config')).today;
 const adminCookie = PASSWORD ? await apiLogin() : null;
 
 let editor = null; // the logged-in page of the editing test, reused by the next one
@@ -722,7 +726,8 @@ await test('print view: the map image and the summary table', async () => {
 
 const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const PUBLIC_ALL = 'segment,group,lagging,commendation';
-const todayIso = () => { const d = new Date(); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`; };
+// The ward's today, as the server's clock gives it (the test runner's own date may differ).
+const todayIso = () => WARD_TODAY;
 const vnDate = (iso) => iso.split('-').reverse().join('/');
 
 async function apiSend(method, path, body, cookie) {
@@ -1122,6 +1127,32 @@ await test('reports and the parcel sections at 375 px fit the width', async () =
   await shot(page, 'phone-parcel-private.png');
   eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
   await context.close();
+});
+
+await test("the page's dates are the ward's whatever the browser's time zone (UTC, Asia/Ho_Chi_Minh, America/New_York)", async () => {
+  const config = await apiGet('/api/config');
+  eq(config.time_zone, 'Asia/Ho_Chi_Minh', 'the ward\'s zone');
+  const want = vnDate(config.today);
+  const seen = [];
+  for (const timezoneId of ['UTC', 'Asia/Ho_Chi_Minh', 'America/New_York']) {
+    const { page, context, errors } = await openPage({ timezoneId });
+    const own = await page.evaluate(() => { const d = new Date(); return `${String(d.getDate()).padStart(2, '0')}/${String(d.getMonth() + 1).padStart(2, '0')}/${d.getFullYear()}`; });
+    await openReports(page);
+    const shown = {
+      today: await page.evaluate(() => window.hiendat.state.today),
+      dateControl: await page.inputValue('#date-input'),
+      reportAsOf: await page.inputValue('#report-as-of'),
+      printed: await page.evaluate(() => { window.hiendat.preparePrint?.(); return document.querySelector('#print-summary')?.textContent ?? ''; }),
+    };
+    seen.push(`${timezoneId} (own date ${own}): ${JSON.stringify(shown)}`);
+    eq(shown.today, config.today, `${timezoneId}: the page's today`);
+    eq(shown.dateControl, want, `${timezoneId}: the date control`);
+    eq(shown.reportAsOf, want, `${timezoneId}: the report's date`);
+    assert(shown.printed.includes(want), `${timezoneId}: the print header "${shown.printed}" lacks ${want}`);
+    eq(errors.length, 0, `${timezoneId}: console errors: ${errors.join(' | ')}`);
+    await context.close();
+  }
+  console.log(`  ${seen.join('\n  ')}`);
 });
 
 await test('no console errors on the pages during the whole run', async () => {
