@@ -18,12 +18,13 @@
 //! are at most 10 characters so that a shapefile keeps them.
 
 use crate::campaign::events::Status;
+use crate::campaign::figures::round;
 use crate::campaign::{FeatureId, ParcelInput};
 use crate::compute;
 use crate::formats::layer::{
     Feature, Field, FieldKind, FormatError, GeomKind, Geometry, Layer, Pt, Value,
 };
-use crate::geometry::clip::ring_area;
+use crate::geometry::area::polygon_area;
 use crate::geometry::crs::{Crs, CrsError, DEFAULT_CRS};
 use crate::geometry::outline::{self, Rings};
 use crate::geometry::stakes::{self, Side};
@@ -199,12 +200,13 @@ pub fn build(store: &Store, req: &Request) -> Result<Vec<Layer>, ExportError> {
         .into_iter()
         .filter(|d| seg_index.contains_key(&d.segment))
         .collect();
-    let timelines = store.current_timelines(Some(&parcel_keys))?;
+    // Statuses and progress from the read model: the same figures as the
+    // page, the API and the reports.
+    let ward = store.ward()?;
+    let today = crate::campaign::clock::today();
     let status = |key: i64| {
-        timelines
-            .get(&key)
-            .and_then(|t| t.0.last())
-            .map_or(Status::NotContacted, |(_, s)| *s)
+        ward.parcel(key)
+            .map_or(Status::NotContacted, |p| p.status_on(today))
     };
     let inputs: Vec<ParcelInput> = rows
         .iter()
@@ -262,18 +264,16 @@ pub fn build(store: &Store, req: &Request) -> Result<Vec<Layer>, ExportError> {
         }
     };
 
-    // Per-segment current tallies, for progress.
-    let tallies = store.current_segment_tallies()?;
+    // Per-segment tallies, for progress.
+    let tallies: HashMap<i64, crate::campaign::figures::Tally> = ward
+        .segments
+        .iter()
+        .zip(ward.segment_tallies(today))
+        .map(|(seg, t)| (seg.key, t))
+        .collect();
     let progress = |key: i64| -> (f64, bool, usize) {
         tallies.get(&key).map_or((0.0, false, 0), |t| {
-            let n: usize = t.counts.iter().sum();
-            let pct = if t.donated_area_m2 > 0.0 {
-                100.0 * t.handed_over_area_m2 / t.donated_area_m2
-            } else {
-                0.0
-            };
-            let done = t.counts[Status::ALL.len() - 1];
-            (round(pct, 2), done > 0 && done == n, n)
+            (t.progress_pct(), t.complete(), t.affected)
         })
     };
 
@@ -642,30 +642,11 @@ fn segment_edges(
 }
 
 fn rings_area(polys: &[Rings]) -> f64 {
-    polys
-        .iter()
-        .map(|p| {
-            p.iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    if i == 0 {
-                        ring_area(r).abs()
-                    } else {
-                        -ring_area(r).abs()
-                    }
-                })
-                .sum::<f64>()
-        })
-        .sum()
+    polys.iter().map(|p| polygon_area(p)).sum()
 }
 
 fn dist(a: Pt, b: Pt) -> f64 {
     (b[0] - a[0]).hypot(b[1] - a[1])
-}
-
-fn round(x: f64, digits: i32) -> f64 {
-    let k = 10f64.powi(digits);
-    (x * k).round() / k
 }
 
 fn text(s: &Option<String>) -> Value {

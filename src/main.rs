@@ -712,7 +712,7 @@ fn run_import_layers(
 use hiendat::campaign::clock::today as today_vn;
 
 fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
-    use hiendat::campaign::reports::{self, Cut, Options};
+    use hiendat::report::campaign::{self as reports, Cut, Options};
     use hiendat::report::format::{self, Format};
     let date = |flag: &str, v: &str| {
         hiendat::formats::table::parse_date(v)
@@ -775,7 +775,7 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
         opt.min_area_m2 = a.min_area;
         opt.min_value_vnd = a.min_value;
         opt.public = !a.internal;
-        let data = store.report_data().map_err(|e| e.to_string())?;
+        let data = store.ward().map_err(|e| e.to_string())?;
         let mut doc = reports::build(&data, &cuts, &opt);
         if a.freeze {
             doc.issued_on = Some(today_vn());

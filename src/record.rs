@@ -5,6 +5,7 @@
 
 use crate::campaign::ParcelInput;
 use crate::compute::{self, ComputeError};
+use crate::geometry::area::polygon_area;
 use crate::geometry::crs::{Crs, CrsError, DEFAULT_CRS};
 use crate::geometry::outline;
 use crate::report::record::{RecordDoc, RecordDonation, RecordInfo, RecordStructure};
@@ -99,7 +100,7 @@ pub fn record_doc(store: &Store, id: &str, today: NaiveDate) -> Result<RecordDoc
         residential_group: p.residential_group.clone(),
         land_use: p.land_use.clone(),
         legal_area_m2: p.legal_area_m2,
-        parcel_area_m2: parcel.iter().map(|poly| poly_area(poly)).sum(),
+        parcel_area_m2: parcel.iter().map(|poly| polygon_area(poly)).sum(),
         donations: donations
             .iter()
             .map(|d| RecordDonation {
@@ -133,24 +134,6 @@ pub fn record_doc(store: &Store, id: &str, today: NaiveDate) -> Result<RecordDoc
         printed_on: today,
         demo: store.is_demo()?,
     })
-}
-
-/// Shoelace area of a polygon (exterior minus holes), in square metres.
-fn poly_area(rings: &[Vec<[f64; 2]>]) -> f64 {
-    let ring = |r: &Vec<[f64; 2]>| {
-        let n = r.len();
-        (0..n)
-            .map(|i| {
-                let (a, b) = (r[i], r[(i + 1) % n]);
-                a[0] * b[1] - b[0] * a[1]
-            })
-            .sum::<f64>()
-            .abs()
-            / 2.0
-    };
-    let mut it = rings.iter();
-    let outer = it.next().map(ring).unwrap_or(0.0);
-    outer - it.map(ring).sum::<f64>()
 }
 
 /// "VN-2000, kinh tuyến trục 105°00′, múi chiếu 3°" from the CRS's PROJ string.

@@ -27,10 +27,10 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use hiendat::campaign::events::{Event, Status};
 use hiendat::campaign::org::{Area, AssignmentInput, CellInput, LeadInput, MemberInput, Org};
-use hiendat::campaign::reports::{self, Cut, Options};
 use hiendat::campaign::structures::{StructureInput, StructureKind, Unit};
 use hiendat::campaign::{FeatureId, HouseholdInput, ParcelInput, SegmentInput};
 use hiendat::geometry::crs::Crs;
+use hiendat::report::campaign::{self as reports, Cut, Options};
 use hiendat::report::{Cell, Report, Sheet};
 use hiendat::store::{ImportInput, ParcelFilter, RecordInput, Store};
 use std::collections::HashMap;
@@ -410,7 +410,7 @@ fn ward() -> (Store, Areas) {
 }
 
 fn report(store: &Store, cuts: &[Cut], opt: &Options) -> Report {
-    reports::build(&store.report_data().unwrap(), cuts, opt)
+    reports::build(&store.ward().unwrap(), cuts, opt)
 }
 
 fn as_of(d: NaiveDate) -> Options {
@@ -504,8 +504,8 @@ fn sheet<'a>(r: &'a Report, key: &str) -> &'a Sheet {
 
 /// Hand counts for the progress columns of an area cut (segment, group,
 /// cell). `agreed` counts agreed + signed + handed over, `signed` counts
-/// signed + handed over; structures and their value count on signed and
-/// handed-over parcels only.
+/// signed + handed over; structures and their value count from the
+/// household's agreement (agreed, signed, handed over).
 #[derive(Clone, Copy)]
 struct Progress {
     affected: usize,
@@ -1217,7 +1217,8 @@ fn an_earlier_date_replays_the_statuses_of_that_day() {
     let (store, a) = ward();
     // On 01/10 (see the table in `script`): 101 A, 102 P, 103 D, 104 S,
     // 105 N, 106 P, 107 A, 109 A, 110 D, 111 N, 112 S — nothing handed
-    // over yet; 104 had not withdrawn, so its wall counts.
+    // over yet; 104 had not withdrawn, so its wall counts, and 101 had
+    // agreed, so its wall counts too (structures count from agreement).
     let opt = as_of(day(10, 1));
     let r = report(&store, &Cut::ALL, &opt);
 
@@ -1238,22 +1239,43 @@ fn an_earlier_date_replays_the_statuses_of_that_day() {
     for (name, fig, cell, lead) in [
         (
             "Tổ 1",
-            // 101 A, 102 P, 103 D, 104 S (wall 6 million)
-            g(4, a.sum(&[101, 102, 103, 104]), 0, 1, 1, 2, 1, 1, 6_000_000),
+            // 101 A (wall 15 million), 102 P, 103 D, 104 S (wall 6 million)
+            g(
+                4,
+                a.sum(&[101, 102, 103, 104]),
+                0,
+                1,
+                1,
+                2,
+                1,
+                2,
+                21_000_000,
+            ),
             "Chi bộ 1",
             "Đỗ Văn Hùng",
         ),
         (
             "Tổ 2",
-            // 105 N, 106 P, 107 A
-            g(3, a.sum(&[105, 106, 107]), 1, 1, 0, 1, 0, 0, 0),
+            // 105 N, 106 P, 107 A (awning 8 million)
+            g(3, a.sum(&[105, 106, 107]), 1, 1, 0, 1, 0, 1, 8_000_000),
             "Chi bộ 1",
             "Hoàng Thị Lan",
         ),
         (
             "Tổ 3",
-            // 109 A, 110 D, 111 N, 112 S (tree and well: 2 million)
-            g(4, a.sum(&[109, 110, 111, 112]), 1, 0, 1, 2, 1, 2, 2_000_000),
+            // 109 A (house front 20 million), 110 D, 111 N, 112 S (tree
+            // and well: 2 million)
+            g(
+                4,
+                a.sum(&[109, 110, 111, 112]),
+                1,
+                0,
+                1,
+                2,
+                1,
+                3,
+                22_000_000,
+            ),
             "Chi bộ 2",
             "Vũ Văn Minh",
         ),
@@ -1268,8 +1290,8 @@ fn an_earlier_date_replays_the_statuses_of_that_day() {
             ),
         );
     }
-    // The ward on 01/10: 11 households, 2 signed (104, 112), 3 structures
-    // worth 8 million.
+    // The ward on 01/10: 11 households, 5 agreed or signed (101, 104,
+    // 107, 109, 112): 6 structures worth 51 million.
     let ward = g(
         11,
         a.sum(&[101, 102, 103, 104, 105, 106, 107, 109, 110, 111, 112]),
@@ -1278,8 +1300,8 @@ fn an_earlier_date_replays_the_statuses_of_that_day() {
         2,
         5,
         2,
-        3,
-        8_000_000,
+        6,
+        51_000_000,
     );
     expect(
         s,
@@ -1299,7 +1321,8 @@ fn an_earlier_date_replays_the_statuses_of_that_day() {
         row(s, "TP-01"),
         &with(
             progress(
-                // 104 S, 109 A, 110 D, 111 N, 112 S
+                // 104 S (wall 6 million), 109 A (house front 20 million),
+                // 110 D, 111 N, 112 S (tree and well 2 million)
                 g(
                     5,
                     a.sum(&[109, 110, 111, 112]) + a.on(104, "TP-01"),
@@ -1308,8 +1331,8 @@ fn an_earlier_date_replays_the_statuses_of_that_day() {
                     1,
                     3,
                     2,
-                    3,
-                    8_000_000,
+                    4,
+                    28_000_000,
                 ),
                 None,
             ),
@@ -1327,7 +1350,8 @@ fn an_earlier_date_replays_the_statuses_of_that_day() {
         row(s, "LL-01"),
         &with(
             progress(
-                // 101 A, 102 P, 103 D, 104 S, 105 N, 106 P, 107 A
+                // 101 A (wall 15 million), 102 P, 103 D, 104 S (wall 6 million),
+                // 105 N, 106 P, 107 A (awning 8 million)
                 g(
                     7,
                     a.sum(&[101, 102, 103, 105, 106, 107]) + a.on(104, "LL-01"),
@@ -1336,8 +1360,8 @@ fn an_earlier_date_replays_the_statuses_of_that_day() {
                     1,
                     3,
                     1,
-                    1,
-                    6_000_000,
+                    3,
+                    29_000_000,
                 ),
                 None,
             ),

@@ -33,10 +33,10 @@ mod auth;
 mod campaign;
 mod error;
 mod export;
+mod facts;
 mod json;
 mod meta;
 mod openapi;
-mod progress;
 mod read;
 mod reports;
 mod users;
@@ -45,13 +45,12 @@ mod write;
 pub use auth::{Caller, SESSION_COOKIE};
 pub use error::ApiError;
 
-use crate::campaign::structures::StructureTally;
 use crate::store::Store;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::routing::{any, get, post};
 use serde_json::json;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -81,55 +80,11 @@ pub struct AppState {
     idle: Arc<Mutex<Vec<Store>>>,
     /// Recent answers of the slow reads, by request and data version.
     cache: Arc<Mutex<VecDeque<Cached>>>,
-    /// Totals that only an import changes, kept until the next one.
-    per_import: Arc<PerImport>,
+    /// The ward's facts that every figure is computed from.
+    facts: facts::Facts,
     demo: bool,
     web: Option<Arc<PathBuf>>,
     basemap: Option<Arc<str>>,
-}
-
-/// Structure totals: the structures table and the donations change only
-/// with an import (never with an event), so they are computed once per
-/// import count rather than per request (a 100k-parcel ward takes ~0.3 s).
-#[derive(Debug, Default)]
-pub(super) struct PerImport {
-    segments: Kept<HashMap<i64, StructureTally>>,
-    groups: Kept<HashMap<Option<String>, StructureTally>>,
-}
-
-/// A value and the import count it was computed at.
-type Kept<T> = Mutex<Option<(String, Arc<T>)>>;
-
-fn kept<T>(
-    slot: &Kept<T>,
-    s: &Store,
-    f: impl FnOnce(&Store) -> crate::store::Result<T>,
-) -> Result<Arc<T>, ApiError> {
-    let imports = s.meta("imports")?.unwrap_or_default();
-    if let Some((k, v)) = &*slot.lock().unwrap_or_else(|e| e.into_inner())
-        && *k == imports
-    {
-        return Ok(Arc::clone(v));
-    }
-    let v = Arc::new(f(s)?);
-    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some((imports, Arc::clone(&v)));
-    Ok(v)
-}
-
-impl PerImport {
-    pub(super) fn segment_structures(
-        &self,
-        s: &Store,
-    ) -> Result<Arc<HashMap<i64, StructureTally>>, ApiError> {
-        kept(&self.segments, s, Store::segment_structure_tallies)
-    }
-
-    pub(super) fn group_structures(
-        &self,
-        s: &Store,
-    ) -> Result<Arc<HashMap<Option<String>, StructureTally>>, ApiError> {
-        kept(&self.groups, s, Store::group_structure_tallies)
-    }
 }
 
 impl AppState {
@@ -140,7 +95,7 @@ impl AppState {
             db: Arc::new(db.into()),
             idle: Arc::default(),
             cache: Arc::default(),
-            per_import: Arc::default(),
+            facts: facts::Facts::default(),
             demo,
             web: None,
             basemap: None,
@@ -160,6 +115,11 @@ impl AppState {
     pub fn with_basemap(mut self, url: Option<String>) -> AppState {
         self.basemap = url.filter(|u| !u.trim().is_empty()).map(Arc::from);
         self
+    }
+
+    /// The ward's facts (read on the blocking pool, through [`facts::Facts::get`]).
+    fn facts(&self) -> facts::Facts {
+        self.facts.clone()
     }
 
     /// Runs `f` with a store connection on the blocking pool.

@@ -4,19 +4,18 @@
 //! written with [`Out`] straight into the response body.
 
 use super::json::Out;
-use super::progress::{Tally, round, series, status_of};
 use super::{ApiError, AppState, Caller};
 use crate::campaign::FeatureId;
-use crate::campaign::events::Status;
+use crate::campaign::events::{Status, Timeline};
+use crate::campaign::figures::{GroupFigures, Tally, Ward, round};
 use crate::campaign::structures::{StructureKind, StructureTally};
-use crate::store::{AreaTally, DonationRow, ParcelFilter, ParcelRow, SegmentRow, Store, Timeline};
+use crate::store::{DonationRow, ParcelFilter, ParcelRow, SegmentRow, Store};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::collections::HashMap;
 
 /// `as_of=YYYY-MM-DD` (end of that day); absent: everything recorded.
 #[derive(Debug, Default, Deserialize)]
@@ -83,16 +82,24 @@ fn r4(x: f64) -> f64 {
     round(x, 4) + 0.0
 }
 
-/// A tally's fields, in the open object.
+/// A tally's fields, in the open object: `households` counts those at each
+/// step, `households_reached` those that reached agreement, signing and
+/// hand-over (README, "Glossary").
 fn write_tally(o: &mut Out, t: &Tally) {
     o.field("donated_area_m2", r4(t.donated_area_m2));
     o.field("handed_over_area_m2", r4(t.handed_over_area_m2));
     o.field("progress_pct", t.progress_pct() + 0.0);
-    o.field("parcels_affected", t.parcels());
+    o.field("parcels_affected", t.affected);
     o.key("households");
     o.begin_object();
-    for (s, n) in Status::ALL.iter().zip(t.counts) {
+    for (s, n) in Status::ALL.iter().zip(t.at_step) {
         o.field(s.as_str(), n);
+    }
+    o.end_object();
+    o.key("households_reached");
+    o.begin_object();
+    for s in [Status::Agreed, Status::Signed, Status::HandedOver] {
+        o.field(s.as_str(), t.reached(s));
     }
     o.end_object();
     o.field("complete", t.complete());
@@ -100,8 +107,7 @@ fn write_tally(o: &mut Out, t: &Tally) {
 
 /// The structures on the affected land: how many, how many donated, the
 /// value of those donated, and the count of each kind present.
-fn write_structures(o: &mut Out, t: Option<&StructureTally>) {
-    let t = t.copied().unwrap_or_default();
+fn write_structures(o: &mut Out, t: &StructureTally) {
     o.field("structures", t.structures);
     o.field("structures_donated", t.donated);
     o.field("structures_donated_value_vnd", t.donated_value_vnd);
@@ -116,38 +122,20 @@ fn write_structures(o: &mut Out, t: Option<&StructureTally>) {
     o.end_object();
 }
 
-/// Everything the progress figures need, loaded in one blocking call.
-struct Campaign {
-    donations: Vec<DonationRow>,
-    timelines: HashMap<i64, crate::store::Timeline>,
+/// Per segment row id: its tally on `date`, from the read model.
+fn segment_tallies(ward: &Ward, date: NaiveDate) -> HashMap<i64, Tally> {
+    ward.segments
+        .iter()
+        .zip(ward.segment_tallies(date))
+        .map(|(seg, t)| (seg.key, t))
+        .collect()
 }
 
-fn load(s: &Store) -> Result<Campaign, ApiError> {
-    Ok(Campaign {
-        donations: s.donations()?,
-        timelines: s.timelines()?,
-    })
-}
-
-fn tally(t: AreaTally) -> Tally {
-    Tally {
-        donated_area_m2: t.donated_area_m2,
-        handed_over_area_m2: t.handed_over_area_m2,
-        counts: t.counts,
-    }
-}
-
-/// Per segment row id: its tally on `as_of`, summed by SQL from the
-/// materialised current statuses when they hold on `as_of`, else replayed.
-fn segment_tallies(s: &Store, as_of: NaiveDate) -> Result<HashMap<i64, Tally>, ApiError> {
-    if s.current_status_holds_on(as_of)? {
-        Ok(s.current_segment_tallies()?
-            .into_iter()
-            .map(|(k, t)| (k, tally(t)))
-            .collect())
-    } else {
-        Ok(load(s)?.segment_tallies(as_of))
-    }
+/// A parcel's status on `as_of` from the timelines (no events: not contacted).
+fn status_of(timelines: &HashMap<i64, Timeline>, parcel: i64, as_of: NaiveDate) -> Status {
+    timelines
+        .get(&parcel)
+        .map_or(Status::NotContacted, |t| t.status_on(as_of))
 }
 
 /// The timelines of every parcel, or of these row ids, good for `as_of`:
@@ -183,40 +171,19 @@ fn write_segment(o: &mut Out, s: &SegmentRow, t: &Tally, groups: &HashMap<i64, V
     write_tally(o, t);
 }
 
-impl Campaign {
-    /// Per segment row id: its tally on `as_of`.
-    fn segment_tallies(&self, as_of: NaiveDate) -> HashMap<i64, Tally> {
-        let mut out: HashMap<i64, Tally> = HashMap::new();
-        for d in &self.donations {
-            out.entry(d.segment).or_default().add(
-                d.attributed_area_m2,
-                status_of(&self.timelines, d.parcel, as_of),
-            );
-        }
-        out
-    }
-
-    /// Per affected parcel row id: its donated area over all segments.
-    fn parcel_areas(&self) -> HashMap<i64, f64> {
-        let mut out: HashMap<i64, f64> = HashMap::new();
-        for d in &self.donations {
-            *out.entry(d.parcel).or_default() += d.attributed_area_m2;
-        }
-        out
-    }
-}
-
-/// Runs a read for `date`: a past date replays the log, so its answer is
-/// cached; the current state is read from stored sums, cheap enough as is.
+/// Runs a read of the figures on `date` (computed from the ward's facts,
+/// kept in memory until the data changes); its answer is cached per date.
 async fn read_on<F>(state: &AppState, what: &str, date: NaiveDate, f: F) -> Result<Out, ApiError>
 where
-    F: FnOnce(&mut Store) -> Result<Out, ApiError> + Send + 'static,
+    F: FnOnce(&mut Store, &Ward) -> Result<Out, ApiError> + Send + 'static,
 {
-    if date == NaiveDate::MAX {
-        state.blocking(f).await
-    } else {
-        state.cached(format!("{what} {date}"), f).await
-    }
+    let facts = state.facts();
+    state
+        .cached(format!("{what} {date}"), move |s| {
+            let ward = facts.get(s)?;
+            f(s, &ward)
+        })
+        .await
 }
 
 /// `GET /api/segments`: every segment with its donated area and progress.
@@ -226,9 +193,9 @@ pub(super) async fn segments(
 ) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
     let demo = state.demo;
-    read_on(&state, "segments", date, move |s| {
+    read_on(&state, "segments", date, move |s, ward| {
         let segments = s.segments()?;
-        let tallies = segment_tallies(s, date)?;
+        let tallies = segment_tallies(ward, date);
         let groups = s.segment_groups()?;
         let mut o = Out::with_capacity(1024 * segments.len());
         begin_collection(&mut o, demo, date);
@@ -252,20 +219,18 @@ pub(super) async fn summary_segments(
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
-    let kept = Arc::clone(&state.per_import);
-    read_on(&state, "summary_segments", date, move |s| {
+    read_on(&state, "summary_segments", date, move |s, ward| {
         // No geometry here: the rows carry none.
         let segments = s.segments_without_geometry()?;
-        let tallies = segment_tallies(s, date)?;
+        let tallies = segment_tallies(ward, date);
         let groups = s.segment_groups()?;
-        let structures = kept.segment_structures(s)?;
         let mut o = Out::with_capacity(500 * segments.len());
         o.begin_array();
         for seg in &segments {
             let t = tallies.get(&seg.key).cloned().unwrap_or_default();
             o.begin_object();
             write_segment(&mut o, seg, &t, &groups);
-            write_structures(&mut o, structures.get(&seg.key));
+            write_structures(&mut o, &t.structures);
             o.end_object();
         }
         o.end_array();
@@ -274,39 +239,19 @@ pub(super) async fn summary_segments(
     .await
 }
 
-/// A residential group's figures: its name (`None`: parcels without
-/// one), its parcel count and the tally of those affected.
-type GroupRow = (Option<String>, usize, Tally);
-
-/// Every residential group's figures on `date`, by name.
-fn group_rows(s: &Store, date: NaiveDate) -> Result<Vec<GroupRow>, ApiError> {
-    let mut groups: BTreeMap<Option<String>, (usize, Tally)> = s
-        .group_names()?
-        .into_iter()
-        .map(|g| (Some(g), (0, Tally::default())))
-        .collect();
-    if s.current_status_holds_on(date)? {
-        for (group, n, t) in s.current_group_tallies()? {
-            groups.insert(group, (n, tally(t)));
-        }
-    } else {
-        let c = load(s)?;
-        let areas = c.parcel_areas();
-        for (key, group) in s.parcel_groups()? {
-            let entry = groups.entry(group).or_default();
-            entry.0 += 1;
-            if let Some(a) = areas.get(&key) {
-                entry.1.add(*a, status_of(&c.timelines, key, date));
-            }
-        }
-    }
-    Ok(groups.into_iter().map(|(g, (n, t))| (g, n, t)).collect())
+/// Every residential group's figures on `date`, sorted by name (the
+/// parcels without a group first).
+fn group_rows(ward: &Ward, date: NaiveDate) -> Vec<GroupFigures> {
+    let mut rows = ward.group_figures(date);
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    rows
 }
 
-fn write_group(o: &mut Out, (name, n, t): &GroupRow) {
-    o.field("residential_group", name);
-    o.field("parcels", *n);
-    write_tally(o, t);
+fn write_group(o: &mut Out, g: &GroupFigures) {
+    o.field("residential_group", &g.name);
+    o.field("parcels", g.parcels);
+    write_tally(o, &g.tally);
+    write_structures(o, &g.tally.structures);
 }
 
 /// `GET /api/summary/groups`: per residential group, its parcels and the
@@ -316,16 +261,13 @@ pub(super) async fn summary_groups(
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
-    let kept = Arc::clone(&state.per_import);
-    read_on(&state, "summary_groups", date, move |s| {
-        let rows = group_rows(s, date)?;
-        let structures = kept.group_structures(s)?;
+    read_on(&state, "summary_groups", date, move |_, ward| {
+        let rows = group_rows(ward, date);
         let mut o = Out::with_capacity(400 * rows.len());
         o.begin_array();
         for row in &rows {
             o.begin_object();
             write_group(&mut o, row);
-            write_structures(&mut o, structures.get(&row.0));
             o.end_object();
         }
         o.end_array();
@@ -342,14 +284,12 @@ pub(super) async fn groups(
 ) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
     let demo = state.demo;
-    let kept = Arc::clone(&state.per_import);
-    read_on(&state, "groups", date, move |s| {
-        let rows: HashMap<Option<String>, GroupRow> = group_rows(s, date)?
+    read_on(&state, "groups", date, move |s, ward| {
+        let rows: HashMap<Option<String>, GroupFigures> = group_rows(ward, date)
             .into_iter()
-            .map(|r| (r.0.clone(), r))
+            .map(|r| (r.name.clone(), r))
             .collect();
         let outlines = s.group_outlines()?;
-        let structures = kept.group_structures(s)?;
         let mut o = Out::with_capacity(64 * 1024);
         begin_collection(&mut o, demo, date);
         for g in &outlines {
@@ -357,10 +297,7 @@ pub(super) async fn groups(
                 feature(
                     &mut o,
                     |o| o.multi_polygon(&g.polygons),
-                    |o| {
-                        write_group(o, row);
-                        write_structures(o, structures.get(&row.0));
-                    },
+                    |o| write_group(o, row),
                 );
             }
         }
@@ -401,22 +338,20 @@ pub(super) async fn progress(
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Out, ApiError> {
     let date = as_of(&q?.0)?;
-    state
-        .cached(format!("progress {date}"), move |s| {
-            let c = load(s)?;
-            let points = series(&c.parcel_areas(), &c.timelines, date);
-            let mut o = Out::with_capacity(300 * points.len());
-            o.begin_array();
-            for (d, t) in &points {
-                o.begin_object();
-                o.field("date", d.to_string());
-                write_tally(&mut o, t);
-                o.end_object();
-            }
-            o.end_array();
-            Ok(o)
-        })
-        .await
+    read_on(&state, "progress", date, move |_, ward| {
+        let points = ward.series(date);
+        let mut o = Out::with_capacity(300 * points.len());
+        o.begin_array();
+        for (d, t) in &points {
+            o.begin_object();
+            o.field("date", d.to_string());
+            write_tally(&mut o, t);
+            o.end_object();
+        }
+        o.end_array();
+        Ok(o)
+    })
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -5,8 +5,8 @@
 use super::campaign::log_read;
 use super::read::parse_date;
 use super::{ApiError, AppState, Caller};
-use crate::campaign::reports::{self, Cut, Options};
 use crate::report::Report;
+use crate::report::campaign::{self as reports, Cut, Options};
 use crate::report::format::{self, Format};
 use crate::store::Role;
 use axum::Json;
@@ -166,7 +166,7 @@ pub(super) async fn report(
                     Some(&format!("as_of={} from={:?}", opt.as_of, opt.from)),
                 )?;
             }
-            let data = s.report_data()?;
+            let data = s.ward()?;
             Ok(reports::build(&data, &cuts, &opt))
         })
         .await?;
@@ -216,7 +216,7 @@ pub(super) async fn freeze(
     }
     state
         .blocking(move |s| {
-            let data = s.report_data()?;
+            let data = s.ward()?;
             let mut doc = reports::build(&data, &cuts, &opt);
             doc.issued_on = Some(today);
             let id = s.freeze_report(&by, &doc, today, &user.name)?;

@@ -13,6 +13,21 @@ use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
+/// A parcel's status changes that count, in the order they took effect:
+/// the status on a date is the last entry on or before it (none:
+/// [`Status::NotContacted`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timeline(pub Vec<(NaiveDate, Status)>);
+
+impl Timeline {
+    /// The status at the end of `as_of`.
+    pub fn status_on(&self, as_of: NaiveDate) -> Status {
+        let n = self.0.partition_point(|(d, _)| *d <= as_of);
+        n.checked_sub(1)
+            .map_or(Status::NotContacted, |i| self.0[i].1)
+    }
+}
+
 /// Where a parcel's household stands in the campaign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Status {
@@ -40,6 +55,17 @@ impl Status {
         Status::Signed,
         Status::HandedOver,
     ];
+
+    /// Its place in [`Status::ALL`] (figures keep counts in that order).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Agreed, signed or handed over: the household has reached agreement
+    /// (its structures marked as donated count as donated from then on).
+    pub fn reached_agreement(self) -> bool {
+        matches!(self, Status::Agreed | Status::Signed | Status::HandedOver)
+    }
 
     /// The snake_case code used in files, the database and the API.
     pub fn as_str(self) -> &'static str {

@@ -136,8 +136,8 @@ pub struct HouseholdInput {
 
 pub mod clock;
 pub mod events;
+pub mod figures;
 pub mod org;
-pub mod reports;
 pub mod structures;
 pub mod totals;
 

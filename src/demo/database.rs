@@ -118,12 +118,12 @@ pub fn create_demo_as_of(
         }
     }
     // last month's report, as the office issued it
-    let mut data = store.report_data().map_err(fail)?;
+    let mut data = store.ward().map_err(fail)?;
     data.demo = true;
     let month_end = today - chrono::Days::new(1);
-    let mut opt = crate::campaign::reports::Options::new(month_end);
+    let mut opt = crate::report::campaign::Options::new(month_end);
     opt.from = Some(month_end - chrono::Days::new(29));
-    let mut doc = crate::campaign::reports::build(&data, &crate::campaign::reports::Cut::ALL, &opt);
+    let mut doc = crate::report::campaign::build(&data, &crate::report::campaign::Cut::ALL, &opt);
     doc.issued_on = Some(month_end);
     store
         .freeze_report("all", &doc, month_end, "canbo.lan")

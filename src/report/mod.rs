@@ -1,9 +1,10 @@
 //! Reports as documents: a [`Report`] is a header block and one or more
-//! [`Sheet`]s of typed columns, computed by [`crate::campaign::reports`] and
+//! [`Sheet`]s of typed columns, laid out by [`campaign`] from the read model and
 //! written by [`xlsx`], [`html`] (a printable A4 page in the style of a
 //! Vietnamese administrative report) and [`csv`]. [`record`] is the donation
 //! record (biên bản hiến đất) of one household. Pure: no I/O, no database.
 
+pub mod campaign;
 pub mod csv;
 pub mod format;
 pub mod html;

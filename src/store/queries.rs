@@ -86,20 +86,7 @@ pub struct ParcelFilter {
     pub group: Option<String>,
 }
 
-/// A parcel's status changes that count, in the order they took effect:
-/// the status on a date is the last entry on or before it (none:
-/// [`Status::NotContacted`]).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Timeline(pub Vec<(NaiveDate, Status)>);
-
-impl Timeline {
-    /// The status at the end of `as_of`.
-    pub fn status_on(&self, as_of: NaiveDate) -> Status {
-        let n = self.0.partition_point(|(d, _)| *d <= as_of);
-        n.checked_sub(1)
-            .map_or(Status::NotContacted, |i| self.0[i].1)
-    }
-}
+pub use crate::campaign::events::Timeline;
 
 /// The area and the per-status parcel counts of a set of affected parcels,
 /// summed by SQL from `parcel_status` (current statuses only).
@@ -549,6 +536,17 @@ impl Store {
             .into_iter()
             .map(|(_, name, n, t)| (name, n, t))
             .collect())
+    }
+
+    /// The parcels (row ids) with an event entered after the event `id`.
+    pub fn parcels_with_events_after(&self, id: i64) -> Result<Vec<i64>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT DISTINCT parcel FROM events WHERE id > ?1 ORDER BY parcel")?;
+        let rows = st
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok(rows)
     }
 
     /// Every parcel's status timeline (by row id; parcels without events are

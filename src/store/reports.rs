@@ -1,12 +1,15 @@
-//! Gathering what a report is computed from ([`ReportData`]), in a handful
-//! of whole-table reads: a report covers every parcel, so per-parcel
-//! queries would cost more than the figures.
+//! Gathering the ward's facts that every figure is computed from
+//! ([`Ward`], the read model's input), in a handful of whole-table reads:
+//! the figures cover every parcel, so per-parcel queries would cost more
+//! than the figures.
 
 use super::{Result, Store, feature_id};
-use crate::campaign::org::Area;
-use crate::campaign::reports::{
-    CellFacts, LeadFacts, LeadOf, MemberFacts, ParcelFacts, ReportData, SegmentFacts,
+use crate::campaign::events::Timeline;
+use crate::campaign::figures::{
+    CellFacts, LeadFacts, LeadOf, MemberFacts, ParcelFacts, SegmentFacts, Ward,
 };
+use crate::campaign::org::Area;
+use crate::campaign::structures::StructureTally;
 use std::collections::HashMap;
 
 impl Store {
@@ -18,8 +21,9 @@ impl Store {
             .unwrap_or_else(|| "(chưa đặt tên)".to_string()))
     }
 
-    /// Everything the reports need, for every parcel.
-    pub fn report_data(&self) -> Result<ReportData> {
+    /// The ward's facts, for every parcel: what the read model
+    /// ([`crate::campaign::figures`]) computes every figure from.
+    pub fn ward(&self) -> Result<Ward> {
         let mut index: HashMap<i64, usize> = HashMap::new();
         let mut parcels = Vec::new();
         {
@@ -41,6 +45,7 @@ impl Store {
                 let (key, id, map_sheet, parcel_no, group) = row?;
                 index.insert(key, parcels.len());
                 parcels.push(ParcelFacts {
+                    key,
                     id,
                     map_sheet,
                     parcel_no,
@@ -50,9 +55,8 @@ impl Store {
                     member_family: false,
                     may_be_named: false,
                     donations: Vec::new(),
-                    timeline: Vec::new(),
-                    structures_donated: 0,
-                    structures_value_vnd: 0,
+                    timeline: Timeline::default(),
+                    structures: StructureTally::default(),
                     assignments: Vec::new(),
                     contacts: Vec::new(),
                 });
@@ -73,7 +77,7 @@ impl Store {
             })? {
                 let (key, name, id) = row?;
                 segment_index.insert(key, segments.len());
-                segments.push(SegmentFacts { id, name });
+                segments.push(SegmentFacts { key, id, name });
             }
         }
         {
@@ -122,26 +126,33 @@ impl Store {
         }
         {
             let mut st = self.conn.prepare(
-                "SELECT parcel, count(*), coalesce(sum(value_vnd), 0) FROM structures
-                 WHERE donated = 1 GROUP BY parcel",
+                "SELECT parcel, kind, count(*), sum(donated),
+                        sum(CASE WHEN donated THEN coalesce(value_vnd, 0) ELSE 0 END)
+                 FROM structures GROUP BY parcel, kind",
             )?;
             for row in st.query_map([], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(1)?,
                     r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
                 ))
             })? {
-                let (p, n, v) = row?;
+                let (p, kind, n, donated, value) = row?;
+                let kind = kind
+                    .parse()
+                    .map_err(|_| super::StoreError::Corrupt(format!("structure kind {kind:?}")))?;
                 if let Some(&p) = index.get(&p) {
-                    parcels[p].structures_donated = n as usize;
-                    parcels[p].structures_value_vnd = v;
+                    parcels[p]
+                        .structures
+                        .add(kind, n as usize, donated as usize, value);
                 }
             }
         }
         for (key, line) in self.timelines()? {
             if let Some(&p) = index.get(&key) {
-                parcels[p].timeline = line.0;
+                parcels[p].timeline = line;
             }
         }
         let cells_rows = self.cells()?;
@@ -203,11 +214,12 @@ impl Store {
                 })
             })
             .collect();
-        Ok(ReportData {
-            ward: self.ward_name()?,
+        Ok(Ward {
+            name: self.ward_name()?,
             demo: self.is_demo()?,
             parcels,
             segments,
+            groups: self.group_names()?,
             cells: cells_rows
                 .into_iter()
                 .map(|c| CellFacts {

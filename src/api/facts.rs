@@ -1,0 +1,66 @@
+//! The ward's facts (the read model's input), kept in memory between
+//! requests: every figure the API answers is computed from them by
+//! [`crate::campaign::figures`], so the same figure is the same number on
+//! every answer, page and report.
+//!
+//! Reading the facts of a 100,000-parcel ward takes about a second; they
+//! are read again only when the data version moves. A recorded event (the
+//! common write) only replaces the timelines of the parcels it touched.
+
+use super::ApiError;
+use crate::campaign::figures::Ward;
+use crate::store::Store;
+use std::sync::{Arc, Mutex};
+
+/// The facts and the data version ("imports.events.paperwork") they are of.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Facts(Arc<Mutex<Option<(String, Arc<Ward>)>>>);
+
+/// A version's parts: (imports, last event id, paperwork).
+fn parts(v: &str) -> Option<(&str, i64, &str)> {
+    let mut it = v.split('.');
+    let (i, e, p) = (it.next()?, it.next()?, it.next()?);
+    Some((i, e.parse().ok()?, p))
+}
+
+impl Facts {
+    /// The facts as the database holds them now.
+    pub(super) fn get(&self, s: &Store) -> Result<Arc<Ward>, ApiError> {
+        let version = s.data_version()?;
+        let held = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let ward = match held {
+            Some((v, w)) if v == version => return Ok(w),
+            Some((v, w)) => match (parts(&v), parts(&version)) {
+                // Only events were added since: replay the parcels they touched.
+                (Some((i0, e0, p0)), Some((i1, e1, p1))) if i0 == i1 && p0 == p1 && e0 <= e1 => {
+                    let mut w = Arc::unwrap_or_clone(w);
+                    let touched = s.parcels_with_events_after(e0)?;
+                    let mut lines = s.timelines_of(&touched)?;
+                    for key in touched {
+                        if let Some(p) = w.parcel_mut(key) {
+                            p.timeline = lines.remove(&key).unwrap_or_default();
+                        }
+                    }
+                    w
+                }
+                _ => s.ward()?,
+            },
+            None => s.ward()?,
+        };
+        let ward = Arc::new(ward);
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, Arc::clone(&ward)));
+        Ok(ward)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_split_into_imports_events_and_paperwork() {
+        assert_eq!(parts("3.1200.7"), Some(("3", 1200, "7")));
+        assert_eq!(parts("3.x.7"), None);
+        assert_eq!(parts("3.12"), None);
+    }
+}
