@@ -1163,6 +1163,27 @@ async fn a_parcel_shows_its_structures_to_anyone_and_the_summaries_total_them() 
               "unit_label": "cái", "value_vnd": 3_000_000, "donated": false },
         ])
     );
+    // The wall is marked as donated, but the household has not agreed yet:
+    // nothing counts as donated until it does (and from that day on).
+    let before = s.get_json(&anon, "/api/summary/groups").await;
+    assert!(
+        before
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["structures_donated"] == json!(0)),
+        "{before}"
+    );
+    let editor = s.login(EDITOR).await;
+    let today = hiendat::campaign::clock::today().to_string();
+    let (code, body) = s
+        .post_event(
+            &editor,
+            id,
+            json!({ "status": "agreed", "occurred_on": today }),
+        )
+        .await;
+    assert_eq!(code, StatusCode::CREATED, "{body}");
     let segs = s.get_json(&anon, "/api/summary/segments").await;
     let mine: Vec<Value> = props["donations"]
         .as_array()
@@ -1227,7 +1248,17 @@ async fn structure_totals_follow_the_next_import_of_structures() {
             .map(|r| r["structures_donated_value_vnd"].as_i64().unwrap())
             .sum()
     };
-    // Read once: the totals are now kept until the next import.
+    // The household agrees: its donated wall counts from then on.
+    let editor = s.login(EDITOR).await;
+    let today = hiendat::campaign::clock::today().to_string();
+    let (code, body) = s
+        .post_event(
+            &editor,
+            id,
+            json!({ "status": "agreed", "occurred_on": today }),
+        )
+        .await;
+    assert_eq!(code, StatusCode::CREATED, "{body}");
     let before = s.get_json(&anon, "/api/summary/groups").await;
     assert_eq!(total(&before), 5_000_000);
     let csv =
@@ -1338,11 +1369,13 @@ async fn report_workbook_cells_equal_the_api_figures() {
             h["declined"].as_f64().unwrap(),
             "{name}"
         );
+        // households that reached agreement: at agreed, signed or handed over
         let agreed = ["agreed", "signed", "handed_over"]
             .iter()
             .map(|k| h[k].as_f64().unwrap())
             .sum::<f64>();
-        assert_eq!(num(&row[col("Đã đồng ý (hộ)")]), agreed, "{name}");
+        assert_eq!(g["households_reached"]["agreed"].as_f64(), Some(agreed));
+        assert_eq!(num(&row[col("Đã đồng ý trở lên (hộ)")]), agreed, "{name}");
         let area = num(&row[col("Diện tích cần hiến (m²)")]);
         assert!(
             (area - g["donated_area_m2"].as_f64().unwrap()).abs() < 0.01,
