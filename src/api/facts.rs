@@ -12,9 +12,13 @@ use crate::campaign::figures::Ward;
 use crate::store::Store;
 use std::sync::{Arc, Mutex};
 
-/// The facts and the data version ("imports.events.paperwork") they are of.
+/// The facts held, with the data version ("imports.events.paperwork")
+/// they are of.
+type Held = Option<(String, Arc<Ward>)>;
+
+/// The facts, shared by every request.
 #[derive(Debug, Default, Clone)]
-pub(super) struct Facts(Arc<Mutex<Option<(String, Arc<Ward>)>>>);
+pub(super) struct Facts(Arc<Mutex<Held>>);
 
 /// A version's parts: (imports, last event id, paperwork).
 fn parts(v: &str) -> Option<(&str, i64, &str)> {

@@ -2,6 +2,7 @@
 
 use super::read::{id_json, parse_date};
 use super::{ApiError, AppState, Caller};
+use crate::campaign::FeatureId;
 use crate::campaign::events::{Event, Status, UnknownStatus};
 use crate::store::Role;
 use axum::Json;
@@ -68,9 +69,10 @@ pub(super) async fn post_event(
     not_future("occurred_on", occurred_on)?;
     state
         .blocking(move |s| {
-            let p = s.parcel(&id)?;
+            // One transaction: the parcel looked up once (no geometry), its
+            // log read and replayed once.
             let event = Event {
-                parcel: p.id.clone(),
+                parcel: FeatureId::Text(id),
                 status,
                 occurred_on,
                 entered_at: now,
@@ -79,17 +81,17 @@ pub(super) async fn post_event(
                 note: non_empty(b.note),
                 corrects: b.corrects,
             };
-            let event_id = s.append_event_with_record(&event, record.as_ref())?;
-            let now_status = s.status_as_of(&p.id, chrono::NaiveDate::MAX)?;
+            let done = s.record_event(&event, record.as_ref())?;
             Ok((
                 StatusCode::CREATED,
                 Json(json!({
-                    "id": event_id,
-                    "parcel": id_json(&p.id),
+                    "id": done.id,
+                    "parcel": id_json(&done.parcel),
                     "status": status.as_str(),
                     "occurred_on": occurred_on.to_string(),
                     "entered_by": user.name,
-                    "parcel_status": now_status.as_str(),
+                    "parcel_status": done.status.as_str(),
+                    "parcel_version": done.version,
                 })),
             ))
         })

@@ -33,67 +33,75 @@ impl Store {
     /// A correction is not bound by the table (it puts the record right),
     /// but must name an event of the same parcel that still counts.
     pub fn append_event(&mut self, e: &Event) -> Result<i64> {
-        self.append_event_with_record(e, None)
+        Ok(self.record_event(e, None)?.id)
     }
 
     /// [`Store::append_event`], filing `record` first in the same
     /// transaction (the `signed` event and its record land together or not
-    /// at all).
-    pub fn append_event_with_record(
+    /// at all). The parcel is looked up once and its log read and replayed
+    /// once; the answer says where the parcel stands now.
+    pub fn record_event(
         &mut self,
         e: &Event,
         record: Option<&super::RecordInput>,
-    ) -> Result<i64> {
+    ) -> Result<Recorded> {
         let tx = self.conn.transaction()?;
+        let (key, parcel) = lookup(&tx, &e.parcel)?;
         if let Some(r) = record {
-            let key = tx
-                .query_row(
-                    "SELECT id FROM parcels WHERE fid = ?1",
-                    [e.parcel.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .ok_or_else(|| StoreError::NotFound {
-                    what: super::What::Parcel,
-                    id: e.parcel.to_string(),
-                })?;
             super::consent::insert_record(&tx, key, r, &e.entered_by)?;
         }
-        let (id, key) = append(&tx, e)?;
-        retally(&tx, Some(key))?;
+        let (id, status, version) = append(&tx, key, e)?;
         tx.commit()?;
-        Ok(id)
+        Ok(Recorded {
+            id,
+            parcel,
+            status,
+            version,
+        })
     }
 
     /// Appends `events` in order, each checked as [`Store::append_event`]
-    /// checks it, in one transaction: all or none. The tallies are summed
-    /// once at the end, which makes this the way to load a long history
-    /// (the demo's six months).
+    /// checks it, in one transaction: all or none (the way to load a long
+    /// history, the demo's six months).
     pub fn append_events(&mut self, events: &[Event]) -> Result<usize> {
         let tx = self.conn.transaction()?;
         for e in events {
-            append(&tx, e)?;
+            let (key, _) = lookup(&tx, &e.parcel)?;
+            append(&tx, key, e)?;
         }
-        retally(&tx, None)?;
         tx.commit()?;
         Ok(events.len())
     }
 }
 
-/// Checks and appends one event, and sets its parcel's current status;
-/// returns the event's id and the parcel's row id.
-fn append(tx: &Connection, e: &Event) -> Result<(i64, i64)> {
-    let key: i64 = tx
-        .query_row(
-            "SELECT id FROM parcels WHERE fid = ?1",
-            [e.parcel.as_str()],
-            |r| r.get(0),
-        )
+/// An event recorded: its id, its parcel (the id as the files gave it),
+/// the parcel's status now and its version (the number of its events, which
+/// every new event moves on).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub id: i64,
+    pub parcel: FeatureId,
+    pub status: Status,
+    pub version: usize,
+}
+
+/// The row id and the id as the files gave it of the parcel `id` names.
+fn lookup(tx: &Connection, id: &FeatureId) -> Result<(i64, FeatureId)> {
+    tx.prepare_cached("SELECT id, fid, fid_is_number FROM parcels WHERE fid = ?1")?
+        .query_row([id.as_str()], |r| {
+            Ok((r.get(0)?, super::feature_id(r.get(1)?, r.get(2)?)))
+        })
         .optional()?
         .ok_or_else(|| StoreError::NotFound {
             what: super::What::Parcel,
-            id: e.parcel.to_string(),
-        })?;
+            id: id.to_string(),
+        })
+}
+
+/// Checks and appends one event of the parcel with row id `key`, and sets
+/// its current status; returns the event's id, the parcel's status after it
+/// and the parcel's number of events.
+fn append(tx: &Connection, key: i64, e: &Event) -> Result<(i64, Status, usize)> {
     let log = load(tx, key, &e.parcel)?;
     match e.corrects {
         Some(c) => {
@@ -162,7 +170,7 @@ fn append(tx: &Connection, e: &Event) -> Result<(i64, i64)> {
         .last()
         .map(|l| (l.event.occurred_on, l.event.status));
     set_status(tx, key, last)?;
-    Ok((id, key))
+    Ok((id, last.map_or(Status::NotContacted, |l| l.1), log.len()))
 }
 
 /// Records the current status of the parcel with row id `key` in
@@ -191,71 +199,6 @@ pub(super) fn rebuild_parcel_status(conn: &Connection) -> Result<()> {
     for (key, line) in super::queries::timelines_in(conn, None)? {
         set_status(conn, key, line.0.last().copied())?;
     }
-    retally(conn, None)
-}
-
-/// Recomputes `segment_tally` and `group_tally` from `parcel_status` and
-/// `donations`: all of them, or only the rows of the segments and the group
-/// of the parcel with row id `parcel`.
-pub(super) fn retally(conn: &Connection, parcel: Option<i64>) -> Result<()> {
-    let group: Option<i64> = match parcel {
-        Some(key) => conn.query_row(
-            "SELECT residential_group FROM parcels WHERE id = ?1",
-            [key],
-            |r| r.get(0),
-        )?,
-        None => None,
-    };
-    let (seg_where, grp_where) = if parcel.is_some() {
-        (
-            "WHERE d.segment IN (SELECT segment FROM donations WHERE parcel = ?1)",
-            "WHERE p.residential_group IS ?2",
-        )
-    } else {
-        ("", "")
-    };
-    let (seg_delete, grp_delete) = if parcel.is_some() {
-        (
-            "DELETE FROM segment_tally WHERE segment IN (SELECT segment FROM donations WHERE parcel = ?1)",
-            "DELETE FROM group_tally WHERE grp = coalesce(?2, 0)",
-        )
-    } else {
-        ("DELETE FROM segment_tally", "DELETE FROM group_tally")
-    };
-    let args: Vec<rusqlite::types::Value> = match parcel {
-        Some(key) => vec![key.into(), group.into()],
-        None => Vec::new(),
-    };
-    let run = |sql: &str, n: usize| -> Result<()> {
-        conn.prepare_cached(sql)?
-            .execute(rusqlite::params_from_iter(&args[..args.len().min(n)]))?;
-        Ok(())
-    };
-    let (n1, n2) = if parcel.is_some() { (1, 2) } else { (0, 0) };
-    run(seg_delete, n1)?;
-    run(
-        &format!(
-            "INSERT INTO segment_tally (segment, status, parcels, area_m2)
-             SELECT d.segment, coalesce(ps.status, 'not_contacted'), count(*), total(d.attributed_area_m2)
-             FROM donations d LEFT JOIN parcel_status ps ON ps.parcel = d.parcel
-             {seg_where} GROUP BY 1, 2"
-        ),
-        n1,
-    )?;
-    run(grp_delete, n2)?;
-    run(
-        &format!(
-            "INSERT INTO group_tally (grp, status, parcels, affected, area_m2)
-             SELECT coalesce(a.residential_group, 0), coalesce(ps.status, 'not_contacted'),
-                    count(*), count(a.area), total(a.area)
-             FROM (SELECT p.id, p.residential_group,
-                          (SELECT sum(d.attributed_area_m2) FROM donations d WHERE d.parcel = p.id) AS area
-                   FROM parcels p {grp_where}) a
-             LEFT JOIN parcel_status ps ON ps.parcel = a.id
-             GROUP BY 1, 2"
-        ),
-        n2,
-    )?;
     Ok(())
 }
 

@@ -349,7 +349,6 @@ impl Store {
             summary.org = Some(super::org::replace_org(&tx, org)?);
         }
         step(ImportStep::Summarise);
-        super::events::retally(&tx, None)?;
         if corridors_changed {
             super::outlines::refresh_corridors(&tx, crs)?;
         }

@@ -30,8 +30,7 @@ pub use import::{ImportInput, ImportStep, ImportSummary, LayerCounts, StructureC
 pub use org::{AssignmentRow, CellRow, LeadRow, MemberRow, OrgCounts};
 pub use outlines::Outline;
 pub use queries::{
-    AreaTally, DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, StructureRow,
-    Timeline,
+    DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, StructureRow, Timeline,
 };
 pub use users::{Role, User};
 
@@ -51,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_parcel_status.sql"),
     include_str!("migrations/0004_outlines.sql"),
     include_str!("migrations/0005_campaign.sql"),
+    include_str!("migrations/0006_figures_from_the_read_model.sql"),
 ];
 
 /// The version whose migration adds `parcel_status`, filled from the log.

@@ -4,8 +4,8 @@
 
 use super::{Result, Store, StoreError, What, feature_id, wkb};
 use crate::campaign::FeatureId;
-use crate::campaign::events::{self, Event, Logged, Status};
-use crate::campaign::structures::{StructureKind, StructureTally, Unit};
+use crate::campaign::events::{self, Event, Logged};
+use crate::campaign::structures::{StructureKind, Unit};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
@@ -87,32 +87,6 @@ pub struct ParcelFilter {
 }
 
 pub use crate::campaign::events::Timeline;
-
-/// The area and the per-status parcel counts of a set of affected parcels,
-/// summed by SQL from `parcel_status` (current statuses only).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct AreaTally {
-    pub donated_area_m2: f64,
-    pub handed_over_area_m2: f64,
-    /// Parcels per status, in [`Status::ALL`] order.
-    pub counts: [usize; 6],
-}
-
-impl AreaTally {
-    fn add(&mut self, status: &str, parcels: usize, area_m2: f64) -> Result<()> {
-        let status: Status = status.parse()?;
-        self.donated_area_m2 += area_m2;
-        if status == Status::HandedOver {
-            self.handed_over_area_m2 += area_m2;
-        }
-        let i = Status::ALL
-            .iter()
-            .position(|s| *s == status)
-            .unwrap_or_default();
-        self.counts[i] += parcels;
-        Ok(())
-    }
-}
 
 const PARCEL_COLUMNS: &str = "p.id, p.fid, p.fid_is_number, p.map_sheet, p.parcel_no, p.owner,
      p.land_use, p.legal_area_m2, g.name, p.geometry";
@@ -373,48 +347,6 @@ impl Store {
             .collect()
     }
 
-    /// Per segment row id: the structures on the parcels donating to it (a
-    /// parcel donating to two segments counts for both); segments without
-    /// any are absent. One grouped query.
-    pub fn segment_structure_tallies(&self) -> Result<HashMap<i64, StructureTally>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT d.segment, s.kind, count(*), sum(s.donated),
-                    sum(CASE WHEN s.donated THEN coalesce(s.value_vnd, 0) ELSE 0 END)
-             FROM donations d JOIN structures s ON s.parcel = d.parcel
-             GROUP BY d.segment, s.kind",
-        )?;
-        tallies(st.query_map([], tally_row)?)
-    }
-
-    /// Per residential group name (`None`: parcels without one): the
-    /// structures on its affected parcels, each parcel counted once (however
-    /// many segments it donates to); groups without any are absent. One
-    /// grouped query.
-    pub fn group_structure_tallies(&self) -> Result<HashMap<Option<String>, StructureTally>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT coalesce(p.residential_group, 0), s.kind, count(*), sum(s.donated),
-                    sum(CASE WHEN s.donated THEN coalesce(s.value_vnd, 0) ELSE 0 END)
-             FROM structures s JOIN parcels p ON p.id = s.parcel
-             WHERE EXISTS (SELECT 1 FROM donations d WHERE d.parcel = s.parcel)
-             GROUP BY 1, s.kind",
-        )?;
-        let by_key = tallies(st.query_map([], tally_row)?)?;
-        let mut names: HashMap<i64, String> = HashMap::new();
-        {
-            let mut st = self
-                .conn
-                .prepare_cached("SELECT id, name FROM residential_groups")?;
-            for r in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
-                let (k, n) = r?;
-                names.insert(k, n);
-            }
-        }
-        Ok(by_key
-            .into_iter()
-            .map(|(k, t)| (names.get(&k).cloned(), t))
-            .collect())
-    }
-
     /// Every segment's row id and id as the files gave it (no geometry).
     pub fn segment_ids(&self) -> Result<Vec<(i64, FeatureId)>> {
         let mut st = self
@@ -472,70 +404,6 @@ impl Store {
                 Ok((parcel, Timeline(vec![(on, status.parse()?)])))
             })
             .collect()
-    }
-
-    /// Per segment row id: the current tally of the parcels donating to it
-    /// (segments without donations are absent).
-    pub fn current_segment_tallies(&self) -> Result<HashMap<i64, AreaTally>> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT segment, status, parcels, area_m2 FROM segment_tally")?;
-        let rows = st
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, f64>(3)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut out: HashMap<i64, AreaTally> = HashMap::new();
-        for (segment, status, n, area) in rows {
-            out.entry(segment)
-                .or_default()
-                .add(&status, n as usize, area)?;
-        }
-        Ok(out)
-    }
-
-    /// Per residential group (by name; `None` for parcels without one) that
-    /// has parcels: its number of parcels and the current tally of its
-    /// affected ones (each with its area over all segments).
-    pub fn current_group_tallies(&self) -> Result<Vec<(Option<String>, usize, AreaTally)>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT nullif(t.grp, 0), g.name, t.status, t.parcels, t.affected, t.area_m2
-             FROM group_tally t LEFT JOIN residential_groups g ON g.id = t.grp
-             ORDER BY t.grp",
-        )?;
-        let rows = st
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, Option<i64>>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, f64>(5)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut out: Vec<(Option<i64>, Option<String>, usize, AreaTally)> = Vec::new();
-        for (key, name, status, parcels, affected, area) in rows {
-            if out.last().is_none_or(|l| l.0 != key) {
-                out.push((key, name, 0, AreaTally::default()));
-            }
-            if let Some(last) = out.last_mut() {
-                last.2 += parcels as usize;
-                if affected > 0 {
-                    last.3.add(&status, affected as usize, area)?;
-                }
-            }
-        }
-        Ok(out
-            .into_iter()
-            .map(|(_, name, n, t)| (name, n, t))
-            .collect())
     }
 
     /// The parcels (row ids) with an event entered after the event `id`.
@@ -633,24 +501,4 @@ pub(super) fn timelines_in(
 fn parse_kind(kind: &str) -> Result<StructureKind> {
     kind.parse()
         .map_err(|_| StoreError::Corrupt(format!("structure kind {kind:?}")))
-}
-
-type TallyRow = (i64, String, i64, i64, i64);
-
-fn tally_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TallyRow> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-}
-
-/// Sums `(key, kind, count, donated, donated value)` rows per key.
-fn tallies(
-    rows: impl Iterator<Item = rusqlite::Result<TallyRow>>,
-) -> Result<HashMap<i64, StructureTally>> {
-    let mut out: HashMap<i64, StructureTally> = HashMap::new();
-    for r in rows {
-        let (key, kind, n, donated, value) = r?;
-        out.entry(key)
-            .or_default()
-            .add(parse_kind(&kind)?, n as usize, donated as usize, value);
-    }
-    Ok(out)
 }
