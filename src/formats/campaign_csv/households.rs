@@ -490,7 +490,7 @@ mod tests {
 
     #[test]
     fn the_sample_file_reads() {
-        let bytes = include_bytes!("../../data/households-sample.csv");
+        let bytes = include_bytes!("../../../data/households-sample.csv");
         let rows = read_households(bytes).unwrap();
         assert!(rows.len() >= 5);
         assert!(rows.iter().any(|r| r.is_member_family));

@@ -637,7 +637,7 @@ mod tests {
 
     #[test]
     fn the_sample_file_reads() {
-        let bytes = include_bytes!("../../data/structures-sample.csv");
+        let bytes = include_bytes!("../../../data/structures-sample.csv");
         let rows = read_structures(bytes).unwrap();
         assert!(rows.len() >= 8);
         assert!(rows.iter().any(|r| r.donated));
