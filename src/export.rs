@@ -102,12 +102,10 @@ impl Target {
     /// `EPSG:4326` (or `WGS84`) for longitude/latitude, else a projected CRS
     /// as [`Crs::parse`] takes it.
     pub fn parse(name: &str) -> Result<Target, CrsError> {
-        let n = name.trim();
-        if n.eq_ignore_ascii_case("EPSG:4326") || n.eq_ignore_ascii_case("WGS84") {
-            Ok(Target::Wgs84)
-        } else {
-            Crs::parse(n).map(Target::Projected)
-        }
+        Ok(match crate::formats::srs::SourceCrs::parse(name)? {
+            crate::formats::srs::SourceCrs::Wgs84 => Target::Wgs84,
+            crate::formats::srs::SourceCrs::Projected(c) => Target::Projected(c),
+        })
     }
 }
 

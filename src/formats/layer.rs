@@ -8,6 +8,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::geometry::area::polygon_area;
+
 /// A point: `[x, y]`, i.e. `[easting, northing]` in metres for a projected
 /// CRS, `[lon, lat]` in degrees for WGS84.
 pub type Pt = [f64; 2];
@@ -141,30 +143,7 @@ impl Geometry {
         let Geometry::Polygons(ps) = self else {
             return 0.0;
         };
-        let Some(o) = ps.first().and_then(|p| p.first()).and_then(|r| r.first()) else {
-            return 0.0;
-        };
-        let o = *o;
-        let ring = |r: &[Pt]| -> f64 {
-            let mut s = 0.0;
-            for w in r.windows(2) {
-                let (a, b) = (w[0], w[1]);
-                s += (a[0] - o[0]) * (b[1] - o[1]) - (b[0] - o[0]) * (a[1] - o[1]);
-            }
-            if let (Some(f), Some(l)) = (r.first(), r.last())
-                && f != l
-            {
-                s += (l[0] - o[0]) * (f[1] - o[1]) - (f[0] - o[0]) * (l[1] - o[1]);
-            }
-            (s / 2.0).abs()
-        };
-        ps.iter()
-            .map(|p| {
-                let mut rings = p.iter();
-                let ext = rings.next().map_or(0.0, |r| ring(r));
-                ext - rings.map(|r| ring(r)).sum::<f64>()
-            })
-            .sum()
+        ps.iter().map(|p| polygon_area(p)).sum()
     }
 }
 

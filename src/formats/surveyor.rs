@@ -9,7 +9,6 @@ use super::mapping::{self, FieldMap, Mapped};
 use super::srs::{self, SourceCrs};
 use super::{csv_wkt, dxf, gpkg, kml, shp};
 use crate::campaign::{ParcelInput, SegmentInput};
-use crate::export::Target;
 use std::path::Path;
 
 /// A file's format, from its extension (a folder is a shapefile folder).
@@ -202,11 +201,8 @@ pub fn to_wgs84(layer: &mut Layer, crs_flag: Option<&str>) -> Result<String, For
                     layer.name, layer.name
                 )));
             };
-            let t = Target::parse(flag).map_err(|e| FormatError::invalid(format!("--crs: {e}")))?;
-            let source = match t {
-                Target::Wgs84 => SourceCrs::Wgs84,
-                Target::Projected(c) => SourceCrs::Projected(c),
-            };
+            let source =
+                SourceCrs::parse(flag).map_err(|e| FormatError::invalid(format!("--crs: {e}")))?;
             (
                 source,
                 format!("hệ tọa độ theo --crs {flag} / CRS from --crs {flag}"),

@@ -1,8 +1,10 @@
-//! A small reader for the CSV tables people keep in Excel (the organisation
-//! files): UTF-8 with or without a byte-order mark, a header row naming the
-//! columns in any order (case and surrounding spaces do not matter), blank
-//! rows skipped. Every problem is collected with its file, line and column,
-//! so that a file is reported whole, not one error per run.
+//! A small reader for the CSV tables people keep in Excel (the organisation,
+//! households and structures files): UTF-8 with or without a byte-order
+//! mark, a header row naming the columns in any order (case and surrounding
+//! spaces do not matter), blank rows skipped. Every problem is collected with
+//! its line (blank lines counted) and column, so that a file is reported
+//! whole, not one error per run: [`rows`] gives the problems as values,
+//! [`read`] as messages naming the file.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -73,16 +75,52 @@ impl CellErrors {
 pub struct Row {
     pub line: u64,
     cells: HashMap<&'static str, String>,
+    /// Columns whose cell is not UTF-8 (a problem [`rows`] reported).
+    unreadable: Vec<&'static str>,
 }
 
 impl Row {
-    /// The column's text, `None` when empty or absent.
+    /// The column's text, `None` when empty, absent or not UTF-8.
     pub fn get(&self, column: &str) -> Option<&str> {
         self.cells
             .get(column)
             .map(String::as_str)
             .filter(|s| !s.is_empty())
     }
+
+    /// Whether the column's cell is not UTF-8, a problem already reported:
+    /// callers do not report it again as empty.
+    pub fn is_unreadable(&self, column: &str) -> bool {
+        self.unreadable.contains(&column)
+    }
+}
+
+/// What [`rows`] finds wrong with the file, the header or a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// No header row.
+    NoHeader,
+    /// The CSV itself cannot be read (unbalanced quotes...).
+    Syntax(String),
+    /// Not valid UTF-8.
+    NotUtf8,
+    /// A header names a column the table does not have.
+    UnknownColumn,
+    /// The header names a column twice.
+    DuplicateColumn,
+    /// A required column is not in the header.
+    MissingColumn,
+    /// The row has another number of fields than the header.
+    FieldCount { found: usize, expected: usize },
+}
+
+/// A [`Problem`] and where: the line (1 = the header, blank lines counted)
+/// and the column when it is about one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub line: u64,
+    pub column: Option<String>,
+    pub problem: Problem,
 }
 
 /// A file read: its name (for messages) and its rows.
@@ -171,36 +209,89 @@ pub fn read(
 ) -> Result<Table, CellErrors> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut errors = CellErrors::default();
-    let at = |line: u64, column: Option<&str>, vi: String, en: String| CellError {
+    let at = |line: u64, column: Option<String>, vi: String, en: String| CellError {
         file: file.to_string(),
         line,
-        column: column.map(str::to_string),
+        column,
         vi,
         en,
     };
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64
-                + 1;
-            errors.push(at(
-                line,
-                None,
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
+            + 1;
+        errors.push(at(
+            line,
+            None,
+            "không phải UTF-8 (hãy lưu tệp dạng CSV UTF-8)".into(),
+            "not valid UTF-8 (save the file as CSV UTF-8)".into(),
+        ));
+        return Err(errors);
+    }
+    let (rows, found) = rows(bytes, columns, required);
+    for f in found {
+        let (vi, en) = match f.problem {
+            Problem::NoHeader => (
+                "tệp trống, thiếu dòng tiêu đề".into(),
+                "empty file: no header row".into(),
+            ),
+            Problem::Syntax(e) => (
+                format!("lỗi cú pháp CSV: {e}"),
+                format!("CSV syntax error: {e}"),
+            ),
+            // the whole file is UTF-8 (checked above)
+            Problem::NotUtf8 => (
                 "không phải UTF-8 (hãy lưu tệp dạng CSV UTF-8)".into(),
                 "not valid UTF-8 (save the file as CSV UTF-8)".into(),
-            ));
-            return Err(errors);
-        }
+            ),
+            Problem::DuplicateColumn => ("cột bị lặp".into(), "column given twice".into()),
+            Problem::UnknownColumn => (
+                format!("cột không xác định (các cột: {})", columns.join(", ")),
+                format!("unknown column (columns: {})", columns.join(", ")),
+            ),
+            Problem::MissingColumn => (
+                "thiếu cột bắt buộc".into(),
+                "required column missing".into(),
+            ),
+            Problem::FieldCount { found, expected } => (
+                format!("dòng có {found} trường, tiêu đề có {expected}"),
+                format!("row has {found} fields, the header {expected}"),
+            ),
+        };
+        errors.push(at(f.line, f.column, vi, en));
+    }
+    errors.or(Table {
+        file: file.to_string(),
+        rows,
+    })
+}
+
+/// The rows of `bytes`, whose header may name any of `columns` and must name
+/// every one of `required`, and every problem found, in file order (within a
+/// row, cells in the order of `columns`). Problems with the header end the
+/// reading: no rows then. A row with a problem other than a cell that is not
+/// UTF-8 is left out.
+pub fn rows(
+    bytes: &[u8],
+    columns: &[&'static str],
+    required: &[&'static str],
+) -> (Vec<Row>, Vec<Found>) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut found = Vec::new();
+    let at = |line: u64, column: Option<&str>, problem: Problem| Found {
+        line,
+        column: column.map(str::to_string),
+        problem,
     };
     // Line numbers count blank lines too (the csv crate's skip them).
-    let newlines: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
+    let newlines: Vec<usize> = memchr::memchr_iter(b'\n', bytes).collect();
     let line_of = |p: Option<&csv::Position>| -> u64 {
         p.map_or(0, |p| {
+            // a record's position may be at the blank lines before it
             let mut byte = p.byte() as usize;
-            while matches!(text.as_bytes().get(byte), Some(b'\n' | b'\r')) {
+            while matches!(bytes.get(byte), Some(b'\n' | b'\r')) {
                 byte += 1;
             }
             newlines.partition_point(|&i| i < byte) as u64 + 1
@@ -209,100 +300,95 @@ pub fn read(
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = rdr.records();
+        .from_reader(bytes);
+    let mut records = rdr.byte_records();
     let header = match records.next() {
-        None => {
-            errors.push(at(
-                1,
-                None,
-                "tệp trống, thiếu dòng tiêu đề".into(),
-                "empty file: no header row".into(),
-            ));
-            return Err(errors);
-        }
+        None => return (Vec::new(), vec![at(1, None, Problem::NoHeader)]),
         Some(Err(e)) => {
-            errors.push(at(
-                1,
-                None,
-                format!("lỗi cú pháp CSV: {e}"),
-                format!("CSV syntax error: {e}"),
-            ));
-            return Err(errors);
+            return (
+                Vec::new(),
+                vec![at(1, None, Problem::Syntax(e.to_string()))],
+            );
         }
         Some(Ok(h)) => h,
     };
     let mut index: Vec<(usize, &'static str)> = Vec::new();
-    for (i, name) in header.iter().enumerate() {
+    for (i, raw) in header.iter().enumerate() {
+        let Ok(name) = std::str::from_utf8(raw) else {
+            found.push(at(1, Some(&format!("#{}", i + 1)), Problem::NotUtf8));
+            continue;
+        };
         let name = name.trim().to_lowercase();
         match columns.iter().find(|c| **c == name) {
-            Some(c) if index.iter().any(|(_, k)| k == c) => errors.push(at(
-                1,
-                Some(c),
-                "cột bị lặp".into(),
-                "column given twice".into(),
-            )),
+            Some(c) if index.iter().any(|(_, k)| k == c) => {
+                found.push(at(1, Some(c), Problem::DuplicateColumn));
+            }
             Some(c) => index.push((i, c)),
             None if name.is_empty() => {}
-            None => errors.push(at(
-                1,
-                Some(&name),
-                format!("cột không xác định (các cột: {})", columns.join(", ")),
-                format!("unknown column (columns: {})", columns.join(", ")),
-            )),
+            None => found.push(at(1, Some(&name), Problem::UnknownColumn)),
         }
     }
     for r in required {
         if !index.iter().any(|(_, k)| k == r) {
-            errors.push(at(
-                1,
-                Some(r),
-                "thiếu cột bắt buộc".into(),
-                "required column missing".into(),
-            ));
+            found.push(at(1, Some(r), Problem::MissingColumn));
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    if !found.is_empty() {
+        return (Vec::new(), found);
     }
+    index.sort_by_key(|&(_, k)| columns.iter().position(|c| *c == k));
     let mut rows = Vec::new();
     for rec in records {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = line_of(e.position());
-                errors.push(at(
-                    line,
+                found.push(at(
+                    line_of(e.position()),
                     None,
-                    format!("lỗi cú pháp CSV: {e}"),
-                    format!("CSV syntax error: {e}"),
+                    Problem::Syntax(e.to_string()),
                 ));
                 continue;
             }
         };
-        if rec.iter().all(|f| f.trim().is_empty()) {
+        if rec
+            .iter()
+            .all(|f| String::from_utf8_lossy(f).trim().is_empty())
+        {
             continue;
         }
         let line = line_of(rec.position());
         if rec.len() != header.len() {
-            errors.push(at(
+            let (found_n, expected) = (rec.len(), header.len());
+            found.push(at(
                 line,
                 None,
-                format!("dòng có {} trường, tiêu đề có {}", rec.len(), header.len()),
-                format!("row has {} fields, the header {}", rec.len(), header.len()),
+                Problem::FieldCount {
+                    found: found_n,
+                    expected,
+                },
             ));
             continue;
         }
-        let cells = index
-            .iter()
-            .map(|&(i, k)| (k, rec.get(i).unwrap_or("").trim().to_string()))
-            .collect();
-        rows.push(Row { line, cells });
+        let mut cells = HashMap::new();
+        let mut unreadable = Vec::new();
+        for &(i, k) in &index {
+            match std::str::from_utf8(rec.get(i).unwrap_or(b"")) {
+                Ok(s) => {
+                    cells.insert(k, s.trim().to_string());
+                }
+                Err(_) => {
+                    found.push(at(line, Some(k), Problem::NotUtf8));
+                    unreadable.push(k);
+                }
+            }
+        }
+        rows.push(Row {
+            line,
+            cells,
+            unreadable,
+        });
     }
-    errors.or(Table {
-        file: file.to_string(),
-        rows,
-    })
+    (rows, found)
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@
 //! assert!(h[0].is_member_family);
 //! ```
 
+use super::table::{self, Problem};
 use crate::campaign::{FeatureId, HouseholdInput};
 use std::collections::HashMap;
 use std::fmt;
@@ -169,97 +170,14 @@ impl std::error::Error for HouseholdErrors {}
 
 /// Reads a households CSV (see the module docs).
 pub fn read_households(bytes: &[u8]) -> Result<Vec<HouseholdInput>, HouseholdErrors> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut errors = Vec::new();
-    let mut records = rdr.byte_records();
-    let header = match records.next() {
-        None => {
-            return Err(HouseholdErrors(vec![HouseholdError {
-                line: 1,
-                column: None,
-                reason: Reason::NoHeader,
-            }]));
-        }
-        Some(Err(e)) => {
-            return Err(HouseholdErrors(vec![syntax(1, &e)]));
-        }
-        Some(Ok(h)) => h,
-    };
-    // column index of each known column
-    let mut index: HashMap<&'static str, usize> = HashMap::new();
-    for (i, raw) in header.iter().enumerate() {
-        let Ok(name) = std::str::from_utf8(raw) else {
-            errors.push(HouseholdError {
-                line: 1,
-                column: Some(format!("#{}", i + 1)),
-                reason: Reason::NotUtf8,
-            });
-            continue;
-        };
-        let name = name.trim().to_lowercase();
-        match COLUMNS.iter().find(|c| **c == name) {
-            Some(c) => {
-                if index.insert(c, i).is_some() {
-                    errors.push(header_error(c, Reason::DuplicateColumn));
-                }
-            }
-            None if name.is_empty() => {}
-            None => errors.push(header_error(&name, Reason::UnknownColumn)),
-        }
-    }
-    for required in ["parcel_id", "head_name"] {
-        if !index.contains_key(required) {
-            errors.push(header_error(required, Reason::MissingColumn));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(HouseholdErrors(errors));
-    }
-    let expected = header.len();
+    let (table_rows, found) = table::rows(bytes, &COLUMNS, &["parcel_id", "head_name"]);
+    let mut errors: Vec<HouseholdError> = found.into_iter().map(HouseholdError::from).collect();
     let mut rows = Vec::new();
     let mut seen: HashMap<(String, String), u64> = HashMap::new();
-    for rec in records {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                errors.push(syntax(line, &e));
-                continue;
-            }
-        };
-        let line = rec.position().map_or(0, |p| p.line());
-        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue;
-        }
-        if rec.len() != expected {
-            errors.push(HouseholdError {
-                line,
-                column: None,
-                reason: Reason::FieldCount {
-                    found: rec.len(),
-                    expected,
-                },
-            });
-            continue;
-        }
+    for row in &table_rows {
+        let line = row.line;
         let before = errors.len();
-        let mut cell = |col: &'static str| -> Option<String> {
-            let raw = rec.get(*index.get(col)?)?;
-            match std::str::from_utf8(raw) {
-                Ok(s) => {
-                    let s = s.trim();
-                    (!s.is_empty()).then(|| s.to_string())
-                }
-                Err(_) => {
-                    errors.push(cell_error(line, col, Reason::NotUtf8));
-                    None
-                }
-            }
-        };
+        let cell = |col: &str| row.get(col).map(str::to_string);
         let parcel = cell("parcel_id");
         let head = cell("head_name");
         let address = cell("address");
@@ -267,10 +185,10 @@ pub fn read_households(bytes: &[u8]) -> Result<Vec<HouseholdInput>, HouseholdErr
         let flag = cell("is_member_family");
         let named_flag = cell("may_be_named");
         let note = cell("note");
-        if parcel.is_none() && !errors[before..].iter().any(|e| is_col(e, "parcel_id")) {
+        if parcel.is_none() && !row.is_unreadable("parcel_id") {
             errors.push(cell_error(line, "parcel_id", Reason::Empty));
         }
-        if head.is_none() && !errors[before..].iter().any(|e| is_col(e, "head_name")) {
+        if head.is_none() && !row.is_unreadable("head_name") {
             errors.push(cell_error(line, "head_name", Reason::Empty));
         }
         if let Some(p) = &phone
@@ -322,19 +240,28 @@ pub fn read_households(bytes: &[u8]) -> Result<Vec<HouseholdInput>, HouseholdErr
     if errors.is_empty() {
         Ok(rows)
     } else {
+        // the table's problems first, then this file's, each line in turn
+        errors.sort_by_key(|e| e.line);
         Err(HouseholdErrors(errors))
     }
 }
 
-fn is_col(e: &HouseholdError, col: &str) -> bool {
-    e.column.as_deref() == Some(col)
-}
-
-fn header_error(col: &str, reason: Reason) -> HouseholdError {
-    HouseholdError {
-        line: 1,
-        column: Some(col.to_string()),
-        reason,
+impl From<table::Found> for HouseholdError {
+    fn from(f: table::Found) -> HouseholdError {
+        let reason = match f.problem {
+            Problem::NoHeader => Reason::NoHeader,
+            Problem::Syntax(m) => Reason::Syntax(m),
+            Problem::NotUtf8 => Reason::NotUtf8,
+            Problem::UnknownColumn => Reason::UnknownColumn,
+            Problem::DuplicateColumn => Reason::DuplicateColumn,
+            Problem::MissingColumn => Reason::MissingColumn,
+            Problem::FieldCount { found, expected } => Reason::FieldCount { found, expected },
+        };
+        HouseholdError {
+            line: f.line,
+            column: f.column,
+            reason,
+        }
     }
 }
 
@@ -343,14 +270,6 @@ fn cell_error(line: u64, col: &str, reason: Reason) -> HouseholdError {
         line,
         column: Some(col.to_string()),
         reason,
-    }
-}
-
-fn syntax(line: u64, e: &csv::Error) -> HouseholdError {
-    HouseholdError {
-        line,
-        column: None,
-        reason: Reason::Syntax(e.to_string()),
     }
 }
 
@@ -478,6 +397,20 @@ mod tests {
     }
 
     #[test]
+    fn lines_are_counted_past_blank_lines() {
+        let csv = "parcel_id,head_name\n1,Nguyễn Văn An\n\n\n2,\n\n3,Lê Văn Cường,x\n";
+        let errs = read_households(csv.as_bytes()).unwrap_err().0;
+        let got: Vec<(u64, Option<&str>)> =
+            errs.iter().map(|e| (e.line, e.column.as_deref())).collect();
+        assert_eq!(got, [(5, Some("head_name")), (7, None)]);
+        assert!(
+            errs[0].to_string().starts_with("dòng 5, cột head_name"),
+            "{}",
+            errs[0]
+        );
+    }
+
+    #[test]
     fn invalid_utf8_names_the_cell() {
         let errs = read_households(b"parcel_id,head_name\n1,Nguy\xff\n")
             .unwrap_err()
@@ -490,7 +423,7 @@ mod tests {
 
     #[test]
     fn the_sample_file_reads() {
-        let bytes = include_bytes!("../../data/households-sample.csv");
+        let bytes = include_bytes!("../../../data/households-sample.csv");
         let rows = read_households(bytes).unwrap();
         assert!(rows.len() >= 5);
         assert!(rows.iter().any(|r| r.is_member_family));

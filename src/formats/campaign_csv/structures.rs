@@ -33,9 +33,9 @@
 //! ```
 
 use super::households::parse_flag;
+use super::table::{self, Problem};
 use crate::campaign::FeatureId;
 use crate::campaign::structures::{StructureInput, StructureKind, Unit};
-use std::collections::HashMap;
 use std::fmt;
 
 /// The columns, in the order a template lists them.
@@ -192,109 +192,19 @@ impl std::error::Error for StructureErrors {}
 
 /// Reads a structures CSV (see the module docs).
 pub fn read_structures(bytes: &[u8]) -> Result<Vec<StructureInput>, StructureErrors> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    // The line of a byte offset, counting blank lines too (the csv crate's
-    // own line numbers skip them).
-    let newlines: Vec<usize> = bytes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
-        .collect();
-    let line_of = |p: Option<&csv::Position>| -> u64 {
-        p.map_or(0, |p| {
-            // a record's position may be at the blank lines before it
-            let mut at = p.byte() as usize;
-            while matches!(bytes.get(at), Some(b'\n' | b'\r')) {
-                at += 1;
-            }
-            newlines.partition_point(|&i| i < at) as u64 + 1
-        })
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut errors = Vec::new();
-    let mut records = rdr.byte_records();
-    let header = match records.next() {
-        None => {
-            return Err(StructureErrors(vec![StructureError {
-                line: 1,
-                column: None,
-                reason: Reason::NoHeader,
-            }]));
-        }
-        Some(Err(e)) => return Err(StructureErrors(vec![syntax(1, &e)])),
-        Some(Ok(h)) => h,
-    };
-    let mut index: HashMap<&'static str, usize> = HashMap::new();
-    for (i, raw) in header.iter().enumerate() {
-        let Ok(name) = std::str::from_utf8(raw) else {
-            errors.push(cell_error(1, &format!("#{}", i + 1), Reason::NotUtf8));
-            continue;
-        };
-        let name = name.trim().to_lowercase();
-        match COLUMNS.iter().find(|c| **c == name) {
-            Some(c) => {
-                if index.insert(c, i).is_some() {
-                    errors.push(cell_error(1, c, Reason::DuplicateColumn));
-                }
-            }
-            None if name.is_empty() => {}
-            None => errors.push(cell_error(1, &name, Reason::UnknownColumn)),
-        }
-    }
-    for required in REQUIRED {
-        if !index.contains_key(required) {
-            errors.push(cell_error(1, required, Reason::MissingColumn));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(StructureErrors(errors));
-    }
-    let expected = header.len();
+    let (table_rows, found) = table::rows(bytes, &COLUMNS, &REQUIRED);
+    let mut errors: Vec<StructureError> = found.into_iter().map(StructureError::from).collect();
     let mut rows = Vec::new();
-    for rec in records {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = line_of(e.position());
-                errors.push(syntax(line, &e));
-                continue;
-            }
-        };
-        let line = line_of(rec.position());
-        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue;
-        }
-        if rec.len() != expected {
-            errors.push(StructureError {
-                line,
-                column: None,
-                reason: Reason::FieldCount {
-                    found: rec.len(),
-                    expected,
-                },
-            });
-            continue;
-        }
+    for row in &table_rows {
+        let line = row.line;
         let before = errors.len();
-        // A column's trimmed text (None when empty or absent); bad UTF-8 is
-        // reported and reads as `Err`.
-        let mut cell = |col: &'static str| -> Result<Option<String>, ()> {
-            let Some(raw) = index.get(col).and_then(|&i| rec.get(i)) else {
-                return Ok(None);
-            };
-            match std::str::from_utf8(raw) {
-                Ok(s) => {
-                    let s = s.trim();
-                    Ok((!s.is_empty()).then(|| s.to_string()))
-                }
-                Err(_) => {
-                    errors.push(cell_error(line, col, Reason::NotUtf8));
-                    Err(())
-                }
+        // A column's text (None when empty or absent); a cell that is not
+        // UTF-8, already reported, reads as `Err`.
+        let cell = |col: &str| -> Result<Option<String>, ()> {
+            if row.is_unreadable(col) {
+                return Err(());
             }
+            Ok(row.get(col).map(str::to_string))
         };
         let parcel = cell("parcel_id");
         let kind = cell("kind");
@@ -302,7 +212,6 @@ pub fn read_structures(bytes: &[u8]) -> Result<Vec<StructureInput>, StructureErr
         let unit = cell("unit");
         let value = cell("value_vnd");
         let donated = cell("donated");
-        let _note = cell("note");
         let mut bad = |col: &str, r: Reason| errors.push(cell_error(line, col, r));
         let parcel = match parcel {
             Ok(Some(p)) => Some(p),
@@ -392,7 +301,28 @@ pub fn read_structures(bytes: &[u8]) -> Result<Vec<StructureInput>, StructureErr
     if errors.is_empty() {
         Ok(rows)
     } else {
+        // the table's problems first, then this file's, each line in turn
+        errors.sort_by_key(|e| e.line);
         Err(StructureErrors(errors))
+    }
+}
+
+impl From<table::Found> for StructureError {
+    fn from(f: table::Found) -> StructureError {
+        let reason = match f.problem {
+            Problem::NoHeader => Reason::NoHeader,
+            Problem::Syntax(m) => Reason::Syntax(m),
+            Problem::NotUtf8 => Reason::NotUtf8,
+            Problem::UnknownColumn => Reason::UnknownColumn,
+            Problem::DuplicateColumn => Reason::DuplicateColumn,
+            Problem::MissingColumn => Reason::MissingColumn,
+            Problem::FieldCount { found, expected } => Reason::FieldCount { found, expected },
+        };
+        StructureError {
+            line: f.line,
+            column: f.column,
+            reason,
+        }
     }
 }
 
@@ -401,14 +331,6 @@ fn cell_error(line: u64, col: &str, reason: Reason) -> StructureError {
         line,
         column: Some(col.to_string()),
         reason,
-    }
-}
-
-fn syntax(line: u64, e: &csv::Error) -> StructureError {
-    StructureError {
-        line,
-        column: None,
-        reason: Reason::Syntax(e.to_string()),
     }
 }
 
@@ -637,7 +559,7 @@ mod tests {
 
     #[test]
     fn the_sample_file_reads() {
-        let bytes = include_bytes!("../../data/structures-sample.csv");
+        let bytes = include_bytes!("../../../data/structures-sample.csv");
         let rows = read_structures(bytes).unwrap();
         assert!(rows.len() >= 8);
         assert!(rows.iter().any(|r| r.donated));

@@ -1,0 +1,604 @@
+//! Reading the feature tables of a GeoPackage, its SRS, and GeoPackage
+//! binary / WKB decoding.
+
+use super::*;
+
+/// Reads every feature table of the GeoPackage at `path` into a layer, in
+/// `gpkg_contents` order.
+pub fn read(path: &Path) -> Result<Vec<Layer>, FormatError> {
+    let file = file_label(path);
+    if !path.is_file() {
+        return Err(FormatError::Io(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("không tìm thấy tệp {file} / file {file} not found"),
+        )));
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| not_sqlite(&file, e))?;
+    // The first statement is where SQLite notices a file that is not a
+    // database.
+    let has = |name: &str| -> Result<bool, FormatError> {
+        conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view')
+             AND name = ?1 COLLATE NOCASE",
+            [name],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+        .map_err(|e| not_sqlite(&file, e))
+    };
+    if !has("gpkg_contents")? || !has("gpkg_geometry_columns")? || !has("gpkg_spatial_ref_sys")? {
+        return Err(FormatError::invalid(format!(
+            "{file} là tệp SQLite nhưng không phải GeoPackage (thiếu gpkg_contents, \
+             gpkg_geometry_columns hoặc gpkg_spatial_ref_sys) / {file} is an SQLite file but \
+             not a GeoPackage (no gpkg_contents, gpkg_geometry_columns or gpkg_spatial_ref_sys)"
+        )));
+    }
+    let r = |e: rusqlite::Error| sql_error(&file, "đọc", "reading", e);
+    let tables: Vec<TableInfo> = {
+        let mut stmt = conn
+            .prepare(
+                "SELECT c.table_name, c.identifier, g.column_name, g.geometry_type_name, g.srs_id
+                 FROM gpkg_contents c
+                 JOIN gpkg_geometry_columns g ON lower(g.table_name) = lower(c.table_name)
+                 WHERE lower(c.data_type) = 'features'
+                 ORDER BY c.rowid",
+            )
+            .map_err(r)?;
+        stmt.query_map([], |row| {
+            Ok(TableInfo {
+                name: row.get(0)?,
+                title: row.get(1)?,
+                geom: row.get(2)?,
+                geom_type: row.get(3)?,
+                srs_id: row.get(4)?,
+            })
+        })
+        .map_err(r)?
+        .collect::<Result<_, _>>()
+        .map_err(r)?
+    };
+    if tables.is_empty() {
+        return Err(FormatError::invalid(format!(
+            "{file} không có bảng đối tượng (features) nào / {file} has no feature tables"
+        )));
+    }
+    let wkt2 = conn
+        .query_row(
+            "SELECT count(*) FROM pragma_table_info('gpkg_spatial_ref_sys')
+             WHERE name = 'definition_12_063'",
+            [],
+            |row| row.get::<_, i64>(0),
+        )
+        .map_err(r)?
+        > 0;
+    tables
+        .iter()
+        .map(|t| read_table(&conn, &file, t, wkt2))
+        .collect()
+}
+
+pub(super) struct TableInfo {
+    name: String,
+    title: Option<String>,
+    geom: String,
+    geom_type: String,
+    srs_id: Option<i64>,
+}
+
+pub(super) fn read_table(
+    conn: &Connection,
+    file: &str,
+    t: &TableInfo,
+    wkt2: bool,
+) -> Result<Layer, FormatError> {
+    let table = &t.name;
+    let r = |e: rusqlite::Error| {
+        FormatError::invalid(format!(
+            "lỗi SQLite khi đọc bảng {table} của {file}: {e} / SQLite error reading table \
+             {table} of {file}: {e}"
+        ))
+    };
+    let declared = match t.geom_type.to_ascii_uppercase().as_str() {
+        "POINT" | "MULTIPOINT" => Some(GeomKind::Point),
+        "LINESTRING" | "MULTILINESTRING" | "CURVE" | "MULTICURVE" | "COMPOUNDCURVE"
+        | "CIRCULARSTRING" => Some(GeomKind::Line),
+        "POLYGON" | "MULTIPOLYGON" | "SURFACE" | "MULTISURFACE" | "CURVEPOLYGON" => {
+            Some(GeomKind::Polygon)
+        }
+        "GEOMETRY" | "GEOMETRYCOLLECTION" => None,
+        other => {
+            return Err(FormatError::invalid(format!(
+                "bảng {table} của {file} có kiểu hình học không hỗ trợ {other} / table {table} \
+                 of {file} has unsupported geometry type {other}"
+            )));
+        }
+    };
+    let mut notes = Vec::new();
+    let srs = read_srs(conn, file, t, wkt2, &mut notes).map_err(r)?;
+
+    // Columns: the integer primary key is the fid, the geometry column is
+    // read apart, the rest are fields.
+    let columns: Vec<(String, String, i64)> = {
+        let mut stmt = conn
+            .prepare("SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid")
+            .map_err(r)?;
+        stmt.query_map([table], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .map_err(r)?
+            .collect::<Result<_, _>>()
+            .map_err(r)?
+    };
+    if !columns.iter().any(|c| c.0.eq_ignore_ascii_case(&t.geom)) {
+        return Err(FormatError::invalid(format!(
+            "bảng {table} của {file} không có cột hình học {} / table {table} of {file} has no \
+             geometry column {}",
+            t.geom, t.geom
+        )));
+    }
+    let pks: Vec<&(String, String, i64)> = columns.iter().filter(|c| c.2 > 0).collect();
+    let fid_col = match pks.as_slice() {
+        [c] if c.1.eq_ignore_ascii_case("INTEGER") => Some(c.0.clone()),
+        _ => None,
+    };
+    let mut fields = Vec::new();
+    let mut select = format!(
+        "SELECT {}, {}",
+        fid_col.as_deref().map_or("NULL".to_string(), quote),
+        quote(&t.geom)
+    );
+    for (name, ty, _) in &columns {
+        if name.eq_ignore_ascii_case(&t.geom) || fid_col.as_deref() == Some(name.as_str()) {
+            continue;
+        }
+        let base = ty
+            .split('(')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_uppercase();
+        let kind = match base.as_str() {
+            "REAL" | "FLOAT" | "DOUBLE" => FieldKind::Real,
+            "INTEGER" | "INT" | "MEDIUMINT" | "SMALLINT" | "TINYINT" | "BOOLEAN" => {
+                FieldKind::Integer
+            }
+            "BLOB" => {
+                notes.push(format!(
+                    "bỏ qua trường nhị phân {name} của bảng {table} / skipped binary field \
+                     {name} of table {table}"
+                ));
+                continue;
+            }
+            // TEXT, DATE, DATETIME and anything unknown.
+            _ => FieldKind::Text,
+        };
+        select.push_str(&format!(", {}", quote(name)));
+        fields.push(Field {
+            name: name.clone(),
+            kind,
+        });
+    }
+    select.push_str(&format!(" FROM {}", quote(table)));
+    if let Some(f) = &fid_col {
+        select.push_str(&format!(" ORDER BY {}", quote(f)));
+    }
+
+    let mut kind = declared;
+    let mut features = Vec::new();
+    let mut stmt = conn.prepare(&select).map_err(r)?;
+    let mut rows = stmt.raw_query();
+    let mut ordinal = 0i64;
+    while let Some(row) = rows.next().map_err(r)? {
+        ordinal += 1;
+        let fid = match row.get_ref(0).map_err(r)? {
+            ValueRef::Integer(n) => n,
+            _ => ordinal,
+        };
+        let at = |vi: &str, en: &str| {
+            FormatError::invalid(format!(
+                "đối tượng fid {fid} của bảng {table} trong {file}: {vi} / feature fid {fid} of \
+                 table {table} in {file}: {en}"
+            ))
+        };
+        let geometry = match row.get_ref(1).map_err(r)? {
+            ValueRef::Blob(b) => parse_blob(b).map_err(|e| at(&e.vi, &e.en))?,
+            ValueRef::Null => {
+                return Err(at("không có hình học (NULL)", "has no geometry (NULL)"));
+            }
+            _ => {
+                return Err(at(
+                    "hình học không phải BLOB GeoPackage",
+                    "geometry is not a GeoPackage BLOB",
+                ));
+            }
+        };
+        let k = *kind.get_or_insert(geometry.kind());
+        if geometry.kind() != k {
+            return Err(at(
+                &format!(
+                    "hình học {} trong bảng kiểu {}",
+                    kind_name(geometry.kind()),
+                    kind_name(k)
+                ),
+                &format!(
+                    "{} geometry in a {} table",
+                    kind_name(geometry.kind()),
+                    kind_name(k)
+                ),
+            ));
+        }
+        let mut values = Vec::with_capacity(fields.len());
+        for (i, f) in fields.iter().enumerate() {
+            values.push(cell(row.get_ref(i + 2).map_err(r)?, f.kind));
+        }
+        features.push(Feature { geometry, values });
+    }
+    drop(rows);
+    drop(stmt);
+
+    let kind = kind.unwrap_or_else(|| {
+        notes.push(format!(
+            "bảng {table} rỗng và không khai báo kiểu hình học cụ thể: coi là vùng / table \
+             {table} is empty and declares no specific geometry type: taken as polygons"
+        ));
+        GeomKind::Polygon
+    });
+    let mut layer = Layer::new(
+        table,
+        t.title
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or(table),
+        kind,
+        fields,
+    );
+    layer.features = features;
+    layer.srs = srs;
+    layer.notes = notes;
+    Ok(layer)
+}
+
+pub(super) fn kind_name(k: GeomKind) -> &'static str {
+    match k {
+        GeomKind::Point => "Point",
+        GeomKind::Line => "Line",
+        GeomKind::Polygon => "Polygon",
+    }
+}
+
+/// A cell as its field's kind where SQLite's loose typing allows it.
+pub(super) fn cell(v: ValueRef<'_>, kind: FieldKind) -> Value {
+    match (v, kind) {
+        (ValueRef::Null, _) => Value::Null,
+        (ValueRef::Integer(n), FieldKind::Real) => Value::Real(n as f64),
+        (ValueRef::Integer(n), FieldKind::Text) => Value::Text(n.to_string()),
+        (ValueRef::Integer(n), FieldKind::Integer) => Value::Integer(n),
+        (ValueRef::Real(x), FieldKind::Integer) if x.fract() == 0.0 && x.abs() < 9.0e15 => {
+            Value::Integer(x as i64)
+        }
+        (ValueRef::Real(x), FieldKind::Text) => Value::Text(format_real(x)),
+        (ValueRef::Real(x), _) => Value::Real(x),
+        (ValueRef::Text(s) | ValueRef::Blob(s), _) => {
+            Value::Text(String::from_utf8_lossy(s).into_owned())
+        }
+    }
+}
+
+/// The layer's SRS from `gpkg_spatial_ref_sys`; `None` (and a note) when
+/// the table states none.
+pub(super) fn read_srs(
+    conn: &Connection,
+    file: &str,
+    t: &TableInfo,
+    wkt2: bool,
+    notes: &mut Vec<String>,
+) -> rusqlite::Result<Option<Srs>> {
+    let table = &t.name;
+    let undefined = |notes: &mut Vec<String>, why_vi: &str, why_en: &str| {
+        notes.push(format!(
+            "bảng {table} của {file} không xác định hệ tọa độ ({why_vi}): cần chỉ định --crs / \
+             table {table} of {file} has no defined coordinate reference system ({why_en}): \
+             specify --crs"
+        ));
+        None
+    };
+    let id = match t.srs_id {
+        Some(id) if id != 0 && id != -1 => id,
+        Some(id) => {
+            return Ok(undefined(
+                notes,
+                &format!("srs_id {id}"),
+                &format!("srs_id {id}"),
+            ));
+        }
+        None => return Ok(undefined(notes, "srs_id NULL", "srs_id NULL")),
+    };
+    let sql = if wkt2 {
+        "SELECT srs_name, organization, organization_coordsys_id, definition, definition_12_063
+         FROM gpkg_spatial_ref_sys WHERE srs_id = ?1"
+    } else {
+        "SELECT srs_name, organization, organization_coordsys_id, definition, NULL
+         FROM gpkg_spatial_ref_sys WHERE srs_id = ?1"
+    };
+    let row = conn.query_row(sql, [id], |row| {
+        Ok((
+            row.get::<_, Option<String>>(0)?,
+            row.get::<_, Option<String>>(1)?,
+            row.get::<_, Option<i64>>(2)?,
+            row.get::<_, Option<String>>(3)?,
+            row.get::<_, Option<String>>(4)?,
+        ))
+    });
+    let (name, org, code, def, def2) = match row {
+        Ok(r) => r,
+        Err(rusqlite::Error::QueryReturnedNoRows) => {
+            return Ok(undefined(
+                notes,
+                &format!("srs_id {id} không có trong gpkg_spatial_ref_sys"),
+                &format!("srs_id {id} missing from gpkg_spatial_ref_sys"),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    let usable = |d: &Option<String>| {
+        d.as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty() && !d.eq_ignore_ascii_case("undefined"))
+            .map(str::to_string)
+    };
+    let Some(wkt) = usable(&def).or_else(|| usable(&def2)) else {
+        return Ok(undefined(
+            notes,
+            &format!("srs_id {id}: định nghĩa 'undefined'"),
+            &format!("srs_id {id}: definition 'undefined'"),
+        ));
+    };
+    let epsg = match (org.as_deref(), code) {
+        (Some(o), Some(c)) if o.eq_ignore_ascii_case("EPSG") => u32::try_from(c).ok(),
+        _ => None,
+    }
+    .filter(|&c| c > 0);
+    let head = wkt.get(..7).unwrap_or(&wkt).to_ascii_uppercase();
+    let geographic =
+        epsg == Some(4326) || head.starts_with("GEOGCS") || head.starts_with("GEOGCRS");
+    Ok(Some(Srs {
+        epsg,
+        name: name.unwrap_or_default(),
+        wkt,
+        geographic,
+    }))
+}
+
+/// What is wrong with a geometry blob, in Vietnamese and English.
+#[derive(Debug)]
+pub(super) struct Bad {
+    vi: String,
+    pub(super) en: String,
+}
+
+pub(super) fn bad(vi: impl Into<String>, en: impl Into<String>) -> Bad {
+    Bad {
+        vi: vi.into(),
+        en: en.into(),
+    }
+}
+
+pub(super) fn truncated() -> Bad {
+    bad("BLOB hình học bị cắt cụt", "geometry BLOB is truncated")
+}
+
+/// Decodes a GeoPackage geometry blob.
+pub(super) fn parse_blob(b: &[u8]) -> Result<Geometry, Bad> {
+    let [g, p, _version, flags, ..] = *b else {
+        return Err(truncated());
+    };
+    if [g, p] != *b"GP" {
+        return Err(bad(
+            "BLOB không bắt đầu bằng 'GP' (không phải hình học GeoPackage)",
+            "BLOB does not start with 'GP' (not a GeoPackage geometry)",
+        ));
+    }
+    if flags & 0b0010_0000 != 0 {
+        return Err(bad(
+            "hình học GeoPackage mở rộng không được hỗ trợ",
+            "extended GeoPackage geometry is not supported",
+        ));
+    }
+    if flags & 0b0001_0000 != 0 {
+        return Err(bad("hình học rỗng", "empty geometry"));
+    }
+    let env = match (flags >> 1) & 0b111 {
+        0 => 0,
+        1 => 32,
+        2 | 3 => 48,
+        4 => 64,
+        n => {
+            return Err(bad(
+                format!("mã bao hình (envelope) sai: {n}"),
+                format!("invalid envelope indicator {n}"),
+            ));
+        }
+    };
+    let wkb = b.get(8 + env..).ok_or_else(truncated)?;
+    let mut r = Wkb(wkb);
+    let mut parts = Parts::default();
+    r.geometry(&mut parts, 0)?;
+    if !r.0.is_empty() {
+        return Err(bad(
+            format!("thừa {} byte sau WKB", r.0.len()),
+            format!("{} stray bytes after the WKB", r.0.len()),
+        ));
+    }
+    parts.into_geometry()
+}
+
+/// What a WKB holds, flattened.
+#[derive(Default)]
+pub(super) struct Parts {
+    points: Vec<Pt>,
+    lines: Vec<Vec<Pt>>,
+    polys: Vec<Vec<Vec<Pt>>>,
+}
+
+impl Parts {
+    fn into_geometry(self) -> Result<Geometry, Bad> {
+        let (np, nl, na) = (self.points.len(), self.lines.len(), self.polys.len());
+        match (np, nl, na) {
+            (0, 0, 0) => Err(bad("hình học rỗng", "empty geometry")),
+            (0, 0, _) => Ok(Geometry::Polygons(self.polys)),
+            (0, _, 0) => Ok(Geometry::Lines(self.lines)),
+            (1, 0, 0) => Ok(Geometry::Point(self.points[0])),
+            (_, 0, 0) => Err(bad(
+                format!("MultiPoint có {np} điểm, chỉ đọc được một điểm"),
+                format!("MultiPoint of {np} points; only a single point can be read"),
+            )),
+            _ => Err(bad(
+                format!("trộn lẫn {np} điểm, {nl} đường, {na} vùng"),
+                format!("mixes {np} points, {nl} lines, {na} polygons"),
+            )),
+        }
+    }
+}
+
+/// ISO WKB (each geometry with its own byte order).
+pub(super) struct Wkb<'a>(&'a [u8]);
+
+impl Wkb<'_> {
+    fn take<const N: usize>(&mut self) -> Result<[u8; N], Bad> {
+        let (a, rest) = self.0.split_first_chunk::<N>().ok_or_else(truncated)?;
+        self.0 = rest;
+        Ok(*a)
+    }
+
+    fn u32(&mut self, le: bool) -> Result<u32, Bad> {
+        let b = self.take()?;
+        Ok(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    }
+
+    fn f64(&mut self, le: bool) -> Result<f64, Bad> {
+        let b = self.take()?;
+        Ok(if le {
+            f64::from_le_bytes(b)
+        } else {
+            f64::from_be_bytes(b)
+        })
+    }
+
+    /// A count of items at least `min` bytes each, checked against what is
+    /// left so a corrupt count cannot ask for a huge allocation.
+    fn count(&mut self, le: bool, min: usize) -> Result<usize, Bad> {
+        let n = self.u32(le)? as usize;
+        if n.saturating_mul(min) > self.0.len() {
+            return Err(truncated());
+        }
+        Ok(n)
+    }
+
+    fn point(&mut self, le: bool, dims: usize) -> Result<Pt, Bad> {
+        let x = self.f64(le)?;
+        let y = self.f64(le)?;
+        for _ in 2..dims {
+            self.f64(le)?;
+        }
+        Ok([x, y])
+    }
+
+    fn points(&mut self, le: bool, dims: usize) -> Result<Vec<Pt>, Bad> {
+        let n = self.count(le, 8 * dims)?;
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            v.push(self.point(le, dims)?);
+        }
+        Ok(v)
+    }
+
+    fn geometry(&mut self, out: &mut Parts, depth: u32) -> Result<(), Bad> {
+        if depth > MAX_DEPTH {
+            return Err(bad(
+                "tập hợp hình học lồng nhau quá sâu",
+                "geometry collections nested too deep",
+            ));
+        }
+        let le = match self.take::<1>()? {
+            [0] => false,
+            [1] => true,
+            [o] => {
+                return Err(bad(
+                    format!("thứ tự byte WKB sai: {o}"),
+                    format!("invalid WKB byte order {o}"),
+                ));
+            }
+        };
+        let raw = self.u32(le)?;
+        let mut dims = 2;
+        // EWKB-style flags, then the ISO thousands.
+        dims += usize::from(raw & 0x8000_0000 != 0) + usize::from(raw & 0x4000_0000 != 0);
+        if raw & 0x2000_0000 != 0 {
+            self.u32(le)?; // an EWKB SRID: not GeoPackage, harmless to skip
+        }
+        let code = raw & 0x0FFF_FFFF;
+        dims += match code / 1000 {
+            0 => 0,
+            1 | 2 => 1,
+            3 => 2,
+            _ => 9,
+        };
+        let unsupported = || {
+            bad(
+                format!("kiểu WKB không hỗ trợ {raw:#x}"),
+                format!("unsupported WKB type {raw:#x}"),
+            )
+        };
+        if dims > 4 {
+            return Err(unsupported());
+        }
+        match code % 1000 {
+            1 => {
+                let p = self.point(le, dims)?;
+                // An empty point is NaN, NaN.
+                if !(p[0].is_nan() && p[1].is_nan()) {
+                    out.points.push(p);
+                }
+            }
+            2 => {
+                let l = self.points(le, dims)?;
+                if !l.is_empty() {
+                    out.lines.push(l);
+                }
+            }
+            3 => {
+                let n = self.count(le, 4)?;
+                let mut rings = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let mut ring = self.points(le, dims)?;
+                    // The layer contract wants closed rings.
+                    if let (Some(&f), Some(&l)) = (ring.first(), ring.last())
+                        && f != l
+                    {
+                        ring.push(f);
+                    }
+                    if !ring.is_empty() {
+                        rings.push(ring);
+                    }
+                }
+                if !rings.is_empty() {
+                    out.polys.push(rings);
+                }
+            }
+            4..=7 => {
+                let n = self.count(le, 5)?;
+                for _ in 0..n {
+                    self.geometry(out, depth + 1)?;
+                }
+            }
+            _ => return Err(unsupported()),
+        }
+        Ok(())
+    }
+}
