@@ -1,5 +1,5 @@
 //! Times the phases of the compute pipeline on a ward folder (dev tool).
-use hiendat::compute;
+use hiendat::ops::compute;
 use hiendat::formats::geojson_read;
 use hiendat::geometry::crs::Crs;
 use std::time::Instant;

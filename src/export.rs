@@ -19,7 +19,6 @@
 
 use crate::campaign::events::Status;
 use crate::campaign::{FeatureId, ParcelInput};
-use crate::compute;
 use crate::formats::layer::{
     Feature, Field, FieldKind, FormatError, GeomKind, Geometry, Layer, Pt, Value,
 };
@@ -27,6 +26,7 @@ use crate::geometry::clip::ring_area;
 use crate::geometry::crs::{Crs, CrsError, DEFAULT_CRS};
 use crate::geometry::outline::{self, Rings};
 use crate::geometry::stakes::{self, Side};
+use crate::ops::compute;
 use crate::store::{ParcelFilter, Store, StoreError};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};

@@ -6,6 +6,7 @@ use super::campaign::log_read;
 use super::read::parse_date;
 use super::{ApiError, AppState, Caller};
 use crate::campaign::reports::{self, Cut, Options};
+use crate::ops::reports::FrozenReports;
 use crate::report::Report;
 use crate::report::format::{self, Format};
 use crate::store::Role;

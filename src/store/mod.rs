@@ -23,10 +23,10 @@ pub mod wkb;
 mod tests;
 
 pub use consent::{
-    ATTACHMENT_MAX_BYTES, AccessRow, AttachmentRow, ContactRow, FrozenRow, GrievanceRow,
-    RecordInput, RecordRow,
+    ATTACHMENT_MAX_BYTES, AccessRow, AttachmentRow, ContactRow, FrozenDocument, FrozenRow,
+    GrievanceRow, RecordInput, RecordRow,
 };
-pub use import::{ImportInput, ImportStep, ImportSummary, LayerCounts, StructureCounts};
+pub use import::{ImportTx, LayerCounts, StructureCounts, Upserted};
 pub use org::{AssignmentRow, CellRow, LeadRow, MemberRow, OrgCounts};
 pub use outlines::Outline;
 pub use queries::{
@@ -37,7 +37,6 @@ pub use users::{Role, User};
 
 use crate::campaign::FeatureId;
 use crate::campaign::events::{TransitionError, UnknownStatus};
-use crate::compute::ComputeError;
 use crate::geometry::validate::Issue;
 use rusqlite::{Connection, OptionalExtension};
 use std::fmt;
@@ -133,8 +132,6 @@ pub enum StoreError {
     /// `signed` without a donation record on file.
     #[error("{0}")]
     NoRecord(String),
-    #[error(transparent)]
-    Compute(#[from] ComputeError),
     /// Something that already exists (a user name).
     #[error("{0}")]
     Conflict(String),
@@ -271,7 +268,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             events::rebuild_parcel_status(&tx)?;
         }
         if i as i64 + 1 == OUTLINES_VERSION {
-            outlines::fill_on_upgrade(&tx)?;
+            outlines::mark_on_upgrade(&tx)?;
         }
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;
