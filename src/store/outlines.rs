@@ -75,10 +75,18 @@ pub(super) fn refresh_segment_groups(conn: &Connection) -> Result<()> {
 /// measures (`ops::import::open`), in the CRS the donations were measured in.
 pub(super) fn mark_on_upgrade(conn: &Connection) -> Result<()> {
     refresh_segment_groups(conn)?;
-    conn.execute(
-        "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '1')",
-        [STALE_KEY],
+    // A new file has nothing to draw (and must not look stale).
+    let has_data: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM segments) OR EXISTS (SELECT 1 FROM parcels)",
+        [],
+        |r| r.get(0),
     )?;
+    if has_data {
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '1')",
+            [STALE_KEY],
+        )?;
+    }
     Ok(())
 }
 
