@@ -6,6 +6,11 @@
 //! is refused. Geometry is kept as little-endian WKB in WGS84 lon/lat
 //! ([`wkb`]), parcel bounding boxes in an R*Tree (`parcel_bbox`).
 //!
+//! The store persists what it is given and measures nothing: donations and
+//! outlines are measured by `ops::import` and handed to an [`ImportTx`].
+//! A file that predates the outlines is marked on upgrade, and
+//! `ops::import::open` derives them.
+//!
 //! Methods are synchronous: the server calls them through `spawn_blocking`.
 
 mod consent;
@@ -117,7 +122,9 @@ pub enum StoreError {
         "cơ sở dữ liệu có phiên bản lược đồ {found}, mới hơn phiên bản {known} mà chương trình này biết; hãy dùng hiendat mới hơn / the database is at schema version {found}, newer than the {known} this hiendat knows: use a newer hiendat"
     )]
     TooNew { found: i64, known: i64 },
-    /// The input failed validation: every error, nothing written.
+    /// The input failed validation: every error, nothing written. The
+    /// store raises it no more (validation is `ops::import`'s, which answers
+    /// `ImportError::Invalid`); kept while `api::error` maps it.
     #[error(
         "{} lỗi trong dữ liệu, không nhập gì / {} errors in the input, nothing imported",
         .0.len(),
