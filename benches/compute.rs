@@ -3,9 +3,9 @@
 //! shapely and PostGIS: bench/compare.sh.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hiendat::compute;
 use hiendat::geometry::crs::Crs;
 use hiendat::geometry::donation::Engine;
+use hiendat::ops::compute;
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {

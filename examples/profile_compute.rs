@@ -1,7 +1,7 @@
 //! Times the phases of the compute pipeline on a ward folder (dev tool).
-use hiendat::compute;
 use hiendat::formats::geojson_read;
 use hiendat::geometry::crs::Crs;
+use hiendat::ops::compute;
 use std::time::Instant;
 
 fn main() {

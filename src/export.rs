@@ -20,7 +20,6 @@
 use crate::campaign::events::Status;
 use crate::campaign::figures::round;
 use crate::campaign::{FeatureId, ParcelInput};
-use crate::compute;
 use crate::formats::layer::{
     Feature, Field, FieldKind, FormatError, GeomKind, Geometry, Layer, Pt, Value,
 };
@@ -28,6 +27,7 @@ use crate::geometry::area::polygon_area;
 use crate::geometry::crs::{Crs, CrsError, DEFAULT_CRS};
 use crate::geometry::outline::{self, Rings};
 use crate::geometry::stakes::{self, Side};
+use crate::ops::compute;
 use crate::store::{ParcelFilter, Store, StoreError};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};

@@ -2,11 +2,13 @@
 
 use clap::{Parser, Subcommand};
 use hiendat::api::{self, AppState};
-use hiendat::compute::{self, Timings};
 use hiendat::formats::{csv_out, geojson_read};
 use hiendat::geometry::crs::{Crs, DEFAULT_CRS};
 use hiendat::geometry::validate;
-use hiendat::store::{ImportInput, Role, Store, StoreError};
+use hiendat::ops::compute::{self, Timings};
+use hiendat::ops::files::read;
+use hiendat::ops::reports::FrozenReports;
+use hiendat::store::{Role, Store, StoreError};
 use std::fs::File;
 use std::io::BufWriter;
 use std::io::{BufRead, IsTerminal};
@@ -293,35 +295,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// A file's bytes, mapped rather than copied: inputs run to hundreds of MB.
-fn read(path: &Path) -> Result<Input, String> {
-    let err = |e: std::io::Error| format!("không đọc được / cannot read {}: {e}", path.display());
-    let file = File::open(path).map_err(err)?;
-    if file.metadata().map_err(err)?.len() == 0 {
-        return Ok(Input::Empty);
-    }
-    // SAFETY: the map is read-only and lives while we parse; a file truncated
-    // underneath us by another process is the one case it cannot guard
-    // against, as with any mapped read.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(err)?;
-    Ok(Input::Mapped(map))
-}
-
-enum Input {
-    Empty,
-    Mapped(memmap2::Mmap),
-}
-
-impl std::ops::Deref for Input {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Input::Empty => &[],
-            Input::Mapped(m) => m,
-        }
-    }
-}
-
 /// Writes `path`'s content to a temporary file beside it, recorded in `done`.
 fn write_new(
     path: &Path,
@@ -554,7 +527,8 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
         None => None,
     };
     let (Some(segments), Some(parcels)) = (a.segments.clone(), a.parcels.clone()) else {
-        let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+        let mut store =
+            hiendat::ops::import::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
         if let Some(w) = &a.ward {
             store
                 .set_meta("ward", w.trim())
@@ -572,89 +546,25 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
 
 fn run_import_layers(
     a: ImportArgs,
-    segments_path: PathBuf,
-    parcels_path: PathBuf,
+    segments: PathBuf,
+    parcels: PathBuf,
     org: Option<hiendat::campaign::org::Org>,
 ) -> Result<ExitCode, String> {
-    use hiendat::formats::mapping::FieldMap;
-    use hiendat::formats::surveyor::{self, ReadOptions, Source};
-    let mut pairs: Vec<String> = a.fields.clone();
-    if let Some(m) = &a.mapping {
-        let text = std::fs::read_to_string(m).map_err(|e| format!("{}: {e}", m.display()))?;
-        pairs.extend(text.lines().map(str::to_string));
-    }
-    let fields = FieldMap::parse(pairs.iter().map(String::as_str))?;
-    let encoding = match &a.encoding {
-        Some(e) => Some(hiendat::formats::shp::Encoding::from_name(e).ok_or_else(|| {
-            format!("--encoding {e}: không biết bảng mã / unknown encoding (utf8, tcvn3, vni, 1252, 1258)")
-        })?),
-        None => None,
-    };
-    // The measuring CRS: a projected --crs, else the database's, else the default.
-    let measuring = match a.crs.as_deref().map(hiendat::export::Target::parse) {
-        Some(Ok(hiendat::export::Target::Projected(c))) => c,
-        Some(Err(e)) => return Err(format!("--crs: {e}")),
-        _ => {
-            let stored = if a.db.exists() {
-                Store::open(&a.db)
-                    .and_then(|s| s.meta("crs"))
-                    .map_err(|e| format!("{}: {e}", a.db.display()))?
-            } else {
-                None
-            };
-            Crs::parse(stored.as_deref().unwrap_or(DEFAULT_CRS)).map_err(|e| e.to_string())?
-        }
-    };
-    let crs = measuring;
-    let opts = |layer: &Option<String>| ReadOptions {
+    use hiendat::ops::import::{self, FileImport, ImportError, ImportFiles, ImportStep};
+    let files = ImportFiles {
+        segments,
+        parcels,
+        corridors: a.corridors.clone(),
+        households: a.households.clone(),
+        structures: a.structures.clone(),
         crs: a.crs.clone(),
-        fields: fields.clone(),
-        encoding,
+        fields: a.fields.clone(),
+        mapping: a.mapping.clone(),
+        encoding: a.encoding.clone(),
         dxf_layers: a.dxf_layers.clone(),
-        layer: layer.clone(),
+        segments_layer: a.segments_layer.clone(),
+        parcels_layer: a.parcels_layer.clone(),
     };
-    let say = |notes: &[String]| {
-        for n in notes {
-            eprintln!("{n}");
-        }
-    };
-    let named = |p: &Path, e: geojson_read::ReadError| format!("{}: {e}", p.display());
-    let source = |p: &Path| Source::of(p).map_err(|e| e.to_string());
-    let segments = if source(&segments_path)? == Source::Geojson {
-        geojson_read::read_segments(&read(&segments_path)?).map_err(|e| named(&segments_path, e))?
-    } else {
-        let m = surveyor::read_segments(&segments_path, &opts(&a.segments_layer))
-            .map_err(|e| e.to_string())?;
-        say(&m.notes);
-        m.features
-    };
-    let parcels = if source(&parcels_path)? == Source::Geojson {
-        geojson_read::read_parcels(&read(&parcels_path)?).map_err(|e| named(&parcels_path, e))?
-    } else {
-        let m = surveyor::read_parcels(&parcels_path, &opts(&a.parcels_layer))
-            .map_err(|e| e.to_string())?;
-        say(&m.notes);
-        m.features
-    };
-    let corridors = match &a.corridors {
-        Some(p) => geojson_read::read_corridors(&read(p)?).map_err(|e| named(p, e))?,
-        None => Vec::new(),
-    };
-    let households = match &a.households {
-        Some(p) => Some(
-            hiendat::formats::households::read_households(&read(p)?)
-                .map_err(|e| format!("{}: {e}", p.display()))?,
-        ),
-        None => None,
-    };
-    let structures = match &a.structures {
-        Some(p) => Some(
-            hiendat::formats::structures::read_structures(&read(p)?)
-                .map_err(|e| format!("{}: {e}", p.display()))?,
-        ),
-        None => None,
-    };
-    let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
     // On a terminal: the step under way and the time so far (hidden when
     // stderr is a file or a pipe).
     let bar = indicatif::ProgressBar::new_spinner();
@@ -663,28 +573,21 @@ fn run_import_layers(
             .expect("a valid template"),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    let show = |s: hiendat::store::ImportStep| {
+    let show = |s: ImportStep| {
         let (i, n) = s.position();
         bar.set_prefix(format!("{i}/{n}"));
         bar.set_message(s.label());
     };
-    let input = ImportInput {
-        segments: &segments,
-        parcels: &parcels,
-        corridors: &corridors,
-        households: households.as_deref(),
-        structures: structures.as_deref(),
+    let note = |n: &str| bar.suspend(|| eprintln!("{n}"));
+    let result = import::import_files(&FileImport {
+        db: &a.db,
+        files: &files,
         org: org.as_ref(),
+        ward: a.ward.as_deref(),
+        dry_run: a.dry_run,
+        note: &note,
         progress: Some(&show),
-    };
-    if let Some(w) = &a.ward
-        && !a.dry_run
-    {
-        store
-            .set_meta("ward", w.trim())
-            .map_err(|e| e.to_string())?;
-    }
-    let result = store.import(&crs, input, a.dry_run);
+    });
     bar.finish_and_clear();
     match result {
         Ok(summary) => {
@@ -694,7 +597,7 @@ fn run_import_layers(
             print!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
-        Err(StoreError::Invalid(issues)) => {
+        Err(ImportError::Invalid(issues)) => {
             for e in &issues {
                 eprintln!("{e}");
             }
@@ -705,6 +608,7 @@ fn run_import_layers(
             );
             Ok(ExitCode::from(2))
         }
+        Err(ImportError::Files(msg)) => Err(msg),
         Err(e) => Err(format!("{}: {e}", a.db.display())),
     }
 }
@@ -820,7 +724,8 @@ fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
             info.parcels, info.segments, info.groups, info.events
         );
     }
-    let mut store = Store::open(&a.db).map_err(at)?;
+    let mut store =
+        hiendat::ops::import::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
     let demo = store.is_demo().map_err(at)?;
     if demo {
         let password = random_password()?;

@@ -4,10 +4,10 @@
 //! and hands a [`RecordDoc`] to [`crate::report::record::render`].
 
 use crate::campaign::ParcelInput;
-use crate::compute::{self, ComputeError};
 use crate::geometry::area::polygon_area;
 use crate::geometry::crs::{Crs, CrsError, DEFAULT_CRS};
 use crate::geometry::outline;
+use crate::ops::compute::{self, ComputeError};
 use crate::report::record::{RecordDoc, RecordDonation, RecordInfo, RecordStructure};
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;

@@ -5,7 +5,8 @@ use hiendat::api::{AppState, router};
 use hiendat::formats::geojson_read;
 use hiendat::formats::structures::read_structures;
 use hiendat::geometry::crs::Crs;
-use hiendat::store::{ImportInput, ParcelFilter, Role, Store};
+use hiendat::ops::import::{self, ImportInput};
+use hiendat::store::{ParcelFilter, Role, Store};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -41,8 +42,7 @@ fn template() -> &'static (PathBuf, Vec<String>) {
             parcels: &parcels,
             ..ImportInput::default()
         };
-        store
-            .import(&Crs::vn2000_thanh_hoa(), input, false)
+        import::import(&mut store, &Crs::vn2000_thanh_hoa(), input, false)
             .unwrap();
         // Structures on the land of one affected parcel: a donated wall
         // and a gate not donated.
@@ -59,9 +59,7 @@ fn template() -> &'static (PathBuf, Vec<String>) {
             "parcel_id,kind,quantity,unit,value_vnd,donated\n{on},Tường rào,\"12,5\",m,5.000.000,có\n{on},gate,1,cái,3000000,không\n"
         );
         let structures = read_structures(csv.as_bytes()).unwrap();
-        let summary = store
-            .import(
-                &Crs::vn2000_thanh_hoa(),
+        let summary = import::import(&mut store, &Crs::vn2000_thanh_hoa(),
                 ImportInput {
                     structures: Some(&structures),
                     ..ImportInput::default()
@@ -1265,16 +1263,16 @@ async fn structure_totals_follow_the_next_import_of_structures() {
         format!("parcel_id,kind,quantity,unit,value_vnd,donated\n{id},well,1,item,7000000,1\n");
     let structures = read_structures(csv.as_bytes()).unwrap();
     let mut store = Store::open(&s.db).unwrap();
-    store
-        .import(
-            &Crs::vn2000_thanh_hoa(),
-            ImportInput {
-                structures: Some(&structures),
-                ..ImportInput::default()
-            },
-            false,
-        )
-        .unwrap();
+    import::import(
+        &mut store,
+        &Crs::vn2000_thanh_hoa(),
+        ImportInput {
+            structures: Some(&structures),
+            ..ImportInput::default()
+        },
+        false,
+    )
+    .unwrap();
     drop(store);
     for path in ["/api/summary/groups", "/api/summary/segments"] {
         let after = s.get_json(&anon, path).await;

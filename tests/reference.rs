@@ -1,9 +1,9 @@
 //! hiendat against the PROJ/GEOS reference figures in ../shared/reference.
 
-use hiendat::compute;
 use hiendat::formats::geojson_read;
 use hiendat::geometry::clip::ring_area;
 use hiendat::geometry::crs::Crs;
+use hiendat::ops::compute;
 use std::collections::HashMap;
 use std::path::PathBuf;
 

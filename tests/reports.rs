@@ -31,8 +31,9 @@ use hiendat::campaign::structures::{StructureInput, StructureKind, Unit};
 use hiendat::campaign::{FeatureId, HouseholdInput, ParcelInput, SegmentInput};
 use hiendat::geometry::crs::Crs;
 use hiendat::report::campaign::{self as reports, Cut, Options};
+use hiendat::ops::import::{self, ImportInput};
 use hiendat::report::{Cell, Report, Sheet};
-use hiendat::store::{ImportInput, ParcelFilter, RecordInput, Store};
+use hiendat::store::{ParcelFilter, RecordInput, Store};
 use std::collections::HashMap;
 
 // ---------------------------------------------------------------- the ward
@@ -368,19 +369,19 @@ fn ward() -> (Store, Areas) {
     let mut store = Store::open_in_memory().unwrap();
     store.set_meta("ward", "Ngọc Sơn").unwrap();
     let (s, p, h, st) = (segments(), parcels(), households(), structures());
-    store
-        .import(
-            &Crs::vn2000_thanh_hoa(),
-            ImportInput {
-                segments: &s,
-                parcels: &p,
-                households: Some(&h),
-                structures: Some(&st),
-                ..ImportInput::default()
-            },
-            false,
-        )
-        .unwrap();
+    import::import(
+        &mut store,
+        &Crs::vn2000_thanh_hoa(),
+        ImportInput {
+            segments: &s,
+            parcels: &p,
+            households: Some(&h),
+            structures: Some(&st),
+            ..ImportInput::default()
+        },
+        false,
+    )
+    .unwrap();
     store.import_org(&org()).unwrap();
     script(&mut store);
     let fid: HashMap<i64, i64> = store

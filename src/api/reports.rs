@@ -5,6 +5,7 @@
 use super::campaign::log_read;
 use super::read::parse_date;
 use super::{ApiError, AppState, Caller};
+use crate::ops::reports::FrozenReports;
 use crate::report::Report;
 use crate::report::campaign::{self as reports, Cut, Options};
 use crate::report::format::{self, Format};

@@ -5,11 +5,13 @@
 use super::history::{self, HistoryInput};
 use crate::campaign::events::Status;
 use crate::campaign::{HouseholdInput, ParcelInput};
-use crate::compute;
 use crate::geometry::crs::Crs;
 use crate::geometry::donation::Donation;
+use crate::ops::compute;
+use crate::ops::import::{self, ImportInput};
+use crate::ops::reports::FrozenReports;
+use crate::store::Store;
 use crate::store::meta::DEMO_KEY;
-use crate::store::{ImportInput, Store};
 use chrono::{NaiveDate, Utc};
 use std::collections::HashMap;
 use std::path::Path;
@@ -72,27 +74,28 @@ pub fn create_demo_as_of(
     let finals = final_statuses(&ward.parcels, &hist.events);
     let structures = super::structures::generate(&ward.parcels, &pairs, &finals, seed);
 
-    let fail = |e: crate::store::StoreError| {
+    let gone = |e: &dyn std::fmt::Display| {
         // leave no half-made demo behind
         let _ = std::fs::remove_file(path);
         format!("{}: {e}", path.display())
     };
+    let fail = |e: crate::store::StoreError| gone(&e);
     let mut store = Store::open(path).map_err(fail)?;
-    store
-        .import(
-            &crs,
-            ImportInput {
-                segments: &ward.segments,
-                parcels: &ward.parcels,
-                corridors: &[],
-                households: Some(&households),
-                structures: Some(&structures),
-                org: None,
-                progress: None,
-            },
-            false,
-        )
-        .map_err(fail)?;
+    import::import(
+        &mut store,
+        &crs,
+        ImportInput {
+            segments: &ward.segments,
+            parcels: &ward.parcels,
+            corridors: &[],
+            households: Some(&households),
+            structures: Some(&structures),
+            org: None,
+            progress: None,
+        },
+        false,
+    )
+    .map_err(|e| gone(&e))?;
     let paper = super::org::generate(&ward.parcels, &households, &hist.events, seed);
     store.set_meta("ward", "Ngọc Sơn").map_err(fail)?;
     store.import_org(&paper.org).map_err(fail)?;

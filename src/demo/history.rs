@@ -23,8 +23,8 @@
 //!
 //! let ward = demo::generate(400, 3);
 //! let crs = Crs::vn2000_thanh_hoa();
-//! let projected = hiendat::compute::project(&crs, &ward.segments, &ward.parcels, &[]).unwrap();
-//! let pairs = hiendat::compute::measure(projected, &ward.segments, &ward.parcels).pairs;
+//! let projected = hiendat::ops::compute::project(&crs, &ward.segments, &ward.parcels, &[]).unwrap();
+//! let pairs = hiendat::ops::compute::measure(projected, &ward.segments, &ward.parcels).pairs;
 //! let members = history::member_families(ward.parcels.len(), 3);
 //! let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
 //! let h = history::generate(
@@ -93,7 +93,7 @@ pub struct SegmentPlan {
 }
 
 /// What the history is made from. `pairs` index `segments` and `parcels`
-/// (as [`crate::compute::measure`] gives them); `member_family[i]` flags
+/// (as [`crate::ops::compute::measure`] gives them); `member_family[i]` flags
 /// parcel `i`'s household.
 #[derive(Debug, Clone, Copy)]
 pub struct HistoryInput<'a> {
@@ -433,8 +433,8 @@ pub fn check_sequences(events: &[Event]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compute;
     use crate::geometry::crs::Crs;
+    use crate::ops::compute;
     use std::collections::{HashMap, HashSet};
     use std::sync::OnceLock;
 

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use super::names::STREET_NAMES;
 use super::plane::{
     P, Polyline, add, dedupe_ring, dot, lerp, line_x_line, offset_polyline, ring_is_simple, scale,
-    signed_area, sub, unit,
+    signed_ring_area, sub, unit,
 };
 use super::rng::{Rng, Stream};
 
@@ -670,13 +670,13 @@ impl Grid {
 
         for (k, mut ring) in rings.into_iter().enumerate() {
             dedupe_ring(&mut ring, 1e-6);
-            if signed_area(&ring) < 0.0 {
+            if signed_ring_area(&ring) < 0.0 {
                 ring.reverse();
             }
             assert!(
                 (4..=7).contains(&ring.len())
                     && ring_is_simple(&ring)
-                    && signed_area(&ring) >= 30.0,
+                    && signed_ring_area(&ring) >= 30.0,
                 "internal error: bad lot {k} in block ({i}, {j}), north row {north_row}, seed {}: {ring:?}",
                 self.seed
             );

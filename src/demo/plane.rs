@@ -56,17 +56,7 @@ pub(crate) fn offset_polyline(pts: &[P], h: f64) -> Vec<P> {
     out
 }
 
-/// The signed area of an open ring (positive when counter-clockwise).
-pub(crate) fn signed_area(ring: &[P]) -> f64 {
-    let n = ring.len();
-    let mut s = 0.0;
-    for i in 0..n {
-        let a = ring[i];
-        let b = ring[(i + 1) % n];
-        s += a[0] * b[1] - b[0] * a[1];
-    }
-    0.5 * s
-}
+pub(crate) use crate::geometry::area::signed_ring_area;
 
 /// Drops repeated vertices (closer than `eps` in both axes), including a
 /// closing vertex equal to the first.
@@ -207,7 +197,7 @@ mod tests {
     fn simple_rings_and_bow_ties() {
         let square = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
         assert!(ring_is_simple(&square));
-        assert!((signed_area(&square) - 1.0).abs() < 1e-12);
+        assert!((signed_ring_area(&square) - 1.0).abs() < 1e-12);
         let bow_tie = [[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0]];
         assert!(!ring_is_simple(&bow_tie));
         let touching = [[0.0, 0.0], [2.0, 0.0], [1.0, 0.0], [1.0, 1.0]];

@@ -163,8 +163,8 @@ pub(crate) fn generate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compute;
     use crate::geometry::crs::Crs;
+    use crate::ops::compute;
 
     #[test]
     fn affected_parcels_get_structures_that_follow_their_status() {

@@ -3,7 +3,7 @@ use std::collections::{HashMap, HashSet};
 use geo::{Area, BooleanOps, BoundingRect, Coord, LineString, Polygon};
 
 use super::model::{self, LotKind};
-use super::plane::{P, ring_is_simple, signed_area, sub};
+use super::plane::{P, ring_is_simple, signed_ring_area, sub};
 use super::*;
 
 fn center() -> P {
@@ -179,7 +179,7 @@ fn parcel_rings_are_closed_simple_counter_clockwise_without_repeats() {
             "parcel {} self-intersects: {open:?}",
             p.id
         );
-        assert!(signed_area(open) > 0.0, "parcel {} is clockwise", p.id);
+        assert!(signed_ring_area(open) > 0.0, "parcel {} is clockwise", p.id);
     }
     assert!(vertices.len() >= 3, "{vertices:?}");
 }

@@ -5,6 +5,7 @@ pub mod clip;
 pub mod corridor;
 pub mod crs;
 pub mod donation;
+pub mod input;
 pub mod outline;
 pub mod project;
 pub mod stakes;

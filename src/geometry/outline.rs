@@ -73,12 +73,7 @@ mod tests {
     use super::*;
 
     fn area(rings: &Rings) -> f64 {
-        rings
-            .iter()
-            .map(|r| super::super::clip::ring_area(r).abs())
-            .enumerate()
-            .map(|(i, a)| if i == 0 { a } else { -a })
-            .sum()
+        crate::geometry::area::polygon_area(rings)
     }
 
     #[test]

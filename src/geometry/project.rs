@@ -7,7 +7,7 @@
 use super::clip::{P, Shape, ShapeRef, ring_area};
 use super::corridor::Centerline;
 use super::crs::{Crs, CrsError, Grid};
-use crate::campaign::{ParcelInput, SegmentInput};
+use super::input::{ParcelInput, SegmentInput};
 use rayon::prelude::*;
 
 /// The local origin subtracted from every projected coordinate.
@@ -110,6 +110,58 @@ pub fn lonlat_bbox(segments: &[SegmentInput], parcels: &[ParcelInput]) -> Option
         .map(|s| of(s.lines.iter().flatten()))
         .reduce(|| None, merge);
     merge(a, b)
+}
+
+/// `(min, max)` lon/lat of points.
+pub fn lonlat_box<'a>(pts: impl Iterator<Item = &'a [f64; 2]>) -> Option<[P; 2]> {
+    pts.fold(None, |b, p| {
+        Some(match b {
+            None => [*p, *p],
+            Some([lo, hi]) => [
+                [lo[0].min(p[0]), lo[1].min(p[1])],
+                [hi[0].max(p[0]), hi[1].max(p[1])],
+            ],
+        })
+    })
+}
+
+/// Left and right half widths: `planned_left_m`/`planned_right_m` where given,
+/// else half of `planned_width_m` (0 when unknown: validation refuses that
+/// unless a corridor polygon is given).
+pub fn half_widths(s: &SegmentInput) -> (f64, f64) {
+    let half = s.planned_width_m.map(|w| w / 2.0);
+    (
+        s.planned_left_m.or(half).unwrap_or(0.0),
+        s.planned_right_m.or(half).unwrap_or(0.0),
+    )
+}
+
+/// A lon/lat box that holds the segment's corridor, generously: the
+/// centerline's box widened by five times its larger half width (the mitre
+/// limit) plus a metre, and the box of the given corridor polygons' points.
+pub fn search_box<'a>(s: &SegmentInput, given: impl Iterator<Item = &'a P>) -> [P; 2] {
+    let mut b = lonlat_box(s.lines.iter().flatten()).unwrap_or([[0.0; 2]; 2]);
+    let (l, r) = half_widths(s);
+    let reach_m = 5.0 * l.max(r) + 1.0;
+    let dlat = reach_m / 110_000.0;
+    let dlon = dlat
+        / b[1][1]
+            .abs()
+            .max(b[0][1].abs())
+            .to_radians()
+            .cos()
+            .max(0.01);
+    b = [
+        [b[0][0] - dlon, b[0][1] - dlat],
+        [b[1][0] + dlon, b[1][1] + dlat],
+    ];
+    if let Some(c) = lonlat_box(given) {
+        b = [
+            [b[0][0].min(c[0][0]), b[0][1].min(c[0][1])],
+            [b[1][0].max(c[1][0]), b[1][1].max(c[1][1])],
+        ];
+    }
+    b
 }
 
 /// A parcel as a [`Shape`]: closing points dropped, exteriors counter-clockwise, holes clockwise.

@@ -51,7 +51,8 @@ use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
-use crate::campaign::{CorridorInput, FeatureId, ParcelInput, SegmentInput};
+use super::area::signed_ring_area;
+use super::input::{CorridorInput, FeatureId, ParcelInput, SegmentInput};
 
 // ---------------------------------------------------------------------------
 // Types
@@ -488,7 +489,7 @@ impl fmt::Display for Repair {
 /// Checks all three layers and reports every error and warning found.
 ///
 /// ```
-/// use hiendat::campaign::{FeatureId, ParcelInput};
+/// use hiendat::geometry::input::{FeatureId, ParcelInput};
 /// use hiendat::geometry::validate::{validate, Reason};
 ///
 /// // A bow-tie in phường Ngọc Sơn: its edges cross in the middle.
@@ -846,9 +847,9 @@ fn check_polygons(
             all_simple &= simple;
             if ri == 0 {
                 shell_ok = simple;
-                area_deg2 += ring_area(ring).abs();
+                area_deg2 += signed_ring_area(ring).abs();
             } else {
-                area_deg2 -= ring_area(ring).abs();
+                area_deg2 -= signed_ring_area(ring).abs();
                 if shell_ok && simple {
                     let shell = &rings[0];
                     if let Some(at) = hole_outside(shell, ring) {
@@ -1134,21 +1135,6 @@ fn segments_meet(p1: Coord<f64>, p2: Coord<f64>, q1: Coord<f64>, q2: Coord<f64>)
 
 fn c([x, y]: [f64; 2]) -> Coord<f64> {
     Coord { x, y }
-}
-
-/// Signed shoelace area of a ring, in square degrees.
-fn ring_area(ring: &[[f64; 2]]) -> f64 {
-    let Some(&[x0, y0]) = ring.first() else {
-        return 0.0;
-    };
-    // Relative to the first point, for precision.
-    let mut twice = 0.0;
-    for w in ring.windows(2) {
-        let (ax, ay) = (w[0][0] - x0, w[0][1] - y0);
-        let (bx, by) = (w[1][0] - x0, w[1][1] - y0);
-        twice += ax * by - bx * ay;
-    }
-    twice / 2.0
 }
 
 /// Metres per degree of longitude and of latitude near latitude `lat`
@@ -2020,7 +2006,7 @@ mod tests {
         let area: f64 = parcels[0]
             .polygons
             .iter()
-            .map(|p| ring_area(&p[0]).abs())
+            .map(|p| signed_ring_area(&p[0]).abs())
             .sum();
         assert!((area - 2.0 * 0.0002 * 0.0001 / 2.0).abs() < 1e-15, "{area}");
         assert!(validate(&[], &parcels, &[]).errors.is_empty());

@@ -4,6 +4,7 @@
 //! VN-2000 coordinates of the strip's corners (X = northing, Y = easting).
 
 use super::html::escape as esc;
+use crate::geometry::area::signed_ring_area;
 use chrono::{Datelike, NaiveDate};
 use std::fmt::Write as _;
 
@@ -412,7 +413,7 @@ fn coordinates_table(h: &mut String, piece: &[(usize, [f64; 2])], number: Option
         w!(
             h,
             "<p>Phần {n} — diện tích {}</p>\n",
-            area_m2(ring_area(&ring))
+            area_m2(signed_ring_area(&ring).abs())
         );
     }
     h.push_str(
@@ -875,18 +876,6 @@ fn finite(p: [f64; 2]) -> bool {
 
 fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
     (b[0] - a[0]).hypot(b[1] - a[1])
-}
-
-/// Shoelace area, relative to the first point so that VN-2000's large
-/// coordinates lose no precision.
-fn ring_area(ring: &[[f64; 2]]) -> f64 {
-    let Some(&o) = ring.first() else { return 0.0 };
-    let twice: f64 = ring
-        .iter()
-        .zip(ring.iter().cycle().skip(1))
-        .map(|(a, b)| (a[0] - o[0]) * (b[1] - o[1]) - (b[0] - o[0]) * (a[1] - o[1]))
-        .sum();
-    (twice / 2.0).abs()
 }
 
 // ------------------------------------------------------------ text and numbers

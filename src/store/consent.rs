@@ -22,6 +22,16 @@ fn date(s: String) -> rusqlite::Result<NaiveDate> {
     })
 }
 
+/// A document to keep as issued: its text (the layer above serialises
+/// it) and what it is listed by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrozenDocument {
+    pub title: String,
+    pub as_of: NaiveDate,
+    pub from: Option<NaiveDate>,
+    pub text: String,
+}
+
 /// A donation record as entered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordInput {
@@ -526,15 +536,15 @@ impl Store {
             .ok_or(StoreError::NotFound { what: What::Attachment, id: id.to_string() })
     }
 
-    /// Keeps a report as issued; returns its id.
-    pub fn freeze_report(
+    /// Keeps a document as issued; returns its id. The store keeps its
+    /// text as given and never reads inside it.
+    pub fn freeze_document(
         &mut self,
         cut: &str,
-        doc: &crate::report::Report,
+        doc: &FrozenDocument,
         issued_on: NaiveDate,
         by: &str,
     ) -> Result<i64> {
-        let json = serde_json::to_string(doc).map_err(|e| StoreError::BadInput(e.to_string()))?;
         self.conn.execute(
             "INSERT INTO frozen_reports (cut, title, as_of, from_date, issued_on, issued_at, issued_by, document)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -546,7 +556,7 @@ impl Store {
                 issued_on.to_string(),
                 now(),
                 by,
-                json,
+                &doc.text,
             ),
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -570,10 +580,9 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// A frozen report's document, exactly as issued.
-    pub fn frozen_report(&self, id: i64) -> Result<crate::report::Report> {
-        let json: String = self
-            .conn
+    /// A frozen document's text, exactly as issued.
+    pub fn frozen_document(&self, id: i64) -> Result<String> {
+        self.conn
             .query_row(
                 "SELECT document FROM frozen_reports WHERE id = ?1",
                 [id],
@@ -583,9 +592,7 @@ impl Store {
             .ok_or(StoreError::NotFound {
                 what: What::Report,
                 id: id.to_string(),
-            })?;
-        serde_json::from_str(&json)
-            .map_err(|e| StoreError::Corrupt(format!("frozen report {id}: {e}")))
+            })
     }
 
     /// Records that `user` read sensitive data.

@@ -1,114 +1,27 @@
-//! Importing segments, parcels (with their corridors) and households.
+//! The writes of an import, in one transaction ([`ImportTx`]): residential
+//! groups, segments, parcels and households upserted by the ids the files
+//! give, each feature counted as added, updated or unchanged (attributes
+//! compared field by field, geometry by its [`wkb::fingerprint`]);
+//! structures replaced per parcel; donation rows and outlines replaced by
+//! the measured ones the caller hands over. Features in the database but not
+//! in the files are left as they are.
 //!
-//! The input is validated first ([`compute::check`]: every error at once,
-//! nothing written). Then one transaction upserts residential groups,
-//! segments, parcels and households, keyed by the ids the files give, and
-//! counts each feature as added, updated or unchanged (attributes compared
-//! field by field, geometry by its [`wkb::fingerprint`]). Features that are in
-//! the database but not in the files are left as they are. Structures on the
-//! land are replaced per parcel: every parcel the structures file names
-//! gets exactly the file's rows (a parcel whose rows are the same is left
-//! as it is); parcels it does not name keep theirs.
-//!
-//! ## Which donations are recomputed
-//!
-//! A parcel's donation depends only on its own geometry and on the corridors
-//! of the segments it meets (overlaps between two corridors are settled
-//! between those two). So the parcels measured again are:
-//!
-//! 1. every parcel that is new or whose geometry changed;
-//! 2. for every segment that is new or whose centerline, corridor polygon or
-//!    planned widths changed: the parcels that had a donation to it (they
-//!    met the old corridor) and the parcels whose bounding box meets a
-//!    generous box around the new corridor (the centerline's box widened by
-//!    five times its larger half width, the mitre limit, plus a metre; and
-//!    the corridor polygon's box), found in the R*Tree;
-//! 3. every parcel, when the CRS differs from the one the donations were
-//!    measured in.
-//!
-//! Those parcels are measured against every segment in the database (after
-//! the upsert) with [`compute::project`] and [`compute::measure`], their old
-//! donation rows replaced. A superset is harmless: measuring a parcel again
-//! gives the same figures.
+//! The store measures nothing: which parcels to measure again, and the
+//! measuring, are `ops::import`'s. An [`ImportTx`] dropped without
+//! [`ImportTx::finish`] rolls back, so a failed import changes nothing.
 
+use super::org::OrgCounts;
 use super::wkb::{self, fingerprint};
 use super::{Result, Store, StoreError, What, feature_id};
+use crate::campaign::org::Org;
 use crate::campaign::structures::StructureInput;
 use crate::campaign::{CorridorInput, FeatureId, HouseholdInput, ParcelInput, SegmentInput};
-use crate::compute;
-use crate::geometry::crs::Crs;
-use crate::geometry::validate::Issue;
-use rusqlite::{OptionalExtension, Transaction};
-use std::collections::{BTreeSet, HashMap};
+use crate::geometry::donation::Donation;
+use crate::geometry::outline::Rings;
+use crate::geometry::project::lonlat_box;
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
-
-/// What to import. `corridors` are planned right-of-way polygons that
-/// replace a segment's offset centerline.
-#[derive(Clone, Copy, Default)]
-pub struct ImportInput<'a> {
-    pub segments: &'a [SegmentInput],
-    pub parcels: &'a [ParcelInput],
-    pub corridors: &'a [CorridorInput],
-    /// Households to upsert (keyed by parcel and head of household), if given.
-    pub households: Option<&'a [HouseholdInput]>,
-    /// Structures on the land; they replace the stored ones of every parcel
-    /// they name, if given.
-    pub structures: Option<&'a [StructureInput]>,
-    /// The organisation (cells, members, assignments, area leads); it
-    /// replaces the stored one, if given.
-    pub org: Option<&'a crate::campaign::org::Org>,
-    /// Told each step as it starts (the CLI's progress display).
-    pub progress: Option<&'a dyn Fn(ImportStep)>,
-}
-
-impl fmt::Debug for ImportInput<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ImportInput")
-            .field("segments", &self.segments.len())
-            .field("parcels", &self.parcels.len())
-            .field("corridors", &self.corridors.len())
-            .field("households", &self.households.map(<[_]>::len))
-            .field("structures", &self.structures.map(<[_]>::len))
-            .field("org", &self.org.is_some())
-            .finish()
-    }
-}
-
-/// The steps of an import, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportStep {
-    Validate,
-    Write,
-    Measure,
-    Households,
-    Structures,
-    Organisation,
-    Summarise,
-    Commit,
-}
-
-impl ImportStep {
-    /// Its position (1-based) and the number of steps.
-    pub fn position(self) -> (usize, usize) {
-        (self as usize + 1, 8)
-    }
-
-    /// What the step does, in Vietnamese then English.
-    pub fn label(self) -> &'static str {
-        match self {
-            ImportStep::Validate => "kiểm tra dữ liệu / validating",
-            ImportStep::Write => "ghi đoạn tuyến, thửa đất / writing segments and parcels",
-            ImportStep::Measure => "tính diện tích hiến / measuring donations",
-            ImportStep::Households => "ghi hộ gia đình / writing households",
-            ImportStep::Structures => "ghi công trình trên đất / writing structures on the land",
-            ImportStep::Organisation => {
-                "ghi tổ chức: chi bộ, đảng viên, phân công / writing the organisation"
-            }
-            ImportStep::Summarise => "tổng hợp, đường bao / tallies and outlines",
-            ImportStep::Commit => "lưu / committing",
-        }
-    }
-}
 
 /// Features of one layer by what the import did to them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -161,73 +74,208 @@ impl fmt::Display for StructureCounts {
     }
 }
 
-/// What an import did (or, in a dry run, would do).
+/// What [`ImportTx::upsert_layers`] did.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImportSummary {
-    pub dry_run: bool,
+pub struct Upserted {
     pub groups_added: usize,
     pub segments: LayerCounts,
     pub parcels: LayerCounts,
-    pub households: Option<LayerCounts>,
-    pub structures: Option<StructureCounts>,
-    /// The organisation, when given (it is replaced whole).
-    pub org: Option<super::OrgCounts>,
-    /// Parcels whose donations were measured again.
-    pub parcels_measured: usize,
-    /// Donation rows written for them.
-    pub donations_written: usize,
-    /// Validation warnings (the import went ahead).
-    pub warnings: Vec<Issue>,
+    /// Segments whose centerline, corridor polygon or planned widths are
+    /// new or changed: their row id and position in the input.
+    pub changed_segments: Vec<(i64, usize)>,
+    /// Parcels that are new or whose geometry changed (row ids).
+    pub changed_parcels: BTreeSet<i64>,
 }
 
-impl ImportSummary {
-    /// Nothing added or updated.
-    pub fn is_unchanged(&self) -> bool {
-        let none = |c: &LayerCounts| c.added == 0 && c.updated == 0;
-        self.groups_added == 0
-            && none(&self.segments)
-            && none(&self.parcels)
-            && self.households.as_ref().is_none_or(none)
-            && self
-                .structures
-                .as_ref()
-                .is_none_or(|c| c.parcels_replaced == 0)
-            && self.org.is_none()
-            && self.parcels_measured == 0
+/// One import's writes (or an outline refresh's), in one transaction:
+/// dropped without [`ImportTx::finish`], it rolls back and nothing stays.
+pub struct ImportTx<'a> {
+    tx: Transaction<'a>,
+}
+
+impl Store {
+    /// Starts the writes of an import.
+    pub fn begin_import(&mut self) -> Result<ImportTx<'_>> {
+        Ok(ImportTx {
+            tx: self.conn.transaction()?,
+        })
     }
 }
 
-impl fmt::Display for ImportSummary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.dry_run {
-            writeln!(
-                f,
-                "chạy thử, không ghi gì / dry run, nothing written (what an import would do):"
-            )?;
-        }
-        writeln!(
-            f,
-            "tổ dân phố / residential groups: thêm / added {}",
-            self.groups_added
+impl ImportTx<'_> {
+    /// Upserts residential groups, segments (with their given corridor
+    /// polygons) and parcels.
+    pub fn upsert_layers(
+        &mut self,
+        segments: &[SegmentInput],
+        parcels: &[ParcelInput],
+        corridors: &[CorridorInput],
+    ) -> Result<Upserted> {
+        let mut out = Upserted::default();
+        let groups = upsert_groups(&self.tx, parcels, &mut out.groups_added)?;
+        out.changed_segments = upsert_segments(&self.tx, segments, corridors, &mut out.segments)?;
+        out.changed_parcels = upsert_parcels(&self.tx, parcels, &groups, &mut out.parcels)?;
+        Ok(out)
+    }
+
+    /// The CRS (PROJ string) the stored donations were measured in.
+    pub fn measured_in(&self) -> Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_row("SELECT value FROM meta WHERE key = 'crs'", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Records the CRS the donations are measured in from now on.
+    pub fn set_measured_in(&self, proj: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('crs', ?1)",
+            [proj],
         )?;
-        writeln!(f, "đoạn tuyến / segments: {}", self.segments)?;
-        writeln!(f, "thửa đất / parcels: {}", self.parcels)?;
-        if let Some(h) = &self.households {
-            writeln!(f, "hộ gia đình / households: {h}")?;
+        Ok(())
+    }
+
+    /// Every parcel's row id.
+    pub fn parcel_keys(&self) -> Result<Vec<i64>> {
+        let mut st = self.tx.prepare("SELECT id FROM parcels")?;
+        let all = st.query_map([], |r| r.get::<_, i64>(0))?;
+        Ok(all.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The parcels that had a donation to one of the segments (by row id),
+    /// or whose bounding box meets the lon/lat box given with it.
+    pub fn parcels_near(&self, segments: &[(i64, [[f64; 2]; 2])]) -> Result<BTreeSet<i64>> {
+        parcels_near(&self.tx, segments)
+    }
+
+    /// Every segment in the database, with its given corridor, and each
+    /// segment's row id (same order).
+    pub fn segments(&self) -> Result<(Vec<i64>, Vec<SegmentInput>, Vec<CorridorInput>)> {
+        all_segments(&self.tx)
+    }
+
+    /// A parcel's id, by row id.
+    pub fn parcel_id(&self, key: i64) -> Result<FeatureId> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT fid, fid_is_number FROM parcels WHERE id = ?1")?;
+        Ok(st.query_row([key], |r| Ok(feature_id(r.get(0)?, r.get(1)?)))?)
+    }
+
+    /// A parcel as stored (geometry only), by row id.
+    pub fn stored_parcel(&self, key: i64) -> Result<ParcelInput> {
+        let mut st = self
+            .tx
+            .prepare_cached("SELECT fid, fid_is_number, geometry FROM parcels WHERE id = ?1")?;
+        let (fid, is_number, geometry): (String, bool, Vec<u8>) =
+            st.query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(ParcelInput {
+            id: feature_id(fid, is_number),
+            map_sheet: None,
+            parcel_no: None,
+            owner: None,
+            residential_group: None,
+            land_use: None,
+            polygons: wkb::read_multi_polygon(&geometry)?,
+        })
+    }
+
+    /// Replaces the donation rows of `parcels` (row ids) by `pairs`, whose
+    /// `parcel` and `segment` index `parcels` and `segments` (row ids).
+    pub fn replace_donations(
+        &self,
+        parcels: &[i64],
+        segments: &[i64],
+        pairs: &[Donation],
+    ) -> Result<()> {
+        let mut clear = self
+            .tx
+            .prepare_cached("DELETE FROM donations WHERE parcel = ?1")?;
+        for k in parcels {
+            clear.execute([k])?;
         }
-        if let Some(c) = &self.structures {
-            writeln!(f, "công trình trên đất / structures: {c}")?;
-        }
-        if let Some(o) = &self.org {
-            writeln!(f, "tổ chức / organisation: {o}")?;
-        }
-        writeln!(
-            f,
-            "tính lại diện tích hiến / donations measured again: {} thửa / parcels, {} dòng / rows",
-            self.parcels_measured, self.donations_written
+        let mut ins = self.tx.prepare(
+            "INSERT INTO donations (parcel, segment, area_in_corridor_m2, attributed_area_m2,
+               frontage_m, depth_mean_m, depth_max_m)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        if !self.warnings.is_empty() {
-            writeln!(f, "cảnh báo / warnings: {}", self.warnings.len())?;
+        for d in pairs {
+            ins.execute((
+                parcels[d.parcel as usize],
+                segments[d.segment as usize],
+                d.area_in_corridor_m2,
+                d.attributed_area_m2,
+                d.frontage_m,
+                d.depth_mean_m,
+                d.depth_max_m,
+            ))?;
+        }
+        Ok(())
+    }
+
+    /// Upserts households, keyed by parcel and head of household.
+    pub fn upsert_households(&self, households: &[HouseholdInput]) -> Result<LayerCounts> {
+        upsert_households(&self.tx, households)
+    }
+
+    /// Replaces the structures of every parcel `structures` names.
+    pub fn replace_structures(&self, structures: &[StructureInput]) -> Result<StructureCounts> {
+        replace_structures(&self.tx, structures)
+    }
+
+    /// Replaces the organisation.
+    pub fn replace_org(&self, org: &Org) -> Result<OrgCounts> {
+        super::org::replace_org(&self.tx, org)
+    }
+
+    /// Stores each segment's corridor outline (lon/lat), by row id.
+    pub fn write_corridor_outlines(&self, keys: &[i64], outlines: &[Vec<Rings>]) -> Result<()> {
+        super::outlines::write_corridors(&self.tx, keys, outlines)
+    }
+
+    /// Every residential group's parcels' polygons, by the group's row id.
+    pub fn group_parcels(&self) -> Result<BTreeMap<i64, Vec<Rings>>> {
+        super::outlines::group_parcels(&self.tx)
+    }
+
+    /// Stores the residential groups' outlines (lon/lat); groups not named
+    /// have none.
+    pub fn write_group_outlines(&self, outlines: &[(i64, Vec<Rings>)]) -> Result<()> {
+        super::outlines::write_groups(&self.tx, outlines)
+    }
+
+    /// Rebuilds which residential groups each segment's donating parcels are in.
+    pub fn refresh_segment_groups(&self) -> Result<()> {
+        super::outlines::refresh_segment_groups(&self.tx)
+    }
+
+    /// Whether the outlines wait to be derived (a file that predates them).
+    pub fn outlines_stale(&self) -> Result<bool> {
+        super::outlines::stale(&self.tx)
+    }
+
+    /// The outlines are derived: clears [`ImportTx::outlines_stale`].
+    pub fn outlines_derived(&self) -> Result<()> {
+        super::outlines::derived(&self.tx)
+    }
+
+    /// Counts an import that changed something: pages polling
+    /// [`Store::data_version`] reload.
+    pub fn count_import(&self) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('imports', '1')
+             ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            [],
+        )?;
+        Ok(())
+    }
+
+    /// Commits, or with `dry_run` rolls back.
+    pub fn finish(self, dry_run: bool) -> Result<()> {
+        if dry_run {
+            self.tx.rollback()?;
+        } else {
+            self.tx.commit()?;
         }
         Ok(())
     }
@@ -255,19 +303,6 @@ fn width_bytes(s: &SegmentInput) -> Vec<u8> {
     b
 }
 
-/// `(min, max)` lon/lat of points.
-fn lonlat_box<'a>(pts: impl Iterator<Item = &'a [f64; 2]>) -> Option<[[f64; 2]; 2]> {
-    pts.fold(None, |b, p| {
-        Some(match b {
-            None => [*p, *p],
-            Some([lo, hi]) => [
-                [lo[0].min(p[0]), lo[1].min(p[1])],
-                [hi[0].max(p[0]), hi[1].max(p[1])],
-            ],
-        })
-    })
-}
-
 /// A stored segment's row.
 struct SegmentRow {
     key: i64,
@@ -287,99 +322,10 @@ struct ParcelRow {
     hash: i64,
 }
 
-impl Store {
-    /// Imports segments, parcels, corridors and households (see the module
-    /// docs); with `dry_run` everything is done and counted, then rolled back.
-    pub fn import(
-        &mut self,
-        crs: &Crs,
-        input: ImportInput<'_>,
-        dry_run: bool,
-    ) -> Result<ImportSummary> {
-        let step = |s: ImportStep| {
-            if let Some(p) = input.progress {
-                p(s)
-            }
-        };
-        step(ImportStep::Validate);
-        let report = compute::check(input.segments, input.parcels, input.corridors);
-        if !report.errors.is_empty() {
-            return Err(StoreError::Invalid(report.errors));
-        }
-        let tx = self.conn.transaction()?;
-        let mut summary = ImportSummary {
-            dry_run,
-            warnings: report.warnings,
-            ..ImportSummary::default()
-        };
-        step(ImportStep::Write);
-        let groups = upsert_groups(&tx, input.parcels, &mut summary)?;
-        let changed_segments = upsert_segments(&tx, &input, &mut summary)?;
-        let mut affected = upsert_parcels(&tx, input.parcels, &groups, &mut summary)?;
-        let parcels_changed = summary.parcels.added + summary.parcels.updated > 0;
-        let mut corridors_changed = !changed_segments.is_empty();
-        let measured_in: Option<String> = tx
-            .query_row("SELECT value FROM meta WHERE key = 'crs'", [], |r| r.get(0))
-            .optional()?;
-        if measured_in.as_deref() != Some(crs.proj_string()) {
-            let mut st = tx.prepare("SELECT id FROM parcels")?;
-            let all = st.query_map([], |r| r.get::<_, i64>(0))?;
-            for k in all {
-                affected.insert(k?);
-            }
-            tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('crs', ?1)",
-                [crs.proj_string()],
-            )?;
-            corridors_changed = true;
-        }
-        affected.extend(parcels_near(&tx, &changed_segments)?);
-        step(ImportStep::Measure);
-        remeasure(&tx, crs, input.parcels, &affected, &mut summary)?;
-        if let Some(h) = input.households {
-            step(ImportStep::Households);
-            summary.households = Some(upsert_households(&tx, h)?);
-        }
-        if let Some(st) = input.structures {
-            step(ImportStep::Structures);
-            summary.structures = Some(replace_structures(&tx, st)?);
-        }
-        if let Some(org) = input.org {
-            step(ImportStep::Organisation);
-            summary.org = Some(super::org::replace_org(&tx, org)?);
-        }
-        step(ImportStep::Summarise);
-        if corridors_changed {
-            super::outlines::refresh_corridors(&tx, crs)?;
-        }
-        if parcels_changed || summary.parcels_measured > 0 {
-            super::outlines::refresh_segment_groups(&tx)?;
-        }
-        if parcels_changed {
-            super::outlines::refresh_groups(&tx)?;
-        }
-        if !summary.is_unchanged() {
-            // Pages polling Store::data_version reload.
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('imports', '1')
-                 ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-                [],
-            )?;
-        }
-        step(ImportStep::Commit);
-        if dry_run {
-            tx.rollback()?;
-        } else {
-            tx.commit()?;
-        }
-        Ok(summary)
-    }
-}
-
 fn upsert_groups(
     tx: &Transaction,
     parcels: &[ParcelInput],
-    summary: &mut ImportSummary,
+    added: &mut usize,
 ) -> Result<HashMap<String, i64>> {
     let mut groups: HashMap<String, i64> = HashMap::new();
     {
@@ -397,19 +343,20 @@ fn upsert_groups(
         if !groups.contains_key(name) {
             ins.execute([name])?;
             groups.insert(name.to_string(), tx.last_insert_rowid());
-            summary.groups_added += 1;
+            *added += 1;
         }
     }
     Ok(groups)
 }
 
-/// Upserts the segments; returns the keys and lon/lat search boxes of those
+/// Upserts the segments; returns the keys and input positions of those
 /// whose geometry is new or changed.
 fn upsert_segments(
     tx: &Transaction,
-    input: &ImportInput,
-    summary: &mut ImportSummary,
-) -> Result<Vec<(i64, [[f64; 2]; 2])>> {
+    segments: &[SegmentInput],
+    corridors: &[CorridorInput],
+    counts: &mut LayerCounts,
+) -> Result<Vec<(i64, usize)>> {
     let mut existing: HashMap<String, SegmentRow> = HashMap::new();
     {
         let mut st =
@@ -430,7 +377,7 @@ fn upsert_segments(
         }
     }
     let mut given: HashMap<&FeatureId, Vec<Vec<Vec<[f64; 2]>>>> = HashMap::new();
-    for c in input.corridors {
+    for c in corridors {
         given
             .entry(&c.segment_id)
             .or_default()
@@ -448,7 +395,7 @@ fn upsert_segments(
          WHERE id = ?1",
     )?;
     let mut changed = Vec::new();
-    for s in input.segments {
+    for (i, s) in segments.iter().enumerate() {
         let centerline = wkb::multi_line_string(&s.lines);
         let corridor = given.get(&s.id).map(|p| wkb::multi_polygon(p));
         let hash = fingerprint(&[
@@ -497,39 +444,13 @@ fn upsert_segments(
                 (row.key, change)
             }
         };
-        summary.segments.count(change);
+        counts.count(change);
         let geometry_changed = existing.get(s.id.as_str()).is_none_or(|r| r.hash != hash);
         if geometry_changed {
-            changed.push((key, search_box(s, given.get(&s.id))));
+            changed.push((key, i));
         }
     }
     Ok(changed)
-}
-
-/// A lon/lat box that holds the segment's corridor, generously.
-fn search_box(s: &SegmentInput, given: Option<&Vec<Vec<Vec<[f64; 2]>>>>) -> [[f64; 2]; 2] {
-    let mut b = lonlat_box(s.lines.iter().flatten()).unwrap_or([[0.0; 2]; 2]);
-    let (l, r) = compute::half_widths(s);
-    let reach_m = 5.0 * l.max(r) + 1.0;
-    let dlat = reach_m / 110_000.0;
-    let dlon = dlat
-        / b[1][1]
-            .abs()
-            .max(b[0][1].abs())
-            .to_radians()
-            .cos()
-            .max(0.01);
-    b = [
-        [b[0][0] - dlon, b[0][1] - dlat],
-        [b[1][0] + dlon, b[1][1] + dlat],
-    ];
-    if let Some(c) = given.and_then(|p| lonlat_box(p.iter().flatten().flatten())) {
-        b = [
-            [b[0][0].min(c[0][0]), b[0][1].min(c[0][1])],
-            [b[1][0].max(c[1][0]), b[1][1].max(c[1][1])],
-        ];
-    }
-    b
 }
 
 /// Upserts the parcels; returns the keys of those that are new or whose
@@ -538,7 +459,7 @@ fn upsert_parcels(
     tx: &Transaction,
     parcels: &[ParcelInput],
     groups: &HashMap<String, i64>,
-    summary: &mut ImportSummary,
+    counts: &mut LayerCounts,
 ) -> Result<BTreeSet<i64>> {
     let mut existing: HashMap<String, ParcelRow> = HashMap::new();
     {
@@ -628,7 +549,7 @@ fn upsert_parcels(
                 (row.key, change, geometry_changed)
             }
         };
-        summary.parcels.count(change);
+        counts.count(change);
         if geometry_changed {
             if let Some([lo, hi]) = lonlat_box(p.polygons.iter().flatten().flatten()) {
                 bbox.execute((key, lo[0], hi[0], lo[1], hi[1]))?;
@@ -640,7 +561,7 @@ fn upsert_parcels(
 }
 
 /// Parcels that may meet the old or the new corridor of changed segments.
-fn parcels_near(tx: &Transaction, segments: &[(i64, [[f64; 2]; 2])]) -> Result<BTreeSet<i64>> {
+fn parcels_near(tx: &Connection, segments: &[(i64, [[f64; 2]; 2])]) -> Result<BTreeSet<i64>> {
     let mut out = BTreeSet::new();
     let mut old = tx.prepare("SELECT parcel FROM donations WHERE segment = ?1")?;
     let mut near = tx.prepare(
@@ -691,74 +612,6 @@ pub(super) fn all_segments(
         });
     }
     Ok((keys, segs, corridors))
-}
-
-/// Measures the `affected` parcels again and replaces their donation rows.
-fn remeasure(
-    tx: &Transaction,
-    crs: &Crs,
-    input: &[ParcelInput],
-    affected: &BTreeSet<i64>,
-    summary: &mut ImportSummary,
-) -> Result<()> {
-    if affected.is_empty() {
-        return Ok(());
-    }
-    let (seg_keys, segs, corridors) = all_segments(tx)?;
-    let by_fid: HashMap<&str, &ParcelInput> = input.iter().map(|p| (p.id.as_str(), p)).collect();
-    let mut keys = Vec::with_capacity(affected.len());
-    let mut parcels = Vec::with_capacity(affected.len());
-    {
-        let mut st =
-            tx.prepare_cached("SELECT fid, fid_is_number, geometry FROM parcels WHERE id = ?1")?;
-        let mut clear = tx.prepare_cached("DELETE FROM donations WHERE parcel = ?1")?;
-        for &k in affected {
-            clear.execute([k])?;
-            let (fid, is_number): (String, bool) =
-                st.query_row([k], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            let p = match by_fid.get(fid.as_str()) {
-                Some(p) => (*p).clone(),
-                None => {
-                    let geometry: Vec<u8> = st.query_row([k], |r| r.get(2))?;
-                    ParcelInput {
-                        id: feature_id(fid, is_number),
-                        map_sheet: None,
-                        parcel_no: None,
-                        owner: None,
-                        residential_group: None,
-                        land_use: None,
-                        polygons: wkb::read_multi_polygon(&geometry)?,
-                    }
-                }
-            };
-            keys.push(k);
-            parcels.push(p);
-        }
-    }
-    summary.parcels_measured = parcels.len();
-    if segs.is_empty() {
-        return Ok(());
-    }
-    let projected = compute::project(crs, &segs, &parcels, &corridors)?;
-    let measured = compute::measure(projected, &segs, &parcels);
-    let mut ins = tx.prepare(
-        "INSERT INTO donations (parcel, segment, area_in_corridor_m2, attributed_area_m2,
-           frontage_m, depth_mean_m, depth_max_m)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for d in &measured.pairs {
-        ins.execute((
-            keys[d.parcel as usize],
-            seg_keys[d.segment as usize],
-            d.area_in_corridor_m2,
-            d.attributed_area_m2,
-            d.frontage_m,
-            d.depth_mean_m,
-            d.depth_max_m,
-        ))?;
-    }
-    summary.donations_written = measured.pairs.len();
-    Ok(())
 }
 
 fn upsert_households(tx: &Transaction, households: &[HouseholdInput]) -> Result<LayerCounts> {

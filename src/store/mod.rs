@@ -6,6 +6,11 @@
 //! is refused. Geometry is kept as little-endian WKB in WGS84 lon/lat
 //! ([`wkb`]), parcel bounding boxes in an R*Tree (`parcel_bbox`).
 //!
+//! The store persists what it is given and measures nothing: donations and
+//! outlines are measured by `ops::import` and handed to an [`ImportTx`].
+//! A file that predates the outlines is marked on upgrade, and
+//! `ops::import::open` derives them.
+//!
 //! Methods are synchronous: the server calls them through `spawn_blocking`.
 
 mod consent;
@@ -23,10 +28,10 @@ pub mod wkb;
 mod tests;
 
 pub use consent::{
-    ATTACHMENT_MAX_BYTES, AccessRow, AttachmentRow, ContactRow, FrozenRow, GrievanceRow,
-    RecordInput, RecordRow,
+    ATTACHMENT_MAX_BYTES, AccessRow, AttachmentRow, ContactRow, FrozenDocument, FrozenRow,
+    GrievanceRow, RecordInput, RecordRow,
 };
-pub use import::{ImportInput, ImportStep, ImportSummary, LayerCounts, StructureCounts};
+pub use import::{ImportTx, LayerCounts, StructureCounts, Upserted};
 pub use org::{AssignmentRow, CellRow, LeadRow, MemberRow, OrgCounts};
 pub use outlines::Outline;
 pub use queries::{
@@ -36,7 +41,6 @@ pub use users::{Role, User};
 
 use crate::campaign::FeatureId;
 use crate::campaign::events::{TransitionError, UnknownStatus};
-use crate::compute::ComputeError;
 use crate::geometry::validate::Issue;
 use rusqlite::{Connection, OptionalExtension};
 use std::fmt;
@@ -118,7 +122,9 @@ pub enum StoreError {
         "cơ sở dữ liệu có phiên bản lược đồ {found}, mới hơn phiên bản {known} mà chương trình này biết; hãy dùng hiendat mới hơn / the database is at schema version {found}, newer than the {known} this hiendat knows: use a newer hiendat"
     )]
     TooNew { found: i64, known: i64 },
-    /// The input failed validation: every error, nothing written.
+    /// The input failed validation: every error, nothing written. The
+    /// store raises it no more (validation is `ops::import`'s, which answers
+    /// `ImportError::Invalid`); kept while `api::error` maps it.
     #[error(
         "{} lỗi trong dữ liệu, không nhập gì / {} errors in the input, nothing imported",
         .0.len(),
@@ -133,8 +139,6 @@ pub enum StoreError {
     /// `signed` without a donation record on file.
     #[error("{0}")]
     NoRecord(String),
-    #[error(transparent)]
-    Compute(#[from] ComputeError),
     /// Something that already exists (a user name).
     #[error("{0}")]
     Conflict(String),
@@ -271,7 +275,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             events::rebuild_parcel_status(&tx)?;
         }
         if i as i64 + 1 == OUTLINES_VERSION {
-            outlines::fill_on_upgrade(&tx)?;
+            outlines::mark_on_upgrade(&tx)?;
         }
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;

@@ -1,19 +1,14 @@
 //! Outlines the map draws: corridors and residential groups (see migration
-//! 0004). Derived here from the stored geometry, read back by the API.
+//! 0004). Derived by `ops::import` from the stored geometry, kept here, read
+//! back by the API.
 
 use super::import::all_segments;
-use super::{Result, Store, StoreError, wkb};
+use super::{Result, Store, wkb};
 use crate::campaign::natural_cmp;
 use crate::campaign::{CorridorInput, FeatureId, SegmentInput};
-use crate::compute;
-use crate::geometry::crs::Crs;
-use crate::geometry::outline;
+use crate::geometry::outline::Rings;
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::{BTreeMap, HashMap};
-
-/// How far (degrees, about 1 m) a group's drawn outline may stray from
-/// its parcels' edges: enough to drop the vertices of every back fence.
-const GROUP_TOLERANCE_DEG: f64 = 1e-5;
 
 /// WKB MultiPolygon geometry with what it belongs to.
 pub struct Outline<K> {
@@ -22,53 +17,43 @@ pub struct Outline<K> {
     pub polygons: Vec<Vec<Vec<[f64; 2]>>>,
 }
 
-/// Derives every segment's corridor outline again.
-pub(super) fn refresh_corridors(conn: &Connection, crs: &Crs) -> Result<()> {
-    let (keys, segs, corridors) = all_segments(conn)?;
-    let outlines = compute::corridor_outlines(crs, &segs, &corridors)?;
+/// The meta key present while the outlines wait to be derived.
+const STALE_KEY: &str = "outlines_stale";
+
+/// Stores each segment's corridor outline, by row id.
+pub(super) fn write_corridors(
+    conn: &Connection,
+    keys: &[i64],
+    outlines: &[Vec<Rings>],
+) -> Result<()> {
     let mut st = conn.prepare("UPDATE segments SET outline = ?2 WHERE id = ?1")?;
-    for (k, o) in keys.iter().zip(&outlines) {
+    for (k, o) in keys.iter().zip(outlines) {
         st.execute((k, wkb::multi_polygon(o)))?;
     }
     Ok(())
 }
 
-/// Derives every residential group's outline again: its parcels merged.
-pub(super) fn refresh_groups(conn: &Connection) -> Result<()> {
-    let mut parcels: BTreeMap<i64, Vec<Vec<Vec<[f64; 2]>>>> = BTreeMap::new();
-    {
-        let mut st = conn.prepare(
-            "SELECT residential_group, geometry FROM parcels WHERE residential_group IS NOT NULL",
-        )?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let polys = wkb::read_multi_polygon(&r.get::<_, Vec<u8>>(1)?)?;
-            parcels.entry(r.get(0)?).or_default().extend(polys);
-        }
+/// Every residential group's parcels' polygons, by the group's row id.
+pub(super) fn group_parcels(conn: &Connection) -> Result<BTreeMap<i64, Vec<Rings>>> {
+    let mut parcels: BTreeMap<i64, Vec<Rings>> = BTreeMap::new();
+    let mut st = conn.prepare(
+        "SELECT residential_group, geometry FROM parcels WHERE residential_group IS NOT NULL",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let polys = wkb::read_multi_polygon(&r.get::<_, Vec<u8>>(1)?)?;
+        parcels.entry(r.get(0)?).or_default().extend(polys);
     }
-    let outlines: Vec<(i64, Vec<u8>)> = {
-        use rayon::prelude::*;
-        parcels
-            .par_iter()
-            .map(|(g, polys)| {
-                let mut merged =
-                    outline::union(polys.iter().map(Vec::as_slice), GROUP_TOLERANCE_DEG);
-                for p in &mut merged {
-                    // The courtyards and slivers between lots are the
-                    // group's too: the exterior alone is its outline.
-                    p.truncate(1);
-                    for pt in p.iter_mut().flatten() {
-                        *pt = pt.map(|v| (v * 1e7).round() / 1e7);
-                    }
-                }
-                (*g, wkb::multi_polygon(&merged))
-            })
-            .collect()
-    };
+    Ok(parcels)
+}
+
+/// Replaces every residential group's outline: the groups named get theirs,
+/// the others none.
+pub(super) fn write_groups(conn: &Connection, outlines: &[(i64, Vec<Rings>)]) -> Result<()> {
     conn.execute("UPDATE residential_groups SET outline = NULL", [])?;
     let mut st = conn.prepare("UPDATE residential_groups SET outline = ?2 WHERE id = ?1")?;
     for (g, o) in outlines {
-        st.execute((g, o))?;
+        st.execute((g, wkb::multi_polygon(o)))?;
     }
     Ok(())
 }
@@ -85,18 +70,38 @@ pub(super) fn refresh_segment_groups(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Fills the outlines of a file that predates them, in the CRS its
-/// donations were measured in (none yet: nothing to fill).
-pub(super) fn fill_on_upgrade(conn: &Connection) -> Result<()> {
-    let crs: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'crs'", [], |r| r.get(0))
-        .optional()?;
-    if let Some(crs) = crs {
-        let crs = Crs::parse(&crs).map_err(|e| StoreError::Corrupt(format!("crs: {e}")))?;
-        refresh_corridors(conn, &crs)?;
-    }
+/// A file that predates the outlines: `segment_groups` is rebuilt here (it
+/// is SQL), the outlines are marked to be derived by the layer that
+/// measures (`ops::import::open`), in the CRS the donations were measured in.
+pub(super) fn mark_on_upgrade(conn: &Connection) -> Result<()> {
     refresh_segment_groups(conn)?;
-    refresh_groups(conn)
+    // A new file has nothing to draw (and must not look stale).
+    let has_data: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM segments) OR EXISTS (SELECT 1 FROM parcels)",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_data {
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '1')",
+            [STALE_KEY],
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether the outlines wait to be derived.
+pub(super) fn stale(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM meta WHERE key = ?1", [STALE_KEY], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// The outlines are derived.
+pub(super) fn derived(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM meta WHERE key = ?1", [STALE_KEY])?;
+    Ok(())
 }
 
 impl Store {

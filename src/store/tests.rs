@@ -4,9 +4,11 @@
 use super::*;
 use crate::campaign::events::{Event, Status};
 use crate::campaign::{HouseholdInput, ParcelInput, SegmentInput};
-use crate::compute;
 use crate::formats::geojson_read;
 use crate::geometry::crs::Crs;
+use crate::ops::compute;
+use crate::ops::import::{self, ImportError, ImportInput};
+use crate::ops::reports::FrozenReports;
 use chrono::{NaiveDate, TimeZone, Utc};
 use std::sync::OnceLock;
 
@@ -64,9 +66,7 @@ fn small_ward() -> (Vec<SegmentInput>, Vec<ParcelInput>) {
 fn imported_small() -> Store {
     let (s, p) = small_ward();
     let mut store = Store::open_in_memory().unwrap();
-    store
-        .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), false)
-        .unwrap();
+    import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
     store
 }
 
@@ -210,7 +210,7 @@ fn importing_the_reference_ward_stores_what_compute_measures() {
     let (segs, parcels) = reference_ward();
     let crs = Crs::vn2000_thanh_hoa();
     let mut store = Store::open_in_memory().unwrap();
-    let summary = store.import(&crs, input(segs, parcels), false).unwrap();
+    let summary = import::import(&mut store, &crs, input(segs, parcels), false).unwrap();
     assert_eq!(summary.parcels.added, parcels.len());
     assert_eq!(summary.segments.added, segs.len());
     assert_eq!(summary.parcels_measured, parcels.len());
@@ -261,7 +261,7 @@ fn importing_the_reference_ward_stores_what_compute_measures() {
 
     // The same files again: nothing changes, nothing is measured.
     let before = fingerprint_tables(&store);
-    let again = store.import(&crs, input(segs, parcels), false).unwrap();
+    let again = import::import(&mut store, &crs, input(segs, parcels), false).unwrap();
     assert!(again.is_unchanged(), "{again}");
     assert_eq!(again.parcels.unchanged, parcels.len());
     assert_eq!(again.segments.unchanged, segs.len());
@@ -284,10 +284,9 @@ fn a_file_with_a_bad_parcel_changes_nothing_and_names_it() {
         [105.78, 19.801],
         [105.78, 19.80],
     ]]];
-    let err = store
-        .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), false)
+    let err = import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false)
         .expect_err("refused");
-    let StoreError::Invalid(issues) = &err else {
+    let ImportError::Invalid(issues) = &err else {
         panic!("{err}")
     };
     assert!(
@@ -303,9 +302,8 @@ fn a_dry_run_counts_but_writes_nothing() {
     let before = fingerprint_tables(&store);
     let (s, mut p) = small_ward();
     p[2].owner = Some("Trần Thị Mai".into());
-    let summary = store
-        .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), true)
-        .unwrap();
+    let summary =
+        import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), true).unwrap();
     assert!(summary.dry_run);
     assert_eq!(summary.parcels.updated, 1);
     assert_eq!(
@@ -340,9 +338,8 @@ fn a_changed_geometry_updates_the_parcel_keeps_its_events_and_remeasures_only_it
             pt[1] = 19.80 + 0.1e-4;
         }
     }
-    let summary = store
-        .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), false)
-        .unwrap();
+    let summary =
+        import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
     assert_eq!(
         summary.parcels,
         LayerCounts {
@@ -372,18 +369,16 @@ fn a_wider_road_remeasures_the_parcels_along_it() {
     let mut store = imported_small();
     let (mut s, p) = small_ward();
     s[0].planned_width_m = Some(14.0);
-    let summary = store
-        .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), false)
-        .unwrap();
+    let summary =
+        import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
     assert_eq!(summary.segments.updated, 1);
     assert_eq!(summary.parcels.unchanged, 3);
     assert_eq!(summary.parcels_measured, 3);
     assert_eq!(summary.donations_written, 3);
     // Renaming the road measures nothing.
     s[0].name = "Phố Ngọc Sơn".into();
-    let summary = store
-        .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), false)
-        .unwrap();
+    let summary =
+        import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
     assert_eq!(summary.segments.updated, 1);
     assert_eq!(summary.parcels_measured, 0);
 }
@@ -412,15 +407,15 @@ fn households_are_upserted_by_parcel_and_head_and_an_unknown_parcel_is_refused()
             ..input(s, p)
         }
     }
-    let summary = store.import(&crs, with(&s, &p, &h), false).unwrap();
+    let summary = import::import(&mut store, &crs, with(&s, &p, &h), false).unwrap();
     assert_eq!(summary.households.unwrap().added, 1);
-    let summary = store.import(&crs, with(&s, &p, &h), false).unwrap();
+    let summary = import::import(&mut store, &crs, with(&s, &p, &h), false).unwrap();
     assert_eq!(summary.households.unwrap().unchanged, 1);
     h[0].phone = Some("0912 345 678".into());
-    let summary = store.import(&crs, with(&s, &p, &h), false).unwrap();
+    let summary = import::import(&mut store, &crs, with(&s, &p, &h), false).unwrap();
     assert_eq!(summary.households.unwrap().updated, 1);
     h[0].note = Some("Hẹn gặp lại sau Tết".into());
-    let summary = store.import(&crs, with(&s, &p, &h), false).unwrap();
+    let summary = import::import(&mut store, &crs, with(&s, &p, &h), false).unwrap();
     assert_eq!(summary.households.unwrap().updated, 1);
     let key = store.parcel_key(&FeatureId::from(101)).unwrap();
     let stored = store.households_of(key).unwrap();
@@ -437,16 +432,14 @@ fn households_are_upserted_by_parcel_and_head_and_an_unknown_parcel_is_refused()
         note: None,
     });
     h[0].phone = None;
-    let err = store
-        .import(&crs, with(&s, &p, &h), false)
-        .expect_err("refused");
+    let err = import::import(&mut store, &crs, with(&s, &p, &h), false).expect_err("refused");
     assert!(
         matches!(
             err,
-            StoreError::NotFound {
+            ImportError::Store(StoreError::NotFound {
                 what: What::Parcel,
                 ..
-            }
+            })
         ),
         "{err}"
     );
@@ -499,7 +492,7 @@ fn structures_replace_those_of_the_parcels_a_file_names_and_an_unknown_parcel_re
         structure(101, Gate, 1.0, Some(4_500_000), false, 3),
         structure(102, Tree, 2.0, None, true, 4),
     ];
-    let summary = store.import(&crs, with(&s, &p, &first), false).unwrap();
+    let summary = import::import(&mut store, &crs, with(&s, &p, &first), false).unwrap();
     let c = summary.structures.unwrap();
     assert_eq!(
         (c.added, c.removed, c.unchanged, c.parcels_replaced),
@@ -520,7 +513,7 @@ fn structures_replace_those_of_the_parcels_a_file_names_and_an_unknown_parcel_re
 
     // the same file again: nothing changes, the data version stays
     let version = store.data_version().unwrap();
-    let summary = store.import(&crs, with(&s, &p, &first), false).unwrap();
+    let summary = import::import(&mut store, &crs, with(&s, &p, &first), false).unwrap();
     let c = summary.structures.unwrap();
     assert_eq!(
         (c.added, c.removed, c.unchanged, c.parcels_replaced),
@@ -531,8 +524,7 @@ fn structures_replace_those_of_the_parcels_a_file_names_and_an_unknown_parcel_re
 
     // a file naming only 101: its two rows become one, 102 keeps its tree
     let second = vec![structure(101, Wall, 8.0, Some(4_800_000), true, 2)];
-    let c = store
-        .import(&crs, with(&s, &p, &second), false)
+    let c = import::import(&mut store, &crs, with(&s, &p, &second), false)
         .unwrap()
         .structures
         .unwrap();
@@ -547,8 +539,7 @@ fn structures_replace_those_of_the_parcels_a_file_names_and_an_unknown_parcel_re
     // a dry run counts and writes nothing
     let third = vec![structure(102, Well, 1.0, None, false, 2)];
     let before = fingerprint_tables(&store);
-    let c = store
-        .import(&crs, with(&s, &p, &third), true)
+    let c = import::import(&mut store, &crs, with(&s, &p, &third), true)
         .unwrap()
         .structures
         .unwrap();
@@ -562,11 +553,12 @@ fn structures_replace_those_of_the_parcels_a_file_names_and_an_unknown_parcel_re
         structure(999, Gate, 1.0, None, true, 3),
         structure(998, Gate, 1.0, None, true, 5),
     ];
-    let err = store
-        .import(&crs, with(&s, &p, &bad), false)
-        .expect_err("refused");
+    let err = import::import(&mut store, &crs, with(&s, &p, &bad), false).expect_err("refused");
     let msg = err.to_string();
-    assert!(matches!(err, StoreError::BadInput(_)), "{msg}");
+    assert!(
+        matches!(err, ImportError::Store(StoreError::BadInput(_))),
+        "{msg}"
+    );
     assert!(
         msg.contains(
             "dòng 3: không tìm thấy thửa đất 999 / structures, line 3: parcel 999 not found"
@@ -616,16 +608,16 @@ fn structure_totals_count_a_shared_parcel_for_each_segment_and_once_for_its_grou
         structure(104, Well, 1.0, Some(2_000_000), true, 7),
     ];
     let mut store = Store::open_in_memory().unwrap();
-    store
-        .import(
-            &Crs::vn2000_thanh_hoa(),
-            ImportInput {
-                structures: Some(&structures),
-                ..input(&segs, &parcels)
-            },
-            false,
-        )
-        .unwrap();
+    import::import(
+        &mut store,
+        &Crs::vn2000_thanh_hoa(),
+        ImportInput {
+            structures: Some(&structures),
+            ..input(&segs, &parcels)
+        },
+        false,
+    )
+    .unwrap();
     // the fixture is what it says: 103 donates to both segments, 104 to none
     let key = |i: i64| store.parcel_key(&FeatureId::from(i)).unwrap();
     let seg_key = |i: i64| {
@@ -958,7 +950,7 @@ fn corridor_outlines_enclose_the_corridor_area_compute_measures() {
     let (segs, parcels) = reference_ward();
     let crs = Crs::vn2000_thanh_hoa();
     let mut store = Store::open_in_memory().unwrap();
-    store.import(&crs, input(segs, parcels), false).unwrap();
+    import::import(&mut store, &crs, input(segs, parcels), false).unwrap();
     let outlines = store.corridor_outlines().unwrap();
     assert_eq!(outlines.len(), segs.len());
     let projected = compute::project(&crs, segs, parcels, &[]).unwrap();
@@ -995,7 +987,7 @@ fn group_outlines_hold_their_parcels_and_follow_a_reimport() {
     let (segs, parcels) = reference_ward();
     let crs = Crs::vn2000_thanh_hoa();
     let mut store = Store::open_in_memory().unwrap();
-    store.import(&crs, input(segs, parcels), false).unwrap();
+    import::import(&mut store, &crs, input(segs, parcels), false).unwrap();
     let outlines: HashMap<String, MultiPolygon> = store
         .group_outlines()
         .unwrap()
@@ -1029,7 +1021,7 @@ fn group_outlines_hold_their_parcels_and_follow_a_reimport() {
     let first = moved[0].residential_group.clone().unwrap();
     let other = groups.iter().find(|g| **g != first).unwrap().to_string();
     moved[0].residential_group = Some(other.clone());
-    store.import(&crs, input(segs, &moved), false).unwrap();
+    import::import(&mut store, &crs, input(segs, &moved), false).unwrap();
     let after: HashMap<String, MultiPolygon> = store
         .group_outlines()
         .unwrap()
@@ -1045,9 +1037,7 @@ fn the_data_version_moves_with_events_and_with_imports_that_change_something() {
     let (s, p) = small_ward();
     let mut store = imported_small();
     let v0 = store.data_version().unwrap();
-    store
-        .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), false)
-        .unwrap();
+    import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
     assert_eq!(store.data_version().unwrap(), v0, "an unchanged import");
     store
         .append_event(&event(101, Status::Persuading, (2026, 3, 1), 0))
@@ -1056,9 +1046,13 @@ fn the_data_version_moves_with_events_and_with_imports_that_change_something() {
     assert_ne!(v1, v0);
     let mut wider = s.clone();
     wider[0].planned_width_m = Some(12.0);
-    store
-        .import(&Crs::vn2000_thanh_hoa(), input(&wider, &p), false)
-        .unwrap();
+    import::import(
+        &mut store,
+        &Crs::vn2000_thanh_hoa(),
+        input(&wider, &p),
+        false,
+    )
+    .unwrap();
     assert_ne!(store.data_version().unwrap(), v1);
 }
 
@@ -1087,9 +1081,7 @@ fn a_version_3_file_gets_its_outlines_when_opened() {
     {
         let (s, p) = small_ward();
         let mut store = Store::open(&path).unwrap();
-        store
-            .import(&Crs::vn2000_thanh_hoa(), input(&s, &p), false)
-            .unwrap();
+        import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
         // Back to what a version 3 binary wrote.
         store
             .conn
@@ -1107,7 +1099,7 @@ fn a_version_3_file_gets_its_outlines_when_opened() {
             )
             .unwrap();
     }
-    let store = Store::open(&path).unwrap();
+    let store = import::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(store.corridor_outlines().unwrap().len(), 1);
     assert_eq!(store.group_outlines().unwrap().len(), 2);

@@ -9,6 +9,7 @@ use crate::geometry::corridor;
 use crate::geometry::crs::{Crs, CrsError};
 use crate::geometry::donation::{Donation, Engine, SegmentGeom};
 use crate::geometry::outline;
+pub use crate::geometry::project::half_widths;
 use crate::geometry::project::{self, Origin, ParcelStore, Projector};
 use crate::geometry::validate::{self, Layer, Reason, Report};
 use rayon::prelude::*;
@@ -192,17 +193,6 @@ pub fn corridor_outline(g: &SegmentGeom) -> Vec<outline::Rings> {
             outline::union(pieces.iter().map(|p| std::slice::from_ref(&p.ring)), 0.0)
         }
     }
-}
-
-/// Left and right half widths: `planned_left_m`/`planned_right_m` where given,
-/// else half of `planned_width_m` (0 when unknown: validation refuses that
-/// unless a corridor polygon is given).
-pub fn half_widths(s: &SegmentInput) -> (f64, f64) {
-    let half = s.planned_width_m.map(|w| w / 2.0);
-    (
-        s.planned_left_m.or(half).unwrap_or(0.0),
-        s.planned_right_m.or(half).unwrap_or(0.0),
-    )
 }
 
 /// Ranks of ids: `ranks[i]` is the position of `ids[i]` in sorted order.

@@ -1,0 +1,16 @@
+//! The use cases: each reads through the store, asks the domain and the
+//! geometry, and writes through the store. Orchestration lives here and
+//! nowhere else; the doors (`api`, the CLI) parse, call one use case and
+//! answer.
+//!
+//! - [`compute`]: validate, project, measure, tally (the `compute` command,
+//!   the benchmark, and every other use case that measures);
+//! - [`import`]: files into the store (reading, validation, upserts,
+//!   donations measured again, outlines), and opening a store;
+//! - [`files`]: input files, mapped;
+//! - [`reports`]: reports kept as issued (frozen).
+
+pub mod compute;
+pub mod files;
+pub mod import;
+pub mod reports;
