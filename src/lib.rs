@@ -8,10 +8,8 @@
 pub mod api;
 pub mod campaign;
 pub mod demo;
-pub mod export;
 pub mod formats;
 pub mod geometry;
 pub mod ops;
-pub mod record;
 pub mod report;
 pub mod store;

@@ -206,7 +206,7 @@ struct ExportArgs {
     #[arg(long)]
     crs: Option<String>,
     /// Metres between staking points along the new edges (besides every vertex)
-    #[arg(long, default_value_t = hiendat::export::DEFAULT_INTERVAL_M)]
+    #[arg(long, default_value_t = hiendat::ops::export::DEFAULT_INTERVAL_M)]
     interval: f64,
     /// Include owners' names (personal data)
     #[arg(long)]
@@ -449,7 +449,7 @@ fn run_demo(a: DemoArgs) -> Result<ExitCode, String> {
 }
 
 fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
-    use hiendat::export::{self, Format, LayerKind, Request, Target};
+    use hiendat::ops::export::{self, Format, LayerKind, Request, Target};
     let format = Format::parse(&a.format).ok_or_else(|| {
         format!(
             "--format: không biết định dạng {:?} / unknown format {:?} (gpkg, shp, dxf, kml, geojson, csv)",
@@ -616,7 +616,7 @@ fn run_import_layers(
 use hiendat::campaign::clock::today as today_vn;
 
 fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
-    use hiendat::report::campaign::{self as reports, Cut, Options};
+    use hiendat::report::campaign::{Cut, Options};
     use hiendat::report::format::{self, Format};
     let date = |flag: &str, v: &str| {
         hiendat::formats::table::parse_date(v)
@@ -679,8 +679,8 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
         opt.min_area_m2 = a.min_area;
         opt.min_value_vnd = a.min_value;
         opt.public = !a.internal;
-        let data = store.ward().map_err(|e| e.to_string())?;
-        let mut doc = reports::build(&data, &cuts, &opt);
+        let mut doc =
+            hiendat::ops::reports::periodic(&store, &cuts, &opt).map_err(|e| e.to_string())?;
         if a.freeze {
             doc.issued_on = Some(today_vn());
             let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());

@@ -30,8 +30,8 @@ use hiendat::campaign::org::{Area, AssignmentInput, CellInput, LeadInput, Member
 use hiendat::campaign::structures::{StructureInput, StructureKind, Unit};
 use hiendat::campaign::{FeatureId, HouseholdInput, ParcelInput, SegmentInput};
 use hiendat::geometry::crs::Crs;
-use hiendat::report::campaign::{self as reports, Cut, Options};
 use hiendat::ops::import::{self, ImportInput};
+use hiendat::report::campaign::{self as reports, Cut, Options};
 use hiendat::report::{Cell, Report, Sheet};
 use hiendat::store::{ParcelFilter, RecordInput, Store};
 use std::collections::HashMap;

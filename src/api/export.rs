@@ -2,7 +2,7 @@
 //! Owners' names only for a logged-in caller who asks (`personal=1`).
 
 use super::{ApiError, AppState, Caller};
-use crate::export::{self, Format, LayerKind, Request, Target};
+use crate::ops::export::{self, Format, LayerKind, Request, Target};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};

@@ -157,6 +157,7 @@ pub(super) async fn report(
         .sees_sensitive()
         .cloned()
         .filter(|_| cuts.iter().any(|c| c.is_sensitive()));
+    let facts = state.facts();
     let doc = state
         .blocking(move |s| {
             if let Some(u) = &reader {
@@ -167,8 +168,8 @@ pub(super) async fn report(
                     Some(&format!("as_of={} from={:?}", opt.as_of, opt.from)),
                 )?;
             }
-            let data = s.ward()?;
-            Ok(reports::build(&data, &cuts, &opt))
+            // the same facts, and so the same figures, as every other answer
+            Ok(reports::build(&*facts.get(s)?, &cuts, &opt))
         })
         .await?;
     file(
@@ -215,10 +216,10 @@ pub(super) async fn freeze(
             opt.as_of
         )));
     }
+    let facts = state.facts();
     state
         .blocking(move |s| {
-            let data = s.ward()?;
-            let mut doc = reports::build(&data, &cuts, &opt);
+            let mut doc = reports::build(&*facts.get(s)?, &cuts, &opt);
             doc.issued_on = Some(today);
             let id = s.freeze_report(&by, &doc, today, &user.name)?;
             Ok((
@@ -291,8 +292,8 @@ pub(super) async fn record_page(
     caller.require(Role::Viewer)?;
     let html = state
         .blocking(move |s| {
-            let doc = crate::record::record_doc(s, &id, today_vn()).map_err(|e| match e {
-                crate::record::RecordError::Store(e) => ApiError::from(e),
+            let doc = crate::ops::record::record_doc(s, &id, today_vn()).map_err(|e| match e {
+                crate::ops::record::RecordError::Store(e) => ApiError::from(e),
                 e => ApiError::Internal(e.to_string()),
             })?;
             Ok(crate::report::record::render(&doc))

@@ -455,8 +455,8 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
         None => None,
     };
     // The measuring CRS: a projected --crs, else the database's, else the default.
-    let crs = match a.crs.as_deref().map(crate::export::Target::parse) {
-        Some(Ok(crate::export::Target::Projected(c))) => c,
+    let crs = match a.crs.as_deref().map(crate::ops::export::Target::parse) {
+        Some(Ok(crate::ops::export::Target::Projected(c))) => c,
         Some(Err(e)) => return Err(bad(format!("--crs: {e}"))),
         _ => {
             let stored = if req.db.exists() {

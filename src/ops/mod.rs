@@ -8,9 +8,14 @@
 //! - [`import`]: files into the store (reading, validation, upserts,
 //!   donations measured again, outlines), and opening a store;
 //! - [`files`]: input files, mapped;
-//! - [`reports`]: reports kept as issued (frozen).
+//! - [`export`]: the surveyors' layers built from the store, and the format choice;
+//! - [`record`]: the donation record's content, its strip cut in VN-2000;
+//! - [`reports`]: the periodic reports from the read model, and reports kept as
+//!   issued (frozen).
 
 pub mod compute;
+pub mod export;
 pub mod files;
 pub mod import;
+pub mod record;
 pub mod reports;

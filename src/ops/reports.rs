@@ -1,3 +1,6 @@
+//! The periodic reports: [`periodic`] lays out the read model's figures of
+//! the ward as the store holds it.
+//!
 //! Reports kept as issued: the document is serialised here (JSON of
 //! [`Report`], as every stored frozen report is) and the store keeps its
 //! text.
@@ -9,6 +12,15 @@
 use crate::report::Report;
 use crate::store::{FrozenDocument, Result, Store, StoreError};
 use chrono::NaiveDate;
+
+/// The report of `cuts` for `opt`, from the ward as the store holds it.
+pub fn periodic(
+    store: &Store,
+    cuts: &[crate::report::campaign::Cut],
+    opt: &crate::report::campaign::Options,
+) -> Result<Report> {
+    Ok(crate::report::campaign::build(&store.ward()?, cuts, opt))
+}
 
 /// Freezing and reading back [`Report`]s.
 pub trait FrozenReports {
