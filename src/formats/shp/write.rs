@@ -432,7 +432,7 @@ pub(super) fn write_dbf(
         ));
     };
     let mut out = Vec::with_capacity(header_len + rec_len * layer.features.len() + 1);
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::campaign::clock::today();
     use chrono::Datelike;
     out.push(0x03);
     out.push(u8::try_from(today.year() - 1900).unwrap_or(0));
