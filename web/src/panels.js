@@ -12,11 +12,13 @@ export function esc(s) {
 const bar = (p) => `<span class="bar" aria-hidden="true"><span style="width:${Math.max(0, Math.min(100, p ?? 0))}%;background:${rgbCss(progressColor(p))}"></span></span>`;
 
 /** A stacked bar of households per status, and the counts under it. */
-function householdBlock(h, total) {
+function householdBlock(h, total, reached) {
   const n = total || STATUSES.reduce((s, k) => s + (h?.[k] ?? 0), 0) || 1;
   const parts = STATUSES.map((k) => (h?.[k] ? `<span class="st-${k}" style="width:${(100 * h[k]) / n}%;background:${STATUS_COLOR[k]}" title="${esc(statusLabel(k))}: ${h[k]}"></span>` : '')).join('');
   const rows = STATUSES.map((k) => `<li><span class="sw st-${k}" style="background:${STATUS_COLOR[k]}"></span><span>${esc(statusLabel(k))}</span><b>${num(h?.[k] ?? 0, 0)}</b></li>`).join('');
-  return `<h4>${t('households_by_status')}</h4><div class="stack" aria-hidden="true">${parts}</div><ul class="hh-list">${rows}</ul>`;
+  // "At a step" and "reached a step" are two figures with two names (README, Glossary).
+  const reachedLine = reached ? `<p class="hh-reached">${t('reached_agreed')}: <b>${num(reached.agreed ?? 0, 0)}</b> · ${t('reached_signed')}: <b>${num(reached.signed ?? 0, 0)}</b></p>` : '';
+  return `<h4>${t('households_by_status')}</h4><div class="stack" aria-hidden="true">${parts}</div><ul class="hh-list">${rows}</ul>${reachedLine}`;
 }
 
 // ---------------------------------------------------------------- ward summary
@@ -147,7 +149,7 @@ export function segmentDetail(p, { groups }) {
       groups?.length && [t('groups'), esc(groups.join(', '))],
     ])}
     <p class="export-row">${exportButton('segment', p.id)}</p>
-    ${householdBlock(p.households, p.parcels_affected)}
+    ${householdBlock(p.households, p.parcels_affected, p.households_reached)}
     ${structuresBlock(p.structures, p)}`;
 }
 
@@ -175,7 +177,7 @@ export function groupDetail(r) {
       [t('parcels'), num(r.parcels, 0)],
     ])}
     <p class="export-row">${exportButton('group', r.residential_group)}</p>
-    ${householdBlock(r.households, aff)}
+    ${householdBlock(r.households, aff, r.households_reached)}
     ${structuresBlock(r.structures, r)}`;
 }
 
