@@ -28,12 +28,18 @@ fn parts(v: &str) -> Option<(&str, i64, &str)> {
 }
 
 impl Facts {
-    /// The facts as the database holds them now.
+    /// The facts as the database holds them now. The lock is held while
+    /// they are brought up to date, so that requests arriving together read
+    /// them once; an update after events changes them in place when no
+    /// request still holds the previous ones (else it changes a copy).
     pub(super) fn get(&self, s: &Store) -> Result<Arc<Ward>, ApiError> {
         let version = s.data_version()?;
-        let held = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let ward = match held {
-            Some((v, w)) if v == version => return Ok(w),
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let ward = match held.take() {
+            Some((v, w)) if v == version => {
+                *held = Some((v, Arc::clone(&w)));
+                return Ok(w);
+            }
             Some((v, w)) => match (parts(&v), parts(&version)) {
                 // Only events were added since: replay the parcels they touched.
                 (Some((i0, e0, p0)), Some((i1, e1, p1))) if i0 == i1 && p0 == p1 && e0 <= e1 => {
@@ -52,7 +58,7 @@ impl Facts {
             None => s.ward()?,
         };
         let ward = Arc::new(ward);
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, Arc::clone(&ward)));
+        *held = Some((version, Arc::clone(&ward)));
         Ok(ward)
     }
 }
