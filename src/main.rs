@@ -1,4 +1,7 @@
 //! The `hiendat` command line: a thin layer over the library.
+//! (About 800 lines: one argument struct and one short run function per
+//! command, in the order `--help` lists them.)
+//!
 
 use clap::{Parser, Subcommand};
 use hiendat::api::{self, AppState};

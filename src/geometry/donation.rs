@@ -1,4 +1,7 @@
 //! The donation of each parcel to each segment whose corridor it meets.
+//! (One file of ~850 lines, a third of it tests: the engine is one algorithm
+//! whose steps share their state; split, it would read worse.)
+//!
 //!
 //! For a parcel and each corridor piece it meets, the parcel is clipped to the
 //! piece; the part is then split against the other pieces it overlaps:

@@ -1,4 +1,7 @@
 //! The periodic reports (báo cáo định kỳ) laid out: figures for a date
+//! (About 820 lines: one sheet per cut, most of it the columns' bilingual
+//! headers, which read best beside the cells they head.)
+//!
 //! (`as_of`) and for a period (from–to, with what changed in it), cut by
 //! segment, residential group, party cell, party member, lagging areas and
 //! the commendation list, each a [`Sheet`] of the [`Report`] that

@@ -1,3 +1,6 @@
+//! GeoPackage tests: written files read back by GDAL, and GDAL's files read
+//! (about 800 lines of cases: a test file, read case by case).
+
 use super::*;
 use std::path::PathBuf;
 use std::process::Command;
