@@ -3,13 +3,14 @@
 
 use super::{ApiError, AppState};
 use crate::store::{Role, User};
-use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -73,7 +74,7 @@ impl FromRequestParts<AppState> for Caller {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct Login {
+struct Login {
     name: String,
     password: String,
 }
@@ -91,12 +92,20 @@ fn cookie(token: &str, max_age: i64, headers: &HeaderMap) -> String {
     )
 }
 
+/// The session routes.
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/login", post(login))
+        .route("/api/logout", post(logout))
+        .route("/api/me", get(me))
+}
+
 pub(super) fn user_json(u: &User) -> serde_json::Value {
     json!({ "name": u.name, "role": u.role.as_str() })
 }
 
 /// `POST /api/login` with `{"name", "password"}`: sets the session cookie.
-pub(super) async fn login(
+async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Json<Login>, JsonRejection>,
@@ -119,10 +128,7 @@ pub(super) async fn login(
 }
 
 /// `POST /api/logout`: ends the session and clears the cookie.
-pub(super) async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = session_token(&headers) {
         state.blocking(move |s| Ok(s.end_session(&token)?)).await?;
     }
@@ -134,6 +140,6 @@ pub(super) async fn logout(
 }
 
 /// `GET /api/me`: the logged-in user, or `null`.
-pub(super) async fn me(caller: Caller) -> Json<serde_json::Value> {
+async fn me(caller: Caller) -> Json<serde_json::Value> {
     Json(json!({ "user": caller.0.as_ref().map(user_json) }))
 }

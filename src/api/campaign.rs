@@ -4,19 +4,42 @@
 //! contacts, grievances) is sensitive: editors and admins only, and every
 //! read is logged ([`log_read`]).
 
-use super::read::{id_json, parse_date};
-use super::write::not_future;
+use super::params::{id_json, past_date};
 use super::{ApiError, AppState, Caller};
 use crate::campaign::org::Area;
 use crate::store::{RecordInput, Role, Store, User};
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+/// The campaign routes: the organisation, the paperwork and people on a
+/// parcel, grievances, attachments (read) and the access log. The upload
+/// is [`upload_router`]'s: it takes larger bodies.
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/org", get(org))
+        .route("/api/parcels/{id}/assignment", post(assign))
+        .route("/api/parcels/{id}/household", patch(household_flags))
+        .route("/api/parcels/{id}/records", post(add_record))
+        .route("/api/parcels/{id}/contacts", post(add_contact))
+        .route("/api/parcels/{id}/grievances", post(add_grievance))
+        .route("/api/grievances/{id}/answer", post(answer_grievance))
+        .route("/api/attachments/{id}", get(attachment))
+        .route("/api/access-log", get(access_log))
+}
+
+/// `POST /api/parcels/{id}/attachments`, apart from [`router`]: a scan is
+/// larger than any other request body, so [`super::router`] gives this
+/// route its own body limit instead of the shared one.
+pub(super) fn upload_router() -> Router<AppState> {
+    Router::new().route("/api/parcels/{id}/attachments", post(upload))
+}
 
 /// Records that `user` read sensitive data (`what`: "parcel 12", "org").
 pub(super) fn log_read(
@@ -30,10 +53,7 @@ pub(super) fn log_read(
 
 /// `GET /api/org`: cells and their groups, area leads (public offices);
 /// the members with their households for editors and admins (logged).
-pub(super) async fn org(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<Value>, ApiError> {
+async fn org(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     let sensitive = caller.sees_sensitive().cloned();
     state
         .blocking(move |s| {
@@ -74,14 +94,14 @@ pub(super) async fn org(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct NewAssignment {
+struct NewAssignment {
     member: String,
     from: String,
 }
 
 /// `POST /api/parcels/{id}/assignment`: re-assigns the household; the old
 /// assignment ends that day, so the history stays.
-pub(super) async fn assign(
+async fn assign(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -89,7 +109,7 @@ pub(super) async fn assign(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(Role::Editor)?;
     let Json(b) = body?;
-    let from = not_future("from", parse_date("from", &b.from)?)?;
+    let from = past_date("from", &b.from)?;
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;
@@ -101,14 +121,14 @@ pub(super) async fn assign(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct HouseholdFlags {
+struct HouseholdFlags {
     is_member_family: Option<bool>,
     may_be_named: Option<bool>,
 }
 
 /// `PATCH /api/parcels/{id}/household`: flags the household as a family of
 /// a cadre or party member, or records its consent to be named publicly.
-pub(super) async fn household_flags(
+async fn household_flags(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -146,10 +166,7 @@ impl NewRecord {
     pub(super) fn parse(self) -> Result<RecordInput, ApiError> {
         Ok(RecordInput {
             number: self.number,
-            signed_on: not_future(
-                "record.signed_on",
-                parse_date("record.signed_on", &self.signed_on)?,
-            )?,
+            signed_on: past_date("record.signed_on", &self.signed_on)?,
             signatories: self.signatories,
             witness: self.witness,
             attachment: self.attachment,
@@ -158,7 +175,7 @@ impl NewRecord {
 }
 
 /// `POST /api/parcels/{id}/records`: files a signed donation record.
-pub(super) async fn add_record(
+async fn add_record(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -181,7 +198,7 @@ pub(super) async fn add_record(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct NewContact {
+struct NewContact {
     contacted_on: String,
     member: String,
     summary: String,
@@ -189,7 +206,7 @@ pub(super) struct NewContact {
 
 /// `POST /api/parcels/{id}/contacts`: logs a persuasion visit (kept apart
 /// from consent: a visit changes no status).
-pub(super) async fn add_contact(
+async fn add_contact(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -197,7 +214,7 @@ pub(super) async fn add_contact(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require(Role::Editor)?.clone();
     let Json(b) = body?;
-    let on = not_future("contacted_on", parse_date("contacted_on", &b.contacted_on)?)?;
+    let on = past_date("contacted_on", &b.contacted_on)?;
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;
@@ -209,14 +226,14 @@ pub(super) async fn add_contact(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct NewGrievance {
+struct NewGrievance {
     raised_on: String,
     raised_by: String,
     content: String,
 }
 
 /// `POST /api/parcels/{id}/grievances`: records a grievance (kiến nghị).
-pub(super) async fn add_grievance(
+async fn add_grievance(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -224,7 +241,7 @@ pub(super) async fn add_grievance(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require(Role::Editor)?.clone();
     let Json(b) = body?;
-    let on = not_future("raised_on", parse_date("raised_on", &b.raised_on)?)?;
+    let on = past_date("raised_on", &b.raised_on)?;
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;
@@ -236,13 +253,13 @@ pub(super) async fn add_grievance(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct Answer {
+struct Answer {
     answered_on: String,
     answer: String,
 }
 
 /// `POST /api/grievances/{id}/answer`: answers it, once.
-pub(super) async fn answer_grievance(
+async fn answer_grievance(
     State(state): State<AppState>,
     caller: Caller,
     Path(gid): Path<i64>,
@@ -250,7 +267,7 @@ pub(super) async fn answer_grievance(
 ) -> Result<Json<Value>, ApiError> {
     let user = caller.require(Role::Editor)?.clone();
     let Json(b) = body?;
-    let on = not_future("answered_on", parse_date("answered_on", &b.answered_on)?)?;
+    let on = past_date("answered_on", &b.answered_on)?;
     state
         .blocking(move |s| {
             s.answer_grievance(gid, on, &b.answer, &user.name)?;
@@ -260,7 +277,7 @@ pub(super) async fn answer_grievance(
 }
 
 #[derive(Debug, Deserialize)]
-pub(super) struct Upload {
+struct Upload {
     name: Option<String>,
     caption: Option<String>,
 }
@@ -268,7 +285,7 @@ pub(super) struct Upload {
 /// `POST /api/parcels/{id}/attachments?name=&caption=` with the file as the
 /// body: a scan or photo, checked by its bytes (PDF, JPEG, PNG, WebP) and
 /// size, stored with its SHA-256.
-pub(super) async fn upload(
+async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -308,7 +325,7 @@ pub(super) fn attachment_json(a: &crate::store::AttachmentRow) -> Value {
 }
 
 /// `GET /api/attachments/{id}`: the file (viewer+: scans carry names).
-pub(super) async fn attachment(
+async fn attachment(
     State(state): State<AppState>,
     caller: Caller,
     Path(aid): Path<i64>,
@@ -344,12 +361,12 @@ pub(super) async fn attachment(
 }
 
 #[derive(Debug, Deserialize)]
-pub(super) struct LogQuery {
+struct LogQuery {
     limit: Option<usize>,
 }
 
 /// `GET /api/access-log?limit=`: who read sensitive data, newest first (admin).
-pub(super) async fn access_log(
+async fn access_log(
     State(state): State<AppState>,
     caller: Caller,
     q: Result<Query<LogQuery>, QueryRejection>,
@@ -369,7 +386,7 @@ pub(super) async fn access_log(
 }
 
 /// The sensitive part of a parcel's detail (editor+): who is assigned, the
-/// contacts and grievances. Written into the parcel's JSON by `read::parcel`.
+/// contacts and grievances. Written into the parcel's JSON by `parcels::parcel`.
 pub(super) fn sensitive_json(s: &Store, key: i64) -> Result<Value, ApiError> {
     let assignments: Vec<Value> = s
         .assignments(Some(key))?

@@ -1,16 +1,24 @@
 //! `GET /api/export`: the surveyor files of `hiendat export`, as a download.
 //! Owners' names only for a logged-in caller who asks (`personal=1`).
 
+use super::params::flag;
 use super::{ApiError, AppState, Caller};
 use crate::ops::export::{self, Format, LayerKind, Request, Target};
+use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use serde::Deserialize;
 
+/// The export route.
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/api/export", get(export))
+}
+
 #[derive(Debug, Deserialize)]
-pub(super) struct ExportQuery {
+struct ExportQuery {
     format: String,
     /// Comma-separated layer names (default: parcels).
     layers: Option<String>,
@@ -25,7 +33,7 @@ fn bad(msg: String) -> ApiError {
     ApiError::Unprocessable("invalid_export", msg)
 }
 
-pub(super) async fn export(
+async fn export(
     State(state): State<AppState>,
     caller: Caller,
     q: Result<Query<ExportQuery>, QueryRejection>,
@@ -57,7 +65,7 @@ pub(super) async fn export(
     };
     let target = export::default_target(format, target);
     export::check_request(format, &layers, &target).map_err(bad)?;
-    let personal = matches!(q.personal.as_deref(), Some("1" | "true"));
+    let personal = flag(q.personal.as_deref());
     if personal && !caller.sees_names() {
         return Err(ApiError::Unauthorized);
     }

@@ -1,55 +1,69 @@
-//! The HTTP API (axum): parse, call the store, answer.
+//! The HTTP API (axum): parse, call the store or the use case, answer.
 //!
 //! [`router`] is a free function that the binary and the tests both call.
+//! Each resource module owns its routes (`router()`); [`router`] merges
+//! them and adds what they share: the body limit, the JSON not-found, the
+//! no-store cache header, the map page and tracing. Query and body
+//! parameters are parsed in [`params`]; the GeoJSON and figures answers
+//! are written with [`geojson`] over the [`json`] writer.
 //! SQLite is synchronous, so every handler reaches the [`Store`] through
 //! [`AppState::blocking`]: a connection opened for the request on tokio's
 //! blocking pool, never on the async runtime.
 //!
-//! | route | who | what |
-//! |---|---|---|
-//! | `GET /healthz` | all | liveness |
-//! | `GET /api/openapi.json` | all | this API described |
-//! | `GET /api/segments?as_of=` | all | GeoJSON segments with donated area and progress |
-//! | `GET /api/parcels?bbox=&segment=&group=&status=&as_of=` | all (names: viewer+) | GeoJSON parcels with measures and status |
-//! | `GET /api/parcels/{id}?as_of=` | all (names, notes: viewer+) | one parcel with its history and structures on the land |
-//! | `POST /api/parcels/{id}/events` | editor+ | record a status change |
-//! | `GET /api/summary/segments`, `/api/summary/groups`, `/api/progress` (`as_of`) | all | progress tables (with the structures on the affected land) and time series |
-//! | `GET /api/groups?as_of=` | all | GeoJSON residential groups (outline of their parcels) with their figures |
-//! | `GET /api/corridors` | all | GeoJSON planned corridors, one per segment |
-//! | `GET /api/export?format=&layers=&segment=&group=&crs=&interval=&personal=` | all (owners: viewer+ with `personal=1`) | surveyor files: GeoPackage, zipped Shapefile, DXF, KML, GeoJSON, CSV coordinate tables |
-//! | `GET /api/org` | all (members: editor+, logged) | party cells, their groups, area leads |
-//! | `PATCH /api/parcels/{id}/household` | editor+ | flag a family of a cadre or party member; consent to be named publicly |
-//! | `POST /api/parcels/{id}/assignment`, `/records`, `/contacts`, `/grievances`, `/attachments`; `POST /api/grievances/{id}/answer` | editor+ | re-assign, file a donation record, log a visit, record and answer grievances, upload scans |
-//! | `GET /api/attachments/{id}`, `GET /api/parcels/{id}/record` | viewer+ | an uploaded file; the printable donation record |
-//! | `GET /api/reports?by=&format=&as_of=&from=&...` | all (cell, member: editor+, logged; internal commendation: viewer+) | periodic reports as xlsx, A4 HTML, CSV |
-//! | `GET/POST /api/reports/frozen`, `GET /api/reports/frozen/{id}` | list: all; freeze: editor+ | reports as issued |
-//! | `GET /api/access-log` | admin | who read sensitive data |
-//! | `GET /api/config`, `GET /api/version` | all | the page's set-up; a token that changes with the data |
-//! | `GET /` | all | the map page (files of `--web`) |
-//! | `POST /api/login`, `POST /api/logout`, `GET /api/me` | all | session cookie |
-//! | `GET/POST /api/users`, `PATCH/DELETE /api/users/{name}` | admin | manage users and roles |
+//! | route | module | who | what |
+//! |---|---|---|---|
+//! | `GET /healthz` | `meta` | all | liveness |
+//! | `GET /api/openapi.json` | `openapi` | all | this API described |
+//! | `GET /api/segments?as_of=` | `segments` | all | GeoJSON segments with donated area and progress |
+//! | `GET /api/summary/segments?as_of=` | `segments` | all | the segments' progress table (with the structures on the affected land) |
+//! | `GET /api/corridors` | `segments` | all | GeoJSON planned corridors, one per segment |
+//! | `GET /api/progress?as_of=` | `progress` | all | progress time series |
+//! | `GET /api/summary/groups?as_of=` | `groups` | all | the residential groups' progress table (with the structures) |
+//! | `GET /api/groups?as_of=` | `groups` | all | GeoJSON residential groups (outline of their parcels) with their figures |
+//! | `GET /api/parcels?bbox=&segment=&group=&status=&fields=&as_of=` | `parcels` | all (names: viewer+) | GeoJSON parcels with measures and status |
+//! | `GET /api/parcels/{id}?as_of=` | `parcels` | all (names, notes: viewer+) | one parcel with its history and structures on the land |
+//! | `POST /api/parcels/{id}/events` | `parcels` | editor+ | record a status change |
+//! | `GET /api/export?format=&layers=&segment=&group=&crs=&interval=&personal=` | `export` | all (owners: viewer+ with `personal=1`) | surveyor files: GeoPackage, zipped Shapefile, DXF, KML, GeoJSON, CSV coordinate tables |
+//! | `GET /api/org` | `campaign` | all (members: editor+, logged) | party cells, their groups, area leads |
+//! | `PATCH /api/parcels/{id}/household` | `campaign` | editor+ | flag a family of a cadre or party member; consent to be named publicly |
+//! | `POST /api/parcels/{id}/assignment`, `/records`, `/contacts`, `/grievances`, `/attachments`; `POST /api/grievances/{id}/answer` | `campaign` | editor+ | re-assign, file a donation record, log a visit, record and answer grievances, upload scans |
+//! | `GET /api/attachments/{id}` | `campaign` | viewer+ | an uploaded file |
+//! | `GET /api/access-log` | `campaign` | admin | who read sensitive data |
+//! | `GET /api/reports?by=&format=&as_of=&from=&...` | `reports` | all (cell, member: editor+, logged; internal commendation: viewer+) | periodic reports as xlsx, A4 HTML, CSV |
+//! | `GET/POST /api/reports/frozen`, `GET /api/reports/frozen/{id}` | `reports` | list: all; freeze: editor+ | reports as issued |
+//! | `GET /api/parcels/{id}/record` | `reports` | viewer+ | the printable donation record |
+//! | `GET /api/config`, `GET /api/version` | `meta` | all | the page's set-up; a token that changes with the data |
+//! | `POST /api/login`, `POST /api/logout`, `GET /api/me` | `auth` | all | session cookie |
+//! | `GET/POST /api/users`, `PATCH/DELETE /api/users/{name}` | `users` | admin | manage users and roles |
+//! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod auth;
 mod campaign;
 mod error;
 mod export;
 mod facts;
+mod geojson;
+mod groups;
 mod json;
 mod meta;
 mod openapi;
-mod read;
+mod params;
+mod parcels;
+mod progress;
 mod reports;
+mod segments;
 mod users;
-mod write;
 
 pub use auth::{Caller, SESSION_COOKIE};
 pub use error::ApiError;
 
+use crate::campaign::figures::Ward;
 use crate::store::Store;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
-use axum::routing::{any, get, post};
-use serde_json::json;
+use axum::routing::any;
+use chrono::NaiveDate;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -183,68 +197,46 @@ impl AppState {
         })
         .await
     }
+
+    /// Runs a read of the figures on `date` (computed from the ward's
+    /// facts, kept in memory until the data changes); its answer is cached
+    /// under `what` and the date.
+    async fn figures_on<F>(&self, what: &str, date: NaiveDate, f: F) -> Result<json::Out, ApiError>
+    where
+        F: FnOnce(&mut Store, &Ward) -> Result<json::Out, ApiError> + Send + 'static,
+    {
+        let facts = self.facts();
+        self.cached(format!("{what} {date}"), move |s| {
+            let ward = facts.get(s)?;
+            f(s, &ward)
+        })
+        .await
+    }
 }
 
-/// The whole API.
+/// The whole API: every resource's router, merged, under the shared layers.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/api/openapi.json", get(openapi::openapi))
-        .route("/api/segments", get(read::segments))
-        .route("/api/parcels", get(read::parcels))
-        .route("/api/parcels/{id}", get(read::parcel))
-        .route("/api/parcels/{id}/events", post(write::post_event))
-        .route("/api/summary/segments", get(read::summary_segments))
-        .route("/api/summary/groups", get(read::summary_groups))
-        .route("/api/groups", get(read::groups))
-        .route("/api/corridors", get(read::corridors))
-        .route("/api/progress", get(read::progress))
-        .route("/api/login", post(auth::login))
-        .route("/api/logout", post(auth::logout))
-        .route("/api/me", get(auth::me))
-        .route("/api/users", get(users::list).post(users::add))
-        .route(
-            "/api/users/{name}",
-            axum::routing::patch(users::change).delete(users::remove),
-        )
-        .route("/api/export", get(export::export))
-        .route("/api/org", get(campaign::org))
-        .route("/api/parcels/{id}/assignment", post(campaign::assign))
-        .route(
-            "/api/parcels/{id}/household",
-            axum::routing::patch(campaign::household_flags),
-        )
-        .route("/api/parcels/{id}/records", post(campaign::add_record))
-        .route("/api/parcels/{id}/contacts", post(campaign::add_contact))
-        .route(
-            "/api/parcels/{id}/grievances",
-            post(campaign::add_grievance),
-        )
-        .route(
-            "/api/grievances/{id}/answer",
-            post(campaign::answer_grievance),
-        )
-        .route("/api/attachments/{id}", get(campaign::attachment))
-        .route("/api/parcels/{id}/record", get(reports::record_page))
-        .route("/api/reports", get(reports::report))
-        .route(
-            "/api/reports/frozen",
-            get(reports::frozen_list).post(reports::freeze),
-        )
-        .route("/api/reports/frozen/{id}", get(reports::frozen))
-        .route("/api/access-log", get(campaign::access_log))
-        .route("/api/config", get(meta::config))
-        .route("/api/version", get(meta::version))
+        .merge(meta::router())
+        .merge(openapi::router())
+        .merge(segments::router())
+        .merge(progress::router())
+        .merge(groups::router())
+        .merge(parcels::router())
+        .merge(export::router())
+        .merge(campaign::router())
+        .merge(reports::router())
+        .merge(auth::router())
+        .merge(users::router())
         .route("/api/{*rest}", any(not_found))
+        // Layers wrap only the routes added before them: this limit covers
+        // every route above (and the not-found), not the upload below.
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         // A scan is larger than any other request body: this one route
         // has its own limit (past it, a JSON 413 naming the limit).
-        .route(
-            "/api/parcels/{id}/attachments",
-            post(campaign::upload).layer(axum::extract::DefaultBodyLimit::max(
-                crate::store::ATTACHMENT_MAX_BYTES + 1,
-            )),
-        )
+        .merge(campaign::upload_router().layer(DefaultBodyLimit::max(
+            crate::store::ATTACHMENT_MAX_BYTES + 1,
+        )))
         // Answers change with every recorded event: no cache may keep one.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -267,12 +259,6 @@ pub fn router(state: AppState) -> Router {
         None => api.fallback(not_found),
     };
     app.layer(TraceLayer::new_for_http()).with_state(state)
-}
-
-async fn healthz(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> axum::Json<serde_json::Value> {
-    axum::Json(json!({ "status": "ok", "demo": state.demo }))
 }
 
 async fn not_found() -> ApiError {

@@ -1,8 +1,15 @@
-//! `GET /api/openapi.json`: the API described by hand (OpenAPI 3.1), kept
-//! beside the routes in [`super::router`].
+//! `GET /api/openapi.json`: the API described by hand (OpenAPI 3.1); keep
+//! it in step with the resource routers that [`super::router`] merges.
 
-use axum::Json;
+use super::AppState;
+use axum::routing;
+use axum::{Json, Router};
 use serde_json::{Value, json};
+
+/// The description's route.
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/api/openapi.json", routing::get(openapi))
+}
 
 fn as_of() -> Value {
     json!({ "name": "as_of", "in": "query", "required": false,
@@ -20,7 +27,7 @@ fn get(summary: &str, params: Value) -> Value {
         "responses": { "200": { "description": "OK" }, "4XX": errors() } } })
 }
 
-pub(super) async fn openapi() -> Json<Value> {
+async fn openapi() -> Json<Value> {
     let q = |name: &str, d: &str| json!({ "name": name, "in": "query", "required": false, "description": d, "schema": { "type": "string" } });
     let id =
         json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } });

@@ -3,26 +3,37 @@
 //! donation record page of a parcel.
 
 use super::campaign::log_read;
-use super::read::parse_date;
+use super::params::{flag, parse_date};
 use super::{ApiError, AppState, Caller};
 use crate::ops::reports::FrozenReports;
 use crate::report::Report;
 use crate::report::campaign::{self as reports, Cut, Options};
 use crate::report::format::{self, Format};
 use crate::store::Role;
-use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::campaign::clock::today as today_vn;
 
+/// The report routes: periodic reports, frozen reports, a parcel's
+/// donation record page.
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/reports", get(report))
+        .route("/api/reports/frozen", get(frozen_list).post(freeze))
+        .route("/api/reports/frozen/{id}", get(frozen))
+        .route("/api/parcels/{id}/record", get(record_page))
+}
+
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub(super) struct ReportQuery {
+struct ReportQuery {
     /// segment, group, cell, member, lagging, commendation or all; commas.
     by: Option<String>,
     format: Option<String>,
@@ -87,7 +98,7 @@ fn options(q: &ReportQuery) -> Result<Options, ApiError> {
     if let Some(v) = q.min_value {
         o.min_value_vnd = v.max(0);
     }
-    o.public = !matches!(q.internal.as_deref(), Some("1" | "true"));
+    o.public = !flag(q.internal.as_deref());
     Ok(o)
 }
 
@@ -142,7 +153,7 @@ fn file(doc: &Report, cut: &str, f: Format) -> Result<Response, ApiError> {
 }
 
 /// `GET /api/reports?by=&format=&as_of=&from=&lag_days=&min_area=&min_value=&internal=`.
-pub(super) async fn report(
+async fn report(
     State(state): State<AppState>,
     caller: Caller,
     q: Result<Query<ReportQuery>, QueryRejection>,
@@ -181,7 +192,7 @@ pub(super) async fn report(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct Freeze {
+struct Freeze {
     by: Option<String>,
     as_of: String,
     from: Option<String>,
@@ -191,7 +202,7 @@ pub(super) struct Freeze {
 }
 
 /// `POST /api/reports/frozen`: keeps a report as issued today (editor+).
-pub(super) async fn freeze(
+async fn freeze(
     State(state): State<AppState>,
     caller: Caller,
     body: Result<Json<Freeze>, JsonRejection>,
@@ -231,7 +242,7 @@ pub(super) async fn freeze(
 }
 
 /// `GET /api/reports/frozen`: the reports as issued, newest first.
-pub(super) async fn frozen_list(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn frozen_list(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     state
         .blocking(|s| {
             let list: Vec<Value> = s
@@ -250,12 +261,12 @@ pub(super) async fn frozen_list(State(state): State<AppState>) -> Result<Json<Va
 }
 
 #[derive(Debug, Deserialize)]
-pub(super) struct FrozenQuery {
+struct FrozenQuery {
     format: Option<String>,
 }
 
 /// `GET /api/reports/frozen/{id}?format=`: exactly as issued.
-pub(super) async fn frozen(
+async fn frozen(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -284,7 +295,7 @@ pub(super) async fn frozen(
 
 /// `GET /api/parcels/{id}/record`: the donation record page, pre-filled
 /// (viewer+: it names the household).
-pub(super) async fn record_page(
+async fn record_page(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,

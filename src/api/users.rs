@@ -5,18 +5,23 @@
 use super::auth::user_json;
 use super::{ApiError, AppState, Caller};
 use crate::store::Role;
-use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::routing::{get, patch};
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
+/// The user routes (admin).
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/users", get(list).post(add))
+        .route("/api/users/{name}", patch(change).delete(remove))
+}
+
 /// `GET /api/users`: every user and their role (never a password hash).
-pub(super) async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<Value>, ApiError> {
+async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(Role::Admin)?;
     state
         .blocking(|s| {
@@ -29,14 +34,14 @@ pub(super) async fn list(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct NewUser {
+struct NewUser {
     name: String,
     role: String,
     password: String,
 }
 
 /// `POST /api/users` with `{"name", "role", "password"}`.
-pub(super) async fn add(
+async fn add(
     State(state): State<AppState>,
     caller: Caller,
     body: Result<Json<NewUser>, JsonRejection>,
@@ -54,13 +59,13 @@ pub(super) async fn add(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct Change {
+struct Change {
     role: Option<String>,
     password: Option<String>,
 }
 
 /// `PATCH /api/users/{name}` with a new `role` and/or `password`.
-pub(super) async fn change(
+async fn change(
     State(state): State<AppState>,
     caller: Caller,
     Path(name): Path<String>,
@@ -91,7 +96,7 @@ pub(super) async fn change(
 }
 
 /// `DELETE /api/users/{name}`: the events they entered keep their name.
-pub(super) async fn remove(
+async fn remove(
     State(state): State<AppState>,
     caller: Caller,
     Path(name): Path<String>,

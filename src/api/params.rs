@@ -1,0 +1,167 @@
+//! Parsing what a request carries (query parameters and body fields):
+//! dates, `as_of`, bboxes, statuses, flags, feature ids. Every handler
+//! module parses through here, so a bad date reads the same on every route.
+
+use super::ApiError;
+use crate::campaign::FeatureId;
+use crate::campaign::events::{Status, UnknownStatus};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// `as_of=YYYY-MM-DD` (end of that day); absent: everything recorded.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct AsOf {
+    as_of: Option<String>,
+}
+
+impl AsOf {
+    /// The date asked for; [`NaiveDate::MAX`] when none was.
+    pub(super) fn date(&self) -> Result<NaiveDate, ApiError> {
+        as_of(self.as_of.as_deref())
+    }
+}
+
+/// An `as_of` value: the date, or [`NaiveDate::MAX`] (everything recorded)
+/// when absent.
+pub(super) fn as_of(s: Option<&str>) -> Result<NaiveDate, ApiError> {
+    s.map_or(Ok(NaiveDate::MAX), |s| parse_date("as_of", s))
+}
+
+/// A `YYYY-MM-DD` date given as `field`; 422 `bad_date` otherwise.
+pub(super) fn parse_date(field: &str, s: &str) -> Result<NaiveDate, ApiError> {
+    s.parse().map_err(|_| {
+        ApiError::Unprocessable(
+            "bad_date",
+            format!("{field}: ngày không hợp lệ {s:?}, cần YYYY-MM-DD / bad date {s:?}, expected YYYY-MM-DD"),
+        )
+    })
+}
+
+/// 422 when `d` (the body's `field`) is after today in Vietnam.
+pub(super) fn not_future(field: &str, d: NaiveDate) -> Result<NaiveDate, ApiError> {
+    if d > crate::campaign::clock::today() {
+        return Err(ApiError::Unprocessable(
+            "future_date",
+            format!("{field}: ngày {d} ở tương lai / {d} is in the future"),
+        ));
+    }
+    Ok(d)
+}
+
+/// A `YYYY-MM-DD` date given as `field` that is not in the future.
+pub(super) fn past_date(field: &str, s: &str) -> Result<NaiveDate, ApiError> {
+    not_future(field, parse_date(field, s)?)
+}
+
+/// `bbox=minlon,minlat,maxlon,maxlat`, finite and not inverted.
+pub(super) fn parse_bbox(s: &str) -> Result<[f64; 4], ApiError> {
+    let bad = || {
+        ApiError::Unprocessable(
+            "bad_bbox",
+            format!(
+                "bbox không hợp lệ {s:?}, cần minlon,minlat,maxlon,maxlat / bad bbox {s:?}, expected minlon,minlat,maxlon,maxlat"
+            ),
+        )
+    };
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|x| x.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
+    match v[..] {
+        [a, b, c, d] if v.iter().all(|x| x.is_finite()) && a <= c && b <= d => Ok([a, b, c, d]),
+        _ => Err(bad()),
+    }
+}
+
+/// A status code (`signed`, ...); 422 `unknown_status` otherwise.
+pub(super) fn parse_status(s: &str) -> Result<Status, ApiError> {
+    s.parse()
+        .map_err(|e: UnknownStatus| ApiError::Unprocessable("unknown_status", e.to_string()))
+}
+
+/// A yes/no query flag (`personal=1`, `internal=true`): only `1` and
+/// `true` say yes.
+pub(super) fn flag(s: Option<&str>) -> bool {
+    matches!(s, Some("1" | "true"))
+}
+
+/// Free text from a body, trimmed; blank counts as absent.
+pub(super) fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// A feature id as the files gave it: a number stays a number.
+pub(super) fn id_json(id: &FeatureId) -> Value {
+    match id {
+        FeatureId::Number(s) => {
+            serde_json::from_str::<serde_json::Number>(s).map_or_else(|_| json!(s), Value::Number)
+        }
+        FeatureId::Text(s) => json!(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_absent_as_of_means_everything_recorded() {
+        assert_eq!(as_of(None).unwrap(), NaiveDate::MAX);
+        assert_eq!(
+            as_of(Some("2025-03-01")).unwrap(),
+            NaiveDate::from_ymd_opt(2025, 3, 1).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_bad_date_names_its_field() {
+        let e = parse_date("occurred_on", "1/3/2025").unwrap_err();
+        assert!(
+            matches!(e, ApiError::Unprocessable("bad_date", ref m) if m.starts_with("occurred_on:"))
+        );
+    }
+
+    #[test]
+    fn a_date_after_today_is_refused() {
+        let tomorrow = crate::campaign::clock::today().succ_opt().unwrap();
+        assert!(matches!(
+            not_future("from", tomorrow),
+            Err(ApiError::Unprocessable("future_date", _))
+        ));
+        assert!(past_date("from", "2020-01-01").is_ok());
+    }
+
+    #[test]
+    fn a_bbox_has_four_finite_numbers_in_order() {
+        assert_eq!(
+            parse_bbox("106.1, 10.7,106.2,10.8").unwrap(),
+            [106.1, 10.7, 106.2, 10.8]
+        );
+        for bad in ["1,2,3", "1,2,3,x", "3,2,1,4", "1,2,NaN,4", ""] {
+            assert!(parse_bbox(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn only_one_and_true_raise_a_flag() {
+        assert!(flag(Some("1")) && flag(Some("true")));
+        assert!(!flag(Some("0")) && !flag(Some("yes")) && !flag(None));
+    }
+
+    #[test]
+    fn blank_text_counts_as_absent() {
+        assert_eq!(non_empty(Some("  ".into())), None);
+        assert_eq!(
+            non_empty(Some(" ghi chú ".into())).as_deref(),
+            Some("ghi chú")
+        );
+    }
+
+    #[test]
+    fn a_numeric_id_stays_a_number() {
+        assert_eq!(id_json(&FeatureId::Number("12".into())), json!(12));
+        assert_eq!(id_json(&FeatureId::Text("A-3".into())), json!("A-3"));
+    }
+}

@@ -1,0 +1,39 @@
+//! `GET /api/progress`: the campaign's progress over time, one point per
+//! date with a change, from the same read model as every other figure.
+
+use super::geojson::write_tally;
+use super::json::Out;
+use super::params::AsOf;
+use super::{ApiError, AppState};
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::routing::get;
+
+/// The progress route.
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/api/progress", get(progress))
+}
+
+/// `GET /api/progress`: the campaign's progress on each date with a change.
+async fn progress(
+    State(state): State<AppState>,
+    q: Result<Query<AsOf>, QueryRejection>,
+) -> Result<Out, ApiError> {
+    let date = q?.0.date()?;
+    state
+        .figures_on("progress", date, move |_, ward| {
+            let points = ward.series(date);
+            let mut o = Out::with_capacity(300 * points.len());
+            o.begin_array();
+            for (d, t) in &points {
+                o.begin_object();
+                o.field("date", d.to_string());
+                write_tally(&mut o, t);
+                o.end_object();
+            }
+            o.end_array();
+            Ok(o)
+        })
+        .await
+}
