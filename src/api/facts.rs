@@ -5,16 +5,17 @@
 //!
 //! Reading the facts of a 100,000-parcel ward takes about a second; they
 //! are read again only when the data version moves. A recorded event (the
-//! common write) only replaces the timelines of the parcels it touched.
+//! common write) only replaces the timelines of the parcels it touched, and
+//! moves them in the latest figures ([`Kept`]).
 
 use super::ApiError;
-use crate::campaign::figures::Ward;
+use crate::campaign::figures::Kept;
 use crate::store::Store;
 use std::sync::{Arc, Mutex};
 
 /// The facts held, with the data version ("imports.events.paperwork")
 /// they are of.
-type Held = Option<(String, Arc<Ward>)>;
+type Held = Option<(String, Arc<Kept>)>;
 
 /// The facts, shared by every request.
 #[derive(Debug, Default, Clone)]
@@ -32,7 +33,7 @@ impl Facts {
     /// they are brought up to date, so that requests arriving together read
     /// them once; an update after events changes them in place when no
     /// request still holds the previous ones (else it changes a copy).
-    pub(super) fn get(&self, s: &Store) -> Result<Arc<Ward>, ApiError> {
+    pub(super) fn get(&self, s: &Store) -> Result<Arc<Kept>, ApiError> {
         let version = s.data_version()?;
         let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let ward = match held.take() {
@@ -47,15 +48,13 @@ impl Facts {
                     let touched = s.parcels_with_events_after(e0)?;
                     let mut lines = s.timelines_of(&touched)?;
                     for key in touched {
-                        if let Some(p) = w.parcel_mut(key) {
-                            p.timeline = lines.remove(&key).unwrap_or_default();
-                        }
+                        w.set_timeline(key, lines.remove(&key).unwrap_or_default());
                     }
                     w
                 }
-                _ => s.ward()?,
+                _ => Kept::new(s.ward()?),
             },
-            None => s.ward()?,
+            None => Kept::new(s.ward()?),
         };
         let ward = Arc::new(ward);
         *held = Some((version, Arc::clone(&ward)));

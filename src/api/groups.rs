@@ -6,7 +6,7 @@ use super::geojson::{begin_collection, end_collection, feature, write_structures
 use super::json::Out;
 use super::params::AsOf;
 use super::{ApiError, AppState};
-use crate::campaign::figures::{GroupFigures, Ward};
+use crate::campaign::figures::{GroupFigures, Kept};
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -23,7 +23,7 @@ pub(super) fn router() -> Router<AppState> {
 
 /// Every residential group's figures on `date`, sorted by name (the
 /// parcels without a group first).
-fn group_rows(ward: &Ward, date: NaiveDate) -> Vec<GroupFigures> {
+fn group_rows(ward: &Kept, date: NaiveDate) -> Vec<GroupFigures> {
     let mut rows = ward.group_figures(date);
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     rows

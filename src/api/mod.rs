@@ -57,7 +57,7 @@ mod users;
 pub use auth::{Caller, SESSION_COOKIE};
 pub use error::ApiError;
 
-use crate::campaign::figures::Ward;
+use crate::campaign::figures::Kept;
 use crate::store::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -203,7 +203,7 @@ impl AppState {
     /// under `what` and the date.
     async fn figures_on<F>(&self, what: &str, date: NaiveDate, f: F) -> Result<json::Out, ApiError>
     where
-        F: FnOnce(&mut Store, &Ward) -> Result<json::Out, ApiError> + Send + 'static,
+        F: FnOnce(&mut Store, &Kept) -> Result<json::Out, ApiError> + Send + 'static,
     {
         let facts = self.facts();
         self.cached(format!("{what} {date}"), move |s| {

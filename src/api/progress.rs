@@ -23,7 +23,7 @@ async fn progress(
     let date = q?.0.date()?;
     state
         .figures_on("progress", date, move |_, ward| {
-            let points = ward.series(date);
+            let points = ward.ward().series(date);
             let mut o = Out::with_capacity(300 * points.len());
             o.begin_array();
             for (d, t) in &points {

@@ -180,7 +180,7 @@ async fn report(
                 )?;
             }
             // the same facts, and so the same figures, as every other answer
-            Ok(reports::build(&*facts.get(s)?, &cuts, &opt))
+            Ok(reports::build(facts.get(s)?.ward(), &cuts, &opt))
         })
         .await?;
     file(
@@ -230,7 +230,7 @@ async fn freeze(
     let facts = state.facts();
     state
         .blocking(move |s| {
-            let mut doc = reports::build(&*facts.get(s)?, &cuts, &opt);
+            let mut doc = reports::build(facts.get(s)?.ward(), &cuts, &opt);
             doc.issued_on = Some(today);
             let id = s.freeze_report(&by, &doc, today, &user.name)?;
             Ok((

@@ -6,7 +6,7 @@ use super::geojson::{begin_collection, end_collection, feature, write_structures
 use super::json::Out;
 use super::params::AsOf;
 use super::{ApiError, AppState};
-use crate::campaign::figures::{Tally, Ward};
+use crate::campaign::figures::{Kept, Tally};
 use crate::store::SegmentRow;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
@@ -24,8 +24,9 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// Per segment row id: its tally on `date`, from the read model.
-fn segment_tallies(ward: &Ward, date: NaiveDate) -> HashMap<i64, Tally> {
-    ward.segments
+fn segment_tallies(ward: &Kept, date: NaiveDate) -> HashMap<i64, Tally> {
+    ward.ward()
+        .segments
         .iter()
         .zip(ward.segment_tallies(date))
         .map(|(seg, t)| (seg.key, t))

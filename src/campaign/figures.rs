@@ -624,6 +624,71 @@ impl Ward {
     }
 }
 
+/// The ward's facts with its latest figures (every event counted) kept up
+/// to date event by event: a new event moves its parcel's household from
+/// its old step to its new one in the tallies it counts in, instead of
+/// every parcel being counted again. Figures on a given date are computed
+/// afresh.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kept {
+    ward: Ward,
+    segments: Vec<Tally>,
+    groups: Vec<GroupFigures>,
+}
+
+impl Kept {
+    pub fn new(ward: Ward) -> Kept {
+        Kept {
+            segments: ward.segment_tallies(NaiveDate::MAX),
+            groups: ward.group_figures(NaiveDate::MAX),
+            ward,
+        }
+    }
+
+    pub fn ward(&self) -> &Ward {
+        &self.ward
+    }
+
+    /// [`Ward::segment_tallies`].
+    pub fn segment_tallies(&self, day: NaiveDate) -> Vec<Tally> {
+        if day == NaiveDate::MAX {
+            self.segments.clone()
+        } else {
+            self.ward.segment_tallies(day)
+        }
+    }
+
+    /// [`Ward::group_figures`].
+    pub fn group_figures(&self, day: NaiveDate) -> Vec<GroupFigures> {
+        if day == NaiveDate::MAX {
+            self.groups.clone()
+        } else {
+            self.ward.group_figures(day)
+        }
+    }
+
+    /// The parcel with row id `key` now has `line` (events were recorded).
+    pub fn set_timeline(&mut self, key: i64, line: Timeline) {
+        let Ok(i) = self.ward.parcels.binary_search_by_key(&key, |p| p.key) else {
+            return;
+        };
+        let p = &mut self.ward.parcels[i];
+        let from = p.status_on(NaiveDate::MAX);
+        p.timeline = line;
+        let to = p.status_on(NaiveDate::MAX);
+        if from == to || !p.affected() {
+            return;
+        }
+        let p = &self.ward.parcels[i];
+        for &(si, a) in &p.donations {
+            self.segments[si].moved(p, a, from, to);
+        }
+        if let Some(g) = self.groups.iter_mut().find(|g| g.name == p.group) {
+            g.tally.moved(p, p.area(), from, to);
+        }
+    }
+}
+
 /// "Tổ dân phố 2" before "Tổ dân phố 10".
 pub fn natural(a: &str, b: &str) -> std::cmp::Ordering {
     let key = |s: &str| {
@@ -753,6 +818,40 @@ mod tests {
         );
         assert!(!t.complete());
         assert_eq!(t.progress_by_households(), Some(1.0 / 3.0));
+    }
+
+    #[test]
+    fn figures_kept_event_by_event_equal_figures_counted_afresh() {
+        use Status::*;
+        let mut w = ward();
+        let mut kept = Kept::new(w.clone());
+        let day = |d| {
+            (
+                NaiveDate::from_ymd_opt(2026, 12, d).unwrap(),
+                Status::ALL[0],
+            )
+        };
+        for (key, steps) in [
+            (1, vec![(day(1).0, Declined)]),
+            (2, vec![(day(2).0, Agreed), (day(3).0, Signed)]),
+            (3, vec![(day(1).0, HandedOver)]),
+            (4, vec![(day(1).0, Agreed)]),
+            (2, vec![]),
+        ] {
+            let mut line = w.parcel(key).unwrap().timeline.clone();
+            line.0.extend(steps);
+            w.parcel_mut(key).unwrap().timeline = line.clone();
+            kept.set_timeline(key, line);
+            assert_eq!(
+                kept.segment_tallies(NaiveDate::MAX),
+                w.segment_tallies(NaiveDate::MAX)
+            );
+            assert_eq!(
+                kept.group_figures(NaiveDate::MAX),
+                w.group_figures(NaiveDate::MAX)
+            );
+        }
+        assert_eq!(kept.ward(), &w);
     }
 
     #[test]
