@@ -408,12 +408,16 @@ impl Store {
 
     /// The parcels (row ids) with an event entered after the event `id`.
     pub fn parcels_with_events_after(&self, id: i64) -> Result<Vec<i64>> {
+        // A range of the rowid, deduplicated here: with DISTINCT or ORDER BY
+        // SQLite walks the whole (parcel, date) index instead.
         let mut st = self
             .conn
-            .prepare_cached("SELECT DISTINCT parcel FROM events WHERE id > ?1 ORDER BY parcel")?;
-        let rows = st
+            .prepare_cached("SELECT parcel FROM events WHERE id > ?1")?;
+        let mut rows = st
             .query_map([id], |r| r.get(0))?
             .collect::<Result<Vec<i64>, _>>()?;
+        rows.sort_unstable();
+        rows.dedup();
         Ok(rows)
     }
 
