@@ -200,7 +200,7 @@ pub fn build(store: &Store, req: &Request) -> Result<Vec<Layer>, ExportError> {
         .collect();
     // Statuses and progress from the read model: the same figures as the
     // page, the API and the reports.
-    let ward = store.ward()?;
+    let ward = store.ward_now()?;
     let today = crate::campaign::clock::today();
     let status = |key: i64| {
         ward.parcel(key)

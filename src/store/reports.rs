@@ -24,6 +24,18 @@ impl Store {
     /// The ward's facts, for every parcel: what the read model
     /// ([`crate::campaign::figures`]) computes every figure from.
     pub fn ward(&self) -> Result<Ward> {
+        self.facts(true)
+    }
+
+    /// The ward's facts as they stand now, for the latest figures only: no
+    /// households, party cells, members, assignments, visits or leads, and
+    /// each parcel's timeline cut to its current status (kept by every
+    /// event in `parcel_status`), so no replay of the log (exports).
+    pub fn ward_now(&self) -> Result<Ward> {
+        self.facts(false)
+    }
+
+    fn facts(&self, people: bool) -> Result<Ward> {
         let mut index: HashMap<i64, usize> = HashMap::new();
         let mut parcels = Vec::new();
         {
@@ -80,7 +92,7 @@ impl Store {
                 segments.push(SegmentFacts { key, id, name });
             }
         }
-        {
+        if people {
             // the first household of a parcel speaks for it
             let mut st = self.conn.prepare(
                 "SELECT parcel, head_name, address, is_member_family, may_be_named
@@ -150,10 +162,25 @@ impl Store {
                 }
             }
         }
-        for (key, line) in self.timelines()? {
+        let lines = if people {
+            self.timelines()?
+        } else {
+            self.current_timelines(None)?
+        };
+        for (key, line) in lines {
             if let Some(&p) = index.get(&key) {
                 parcels[p].timeline = line;
             }
+        }
+        if !people {
+            return Ok(Ward {
+                name: self.ward_name()?,
+                demo: self.is_demo()?,
+                parcels,
+                segments,
+                groups: self.group_names()?,
+                ..Ward::default()
+            });
         }
         let cells_rows = self.cells()?;
         let cell_index: HashMap<&str, usize> = cells_rows
