@@ -27,14 +27,16 @@ impl Store {
         self.facts(true)
     }
 
-    /// The ward's facts as they stand now, for the latest figures only: no
-    /// households, party cells, members, assignments, visits or leads, and
-    /// each parcel's timeline cut to its current status (kept by every
-    /// event in `parcel_status`), so no replay of the log (exports).
+    /// The ward's facts as they stand now, for the latest statuses, areas and
+    /// progress only: no households, structures, party cells, members,
+    /// assignments, visits or leads, and each parcel's timeline cut to its
+    /// current status (kept by every event in `parcel_status`), so no replay
+    /// of the log (exports: a tenth of a second for 100,000 parcels).
     pub fn ward_now(&self) -> Result<Ward> {
         self.facts(false)
     }
 
+    /// `people`: everything; else what [`Store::ward_now`] says.
     fn facts(&self, people: bool) -> Result<Ward> {
         let mut index: HashMap<i64, usize> = HashMap::new();
         let mut parcels = Vec::new();
@@ -136,7 +138,7 @@ impl Store {
                 }
             }
         }
-        {
+        if people {
             let mut st = self.conn.prepare(
                 "SELECT parcel, kind, count(*), sum(donated),
                         sum(CASE WHEN donated THEN coalesce(value_vnd, 0) ELSE 0 END)
