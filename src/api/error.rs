@@ -83,7 +83,6 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(m) => ApiError::Conflict("conflict", m),
             StoreError::NoRecord(m) => ApiError::Conflict("no_record", m),
             StoreError::BadInput(m) => ApiError::Unprocessable("invalid_input", m),
-            StoreError::Invalid(_) => ApiError::Unprocessable("invalid_input", e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -404,7 +404,7 @@ impl Ward {
             .filter_map(|p| p.group.as_deref())
             .collect();
         let mut g: Vec<String> = distinct.into_iter().map(str::to_string).collect();
-        g.sort_by(|a, b| natural(a, b));
+        g.sort_by(|a, b| super::natural_cmp(a, b));
         g
     }
 }
@@ -687,19 +687,6 @@ impl Kept {
             g.tally.moved(p, p.area(), from, to);
         }
     }
-}
-
-/// "Tổ dân phố 2" before "Tổ dân phố 10".
-pub fn natural(a: &str, b: &str) -> std::cmp::Ordering {
-    let key = |s: &str| {
-        let stem = s.trim_end_matches(|c: char| c.is_ascii_digit());
-        (stem.len(), s[stem.len()..].parse::<u64>().unwrap_or(0))
-    };
-    let ((la, na), (lb, nb)) = (key(a), key(b));
-    a[..la]
-        .cmp(&b[..lb])
-        .then(na.cmp(&nb))
-        .then_with(|| a.cmp(b))
 }
 
 #[cfg(test)]

@@ -41,7 +41,6 @@ pub use users::{Role, User};
 
 use crate::campaign::FeatureId;
 use crate::campaign::events::{TransitionError, UnknownStatus};
-use crate::geometry::validate::Issue;
 use rusqlite::{Connection, OptionalExtension};
 use std::fmt;
 use std::path::Path;
@@ -122,15 +121,6 @@ pub enum StoreError {
         "cơ sở dữ liệu có phiên bản lược đồ {found}, mới hơn phiên bản {known} mà chương trình này biết; hãy dùng hiendat mới hơn / the database is at schema version {found}, newer than the {known} this hiendat knows: use a newer hiendat"
     )]
     TooNew { found: i64, known: i64 },
-    /// The input failed validation: every error, nothing written. The
-    /// store raises it no more (validation is `ops::import`'s, which answers
-    /// `ImportError::Invalid`); kept while `api::error` maps it.
-    #[error(
-        "{} lỗi trong dữ liệu, không nhập gì / {} errors in the input, nothing imported",
-        .0.len(),
-        .0.len()
-    )]
-    Invalid(Vec<Issue>),
     #[error(transparent)]
     Transition(#[from] TransitionError),
     /// A correction that names no event of its parcel, or one already struck out.
