@@ -763,7 +763,10 @@ fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
         let state = AppState::new(a.db.clone(), demo)
             .with_web(a.web.clone())
             .with_basemap(a.basemap.clone());
-        axum::serve(listener, api::router(state))
+        axum::serve(
+            listener,
+            api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

@@ -1,8 +1,13 @@
 //! Login sessions: an HttpOnly, SameSite=Strict cookie holding a random
 //! token; the store keeps only its hash.
 
+use super::guard::ClientIp;
 use super::{ApiError, AppState};
-use crate::store::{Role, User};
+use crate::store::{Role, StoreError, User};
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::Extension;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
@@ -13,6 +18,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
+use std::sync::OnceLock;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "hiendat_session";
@@ -60,15 +66,49 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
-        let Some(token) = session_token(&parts.headers) else {
+impl Caller {
+    /// The caller of a request with these headers (its session cookie).
+    pub(super) async fn of(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+        let Some(token) = session_token(headers) else {
             return Ok(Caller(None));
         };
         let user = state.blocking(move |s| Ok(s.session_user(&token)?)).await?;
         Ok(Caller(user))
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    /// The caller [`super::guard`] found already (writes, limited reads),
+    /// else read from the session cookie.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        if let Some(c) = parts.extensions.get::<Caller>() {
+            return Ok(c.clone());
+        }
+        Caller::of(state, &parts.headers).await
+    }
+}
+
+/// An argon2 hash of nothing anyone knows, with the parameters of the
+/// stored ones: an unknown name is verified against it, so that it costs
+/// the time a known one does and the answer's time does not tell names.
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        let mut bytes = [0u8; 16];
+        let _ = getrandom::fill(&mut bytes);
+        Argon2::default()
+            .hash_password(&bytes)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// The work of a password check for a name that does not exist.
+fn verify_nobody(password: &str) {
+    if let Ok(parsed) = PasswordHash::new(dummy_hash()) {
+        let _ = Argon2::default().verify_password(password.as_bytes(), &parsed);
     }
 }
 
@@ -105,21 +145,41 @@ pub(super) fn user_json(u: &User) -> serde_json::Value {
 }
 
 /// `POST /api/login` with `{"name", "password"}`: sets the session cookie.
+/// Limited per name and per client, hashed on a bounded pool ([`super::guard`]).
 async fn login(
     State(state): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: HeaderMap,
     body: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(login) = body?;
-    let (user, token) = state
+    let name = login.name.trim().to_string();
+    state.guard.login_allowed(ip, &name)?;
+    let permit = state.guard.hash_permit().await?;
+    let checked = state
         .blocking(move |s| {
-            let user = s
-                .verify(&login.name, &login.password)?
-                .ok_or(ApiError::BadLogin)?;
+            let _hashing = permit;
+            let user = match s.user(login.name.trim()) {
+                Ok(_) => s.verify(&login.name, &login.password)?,
+                Err(StoreError::NotFound { .. }) => {
+                    verify_nobody(&login.password);
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let user = user.ok_or(ApiError::BadLogin)?;
             let token = s.create_session(&user, chrono::Duration::hours(SESSION_HOURS))?;
             Ok((user, token))
         })
-        .await?;
+        .await;
+    let (user, token) = match checked {
+        Err(ApiError::BadLogin) => {
+            state.guard.login_failed(ip, &name);
+            return Err(ApiError::BadLogin);
+        }
+        other => other?,
+    };
+    state.guard.login_succeeded(&name);
     Ok((
         [(SET_COOKIE, cookie(&token, SESSION_HOURS * 3600, &headers))],
         Json(user_json(&user)),

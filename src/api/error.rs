@@ -5,7 +5,7 @@
 use crate::store::StoreError;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -39,6 +39,20 @@ pub enum ApiError {
     /// 500: logged, never shown.
     #[error("{0}")]
     Internal(String),
+    /// 429 with `Retry-After`: too many attempts or requests.
+    #[error("{message}")]
+    TooMany { retry_after: u64, message: String },
+    /// 403: a write sent from another site's page.
+    #[error("yêu cầu từ trang khác bị từ chối / cross-origin request refused")]
+    CrossOrigin,
+    /// 415: a body of another type than its route takes.
+    #[error("{0}")]
+    UnsupportedType(String),
+    /// 503: the request ran past its route's time limit (seconds).
+    #[error(
+        "yêu cầu quá thời gian cho phép ({0} giây) / the request took longer than its {0} s limit"
+    )]
+    TimedOut(u64),
 }
 
 impl ApiError {
@@ -53,6 +67,12 @@ impl ApiError {
             ApiError::BadLogin => (StatusCode::UNAUTHORIZED, "bad_login"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::TooMany { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many"),
+            ApiError::CrossOrigin => (StatusCode::FORBIDDEN, "cross_origin"),
+            ApiError::UnsupportedType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type")
+            }
+            ApiError::TimedOut(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
         }
     }
 }
@@ -66,11 +86,16 @@ impl IntoResponse for ApiError {
         } else {
             self.to_string()
         };
-        (
+        let mut r = (
             status,
             Json(json!({ "error": { "code": code, "message": message } })),
         )
-            .into_response()
+            .into_response();
+        if let ApiError::TooMany { retry_after, .. } = self {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        r
     }
 }
 
@@ -94,7 +119,12 @@ impl From<JsonRejection> for ApiError {
             "nội dung yêu cầu không hợp lệ / bad request body: {}",
             r.body_text()
         );
-        if r.status() == StatusCode::UNPROCESSABLE_ENTITY {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            let mb = super::BODY_LIMIT >> 20;
+            ApiError::TooLarge(format!(
+                "nội dung yêu cầu quá giới hạn {mb} MB / the request body is over the {mb} MB limit"
+            ))
+        } else if r.status() == StatusCode::UNPROCESSABLE_ENTITY {
             ApiError::Unprocessable("bad_body", msg)
         } else {
             ApiError::BadRequest("bad_body", msg)

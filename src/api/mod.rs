@@ -44,6 +44,7 @@ mod export;
 mod facts;
 mod geojson;
 mod groups;
+mod guard;
 mod json;
 mod meta;
 mod openapi;
@@ -56,6 +57,7 @@ mod users;
 
 pub use auth::{Caller, SESSION_COOKIE};
 pub use error::ApiError;
+pub use guard::{Limits, Rate};
 
 use crate::campaign::figures::Kept;
 use crate::store::Store;
@@ -99,6 +101,8 @@ pub struct AppState {
     demo: bool,
     web: Option<Arc<PathBuf>>,
     basemap: Option<Arc<str>>,
+    /// Login limits, per-client limits and timeouts ([`guard`]).
+    guard: guard::Guard,
 }
 
 impl AppState {
@@ -113,7 +117,14 @@ impl AppState {
             demo,
             web: None,
             basemap: None,
+            guard: guard::Guard::default(),
         }
+    }
+
+    /// Other limits than [`Limits::default`] (tests use small ones).
+    pub fn with_limits(mut self, limits: Limits) -> AppState {
+        self.guard = guard::Guard::new(limits);
+        self
     }
 
     /// Serves the map page from `dir` (the repository's `web/`) at `/`.
@@ -258,7 +269,14 @@ pub fn router(state: AppState) -> Router {
         ),
         None => api.fallback(not_found),
     };
-    app.layer(TraceLayer::new_for_http()).with_state(state)
+    // Before any handler: same origin, content type, the session before the
+    // body, per-client limits, timeouts, the page's files only.
+    app.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        guard::guard,
+    ))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
 }
 
 async fn not_found() -> ApiError {

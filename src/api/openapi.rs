@@ -1,5 +1,6 @@
-//! `GET /api/openapi.json`: the API described by hand (OpenAPI 3.1); keep
-//! it in step with the resource routers that [`super::router`] merges.
+//! `GET /api/openapi.json`: the API described by hand (OpenAPI 3.1). A
+//! test reads the resource routers' `.route(...)` lines in `src/api/` and
+//! checks that every route and method is described here, and nothing else.
 
 use super::AppState;
 use axum::routing;
@@ -27,11 +28,37 @@ fn get(summary: &str, params: Value) -> Value {
         "responses": { "200": { "description": "OK" }, "4XX": errors() } } })
 }
 
+/// A write with a JSON body (`schema`, a name under components) answering
+/// `ok` (201 or 200); editors and admins.
+fn write(summary: &str, params: Value, schema: &str, ok: &str) -> Value {
+    json!({ "summary": summary, "parameters": params,
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } },
+        "responses": { ok: { "description": "OK" }, "401": errors(), "403": errors(), "404": errors(),
+            "409": errors(), "415": errors(), "422": errors(), "429": errors() } })
+}
+
 async fn openapi() -> Json<Value> {
+    Json(document())
+}
+
+/// The description.
+fn document() -> Value {
     let q = |name: &str, d: &str| json!({ "name": name, "in": "query", "required": false, "description": d, "schema": { "type": "string" } });
     let id =
         json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } });
-    Json(json!({
+    let date = |name: &str| json!({ "name": name, "in": "query", "required": false, "schema": { "type": "string", "format": "date" } });
+    let report_params = json!([
+        { "name": "by", "in": "query", "description": "segment, group, cell, member, lagging, commendation or all; comma separated (cell, member: editor+)", "schema": { "type": "string" } },
+        { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["xlsx", "html", "csv"] } },
+        date("as_of"), date("from"),
+        { "name": "lag_days", "in": "query", "schema": { "type": "integer" } },
+        { "name": "min_area", "in": "query", "schema": { "type": "number" } },
+        { "name": "min_value", "in": "query", "schema": { "type": "integer" } },
+        { "name": "internal", "in": "query", "description": "1: the commendation list names every donor (viewer+)", "schema": { "type": "string", "enum": ["0", "1"] } }
+    ]);
+    let name =
+        json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } });
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "hiendat",
@@ -123,5 +150,127 @@ async fn openapi() -> Json<Value> {
                     "structures_donated_value_vnd": { "type": "integer", "description": "sum of the values of the donated ones" },
                     "structures_by_kind": { "type": "object", "additionalProperties": { "type": "integer" }, "description": "count per kind code, kinds present only" } } }
         } }
-    }))
+    });
+    let more = json!({
+            "/api/openapi.json": get("Mô tả API này / this description (OpenAPI 3.1)", json!([])),
+            "/api/users/{name}/unlock": { "post": {
+                "summary": "Mở khóa đăng nhập / unlock a name locked after failed logins (admin)",
+                "parameters": [name.clone()],
+                "responses": { "200": { "description": "The user with failed_logins and locked_until" }, "401": errors(), "403": errors(), "404": errors() } } },
+            "/api/org": get("Tổ chức / party cells, their groups, area leads; members and households for editors (logged)", json!([])),
+            "/api/parcels/{id}/assignment": { "post": write("Phân công / assign a party member to the parcel's household (editor+)", json!([id.clone()]), "NewAssignment", "201") },
+            "/api/parcels/{id}/household": { "patch": write("Hộ gia đình / flag a family of a cadre or party member; consent to be named publicly (editor+)", json!([id.clone()]), "HouseholdFlags", "200") },
+            "/api/parcels/{id}/records": { "post": write("Biên bản hiến đất / file a donation record (editor+)", json!([id.clone()]), "NewRecord", "201") },
+            "/api/parcels/{id}/contacts": { "post": write("Lần vận động / log a persuasion visit (editor+)", json!([id.clone()]), "NewContact", "201") },
+            "/api/parcels/{id}/grievances": { "post": write("Kiến nghị / record a grievance (editor+)", json!([id.clone()]), "NewGrievance", "201") },
+            "/api/grievances/{id}/answer": { "post": write("Trả lời kiến nghị / answer a grievance (editor+)", json!([id.clone()]), "Answer", "200") },
+            "/api/parcels/{id}/attachments": { "post": {
+                "summary": "Tải tệp lên / upload a scan or photo as the raw body (PDF, JPEG, PNG, WebP; 10 MB) (editor+); the session is checked before the body is read",
+                "parameters": [id.clone(), q("name", "file name"), q("caption", "caption")],
+                "requestBody": { "required": true, "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } },
+                "responses": { "201": { "description": "Stored, with its SHA-256" }, "401": errors(), "403": errors(), "404": errors(), "413": errors(), "415": errors(), "422": errors() } } },
+            "/api/attachments/{id}": get("Tệp đính kèm / an uploaded file (viewer+)", json!([id.clone()])),
+            "/api/access-log": get("Nhật ký truy cập / who read sensitive data (admin)", json!([q("limit", "newest rows")])),
+            "/api/reports": get("Báo cáo định kỳ / periodic reports as xlsx, A4 HTML, CSV (cell, member: editor+; internal commendation: viewer+); limited per client", report_params),
+            "/api/reports/frozen": {
+                "get": { "summary": "Báo cáo đã chốt / the reports as issued, newest first (issued_by: logged-in callers only)",
+                    "responses": { "200": { "description": "OK" } } },
+                "post": write("Chốt báo cáo / keep a report as issued today (editor+)", json!([]), "Freeze", "201") },
+            "/api/reports/frozen/{id}": get("Một báo cáo đã chốt / a report exactly as issued", json!([id.clone(), q("format", "xlsx | html | csv")])),
+            "/api/parcels/{id}/record": get("Biên bản in / the printable donation record, pre-filled (viewer+)", json!([id.clone()]))
+    });
+    let schemas = json!({
+            "NewAssignment": { "type": "object", "required": ["member", "from"], "additionalProperties": false,
+                "properties": { "member": { "type": "string" }, "from": { "type": "string", "format": "date" } } },
+            "HouseholdFlags": { "type": "object", "additionalProperties": false,
+                "properties": { "is_member_family": { "type": "boolean" }, "may_be_named": { "type": "boolean" } } },
+            "NewRecord": { "type": "object", "required": ["number", "signed_on", "signatories", "witness"], "additionalProperties": false,
+                "properties": { "number": { "type": "string" }, "signed_on": { "type": "string", "format": "date" },
+                    "signatories": { "type": "array", "items": { "type": "string" } }, "witness": { "type": "string" },
+                    "attachment": { "type": "integer", "description": "id of an uploaded scan" } } },
+            "NewContact": { "type": "object", "required": ["contacted_on", "member", "summary"], "additionalProperties": false,
+                "properties": { "contacted_on": { "type": "string", "format": "date" }, "member": { "type": "string" }, "summary": { "type": "string" } } },
+            "NewGrievance": { "type": "object", "required": ["raised_on", "raised_by", "content"], "additionalProperties": false,
+                "properties": { "raised_on": { "type": "string", "format": "date" }, "raised_by": { "type": "string" }, "content": { "type": "string" } } },
+            "Answer": { "type": "object", "required": ["answered_on", "answer"], "additionalProperties": false,
+                "properties": { "answered_on": { "type": "string", "format": "date" }, "answer": { "type": "string" } } },
+            "Freeze": { "type": "object", "required": ["as_of"], "additionalProperties": false,
+                "properties": { "by": { "type": "string" }, "as_of": { "type": "string", "format": "date" }, "from": { "type": "string", "format": "date" },
+                    "lag_days": { "type": "integer" }, "min_area": { "type": "number" }, "min_value": { "type": "integer" } } }
+    });
+    if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), more) {
+        paths.extend(more);
+    }
+    if let (Some(all), Value::Object(schemas)) =
+        (doc["components"]["schemas"].as_object_mut(), schemas)
+    {
+        all.extend(schemas);
+    }
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::document;
+    use std::collections::BTreeSet;
+
+    /// Every `(path, method)` the resource routers in `src/api/` declare
+    /// with `.route("path", get(..).post(..))`.
+    fn routed() -> BTreeSet<(String, String)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api");
+        let mut out = BTreeSet::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let src = std::fs::read_to_string(&path).unwrap();
+            for line in src.lines() {
+                let Some((_, rest)) = line.split_once(".route(\"") else {
+                    continue;
+                };
+                let Some((route, methods)) = rest.split_once('"') else {
+                    continue;
+                };
+                if route.contains('*') {
+                    continue; // the API's not-found
+                }
+                for m in ["get", "post", "put", "patch", "delete"] {
+                    let called = methods.match_indices(&format!("{m}(")).any(|(i, _)| {
+                        methods[..i]
+                            .chars()
+                            .next_back()
+                            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+                    });
+                    if called {
+                        out.insert((route.to_string(), m.to_string()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_route_and_method_is_described_and_nothing_else() {
+        let routed = routed();
+        assert!(routed.len() >= 35, "{routed:?}");
+        assert!(routed.contains(&("/api/users/{name}".into(), "delete".into())));
+        let doc = document();
+        let described: BTreeSet<(String, String)> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(p, ms)| {
+                ms.as_object()
+                    .unwrap()
+                    .keys()
+                    .map(move |m| (p.clone(), m.clone()))
+            })
+            .collect();
+        let missing: Vec<_> = routed.difference(&described).collect();
+        assert!(missing.is_empty(), "routes not described: {missing:?}");
+        let stale: Vec<_> = described.difference(&routed).collect();
+        assert!(stale.is_empty(), "described, not routed: {stale:?}");
+    }
 }

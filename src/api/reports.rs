@@ -241,17 +241,22 @@ async fn freeze(
         .await
 }
 
-/// `GET /api/reports/frozen`: the reports as issued, newest first.
-async fn frozen_list(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+/// `GET /api/reports/frozen`: the reports as issued, newest first; who
+/// issued them only for logged-in callers (a login name is personal).
+async fn frozen_list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    let names = caller.sees_names();
     state
-        .blocking(|s| {
+        .blocking(move |s| {
             let list: Vec<Value> = s
                 .frozen_reports()?
                 .into_iter()
                 .map(|f| {
                     json!({
                         "id": f.id, "by": f.cut, "title": f.title, "as_of": f.as_of.to_string(),
-                        "from": f.from.map(|d| d.to_string()), "issued_on": f.issued_on.to_string(), "issued_by": f.issued_by,
+                        "from": f.from.map(|d| d.to_string()), "issued_on": f.issued_on.to_string(), "issued_by": names.then_some(f.issued_by),
                     })
                 })
                 .collect();

@@ -1,6 +1,8 @@
 //! User management for admins: `GET/POST /api/users`,
-//! `PATCH/DELETE /api/users/{name}`. Changing a role or a password ends
-//! that user's sessions.
+//! `PATCH/DELETE /api/users/{name}`, `POST /api/users/{name}/unlock`.
+//! Changing a role or a password ends that user's sessions. The list shows
+//! each user's failed logins and lockout (kept in memory, see
+//! [`super::guard`]).
 
 use super::auth::user_json;
 use super::{ApiError, AppState, Caller};
@@ -8,7 +10,7 @@ use crate::store::Role;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, patch};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
@@ -18,18 +20,41 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/users", get(list).post(add))
         .route("/api/users/{name}", patch(change).delete(remove))
+        .route("/api/users/{name}/unlock", post(unlock))
+}
+
+/// A user with their failed logins and lockout (admin's view).
+fn with_lock(state: &AppState, u: &crate::store::User) -> Value {
+    let mut v = user_json(u);
+    let l = state.guard.lock_state(&u.name);
+    v["failed_logins"] = l.failures.into();
+    v["locked_until"] = l
+        .locked_until
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .into();
+    v
 }
 
 /// `GET /api/users`: every user and their role (never a password hash).
 async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(Role::Admin)?;
-    state
-        .blocking(|s| {
-            Ok(Json(Value::Array(
-                s.users()?.iter().map(user_json).collect(),
-            )))
-        })
-        .await
+    let users = state.blocking(|s| Ok(s.users()?)).await?;
+    Ok(Json(Value::Array(
+        users.iter().map(|u| with_lock(&state, u)).collect(),
+    )))
+}
+
+/// `POST /api/users/{name}/unlock`: forgets the name's failed logins, so a
+/// locked user may log in at once.
+async fn unlock(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Role::Admin)?;
+    let u = state.blocking(move |s| Ok(s.user(&name)?)).await?;
+    state.guard.unlock(&u.name);
+    Ok(Json(with_lock(&state, &u)))
 }
 
 #[derive(Deserialize)]
@@ -49,8 +74,10 @@ async fn add(
     caller.require(Role::Admin)?;
     let Json(b) = body?;
     let role: Role = b.role.parse()?;
+    let permit = state.guard.hash_permit().await?;
     state
         .blocking(move |s| {
+            let _hashing = permit;
             let u = s.add_user(&b.name, role, &b.password)?;
             Ok((StatusCode::CREATED, Json(user_json(&u))))
         })
@@ -80,8 +107,10 @@ async fn change(
             "cần role hoặc password / give a role or a password".into(),
         ));
     }
+    let permit = state.guard.hash_permit().await?;
     state
         .blocking(move |s| {
+            let _hashing = permit;
             // Check the user first: a password for nobody is not set.
             s.user(&name)?;
             if let Some(p) = &b.password {

@@ -70,6 +70,21 @@ fn token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The fewest characters a password may have.
+pub const PASSWORD_MIN_CHARS: usize = 10;
+
+/// The password policy of [`Store::add_user`] and [`Store::set_password`]:
+/// at least [`PASSWORD_MIN_CHARS`] characters.
+fn password_policy(password: &str) -> Result<()> {
+    let n = password.chars().count();
+    if n < PASSWORD_MIN_CHARS {
+        return Err(StoreError::BadInput(format!(
+            "mật khẩu quá ngắn ({n} ký tự), cần ít nhất {PASSWORD_MIN_CHARS} ký tự / password too short ({n} characters), at least {PASSWORD_MIN_CHARS} needed"
+        )));
+    }
+    Ok(())
+}
+
 fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes())
@@ -87,11 +102,7 @@ impl Store {
                 "tên người dùng trống / empty user name".into(),
             ));
         }
-        if password.is_empty() {
-            return Err(StoreError::BadInput(
-                "mật khẩu trống / empty password".into(),
-            ));
-        }
+        password_policy(password)?;
         let taken: bool = self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM users WHERE name = ?1)",
             [name],
@@ -199,11 +210,7 @@ impl Store {
 
     /// Replaces a user's password (and ends their sessions).
     pub fn set_password(&mut self, name: &str, password: &str) -> Result<()> {
-        if password.is_empty() {
-            return Err(StoreError::BadInput(
-                "mật khẩu trống / empty password".into(),
-            ));
-        }
+        password_policy(password)?;
         let user = self.user(name)?;
         let hash = hash_password(password)?;
         let tx = self.conn.transaction()?;
@@ -310,12 +317,15 @@ mod tests {
     #[test]
     fn a_user_logs_in_with_their_password_only() {
         let mut s = Store::open_in_memory().unwrap();
-        let u = s.add_user("lan", Role::Editor, "mật khẩu").unwrap();
-        assert_eq!(s.verify("lan", "mật khẩu").unwrap(), Some(u.clone()));
+        let u = s.add_user("lan", Role::Editor, "mật khẩu của Lan").unwrap();
+        assert_eq!(
+            s.verify("lan", "mật khẩu của Lan").unwrap(),
+            Some(u.clone())
+        );
         assert_eq!(s.verify("lan", "sai").unwrap(), None);
-        assert_eq!(s.verify("ai", "mật khẩu").unwrap(), None);
+        assert_eq!(s.verify("ai", "mật khẩu của Lan").unwrap(), None);
         assert!(matches!(
-            s.add_user("lan", Role::Viewer, "x"),
+            s.add_user("lan", Role::Viewer, "mật khẩu khác"),
             Err(StoreError::Conflict(_))
         ));
         let token = s.create_session(&u, Duration::hours(1)).unwrap();
@@ -325,9 +335,31 @@ mod tests {
     }
 
     #[test]
+    fn a_password_has_at_least_ten_characters() {
+        let mut s = Store::open_in_memory().unwrap();
+        for short in ["", "x", "mật khẩu!"] {
+            let Err(StoreError::BadInput(m)) = s.add_user("lan", Role::Viewer, short) else {
+                panic!("{short:?} accepted")
+            };
+            assert!(
+                m.contains("mật khẩu quá ngắn") && m.contains("at least 10"),
+                "{m}"
+            );
+        }
+        // ten characters, not ten bytes
+        s.add_user("lan", Role::Viewer, "mật khẩu ơi").unwrap();
+        assert!(matches!(
+            s.set_password("lan", "ngắn"),
+            Err(StoreError::BadInput(_))
+        ));
+        s.set_password("lan", "0123456789").unwrap();
+        assert!(s.verify("lan", "0123456789").unwrap().is_some());
+    }
+
+    #[test]
     fn an_expired_session_has_no_user() {
         let mut s = Store::open_in_memory().unwrap();
-        let u = s.add_user("lan", Role::Viewer, "pw").unwrap();
+        let u = s.add_user("lan", Role::Viewer, "mật khẩu dài").unwrap();
         let token = s.create_session(&u, Duration::seconds(-1)).unwrap();
         assert_eq!(s.session_user(&token).unwrap(), None);
     }
@@ -335,8 +367,8 @@ mod tests {
     #[test]
     fn roles_change_users_go_and_the_last_admin_stays() {
         let mut s = Store::open_in_memory().unwrap();
-        let admin = s.add_user("an", Role::Admin, "pw").unwrap();
-        let lan = s.add_user("lan", Role::Viewer, "pw").unwrap();
+        let admin = s.add_user("an", Role::Admin, "mật khẩu dài").unwrap();
+        let lan = s.add_user("lan", Role::Viewer, "mật khẩu dài").unwrap();
         let token = s.create_session(&lan, Duration::hours(1)).unwrap();
         s.set_role("lan", Role::Editor).unwrap();
         assert_eq!(s.user("lan").unwrap().role, Role::Editor);
