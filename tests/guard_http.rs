@@ -23,8 +23,14 @@ const TODAY: &str = "2026-11-29";
 fn template() -> &'static PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     T.get_or_init(|| {
-        let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("guard-template-{}.db", std::process::id()));
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        // Databases left behind by earlier runs of this file.
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if e.file_name().to_string_lossy().starts_with("guard-") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+        let path = dir.join(format!("guard-template-{}.db", std::process::id()));
         let _ = std::fs::remove_file(&path);
         hiendat::demo::database::create_demo_as_of(&path, 3, 400, TODAY.parse().unwrap()).unwrap();
         let mut store = Store::open(&path).unwrap();
@@ -42,7 +48,11 @@ struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.db);
+        for end in ["", "-wal", "-shm"] {
+            let mut p = self.db.clone().into_os_string();
+            p.push(end);
+            let _ = std::fs::remove_file(p);
+        }
     }
 }
 
