@@ -3,7 +3,9 @@
 //! [`router`] is a free function that the binary and the tests both call.
 //! Each resource module owns its routes (`router()`); [`router`] merges
 //! them and adds what they share: the body limit, the JSON not-found, the
-//! no-store cache header, the map page and tracing. Query and body
+//! no-store cache header, the map page, tracing, and [`guard`] (same-origin
+//! writes, the session before the body, login and per-client limits,
+//! timeouts, the page's files only). Query and body
 //! parameters are parsed in [`params`]; the GeoJSON and figures answers
 //! are written with [`geojson`] over the [`json`] writer.
 //! SQLite is synchronous, so every handler reaches the [`Store`] through
@@ -35,6 +37,7 @@
 //! | `GET /api/config`, `GET /api/version` | `meta` | all | the page's set-up; a token that changes with the data |
 //! | `POST /api/login`, `POST /api/logout`, `GET /api/me` | `auth` | all | session cookie |
 //! | `GET/POST /api/users`, `PATCH/DELETE /api/users/{name}` | `users` | admin | manage users and roles |
+//! | `POST /api/users/{name}/unlock` | `users` | admin | lift a login lockout |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod auth;
