@@ -631,8 +631,9 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
     use hiendat::report::campaign::{Cut, Options};
     use hiendat::report::format::{self, Format};
     let date = |flag: &str, v: &str| {
-        hiendat::formats::table::parse_date(v)
-            .ok_or_else(|| format!("--{flag} {v}: ngày không hợp lệ (dùng 28/11/2026 hoặc 2026-11-28) / invalid date (use 28/11/2026 or 2026-11-28)"))
+        let d = hiendat::formats::table::parse_date(v)
+            .ok_or_else(|| format!("--{flag} {v}: ngày không hợp lệ (dùng 28/11/2026 hoặc 2026-11-28) / invalid date (use 28/11/2026 or 2026-11-28)"))?;
+        hiendat::campaign::clock::in_era(flag, d).map_err(|e| format!("--{flag}: {e}"))
     };
     let fmt = Format::parse(&a.format).ok_or_else(|| {
         format!(

@@ -946,6 +946,7 @@ pub fn write_file(
     let over = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let written = write_limited(format, layers, path, max_bytes, &over);
     let too_large = over.load(std::sync::atomic::Ordering::Relaxed)
+        || matches!(&written, Err(FormatError::Io(e)) if e.kind() == std::io::ErrorKind::FileTooLarge)
         || std::fs::metadata(path).is_ok_and(|m| m.len() > max_bytes);
     if too_large {
         let _ = std::fs::remove_file(path);

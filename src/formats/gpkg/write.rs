@@ -136,12 +136,26 @@ pub(super) fn write_new(
     ))
     .map_err(w)?;
 
-    let srs_ids = insert_srs(&conn, layers).map_err(w)?;
-    let mut blob = Vec::with_capacity(4096);
-    for (layer, &srs_id) in layers.iter().zip(&srs_ids) {
-        write_layer(&conn, file, layer, srs_id, &mut blob)?;
+    let filled = (|| {
+        let srs_ids = insert_srs(&conn, layers).map_err(w)?;
+        let mut blob = Vec::with_capacity(4096);
+        for (layer, &srs_id) in layers.iter().zip(&srs_ids) {
+            write_layer(&conn, file, layer, srs_id, &mut blob)?;
+        }
+        conn.execute_batch("COMMIT;").map_err(w)
+    })();
+    if let Err(e) = filled {
+        // Stopped by max_page_count: SQLite answers SQLITE_FULL ("database
+        // or disk is full") and rolls the transaction back.
+        let capped = pages < u32::MAX as u64 - 1;
+        if capped && e.to_string().contains("database or disk is full") {
+            return Err(FormatError::Io(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("{file} vượt quá {max_bytes} byte / {file} exceeds {max_bytes} bytes"),
+            )));
+        }
+        return Err(e);
     }
-    conn.execute_batch("COMMIT;").map_err(w)?;
     conn.close().map_err(|(_, e)| w(e))?;
     Ok(())
 }
