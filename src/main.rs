@@ -509,11 +509,10 @@ fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
     let _ = std::fs::remove_file(&tmp);
-    let written =
-        export::write_file(format, &built, &tmp, limits.max_bytes).map_err(|e| match e {
-            e @ export::ExportError::TooLarge(_) => format!("{}: {e} (--no-limits)", a.out.display()),
-            e => format!("{}: {e}", a.out.display()),
-        });
+    let written = export::write_file(format, &built, &tmp, limits.max_bytes).map_err(|e| match e {
+        e @ export::ExportError::TooLarge(_) => format!("{}: {e} (--no-limits)", a.out.display()),
+        e => format!("{}: {e}", a.out.display()),
+    });
     finish_new(&[(tmp, a.out.clone())], written)?;
     let counts: Vec<String> = built
         .iter()

@@ -38,11 +38,8 @@ fn template() -> &'static PathBuf {
         drop(store);
         let c = rusqlite::Connection::open(&path).unwrap();
         // every head of household: whoever the commendation list names
-        c.execute(
-            "UPDATE households SET head_name = ?1 || id",
-            [FORMULA],
-        )
-        .unwrap();
+        c.execute("UPDATE households SET head_name = ?1 || id", [FORMULA])
+            .unwrap();
         c.execute("UPDATE parcels SET parcel_no = ?1 || id", [FORMULA])
             .unwrap();
         path
@@ -81,9 +78,8 @@ impl Server {
         let (code, body) = self.get(c, path).await;
         (
             code,
-            serde_json::from_slice(&body).unwrap_or_else(|_| {
-                json!({ "raw": String::from_utf8_lossy(&body).into_owned() })
-            }),
+            serde_json::from_slice(&body)
+                .unwrap_or_else(|_| json!({ "raw": String::from_utf8_lossy(&body).into_owned() })),
         )
     }
 
@@ -154,8 +150,9 @@ async fn a_staking_interval_below_a_decimetre_is_refused_before_any_work() {
             .await;
         assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{interval}: {body}");
         assert!(
-            message(&body)
-                .starts_with("interval: khoảng cách cọc phải từ 0,1 m / interval must be at least 0.1 m"),
+            message(&body).starts_with(
+                "interval: khoảng cách cọc phải từ 0,1 m / interval must be at least 0.1 m"
+            ),
             "{body}"
         );
     }
@@ -174,7 +171,10 @@ async fn too_many_stakes_is_a_422_naming_interval_and_the_limit() {
     let anon = reqwest::Client::new();
     // stakes at 0.1 m along every edge of the ward: over 200,000
     let store = Store::open(&s.db).unwrap();
-    let err = export::build(&store, &request(vec![LayerKind::Stakes], 0.1, Limits::DEFAULT));
+    let err = export::build(
+        &store,
+        &request(vec![LayerKind::Stakes], 0.1, Limits::DEFAULT),
+    );
     let Err(ExportError::TooManyStakes(n, 200_000)) = err else {
         panic!("expected too many stakes, got {:?}", err.map(|l| l.len()));
     };
@@ -186,9 +186,15 @@ async fn too_many_stakes_is_a_422_naming_interval_and_the_limit() {
     assert_eq!(body["error"]["code"], "export_limit");
     let m = message(&body);
     assert!(m.starts_with("interval: quá nhiều cọc: "), "{m}");
-    assert!(m.contains(" > 200.000;") && m.contains(" > 200,000:"), "{m}");
+    assert!(
+        m.contains(" > 200.000;") && m.contains(" > 200,000:"),
+        "{m}"
+    );
     // the same count in both spellings
-    let vi = m["interval: quá nhiều cọc: ".len()..].split(' ').next().unwrap();
+    let vi = m["interval: quá nhiều cọc: ".len()..]
+        .split(' ')
+        .next()
+        .unwrap();
     assert_eq!(vi.replace('.', ""), n.to_string());
 }
 
@@ -211,7 +217,12 @@ fn the_stake_and_feature_caps_are_checked_before_the_layers_are_built() {
     let store = Store::open(&db).unwrap();
     let all = LayerKind::ALL.to_vec();
     let layers = export::build(&store, &request(all.clone(), 10.0, Limits::DEFAULT)).unwrap();
-    let stakes = layers.iter().find(|l| l.name == "stakes").unwrap().features.len() as u64;
+    let stakes = layers
+        .iter()
+        .find(|l| l.name == "stakes")
+        .unwrap()
+        .features
+        .len() as u64;
     let features: u64 = layers.iter().map(|l| l.features.len() as u64).sum();
     // the estimate bounds what is made: at the exact counts, it passes
     // only if the estimate is not below them
@@ -257,10 +268,18 @@ async fn a_layer_named_many_times_is_exported_once() {
                 &format!("/api/export?format={f}&layers=parcels,parcels,parcels"),
             )
             .await;
-        assert_eq!(code, StatusCode::OK, "{f}: {}", String::from_utf8_lossy(&body));
+        assert_eq!(
+            code,
+            StatusCode::OK,
+            "{f}: {}",
+            String::from_utf8_lossy(&body)
+        );
     }
     let (code, body) = s
-        .get_json(&anon, "/api/export?format=gpkg&layers=parcels,strips,parcels,strips")
+        .get_json(
+            &anon,
+            "/api/export?format=gpkg&layers=parcels,strips,parcels,strips",
+        )
         .await;
     assert_eq!(code, StatusCode::OK, "{body}");
 }
@@ -270,8 +289,11 @@ fn writing_stops_at_the_size_limit_and_leaves_no_file() {
     let db = tmp("size.db");
     std::fs::copy(template(), &db).unwrap();
     let store = Store::open(&db).unwrap();
-    let layers =
-        export::build(&store, &request(vec![LayerKind::Parcels], 10.0, Limits::DEFAULT)).unwrap();
+    let layers = export::build(
+        &store,
+        &request(vec![LayerKind::Parcels], 10.0, Limits::DEFAULT),
+    )
+    .unwrap();
     for format in Format::ALL {
         let layers = if format.wgs84_only() {
             let mut r = request(vec![LayerKind::Parcels], 10.0, Limits::DEFAULT);
@@ -317,7 +339,10 @@ fn the_cli_export_has_the_same_bounds_and_a_flag_to_lift_the_caps() {
     let o = run(&["--interval", "1e-20", "--no-limits"]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("--interval: khoảng cách cọc phải từ 0,1 m"), "{err}");
+    assert!(
+        err.contains("--interval: khoảng cách cọc phải từ 0,1 m"),
+        "{err}"
+    );
     let o = run(&["--interval", "0.1"]);
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
@@ -338,10 +363,15 @@ fn the_cli_export_has_the_same_bounds_and_a_flag_to_lift_the_caps() {
 async fn a_formula_named_household_is_neutralised_in_the_public_commendation_csv() {
     let s = Server::start().await;
     let anon = reqwest::Client::new();
-    let (code, body) = s.get(&anon, "/api/reports?by=commendation&format=csv").await;
+    let (code, body) = s
+        .get(&anon, "/api/reports?by=commendation&format=csv")
+        .await;
     assert_eq!(code, StatusCode::OK);
     let text = String::from_utf8(body).unwrap();
-    assert!(text.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")"), "{text}");
+    assert!(
+        text.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")"),
+        "{text}"
+    );
     // no cell starts with the formula itself
     assert!(!text.contains(",\"=HYPERLINK") && !text.contains("\n\"=HYPERLINK"));
     assert!(!text.contains(",=") && !text.contains("\n="), "{text}");
@@ -373,7 +403,11 @@ async fn formula_cells_are_neutralised_in_export_csv_and_negative_numbers_stay()
 
 /// Each out-of-era value sent as `field` gets a 422 naming it.
 fn assert_refused(field: &str, bad: &str, code: StatusCode, body: &Value) {
-    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{field}={bad}: {body}");
+    assert_eq!(
+        code,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{field}={bad}: {body}"
+    );
     let m = message(body);
     let today = hiendat::campaign::clock::today();
     let want = format!(
@@ -382,7 +416,9 @@ fn assert_refused(field: &str, bad: &str, code: StatusCode, body: &Value) {
     );
     assert!(m.starts_with(&want), "{field}={bad}: {m}");
     assert!(
-        m.contains(&format!(" / {field} must be between 2000-01-01 and today ({today})")),
+        m.contains(&format!(
+            " / {field} must be between 2000-01-01 and today ({today})"
+        )),
         "{m}"
     );
 }
@@ -502,7 +538,10 @@ async fn as_of_and_from_are_between_2000_and_today_on_every_route() {
             assert_refused("as_of", bad, code, &body);
         }
         let (code, body) = s
-            .get_json(&anon, &format!("/api/reports?by=segment&format=csv&from={bad}"))
+            .get_json(
+                &anon,
+                &format!("/api/reports?by=segment&format=csv&from={bad}"),
+            )
             .await;
         // a future `from` is also after as_of (today): refused either way
         assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
@@ -512,9 +551,7 @@ async fn as_of_and_from_are_between_2000_and_today_on_every_route() {
             .await;
         assert_refused("as_of", bad, code, &body);
     }
-    let (code, _) = s
-        .get(&anon, "/api/summary/segments?as_of=2000-01-01")
-        .await;
+    let (code, _) = s.get(&anon, "/api/summary/segments?as_of=2000-01-01").await;
     assert_eq!(code, StatusCode::OK);
 }
 

@@ -61,10 +61,7 @@ pub fn write_layer<W: Write>(mut out: W, layer: &Layer, keys: &[&str]) -> Result
     };
     writeln!(out, "{},{tail}", keys.join(","))?;
     for f in &layer.features {
-        let head: Vec<String> = idx
-            .iter()
-            .map(|&i| field(f.values.get(i)))
-            .collect();
+        let head: Vec<String> = idx.iter().map(|&i| field(f.values.get(i))).collect();
         let head = head.join(",");
         match &f.geometry {
             Geometry::Point([e, n]) => writeln!(out, "{head},{n:.3},{e:.3}")?,

@@ -42,19 +42,9 @@ pub fn push_fixed(buf: &mut Vec<u8>, v: f64, decimals: u32) {
     }
 }
 
-/// A text cell made safe for spreadsheets (OWASP "CSV injection"): a cell
-/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return would be
-/// read by Excel or LibreOffice as a formula, so it gets a leading `'`.
-/// Every CSV the product writes passes its text cells through here; numbers
-/// it formats itself (a negative coordinate or area) are written as they
-/// are, and stay numbers.
-pub fn neutralise(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        std::borrow::Cow::Owned(format!("'{s}"))
-    } else {
-        std::borrow::Cow::Borrowed(s)
-    }
-}
+/// A text cell made safe for spreadsheets: [`crate::campaign::neutralise_cell`],
+/// the one function every CSV writer of the product passes text through.
+pub use crate::campaign::neutralise_cell as neutralise;
 
 /// A text field as one CSV field: [`neutralise`]d, then quoted when it has
 /// to be.
@@ -239,7 +229,10 @@ mod tests {
     #[test]
     fn formula_cells_are_neutralised_numbers_are_not() {
         for (s, want) in [
-            ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+            ),
             ("+1", "'+1"),
             ("-2+3", "'-2+3"),
             ("@SUM(A1)", "'@SUM(A1)"),

@@ -40,7 +40,7 @@ pub fn write_zip(report: &Report) -> Result<Vec<u8>, zip::result::ZipError> {
 fn field(cell: &Cell, kind: Kind) -> String {
     match cell {
         Cell::Empty => String::new(),
-        Cell::Text(s) => crate::formats::csv_out::neutralise(s).into_owned(),
+        Cell::Text(s) => crate::campaign::neutralise_cell(s).into_owned(),
         Cell::Number(v) => plain(*v, kind),
         Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
     }
