@@ -214,6 +214,9 @@ struct ExportArgs {
     /// Include owners' names (personal data)
     #[arg(long)]
     personal: bool,
+    /// Bỏ giới hạn số cọc, số đối tượng và dung lượng tệp (200.000 cọc, 1.000.000 đối tượng, 512 MB) / lift the bounds on stakes, features and file size (200,000 stakes, 1,000,000 features, 512 MB); the interval stays at least 0.1 m
+    #[arg(long)]
+    no_limits: bool,
     /// The file to write
     #[arg(long)]
     out: PathBuf,
@@ -452,24 +455,21 @@ fn run_demo(a: DemoArgs) -> Result<ExitCode, String> {
 }
 
 fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
-    use hiendat::ops::export::{self, Format, LayerKind, Request, Target};
+    use hiendat::ops::export::{self, Format, Request, Target};
     let format = Format::parse(&a.format).ok_or_else(|| {
         format!(
             "--format: không biết định dạng {:?} / unknown format {:?} (gpkg, shp, dxf, kml, geojson, csv)",
             a.format, a.format
         )
     })?;
-    let layers = a
-        .layer
-        .iter()
-        .map(|l| {
-            LayerKind::parse(l).ok_or_else(|| {
-                format!(
-                    "--layer: không có lớp {l:?} / no layer {l:?} (parcels, strips, corridors, centerlines, edges, stakes)"
-                )
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let layers = export::parse_layers(a.layer.iter().map(String::as_str))
+        .map_err(|e| format!("--layer: {e}"))?;
+    export::check_interval(a.interval).map_err(|e| format!("--{e}"))?;
+    let limits = if a.no_limits {
+        export::Limits::NONE
+    } else {
+        export::Limits::DEFAULT
+    };
     let target = match &a.crs {
         Some(c) => Some(Target::parse(c).map_err(|e| format!("--crs: {e}"))?),
         None => None,
@@ -492,9 +492,15 @@ fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
             target,
             personal: a.personal,
             interval_m: a.interval,
+            limits,
         },
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| match e {
+        e @ (export::ExportError::TooManyStakes(..) | export::ExportError::TooManyFeatures(..)) => {
+            format!("--{e} (--no-limits)").replacen("--layers:", "--layer:", 1)
+        }
+        e => e.to_string(),
+    })?;
     if built.iter().all(|l| l.features.is_empty()) {
         return Err("không có đối tượng nào khớp / no feature matches".into());
     }
@@ -503,8 +509,10 @@ fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
     let _ = std::fs::remove_file(&tmp);
-    let written =
-        export::write_file(format, &built, &tmp).map_err(|e| format!("{}: {e}", a.out.display()));
+    let written = export::write_file(format, &built, &tmp, limits.max_bytes).map_err(|e| match e {
+        e @ export::ExportError::TooLarge(_) => format!("{}: {e} (--no-limits)", a.out.display()),
+        e => format!("{}: {e}", a.out.display()),
+    });
     finish_new(&[(tmp, a.out.clone())], written)?;
     let counts: Vec<String> = built
         .iter()
@@ -622,8 +630,9 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
     use hiendat::report::campaign::{Cut, Options};
     use hiendat::report::format::{self, Format};
     let date = |flag: &str, v: &str| {
-        hiendat::formats::table::parse_date(v)
-            .ok_or_else(|| format!("--{flag} {v}: ngày không hợp lệ (dùng 28/11/2026 hoặc 2026-11-28) / invalid date (use 28/11/2026 or 2026-11-28)"))
+        let d = hiendat::formats::table::parse_date(v)
+            .ok_or_else(|| format!("--{flag} {v}: ngày không hợp lệ (dùng 28/11/2026 hoặc 2026-11-28) / invalid date (use 28/11/2026 or 2026-11-28)"))?;
+        hiendat::campaign::clock::in_era(flag, d).map_err(|e| format!("--{flag}: {e}"))
     };
     let fmt = Format::parse(&a.format).ok_or_else(|| {
         format!(

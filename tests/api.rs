@@ -1633,7 +1633,7 @@ async fn signing_needs_a_record_and_the_paperwork_shows_to_whom_it_should() {
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{future}");
     let msg = future["error"]["message"].as_str().unwrap();
     assert!(
-        msg.starts_with("contacted_on: ngày 2999-01-01 ở tương lai"),
+        msg.starts_with("ngày contacted_on phải từ 01/01/2000 đến hôm nay"),
         "{msg}"
     );
     let (code, again) = s

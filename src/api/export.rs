@@ -3,7 +3,7 @@
 
 use super::params::flag;
 use super::{ApiError, AppState, Caller};
-use crate::ops::export::{self, Format, LayerKind, Request, Target};
+use crate::ops::export::{self, Format, Request, Target};
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -33,6 +33,11 @@ fn bad(msg: String) -> ApiError {
     ApiError::Unprocessable("invalid_export", msg)
 }
 
+/// 422 `export_limit`: the export would pass one of its bounds.
+fn limit(e: export::ExportError) -> ApiError {
+    ApiError::Unprocessable("export_limit", e.to_string())
+}
+
 async fn export(
     State(state): State<AppState>,
     caller: Caller,
@@ -45,20 +50,11 @@ async fn export(
             q.format, q.format
         ))
     })?;
-    let layers = q
-        .layers
-        .as_deref()
-        .unwrap_or("parcels")
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|l| {
-            LayerKind::parse(l).ok_or_else(|| {
-                bad(format!(
-                    "không có lớp {l:?} / no layer {l:?} (parcels, strips, corridors, centerlines, edges, stakes)"
-                ))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    // Each layer once: `parcels,parcels` is one layer.
+    let layers = export::parse_layers(q.layers.as_deref().unwrap_or("parcels").split(','))
+        .map_err(|e| bad(format!("layers: {e}")))?;
+    let interval_m = export::check_interval(q.interval.unwrap_or(export::DEFAULT_INTERVAL_M))
+        .map_err(|e| bad(e.to_string()))?;
     let target = match q.crs.as_deref().filter(|c| !c.trim().is_empty()) {
         Some(c) => Some(Target::parse(c).map_err(|e| bad(e.to_string()))?),
         None => None,
@@ -89,7 +85,8 @@ async fn export(
         group: q.group,
         target,
         personal,
-        interval_m: q.interval.unwrap_or(export::DEFAULT_INTERVAL_M),
+        interval_m,
+        limits: export::Limits::DEFAULT,
     };
     let bytes = state
         .blocking(move |s| {
@@ -98,6 +95,8 @@ async fn export(
                 export::ExportError::UnknownSegment(_) | export::ExportError::UnknownGroup(_) => {
                     ApiError::NotFound(e.to_string())
                 }
+                e @ (export::ExportError::TooManyStakes(..)
+                | export::ExportError::TooManyFeatures(..)) => limit(e),
                 e => bad(e.to_string()),
             })?;
             // GeoPackage is a database file: built in a temporary file.
@@ -108,9 +107,12 @@ async fn export(
             ));
             std::fs::create_dir_all(&dir).map_err(|e| ApiError::Internal(e.to_string()))?;
             let path = dir.join("out");
-            let written = export::write_file(format, &built, &path);
+            let written = export::write_file(format, &built, &path, req.limits.max_bytes);
             let read = written
-                .map_err(|e| ApiError::Internal(e.to_string()))
+                .map_err(|e| match e {
+                    e @ export::ExportError::TooLarge(_) => limit(e),
+                    e => ApiError::Internal(e.to_string()),
+                })
                 .and_then(|()| std::fs::read(&path).map_err(|e| ApiError::Internal(e.to_string())));
             let _ = std::fs::remove_dir_all(&dir);
             read

@@ -23,9 +23,10 @@ impl AsOf {
 }
 
 /// An `as_of` value: the date, or [`NaiveDate::MAX`] (everything recorded)
-/// when absent.
+/// when absent. Like every date, between 2000-01-01 and today
+/// ([`past_date`]).
 pub(super) fn as_of(s: Option<&str>) -> Result<NaiveDate, ApiError> {
-    s.map_or(Ok(NaiveDate::MAX), |s| parse_date("as_of", s))
+    s.map_or(Ok(NaiveDate::MAX), |s| past_date("as_of", s))
 }
 
 /// A `YYYY-MM-DD` date given as `field`; 422 `bad_date` otherwise.
@@ -38,18 +39,22 @@ pub(super) fn parse_date(field: &str, s: &str) -> Result<NaiveDate, ApiError> {
     })
 }
 
-/// 422 when `d` (the body's `field`) is after today in Vietnam.
+/// 422 when `d` (the request's `field`) is not between 2000-01-01 and
+/// today in Vietnam ([`crate::campaign::clock::in_era`]): `future_date`
+/// after today, `date_out_of_range` before 2000.
 pub(super) fn not_future(field: &str, d: NaiveDate) -> Result<NaiveDate, ApiError> {
-    if d > crate::campaign::clock::today() {
-        return Err(ApiError::Unprocessable(
-            "future_date",
-            format!("{field}: ngày {d} ở tương lai / {d} is in the future"),
-        ));
-    }
-    Ok(d)
+    crate::campaign::clock::in_era(field, d).map_err(|e| {
+        let code = if e.date > e.today {
+            "future_date"
+        } else {
+            "date_out_of_range"
+        };
+        ApiError::Unprocessable(code, e.to_string())
+    })
 }
 
-/// A `YYYY-MM-DD` date given as `field` that is not in the future.
+/// A `YYYY-MM-DD` date given as `field`, between 2000-01-01 and today: how
+/// every date of a request or body is read.
 pub(super) fn past_date(field: &str, s: &str) -> Result<NaiveDate, ApiError> {
     not_future(field, parse_date(field, s)?)
 }
@@ -131,6 +136,24 @@ mod tests {
             Err(ApiError::Unprocessable("future_date", _))
         ));
         assert!(past_date("from", "2020-01-01").is_ok());
+    }
+
+    #[test]
+    fn dates_before_2000_or_far_ahead_are_refused_naming_the_field() {
+        for (s, code) in [
+            ("-0001-01-01", "date_out_of_range"),
+            ("1999-12-31", "date_out_of_range"),
+            ("9999-12-31", "future_date"),
+        ] {
+            match past_date("occurred_on", s) {
+                Err(ApiError::Unprocessable(c, m)) => {
+                    assert_eq!(c, code, "{s}");
+                    assert!(m.starts_with("ngày occurred_on phải từ 01/01/2000"), "{m}");
+                }
+                other => panic!("{s}: {other:?}"),
+            }
+            assert!(as_of(Some(s)).is_err(), "{s}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use super::geojson::{begin_collection, end_collection, feature, r4};
 use super::json::Out;
-use super::params::{self, AsOf, id_json, non_empty, parse_bbox, parse_date, parse_status};
+use super::params::{self, AsOf, id_json, non_empty, parse_bbox, parse_status};
 use super::{ApiError, AppState, Caller, campaign};
 use crate::campaign::FeatureId;
 use crate::campaign::events::{Event, Status, Timeline};
@@ -364,7 +364,7 @@ async fn post_event(
     let user = caller.require(Role::Editor)?.clone();
     let Json(b) = body?;
     let status = parse_status(&b.status)?;
-    let occurred_on = parse_date("occurred_on", &b.occurred_on)?;
+    let occurred_on = params::past_date("occurred_on", &b.occurred_on)?;
     let record = b.record.map(campaign::NewRecord::parse).transpose()?;
     if record.is_some() && status != Status::Signed {
         return Err(ApiError::Unprocessable(
@@ -373,7 +373,6 @@ async fn post_event(
         ));
     }
     let now = crate::campaign::clock::now();
-    params::not_future("occurred_on", occurred_on)?;
     state
         .blocking(move |s| {
             // One transaction: the parcel looked up once (no geometry), its

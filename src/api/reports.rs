@@ -3,7 +3,7 @@
 //! donation record page of a parcel.
 
 use super::campaign::log_read;
-use super::params::{flag, parse_date};
+use super::params::{flag, past_date};
 use super::{ApiError, AppState, Caller};
 use crate::ops::reports::FrozenReports;
 use crate::report::Report;
@@ -67,14 +67,14 @@ fn cuts(by: &str) -> Result<Vec<Cut>, ApiError> {
 
 fn options(q: &ReportQuery) -> Result<Options, ApiError> {
     let mut o = Options::new(match &q.as_of {
-        Some(d) => parse_date("as_of", d)?,
+        Some(d) => past_date("as_of", d)?,
         None => today_vn(),
     });
     o.from = q
         .from
         .as_deref()
         .filter(|f| !f.is_empty())
-        .map(|d| parse_date("from", d))
+        .map(|d| past_date("from", d))
         .transpose()?;
     if let Some(f) = o.from
         && f > o.as_of

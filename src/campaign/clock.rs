@@ -48,6 +48,42 @@ pub fn today() -> NaiveDate {
     date_at(now())
 }
 
+/// The first date the product takes: a road-widening campaign's events,
+/// records, contacts and reports are of this century.
+pub fn era_start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2000, 1, 1).expect("a real date")
+}
+
+/// A date outside the product's era ([`in_era`]), named by its field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "ngày {field} phải từ {} đến hôm nay ({}), không phải {date} / {field} must be between {} and today ({}), got {date}",
+    era_start().format("%d/%m/%Y"), today.format("%d/%m/%Y"), era_start(), today
+)]
+pub struct OutOfEra {
+    pub field: String,
+    pub date: NaiveDate,
+    /// The ward's today when it was checked.
+    pub today: NaiveDate,
+}
+
+/// `date` (given as `field`) when it lies between 2000-01-01 and the ward's
+/// today, both included: the one check every date entering the product
+/// passes (events, records, contacts, grievances, assignments, `as_of`,
+/// `from`), so "-0001-01-01" or "9999-12-31" never reach the store or a
+/// chart.
+pub fn in_era(field: &str, date: NaiveDate) -> Result<NaiveDate, OutOfEra> {
+    let today = today();
+    if date < era_start() || date > today {
+        return Err(OutOfEra {
+            field: field.to_string(),
+            date,
+            today,
+        });
+    }
+    Ok(date)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +106,29 @@ mod tests {
         assert_eq!(at("2026-12-05T00:30:00+07:00"), at("2026-12-04T17:30:00Z"));
         assert!(parse_instant("04/12/2026").is_none());
         assert!(parse_instant("2026-12-04").is_none());
+    }
+
+    #[test]
+    fn dates_are_taken_from_2000_to_today_only() {
+        let t = today();
+        assert_eq!(in_era("from", t), Ok(t));
+        assert_eq!(in_era("from", era_start()), Ok(era_start()));
+        for bad in [
+            NaiveDate::from_ymd_opt(-1, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(1999, 12, 31).unwrap(),
+            t.succ_opt().unwrap(),
+            NaiveDate::from_ymd_opt(9999, 12, 31).unwrap(),
+        ] {
+            let e = in_era("occurred_on", bad).unwrap_err();
+            let msg = e.to_string();
+            assert!(
+                msg.starts_with(&format!(
+                    "ngày occurred_on phải từ 01/01/2000 đến hôm nay ({}), ",
+                    t.format("%d/%m/%Y")
+                )),
+                "{msg}"
+            );
+            assert!(msg.contains(" / occurred_on must be between 2000-01-01 and today"));
+        }
     }
 }

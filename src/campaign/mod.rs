@@ -63,6 +63,20 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// A text cell made safe for spreadsheets (OWASP "CSV injection"): a cell
+/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return would be
+/// read by Excel or LibreOffice as a formula, so it gets a leading `'`.
+/// Every CSV the product writes (exports, reports, the `compute` outputs)
+/// passes its text cells through here; numbers it formats itself (a
+/// negative coordinate or area) are written as they are, and stay numbers.
+pub fn neutralise_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// Lowercase ASCII letters and digits only, Vietnamese letters folded to
 /// their base letter ("Số_Thửa" → "sothua"): for matching names people
 /// type with or without diacritics.

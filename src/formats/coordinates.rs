@@ -4,14 +4,16 @@
 //! to the next vertex. UTF-8 with a byte-order mark, so that Excel shows
 //! Vietnamese names; plain decimal points (a machine format).
 
-use super::layer::{FormatError, Geometry, Layer, Pt};
+use super::layer::{FormatError, Geometry, Layer, Pt, Value};
 use std::io::Write;
 
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// A key cell: text [`neutralise`](super::csv_out::neutralise)d and
+/// quoted as needed; numbers as written.
+fn field(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::Text(s)) => super::csv_out::text_field(s.trim()).into_owned(),
+        Some(v) => v.to_string(),
     }
 }
 
@@ -59,10 +61,7 @@ pub fn write_layer<W: Write>(mut out: W, layer: &Layer, keys: &[&str]) -> Result
     };
     writeln!(out, "{},{tail}", keys.join(","))?;
     for f in &layer.features {
-        let head: Vec<String> = idx
-            .iter()
-            .map(|&i| field(&f.values.get(i).map(|v| v.to_string()).unwrap_or_default()))
-            .collect();
+        let head: Vec<String> = idx.iter().map(|&i| field(f.values.get(i))).collect();
         let head = head.join(",");
         match &f.geometry {
             Geometry::Point([e, n]) => writeln!(out, "{head},{n:.3},{e:.3}")?,

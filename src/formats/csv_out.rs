@@ -42,8 +42,32 @@ pub fn push_fixed(buf: &mut Vec<u8>, v: f64, decimals: u32) {
     }
 }
 
-/// Appends a CSV field, quoted when it has to be.
+/// A text cell made safe for spreadsheets: [`crate::campaign::neutralise_cell`],
+/// the one function every CSV writer of the product passes text through.
+pub use crate::campaign::neutralise_cell as neutralise;
+
+/// A text field as one CSV field: [`neutralise`]d, then quoted when it has
+/// to be.
+pub fn text_field(s: &str) -> std::borrow::Cow<'_, str> {
+    let s = neutralise(s);
+    if s.contains([',', '"', '\n', '\r']) {
+        std::borrow::Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
+    } else {
+        s
+    }
+}
+
+/// Appends a feature id: a number as written, text as [`push_field`].
+pub fn push_id(buf: &mut Vec<u8>, id: &FeatureId) {
+    match id {
+        FeatureId::Number(n) => buf.extend_from_slice(n.as_bytes()),
+        FeatureId::Text(s) => push_field(buf, s),
+    }
+}
+
+/// Appends a text field, [`neutralise`]d and quoted when it has to be.
 pub fn push_field(buf: &mut Vec<u8>, s: &str) {
+    let s = neutralise(s);
     if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         buf.push(b'"');
         for b in s.bytes() {
@@ -72,9 +96,9 @@ pub fn write_pairs<'a, W: Write>(
         .map(|chunk| {
             let mut buf = Vec::with_capacity(chunk.len() * 72);
             for d in chunk {
-                push_field(&mut buf, parcel_id(d.parcel).as_str());
+                push_id(&mut buf, parcel_id(d.parcel));
                 buf.push(b',');
-                push_field(&mut buf, segment_id(d.segment).as_str());
+                push_id(&mut buf, segment_id(d.segment));
                 for v in [
                     d.area_in_corridor_m2,
                     d.attributed_area_m2,
@@ -110,7 +134,7 @@ pub fn write_segments<W: Write>(
 ) -> io::Result<()> {
     let mut buf = b"segment_id,name,length_m,current_width_m,planned_width_m,planned_left_m,planned_right_m,corridor_area_m2,parcels_affected,donated_area_m2,frontage_m,depth_mean_m,depth_max_m\n".to_vec();
     for (s, t) in segs.iter().zip(totals) {
-        push_field(&mut buf, s.id.as_str());
+        push_id(&mut buf, &s.id);
         buf.push(b',');
         push_field(&mut buf, &s.name);
         buf.push(b',');
@@ -200,6 +224,36 @@ mod tests {
         assert_eq!(fixed(5.0, 3), "5.000");
         assert_eq!(fixed(-0.0000001, 6), "0.000000");
         assert_eq!(fixed(12.734467453367833, 6), "12.734467");
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_numbers_are_not() {
+        for (s, want) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+            ),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "\"'\rx\""),
+            ("Nguyễn Văn A", "Nguyễn Văn A"),
+            ("a=b", "a=b"),
+        ] {
+            let mut b = Vec::new();
+            push_field(&mut b, s);
+            assert_eq!(String::from_utf8(b).unwrap(), want, "{s:?}");
+            assert_eq!(text_field(s), want, "{s:?}");
+        }
+        // numbers the product writes stay numbers
+        let mut b = Vec::new();
+        push_fixed(&mut b, -12.5, 3);
+        b.push(b',');
+        push_id(&mut b, &FeatureId::Number("-7".into()));
+        b.push(b',');
+        push_id(&mut b, &FeatureId::Text("-7".into()));
+        assert_eq!(String::from_utf8(b).unwrap(), "-12.500,-7,'-7");
     }
 
     #[test]

@@ -123,6 +123,21 @@ pub struct Stake {
     pub vertex: bool,
 }
 
+/// How many stakes [`stakes`] gives for `line` at `interval` (at most; an
+/// interval stake within 1 cm of a vertex is skipped), without making them.
+pub fn count(line: &[P], interval: f64) -> f64 {
+    let length: f64 = line
+        .windows(2)
+        .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
+        .sum();
+    let between = if interval > 0.0 {
+        (length / interval).floor()
+    } else {
+        0.0
+    };
+    line.len() as f64 + between
+}
+
 /// Stakes along `line`: at every vertex, and every `interval` metres of
 /// chainage between them (none between when `interval` is not positive).
 /// A point on the interval that falls within 1 cm of a vertex is that vertex.
@@ -137,10 +152,18 @@ pub fn stakes(line: &[P], interval: f64) -> Vec<Stake> {
         vertex: true,
     });
     let mut chainage = 0.0;
-    let mut next = if interval > 0.0 {
-        interval
-    } else {
-        f64::INFINITY
+    // The k-th stake's chainage is k × interval, counted by an integer: the
+    // loop advances even where adding the interval would no longer move a
+    // float (an interval of 1e-20 m). Callers bound the count
+    // ([`count`]) before asking.
+    let usable = interval > 0.0 && interval.is_finite();
+    let mut k: u64 = 1;
+    let at_k = |k: u64| {
+        if usable {
+            k as f64 * interval
+        } else {
+            f64::INFINITY
+        }
     };
     for w in line.windows(2) {
         let (a, b) = (w[0], w[1]);
@@ -149,17 +172,18 @@ pub fn stakes(line: &[P], interval: f64) -> Vec<Stake> {
             continue;
         }
         let end = chainage + len;
-        while next < end - 0.01 {
+        while at_k(k) < end - 0.01 {
+            let next = at_k(k);
             let t = (next - chainage) / len;
             out.push(Stake {
                 at: [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])],
                 chainage_m: next,
                 vertex: false,
             });
-            next += interval;
+            k += 1;
         }
-        if next <= end + 0.01 {
-            next += interval;
+        if at_k(k) <= end + 0.01 {
+            k += 1;
         }
         chainage = end;
         out.push(Stake {
@@ -209,6 +233,18 @@ mod tests {
         assert!(mid[0] > 100.0);
         let left = offset(&line, 5.0, Side::Left);
         assert_eq!(left.len(), 4);
+    }
+
+    #[test]
+    fn a_tiny_interval_still_advances_and_count_bounds_the_stakes() {
+        // 1 m at 1e-3 m: each stake moves on, the loop ends, and `count`
+        // says at most how many there are before any is made.
+        let line = [[1.0e6, 0.0], [1.0e6 + 1.0, 0.0]];
+        let s = stakes(&line, 1e-3);
+        assert!(s.len() as f64 <= count(&line, 1e-3));
+        assert!(s.len() > 900, "{}", s.len());
+        assert!(s.windows(2).all(|w| w[1].chainage_m > w[0].chainage_m));
+        assert_eq!(count(&line, 1e-20), 2.0 + 1e20);
     }
 
     #[test]

@@ -122,10 +122,85 @@ pub struct Request {
     pub personal: bool,
     /// Metres between staking points (besides the vertices).
     pub interval_m: f64,
+    /// How much work and output one export may make.
+    pub limits: Limits,
 }
 
 /// The default distance between staking points.
 pub const DEFAULT_INTERVAL_M: f64 = 10.0;
+
+/// The shortest distance between staking points: below a decimetre a stake
+/// sets out nothing a surveyor can use. Not lifted by [`Limits::NONE`].
+pub const MIN_INTERVAL_M: f64 = 0.1;
+
+/// Bounds on one export, checked before the work ([`build`]) and while
+/// writing ([`write_file`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Staking points in the `stakes` layer.
+    pub max_stakes: u64,
+    /// Features in all the layers together.
+    pub max_features: u64,
+    /// Bytes of the written file.
+    pub max_bytes: u64,
+}
+
+impl Limits {
+    /// The service's and the CLI's bounds. A whole 100,000-parcel demo ward
+    /// with all six layers (stakes every 10 m) stays below them: 299,368
+    /// features, 87,934 stakes, 418 MiB as KML (the largest format), 181
+    /// MiB as DXF, 74 MiB as GeoPackage.
+    pub const DEFAULT: Limits = Limits {
+        max_stakes: 200_000,
+        max_features: 1_000_000,
+        max_bytes: 512 << 20,
+    };
+    /// No bound but the staking interval's (`hiendat export --no-limits`).
+    pub const NONE: Limits = Limits {
+        max_stakes: u64::MAX,
+        max_features: u64::MAX,
+        max_bytes: u64::MAX,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits::DEFAULT
+    }
+}
+
+/// `n` with thousands separated: `1.234.567` (Vietnamese) and `1,234,567`
+/// (English).
+fn thousands(n: u64, sep: char) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Both spellings of a count: `1.234.567`, `1,234,567`.
+fn vi_en(n: u64) -> (String, String) {
+    (thousands(n, '.'), thousands(n, ','))
+}
+
+/// An estimate (a float: it may be huge) as a count.
+fn as_count(x: f64) -> u64 {
+    if x.is_finite() && x < u64::MAX as f64 {
+        x.max(0.0) as u64
+    } else {
+        u64::MAX
+    }
+}
+
+/// A size in whole MiB (what people call MB).
+fn mib(bytes: u64) -> u64 {
+    bytes >> 20
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -145,14 +220,66 @@ pub enum ExportError {
         "không có gì để xuất / nothing to export: the selection holds no segment and no parcel"
     )]
     Empty,
-    #[error("khoảng cách cọc phải dương / the staking interval must be positive (metres), got {0}")]
+    #[error(
+        "interval: khoảng cách cọc phải từ 0,1 m / interval must be at least 0.1 m (a finite number of metres), got {0}"
+    )]
     Interval(f64),
+    #[error(
+        "interval: quá nhiều cọc: {} > {}; hãy tăng khoảng cách cọc (interval) hoặc xuất từng đoạn tuyến / too many stakes: {} > {}: raise interval or export one segment at a time",
+        vi_en(*.0).0, vi_en(*.1).0, vi_en(*.0).1, vi_en(*.1).1
+    )]
+    TooManyStakes(u64, u64),
+    #[error(
+        "layers: quá nhiều đối tượng: {} > {}; hãy xuất ít lớp hơn, từng đoạn tuyến (segment) hoặc từng tổ (group) / too many features: {} > {}: export fewer layers, one segment or one group",
+        vi_en(*.0).0, vi_en(*.1).0, vi_en(*.0).1, vi_en(*.1).1
+    )]
+    TooManyFeatures(u64, u64),
+    #[error(
+        "tệp xuất vượt quá {} MB, đã dừng ghi; hãy xuất ít lớp hơn, từng đoạn tuyến hoặc từng tổ / the export exceeds the {} MB size limit, writing stopped: export fewer layers, one segment or one group",
+        mib(*.0), mib(*.0)
+    )]
+    TooLarge(u64),
+    #[error("{0}")]
+    Format(#[from] FormatError),
+}
+
+/// Layer names (`parcels,strips`) as layers, each once, in the order first
+/// named: `parcels,parcels` is one layer.
+pub fn parse_layers<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<LayerKind>, String> {
+    let mut out = Vec::new();
+    for l in names.into_iter().filter(|s| !s.trim().is_empty()) {
+        let kind = LayerKind::parse(l).ok_or_else(|| {
+            format!(
+                "không có lớp {l:?} / no layer {l:?} (parcels, strips, corridors, centerlines, edges, stakes)"
+            )
+        })?;
+        if !out.contains(&kind) {
+            out.push(kind);
+        }
+    }
+    Ok(out)
+}
+
+/// The staking interval, checked: finite and at least [`MIN_INTERVAL_M`].
+pub fn check_interval(interval_m: f64) -> Result<f64, ExportError> {
+    if interval_m.is_finite() && interval_m >= MIN_INTERVAL_M {
+        Ok(interval_m)
+    } else {
+        Err(ExportError::Interval(interval_m))
+    }
 }
 
 /// Builds the requested layers, in the order asked.
 pub fn build(store: &Store, req: &Request) -> Result<Vec<Layer>, ExportError> {
-    if !(req.interval_m > 0.0 && req.interval_m.is_finite()) {
-        return Err(ExportError::Interval(req.interval_m));
+    check_interval(req.interval_m)?;
+    // Each layer once, whatever the caller passed.
+    let mut kinds: Vec<LayerKind> = Vec::new();
+    for k in &req.layers {
+        if !kinds.contains(k) {
+            kinds.push(*k);
+        }
     }
     let crs = Crs::parse(&store.meta("crs")?.unwrap_or_else(|| DEFAULT_CRS.into()))?;
     let (keys, segments, corridors) = store.segment_inputs()?;
@@ -220,7 +347,7 @@ pub fn build(store: &Store, req: &Request) -> Result<Vec<Layer>, ExportError> {
         .collect();
     let projected = compute::project(&crs, &segs, &inputs, &corrs)?;
     let origin = projected.origin;
-    let wants = |k: LayerKind| req.layers.contains(&k);
+    let wants = |k: LayerKind| kinds.contains(&k);
     let outlines: Vec<Vec<Rings>> =
         if wants(LayerKind::Corridors) || wants(LayerKind::Strips) || !corrs.is_empty() {
             projected
@@ -275,8 +402,55 @@ pub fn build(store: &Store, req: &Request) -> Result<Vec<Layer>, ExportError> {
         })
     };
 
+    // The edges, made once: counted for the bounds, then written.
+    let edges: Vec<Vec<Edge>> = if wants(LayerKind::Edges) || wants(LayerKind::Stakes) {
+        segs.iter()
+            .enumerate()
+            .map(|(si, s)| {
+                segment_edges(
+                    &projected.segments[si],
+                    &outlines[si],
+                    given.contains(&s.id),
+                )
+            })
+            .collect()
+    } else {
+        vec![Vec::new(); segs.len()]
+    };
+    // The bounds, before the work: stakes (vertices plus length / interval)
+    // and features in all layers.
+    let mut features = 0.0_f64;
+    for kind in &kinds {
+        features += match kind {
+            LayerKind::Parcels => rows.len() as f64,
+            LayerKind::Strips => donations.len() as f64,
+            LayerKind::Corridors | LayerKind::Centerlines => segs.len() as f64,
+            LayerKind::Edges => edges.iter().map(Vec::len).sum::<usize>() as f64,
+            LayerKind::Stakes => {
+                let n: f64 = edges
+                    .iter()
+                    .flatten()
+                    .map(|e| stakes::count(&e.line, req.interval_m))
+                    .sum();
+                if as_count(n) > req.limits.max_stakes {
+                    return Err(ExportError::TooManyStakes(
+                        as_count(n),
+                        req.limits.max_stakes,
+                    ));
+                }
+                n
+            }
+        };
+    }
+    if as_count(features) > req.limits.max_features {
+        return Err(ExportError::TooManyFeatures(
+            as_count(features),
+            req.limits.max_features,
+        ));
+    }
+
     let mut layers = Vec::new();
-    for kind in &req.layers {
+    for kind in &kinds {
         let mut layer = match kind {
             LayerKind::Parcels => {
                 let mut by_parcel: HashMap<i64, Vec<&crate::store::DonationRow>> = HashMap::new();
@@ -539,11 +713,7 @@ pub fn build(store: &Store, req: &Request) -> Result<Vec<Layer>, ExportError> {
                 };
                 let mut l = Layer::new(kind.as_str(), kind.title(), geom, fields);
                 for (si, s) in segs.iter().enumerate() {
-                    for edge in segment_edges(
-                        &projected.segments[si],
-                        &outlines[si],
-                        given.contains(&s.id),
-                    ) {
+                    for edge in &edges[si] {
                         let length: f64 = edge.line.windows(2).map(|w| dist(w[0], w[1])).sum();
                         if stakes_layer {
                             for (n, st) in stakes::stakes(&edge.line, req.interval_m)
@@ -596,6 +766,7 @@ pub fn build(store: &Store, req: &Request) -> Result<Vec<Layer>, ExportError> {
 }
 
 /// One edge of a segment's corridor, in local coordinates.
+#[derive(Clone)]
 struct Edge {
     line: Vec<Pt>,
     side_code: &'static str,
@@ -764,18 +935,39 @@ pub fn default_target(format: Format, target: Option<Target>) -> Option<Target> 
 }
 
 /// Writes the layers to `path` (a new file: the caller renames it into
-/// place when whole).
+/// place when whole). Writing stops with [`ExportError::TooLarge`] (and the
+/// file is removed) once it would grow past `max_bytes`.
 pub fn write_file(
     format: Format,
     layers: &[Layer],
     path: &std::path::Path,
+    max_bytes: u64,
+) -> Result<(), ExportError> {
+    let over = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let written = write_limited(format, layers, path, max_bytes, &over);
+    let too_large = over.load(std::sync::atomic::Ordering::Relaxed)
+        || matches!(&written, Err(FormatError::Io(e)) if e.kind() == std::io::ErrorKind::FileTooLarge)
+        || std::fs::metadata(path).is_ok_and(|m| m.len() > max_bytes);
+    if too_large {
+        let _ = std::fs::remove_file(path);
+        return Err(ExportError::TooLarge(max_bytes));
+    }
+    written.map_err(ExportError::Format)
+}
+
+fn write_limited(
+    format: Format,
+    layers: &[Layer],
+    path: &std::path::Path,
+    max_bytes: u64,
+    over: &std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) -> Result<(), FormatError> {
     use crate::formats;
     use std::io::BufWriter;
-    let create = || -> Result<BufWriter<std::fs::File>, FormatError> {
+    let create = || -> Result<BufWriter<Limited<std::fs::File>>, FormatError> {
         Ok(BufWriter::with_capacity(
             1 << 20,
-            std::fs::File::create(path)?,
+            Limited::new(std::fs::File::create(path)?, max_bytes, over.clone()),
         ))
     };
     match format {
@@ -785,7 +977,7 @@ pub fn write_file(
             formats::coordinates::write_layer(create()?, &layers[0], kind.key_fields())?
         }
         Format::Shp => formats::shp::write_zip(create()?, &layers[0])?,
-        Format::Gpkg => formats::gpkg::write(path, layers)?,
+        Format::Gpkg => formats::gpkg::write_limited(path, layers, max_bytes)?,
         Format::Kml => formats::kml::write(
             create()?,
             layers,
@@ -796,4 +988,50 @@ pub fn write_file(
         Format::Dxf => formats::dxf::write(create()?, layers)?,
     }
     Ok(())
+}
+
+/// A writer that refuses to grow past `limit` bytes, raising `over`: the
+/// export's size bound, checked as it is written (a file's size is the
+/// furthest position written, seeks included).
+struct Limited<W> {
+    inner: W,
+    pos: u64,
+    limit: u64,
+    over: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<W> Limited<W> {
+    fn new(inner: W, limit: u64, over: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
+        Limited {
+            inner,
+            pos: 0,
+            limit,
+            over,
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Limited<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.pos.saturating_add(buf.len() as u64) > self.limit {
+            self.over.store(true, std::sync::atomic::Ordering::Relaxed);
+            return Err(std::io::Error::other(
+                "tệp xuất quá lớn / the export is too large",
+            ));
+        }
+        let n = self.inner.write(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<W: std::io::Seek> std::io::Seek for Limited<W> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.pos = self.inner.seek(to)?;
+        Ok(self.pos)
+    }
 }

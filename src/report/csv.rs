@@ -40,7 +40,7 @@ pub fn write_zip(report: &Report) -> Result<Vec<u8>, zip::result::ZipError> {
 fn field(cell: &Cell, kind: Kind) -> String {
     match cell {
         Cell::Empty => String::new(),
-        Cell::Text(s) => s.clone(),
+        Cell::Text(s) => crate::campaign::neutralise_cell(s).into_owned(),
         Cell::Number(v) => plain(*v, kind),
         Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
     }
@@ -144,6 +144,22 @@ mod tests {
         // no totals row
         assert_eq!(lines.len(), 3);
         assert!(!text.contains("Tổng cộng"));
+    }
+
+    #[test]
+    fn text_cells_that_look_like_formulas_are_neutralised_numbers_stay() {
+        let mut s = sheet("group");
+        s.rows[0][0] = "=HYPERLINK(\"http://x\",\"y\")".into();
+        s.rows[1][0] = "-Tổ 6".into();
+        let bytes = write(&s);
+        let text = std::str::from_utf8(&bytes[3..]).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[1].starts_with("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",12,"),
+            "{}",
+            lines[1]
+        );
+        assert_eq!(lines[2], "'-Tổ 6,,-0.25,3,1.0000,,");
     }
 
     #[test]

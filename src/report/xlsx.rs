@@ -513,6 +513,26 @@ mod tests {
     }
 
     #[test]
+    fn a_name_that_looks_like_a_formula_stays_a_string() {
+        // write_string never makes a formula: the cell holds the text as
+        // typed, and the sheet has no formula at all.
+        let name = "=HYPERLINK(\"http://x\",\"y\")";
+        let mut r = report();
+        r.sheets[0].rows[0][0] = name.into();
+        r.sheets[0].rows[0][6] = "+1-2".into();
+        let mut wb = read(&r);
+        let range = wb.worksheet_range("Theo tổ dân phố").unwrap();
+        find(&range, name);
+        find(&range, "+1-2");
+        let formulas = wb.worksheet_formula("Theo tổ dân phố").unwrap();
+        assert!(
+            formulas.cells().all(|(_, _, f)| f.is_empty()),
+            "{:?}",
+            formulas.cells().find(|(_, _, f)| !f.is_empty())
+        );
+    }
+
+    #[test]
     fn header_block_totals_and_notes() {
         let mut wb = read(&report());
         let range = wb.worksheet_range("Theo tổ dân phố").unwrap();

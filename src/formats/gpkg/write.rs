@@ -7,6 +7,12 @@ use super::*;
 /// `srs`; its features must match its kind and field count. On error the
 /// partly written file is removed.
 pub fn write(path: &Path, layers: &[Layer]) -> Result<(), FormatError> {
+    write_limited(path, layers, u64::MAX)
+}
+
+/// [`write`], stopping (SQLite's `max_page_count`: "database or disk is
+/// full") once the file would grow past `max_bytes`.
+pub fn write_limited(path: &Path, layers: &[Layer], max_bytes: u64) -> Result<(), FormatError> {
     let file = file_label(path);
     check_layers(&file, layers)?;
     // create_new: refuse an existing file atomically, then let SQLite fill
@@ -21,7 +27,7 @@ pub fn write(path: &Path, layers: &[Layer]) -> Result<(), FormatError> {
                 format!("không tạo được tệp {file}: {e} / cannot create file {file}: {e}"),
             ))
         })?;
-    let result = write_new(path, &file, layers);
+    let result = write_new(path, &file, layers, max_bytes);
     if result.is_err() {
         let _ = std::fs::remove_file(path);
     }
@@ -86,7 +92,12 @@ pub(super) fn check_layers(file: &str, layers: &[Layer]) -> Result<(), FormatErr
     Ok(())
 }
 
-pub(super) fn write_new(path: &Path, file: &str, layers: &[Layer]) -> Result<(), FormatError> {
+pub(super) fn write_new(
+    path: &Path,
+    file: &str,
+    layers: &[Layer],
+    max_bytes: u64,
+) -> Result<(), FormatError> {
     let w = |e: rusqlite::Error| sql_error(file, "ghi", "writing", e);
     let conn = Connection::open_with_flags(
         path,
@@ -95,6 +106,16 @@ pub(super) fn write_new(path: &Path, file: &str, layers: &[Layer]) -> Result<(),
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(w)?;
+    // SQLite counts at most 2³² - 2 pages: beyond, no bound to set.
+    let page_size: u64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0))
+        .map_err(w)?
+        .max(512) as u64;
+    let pages = max_bytes / page_size;
+    if pages < u32::MAX as u64 - 1 {
+        conn.execute_batch(&format!("PRAGMA max_page_count = {}", pages.max(1)))
+            .map_err(w)?;
+    }
     // The file is new and is removed on failure: no journal, no syncs; the
     // caller's rename makes it durable as a whole.
     conn.execute_batch(&format!(
@@ -115,12 +136,26 @@ pub(super) fn write_new(path: &Path, file: &str, layers: &[Layer]) -> Result<(),
     ))
     .map_err(w)?;
 
-    let srs_ids = insert_srs(&conn, layers).map_err(w)?;
-    let mut blob = Vec::with_capacity(4096);
-    for (layer, &srs_id) in layers.iter().zip(&srs_ids) {
-        write_layer(&conn, file, layer, srs_id, &mut blob)?;
+    let filled = (|| {
+        let srs_ids = insert_srs(&conn, layers).map_err(w)?;
+        let mut blob = Vec::with_capacity(4096);
+        for (layer, &srs_id) in layers.iter().zip(&srs_ids) {
+            write_layer(&conn, file, layer, srs_id, &mut blob)?;
+        }
+        conn.execute_batch("COMMIT;").map_err(w)
+    })();
+    if let Err(e) = filled {
+        // Stopped by max_page_count: SQLite answers SQLITE_FULL ("database
+        // or disk is full") and rolls the transaction back.
+        let capped = pages < u32::MAX as u64 - 1;
+        if capped && e.to_string().contains("database or disk is full") {
+            return Err(FormatError::Io(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("{file} vượt quá {max_bytes} byte / {file} exceeds {max_bytes} bytes"),
+            )));
+        }
+        return Err(e);
     }
-    conn.execute_batch("COMMIT;").map_err(w)?;
     conn.close().map_err(|(_, e)| w(e))?;
     Ok(())
 }
