@@ -5,9 +5,13 @@
 use crate::store::StoreError;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+
+/// What a 503 [`ApiError::Busy`] asks the client to wait (seconds) before
+/// sending the same request again.
+pub const RETRY_AFTER_SECONDS: u32 = 2;
 
 /// Everything a handler can answer instead of what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +40,10 @@ pub enum ApiError {
     /// 403: logged in, but the role does not allow it.
     #[error("không có quyền / not allowed for your role")]
     Forbidden,
+    /// 503 with `Retry-After`: the database stayed busy (another writer)
+    /// past the store's busy timeout; nothing was written.
+    #[error("cơ sở dữ liệu đang bận, xin thử lại / database busy, retry")]
+    Busy,
     /// 500: logged, never shown.
     #[error("{0}")]
     Internal(String),
@@ -52,6 +60,7 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::BadLogin => (StatusCode::UNAUTHORIZED, "bad_login"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -66,11 +75,13 @@ impl IntoResponse for ApiError {
         } else {
             self.to_string()
         };
-        (
-            status,
-            Json(json!({ "error": { "code": code, "message": message } })),
-        )
-            .into_response()
+        let body = Json(json!({ "error": { "code": code, "message": message } }));
+        if let ApiError::Busy = self {
+            tracing::warn!("database busy past the timeout: answered 503");
+            let wait = HeaderValue::from(RETRY_AFTER_SECONDS);
+            return (status, [(header::RETRY_AFTER, wait)], body).into_response();
+        }
+        (status, body).into_response()
     }
 }
 
@@ -83,6 +94,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(m) => ApiError::Conflict("conflict", m),
             StoreError::NoRecord(m) => ApiError::Conflict("no_record", m),
             StoreError::BadInput(m) => ApiError::Unprocessable("invalid_input", m),
+            StoreError::Busy => ApiError::Busy,
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -114,5 +126,53 @@ impl From<QueryRejection> for ApiError {
 impl From<tokio::task::JoinError> for ApiError {
     fn from(e: tokio::task::JoinError) -> Self {
         ApiError::Internal(format!("blocking task failed: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::campaign::FeatureId;
+    use crate::campaign::events::{Event, Status};
+    use crate::store::Store;
+    use std::time::Duration;
+
+    /// A writer that cannot get the lock within its (short) timeout
+    /// answers 503 with Retry-After and the JSON error, not 500.
+    #[tokio::test]
+    async fn a_database_still_busy_after_the_timeout_answers_503_with_retry_after() {
+        let dir = std::env::temp_dir().join(format!("hiendat-busy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("busy.db");
+        let _ = std::fs::remove_file(&db);
+        let holder = Store::open(&db).unwrap();
+        let mut waiter = Store::open(&db).unwrap();
+        waiter.set_busy_timeout(Duration::from_millis(50)).unwrap();
+        let lock = holder.hold_write_lock_for_tests().unwrap();
+        let err = waiter
+            .append_event(&Event {
+                parcel: FeatureId::Text("1".into()),
+                status: Status::Persuading,
+                occurred_on: "2026-11-01".parse().unwrap(),
+                entered_at: chrono::Utc::now(),
+                entered_by: "lan".into(),
+                party_member: None,
+                note: None,
+                corrects: None,
+            })
+            .unwrap_err();
+        drop(lock);
+        assert!(matches!(err, StoreError::Busy), "{err:?}");
+        let r = ApiError::from(err).into_response();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "2");
+        let body = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["error"]["code"], "busy");
+        assert_eq!(
+            v["error"]["message"],
+            "cơ sở dữ liệu đang bận, xin thử lại / database busy, retry"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

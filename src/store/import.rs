@@ -96,9 +96,7 @@ pub struct ImportTx<'a> {
 impl Store {
     /// Starts the writes of an import.
     pub fn begin_import(&mut self) -> Result<ImportTx<'_>> {
-        Ok(ImportTx {
-            tx: self.conn.transaction()?,
-        })
+        Ok(ImportTx { tx: self.write()? })
     }
 }
 

@@ -206,7 +206,7 @@ impl Store {
         }
         let user = self.user(name)?;
         let hash = hash_password(password)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         tx.execute(
             "UPDATE users SET password_hash = ?1 WHERE id = ?2",
             (hash, user.id),
@@ -239,7 +239,7 @@ impl Store {
     /// holds from their next login). The last admin keeps the role.
     pub fn set_role(&mut self, name: &str, role: Role) -> Result<()> {
         let user = self.user(name)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         if user.role == Role::Admin && role != Role::Admin {
             last_admin_guard(&tx, name)?;
         }
@@ -256,7 +256,7 @@ impl Store {
     /// their name. The last admin cannot be removed.
     pub fn remove_user(&mut self, name: &str) -> Result<()> {
         let user = self.user(name)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         if user.role == Role::Admin {
             last_admin_guard(&tx, name)?;
         }
