@@ -5,6 +5,7 @@
 //!     cargo run --release --example load -- --url http://127.0.0.1:8080 \
 //!         --user bench --password '...' [--editors 8] [--readers 16] [--seconds 30]
 
+#[allow(dead_code)] // the test uses more of it
 mod driver;
 
 use clap::Parser;
