@@ -1091,6 +1091,7 @@ fn a_version_3_file_gets_its_outlines_when_opened() {
                  ALTER TABLE residential_groups DROP COLUMN outline;
                  DROP TABLE segment_groups;
                  ALTER TABLE households DROP COLUMN note;
+                 DROP TABLE household_changes;
                  DROP TABLE access_log; DROP TABLE frozen_reports; DROP TABLE grievances;
                  DROP TABLE contacts; DROP TABLE records; DROP TABLE attachments;
                  ALTER TABLE households DROP COLUMN may_be_named;
