@@ -11,6 +11,12 @@
 //! A file that predates the outlines is marked on upgrade, and
 //! `ops::import::open` derives them.
 //!
+//! Every write transaction begins `BEGIN IMMEDIATE` (`Store::write`): it
+//! waits up to [`BUSY_TIMEOUT`] for another writer, and a database still
+//! busy then is [`StoreError::Busy`] (the API answers 503 with
+//! `Retry-After`). [`backup_to`] copies a live file consistently;
+//! [`check_backup`] checks a copy before a restore.
+//!
 //! Methods are synchronous: the server calls them through `spawn_blocking`.
 
 mod backup;

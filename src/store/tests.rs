@@ -1,6 +1,6 @@
 //! Store tests: migrations, R*Tree, import against the 10k reference ward,
 //! the event log. They live here because they need SQL to look inside
-//! (about 1,350 lines of fixtures and cases: a test file, read case by case).
+//! (about 1,550 lines of fixtures and cases: a test file, read case by case).
 
 use super::*;
 use crate::campaign::events::{Event, Status};
