@@ -1516,6 +1516,32 @@ fn household_flag_and_consent_changes_are_kept_with_author_and_time() {
             .iter()
             .all(|h| h.is_member_family)
     );
+    // an import that puts the flags back is in the history too, by the import
+    let with = ImportInput {
+        households: Some(&h),
+        ..input(&s, &p)
+    };
+    import::import(&mut store, &Crs::vn2000_thanh_hoa(), with, false).unwrap();
+    let by_import: Vec<(String, String, bool, bool)> = store.household_changes(key).unwrap()[3..]
+        .iter()
+        .map(|c| {
+            assert_eq!(c.by, "hiendat import");
+            (c.head_name.clone(), c.field.clone(), c.from, c.to)
+        })
+        .collect();
+    assert_eq!(
+        by_import,
+        [
+            (
+                "Nguyễn Văn An".into(),
+                "is_member_family".into(),
+                true,
+                false
+            ),
+            ("Nguyễn Văn An".into(), "may_be_named".into(), true, false),
+            ("Trần Thị Bình".into(), "may_be_named".into(), true, false),
+        ]
+    );
     // the history is append-only
     for sql in [
         "UPDATE household_changes SET changed_by = 'x'",
