@@ -1,8 +1,10 @@
 //! A ward's database made by an earlier version opens, migrates and keeps
 //! its data. `tests/fixtures/vN-demo.db` were made by `hiendat demo --parcels
 //! 300 --db` of the version with schema N (5: the version before the read
-//! model; 6: this one, 2026-12-04), and `vN-demo.summary-*.json` are that
-//! version's own API answers on it. After the upgrade every event and every
+//! model; 6: 2026-12-04; 7: the audit tables, 2026-12-04, with one household
+//! flag change and one logged read made over the API, and written out by
+//! `hiendat backup`), and `vN-demo.summary-*.json` are that version's own
+//! API answers on it. After the upgrade every event and every
 //! frozen report is there byte for byte, and every figure is the same number
 //! — but for schema 5 the structures donated, which now count from the
 //! household's agreement instead of whatever the status: those are left out.
@@ -23,8 +25,8 @@ fn copy_of_fixture(name: &str) -> PathBuf {
     db
 }
 
-/// Every event, and every frozen report's row, as text.
-fn kept(db: &Path) -> (Vec<String>, Vec<String>) {
+/// Every row of `sql`'s answer, as text.
+fn rows(db: &Path, sql: &str) -> Vec<String> {
     let c = rusqlite::Connection::open(db).unwrap();
     let rows = |sql: &str| -> Vec<String> {
         let mut st = c.prepare(sql).unwrap();
@@ -39,9 +41,23 @@ fn kept(db: &Path) -> (Vec<String>, Vec<String>) {
         .collect::<Result<_, _>>()
         .unwrap()
     };
+    rows(sql)
+}
+
+/// Every event, and every frozen report's row, as text.
+fn kept(db: &Path) -> (Vec<String>, Vec<String>) {
     (
-        rows("SELECT * FROM events ORDER BY id"),
-        rows("SELECT * FROM frozen_reports ORDER BY id"),
+        rows(db, "SELECT * FROM events ORDER BY id"),
+        rows(db, "SELECT * FROM frozen_reports ORDER BY id"),
+    )
+}
+
+/// The audit trail (schema 7 on): the households' flag changes and the
+/// access log, as text.
+fn audit(db: &Path) -> (Vec<String>, Vec<String>) {
+    (
+        rows(db, "SELECT * FROM household_changes ORDER BY id"),
+        rows(db, "SELECT * FROM access_log ORDER BY id"),
     )
 }
 
@@ -96,9 +112,20 @@ async fn a_database_of_schema_6_opens_and_keeps_its_figures_history_and_reports(
     upgrade("v6-demo", 6, true).await;
 }
 
+#[tokio::test]
+async fn a_database_of_schema_7_opens_and_keeps_its_figures_history_reports_and_audit_trail() {
+    let trail = audit(&Path::new(FIXTURES).join("v7-demo.db"));
+    assert!(
+        !trail.0.is_empty() && !trail.1.is_empty(),
+        "the fixture holds a household change and a logged read"
+    );
+    upgrade("v7-demo", 7, true).await;
+}
+
 async fn upgrade(name: &str, schema: i64, all: bool) {
     let db = copy_of_fixture(name);
     let before = kept(&db);
+    let trail = (schema >= 7).then(|| audit(&db));
     assert!(
         before.0.len() > 600 && !before.1.is_empty(),
         "the fixture holds a history and a frozen report"
@@ -116,6 +143,9 @@ async fn upgrade(name: &str, schema: i64, all: bool) {
         .unwrap();
     assert_eq!(version, SCHEMA_VERSION);
     assert_eq!(kept(&db), before, "events and frozen reports byte for byte");
+    if let Some(trail) = trail {
+        assert_eq!(audit(&db), trail, "the audit trail byte for byte");
+    }
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -48,7 +48,18 @@ pub(super) fn log_read(
     what: &str,
     detail: Option<&str>,
 ) -> Result<(), ApiError> {
-    Ok(s.log_access(&user.name, user.role.as_str(), what, detail)?)
+    log_read_as_of(s, user, what, detail, None)
+}
+
+/// [`log_read`] of data as it stood at the end of `as_of` (`None`: now).
+pub(super) fn log_read_as_of(
+    s: &Store,
+    user: &User,
+    what: &str,
+    detail: Option<&str>,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<(), ApiError> {
+    Ok(s.log_access(&user.name, user.role.as_str(), what, detail, as_of)?)
 }
 
 /// `GET /api/org`: cells and their groups, area leads (public offices);
@@ -134,7 +145,7 @@ async fn household_flags(
     Path(id): Path<String>,
     body: Result<Json<HouseholdFlags>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Role::Editor)?;
+    let user = caller.require(Role::Editor)?.clone();
     let Json(b) = body?;
     if b.is_member_family.is_none() && b.may_be_named.is_none() {
         return Err(ApiError::Unprocessable(
@@ -145,7 +156,7 @@ async fn household_flags(
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;
-            let n = s.set_household_flags(&p.id, b.is_member_family, b.may_be_named)?;
+            let n = s.set_household_flags(&p.id, b.is_member_family, b.may_be_named, &user.name)?;
             Ok(Json(json!({ "parcel": id_json(&p.id), "households": n })))
         })
         .await
@@ -378,7 +389,7 @@ async fn access_log(
             let rows: Vec<Value> = s
                 .access_log(limit)?
                 .into_iter()
-                .map(|r| json!({ "at": r.at, "user": r.user, "role": r.role, "what": r.what, "detail": r.detail }))
+                .map(|r| json!({ "at": r.at, "user": r.user, "role": r.role, "what": r.what, "detail": r.detail, "as_of": r.as_of.map(|d| d.to_string()) }))
                 .collect();
             Ok(Json(json!({ "reads": rows })))
         })
@@ -411,7 +422,8 @@ pub(super) fn sensitive_json(s: &Store, key: i64) -> Result<Value, ApiError> {
     Ok(json!({ "assignments": assignments, "contacts": contacts, "grievances": grievances }))
 }
 
-/// Records and attachments of a parcel (viewer+: they carry names).
+/// Records, attachments and the history of the households' flags of a
+/// parcel (viewer+: they carry names).
 pub(super) fn paperwork_json(s: &Store, key: i64) -> Result<Value, ApiError> {
     let records: Vec<Value> = s
         .records_of(key)?
@@ -424,5 +436,18 @@ pub(super) fn paperwork_json(s: &Store, key: i64) -> Result<Value, ApiError> {
         })
         .collect();
     let attachments: Vec<Value> = s.attachments_of(key)?.iter().map(attachment_json).collect();
-    Ok(json!({ "records": records, "attachments": attachments }))
+    // Who changed a household's flags or consent, when, from what to what.
+    let household_changes: Vec<Value> = s
+        .household_changes(key)?
+        .into_iter()
+        .map(|c| {
+            json!({
+                "head_name": c.head_name, "field": c.field, "from": c.from, "to": c.to,
+                "at": c.at, "by": c.by,
+            })
+        })
+        .collect();
+    Ok(
+        json!({ "records": records, "attachments": attachments, "household_changes": household_changes }),
+    )
 }

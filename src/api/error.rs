@@ -9,6 +9,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+/// What a 503 [`ApiError::Busy`] asks the client to wait (seconds) before
+/// sending the same request again.
+pub const RETRY_AFTER_SECONDS: u32 = 2;
+
 /// Everything a handler can answer instead of what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -36,6 +40,10 @@ pub enum ApiError {
     /// 403: logged in, but the role does not allow it.
     #[error("không có quyền / not allowed for your role")]
     Forbidden,
+    /// 503 with `Retry-After`: the database stayed busy (another writer)
+    /// past the store's busy timeout; nothing was written.
+    #[error("cơ sở dữ liệu đang bận, xin thử lại / database busy, retry")]
+    Busy,
     /// 500: logged, never shown.
     #[error("{0}")]
     Internal(String),
@@ -66,6 +74,7 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::BadLogin => (StatusCode::UNAUTHORIZED, "bad_login"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::TooMany { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many"),
             ApiError::CrossOrigin => (StatusCode::FORBIDDEN, "cross_origin"),
@@ -91,9 +100,17 @@ impl IntoResponse for ApiError {
             Json(json!({ "error": { "code": code, "message": message } })),
         )
             .into_response();
-        if let ApiError::TooMany { retry_after, .. } = self {
+        let retry_after = match self {
+            ApiError::TooMany { retry_after, .. } => Some(retry_after),
+            ApiError::Busy => {
+                tracing::warn!("database busy past the timeout: answered 503");
+                Some(u64::from(RETRY_AFTER_SECONDS))
+            }
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
             r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         r
     }
@@ -108,6 +125,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(m) => ApiError::Conflict("conflict", m),
             StoreError::NoRecord(m) => ApiError::Conflict("no_record", m),
             StoreError::BadInput(m) => ApiError::Unprocessable("invalid_input", m),
+            StoreError::Busy => ApiError::Busy,
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -144,5 +162,53 @@ impl From<QueryRejection> for ApiError {
 impl From<tokio::task::JoinError> for ApiError {
     fn from(e: tokio::task::JoinError) -> Self {
         ApiError::Internal(format!("blocking task failed: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::campaign::FeatureId;
+    use crate::campaign::events::{Event, Status};
+    use crate::store::Store;
+    use std::time::Duration;
+
+    /// A writer that cannot get the lock within its (short) timeout
+    /// answers 503 with Retry-After and the JSON error, not 500.
+    #[tokio::test]
+    async fn a_database_still_busy_after_the_timeout_answers_503_with_retry_after() {
+        let dir = std::env::temp_dir().join(format!("hiendat-busy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("busy.db");
+        let _ = std::fs::remove_file(&db);
+        let holder = Store::open(&db).unwrap();
+        let mut waiter = Store::open(&db).unwrap();
+        waiter.set_busy_timeout(Duration::from_millis(50)).unwrap();
+        let lock = holder.hold_write_lock_for_tests().unwrap();
+        let err = waiter
+            .append_event(&Event {
+                parcel: FeatureId::Text("1".into()),
+                status: Status::Persuading,
+                occurred_on: "2026-11-01".parse().unwrap(),
+                entered_at: chrono::Utc::now(),
+                entered_by: "lan".into(),
+                party_member: None,
+                note: None,
+                corrects: None,
+            })
+            .unwrap_err();
+        drop(lock);
+        assert!(matches!(err, StoreError::Busy), "{err:?}");
+        let r = ApiError::from(err).into_response();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "2");
+        let body = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["error"]["code"], "busy");
+        assert_eq!(
+            v["error"]["message"],
+            "cơ sở dữ liệu đang bận, xin thử lại / database busy, retry"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -237,7 +237,8 @@ async fn parcel(
             };
             let private = match &sensitive {
                 Some(u) => {
-                    campaign::log_read(s, u, &format!("parcel {}", p.id), None)?;
+                    let as_of = (date != NaiveDate::MAX).then_some(date);
+                    campaign::log_read_as_of(s, u, &format!("parcel {}", p.id), None, as_of)?;
                     Some(campaign::sensitive_json(s, p.key)?)
                 }
                 None => None,

@@ -172,11 +172,12 @@ async fn report(
     let doc = state
         .blocking(move |s| {
             if let Some(u) = &reader {
-                log_read(
+                super::campaign::log_read_as_of(
                     s,
                     u,
                     &format!("report {by}"),
                     Some(&format!("as_of={} from={:?}", opt.as_of, opt.from)),
+                    Some(opt.as_of),
                 )?;
             }
             // the same facts, and so the same figures, as every other answer

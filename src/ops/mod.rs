@@ -3,6 +3,7 @@
 //! nowhere else; the doors (`api`, the CLI) parse, call one use case and
 //! answer.
 //!
+//! - [`backup`]: copies of the live database, and putting one back;
 //! - [`compute`]: validate, project, measure, tally (the `compute` command,
 //!   the benchmark, and every other use case that measures);
 //! - [`import`]: files into the store (reading, validation, upserts,
@@ -13,6 +14,7 @@
 //! - [`reports`]: the periodic reports from the read model, and reports kept as
 //!   issued (frozen).
 
+pub mod backup;
 pub mod compute;
 pub mod export;
 pub mod files;

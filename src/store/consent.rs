@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 /// Largest attachment accepted: a scanned multi-page record fits.
 pub const ATTACHMENT_MAX_BYTES: usize = 10 << 20;
 
-fn now() -> String {
+pub(super) fn now() -> String {
     crate::campaign::clock::now().to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
@@ -105,6 +105,8 @@ pub struct AccessRow {
     pub role: String,
     pub what: String,
     pub detail: Option<String>,
+    /// The date the read looked at (`None`: the current state).
+    pub as_of: Option<NaiveDate>,
 }
 
 /// An attachment's listing from the columns id, file_name, media_type,
@@ -229,11 +231,41 @@ pub(super) fn insert_record(
     Ok(conn.last_insert_rowid())
 }
 
+/// Logs visits (see [`Store::add_contacts`]) inside the caller's transaction.
+fn insert_contacts(
+    tx: &Connection,
+    contacts: &[(FeatureId, NaiveDate, String, String)],
+    by: &str,
+) -> Result<()> {
+    let mut key = tx.prepare("SELECT id FROM parcels WHERE fid = ?1")?;
+    let mut st = tx.prepare(
+        "INSERT INTO contacts (parcel, contacted_on, member, summary, entered_at, entered_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let at = now();
+    for (p, on, member, summary) in contacts {
+        let k: i64 = key
+            .query_row([p.as_str()], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: What::Parcel,
+                id: p.to_string(),
+            })?;
+        if member.trim().is_empty() || summary.trim().is_empty() {
+            return Err(StoreError::BadInput(
+                    "cần ghi người đến vận động (member) và nội dung (summary) / who visited (member) and what was said (summary) are required".into(),
+                ));
+        }
+        st.execute((k, on.to_string(), member.trim(), summary.trim(), &at, by))?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Files a donation record for a parcel.
     pub fn add_record(&mut self, parcel: &FeatureId, r: &RecordInput, by: &str) -> Result<i64> {
         let key = self.parcel_key(parcel)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let id = insert_record(&tx, key, r, by)?;
         super::org::bump_paperwork(&tx)?;
         tx.commit()?;
@@ -243,7 +275,7 @@ impl Store {
     /// Many records at once (the demo), without the per-record checks'
     /// version bumps.
     pub fn add_records(&mut self, records: &[(FeatureId, RecordInput)], by: &str) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         for (p, r) in records {
             let key: i64 =
                 tx.query_row("SELECT id FROM parcels WHERE fid = ?1", [p.as_str()], |r| {
@@ -288,9 +320,11 @@ impl Store {
         by: &str,
     ) -> Result<i64> {
         let one = [(parcel.clone(), on, member.to_string(), summary.to_string())];
-        self.add_contacts(&one, by)?;
-        let id = self.conn.last_insert_rowid();
-        super::org::bump_paperwork(&self.conn)?;
+        let tx = self.write()?;
+        insert_contacts(&tx, &one, by)?;
+        let id = tx.last_insert_rowid();
+        super::org::bump_paperwork(&tx)?;
+        tx.commit()?;
         Ok(id)
     }
 
@@ -302,30 +336,8 @@ impl Store {
         contacts: &[(FeatureId, NaiveDate, String, String)],
         by: &str,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        {
-            let mut key = tx.prepare("SELECT id FROM parcels WHERE fid = ?1")?;
-            let mut st = tx.prepare(
-                "INSERT INTO contacts (parcel, contacted_on, member, summary, entered_at, entered_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            let at = now();
-            for (p, on, member, summary) in contacts {
-                let k: i64 = key
-                    .query_row([p.as_str()], |r| r.get(0))
-                    .optional()?
-                    .ok_or_else(|| StoreError::NotFound {
-                        what: What::Parcel,
-                        id: p.to_string(),
-                    })?;
-                if member.trim().is_empty() || summary.trim().is_empty() {
-                    return Err(StoreError::BadInput(
-                        "cần ghi người đến vận động (member) và nội dung (summary) / who visited (member) and what was said (summary) are required".into(),
-                    ));
-                }
-                st.execute((k, on.to_string(), member.trim(), summary.trim(), &at, by))?;
-            }
-        }
+        let tx = self.write()?;
+        insert_contacts(&tx, contacts, by)?;
         tx.commit()?;
         Ok(())
     }
@@ -365,7 +377,8 @@ impl Store {
                 "cần ghi người kiến nghị (raised_by) và nội dung (content) / who raised it (raised_by) and its content (content) are required".into(),
             ));
         }
-        self.conn.execute(
+        let tx = self.write()?;
+        tx.execute(
             "INSERT INTO grievances (parcel, raised_on, raised_by, content, entered_at, entered_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             (
@@ -377,8 +390,9 @@ impl Store {
                 by,
             ),
         )?;
-        let id = self.conn.last_insert_rowid();
-        super::org::bump_paperwork(&self.conn)?;
+        let id = tx.last_insert_rowid();
+        super::org::bump_paperwork(&tx)?;
+        tx.commit()?;
         Ok(id)
     }
 
@@ -390,8 +404,8 @@ impl Store {
         answer: &str,
         by: &str,
     ) -> Result<()> {
-        let raised: Option<(String, Option<String>)> = self
-            .conn
+        let tx = self.write()?;
+        let raised: Option<(String, Option<String>)> = tx
             .query_row(
                 "SELECT raised_on, answer FROM grievances WHERE id = ?1",
                 [id],
@@ -419,11 +433,12 @@ impl Store {
                 "ngày trả lời {on} trước ngày kiến nghị {raised_on} (answered_on) / answered {on}, before it was raised on {raised_on} (answered_on)"
             )));
         }
-        self.conn.execute(
+        tx.execute(
             "UPDATE grievances SET answer = ?2, answered_on = ?3, answered_by = ?4 WHERE id = ?1",
             (id, answer.trim(), on.to_string(), by),
         )?;
-        super::org::bump_paperwork(&self.conn)?;
+        super::org::bump_paperwork(&tx)?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -495,13 +510,15 @@ impl Store {
             .map(|b| format!("{b:02x}"))
             .collect::<String>();
         let at = now();
-        self.conn.execute(
+        let tx = self.write()?;
+        tx.execute(
             "INSERT INTO attachments (parcel, file_name, media_type, size_bytes, sha256, caption, content, uploaded_at, uploaded_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             (key, name, media_type, bytes.len() as i64, &sha, caption.map(str::trim).filter(|c| !c.is_empty()), bytes, &at, by),
         )?;
-        let id = self.conn.last_insert_rowid();
-        super::org::bump_paperwork(&self.conn)?;
+        let id = tx.last_insert_rowid();
+        super::org::bump_paperwork(&tx)?;
+        tx.commit()?;
         Ok(AttachmentRow {
             id,
             file_name: name.to_string(),
@@ -595,26 +612,29 @@ impl Store {
             })
     }
 
-    /// Records that `user` read sensitive data.
+    /// Records that `user` read sensitive data, as it stood at the end of
+    /// `as_of` (`None`: now). The log is append-only: its rows are never
+    /// updated or deleted (the schema's triggers refuse both).
     pub fn log_access(
         &self,
         user: &str,
         role: &str,
         what: &str,
         detail: Option<&str>,
+        as_of: Option<NaiveDate>,
     ) -> Result<()> {
         self.conn
             .prepare_cached(
-                "INSERT INTO access_log (at, user, role, what, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO access_log (at, user, role, what, detail, as_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute((now(), user, role, what, detail))?;
+            .execute((now(), user, role, what, detail, as_of.map(|d| d.to_string())))?;
         Ok(())
     }
 
     /// The newest `limit` reads of sensitive data, newest first.
     pub fn access_log(&self, limit: usize) -> Result<Vec<AccessRow>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT at, user, role, what, detail FROM access_log ORDER BY id DESC LIMIT ?1",
+            "SELECT at, user, role, what, detail, as_of FROM access_log ORDER BY id DESC LIMIT ?1",
         )?;
         let rows = st.query_map([limit as i64], |r| {
             Ok(AccessRow {
@@ -623,6 +643,7 @@ impl Store {
                 role: r.get(2)?,
                 what: r.get(3)?,
                 detail: r.get(4)?,
+                as_of: r.get::<_, Option<String>>(5)?.map(date).transpose()?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -45,7 +45,7 @@ impl Store {
         e: &Event,
         record: Option<&super::RecordInput>,
     ) -> Result<Recorded> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let (key, parcel) = lookup(&tx, &e.parcel)?;
         if let Some(r) = record {
             super::consent::insert_record(&tx, key, r, &e.entered_by)?;
@@ -64,7 +64,7 @@ impl Store {
     /// checks it, in one transaction: all or none (the way to load a long
     /// history, the demo's six months).
     pub fn append_events(&mut self, events: &[Event]) -> Result<usize> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         for e in events {
             let (key, _) = lookup(&tx, &e.parcel)?;
             append(&tx, key, e)?;

@@ -96,9 +96,7 @@ pub struct ImportTx<'a> {
 impl Store {
     /// Starts the writes of an import.
     pub fn begin_import(&mut self) -> Result<ImportTx<'_>> {
-        Ok(ImportTx {
-            tx: self.conn.transaction()?,
-        })
+        Ok(ImportTx { tx: self.write()? })
     }
 }
 
@@ -629,6 +627,13 @@ fn upsert_households(tx: &Transaction, households: &[HouseholdInput]) -> Result<
         "UPDATE households SET address = ?2, phone = ?3, is_member_family = ?4, note = ?5, may_be_named = ?6
          WHERE id = ?1",
     )?;
+    // A flag or consent that an import changes is kept in the households'
+    // history too, by the import.
+    let mut changed = tx.prepare_cached(
+        "INSERT INTO household_changes (parcel, head_name, field, old_value, new_value, changed_at, changed_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'hiendat import')",
+    )?;
+    let at = super::consent::now();
     for h in households {
         let key: i64 = parcel
             .query_row([h.parcel.as_str()], |r| r.get(0))
@@ -685,6 +690,14 @@ fn upsert_households(tx: &Transaction, households: &[HouseholdInput]) -> Result<
                         &h.note,
                         h.may_be_named,
                     ))?;
+                    for (field, old, new) in [
+                        ("is_member_family", member, h.is_member_family),
+                        ("may_be_named", named, h.may_be_named),
+                    ] {
+                        if old != new {
+                            changed.execute((key, &h.head_name, field, old, new, &at))?;
+                        }
+                    }
                     counts.count(Change::Updated);
                 } else {
                     counts.count(Change::Unchanged);

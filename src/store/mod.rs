@@ -11,8 +11,15 @@
 //! A file that predates the outlines is marked on upgrade, and
 //! `ops::import::open` derives them.
 //!
+//! Every write transaction begins `BEGIN IMMEDIATE` (`Store::write`): it
+//! waits up to [`BUSY_TIMEOUT`] for another writer, and a database still
+//! busy then is [`StoreError::Busy`] (the API answers 503 with
+//! `Retry-After`). [`backup_to`] copies a live file consistently;
+//! [`check_backup`] checks a copy before a restore.
+//!
 //! Methods are synchronous: the server calls them through `spawn_blocking`.
 
+mod backup;
 mod consent;
 mod events;
 mod import;
@@ -27,12 +34,13 @@ pub mod wkb;
 #[cfg(test)]
 mod tests;
 
+pub use backup::{backup_to, check_backup, in_use};
 pub use consent::{
     ATTACHMENT_MAX_BYTES, AccessRow, AttachmentRow, ContactRow, FrozenDocument, FrozenRow,
     GrievanceRow, RecordInput, RecordRow,
 };
 pub use import::{ImportTx, LayerCounts, StructureCounts, Upserted};
-pub use org::{AssignmentRow, CellRow, LeadRow, MemberRow, OrgCounts};
+pub use org::{AssignmentRow, CellRow, HouseholdChange, LeadRow, MemberRow, OrgCounts};
 pub use outlines::Outline;
 pub use queries::{
     DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, StructureRow, Timeline,
@@ -41,7 +49,7 @@ pub use users::{Role, User};
 
 use crate::campaign::FeatureId;
 use crate::campaign::events::{TransitionError, UnknownStatus};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::fmt;
 use std::path::Path;
 use std::time::Duration;
@@ -54,6 +62,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_outlines.sql"),
     include_str!("migrations/0005_campaign.sql"),
     include_str!("migrations/0006_figures_from_the_read_model.sql"),
+    include_str!("migrations/0007_audit.sql"),
 ];
 
 /// The version whose migration adds `parcel_status`, filled from the log.
@@ -61,6 +70,10 @@ const PARCEL_STATUS_VERSION: i64 = 3;
 
 /// The version whose migration adds the map outlines, derived from the geometry.
 const OUTLINES_VERSION: i64 = 4;
+
+/// How long a write waits for another writer before giving up with
+/// [`StoreError::Busy`].
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -138,8 +151,24 @@ pub enum StoreError {
     /// Something in the file that hiendat did not write (bad WKB, bad date...).
     #[error("dữ liệu hỏng / corrupt data: {0}")]
     Corrupt(String),
+    /// Another writer still held the database when the busy timeout
+    /// ([`BUSY_TIMEOUT`]) ran out: nothing was written, the same request
+    /// may be sent again.
+    #[error("cơ sở dữ liệu đang bận, xin thử lại / database busy, retry")]
+    Busy,
     #[error("cơ sở dữ liệu / database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(#[source] rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Busy
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
 }
 
 impl From<wkb::WkbError> for StoreError {
@@ -175,7 +204,7 @@ impl Store {
     }
 
     fn init(mut conn: Connection) -> Result<Store> {
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // Returns the mode now in force ("memory" for an in-memory database).
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -185,6 +214,24 @@ impl Store {
         conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         migrate(&mut conn)?;
         Ok(Store { conn })
+    }
+
+    /// How long this connection's writes wait for another writer
+    /// ([`BUSY_TIMEOUT`] unless set here).
+    pub fn set_busy_timeout(&self, timeout: Duration) -> Result<()> {
+        Ok(self.conn.busy_timeout(timeout)?)
+    }
+
+    /// Starts a write transaction with `BEGIN IMMEDIATE`: it takes the
+    /// write lock first, waiting for it up to the busy timeout, and only
+    /// then reads. (A deferred transaction that reads and then writes
+    /// cannot wait: in WAL mode SQLite answers "database is locked" at
+    /// once when another writer got in between.) Every write of the store
+    /// goes through here.
+    fn write(&mut self) -> Result<Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
 
     /// The file's schema version (`PRAGMA user_version`).
@@ -259,7 +306,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
         if i as i64 + 1 == PARCEL_STATUS_VERSION {
             events::rebuild_parcel_status(&tx)?;
@@ -271,4 +318,25 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+/// The write lock of a database held by a test (`BEGIN IMMEDIATE`),
+/// released (rolled back) when dropped.
+#[cfg(test)]
+pub(crate) struct WriteLock<'a>(&'a Connection);
+
+#[cfg(test)]
+impl Drop for WriteLock<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.execute_batch("ROLLBACK");
+    }
+}
+
+#[cfg(test)]
+impl Store {
+    /// Takes the write lock as another writer would, until the guard drops.
+    pub(crate) fn hold_write_lock_for_tests(&self) -> Result<WriteLock<'_>> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(WriteLock(&self.conn))
+    }
 }

@@ -85,6 +85,18 @@ fn date(s: String) -> rusqlite::Result<NaiveDate> {
     })
 }
 
+/// One change of a household's flag: `field` is `is_member_family` or
+/// `may_be_named`; `at` is when it was entered (UTC), `by` who entered it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdChange {
+    pub head_name: String,
+    pub field: String,
+    pub from: bool,
+    pub to: bool,
+    pub at: String,
+    pub by: String,
+}
+
 /// Bumps the import counter [`Store::data_version`] reads: the organisation
 /// changed, which every report and page shows.
 pub(super) fn bump_version(conn: &Connection) -> Result<()> {
@@ -260,7 +272,7 @@ fn lines(it: impl Iterator<Item = String>) -> String {
 impl Store {
     /// Replaces the organisation, in one transaction: all or nothing.
     pub fn import_org(&mut self, org: &Org) -> Result<OrgCounts> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let counts = replace_org(&tx, org)?;
         tx.commit()?;
         Ok(counts)
@@ -347,7 +359,7 @@ impl Store {
     /// assignment that holds then ends that day, so the history stays.
     pub fn assign(&mut self, parcel: &FeatureId, member: &str, from: NaiveDate) -> Result<()> {
         let key = self.parcel_key(parcel)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let m: i64 = tx
             .query_row(
                 "SELECT id FROM party_members WHERE code = ?1",
@@ -391,28 +403,73 @@ impl Store {
     /// Sets the flags of the parcel's households (all of them: they share
     /// the land): a family of a cadre or party member, and whether it agreed
     /// to be named on a public commendation list. `None` leaves a flag.
+    /// Each flag that changes is kept in the household's history
+    /// ([`Store::household_changes`]) with `by` and the time, in the same
+    /// transaction.
     pub fn set_household_flags(
         &mut self,
         parcel: &FeatureId,
         member_family: Option<bool>,
         may_be_named: Option<bool>,
+        by: &str,
     ) -> Result<usize> {
         let key = self.parcel_key(parcel)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
+        let before: Vec<(String, bool, bool)> = tx
+            .prepare("SELECT head_name, is_member_family, may_be_named FROM households WHERE parcel = ?1 ORDER BY id")?
+            .query_map([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        if before.is_empty() {
+            return Err(StoreError::BadInput(format!(
+                "thửa đất {parcel} chưa có hộ gia đình nào (nhập bằng --households) / parcel {parcel} has no household yet (import one with --households)"
+            )));
+        }
         let n = tx.execute(
             "UPDATE households SET is_member_family = coalesce(?2, is_member_family),
                                    may_be_named = coalesce(?3, may_be_named)
              WHERE parcel = ?1",
             (key, member_family, may_be_named),
         )?;
-        if n == 0 {
-            return Err(StoreError::BadInput(format!(
-                "thửa đất {parcel} chưa có hộ gia đình nào (nhập bằng --households) / parcel {parcel} has no household yet (import one with --households)"
-            )));
+        let at = super::consent::now();
+        {
+            let mut log = tx.prepare(
+                "INSERT INTO household_changes (parcel, head_name, field, old_value, new_value, changed_at, changed_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for (head, family, named) in &before {
+                for (field, old, new) in [
+                    ("is_member_family", *family, member_family),
+                    ("may_be_named", *named, may_be_named),
+                ] {
+                    if let Some(new) = new.filter(|v| *v != old) {
+                        log.execute((key, head, field, old, new, &at, by))?;
+                    }
+                }
+            }
         }
         bump_paperwork(&tx)?;
         tx.commit()?;
         Ok(n)
+    }
+
+    /// The history of the flags of a parcel's (row id) households, oldest
+    /// first.
+    pub fn household_changes(&self, parcel: i64) -> Result<Vec<HouseholdChange>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT head_name, field, old_value, new_value, changed_at, changed_by
+             FROM household_changes WHERE parcel = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([parcel], |r| {
+            Ok(HouseholdChange {
+                head_name: r.get(0)?,
+                field: r.get(1)?,
+                from: r.get(2)?,
+                to: r.get(3)?,
+                at: r.get(4)?,
+                by: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn leads(&self) -> Result<Vec<LeadRow>> {

@@ -1,6 +1,6 @@
 //! Store tests: migrations, R*Tree, import against the 10k reference ward,
 //! the event log. They live here because they need SQL to look inside
-//! (about 1,350 lines of fixtures and cases: a test file, read case by case).
+//! (about 1,550 lines of fixtures and cases: a test file, read case by case).
 
 use super::*;
 use crate::campaign::events::{Event, Status};
@@ -1091,6 +1091,7 @@ fn a_version_3_file_gets_its_outlines_when_opened() {
                  ALTER TABLE residential_groups DROP COLUMN outline;
                  DROP TABLE segment_groups;
                  ALTER TABLE households DROP COLUMN note;
+                 DROP TABLE household_changes;
                  DROP TABLE access_log; DROP TABLE frozen_reports; DROP TABLE grievances;
                  DROP TABLE contacts; DROP TABLE records; DROP TABLE attachments;
                  ALTER TABLE households DROP COLUMN may_be_named;
@@ -1349,4 +1350,231 @@ fn grievances_are_answered_once_and_contacts_change_no_status() {
     let (_, row) = &store.grievances(Some(key)).unwrap()[0];
     assert_eq!(row.answer.as_deref(), Some("Đã đo lại, đúng số liệu"));
     assert_eq!(store.contacts(Some(key)).unwrap().len(), 1);
+}
+
+// ---- Hardening (issue 16): writers that wait, the audit trail ----
+
+/// The small ward imported into a file (two connections can open it).
+fn small_ward_file(dir: &TempDir) -> std::path::PathBuf {
+    let path = dir.join("small.db");
+    let (s, p) = small_ward();
+    let mut store = Store::open(&path).unwrap();
+    import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
+    path
+}
+
+#[test]
+fn a_writer_waits_for_another_writer_holding_the_lock_and_then_succeeds() {
+    let dir = tempdir();
+    let path = small_ward_file(&dir);
+    let mut editor = Store::open(&path).unwrap();
+    // the editor's connection has read before (a pooled connection has)
+    editor.events(&FeatureId::from(101)).unwrap();
+    let (locked, go) = std::sync::mpsc::channel();
+    let other = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            let mut s = Store::open(&path).unwrap();
+            let tx = s.write().unwrap();
+            let key: i64 = tx
+                .query_row("SELECT id FROM parcels WHERE fid = '102'", [], |r| r.get(0))
+                .unwrap();
+            tx.execute(
+                "INSERT INTO events (parcel, status, occurred_on, entered_at, entered_by)
+                 VALUES (?1, 'persuading', '2025-01-10', '2025-01-20T09:00:00.000000Z', 'other')",
+                [key],
+            )
+            .unwrap();
+            locked.send(()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            tx.commit().unwrap();
+        })
+    };
+    go.recv().unwrap();
+    // Deferred, this read the log and then failed at once with "database
+    // is locked"; immediate, it waits for the other writer's commit.
+    let id = editor
+        .append_event(&event(101, Status::Persuading, (2025, 1, 12), 1))
+        .expect("the second writer waits, then writes");
+    other.join().unwrap();
+    let first: i64 = editor
+        .conn
+        .query_row(
+            "SELECT id FROM events WHERE entered_by = 'other'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(id > first, "written after the other writer's commit");
+}
+
+#[test]
+fn a_writer_still_waiting_after_the_timeout_gets_busy_and_writes_nothing() {
+    let dir = tempdir();
+    let path = small_ward_file(&dir);
+    let holder = Store::open(&path).unwrap();
+    let mut editor = Store::open(&path).unwrap();
+    editor
+        .set_busy_timeout(std::time::Duration::from_millis(50))
+        .unwrap();
+    let lock = holder.hold_write_lock_for_tests().unwrap();
+    let err = editor
+        .append_event(&event(101, Status::Persuading, (2025, 1, 12), 1))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Busy), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "cơ sở dữ liệu đang bận, xin thử lại / database busy, retry"
+    );
+    drop(lock);
+    assert!(editor.events(&FeatureId::from(101)).unwrap().is_empty());
+    // once free, the same write goes through
+    editor
+        .append_event(&event(101, Status::Persuading, (2025, 1, 12), 1))
+        .unwrap();
+}
+
+#[test]
+fn household_flag_and_consent_changes_are_kept_with_author_and_time() {
+    let mut store = imported_small();
+    let h = [
+        HouseholdInput {
+            parcel: FeatureId::from(101),
+            head_name: "Nguyễn Văn An".into(),
+            address: None,
+            phone: None,
+            is_member_family: false,
+            may_be_named: false,
+            note: None,
+        },
+        HouseholdInput {
+            parcel: FeatureId::from(101),
+            head_name: "Trần Thị Bình".into(),
+            address: None,
+            phone: None,
+            is_member_family: true,
+            may_be_named: false,
+            note: None,
+        },
+    ];
+    let (s, p) = small_ward();
+    let with = ImportInput {
+        households: Some(&h),
+        ..input(&s, &p)
+    };
+    import::import(&mut store, &Crs::vn2000_thanh_hoa(), with, false).unwrap();
+    let parcel = FeatureId::from(101);
+    let key = store.parcel_key(&parcel).unwrap();
+    assert!(store.household_changes(key).unwrap().is_empty());
+
+    let n = store
+        .set_household_flags(&parcel, Some(true), None, "lan")
+        .unwrap();
+    assert_eq!(n, 2);
+    // only the household whose flag moved has a change
+    let changes = store.household_changes(key).unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(
+        (changes[0].head_name.as_str(), changes[0].field.as_str()),
+        ("Nguyễn Văn An", "is_member_family")
+    );
+    assert_eq!((changes[0].from, changes[0].to), (false, true));
+    assert_eq!(changes[0].by, "lan");
+    assert!(changes[0].at.ends_with('Z') && changes[0].at.len() > 20);
+
+    store
+        .set_household_flags(&parcel, None, Some(true), "hoa")
+        .unwrap();
+    store
+        .set_household_flags(&parcel, None, Some(true), "hoa")
+        .unwrap();
+    let changes = store.household_changes(key).unwrap();
+    assert_eq!(
+        changes.len(),
+        3,
+        "a repeated value is no change: {changes:?}"
+    );
+    assert!(
+        changes[1..]
+            .iter()
+            .all(|c| c.field == "may_be_named" && !c.from && c.to && c.by == "hoa")
+    );
+    // the current values read as before
+    let named: Vec<bool> = store
+        .conn
+        .prepare("SELECT may_be_named FROM households WHERE parcel = ?1 ORDER BY id")
+        .unwrap()
+        .query_map([key], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(named, [true, true]);
+    assert!(
+        store
+            .households_of(key)
+            .unwrap()
+            .iter()
+            .all(|h| h.is_member_family)
+    );
+    // an import that puts the flags back is in the history too, by the import
+    let with = ImportInput {
+        households: Some(&h),
+        ..input(&s, &p)
+    };
+    import::import(&mut store, &Crs::vn2000_thanh_hoa(), with, false).unwrap();
+    let by_import: Vec<(String, String, bool, bool)> = store.household_changes(key).unwrap()[3..]
+        .iter()
+        .map(|c| {
+            assert_eq!(c.by, "hiendat import");
+            (c.head_name.clone(), c.field.clone(), c.from, c.to)
+        })
+        .collect();
+    assert_eq!(
+        by_import,
+        [
+            (
+                "Nguyễn Văn An".into(),
+                "is_member_family".into(),
+                true,
+                false
+            ),
+            ("Nguyễn Văn An".into(), "may_be_named".into(), true, false),
+            ("Trần Thị Bình".into(), "may_be_named".into(), true, false),
+        ]
+    );
+    // the history is append-only
+    for sql in [
+        "UPDATE household_changes SET changed_by = 'x'",
+        "DELETE FROM household_changes",
+    ] {
+        let err = store.conn.execute(sql, []).unwrap_err().to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+}
+
+#[test]
+fn the_access_log_records_as_of_and_refuses_updates_and_deletes() {
+    let store = Store::open_in_memory().unwrap();
+    store
+        .log_access("lan", "editor", "parcel 12", None, Some(date(2026, 10, 1)))
+        .unwrap();
+    store.log_access("hoa", "admin", "org", None, None).unwrap();
+    let rows = store.access_log(10).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0].what.as_str(), rows[0].as_of), ("org", None));
+    assert_eq!(
+        (rows[1].what.as_str(), rows[1].as_of),
+        ("parcel 12", Some(date(2026, 10, 1)))
+    );
+    for (sql, word) in [
+        ("UPDATE access_log SET user = 'x'", "updated"),
+        ("DELETE FROM access_log", "deleted"),
+    ] {
+        let err = store.conn.execute(sql, []).unwrap_err().to_string();
+        assert!(
+            err.contains("nhật ký truy cập chỉ được ghi thêm") && err.contains(word),
+            "{sql}: {err}"
+        );
+    }
+    assert_eq!(store.access_log(10).unwrap().len(), 2);
 }

@@ -213,7 +213,7 @@ impl Store {
         password_policy(password)?;
         let user = self.user(name)?;
         let hash = hash_password(password)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         tx.execute(
             "UPDATE users SET password_hash = ?1 WHERE id = ?2",
             (hash, user.id),
@@ -246,7 +246,7 @@ impl Store {
     /// holds from their next login). The last admin keeps the role.
     pub fn set_role(&mut self, name: &str, role: Role) -> Result<()> {
         let user = self.user(name)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         if user.role == Role::Admin && role != Role::Admin {
             last_admin_guard(&tx, name)?;
         }
@@ -263,7 +263,7 @@ impl Store {
     /// their name. The last admin cannot be removed.
     pub fn remove_user(&mut self, name: &str) -> Result<()> {
         let user = self.user(name)?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         if user.role == Role::Admin {
             last_admin_guard(&tx, name)?;
         }
