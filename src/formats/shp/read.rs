@@ -94,7 +94,7 @@ pub fn read_zip<R: Read + Seek>(
 /// members), and unpacking stops at the size a member's header declares (a
 /// zip that lies about it is refused).
 pub fn read_zip_within<R: Read + Seek>(
-    r: R,
+    mut r: R,
     name: &str,
     encoding: Option<Encoding>,
     limits: &Limits,
@@ -105,6 +105,11 @@ pub fn read_zip_within<R: Read + Seek>(
             format!("{name} is not a readable zip: {e}"),
         )
     };
+    // A member's packed bytes are within the zip, whatever its header says.
+    let zip_len = r
+        .seek(std::io::SeekFrom::End(0))
+        .and_then(|n| r.seek(std::io::SeekFrom::Start(0)).map(|_| n))
+        .map_err(|e| bad(zip::result::ZipError::Io(e)))?;
     let mut zip = zip::ZipArchive::new(r).map_err(bad)?;
     if zip.len() > limits.zip_entries {
         let (n, max) = (zip.len(), limits.zip_entries);
@@ -150,7 +155,8 @@ pub fn read_zip_within<R: Read + Seek>(
             if let Some(&i) = parts.get(ext) {
                 let e = zip.by_index_raw(i).map_err(bad)?;
                 let member = e.name().unwrap_or_default().into_owned();
-                check_member(name, &member, e.size(), e.compressed_size(), limits)?;
+                let packed = e.compressed_size().min(zip_len);
+                check_member(name, &member, e.size(), packed, limits)?;
                 unpacked = unpacked.saturating_add(e.size());
                 if unpacked > limits.unpacked_bytes {
                     let max = limits::size(limits.unpacked_bytes);
@@ -178,7 +184,7 @@ pub fn read_zip_within<R: Read + Seek>(
             let member = e.name().unwrap_or_default().into_owned();
             // checked above: within the limits
             let declared = e.size();
-            let mut v = Vec::with_capacity(usize::try_from(declared).unwrap_or(0).min(1 << 24));
+            let mut v = Vec::with_capacity(usize::try_from(declared).unwrap_or(0).min(1 << 20));
             e.take(declared.saturating_add(1))
                 .read_to_end(&mut v)
                 .map_err(|err| {
