@@ -88,17 +88,55 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
 /// Tokens that matter to some reader.
 const TOKENS: &[&[u8]] = &[
-    b"\"", b",", b";", b"\n", b"\r\n", b"{", b"}", b"[", b"]", b":", b"-1e999", b"1e308", b"NaN",
-    b"0", b"-0", b"18446744073709551616", b"<", b">", b"</", b"/>", b"<Placemark>",
-    b"<coordinates>", b"0,0 1,1", b"\x00", b"\xff\xff\xff\xff", b"\x7f\xff\xff\xff", b"\xc3",
-    b"POLYGON((", b"))", b"EMPTY", b"  0\nSECTION\n", b"  0\nLWPOLYLINE\n", b" 90\n", b" 10\n",
-    b"\"type\":\"Polygon\"", b"\"coordinates\"", b"null", b"PK\x03\x04", b"PK\x01\x02",
+    b"\"",
+    b",",
+    b";",
+    b"\n",
+    b"\r\n",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b":",
+    b"-1e999",
+    b"1e308",
+    b"NaN",
+    b"0",
+    b"-0",
+    b"18446744073709551616",
+    b"<",
+    b">",
+    b"</",
+    b"/>",
+    b"<Placemark>",
+    b"<coordinates>",
+    b"0,0 1,1",
+    b"\x00",
+    b"\xff\xff\xff\xff",
+    b"\x7f\xff\xff\xff",
+    b"\xc3",
+    b"POLYGON((",
+    b"))",
+    b"EMPTY",
+    b"  0\nSECTION\n",
+    b"  0\nLWPOLYLINE\n",
+    b" 90\n",
+    b" 10\n",
+    b"\"type\":\"Polygon\"",
+    b"\"coordinates\"",
+    b"null",
+    b"PK\x03\x04",
+    b"PK\x01\x02",
 ];
 
 fn mutate(r: &mut Rng, seeds: &[Vec<u8>], out: &mut Vec<u8>) {
@@ -212,7 +250,9 @@ fn fuzz_named(name: &str, format: &str, factor: usize, f: impl Fn(&[u8])) {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0x9E37_79B9_7F4A_7C15);
-    let mixed = name.bytes().fold(seed, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01B3));
+    let mixed = name
+        .bytes()
+        .fold(seed, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01B3));
     let mut r = Rng(mixed | 1);
     let (start, budget) = (Instant::now(), budget());
     let mut input = Vec::new();
@@ -227,7 +267,8 @@ fn fuzz_named(name: &str, format: &str, factor: usize, f: impl Fn(&[u8])) {
         let base = CURRENT.load(Ordering::Relaxed);
         PEAK.store(base, Ordering::Relaxed);
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&input)));
-        let used = PEAK.load(Ordering::Relaxed).saturating_sub(base) + EXTRA.swap(0, Ordering::Relaxed);
+        let used =
+            PEAK.load(Ordering::Relaxed).saturating_sub(base) + EXTRA.swap(0, Ordering::Relaxed);
         if used > worst.0 {
             worst = (used, input.len());
         }

@@ -28,7 +28,8 @@ fn zip_of(shp: &[u8]) -> Vec<u8> {
     w.start_file("a.shp", o).unwrap();
     w.write_all(shp).unwrap();
     w.start_file("a.dbf", o).unwrap();
-    w.write_all(b"\x03\x7e\x01\x01\0\0\0\0\x21\0\x01\0").unwrap();
+    w.write_all(b"\x03\x7e\x01\x01\0\0\0\0\x21\0\x01\0")
+        .unwrap();
     w.finish().unwrap().into_inner()
 }
 
@@ -168,7 +169,10 @@ fn a_file_over_its_kinds_limit_is_refused_by_name_without_reading_it() {
         .err()
         .unwrap()
         .to_string();
-    assert!(e.contains("tệp parcels.csv (201 MB) vượt giới hạn 200 MB"), "{e}");
+    assert!(
+        e.contains("tệp parcels.csv (201 MB) vượt giới hạn 200 MB"),
+        "{e}"
+    );
     std::fs::remove_file(&p).unwrap();
 }
 
@@ -182,7 +186,13 @@ fn gpkg_of(name: &str, n: usize) -> PathBuf {
     );
     for i in 0..n {
         let (x, y) = (105.8 + i as f64 * 1e-4, 21.0);
-        let ring = vec![[x, y], [x + 1e-5, y], [x + 1e-5, y + 1e-5], [x, y + 1e-5], [x, y]];
+        let ring = vec![
+            [x, y],
+            [x + 1e-5, y],
+            [x + 1e-5, y + 1e-5],
+            [x, y + 1e-5],
+            [x, y],
+        ];
         l.features.push(Feature {
             geometry: Geometry::Polygons(vec![vec![ring]]),
             values: vec![Value::Integer(i as i64)],
@@ -228,7 +238,10 @@ fn gpkg_whose_contents_table_is_a_recursive_view_is_refused() {
     .unwrap();
     drop(c);
     let e = gpkg::read(&p).unwrap_err().to_string();
-    assert!(e.contains("lớp gpkg_contents của contents.gpkg là một view"), "{e}");
+    assert!(
+        e.contains("lớp gpkg_contents của contents.gpkg là một view"),
+        "{e}"
+    );
 }
 
 #[test]

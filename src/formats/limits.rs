@@ -102,11 +102,11 @@ impl Default for Limits {
 
 /// `n` bytes for people: "200 MB", "4 MB", "1500 bytes".
 pub fn size(n: u64) -> String {
-    if n >= MB && n % MB == 0 {
+    if n >= MB && n.is_multiple_of(MB) {
         format!("{} MB", n / MB)
     } else if n >= MB {
         format!("{:.1} MB", n as f64 / MB as f64)
-    } else if n >= 1024 && n % 1024 == 0 {
+    } else if n >= 1024 && n.is_multiple_of(1024) {
         format!("{} KB", n / 1024)
     } else {
         format!("{n} bytes")
@@ -246,10 +246,7 @@ pub fn check_csv(bytes: &[u8], delimiter: u8, limits: &Limits) -> Result<(), Csv
         if field_bytes > limits.csv_field_bytes {
             return fail(
                 row_start_line,
-                format!(
-                    "ô dài quá giới hạn {}",
-                    size(limits.csv_field_bytes as u64)
-                ),
+                format!("ô dài quá giới hạn {}", size(limits.csv_field_bytes as u64)),
                 format!(
                     "field longer than the {} limit",
                     size(limits.csv_field_bytes as u64)
@@ -294,19 +291,38 @@ mod tests {
     fn csv_bounds_name_the_line_and_the_limit() {
         let l = small();
         let e = check_csv(b"a,b,c\n1,2,3,4\n", b',', &l).unwrap_err();
-        assert_eq!((e.line, e.en.as_str()), (2, "more than the limit of 3 columns"));
+        assert_eq!(
+            (e.line, e.en.as_str()),
+            (2, "more than the limit of 3 columns")
+        );
         let e = check_csv(b"a\n123456\n", b',', &l).unwrap_err();
         assert_eq!((e.line, e.vi.as_str()), (2, "ô dài quá giới hạn 5 bytes"));
         let e = check_csv(b"a\n1\n2\n\n3\n", b',', &l).unwrap_err();
-        assert_eq!((e.line, e.en.as_str()), (5, "more than the limit of 2 data rows"));
+        assert_eq!(
+            (e.line, e.en.as_str()),
+            (5, "more than the limit of 2 data rows")
+        );
         let long = Limits {
             csv_field_bytes: 100,
             ..small()
         };
         let e = check_csv(b"a\n\"1,2,3,4,5,6,7,8\"\n", b';', &long).unwrap_err();
-        assert!(e.en.contains("line longer than the 12 bytes limit"), "{e:?}");
+        assert!(
+            e.en.contains("line longer than the 12 bytes limit"),
+            "{e:?}"
+        );
         // a comma inside quotes is no separator
-        assert_eq!(check_csv(b"\",,,,\"\n", b',', &Limits { csv_field_bytes: 9, ..l }), Ok(()));
+        assert_eq!(
+            check_csv(
+                b"\",,,,\"\n",
+                b',',
+                &Limits {
+                    csv_field_bytes: 9,
+                    ..l
+                }
+            ),
+            Ok(())
+        );
     }
 
     #[test]

@@ -446,8 +446,7 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
     if let Some(m) = &a.mapping {
         let bytes = super::files::read_within(m, crate::formats::limits::Limits::DEFAULT.csv_bytes)
             .map_err(bad)?;
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|e| bad(format!("{}: {e}", m.display())))?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| bad(format!("{}: {e}", m.display())))?;
         pairs.extend(text.lines().map(str::to_string));
     }
     let fields = FieldMap::parse(pairs.iter().map(String::as_str)).map_err(bad)?;

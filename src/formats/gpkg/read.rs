@@ -128,7 +128,11 @@ fn read_open(conn: &Connection, file: &str) -> Result<Vec<Layer>, FormatError> {
     // The first statement is where SQLite notices a file that is not a
     // database.
     let mut missing = false;
-    for name in ["gpkg_contents", "gpkg_geometry_columns", "gpkg_spatial_ref_sys"] {
+    for name in [
+        "gpkg_contents",
+        "gpkg_geometry_columns",
+        "gpkg_spatial_ref_sys",
+    ] {
         match stored_as(conn, name).map_err(|e| not_sqlite(file, e))? {
             None => missing = true,
             Some("table") => {}
@@ -143,7 +147,7 @@ fn read_open(conn: &Connection, file: &str) -> Result<Vec<Layer>, FormatError> {
         )));
     }
     let file = &file.to_string();
-    let r = |e: rusqlite::Error| sql_error(&file, "đọc", "reading", e);
+    let r = |e: rusqlite::Error| sql_error(file, "đọc", "reading", e);
     let tables: Vec<TableInfo> = {
         let mut stmt = conn
             .prepare(
