@@ -283,3 +283,52 @@ fn gpkg_values_longer_than_the_limit_are_refused() {
     assert!(gpkg::read_within(&p, &small).is_err());
     assert!(gpkg::read(&p).is_ok());
 }
+
+#[test]
+fn the_import_command_and_the_organisation_folder_apply_the_limits() {
+    use hiendat::ops::import::{FileImport, ImportFiles, import_files};
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-corpus/geojson");
+    let big = tmp("households.csv");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(300 << 20)
+        .unwrap();
+    let files = ImportFiles {
+        segments: corpus.join("segments.geojson"),
+        parcels: corpus.join("parcels.geojson"),
+        households: Some(big.clone()),
+        ..ImportFiles::default()
+    };
+    let db = tmp("limits.db");
+    let e = import_files(&FileImport {
+        db: &db,
+        files: &files,
+        org: None,
+        ward: None,
+        dry_run: true,
+        note: &|_| {},
+        progress: None,
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("households.csv (300 MB) vượt giới hạn 200 MB"),
+        "{e}"
+    );
+    std::fs::remove_file(&big).unwrap();
+
+    let org = tmp("org");
+    std::fs::create_dir_all(&org).unwrap();
+    std::fs::File::create(org.join("cells.csv"))
+        .unwrap()
+        .set_len(201 << 20)
+        .unwrap();
+    let e = hiendat::formats::org::read_dir(&org)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("cells.csv, dòng 0: tệp (201 MB) vượt giới hạn 200 MB"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&org).unwrap();
+}

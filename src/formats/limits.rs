@@ -57,7 +57,7 @@ impl Limits {
 
     pub const DEFAULT: Limits = Limits {
         csv_bytes: 200 * MB,
-        geojson_bytes: 1024 * MB,
+        geojson_bytes: 512 * MB,
         text_bytes: 512 * MB,
         gpkg_bytes: 2048 * MB,
         zip_bytes: 1024 * MB,
