@@ -29,6 +29,13 @@ pub fn read(bytes: &[u8], name: &str) -> Result<Layer, FormatError> {
     } else {
         b','
     };
+    if let Err(l) = super::limits::check_csv(bytes, delimiter, &super::limits::Limits::DEFAULT) {
+        let line = l.line;
+        return Err(FormatError::invalid(format!(
+            "{name}: dòng {line}: {} / line {line}: {}",
+            l.vi, l.en
+        )));
+    }
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(false)

@@ -12,6 +12,7 @@ pub mod gpkg;
 pub mod kml;
 pub mod layer;
 pub mod legacy_vn;
+pub mod limits;
 pub mod mapping;
 pub mod shp;
 pub mod srs;

@@ -5,6 +5,7 @@
 //! GeoJSON keeps its own reader ([`super::geojson_read`]).
 
 use super::layer::{FormatError, GeomKind, Layer};
+use super::limits::{self, Limits};
 use super::mapping::{self, FieldMap, Mapped};
 use super::srs::{self, SourceCrs};
 use super::{csv_wkt, dxf, gpkg, kml, shp};
@@ -108,7 +109,7 @@ fn read_layer(
                     path.display()
                 )));
             }
-            let bytes = std::fs::read(path).map_err(|e| at(e.into()))?;
+            let bytes = limits::read(path, &Limits::DEFAULT).map_err(at)?;
             vec![
                 dxf::read(
                     &bytes,
@@ -119,10 +120,11 @@ fn read_layer(
                 .map_err(at)?,
             ]
         }
-        Source::Kml => kml::read(&std::fs::read(path).map_err(|e| at(e.into()))?).map_err(at)?,
+        Source::Kml => kml::read(&limits::read(path, &Limits::DEFAULT).map_err(at)?).map_err(at)?,
         Source::Csv => {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("csv");
-            vec![csv_wkt::read(&std::fs::read(path).map_err(|e| at(e.into()))?, stem).map_err(at)?]
+            let bytes = limits::read(path, &Limits::DEFAULT).map_err(at)?;
+            vec![csv_wkt::read(&bytes, stem).map_err(at)?]
         }
     };
     let mut layer = pick(layers, kind, o.layer.as_deref(), preferred).map_err(at)?;

@@ -444,7 +444,9 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
     let bad = ImportError::Files;
     let mut pairs: Vec<String> = a.fields.clone();
     if let Some(m) = &a.mapping {
-        let text = std::fs::read_to_string(m).map_err(|e| bad(format!("{}: {e}", m.display())))?;
+        let bytes = super::files::read_within(m, crate::formats::limits::Limits::DEFAULT.csv_bytes)
+            .map_err(bad)?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| bad(format!("{}: {e}", m.display())))?;
         pairs.extend(text.lines().map(str::to_string));
     }
     let fields = FieldMap::parse(pairs.iter().map(String::as_str)).map_err(bad)?;

@@ -67,6 +67,9 @@ pub enum Reason {
     Syntax(String),
     /// No header row.
     NoHeader,
+    /// A bound of [`crate::formats::limits`] is broken: why, in
+    /// Vietnamese and English.
+    Limit { vi: String, en: String },
 }
 
 impl Reason {
@@ -91,6 +94,7 @@ impl Reason {
             }
             Reason::Syntax(m) => format!("lỗi cú pháp CSV: {m}"),
             Reason::NoHeader => "tệp không có dòng tiêu đề".into(),
+            Reason::Limit { vi, .. } => vi.clone(),
         }
     }
 
@@ -113,6 +117,7 @@ impl Reason {
             }
             Reason::Syntax(m) => format!("CSV syntax error: {m}"),
             Reason::NoHeader => "no header row".into(),
+            Reason::Limit { en, .. } => en.clone(),
         }
     }
 }
@@ -256,6 +261,7 @@ impl From<table::Found> for HouseholdError {
             Problem::DuplicateColumn => Reason::DuplicateColumn,
             Problem::MissingColumn => Reason::MissingColumn,
             Problem::FieldCount { found, expected } => Reason::FieldCount { found, expected },
+            Problem::Limit { vi, en } => Reason::Limit { vi, en },
         };
         HouseholdError {
             line: f.line,

@@ -17,6 +17,7 @@
 use super::table::{self, CellErrors, Table};
 use crate::campaign::FeatureId;
 use crate::campaign::org::{Area, AssignmentInput, CellInput, LeadInput, MemberInput, Org};
+use crate::formats::limits::size;
 use std::path::Path;
 
 const CELLS: [&str; 4] = ["code", "name", "groups", "secretary"];
@@ -28,16 +29,33 @@ const LEADS: [&str; 4] = ["name", "title", "group", "segment_id"];
 pub fn read_dir(dir: &Path) -> Result<Org, CellErrors> {
     let file = |name: &str| -> Result<Option<Vec<u8>>, CellErrors> {
         let p = dir.join(name);
-        match std::fs::read(&p) {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(CellErrors(vec![table::CellError {
+        let limit = crate::formats::limits::Limits::DEFAULT.csv_bytes;
+        let error = |vi: String, en: String| {
+            Err(CellErrors(vec![table::CellError {
                 file: p.display().to_string(),
                 line: 0,
                 column: None,
-                vi: format!("không đọc được: {e}"),
-                en: format!("cannot be read: {e}"),
-            }])),
+                vi,
+                en,
+            }]))
+        };
+        match std::fs::metadata(&p) {
+            Ok(m) if m.len() > limit => {
+                let (len, limit) = (size(m.len()), size(limit));
+                return error(
+                    format!("tệp ({len}) vượt giới hạn {limit}"),
+                    format!("the file ({len}) exceeds the {limit} limit"),
+                );
+            }
+            _ => {}
+        }
+        match std::fs::read(&p) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => error(
+                format!("không đọc được: {e}"),
+                format!("cannot be read: {e}"),
+            ),
         }
     };
     let cells = file("cells.csv")?.ok_or_else(|| {

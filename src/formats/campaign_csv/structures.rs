@@ -81,6 +81,9 @@ pub enum Reason {
     Syntax(String),
     /// No header row.
     NoHeader,
+    /// A bound of [`crate::formats::limits`] is broken: why, in
+    /// Vietnamese and English.
+    Limit { vi: String, en: String },
 }
 
 const KINDS_VI: &str = "wall, gate, house_front, awning, yard, tree, well, other hoặc Tường rào, Cổng, Mặt tiền nhà, Mái che, Sân, Cây, Giếng, Khác";
@@ -111,6 +114,7 @@ impl Reason {
             }
             Reason::Syntax(m) => format!("lỗi cú pháp CSV: {m}"),
             Reason::NoHeader => "tệp không có dòng tiêu đề".into(),
+            Reason::Limit { vi, .. } => vi.clone(),
         }
     }
 
@@ -135,6 +139,7 @@ impl Reason {
             }
             Reason::Syntax(m) => format!("CSV syntax error: {m}"),
             Reason::NoHeader => "no header row".into(),
+            Reason::Limit { en, .. } => en.clone(),
         }
     }
 }
@@ -317,6 +322,7 @@ impl From<table::Found> for StructureError {
             Problem::DuplicateColumn => Reason::DuplicateColumn,
             Problem::MissingColumn => Reason::MissingColumn,
             Problem::FieldCount { found, expected } => Reason::FieldCount { found, expected },
+            Problem::Limit { vi, en } => Reason::Limit { vi, en },
         };
         StructureError {
             line: f.line,

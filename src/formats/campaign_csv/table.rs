@@ -6,6 +6,7 @@
 //! whole, not one error per run: [`rows`] gives the problems as values,
 //! [`read`] as messages naming the file.
 
+use crate::formats::limits::{self, Limits};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -112,6 +113,9 @@ pub enum Problem {
     MissingColumn,
     /// The row has another number of fields than the header.
     FieldCount { found: usize, expected: usize },
+    /// A bound of [`crate::formats::limits`] is broken (the reading
+    /// stops): why, in Vietnamese and English, the limit named.
+    Limit { vi: String, en: String },
 }
 
 /// A [`Problem`] and where: the line (1 = the header, blank lines counted)
@@ -259,6 +263,7 @@ pub fn read(
                 format!("dòng có {found} trường, tiêu đề có {expected}"),
                 format!("row has {found} fields, the header {expected}"),
             ),
+            Problem::Limit { vi, en } => (vi, en),
         };
         errors.push(at(f.line, f.column, vi, en));
     }
@@ -285,16 +290,29 @@ pub fn rows(
         column: column.map(str::to_string),
         problem,
     };
-    // Line numbers count blank lines too (the csv crate's skip them).
-    let newlines: Vec<usize> = memchr::memchr_iter(b'\n', bytes).collect();
+    let limits = &Limits::DEFAULT;
+    if let Err(l) = limits::check_csv(bytes, b',', limits) {
+        let problem = Problem::Limit { vi: l.vi, en: l.en };
+        return (Vec::new(), vec![at(l.line, None, problem)]);
+    }
+    // Line numbers count blank lines too (the csv crate's skip them);
+    // records come in file order, so the newlines are counted on from the
+    // last position asked for.
+    let counted = std::cell::Cell::new((0usize, 1u64));
     let line_of = |p: Option<&csv::Position>| -> u64 {
         p.map_or(0, |p| {
             // a record's position may be at the blank lines before it
-            let mut byte = p.byte() as usize;
+            let mut byte = (p.byte() as usize).min(bytes.len());
             while matches!(bytes.get(byte), Some(b'\n' | b'\r')) {
                 byte += 1;
             }
-            newlines.partition_point(|&i| i < byte) as u64 + 1
+            let (mut from, mut line) = counted.get();
+            if byte < from {
+                (from, line) = (0, 1);
+            }
+            line += memchr::memchr_iter(b'\n', &bytes[from..byte]).count() as u64;
+            counted.set((byte, line));
+            line
         })
     };
     let mut rdr = csv::ReaderBuilder::new()
@@ -339,6 +357,19 @@ pub fn rows(
     index.sort_by_key(|&(_, k)| columns.iter().position(|c| *c == k));
     let mut rows = Vec::new();
     for rec in records {
+        if found.len() >= limits.csv_problems {
+            let n = limits.csv_problems;
+            let line = found.last().map_or(1, |f: &Found| f.line);
+            found.push(at(
+                line,
+                None,
+                Problem::Limit {
+                    vi: format!("quá giới hạn {n} lỗi, ngừng đọc"),
+                    en: format!("more than the limit of {n} problems: reading stopped"),
+                },
+            ));
+            break;
+        }
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {

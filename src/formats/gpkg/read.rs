@@ -2,10 +2,26 @@
 //! binary / WKB decoding.
 
 use super::*;
+use crate::formats::limits::Limits;
+use rusqlite::OptionalExtension;
+use rusqlite::limits::Limit;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Instant;
 
 /// Reads every feature table of the GeoPackage at `path` into a layer, in
-/// `gpkg_contents` order.
+/// `gpkg_contents` order, within the default [`Limits`].
 pub fn read(path: &Path) -> Result<Vec<Layer>, FormatError> {
+    read_within(path, &Limits::DEFAULT)
+}
+
+/// [`read`] within `limits`: the file's size; the file opened read-only
+/// (no trigger can run) with `trusted_schema` off; only real tables read
+/// (a layer or GeoPackage table that is a view or a virtual table is
+/// refused: a view is a query, possibly a recursive one); each value's
+/// length bounded; and SQLite's work bounded by a progress handler (steps
+/// and wall time), so that no query can hang or grow without end.
+pub fn read_within(path: &Path, limits: &Limits) -> Result<Vec<Layer>, FormatError> {
     let file = file_label(path);
     if !path.is_file() {
         return Err(FormatError::Io(io::Error::new(
@@ -13,31 +29,125 @@ pub fn read(path: &Path) -> Result<Vec<Layer>, FormatError> {
             format!("không tìm thấy tệp {file} / file {file} not found"),
         )));
     }
-    let conn = Connection::open_with_flags(
+    crate::formats::limits::check_size(path, limits.gpkg_bytes)?;
+    let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| not_sqlite(&file, e))?;
-    // The first statement is where SQLite notices a file that is not a
-    // database.
-    let has = |name: &str| -> Result<bool, FormatError> {
-        conn.query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view')
+    let setup = |e: rusqlite::Error| sql_error(&file, "mở", "opening", e);
+    conn.pragma_update(None, "trusted_schema", "OFF")
+        .map_err(setup)?;
+    conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, limits.sqlite_value_bytes)
+        .map_err(setup)?;
+    // Which limit stopped SQLite, if one did: 1 steps, 2 time.
+    let stopped = Arc::new(AtomicU8::new(0));
+    {
+        let (stopped, max_calls, max_time) = (
+            stopped.clone(),
+            limits.sqlite_steps / PROGRESS_OPS as u64,
+            limits.sqlite_time,
+        );
+        let (start, mut calls) = (Instant::now(), 0u64);
+        conn.progress_handler(
+            PROGRESS_OPS,
+            Some(move || {
+                calls += 1;
+                let why = if calls > max_calls {
+                    1
+                } else if start.elapsed() > max_time {
+                    2
+                } else {
+                    0
+                };
+                stopped.store(why, Ordering::Relaxed);
+                why != 0
+            }),
+        )
+        .map_err(setup)?;
+    }
+    read_open(&conn, &file).map_err(|e| match stopped.load(Ordering::Relaxed) {
+        1 => FormatError::invalid(format!(
+            "đọc {file} vượt giới hạn {} bước SQLite / reading {file} exceeds the limit of {} \
+             SQLite steps",
+            limits.sqlite_steps, limits.sqlite_steps
+        )),
+        2 => FormatError::invalid(format!(
+            "đọc {file} vượt giới hạn thời gian {} giây / reading {file} exceeds the time limit \
+             of {} s",
+            limits.sqlite_time.as_secs_f64(),
+            limits.sqlite_time.as_secs_f64()
+        )),
+        _ => e,
+    })
+}
+
+/// SQLite instructions between two calls of the progress handler.
+const PROGRESS_OPS: i32 = 1000;
+
+/// How `name` is stored: `Some("table")` for a real table, `Some("view")`,
+/// `Some("virtual table")`, or `None` when there is no such table.
+fn stored_as(conn: &Connection, name: &str) -> rusqlite::Result<Option<&'static str>> {
+    let found: Option<(String, Option<String>)> = conn
+        .query_row(
+            "SELECT type, sql FROM sqlite_master WHERE type IN ('table', 'view')
              AND name = ?1 COLLATE NOCASE",
             [name],
-            |r| r.get::<_, i64>(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .map(|n| n > 0)
-        .map_err(|e| not_sqlite(&file, e))
+        .optional()?;
+    Ok(found.map(|(ty, sql)| {
+        let virt = sql.is_some_and(|s| {
+            s.trim_start()
+                .get(..20)
+                .is_some_and(|h| h.eq_ignore_ascii_case("CREATE VIRTUAL TABLE"))
+        });
+        match ty.as_str() {
+            "view" => "view",
+            _ if virt => "virtual table",
+            _ => "table",
+        }
+    }))
+}
+
+/// The refusal of `name` (a layer or GeoPackage table) when it is not a real
+/// table.
+fn not_a_table(file: &str, name: &str, what: &str) -> FormatError {
+    let vi = if what == "view" {
+        "một view (truy vấn)"
+    } else {
+        "một bảng ảo"
     };
-    if !has("gpkg_contents")? || !has("gpkg_geometry_columns")? || !has("gpkg_spatial_ref_sys")? {
+    FormatError::invalid(format!(
+        "lớp {name} của {file} là {vi}, không phải bảng thật: chỉ đọc bảng thật / layer {name} \
+         of {file} is a {what}, not a real table: only real tables are read"
+    ))
+}
+
+fn read_open(conn: &Connection, file: &str) -> Result<Vec<Layer>, FormatError> {
+    // The first statement is where SQLite notices a file that is not a
+    // database.
+    let mut missing = false;
+    for name in [
+        "gpkg_contents",
+        "gpkg_geometry_columns",
+        "gpkg_spatial_ref_sys",
+    ] {
+        match stored_as(conn, name).map_err(|e| not_sqlite(file, e))? {
+            None => missing = true,
+            Some("table") => {}
+            Some(what) => return Err(not_a_table(file, name, what)),
+        }
+    }
+    if missing {
         return Err(FormatError::invalid(format!(
             "{file} là tệp SQLite nhưng không phải GeoPackage (thiếu gpkg_contents, \
              gpkg_geometry_columns hoặc gpkg_spatial_ref_sys) / {file} is an SQLite file but \
              not a GeoPackage (no gpkg_contents, gpkg_geometry_columns or gpkg_spatial_ref_sys)"
         )));
     }
-    let r = |e: rusqlite::Error| sql_error(&file, "đọc", "reading", e);
+    let file = &file.to_string();
+    let r = |e: rusqlite::Error| sql_error(file, "đọc", "reading", e);
     let tables: Vec<TableInfo> = {
         let mut stmt = conn
             .prepare(
@@ -77,7 +187,7 @@ pub fn read(path: &Path) -> Result<Vec<Layer>, FormatError> {
         > 0;
     tables
         .iter()
-        .map(|t| read_table(&conn, &file, t, wkt2))
+        .map(|t| read_table(conn, file, t, wkt2))
         .collect()
 }
 
@@ -117,6 +227,15 @@ pub(super) fn read_table(
             )));
         }
     };
+    match stored_as(conn, table).map_err(r)? {
+        Some("table") => {}
+        Some(what) => return Err(not_a_table(file, table, what)),
+        None => {
+            return Err(FormatError::invalid(format!(
+                "lớp {table} của {file} không có bảng / layer {table} of {file} has no table"
+            )));
+        }
+    }
     let mut notes = Vec::new();
     let srs = read_srs(conn, file, t, wkt2, &mut notes).map_err(r)?;
 

@@ -2,6 +2,7 @@
 //! .shp records.
 
 use super::*;
+use crate::formats::limits::{self, Limits};
 
 // ===========================================================================
 // Reading
@@ -38,8 +39,15 @@ pub fn read(path: &Path, encoding: Option<Encoding>) -> Result<Vec<Layer>, Forma
     let sources = if meta.is_dir() {
         dir_sources(path)?
     } else if ext == "zip" {
+        let limits = &Limits::DEFAULT;
+        limits::check_size(path, limits.zip_bytes)?;
         let f = std::fs::File::open(path).map_err(open_err)?;
-        return read_zip(std::io::BufReader::new(f), &file_name(path), encoding);
+        return read_zip_within(
+            std::io::BufReader::new(f),
+            &file_name(path),
+            encoding,
+            limits,
+        );
     } else if ext == "shp" || ext == "dbf" {
         let dir = path
             .parent()
@@ -71,11 +79,25 @@ pub fn read(path: &Path, encoding: Option<Encoding>) -> Result<Vec<Layer>, Forma
 }
 
 /// Reads the shapefiles of a zip (e.g. an upload); `name` names it in
-/// messages.
+/// messages. The default [`Limits`] hold.
 pub fn read_zip<R: Read + Seek>(
     r: R,
     name: &str,
     encoding: Option<Encoding>,
+) -> Result<Vec<Layer>, FormatError> {
+    read_zip_within(r, name, encoding, &Limits::DEFAULT)
+}
+
+/// [`read_zip`] within `limits`: the members read (.shp, .dbf, .prj, .cpg)
+/// are checked from the central directory before anything is unpacked (each
+/// member's size, the sum, the unpacked/packed ratio, the number of
+/// members), and unpacking stops at the size a member's header declares (a
+/// zip that lies about it is refused).
+pub fn read_zip_within<R: Read + Seek>(
+    mut r: R,
+    name: &str,
+    encoding: Option<Encoding>,
+    limits: &Limits,
 ) -> Result<Vec<Layer>, FormatError> {
     let bad = |e: zip::result::ZipError| {
         invalid(
@@ -83,7 +105,19 @@ pub fn read_zip<R: Read + Seek>(
             format!("{name} is not a readable zip: {e}"),
         )
     };
+    // A member's packed bytes are within the zip, whatever its header says.
+    let zip_len = r
+        .seek(std::io::SeekFrom::End(0))
+        .and_then(|n| r.seek(std::io::SeekFrom::Start(0)).map(|_| n))
+        .map_err(|e| bad(zip::result::ZipError::Io(e)))?;
     let mut zip = zip::ZipArchive::new(r).map_err(bad)?;
+    if zip.len() > limits.zip_entries {
+        let (n, max) = (zip.len(), limits.zip_entries);
+        return Err(invalid(
+            format!("{name}: {n} tệp bên trong, vượt giới hạn {max}"),
+            format!("{name}: {n} members, over the limit of {max}"),
+        ));
+    }
     // group entries by path without extension (case-insensitive)
     let mut groups: BTreeMap<String, (String, BTreeMap<String, usize>)> = BTreeMap::new();
     for i in 0..zip.len() {
@@ -111,6 +145,29 @@ pub fn read_zip<R: Read + Seek>(
             .or_insert_with(|| (stem, BTreeMap::new()));
         g.1.insert(ext.to_ascii_lowercase(), i);
     }
+    // Every member to be read, checked from the central directory first.
+    let mut unpacked = 0u64;
+    for (_, parts) in groups.values() {
+        if !parts.contains_key("shp") {
+            continue;
+        }
+        for ext in ["shp", "dbf", "prj", "cpg"] {
+            if let Some(&i) = parts.get(ext) {
+                let e = zip.by_index_raw(i).map_err(bad)?;
+                let member = e.name().unwrap_or_default().into_owned();
+                let packed = e.compressed_size().min(zip_len);
+                check_member(name, &member, e.size(), packed, limits)?;
+                unpacked = unpacked.saturating_add(e.size());
+                if unpacked > limits.unpacked_bytes {
+                    let max = limits::size(limits.unpacked_bytes);
+                    return Err(invalid(
+                        format!("{name}: các tệp bên trong giải nén ra quá giới hạn {max}"),
+                        format!("{name}: its members unpack to more than the {max} limit"),
+                    ));
+                }
+            }
+        }
+    }
     let mut sources = Vec::new();
     for (_, (stem, parts)) in groups {
         let Some(&shp_i) = parts.get("shp") else {
@@ -123,14 +180,29 @@ pub fn read_zip<R: Read + Seek>(
             ));
         };
         let mut read_entry = |i: usize| -> Result<Vec<u8>, FormatError> {
-            let mut e = zip.by_index(i).map_err(bad)?;
-            let mut v = Vec::with_capacity(usize::try_from(e.size()).unwrap_or(0).min(1 << 28));
-            e.read_to_end(&mut v).map_err(|err| {
-                invalid(
-                    format!("{name}: không giải nén được {stem}: {err}"),
-                    format!("{name}: cannot unzip {stem}: {err}"),
-                )
-            })?;
+            let e = zip.by_index(i).map_err(bad)?;
+            let member = e.name().unwrap_or_default().into_owned();
+            // checked above: within the limits
+            let declared = e.size();
+            let mut v = Vec::with_capacity(usize::try_from(declared).unwrap_or(0).min(1 << 20));
+            e.take(declared.saturating_add(1))
+                .read_to_end(&mut v)
+                .map_err(|err| {
+                    invalid(
+                        format!("{name}: không giải nén được {stem}: {err}"),
+                        format!("{name}: cannot unzip {stem}: {err}"),
+                    )
+                })?;
+            if v.len() as u64 > declared {
+                return Err(invalid(
+                    format!(
+                        "{name}: {member} giải nén ra nhiều hơn {declared} bytes như tiêu đề ghi (tệp nén hỏng hoặc độc hại)"
+                    ),
+                    format!(
+                        "{name}: {member} unpacks to more than the {declared} bytes its header declares (a broken or hostile zip)"
+                    ),
+                ));
+            }
             Ok(v)
         };
         sources.push(Source {
@@ -151,6 +223,36 @@ pub fn read_zip<R: Read + Seek>(
         .into_iter()
         .map(|s| layer_from(s, encoding))
         .collect()
+}
+
+/// A member's declared size against the limits: its own and the ratio.
+fn check_member(
+    zip: &str,
+    member: &str,
+    size: u64,
+    packed: u64,
+    limits: &Limits,
+) -> Result<(), FormatError> {
+    if size > limits.member_bytes {
+        let (len, max) = (limits::size(size), limits::size(limits.member_bytes));
+        return Err(invalid(
+            format!("{zip}: {member} giải nén ra {len}, vượt giới hạn {max} mỗi tệp"),
+            format!("{zip}: {member} unpacks to {len}, over the {max} limit per member"),
+        ));
+    }
+    let ratio = size / packed.max(1);
+    if size > Limits::RATIO_FLOOR && ratio > limits.ratio {
+        let max = limits.ratio;
+        return Err(invalid(
+            format!(
+                "{zip}: {member} nén {ratio} lần, vượt giới hạn tỉ lệ giải nén/nén {max} (nghi là bom zip)"
+            ),
+            format!(
+                "{zip}: {member} is compressed {ratio} times, over the unpacked/packed ratio limit of {max} (a zip bomb?)"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 pub(super) fn file_name(p: &Path) -> String {
@@ -219,6 +321,7 @@ pub(super) fn parts_to_source(
     parts: BTreeMap<String, PathBuf>,
 ) -> Result<Source, FormatError> {
     let read = |p: &PathBuf| {
+        limits::check_size(p, Limits::DEFAULT.zip_bytes)?;
         std::fs::read(p).map_err(|e| {
             let shown = p.display();
             invalid(
