@@ -86,13 +86,16 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
+            // A visitor moving the date control or panning a past day's
+            // map sends about five replays a step: room for a few dozen
+            // steps, and a cached replay costs little.
             anonymous: Rate {
-                burst: 60,
-                per_minute: 30,
+                burst: 240,
+                per_minute: 120,
             },
             logged_in: Rate {
-                burst: 300,
-                per_minute: 300,
+                burst: 600,
+                per_minute: 600,
             },
             login_failures_per_user: 5,
             lockout: Duration::from_secs(60),
