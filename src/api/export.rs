@@ -5,12 +5,19 @@ use super::params::flag;
 use super::{ApiError, AppState, Caller};
 use crate::ops::export::{self, Format, Request, Target};
 use axum::Router;
+use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use tokio::sync::Semaphore;
+use tokio_util::io::ReaderStream;
+
+/// Exports built at once; the others wait their turn (within the route's
+/// time limit).
+static EXPORTS: Semaphore = Semaphore::const_new(2);
 
 /// The export route.
 pub(super) fn router() -> Router<AppState> {
@@ -88,8 +95,16 @@ async fn export(
         interval_m,
         limits: export::Limits::DEFAULT,
     };
-    let bytes = state
+    // Exports at once are few: each holds its layers in memory while it
+    // writes. The permit travels with the work, so a request that timed
+    // out still holds it until its blocking task ends.
+    let permit = EXPORTS
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let (file, size) = state
         .blocking(move |s| {
+            let _permit = permit;
             let built = export::build(s, &req).map_err(|e| match e {
                 export::ExportError::Store(e) => ApiError::from(e),
                 export::ExportError::UnknownSegment(_) | export::ExportError::UnknownGroup(_) => {
@@ -108,16 +123,31 @@ async fn export(
             std::fs::create_dir_all(&dir).map_err(|e| ApiError::Internal(e.to_string()))?;
             let path = dir.join("out");
             let written = export::write_file(format, &built, &path, req.limits.max_bytes);
-            let read = written
+            drop(built);
+            // The answer streams from the file, opened before its folder is
+            // removed: the open handle keeps it until the last byte is sent.
+            let opened = written
                 .map_err(|e| match e {
                     e @ export::ExportError::TooLarge(_) => limit(e),
                     e => ApiError::Internal(e.to_string()),
                 })
-                .and_then(|()| std::fs::read(&path).map_err(|e| ApiError::Internal(e.to_string())));
+                .and_then(|()| {
+                    let f = std::fs::File::open(&path)
+                        .map_err(|e| ApiError::Internal(e.to_string()))?;
+                    let size = f
+                        .metadata()
+                        .map_err(|e| ApiError::Internal(e.to_string()))?
+                        .len();
+                    Ok((f, size))
+                });
             let _ = std::fs::remove_dir_all(&dir);
-            read
+            opened
         })
         .await?;
+    let body = Body::from_stream(ReaderStream::with_capacity(
+        tokio::fs::File::from_std(file),
+        256 << 10,
+    ));
     let disposition = format!("attachment; filename=\"{file_name}\"");
     Ok((
         [
@@ -125,13 +155,14 @@ async fn export(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static(format.media_type()),
             ),
+            (header::CONTENT_LENGTH, HeaderValue::from(size)),
             (
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_str(&disposition)
                     .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
             ),
         ],
-        bytes,
+        body,
     )
         .into_response())
 }
