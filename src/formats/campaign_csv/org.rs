@@ -303,4 +303,24 @@ mod tests {
             "{e}"
         );
     }
+
+    #[test]
+    fn assignment_dates_are_of_this_era() {
+        let e = read(
+            b"code,name,groups\nCB1,Chi bo 1,To 1\n",
+            Some(b"code,name,cell\nDV1,Le Van A,CB1\n"),
+            Some(b"member,parcel_id,from,to\nDV1,12,01/01/1999,\nDV1,13,2026-01-01,9999-12-31\n"),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("assignments.csv, dòng 2, cột from: ngày \"01/01/1999\" phải từ 01/01/2000 đến hôm nay"),
+            "{e}"
+        );
+        assert!(
+            e.contains("assignments.csv, dòng 3, cột to: ngày \"9999-12-31\" phải từ 01/01/2000"),
+            "{e}"
+        );
+    }
 }

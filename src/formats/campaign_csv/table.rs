@@ -177,6 +177,23 @@ impl Table {
             return Ok(None);
         };
         match parse_date(v) {
+            // The same era as every date entering over the API.
+            Some(d)
+                if d < crate::campaign::clock::era_start()
+                    || d > crate::campaign::clock::today() =>
+            {
+                let today = crate::campaign::clock::today();
+                errors.push(self.error(
+                    row,
+                    column,
+                    format!(
+                        "ngày {v:?} phải từ 01/01/2000 đến hôm nay ({})",
+                        today.format("%d/%m/%Y")
+                    ),
+                    format!("date {v:?} must be between 2000-01-01 and today ({today})"),
+                ));
+                Err(Reported)
+            }
             Some(d) => Ok(Some(d)),
             None => {
                 errors.push(self.error(
