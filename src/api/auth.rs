@@ -179,7 +179,7 @@ async fn login(
         }
         other => other?,
     };
-    state.guard.login_succeeded(&name);
+    state.guard.login_succeeded(ip, &name);
     Ok((
         [(SET_COOKIE, cookie(&token, SESSION_HOURS * 3600, &headers))],
         Json(user_json(&user)),

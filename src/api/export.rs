@@ -1,23 +1,69 @@
 //! `GET /api/export`: the surveyor files of `hiendat export`, as a download.
 //! Owners' names only for a logged-in caller who asks (`personal=1`).
 
+use super::guard::ClientIp;
 use super::params::flag;
 use super::{ApiError, AppState, Caller};
 use crate::ops::export::{self, Format, Request, Target};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use tokio::sync::Semaphore;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 use tokio_util::io::ReaderStream;
 
 /// Exports built at once; the others wait their turn (within the route's
 /// time limit).
 static EXPORTS: Semaphore = Semaphore::const_new(2);
+
+/// How long an export waits for its turn before it is sent away.
+const TURN_WAIT: Duration = Duration::from_secs(60);
+
+/// One export at a time per client: a client's exports queue behind each
+/// other, so one client never holds every turn of [`EXPORTS`].
+static PER_CLIENT: Mutex<Option<HashMap<IpAddr, Arc<Semaphore>>>> = Mutex::new(None);
+
+fn client_turns(ip: IpAddr) -> Arc<Semaphore> {
+    let mut map = PER_CLIENT.lock().unwrap_or_else(|e| e.into_inner());
+    let map = map.get_or_insert_with(HashMap::new);
+    if map.len() >= 1_000 {
+        // Forget the clients with nothing running or waiting.
+        map.retain(|_, s| Arc::strong_count(s) > 1);
+    }
+    Arc::clone(map.entry(ip).or_insert_with(|| Arc::new(Semaphore::new(1))))
+}
+
+/// The turns of one export: the client's and one of the server's.
+async fn turn(ip: IpAddr) -> Result<(OwnedSemaphorePermit, SemaphorePermit<'static>), ApiError> {
+    let busy = || {
+        ApiError::TooMany {
+        retry_after: 30,
+        message: "máy chủ đang bận xuất tệp, thử lại sau 30 giây / the server is busy with other exports, try again in 30 s".into(),
+    }
+    };
+    let wait = async {
+        let mine = client_turns(ip)
+            .acquire_owned()
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let server = EXPORTS
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok((mine, server))
+    };
+    tokio::time::timeout(TURN_WAIT, wait)
+        .await
+        .map_err(|_| busy())?
+}
 
 /// The export route.
 pub(super) fn router() -> Router<AppState> {
@@ -48,6 +94,7 @@ fn limit(e: export::ExportError) -> ApiError {
 async fn export(
     State(state): State<AppState>,
     caller: Caller,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     q: Result<Query<ExportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = q?.0;
@@ -98,10 +145,7 @@ async fn export(
     // Exports at once are few: each holds its layers in memory while it
     // writes. The permit travels with the work, so a request that timed
     // out still holds it until its blocking task ends.
-    let permit = EXPORTS
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let permit = turn(ip).await?;
     let (file, size) = state
         .blocking(move |s| {
             let _permit = permit;
@@ -172,4 +216,28 @@ fn rand_suffix() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    #[tokio::test]
+    async fn a_client_gets_one_export_turn_and_two_run_at_once() {
+        let a = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+        let b = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2));
+        let c = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 3));
+        let soon = Duration::from_millis(100);
+        let first = turn(a).await.unwrap();
+        // A's second export waits for its first, though a server turn is free.
+        assert!(tokio::time::timeout(soon, turn(a)).await.is_err());
+        let other = turn(b).await.unwrap();
+        // Both server turns are taken: C waits too.
+        assert!(tokio::time::timeout(soon, turn(c)).await.is_err());
+        drop(first);
+        let again = tokio::time::timeout(soon, turn(a)).await;
+        assert!(again.is_ok(), "A's turn is back once its export ended");
+        drop((other, again));
+    }
 }

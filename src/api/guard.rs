@@ -166,7 +166,10 @@ struct Inner {
     limits: Limits,
     reads: Mutex<HashMap<(IpAddr, bool), Bucket>>,
     login_clients: Mutex<HashMap<IpAddr, Bucket>>,
-    names: Mutex<HashMap<String, Lock>>,
+    /// Failed logins per name and client address: a stranger's wrong
+    /// passwords lock the name for that stranger only, never for its
+    /// owner elsewhere.
+    names: Mutex<HashMap<(String, IpAddr), Lock>>,
     hashing: Arc<Semaphore>,
     waiting: AtomicUsize,
 }
@@ -257,7 +260,7 @@ impl Guard {
     pub(super) fn login_allowed(&self, ip: IpAddr, name: &str) -> Result<(), ApiError> {
         let now = Instant::now();
         if let Some(until) = lock(&self.0.names)
-            .get(name.trim())
+            .get(&(name.trim().to_string(), ip))
             .and_then(|l| l.until)
             .filter(|u| *u > now)
         {
@@ -304,15 +307,15 @@ impl Guard {
             b.tokens = (b.tokens - 1.0).max(0.0);
         }
         let mut names = lock(&self.0.names);
-        let name = name.trim();
-        if !names.contains_key(name) {
+        let key = (name.trim().to_string(), ip);
+        if !names.contains_key(&key) {
             // Forgotten first: names not locked and quiet for the longest lockout.
             let quiet = limits.max_lockout;
             make_room(&mut names, |l: &Lock| {
                 l.until.is_none_or(|u| u <= now) && now.duration_since(l.last) > quiet
             });
         }
-        let l = names.entry(name.to_string()).or_insert(Lock {
+        let l = names.entry(key).or_insert(Lock {
             failures: 0,
             until: None,
             last: now,
@@ -328,31 +331,38 @@ impl Guard {
         }
     }
 
-    /// A successful login: the name's failures are forgotten.
-    pub(super) fn login_succeeded(&self, name: &str) {
-        lock(&self.0.names).remove(name.trim());
+    /// A successful login from `ip`: the name's failures from there are
+    /// forgotten (a stranger's elsewhere stay counted).
+    pub(super) fn login_succeeded(&self, ip: IpAddr, name: &str) {
+        lock(&self.0.names).remove(&(name.trim().to_string(), ip));
     }
 
-    /// An admin unlocks `name`; whether it was locked or had failures.
+    /// An admin unlocks `name` from every address; whether it was locked or
+    /// had failures.
     pub(super) fn unlock(&self, name: &str) -> bool {
-        lock(&self.0.names).remove(name).is_some()
+        let mut names = lock(&self.0.names);
+        let before = names.len();
+        names.retain(|(n, _), _| n != name);
+        names.len() != before
     }
 
     /// `name`'s failed logins and lockout, if any.
     pub(super) fn lock_state(&self, name: &str) -> LockState {
         let now = Instant::now();
         let wall = Utc::now();
-        match lock(&self.0.names).get(name) {
-            None => LockState {
-                failures: 0,
-                locked_until: None,
-            },
-            Some(l) => LockState {
-                failures: l.failures,
-                locked_until: l.until.filter(|u| *u > now).map(|u| {
-                    wall + chrono::Duration::from_std(u.duration_since(now)).unwrap_or_default()
-                }),
-            },
+        // Over every address: the failures added up, the latest lockout.
+        let names = lock(&self.0.names);
+        let mine = names.iter().filter(|((n, _), _)| n == name).map(|(_, l)| l);
+        let failures = mine
+            .clone()
+            .map(|l| l.failures)
+            .fold(0u32, u32::saturating_add);
+        let until = mine.filter_map(|l| l.until).filter(|u| *u > now).max();
+        LockState {
+            failures,
+            locked_until: until.map(|u| {
+                wall + chrono::Duration::from_std(u.duration_since(now)).unwrap_or_default()
+            }),
         }
     }
 
@@ -382,21 +392,64 @@ impl Guard {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct ClientIp(pub IpAddr);
 
+/// The client an address counts as: an IPv6 host is its /64 network (one
+/// subscriber holds a whole /64), an IPv4-mapped address its IPv4 one.
+fn client(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from_bits(
+                v6.to_bits() & !((1u128 << 64) - 1),
+            )),
+        },
+        v4 => v4,
+    }
+}
+
 /// Whether a request is one of the expensive reads that [`Limits::anonymous`]
 /// and [`Limits::logged_in`] limit: an export, a report, a replay.
 fn expensive(path: &str, query: Option<&str>) -> bool {
+    // Keys as the query parser will read them: `as%5Fof` is `as_of`.
+    let given = |key: &str| {
+        query.is_some_and(|q| {
+            q.split('&').any(|kv| {
+                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                !v.is_empty() && percent_decoded(k) == key
+            })
+        })
+    };
     path == "/api/export"
         || path == "/api/reports"
-        || (path.starts_with("/api/")
-            && query.is_some_and(|q| {
-                q.split('&')
-                    .any(|kv| kv.strip_prefix("as_of=").is_some_and(|v| !v.is_empty()))
-            }))
+        // The whole ward's parcels, not a viewport's.
+        || (path == "/api/parcels" && !given("bbox"))
+        || (path.starts_with("/api/") && given("as_of"))
+}
+
+/// A query key percent-decoded (`+` is a space); undecodable bytes kept.
+fn percent_decoded(k: &str) -> String {
+    let b = k.as_bytes();
+    let hex = |c: u8| (c as char).to_digit(16);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(if b[i] == b'+' { b' ' } else { b[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The routes whose timeout is [`Limits::long_timeout`].
 fn long(path: &str) -> bool {
-    path == "/api/export" || path.starts_with("/api/reports")
+    // Uploads too: a 10 MB scan over a slow phone link takes minutes.
+    path == "/api/export" || path.starts_with("/api/reports") || upload(path)
 }
 
 /// The upload route, `/api/parcels/{id}/attachments`.
@@ -517,7 +570,7 @@ pub(super) async fn guard(State(state): State<AppState>, mut req: Request, next:
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| client(c.0.ip()));
     req.extensions_mut().insert(ClientIp(ip));
     let limits = state.guard.limits();
     let timeout = if long(req.uri().path()) {
@@ -677,6 +730,39 @@ mod tests {
     }
 
     #[test]
+    fn a_strangers_wrong_passwords_never_lock_the_owner_out_elsewhere() {
+        let g = Guard::default();
+        let stranger = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7));
+        let owner = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+        for _ in 0..6 {
+            g.login_failed(stranger, "admin");
+        }
+        assert!(g.login_allowed(stranger, "admin").is_err());
+        assert!(g.login_allowed(owner, "admin").is_ok(), "the owner logs in");
+        g.login_succeeded(owner, "admin");
+        assert!(
+            g.login_allowed(stranger, "admin").is_err(),
+            "still locked there"
+        );
+        let seen = g.lock_state("admin");
+        assert_eq!(seen.failures, 6);
+        assert!(seen.locked_until.is_some(), "the admin sees the lockout");
+        assert!(g.unlock("admin"));
+        assert!(g.login_allowed(stranger, "admin").is_ok());
+    }
+
+    #[test]
+    fn an_ipv6_subscriber_is_one_client_across_its_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client(a), client(b));
+        assert_ne!(client(a), client(c));
+        let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
+        assert_eq!(client(mapped), "192.0.2.1".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
     fn an_address_may_fail_twenty_times_a_minute() {
         let g = Guard::default();
         let ip = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 7));
@@ -711,6 +797,21 @@ mod tests {
         assert!(expensive("/api/segments", Some("as_of=2026-01-01")));
         assert!(!expensive("/api/segments", Some("as_of=")));
         assert!(!expensive("/api/segments", None));
+        assert!(
+            expensive("/api/segments", Some("as%5Fof=2026-01-01")),
+            "encoded key"
+        );
+        assert!(expensive("/api/groups", Some("x=1&as%5fof=2026-01-01")));
+        assert!(expensive("/api/parcels", None), "the whole ward");
+        assert!(expensive("/api/parcels", Some("status=declined")));
+        assert!(!expensive(
+            "/api/parcels",
+            Some("bbox=105.7,19.8,105.8,19.9")
+        ));
+        assert!(
+            long("/api/parcels/12/attachments"),
+            "uploads over slow links"
+        );
         assert!(long("/api/export") && long("/api/reports/frozen/1"));
         assert!(!long("/api/parcels"));
         assert!(upload("/api/parcels/12/attachments"));

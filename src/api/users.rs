@@ -107,7 +107,11 @@ async fn change(
             "cần role hoặc password / give a role or a password".into(),
         ));
     }
-    let permit = state.guard.hash_permit().await?;
+    // Only a new password is hashed: a role change waits for no permit.
+    let permit = match b.password {
+        Some(_) => Some(state.guard.hash_permit().await?),
+        None => None,
+    };
     state
         .blocking(move |s| {
             let _hashing = permit;
