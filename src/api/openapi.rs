@@ -97,7 +97,7 @@ fn document() -> Value {
                         { "name": "segment", "in": "query", "schema": { "type": "string" } },
                         { "name": "group", "in": "query", "schema": { "type": "string" } },
                         { "name": "crs", "in": "query", "description": "EPSG:5897 and the other VN-2000 zones, or EPSG:4326; default: the measuring CRS (WGS84 for kml, geojson)", "schema": { "type": "string" } },
-                        { "name": "interval", "in": "query", "description": "metres between staking points", "schema": { "type": "number", "default": 10 } },
+                        { "name": "interval", "in": "query", "description": "metres between staking points (at least 0.1; at most 200,000 stakes and 1,000,000 features per export, 512 MiB per file: 422 export_limit beyond)", "schema": { "type": "number", "default": 10, "minimum": 0.1 } },
                         { "name": "personal", "in": "query", "description": "1: owners' names (logged-in users only)", "schema": { "type": "string", "enum": ["0", "1"] } }
                     ],
                     "responses": { "200": { "description": "The file, as an attachment" }, "400": errors(), "401": errors(), "404": errors(), "422": errors() } } },
