@@ -4,6 +4,8 @@
 //! this module handles the files: each is written under a temporary name
 //! beside its target, flushed to disk, checked, and renamed into place, so
 //! a crash leaves either the old file or the new one, never half of one.
+//! `hiendat serve` holds `<db>.lock` while it runs ([`serving`]); a restore
+//! takes it exclusively and so never replaces a database under a server.
 
 use crate::store::{self, StoreError};
 use std::fs::File;
