@@ -79,7 +79,7 @@ struct RestoreArgs {
     /// The backup file (checked before anything is replaced)
     #[arg(long)]
     from: PathBuf,
-    /// The database file to replace (no server may have it open); the old one is kept as <db>.before-restore
+    /// The database file to replace (refused while a server runs on it); the old one is kept, complete, as <db>.before-restore
     #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
     db: PathBuf,
 }
@@ -752,6 +752,8 @@ fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
         )
         .with_writer(std::io::stderr)
         .init();
+    // Held until the server stops: `restore` refuses to run meanwhile.
+    let _serving = hiendat::ops::backup::serving(&a.db)?;
     let at = |e: StoreError| format!("{}: {e}", a.db.display());
     if !a.db.exists() {
         println!(

@@ -96,3 +96,25 @@ pub fn in_use(db: &Path) -> Result<bool> {
         },
     }
 }
+
+/// Copies every commit still in the WAL of the database at `db` into the
+/// file itself (`PRAGMA wal_checkpoint(TRUNCATE)`), so that the file alone
+/// holds the whole database: a restore keeps it under another name, where
+/// SQLite would not find the WAL. [`StoreError::Busy`] if a connection
+/// kept the checkpoint from completing. Not created when missing.
+pub fn checkpoint(db: &Path) -> Result<()> {
+    let c = Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    c.busy_timeout(super::BUSY_TIMEOUT)?;
+    // (busy, frames in the WAL, frames copied); -1 when not in WAL mode.
+    let (busy, log, copied): (i64, i64, i64) =
+        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    if busy != 0 || copied < log {
+        return Err(StoreError::Busy);
+    }
+    Ok(())
+}

@@ -34,7 +34,7 @@ pub mod wkb;
 #[cfg(test)]
 mod tests;
 
-pub use backup::{backup_to, check_backup, in_use};
+pub use backup::{backup_to, check_backup, checkpoint, in_use};
 pub use consent::{
     ATTACHMENT_MAX_BYTES, AccessRow, AttachmentRow, ContactRow, FrozenDocument, FrozenRow,
     GrievanceRow, RecordInput, RecordRow,
@@ -297,27 +297,47 @@ fn feature_id(text: String, is_number: bool) -> FeatureId {
 }
 
 /// Applies the migrations the file lacks, one transaction each.
+///
+/// Each transaction begins `BEGIN IMMEDIATE` and reads the version inside
+/// it, under the write lock: two processes upgrading the same file at once
+/// take turns, and the second finds the migrations already applied
+/// instead of running them again. (A file already current takes no lock.)
 fn migrate(conn: &mut Connection) -> Result<()> {
+    let too_new = |found: i64| StoreError::TooNew {
+        found,
+        known: SCHEMA_VERSION,
+    };
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > SCHEMA_VERSION {
-        return Err(StoreError::TooNew {
-            found,
-            known: SCHEMA_VERSION,
-        });
+        return Err(too_new(found));
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    if found == SCHEMA_VERSION {
+        return Ok(());
+    }
+    loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(too_new(found));
+        }
+        if found == SCHEMA_VERSION {
+            return Ok(());
+        }
+        let sql = usize::try_from(found)
+            .ok()
+            .and_then(|i| MIGRATIONS.get(i))
+            .ok_or_else(|| StoreError::Corrupt(format!("user_version {found}")))?;
+        let next = found + 1;
         tx.execute_batch(sql)?;
-        if i as i64 + 1 == PARCEL_STATUS_VERSION {
+        if next == PARCEL_STATUS_VERSION {
             events::rebuild_parcel_status(&tx)?;
         }
-        if i as i64 + 1 == OUTLINES_VERSION {
+        if next == OUTLINES_VERSION {
             outlines::mark_on_upgrade(&tx)?;
         }
-        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.pragma_update(None, "user_version", next)?;
         tx.commit()?;
     }
-    Ok(())
 }
 
 /// The write lock of a database held by a test (`BEGIN IMMEDIATE`),

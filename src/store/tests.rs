@@ -186,6 +186,58 @@ fn a_file_from_a_newer_hiendat_is_refused_naming_both_versions() {
 }
 
 #[test]
+fn two_connections_upgrading_one_old_file_at_once_both_open_and_migrate_it_once() {
+    let dir = tempdir();
+    let path = dir.join("old.db");
+    // A file at the version before the last, as an older hiendat left it.
+    {
+        let c = Connection::open(&path).unwrap();
+        let _mode: String = c
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .unwrap();
+        for sql in &MIGRATIONS[..MIGRATIONS.len() - 1] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", SCHEMA_VERSION - 1)
+            .unwrap();
+    }
+    // Another writer holds the lock while both open the file: both read
+    // the old version first (the order that ran the last migration twice
+    // when the version was read outside the write transaction).
+    let holder = Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let openers: Vec<_> = (0..2)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || Store::open(&path).map(|s| s.schema_version()))
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    holder.execute_batch("ROLLBACK").unwrap();
+    for o in openers {
+        let version = o.join().unwrap().expect("opens").unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+    let c = Connection::open(&path).unwrap();
+    let tables: i64 = c
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'household_changes'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 1);
+    let columns: i64 = c
+        .query_row(
+            "SELECT count(*) FROM pragma_table_info('access_log') WHERE name = 'as_of'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(columns, 1);
+}
+
+#[test]
 fn the_bundled_sqlite_has_rtree_and_a_bbox_query_finds_the_parcels_in_view() {
     let store = imported_small();
     let (lon, lat, d) = (105.78, 19.80, 1e-4);
