@@ -77,6 +77,16 @@ pub fn neutralise_cell(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A cell read back from a CSV the product wrote: the quote that
+/// [`neutralise_cell`] put in front of formula-looking text comes off, so
+/// a re-import gets the text as it was.
+pub fn restore_cell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => s,
+    }
+}
+
 /// Lowercase ASCII letters and digits only, Vietnamese letters folded to
 /// their base letter ("Số_Thửa" → "sothua"): for matching names people
 /// type with or without diacritics.

@@ -100,7 +100,7 @@ pub fn read(bytes: &[u8], name: &str) -> Result<Layer, FormatError> {
                 if v.trim().is_empty() {
                     Value::Null
                 } else {
-                    Value::Text(v.to_string())
+                    Value::Text(crate::campaign::restore_cell(v).to_string())
                 }
             })
             .collect();
@@ -198,7 +198,7 @@ fn read_table(
             })
         };
         let key: Vec<String> = (0..keys)
-            .map(|i| rec.get(i).unwrap_or("").to_string())
+            .map(|i| crate::campaign::restore_cell(rec.get(i).unwrap_or("")).to_string())
             .collect();
         let pt = [num(y)?, num(x)?];
         let p = part.map(num).transpose()?.unwrap_or(1.0) as usize;
@@ -336,6 +336,25 @@ mod tests {
         assert_eq!(p.len(), 2, "two parts");
         let e = read(b"code,x_north_m,y_east_m\nT1,abc,5\n", "stakes").unwrap_err();
         assert!(e.to_string().contains("x_north_m"), "{e}");
+    }
+
+    #[test]
+    fn cells_neutralised_on_export_read_back_as_they_were() {
+        let csv = "id,owner,note,wkt\n1,'=HYPERLINK(\"x\"),'nhà góc,\"POINT (1 2)\"\n";
+        let l = read(csv.as_bytes(), "points").unwrap();
+        let text = |i: usize| match &l.features[0].values[i] {
+            Value::Text(t) => t.clone(),
+            v => panic!("{v:?}"),
+        };
+        assert_eq!(text(1), "=HYPERLINK(\"x\")");
+        assert_eq!(text(2), "'nhà góc", "a quote the product did not add stays");
+        let table = "id,owner,x_north_m,y_east_m\n'-7,'@lan,2150000,500000\n";
+        let l = read(table.as_bytes(), "stakes").unwrap();
+        assert!(
+            matches!(&l.features[0].values[0], Value::Text(t) if t == "-7"),
+            "{:?}",
+            l.features[0].values
+        );
     }
 
     #[test]
