@@ -173,7 +173,7 @@ thead { display: table-header-group }
 .coord { padding-top: 0.5mm }
 .coord p { margin: 0; break-after: avoid; page-break-after: avoid }
 .closing { display: block }
-.sig { display: flex; flex-wrap: wrap; padding-top: 1mm; row-gap: 2mm }
+.sig { display: flex; flex-wrap: wrap; padding-top: 1mm; row-gap: 4mm }
 .sig > div { flex: 1 1 0; text-align: center; padding: 0 1mm }
 .sig.two > div { flex: 0 0 50% }
 .sig .space { height: 15mm }
