@@ -86,6 +86,11 @@ pub fn record_doc(store: &Store, id: &str, today: NaiveDate) -> Result<RecordDoc
             .unwrap_or_default()
     };
     let record = store.records_of(p.key)?.into_iter().next_back();
+    // As the read model counts them (campaign::figures): a structure marked
+    // donated counts as donated while the household stands at agreement or
+    // later — on the record's date, or today for a blank record.
+    let as_of = record.as_ref().map_or(today, |r| r.signed_on);
+    let agreed = store.status_as_of(&p.id, as_of)?.reached_agreement();
     Ok(RecordDoc {
         ward: format!("Phường {}", store.ward_name()?),
         crs_name: crs_name(&crs),
@@ -119,7 +124,7 @@ pub fn record_doc(store: &Store, id: &str, today: NaiveDate) -> Result<RecordDoc
                 quantity: s.quantity,
                 unit: s.unit.map(|u| u.label().to_string()),
                 value_vnd: s.value_vnd,
-                donated: s.donated,
+                donated: s.donated && agreed,
             })
             .collect(),
         record: record.map(|r| RecordInfo {

@@ -900,6 +900,18 @@ await test('reports, editor: the full Excel file; the A4 print version and a don
     assert(rtext.includes(s), `"${s}" not in the printed record`);
   }
   assert(/\b\d{6,7},\d{3}\b/.test(rtext), 'no coordinate with 3 decimals and a decimal comma');
+  // Issue 14: one or two A4 pages, the signature blocks on the page of the
+  // closing text (never alone), a block per signatory and the witness, no internal id.
+  const rpages = rtext.split('\f').filter((t) => t.trim());
+  assert(rpages.length >= 1 && rpages.length <= 2, `the record runs to ${rpages.length} pages`);
+  const sign = '(Ký, ghi rõ họ tên)';
+  const signing = rpages.filter((t) => t.includes(sign));
+  eq(signing.length, 1, 'pages with signature blocks');
+  assert(signing[0].includes('Các bên cùng thống nhất'), `signatures without the closing text:\n${signing[0]}`);
+  const rec0 = demo.signed.properties.records[0];
+  const blocks = rec0.signatories.filter((s) => s.trim()).length + 1 + (rec0.signatories.some((s) => /UBND|Ủy ban nhân dân/i.test(s)) ? 0 : 1);
+  eq(signing[0].split(sign).length - 1, blocks, 'a signature block per signatory, the ward and the witness');
+  assert(!rtext.includes('mã thửa'), 'an internal parcel id printed on the record');
 });
 
 await test('an editor signs with the donation record, logs a contact and a grievance, answers it, uploads a scan, re-assigns, freezes a report', async () => {

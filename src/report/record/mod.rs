@@ -116,8 +116,12 @@ pub fn render(doc: &RecordDoc) -> String {
     donations_section(&mut h, doc);
     structures_section(&mut h, doc);
     sketch_section(&mut h, doc);
+    // The closing sentence and the signatures stay together on one page:
+    // the signatures never stand alone on a page of their own.
+    h.push_str("<div class=\"closing\">\n");
     agreement(&mut h, doc);
     signatures(&mut h, doc);
+    h.push_str("</div>\n");
     w!(
         h,
         "<p class=\"foot\">In ngày {} từ hiendat</p>\n</body>\n</html>\n",
@@ -157,7 +161,7 @@ table.g { width: 100%; border-collapse: collapse; margin: 0.5mm 0 1mm }
 .g td.c { text-align: center; white-space: nowrap }
 .g th.nw { white-space: nowrap; width: 1% }
 .g tr.t td { font-weight: bold }
-tr, .sk, .sig { break-inside: avoid; page-break-inside: avoid }
+tr, .sk, .sig, .closing { break-inside: avoid; page-break-inside: avoid }
 thead { display: table-header-group }
 .skrow { display: flex; flex-wrap: wrap; gap: 1mm 5mm; align-items: flex-start }
 .sk { flex: 0 0 auto; margin: 0 auto }
@@ -168,8 +172,10 @@ thead { display: table-header-group }
 .coords .g { width: auto }
 .coord { padding-top: 0.5mm }
 .coord p { margin: 0; break-after: avoid; page-break-after: avoid }
-.sig { display: flex; padding-top: 1mm }
+.closing { display: block }
+.sig { display: flex; flex-wrap: wrap; padding-top: 1mm; row-gap: 4mm }
 .sig > div { flex: 1 1 0; text-align: center; padding: 0 1mm }
+.sig.two > div { flex: 0 0 50% }
 .sig .space { height: 15mm }
 .i { font-style: italic }
 .demo { border: 2px solid #b71c1c; color: #b71c1c; font-weight: bold; text-align: center;
@@ -182,9 +188,20 @@ fn head(h: &mut String, doc: &RecordDoc) {
         h,
         "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>Biên bản hiến đất — thửa {}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n",
-        esc(doc.parcel_no.as_deref().unwrap_or(&doc.parcel_id))
+         <title>Biên bản hiến đất — {}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n",
+        parcel_name(doc)
     );
+}
+
+/// "tờ 7, thửa 245": the parcel as the land register names it, never by the
+/// store's internal id.
+fn parcel_name(doc: &RecordDoc) -> String {
+    match (doc.map_sheet.as_deref(), doc.parcel_no.as_deref()) {
+        (Some(t), Some(n)) => format!("tờ {}, thửa {}", esc(t.trim()), esc(n.trim())),
+        (None, Some(n)) => format!("thửa {}", esc(n.trim())),
+        (Some(t), None) => format!("tờ {}", esc(t.trim())),
+        (None, None) => "thửa đất".to_string(),
+    }
 }
 
 /// Quốc hiệu, tiêu ngữ và cơ quan lập biên bản theo thể thức văn bản hành chính.
@@ -279,15 +296,13 @@ fn parcel_section(h: &mut String, doc: &RecordDoc) {
         h,
         "<p class=\"h\"><b>I. Thửa đất</b> <span class=\"en\">Land parcel</span>: \
          tờ bản đồ số: {}; thửa đất số: {}; mục đích sử dụng: {}</p>\n\
-         <p>Diện tích theo Giấy chứng nhận: {}; diện tích đo đạc: {} \
-         <span class=\"en\">(mã thửa {})</span></p>\n",
+         <p>Diện tích theo Giấy chứng nhận: {}; diện tích đo đạc: {}</p>\n",
         value_or_blank(doc.map_sheet.as_deref(), 4),
         value_or_blank(doc.parcel_no.as_deref(), 4),
         value_or_blank(doc.land_use.as_deref(), 8),
         doc.legal_area_m2
             .map_or_else(|| format!("{} m²", blank(6)), area_m2),
         area_m2(doc.parcel_area_m2),
-        esc(&doc.parcel_id),
     );
 }
 
@@ -401,16 +416,68 @@ fn agreement(h: &mut String, doc: &RecordDoc) {
     );
 }
 
+/// Một ô ký cho mỗi người ký có tên trong biên bản, cho đại diện UBND phường
+/// và cho người làm chứng. One signature block per signatory named in the
+/// text, one for the ward's representative (blank when no signatory is the
+/// ward's) and one for the witness.
 fn signatures(h: &mut String, doc: &RecordDoc) {
-    let owner = named(doc.owner.as_deref());
-    let witness = named(doc.record.as_ref().map(|r| r.witness.as_str()));
-    w!(
-        h,
-        "<div class=\"sig\">\n{}{}{}</div>\n",
-        signature_cell("ĐẠI DIỆN HỘ GIA ĐÌNH", &owner),
-        signature_cell("NGƯỜI LÀM CHỨNG", &witness),
-        signature_cell("ĐẠI DIỆN UBND PHƯỜNG", "")
-    );
+    let blocks = signature_blocks(doc);
+    // Three blocks side by side; four or more in rows of two, so that the
+    // roles and names do not wrap in narrow columns.
+    h.push_str(if blocks.len() > 3 {
+        "<div class=\"sig two\">\n"
+    } else {
+        "<div class=\"sig\">\n"
+    });
+    for (role, name) in blocks {
+        h.push_str(&signature_cell(role, &name));
+    }
+    h.push_str("</div>\n");
+}
+
+const HOUSEHOLD: &str = "ĐẠI DIỆN HỘ GIA ĐÌNH";
+const SIGNATORY: &str = "NGƯỜI KÝ BIÊN BẢN";
+const WARD_REP: &str = "ĐẠI DIỆN UBND PHƯỜNG";
+const WITNESS: &str = "NGƯỜI LÀM CHỨNG";
+
+/// The signature blocks in order (role, escaped name): the household's, the
+/// other signatories', the ward's representative, the witness.
+fn signature_blocks(doc: &RecordDoc) -> Vec<(&'static str, String)> {
+    let signatories: Vec<&str> = doc
+        .record
+        .as_ref()
+        .map(|r| {
+            r.signatories
+                .iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let (ward, others): (Vec<&str>, Vec<&str>) =
+        signatories.into_iter().partition(|s| of_the_ward(s));
+    let mut blocks = Vec::new();
+    let mut others = others.into_iter();
+    match others.next() {
+        Some(first) => blocks.push((HOUSEHOLD, esc(first))),
+        None => blocks.push((HOUSEHOLD, named(doc.owner.as_deref()))),
+    }
+    blocks.extend(others.map(|s| (SIGNATORY, esc(s))));
+    if ward.is_empty() {
+        blocks.push((WARD_REP, String::new()));
+    }
+    blocks.extend(ward.into_iter().map(|s| (WARD_REP, esc(s))));
+    blocks.push((
+        WITNESS,
+        named(doc.record.as_ref().map(|r| r.witness.as_str())),
+    ));
+    blocks
+}
+
+/// A signatory who signs for the ward's People's Committee.
+fn of_the_ward(s: &str) -> bool {
+    let l = s.to_lowercase();
+    l.contains("ubnd") || l.contains("ủy ban nhân dân") || l.contains("uỷ ban nhân dân")
 }
 
 fn signature_cell(role: &str, name: &str) -> String {

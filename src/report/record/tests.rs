@@ -263,3 +263,34 @@ fn two_pieces_number_corners_on() {
          <td></td><td class=\"n\">2,50</td></tr>"
     ));
 }
+
+#[test]
+fn the_parcel_is_named_by_sheet_and_number_never_by_its_internal_id() {
+    let mut doc = sample();
+    let page = render(&doc);
+    assert!(page.contains("<title>Biên bản hiến đất — tờ 12, thửa 345</title>"));
+    assert!(!page.contains("NS-0345") && !page.contains("mã thửa"));
+    doc.parcel_no = None;
+    doc.map_sheet = None;
+    let page = render(&doc);
+    assert!(page.contains("<title>Biên bản hiến đất — thửa đất</title>"));
+    assert!(!page.contains("NS-0345"));
+}
+
+#[test]
+fn a_ward_signatory_signs_in_the_ward_block_and_the_owner_for_the_household() {
+    // The sample's only signatory is the ward's chairwoman: the household's
+    // block carries the owner, the ward's block her name; three in a row.
+    let page = render(&sample());
+    assert!(page.contains("<div class=\"sig\">"));
+    assert_eq!(page.matches("(Ký, ghi rõ họ tên)").count(), 3);
+    assert!(page.contains(
+        "<b>ĐẠI DIỆN HỘ GIA ĐÌNH</b><br><span class=\"i\">(Ký, ghi rõ họ tên)</span>\
+         <div class=\"space\"></div><b>Nguyễn Văn An</b>"
+    ));
+    assert!(page.contains(
+        "<b>ĐẠI DIỆN UBND PHƯỜNG</b><br><span class=\"i\">(Ký, ghi rõ họ tên)</span>\
+         <div class=\"space\"></div><b>Trần Thị Bình — Chủ tịch UBND phường</b>"
+    ));
+    assert!(page.contains("<div class=\"space\"></div><b>Lê Văn Cường</b>"));
+}
