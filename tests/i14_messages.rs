@@ -1,7 +1,8 @@
 //! Issue 14, item 5: refusals of the events, records and contacts API that
 //! users can act on: parcels named by map sheet and parcel number, dates as
 //! dd/mm/yyyy, a back-dated transition explained by the state on that date,
-//! a record number already taken answered with the next free one.
+//! a record number already taken answered with the next free one. Item 4
+//! (server side): an export's file name says the CRS it is written in.
 
 use hiendat::api::{AppState, router};
 use hiendat::store::{Role, Store};
@@ -340,4 +341,49 @@ async fn a_record_number_already_taken_proposes_the_next_free_one() {
         .await;
     assert_eq!(code, StatusCode::CONFLICT, "{body}");
     assert!(!message(&body).contains("tiếp theo"), "{body}");
+}
+
+/// The downloaded file's name carries the CRS it is written in.
+#[tokio::test]
+async fn an_export_file_name_carries_its_crs() {
+    let s = Server::start().await;
+    let c = reqwest::Client::new();
+    for (query, end) in [
+        (
+            "format=shp&layers=parcels",
+            "hiendat-phuong-parcels-vn2000.zip",
+        ),
+        (
+            "format=shp&layers=parcels&crs=EPSG:4326",
+            "hiendat-phuong-parcels-wgs84.zip",
+        ),
+        (
+            "format=kml&layers=parcels",
+            "hiendat-phuong-parcels-wgs84.kml",
+        ),
+        (
+            "format=geojson&layers=strips",
+            "hiendat-phuong-strips-wgs84.geojson",
+        ),
+        (
+            "format=csv&layers=parcels",
+            "hiendat-phuong-parcels-vn2000.csv",
+        ),
+        (
+            "format=gpkg&layers=parcels&crs=EPSG:5897",
+            "hiendat-phuong-parcels-vn2000-epsg5897.gpkg",
+        ),
+    ] {
+        let r = c
+            .get(s.url(&format!("/api/export?{query}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{query}");
+        let d = r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(d, format!("attachment; filename=\"{end}\""), "{query}");
+    }
 }
