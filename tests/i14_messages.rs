@@ -387,3 +387,35 @@ async fn an_export_file_name_carries_its_crs() {
         assert_eq!(d, format!("attachment; filename=\"{end}\""), "{query}");
     }
 }
+
+/// Dates refused on the contacts and records routes read dd/mm/yyyy in
+/// both languages.
+#[tokio::test]
+async fn refused_dates_of_contacts_and_records_read_dd_mm_yyyy() {
+    let s = Server::start().await;
+    let c = s.login().await;
+    let (id, _, _, _) = s.parcel_with(&c, "persuading").await;
+    let (code, body) = s
+        .post(&c, &format!("/api/parcels/{id}/contacts"),
+            json!({ "contacted_on": "2999-01-31", "member": "Trần Thị Mai", "summary": "Gặp chủ hộ" }))
+        .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let m = message(&body);
+    assert!(m.contains("không phải 31/01/2999 / "), "{m}");
+    assert!(m.ends_with("got 31/01/2999"), "{m}");
+    assert!(
+        !m.contains("2999-01-31") && !m.contains("2000-01-01"),
+        "{m}"
+    );
+    let (code, body) = s
+        .post(&c, &format!("/api/parcels/{id}/records"),
+            json!({ "number": "1/2026", "signed_on": "1999-12-31", "signatories": ["A"], "witness": "B" }))
+        .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let m = message(&body);
+    assert!(
+        m.starts_with("ngày record.signed_on phải từ 01/01/2000 đến hôm nay ("),
+        "{m}"
+    );
+    assert!(m.contains("không phải 31/12/1999"), "{m}");
+}
