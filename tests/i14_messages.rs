@@ -419,3 +419,38 @@ async fn refused_dates_of_contacts_and_records_read_dd_mm_yyyy() {
     );
     assert!(m.contains("không phải 31/12/1999"), "{m}");
 }
+
+/// A record pointing at another parcel's scan names the parcel it is for.
+#[tokio::test]
+async fn a_record_with_another_parcels_attachment_names_the_parcel_by_sheet_and_number() {
+    let s = Server::start().await;
+    let c = s.login().await;
+    let (a, sheet, no, _) = s.parcel_with(&c, "agreed").await;
+    let (b, _, _, _) = s.parcel_with(&c, "persuading").await;
+    let png: Vec<u8> = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7u8; 300]].concat();
+    let r = c
+        .post(s.url(&format!("/api/parcels/{b}/attachments?name=scan.png")))
+        .body(png)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let att: Value = r.json().await.unwrap();
+    let (code, body) = s
+        .post(&c, &format!("/api/parcels/{a}/records"),
+            json!({ "number": "77/2026", "signed_on": "2026-11-20", "signatories": ["A"], "witness": "B", "attachment": att["id"] }))
+        .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let m = message(&body);
+    assert!(
+        m.starts_with(&format!(
+            "tệp đính kèm {} không thuộc tờ {sheet}, thửa {no} (attachment)",
+            att["id"]
+        )),
+        "{m}"
+    );
+    assert!(
+        m.contains(&format!("is not one of sheet {sheet}, parcel {no}")),
+        "{m}"
+    );
+}

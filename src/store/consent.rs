@@ -228,8 +228,11 @@ pub(super) fn insert_record(
             })
             .optional()?;
         if of != Some(parcel) {
+            let n = super::events::parcel_name(conn, parcel)?;
             return Err(StoreError::BadInput(format!(
-                "tệp đính kèm {a} không thuộc thửa đất này (attachment) / attachment {a} is not this parcel's (attachment)"
+                "tệp đính kèm {a} không thuộc {v} (attachment) / attachment {a} is not one of {e} (attachment)",
+                v = n.vi,
+                e = n.en
             )));
         }
     }
