@@ -18,8 +18,14 @@ const DEMO_TODAY: &str = "2026-11-29";
 fn demo_template() -> &'static PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     T.get_or_init(|| {
-        let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("i14m-demo-{}.db", std::process::id()));
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        // Databases left behind by earlier runs of this file.
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if e.file_name().to_string_lossy().starts_with("i14m-") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+        let path = dir.join(format!("i14m-demo-{}.db", std::process::id()));
         let _ = std::fs::remove_file(&path);
         hiendat::demo::database::create_demo_as_of(&path, 3, 800, DEMO_TODAY.parse().unwrap())
             .unwrap();
