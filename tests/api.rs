@@ -1068,7 +1068,7 @@ async fn exports_download_as_files_and_owners_need_a_login_and_asking() {
         .unwrap()
         .to_string();
     assert!(
-        disposition.contains(&format!("hiendat-doan-{id}-strips.geojson")),
+        disposition.contains(&format!("hiendat-doan-{id}-strips-wgs84.geojson")),
         "{disposition}"
     );
     let fc: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();

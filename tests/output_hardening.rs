@@ -417,7 +417,8 @@ fn assert_refused(field: &str, bad: &str, code: StatusCode, body: &Value) {
     assert!(m.starts_with(&want), "{field}={bad}: {m}");
     assert!(
         m.contains(&format!(
-            " / {field} must be between 2000-01-01 and today ({today})"
+            " / {field} must be between 01/01/2000 and today ({})",
+            today.format("%d/%m/%Y")
         )),
         "{m}"
     );

@@ -125,12 +125,13 @@ async fn export(
         (None, None) => "phuong".into(),
     };
     let file_name = format!(
-        "hiendat-{name}-{}.{}",
+        "hiendat-{name}-{}-{}.{}",
         layers
             .iter()
             .map(|l| l.as_str())
             .collect::<Vec<_>>()
             .join("-"),
+        crs_tag(target.as_ref()),
         format.extension()
     );
     let req = Request {
@@ -211,6 +212,31 @@ async fn export(
         .into_response())
 }
 
+/// The CRS a file is written in, as its name carries it: `vn2000` (the
+/// ward's measuring CRS, the default), `wgs84`, or for another projected
+/// CRS asked for its EPSG code (`vn2000-epsg9210`, `epsg32648`).
+fn crs_tag(target: Option<&Target>) -> String {
+    let c = match target {
+        None => return "vn2000".into(),
+        Some(Target::Wgs84) => return "wgs84".into(),
+        Some(Target::Projected(c)) => c,
+    };
+    let vn2000 = c
+        .proj_string()
+        .contains(crate::geometry::crs::VN2000_TOWGS84);
+    let name = c.name().trim();
+    let code = name
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("EPSG:"))
+        .and_then(|_| name[5..].trim().parse::<u32>().ok());
+    match (vn2000, code) {
+        (true, Some(code)) => format!("vn2000-epsg{code}"),
+        (true, None) => "vn2000".into(),
+        (false, Some(code)) => format!("epsg{code}"),
+        (false, None) => "projected".into(),
+    }
+}
+
 /// A process-unique suffix for temporary names.
 fn rand_suffix() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -220,6 +246,17 @@ fn rand_suffix() -> u64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_file_name_carries_the_crs_it_is_written_in() {
+        use super::{Target, crs_tag};
+        assert_eq!(crs_tag(None), "vn2000");
+        assert_eq!(crs_tag(Some(&Target::Wgs84)), "wgs84");
+        assert_eq!(crs_tag(Some(&Target::parse("EPSG:4326").unwrap())), "wgs84");
+        let tag = |c: &str| crs_tag(Some(&Target::parse(c).unwrap()));
+        assert_eq!(tag("EPSG:5897"), "vn2000-epsg5897");
+        assert_eq!(tag("EPSG:32648"), "epsg32648");
+    }
+
     use super::*;
     use std::net::Ipv4Addr;
 

@@ -49,7 +49,19 @@ pub(super) fn not_future(field: &str, d: NaiveDate) -> Result<NaiveDate, ApiErro
         } else {
             "date_out_of_range"
         };
-        ApiError::Unprocessable(code, e.to_string())
+        // Dates as people write them, in both languages.
+        let dmy = crate::campaign::events::dmy;
+        let (start, today, date) = (
+            dmy(crate::campaign::clock::era_start()),
+            dmy(e.today),
+            dmy(e.date),
+        );
+        ApiError::Unprocessable(
+            code,
+            format!(
+                "ngày {field} phải từ {start} đến hôm nay ({today}), không phải {date} / {field} must be between {start} and today ({today}), got {date}"
+            ),
+        )
     })
 }
 

@@ -140,15 +140,104 @@ impl FromStr for Status {
 }
 
 /// A change of status that the transition table does not allow.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "không thể chuyển từ \"{vi_from}\" sang \"{vi_to}\" / cannot go from {from} to {to}",
-    vi_from = .from.label_vi(),
-    vi_to = .to.label_vi()
-)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransitionError {
     pub from: Status,
     pub to: Status,
+    /// Where and when, when known: the message then says what state the
+    /// parcel was in on the event's date.
+    pub context: Option<TransitionContext>,
+}
+
+/// The parcel and dates a refused transition is explained by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionContext {
+    /// "tờ 7, thửa 245".
+    pub parcel_vi: String,
+    /// "sheet 7, parcel 245".
+    pub parcel_en: String,
+    /// The date of the refused event.
+    pub on: NaiveDate,
+    /// What refused it: the state on that date, or a later event that
+    /// could not follow from the new one.
+    pub clash: Clash,
+}
+
+/// Why a back-dated or ordinary event does not fit the parcel's log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clash {
+    /// The parcel stood at `from` on the event's date; `next` is the change
+    /// that came after that date, if any (date and status).
+    Before { next: Option<(NaiveDate, Status)> },
+    /// An event recorded later in the log (on this date) cannot follow the
+    /// new status.
+    After { on: NaiveDate },
+}
+
+/// A date as people read it: 03/12/2026.
+pub fn dmy(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+impl fmt::Display for TransitionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (from, to) = (self.from, self.to);
+        let (vf, vt) = (from.label_vi(), to.label_vi());
+        let allowed_vi: Vec<String> = from
+            .next()
+            .iter()
+            .map(|s| format!("\"{}\"", s.label_vi()))
+            .collect();
+        let allowed_en: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+        let (allowed_vi, allowed_en) = if allowed_vi.is_empty() {
+            (
+                "không trạng thái nào (chỉ đính chính)".to_string(),
+                "none (a correction only)".to_string(),
+            )
+        } else {
+            (allowed_vi.join(", "), allowed_en.join(", "))
+        };
+        match &self.context {
+            None => write!(
+                f,
+                "không thể chuyển từ \"{vf}\" sang \"{vt}\" / cannot go from {from} to {to}"
+            ),
+            Some(c) => {
+                let (pv, pe, d) = (&c.parcel_vi, &c.parcel_en, dmy(c.on));
+                match c.clash {
+                    Clash::Before { next } => {
+                        let (later_vi, later_en) = match next {
+                            Some((n, s)) => (
+                                format!(" (đến ngày {} mới là \"{}\")", dmy(n), s.label_vi()),
+                                format!(" (it became {s} on {})", dmy(n)),
+                            ),
+                            None => (String::new(), String::new()),
+                        };
+                        write!(
+                            f,
+                            "ngày {d}, {pv} đang ở trạng thái \"{vf}\"{later_vi}: không thể chuyển từ \"{vf}\" sang \"{vt}\"; từ \"{vf}\" chỉ chuyển được sang {allowed_vi} / on {d}, {pe} was {from}{later_en}: cannot go from {from} to {to}; from {from} only to {allowed_en}"
+                        )
+                    }
+                    Clash::After { on } => write!(
+                        f,
+                        "{pv}: ghi \"{vf}\" ngày {d} thì sự kiện \"{vt}\" ngày {} đã ghi không còn hợp lệ (không thể chuyển từ \"{vf}\" sang \"{vt}\") / {pe}: {from} on {d} would leave the recorded {to} of {} invalid (cannot go from {from} to {to})",
+                        dmy(on),
+                        dmy(on)
+                    ),
+                }
+            }
+        }
+    }
+}
+
+impl std::error::Error for TransitionError {}
+
+impl TransitionError {
+    /// The same refusal, explained for `parcel` on `on`.
+    pub fn explained(mut self, context: TransitionContext) -> TransitionError {
+        self.context = Some(context);
+        self
+    }
 }
 
 /// Whether an ordinary event may take a parcel from `current` to `next`.
@@ -159,6 +248,7 @@ pub fn check_transition(current: Status, next: Status) -> Result<(), TransitionE
         Err(TransitionError {
             from: current,
             to: next,
+            context: None,
         })
     }
 }

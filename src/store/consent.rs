@@ -163,6 +163,38 @@ pub(super) fn first_record_date(conn: &Connection, parcel: i64) -> Result<Option
     .transpose()
 }
 
+/// A record number's running number and the rest: "12/2026" is 12 and
+/// "/2026", "12/BB-HĐ" is 12 and "/BB-HĐ" (the demo numbers them so).
+fn split_number(number: &str) -> Option<(u64, &str)> {
+    let digits = number.len()
+        - number
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
+    let n = number[..digits].parse().ok()?;
+    Some((n, &number[digits..]))
+}
+
+/// The first number after `number`, with the same form, that no record
+/// uses yet ("12/2026" taken: "13/2026", or later if that is taken too);
+/// none when `number` does not start with a running number.
+fn next_free_number(conn: &Connection, number: &str) -> Result<Option<String>> {
+    let Some((n, rest)) = split_number(number) else {
+        return Ok(None);
+    };
+    let mut used = conn.prepare_cached("SELECT 1 FROM records WHERE number = ?1")?;
+    let mut k = n;
+    loop {
+        let Some(next) = k.checked_add(1) else {
+            return Ok(None);
+        };
+        k = next;
+        let candidate = format!("{k}{rest}");
+        if !used.exists([&candidate])? {
+            return Ok(Some(candidate));
+        }
+    }
+}
+
 /// Checks and writes a record for the parcel with row id `parcel`.
 pub(super) fn insert_record(
     conn: &Connection,
@@ -196,8 +228,11 @@ pub(super) fn insert_record(
             })
             .optional()?;
         if of != Some(parcel) {
+            let n = super::events::parcel_name(conn, parcel)?;
             return Err(StoreError::BadInput(format!(
-                "tệp đính kèm {a} không thuộc thửa đất này (attachment) / attachment {a} is not this parcel's (attachment)"
+                "tệp đính kèm {a} không thuộc {v} (attachment) / attachment {a} is not one of {e} (attachment)",
+                v = n.vi,
+                e = n.en
             )));
         }
     }
@@ -208,10 +243,20 @@ pub(super) fn insert_record(
             |r| r.get(0),
         )
         .optional()?;
-    if taken.is_some() {
+    if let Some(holder) = taken {
+        let n = r.number.trim();
+        let of = super::events::parcel_name(conn, holder)?;
+        let (next_vi, next_en) = match next_free_number(conn, n)? {
+            Some(next) => (
+                format!("; số còn trống tiếp theo: {next}"),
+                format!("; next free number: {next}"),
+            ),
+            None => (String::new(), String::new()),
+        };
         return Err(StoreError::Conflict(format!(
-            "biên bản số {n:?} đã có (number) / record number {n:?} already exists (number)",
-            n = r.number.trim()
+            "số biên bản {n} đã dùng cho {v}{next_vi} (number) / record number {n} is already used for {e}{next_en} (number)",
+            v = of.vi,
+            e = of.en
         )));
     }
     conn.prepare_cached(

@@ -3,7 +3,9 @@
 
 use super::{Result, Store, StoreError};
 use crate::campaign::FeatureId;
-use crate::campaign::events::{self, Event, Logged, Status, check_transition};
+use crate::campaign::events::{
+    self, Clash, Event, Logged, Status, TransitionContext, check_transition, dmy,
+};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension};
 
@@ -46,11 +48,11 @@ impl Store {
         record: Option<&super::RecordInput>,
     ) -> Result<Recorded> {
         let tx = self.write()?;
-        let (key, parcel) = lookup(&tx, &e.parcel)?;
+        let (key, parcel, name) = lookup(&tx, &e.parcel)?;
         if let Some(r) = record {
             super::consent::insert_record(&tx, key, r, &e.entered_by)?;
         }
-        let (id, status, version) = append(&tx, key, e)?;
+        let (id, status, version) = append(&tx, key, &name, e)?;
         tx.commit()?;
         Ok(Recorded {
             id,
@@ -66,8 +68,8 @@ impl Store {
     pub fn append_events(&mut self, events: &[Event]) -> Result<usize> {
         let tx = self.write()?;
         for e in events {
-            let (key, _) = lookup(&tx, &e.parcel)?;
-            append(&tx, key, e)?;
+            let (key, _, name) = lookup(&tx, &e.parcel)?;
+            append(&tx, key, &name, e)?;
         }
         tx.commit()?;
         Ok(events.len())
@@ -85,35 +87,88 @@ pub struct Recorded {
     pub version: usize,
 }
 
-/// The row id and the id as the files gave it of the parcel `id` names.
-fn lookup(tx: &Connection, id: &FeatureId) -> Result<(i64, FeatureId)> {
-    tx.prepare_cached("SELECT id, fid, fid_is_number FROM parcels WHERE fid = ?1")?
-        .query_row([id.as_str()], |r| {
-            Ok((r.get(0)?, super::feature_id(r.get(1)?, r.get(2)?)))
-        })
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound {
-            what: super::What::Parcel,
-            id: id.to_string(),
-        })
+/// How people name a parcel in a message: by map sheet and parcel number
+/// ("tờ 7, thửa 245" / "sheet 7, parcel 245"), or by its id when the
+/// files gave neither.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParcelName {
+    pub vi: String,
+    pub en: String,
+}
+
+impl ParcelName {
+    pub fn new(id: &str, map_sheet: Option<&str>, parcel_no: Option<&str>) -> ParcelName {
+        fn some(v: Option<&str>) -> Option<&str> {
+            v.map(str::trim).filter(|v| !v.is_empty())
+        }
+        match (some(map_sheet), some(parcel_no)) {
+            (Some(t), Some(n)) => ParcelName {
+                vi: format!("tờ {t}, thửa {n}"),
+                en: format!("sheet {t}, parcel {n}"),
+            },
+            (None, Some(n)) => ParcelName {
+                vi: format!("thửa {n}"),
+                en: format!("parcel {n}"),
+            },
+            _ => ParcelName {
+                vi: format!("thửa đất {id}"),
+                en: format!("parcel {id}"),
+            },
+        }
+    }
+}
+
+/// The name ([`ParcelName`]) of the parcel with row id `key`.
+pub(super) fn parcel_name(conn: &Connection, key: i64) -> Result<ParcelName> {
+    Ok(conn
+        .prepare_cached("SELECT fid, map_sheet, parcel_no FROM parcels WHERE id = ?1")?
+        .query_row([key], |r| {
+            Ok(ParcelName::new(
+                &r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?.as_deref(),
+                r.get::<_, Option<String>>(2)?.as_deref(),
+            ))
+        })?)
+}
+
+/// The row id, the id as the files gave it and the name of the parcel `id`
+/// names.
+fn lookup(tx: &Connection, id: &FeatureId) -> Result<(i64, FeatureId, ParcelName)> {
+    tx.prepare_cached(
+        "SELECT id, fid, fid_is_number, map_sheet, parcel_no FROM parcels WHERE fid = ?1",
+    )?
+    .query_row([id.as_str()], |r| {
+        let fid: String = r.get(1)?;
+        let name = ParcelName::new(
+            &fid,
+            r.get::<_, Option<String>>(3)?.as_deref(),
+            r.get::<_, Option<String>>(4)?.as_deref(),
+        );
+        Ok((r.get(0)?, super::feature_id(fid, r.get(2)?), name))
+    })
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound {
+        what: super::What::Parcel,
+        id: id.to_string(),
+    })
 }
 
 /// Checks and appends one event of the parcel with row id `key`, and sets
 /// its current status; returns the event's id, the parcel's status after it
 /// and the parcel's number of events.
-fn append(tx: &Connection, key: i64, e: &Event) -> Result<(i64, Status, usize)> {
+fn append(tx: &Connection, key: i64, name: &ParcelName, e: &Event) -> Result<(i64, Status, usize)> {
     let log = load(tx, key, &e.parcel)?;
+    let (pv, pe) = (&name.vi, &name.en);
     match e.corrects {
         Some(c) => {
             if !log.iter().any(|l| l.id == c) {
                 return Err(StoreError::Correction(format!(
-                    "sự kiện {c} không thuộc thửa đất {p} / event {c} is not an event of parcel {p}",
-                    p = e.parcel
+                    "sự kiện {c} không thuộc {pv} / event {c} is not an event of {pe}"
                 )));
             }
             if events::voided(&log).contains(&c) {
                 return Err(StoreError::Correction(format!(
-                    "sự kiện {c} đã được đính chính / event {c} has already been corrected"
+                    "sự kiện {c} của {pv} đã được đính chính / event {c} of {pe} has already been corrected"
                 )));
             }
         }
@@ -125,9 +180,27 @@ fn append(tx: &Connection, key: i64, e: &Event) -> Result<(i64, Status, usize)> 
             let before = split
                 .checked_sub(1)
                 .map_or(Status::NotContacted, |i| live[i].event.status);
-            check_transition(before, e.status)?;
+            let context = |clash| TransitionContext {
+                parcel_vi: pv.clone(),
+                parcel_en: pe.clone(),
+                on: e.occurred_on,
+                clash,
+            };
+            // The state on that date is what the date's replay gives; the
+            // change after it is named so the user can pick the right date.
+            check_transition(before, e.status).map_err(|t| {
+                let next = live
+                    .iter()
+                    .find(|l| l.event.occurred_on > e.occurred_on)
+                    .map(|l| (l.event.occurred_on, l.event.status));
+                t.explained(context(Clash::Before { next }))
+            })?;
             if let Some(after) = live.get(split) {
-                check_transition(e.status, after.event.status)?;
+                check_transition(e.status, after.event.status).map_err(|t| {
+                    t.explained(context(Clash::After {
+                        on: after.event.occurred_on,
+                    }))
+                })?;
             }
         }
     }
@@ -135,15 +208,14 @@ fn append(tx: &Connection, key: i64, e: &Event) -> Result<(i64, Status, usize)> 
     if e.status == Status::Signed && !super::consent::has_record(tx, key, e.occurred_on)? {
         if let Some(later) = super::consent::first_record_date(tx, key)? {
             return Err(StoreError::NoRecord(format!(
-                "biên bản hiến đất của thửa đất {p} ký ngày {later}, sau ngày {d} ghi \"Đã ký biên bản\": hãy ghi đúng ngày ký / the donation record of parcel {p} was signed on {later}, after {d}: record the signing on its date",
-                p = e.parcel,
-                d = e.occurred_on
+                "biên bản hiến đất của {pv} ký ngày {later}, sau ngày {d} ghi \"Đã ký biên bản\": hãy ghi đúng ngày ký / the donation record of {pe} was signed on {later}, after {d}: record the signing on its date",
+                later = dmy(later),
+                d = dmy(e.occurred_on)
             )));
         }
         return Err(StoreError::NoRecord(format!(
-            "thửa đất {p} chưa có biên bản hiến đất ký đến ngày {d} (số, ngày ký, người ký, người làm chứng): hãy nhập biên bản trước / parcel {p} has no donation record signed by {d} (number, date, signatories, witness): file the record first",
-            p = e.parcel,
-            d = e.occurred_on
+            "{pv} chưa có biên bản hiến đất ký đến ngày {d} (số, ngày ký, người ký, người làm chứng): hãy nhập biên bản trước / {pe} has no donation record signed by {d} (number, date, signatories, witness): file the record first",
+            d = dmy(e.occurred_on)
         )));
     }
     tx.execute(

@@ -1193,7 +1193,7 @@ fn consent_needs_a_record_and_withdrawal_and_declining_are_ordinary() {
     assert!(matches!(err, StoreError::NoRecord(_)), "{err}");
     assert!(
         err.to_string()
-            .contains("ký ngày 2026-09-25, sau ngày 2026-09-20"),
+            .contains("ký ngày 25/09/2026, sau ngày 20/09/2026"),
         "{err}"
     );
     // the same number twice is refused, naming the field

@@ -22,6 +22,13 @@ let loggedIn = () => false;
 let viewedDate = () => null;
 let running = null; // the AbortController of the download in progress
 
+/** The CRS a format is written in unless another is chosen: WGS84 for KML and GeoJSON, VN-2000 for the rest. */
+export function defaultCrs(format) {
+  return WGS84_ONLY.has(format) ? 'wgs84' : 'vn2000';
+}
+
+const CRS_SHORT = { vn2000: 'VN-2000', wgs84: 'WGS84' };
+
 /** Is `crs` ('vn2000' | 'wgs84') allowed for `format`? */
 export function crsAllowed(format, crs) {
   return crs === 'wgs84' ? !PROJECTED_ONLY.has(format) : !WGS84_ONLY.has(format);
@@ -60,7 +67,7 @@ function render() {
     <fieldset class="export-formats">
       <legend>${t('export_format')}</legend>
       ${FORMATS.map((f) => `<label class="opt"><input type="radio" name="format" value="${f}"${f === choice.format ? ' checked' : ''}>
-        <span><b>${esc(t(`fmt_${f}`))}</b><small>${esc(t(`fmt_${f}_desc`))}</small></span></label>`).join('')}
+        <span><b>${esc(t(`fmt_${f}`))}</b><small>${esc(t(`fmt_${f}_desc`))}</small><small class="fmt-crs" data-format="${f}"></small></span></label>`).join('')}
     </fieldset>
     <fieldset class="export-layers">
       <legend id="export-layers-legend">${many ? t('export_layers_many') : t('export_layers_one')}</legend>
@@ -88,6 +95,11 @@ function sync() {
   const form = $('#export-form');
   const many = MANY_LAYERS.has(choice.format);
   for (const i of form.querySelectorAll('input[name=format]')) i.checked = i.value === choice.format;
+  // Each format says the CRS its file will be in: the chosen one for the chosen format.
+  for (const s of form.querySelectorAll('.fmt-crs')) {
+    const f = s.dataset.format;
+    s.textContent = t('fmt_crs_in', CRS_SHORT[f === choice.format ? choice.crs : defaultCrs(f)]);
+  }
   const layerInputs = [...form.querySelectorAll('input[name=layer]')];
   // Unchecked first: a checked checkbox turned radio would uncheck the group's other radios.
   for (const i of layerInputs) i.checked = false;
@@ -114,7 +126,11 @@ function sync() {
 
 function onChange(e) {
   const i = e.target;
-  if (i.name === 'format') choice.format = i.value;
+  if (i.name === 'format') {
+    // A new format starts from its own CRS: a WGS84 KML must not leave WGS84 ticked for a Shapefile.
+    choice.format = i.value;
+    choice.crs = defaultCrs(i.value);
+  }
   else if (i.name === 'layer') {
     if (i.type === 'radio') choice.layers = [i.value];
     else choice.layers = [...$('#export-form').querySelectorAll('input[name=layer]:checked')].map((x) => x.value);

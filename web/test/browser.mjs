@@ -525,6 +525,18 @@ await test('download for surveyors: GeoJSON donated strips of the segment select
   await page.check(layerInput('strips'));
   assert(await page.isEnabled('#export-submit'), 'download not possible with two layers in gpkg');
   assert(await page.isEnabled(crsInput('vn2000')) && await page.isEnabled(crsInput('wgs84')), 'gpkg offers both CRS');
+  // Each format says the CRS it is written in and starts from it: after KML (WGS84), a Shapefile
+  // is VN-2000 again, not the last choice.
+  await page.check(formatInput('kml'));
+  assert(await page.isChecked(crsInput('wgs84')), 'WGS84 not ticked for KML');
+  assert((await page.textContent('.fmt-crs[data-format=kml]')).includes('WGS84'), 'KML does not say WGS84');
+  await page.check(formatInput('shp'));
+  assert(await page.isChecked(crsInput('vn2000')), 'Shapefile kept the WGS84 of KML');
+  assert((await page.textContent('.fmt-crs[data-format=shp]')).includes('VN-2000'), 'Shapefile does not say VN-2000');
+  await page.check(crsInput('wgs84'));
+  assert((await page.textContent('.fmt-crs[data-format=shp]')).includes('WGS84'), 'Shapefile does not say the CRS chosen');
+  await page.check(formatInput('gpkg'));
+  assert(await page.isChecked(crsInput('vn2000')), 'GeoPackage kept the WGS84 of the Shapefile');
   // GeoJSON: one layer (radios, the first kept), WGS84 only.
   await page.check(formatInput('geojson'));
   eq(await page.getAttribute(layerInput('strips'), 'type'), 'radio', 'geojson layers are radios');
@@ -535,7 +547,7 @@ await test('download for surveyors: GeoJSON donated strips of the segment select
   assert(await page.isHidden('#export-interval-row'), 'staking interval shown without stakes');
   await shot(page, 'export-segment.png');
   const { name, bytes } = await downloadVia(page);
-  eq(name, `hiendat-doan-${seg.id}-strips.geojson`, 'file name');
+  eq(name, `hiendat-doan-${seg.id}-strips-wgs84.geojson`, 'file name');
   const fc = JSON.parse(bytes.toString('utf8'));
   eq(fc.type, 'FeatureCollection', 'GeoJSON type');
   assert(fc.features.length > 0, 'no strip in the file');
@@ -572,7 +584,7 @@ await test('download for surveyors: CSV staking points of the whole ward', async
   eq(q.get('layers'), 'stakes', 'layers asked');
   eq(q.get('interval'), '20', 'interval asked');
   assert(!q.has('segment') && !q.has('group') && !q.has('crs') && !q.has('personal'), `query ${q}`);
-  eq(name, 'hiendat-phuong-stakes.csv', 'file name');
+  eq(name, 'hiendat-phuong-stakes-vn2000.csv', 'file name');
   eq(bytes.subarray(0, 3).toString('hex'), 'efbbbf', 'UTF-8 BOM');
   const lines = bytes.subarray(3).toString('utf8').split(/\r?\n/);
   eq(lines[0], 'segment_id,side,no,code,chainage,x_north_m,y_east_m', 'header');
@@ -602,7 +614,7 @@ await test("download for surveyors: owners' names only for a logged-in user", as
   await ep.check('#export-personal');
   await shot(ep, 'export-group-logged-in.png');
   const { name, bytes } = await downloadVia(ep);
-  assert(name.endsWith('-parcels.geojson'), `file name ${name}`);
+  assert(name.endsWith('-parcels-wgs84.geojson'), `file name ${name}`);
   const fc = JSON.parse(bytes.toString('utf8'));
   assert(fc.features.length > 0, 'no parcel in the file');
   assert(fc.features.every((f) => f.properties.res_group === g), 'a parcel of another group');
@@ -682,7 +694,7 @@ await test('download for surveyors at 375 px: the dialog fits and downloads', as
   await page.locator('#export-submit').scrollIntoViewIfNeeded();
   await shot(page, 'phone-export-bottom.png');
   const { name, bytes } = await downloadVia(page);
-  assert(name.endsWith('-strips.csv') && bytes.length > 10, `file ${name}, ${bytes.length} bytes`);
+  assert(name.endsWith('-strips-vn2000.csv') && bytes.length > 10, `file ${name}, ${bytes.length} bytes`);
   eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
   await context.close();
 });
