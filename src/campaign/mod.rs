@@ -63,6 +63,9 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// The first characters that make a spreadsheet read a cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// A text cell made safe for spreadsheets (OWASP "CSV injection"): a cell
 /// starting with `=`, `+`, `-`, `@`, a tab or a carriage return would be
 /// read by Excel or LibreOffice as a formula, so it gets a leading `'`.
@@ -70,7 +73,7 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
 /// passes its text cells through here; numbers it formats itself (a
 /// negative coordinate or area) are written as they are, and stay numbers.
 pub fn neutralise_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if s.starts_with(FORMULA_STARTS) {
         std::borrow::Cow::Owned(format!("'{s}"))
     } else {
         std::borrow::Cow::Borrowed(s)
@@ -82,7 +85,7 @@ pub fn neutralise_cell(s: &str) -> std::borrow::Cow<'_, str> {
 /// a re-import gets the text as it was.
 pub fn restore_cell(s: &str) -> &str {
     match s.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
         _ => s,
     }
 }

@@ -178,23 +178,24 @@ impl Table {
         };
         match parse_date(v) {
             // The same era as every date entering over the API.
-            Some(d)
-                if d < crate::campaign::clock::era_start()
-                    || d > crate::campaign::clock::today() =>
-            {
-                let today = crate::campaign::clock::today();
-                errors.push(self.error(
-                    row,
-                    column,
-                    format!(
-                        "ngày {v:?} phải từ 01/01/2000 đến hôm nay ({})",
-                        today.format("%d/%m/%Y")
-                    ),
-                    format!("date {v:?} must be between 2000-01-01 and today ({today})"),
-                ));
-                Err(Reported)
-            }
-            Some(d) => Ok(Some(d)),
+            Some(d) => match crate::campaign::clock::in_era(column, d) {
+                Ok(d) => Ok(Some(d)),
+                Err(e) => {
+                    errors.push(self.error(
+                        row,
+                        column,
+                        format!(
+                            "ngày {v:?} phải từ 01/01/2000 đến hôm nay ({})",
+                            e.today.format("%d/%m/%Y")
+                        ),
+                        format!(
+                            "date {v:?} must be between 2000-01-01 and today ({})",
+                            e.today
+                        ),
+                    ));
+                    Err(Reported)
+                }
+            },
             None => {
                 errors.push(self.error(
                     row,
