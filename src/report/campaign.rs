@@ -358,6 +358,7 @@ pub fn build(data: &Ward, cuts: &[Cut], opt: &Options) -> Report {
         issued_on: None,
         sheets,
         notes,
+        periodic: None,
     }
 }
 

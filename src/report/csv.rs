@@ -174,6 +174,7 @@ mod tests {
             issued_on: None,
             sheets: vec![sheet("group"), sheet("segment")],
             notes: vec![],
+            periodic: None,
         };
         let bytes = write_zip(&report).unwrap();
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();

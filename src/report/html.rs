@@ -348,6 +348,7 @@ mod tests {
                 sheet("cell", "Theo chi bộ"),
             ],
             notes: vec!["Số liệu mẫu 'demo' — không dùng thật.".into()],
+            periodic: None,
         }
     }
 

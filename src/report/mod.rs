@@ -35,6 +35,50 @@ pub struct Report {
     pub sheets: Vec<Sheet>,
     /// Lines printed under the tables (method, thresholds, demo warning).
     pub notes: Vec<String>,
+    /// Set on the periodic report (báo cáo định kỳ): the Party's letterhead,
+    /// the narrative and the signature; `sheets` are then its appendix.
+    /// Absent from the JSON of every other report, so reports frozen before
+    /// it existed read and print as they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periodic: Option<Periodic>,
+}
+
+/// What the Party's format (Hướng dẫn thể thức văn bản của Đảng) adds to a
+/// report: the letterhead, the narrative sections the office edits before
+/// printing, the recipients and the signature. Kept, as edited, in the frozen
+/// report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Periodic {
+    /// The superior committee: "ĐẢNG BỘ TỈNH THANH HÓA".
+    pub superior: String,
+    /// The issuing committee: "ĐẢNG ỦY PHƯỜNG NGỌC SƠN".
+    pub committee: String,
+    /// The number once registered ("12"), printed "Số 12-BC/ĐU"; none leaves
+    /// room to write it by hand ("Số     -BC/ĐU").
+    pub number: Option<String>,
+    /// The place of the dateline: "Ngọc Sơn" in "Ngọc Sơn, ngày 05 tháng 12
+    /// năm 2026".
+    pub place: String,
+    /// The narrative: I. situation, II. results, III. shortcomings and causes,
+    /// IV. tasks for the next period.
+    pub sections: Vec<Section>,
+    /// "Nơi nhận": one line each ("Ban Thường vụ Tỉnh ủy (để b/c)").
+    pub recipients: Vec<String>,
+    /// "T/M BAN THƯỜNG VỤ".
+    pub on_behalf: String,
+    /// "BÍ THƯ", "PHÓ BÍ THƯ".
+    pub signer_title: String,
+    /// Printed under the space for the signature, when known.
+    pub signer_name: Option<String>,
+}
+
+/// One numbered part of the narrative.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    /// "I. TÌNH HÌNH CHUNG".
+    pub heading: String,
+    /// Its text, one paragraph each.
+    pub paragraphs: Vec<String>,
 }
 
 /// One table: a sheet of the workbook, a section of the HTML page, a CSV.
@@ -306,6 +350,7 @@ mod tests {
             issued_on: None,
             sheets: vec![],
             notes: vec![],
+            periodic: None,
         };
         assert_eq!(r.date_line(), "Tính đến ngày 28/11/2026");
         r.from = Some(d(11, 1));

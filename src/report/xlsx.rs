@@ -463,6 +463,7 @@ mod tests {
             issued_on: None,
             sheets: vec![groups, segments],
             notes: vec!["Số liệu mẫu.".into()],
+            periodic: None,
         }
     }
 

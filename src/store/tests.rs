@@ -1342,6 +1342,7 @@ fn a_frozen_report_stays_as_issued() {
         issued_on: Some(date(2026, 11, 28)),
         sheets: vec![],
         notes: vec!["ghi chú".into()],
+        periodic: None,
     };
     let id = store
         .freeze_report("group", &doc, date(2026, 11, 28), "canbo")
