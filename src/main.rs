@@ -520,6 +520,8 @@ fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
             group: a.group.clone(),
             target,
             personal: a.personal,
+            // whoever holds the database file is staff
+            audience: hiendat::campaign::events::Audience::Staff,
             interval_m: a.interval,
             limits,
         },

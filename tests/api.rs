@@ -296,7 +296,8 @@ async fn segments_come_as_geojson_with_their_donated_area_and_no_progress_yet() 
         assert_eq!(f["geometry"]["type"], "MultiLineString");
         let p = &f["properties"];
         assert_eq!(p["progress_pct"], 0.0);
-        assert_eq!(p["households"]["not_contacted"], p["parcels_affected"]);
+        // the public reads not contacted, persuading and declined as one
+        assert_eq!(p["households"]["not_yet"], p["parcels_affected"]);
         let lon = f["geometry"]["coordinates"][0][0][0].as_f64().unwrap();
         assert!((105.0..107.0).contains(&lon), "WGS84 longitude {lon}");
     }
@@ -352,7 +353,7 @@ async fn a_bbox_selects_the_parcels_the_rtree_finds_with_their_measures() {
     assert!(with_donation > 0);
     let f = &features[0];
     assert_eq!(f["geometry"]["type"], "MultiPolygon");
-    assert_eq!(f["properties"]["status"], "not_contacted");
+    assert_eq!(f["properties"]["status"], "not_yet");
     let (status, body) = s.get(&anon, "/api/parcels?bbox=1,2,3").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("bad_bbox"));
@@ -401,7 +402,7 @@ async fn recorded_events_move_progress_and_as_of_replays_the_old_state() {
     let row = segment(&before, &seg["id"]);
     assert_eq!(row["complete"], false);
     assert_eq!(row["progress_pct"], 0.0);
-    assert_eq!(row["households"]["not_contacted"], parcels.len());
+    assert_eq!(row["households"]["not_yet"], parcels.len());
 
     let mid = s.get_json(&anon, "/api/segments?as_of=2025-02-10").await;
     let f = mid["features"]
@@ -412,22 +413,27 @@ async fn recorded_events_move_progress_and_as_of_replays_the_old_state() {
         .unwrap();
     assert_eq!(f["properties"]["households"]["agreed"], parcels.len());
 
-    let series = s.get_json(&anon, "/api/progress").await;
-    let dates: Vec<&str> = series
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["date"].as_str().unwrap())
-        .collect();
+    let dates = |series: &Value| -> Vec<String> {
+        series
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["date"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // the persuasion of 10 January moved nothing the public sees: no point
+    let viewer = s.login(VIEWER).await;
     assert_eq!(
-        dates,
+        dates(&s.get_json(&viewer, "/api/progress").await),
         ["2025-01-10", "2025-02-01", "2025-02-15", "2025-03-01"]
     );
+    let series = s.get_json(&anon, "/api/progress").await;
+    assert_eq!(dates(&series), ["2025-02-01", "2025-02-15", "2025-03-01"]);
     let last = series.as_array().unwrap().last().unwrap();
     assert!(last["progress_pct"].as_f64().unwrap() > 0.0);
     assert_eq!(last["households"]["handed_over"], parcels.len());
     let cut = s.get_json(&anon, "/api/progress?as_of=2025-02-01").await;
-    assert_eq!(cut.as_array().unwrap().len(), 2);
+    assert_eq!(cut.as_array().unwrap().len(), 1);
 
     let handed = s
         .get_json(
@@ -444,6 +450,11 @@ async fn recorded_events_move_progress_and_as_of_replays_the_old_state() {
         )
         .await;
     assert_eq!(one["properties"]["status"], "signed");
+    // the public history: agreed, signed, handed over (the persuasion is private)
+    assert_eq!(one["properties"]["history"].as_array().unwrap().len(), 3);
+    let one = s
+        .get_json(&viewer, &format!("/api/parcels/{}", parcels[0]))
+        .await;
     assert_eq!(one["properties"]["history"].as_array().unwrap().len(), 4);
 }
 
@@ -966,18 +977,18 @@ async fn a_cached_past_date_is_recomputed_once_a_back_dated_event_lands() {
     let (seg, ids) = smallest_segment(&s, &anon).await;
     let path = "/api/summary/segments?as_of=2026-01-10";
     let before = s.get_json(&anon, path).await;
-    assert_eq!(segment(&before, &seg["id"])["households"]["persuading"], 0);
+    assert_eq!(segment(&before, &seg["id"])["households"]["agreed"], 0);
     let progress_before = s.get_json(&anon, "/api/progress").await;
     let (status, body) = s
         .post_event(
             &editor,
             &ids[0],
-            json!({ "status": "persuading", "occurred_on": "2026-01-05" }),
+            json!({ "status": "agreed", "occurred_on": "2026-01-05" }),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let after = s.get_json(&anon, path).await;
-    assert_eq!(segment(&after, &seg["id"])["households"]["persuading"], 1);
+    assert_eq!(segment(&after, &seg["id"])["households"]["agreed"], 1);
     let progress_after = s.get_json(&anon, "/api/progress").await;
     assert_ne!(progress_before, progress_after);
     assert_eq!(progress_after[0]["date"], "2026-01-05");
@@ -1005,11 +1016,18 @@ async fn segments_name_their_groups_and_a_parcel_names_its_next_statuses() {
     want.dedup();
     assert!(!want.is_empty());
     assert_eq!(seg["groups"], json!(want));
-    let p = s.get_json(&anon, &format!("/api/parcels/{}", ids[0])).await;
+    // the status form's choices: for logged-in users (they would tell the
+    // public a declined household from one being persuaded)
+    let viewer = s.login(VIEWER).await;
+    let p = s
+        .get_json(&viewer, &format!("/api/parcels/{}", ids[0]))
+        .await;
     assert_eq!(
         p["properties"]["next_statuses"],
         json!(["persuading", "declined", "agreed"])
     );
+    let p = s.get_json(&anon, &format!("/api/parcels/{}", ids[0])).await;
+    assert!(p["properties"].get("next_statuses").is_none());
 }
 
 #[tokio::test]
@@ -1313,11 +1331,12 @@ fn num(d: &calamine::Data) -> f64 {
 #[tokio::test]
 async fn report_workbook_cells_equal_the_api_figures() {
     let s = Server::start_demo().await;
-    let anon = Server::client();
+    // logged in: each step (the public's "not yet" is tests/i13_public.rs')
+    let viewer = s.login(VIEWER).await;
     let as_of = "2026-10-31";
     let (code, ct, xlsx) = s
         .bytes(
-            &anon,
+            &viewer,
             &format!("/api/reports?by=group,segment&format=xlsx&as_of={as_of}"),
         )
         .await;
@@ -1339,7 +1358,7 @@ async fn report_workbook_cells_equal_the_api_figures() {
             .unwrap_or_else(|| panic!("{name}: {header:?}"))
     };
     let api = s
-        .get_json(&anon, &format!("/api/summary/groups?as_of={as_of}"))
+        .get_json(&viewer, &format!("/api/summary/groups?as_of={as_of}"))
         .await;
     let mut checked = 0;
     for g in api.as_array().unwrap() {
@@ -1402,7 +1421,7 @@ async fn report_workbook_cells_equal_the_api_figures() {
         .position(|h| h == "Diện tích đã bàn giao (m²)")
         .unwrap();
     let api = s
-        .get_json(&anon, &format!("/api/summary/segments?as_of={as_of}"))
+        .get_json(&viewer, &format!("/api/summary/segments?as_of={as_of}"))
         .await;
     for seg in api.as_array().unwrap() {
         let id = seg["id"].to_string();
@@ -1416,7 +1435,7 @@ async fn report_workbook_cells_equal_the_api_figures() {
     // CSV and HTML of the same cut
     let (code, ct, csv) = s
         .bytes(
-            &anon,
+            &viewer,
             &format!("/api/reports?by=group&format=csv&as_of={as_of}"),
         )
         .await;
@@ -1431,7 +1450,7 @@ async fn report_workbook_cells_equal_the_api_figures() {
     );
     let (code, _, html) = s
         .bytes(
-            &anon,
+            &viewer,
             &format!("/api/reports?by=group&format=html&as_of={as_of}&from=2026-10-01"),
         )
         .await;
@@ -1818,7 +1837,7 @@ async fn a_frozen_report_stays_what_was_reported() {
     let (code, _, issued) = s.bytes(&anon, &path).await;
     assert_eq!(code, StatusCode::OK);
     // an event back-dated into the reported period changes the live report, not the frozen one
-    let p = demo_parcel_with(&s, &anon, "persuading").await;
+    let p = demo_parcel_with(&s, &editor, "persuading").await;
     let (code, body) = s
         .post_event(
             &editor,

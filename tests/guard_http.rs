@@ -129,10 +129,10 @@ impl Server {
         r.json().await.unwrap()
     }
 
-    async fn parcel_with(&self, status: &str) -> String {
-        let list = self
-            .json(&Server::client(), &format!("/api/parcels?status={status}"))
-            .await;
+    /// A parcel at `status`, as `c` finds it (the public may not ask for
+    /// the steps it reads as "not yet").
+    async fn parcel_with(&self, c: &reqwest::Client, status: &str) -> String {
+        let list = self.json(c, &format!("/api/parcels?status={status}")).await;
         match &list["features"][0]["properties"]["id"] {
             Value::String(t) => t.clone(),
             other => other.to_string(),
@@ -196,7 +196,7 @@ fn code(v: &Value) -> &str {
 async fn cross_origin_writes_are_refused_and_nothing_is_written() {
     let s = Server::start().await;
     let editor = s.login(EDITOR).await;
-    let p = s.parcel_with("persuading").await;
+    let p = s.parcel_with(&editor, "persuading").await;
     let event = json!({ "status": "agreed", "occurred_on": TODAY });
     let url = s.url(&format!("/api/parcels/{p}/events"));
     let other_port = s.addr.port().wrapping_add(1);
@@ -303,7 +303,7 @@ async fn cross_origin_writes_are_refused_and_nothing_is_written() {
 #[tokio::test]
 async fn uploads_are_refused_before_their_body_is_read() {
     let s = Server::start().await;
-    let p = s.parcel_with("signed").await;
+    let p = s.parcel_with(&Server::client(), "signed").await;
     // 10 MB announced, not one byte sent: the answer comes anyway.
     let head = |cookie: &str| {
         format!(
@@ -334,7 +334,7 @@ async fn uploads_are_refused_before_their_body_is_read() {
 async fn a_body_over_its_limit_is_answered_with_the_json_error() {
     let s = Server::start().await;
     let editor = s.login(EDITOR).await;
-    let p = s.parcel_with("persuading").await;
+    let p = s.parcel_with(&editor, "persuading").await;
     let r = editor
         .post(s.url(&format!("/api/parcels/{p}/events")))
         .header("content-type", "application/json")
@@ -562,7 +562,7 @@ async fn a_request_past_its_time_limit_is_answered_with_a_json_503() {
         })
     })
     .await;
-    let p = s.parcel_with("signed").await;
+    let p = s.parcel_with(&Server::client(), "signed").await;
     let cookie = s.cookie(EDITOR).await;
     // a body announced and never finished
     let head = format!(

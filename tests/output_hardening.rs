@@ -205,6 +205,7 @@ fn request(layers: Vec<LayerKind>, interval_m: f64, limits: Limits) -> Request {
         group: None,
         target: None,
         personal: false,
+        audience: hiendat::campaign::events::Audience::Staff,
         interval_m,
         limits,
     }

@@ -3,6 +3,7 @@
 
 use super::guard::ClientIp;
 use super::{ApiError, AppState};
+use crate::campaign::events::Audience;
 use crate::store::{Role, StoreError, User};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -34,6 +35,17 @@ impl Caller {
     /// Whether personal data (names, phones, notes) may be shown.
     pub fn sees_names(&self) -> bool {
         self.0.is_some()
+    }
+
+    /// Whom the answer's statuses are for: any logged-in role sees each
+    /// household's step; anonymous visitors the public one, where declined
+    /// and being persuaded read "chưa hiến" ([`Audience`]).
+    pub fn audience(&self) -> Audience {
+        if self.0.is_some() {
+            Audience::Staff
+        } else {
+            Audience::Public
+        }
     }
 
     /// The user, when their role may see political and persuasion data

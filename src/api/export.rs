@@ -1,5 +1,7 @@
 //! `GET /api/export`: the surveyor files of `hiendat export`, as a download.
-//! Owners' names only for a logged-in caller who asks (`personal=1`).
+//! Owners' names only for a logged-in caller who asks (`personal=1`);
+//! anonymous visitors get the public statuses (`not_yet` for declined and
+//! being persuaded).
 
 use super::guard::ClientIp;
 use super::params::flag;
@@ -140,6 +142,7 @@ async fn export(
         group: q.group,
         target,
         personal,
+        audience: caller.audience(),
         interval_m,
         limits: export::Limits::DEFAULT,
     };

@@ -5,7 +5,7 @@
 //! way on every answer.
 
 use super::json::Out;
-use crate::campaign::events::Status;
+use crate::campaign::events::{Audience, PublicStatus, Status};
 use crate::campaign::figures::{Tally, round};
 use crate::campaign::structures::{StructureKind, StructureTally};
 use chrono::NaiveDate;
@@ -51,16 +51,28 @@ pub(super) fn r4(x: f64) -> f64 {
 
 /// A tally's fields, in the open object: `households` counts those at each
 /// step, `households_reached` those that reached agreement, signing and
-/// hand-over (README, "Glossary").
-pub(super) fn write_tally(o: &mut Out, t: &Tally) {
+/// hand-over (README, "Glossary"). For the public, `households` counts the
+/// public steps: `not_yet` joins not contacted, persuading and declined, so
+/// that no count (of a small group, or moving on one day) points at a
+/// household that declined.
+pub(super) fn write_tally(o: &mut Out, t: &Tally, audience: Audience) {
     o.field("donated_area_m2", r4(t.donated_area_m2));
     o.field("handed_over_area_m2", r4(t.handed_over_area_m2));
     o.field("progress_pct", t.progress_pct() + 0.0);
     o.field("parcels_affected", t.affected);
     o.key("households");
     o.begin_object();
-    for (s, n) in Status::ALL.iter().zip(t.at_step) {
-        o.field(s.as_str(), n);
+    match audience {
+        Audience::Staff => {
+            for (s, n) in Status::ALL.iter().zip(t.at_step) {
+                o.field(s.as_str(), n);
+            }
+        }
+        Audience::Public => {
+            for p in PublicStatus::ALL {
+                o.field(p.as_str(), t.public_at(p));
+            }
+        }
     }
     o.end_object();
     o.key("households_reached");

@@ -5,7 +5,8 @@
 use super::geojson::{begin_collection, end_collection, feature, write_structures, write_tally};
 use super::json::Out;
 use super::params::AsOf;
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, Caller};
+use crate::campaign::events::Audience;
 use crate::campaign::figures::{GroupFigures, Kept};
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
@@ -29,10 +30,10 @@ fn group_rows(ward: &Kept, date: NaiveDate) -> Vec<GroupFigures> {
     rows
 }
 
-fn write_group(o: &mut Out, g: &GroupFigures) {
+fn write_group(o: &mut Out, g: &GroupFigures, audience: Audience) {
     o.field("residential_group", &g.name);
     o.field("parcels", g.parcels);
-    write_tally(o, &g.tally);
+    write_tally(o, &g.tally, audience);
     write_structures(o, &g.tally.structures);
 }
 
@@ -40,17 +41,19 @@ fn write_group(o: &mut Out, g: &GroupFigures) {
 /// progress of those affected.
 async fn summary_groups(
     State(state): State<AppState>,
+    caller: Caller,
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Out, ApiError> {
     let date = q?.0.date()?;
+    let audience = caller.audience();
     state
-        .figures_on("summary_groups", date, move |_, ward| {
+        .figures_on("summary_groups", date, audience, move |_, ward| {
             let rows = group_rows(ward, date);
             let mut o = Out::with_capacity(400 * rows.len());
             o.begin_array();
             for row in &rows {
                 o.begin_object();
-                write_group(&mut o, row);
+                write_group(&mut o, row, audience);
                 o.end_object();
             }
             o.end_array();
@@ -63,12 +66,14 @@ async fn summary_groups(
 /// of its parcels) with the figures of `/api/summary/groups`.
 async fn groups(
     State(state): State<AppState>,
+    caller: Caller,
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Out, ApiError> {
     let date = q?.0.date()?;
     let demo = state.demo;
+    let audience = caller.audience();
     state
-        .figures_on("groups", date, move |s, ward| {
+        .figures_on("groups", date, audience, move |s, ward| {
             let rows: HashMap<Option<String>, GroupFigures> = group_rows(ward, date)
                 .into_iter()
                 .map(|r| (r.name.clone(), r))
@@ -81,7 +86,7 @@ async fn groups(
                     feature(
                         &mut o,
                         |o| o.multi_polygon(&g.polygons),
-                        |o| write_group(o, row),
+                        |o| write_group(o, row, audience),
                     );
                 }
             }

@@ -62,6 +62,7 @@ pub use auth::{Caller, SESSION_COOKIE};
 pub use error::ApiError;
 pub use guard::{Limits, Rate};
 
+use crate::campaign::events::Audience;
 use crate::campaign::figures::Kept;
 use crate::store::Store;
 use axum::Router;
@@ -213,14 +214,21 @@ impl AppState {
     }
 
     /// Runs a read of the figures on `date` (computed from the ward's
-    /// facts, kept in memory until the data changes); its answer is cached
-    /// under `what` and the date.
-    async fn figures_on<F>(&self, what: &str, date: NaiveDate, f: F) -> Result<json::Out, ApiError>
+    /// facts, kept in memory until the data changes) for `audience`; its
+    /// answer is cached under `what`, the date and the audience (the
+    /// public's answer is not the staff's).
+    async fn figures_on<F>(
+        &self,
+        what: &str,
+        date: NaiveDate,
+        audience: Audience,
+        f: F,
+    ) -> Result<json::Out, ApiError>
     where
         F: FnOnce(&mut Store, &Kept) -> Result<json::Out, ApiError> + Send + 'static,
     {
         let facts = self.facts();
-        self.cached(format!("{what} {date}"), move |s| {
+        self.cached(format!("{what} {date} {audience:?}"), move |s| {
             let ward = facts.get(s)?;
             f(s, &ward)
         })

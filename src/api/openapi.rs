@@ -63,14 +63,14 @@ fn document() -> Value {
         "info": {
             "title": "hiendat",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Hiến đất mở đường / road-widening land donation campaign. Anonymous callers see geometry, measures and progress; logged-in users (cookie from POST /api/login) also see names."
+            "description": "Hiến đất mở đường / road-widening land donation campaign. Anonymous callers see geometry, measures and progress, with the public statuses (not_yet = not contacted, being persuaded or declined; agreed; signed; handed_over), also in every count; logged-in users (cookie from POST /api/login) see each step and names."
         },
         "paths": {
             "/healthz": get("Liveness", json!([])),
             "/api/segments": get("Đoạn tuyến / segments as GeoJSON with donated area and progress", json!([as_of()])),
             "/api/parcels": get("Thửa đất / parcels as GeoJSON with measures and status", json!([
                 q("bbox", "minlon,minlat,maxlon,maxlat"), q("segment", "segment id"),
-                q("group", "residential group name"), q("status", "not_contacted | persuading | declined | agreed | signed | handed_over"),
+                q("group", "residential group name"), q("status", "not_yet | agreed | signed | handed_over; logged in also not_contacted | persuading | declined"),
                 q("fields", "only these properties, comma separated (id, map_sheet, parcel_no, land_use, legal_area_m2, residential_group, owner, status, status_label, donated_area_m2, donations)"), as_of()])),
             "/api/parcels/{id}": get("Một thửa đất, công trình trên đất và lịch sử / one parcel with its structures on the land ({kind, label, quantity, unit, unit_label, value_vnd, donated}) and its history", json!([id, as_of()])),
             "/api/parcels/{id}/events": { "post": {

@@ -4,7 +4,7 @@
 
 use super::ApiError;
 use crate::campaign::FeatureId;
-use crate::campaign::events::{Status, UnknownStatus};
+use crate::campaign::events::{Audience, PublicStatus, Status, UnknownStatus};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -96,6 +96,47 @@ pub(super) fn parse_bbox(s: &str) -> Result<[f64; 4], ApiError> {
 pub(super) fn parse_status(s: &str) -> Result<Status, ApiError> {
     s.parse()
         .map_err(|e: UnknownStatus| ApiError::Unprocessable("unknown_status", e.to_string()))
+}
+
+/// Which parcels a `status=` filter keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StatusFilter {
+    /// `not_yet` (not contacted, persuading or declined), or a public step.
+    Public(PublicStatus),
+    /// One step exactly (logged-in callers).
+    Exact(Status),
+}
+
+impl StatusFilter {
+    pub(super) fn keeps(self, s: Status) -> bool {
+        match self {
+            StatusFilter::Public(p) => s.public() == p,
+            StatusFilter::Exact(x) => s == x,
+        }
+    }
+}
+
+/// A `status=` filter for `audience`: anyone may ask for `not_yet` and the
+/// public steps; only logged-in callers for the steps the public reads as
+/// "not yet" (401 otherwise: filtering by them would point at the
+/// households that declined).
+pub(super) fn parse_status_filter(s: &str, audience: Audience) -> Result<StatusFilter, ApiError> {
+    if let Some(p) = PublicStatus::parse(s) {
+        return Ok(StatusFilter::Public(p));
+    }
+    let exact = parse_status(s).map_err(|e| match (audience, e) {
+        (Audience::Public, ApiError::Unprocessable(code, _)) => ApiError::Unprocessable(
+            code,
+            format!(
+                "status: không có trạng thái {s:?} / unknown status {s:?} (not_yet, agreed, signed, handed_over)"
+            ),
+        ),
+        (_, e) => e,
+    })?;
+    match audience {
+        Audience::Staff => Ok(StatusFilter::Exact(exact)),
+        Audience::Public => Err(ApiError::Unauthorized),
+    }
 }
 
 /// A yes/no query flag (`personal=1`, `internal=true`): only `1` and

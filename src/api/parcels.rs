@@ -1,15 +1,18 @@
 //! Parcels: `GET /api/parcels` (GeoJSON with measures and status,
 //! filtered), `GET /api/parcels/{id}` (one parcel with its history) and
 //! `POST /api/parcels/{id}/events` (record a status change, editor+).
-//! Anonymous callers get geometry, measures and status, never names, phones
-//! or notes.
+//! Anonymous callers get geometry, measures and the public status (declined
+//! and being persuaded read `not_yet`, "chưa hiến"), never names, phones,
+//! notes or who entered what.
 
 use super::geojson::{begin_collection, end_collection, feature, r4};
 use super::json::Out;
-use super::params::{self, AsOf, id_json, non_empty, parse_bbox, parse_status};
+use super::params::{
+    self, AsOf, id_json, non_empty, parse_bbox, parse_status, parse_status_filter,
+};
 use super::{ApiError, AppState, Caller, campaign};
 use crate::campaign::FeatureId;
-use crate::campaign::events::{Event, Status, Timeline};
+use crate::campaign::events::{Audience, Event, Status, Timeline, public_history};
 use crate::store::{DonationRow, ParcelFilter, ParcelRow, Role, Store};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -111,17 +114,18 @@ impl Fields {
             .is_some_and(|i| self.0 & (1 << i) != 0)
     }
 }
-/// A parcel's properties, in the open object: measures and status always,
-/// the owner only for a logged-in caller.
+/// A parcel's properties, in the open object: measures and status always
+/// (as `audience` may read it), the owner only for a logged-in caller.
 fn write_parcel(
     o: &mut Out,
     p: &ParcelRow,
     donations: &[&DonationRow],
     segment_ids: &HashMap<i64, FeatureId>,
     status: Status,
-    names: bool,
+    audience: Audience,
     fields: Fields,
 ) {
+    let names = audience == Audience::Staff;
     let put = |name: &str, o: &mut Out, write: &dyn Fn(&mut Out)| {
         if fields.has(name) {
             o.key(name);
@@ -137,8 +141,8 @@ fn write_parcel(
     if names {
         put("owner", o, &|o| o.value(&p.owner));
     }
-    put("status", o, &|o| o.value(status.as_str()));
-    put("status_label", o, &|o| o.value(status.label_vi()));
+    put("status", o, &|o| o.value(audience.code(status)));
+    put("status_label", o, &|o| o.value(audience.label_vi(status)));
     put("donated_area_m2", o, &|o| {
         o.value(r4(donations.iter().map(|d| d.attributed_area_m2).sum()))
     });
@@ -179,9 +183,13 @@ async fn parcels(
         segment: q.segment.clone(),
         group: q.group.clone(),
     };
-    let wanted = q.status.as_deref().map(parse_status).transpose()?;
+    let audience = caller.audience();
+    let wanted = q
+        .status
+        .as_deref()
+        .map(|w| parse_status_filter(w, audience))
+        .transpose()?;
     let fields = q.fields.as_deref().map_or(Ok(Fields::ALL), Fields::parse)?;
-    let names = caller.sees_names();
     let demo = state.demo;
     state
         .blocking(move |s| {
@@ -200,14 +208,14 @@ async fn parcels(
             begin_collection(&mut o, demo, date);
             for p in &parcels {
                 let status = status_of(&timelines, p.key, date);
-                if wanted.is_some_and(|w| w != status) {
+                if wanted.is_some_and(|w| !w.keeps(status)) {
                     continue;
                 }
                 let d = donations.get(&p.key).map_or(&[][..], |v| &v[..]);
                 feature(
                     &mut o,
                     |o| o.multi_polygon(&p.polygons),
-                    |o| write_parcel(o, p, d, &segment_ids, status, names, fields),
+                    |o| write_parcel(o, p, d, &segment_ids, status, audience, fields),
                 );
             }
             end_collection(&mut o);
@@ -226,6 +234,7 @@ async fn parcel(
 ) -> Result<Out, ApiError> {
     let date = q?.0.date()?;
     let names = caller.sees_names();
+    let audience = caller.audience();
     let sensitive = caller.sees_sensitive().cloned();
     state
         .blocking(move |s| {
@@ -264,14 +273,18 @@ async fn parcel(
                 &mut o,
                 |o| o.multi_polygon(&p.polygons),
                 |o| {
-                    write_parcel(o, &p, &mine, &segment_ids, status, names, Fields::ALL);
-                    // What an event recorded today may move it to.
-                    o.key("next_statuses");
-                    o.begin_array();
-                    for n in status_of(&current, p.key, NaiveDate::MAX).next() {
-                        o.value(n.as_str());
+                    write_parcel(o, &p, &mine, &segment_ids, status, audience, Fields::ALL);
+                    // What an event recorded today may move it to (for the
+                    // status form; they would tell a declined household
+                    // from one being persuaded, so not for the public).
+                    if names {
+                        o.key("next_statuses");
+                        o.begin_array();
+                        for n in status_of(&current, p.key, NaiveDate::MAX).next() {
+                            o.value(n.as_str());
+                        }
+                        o.end_array();
                     }
-                    o.end_array();
                     // Not personal data: anyone may see them.
                     o.key("structures");
                     o.begin_array();
@@ -289,7 +302,16 @@ async fn parcel(
                     o.end_array();
                     o.key("history");
                     o.begin_array();
-                    for l in &history {
+                    if !names {
+                        // the public's: the changes of the public status only
+                        for (on, st) in public_history(&history) {
+                            o.begin_object();
+                            o.field("status", st.as_str());
+                            o.field("occurred_on", on.to_string());
+                            o.end_object();
+                        }
+                    }
+                    for l in history.iter().filter(|_| names) {
                         let e = &l.event;
                         o.begin_object();
                         o.field("id", l.id);
@@ -297,9 +319,7 @@ async fn parcel(
                         o.field("occurred_on", e.occurred_on.to_string());
                         o.field("entered_at", e.entered_at.to_rfc3339());
                         o.field("corrects", e.corrects);
-                        if names {
-                            o.field("entered_by", &e.entered_by);
-                        }
+                        o.field("entered_by", &e.entered_by);
                         // who persuaded, and what was said: sensitive
                         if private.is_some() {
                             o.field("party_member", &e.party_member);

@@ -4,7 +4,8 @@
 use super::geojson::write_tally;
 use super::json::Out;
 use super::params::AsOf;
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, Caller};
+use crate::campaign::events::Audience;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -18,18 +19,23 @@ pub(super) fn router() -> Router<AppState> {
 /// `GET /api/progress`: the campaign's progress on each date with a change.
 async fn progress(
     State(state): State<AppState>,
+    caller: Caller,
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Out, ApiError> {
     let date = q?.0.date()?;
+    let audience = caller.audience();
     state
-        .figures_on("progress", date, move |_, ward| {
-            let points = ward.ward().series(date);
+        .figures_on("progress", date, audience, move |_, ward| {
+            let points = match audience {
+                Audience::Staff => ward.ward().series(date),
+                Audience::Public => ward.ward().public_series(date),
+            };
             let mut o = Out::with_capacity(300 * points.len());
             o.begin_array();
             for (d, t) in &points {
                 o.begin_object();
                 o.field("date", d.to_string());
-                write_tally(&mut o, t);
+                write_tally(&mut o, t, audience);
                 o.end_object();
             }
             o.end_array();

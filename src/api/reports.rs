@@ -5,6 +5,7 @@
 use super::campaign::log_read;
 use super::params::{flag, past_date};
 use super::{ApiError, AppState, Caller};
+use crate::campaign::events::Audience;
 use crate::ops::reports::FrozenReports;
 use crate::report::Report;
 use crate::report::campaign::{self as reports, Cut, Options};
@@ -127,6 +128,15 @@ fn check_access(caller: &Caller, cuts: &[Cut], public: bool) -> Result<(), ApiEr
     Ok(())
 }
 
+/// The report as `caller` may read it: for the public, the households not
+/// contacted, being persuaded and declined are one "chưa hiến" count.
+fn shown_to(caller: &Caller, doc: Report) -> Report {
+    match caller.audience() {
+        Audience::Staff => doc,
+        Audience::Public => crate::report::public::for_public(doc),
+    }
+}
+
 fn file(doc: &Report, cut: &str, f: Format) -> Result<Response, ApiError> {
     let bytes = format::write(doc, f).map_err(ApiError::Internal)?;
     let name = format::file_name(doc, cut, f);
@@ -184,6 +194,7 @@ async fn report(
             Ok(reports::build(facts.get(s)?.ward(), &cuts, &opt))
         })
         .await?;
+    let doc = shown_to(&caller, doc);
     file(
         &doc,
         &q.by.unwrap_or_else(|| "all".into()).replace(',', "-"),
@@ -280,6 +291,7 @@ async fn frozen(
 ) -> Result<Response, ApiError> {
     let f = fmt(q?.0.format.as_deref())?;
     let doc = state.blocking(move |s| Ok(s.frozen_report(id)?)).await?;
+    let doc = shown_to(&caller, doc);
     let sensitive: Vec<Cut> = doc
         .sheets
         .iter()

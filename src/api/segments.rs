@@ -5,7 +5,8 @@
 use super::geojson::{begin_collection, end_collection, feature, write_structures, write_tally};
 use super::json::Out;
 use super::params::AsOf;
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, Caller};
+use crate::campaign::events::Audience;
 use crate::campaign::figures::{Kept, Tally};
 use crate::store::SegmentRow;
 use axum::Router;
@@ -33,7 +34,13 @@ fn segment_tallies(ward: &Kept, date: NaiveDate) -> HashMap<i64, Tally> {
         .collect()
 }
 
-fn write_segment(o: &mut Out, s: &SegmentRow, t: &Tally, groups: &HashMap<i64, Vec<String>>) {
+fn write_segment(
+    o: &mut Out,
+    s: &SegmentRow,
+    t: &Tally,
+    groups: &HashMap<i64, Vec<String>>,
+    audience: Audience,
+) {
     o.field("id", &s.id);
     o.field("name", &s.name);
     o.key("groups");
@@ -46,18 +53,20 @@ fn write_segment(o: &mut Out, s: &SegmentRow, t: &Tally, groups: &HashMap<i64, V
     o.field("planned_width_m", s.planned_width_m);
     o.field("planned_left_m", s.planned_left_m);
     o.field("planned_right_m", s.planned_right_m);
-    write_tally(o, t);
+    write_tally(o, t, audience);
 }
 
 /// `GET /api/segments`: every segment with its donated area and progress.
 async fn segments(
     State(state): State<AppState>,
+    caller: Caller,
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Out, ApiError> {
     let date = q?.0.date()?;
     let demo = state.demo;
+    let audience = caller.audience();
     state
-        .figures_on("segments", date, move |s, ward| {
+        .figures_on("segments", date, audience, move |s, ward| {
             let segments = s.segments()?;
             let tallies = segment_tallies(ward, date);
             let groups = s.segment_groups()?;
@@ -68,7 +77,7 @@ async fn segments(
                 feature(
                     &mut o,
                     |o| o.multi_lines(&seg.centerline),
-                    |o| write_segment(o, seg, &t, &groups),
+                    |o| write_segment(o, seg, &t, &groups, audience),
                 );
             }
             end_collection(&mut o);
@@ -80,11 +89,13 @@ async fn segments(
 /// `GET /api/summary/segments`: the segments' figures without geometry.
 async fn summary_segments(
     State(state): State<AppState>,
+    caller: Caller,
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Out, ApiError> {
     let date = q?.0.date()?;
+    let audience = caller.audience();
     state
-        .figures_on("summary_segments", date, move |s, ward| {
+        .figures_on("summary_segments", date, audience, move |s, ward| {
             // No geometry here: the rows carry none.
             let segments = s.segments_without_geometry()?;
             let tallies = segment_tallies(ward, date);
@@ -94,7 +105,7 @@ async fn summary_segments(
             for seg in &segments {
                 let t = tallies.get(&seg.key).cloned().unwrap_or_default();
                 o.begin_object();
-                write_segment(&mut o, seg, &t, &groups);
+                write_segment(&mut o, seg, &t, &groups, audience);
                 write_structures(&mut o, &t.structures);
                 o.end_object();
             }

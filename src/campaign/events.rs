@@ -115,6 +115,108 @@ impl Status {
     }
 }
 
+/// A status as the public may know it. Voluntary means refusal is private:
+/// not contacted, being persuaded and declined all read "chưa hiến" (not
+/// yet), so that no neighbour can point at the households that said no;
+/// the steps of donating stay as they are. Logged-in roles see [`Status`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PublicStatus {
+    /// Chưa hiến: not contacted, being persuaded or declined.
+    NotYet,
+    Agreed,
+    Signed,
+    HandedOver,
+}
+
+impl Status {
+    /// What the public may know of this status: the one mapping every
+    /// answer to an anonymous caller goes through.
+    pub fn public(self) -> PublicStatus {
+        match self {
+            Status::NotContacted | Status::Persuading | Status::Declined => PublicStatus::NotYet,
+            Status::Agreed => PublicStatus::Agreed,
+            Status::Signed => PublicStatus::Signed,
+            Status::HandedOver => PublicStatus::HandedOver,
+        }
+    }
+}
+
+impl PublicStatus {
+    /// Every public status, in campaign order.
+    pub const ALL: [PublicStatus; 4] = [
+        PublicStatus::NotYet,
+        PublicStatus::Agreed,
+        PublicStatus::Signed,
+        PublicStatus::HandedOver,
+    ];
+
+    /// The code used in the API (`not_yet`; the others as [`Status::as_str`]).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PublicStatus::NotYet => "not_yet",
+            PublicStatus::Agreed => Status::Agreed.as_str(),
+            PublicStatus::Signed => Status::Signed.as_str(),
+            PublicStatus::HandedOver => Status::HandedOver.as_str(),
+        }
+    }
+
+    /// The Vietnamese label shown to people.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            PublicStatus::NotYet => "Chưa hiến",
+            PublicStatus::Agreed => Status::Agreed.label_vi(),
+            PublicStatus::Signed => Status::Signed.label_vi(),
+            PublicStatus::HandedOver => Status::HandedOver.label_vi(),
+        }
+    }
+
+    /// The statuses it stands for.
+    pub fn statuses(self) -> impl Iterator<Item = Status> {
+        Status::ALL.into_iter().filter(move |s| s.public() == self)
+    }
+
+    /// `not_yet`, or a status that is its own public status; `None` for the
+    /// codes only logged-in roles may ask for (persuading, declined...).
+    pub fn parse(s: &str) -> Option<PublicStatus> {
+        PublicStatus::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// Who an answer is for: the public (anonymous visitors) or the ward's
+/// staff (any logged-in role). Doors pick it from the caller; what each
+/// sees of a status is decided here, nowhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Audience {
+    Public,
+    Staff,
+}
+
+impl Audience {
+    /// A status's code as this audience reads it.
+    pub fn code(self, s: Status) -> &'static str {
+        match self {
+            Audience::Public => s.public().as_str(),
+            Audience::Staff => s.as_str(),
+        }
+    }
+
+    /// A status's Vietnamese label as this audience reads it.
+    pub fn label_vi(self, s: Status) -> &'static str {
+        match self {
+            Audience::Public => s.public().label_vi(),
+            Audience::Staff => s.label_vi(),
+        }
+    }
+
+    /// Whether two statuses read the same to this audience.
+    pub fn same(self, a: Status, b: Status) -> bool {
+        match self {
+            Audience::Public => a.public() == b.public(),
+            Audience::Staff => a == b,
+        }
+    }
+}
+
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -319,6 +421,24 @@ pub fn replay(events: &[Logged], as_of: NaiveDate) -> Status {
         .map_or(Status::NotContacted, |l| l.event.status)
 }
 
+/// A parcel's history as the public may read it: each change of its
+/// public status, in effect order (corrections applied), with the date it
+/// happened. A visit, a refusal or a return to persuasion changes nothing
+/// the public sees, so it leaves no entry: the public history never tells
+/// "declined" from "being persuaded", nor when either happened.
+pub fn public_history(events: &[Logged]) -> Vec<(NaiveDate, PublicStatus)> {
+    let mut out: Vec<(NaiveDate, PublicStatus)> = Vec::new();
+    let mut shown = PublicStatus::NotYet;
+    for l in effective(events, NaiveDate::MAX) {
+        let p = l.event.status.public();
+        if p != shown {
+            out.push((l.event.occurred_on, p));
+            shown = p;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,6 +473,54 @@ mod tests {
         assert_eq!(Status::Declined.label_vi(), "Chưa đồng ý");
         assert_eq!(Status::HandedOver.label_vi(), "Đã bàn giao mặt bằng");
         assert!("done".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn the_public_reads_not_contacted_persuading_and_declined_as_not_yet() {
+        use Status::*;
+        for s in [NotContacted, Persuading, Declined] {
+            assert_eq!(s.public(), PublicStatus::NotYet);
+            assert_eq!(Audience::Public.code(s), "not_yet");
+            assert_eq!(Audience::Public.label_vi(s), "Chưa hiến");
+        }
+        for s in [Agreed, Signed, HandedOver] {
+            assert_eq!(Audience::Public.code(s), s.as_str());
+            assert_eq!(Audience::Public.label_vi(s), s.label_vi());
+        }
+        assert_eq!(Audience::Staff.code(Declined), "declined");
+        let not_yet: Vec<Status> = PublicStatus::NotYet.statuses().collect();
+        assert_eq!(not_yet, [NotContacted, Persuading, Declined]);
+        assert_eq!(PublicStatus::parse("not_yet"), Some(PublicStatus::NotYet));
+        assert_eq!(PublicStatus::parse("signed"), Some(PublicStatus::Signed));
+        assert_eq!(PublicStatus::parse("declined"), None);
+        assert!(Audience::Public.same(Persuading, Declined));
+        assert!(!Audience::Staff.same(Persuading, Declined));
+    }
+
+    #[test]
+    fn the_public_history_shows_only_changes_of_the_public_status() {
+        use Status::*;
+        let log = [
+            ev(1, Persuading, date(10, 5), None),
+            ev(2, Declined, date(10, 20), None),
+            ev(3, Agreed, date(11, 2), None),
+            // withdrew, was persuaded again, then signed
+            ev(4, Declined, date(11, 10), None),
+            ev(5, Persuading, date(11, 15), None),
+            ev(6, Signed, date(11, 27), None),
+            // entered wrongly, then struck out
+            ev(7, HandedOver, date(12, 1), None),
+            ev(8, Signed, date(12, 1), Some(7)),
+        ];
+        let d = |m, dd| date(m, dd);
+        assert_eq!(
+            public_history(&log),
+            [
+                (d(11, 2), PublicStatus::Agreed),
+                (d(11, 10), PublicStatus::NotYet),
+                (d(11, 27), PublicStatus::Signed),
+            ]
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@
 //!   withdrawal takes them back out).
 
 use super::FeatureId;
-use super::events::{Status, Timeline};
+use super::events::{PublicStatus, Status, Timeline};
 use super::structures::StructureTally;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -211,6 +211,13 @@ impl Tally {
         self.at_step[s.index()]
     }
 
+    /// Households at public step `p` on the day (README, "the public sees
+    /// aggregates, never who declined"): not yet = not contacted, being
+    /// persuaded and declined together.
+    pub fn public_at(&self, p: PublicStatus) -> usize {
+        p.statuses().map(|s| self.at(s)).sum()
+    }
+
     /// Households that reached `s`: at `s` or a later step of the line
     /// agreed → signed → handed over (for the other steps: at `s`).
     pub fn reached(&self, s: Status) -> usize {
@@ -372,6 +379,24 @@ impl Ward {
                 out.push((d, t));
             }
         }
+        out
+    }
+
+    /// [`Ward::series`] as the public may read it: only the dates on which
+    /// a public figure moved. A visit, a refusal or a return to persuasion
+    /// changes nothing the public sees, so its date is no point of the
+    /// chart (a point would say that something private happened that day).
+    pub fn public_series(&self, until: NaiveDate) -> Vec<(NaiveDate, Tally)> {
+        let public = |t: &Tally| PublicStatus::ALL.map(|p| t.public_at(p));
+        let affected = self.parcels.iter().filter(|p| p.affected()).count();
+        let mut shown = [affected, 0, 0, 0];
+        let mut out = self.series(until);
+        out.retain(|(_, t)| {
+            let now = public(t);
+            let moved = now != shown;
+            shown = now;
+            moved
+        });
         out
     }
 
@@ -771,6 +796,34 @@ mod tests {
         assert_eq!(t.reached(Status::Declined), 1);
         let t = ward().ward_tally(day(6));
         assert_eq!((t.at(Status::Agreed), t.reached(Status::Agreed)), (2, 2));
+    }
+
+    #[test]
+    fn the_public_count_of_not_yet_joins_the_three_private_steps() {
+        // day 9: parcel 1 signed, parcel 2 declined, parcel 3 persuading
+        let t = ward().ward_tally(day(9));
+        assert_eq!((t.at(Status::Declined), t.at(Status::Persuading)), (1, 1));
+        assert_eq!(t.public_at(PublicStatus::NotYet), 2);
+        assert_eq!(t.public_at(PublicStatus::Signed), 1);
+        let sum: usize = PublicStatus::ALL.iter().map(|p| t.public_at(*p)).sum();
+        assert_eq!(sum, t.affected);
+    }
+
+    #[test]
+    fn the_public_series_leaves_out_the_days_only_private_steps_moved() {
+        let w = ward();
+        let days = |s: Vec<(NaiveDate, Tally)>| {
+            s.into_iter()
+                .map(|p| chrono::Datelike::day(&p.0))
+                .collect::<Vec<_>>()
+        };
+        // day 2: persuading; 3: agreed; 4: persuading; 5: agreed; 8: declined
+        // (the public sees "agreed" become "not yet"); 9: signed; 12: handed over
+        assert_eq!(days(w.series(day(30))), [2, 3, 4, 5, 8, 9, 12]);
+        assert_eq!(days(w.public_series(day(30))), [3, 5, 8, 9, 12]);
+        for (d, t) in w.public_series(day(30)) {
+            assert_eq!(t, w.ward_tally(d));
+        }
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! modules.
 //!
 //! Layers:
-//! - `parcels`: every parcel with its measures and current status;
+//! - `parcels`: every parcel with its measures and current status (as the
+//!   request's [`Audience`] may read it);
 //! - `strips`: each donated strip (parcel ∩ corridor), per parcel and segment;
 //! - `corridors`: each segment's corridor outline with its progress;
 //! - `centerlines`: each segment's centerline with its widths and progress;
@@ -17,7 +18,7 @@
 //! computed in), whatever CRS the coordinates are written in. Field names
 //! are at most 10 characters so that a shapefile keeps them.
 
-use crate::campaign::events::Status;
+use crate::campaign::events::{Audience, Status};
 use crate::campaign::figures::round;
 use crate::campaign::{FeatureId, ParcelInput};
 use crate::formats::layer::{
@@ -120,6 +121,9 @@ pub struct Request {
     pub target: Option<Target>,
     /// Owners' names (personal data) on parcels.
     pub personal: bool,
+    /// Whom the statuses are written for: the public reads declined and
+    /// being persuaded as `not_yet` ([`Audience`]).
+    pub audience: Audience,
     /// Metres between staking points (besides the vertices).
     pub interval_m: f64,
     /// How much work and output one export may make.
@@ -509,8 +513,8 @@ pub fn build(store: &Store, req: &Request) -> Result<Vec<Layer>, ExportError> {
                         }),
                         Value::Real(round(depth_max, 3)),
                         Value::Text(seg_ids.join(",")),
-                        Value::Text(s.as_str().into()),
-                        Value::Text(s.label_vi().into()),
+                        Value::Text(req.audience.code(s).into()),
+                        Value::Text(req.audience.label_vi(s).into()),
                     ]);
                     l.features.push(Feature {
                         geometry: Geometry::Polygons(polygons),
@@ -588,7 +592,7 @@ pub fn build(store: &Store, req: &Request) -> Result<Vec<Layer>, ExportError> {
                             Value::Real(round(d.frontage_m, 3)),
                             Value::Real(round(d.depth_mean_m, 3)),
                             Value::Real(round(d.depth_max_m, 3)),
-                            Value::Text(status(p.key).as_str().into()),
+                            Value::Text(req.audience.code(status(p.key)).into()),
                         ],
                     });
                 }

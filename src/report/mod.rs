@@ -8,6 +8,7 @@ pub mod campaign;
 pub mod csv;
 pub mod format;
 pub mod html;
+pub mod public;
 pub mod record;
 pub mod xlsx;
 

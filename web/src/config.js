@@ -5,7 +5,17 @@
 
 export const STATUSES = ['not_contacted', 'persuading', 'declined', 'agreed', 'signed', 'handed_over'];
 
+/**
+ * What anonymous visitors get (src/campaign/events.rs, PublicStatus): not contacted, being
+ * persuaded and declined are one "not yet" (chưa hiến), so no neighbour can point at a refusal.
+ */
+export const PUBLIC_STATUSES = ['not_yet', 'agreed', 'signed', 'handed_over'];
+
+/** The statuses an answer counts in: the public ones when it carries `not_yet`. */
+export const statusesOf = (households) => (households && 'not_yet' in households ? PUBLIC_STATUSES : STATUSES);
+
 export const STATUS_COLOR = {
+  not_yet: '#c8c8c8',       // light grey, as not contacted: nothing tells the three apart
   not_contacted: '#c8c8c8', // light grey
   persuading: '#56b4e9',    // sky blue
   declined: '#cc79a7',      // reddish purple, hatched

@@ -249,6 +249,7 @@ const STRINGS = {
     m: 'm',
     of: 'trên',
     status_label: {
+      not_yet: 'Chưa hiến',
       not_contacted: 'Chưa tiếp cận',
       persuading: 'Đang vận động',
       declined: 'Chưa đồng ý',
@@ -504,6 +505,7 @@ const STRINGS = {
     m: 'm',
     of: 'of',
     status_label: {
+      not_yet: 'Not yet donated',
       not_contacted: 'Not contacted',
       persuading: 'Being persuaded',
       declined: 'Declined',

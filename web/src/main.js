@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { t, setLang, getLang, applyStatic, date, parseDate } from './i18n.js';
 import { createMap, ParcelLoader, labelPoints, bboxOf } from './map.js';
 import { drawChart } from './chart.js';
+import { statusesOf } from './config.js';
 import { wireExport, openExport } from './export.js';
 import { wireReports, renderReports, followDate } from './reports.js';
 import { campaignSections, submitCampaignForm, recordOf } from './campaign.js';
@@ -69,7 +70,9 @@ function totalsAt(asOf) {
   if (!asOf) return s[s.length - 1];
   let last = null;
   for (const r of s) { if (r.date <= asOf) last = r; else break; }
-  return last ?? { ...s[0], handed_over_area_m2: 0, progress_pct: 0, households: { not_contacted: s[0].parcels_affected }, complete: false };
+  // Before the first change every household stood at the first step (the public's "not yet").
+  const first = statusesOf(s[0].households)[0];
+  return last ?? { ...s[0], handed_over_area_m2: 0, progress_pct: 0, households: { [first]: s[0].parcels_affected }, complete: false };
 }
 
 /** The residential-group figures (table, filter), for the date shown. */
@@ -101,7 +104,12 @@ async function loadCorridors() {
     if (e.status !== 404) throw e;
     state.corridors = null;
   }
-  renderLegend($('#legend-body'), { hasCorridors: !!state.corridors });
+  drawLegend();
+}
+
+/** The legend: one "not yet" class for visitors, every step for logged-in users. */
+function drawLegend() {
+  renderLegend($('#legend-body'), { hasCorridors: !!state.corridors, publicView: !state.me });
 }
 
 async function loadProgress() {
@@ -215,6 +223,7 @@ function renderUser() {
   $('#user-box').textContent = u ? t('logged_in_as', u.name, t(`role_${u.role}`)) : '';
   $('#login-btn').hidden = !!u;
   $('#logout-btn').hidden = !u;
+  drawLegend();
   renderReports();
   if (!canEdit()) state.members = null;
 }
@@ -234,7 +243,7 @@ function renderStatic() {
   lt.setAttribute('aria-label', getLang() === 'vi' ? 'Switch to English' : 'Chuyển sang tiếng Việt');
   $('#map').setAttribute('aria-label', t('map'));
   $('#sidebar').setAttribute('aria-label', t('skip_to_panels'));
-  renderLegend($('#legend-body'), { hasCorridors: !!state.corridors });
+  drawLegend();
   renderAsOfBanner();
   renderUser();
 }

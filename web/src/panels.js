@@ -1,7 +1,9 @@
 // The side panels: ward summary, segment list (sort, filter, search), residential-group table,
 // the legend, and the detail panel for a segment, a group or a parcel.
 import { t, statusLabel, num, area, metres, pct, date, fold, compareNames, vnd } from './i18n.js';
-import { STATUSES, STATUS_COLOR, progressColor, rgbCss, CORRIDOR_COLOR, GROUP_LINE, SEGMENT_CASING } from './config.js';
+import {
+  STATUSES, PUBLIC_STATUSES, statusesOf, STATUS_COLOR, progressColor, rgbCss, CORRIDOR_COLOR, GROUP_LINE, SEGMENT_CASING,
+} from './config.js';
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -11,11 +13,15 @@ export function esc(s) {
 
 const bar = (p) => `<span class="bar" aria-hidden="true"><span style="width:${Math.max(0, Math.min(100, p ?? 0))}%;background:${rgbCss(progressColor(p))}"></span></span>`;
 
-/** A stacked bar of households per status, and the counts under it. */
+/**
+ * A stacked bar of households per status, and the counts under it: each step for logged-in
+ * users, the public steps (one "not yet") for visitors, as the server counted them.
+ */
 function householdBlock(h, total, reached) {
-  const n = total || STATUSES.reduce((s, k) => s + (h?.[k] ?? 0), 0) || 1;
-  const parts = STATUSES.map((k) => (h?.[k] ? `<span class="st-${k}" style="width:${(100 * h[k]) / n}%;background:${STATUS_COLOR[k]}" title="${esc(statusLabel(k))}: ${h[k]}"></span>` : '')).join('');
-  const rows = STATUSES.map((k) => `<li><span class="sw st-${k}" style="background:${STATUS_COLOR[k]}"></span><span>${esc(statusLabel(k))}</span><b>${num(h?.[k] ?? 0, 0)}</b></li>`).join('');
+  const steps = statusesOf(h);
+  const n = total || steps.reduce((s, k) => s + (h?.[k] ?? 0), 0) || 1;
+  const parts = steps.map((k) => (h?.[k] ? `<span class="st-${k}" style="width:${(100 * h[k]) / n}%;background:${STATUS_COLOR[k]}" title="${esc(statusLabel(k))}: ${h[k]}"></span>` : '')).join('');
+  const rows = steps.map((k) => `<li><span class="sw st-${k}" style="background:${STATUS_COLOR[k]}"></span><span>${esc(statusLabel(k))}</span><b>${num(h?.[k] ?? 0, 0)}</b></li>`).join('');
   // "At a step" and "reached a step" are two figures with two names (README, Glossary).
   const reachedLine = reached ? `<p class="hh-reached">${t('reached_agreed')}: <b>${num(reached.agreed ?? 0, 0)}</b> · ${t('reached_signed')}: <b>${num(reached.signed ?? 0, 0)}</b></p>` : '';
   return `<h4>${t('households_by_status')}</h4><div class="stack" aria-hidden="true">${parts}</div><ul class="hh-list">${rows}</ul>${reachedLine}`;
@@ -116,7 +122,12 @@ export function renderGroupTable(table, rows, { sortKey, dir, selected }) {
 
 // ---------------------------------------------------------------- legend
 
-export function renderLegend(host, { hasCorridors }) {
+/**
+ * The legend. `publicView` (no one logged in): the parcels the server sends carry the public
+ * statuses, so the legend shows one "Chưa hiến / Not yet" class and no hatched "declined".
+ */
+export function renderLegend(host, { hasCorridors, publicView = false }) {
+  const statuses = publicView ? PUBLIC_STATUSES : STATUSES;
   const grad = `linear-gradient(90deg, ${['#d55e00', '#e69f00', '#009e73'].join(',')})`;
   host.innerHTML = `
     <h4>${t('segment_progress')}</h4>
@@ -124,7 +135,7 @@ export function renderLegend(host, { hasCorridors }) {
     <div class="ramp-labels"><span>0 %</span><span>50 %</span><span>100 %</span></div>
     <div class="lg-row"><span class="sw-line complete" style="--c:#009e73;--k:${SEGMENT_CASING}"></span>${t('seg_complete_legend')}</div>
     <h4>${t('parcel_status')}</h4>
-    <ul class="lg-status">${STATUSES.map((s) => `<li><span class="sw st-${s}" style="background:${STATUS_COLOR[s]}"></span>${esc(statusLabel(s))}</li>`).join('')}</ul>
+    <ul class="lg-status">${statuses.map((s) => `<li><span class="sw st-${s}" style="background:${STATUS_COLOR[s]}"></span>${esc(statusLabel(s))}</li>`).join('')}</ul>
     ${hasCorridors ? `<div class="lg-row"><span class="sw corridor" style="--c:${CORRIDOR_COLOR}"></span>${t('corridor')}</div>` : ''}
     <div class="lg-row"><span class="sw-line group" style="--c:${GROUP_LINE}"></span>${t('group_boundary')}</div>`;
 }
@@ -155,7 +166,7 @@ export function segmentDetail(p, { groups }) {
 
 /** The parcels of a segment, the unfinished first, as buttons that open each parcel. */
 export function segmentParcelList(features) {
-  const order = Object.fromEntries(['declined', 'not_contacted', 'persuading', 'agreed', 'signed', 'handed_over'].map((s, i) => [s, i]));
+  const order = Object.fromEntries(['declined', 'not_yet', 'not_contacted', 'persuading', 'agreed', 'signed', 'handed_over'].map((s, i) => [s, i]));
   const list = [...features].sort((a, b) => (order[a.properties.status] - order[b.properties.status])
     || compareNames(a.properties.map_sheet, b.properties.map_sheet) || compareNames(a.properties.parcel_no, b.properties.parcel_no));
   return `<details class="seg-parcels"><summary>${t('parcels_affected')} (${num(list.length, 0)})</summary>

@@ -281,7 +281,8 @@ await test('an editor changes a parcel step by step to handed over; map, list an
   let target = null;
   const candidates = segs.features.filter((f) => !f.properties.complete).sort((a, b) => b.properties.progress_pct - a.properties.progress_pct);
   for (const s of candidates) {
-    const ps = await apiGet(`/api/parcels?segment=${s.properties.id}`);
+    // logged in: the public reads not contacted, persuading and declined as one "not yet"
+    const ps = await apiGet(`/api/parcels?segment=${s.properties.id}`, adminCookie);
     const p = ps.features.find((f) => f.properties.status === 'not_contacted' && f.properties.donations.length === 1
       && f.properties.donations[0].attributed_area_m2 > 5);
     if (p) { target = { seg: s, parcel: p }; break; }
@@ -338,7 +339,7 @@ await test('an editor changes a parcel step by step to handed over; map, list an
     await page.click('#event-save');
     if (st === 'handed_over') {
       // Saved on the server: from now on the second page must show it within a few seconds.
-      for (let k = 0; k < 100 && (await apiGet(`/api/parcels/${parcelId}`)).properties.status !== st; k++) await new Promise((r) => setTimeout(r, 50));
+      for (let k = 0; k < 100 && (await apiGet(`/api/parcels/${parcelId}`, adminCookie)).properties.status !== st; k++) await new Promise((r) => setTimeout(r, 50));
       tSaved = Date.now();
       const now = (await apiGet('/api/segments')).features.find((f) => f.properties.id === segId).properties;
       freshness = other.page.waitForFunction(([id, p]) => {
@@ -387,7 +388,7 @@ await test('an editor changes a parcel step by step to handed over; map, list an
 
 await test('an invalid change is refused with the server message shown', async () => {
   assert(editor, 'no editor page (previous test failed)');
-  const ps = await apiGet('/api/parcels?status=not_contacted');
+  const ps = await apiGet('/api/parcels?status=not_contacted', adminCookie);
   const f = ps.features[0];
   const { page } = editor;
   assert(await page.isVisible('#logout-btn'), 'still logged in after a reload');
@@ -1181,6 +1182,74 @@ await test("the page's dates are the ward's whatever the browser's time zone (UT
 
 await test('no console errors on the pages during the whole run', async () => {
   eq(main.errors.length, 0, `console errors: ${main.errors.join(' | ')}`);
+});
+
+// Issue 13, item 8: no public refusals.
+const PRIVATE_STEPS_VI = ['Chưa đồng ý', 'Đang vận động', 'Chưa tiếp cận'];
+
+/** The statuses of the parcels drawn around `parcel` at zoom 18, and how many are hatched. */
+async function drawnStatuses(page, parcel) {
+  const ring = parcel.geometry.coordinates[0][0];
+  const c = ring.slice(0, -1).reduce((a, p) => [a[0] + p[0] / (ring.length - 1), a[1] + p[1] / (ring.length - 1)], [0, 0]);
+  await page.evaluate(([lon, lat]) => window.hiendat.map.jumpTo({ center: [lon, lat], zoom: 18 }), c);
+  await page.evaluate(() => window.hiendat.settled());
+  return page.evaluate(() => {
+    const m = window.hiendat.map;
+    return {
+      statuses: [...new Set(m.queryRenderedFeatures({ layers: ['parcel-fill'] }).map((f) => f.properties.status))].sort(),
+      hatched: m.queryRenderedFeatures({ layers: ['parcel-declined'] }).length,
+    };
+  });
+}
+
+await test('no public refusals: a visitor sees one "Chưa hiến" class in the legend, the map and the panels; a logged-in user sees each step', async () => {
+  assert(adminCookie, 'no login');
+  const declined = (await apiGet('/api/parcels?status=declined', adminCookie)).features[0];
+  assert(declined, 'the demo has a declined household');
+  const seg = declined.properties.donations[0].segment;
+  const look = async (page) => {
+    await page.evaluate(() => window.hiendat.setAsOf(null));
+    await resetView(page);
+    const legend = await page.$$eval('#legend-body .lg-status li', (els) => els.map((e) => e.textContent.trim()));
+    await page.evaluate((id) => window.hiendat.showSegment(id), seg);
+    await page.waitForSelector('#detail .seg-parcels');
+    await page.evaluate(() => { document.querySelector('#detail .seg-parcels').open = true; });
+    const panel = await page.textContent('#detail');
+    const drawn = await drawnStatuses(page, declined);
+    return {
+      legend, panel, drawn,
+      declinedSwatch: await page.locator('#legend-body .sw.st-declined').count(),
+      notYetSwatch: await page.locator('#legend-body .sw.st-not_yet').count(),
+    };
+  };
+  // anonymous
+  const pub = await look(main.page);
+  await shot(main.page, 'public-no-refusals.png');
+  assert(pub.legend.includes('Chưa hiến'), `public legend ${pub.legend.join(' | ')}`);
+  eq(pub.legend.length, 4, 'public legend classes');
+  eq(pub.declinedSwatch, 0, 'a hatched "declined" swatch for a visitor');
+  eq(pub.notYetSwatch, 1, 'the "not yet" swatch');
+  assert(pub.panel.includes('Chưa hiến'), 'the segment panel counts "Chưa hiến"');
+  for (const w of PRIVATE_STEPS_VI) {
+    assert(!pub.legend.some((l) => l.includes(w)), `"${w}" in the public legend`);
+    assert(!pub.panel.includes(w), `"${w}" in the public segment panel`);
+  }
+  assert(pub.drawn.statuses.includes('not_yet'), `drawn ${pub.drawn.statuses}`);
+  assert(pub.drawn.statuses.every((s) => ['not_yet', 'agreed', 'signed', 'handed_over'].includes(s)), `drawn ${pub.drawn.statuses}`);
+  eq(pub.drawn.hatched, 0, 'hatched parcels for a visitor');
+  await resetView(main.page);
+  // logged in (a viewer): each step, as before
+  const viewer = await testUser('kiemthu.congkhai', 'viewer');
+  const o = await openAs(viewer);
+  const staff = await look(o.page);
+  await shot(o.page, 'staff-steps.png');
+  assert(staff.legend.includes('Chưa đồng ý') && staff.legend.includes('Đang vận động'), `staff legend ${staff.legend.join(' | ')}`);
+  assert(!staff.legend.includes('Chưa hiến'), 'staff legend joins the steps');
+  eq(staff.declinedSwatch, 1, 'the hatched "declined" swatch when logged in');
+  assert(staff.panel.includes('Chưa đồng ý'), 'the staff segment panel counts the declined');
+  assert(staff.drawn.statuses.includes('declined') && staff.drawn.hatched > 0, `staff map ${JSON.stringify(staff.drawn)}`);
+  eq(o.errors.length, 0, `console errors: ${o.errors.join(' | ')}`);
+  await o.context.close();
 });
 
 await editor?.context.close();
