@@ -394,3 +394,152 @@ async fn a_parcel_shows_the_public_its_public_history_and_no_next_steps() {
     }
     assert!(checked > 0);
 }
+
+// Issue 13, item 1: responsibility shown everywhere.
+
+#[tokio::test]
+async fn groups_and_segments_name_their_cell_and_lead_to_everyone_and_members_to_editors() {
+    let s = Server::start().await;
+    let anonymous = reqwest::Client::new();
+    let viewer = s.login(VIEWER).await;
+    let editor = s.login(EDITOR).await;
+    let groups = s.json(&anonymous, "/api/summary/groups").await;
+    let mut named = 0;
+    for g in groups.as_array().unwrap() {
+        if g["residential_group"].is_null() {
+            continue;
+        }
+        // public offices: the party cell and the committee member in charge
+        assert!(g["cell"].as_str().is_some_and(|c| !c.is_empty()), "{g}");
+        assert!(g["lead"].as_str().is_some_and(|c| !c.is_empty()), "{g}");
+        assert!(
+            g.get("members").is_none(),
+            "members shown to the public: {g}"
+        );
+        named += 1;
+    }
+    assert!(named >= 10, "{named} groups");
+    // the demo's four committee members share the groups
+    let leads: std::collections::BTreeSet<&str> = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|g| g["lead"].as_str())
+        .collect();
+    assert_eq!(leads.len(), 4, "{leads:?}");
+    for g in s
+        .json(&viewer, "/api/summary/groups")
+        .await
+        .as_array()
+        .unwrap()
+    {
+        assert!(g.get("members").is_none(), "members shown to a viewer: {g}");
+    }
+    let staff = s.json(&editor, "/api/summary/groups").await;
+    let mut assigned = 0;
+    for g in staff.as_array().unwrap() {
+        let Some(list) = g["members"].as_array() else {
+            continue;
+        };
+        let n: u64 = list.iter().map(|m| m["assigned"].as_u64().unwrap()).sum();
+        assert!(n <= g["parcels_affected"].as_u64().unwrap(), "{g}");
+        for m in list {
+            assert!(m["name"].as_str().is_some_and(|x| !x.is_empty()), "{m}");
+            assert!(m["agreed"].as_u64().unwrap() <= m["assigned"].as_u64().unwrap());
+        }
+        assigned += n;
+    }
+    assert!(assigned > 0, "no assigned member in any group");
+    // segments: the committee members of the groups they run through
+    let segments = s.json(&anonymous, "/api/summary/segments").await;
+    for seg in segments.as_array().unwrap() {
+        if seg["parcels_affected"].as_u64() == Some(0) {
+            continue;
+        }
+        assert!(seg["lead"].as_str().is_some_and(|c| !c.is_empty()), "{seg}");
+        assert!(!seg["cells"].as_array().unwrap().is_empty(), "{seg}");
+        assert!(seg.get("members").is_none(), "{seg}");
+        for g in seg["groups"].as_array().unwrap() {
+            let row = groups
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["residential_group"] == *g)
+                .unwrap();
+            let lead = row["lead"].as_str().unwrap();
+            assert!(seg["lead"].as_str().unwrap().contains(lead), "{seg}");
+        }
+    }
+    let staff = s.json(&editor, "/api/summary/segments").await;
+    assert!(
+        staff
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|seg| seg["members"].as_array().is_some_and(|m| !m.is_empty()))
+    );
+}
+
+#[tokio::test]
+async fn the_segment_report_names_the_committee_member_in_charge_of_every_segment() {
+    let s = Server::start().await;
+    let anonymous = reqwest::Client::new();
+    let (status, csv) = s
+        .read(&anonymous, "/api/reports?by=segment&format=csv")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let lead = header.iter().position(|h| *h == "lead").unwrap();
+    let mut rows = 0;
+    for l in lines.filter(|l| !l.starts_with("Tổng cộng")) {
+        let cells: Vec<&str> = l.split(',').collect();
+        assert!(!cells[lead].trim().is_empty(), "no lead: {l}");
+        rows += 1;
+    }
+    assert!(rows > 10, "{rows} rows");
+}
+
+#[tokio::test]
+async fn a_groups_idle_days_count_from_its_last_step_forward_on_the_day_asked() {
+    let s = Server::start().await;
+    let anonymous = reqwest::Client::new();
+    let day: chrono::NaiveDate = PAST.parse().unwrap();
+    let groups = s
+        .json(&anonymous, &format!("/api/summary/groups?as_of={PAST}"))
+        .await;
+    let mut checked = 0;
+    for g in groups.as_array().unwrap().iter().take(4) {
+        let Some(name) = g["residential_group"].as_str() else {
+            continue;
+        };
+        // the last forward step of any of its parcels, from their histories
+        let list = s
+            .json(
+                &anonymous,
+                &format!("/api/parcels?group={}&fields=id", name.replace(' ', "%20")),
+            )
+            .await;
+        let mut last: Option<chrono::NaiveDate> = None;
+        for f in list["features"].as_array().unwrap() {
+            let p = s
+                .json(&anonymous, &format!("/api/parcels/{}", id_of(f)))
+                .await;
+            for e in p["properties"]["history"].as_array().unwrap() {
+                let on: chrono::NaiveDate = e["occurred_on"].as_str().unwrap().parse().unwrap();
+                if on <= day && e["status"] != "not_yet" {
+                    last = last.max(Some(on));
+                }
+            }
+        }
+        assert_eq!(
+            g["last_step"].as_str(),
+            last.map(|d| d.to_string()).as_deref(),
+            "{name}"
+        );
+        let idle = last.map(|d| (day - d).num_days());
+        assert_eq!(g["idle_days"].as_i64(), idle, "{name}");
+        checked += 1;
+    }
+    assert!(checked > 0);
+}

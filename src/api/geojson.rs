@@ -6,7 +6,8 @@
 
 use super::json::Out;
 use crate::campaign::events::{Audience, PublicStatus, Status};
-use crate::campaign::figures::{Tally, round};
+use crate::campaign::figures::{Tally, Ward, round};
+use crate::campaign::responsibility::{AreaMembers, Stillness};
 use crate::campaign::structures::{StructureKind, StructureTally};
 use chrono::NaiveDate;
 
@@ -99,4 +100,40 @@ pub(super) fn write_structures(o: &mut Out, t: &StructureTally) {
         }
     }
     o.end_object();
+}
+
+/// Who answers for an area, in the open object: `lead`, the committee
+/// members in charge (public offices: everyone sees them; `null` when none),
+/// `last_step` and `idle_days` (its last step forward and the days since,
+/// `null` when it never moved); with `members` (editors and admins: who
+/// persuades whom is sensitive), the party members assigned to its
+/// households, each with where those households stand.
+pub(super) fn write_responsibility(
+    o: &mut Out,
+    ward: &Ward,
+    leads: &[&str],
+    still: Stillness,
+    members: Option<&AreaMembers>,
+) {
+    o.field("lead", (!leads.is_empty()).then(|| leads.join("; ")));
+    o.field("last_step", still.last_step.map(|d| d.to_string()));
+    o.field("idle_days", still.idle_days);
+    let Some(list) = members else { return };
+    o.key("members");
+    o.begin_array();
+    for (i, f) in list {
+        let m = &ward.members[*i];
+        o.begin_object();
+        o.field("code", &m.code);
+        o.field("name", &m.name);
+        o.field("cell", ward.cells.get(m.cell).map(|c| c.name.as_str()));
+        o.field("assigned", f.assigned);
+        o.field("contacted", f.contacted);
+        o.field("agreed", f.agreed);
+        o.field("signed", f.signed);
+        o.field("handed_over", f.handed_over);
+        o.field("declined", f.declined);
+        o.end_object();
+    }
+    o.end_array();
 }

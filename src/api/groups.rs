@@ -1,13 +1,18 @@
 //! Residential groups: `GET /api/summary/groups` (each group's parcels and
-//! progress) and `GET /api/groups` (the same as GeoJSON, each group the
+//! progress, its party cell, the committee member in charge and how long
+//! it has stood still; the members assigned to its households for editors
+//! and admins) and `GET /api/groups` (the same as GeoJSON, each group the
 //! outline of its parcels).
 
-use super::geojson::{begin_collection, end_collection, feature, write_structures, write_tally};
+use super::geojson::{
+    begin_collection, end_collection, feature, write_responsibility, write_structures, write_tally,
+};
 use super::json::Out;
 use super::params::AsOf;
 use super::{ApiError, AppState, Caller};
 use crate::campaign::events::Audience;
-use crate::campaign::figures::{GroupFigures, Kept};
+use crate::campaign::figures::{GroupFigures, Kept, LeadOf};
+use crate::campaign::responsibility::Responsibility;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -30,11 +35,45 @@ fn group_rows(ward: &Kept, date: NaiveDate) -> Vec<GroupFigures> {
     rows
 }
 
-fn write_group(o: &mut Out, g: &GroupFigures, audience: Audience) {
-    o.field("residential_group", &g.name);
-    o.field("parcels", g.parcels);
-    write_tally(o, &g.tally, audience);
-    write_structures(o, &g.tally.structures);
+/// Whom a group answer is for, and the responsibility figures it shows.
+struct View<'a> {
+    ward: &'a Kept,
+    audience: Audience,
+    /// Editors and admins: the assigned members.
+    members: bool,
+    resp: Responsibility,
+}
+
+impl View<'_> {
+    fn write_group(&self, o: &mut Out, g: &GroupFigures) {
+        let ward = self.ward.ward();
+        o.field("residential_group", &g.name);
+        o.field("parcels", g.parcels);
+        o.field("cell", g.name.as_deref().and_then(|n| ward.cell_name_of(n)));
+        let leads = match &g.name {
+            Some(n) => ward.leads_of(&LeadOf::Group(n.clone())),
+            None => Vec::new(),
+        };
+        let area = g.name.as_deref().and_then(|n| self.resp.groups.get(n));
+        write_responsibility(
+            o,
+            ward,
+            &leads,
+            area.map(|a| a.0).unwrap_or_default(),
+            area.map(|a| &a.1).filter(|_| self.members),
+        );
+        write_tally(o, &g.tally, self.audience);
+        write_structures(o, &g.tally.structures);
+    }
+}
+
+/// The day idle days count to: the date asked for, or today.
+pub(super) fn idle_day(date: NaiveDate) -> NaiveDate {
+    if date == NaiveDate::MAX {
+        crate::campaign::clock::today()
+    } else {
+        date
+    }
 }
 
 /// `GET /api/summary/groups`: per residential group, its parcels and the
@@ -46,14 +85,23 @@ async fn summary_groups(
 ) -> Result<Out, ApiError> {
     let date = q?.0.date()?;
     let audience = caller.audience();
+    let members = caller.sees_sensitive().is_some();
+    let day = idle_day(date);
+    let what = format!("summary_groups {day} {members}");
     state
-        .figures_on("summary_groups", date, audience, move |_, ward| {
+        .figures_on(&what, date, audience, move |_, ward| {
             let rows = group_rows(ward, date);
+            let view = View {
+                ward,
+                audience,
+                members,
+                resp: ward.ward().responsibility(day),
+            };
             let mut o = Out::with_capacity(400 * rows.len());
             o.begin_array();
             for row in &rows {
                 o.begin_object();
-                write_group(&mut o, row, audience);
+                view.write_group(&mut o, row);
                 o.end_object();
             }
             o.end_array();
@@ -72,12 +120,21 @@ async fn groups(
     let date = q?.0.date()?;
     let demo = state.demo;
     let audience = caller.audience();
+    let members = caller.sees_sensitive().is_some();
+    let day = idle_day(date);
+    let what = format!("groups {day} {members}");
     state
-        .figures_on("groups", date, audience, move |s, ward| {
+        .figures_on(&what, date, audience, move |s, ward| {
             let rows: HashMap<Option<String>, GroupFigures> = group_rows(ward, date)
                 .into_iter()
                 .map(|r| (r.name.clone(), r))
                 .collect();
+            let view = View {
+                ward,
+                audience,
+                members,
+                resp: ward.ward().responsibility(day),
+            };
             let outlines = s.group_outlines()?;
             let mut o = Out::with_capacity(64 * 1024);
             begin_collection(&mut o, demo, date);
@@ -86,7 +143,7 @@ async fn groups(
                     feature(
                         &mut o,
                         |o| o.multi_polygon(&g.polygons),
-                        |o| write_group(o, row, audience),
+                        |o| view.write_group(o, row),
                     );
                 }
             }

@@ -2,12 +2,16 @@
 //! progress), `GET /api/summary/segments` (the same figures without
 //! geometry) and `GET /api/corridors` (each segment's planned corridor).
 
-use super::geojson::{begin_collection, end_collection, feature, write_structures, write_tally};
+use super::geojson::{
+    begin_collection, end_collection, feature, write_responsibility, write_structures, write_tally,
+};
+use super::groups::idle_day;
 use super::json::Out;
 use super::params::AsOf;
 use super::{ApiError, AppState, Caller};
 use crate::campaign::events::Audience;
-use crate::campaign::figures::{Kept, Tally};
+use crate::campaign::figures::{Kept, LeadOf, Tally};
+use crate::campaign::responsibility::Responsibility;
 use crate::store::SegmentRow;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
@@ -34,26 +38,73 @@ fn segment_tallies(ward: &Kept, date: NaiveDate) -> HashMap<i64, Tally> {
         .collect()
 }
 
-fn write_segment(
-    o: &mut Out,
-    s: &SegmentRow,
-    t: &Tally,
-    groups: &HashMap<i64, Vec<String>>,
+/// Whom a segment answer is for, and the responsibility figures it shows.
+struct View<'a> {
+    ward: &'a Kept,
     audience: Audience,
-) {
-    o.field("id", &s.id);
-    o.field("name", &s.name);
-    o.key("groups");
-    o.begin_array();
-    for g in groups.get(&s.key).into_iter().flatten() {
-        o.value(g);
+    /// Editors and admins: the assigned members.
+    members: bool,
+    resp: Responsibility,
+    /// Row id → index in the ward's segments.
+    index: HashMap<i64, usize>,
+}
+
+impl<'a> View<'a> {
+    fn new(ward: &'a Kept, audience: Audience, members: bool, day: NaiveDate) -> View<'a> {
+        let w = ward.ward();
+        View {
+            ward,
+            audience,
+            members,
+            resp: w.responsibility(day),
+            index: w
+                .segments
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.key, i))
+                .collect(),
+        }
     }
-    o.end_array();
-    o.field("current_width_m", s.current_width_m);
-    o.field("planned_width_m", s.planned_width_m);
-    o.field("planned_left_m", s.planned_left_m);
-    o.field("planned_right_m", s.planned_right_m);
-    write_tally(o, t, audience);
+
+    fn write_segment(
+        &self,
+        o: &mut Out,
+        s: &SegmentRow,
+        t: &Tally,
+        groups: &HashMap<i64, Vec<String>>,
+    ) {
+        let ward = self.ward.ward();
+        o.field("id", &s.id);
+        o.field("name", &s.name);
+        o.key("groups");
+        o.begin_array();
+        for g in groups.get(&s.key).into_iter().flatten() {
+            o.value(g);
+        }
+        o.end_array();
+        o.field("current_width_m", s.current_width_m);
+        o.field("planned_width_m", s.planned_width_m);
+        o.field("planned_left_m", s.planned_left_m);
+        o.field("planned_right_m", s.planned_right_m);
+        let i = self.index.get(&s.key).copied();
+        // the party cells of the groups it runs through
+        o.key("cells");
+        o.begin_array();
+        for c in i.map(|i| ward.segment_cells(i)).unwrap_or_default() {
+            o.value(c);
+        }
+        o.end_array();
+        let leads = i.map_or_else(Vec::new, |i| ward.leads_of(&LeadOf::Segment(i)));
+        let area = i.and_then(|i| self.resp.segments.get(i));
+        write_responsibility(
+            o,
+            ward,
+            &leads,
+            area.map(|a| a.0).unwrap_or_default(),
+            area.map(|a| &a.1).filter(|_| self.members),
+        );
+        write_tally(o, t, self.audience);
+    }
 }
 
 /// `GET /api/segments`: every segment with its donated area and progress.
@@ -65,8 +116,12 @@ async fn segments(
     let date = q?.0.date()?;
     let demo = state.demo;
     let audience = caller.audience();
+    let members = caller.sees_sensitive().is_some();
+    let day = idle_day(date);
+    let what = format!("segments {day} {members}");
     state
-        .figures_on("segments", date, audience, move |s, ward| {
+        .figures_on(&what, date, audience, move |s, ward| {
+            let view = View::new(ward, audience, members, day);
             let segments = s.segments()?;
             let tallies = segment_tallies(ward, date);
             let groups = s.segment_groups()?;
@@ -77,7 +132,7 @@ async fn segments(
                 feature(
                     &mut o,
                     |o| o.multi_lines(&seg.centerline),
-                    |o| write_segment(o, seg, &t, &groups, audience),
+                    |o| view.write_segment(o, seg, &t, &groups),
                 );
             }
             end_collection(&mut o);
@@ -94,8 +149,12 @@ async fn summary_segments(
 ) -> Result<Out, ApiError> {
     let date = q?.0.date()?;
     let audience = caller.audience();
+    let members = caller.sees_sensitive().is_some();
+    let day = idle_day(date);
+    let what = format!("summary_segments {day} {members}");
     state
-        .figures_on("summary_segments", date, audience, move |s, ward| {
+        .figures_on(&what, date, audience, move |s, ward| {
+            let view = View::new(ward, audience, members, day);
             // No geometry here: the rows carry none.
             let segments = s.segments_without_geometry()?;
             let tallies = segment_tallies(ward, date);
@@ -105,7 +164,7 @@ async fn summary_segments(
             for seg in &segments {
                 let t = tallies.get(&seg.key).cloned().unwrap_or_default();
                 o.begin_object();
-                write_segment(&mut o, seg, &t, &groups, audience);
+                view.write_segment(&mut o, seg, &t, &groups);
                 write_structures(&mut o, &t.structures);
                 o.end_object();
             }

@@ -17,9 +17,14 @@
 //! - *structures donated*: structures marked as donated on a parcel whose
 //!   household has reached agreement on the day (replayed like statuses: a
 //!   withdrawal takes them back out).
+//!
+//! Who answers for each area (committee members in charge, party cells,
+//! assigned members) and how long it has stood still are the same model's,
+//! in [`super::responsibility`] (over 800 lines here together).
 
 use super::FeatureId;
 use super::events::{PublicStatus, Status, Timeline};
+use super::responsibility::Stillness;
 use super::structures::StructureTally;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -94,6 +99,9 @@ pub struct SegmentFacts {
     /// The id the files gave it: several segments of one road share a name.
     pub id: String,
     pub name: String,
+    /// The residential groups it runs through (those of the parcels
+    /// donating to it), "Tổ 2" before "Tổ 10".
+    pub groups: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -411,15 +419,6 @@ impl Ward {
         m
     }
 
-    /// The committee members in charge of `of`.
-    pub fn leads_of(&self, of: &LeadOf) -> Vec<&str> {
-        self.leads
-            .iter()
-            .filter(|l| l.of == *of)
-            .map(|l| l.name.as_str())
-            .collect()
-    }
-
     /// The groups that have parcels, "Tổ dân phố 2" before "Tổ dân phố 10".
     pub fn groups_in_use(&self) -> Vec<String> {
         // distinct first: a ward has a hundred groups, a hundred thousand parcels
@@ -468,6 +467,23 @@ pub struct MemberFigures {
 }
 
 impl MemberFigures {
+    /// Counts `p`, assigned to the member on `day`, as it stood then;
+    /// `before` (the day before a period) counts the period's visits.
+    pub fn count(&mut self, p: &ParcelFacts, day: NaiveDate, before: Option<NaiveDate>) {
+        let s = p.status_on(day);
+        self.assigned += 1;
+        if s != Status::NotContacted || p.contacts.iter().any(|c| *c <= day) {
+            self.contacted += 1;
+        }
+        self.agreed += usize::from(s.reached_agreement());
+        self.signed += usize::from(matches!(s, Status::Signed | Status::HandedOver));
+        self.handed_over += usize::from(s == Status::HandedOver);
+        self.declined += usize::from(s == Status::Declined);
+        if let Some(b) = before {
+            self.period_contacts += p.contacts.iter().filter(|c| **c > b && **c <= day).count();
+        }
+    }
+
     /// Adds another member's figures (the totals row).
     pub fn add(&mut self, x: &MemberFigures) {
         self.assigned += x.assigned;
@@ -547,19 +563,7 @@ impl Ward {
         let mut per = vec![MemberFigures::default(); self.members.len()];
         for p in &self.parcels {
             let Some(m) = p.member_on(day) else { continue };
-            let s = p.status_on(day);
-            let x = &mut per[m];
-            x.assigned += 1;
-            if s != Status::NotContacted || p.contacts.iter().any(|c| *c <= day) {
-                x.contacted += 1;
-            }
-            x.agreed += usize::from(s.reached_agreement());
-            x.signed += usize::from(matches!(s, Status::Signed | Status::HandedOver));
-            x.handed_over += usize::from(s == Status::HandedOver);
-            x.declined += usize::from(s == Status::Declined);
-            if let Some(b) = before {
-                x.period_contacts += p.contacts.iter().filter(|c| **c > b && **c <= day).count();
-            }
+            per[m].count(p, day, before);
         }
         per
     }
@@ -604,8 +608,10 @@ impl Ward {
             if tally.at(Status::HandedOver) == tally.affected {
                 continue;
             }
-            let last_step = list.iter().filter_map(|p| p.last_step(day)).max();
-            let idle_days = last_step.map(|d| (day - d).num_days());
+            let Stillness {
+                last_step,
+                idle_days,
+            } = Stillness::of(list.iter().copied(), day);
             if idle_days.is_some_and(|n| n < i64::from(lag_days)) {
                 continue;
             }
@@ -757,6 +763,7 @@ mod tests {
             key,
             id: key.to_string(),
             name: format!("Đường {key}"),
+            groups: Vec::new(),
         };
         Ward {
             name: "Thử".into(),

@@ -78,6 +78,7 @@ impl Store {
         }
         let mut segment_index: HashMap<i64, usize> = HashMap::new();
         let mut segments = Vec::new();
+        let mut groups_of = self.segment_groups()?;
         {
             let mut st = self
                 .conn
@@ -91,7 +92,12 @@ impl Store {
             })? {
                 let (key, name, id) = row?;
                 segment_index.insert(key, segments.len());
-                segments.push(SegmentFacts { key, id, name });
+                segments.push(SegmentFacts {
+                    key,
+                    id,
+                    name,
+                    groups: groups_of.remove(&key).unwrap_or_default(),
+                });
             }
         }
         if people {
