@@ -60,3 +60,22 @@ export const BACKGROUND = '#eef0ec';
 
 /** Below this zoom no parcel is requested: segments, corridors and groups only. */
 export const PARCEL_MIN_ZOOM = 15;
+
+/**
+ * Residential groups by days since their last step forward (a household agreed, signed or
+ * handed over): the "idle days" layer. Never moved counts with the longest; complete groups apart.
+ */
+export const IDLE_CLASSES = [
+  ['fresh', '#009e73'], // 0–7 days: bluish green
+  ['slow', '#e69f00'],  // 8–30 days: orange
+  ['stale', '#d55e00'], // over 30 days, or never: vermillion
+  ['done', '#bbbbbb'],  // complete: grey
+];
+
+/** The idle class of a group row of /api/summary/groups. */
+export function idleClass(r) {
+  if (r?.complete) return 'done';
+  const n = r?.idle_days;
+  if (n == null) return 'stale';
+  return n <= 7 ? 'fresh' : n <= 30 ? 'slow' : 'stale';
+}

@@ -4,7 +4,7 @@ import { api } from './api.js';
 import { t, setLang, getLang, applyStatic, date, parseDate } from './i18n.js';
 import { createMap, ParcelLoader, labelPoints, bboxOf } from './map.js';
 import { drawChart } from './chart.js';
-import { statusesOf } from './config.js';
+import { statusesOf, idleClass } from './config.js';
 import { wireExport, openExport } from './export.js';
 import { wireReports, renderReports, followDate } from './reports.js';
 import { campaignSections, submitCampaignForm, recordOf } from './campaign.js';
@@ -43,6 +43,7 @@ const state = {
   groupSort: { key: 'name', dir: 1 },
   tab: 'segments',
   members: null,          // the party members (GET /api/org, editors and admins), for the forms
+  idle: false,            // the idle-days layer is shown
 };
 
 let map = null;
@@ -79,6 +80,28 @@ function totalsAt(asOf) {
 async function loadGroups() {
   state.groupRows = await api.groupSummary(state.asOf);
   fillGroupSelect();
+  paintGroups();
+}
+
+/** The group outlines with each group's idle class (of the date shown) for the idle-days layer. */
+function paintGroups() {
+  const fc = state.groupsFC;
+  if (!fc || !map) return;
+  const rows = new Map(state.groupRows.map((r) => [r.residential_group, r]));
+  map.getSource('groups')?.setData({
+    ...fc,
+    features: fc.features.map((f) => {
+      const r = rows.get(f.properties.residential_group);
+      return { ...f, properties: { ...f.properties, idle_class: idleClass(r), idle_days: r?.idle_days ?? null } };
+    }),
+  });
+}
+
+/** Shows or hides the idle-days layer (the legend's switch). */
+function setIdleLayer(on) {
+  state.idle = !!on;
+  if (map?.getLayer('group-idle')) map.setLayoutProperty('group-idle', 'visibility', state.idle ? 'visible' : 'none');
+  drawLegend();
 }
 
 /**
@@ -89,7 +112,7 @@ async function loadGroupOutlines() {
   try {
     const fc = await api.groups(null);
     state.groupsFC = fc;
-    map?.getSource('groups')?.setData(fc);
+    paintGroups();
     map?.getSource('group-labels')?.setData(labelPoints(fc));
   } catch (e) {
     if (e.status !== 404) throw e;
@@ -109,7 +132,7 @@ async function loadCorridors() {
 
 /** The legend: one "not yet" class for visitors, every step for logged-in users. */
 function drawLegend() {
-  renderLegend($('#legend-body'), { hasCorridors: !!state.corridors, publicView: !state.me });
+  renderLegend($('#legend-body'), { hasCorridors: !!state.corridors, publicView: !state.me, idle: state.idle });
 }
 
 async function loadProgress() {
@@ -576,6 +599,11 @@ function wire() {
     await reloadAll().catch(showError);
   });
   $('#detail-close').addEventListener('click', closeDetail);
+  $('#legend-body').addEventListener('change', (e) => {
+    if (e.target.id !== 'idle-toggle') return;
+    setIdleLayer(e.target.checked);
+    $('#idle-toggle')?.focus();
+  });
   $('#detail-body').addEventListener('submit', onCampaignSubmit);
   $('#detail-body').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-parcel]');
@@ -758,7 +786,7 @@ function resetView() {
 window.hiendat = {
   resetView,
   map: null, parcels: null, state, ready, reloads: 0,
-  reloadAll, settled, setAsOf, preparePrint, showSegment, showParcel, showGroup, t, wardToday,
+  reloadAll, settled, setAsOf, preparePrint, showSegment, showParcel, showGroup, t, wardToday, setIdleLayer,
 };
 
 start().catch((e) => {

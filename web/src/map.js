@@ -2,7 +2,7 @@
 // the layers colored by progress and status, and parcels fetched by the viewport's bbox.
 import * as maplibregl from '/node_modules/maplibre-gl/dist/maplibre-gl.mjs';
 import {
-  STATUS_COLOR, PROGRESS_STOPS, SEGMENT_CASING, CORRIDOR_COLOR, GROUP_LINE, BACKGROUND, PARCEL_MIN_ZOOM,
+  STATUS_COLOR, PROGRESS_STOPS, SEGMENT_CASING, CORRIDOR_COLOR, GROUP_LINE, BACKGROUND, PARCEL_MIN_ZOOM, IDLE_CLASSES,
 } from './config.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
@@ -23,6 +23,8 @@ function fontFaces() {
 
 const progressColorExpr = ['interpolate', ['linear'], ['get', 'progress_pct'], ...PROGRESS_STOPS.flat()];
 const statusColorExpr = ['match', ['get', 'status'], ...Object.entries(STATUS_COLOR).flat(), '#c8c8c8'];
+// The idle-days layer: each group's class (main.js sets `idle_class` from /api/summary/groups).
+const idleColorExpr = ['match', ['get', 'idle_class'], ...IDLE_CLASSES.flat(), 'rgba(0,0,0,0)'];
 
 function baseSources(basemap) {
   if (basemap?.kind === 'raster' && basemap.tiles?.length) {
@@ -100,6 +102,11 @@ export function buildStyle({ basemap, segments }) {
           'line-color': ['case', ['==', ['get', 'status'], 'declined'], '#7d2f5c', '#ffffff'],
           'line-width': ['interpolate', ['linear'], ['zoom'], 15, ['case', ['==', ['get', 'status'], 'declined'], 1.2, 0.3], 18, ['case', ['==', ['get', 'status'], 'declined'], 2.2, 1]],
         },
+      },
+      {
+        // Off until the legend's switch turns it on; over the parcels, so that it reads at any zoom.
+        id: 'group-idle', type: 'fill', source: 'groups', layout: { visibility: 'none' },
+        paint: { 'fill-color': idleColorExpr, 'fill-opacity': 0.55, 'fill-outline-color': '#4a5761' },
       },
       { id: 'corridor-fill', type: 'fill', source: 'corridors', paint: { 'fill-color': CORRIDOR_COLOR, 'fill-opacity': 0.16 } },
       { id: 'corridor-hatch', type: 'fill', source: 'corridors', minzoom: 15, paint: { 'fill-pattern': 'hatch-corridor', 'fill-opacity': 0.9 } },

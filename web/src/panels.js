@@ -3,6 +3,7 @@
 import { t, statusLabel, num, area, metres, pct, date, fold, compareNames, vnd } from './i18n.js';
 import {
   STATUSES, PUBLIC_STATUSES, statusesOf, STATUS_COLOR, progressColor, rgbCss, CORRIDOR_COLOR, GROUP_LINE, SEGMENT_CASING,
+  IDLE_CLASSES,
 } from './config.js';
 
 export const $ = (sel, root = document) => root.querySelector(sel);
@@ -83,8 +84,16 @@ export function renderSegmentList(host, countEl, features, total, selectedId) {
       <span class="seg-figs"><b class="seg-pct">${pct(p.progress_pct)}</b>
         <span>${area(p.handed_over_area_m2)} / ${area(p.donated_area_m2)}</span>
         ${p.complete ? `<span class="badge done">✓ ${t('complete')}</span>` : ''}</span>
+      ${listResponsibility(p)}
     </button></li>`;
   }).join('');
+}
+
+/** A list row's party cell and committee member in charge, in one small line. */
+function listResponsibility(r) {
+  const cell = r.cell ?? (r.cells ?? []).join(', ');
+  const parts = [cell, r.lead ? `${t('lead_short')}: ${r.lead}` : ''].filter(Boolean);
+  return parts.length ? `<span class="resp muted">${esc(parts.join(' · '))}</span>` : '';
 }
 
 // ---------------------------------------------------------------- group table
@@ -110,7 +119,7 @@ export function renderGroupTable(table, rows, { sortKey, dir, selected }) {
   table.tBodies[0].innerHTML = sorted.map((r) => {
     const aff = r.parcels_affected ?? r.parcels;
     return `<tr${r.residential_group === selected ? ' aria-current="true"' : ''}>
-      <th scope="row" class="c-name"><button type="button" class="link" data-group="${esc(r.residential_group)}">${esc(r.residential_group)}</button>${r.complete ? ' <span class="badge done" title="' + esc(t('complete')) + '">✓</span>' : ''}</th>
+      <th scope="row" class="c-name"><button type="button" class="link" data-group="${esc(r.residential_group)}">${esc(r.residential_group)}</button>${r.complete ? ' <span class="badge done" title="' + esc(t('complete')) + '">✓</span>' : ''}${listResponsibility(r)}</th>
       <td class="num">${num(r.parcels, 0)}</td>
       <td class="num">${num(r.donated_area_m2, 1)}</td>
       <td class="num">${num(r.handed_over_area_m2, 1)}</td>
@@ -126,7 +135,7 @@ export function renderGroupTable(table, rows, { sortKey, dir, selected }) {
  * The legend. `publicView` (no one logged in): the parcels the server sends carry the public
  * statuses, so the legend shows one "Chưa hiến / Not yet" class and no hatched "declined".
  */
-export function renderLegend(host, { hasCorridors, publicView = false }) {
+export function renderLegend(host, { hasCorridors, publicView = false, idle = false }) {
   const statuses = publicView ? PUBLIC_STATUSES : STATUSES;
   const grad = `linear-gradient(90deg, ${['#d55e00', '#e69f00', '#009e73'].join(',')})`;
   host.innerHTML = `
@@ -137,7 +146,41 @@ export function renderLegend(host, { hasCorridors, publicView = false }) {
     <h4>${t('parcel_status')}</h4>
     <ul class="lg-status">${statuses.map((s) => `<li><span class="sw st-${s}" style="background:${STATUS_COLOR[s]}"></span>${esc(statusLabel(s))}</li>`).join('')}</ul>
     ${hasCorridors ? `<div class="lg-row"><span class="sw corridor" style="--c:${CORRIDOR_COLOR}"></span>${t('corridor')}</div>` : ''}
-    <div class="lg-row"><span class="sw-line group" style="--c:${GROUP_LINE}"></span>${t('group_boundary')}</div>`;
+    <div class="lg-row"><span class="sw-line group" style="--c:${GROUP_LINE}"></span>${t('group_boundary')}</div>
+    ${idleLegend(idle)}`;
+}
+
+// ---------------------------------------------------------------- responsibility (issue 13, item 1)
+
+/** The idle-days layer's switch, and its classes while it is on. */
+function idleLegend(on) {
+  return `<label class="lg-toggle"><input type="checkbox" id="idle-toggle"${on ? ' checked' : ''}> ${esc(t('idle_layer'))}</label>
+    ${on ? `<ul class="lg-idle">${IDLE_CLASSES.map(([k, c]) => `<li data-idle="${k}"><span class="sw idle-${k}" style="background:${c}"></span>${esc(t(`idle_${k}`))}</li>`).join('')}</ul>` : ''}`;
+}
+
+/** "Đứng im N ngày — liên hệ: …" for an unfinished area (empty when complete). */
+export function idleLine(r) {
+  if (r.complete) return '';
+  const who = r.lead || t('no_lead');
+  const line = r.idle_days == null ? t('never_moved', who) : t('idle_line', num(r.idle_days, 0), who);
+  return `<p class="idle-line" data-idle-days="${r.idle_days ?? ''}">${esc(line)}${r.last_step ? ` <span class="muted">(${esc(t('last_step_on', date(r.last_step)))})</span>` : ''}</p>`;
+}
+
+/**
+ * Who answers for a group or a segment: its party cell(s) and the committee member in charge
+ * (public offices), and, when the server sends them (editors and admins), the party members
+ * assigned to its households with where those households stand.
+ */
+export function responsibilityBlock(r) {
+  const cells = r.cell ? [r.cell] : (r.cells ?? []);
+  const rows = figures([
+    cells.length && [cells.length > 1 || r.cells ? t('party_cells') : t('party_cell'), esc(cells.join(', '))],
+    [t('area_lead'), r.lead ? esc(r.lead) : `<span class="muted">${t('no_lead')}</span>`],
+  ]);
+  const members = Array.isArray(r.members) && r.members.length
+    ? `<h4>${t('assigned_members')}</h4><ul class="plain members">${r.members.map((m) => `<li data-member="${esc(m.code)}"><b>${esc(m.name)}</b>${m.cell ? ` <span class="muted">(${esc(m.cell)})</span>` : ''}<br><span class="muted">${esc(t('member_progress', num(m.assigned, 0), num(m.agreed, 0), num(m.signed, 0), num(m.handed_over, 0)))}</span></li>`).join('')}</ul>`
+    : '';
+  return `<div class="responsibility">${idleLine(r)}${rows}${members}</div>`;
 }
 
 // ---------------------------------------------------------------- detail panels
@@ -151,6 +194,7 @@ export function segmentDetail(p, { groups }) {
     <h3>${esc(p.name)}</h3>
     <div class="big-progress"><b>${pct(p.progress_pct)}</b><span>${t('progress_area')}</span>${bar(p.progress_pct)}</div>
     ${p.complete ? `<p class="badge done">✓ ${t('complete')}</p>` : ''}
+    ${responsibilityBlock(p)}
     ${figures([
       [t('required_area'), area(p.donated_area_m2)],
       [t('handed_over_area'), area(p.handed_over_area_m2)],
@@ -181,6 +225,7 @@ export function groupDetail(r) {
     <h3>${esc(r.residential_group)}</h3>
     <div class="big-progress"><b>${pct(r.progress_pct)}</b><span>${t('progress_area')}</span>${bar(r.progress_pct)}</div>
     ${r.complete ? `<p class="badge done">✓ ${t('complete')}</p>` : ''}
+    ${responsibilityBlock(r)}
     ${figures([
       [t('required_area'), area(r.donated_area_m2)],
       [t('handed_over_area'), area(r.handed_over_area_m2)],

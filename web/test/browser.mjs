@@ -1252,6 +1252,73 @@ await test('no public refusals: a visitor sees one "Chưa hiến" class in the l
   await o.context.close();
 });
 
+// Issue 13, item 1: responsibility shown everywhere.
+await test('group and segment panels name the party cell and the committee member in charge; the idle-days layer colours the groups', async () => {
+  const { page } = main;
+  await page.evaluate(() => window.hiendat.setAsOf(null));
+  await resetView(page);
+  const groups = await apiGet('/api/summary/groups');
+  const g = groups.find((r) => r.residential_group && !r.complete && r.lead && r.cell);
+  assert(g, 'an unfinished group with a lead and a cell');
+  await page.evaluate((name) => window.hiendat.showGroup(name, { zoom: false }), g.residential_group);
+  await page.waitForSelector('#detail .responsibility');
+  const panel = await page.textContent('#detail');
+  const want = g.idle_days == null ? `Chưa có bước tiến nào — liên hệ: ${g.lead}` : `Đứng im ${g.idle_days} ngày — liên hệ: ${g.lead}`;
+  assert(panel.includes(want), `group panel lacks "${want}": ${panel}`);
+  assert(panel.includes('Ủy viên phụ trách') && panel.includes(g.cell), 'group panel names the cell and the lead');
+  eq(await page.locator('#detail .members li').count(), 0, 'members shown to a visitor');
+  // the group table names them too
+  await page.click('#tab-groups');
+  const row = await page.textContent(`#group-table tr:has(button[data-group="${g.residential_group}"])`);
+  assert(row.includes(g.cell) && row.includes(g.lead), `group row "${row}"`);
+  await page.click('#tab-segments');
+  // a segment: the leads of the groups it runs through
+  const segs = await apiGet('/api/segments');
+  const seg = segs.features.find((f) => f.properties.lead && f.properties.parcels_affected > 0).properties;
+  await page.evaluate((id) => window.hiendat.showSegment(id, { zoom: false }), seg.id);
+  await page.waitForSelector('#detail .responsibility');
+  const segPanel = await page.textContent('#detail');
+  assert(segPanel.includes(seg.lead) && segPanel.includes(seg.cells[0]), `segment panel: ${segPanel}`);
+  await page.click('#detail-close');
+  // the idle-days layer: off, then on from the legend
+  eq(await page.evaluate(() => window.hiendat.map.getLayoutProperty('group-idle', 'visibility')), 'none', 'idle layer at first');
+  await page.click('#idle-toggle');
+  await page.evaluate(() => window.hiendat.settled());
+  eq(await page.evaluate(() => window.hiendat.map.getLayoutProperty('group-idle', 'visibility')), 'visible', 'idle layer after the switch');
+  eq(await page.locator('#legend-body .lg-idle li').count(), 4, 'idle classes in the legend');
+  assert(await page.isChecked('#idle-toggle'), 'the switch stays on');
+  const drawn = await page.evaluate(() => {
+    const out = {};
+    for (const f of window.hiendat.map.queryRenderedFeatures({ layers: ['group-idle'] })) out[f.properties.residential_group] = f.properties.idle_class;
+    return out;
+  });
+  const cls = (r) => (r.complete ? 'done' : r.idle_days == null ? 'stale' : r.idle_days <= 7 ? 'fresh' : r.idle_days <= 30 ? 'slow' : 'stale');
+  let seen = 0;
+  for (const r of groups) {
+    if (!(r.residential_group in drawn)) continue;
+    eq(drawn[r.residential_group], cls(r), `idle class of ${r.residential_group} (${r.idle_days} days)`);
+    seen++;
+  }
+  assert(seen >= 3, `${seen} groups drawn in the idle layer`);
+  await shot(page, 'idle-layer.png');
+  await page.click('#idle-toggle');
+  eq(await page.evaluate(() => window.hiendat.map.getLayoutProperty('group-idle', 'visibility')), 'none', 'idle layer switched off');
+  // an editor also sees the members assigned to the group's households
+  const ed = await testUser('kiemthu.phutrach', 'editor');
+  const o = await openAs(ed);
+  const staff = await apiGet('/api/summary/groups', ed.cookie);
+  const sg = staff.find((r) => r.residential_group === g.residential_group);
+  assert(sg.members?.length, 'the API gives an editor the members');
+  await o.page.evaluate((name) => window.hiendat.showGroup(name, { zoom: false }), g.residential_group);
+  await o.page.waitForSelector('#detail .members li');
+  const names = await o.page.$$eval('#detail .members li b', (els) => els.map((e) => e.textContent));
+  eq(names.join('|'), sg.members.map((m) => m.name).join('|'), 'members in the group panel');
+  await shot(o.page, 'group-members.png');
+  eq(o.errors.length, 0, `console errors: ${o.errors.join(' | ')}`);
+  await o.context.close();
+  await resetView(page);
+});
+
 await editor?.context.close();
 await editorPage?.context.close();
 await main.context.close();
