@@ -12,16 +12,20 @@
 //! [`AppState::blocking`]: a connection opened for the request on tokio's
 //! blocking pool, never on the async runtime.
 //!
+//! Statuses and household counts go to anonymous callers as the public
+//! reads them ([`crate::campaign::events::Audience`]): not contacted, being
+//! persuaded and declined are one `not_yet` (chưa hiến).
+//!
 //! | route | module | who | what |
 //! |---|---|---|---|
 //! | `GET /healthz` | `meta` | all | liveness |
 //! | `GET /api/openapi.json` | `openapi` | all | this API described |
-//! | `GET /api/segments?as_of=` | `segments` | all | GeoJSON segments with donated area and progress |
-//! | `GET /api/summary/segments?as_of=` | `segments` | all | the segments' progress table (with the structures on the affected land) |
+//! | `GET /api/segments?as_of=` | `segments` | all (members: editor+) | GeoJSON segments with donated area and progress, party cells, committee member in charge, idle days |
+//! | `GET /api/summary/segments?as_of=` | `segments` | all (members: editor+) | the segments' progress table (with the structures on the affected land) |
 //! | `GET /api/corridors` | `segments` | all | GeoJSON planned corridors, one per segment |
 //! | `GET /api/progress?as_of=` | `progress` | all | progress time series |
-//! | `GET /api/summary/groups?as_of=` | `groups` | all | the residential groups' progress table (with the structures) |
-//! | `GET /api/groups?as_of=` | `groups` | all | GeoJSON residential groups (outline of their parcels) with their figures |
+//! | `GET /api/summary/groups?as_of=` | `groups` | all (members: editor+) | the residential groups' progress table (with the structures), party cell, committee member in charge, idle days |
+//! | `GET /api/groups?as_of=` | `groups` | all (members: editor+) | GeoJSON residential groups (outline of their parcels) with their figures |
 //! | `GET /api/parcels?bbox=&segment=&group=&status=&fields=&as_of=` | `parcels` | all (names: viewer+) | GeoJSON parcels with measures and status |
 //! | `GET /api/parcels/{id}?as_of=` | `parcels` | all (names, notes: viewer+) | one parcel with its history and structures on the land |
 //! | `POST /api/parcels/{id}/events` | `parcels` | editor+ | record a status change |
