@@ -58,6 +58,7 @@ fn document() -> Value {
     ]);
     let name =
         json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } });
+    let sid = json!({ "name": "sid", "in": "path", "required": true, "description": "the structure's id", "schema": { "type": "integer" } });
     let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
@@ -177,7 +178,13 @@ fn document() -> Value {
                     "responses": { "200": { "description": "OK" } } },
                 "post": write("Chốt báo cáo / keep a report as issued today (editor+)", json!([]), "Freeze", "201") },
             "/api/reports/frozen/{id}": get("Một báo cáo đã chốt / a report exactly as issued", json!([id.clone(), q("format", "xlsx | html | csv")])),
-            "/api/parcels/{id}/record": get("Biên bản in / the printable donation record, pre-filled (viewer+)", json!([id.clone()]))
+            "/api/parcels/{id}/record": get("Biên bản in / the printable donation record, pre-filled (viewer+)", json!([id.clone()])),
+            "/api/parcels/{id}/structures": {
+                "get": get("Công trình trên đất / the structures on the parcel's land as they stand, or stood at the end of as_of: each Structure with id, version and (logged-in) last_change; the history (logged-in; notes: editor+)", json!([id.clone(), as_of()]))["get"].clone(),
+                "post": write("Thêm công trình / add a structure, recorded with the day it took effect, who and when (editor+)", json!([id.clone()]), "StructureBody", "201") },
+            "/api/parcels/{id}/structures/{sid}": {
+                "put": write("Sửa công trình / new values of a structure, the donated flag among them (editor+); version: the one it was read at, else 409", json!([id.clone(), sid.clone()]), "StructureBody", "200"),
+                "delete": write("Xóa công trình / the structure is gone from `effective`; its history stays (editor+); version: the one it was read at, else 409", json!([id.clone(), sid.clone()]), "StructureRemoval", "200") }
     });
     let schemas = json!({
             "NewAssignment": { "type": "object", "required": ["member", "from"], "additionalProperties": false,
@@ -194,6 +201,18 @@ fn document() -> Value {
                 "properties": { "raised_on": { "type": "string", "format": "date" }, "raised_by": { "type": "string" }, "content": { "type": "string" } } },
             "Answer": { "type": "object", "required": ["answered_on", "answer"], "additionalProperties": false,
                 "properties": { "answered_on": { "type": "string", "format": "date" }, "answer": { "type": "string" } } },
+            "StructureBody": { "type": "object", "required": ["kind", "quantity", "unit"], "additionalProperties": false,
+                "properties": {
+                    "kind": { "type": "string", "description": "code (wall, gate, house_front, awning, yard, tree, well, other) or Vietnamese label (Tường rào, Cổng...)" },
+                    "quantity": { "type": "number", "exclusiveMinimum": 0 },
+                    "unit": { "type": "string", "description": "m, m2 (m²), item (cái)" },
+                    "value_vnd": { "type": ["integer", "null"], "minimum": 0 },
+                    "donated": { "type": "boolean", "default": false },
+                    "effective": { "type": "string", "format": "date", "description": "the day it took effect; default today in the ward; not before the structure's last change" },
+                    "note": { "type": "string" },
+                    "version": { "type": "integer", "description": "PUT: the structure's version as read (required)" } } },
+            "StructureRemoval": { "type": "object", "required": ["version"], "additionalProperties": false,
+                "properties": { "version": { "type": "integer" }, "effective": { "type": "string", "format": "date" }, "note": { "type": "string" } } },
             "Freeze": { "type": "object", "required": ["as_of"], "additionalProperties": false,
                 "properties": { "by": { "type": "string" }, "as_of": { "type": "string", "format": "date" }, "from": { "type": "string", "format": "date" },
                     "lag_days": { "type": "integer" }, "min_area": { "type": "number" }, "min_value": { "type": "integer" } } }

@@ -813,8 +813,8 @@ fn commendation(ctx: &Ctx) -> Sheet {
             p.map_sheet.clone().into(),
             p.parcel_no.clone().into(),
             area.into(),
-            p.structures.donated.into(),
-            p.structures.donated_value_vnd.into(),
+            p.structures_on(ctx.opt.as_of).donated.into(),
+            p.structures_on(ctx.opt.as_of).donated_value_vnd.into(),
             st.label_vi().into(),
         ]);
     }
