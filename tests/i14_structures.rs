@@ -198,6 +198,11 @@ async fn an_editor_adds_marks_donated_and_removes_a_structure_and_the_record_and
         (before.0 + 1, before.1 + 1, before.2 + 7_300_000),
         "the totals follow at once"
     );
+    // the progress series' last point too (the page's ward totals)
+    let series = srv.get(&c, "/api/progress").await;
+    let last = series.as_array().unwrap().last().unwrap();
+    assert_eq!(last["structures_donated"], before.1 + 1);
+    assert_eq!(last["structures_donated_value_vnd"], before.2 + 7_300_000);
     let page = srv.text(&c, &format!("/api/parcels/{id}/record")).await;
     assert_eq!(
         donated_cells(&page),

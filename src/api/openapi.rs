@@ -81,7 +81,7 @@ fn document() -> Value {
                 "responses": { "201": { "description": "Recorded" }, "401": errors(), "403": errors(), "404": errors(), "409": errors(), "422": errors() } } },
             "/api/summary/segments": get("Tổng hợp theo đoạn tuyến / per segment: progress, and the structures on its affected parcels (structures, structures_donated, structures_donated_value_vnd, structures_by_kind)", json!([as_of()])),
             "/api/summary/groups": get("Tổng hợp theo tổ dân phố / per residential group: progress, and the structures on its affected parcels, each parcel once (structures, structures_donated, structures_donated_value_vnd, structures_by_kind)", json!([as_of()])),
-            "/api/progress": get("Tiến độ theo ngày / progress on each date with a change", json!([as_of()])),
+            "/api/progress": get("Tiến độ theo ngày / progress on each date with a change (of a status or a structure), with the ward's structures, structures_donated, structures_donated_value_vnd on that day", json!([as_of()])),
             "/api/login": { "post": {
                 "summary": "Đăng nhập / log in: sets an HttpOnly SameSite=Strict cookie",
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Login" } } } },
