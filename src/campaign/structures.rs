@@ -595,7 +595,7 @@ mod tests {
             change(2, ChangeKind::Edited, Some("2026-11-10"), &b),
         ];
         assert_eq!(
-            structures_on(&[b.clone()], &changes, d("2026-11-10")),
+            structures_on(std::slice::from_ref(&b), &changes, d("2026-11-10")),
             vec![b]
         );
     }

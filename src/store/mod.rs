@@ -33,8 +33,6 @@ mod users;
 pub mod wkb;
 
 #[cfg(test)]
-mod structures_tests;
-#[cfg(test)]
 mod tests;
 
 pub use backup::{backup_to, check_backup, checkpoint, in_use};

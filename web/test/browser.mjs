@@ -1183,6 +1183,92 @@ await test('no console errors on the pages during the whole run', async () => {
   eq(main.errors.length, 0, `console errors: ${main.errors.join(' | ')}`);
 });
 
+await test('an editor adds a structure marked "hiến" in the parcel panel; the panel, the ward totals and the record follow (1440 and 375 px)', async () => {
+  assert(adminCookie, 'no login');
+  const user = editorUser ?? await testUser('kiemthu.bientap', 'editor');
+  // an agreed, affected parcel the other tests leave alone
+  const agreed = (await apiGet('/api/parcels?status=agreed&fields=id,donated_area_m2')).features
+    .map((f) => f.properties)
+    .filter((p) => p.donated_area_m2 > 0 && p.id !== demo.agreed?.properties.id && p.id !== signedByTest?.id);
+  assert(agreed.length, 'no agreed affected demo parcel');
+  const id = agreed[agreed.length - 1].id;
+  const last = async () => (await apiGet('/api/progress')).at(-1);
+  const before = await last();
+  const { page, context, errors } = await openAs(user, { width: 1440, height: 900 });
+  await openParcel(page, id);
+  await page.waitForSelector('#cs-structures');
+  const count0 = await page.locator('#cs-structures li.st-item').count();
+  await page.click('#st-form-box > summary');
+  await page.selectOption('#st-kind', 'gate');
+  eq(await page.inputValue('#st-unit'), 'item', 'a gate is counted in items');
+  // no quantity: refused on the page, naming the field
+  await page.click('#st-save');
+  await page.waitForFunction(() => document.querySelector('#st-error')?.textContent.length > 0);
+  assert((await page.textContent('#st-error')).startsWith('Khối lượng'), `refusal: ${await page.textContent('#st-error')}`);
+  await page.fill('#st-quantity', '1');
+  await page.fill('#st-value', '4.200.000');
+  await page.check('#st-donated');
+  eq(await page.inputValue('#st-effective'), vnDate(todayIso()), 'effective today by default');
+  await page.fill('#st-note', 'Kiểm thử: cổng sắt trong chỉ giới');
+  await page.click('#st-save');
+  await page.waitForFunction((n) => document.querySelectorAll('#cs-structures li.st-item').length === n + 1, count0, { timeout: 15000 });
+  const item = page.locator('#cs-structures li.st-item').last();
+  const text = await item.textContent();
+  assert(text.includes('Cổng') && text.includes('4.200.000 ₫') && text.includes(user.name), `the new structure: ${text}`);
+  assert(await item.locator('input[data-st-donate]').isChecked(), 'not shown as donated');
+  const sid = await item.getAttribute('data-structure');
+  // the ward totals (the summary above the list) follow
+  const kpi = () => page.evaluate(() => Number(document.querySelector('[data-kpi="structures-donated"]')?.textContent.replace(/\./g, '')));
+  await page.waitForFunction((want) => Number(document.querySelector('[data-kpi="structures-donated"]')?.textContent.replace(/\./g, '')) === want,
+    before.structures_donated + 1, { timeout: 15000 });
+  const after = await last();
+  eq(after.structures_donated, before.structures_donated + 1, 'structures donated (API)');
+  eq(after.structures_donated_value_vnd, before.structures_donated_value_vnd + 4200000, 'value donated (API)');
+  await page.evaluate(() => { document.querySelector('#cs-structures').scrollIntoView(); });
+  await shot(page, 'parcel-structures.png');
+  // the "Hiến" toggle off, then on again: each a change, the totals follow
+  await item.locator('input[data-st-donate]').uncheck();
+  await page.waitForFunction((want) => Number(document.querySelector('[data-kpi="structures-donated"]')?.textContent.replace(/\./g, '')) === want,
+    before.structures_donated, { timeout: 15000 });
+  await page.locator(`#cs-structures li[data-structure="${sid}"] input[data-st-donate]`).check();
+  await page.waitForFunction((want) => Number(document.querySelector('[data-kpi="structures-donated"]')?.textContent.replace(/\./g, '')) === want,
+    before.structures_donated + 1, { timeout: 15000 });
+  eq(await kpi(), before.structures_donated + 1, 'donated again');
+  const listed = await apiGet(`/api/parcels/${id}/structures`, user.cookie);
+  eq(listed.history.filter((h) => String(h.structure) === sid).map((h) => h.what).join(','), 'added,edited,edited', 'the history of the toggles');
+  // the donation record printed afterwards says "Hiến" for it
+  const rec = await context.newPage();
+  await rec.goto(new URL(`/api/parcels/${id}/record`, BASE).href);
+  const rows = await rec.$$eval('table tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
+  const gate = rows.find((r) => r[0] === 'Cổng' && r[2]?.includes('4.200.000'));
+  assert(gate, `no gate row on the record: ${JSON.stringify(rows)}`);
+  eq(gate[3], 'Hiến', 'the record\'s column');
+  await shot(rec, 'record-structure-hien.png');
+  await rec.close();
+  // edit through the form: the quantity, with a date
+  await page.click(`#cs-structures li[data-structure="${sid}"] [data-st-edit]`);
+  eq(await page.inputValue('#st-kind'), 'gate', 'the form filled');
+  await page.fill('#st-quantity', '2');
+  await page.click('#st-save');
+  await page.waitForFunction((s) => document.querySelector(`#cs-structures li[data-structure="${s}"]`)?.textContent.includes('2 cái'), sid, { timeout: 15000 });
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+  await context.close();
+  // at 375 px: the list and the form fit the width
+  const phone = await openAs(user, { width: 375, height: 812 });
+  await openParcel(phone.page, id);
+  await phone.page.waitForSelector('#cs-structures');
+  await phone.page.evaluate(() => { document.querySelector('#st-form-box').open = true; document.querySelector('#cs-structures').scrollIntoView(); });
+  const dw = await phone.page.evaluate(() => { const d = document.querySelector('#detail'); return [d.scrollWidth, d.clientWidth]; });
+  assert(dw[0] <= dw[1], `parcel panel content ${dw[0]} px wide in ${dw[1]}`);
+  const sw = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+  assert(sw <= 375, `page is ${sw} px wide with the structures form`);
+  const toggle = await phone.page.locator(`#cs-structures li[data-structure="${sid}"] .st-toggle`).boundingBox();
+  assert(toggle && toggle.height >= 24 && toggle.x + toggle.width <= 375, `the toggle: ${JSON.stringify(toggle)}`);
+  await shot(phone.page, 'phone-parcel-structures.png');
+  eq(phone.errors.length, 0, `console errors: ${phone.errors.join(' | ')}`);
+  await phone.context.close();
+});
+
 await editor?.context.close();
 await editorPage?.context.close();
 await main.context.close();
