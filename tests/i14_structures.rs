@@ -243,7 +243,7 @@ async fn an_editor_adds_marks_donated_and_removes_a_structure_and_the_record_and
             .as_array()
             .unwrap()
             .iter()
-            .any(|s| s["id"] == sid && s["donated"] == true)
+            .any(|s| s["kind"] == "well" && s["value_vnd"] == 7_300_000 && s["donated"] == true)
     );
 
     // replayed on past days
@@ -273,7 +273,7 @@ async fn an_editor_adds_marks_donated_and_removes_a_structure_and_the_record_and
             .as_array()
             .unwrap()
             .iter()
-            .any(|s| s["id"] == sid && s["donated"] == false)
+            .any(|s| s["kind"] == "well" && s["value_vnd"] == 7_300_000 && s["donated"] == false)
     );
 
     // removed (recorded as a change): gone now, still there on 15/11

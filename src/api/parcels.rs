@@ -281,10 +281,9 @@ async fn parcel(
                     // Not personal data: anyone may see them.
                     o.key("structures");
                     o.begin_array();
+                    // (their ids and versions: GET /api/parcels/{id}/structures)
                     for st in &structures {
-                        let mut v = super::structures::values_json(&st.values);
-                        v["id"] = json!(st.id);
-                        o.json(&v);
+                        o.json(&super::structures::values_json(&st.values));
                     }
                     o.end_array();
                     o.key("history");
