@@ -486,3 +486,70 @@ async fn refusals_name_the_role_the_field_or_the_newer_version() {
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_signed_record_shows_the_structures_as_they_stood_on_its_date() {
+    let srv = Server::start().await;
+    let c = srv.login(EDITOR).await;
+    // a signed parcel with its record on file
+    let list = srv.get(&c, "/api/parcels?status=signed").await;
+    let mut found = None;
+    for f in list["features"].as_array().unwrap().iter().take(40) {
+        let id = match &f["properties"]["id"] {
+            Value::String(t) => t.clone(),
+            other => other.to_string(),
+        };
+        let d = srv.get(&c, &format!("/api/parcels/{id}")).await;
+        if let Some(r) = d["properties"]["records"].as_array().and_then(|r| r.last()) {
+            found = Some((id, r["signed_on"].as_str().unwrap().to_string()));
+            break;
+        }
+    }
+    let (id, signed_on) = found.expect("a signed demo parcel with a record");
+    let signed: chrono::NaiveDate = signed_on.parse().unwrap();
+    let today = hiendat::campaign::clock::today();
+    assert!(signed < today, "the demo's records are before today");
+    let base = format!("/api/parcels/{id}/structures");
+    let record = format!("/api/parcels/{id}/record");
+    let page = || srv.text(&c, &record);
+    let before = donated_cells(&page().await);
+
+    // a well on the land before the signing, kept; marked donated only today
+    let (st, added) = srv
+        .send(
+            &c,
+            Method::POST,
+            &base,
+            well(false, &signed.pred_opt().unwrap().to_string()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{added}");
+    let sid = added["id"].as_i64().unwrap();
+    let (st, marked) = srv
+        .send(
+            &c,
+            Method::PUT,
+            &format!("{base}/{sid}"),
+            json!({ "version": 1, "kind": "well", "quantity": 1, "unit": "item", "value_vnd": 7_300_000, "donated": true, "effective": today.to_string() }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{marked}");
+    // the record, of its signing day: the well stands, not donated then
+    let html = page().await;
+    assert!(
+        html.contains("Giếng") && html.contains("7.300.000"),
+        "the well is on the record"
+    );
+    assert_eq!(donated_cells(&html), before, "not donated on {signed_on}");
+    // as the replay says for that day
+    let then = srv.get(&c, &format!("{base}?as_of={signed_on}")).await;
+    let well_then = then["structures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == sid)
+        .unwrap()
+        .clone();
+    assert_eq!(well_then["donated"], false);
+    assert_eq!(well_then["last_change"]["what"], "added");
+}
