@@ -15,6 +15,9 @@ use super::html::{escape, long_date};
 use super::{Cell, Column, Kind, Periodic, Report, Sheet, date_vi, format_vi};
 use std::fmt::Write;
 
+/// Tables of at most this many rows are kept whole on one page.
+const KEEP_ROWS: usize = 20;
+
 /// Which words the page carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -32,7 +35,8 @@ body { font-family: "Times New Roman", "Liberation Serif", "DejaVu Serif", serif
 p { margin: 0; }
 .layout { width: 100%; border-collapse: collapse; }
 .layout td { vertical-align: top; text-align: center; padding: 0; }
-.head td.left { width: 45%; }
+.head td.left { width: 47%; }
+.head p { white-space: nowrap; }
 .head .org { font-weight: bold; }
 .head .star { margin: 0.5mm 0 1mm; }
 .motto { font-weight: bold; font-size: 15pt; text-decoration: underline; }
@@ -53,6 +57,7 @@ h1 { font-size: 15pt; text-align: center; margin: 8mm 0 0; }
 .sign { font-weight: bold; }
 .sign .room { height: 25mm; }
 section.appendix { margin-top: 8mm; }
+section.appendix.keep { break-inside: avoid; page-break-inside: avoid; }
 section.appendix.first { break-before: page; page-break-before: always; margin-top: 0; }
 .ap-label { font-weight: bold; text-align: center; }
 .ap-title { font-weight: bold; text-align: center; text-transform: uppercase; }
@@ -67,6 +72,9 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 .data col.tt { width: 7mm; }
 .data col.id { width: 9mm; }
 .data col.name { width: 42mm; }
+.data col.group { width: 27mm; }
+.data col.flag { width: 17mm; }
+td.nw { white-space: nowrap; }
 .data col.lead { width: 30mm; }
 td.tt, td.date { text-align: center; white-space: nowrap; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
@@ -173,6 +181,12 @@ fn ending(h: &mut String, p: &Periodic) {
 
 fn appendix(h: &mut String, r: &Report, p: &Periodic, i: usize, sheet: &Sheet, lang: Lang) {
     let first = if i == 0 { " first" } else { "" };
+    // a short table is kept on one page with its heading
+    let first = if sheet.rows.len() <= KEEP_ROWS {
+        format!("{first} keep")
+    } else {
+        first.to_string()
+    };
     let number = match p.number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
         Some(n) => format!("số {n}-BC/ĐU"),
         None => "số\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}-BC/ĐU".into(),
@@ -216,7 +230,9 @@ fn english_title(key: &str) -> Option<&'static str> {
 fn width(c: &Column) -> &'static str {
     match c.key.as_str() {
         "segment_id" => "id",
-        "segment" | "group" | "cell" | "area" => "name",
+        "segment" | "cell" | "area" => "name",
+        "group" => "group",
+        "complete" => "flag",
         "lead" => "lead",
         _ => "",
     }
@@ -267,6 +283,9 @@ fn cells(h: &mut String, columns: &[Column], row: &[Cell], from: usize) {
     for (i, col) in columns.iter().enumerate().skip(from) {
         match row.get(i).unwrap_or(&Cell::Empty) {
             Cell::Empty => h.push_str("<td></td>"),
+            Cell::Text(s) if width(col) == "flag" => {
+                let _ = write!(h, "<td class=\"nw\">{}</td>", escape(s));
+            }
             Cell::Text(s) => {
                 let _ = write!(h, "<td>{}</td>", escape(s));
             }

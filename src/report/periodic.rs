@@ -53,6 +53,18 @@ pub fn superior_line(province: Option<&str>) -> String {
     format!("ĐẢNG BỘ TỈNH {}", p.to_uppercase())
 }
 
+/// A province's name as given (trimmed), or why it cannot be one: blank,
+/// over 100 characters, or more than one line.
+pub fn province_name(name: &str) -> Result<String, String> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 100 || n.chars().any(char::is_control) {
+        return Err(format!(
+            "province {n:?}: cần tên tỉnh, một dòng, tối đa 100 ký tự / a province name, one line, at most 100 characters"
+        ));
+    }
+    Ok(n.to_string())
+}
+
 /// The superior committee's line when no province is configured.
 pub const UNSET_SUPERIOR: &str = "ĐẢNG BỘ TỈNH ……………";
 
