@@ -656,7 +656,8 @@ fn run_import_layers(
             print!("{summary}");
             if let Some(p) = a.province.as_deref().filter(|_| !a.dry_run) {
                 let store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
-                let p = hiendat::ops::reports::set_province(&store, p).map_err(|e| e.to_string())?;
+                let p =
+                    hiendat::ops::reports::set_province(&store, p).map_err(|e| e.to_string())?;
                 println!("tỉnh / province: {p}");
             }
             Ok(ExitCode::SUCCESS)
@@ -781,10 +782,12 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
         (doc, a.by.replace(',', "-"))
     };
     let bytes = match (&doc.periodic, fmt, a.bilingual) {
-        (Some(p), Format::Html, true) => {
-            hiendat::report::html_party::render(&doc, p, hiendat::report::html_party::Lang::Bilingual)
-                .into_bytes()
-        }
+        (Some(p), Format::Html, true) => hiendat::report::html_party::render(
+            &doc,
+            p,
+            hiendat::report::html_party::Lang::Bilingual,
+        )
+        .into_bytes(),
         _ => format::write(&doc, fmt)?,
     };
     let out = a

@@ -48,13 +48,14 @@ fn document() -> Value {
         json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } });
     let date = |name: &str| json!({ "name": name, "in": "query", "required": false, "schema": { "type": "string", "format": "date" } });
     let report_params = json!([
-        { "name": "by", "in": "query", "description": "segment, group, cell, member, lagging, commendation or all; comma separated (cell, member: editor+)", "schema": { "type": "string" } },
+        { "name": "by", "in": "query", "description": "segment, group, cell, member, lagging, commendation or all; comma separated (cell, member: editor+); or periodic: the Party's periodic report (letterhead, narrative, appendix; editor+)", "schema": { "type": "string" } },
         { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["xlsx", "html", "csv"] } },
         date("as_of"), date("from"),
         { "name": "lag_days", "in": "query", "schema": { "type": "integer" } },
         { "name": "min_area", "in": "query", "schema": { "type": "number" } },
         { "name": "min_value", "in": "query", "schema": { "type": "integer" } },
-        { "name": "internal", "in": "query", "description": "1: the commendation list names every donor (viewer+)", "schema": { "type": "string", "enum": ["0", "1"] } }
+        { "name": "internal", "in": "query", "description": "1: the commendation list names every donor (viewer+)", "schema": { "type": "string", "enum": ["0", "1"] } },
+        { "name": "bilingual", "in": "query", "description": "1: the periodic report's HTML with English subtitles (screen); without it the official print, Vietnamese only", "schema": { "type": "string", "enum": ["0", "1"] } }
     ]);
     let name =
         json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } });
@@ -176,7 +177,9 @@ fn document() -> Value {
                 "get": { "summary": "Báo cáo đã chốt / the reports as issued, newest first (issued_by: logged-in callers only)",
                     "responses": { "200": { "description": "OK" } } },
                 "post": write("Chốt báo cáo / keep a report as issued today (editor+)", json!([]), "Freeze", "201") },
-            "/api/reports/frozen/{id}": get("Một báo cáo đã chốt / a report exactly as issued", json!([id.clone(), q("format", "xlsx | html | csv")])),
+            "/api/reports/frozen/{id}": get("Một báo cáo đã chốt / a report exactly as issued", json!([id.clone(), q("format", "xlsx | html | csv"), q("bilingual", "1: a periodic report's HTML with English subtitles")])),
+            "/api/reports/periodic": get("Báo cáo định kỳ theo thể thức của Đảng / the periodic report's letterhead and generated narrative, to edit before freezing (editor+)", json!([q("as_of", "YYYY-MM-DD"), q("from", "YYYY-MM-DD"), q("lag_days", "days without progress")])),
+            "/api/reports/preview": { "post": write("Xem trước / the HTML page a freeze body would keep, kept nowhere (editor+)", json!([]), "Freeze", "200") },
             "/api/parcels/{id}/record": get("Biên bản in / the printable donation record, pre-filled (viewer+)", json!([id.clone()]))
     });
     let schemas = json!({
@@ -196,7 +199,12 @@ fn document() -> Value {
                 "properties": { "answered_on": { "type": "string", "format": "date" }, "answer": { "type": "string" } } },
             "Freeze": { "type": "object", "required": ["as_of"], "additionalProperties": false,
                 "properties": { "by": { "type": "string" }, "as_of": { "type": "string", "format": "date" }, "from": { "type": "string", "format": "date" },
-                    "lag_days": { "type": "integer" }, "min_area": { "type": "number" }, "min_value": { "type": "integer" } } }
+                    "lag_days": { "type": "integer" }, "min_area": { "type": "number" }, "min_value": { "type": "integer" },
+                    "periodic": { "type": "object", "additionalProperties": false, "description": "by=periodic: the office's edits, plain text (at most 12 sections of 40 paragraphs of 4000 characters; headings not empty)",
+                        "properties": { "number": { "type": "string" }, "signer_title": { "type": "string" }, "signer_name": { "type": "string" },
+                            "recipients": { "type": "array", "items": { "type": "string" } },
+                            "sections": { "type": "array", "items": { "type": "object", "required": ["heading", "paragraphs"], "additionalProperties": false,
+                                "properties": { "heading": { "type": "string" }, "paragraphs": { "type": "array", "items": { "type": "string" } } } } } } } } }
     });
     if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), more) {
         paths.extend(more);

@@ -46,7 +46,9 @@ h1 { font-size: 15pt; text-align: center; margin: 8mm 0 0; }
 .title-en { font-size: 11pt; font-style: italic; text-align: center; }
 .dash { text-align: center; margin: 0 0 4mm; }
 .en { font-size: 9pt; font-weight: normal; font-style: italic; color: #555; }
-.narrative h2 { font-size: 14pt; margin: 3mm 0 1mm; text-indent: 10mm;
+/* padding, not margin, above: the stacked accents of a heading moved to the
+   next page are drawn inside its box, not left at the foot of the page before */
+.narrative h2 { font-size: 14pt; margin: 1.5mm 0 1mm; padding-top: 1.5mm; text-indent: 10mm;
   break-after: avoid; page-break-after: avoid; }
 .narrative p { text-align: justify; text-indent: 10mm; margin: 0 0 1.5mm; }
 .end { margin-top: 6mm; break-inside: avoid; page-break-inside: avoid; }
@@ -167,7 +169,11 @@ fn ending(h: &mut String, p: &Periodic) {
     let n = p.recipients.len();
     for (i, r) in p.recipients.iter().enumerate() {
         let end = if i + 1 == n { "." } else { "," };
-        let _ = write!(h, "<p>- {}{end}</p>", escape(r.trim_end_matches([',', '.', ';'])));
+        let _ = write!(
+            h,
+            "<p>- {}{end}</p>",
+            escape(r.trim_end_matches([',', '.', ';']))
+        );
     }
     let _ = write!(
         h,
@@ -403,11 +409,21 @@ mod tests {
         let r = report();
         let p = r.periodic.as_ref().unwrap();
         let vi = render(&r, p, Lang::Vi);
-        for en in ["Residential group", "Area (m²)", "Results of the campaign", "Results by"] {
+        for en in [
+            "Residential group",
+            "Area (m²)",
+            "Results of the campaign",
+            "Results by",
+        ] {
             assert!(!vi.contains(en), "{en} in the official print");
         }
         let both = render(&r, p, Lang::Bilingual);
-        for en in ["Residential group", "Area (m²)", "Results of the campaign", "Results by residential group"] {
+        for en in [
+            "Residential group",
+            "Area (m²)",
+            "Results of the campaign",
+            "Results by residential group",
+        ] {
             assert!(both.contains(en), "{en} missing on screen");
         }
     }

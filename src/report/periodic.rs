@@ -92,7 +92,11 @@ pub fn build(data: &Ward, opt: &Options, head: &Letterhead) -> Report {
             "Kết quả theo đoạn tuyến",
             &SEGMENT_COLUMNS[..],
         ),
-        (sheets.remove(0), "Kết quả theo tổ dân phố", &GROUP_COLUMNS[..]),
+        (
+            sheets.remove(0),
+            "Kết quả theo tổ dân phố",
+            &GROUP_COLUMNS[..],
+        ),
         (
             sheets.remove(0),
             "Kết quả theo chi bộ và “Đảng viên đi trước”",
@@ -487,7 +491,12 @@ impl Figures {
                 .lagging
                 .iter()
                 .filter(|(_, l)| matches!(l.area, LeadOf::Group(_)))
-                .map(|(name, l)| format!("{name} (đạt {} diện tích)", percent(l.tally.progress_by_area())))
+                .map(|(name, l)| {
+                    format!(
+                        "{name} (đạt {} diện tích)",
+                        percent(l.tally.progress_by_area())
+                    )
+                })
                 .collect();
             let segments = self.by_road(self.lagging.iter().filter_map(|(_, l)| match l.area {
                 LeadOf::Segment(i) => Some(i),
@@ -678,7 +687,12 @@ impl Edit {
             out.sections = Vec::with_capacity(sections.len());
             for (i, s) in sections.iter().enumerate() {
                 let f = format!("periodic.sections[{i}]");
-                let heading = line(&format!("{f}.heading"), &s.heading, MAX_HEADING_CHARS, false)?;
+                let heading = line(
+                    &format!("{f}.heading"),
+                    &s.heading,
+                    MAX_HEADING_CHARS,
+                    false,
+                )?;
                 if s.paragraphs.len() > MAX_PARAGRAPHS {
                     return Err(format!(
                         "{f}.paragraphs: {} đoạn, tối đa {MAX_PARAGRAPHS} / {} paragraphs, at most {MAX_PARAGRAPHS}",
@@ -688,7 +702,12 @@ impl Edit {
                 }
                 let mut paragraphs = Vec::new();
                 for (j, t) in s.paragraphs.iter().enumerate() {
-                    let t = line(&format!("{f}.paragraphs[{j}]"), t, MAX_PARAGRAPH_CHARS, true)?;
+                    let t = line(
+                        &format!("{f}.paragraphs[{j}]"),
+                        t,
+                        MAX_PARAGRAPH_CHARS,
+                        true,
+                    )?;
                     total += t.chars().count();
                     if !t.is_empty() {
                         paragraphs.push(t);
@@ -717,7 +736,14 @@ impl Edit {
             out.recipients = r
                 .iter()
                 .enumerate()
-                .map(|(i, x)| line(&format!("periodic.recipients[{i}]"), x, MAX_LINE_CHARS, false))
+                .map(|(i, x)| {
+                    line(
+                        &format!("periodic.recipients[{i}]"),
+                        x,
+                        MAX_LINE_CHARS,
+                        false,
+                    )
+                })
                 .collect::<Result<_, _>>()?;
         }
         if let Some(t) = &self.signer_title {

@@ -1,10 +1,10 @@
 //! The periodic report's narrative against the read model, on a small ward.
 
 use super::*;
+use crate::campaign::events::Timeline;
 use crate::campaign::figures::{
     CellFacts, LeadFacts, MemberFacts, ParcelFacts, SegmentFacts, Ward,
 };
-use crate::campaign::events::Timeline;
 use crate::campaign::structures::{StructureKind, StructureTally};
 use crate::geometry::input::FeatureId;
 
@@ -183,7 +183,10 @@ fn the_results_write_the_read_models_figures_of_the_date_and_the_period() {
     let n = |x: usize| format_vi(x as f64, Kind::Count);
     let d = |s: Status| format_vi((now.reached(s) - before.reached(s)) as f64, Kind::Count);
     // the period
-    assert!(ii.contains("từ ngày 01/11/2026 đến ngày 30/11/2026"), "{ii}");
+    assert!(
+        ii.contains("từ ngày 01/11/2026 đến ngày 30/11/2026"),
+        "{ii}"
+    );
     assert!(ii.contains(&format!(
         "có thêm {} hộ đồng ý hiến đất, {} hộ ký biên bản hiến đất, {} hộ bàn giao mặt bằng với diện tích {} m²",
         d(Status::Agreed),
@@ -209,14 +212,20 @@ fn the_results_write_the_read_models_figures_of_the_date_and_the_period() {
     )));
     // on this ward: 2 of 4 agreed, 10 of 45,25 m² handed over, 2 walls
     assert!(ii.contains("2/4 hộ đã đồng ý hiến đất (50,0%)"), "{ii}");
-    assert!(ii.contains("10,0 m²/45,3 m² (22,1% diện tích cần hiến)"), "{ii}");
+    assert!(
+        ii.contains("10,0 m²/45,3 m² (22,1% diện tích cần hiến)"),
+        "{ii}"
+    );
     assert!(ii.contains("trị giá 3.000.000 đồng"), "{ii}");
     // the members' families went first: both agreed, one of them in November
     let fam = data.cell_figures(opt.as_of);
-    assert!(ii.contains(&format!(
-        "{}/{} hộ gia đình cán bộ, đảng viên bị ảnh hưởng đã đồng ý hiến đất, trong đó {} hộ",
-        fam[0].member_families_agreed, fam[0].member_families, fam[0].member_families_donated
-    )), "{ii}");
+    assert!(
+        ii.contains(&format!(
+            "{}/{} hộ gia đình cán bộ, đảng viên bị ảnh hưởng đã đồng ý hiến đất, trong đó {} hộ",
+            fam[0].member_families_agreed, fam[0].member_families, fam[0].member_families_donated
+        )),
+        "{ii}"
+    );
     assert!(ii.contains("“Đảng viên đi trước, làng nước theo sau”"));
     assert!(ii.contains("trong kỳ có thêm 1 hộ đồng ý"), "{ii}");
     assert!(ii.contains("0/2 đoạn tuyến đã hoàn thành"), "{ii}");
@@ -263,14 +272,16 @@ fn the_shortcomings_name_every_lagging_area_of_the_read_model() {
     let iii = section(&r, "III");
     let lagging = data.lagging(opt.as_of, opt.lag_days);
     assert!(!lagging.is_empty(), "the fixture has lagging areas");
-    assert!(iii.contains(&format!("Có {} địa bàn chậm tiến độ", lagging.len())), "{iii}");
+    assert!(
+        iii.contains(&format!("Có {} địa bàn chậm tiến độ", lagging.len())),
+        "{iii}"
+    );
     for l in &lagging {
         let name = match &l.area {
             LeadOf::Group(g) => g.clone(),
-            LeadOf::Segment(i) => format!(
-                "{} (mã {})",
-                data.segments[*i].name, data.segments[*i].id
-            ),
+            LeadOf::Segment(i) => {
+                format!("{} (mã {})", data.segments[*i].name, data.segments[*i].id)
+            }
         };
         assert!(iii.contains(&name), "{name} not named in: {iii}");
     }
@@ -298,7 +309,10 @@ fn the_shortcomings_name_every_lagging_area_of_the_read_model() {
 fn the_tasks_run_over_the_next_period() {
     let r = build(&ward(), &november(), &head());
     let iv = section(&r, "IV");
-    assert!(iv.starts_with("Từ ngày 01/12/2026 đến ngày 31/12/2026"), "{iv}");
+    assert!(
+        iv.starts_with("Từ ngày 01/12/2026 đến ngày 31/12/2026"),
+        "{iv}"
+    );
     assert!(iv.contains("tập trung vào các địa bàn chậm tiến độ nêu tại mục III"));
     assert_eq!(
         next_period(Some(day(11, 1)), day(11, 30)),
@@ -371,7 +385,10 @@ fn an_edit_replaces_the_narrative_and_a_bad_one_names_its_field() {
         ..Edit::default()
     };
     bad(sections(" ", "y"), "periodic.sections[1].heading: trống");
-    bad(sections("II", "a\u{7}b"), "periodic.sections[1].paragraphs[1]");
+    bad(
+        sections("II", "a\u{7}b"),
+        "periodic.sections[1].paragraphs[1]",
+    );
     bad(
         sections("II", &"x".repeat(MAX_PARAGRAPH_CHARS + 1)),
         "periodic.sections[1].paragraphs[1]",
