@@ -389,16 +389,7 @@ async fn progress_on(s: &Server, c: &reqwest::Client, date: &str) -> Value {
 }
 
 fn vi(n: &Value) -> String {
-    let n = n.as_u64().unwrap();
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(ch);
-    }
-    out
+    hiendat::report::format_vi(n.as_u64().unwrap() as f64, hiendat::report::Kind::Count)
 }
 
 fn area(v: &Value) -> String {

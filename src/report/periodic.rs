@@ -504,10 +504,10 @@ impl Figures {
             }));
             let mut named = Vec::new();
             if !groups.is_empty() {
-                named.push(format!("các tổ dân phố {}", groups.join(", ")));
+                named.push(format!("tổ dân phố: {}", groups.join(", ")));
             }
             if !segments.is_empty() {
-                named.push(format!("các đoạn tuyến {segments}"));
+                named.push(format!("đoạn tuyến: {segments}"));
             }
             p.push(format!(
                 "Có {} địa bàn chậm tiến độ, quá {} ngày không có hộ nào đồng ý, ký hoặc bàn giao mới: {} (chi tiết tại Phụ lục).",

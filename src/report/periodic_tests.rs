@@ -121,7 +121,7 @@ fn head() -> Letterhead {
     }
 }
 
-fn section<'a>(r: &'a Report, n: &str) -> String {
+fn section(r: &Report, n: &str) -> String {
     let p = r.periodic.as_ref().unwrap();
     let s = p
         .sections
