@@ -273,12 +273,22 @@ fn table(h: &mut String, sheet: &Sheet, lang: Lang) {
             Some(Cell::Text(s)) if !s.trim().is_empty() => s.as_str(),
             _ => "Tổng cộng",
         };
+        // the label spans the TT column, the first and the blank text
+        // columns after it (a segment's id and name)
+        let mut span = 1;
+        while span < sheet.columns.len()
+            && sheet.columns[span].kind == Kind::Text
+            && matches!(total.get(span), None | Some(Cell::Empty))
+        {
+            span += 1;
+        }
         let _ = write!(
             h,
-            "<tr class=\"total\"><td colspan=\"2\">{}</td>",
+            "<tr class=\"total\"><td colspan=\"{}\" class=\"nw\">{}</td>",
+            span + 1,
             escape(label)
         );
-        cells(h, &sheet.columns, total, 1);
+        cells(h, &sheet.columns, total, span);
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n</table>\n");
@@ -393,7 +403,7 @@ mod tests {
             "<p class=\"ap-label\">PHỤ LỤC 1</p>",
             "(Kèm theo Báo cáo số 12-BC/ĐU, ngày 05/12/2026 của Ban Thường vụ Đảng ủy phường Ngọc Sơn)",
             "<td>Tổ 1 &lt;i&gt;</td><td class=\"num\">1.234,5</td>",
-            "<tr class=\"total\"><td colspan=\"2\">Tổng cộng</td><td class=\"num\">1.234,5</td>",
+            "<tr class=\"total\"><td colspan=\"2\" class=\"nw\">Tổng cộng</td><td class=\"num\">1.234,5</td>",
         ] {
             assert!(h.contains(s), "missing {s}");
         }
@@ -426,6 +436,29 @@ mod tests {
         ] {
             assert!(both.contains(en), "{en} missing on screen");
         }
+    }
+
+    #[test]
+    fn the_total_label_spans_the_blank_name_columns() {
+        let mut r = report();
+        let col = |key: &str, kind| Column {
+            key: key.into(),
+            vi: key.into(),
+            en: key.into(),
+            kind,
+        };
+        r.sheets[0].columns = vec![
+            col("segment_id", Kind::Text),
+            col("segment", Kind::Text),
+            col("affected", Kind::Count),
+        ];
+        r.sheets[0].rows = vec![vec!["1".into(), "Phố Trường Thi".into(), 41.0.into()]];
+        r.sheets[0].total = Some(vec!["Tổng cộng".into(), Cell::Empty, 41.0.into()]);
+        let h = render(&r, r.periodic.as_ref().unwrap(), Lang::Vi);
+        assert!(h.contains(
+            "<tr class=\"total\"><td colspan=\"3\" class=\"nw\">Tổng cộng</td><td class=\"num\">41</td></tr>"
+        ));
+        assert!(h.contains("<col class=\"tt\"><col class=\"id\"><col class=\"name\"><col>"));
     }
 
     #[test]
