@@ -191,7 +191,9 @@ function freezeBody() {
   if (q.from) body.from = q.from;
   for (const k of ['lag_days', 'min_area', 'min_value']) if (q[k] !== undefined) body[k] = Number(q[k]);
   if (q.by === PERIODIC && draft) {
-    if (draft.key !== textKey()) throw new Error(t('report_regenerate'));
+    // the text was written for other dates: its figures are not this report's (the edits are
+    // kept until the user asks for new text)
+    if (draft.key !== textKey()) throw new Error(t('report_text_stale'));
     body.periodic = periodicEdit();
   }
   return body;
@@ -364,10 +366,6 @@ export function wireReports({ role, today }) {
   const host = $('#reports-body');
   host.addEventListener('change', (e) => {
     if (e.target.id === 'report-by') sync();
-    // new dates: new figures, so new text (the edits are for the old dates)
-    if (['report-as-of', 'report-from', 'report-lag-days'].includes(e.target.id) && draft && $('#report-by').value === PERIODIC) {
-      loadText().catch((err) => { $('#report-error').textContent = err.message; });
-    }
     if (e.target.id === 'report-as-of') touchedDate = true;
     $('#report-error').textContent = '';
   });

@@ -1216,6 +1216,15 @@ await test('issue 14: the periodic report, edited in the reports dialog, preview
   for (const s of ['T/M BAN THƯỜNG VỤ', 'Lê Văn Kiểm', 'PHỤ LỤC 1']) assert(flat(text).includes(s), `"${s}" not in the preview`);
   for (const en of ['Residential group', 'Road segment', 'Total']) assert(!text.includes(en), `English "${en}" in the official print`);
   assert(pages.length <= 12, `the preview runs to ${pages.length} pages`);
+  // Other dates: the text's figures are not theirs, so no freeze until it is regenerated.
+  const asOf = await page.inputValue('#report-as-of');
+  await page.fill('#report-as-of', '01/11/2026');
+  await page.dispatchEvent('#report-as-of', 'change');
+  await page.click('#report-freeze');
+  await page.waitForFunction(() => document.querySelector('#report-error').textContent.includes('Tạo lại nội dung'));
+  assert((await first.inputValue()).includes(sentence), 'the edits are kept until regenerated');
+  await page.fill('#report-as-of', asOf);
+  await page.dispatchEvent('#report-as-of', 'change');
   // Freeze: the frozen report keeps the edits.
   await page.click('#report-freeze');
   await page.waitForFunction(() => /Đã chốt báo cáo số \d+/.test(document.querySelector('#report-status').textContent));
