@@ -1,5 +1,5 @@
 //! The `hiendat` command line: a thin layer over the library.
-//! (About 870 lines: one argument struct and one short run function per
+//! (About 930 lines: one argument struct and one short run function per
 //! command, in the order `--help` lists them.)
 //!
 
