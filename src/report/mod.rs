@@ -6,6 +6,7 @@
 
 pub mod campaign;
 pub mod csv;
+pub mod docx;
 pub mod format;
 pub mod html;
 pub mod record;
