@@ -203,9 +203,10 @@ fn periodic(b: &mut Body, r: &Report, p: &Periodic) {
         }
     }
     notes(b, &r.notes);
-    let mut right = Vec::new();
-    right.push((p.on_behalf.as_str(), Font::bold()));
-    right.push((p.signer_title.as_str(), Font::bold()));
+    let right = [
+        (p.on_behalf.as_str(), Font::bold()),
+        (p.signer_title.as_str(), Font::bold()),
+    ];
     ending(b, &p.recipients, &right, p.signer_name.as_deref());
 }
 
@@ -218,7 +219,7 @@ fn plain(b: &mut Body, r: &Report) {
         b,
         "",
         &r.committee.to_uppercase(),
-        "Số:      /BC-ĐU",
+        "Số: ……/BC-ĐU",
         &dateline,
     );
     title(b, r);
@@ -252,7 +253,7 @@ fn plain(b: &mut Body, r: &Report) {
 /// the Party's name and the place and date: a borderless table.
 fn letterhead(b: &mut Body, superior: &str, committee: &str, number: &str, dateline: &str) {
     let w = b.width();
-    let left = w * 9 / 20;
+    let left = w / 2;
     let mut l = String::new();
     if !superior.trim().is_empty() {
         para(&mut l, Para::center(), &[(superior, Font::plain())]);
@@ -270,7 +271,11 @@ fn letterhead(b: &mut Body, superior: &str, committee: &str, number: &str, datel
         // the dateline faces the number, one line lower than the committee
         para(&mut rt, Para::center(), &[("", Font::plain())]);
     }
-    para(&mut rt, Para::center().before(6), &[(dateline, Font::italic())]);
+    para(
+        &mut rt,
+        Para::center().before(6),
+        &[(dateline, Font::italic())],
+    );
     layout_table(&mut b.xml, &[(left, l), (w - left, rt)]);
 }
 
@@ -307,8 +312,18 @@ fn notes(b: &mut Body, notes: &[String]) {
     for n in notes {
         b.p(
             Para::justified(),
-            &[(&format!("- {n}"), Font::italic().size(24))],
+            &[(&format!("- {}", vietnamese(n)), Font::italic().size(24))],
         );
+    }
+}
+
+/// The Vietnamese of a "tiếng Việt / English" line: the text before the
+/// last " / " when all that follows it is ASCII (the English); any other
+/// line as it is.
+fn vietnamese(line: &str) -> &str {
+    match line.rsplit_once(" / ") {
+        Some((vi, en)) if en.is_ascii() && !vi.is_ascii() => vi.trim_end(),
+        _ => line,
     }
 }
 

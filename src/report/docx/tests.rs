@@ -69,7 +69,10 @@ fn plain_report() -> Report {
         from: None,
         issued_on: None,
         sheets: vec![sheet("group", "Theo tổ dân phố", 0)],
-        notes: vec!["Diện tích tính theo VN-2000.".into()],
+        notes: vec![
+            "Diện tích tính theo VN-2000. / Areas measured in VN-2000.".into(),
+            "Tổ 5 / Tổ 6 gộp".into(),
+        ],
         periodic: None,
     }
 }
@@ -237,6 +240,8 @@ fn a_periodic_report_reads_back_in_the_partys_order() {
         "Biểu 3. Theo chi bộ",
         "Ghi chú:",
         "- Diện tích tính theo VN-2000.",
+        // not English after the slash: kept whole
+        "- Tổ 5 / Tổ 6 gộp",
         "Nơi nhận:",
         "- Ban Thường vụ Tỉnh ủy (để b/c)",
         "- Các chi bộ;",
@@ -248,7 +253,13 @@ fn a_periodic_report_reads_back_in_the_partys_order() {
         at = find(&l, want, at);
     }
     // Vietnamese only: no English title, column header or "Total"
-    for english in ["Progress of land", "Households", "Total", "Notes"] {
+    for english in [
+        "Progress of land",
+        "Households",
+        "Total",
+        "Notes",
+        "Areas measured",
+    ] {
         assert!(
             !l.iter().any(|s| s.contains(english)),
             "{english:?} in {l:#?}"
@@ -345,9 +356,13 @@ fn times_new_roman_14_on_the_partys_margins() {
     assert!(styles.contains("<w:lang w:val=\"vi-VN\""));
     let xml = part(&bytes, "word/document.xml");
     // portrait: top 20 mm, right 15, bottom 20, left 30 (in twips)
-    assert!(xml.contains("<w:pgMar w:top=\"1134\" w:right=\"850\" w:bottom=\"1134\" w:left=\"1701\""));
+    assert!(
+        xml.contains("<w:pgMar w:top=\"1134\" w:right=\"850\" w:bottom=\"1134\" w:left=\"1701\"")
+    );
     // landscape: the 30 mm binding edge at the top
-    assert!(xml.contains("<w:pgMar w:top=\"1701\" w:right=\"1134\" w:bottom=\"850\" w:left=\"1134\""));
+    assert!(
+        xml.contains("<w:pgMar w:top=\"1701\" w:right=\"1134\" w:bottom=\"850\" w:left=\"1134\"")
+    );
     // the narrative: justified, first line indented 10 mm
     let at = xml.find(">Đảng viên đi trước").unwrap();
     let p = &xml[xml[..at].rfind("<w:p>").unwrap()..at];
@@ -450,4 +465,48 @@ fn the_same_report_gives_the_same_bytes_and_a_docx_file_name() {
     );
     let core = part(&a, "docProps/core.xml");
     assert!(core.contains("<dc:title>Kết quả vận động nhân dân hiến đất mở rộng đường</dc:title>"));
+}
+
+#[test]
+fn a_wide_table_keeps_every_number_whole_and_fills_the_page() {
+    let mut r = plain_report();
+    let mut s = sheet("segment", "Theo đoạn tuyến", 13);
+    for row in &mut s.rows {
+        row.resize(20, Cell::Empty);
+        for c in row.iter_mut().skip(7) {
+            *c = 1_234_567.0.into();
+        }
+    }
+    for c in &mut s.columns[7..] {
+        c.kind = Kind::Money;
+    }
+    r.sheets = vec![s];
+    let xml = part(&write(&r).unwrap(), "word/document.xml");
+    let table = xml.split("<w:tbl>").nth(2).unwrap();
+    let grid: Vec<u32> = table
+        .split("<w:gridCol w:w=\"")
+        .skip(1)
+        .map(|g| g.split('"').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(grid.len(), 21);
+    // landscape A4 less 20 mm each side
+    assert_eq!(grid.iter().sum::<u32>(), Orient::Landscape.text_width());
+    let size: u32 = table
+        .split("<w:sz w:val=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(size < 26, "20 columns in a smaller type: {size}");
+    // "1.234.567": seven digits of half an em and two stops, with the cell's
+    // margins, in twips (an em is `size` × 10 twips)
+    let least = ((7.0 * 0.5 + 2.0 * 0.3) * f64::from(size) * 10.0) as u32 + 114;
+    for w in &grid[8..] {
+        assert!(*w >= least, "{w} < {least} in {grid:?}");
+    }
+    // a short table in the large type
+    let xml = part(&write(&plain_report()).unwrap(), "word/document.xml");
+    let table = xml.split("<w:tbl>").nth(2).unwrap();
+    assert!(table.contains("<w:sz w:val=\"24\"/>"), "7 columns: 12 pt");
 }

@@ -124,7 +124,11 @@ pub(super) fn para(x: &mut String, p: Para, runs: &[(&str, Font)]) {
     if let Some((_, f)) = runs.first()
         && f.size > 0
     {
-        let _ = write!(x, "<w:rPr><w:sz w:val=\"{0}\"/><w:szCs w:val=\"{0}\"/></w:rPr>", f.size);
+        let _ = write!(
+            x,
+            "<w:rPr><w:sz w:val=\"{0}\"/><w:szCs w:val=\"{0}\"/></w:rPr>",
+            f.size
+        );
     }
     x.push_str("</w:pPr>");
     for (text, f) in runs {
