@@ -26,7 +26,7 @@ use xml::{Font, Para, para};
 /// landscape pages: portrait would squeeze them unreadably.
 pub const LANDSCAPE: usize = 8;
 
-/// Twentieths of a point per millimetre, Word's unit of length.
+/// `v` millimetres in twips (twentieths of a point), Word's unit of length.
 fn mm(v: u32) -> u32 {
     (f64::from(v) * 1440.0 / 25.4).round() as u32
 }
@@ -110,14 +110,7 @@ fn document(r: &Report) -> String {
         Some(p) => periodic(&mut b, r, p),
         None => plain(&mut b, r),
     }
-    let mut x = String::with_capacity(b.xml.len() + 2048);
-    x.push_str(xml::DECL);
-    x.push_str("<w:document xmlns:w=\"");
-    x.push_str(xml::W_NS);
-    x.push_str("\" xmlns:r=\"");
-    x.push_str(xml::R_NS);
-    x.push_str("\"><w:body>");
-    x.push_str(&b.finish());
+    let mut x = b.finish();
     x.push_str("</w:body></w:document>");
     x
 }
@@ -131,8 +124,16 @@ struct Body {
 
 impl Body {
     fn new(orient: Orient) -> Body {
+        let mut xml = String::with_capacity(64 * 1024);
+        let _ = write!(
+            xml,
+            "{}<w:document xmlns:w=\"{}\" xmlns:r=\"{}\"><w:body>",
+            xml::DECL,
+            xml::W_NS,
+            xml::R_NS
+        );
         Body {
-            xml: String::with_capacity(64 * 1024),
+            xml,
             orient,
             first_section: true,
         }
@@ -173,7 +174,11 @@ fn periodic(b: &mut Body, r: &Report, p: &Periodic) {
         _ => "Số     -BC/ĐU".to_string(),
     };
     let date = r.issued_on.unwrap_or(r.as_of);
-    let dateline = format!("{}, {}", p.place.trim(), long_date(date));
+    let at = match p.place.trim() {
+        "" => place(&r.ward),
+        given => given,
+    };
+    let dateline = format!("{at}, {}", long_date(date));
     letterhead(b, &p.superior, &p.committee, &number, &dateline);
     title(b, r);
     for s in &p.sections {
