@@ -48,7 +48,7 @@ enum Command {
     Import(ImportArgs),
     /// Xuất dữ liệu cho đo đạc / export for surveyors (coordinate tables in VN-2000)
     Export(ExportArgs),
-    /// Lập báo cáo định kỳ / periodic reports (xlsx, printable A4 HTML, CSV) for a date or a period
+    /// Lập báo cáo định kỳ / periodic reports (xlsx, printable A4 HTML, CSV, Word) for a date or a period
     Report(ReportArgs),
     /// Chạy máy chủ / serve the HTTP API (a missing database is created with the demo ward)
     Serve(ServeArgs),
@@ -198,7 +198,7 @@ struct ReportArgs {
     /// Periodic report as html: English subtitles under titles and columns (for the screen; the official print is Vietnamese only)
     #[arg(long)]
     bilingual: bool,
-    /// xlsx (one sheet per cut), html (printable A4) or csv (a zip of one file per cut when several)
+    /// xlsx (one sheet per cut), html (printable A4), csv (a zip of one file per cut when several) or docx (Word, to edit further)
     #[arg(long, default_value = "xlsx")]
     format: String,
     /// Lagging: no step forward for this many days
@@ -691,7 +691,7 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
     };
     let fmt = Format::parse(&a.format).ok_or_else(|| {
         format!(
-            "--format {}: không biết định dạng / unknown format (xlsx, html, csv)",
+            "--format {}: không biết định dạng / unknown format (xlsx, html, csv, docx)",
             a.format
         )
     })?;

@@ -49,7 +49,7 @@ fn document() -> Value {
     let date = |name: &str| json!({ "name": name, "in": "query", "required": false, "schema": { "type": "string", "format": "date" } });
     let report_params = json!([
         { "name": "by", "in": "query", "description": "segment, group, cell, member, lagging, commendation or all; comma separated (cell, member: editor+); or periodic: the Party's periodic report (letterhead, narrative, appendix; editor+)", "schema": { "type": "string" } },
-        { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["xlsx", "html", "csv"] } },
+        { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["xlsx", "html", "csv", "docx"] } },
         date("as_of"), date("from"),
         { "name": "lag_days", "in": "query", "schema": { "type": "integer" } },
         { "name": "min_area", "in": "query", "schema": { "type": "number" } },
@@ -172,12 +172,12 @@ fn document() -> Value {
                 "responses": { "201": { "description": "Stored, with its SHA-256" }, "401": errors(), "403": errors(), "404": errors(), "413": errors(), "415": errors(), "422": errors() } } },
             "/api/attachments/{id}": get("Tệp đính kèm / an uploaded file (viewer+)", json!([id.clone()])),
             "/api/access-log": get("Nhật ký truy cập / who read sensitive data (admin)", json!([q("limit", "newest rows")])),
-            "/api/reports": get("Báo cáo định kỳ / periodic reports as xlsx, A4 HTML, CSV (cell, member: editor+; internal commendation: viewer+); limited per client", report_params),
+            "/api/reports": get("Báo cáo định kỳ / periodic reports as xlsx, A4 HTML, CSV, Word .docx (cell, member: editor+; internal commendation: viewer+); limited per client", report_params),
             "/api/reports/frozen": {
                 "get": { "summary": "Báo cáo đã chốt / the reports as issued, newest first (issued_by: logged-in callers only)",
                     "responses": { "200": { "description": "OK" } } },
                 "post": write("Chốt báo cáo / keep a report as issued today (editor+)", json!([]), "Freeze", "201") },
-            "/api/reports/frozen/{id}": get("Một báo cáo đã chốt / a report exactly as issued", json!([id.clone(), q("format", "xlsx | html | csv"), q("bilingual", "1: a periodic report's HTML with English subtitles")])),
+            "/api/reports/frozen/{id}": get("Một báo cáo đã chốt / a report exactly as issued", json!([id.clone(), q("format", "xlsx | html | csv | docx"), q("bilingual", "1: a periodic report's HTML with English subtitles")])),
             "/api/reports/periodic": get("Báo cáo định kỳ theo thể thức của Đảng / the periodic report's letterhead and generated narrative, to edit before freezing (editor+)", json!([q("as_of", "YYYY-MM-DD"), q("from", "YYYY-MM-DD"), q("lag_days", "days without progress")])),
             "/api/reports/preview": { "post": write("Xem trước / the HTML page a freeze body would keep, kept nowhere (editor+)", json!([]), "Freeze", "200") },
             "/api/parcels/{id}/record": get("Biên bản in / the printable donation record, pre-filled (viewer+)", json!([id.clone()]))

@@ -158,7 +158,7 @@ fn fmt(name: Option<&str>) -> Result<Format, ApiError> {
     let n = name.unwrap_or("xlsx");
     Format::parse(n).ok_or_else(|| {
         bad(format!(
-            "format: không biết định dạng {n:?} / unknown format {n:?} (xlsx, html, csv)"
+            "format: không biết định dạng {n:?} / unknown format {n:?} (xlsx, html, csv, docx)"
         ))
     })
 }

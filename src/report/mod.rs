@@ -8,6 +8,7 @@
 
 pub mod campaign;
 pub mod csv;
+pub mod docx;
 pub mod format;
 pub mod html;
 pub mod html_party;

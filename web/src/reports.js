@@ -85,6 +85,7 @@ export function renderReports() {
         <button type="button" class="btn" id="report-xlsx" data-format="xlsx">${t('report_xlsx')}</button>
         <button type="button" class="btn" id="report-html" data-format="html">${t('report_print')}</button>
         <button type="button" class="btn" id="report-csv" data-format="csv">${t('report_csv')}</button>
+        <button type="button" class="btn" id="report-docx" data-format="docx">Word (.docx)</button>
         ${sensitiveOk() ? `<button type="button" class="btn" id="report-preview" hidden>${t('report_preview')}</button>
         <button type="button" class="btn primary" id="report-freeze">${t('report_freeze')}</button>` : ''}
       </div>
@@ -344,7 +345,7 @@ function renderFrozen() {
       <b class="frozen-title">${esc(r.title)}</b>
       <span class="muted">${esc(cutLabels(r.by))} · ${period}</span>
       ${restricted ? `<span class="hint">${t('frozen_restricted')}</span>`
-        : `<span class="frozen-links"><a href="${base}?format=xlsx" download>xlsx</a> · <a href="${base}?format=html" target="_blank" rel="noopener">HTML</a></span>`}
+        : `<span class="frozen-links"><a href="${base}?format=xlsx" download>xlsx</a> · <a href="${base}?format=docx" download>Word</a> · <a href="${base}?format=html" target="_blank" rel="noopener">HTML</a></span>`}
     </li>`;
   }).join('');
 }

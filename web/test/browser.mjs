@@ -1047,7 +1047,7 @@ await test('an editor signs with the donation record, logs a contact and a griev
   const item = await page.textContent(`#frozen-list li[data-frozen="${fid}"]`);
   assert(item.includes(`Chốt ngày ${vnDate(todayIso())}`) && item.includes('Theo đoạn tuyến') && item.includes(`từ 01/${vnDate(todayIso()).slice(3)} đến ${vnDate(todayIso())}`), `frozen item: ${item}`);
   const fl = page.locator(`#frozen-list li[data-frozen="${fid}"] a`);
-  eq(await fl.count(), 2, 'xlsx and HTML links');
+  eq(await fl.count(), 3, 'xlsx, Word and HTML links');
   eq(await fl.first().getAttribute('href'), `/api/reports/frozen/${fid}?format=xlsx`, 'xlsx link');
   const frozenNow = await apiGet('/api/reports/frozen');
   assert(frozenNow.reports.some((r) => String(r.id) === fid && r.by === 'segment'), 'frozen on the server');
@@ -1235,6 +1235,35 @@ await test('issue 14: the periodic report, edited in the reports dialog, preview
   assert(html.includes(sentence) && html.includes('Số 21-BC/ĐU'), 'the frozen report lacks the edits');
   await page.waitForSelector(`#frozen-list li[data-frozen="${fid}"]`);
   assert((await page.textContent(`#frozen-list li[data-frozen="${fid}"]`)).includes('Báo cáo định kỳ'), 'the frozen periodic report listed by name');
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+  await context.close();
+});
+
+await test('reports: the Word (.docx) download, and the Word link of a frozen report', async () => {
+  assert(adminCookie, 'no login');
+  const user = await testUser('kiemthu.word', 'editor');
+  const { page, context, errors } = await openAs(user);
+  await openReports(page);
+  await page.selectOption('#report-by', 'group');
+  const asked = page.waitForRequest((r) => r.url().includes('/api/reports?'));
+  const { name, bytes } = await reportDownload(page, '#report-docx');
+  const q = new URL((await asked).url()).searchParams;
+  eq(q.get('format'), 'docx', 'format asked');
+  eq(q.get('by'), 'group', 'by asked');
+  assert(name.startsWith('bao-cao-group-') && name.endsWith('.docx'), `file name ${name}`);
+  eq(bytes.subarray(0, 2).toString('latin1'), 'PK', 'a .docx is a zip');
+  assert(bytes.toString('latin1').includes('word/document.xml'), 'no word/document.xml in the file');
+  assert((await page.textContent('#report-status')).includes(name), 'download not reported');
+  const frozen = await apiGet('/api/reports/frozen');
+  const id = frozen.reports[0].id;
+  const word = page.locator(`#frozen-list li[data-frozen="${id}"] a[href$="format=docx"]`);
+  eq(await word.count(), 1, 'Word link of a frozen report');
+  eq(await word.textContent(), 'Word', 'the link names Word');
+  const res = await fetch(new URL(await word.getAttribute('href'), BASE), { headers: { cookie: user.cookie } });
+  eq(res.status, 200, 'the frozen report as .docx');
+  eq(res.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'its type');
+  await page.locator('#report-docx').scrollIntoViewIfNeeded();
+  await shot(page, 'reports-word.png');
   eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
   await context.close();
 });
