@@ -166,8 +166,8 @@ impl Body {
     }
 }
 
-/// The periodic report: letterhead, title, narrative, appendix, recipients
-/// and signature.
+/// The periodic report: letterhead, title, narrative, notes, recipients and
+/// signature, then the appendices.
 fn periodic(b: &mut Body, r: &Report, p: &Periodic) {
     let number = match p.number.as_deref().map(str::trim) {
         Some(n) if !n.is_empty() => format!("Số {n}-BC/ĐU"),
@@ -193,26 +193,44 @@ fn periodic(b: &mut Body, r: &Report, p: &Periodic) {
             );
         }
     }
-    if !r.sheets.is_empty() {
-        let o = Orient::of(&r.sheets[0]);
-        let new_page = o == b.orient;
-        b.turn(o);
-        b.p(
-            Para::center().after(6).keep_next().page_break(new_page),
-            &[("PHỤ LỤC", Font::bold())],
-        );
-        for (i, sheet) in r.sheets.iter().enumerate() {
-            b.turn(Orient::of(sheet));
-            let label = format!("Biểu {}. {}", i + 1, sheet.title);
-            table_section(b, &label, sheet);
-        }
-    }
     notes(b, &r.notes);
     let right = [
         (p.on_behalf.as_str(), Font::bold()),
         (p.signer_title.as_str(), Font::bold()),
     ];
     ending(b, &p.recipients, &right, p.signer_name.as_deref());
+    // Appendices follow the signature, as the Party's documents attach them
+    // and as the A4 print (html_party) sets them: each "PHỤ LỤC n", with
+    // the report it goes with.
+    let reference = format!(
+        "(Kèm theo Báo cáo {}, ngày {} của Ban Thường vụ {})",
+        number.replacen("Số", "số", 1),
+        date_vi(date),
+        r.committee
+    );
+    for (i, sheet) in r.sheets.iter().enumerate() {
+        let o = Orient::of(sheet);
+        let new_page = o == b.orient;
+        b.turn(o);
+        b.p(
+            Para::center().after(0).keep_next().page_break(new_page),
+            &[(&format!("PHỤ LỤC {}", i + 1), Font::bold())],
+        );
+        b.p(
+            Para::center().after(0).keep_next(),
+            &[(&sheet.title, Font::bold())],
+        );
+        b.p(
+            Para::center().after(6).keep_next(),
+            &[(&reference, Font::italic().size(24))],
+        );
+        let w = b.width();
+        data_table(&mut b.xml, sheet, w);
+    }
+    if !r.sheets.is_empty() {
+        // Word ends a body with a paragraph, never a table
+        b.p(Para::left(), &[("", Font::plain().size(2))]);
+    }
 }
 
 /// Any other report: issuer, title, its tables numbered I, II…, notes, and

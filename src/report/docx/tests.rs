@@ -234,10 +234,6 @@ fn a_periodic_report_reads_back_in_the_partys_order() {
         "Thực hiện Nghị quyết của Đảng ủy, các chi bộ đã vận động nhân dân.",
         "Đảng viên đi trước, làng nước theo sau.",
         "II. KẾT QUẢ",
-        "PHỤ LỤC",
-        "Biểu 1. Theo tổ dân phố",
-        "Biểu 2. Theo đoạn tuyến",
-        "Biểu 3. Theo chi bộ",
         "Ghi chú:",
         "- Diện tích tính theo VN-2000.",
         // not English after the slash: kept whole
@@ -249,6 +245,14 @@ fn a_periodic_report_reads_back_in_the_partys_order() {
         "T/M BAN THƯỜNG VỤ",
         "BÍ THƯ",
         "Nguyễn Văn An",
+        // the appendices after the signature, as the A4 print sets them
+        "PHỤ LỤC 1",
+        "Theo tổ dân phố",
+        "(Kèm theo Báo cáo số 12-BC/ĐU, ngày 05/12/2026 của Ban Thường vụ Đảng ủy phường Ngọc Sơn)",
+        "PHỤ LỤC 2",
+        "Theo đoạn tuyến",
+        "PHỤ LỤC 3",
+        "Theo chi bộ",
     ] {
         at = find(&l, want, at);
     }
@@ -271,9 +275,9 @@ fn a_periodic_report_reads_back_in_the_partys_order() {
 fn the_tables_show_vietnamese_numbers_right_aligned_and_bold_totals() {
     let bytes = write(&periodic_report()).unwrap();
     let t = tables(&bytes);
-    // letterhead, three sheets, recipients and signature
+    // letterhead, recipients and signature, then the three sheets
     assert_eq!(t.len(), 5, "{t:#?}");
-    let group = &t[1];
+    let group = &t[2];
     assert_eq!(
         group[0],
         [
@@ -335,16 +339,17 @@ fn wide_tables_are_set_on_landscape_sections() {
     // cell (8): portrait again, to the end
     let orient: Vec<bool> = s.iter().map(|(l, _)| *l).collect();
     assert_eq!(orient, [false, true, false], "{xml}");
-    assert!(s[0].1.contains(">Biểu 1. Theo tổ dân phố<"));
-    assert!(!s[0].1.contains(">Biểu 2."));
-    assert!(s[1].1.contains(">Biểu 2. Theo đoạn tuyến<"));
-    assert!(!s[1].1.contains(">Biểu 3."));
-    assert!(s[2].1.contains(">Nơi nhận:<"));
+    assert!(s[0].1.contains(">Nơi nhận:<"));
+    assert!(s[0].1.contains(">PHỤ LỤC 1<"));
+    assert!(!s[0].1.contains(">PHỤ LỤC 2<"));
+    assert!(s[1].1.contains(">PHỤ LỤC 2<"));
+    assert!(!s[1].1.contains(">PHỤ LỤC 3<"));
+    assert!(s[2].1.contains(">PHỤ LỤC 3<"));
     // landscape A4 is 297 mm wide, portrait 210
     assert!(xml.contains("<w:pgSz w:w=\"16838\" w:h=\"11906\" w:orient=\"landscape\"/>"));
     assert!(xml.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\"/>"));
     // the appendix starts on a new page when no section break makes one
-    assert!(xml.contains("<w:pageBreakBefore/><w:spacing w:before=\"0\" w:after=\"120\"/><w:jc w:val=\"center\"/></w:pPr><w:r><w:rPr><w:b/><w:bCs/></w:rPr><w:t xml:space=\"preserve\">PHỤ LỤC</w:t>"));
+    assert!(xml.contains("<w:pageBreakBefore/><w:spacing w:before=\"0\" w:after=\"0\"/><w:jc w:val=\"center\"/></w:pPr><w:r><w:rPr><w:b/><w:bCs/></w:rPr><w:t xml:space=\"preserve\">PHỤ LỤC 1</w:t>"));
 }
 
 #[test]
