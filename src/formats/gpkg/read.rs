@@ -2,6 +2,7 @@
 //! binary / WKB decoding.
 
 use super::*;
+use crate::formats::curve::{self, CurveError, Linearizer, Unit};
 use crate::formats::limits::Limits;
 use rusqlite::OptionalExtension;
 use rusqlite::limits::Limit;
@@ -66,7 +67,12 @@ pub fn read_within(path: &Path, limits: &Limits) -> Result<Vec<Layer>, FormatErr
         )
         .map_err(setup)?;
     }
-    read_open(&conn, &file).map_err(|e| match stopped.load(Ordering::Relaxed) {
+    let mut lin = Linearizer::new(
+        curve::TOLERANCE_M,
+        limits.arc_segments,
+        limits.curve_vertices,
+    );
+    read_open(&conn, &file, &mut lin).map_err(|e| match stopped.load(Ordering::Relaxed) {
         1 => FormatError::invalid(format!(
             "đọc {file} vượt giới hạn {} bước SQLite / reading {file} exceeds the limit of {} \
              SQLite steps",
@@ -124,7 +130,11 @@ fn not_a_table(file: &str, name: &str, what: &str) -> FormatError {
     ))
 }
 
-fn read_open(conn: &Connection, file: &str) -> Result<Vec<Layer>, FormatError> {
+fn read_open(
+    conn: &Connection,
+    file: &str,
+    lin: &mut Linearizer,
+) -> Result<Vec<Layer>, FormatError> {
     // The first statement is where SQLite notices a file that is not a
     // database.
     let mut missing = false;
@@ -187,7 +197,7 @@ fn read_open(conn: &Connection, file: &str) -> Result<Vec<Layer>, FormatError> {
         > 0;
     tables
         .iter()
-        .map(|t| read_table(conn, file, t, wkt2))
+        .map(|t| read_table(conn, file, t, wkt2, lin))
         .collect()
 }
 
@@ -204,6 +214,7 @@ pub(super) fn read_table(
     file: &str,
     t: &TableInfo,
     wkt2: bool,
+    lin: &mut Linearizer,
 ) -> Result<Layer, FormatError> {
     let table = &t.name;
     let r = |e: rusqlite::Error| {
@@ -238,6 +249,13 @@ pub(super) fn read_table(
     }
     let mut notes = Vec::new();
     let srs = read_srs(conn, file, t, wkt2, &mut notes).map_err(r)?;
+    lin.unit = match &srs {
+        Some(s) if s.geographic => Unit::Degrees,
+        Some(_) => Unit::Metres,
+        None => Unit::Guess,
+    };
+    let (arcs, capped, worst) = (lin.arcs, lin.capped, lin.worst_sagitta);
+    lin.worst_sagitta = 0.0;
 
     // Columns: the integer primary key is the fid, the geometry column is
     // read apart, the rest are fields.
@@ -322,7 +340,7 @@ pub(super) fn read_table(
             ))
         };
         let geometry = match row.get_ref(1).map_err(r)? {
-            ValueRef::Blob(b) => parse_blob(b).map_err(|e| at(&e.vi, &e.en))?,
+            ValueRef::Blob(b) => parse_blob_with(b, lin).map_err(|e| at(&e.vi, &e.en))?,
             ValueRef::Null => {
                 return Err(at("không có hình học (NULL)", "has no geometry (NULL)"));
             }
@@ -356,6 +374,8 @@ pub(super) fn read_table(
     }
     drop(rows);
     drop(stmt);
+    curve_notes(table, lin, arcs, capped, &mut notes);
+    lin.worst_sagitta = lin.worst_sagitta.max(worst);
 
     let kind = kind.unwrap_or_else(|| {
         notes.push(format!(
@@ -377,6 +397,31 @@ pub(super) fn read_table(
     layer.srs = srs;
     layer.notes = notes;
     Ok(layer)
+}
+
+/// What the linearisation of a table's arcs did (counts since `arcs` and
+/// `capped`), for the import report.
+fn curve_notes(table: &str, lin: &Linearizer, arcs: usize, capped: usize, notes: &mut Vec<String>) {
+    let (n, c) = (lin.arcs - arcs, lin.capped - capped);
+    if n == 0 {
+        return;
+    }
+    let mm = curve::TOLERANCE_M * 1000.0;
+    notes.push(format!(
+        "bảng {table}: {n} cung tròn (CircularString, CompoundCurve, CurvePolygon, MultiCurve, \
+         MultiSurface) đã được nắn thành các đoạn thẳng, mỗi dây cung cách cung không quá {mm} \
+         mm / table {table}: {n} circular arcs (CircularString, CompoundCurve, CurvePolygon, \
+         MultiCurve, MultiSurface) were linearised into straight chords, each at most {mm} mm \
+         from its arc"
+    ));
+    if c > 0 {
+        let (max, worst) = (lin.max_segments, lin.worst_sagitta);
+        notes.push(format!(
+            "bảng {table}: {c} cung cần hơn {max} đoạn thẳng: đã dùng {max} đoạn, dây cung cách \
+             cung tới {worst:.3} m / table {table}: {c} arcs needed more than {max} chords: {max} \
+             were used, up to {worst:.3} m from the arc"
+        ));
+    }
 }
 
 pub(super) fn kind_name(k: GeomKind) -> &'static str {
@@ -508,8 +553,19 @@ pub(super) fn truncated() -> Bad {
     bad("BLOB hình học bị cắt cụt", "geometry BLOB is truncated")
 }
 
-/// Decodes a GeoPackage geometry blob.
+/// Decodes a GeoPackage geometry blob, arcs linearised within the default
+/// limits.
+#[cfg(test)]
 pub(super) fn parse_blob(b: &[u8]) -> Result<Geometry, Bad> {
+    let l = &Limits::DEFAULT;
+    parse_blob_with(
+        b,
+        &mut Linearizer::new(curve::TOLERANCE_M, l.arc_segments, l.curve_vertices),
+    )
+}
+
+/// Decodes a GeoPackage geometry blob, arcs linearised by `lin`.
+pub(super) fn parse_blob_with(b: &[u8], lin: &mut Linearizer) -> Result<Geometry, Bad> {
     let [g, p, _version, flags, ..] = *b else {
         return Err(truncated());
     };
@@ -543,7 +599,7 @@ pub(super) fn parse_blob(b: &[u8]) -> Result<Geometry, Bad> {
     let wkb = b.get(8 + env..).ok_or_else(truncated)?;
     let mut r = Wkb(wkb);
     let mut parts = Parts::default();
-    r.geometry(&mut parts, 0)?;
+    r.geometry(&mut parts, 0, lin)?;
     if !r.0.is_empty() {
         return Err(bad(
             format!("thừa {} byte sau WKB", r.0.len()),
@@ -637,13 +693,9 @@ impl Wkb<'_> {
         Ok(v)
     }
 
-    fn geometry(&mut self, out: &mut Parts, depth: u32) -> Result<(), Bad> {
-        if depth > MAX_DEPTH {
-            return Err(bad(
-                "tập hợp hình học lồng nhau quá sâu",
-                "geometry collections nested too deep",
-            ));
-        }
+    /// A geometry's header: byte order, coordinates per point, type code
+    /// (Z and M taken off), and the raw type for messages.
+    fn header(&mut self) -> Result<(bool, usize, u32, u32), Bad> {
         let le = match self.take::<1>()? {
             [0] => false,
             [1] => true,
@@ -668,16 +720,21 @@ impl Wkb<'_> {
             3 => 2,
             _ => 9,
         };
-        let unsupported = || {
-            bad(
-                format!("kiểu WKB không hỗ trợ {raw:#x}"),
-                format!("unsupported WKB type {raw:#x}"),
-            )
-        };
         if dims > 4 {
-            return Err(unsupported());
+            return Err(unsupported(raw));
         }
-        match code % 1000 {
+        Ok((le, dims, code % 1000, raw))
+    }
+
+    fn geometry(&mut self, out: &mut Parts, depth: u32, lin: &mut Linearizer) -> Result<(), Bad> {
+        if depth > MAX_DEPTH {
+            return Err(bad(
+                "tập hợp hình học lồng nhau quá sâu",
+                "geometry collections nested too deep",
+            ));
+        }
+        let (le, dims, code, raw) = self.header()?;
+        match code {
             1 => {
                 let p = self.point(le, dims)?;
                 // An empty point is NaN, NaN.
@@ -685,8 +742,9 @@ impl Wkb<'_> {
                     out.points.push(p);
                 }
             }
-            2 => {
-                let l = self.points(le, dims)?;
+            // LineString, CircularString, CompoundCurve
+            2 | 8 | 9 => {
+                let l = self.curve_body(le, dims, code, raw, depth, lin)?;
                 if !l.is_empty() {
                     out.lines.push(l);
                 }
@@ -697,11 +755,7 @@ impl Wkb<'_> {
                 for _ in 0..n {
                     let mut ring = self.points(le, dims)?;
                     // The layer contract wants closed rings.
-                    if let (Some(&f), Some(&l)) = (ring.first(), ring.last())
-                        && f != l
-                    {
-                        ring.push(f);
-                    }
+                    close(&mut ring);
                     if !ring.is_empty() {
                         rings.push(ring);
                     }
@@ -710,14 +764,138 @@ impl Wkb<'_> {
                     out.polys.push(rings);
                 }
             }
-            4..=7 => {
-                let n = self.count(le, 5)?;
+            // CurvePolygon: rings that are curves, each with its header
+            10 => {
+                let n = self.count(le, 9)?;
+                let mut rings = Vec::with_capacity(n);
                 for _ in 0..n {
-                    self.geometry(out, depth + 1)?;
+                    let mut ring = self.curve(depth + 1, lin)?;
+                    close(&mut ring);
+                    if !ring.is_empty() {
+                        rings.push(ring);
+                    }
+                }
+                if !rings.is_empty() {
+                    out.polys.push(rings);
                 }
             }
-            _ => return Err(unsupported()),
+            // Multi*, GeometryCollection, MultiCurve, MultiSurface
+            4..=7 | 11 | 12 => {
+                let n = self.count(le, 5)?;
+                for _ in 0..n {
+                    self.geometry(out, depth + 1, lin)?;
+                }
+            }
+            _ => return Err(unsupported(raw)),
         }
         Ok(())
+    }
+
+    /// A curve with its header: a LineString, CircularString or
+    /// CompoundCurve, as a line.
+    fn curve(&mut self, depth: u32, lin: &mut Linearizer) -> Result<Vec<Pt>, Bad> {
+        if depth > MAX_DEPTH {
+            return Err(bad(
+                "hình học lồng nhau quá sâu",
+                "geometry nested too deep",
+            ));
+        }
+        let (le, dims, code, raw) = self.header()?;
+        match code {
+            2 | 8 | 9 => self.curve_body(le, dims, code, raw, depth, lin),
+            _ => Err(bad(
+                format!("vòng của CurvePolygon có kiểu WKB {raw:#x}, không phải đường cong"),
+                format!("a CurvePolygon ring of WKB type {raw:#x}, which is no curve"),
+            )),
+        }
+    }
+
+    /// The body of a LineString (2), CircularString (8) or CompoundCurve
+    /// (9): its points, arcs linearised.
+    fn curve_body(
+        &mut self,
+        le: bool,
+        dims: usize,
+        code: u32,
+        raw: u32,
+        depth: u32,
+        lin: &mut Linearizer,
+    ) -> Result<Vec<Pt>, Bad> {
+        match code {
+            2 => self.points(le, dims),
+            8 => {
+                let pts = self.points(le, dims)?;
+                if pts.is_empty() {
+                    return Ok(pts);
+                }
+                if pts.len() < 3 || pts.len() % 2 == 0 {
+                    return Err(bad(
+                        format!(
+                            "CircularString có {} điểm (cần 3, 5, 7...: điểm đầu rồi từng cặp điểm giữa, điểm cuối)",
+                            pts.len()
+                        ),
+                        format!(
+                            "a CircularString of {} points (3, 5, 7... are needed: a start, then a middle and an end per arc)",
+                            pts.len()
+                        ),
+                    ));
+                }
+                let mut out = Vec::with_capacity(pts.len());
+                lin.string(&pts, &mut out).map_err(too_many)?;
+                Ok(out)
+            }
+            9 => {
+                let n = self.count(le, 9)?;
+                let mut out: Vec<Pt> = Vec::new();
+                for i in 0..n {
+                    let (le, dims, code, raw) = self.header()?;
+                    let part = match code {
+                        2 => self.points(le, dims)?,
+                        8 => self.curve_body(le, dims, code, raw, depth + 1, lin)?,
+                        _ => {
+                            return Err(bad(
+                                format!(
+                                    "phần {} của CompoundCurve có kiểu WKB {raw:#x}, không phải LineString hay CircularString",
+                                    i + 1
+                                ),
+                                format!(
+                                    "part {} of a CompoundCurve has WKB type {raw:#x}, neither LineString nor CircularString",
+                                    i + 1
+                                ),
+                            ));
+                        }
+                    };
+                    // each part starts where the last ended: that point once
+                    let skip = usize::from(out.last().is_some() && out.last() == part.first());
+                    out.extend_from_slice(part.get(skip..).unwrap_or_default());
+                }
+                Ok(out)
+            }
+            _ => Err(unsupported(raw)),
+        }
+    }
+}
+
+fn unsupported(raw: u32) -> Bad {
+    bad(
+        format!("kiểu WKB không hỗ trợ {raw:#x}"),
+        format!("unsupported WKB type {raw:#x}"),
+    )
+}
+
+fn too_many(e: CurveError) -> Bad {
+    let CurveError::Budget(_) = e;
+    bad(
+        "các cung tròn của tệp cần quá nhiều đỉnh khi nắn thẳng (vượt giới hạn của một tệp)",
+        "the file's circular arcs need too many vertices once linearised (over the limit of a file)",
+    )
+}
+
+/// Closes a ring (the layer contract wants closed rings).
+fn close(ring: &mut Vec<Pt>) {
+    if let (Some(&f), Some(&l)) = (ring.first(), ring.last())
+        && f != l
+    {
+        ring.push(f);
     }
 }
