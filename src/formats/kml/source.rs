@@ -139,7 +139,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Option<&'static str>
     };
     let lower = label.to_ascii_lowercase();
     match lower.as_str() {
-        "utf-8" | "utf8" => utf8(bytes, None).map(|t| (t, None)),
+        "utf-8" | "utf8" => utf8(bytes, Some(&label)).map(|t| (t, None)),
         // declared UTF-16 without its byte-order mark or its <? in two
         // bytes: mislabelled; read as what it is if it is UTF-8
         "utf-16" | "utf-16le" | "utf-16be" => utf8(bytes, Some(&label)).map(|t| (t, None)),
