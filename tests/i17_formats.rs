@@ -809,3 +809,36 @@ fn broken_kml_kmz_and_curves_are_refused_naming_file_feature_and_reason() {
         ],
     );
 }
+
+#[test]
+fn the_fuzz_seeds_of_the_new_paths_read_so_the_fuzzer_starts_on_them() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-corpus");
+    let utf8 = kml::read(&std::fs::read(corpus.join("kml/parcels.kml")).unwrap()).unwrap();
+    for (seed, said) in [
+        ("parcels-1258.kml", "windows-1258"),
+        ("parcels-latin1.kml", "ISO-8859-1"),
+        ("parcels-utf16.kml", "UTF-16LE"),
+        ("parcels.kmz", "KMZ"),
+    ] {
+        let l = kml::read(&std::fs::read(corpus.join("kml").join(seed)).unwrap()).unwrap();
+        assert_eq!(content(&l), content(&utf8), "{seed}");
+        assert!(
+            l[0].notes.iter().any(|n| n.contains(said)),
+            "{seed}: {:?}",
+            l[0].notes
+        );
+    }
+    let l = gpkg::read(&corpus.join("gpkg/curves.gpkg")).unwrap();
+    for (layer, arcs) in [(&l[0], "4 circular arcs"), (&l[1], "2 circular arcs")] {
+        assert!(
+            layer.notes.iter().any(|n| n.contains(arcs)),
+            "{}: {:?}",
+            layer.name,
+            layer.notes
+        );
+    }
+    for seed in ["binary-r12.dxf", "binary-r2000.dxf"] {
+        let l = read_dxf(&std::fs::read(corpus.join("dxf").join(seed)).unwrap());
+        assert!(l.notes.iter().any(|n| n.contains("binary DXF")), "{seed}");
+    }
+}
