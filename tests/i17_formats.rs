@@ -782,7 +782,7 @@ fn broken_kml_kmz_and_curves_are_refused_naming_file_feature_and_reason() {
     let at = blob.windows(9).position(|w| w == head).unwrap() + 5;
     let mut bad = blob.clone();
     bad[at..at + 4].copy_from_slice(&4u32.to_le_bytes());
-    bad.extend_from_slice(&bad[at + 4..at + 20].to_vec());
+    bad.extend_from_within(at + 4..at + 20);
     let triggers: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         .unwrap()

@@ -222,7 +222,7 @@ impl Circle {
         // collinear when the middle point is within a part in 10¹² of the
         // chord's length of the line through the ends
         let (la, lb) = (a[0].hypot(a[1]), b[0].hypot(b[1]));
-        if !(cross.abs() > 1e-12 * la * lb) {
+        if cross.abs().partial_cmp(&(1e-12 * la * lb)) != Some(std::cmp::Ordering::Greater) {
             return None;
         }
         let (aa, bb) = (a[0] * a[0] + a[1] * a[1], b[0] * b[0] + b[1] * b[1]);

@@ -744,7 +744,7 @@ impl Wkb<'_> {
             }
             // LineString, CircularString, CompoundCurve
             2 | 8 | 9 => {
-                let l = self.curve_body(le, dims, code, raw, depth, lin)?;
+                let l = self.curve_body(le, dims, code, raw, lin)?;
                 if !l.is_empty() {
                     out.lines.push(l);
                 }
@@ -802,7 +802,7 @@ impl Wkb<'_> {
         }
         let (le, dims, code, raw) = self.header()?;
         match code {
-            2 | 8 | 9 => self.curve_body(le, dims, code, raw, depth, lin),
+            2 | 8 | 9 => self.curve_body(le, dims, code, raw, lin),
             _ => Err(bad(
                 format!("vòng của CurvePolygon có kiểu WKB {raw:#x}, không phải đường cong"),
                 format!("a CurvePolygon ring of WKB type {raw:#x}, which is no curve"),
@@ -818,7 +818,6 @@ impl Wkb<'_> {
         dims: usize,
         code: u32,
         raw: u32,
-        depth: u32,
         lin: &mut Linearizer,
     ) -> Result<Vec<Pt>, Bad> {
         match code {
@@ -851,7 +850,7 @@ impl Wkb<'_> {
                     let (le, dims, code, raw) = self.header()?;
                     let part = match code {
                         2 => self.points(le, dims)?,
-                        8 => self.curve_body(le, dims, code, raw, depth + 1, lin)?,
+                        8 => self.curve_body(le, dims, code, raw, lin)?,
                         _ => {
                             return Err(bad(
                                 format!(
