@@ -11,6 +11,9 @@
 //! `tests/fixtures/dxf-binary/`, with the script that made them: GDAL writes
 //! no binary DXF) and this file's own converter from GDAL's and hiendat's
 //! ASCII DXFs.
+//!
+//! About 850 lines: a test file, read case by case (its helpers are the
+//! encoders and converters those cases share).
 
 use hiendat::formats::layer::{Geometry, Layer};
 use hiendat::formats::{dxf, gpkg, kml, legacy_vn};

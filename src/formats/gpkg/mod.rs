@@ -42,9 +42,12 @@ mod curve_tests;
 mod read;
 #[cfg(test)]
 mod tests;
+mod wkb;
 mod write;
 
 pub use self::read::*;
+#[cfg(test)]
+use self::wkb::*;
 pub use self::write::*;
 
 /// 'GPKG' in `PRAGMA application_id`.

@@ -29,7 +29,6 @@ use rayon::prelude::*;
 use crate::formats::layer::{
     Feature, Field, FieldKind, FormatError, GeomKind, Geometry, Layer, Pt, Value,
 };
-use crate::formats::limits::Limits;
 use crate::formats::srs;
 
 mod read;
@@ -38,7 +37,7 @@ mod source;
 mod tests;
 mod write;
 
-pub use self::read::*;
+pub use self::source::{read, read_within};
 pub use self::write::*;
 
 /// The KML 2.2 namespace.

@@ -130,59 +130,8 @@ pub(super) fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
     })
 }
 
-/// Reads a KML document, or the KML inside a KMZ, into layers (WGS 84
-/// lon/lat), within the default [`Limits`].
-pub fn read(bytes: &[u8]) -> Result<Vec<Layer>, FormatError> {
-    read_within(bytes, &Limits::DEFAULT)
-}
-
-/// [`read`] within `limits` (those of a zip's member, for a KMZ). The text
-/// is decoded as its byte-order mark or XML declaration says (see
-/// [`super::source::decode`]); the layers' notes say which KML of a KMZ was
-/// read and in what encoding, when not UTF-8.
-pub fn read_within(bytes: &[u8], limits: &Limits) -> Result<Vec<Layer>, FormatError> {
-    if source::is_zip(bytes) {
-        let (member, kml, count) = source::kml_of_kmz(bytes, limits)?;
-        if source::is_zip(&kml) {
-            return Err(FormatError::invalid(format!(
-                "{member} trong tệp KMZ lại là một tệp nén / {member} in the KMZ is itself a zip"
-            )));
-        }
-        let mut layers = read_kml(&kml).map_err(|e| match e {
-            FormatError::Invalid(m) => {
-                FormatError::invalid(format!("{member} trong tệp KMZ / {member} in the KMZ: {m}"))
-            }
-            e => e,
-        })?;
-        if let Some(l) = layers.first_mut() {
-            l.notes.insert(
-                0,
-                if count > 1 {
-                    format!(
-                        "tệp KMZ có {count} tệp KML: đã đọc {member} / the KMZ holds {count} KML files: {member} was read"
-                    )
-                } else {
-                    format!("đã đọc {member} trong tệp KMZ / read {member} from the KMZ")
-                },
-            );
-        }
-        return Ok(layers);
-    }
-    read_kml(bytes)
-}
-
-fn read_kml(bytes: &[u8]) -> Result<Vec<Layer>, FormatError> {
-    let (text, encoding) = source::decode(bytes)?;
-    let mut layers = parse(&text)?;
-    if let (Some(enc), Some(l)) = (encoding, layers.first_mut()) {
-        l.notes.push(format!(
-            "tệp KML mã hóa {enc}, đã chuyển sang Unicode / the KML file is encoded in {enc}, converted to Unicode"
-        ));
-    }
-    Ok(layers)
-}
-
-fn parse(text: &str) -> Result<Vec<Layer>, FormatError> {
+/// Parses a KML document's text into layers.
+pub(super) fn parse(text: &str) -> Result<Vec<Layer>, FormatError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut r = NsReader::from_str(text);
     r.config_mut().expand_empty_elements = true;

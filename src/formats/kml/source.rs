@@ -1,4 +1,4 @@
-//! The text of a KML as it comes: the document inside a KMZ, and its bytes
+//! Reading a KML as it comes: the document inside a KMZ, and its bytes
 //! decoded by the encoding its byte-order mark or XML declaration states
 //! (UTF-8, UTF-16, ISO-8859-1, windows-1252, windows-1258 and whatever else
 //! `encoding_rs` knows by name).
@@ -6,9 +6,61 @@
 use std::borrow::Cow;
 use std::io::Read;
 
-use crate::formats::layer::FormatError;
+use crate::formats::layer::{FormatError, Layer};
 use crate::formats::legacy_vn;
 use crate::formats::limits::{self, Limits};
+
+/// Reads a KML document, or the KML inside a KMZ, into layers (WGS 84
+/// lon/lat), within the default [`Limits`].
+pub fn read(bytes: &[u8]) -> Result<Vec<Layer>, FormatError> {
+    read_within(bytes, &Limits::DEFAULT)
+}
+
+/// [`read`] within `limits` (those of a zip's member, for a KMZ). The text
+/// is decoded as its byte-order mark or XML declaration says (see
+/// [`super::decode`]); the layers' notes say which KML of a KMZ was
+/// read and in what encoding, when not UTF-8.
+pub fn read_within(bytes: &[u8], limits: &Limits) -> Result<Vec<Layer>, FormatError> {
+    if is_zip(bytes) {
+        let (member, kml, count) = kml_of_kmz(bytes, limits)?;
+        if is_zip(&kml) {
+            return Err(FormatError::invalid(format!(
+                "{member} trong tệp KMZ lại là một tệp nén / {member} in the KMZ is itself a zip"
+            )));
+        }
+        let mut layers = read_kml(&kml).map_err(|e| match e {
+            FormatError::Invalid(m) => {
+                FormatError::invalid(format!("{member} trong tệp KMZ / {member} in the KMZ: {m}"))
+            }
+            e => e,
+        })?;
+        if let Some(l) = layers.first_mut() {
+            l.notes.insert(
+                0,
+                if count > 1 {
+                    format!(
+                        "tệp KMZ có {count} tệp KML: đã đọc {member} / the KMZ holds {count} KML files: {member} was read"
+                    )
+                } else {
+                    format!("đã đọc {member} trong tệp KMZ / read {member} from the KMZ")
+                },
+            );
+        }
+        return Ok(layers);
+    }
+    read_kml(bytes)
+}
+
+fn read_kml(bytes: &[u8]) -> Result<Vec<Layer>, FormatError> {
+    let (text, encoding) = decode(bytes)?;
+    let mut layers = super::read::parse(&text)?;
+    if let (Some(enc), Some(l)) = (encoding, layers.first_mut()) {
+        l.notes.push(format!(
+            "tệp KML mã hóa {enc}, đã chuyển sang Unicode / the KML file is encoded in {enc}, converted to Unicode"
+        ));
+    }
+    Ok(layers)
+}
 
 /// Whether `bytes` are a zip (a KMZ).
 pub(super) fn is_zip(bytes: &[u8]) -> bool {
@@ -295,5 +347,52 @@ mod tests {
         assert!(decode(&f).unwrap().0.contains("Hường"));
         // no declaration, UTF-8: borrowed as is
         assert!(matches!(decode(b"<kml/>").unwrap().0, Cow::Borrowed(_)));
+    }
+
+    fn kmz(members: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in members {
+            w.start_file(*name, o).unwrap();
+            w.write_all(bytes).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_kmz_is_held_to_the_zip_limits_before_it_is_unpacked() {
+        // 4 MB of white space around a placemark: a ratio far above 200
+        let mut doc = b"<kml>".to_vec();
+        doc.resize(4 << 20, b' ');
+        doc.extend_from_slice(b"</kml>");
+        let bomb = kmz(&[("doc.kml", &doc)]);
+        let e = read(&bomb).unwrap_err().to_string();
+        assert!(e.contains("doc.kml") && e.contains("a zip bomb?"), "{e}");
+        // a KML larger than a KML file may be
+        let small = Limits {
+            text_bytes: 1000,
+            ..Limits::DEFAULT
+        };
+        let e = read_within(&kmz(&[("a/b.kml", &doc[..2000])]), &small)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("b.kml") && e.contains("exceeds the 1000 bytes limit"),
+            "{e}"
+        );
+        // too many members
+        let few = Limits {
+            zip_entries: 1,
+            ..Limits::DEFAULT
+        };
+        let two = kmz(&[("doc.kml", b"<kml/>"), ("x.png", b"")]);
+        let e = read_within(&two, &few).unwrap_err().to_string();
+        assert!(e.contains("2 members, over the limit of 1"), "{e}");
+        // a KML in a KMZ in a KMZ is not unpacked again
+        let inner = kmz(&[("doc.kml", b"<kml/>")]);
+        let e = read(&kmz(&[("doc.kml", &inner)])).unwrap_err().to_string();
+        assert!(e.contains("is itself a zip"), "{e}");
     }
 }
