@@ -1,9 +1,9 @@
 //! The bounds every importer keeps, so that no input file, however made,
 //! can take the memory or the time of the machine: the size of each kind of
 //! file, of each member unpacked from a zip and its unpacked/packed ratio,
-//! the rows, columns, fields and lines of a CSV, and the SQLite work of a
-//! GeoPackage read. Every refusal names the file (or layer) and the limit,
-//! in Vietnamese then English.
+//! the rows, columns, fields and lines of a CSV, the SQLite work of a
+//! GeoPackage read, and the chords its circular arcs become. Every refusal
+//! names the file (or layer) and the limit, in Vietnamese then English.
 
 use super::layer::FormatError;
 use std::path::Path;
