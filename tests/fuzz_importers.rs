@@ -361,7 +361,7 @@ fn geopackage() {
         // the default limits but for the arcs' vertices, which a file may
         // turn into 4096 chords each: a cap this bound can hold
         let limits = Limits {
-            curve_vertices: 50_000,
+            curve_vertices: 20_000,
             ..Limits::DEFAULT
         };
         if let Ok(l) = gpkg::read_within(&path, &limits) {
