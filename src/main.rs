@@ -125,10 +125,10 @@ struct ImportArgs {
     /// The database file (created if missing)
     #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
     db: PathBuf,
-    /// Road segments (lines): GeoJSON, GeoPackage (.gpkg), Shapefile (.shp, .zip or a folder), KML or CSV with WKT
+    /// Road segments (lines): GeoJSON, GeoPackage (.gpkg, curves linearised), Shapefile (.shp, .zip or a folder), KML/KMZ (any declared encoding) or CSV with WKT
     #[arg(long, required_unless_present_any = ["org", "ward", "province"], requires = "parcels")]
     segments: Option<PathBuf>,
-    /// Land parcels (polygons): GeoJSON, GeoPackage, Shapefile, DXF (closed polylines, hatches), KML or CSV with WKT
+    /// Land parcels (polygons): GeoJSON, GeoPackage (curves linearised), Shapefile, DXF (ASCII or binary; closed polylines, hatches), KML/KMZ or CSV with WKT
     #[arg(long, required_unless_present_any = ["org", "ward", "province"], requires = "segments")]
     parcels: Option<PathBuf>,
     /// The organisation: a folder with cells.csv, members.csv, assignments.csv, leads.csv (see data/org-sample); it replaces the stored cells, members, assignments and area leads
