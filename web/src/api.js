@@ -94,4 +94,12 @@ export const api = {
   reportFile: (params, signal) => downloadFile('/api/reports', params, signal),
   frozenReports: () => request('/api/reports/frozen'),
   freezeReport: (body) => request('/api/reports/frozen', { method: 'POST', body }),
+  periodicText: (params) => request(withQuery('/api/reports/periodic', params)),
+  previewReport: async (body) => {
+    const res = await fetch('/api/reports/preview', {
+      method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    if (!res.ok) throw await failure(res);
+    return res.blob();
+  },
 };

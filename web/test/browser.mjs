@@ -873,7 +873,7 @@ await test('reports, editor: the full Excel file; the A4 print version and a don
   const { page, context } = editorPage;
   await openReports(page);
   const cuts = await page.$$eval('#report-by option', (os) => os.map((o) => o.value));
-  eq(cuts.join(','), 'all,segment,group,cell,member,lagging,commendation', 'cuts for an editor');
+  eq(cuts.join(','), 'all,segment,group,cell,member,lagging,commendation,periodic', 'cuts for an editor');
   assert(await page.isVisible('#report-freeze') && await page.isVisible('#report-internal'), 'freeze or internal list missing for an editor');
   await page.selectOption('#report-by', 'all');
   // Excel: every sheet.
@@ -1047,7 +1047,7 @@ await test('an editor signs with the donation record, logs a contact and a griev
   const item = await page.textContent(`#frozen-list li[data-frozen="${fid}"]`);
   assert(item.includes(`Chốt ngày ${vnDate(todayIso())}`) && item.includes('Theo đoạn tuyến') && item.includes(`từ 01/${vnDate(todayIso()).slice(3)} đến ${vnDate(todayIso())}`), `frozen item: ${item}`);
   const fl = page.locator(`#frozen-list li[data-frozen="${fid}"] a`);
-  eq(await fl.count(), 2, 'xlsx and HTML links');
+  eq(await fl.count(), 3, 'xlsx, Word and HTML links');
   eq(await fl.first().getAttribute('href'), `/api/reports/frozen/${fid}?format=xlsx`, 'xlsx link');
   const frozenNow = await apiGet('/api/reports/frozen');
   assert(frozenNow.reports.some((r) => String(r.id) === fid && r.by === 'segment'), 'frozen on the server');
@@ -1181,6 +1181,91 @@ await test("the page's dates are the ward's whatever the browser's time zone (UT
 
 await test('no console errors on the pages during the whole run', async () => {
   eq(main.errors.length, 0, `console errors: ${main.errors.join(' | ')}`);
+});
+
+await test('issue 14: the periodic report, edited in the reports dialog, previewed, printed in the Party format and frozen with the edits', async () => {
+  assert(adminCookie, 'no login');
+  const user = await testUser('kiemthu.dinhky', 'editor');
+  const { page, context, errors } = await openAs(user);
+  await openReports(page);
+  await page.selectOption('#report-by', 'periodic');
+  await page.waitForFunction(() => document.querySelectorAll('#report-parts .report-part').length === 4, null, { timeout: 30000 });
+  assert(await page.isVisible('#report-preview') && await page.isVisible('#report-lag-days'), 'preview button or lag days hidden');
+  assert(await page.isHidden('#report-commendation'), 'commendation thresholds with the periodic report');
+  const headings = await page.$$eval('#report-parts .part-heading', (is) => is.map((i) => i.value));
+  eq(headings.join('|'), 'I. TÌNH HÌNH CHUNG|II. KẾT QUẢ THỰC HIỆN|III. HẠN CHẾ, NGUYÊN NHÂN|IV. NHIỆM VỤ TRỌNG TÂM KỲ TỚI', 'the four parts');
+  const first = page.locator('#report-parts .part-text').first();
+  assert((await first.inputValue()).includes('hộ gia đình có đất nằm trong chỉ giới đường đỏ'), 'generated text in the box');
+  const sentence = 'Câu kiểm thử do Văn phòng Đảng ủy viết thêm.';
+  await first.fill(`${await first.inputValue()}\n${sentence}`);
+  await page.fill('#report-number', '21');
+  await page.fill('#report-signer', 'Lê Văn Kiểm');
+  await page.locator('#report-periodic').scrollIntoViewIfNeeded();
+  await shot(page, 'reports-periodic-edit.png');
+  // Preview: the page as it would be frozen, in a new tab.
+  const [tab] = await Promise.all([context.waitForEvent('page'), page.click('#report-preview')]);
+  await tab.waitForURL(/^blob:/, { timeout: 30000 });
+  await tab.waitForLoadState('load');
+  const text = (await pdfText(tab, 'bao-cao-dinh-ky.pdf')).normalize('NFC');
+  await tab.close();
+  const pages = text.split('\f').filter((t) => t.trim());
+  const flat = (t) => t.replace(/\s+/g, ' ');
+  for (const s of ['ĐẢNG BỘ TỈNH THANH HÓA', 'ĐẢNG ỦY PHƯỜNG NGỌC SƠN', 'Số 21-BC/ĐU', 'ĐẢNG CỘNG SẢN VIỆT NAM', 'I. TÌNH HÌNH CHUNG', sentence]) {
+    assert(flat(pages[0]).includes(s), `"${s}" not on page 1 of the preview:\n${pages[0]}`);
+  }
+  for (const s of ['T/M BAN THƯỜNG VỤ', 'Lê Văn Kiểm', 'PHỤ LỤC 1']) assert(flat(text).includes(s), `"${s}" not in the preview`);
+  for (const en of ['Residential group', 'Road segment', 'Total']) assert(!text.includes(en), `English "${en}" in the official print`);
+  assert(pages.length <= 12, `the preview runs to ${pages.length} pages`);
+  // Other dates: the text's figures are not theirs, so no freeze until it is regenerated.
+  const asOf = await page.inputValue('#report-as-of');
+  await page.fill('#report-as-of', '01/11/2026');
+  await page.dispatchEvent('#report-as-of', 'change');
+  await page.click('#report-freeze');
+  await page.waitForFunction(() => document.querySelector('#report-error').textContent.includes('Tạo lại nội dung'));
+  assert((await first.inputValue()).includes(sentence), 'the edits are kept until regenerated');
+  await page.fill('#report-as-of', asOf);
+  await page.dispatchEvent('#report-as-of', 'change');
+  // Freeze: the frozen report keeps the edits.
+  await page.click('#report-freeze');
+  await page.waitForFunction(() => /Đã chốt báo cáo số \d+/.test(document.querySelector('#report-status').textContent));
+  const fid = /số (\d+)/.exec(await page.textContent('#report-status'))[1];
+  const res = await fetch(new URL(`/api/reports/frozen/${fid}?format=html`, BASE), { headers: { cookie: user.cookie } });
+  eq(res.status, 200, 'frozen report');
+  const html = await res.text();
+  assert(html.includes(sentence) && html.includes('Số 21-BC/ĐU'), 'the frozen report lacks the edits');
+  await page.waitForSelector(`#frozen-list li[data-frozen="${fid}"]`);
+  assert((await page.textContent(`#frozen-list li[data-frozen="${fid}"]`)).includes('Báo cáo định kỳ'), 'the frozen periodic report listed by name');
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+  await context.close();
+});
+
+await test('reports: the Word (.docx) download, and the Word link of a frozen report', async () => {
+  assert(adminCookie, 'no login');
+  const user = await testUser('kiemthu.word', 'editor');
+  const { page, context, errors } = await openAs(user);
+  await openReports(page);
+  await page.selectOption('#report-by', 'group');
+  const asked = page.waitForRequest((r) => r.url().includes('/api/reports?'));
+  const { name, bytes } = await reportDownload(page, '#report-docx');
+  const q = new URL((await asked).url()).searchParams;
+  eq(q.get('format'), 'docx', 'format asked');
+  eq(q.get('by'), 'group', 'by asked');
+  assert(name.startsWith('bao-cao-group-') && name.endsWith('.docx'), `file name ${name}`);
+  eq(bytes.subarray(0, 2).toString('latin1'), 'PK', 'a .docx is a zip');
+  assert(bytes.toString('latin1').includes('word/document.xml'), 'no word/document.xml in the file');
+  assert((await page.textContent('#report-status')).includes(name), 'download not reported');
+  const frozen = await apiGet('/api/reports/frozen');
+  const id = frozen.reports[0].id;
+  const word = page.locator(`#frozen-list li[data-frozen="${id}"] a[href$="format=docx"]`);
+  eq(await word.count(), 1, 'Word link of a frozen report');
+  eq(await word.textContent(), 'Word', 'the link names Word');
+  const res = await fetch(new URL(await word.getAttribute('href'), BASE), { headers: { cookie: user.cookie } });
+  eq(res.status, 200, 'the frozen report as .docx');
+  eq(res.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'its type');
+  await page.locator('#report-docx').scrollIntoViewIfNeeded();
+  await shot(page, 'reports-word.png');
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+  await context.close();
 });
 
 await test('an editor adds a structure marked "hiến" in the parcel panel; the panel, the ward totals and the record follow (1440 and 375 px)', async () => {
