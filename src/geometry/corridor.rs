@@ -9,6 +9,7 @@
 //! overlap (rectangles on the inner side of a bend), and
 //! [`crate::geometry::donation`] counts such overlaps once.
 
+use super::buffer_curve;
 use super::clip::{HalfPlane, P, Shape, bbox, ring_area};
 use geo::TriangulateEarcut;
 
@@ -26,6 +27,10 @@ pub enum Frame {
     /// A triangle of a given right-of-way polygon: measured against the
     /// centerline and the polygon's boundary.
     Free,
+    /// A triangle of the corridor of a centerline whose outline GEOS draws
+    /// differently from rectangles and wedges (see [`offset_pieces`]):
+    /// measured against the centerline and its half widths.
+    Filled,
 }
 
 /// One convex piece of a segment's corridor.
@@ -168,7 +173,19 @@ fn add(a: P, b: P, k: f64) -> P {
 }
 
 /// The pieces of the corridor of `centerline` offset `left` metres to its left
-/// and `right` metres to its right, flat ends, mitred joins.
+/// and `right` metres to its right, flat ends, mitred joins: the corridor
+/// GEOS draws for `ST_Buffer(line, w, 'endcap=flat join=mitre mitre_limit=5')`.
+///
+/// Each part is first cut into one rectangle per edge and one wedge per bend.
+/// That union is GEOS's buffer on clean lines, but not on digitized ones: GEOS
+/// simplifies each side of the line before offsetting it (a vertex turning
+/// toward that side, within 1% of the half width of its neighbours' chord and
+/// of the vertex before it, is dropped), and it keeps only the points its
+/// offset curve winds around, so a back-step of a few millimetres at a bend
+/// does not push a limited mitre 25 m out of the road. So the part's outline
+/// is also traced as GEOS traces it ([`buffer_curve::line_region`]); where
+/// the two differ (by more than 10⁻⁶ m² + 10⁻⁹ of the area) the part's pieces
+/// are the triangles of GEOS's outline instead ([`Frame::Filled`]).
 ///
 /// ```
 /// use hiendat::geometry::corridor::{Centerline, offset_pieces};
@@ -180,83 +197,144 @@ fn add(a: P, b: P, k: f64) -> P {
 pub fn offset_pieces(segment: u32, c: &Centerline, left: f64, right: f64) -> Vec<Piece> {
     let mut pieces = Vec::new();
     for (part, cum) in c.parts.iter().zip(&c.cum) {
-        let mut dirs = Vec::with_capacity(part.len());
-        for i in 1..part.len() {
-            let len = cum[i] - cum[i - 1];
-            let (a, b) = (part[i - 1], part[i]);
-            let u = [(b[0] - a[0]) / len, (b[1] - a[1]) / len];
-            dirs.push(u);
-            let n = left_normal(u);
-            let ring = vec![
-                add(a, n, -right),
-                add(b, n, -right),
-                add(b, n, left),
-                add(a, n, left),
-            ];
-            let frame = Frame::Edge {
-                p0: a,
-                u,
-                len,
-                s0: cum[i - 1],
-            };
-            pieces.extend(Piece::new(segment, ring, frame));
+        let quick = part_pieces(segment, part, cum, left, right);
+        let region = buffer_curve::line_region(part, left, right);
+        if same_region(&quick, &region) {
+            pieces.extend(quick);
+        } else {
+            for rings in &region {
+                pieces.extend(triangles(segment, rings, Frame::Filled));
+            }
         }
-        for k in 1..dirs.len() {
-            let (u0, u1) = (dirs[k - 1], dirs[k]);
-            let turn = u0[0] * u1[1] - u0[1] * u1[0];
-            let dot = u0[0] * u1[0] + u0[1] * u1[1];
-            if turn.abs() < 1e-12 && dot > 0.0 {
-                continue;
-            }
-            // A left turn opens the right side, and the reverse.
-            let side = if turn > 0.0 { -1.0 } else { 1.0 };
-            let w = if side > 0.0 { left } else { right };
-            if w <= 0.0 {
-                continue;
-            }
-            let v = part[k];
-            let n0 = left_normal(u0);
-            let n1 = left_normal(u1);
-            let a = add(v, n0, side * w);
-            let b = add(v, n1, side * w);
-            // Outer bisector and the half deflection angle δ/2 between the edges.
-            let bis = [n0[0] + n1[0], n0[1] + n1[1]];
-            let bl = bis[0].hypot(bis[1]);
-            let frame = Frame::Joint { v, s: cum[k], side };
-            let ring = if bl < 1e-12 {
-                // a full reversal: GEOS caps it with the bevel
-                vec![v, a, b]
-            } else {
-                let d = [side * bis[0] / bl, side * bis[1] / bl];
-                let cos_half = (d[0] * n0[0] + d[1] * n0[1]) * side;
-                let ratio = 1.0 / cos_half;
-                if ratio <= MITRE_LIMIT {
-                    vec![v, a, add(v, d, w * ratio), b]
-                } else {
-                    // GEOS addLimitedMitreJoin: a bevel across the bisector at 5 w.
-                    let mitre_dist = MITRE_LIMIT * w;
-                    // interior angle φ between the edges: sin(φ/2) = cos(δ/2)
-                    let bevel_half = w - mitre_dist * cos_half.abs();
-                    let mid = add(v, d, mitre_dist);
-                    let perp = left_normal(d);
-                    let e1 = add(mid, perp, bevel_half);
-                    let e2 = add(mid, perp, -bevel_half);
-                    let (ea, eb) = if dist(e1, a) <= dist(e2, a) {
-                        (e1, e2)
-                    } else {
-                        (e2, e1)
-                    };
-                    vec![v, a, ea, eb, b]
+    }
+    pieces
+}
+
+/// Whether the union of `pieces` is `region` (polygons: exterior, then holes).
+fn same_region(pieces: &[Piece], region: &[Vec<Vec<P>>]) -> bool {
+    let a_region: f64 = region.iter().flatten().map(|r| ring_area(r)).sum();
+    let a_union = union_area(pieces);
+    let eps = 1e-6 + 1e-9 * a_union.abs().max(a_region.abs());
+    if (a_region - a_union).abs() > eps {
+        return false;
+    }
+    // the part of the region inside the union, each point counted once
+    let (mut inside, mut tmp, mut discard) = (Shape::new(), Shape::new(), Vec::new());
+    let mut common = 0.0;
+    for rings in region {
+        let shape = Shape::from_rings(rings.iter().map(Vec::as_slice));
+        for (k, p) in pieces.iter().enumerate() {
+            subtract_convex(&shape, &p.halfplanes, &mut discard, &mut inside, &mut tmp);
+            discard.clear();
+            let mut parts = vec![inside.clone()];
+            for q in &pieces[..k] {
+                if !q.intersects_bbox(&p.bbox) {
+                    continue;
                 }
-            };
-            pieces.extend(Piece::new(segment, ring, frame));
+                let mut next = Vec::new();
+                for r in &parts {
+                    subtract_convex(r, &q.halfplanes, &mut next, &mut inside, &mut tmp);
+                }
+                parts = next;
+            }
+            common += parts.iter().map(Shape::area).sum::<f64>();
         }
+    }
+    (common - a_region).abs() <= eps
+}
+
+/// The rectangles and wedges of one part of a centerline.
+fn part_pieces(segment: u32, part: &[P], cum: &[f64], left: f64, right: f64) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut dirs = Vec::with_capacity(part.len());
+    for i in 1..part.len() {
+        let len = cum[i] - cum[i - 1];
+        let (a, b) = (part[i - 1], part[i]);
+        let u = [(b[0] - a[0]) / len, (b[1] - a[1]) / len];
+        dirs.push(u);
+        let n = left_normal(u);
+        let ring = vec![
+            add(a, n, -right),
+            add(b, n, -right),
+            add(b, n, left),
+            add(a, n, left),
+        ];
+        let frame = Frame::Edge {
+            p0: a,
+            u,
+            len,
+            s0: cum[i - 1],
+        };
+        pieces.extend(Piece::new(segment, ring, frame));
+    }
+    for k in 1..dirs.len() {
+        let (u0, u1) = (dirs[k - 1], dirs[k]);
+        let turn = u0[0] * u1[1] - u0[1] * u1[0];
+        let dot = u0[0] * u1[0] + u0[1] * u1[1];
+        if turn.abs() < 1e-12 && dot > 0.0 {
+            continue;
+        }
+        // A left turn opens the right side, and the reverse.
+        let side = if turn > 0.0 { -1.0 } else { 1.0 };
+        let w = if side > 0.0 { left } else { right };
+        if w <= 0.0 {
+            continue;
+        }
+        let v = part[k];
+        let n0 = left_normal(u0);
+        let n1 = left_normal(u1);
+        let a = add(v, n0, side * w);
+        let b = add(v, n1, side * w);
+        // Outer bisector and the half deflection angle δ/2 between the edges.
+        let bis = [n0[0] + n1[0], n0[1] + n1[1]];
+        let bl = bis[0].hypot(bis[1]);
+        let frame = Frame::Joint {
+            v,
+            s: cum[k],
+            side,
+        };
+        let ring = if bl < 1e-12 {
+            // a full reversal: GEOS caps it with the bevel
+            vec![v, a, b]
+        } else {
+            let d = [side * bis[0] / bl, side * bis[1] / bl];
+            let cos_half = (d[0] * n0[0] + d[1] * n0[1]) * side;
+            let ratio = 1.0 / cos_half;
+            if ratio <= MITRE_LIMIT {
+                vec![v, a, add(v, d, w * ratio), b]
+            } else {
+                // GEOS's limited mitre: a bevel of length 2 w across the
+                // bisector, 5 w from the vertex, cut by the two offset lines
+                // (where it misses one of them, a plain bevel).
+                let mitre_dist = MITRE_LIMIT * w;
+                let mid = add(v, d, mitre_dist);
+                let perp = left_normal(d);
+                // where the bevel line meets the offset line of normal `n`
+                let cut = |n: P| {
+                    let n = [side * n[0], side * n[1]];
+                    let np = n[0] * perp[0] + n[1] * perp[1];
+                    (w - mitre_dist * (n[0] * d[0] + n[1] * d[1])) / np
+                };
+                let (t0, t1) = (cut(n0), cut(n1));
+                if t0.abs() <= w && t1.abs() <= w {
+                    vec![v, a, add(mid, perp, t0), add(mid, perp, t1), b]
+                } else {
+                    vec![v, a, b]
+                }
+            }
+        };
+        pieces.extend(Piece::new(segment, ring, frame));
     }
     pieces
 }
 
 /// The pieces of a given right-of-way polygon (rings: exterior then holes).
 pub fn polygon_pieces(segment: u32, rings: &[Vec<P>]) -> Vec<Piece> {
+    triangles(segment, rings, Frame::Free)
+}
+
+/// A polygon (rings: exterior then holes) cut into triangles.
+fn triangles(segment: u32, rings: &[Vec<P>], frame: Frame) -> Vec<Piece> {
     let Some(ext) = rings.first() else {
         return Vec::new();
     };
@@ -268,7 +346,7 @@ pub fn polygon_pieces(segment: u32, rings: &[Vec<P>]) -> Vec<Piece> {
         .filter_map(|t| {
             let (a, b, c) = (t.v1(), t.v2(), t.v3());
             let ring = vec![[a.x, a.y], [b.x, b.y], [c.x, c.y]];
-            Piece::new(segment, ring, Frame::Free)
+            Piece::new(segment, ring, frame.clone())
         })
         .collect()
 }

@@ -454,6 +454,16 @@ impl Engine {
                         dr = dr.max(d);
                     }
                 }
+                Frame::Filled => {
+                    for q in ring {
+                        let (_, sq) = seg.centerline.locate(*q);
+                        smin = smin.min(sq);
+                        smax = smax.max(sq);
+                        let o = seg.centerline.side_of(*q);
+                        dl = dl.max(seg.left_m - o);
+                        dr = dr.max(seg.right_m + o);
+                    }
+                }
                 Frame::Free => {
                     let polys = seg.given.as_deref().unwrap_or(&[]);
                     for q in ring {
@@ -474,7 +484,7 @@ impl Engine {
             offset = match a.frame {
                 Frame::Edge { p0, u, .. } => u[0] * (c[1] - p0[1]) - u[1] * (c[0] - p0[0]),
                 Frame::Joint { side, .. } => side,
-                Frame::Free => seg.centerline.side_of(c),
+                Frame::Free | Frame::Filled => seg.centerline.side_of(c),
             };
         }
         acc.side_moment += offset * area;
