@@ -184,8 +184,8 @@ fn add(a: P, b: P, k: f64) -> P {
 /// offset curve winds around, so a back-step of a few millimetres at a bend
 /// does not push a limited mitre 25 m out of the road. So the part's outline
 /// is also traced as GEOS traces it ([`buffer_curve::line_region`]); where
-/// the two differ (by more than 10⁻⁶ m² + 10⁻⁹ of the area) the part's pieces
-/// are the triangles of GEOS's outline instead ([`Frame::Filled`]).
+/// the two differ (by more than 10⁻⁴ m² + 10⁻⁹ of the area) the part's pieces
+/// are trapezoids of GEOS's outline instead ([`Frame::Filled`]).
 ///
 /// ```
 /// use hiendat::geometry::corridor::{Centerline, offset_pieces};
@@ -203,18 +203,27 @@ pub fn offset_pieces(segment: u32, c: &Centerline, left: f64, right: f64) -> Vec
             pieces.extend(quick);
         } else {
             for rings in &region {
-                pieces.extend(triangles(segment, rings, Frame::Filled));
+                pieces.extend(
+                    trapezoids(rings)
+                        .into_iter()
+                        .filter_map(|t| Piece::new(segment, t, Frame::Filled)),
+                );
             }
         }
     }
     pieces
 }
 
-/// Whether the union of `pieces` is `region` (polygons: exterior, then holes).
+/// Differences GEOS's own rounding heuristics make (it merges offset points
+/// closer than w / 1000) are below this; the rectangles and wedges are kept.
+const SAME_REGION_M2: f64 = 1e-4;
+
+/// Whether the union of `pieces` is `region` (polygons: exterior, then holes),
+/// within [`SAME_REGION_M2`].
 fn same_region(pieces: &[Piece], region: &[Vec<Vec<P>>]) -> bool {
     let a_region: f64 = region.iter().flatten().map(|r| ring_area(r)).sum();
     let a_union = union_area(pieces);
-    let eps = 1e-6 + 1e-9 * a_union.abs().max(a_region.abs());
+    let eps = SAME_REGION_M2 + 1e-9 * a_union.abs().max(a_region.abs());
     if (a_region - a_union).abs() > eps {
         return false;
     }
@@ -333,6 +342,61 @@ pub fn polygon_pieces(segment: u32, rings: &[Vec<P>]) -> Vec<Piece> {
     triangles(segment, rings, Frame::Free)
 }
 
+/// A polygon (rings that do not cross: exterior then holes) cut into
+/// trapezoids by vertical lines through its vertices: exact and robust where
+/// ear clipping is not (the winding fill's holes may touch its exterior).
+fn trapezoids(rings: &[Vec<P>]) -> Vec<Vec<P>> {
+    let edges: Vec<(P, P)> = rings
+        .iter()
+        .flat_map(|r| (0..r.len()).map(move |i| (r[i], r[(i + 1) % r.len()])))
+        .filter(|(a, b)| a[0] != b[0])
+        .map(|(a, b)| if a[0] < b[0] { (a, b) } else { (b, a) })
+        .collect();
+    let mut xs: Vec<f64> = rings.iter().flatten().map(|p| p[0]).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    let y_at = |(a, b): (P, P), x: f64| {
+        if x <= a[0] {
+            a[1]
+        } else if x >= b[0] {
+            b[1]
+        } else {
+            a[1] + (b[1] - a[1]) * ((x - a[0]) / (b[0] - a[0]))
+        }
+    };
+    let mut out = Vec::new();
+    let mut cut: Vec<[f64; 3]> = Vec::new();
+    for s in xs.windows(2) {
+        let (x0, x1) = (s[0], s[1]);
+        let xm = 0.5 * (x0 + x1);
+        cut.clear();
+        for e in &edges {
+            if e.0[0] <= x0 && e.1[0] >= x1 {
+                cut.push([y_at(*e, xm), y_at(*e, x0), y_at(*e, x1)]);
+            }
+        }
+        cut.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        // inside between the first and second crossing, the third and fourth...
+        for pair in cut.chunks_exact(2) {
+            let (lo, hi) = (pair[0], pair[1]);
+            let mut t = vec![
+                [x0, lo[1]],
+                [x1, lo[2]],
+                [x1, hi[2].max(lo[2])],
+                [x0, hi[1].max(lo[1])],
+            ];
+            t.dedup();
+            if t.len() > 1 && t.first() == t.last() {
+                t.pop();
+            }
+            if t.len() >= 3 {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
 /// A polygon (rings: exterior then holes) cut into triangles.
 fn triangles(segment: u32, rings: &[Vec<P>], frame: Frame) -> Vec<Piece> {
     let Some(ext) = rings.first() else {
@@ -437,6 +501,50 @@ mod tests {
             .fold(0.0, f64::max);
         assert!(reach <= 26f64.sqrt() + 1e-9 && reach > 4.0, "{reach}");
         assert_eq!(wedge.ring.len(), 5);
+    }
+
+    #[test]
+    fn a_limited_mitre_ends_on_the_two_offset_lines_as_in_geos() {
+        // a 168° turn: the mitre would reach ~9.6 half widths, so it is cut at 5
+        let (w, line) = (1.5, vec![[0.0, 0.0], [40.0, 0.0], [0.0, 8.5]]);
+        let p = offset_pieces(0, &Centerline::new(vec![line.clone()]), w, w);
+        let wedge = p.iter().find(|q| q.ring.len() == 5).expect("a limited mitre");
+        // off the line through edge i, on the outer (right) side
+        let off = |q: P, i: usize| {
+            let (a, b) = (line[i], line[i + 1]);
+            let u = [(b[0] - a[0]) / dist(a, b), (b[1] - a[1]) / dist(a, b)];
+            u[1] * (q[0] - a[0]) - u[0] * (q[1] - a[1])
+        };
+        let (e0, e1) = (wedge.ring[2], wedge.ring[3]);
+        assert!((off(e0, 0) - w).abs() < 1e-9, "{e0:?}");
+        assert!((off(e1, 1) - w).abs() < 1e-9, "{e1:?}");
+        // and the bevel crosses the bisector 5 half widths out
+        let mid = [(e0[0] + e1[0]) / 2.0, (e0[1] + e1[1]) / 2.0];
+        assert!((dist(mid, [40.0, 0.0]) - MITRE_LIMIT * w).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_part_whose_outline_geos_draws_differently_is_cut_from_that_outline() {
+        // an 8 mm back-step at a bend: rectangles and wedges would push a mitre
+        // 14 m beyond the corner; GEOS's outline is the plain corner
+        let c = Centerline::new(vec![vec![
+            [0.0, 0.0],
+            [50.0, 0.0],
+            [49.994, 0.005],
+            [50.0, 40.0],
+        ]]);
+        let p = offset_pieces(0, &c, 5.0, 5.0);
+        assert!(p.iter().all(|q| q.frame == Frame::Filled));
+        let east = p
+            .iter()
+            .flat_map(|q| q.ring.iter())
+            .map(|q| q[0])
+            .fold(f64::NEG_INFINITY, f64::max);
+        assert!(east <= 55.0 + 1e-9, "{east}");
+        // 500 + 400 less the inner overlap, plus the outer corner, plus GEOS's
+        // slivers along the back-step (0.09 m²)
+        let a = union_area(&p);
+        assert!((a - 900.0919).abs() < 1e-3, "{a}");
     }
 
     #[test]
