@@ -70,13 +70,23 @@ enum Noise {
     None,
     /// After the vertex, a vertex `back` metres behind it along the incoming
     /// edge and `aside` metres to its left.
-    BackStep { back: f64, aside: f64 },
+    BackStep {
+        back: f64,
+        aside: f64,
+    },
     /// The vertex twice.
     Duplicate,
     /// Mid-edge, a spike `height` × tol aside, `half` × tol wide each way.
-    Spike { height: f64, half: f64 },
+    Spike {
+        height: f64,
+        half: f64,
+    },
     /// Mid-edge, `n` vertices alternating ± `height` × tol, `step` × tol apart.
-    ZigZag { n: usize, height: f64, step: f64 },
+    ZigZag {
+        n: usize,
+        height: f64,
+        step: f64,
+    },
 }
 
 fn noise_strategy() -> impl Strategy<Value = Noise> {
@@ -102,7 +112,11 @@ fn noisy(base: &[P], noise: &[Noise], tol: f64) -> Vec<P> {
         let at = |s: f64, h: f64| [mid[0] + u[0] * s + n[0] * h, mid[1] + u[1] * s + n[1] * h];
         match &noise[i - 1] {
             Noise::Spike { height, half } => {
-                out.extend([at(-half * tol, 0.0), at(0.0, height * tol), at(half * tol, 0.0)]);
+                out.extend([
+                    at(-half * tol, 0.0),
+                    at(0.0, height * tol),
+                    at(half * tol, 0.0),
+                ]);
             }
             Noise::ZigZag { n: k, height, step } => {
                 for j in 0..*k {
@@ -116,7 +130,10 @@ fn noisy(base: &[P], noise: &[Noise], tol: f64) -> Vec<P> {
         if i + 1 < base.len() {
             match &noise[i - 1] {
                 Noise::BackStep { back, aside } => {
-                    out.push([b[0] - u[0] * back + n[0] * aside, b[1] - u[1] * back + n[1] * aside]);
+                    out.push([
+                        b[0] - u[0] * back + n[0] * aside,
+                        b[1] - u[1] * back + n[1] * aside,
+                    ]);
                 }
                 Noise::Duplicate => out.push(b),
                 _ => {}
@@ -146,7 +163,15 @@ fn base_strategy() -> impl Strategy<Value = Vec<P>> {
 
 /// A quadrilateral parcel near the line: around a point `along` of the way
 /// along edge `edge`, `aside` metres to its left, a 3–20 m lot turned by `turn`.
-fn parcel_near(line: &[P], edge: usize, along: f64, aside: f64, size: (f64, f64), turn: f64, skew: f64) -> Vec<P> {
+fn parcel_near(
+    line: &[P],
+    edge: usize,
+    along: f64,
+    aside: f64,
+    size: (f64, f64),
+    turn: f64,
+    skew: f64,
+) -> Vec<P> {
     let i = edge % (line.len() - 1);
     let (a, b) = (line[i], line[i + 1]);
     let u = unit(a, b);
@@ -221,13 +246,19 @@ fn an_8_mm_back_step_gives_geoss_corridor_and_no_mitre_artifact() {
         let pieces = offset_pieces(0, &Centerline::new(vec![line.to_vec()]), 5.0, 5.0);
         let area = union_area(&pieces);
         let geos = geos_corridor(&line, 5.0).area().unwrap();
-        assert!((area - geos).abs() < 1e-3, "aside {aside}: {area} vs GEOS {geos}");
+        assert!(
+            (area - geos).abs() < 1e-3,
+            "aside {aside}: {area} vs GEOS {geos}"
+        );
         let reach = pieces
             .iter()
             .flat_map(|p| p.ring.iter())
             .map(|q| line_distance(*q, &[[0.0, 0.0], [100.0, 0.0]]))
             .fold(0.0, f64::max);
-        assert!(reach <= 5.01, "aside {aside}: a corridor point {reach} m from the line");
+        assert!(
+            reach <= 5.01,
+            "aside {aside}: a corridor point {reach} m from the line"
+        );
     }
 }
 
@@ -242,7 +273,10 @@ fn a_back_step_at_a_bend_gives_geoss_corner() {
     assert!((area - geos).abs() < 1e-3, "{area} vs GEOS {geos}");
     // a lot beyond the corner, east of x = 55, is outside both
     let lot = [[56.0, -6.0], [66.0, -6.0], [66.0, 4.0], [56.0, 4.0]];
-    assert!(e.measure(0, &Shape::from_rings([lot.as_slice()])).is_empty());
+    assert!(
+        e.measure(0, &Shape::from_rings([lot.as_slice()]))
+            .is_empty()
+    );
 }
 
 /// GEOS's own artifact, reproduced: a back-step 26 m from the start of a
@@ -270,7 +304,10 @@ fn a_back_step_near_an_end_sticks_out_of_the_flat_end_as_in_geos() {
     let geos_west = (0..shell.size().unwrap())
         .map(|i| shell.get_x(i).unwrap())
         .fold(f64::INFINITY, f64::min);
-    assert!((west - geos_west).abs() < 1e-6 && west < -8.0, "{west} vs GEOS {geos_west}");
+    assert!(
+        (west - geos_west).abs() < 1e-6 && west < -8.0,
+        "{west} vs GEOS {geos_west}"
+    );
 }
 
 proptest! {
@@ -371,5 +408,25 @@ proptest! {
             let d = line_distance(*q, &line);
             prop_assert!(d <= limit, "{q:?} lies {d} m from {line:?}");
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(192)
+    ))]
+
+    /// A closed centerline (a loop road) is a ring to GEOS: no flat ends.
+    #[test]
+    fn closed_loops_give_geoss_ring_corridor(
+        base in base_strategy().prop_filter("a loop needs three edges", |b| b.len() >= 4),
+        noise in prop::collection::vec(noise_strategy(), 6),
+        w in 1.0..7.0f64,
+        parcels in prop::collection::vec(parcel_strategy(), 1..6),
+    ) {
+        let mut ring = base.clone();
+        ring.push(base[0]);
+        let line = noisy(&ring, &noise, w / 100.0);
+        check_against_geos(&ring, &line, w, &parcels)?;
     }
 }

@@ -29,7 +29,12 @@
 //!    plain bevel when that bevel misses them); a turn toward the side joins
 //!    the offset segments at their crossing, or, when they do not cross, through
 //!    two points halfway to the vertex; a full reversal is bevelled.
-//! 3. Flat caps, perpendicular to the simplified line's end segments.
+//! 3. Flat caps, perpendicular to the simplified line's end segments (the
+//!    left side's last segment at the end, the first segment at the start).
+//! 4. A closed line is a ring: no caps, one curve per side ([`ring_curves`]).
+//!
+//! Left and right half widths may differ (GEOS has one): each side is traced
+//! with its own width, its own tolerance and its own mitre limit.
 
 use super::clip::P;
 
@@ -46,8 +51,8 @@ const VERTEX_SNAP: f64 = 1e-6;
 
 /// Sign of the turn `a → b → c`: +1 left (counter-clockwise), −1 right, 0 straight, exactly.
 pub fn orientation(a: P, b: P, c: P) -> i32 {
-    use geo::kernels::{Kernel, Orientation, RobustKernel};
     use geo::Coord;
+    use geo::kernels::{Kernel, Orientation, RobustKernel};
     let c2 = |p: P| Coord { x: p[0], y: p[1] };
     match RobustKernel::orient2d(c2(a), c2(b), c2(c)) {
         Orientation::CounterClockwise => 1,
@@ -165,7 +170,13 @@ fn segment_intersection(a0: P, a1: P, b0: P, b1: P) -> Option<P> {
         return [b0, b1, a0, a1]
             .into_iter()
             .enumerate()
-            .find(|(k, p)| if *k < 2 { on(*p, a0, a1) } else { on(*p, b0, b1) })
+            .find(|(k, p)| {
+                if *k < 2 {
+                    on(*p, a0, a1)
+                } else {
+                    on(*p, b0, b1)
+                }
+            })
             .map(|(_, p)| p);
     }
     // an endpoint touching the other segment is the intersection itself
@@ -390,24 +401,74 @@ pub fn line_region(line: &[P], left: f64, right: f64) -> Vec<Vec<Vec<P>>> {
     if line.len() < 2 || left + right <= 0.0 {
         return Vec::new();
     }
-    fill_clockwise(&line_curve(line, left, right))
+    if line.len() >= 4 && line.first() == line.last() {
+        return fill_clockwise(&ring_curves(line, left, right));
+    }
+    fill_clockwise(&[line_curve(line, left, right)])
 }
 
-fn fill_clockwise(curve: &[P]) -> Vec<Vec<Vec<P>>> {
+/// GEOS buffers a closed line (at least 4 points, the last equal to the
+/// first) as a ring: no caps, a join at the closing vertex, one curve per
+/// side, each simplified for its side and traced with the corridor on its
+/// right. A side's curve that has turned inside out (every point of it
+/// nearer the ring than 0.99 w, on rings of fewer than 9 points) is dropped,
+/// as GEOS drops it.
+pub fn ring_curves(ring: &[P], left: f64, right: f64) -> Vec<Vec<P>> {
+    let mut curves = Vec::new();
+    for (side, w) in [(1, left), (-1, right)] {
+        let simp = simplify_side(ring, w / SIMPLIFY_FACTOR, side);
+        let pts: Vec<P> = if side > 0 {
+            simp
+        } else {
+            simp.into_iter().rev().collect()
+        };
+        let n = pts.len() - 1;
+        if n < 2 {
+            continue;
+        }
+        let mut t = Tracer::new();
+        t.start_side(pts[n - 1], pts[0], w);
+        for p in &pts[1..=n] {
+            t.next(*p);
+        }
+        let mut curve = t.pts;
+        if curve.len() > 1 && curve.first() == curve.last() {
+            curve.pop();
+        }
+        let inverted = ring.len() < 9
+            && curve.len() < 4 * ring.len()
+            && curve.iter().all(|q| {
+                ring.windows(2)
+                    .map(|e| point_segment_distance(*q, e[0], e[1]))
+                    .fold(f64::INFINITY, f64::min)
+                    < 0.99 * w
+            });
+        if !inverted && curve.len() >= 3 {
+            curves.push(curve);
+        }
+    }
+    curves
+}
+
+/// The points around which `curves` wind clockwise at least once (winding
+/// numbers added over the curves).
+fn fill_clockwise(curves: &[Vec<P>]) -> Vec<Vec<Vec<P>>> {
     use geo::algorithm::bool_ops::{BooleanOps, FillRule, OpType};
     use geo::{LineString, MultiPolygon, Polygon};
-    if curve.len() < 3 {
+    let curves: Vec<&Vec<P>> = curves.iter().filter(|c| c.len() >= 3).collect();
+    if curves.is_empty() {
         return Vec::new();
     }
-    let ls = LineString::from(curve.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>());
-    let poly = Polygon::new(ls, vec![]);
+    let ls = |c: &Vec<P>| LineString::from(c.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>());
+    // every curve a path of the subject; the fill rule adds their windings
+    let poly = Polygon::new(ls(curves[0]), curves[1..].iter().map(|c| ls(c)).collect());
     let filled = poly.boolean_op_with_fill_rule(
         &MultiPolygon::<f64>::new(vec![]),
         OpType::Union,
         FillRule::Negative,
     );
     let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-    for p in curve {
+    for p in curves.iter().copied().flatten() {
         for k in 0..2 {
             lo[k] = lo[k].min(p[k]);
             hi[k] = hi[k].max(p[k]);
@@ -416,8 +477,15 @@ fn fill_clockwise(curve: &[P]) -> Vec<Vec<Vec<P>>> {
     let half = ((hi[0] - lo[0]).max(hi[1] - lo[1]) / 2.0).max(f64::MIN_POSITIVE);
     let grid = 2f64.powi(half.log2() as i32 - 29);
     let radius = 8.0 * grid;
+    let edges: Vec<(P, P)> = curves
+        .iter()
+        .flat_map(|c| (0..c.len()).map(move |i| (c[i], c[(i + 1) % c.len()])))
+        .collect();
     let ring_of = |ls: &LineString<f64>, ccw: bool| {
-        let mut r: Vec<P> = ls.0.iter().map(|c| unsnap([c.x, c.y], curve, radius)).collect();
+        let mut r: Vec<P> =
+            ls.0.iter()
+                .map(|c| unsnap([c.x, c.y], &edges, radius))
+                .collect();
         if r.len() > 1 && r.first() == r.last() {
             r.pop();
         }
@@ -439,12 +507,11 @@ fn fill_clockwise(curve: &[P]) -> Vec<Vec<Vec<P>>> {
         .collect()
 }
 
-/// `q` (a snapped vertex of the filled curve) put back on the curve vertex it
-/// came from, or on the crossing of the two curve edges it came from.
-fn unsnap(q: P, curve: &[P], radius: f64) -> P {
-    let n = curve.len();
+/// `q` (a snapped vertex of the filled curves) put back on the curve vertex
+/// it came from, or on the crossing of the two curve edges it came from.
+fn unsnap(q: P, edges: &[(P, P)], radius: f64) -> P {
     let mut best = (radius, None);
-    for p in curve {
+    for (p, _) in edges {
         let d = dist(*p, q);
         if d <= best.0 {
             best = (d, Some(*p));
@@ -453,16 +520,17 @@ fn unsnap(q: P, curve: &[P], radius: f64) -> P {
     if let (_, Some(p)) = best {
         return p;
     }
-    let mut near: Vec<(f64, usize)> = (0..n)
-        .map(|i| (point_segment_distance(q, curve[i], curve[(i + 1) % n]), i))
+    let mut near: Vec<(f64, usize)> = edges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (point_segment_distance(q, e.0, e.1), i))
         .filter(|(d, _)| *d <= radius)
         .collect();
     near.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (k, &(_, i)) in near.iter().enumerate() {
         for &(_, j) in &near[k + 1..] {
-            let (a0, a1) = (curve[i], curve[(i + 1) % n]);
-            let (b0, b1) = (curve[j], curve[(j + 1) % n]);
-            if let Some(x) = line_intersection(a0, a1, b0, b1)
+            let (a, b) = (edges[i], edges[j]);
+            if let Some(x) = line_intersection(a.0, a.1, b.0, b.1)
                 && dist(x, q) <= radius
             {
                 return x;

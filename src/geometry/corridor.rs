@@ -297,11 +297,7 @@ fn part_pieces(segment: u32, part: &[P], cum: &[f64], left: f64, right: f64) -> 
         // Outer bisector and the half deflection angle δ/2 between the edges.
         let bis = [n0[0] + n1[0], n0[1] + n1[1]];
         let bl = bis[0].hypot(bis[1]);
-        let frame = Frame::Joint {
-            v,
-            s: cum[k],
-            side,
-        };
+        let frame = Frame::Joint { v, s: cum[k], side };
         let ring = if bl < 1e-12 {
             // a full reversal: GEOS caps it with the bevel
             vec![v, a, b]
@@ -508,7 +504,10 @@ mod tests {
         // a 168° turn: the mitre would reach ~9.6 half widths, so it is cut at 5
         let (w, line) = (1.5, vec![[0.0, 0.0], [40.0, 0.0], [0.0, 8.5]]);
         let p = offset_pieces(0, &Centerline::new(vec![line.clone()]), w, w);
-        let wedge = p.iter().find(|q| q.ring.len() == 5).expect("a limited mitre");
+        let wedge = p
+            .iter()
+            .find(|q| q.ring.len() == 5)
+            .expect("a limited mitre");
         // off the line through edge i, on the outer (right) side
         let off = |q: P, i: usize| {
             let (a, b) = (line[i], line[i + 1]);
