@@ -849,6 +849,30 @@ mod tests {
     }
 
     #[test]
+    fn a_lot_on_a_noisy_centerline_is_measured_against_the_centerline_and_its_widths() {
+        // an 8 mm back-step at the bend: the corridor is GEOS's outline, in
+        // trapezoids; the lot north of the first leg reaches 3 m into it
+        let s = seg(
+            &[
+                [580_950.0, 2_158_000.0],
+                [581_000.0, 2_158_000.0],
+                [580_999.994, 2_158_000.005],
+                [581_000.0, 2_158_040.0],
+            ],
+            5.0,
+            5.0,
+        );
+        let e = Engine::new(vec![s], vec![0]);
+        assert!(e.pieces.iter().all(|p| p.frame == Frame::Filled));
+        let d = e.measure(0, &rect(580_960.0, 2_158_002.0, 580_970.0, 2_158_020.0))[0];
+        assert!(close(d.area_in_corridor_m2, 30.0), "{d:?}");
+        assert!(
+            close(d.frontage_m, 10.0) && close(d.depth_max_m, 3.0) && close(d.depth_mean_m, 3.0),
+            "{d:?}"
+        );
+    }
+
+    #[test]
     fn a_parcel_away_from_every_corridor_has_no_pairs() {
         let e = Engine::new(
             vec![seg(
