@@ -364,13 +364,14 @@ proptest! {
         let mut base = vec![[0.0, 0.0]];
         base.extend(xs.iter().map(|x| [*x, 0.0]));
         base.push([len, 0.0]);
-        // Millimetre noise (up to 5 mm aside): GEOS removes only the dents of
+        // Millimetre noise (up to 2 mm aside): GEOS removes only the dents of
         // each side (an outward spike is offset with the line), so the corridor
         // may bulge by as much as the noise itself.
         // A back-step's sideways slip (or a zig-zag's) tilts the next edge's
         // offset line, and the limited mitre at the back-step extends that line
         // up to 5 w back along the road (GEOS draws the same): the bulge is
-        // about slip × 5 w / edge length, so the slip here is kept to 2 mm.
+        // about slip × 5 w / distance to the next vertex, so the slips here
+        // (back-steps, spikes, zig-zags) are kept to 2 mm.
         let noise: Vec<Noise> = noise
             .into_iter()
             .map(|n| match n {
@@ -378,7 +379,7 @@ proptest! {
                 n => n,
             })
             .collect();
-        let line = noisy(&base, &noise, (left.min(right) / 100.0).min(0.005));
+        let line = noisy(&base, &noise, (left.min(right) / 100.0).min(0.002));
         let pieces = offset_pieces(0, &Centerline::new(vec![line.clone()]), left, right);
         // A back-step's own edge runs backwards, so its left is the road's
         // right: on such a millimetre edge each side reaches the larger width.
