@@ -37,12 +37,10 @@
 //! with its own width, its own tolerance and its own mitre limit.
 
 use super::clip::P;
+use super::corridor::MITRE_LIMIT;
 
 /// GEOS's simplification factor: the tolerance is 1% of the half width.
 pub const SIMPLIFY_FACTOR: f64 = 100.0;
-
-/// GEOS's mitre limit: the mitre may reach 5 half widths from the vertex.
-const MITRE_LIMIT: f64 = 5.0;
 
 /// Offset endpoints closer than this × w are taken as one point.
 const OFFSET_SEPARATION: f64 = 1e-3;
