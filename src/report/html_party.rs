@@ -194,7 +194,7 @@ fn appendix(h: &mut String, r: &Report, p: &Periodic, i: usize, sheet: &Sheet, l
         first.to_string()
     };
     let number = match p.number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        Some(n) => format!("số {n}-BC/ĐU"),
+        Some(n) => format!("số {}-BC/ĐU", escape(n)),
         None => "số\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}-BC/ĐU".into(),
     };
     let date = date_vi(r.issued_on.unwrap_or(r.as_of));
@@ -467,5 +467,17 @@ mod tests {
         r.periodic.as_mut().unwrap().number = None;
         let line = number_line(r.periodic.as_ref().unwrap());
         assert!(line.starts_with("Số\u{a0}") && line.ends_with("\u{a0}-BC/ĐU"));
+    }
+
+    #[test]
+    fn a_number_is_escaped_wherever_it_is_printed() {
+        // a frozen report keeps whatever it was given: the print escapes it
+        let mut r = report();
+        r.periodic.as_mut().unwrap().number = Some("<svg onload=x>".into());
+        let p = r.periodic.clone().unwrap();
+        let h = render(&r, &p, Lang::Vi);
+        assert!(!h.contains("<svg"), "{h}");
+        assert!(h.contains("Số &lt;svg onload=x&gt;-BC/ĐU"));
+        assert!(h.contains("số &lt;svg onload=x&gt;-BC/ĐU"));
     }
 }

@@ -39,14 +39,18 @@ pub fn superior_line(province: Option<&str>) -> String {
     let Some(p) = province.map(str::trim).filter(|p| !p.is_empty()) else {
         return UNSET_SUPERIOR.to_string();
     };
-    let lower = p.to_lowercase();
     for (prefix, kind) in [
         ("thành phố ", "THÀNH PHỐ"),
         ("tp. ", "THÀNH PHỐ"),
         ("tỉnh ", "TỈNH"),
     ] {
-        if let Some(rest) = lower.strip_prefix(prefix) {
-            let name = &p[p.len() - rest.len()..];
+        // compared char by char on the name as given: lowercasing may change
+        // a string's length in bytes, so no offset of the lowered text is
+        // one of the original's
+        let n = prefix.chars().count();
+        let head: String = p.chars().take(n).flat_map(char::to_lowercase).collect();
+        if head == prefix {
+            let name: String = p.chars().skip(n).collect();
             return format!("ĐẢNG BỘ {kind} {}", name.trim().to_uppercase());
         }
     }
@@ -670,7 +674,12 @@ impl Edit {
         let mut out = p.clone();
         if let Some(n) = &self.number {
             let n = line("periodic.number", n, MAX_NUMBER_CHARS, true)?;
-            if n.contains("BC/") || n.contains('-') {
+            // a register number: digits, perhaps a letter ("12", "12a");
+            // never markup, nor the "-BC/ĐU" the print adds
+            if !n.is_empty()
+                && (!n.starts_with(|c: char| c.is_ascii_digit())
+                    || !n.chars().all(char::is_alphanumeric))
+            {
                 return Err("periodic.number: chỉ ghi số (12), không ghi “-BC/ĐU” / the number alone (12), without “-BC/ĐU”".into());
             }
             out.number = (!n.is_empty()).then_some(n);

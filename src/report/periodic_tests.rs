@@ -170,6 +170,11 @@ fn an_unset_province_leaves_a_line_to_fill_and_says_so() {
     assert!(r.notes.iter().any(|n| n.contains("--province")));
     assert_eq!(superior_line(Some("  ")), UNSET_SUPERIOR);
     assert_eq!(superior_line(Some("tỉnh Nghệ An")), "ĐẢNG BỘ TỈNH NGHỆ AN");
+    assert_eq!(superior_line(Some("TỈNH Nghệ An")), "ĐẢNG BỘ TỈNH NGHỆ AN");
+    // lowercasing changes these letters' length in bytes: no slicing by the
+    // lowered text's offsets
+    assert_eq!(superior_line(Some("Tỉnh ȺȺȺȺ")), "ĐẢNG BỘ TỈNH ȺȺȺȺ");
+    assert_eq!(superior_line(Some("ȺȺȺȺȺȺȺȺ")), "ĐẢNG BỘ TỈNH ȺȺȺȺȺȺȺȺ");
 }
 
 #[test]
@@ -414,6 +419,15 @@ fn an_edit_replaces_the_narrative_and_a_bad_one_names_its_field() {
         },
         "periodic.number",
     );
+    for markup in ["<svg onload=alert``>", "12<b>", "12 a", "a12"] {
+        bad(
+            Edit {
+                number: Some(markup.into()),
+                ..Edit::default()
+            },
+            "periodic.number",
+        );
+    }
     bad(
         Edit {
             recipients: Some(vec!["a".into(), "".into()]),
