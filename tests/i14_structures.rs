@@ -361,6 +361,11 @@ async fn refusals_name_the_role_the_field_or_the_newer_version() {
             json!({ "kind": "wall", "quantity": 2, "unit": "m", "value_vnd": -5 }),
         ),
         (
+            // two of these would overflow every total the ward shows
+            "value_vnd",
+            json!({ "kind": "wall", "quantity": 2, "unit": "m", "value_vnd": i64::MAX, "donated": true }),
+        ),
+        (
             "effective",
             json!({ "kind": "wall", "quantity": 2, "unit": "m", "effective": tomorrow }),
         ),

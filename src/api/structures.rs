@@ -12,7 +12,7 @@ use super::params::{self, AsOf, id_json, non_empty};
 use super::{ApiError, AppState, Caller};
 use crate::campaign::FeatureId;
 use crate::campaign::structures::{
-    ChangeKind, StructureChange, StructureKind, StructureValues, Unit, structures_on,
+    ChangeKind, MAX_VALUE_VND, StructureChange, StructureKind, StructureValues, Unit, structures_on,
 };
 use crate::store::{Role, StructureEdit, StructureRecorded};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -190,11 +190,11 @@ impl StructureBody {
                 ),
             )
         })?;
-        if let Some(v) = self.value_vnd.filter(|v| *v < 0) {
+        if let Some(v) = self.value_vnd.filter(|v| !(0..=MAX_VALUE_VND).contains(v)) {
             return Err(unprocessable(
                 "bad_value",
                 format!(
-                    "value_vnd: phải là số đồng không âm, không phải {v} / must be a whole number of đồng, not negative, got {v}"
+                    "value_vnd: phải là số đồng nguyên từ 0 đến 1.000.000.000.000, không phải {v} / must be a whole number of đồng from 0 to 1,000,000,000,000, got {v}"
                 ),
             ));
         }

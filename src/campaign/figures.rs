@@ -198,7 +198,7 @@ impl Tally {
         if s.reached_agreement() {
             op(&mut t.donated, st.donated);
             if add {
-                t.donated_value_vnd += st.donated_value_vnd;
+                t.donated_value_vnd = t.donated_value_vnd.saturating_add(st.donated_value_vnd);
             } else {
                 t.donated_value_vnd -= st.donated_value_vnd;
             }

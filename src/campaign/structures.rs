@@ -228,12 +228,19 @@ pub struct StructureTally {
     pub by_kind: [usize; 8],
 }
 
+/// The most one structure may be said to be worth: a thousand billion đồng.
+/// Far above any wall or house front, and low enough that the values of
+/// millions of structures add up without overflow.
+pub const MAX_VALUE_VND: i64 = 1_000_000_000_000;
+
 impl StructureTally {
     /// Adds `n` structures of `kind`, `donated` of them donated, worth `value_vnd`.
     pub fn add(&mut self, kind: StructureKind, n: usize, donated: usize, value_vnd: i64) {
         self.structures += n;
         self.donated += donated;
-        self.donated_value_vnd += value_vnd;
+        // values are capped at the doors; saturating keeps a sum from
+        // wrapping should a stored value ever exceed the cap
+        self.donated_value_vnd = self.donated_value_vnd.saturating_add(value_vnd);
         self.by_kind[kind.index()] += n;
     }
 }

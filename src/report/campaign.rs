@@ -263,7 +263,10 @@ fn total_of(tallies: &[(Tally, Option<Tally>)]) -> (Tally, Option<Tally>) {
         t.handed_over_area_m2 += x.handed_over_area_m2;
         t.structures.structures += x.structures.structures;
         t.structures.donated += x.structures.donated;
-        t.structures.donated_value_vnd += x.structures.donated_value_vnd;
+        t.structures.donated_value_vnd = t
+            .structures
+            .donated_value_vnd
+            .saturating_add(x.structures.donated_value_vnd);
         for i in 0..6 {
             t.at_step[i] += x.at_step[i];
         }

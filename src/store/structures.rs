@@ -328,9 +328,11 @@ fn check_values(v: &StructureValues) -> Result<()> {
             "quantity: phải là số dương / must be a positive number".into(),
         ));
     }
-    if v.value_vnd.is_some_and(|x| x < 0) {
+    if v.value_vnd
+        .is_some_and(|x| !(0..=crate::campaign::structures::MAX_VALUE_VND).contains(&x))
+    {
         return Err(StoreError::BadInput(
-            "value_vnd: phải là số nguyên không âm / must be a whole number, not negative".into(),
+            "value_vnd: phải là số nguyên từ 0 đến 1.000.000.000.000 / must be a whole number from 0 to 1,000,000,000,000".into(),
         ));
     }
     Ok(())
@@ -771,16 +773,18 @@ mod tests {
             matches!(&err, StoreError::BadInput(m) if m.starts_with("quantity: ")),
             "{err}"
         );
-        let mut bad = wall(true);
-        bad.value_vnd = Some(-1);
-        let err = refused(
-            &mut s,
-            edit(ChangeKind::Added, None, None, Some(bad), "2026-11-12"),
-        );
-        assert!(
-            matches!(&err, StoreError::BadInput(m) if m.starts_with("value_vnd: ")),
-            "{err}"
-        );
+        for v in [-1, crate::campaign::structures::MAX_VALUE_VND + 1] {
+            let mut bad = wall(true);
+            bad.value_vnd = Some(v);
+            let err = refused(
+                &mut s,
+                edit(ChangeKind::Added, None, None, Some(bad), "2026-11-12"),
+            );
+            assert!(
+                matches!(&err, StoreError::BadInput(m) if m.starts_with("value_vnd: ")),
+                "{err}"
+            );
+        }
         // another parcel's structure, an unknown parcel
         let err = s
             .change_structure(
