@@ -21,6 +21,7 @@ use std::time::Instant;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const EDITOR: (&str, &str) = ("lan", "mật khẩu của Lan");
+const ADMIN: (&str, &str) = ("quan", "mật khẩu của Quân");
 /// The demo's "today": its history runs up to the day before.
 const DEMO_TODAY: &str = "2026-11-29";
 const AS_OF: &str = "2026-11-28";
@@ -52,6 +53,7 @@ fn demo() -> &'static PathBuf {
         .unwrap();
         let mut store = Store::open(&path).unwrap();
         store.add_user(EDITOR.0, Role::Editor, EDITOR.1).unwrap();
+        store.add_user(ADMIN.0, Role::Admin, ADMIN.1).unwrap();
         path
     })
 }
@@ -354,13 +356,17 @@ impl Server {
     }
 
     async fn login(&self) -> reqwest::Client {
+        self.login_as(EDITOR).await
+    }
+
+    async fn login_as(&self, who: (&str, &str)) -> reqwest::Client {
         let c = reqwest::Client::builder()
             .cookie_store(true)
             .build()
             .unwrap();
         let r = c
             .post(self.url("/api/login"))
-            .json(&json!({ "name": EDITOR.0, "password": EDITOR.1 }))
+            .json(&json!({ "name": who.0, "password": who.1 }))
             .send()
             .await
             .unwrap();
@@ -493,6 +499,23 @@ async fn an_edited_narrative_is_frozen_and_prints_the_same_later() {
     let body = json!({ "by": "periodic", "as_of": AS_OF, "from": FROM, "periodic": edit() });
     let (st, preview) = s.post(&c, "/api/reports/preview", &body).await;
     assert_eq!(st, StatusCode::OK, "{preview}");
+    // a preview shows what a GET of its cuts shows (here the member list):
+    // the narrative's read and both previews are in the access log
+    let member = json!({ "by": "member", "as_of": AS_OF });
+    let (st, _) = s.post(&c, "/api/reports/preview", &member).await;
+    assert_eq!(st, StatusCode::OK);
+    let admin = s.login_as(ADMIN).await;
+    let log: Value = serde_json::from_str(&s.text(&admin, "/api/access-log").await).unwrap();
+    let reads = |what: &str| {
+        log["reads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["user"] == EDITOR.0 && r["what"] == what)
+            .count()
+    };
+    assert_eq!(reads("report periodic"), 2, "{log}");
+    assert_eq!(reads("report member"), 1, "{log}");
     let (st, frozen) = s.post(&c, "/api/reports/frozen", &body).await;
     assert_eq!(st, StatusCode::CREATED, "{frozen}");
     let id = serde_json::from_str::<Value>(&frozen).unwrap()["id"]

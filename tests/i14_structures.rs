@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 const EDITOR: (&str, &str) = ("lan", "mật khẩu của Lan");
 const VIEWER: (&str, &str) = ("minh", "mật khẩu của Minh");
+const ADMIN: (&str, &str) = ("quan", "mật khẩu của Quân");
 const DEMO_TODAY: &str = "2026-11-29";
 
 fn demo_template() -> &'static PathBuf {
@@ -32,6 +33,7 @@ fn demo_template() -> &'static PathBuf {
         let mut store = Store::open(&path).unwrap();
         store.add_user(EDITOR.0, Role::Editor, EDITOR.1).unwrap();
         store.add_user(VIEWER.0, Role::Viewer, VIEWER.1).unwrap();
+        store.add_user(ADMIN.0, Role::Admin, ADMIN.1).unwrap();
         path
     })
 }
@@ -304,6 +306,18 @@ async fn an_editor_adds_marks_donated_and_removes_a_structure_and_the_record_and
             .map(|h| h["what"].as_str().unwrap())
             .collect::<Vec<_>>(),
         ["added", "edited", "removed"]
+    );
+    // the changes' notes may name people: the editor's reads are logged
+    let admin = srv.login(ADMIN).await;
+    let log = srv.get(&admin, "/api/access-log").await;
+    let what = format!("structures of parcel {id}");
+    assert!(
+        log["reads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["user"] == EDITOR.0 && r["what"] == what),
+        "{log}"
     );
 }
 

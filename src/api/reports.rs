@@ -5,7 +5,7 @@
 //! (`GET /api/reports/periodic`) and its preview with edits (`POST
 //! /api/reports/preview`), and the donation record page of a parcel.
 
-use super::campaign::log_read;
+use super::campaign::{log_read, log_read_as_of};
 use super::params::{flag, past_date};
 use super::{ApiError, AppState, Caller};
 use crate::ops::reports::FrozenReports;
@@ -298,10 +298,25 @@ async fn edited(
             "periodic: chỉ dùng với by=periodic / only with by=periodic".into(),
         ));
     }
+    // the preview shows what a GET of the same cuts shows: logged alike
+    let reader = caller
+        .sees_sensitive()
+        .cloned()
+        .filter(|_| what.shows().iter().any(|c| c.is_sensitive()));
     let facts = state.facts();
     let edit = b.periodic;
+    let logged = by.clone();
     let doc = state
         .blocking(move |s| {
+            if let Some(u) = &reader {
+                super::campaign::log_read_as_of(
+                    s,
+                    u,
+                    &format!("report {logged}"),
+                    Some(&format!("as_of={} from={:?}", opt.as_of, opt.from)),
+                    Some(opt.as_of),
+                )?;
+            }
             let kept = facts.get(s)?;
             let mut doc = what.build(s, kept.ward(), &opt)?;
             doc.issued_on = Some(today);
@@ -335,12 +350,19 @@ async fn narrative(
     caller: Caller,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Role::Editor)?;
+    let user = caller.require(Role::Editor)?.clone();
     let q = q?.0;
     let opt = options(&q)?;
     let facts = state.facts();
     let doc = state
         .blocking(move |s| {
+            log_read_as_of(
+                s,
+                &user,
+                "report periodic",
+                Some(&format!("as_of={} from={:?}", opt.as_of, opt.from)),
+                Some(opt.as_of),
+            )?;
             let kept = facts.get(s)?;
             What::Periodic.build(s, kept.ward(), &opt)
         })

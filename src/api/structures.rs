@@ -43,10 +43,22 @@ async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let date = q?.0.date()?;
     let names = caller.sees_names();
-    let notes = caller.sees_sensitive().is_some();
+    let sensitive = caller.sees_sensitive().cloned();
+    let notes = sensitive.is_some();
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;
+            // the changes' notes may name people: read as the parcel's are
+            if let Some(u) = &sensitive {
+                let as_of = (date != NaiveDate::MAX).then_some(date);
+                super::campaign::log_read_as_of(
+                    s,
+                    u,
+                    &format!("structures of parcel {}", p.id),
+                    None,
+                    as_of,
+                )?;
+            }
             let now = s.structures_now(p.key)?;
             let changes = s.structure_changes(p.key)?;
             let change_json = |c: &StructureChange| {
