@@ -363,7 +363,13 @@ fn insert_change(
         v.donated,
         effective.map(|d| d.to_string()),
         e.entered_at,
-        e.entered_by,
+        // the baseline row of an imported structure is the import's, not the
+        // editor's whose first change writes it
+        if what == ChangeKind::Imported {
+            IMPORT_AUTHOR
+        } else {
+            e.entered_by.as_str()
+        },
         // the note of the change, not of the baseline row
         if what == ChangeKind::Imported {
             None
@@ -657,6 +663,9 @@ mod tests {
                 (ChangeKind::Edited, Some(d("2026-11-10")))
             ]
         );
+        // the baseline is the import's; only the change is the editor's
+        assert_eq!(history[0].entered_by, IMPORT_AUTHOR);
+        assert_ne!(history[1].entered_by, IMPORT_AUTHOR);
         let now = s.structures_now(key).unwrap();
         let before = structures_on(&now, &history, d("2026-01-01"));
         assert_eq!(before.len(), 1);
