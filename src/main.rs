@@ -1,5 +1,5 @@
 //! The `hiendat` command line: a thin layer over the library.
-//! (About 870 lines: one argument struct and one short run function per
+//! (About 930 lines: one argument struct and one short run function per
 //! command, in the order `--help` lists them.)
 //!
 
@@ -48,7 +48,7 @@ enum Command {
     Import(ImportArgs),
     /// Xuất dữ liệu cho đo đạc / export for surveyors (coordinate tables in VN-2000)
     Export(ExportArgs),
-    /// Lập báo cáo định kỳ / periodic reports (xlsx, printable A4 HTML, CSV) for a date or a period
+    /// Lập báo cáo định kỳ / periodic reports (xlsx, printable A4 HTML, CSV, Word) for a date or a period
     Report(ReportArgs),
     /// Chạy máy chủ / serve the HTTP API (a missing database is created with the demo ward)
     Serve(ServeArgs),
@@ -125,11 +125,11 @@ struct ImportArgs {
     /// The database file (created if missing)
     #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
     db: PathBuf,
-    /// Road segments (lines): GeoJSON, GeoPackage (.gpkg), Shapefile (.shp, .zip or a folder), KML or CSV with WKT
-    #[arg(long, required_unless_present_any = ["org", "ward"], requires = "parcels")]
+    /// Road segments (lines): GeoJSON, GeoPackage (.gpkg, curves linearised), Shapefile (.shp, .zip or a folder), KML/KMZ (any declared encoding) or CSV with WKT
+    #[arg(long, required_unless_present_any = ["org", "ward", "province"], requires = "parcels")]
     segments: Option<PathBuf>,
-    /// Land parcels (polygons): GeoJSON, GeoPackage, Shapefile, DXF (closed polylines, hatches), KML or CSV with WKT
-    #[arg(long, required_unless_present_any = ["org", "ward"], requires = "segments")]
+    /// Land parcels (polygons): GeoJSON, GeoPackage (curves linearised), Shapefile, DXF (ASCII or binary; closed polylines, hatches), KML/KMZ or CSV with WKT
+    #[arg(long, required_unless_present_any = ["org", "ward", "province"], requires = "segments")]
     parcels: Option<PathBuf>,
     /// The organisation: a folder with cells.csv, members.csv, assignments.csv, leads.csv (see data/org-sample); it replaces the stored cells, members, assignments and area leads
     #[arg(long)]
@@ -137,6 +137,9 @@ struct ImportArgs {
     /// The ward's name for report headers ("Ngọc Sơn")
     #[arg(long)]
     ward: Option<String>,
+    /// The province ("Thanh Hóa"): the periodic report's superior committee line, ĐẢNG BỘ TỈNH THANH HÓA
+    #[arg(long)]
+    province: Option<String>,
     /// Planned right-of-way polygons (GeoJSON, each with segment_id); they replace the offset centerline
     #[arg(long)]
     corridors: Option<PathBuf>,
@@ -183,10 +186,19 @@ struct ReportArgs {
     /// A period report from this day to --as-of, with what changed in it
     #[arg(long)]
     from: Option<String>,
-    /// segment, group, cell, member, lagging, commendation, or all; several separated by commas
+    /// segment, group, cell, member, lagging, commendation, or all; several separated by commas; or periodic (the Party's periodic report: letterhead, narrative, appendix)
     #[arg(long, default_value = "all")]
     by: String,
-    /// xlsx (one sheet per cut), html (printable A4) or csv (a zip of one file per cut when several)
+    /// Periodic report: the province for this print (default: as `hiendat import --province` stored it)
+    #[arg(long)]
+    province: Option<String>,
+    /// Periodic report: the ward's name for this print (default: as stored)
+    #[arg(long)]
+    ward: Option<String>,
+    /// Periodic report as html: English subtitles under titles and columns (for the screen; the official print is Vietnamese only)
+    #[arg(long)]
+    bilingual: bool,
+    /// xlsx (one sheet per cut), html (printable A4), csv (a zip of one file per cut when several) or docx (Word, to edit further)
     #[arg(long, default_value = "xlsx")]
     format: String,
     /// Lagging: no step forward for this many days
@@ -568,6 +580,9 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
         Some(dir) => Some(hiendat::formats::org::read_dir(dir).map_err(|e| e.to_string())?),
         None => None,
     };
+    if let Some(p) = &a.province {
+        hiendat::report::periodic::province_name(p).map_err(|e| format!("--{e}"))?;
+    }
     let (Some(segments), Some(parcels)) = (a.segments.clone(), a.parcels.clone()) else {
         let mut store =
             hiendat::ops::import::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
@@ -576,6 +591,10 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
                 .set_meta("ward", w.trim())
                 .map_err(|e| e.to_string())?;
             println!("tên phường / ward: {}", w.trim());
+        }
+        if let Some(p) = &a.province {
+            let p = hiendat::ops::reports::set_province(&store, p).map_err(|e| e.to_string())?;
+            println!("tỉnh / province: {p}");
         }
         if let Some(org) = &org {
             let counts = store.import_org(org).map_err(|e| e.to_string())?;
@@ -637,6 +656,12 @@ fn run_import_layers(
                 eprintln!("{w}");
             }
             print!("{summary}");
+            if let Some(p) = a.province.as_deref().filter(|_| !a.dry_run) {
+                let store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+                let p =
+                    hiendat::ops::reports::set_province(&store, p).map_err(|e| e.to_string())?;
+                println!("tỉnh / province: {p}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(ImportError::Invalid(issues)) => {
@@ -660,6 +685,7 @@ use hiendat::campaign::clock::today as today_vn;
 fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
     use hiendat::report::campaign::{Cut, Options};
     use hiendat::report::format::{self, Format};
+    use hiendat::report::periodic;
     let date = |flag: &str, v: &str| {
         let d = hiendat::formats::table::parse_date(v)
             .ok_or_else(|| format!("--{flag} {v}: ngày không hợp lệ (dùng 28/11/2026 hoặc 2026-11-28) / invalid date (use 28/11/2026 or 2026-11-28)"))?;
@@ -667,7 +693,7 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
     };
     let fmt = Format::parse(&a.format).ok_or_else(|| {
         format!(
-            "--format {}: không biết định dạng / unknown format (xlsx, html, csv)",
+            "--format {}: không biết định dạng / unknown format (xlsx, html, csv, docx)",
             a.format
         )
     })?;
@@ -694,17 +720,6 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
             format!("da-chot-{id}"),
         )
     } else {
-        let cuts: Vec<Cut> = if a.by == "all" {
-            Cut::ALL.to_vec()
-        } else {
-            a.by.split(',')
-                .map(|c| {
-                    Cut::parse(c.trim()).ok_or_else(|| {
-                        format!("--by {c}: không biết cách cắt / unknown cut (segment, group, cell, member, lagging, commendation, all)")
-                    })
-                })
-                .collect::<Result<_, _>>()?
-        };
         let mut opt = Options::new(match &a.as_of {
             Some(v) => date("as-of", v)?,
             None => today_vn(),
@@ -722,8 +737,42 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
         opt.min_area_m2 = a.min_area;
         opt.min_value_vnd = a.min_value;
         opt.public = !a.internal;
-        let mut doc =
-            hiendat::ops::reports::periodic(&store, &cuts, &opt).map_err(|e| e.to_string())?;
+        let mut doc = if a.by == periodic::CUT {
+            let given = periodic::Letterhead {
+                province: a
+                    .province
+                    .as_deref()
+                    .map(periodic::province_name)
+                    .transpose()
+                    .map_err(|e| format!("--{e}"))?,
+                ward: a.ward.as_deref().map(str::trim).map(str::to_string),
+            };
+            let doc = hiendat::ops::reports::party_report(&store, &opt, &given)
+                .map_err(|e| e.to_string())?;
+            if doc
+                .periodic
+                .as_ref()
+                .is_some_and(|p| p.superior == periodic::UNSET_SUPERIOR)
+            {
+                eprintln!(
+                    "chưa đặt tên tỉnh (dòng “ĐẢNG BỘ TỈNH …” để trống): hiendat import --province \"Thanh Hóa\" / no province set (the superior committee line is left blank): hiendat import --province …"
+                );
+            }
+            doc
+        } else {
+            let cuts: Vec<Cut> = if a.by == "all" {
+                Cut::ALL.to_vec()
+            } else {
+                a.by.split(',')
+                    .map(|c| {
+                        Cut::parse(c.trim()).ok_or_else(|| {
+                            format!("--by {c}: không biết cách cắt / unknown cut (segment, group, cell, member, lagging, commendation, all, periodic)")
+                        })
+                    })
+                    .collect::<Result<_, _>>()?
+            };
+            hiendat::ops::reports::periodic(&store, &cuts, &opt).map_err(|e| e.to_string())?
+        };
         if a.freeze {
             doc.issued_on = Some(today_vn());
             let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
@@ -734,7 +783,15 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
         }
         (doc, a.by.replace(',', "-"))
     };
-    let bytes = format::write(&doc, fmt)?;
+    let bytes = match (&doc.periodic, fmt, a.bilingual) {
+        (Some(p), Format::Html, true) => hiendat::report::html_party::render(
+            &doc,
+            p,
+            hiendat::report::html_party::Lang::Bilingual,
+        )
+        .into_bytes(),
+        _ => format::write(&doc, fmt)?,
+    };
     let out = a
         .out
         .unwrap_or_else(|| PathBuf::from(format::file_name(&doc, &cut, fmt)));

@@ -1,6 +1,7 @@
 //! Fuzzing every importer (issue 16, item 11): bytes mutated from the seed
 //! corpus (`tests/fuzz-corpus/<format>/`: small valid files and hostile
-//! ones) go through the reader, then through the field mapping and the CRS
+//! ones; since issue 17 also binary DXF, GeoPackage curves, KML in
+//! windows-1258, ISO-8859-1 and UTF-16, and a KMZ) go through the reader, then through the field mapping and the CRS
 //! conversion the import applies. No input may panic (errors only), and no
 //! call may allocate more than [`BOUND_FACTOR`] times its input plus
 //! [`BOUND_BASE`] at its peak (a counting global allocator measures it).
@@ -13,6 +14,7 @@
 
 use hiendat::formats::layer::Layer;
 use hiendat::formats::legacy_vn::{self, Legacy};
+use hiendat::formats::limits::Limits;
 use hiendat::formats::mapping::{self, FieldMap};
 use hiendat::formats::{
     csv_wkt, dxf, geojson_read, gpkg, households, kml, org, shp, structures, surveyor,
@@ -356,7 +358,13 @@ fn geopackage() {
         // SQLite allocates on its own heap: its high-water mark is counted too
         let before = unsafe { rusqlite::ffi::sqlite3_memory_used() };
         unsafe { rusqlite::ffi::sqlite3_memory_highwater(1) };
-        if let Ok(l) = gpkg::read(&path) {
+        // the default limits but for the arcs' vertices, which a file may
+        // turn into 4096 chords each: a cap this bound can hold
+        let limits = Limits {
+            curve_vertices: 20_000,
+            ..Limits::DEFAULT
+        };
+        if let Ok(l) = gpkg::read_within(&path, &limits) {
             map_layers(l);
         }
         let high = unsafe { rusqlite::ffi::sqlite3_memory_highwater(0) };

@@ -129,13 +129,13 @@ fn every_demo_record_agrees_with_the_read_model_and_names_no_internal_id() {
     for p in ward
         .parcels
         .iter()
-        .filter(|p| p.affected() && p.structures.structures > 0)
+        .filter(|p| p.affected() && p.structures_on(today()).structures > 0)
     {
         let doc = record_doc(&store, &p.id.to_string(), today()).unwrap();
         let day = doc.record.as_ref().map_or(today(), |r| r.signed_on);
         let shown = doc.structures.iter().filter(|s| s.donated).count();
         let counted = if p.status_on(day).reached_agreement() {
-            p.structures.donated
+            p.structures_on(day).donated
         } else {
             0
         };

@@ -30,6 +30,7 @@ const PACKAGES: &[(&str, &[&str])] = &[
     ("fonts-noto-core", &[]),
     ("gdal-bin", &["ogrinfo"]),
     ("poppler-utils", &["pdftotext"]),
+    ("libgeos-dev", &["geos-config"]),
     ("nodejs", &["node"]),
     ("npm", &["npm"]),
     ("gcc", &["cc"]),
@@ -184,7 +185,7 @@ fn a_fresh_machine_gets_what_it_lacks_and_a_second_run_changes_nothing() {
         m.take_log("apt.log"),
         [
             "update",
-            "install -y --no-install-recommends chromium fonts-noto-core gdal-bin poppler-utils"
+            "install -y --no-install-recommends chromium fonts-noto-core gdal-bin poppler-utils libgeos-dev"
         ],
         "{}",
         text(&o)
@@ -197,7 +198,7 @@ fn a_fresh_machine_gets_what_it_lacks_and_a_second_run_changes_nothing() {
     );
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.contains("installing chromium fonts-noto-core gdal-bin poppler-utils"),
+        out.contains("installing chromium fonts-noto-core gdal-bin poppler-utils libgeos-dev"),
         "{}",
         text(&o)
     );
@@ -233,7 +234,7 @@ fn a_bare_machine_gets_everything() {
         m.take_log("apt.log"),
         [
             "update",
-            "install -y --no-install-recommends gcc libc6-dev nodejs npm chromium fonts-noto-core gdal-bin poppler-utils"
+            "install -y --no-install-recommends gcc libc6-dev nodejs npm chromium fonts-noto-core gdal-bin poppler-utils libgeos-dev"
         ],
         "{}",
         text(&o)
@@ -254,7 +255,7 @@ fn not_root_it_prints_the_command_and_fails() {
     assert!(m.take_log("npm.log").is_empty(), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains(
-            "sudo apt-get update && sudo apt-get install -y --no-install-recommends fonts-noto-core gdal-bin poppler-utils"
+            "sudo apt-get update && sudo apt-get install -y --no-install-recommends fonts-noto-core gdal-bin poppler-utils libgeos-dev"
         ),
         "{}",
         text(&o)

@@ -29,6 +29,8 @@
 //! | `GET /api/parcels?bbox=&segment=&group=&status=&fields=&as_of=` | `parcels` | all (names: viewer+) | GeoJSON parcels with measures and status |
 //! | `GET /api/parcels/{id}?as_of=` | `parcels` | all (names, notes: viewer+) | one parcel with its history and structures on the land |
 //! | `POST /api/parcels/{id}/events` | `parcels` | editor+ | record a status change |
+//! | `GET /api/parcels/{id}/structures?as_of=` | `structures` | all (authors: viewer+, notes: editor+) | the structures on the land, replayed on a date, with their history |
+//! | `POST /api/parcels/{id}/structures`, `PUT/DELETE …/{sid}` | `structures` | editor+ | add, edit (mark donated), remove a structure, dated; a stale `version` is 409 |
 //! | `GET /api/export?format=&layers=&segment=&group=&crs=&interval=&personal=` | `export` | all (owners: viewer+ with `personal=1`) | surveyor files: GeoPackage, zipped Shapefile, DXF, KML, GeoJSON, CSV coordinate tables |
 //! | `GET /api/org` | `campaign` | all (members: editor+, logged) | party cells, their groups, area leads |
 //! | `PATCH /api/parcels/{id}/household` | `campaign` | editor+ | flag a family of a cadre or party member; consent to be named publicly |
@@ -60,6 +62,7 @@ mod parcels;
 mod progress;
 mod reports;
 mod segments;
+mod structures;
 mod users;
 
 pub use auth::{Caller, SESSION_COOKIE};
@@ -249,6 +252,7 @@ pub fn router(state: AppState) -> Router {
         .merge(progress::router())
         .merge(groups::router())
         .merge(parcels::router())
+        .merge(structures::router())
         .merge(export::router())
         .merge(campaign::router())
         .merge(reports::router())

@@ -48,16 +48,18 @@ fn document() -> Value {
         json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } });
     let date = |name: &str| json!({ "name": name, "in": "query", "required": false, "schema": { "type": "string", "format": "date" } });
     let report_params = json!([
-        { "name": "by", "in": "query", "description": "segment, group, cell, member, lagging, commendation or all; comma separated (cell, member: editor+)", "schema": { "type": "string" } },
-        { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["xlsx", "html", "csv"] } },
+        { "name": "by", "in": "query", "description": "segment, group, cell, member, lagging, commendation or all; comma separated (cell, member: editor+); or periodic: the Party's periodic report (letterhead, narrative, appendix; editor+)", "schema": { "type": "string" } },
+        { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["xlsx", "html", "csv", "docx"] } },
         date("as_of"), date("from"),
         { "name": "lag_days", "in": "query", "schema": { "type": "integer" } },
         { "name": "min_area", "in": "query", "schema": { "type": "number" } },
         { "name": "min_value", "in": "query", "schema": { "type": "integer" } },
-        { "name": "internal", "in": "query", "description": "1: the commendation list names every donor (viewer+)", "schema": { "type": "string", "enum": ["0", "1"] } }
+        { "name": "internal", "in": "query", "description": "1: the commendation list names every donor (viewer+)", "schema": { "type": "string", "enum": ["0", "1"] } },
+        { "name": "bilingual", "in": "query", "description": "1: the periodic report's HTML with English subtitles (screen); without it the official print, Vietnamese only", "schema": { "type": "string", "enum": ["0", "1"] } }
     ]);
     let name =
         json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } });
+    let sid = json!({ "name": "sid", "in": "path", "required": true, "description": "the structure's id", "schema": { "type": "integer" } });
     let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
@@ -80,7 +82,7 @@ fn document() -> Value {
                 "responses": { "201": { "description": "Recorded" }, "401": errors(), "403": errors(), "404": errors(), "409": errors(), "422": errors() } } },
             "/api/summary/segments": get("Tổng hợp theo đoạn tuyến / per segment: progress, and the structures on its affected parcels (structures, structures_donated, structures_donated_value_vnd, structures_by_kind)", json!([as_of()])),
             "/api/summary/groups": get("Tổng hợp theo tổ dân phố / per residential group: progress, and the structures on its affected parcels, each parcel once (structures, structures_donated, structures_donated_value_vnd, structures_by_kind)", json!([as_of()])),
-            "/api/progress": get("Tiến độ theo ngày / progress on each date with a change", json!([as_of()])),
+            "/api/progress": get("Tiến độ theo ngày / progress on each date with a change (of a status or a structure), with the ward's structures, structures_donated, structures_donated_value_vnd on that day", json!([as_of()])),
             "/api/login": { "post": {
                 "summary": "Đăng nhập / log in: sets an HttpOnly SameSite=Strict cookie",
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Login" } } } },
@@ -171,13 +173,21 @@ fn document() -> Value {
                 "responses": { "201": { "description": "Stored, with its SHA-256" }, "401": errors(), "403": errors(), "404": errors(), "413": errors(), "415": errors(), "422": errors() } } },
             "/api/attachments/{id}": get("Tệp đính kèm / an uploaded file (viewer+)", json!([id.clone()])),
             "/api/access-log": get("Nhật ký truy cập / who read sensitive data (admin)", json!([q("limit", "newest rows")])),
-            "/api/reports": get("Báo cáo định kỳ / periodic reports as xlsx, A4 HTML, CSV (cell, member: editor+; internal commendation: viewer+); limited per client", report_params),
+            "/api/reports": get("Báo cáo định kỳ / periodic reports as xlsx, A4 HTML, CSV, Word .docx (cell, member: editor+; internal commendation: viewer+); limited per client", report_params),
             "/api/reports/frozen": {
                 "get": { "summary": "Báo cáo đã chốt / the reports as issued, newest first (issued_by: logged-in callers only)",
                     "responses": { "200": { "description": "OK" } } },
                 "post": write("Chốt báo cáo / keep a report as issued today (editor+)", json!([]), "Freeze", "201") },
-            "/api/reports/frozen/{id}": get("Một báo cáo đã chốt / a report exactly as issued", json!([id.clone(), q("format", "xlsx | html | csv")])),
-            "/api/parcels/{id}/record": get("Biên bản in / the printable donation record, pre-filled (viewer+)", json!([id.clone()]))
+            "/api/reports/frozen/{id}": get("Một báo cáo đã chốt / a report exactly as issued", json!([id.clone(), q("format", "xlsx | html | csv | docx"), q("bilingual", "1: a periodic report's HTML with English subtitles")])),
+            "/api/reports/periodic": get("Báo cáo định kỳ theo thể thức của Đảng / the periodic report's letterhead and generated narrative, to edit before freezing (editor+)", json!([q("as_of", "YYYY-MM-DD"), q("from", "YYYY-MM-DD"), q("lag_days", "days without progress")])),
+            "/api/reports/preview": { "post": write("Xem trước / the HTML page a freeze body would keep, kept nowhere (editor+)", json!([]), "Freeze", "200") },
+            "/api/parcels/{id}/record": get("Biên bản in / the printable donation record, pre-filled (viewer+)", json!([id.clone()])),
+            "/api/parcels/{id}/structures": {
+                "get": get("Công trình trên đất / the structures on the parcel's land as they stand, or stood at the end of as_of: each Structure with id, version and (logged-in) last_change; the history (logged-in; notes: editor+)", json!([id.clone(), as_of()]))["get"].clone(),
+                "post": write("Thêm công trình / add a structure, recorded with the day it took effect, who and when (editor+)", json!([id.clone()]), "StructureBody", "201") },
+            "/api/parcels/{id}/structures/{sid}": {
+                "put": write("Sửa công trình / new values of a structure, the donated flag among them (editor+); version: the one it was read at, else 409", json!([id.clone(), sid.clone()]), "StructureBody", "200"),
+                "delete": write("Xóa công trình / the structure is gone from `effective`; its history stays (editor+); version: the one it was read at, else 409", json!([id.clone(), sid.clone()]), "StructureRemoval", "200") }
     });
     let schemas = json!({
             "NewAssignment": { "type": "object", "required": ["member", "from"], "additionalProperties": false,
@@ -196,15 +206,37 @@ fn document() -> Value {
                 "properties": { "answered_on": { "type": "string", "format": "date" }, "answer": { "type": "string" } } },
             "Freeze": { "type": "object", "required": ["as_of"], "additionalProperties": false,
                 "properties": { "by": { "type": "string" }, "as_of": { "type": "string", "format": "date" }, "from": { "type": "string", "format": "date" },
-                    "lag_days": { "type": "integer" }, "min_area": { "type": "number" }, "min_value": { "type": "integer" } } }
+                    "lag_days": { "type": "integer" }, "min_area": { "type": "number" }, "min_value": { "type": "integer" },
+                    "periodic": { "type": "object", "additionalProperties": false, "description": "by=periodic: the office's edits, plain text (at most 12 sections of 40 paragraphs of 4000 characters; headings not empty)",
+                        "properties": { "number": { "type": "string" }, "signer_title": { "type": "string" }, "signer_name": { "type": "string" },
+                            "recipients": { "type": "array", "items": { "type": "string" } },
+                            "sections": { "type": "array", "items": { "type": "object", "required": ["heading", "paragraphs"], "additionalProperties": false,
+                                "properties": { "heading": { "type": "string" }, "paragraphs": { "type": "array", "items": { "type": "string" } } } } } } } } }
     });
     if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), more) {
         paths.extend(more);
     }
-    if let (Some(all), Value::Object(schemas)) =
-        (doc["components"]["schemas"].as_object_mut(), schemas)
-    {
-        all.extend(schemas);
+    // the structures' bodies (one more json! above passes the macro's recursion limit)
+    let structure_schemas = json!({
+            "StructureBody": { "type": "object", "required": ["kind", "quantity", "unit"], "additionalProperties": false,
+                "properties": {
+                    "kind": { "type": "string", "description": "code (wall, gate, house_front, awning, yard, tree, well, other) or Vietnamese label (Tường rào, Cổng...)" },
+                    "quantity": { "type": "number", "exclusiveMinimum": 0 },
+                    "unit": { "type": "string", "description": "m, m2 (m²), item (cái)" },
+                    "value_vnd": { "type": ["integer", "null"], "minimum": 0 },
+                    "donated": { "type": "boolean", "default": false },
+                    "effective": { "type": "string", "format": "date", "description": "the day it took effect; default today in the ward; not before the structure's last change" },
+                    "note": { "type": "string" },
+                    "version": { "type": "integer", "description": "PUT: the structure's version as read (required)" } } },
+            "StructureRemoval": { "type": "object", "required": ["version"], "additionalProperties": false,
+                "properties": { "version": { "type": "integer" }, "effective": { "type": "string", "format": "date" }, "note": { "type": "string" } } }
+    });
+    for extra in [schemas, structure_schemas] {
+        if let (Some(all), Value::Object(extra)) =
+            (doc["components"]["schemas"].as_object_mut(), extra)
+        {
+            all.extend(extra);
+        }
     }
     doc
 }

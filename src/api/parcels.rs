@@ -13,6 +13,7 @@ use super::params::{
 use super::{ApiError, AppState, Caller, campaign};
 use crate::campaign::FeatureId;
 use crate::campaign::events::{Audience, Event, Status, Timeline, public_history};
+use crate::campaign::structures::structures_on;
 use crate::store::{DonationRow, ParcelFilter, ParcelRow, Role, Store};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -262,7 +263,12 @@ async fn parcel(
                 status_of(&timelines_for(s, Some(&[p.key]), date)?, p.key, date)
             };
             let history = s.events(&p.id)?;
-            let structures = s.structures_of(p.key)?;
+            // as they stood on the day asked for (their history replayed)
+            let structures = structures_on(
+                &s.structures_now(p.key)?,
+                &s.structure_changes(p.key)?,
+                date,
+            );
             let households = if names {
                 s.households_of(p.key)?
             } else {
@@ -288,16 +294,9 @@ async fn parcel(
                     // Not personal data: anyone may see them.
                     o.key("structures");
                     o.begin_array();
+                    // (their ids and versions: GET /api/parcels/{id}/structures)
                     for st in &structures {
-                        o.begin_object();
-                        o.field("kind", st.kind.code());
-                        o.field("label", st.kind.label());
-                        o.field("quantity", st.quantity);
-                        o.field("unit", st.unit.map(|u| u.code()));
-                        o.field("unit_label", st.unit.map(|u| u.label()));
-                        o.field("value_vnd", st.value_vnd);
-                        o.field("donated", st.donated);
-                        o.end_object();
+                        o.json(&super::structures::values_json(&st.values));
                     }
                     o.end_array();
                     o.key("history");

@@ -1,5 +1,6 @@
 //! `GET /api/progress`: the campaign's progress over time, one point per
-//! date with a change, from the same read model as every other figure.
+//! date with a change (of a status or of a structure), from the same read
+//! model as every other figure, with the ward's structures on that day.
 
 use super::geojson::write_tally;
 use super::json::Out;
@@ -36,6 +37,13 @@ async fn progress(
                 o.begin_object();
                 o.field("date", d.to_string());
                 write_tally(&mut o, t, audience);
+                // the ward's structures on the day (the page's totals)
+                o.field("structures", t.structures.structures);
+                o.field("structures_donated", t.structures.donated);
+                o.field(
+                    "structures_donated_value_vnd",
+                    t.structures.donated_value_vnd,
+                );
                 o.end_object();
             }
             o.end_array();

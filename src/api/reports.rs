@@ -1,8 +1,11 @@
-//! Reports as downloads: `GET /api/reports` (any date or period, any cut),
-//! frozen reports (`POST /api/reports/frozen` keeps one as issued), and the
-//! donation record page of a parcel.
+//! Reports as downloads: `GET /api/reports` (any date or period, any cut,
+//! or `by=periodic`: the Party's periodic report), frozen reports (`POST
+//! /api/reports/frozen` keeps one as issued, a periodic one with the
+//! office's edited narrative), the periodic report's generated narrative
+//! (`GET /api/reports/periodic`) and its preview with edits (`POST
+//! /api/reports/preview`), and the donation record page of a parcel.
 
-use super::campaign::log_read;
+use super::campaign::{log_read, log_read_as_of};
 use super::params::{flag, past_date};
 use super::{ApiError, AppState, Caller};
 use crate::campaign::events::Audience;
@@ -10,6 +13,8 @@ use crate::ops::reports::FrozenReports;
 use crate::report::Report;
 use crate::report::campaign::{self as reports, Cut, Options};
 use crate::report::format::{self, Format};
+use crate::report::html_party::{self, Lang};
+use crate::report::periodic::{self, Edit, Letterhead};
 use crate::store::Role;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -28,6 +33,8 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/reports", get(report))
         .route("/api/reports/frozen", get(frozen_list).post(freeze))
+        .route("/api/reports/periodic", get(narrative))
+        .route("/api/reports/preview", axum::routing::post(preview))
         .route("/api/reports/frozen/{id}", get(frozen))
         .route("/api/parcels/{id}/record", get(record_page))
 }
@@ -45,10 +52,55 @@ struct ReportQuery {
     min_value: Option<i64>,
     /// `1`: the commendation list names every donor (viewer+).
     internal: Option<String>,
+    /// `1`: the periodic report's HTML with English subtitles (the screen
+    /// version); without it the official print, Vietnamese only.
+    bilingual: Option<String>,
 }
 
 fn bad(msg: String) -> ApiError {
     ApiError::Unprocessable("invalid_report", msg)
+}
+
+/// What a report holds: tables of cuts, or the periodic report.
+#[derive(Debug, Clone, PartialEq)]
+enum What {
+    Cuts(Vec<Cut>),
+    Periodic,
+}
+
+impl What {
+    fn parse(by: &str) -> Result<What, ApiError> {
+        if by == periodic::CUT {
+            return Ok(What::Periodic);
+        }
+        cuts(by).map(What::Cuts)
+    }
+
+    /// The cuts whose data it shows: the periodic report's appendix names
+    /// party cells and the members' families (editor+).
+    fn shows(&self) -> Vec<Cut> {
+        match self {
+            What::Cuts(c) => c.clone(),
+            What::Periodic => vec![Cut::Segment, Cut::Group, Cut::Cell],
+        }
+    }
+
+    /// The report from the ward's facts; the periodic one with the
+    /// letterhead the store holds.
+    fn build(
+        &self,
+        s: &crate::store::Store,
+        ward: &crate::campaign::figures::Ward,
+        opt: &Options,
+    ) -> Result<Report, ApiError> {
+        Ok(match self {
+            What::Cuts(c) => reports::build(ward, c, opt),
+            What::Periodic => {
+                let head = crate::ops::reports::letterhead(s, &Letterhead::default())?;
+                periodic::build(ward, opt, &head)
+            }
+        })
+    }
 }
 
 fn cuts(by: &str) -> Result<Vec<Cut>, ApiError> {
@@ -59,7 +111,7 @@ fn cuts(by: &str) -> Result<Vec<Cut>, ApiError> {
         .map(|c| {
             Cut::parse(c.trim()).ok_or_else(|| {
                 bad(format!(
-                    "by: không biết cách cắt {c:?} / unknown cut {c:?} (segment, group, cell, member, lagging, commendation, all)"
+                    "by: không biết cách cắt {c:?} / unknown cut {c:?} (segment, group, cell, member, lagging, commendation, all, periodic)"
                 ))
             })
         })
@@ -107,7 +159,7 @@ fn fmt(name: Option<&str>) -> Result<Format, ApiError> {
     let n = name.unwrap_or("xlsx");
     Format::parse(n).ok_or_else(|| {
         bad(format!(
-            "format: không biết định dạng {n:?} / unknown format {n:?} (xlsx, html, csv)"
+            "format: không biết định dạng {n:?} / unknown format {n:?} (xlsx, html, csv, docx)"
         ))
     })
 }
@@ -137,8 +189,13 @@ fn shown_to(caller: &Caller, doc: Report) -> Report {
     }
 }
 
-fn file(doc: &Report, cut: &str, f: Format) -> Result<Response, ApiError> {
-    let bytes = format::write(doc, f).map_err(ApiError::Internal)?;
+fn file(doc: &Report, cut: &str, f: Format, bilingual: bool) -> Result<Response, ApiError> {
+    let bytes = match (&doc.periodic, f) {
+        (Some(p), Format::Html) if bilingual => {
+            html_party::render(doc, p, Lang::Bilingual).into_bytes()
+        }
+        _ => format::write(doc, f).map_err(ApiError::Internal)?,
+    };
     let name = format::file_name(doc, cut, f);
     let disposition = if f == Format::Html {
         format!("inline; filename=\"{name}\"")
@@ -170,9 +227,11 @@ async fn report(
 ) -> Result<Response, ApiError> {
     let q = q?.0;
     let by = q.by.clone().unwrap_or_else(|| "all".into());
-    let cuts = cuts(&by)?;
+    let what = What::parse(&by)?;
+    let cuts = what.shows();
     let opt = options(&q)?;
     let f = fmt(q.format.as_deref())?;
+    let bilingual = flag(q.bilingual.as_deref());
     check_access(&caller, &cuts, opt.public)?;
     let reader = caller
         .sees_sensitive()
@@ -191,7 +250,8 @@ async fn report(
                 )?;
             }
             // the same facts, and so the same figures, as every other answer
-            Ok(reports::build(facts.get(s)?.ward(), &cuts, &opt))
+            let kept = facts.get(s)?;
+            what.build(s, kept.ward(), &opt)
         })
         .await?;
     let doc = shown_to(&caller, doc);
@@ -199,6 +259,7 @@ async fn report(
         &doc,
         &q.by.unwrap_or_else(|| "all".into()).replace(',', "-"),
         f,
+        bilingual,
     )
 }
 
@@ -211,18 +272,23 @@ struct Freeze {
     lag_days: Option<u32>,
     min_area: Option<f64>,
     min_value: Option<i64>,
+    /// With `by: "periodic"`: the office's edits (number, narrative,
+    /// recipients, signer) that replace the generated ones.
+    periodic: Option<Edit>,
 }
 
-/// `POST /api/reports/frozen`: keeps a report as issued today (editor+).
-async fn freeze(
-    State(state): State<AppState>,
-    caller: Caller,
-    body: Result<Json<Freeze>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require(Role::Editor)?.clone();
-    let Json(b) = body?;
+/// A freeze or preview body made into the report it asks for (editor+):
+/// the periodic report with the office's edits written in, as issued
+/// `today`.
+async fn edited(
+    state: &AppState,
+    caller: &Caller,
+    b: Freeze,
+    today: chrono::NaiveDate,
+) -> Result<(String, Report), ApiError> {
+    caller.require(Role::Editor)?;
     let by = b.by.unwrap_or_else(|| "all".into());
-    let cuts = cuts(&by)?;
+    let what = What::parse(&by)?;
     let q = ReportQuery {
         as_of: Some(b.as_of),
         from: b.from,
@@ -232,18 +298,114 @@ async fn freeze(
         ..ReportQuery::default()
     };
     let opt = options(&q)?;
-    let today = today_vn();
     if opt.as_of > today {
         return Err(bad(format!(
             "as_of {} ở tương lai / is in the future",
             opt.as_of
         )));
     }
+    if b.periodic.is_some() && what != What::Periodic {
+        return Err(bad(
+            "periodic: chỉ dùng với by=periodic / only with by=periodic".into(),
+        ));
+    }
+    // the preview shows what a GET of the same cuts shows: logged alike
+    let reader = caller
+        .sees_sensitive()
+        .cloned()
+        .filter(|_| what.shows().iter().any(|c| c.is_sensitive()));
     let facts = state.facts();
+    let edit = b.periodic;
+    let logged = by.clone();
+    let doc = state
+        .blocking(move |s| {
+            if let Some(u) = &reader {
+                super::campaign::log_read_as_of(
+                    s,
+                    u,
+                    &format!("report {logged}"),
+                    Some(&format!("as_of={} from={:?}", opt.as_of, opt.from)),
+                    Some(opt.as_of),
+                )?;
+            }
+            let kept = facts.get(s)?;
+            let mut doc = what.build(s, kept.ward(), &opt)?;
+            doc.issued_on = Some(today);
+            if let (Some(e), Some(p)) = (&edit, doc.periodic.as_mut()) {
+                e.apply(p).map_err(bad)?;
+            }
+            Ok(doc)
+        })
+        .await?;
+    Ok((by, doc))
+}
+
+/// `POST /api/reports/preview`: the report a freeze body would keep, as its
+/// HTML page, kept nowhere (editor+): the office reads its edits before
+/// freezing.
+async fn preview(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<Freeze>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(b) = body?;
+    let (by, doc) = edited(&state, &caller, b, today_vn()).await?;
+    file(&doc, &format!("xem-truoc-{by}"), Format::Html, false)
+}
+
+/// `GET /api/reports/periodic?as_of=&from=&lag_days=`: the periodic report's
+/// letterhead and generated narrative as JSON, for the office to edit
+/// (editor+).
+async fn narrative(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let user = caller.require(Role::Editor)?.clone();
+    let q = q?.0;
+    let opt = options(&q)?;
+    let facts = state.facts();
+    let doc = state
+        .blocking(move |s| {
+            log_read_as_of(
+                s,
+                &user,
+                "report periodic",
+                Some(&format!("as_of={} from={:?}", opt.as_of, opt.from)),
+                Some(opt.as_of),
+            )?;
+            let kept = facts.get(s)?;
+            What::Periodic.build(s, kept.ward(), &opt)
+        })
+        .await?;
+    Ok(Json(json!({
+        "title": doc.title,
+        "as_of": doc.as_of.to_string(),
+        "from": doc.from.map(|d| d.to_string()),
+        "periodic": doc.periodic,
+        "limits": {
+            "sections": periodic::MAX_SECTIONS,
+            "paragraphs": periodic::MAX_PARAGRAPHS,
+            "paragraph_chars": periodic::MAX_PARAGRAPH_CHARS,
+            "heading_chars": periodic::MAX_HEADING_CHARS,
+            "total_chars": periodic::MAX_TOTAL_CHARS,
+        },
+    })))
+}
+
+/// `POST /api/reports/frozen`: keeps a report as issued today (editor+); a
+/// periodic one with the office's edits.
+async fn freeze(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<Freeze>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let user = caller.require(Role::Editor)?.clone();
+    let Json(b) = body?;
+    let today = today_vn();
+    let (by, doc) = edited(&state, &caller, b, today).await?;
     state
         .blocking(move |s| {
-            let mut doc = reports::build(facts.get(s)?.ward(), &cuts, &opt);
-            doc.issued_on = Some(today);
             let id = s.freeze_report(&by, &doc, today, &user.name)?;
             Ok((
                 StatusCode::CREATED,
@@ -280,6 +442,8 @@ async fn frozen_list(
 #[derive(Debug, Deserialize)]
 struct FrozenQuery {
     format: Option<String>,
+    /// `1`: a periodic report's HTML with English subtitles.
+    bilingual: Option<String>,
 }
 
 /// `GET /api/reports/frozen/{id}?format=`: exactly as issued.
@@ -289,13 +453,18 @@ async fn frozen(
     Path(id): Path<i64>,
     q: Result<Query<FrozenQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let f = fmt(q?.0.format.as_deref())?;
+    let q = q?.0;
+    let f = fmt(q.format.as_deref())?;
+    let bilingual = flag(q.bilingual.as_deref());
     let doc = state.blocking(move |s| Ok(s.frozen_report(id)?)).await?;
     let doc = shown_to(&caller, doc);
+    // a periodic report speaks of the cells and the members' families in
+    // its narrative too
     let sensitive: Vec<Cut> = doc
         .sheets
         .iter()
         .filter_map(|s| Cut::parse(&s.key))
+        .chain(doc.periodic.as_ref().map(|_| Cut::Cell))
         .filter(|c| c.is_sensitive())
         .collect();
     check_access(&caller, &sensitive, true)?;
@@ -308,7 +477,7 @@ async fn frozen(
             .blocking(move |s| log_read(s, &u, &format!("frozen report {id}"), None))
             .await?;
     }
-    file(&doc, &format!("da-chot-{id}"), f)
+    file(&doc, &format!("da-chot-{id}"), f, bilingual)
 }
 
 /// `GET /api/parcels/{id}/record`: the donation record page, pre-filled

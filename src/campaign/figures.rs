@@ -25,7 +25,7 @@
 use super::FeatureId;
 use super::events::{PublicStatus, Status, Timeline};
 use super::responsibility::Stillness;
-use super::structures::StructureTally;
+use super::structures::{StructureLine, StructureTally};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -47,10 +47,10 @@ pub struct ParcelFacts {
     pub donations: Vec<(usize, f64)>,
     /// Status changes that count, in effect order.
     pub timeline: Timeline,
-    /// The structures on its land as recorded: how many, of which kinds, how
-    /// many marked as donated and their value (counted as donated on a day
-    /// only once the household has reached agreement).
-    pub structures: StructureTally,
+    /// The structures on its land as recorded, day by day: how many, of
+    /// which kinds, how many marked as donated and their value (counted as
+    /// donated on a day only once the household has reached agreement).
+    pub structures: StructureLine,
     /// (member index, from, to exclusive).
     pub assignments: Vec<(usize, NaiveDate, Option<NaiveDate>)>,
     /// Dates of logged persuasion visits.
@@ -60,6 +60,12 @@ pub struct ParcelFacts {
 impl ParcelFacts {
     pub fn status_on(&self, day: NaiveDate) -> Status {
         self.timeline.status_on(day)
+    }
+
+    /// Its structures as they stood at the end of `day` (those marked
+    /// donated, whatever the household's status).
+    pub fn structures_on(&self, day: NaiveDate) -> StructureTally {
+        self.structures.on(day)
     }
 
     /// Affected: donates to at least one segment.
@@ -169,41 +175,50 @@ pub struct Tally {
 impl Tally {
     /// Counts `p` (with `area` of it) as it stood on `day`.
     pub fn add(&mut self, p: &ParcelFacts, area: f64, day: NaiveDate) {
-        self.add_as(p, area, p.status_on(day));
+        self.add_as(area, p.status_on(day), &p.structures_on(day));
     }
 
-    fn add_as(&mut self, p: &ParcelFacts, area: f64, s: Status) {
+    /// Counts a parcel with `area` standing at `s` with structures `st`.
+    fn add_as(&mut self, area: f64, s: Status, st: &StructureTally) {
         self.affected += 1;
         self.donated_area_m2 += area;
         self.at_step[s.index()] += 1;
         if s == Status::HandedOver {
             self.handed_over_area_m2 += area;
         }
-        let st = &p.structures;
-        self.structures.structures += st.structures;
-        for (n, k) in self.structures.by_kind.iter_mut().zip(st.by_kind) {
-            *n += k;
+        self.count_structures(st, s, true);
+    }
+
+    /// Adds (or takes back out) the structures `st` of a parcel at `s`.
+    fn count_structures(&mut self, st: &StructureTally, s: Status, add: bool) {
+        let t = &mut self.structures;
+        let op = |x: &mut usize, n: usize| {
+            if add {
+                *x += n;
+            } else {
+                *x -= n;
+            }
+        };
+        op(&mut t.structures, st.structures);
+        for (n, k) in t.by_kind.iter_mut().zip(st.by_kind) {
+            op(n, k);
         }
         if s.reached_agreement() {
-            self.structures.donated += st.donated;
-            self.structures.donated_value_vnd += st.donated_value_vnd;
+            op(&mut t.donated, st.donated);
+            if add {
+                t.donated_value_vnd = t.donated_value_vnd.saturating_add(st.donated_value_vnd);
+            } else {
+                t.donated_value_vnd -= st.donated_value_vnd;
+            }
         }
     }
 
-    /// `p`, counted with `area` as `from`, now stands at `to`.
-    fn moved(&mut self, p: &ParcelFacts, area: f64, from: Status, to: Status) {
-        let sign = |s: Status| if s.reached_agreement() { 1 } else { 0 };
-        let (a, b) = (sign(from), sign(to));
-        if a != b {
-            let st = &p.structures;
-            if b > a {
-                self.structures.donated += st.donated;
-                self.structures.donated_value_vnd += st.donated_value_vnd;
-            } else {
-                self.structures.donated -= st.donated;
-                self.structures.donated_value_vnd -= st.donated_value_vnd;
-            }
-        }
+    /// A parcel counted with `area` as `from` (status and structures) now
+    /// stands as `to`.
+    fn moved(&mut self, area: f64, from: (Status, &StructureTally), to: (Status, &StructureTally)) {
+        self.count_structures(from.1, from.0, false);
+        self.count_structures(to.1, to.0, true);
+        let (from, to) = (from.0, to.0);
         if from == Status::HandedOver {
             self.handed_over_area_m2 -= area;
         }
@@ -298,8 +313,9 @@ impl Ward {
                 continue;
             }
             let s = p.status_on(day);
+            let st = p.structures_on(day);
             for &(i, a) in &p.donations {
-                out[i].add_as(p, a, s);
+                out[i].add_as(a, s, &st);
             }
         }
         out
@@ -362,29 +378,40 @@ impl Ward {
         // Every affected parcel starts not contacted; each step of a timeline
         // moves it from one status to the next, so one pass over the steps in
         // date order gives every point.
+        // (Its structures start as they stood before any dated change and
+        // move on the days their changes took effect.)
+        type State = (Status, StructureTally);
         let mut t = Tally::default();
-        let mut steps: Vec<(NaiveDate, usize, Status, Status)> = Vec::new();
+        let mut steps: Vec<(NaiveDate, usize, State, State)> = Vec::new();
         for (i, p) in self.parcels.iter().enumerate() {
             if !p.affected() {
                 continue;
             }
-            t.add_as(p, p.area(), Status::NotContacted);
-            let mut from = Status::NotContacted;
-            for &(d, to) in &p.timeline.0 {
-                if d > until {
-                    break;
-                }
+            let mut from = (Status::NotContacted, p.structures.base);
+            t.add_as(p.area(), from.0, &from.1);
+            let mut days: Vec<NaiveDate> = p
+                .timeline
+                .0
+                .iter()
+                .map(|s| s.0)
+                .take_while(|d| *d <= until)
+                .chain(p.structures.dates_until(until))
+                .collect();
+            days.sort();
+            days.dedup();
+            for d in days {
+                let to = (p.status_on(d), p.structures_on(d));
                 steps.push((d, i, from, to));
                 from = to;
             }
         }
         steps.sort_by_key(|s| s.0);
         let mut out: Vec<(NaiveDate, Tally)> = Vec::new();
-        for (k, &(d, i, from, to)) in steps.iter().enumerate() {
-            let p = &self.parcels[i];
-            t.moved(p, p.area(), from, to);
-            if steps.get(k + 1).is_none_or(|n| n.0 != d) {
-                out.push((d, t));
+        for (k, (d, i, from, to)) in steps.iter().enumerate() {
+            let p = &self.parcels[*i];
+            t.moved(p.area(), (from.0, &from.1), (to.0, &to.1));
+            if steps.get(k + 1).is_none_or(|n| n.0 != *d) {
+                out.push((*d, t));
             }
         }
         out
@@ -544,7 +571,7 @@ impl Ward {
                 .unwrap_or(n);
             let c = &mut out[i];
             let s = p.status_on(day);
-            c.tally.add_as(p, p.area(), s);
+            c.tally.add_as(p.area(), s, &p.structures_on(day));
             if p.member_family {
                 c.member_families += 1;
                 c.member_families_agreed += usize::from(s.reached_agreement());
@@ -642,10 +669,10 @@ impl Ward {
             .filter(|&(i, a, _)| {
                 a >= t.min_area_m2
                     || (t.min_value_vnd > 0
-                        && self.parcels[i].structures.donated_value_vnd >= t.min_value_vnd)
+                        && self.parcels[i].structures_on(day).donated_value_vnd >= t.min_value_vnd)
             })
             .collect();
-        let value = |i: usize| self.parcels[i].structures.donated_value_vnd;
+        let value = |i: usize| self.parcels[i].structures_on(day).donated_value_vnd;
         list.sort_by(|a, b| {
             b.1.total_cmp(&a.1)
                 .then_with(|| value(b.0).cmp(&value(a.0)))
@@ -711,11 +738,12 @@ impl Kept {
             return;
         }
         let p = &self.ward.parcels[i];
+        let st = p.structures_on(NaiveDate::MAX);
         for &(si, a) in &p.donations {
-            self.segments[si].moved(p, a, from, to);
+            self.segments[si].moved(a, (from, &st), (to, &st));
         }
         if let Some(g) = self.groups.iter_mut().find(|g| g.name == p.group) {
-            g.tally.moved(p, p.area(), from, to);
+            g.tally.moved(p.area(), (from, &st), (to, &st));
         }
     }
 }
@@ -751,7 +779,7 @@ mod tests {
             may_be_named: false,
             donations,
             timeline: Timeline(line.into_iter().map(|(d, s)| (day(d), s)).collect()),
-            structures,
+            structures: StructureLine::flat(structures),
             assignments: Vec::new(),
             contacts: Vec::new(),
         }
@@ -910,5 +938,72 @@ mod tests {
             assert_eq!(*t, w.ward_tally(*d), "{d}");
         }
         assert!(w.series(day(1)).is_empty());
+    }
+
+    #[test]
+    fn a_wall_marked_donated_counts_from_the_day_it_was_marked_and_the_series_follows() {
+        use crate::campaign::structures::{
+            ChangeKind, Structure, StructureChange, StructureKind, StructureValues, Unit,
+        };
+        let mut w = ward();
+        let values = |donated| StructureValues {
+            kind: StructureKind::Wall,
+            quantity: Some(15.0),
+            unit: Some(Unit::M),
+            value_vnd: Some(8_000_000),
+            donated,
+        };
+        let change = |id, what, d: u32, donated| StructureChange {
+            id,
+            structure: 50,
+            what,
+            effective: Some(day(d)),
+            values: values(donated),
+            entered_at: "2026-11-20T03:00:00Z".into(),
+            entered_by: "lan".into(),
+            note: None,
+        };
+        // parcel 1 agreed on day 5: a wall added on day 1, marked donated on day 10
+        let now = Structure {
+            id: 50,
+            values: values(true),
+        };
+        let line = StructureLine::of(
+            &[now],
+            &[
+                change(1, ChangeKind::Added, 1, false),
+                change(2, ChangeKind::Edited, 10, true),
+            ],
+        );
+        w.parcel_mut(1).unwrap().structures = line;
+        // the others without structures
+        for key in [2, 3, 4] {
+            w.parcel_mut(key).unwrap().structures = StructureLine::default();
+        }
+        let (on5, on15) = (w.ward_tally(day(5)), w.ward_tally(day(15)));
+        assert_eq!(on5.structures.structures, 1);
+        assert_eq!(
+            (on5.structures.donated, on5.structures.donated_value_vnd),
+            (0, 0)
+        );
+        assert_eq!(
+            (on15.structures.donated, on15.structures.donated_value_vnd),
+            (1, 8_000_000)
+        );
+        assert_eq!(w.segment_tallies(day(15))[0].structures.donated, 1);
+        assert_eq!(w.group_figures(day(5))[0].tally.structures.donated, 0);
+        let series = w.series(day(30));
+        assert!(
+            series.iter().any(|(d, _)| *d == day(10)),
+            "a point on the day it was marked"
+        );
+        for (d, t) in &series {
+            assert_eq!(*t, w.ward_tally(*d), "{d}");
+        }
+        let kept = Kept::new(w.clone());
+        assert_eq!(
+            kept.segment_tallies(NaiveDate::MAX),
+            w.segment_tallies(NaiveDate::MAX)
+        );
     }
 }

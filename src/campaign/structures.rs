@@ -17,6 +17,8 @@
 //! ```
 
 use super::{FeatureId, fold};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -226,13 +228,228 @@ pub struct StructureTally {
     pub by_kind: [usize; 8],
 }
 
+/// The most one structure may be said to be worth: a thousand billion đồng.
+/// Far above any wall or house front, and low enough that the values of
+/// millions of structures add up without overflow.
+pub const MAX_VALUE_VND: i64 = 1_000_000_000_000;
+
 impl StructureTally {
     /// Adds `n` structures of `kind`, `donated` of them donated, worth `value_vnd`.
     pub fn add(&mut self, kind: StructureKind, n: usize, donated: usize, value_vnd: i64) {
         self.structures += n;
         self.donated += donated;
-        self.donated_value_vnd += value_vnd;
+        // values are capped at the doors; saturating keeps a sum from
+        // wrapping should a stored value ever exceed the cap
+        self.donated_value_vnd = self.donated_value_vnd.saturating_add(value_vnd);
         self.by_kind[kind.index()] += n;
+    }
+}
+
+/// What a structure is and how it stands: the values a change records in
+/// full, the record prints and the figures count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructureValues {
+    pub kind: StructureKind,
+    /// Positive when given (an import may leave it out).
+    pub quantity: Option<f64>,
+    pub unit: Option<Unit>,
+    /// Estimated value in đồng, if given.
+    pub value_vnd: Option<i64>,
+    /// Marked as donated (hiến); it counts as donated on a day only once the
+    /// household has reached agreement ([`crate::campaign::figures`]).
+    pub donated: bool,
+}
+
+/// A structure as it stands, with its stable id (the store's row id, never
+/// given to another structure).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Structure {
+    pub id: i64,
+    pub values: StructureValues,
+}
+
+/// What a change of a structure did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChangeKind {
+    /// The values a structure had before its first change, when it came
+    /// from an import (CSV, demo): they hold from the beginning.
+    Imported,
+    /// Recorded as standing on the land from its effective date.
+    Added,
+    /// New values from its effective date.
+    Edited,
+    /// Gone from its effective date (demolished, recorded by mistake).
+    Removed,
+}
+
+impl ChangeKind {
+    pub const ALL: [ChangeKind; 4] = [
+        ChangeKind::Imported,
+        ChangeKind::Added,
+        ChangeKind::Edited,
+        ChangeKind::Removed,
+    ];
+
+    /// The code in the database and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            ChangeKind::Imported => "imported",
+            ChangeKind::Added => "added",
+            ChangeKind::Edited => "edited",
+            ChangeKind::Removed => "removed",
+        }
+    }
+
+    /// Its Vietnamese name.
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeKind::Imported => "Nhập từ tệp",
+            ChangeKind::Added => "Thêm",
+            ChangeKind::Edited => "Sửa",
+            ChangeKind::Removed => "Xóa",
+        }
+    }
+}
+
+impl FromStr for ChangeKind {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ChangeKind::ALL
+            .into_iter()
+            .find(|c| c.code() == s)
+            .ok_or_else(|| UnknownName(s.to_string()))
+    }
+}
+
+/// One change in a structure's history (append-only): the full values it
+/// left the structure with, the day it took effect, when and by whom it
+/// was entered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructureChange {
+    /// The change's own id (entry order).
+    pub id: i64,
+    /// The structure's stable id.
+    pub structure: i64,
+    pub what: ChangeKind,
+    /// `None`: from the beginning ([`ChangeKind::Imported`]).
+    pub effective: Option<NaiveDate>,
+    pub values: StructureValues,
+    /// RFC 3339, UTC.
+    pub entered_at: String,
+    pub entered_by: String,
+    pub note: Option<String>,
+}
+
+/// The structures of one parcel as they stood at the end of `day`, by id.
+///
+/// A structure with no change on file (imported) stands from the beginning
+/// as it is now; one with changes stands as its latest change effective on
+/// or before `day` left it (later entries win on the same day), and not at
+/// all before its first change, nor after a removal. `changes` are the
+/// parcel's, in any order.
+pub fn structures_on(
+    current: &[Structure],
+    changes: &[StructureChange],
+    day: NaiveDate,
+) -> Vec<Structure> {
+    let mut latest: BTreeMap<i64, Option<&StructureChange>> = BTreeMap::new();
+    for c in changes {
+        let slot = latest.entry(c.structure).or_insert(None);
+        if c.effective.is_some_and(|e| e > day) {
+            continue;
+        }
+        let newer = |old: &StructureChange| (c.effective, c.id) > (old.effective, old.id);
+        if slot.is_none_or(newer) {
+            *slot = Some(c);
+        }
+    }
+    let mut out: Vec<Structure> = current
+        .iter()
+        .filter(|s| !latest.contains_key(&s.id))
+        .cloned()
+        .collect();
+    for (id, c) in latest {
+        if let Some(c) = c.filter(|c| c.what != ChangeKind::Removed) {
+            out.push(Structure {
+                id,
+                values: c.values.clone(),
+            });
+        }
+    }
+    out.sort_by_key(|s| s.id);
+    out
+}
+
+/// The tally of a list of structures (those marked donated counted as
+/// donated, with their value).
+pub fn tally(list: &[Structure]) -> StructureTally {
+    let mut t = StructureTally::default();
+    for s in list {
+        let v = &s.values;
+        let donated = usize::from(v.donated);
+        let value = if v.donated {
+            v.value_vnd.unwrap_or(0)
+        } else {
+            0
+        };
+        t.add(v.kind, 1, donated, value);
+    }
+    t
+}
+
+/// A parcel's structures over time, as the figures count them: the tally
+/// from the beginning, then the tally from each date a change took effect.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StructureLine {
+    /// Before any dated change.
+    pub base: StructureTally,
+    /// (date, tally from that date on), by date, one per date.
+    pub changes: Vec<(NaiveDate, StructureTally)>,
+}
+
+impl StructureLine {
+    /// Structures that never changed: the same tally on every day.
+    pub fn flat(t: StructureTally) -> StructureLine {
+        StructureLine {
+            base: t,
+            changes: Vec::new(),
+        }
+    }
+
+    /// The line of a parcel's structures now and their changes.
+    pub fn of(current: &[Structure], changes: &[StructureChange]) -> StructureLine {
+        if changes.is_empty() {
+            return StructureLine::flat(tally(current));
+        }
+        let mut dates: Vec<NaiveDate> = changes.iter().filter_map(|c| c.effective).collect();
+        dates.sort();
+        dates.dedup();
+        StructureLine {
+            base: tally(&structures_on(current, changes, NaiveDate::MIN)),
+            changes: dates
+                .into_iter()
+                .map(|d| (d, tally(&structures_on(current, changes, d))))
+                .collect(),
+        }
+    }
+
+    /// The tally at the end of `day`.
+    pub fn on(&self, day: NaiveDate) -> StructureTally {
+        let i = self.changes.partition_point(|(d, _)| *d <= day);
+        if i == 0 {
+            self.base
+        } else {
+            self.changes[i - 1].1
+        }
+    }
+
+    /// The dates on which the tally changes, up to `until`.
+    pub fn dates_until(&self, until: NaiveDate) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.changes
+            .iter()
+            .map(|(d, _)| *d)
+            .take_while(move |d| *d <= until)
     }
 }
 
@@ -278,5 +495,115 @@ mod tests {
         assert_eq!(t.donated_value_vnd, 3_000_000);
         assert_eq!(t.by_kind[StructureKind::Gate.index()], 2);
         assert_eq!(t.by_kind[StructureKind::Tree.index()], 1);
+    }
+
+    fn wall(id: i64, donated: bool) -> Structure {
+        Structure {
+            id,
+            values: StructureValues {
+                kind: StructureKind::Wall,
+                quantity: Some(12.0),
+                unit: Some(Unit::M),
+                value_vnd: Some(5_000_000),
+                donated,
+            },
+        }
+    }
+
+    fn change(
+        id: i64,
+        what: ChangeKind,
+        effective: Option<&str>,
+        s: &Structure,
+    ) -> StructureChange {
+        StructureChange {
+            id,
+            structure: s.id,
+            what,
+            effective: effective.map(|d| d.parse().unwrap()),
+            values: s.values.clone(),
+            entered_at: "2026-11-20T03:00:00Z".into(),
+            entered_by: "lan".into(),
+            note: None,
+        }
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_wall_added_then_marked_donated_is_replayed_day_by_day() {
+        // added 01/11 (kept), marked donated 10/11; a gate imported, never changed
+        let kept = wall(7, false);
+        let given = wall(7, true);
+        let mut gate = wall(3, false);
+        gate.values.kind = StructureKind::Gate;
+        let changes = vec![
+            change(1, ChangeKind::Added, Some("2026-11-01"), &kept),
+            change(2, ChangeKind::Edited, Some("2026-11-10"), &given),
+        ];
+        let current = vec![gate.clone(), given.clone()];
+        assert_eq!(
+            structures_on(&current, &changes, d("2026-10-31")),
+            vec![gate.clone()]
+        );
+        assert_eq!(
+            structures_on(&current, &changes, d("2026-11-05")),
+            vec![gate.clone(), kept]
+        );
+        assert_eq!(
+            structures_on(&current, &changes, d("2026-11-15")),
+            vec![gate, given]
+        );
+        let line = StructureLine::of(&current, &changes);
+        let (before, on5, on15) = (
+            line.on(d("2026-10-31")),
+            line.on(d("2026-11-05")),
+            line.on(d("2026-11-15")),
+        );
+        assert_eq!((before.structures, before.donated), (1, 0));
+        assert_eq!((on5.structures, on5.donated), (2, 0));
+        assert_eq!(
+            (on15.structures, on15.donated, on15.donated_value_vnd),
+            (2, 1, 5_000_000)
+        );
+        assert_eq!(line.on(NaiveDate::MAX), tally(&current));
+        assert_eq!(
+            line.dates_until(d("2026-11-05")).collect::<Vec<_>>(),
+            vec![d("2026-11-01")]
+        );
+    }
+
+    #[test]
+    fn an_imported_structure_keeps_its_first_values_until_its_first_change_and_is_gone_after_removal()
+     {
+        let imported = wall(4, false);
+        let marked = wall(4, true);
+        let changes = vec![
+            change(1, ChangeKind::Imported, None, &imported),
+            change(2, ChangeKind::Edited, Some("2026-11-10"), &marked),
+            change(3, ChangeKind::Removed, Some("2026-11-20"), &marked),
+        ];
+        // removed: no longer among the current rows
+        let line = StructureLine::of(&[], &changes);
+        assert_eq!(line.on(d("2000-01-01")).structures, 1);
+        assert_eq!(line.on(d("2026-11-09")).donated, 0);
+        assert_eq!(line.on(d("2026-11-10")).donated, 1);
+        assert_eq!(line.on(d("2026-11-20")).structures, 0);
+    }
+
+    #[test]
+    fn of_two_changes_on_one_day_the_later_entry_counts() {
+        let a = wall(1, true);
+        let b = wall(1, false);
+        let changes = vec![
+            change(1, ChangeKind::Added, Some("2026-11-10"), &a),
+            change(2, ChangeKind::Edited, Some("2026-11-10"), &b),
+        ];
+        assert_eq!(
+            structures_on(std::slice::from_ref(&b), &changes, d("2026-11-10")),
+            vec![b]
+        );
     }
 }

@@ -98,6 +98,7 @@ pub fn create_demo_as_of(
     .map_err(|e| gone(&e))?;
     let paper = super::org::generate(&ward.parcels, &households, &hist.events, seed);
     store.set_meta("ward", "Ngọc Sơn").map_err(fail)?;
+    crate::ops::reports::set_province(&store, "Thanh Hóa").map_err(fail)?;
     store.import_org(&paper.org).map_err(fail)?;
     // records first: a `signed` event needs its record on file
     store

@@ -1,9 +1,9 @@
 //! The bounds every importer keeps, so that no input file, however made,
 //! can take the memory or the time of the machine: the size of each kind of
 //! file, of each member unpacked from a zip and its unpacked/packed ratio,
-//! the rows, columns, fields and lines of a CSV, and the SQLite work of a
-//! GeoPackage read. Every refusal names the file (or layer) and the limit,
-//! in Vietnamese then English.
+//! the rows, columns, fields and lines of a CSV, the SQLite work of a
+//! GeoPackage read, and the chords its circular arcs become. Every refusal
+//! names the file (or layer) and the limit, in Vietnamese then English.
 
 use super::layer::FormatError;
 use std::path::Path;
@@ -49,6 +49,10 @@ pub struct Limits {
     pub sqlite_time: Duration,
     /// Bytes of one value (text or blob) in a GeoPackage.
     pub sqlite_value_bytes: i32,
+    /// Chords one circular arc may become (see [`super::curve`]).
+    pub arc_segments: usize,
+    /// Vertices the arcs of one file may become.
+    pub curve_vertices: u64,
 }
 
 impl Limits {
@@ -73,6 +77,8 @@ impl Limits {
         sqlite_steps: 2_000_000_000,
         sqlite_time: Duration::from_secs(60),
         sqlite_value_bytes: 64 * MB as i32,
+        arc_segments: 4096,
+        curve_vertices: 4_000_000,
     };
 
     /// The size limit of a file, by its extension (`None`: a folder or an
@@ -141,6 +147,36 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Vec<u8>, FormatError> {
         check_size(path, limit)?;
     }
     Ok(std::fs::read(path)?)
+}
+
+/// Checks a zip member, from the zip's central directory, before it is
+/// unpacked: its unpacked `size` against [`Limits::member_bytes`], and its
+/// unpacked/`packed` ratio against [`Limits::ratio`] (above
+/// [`Limits::RATIO_FLOOR`]). `zip` and `member` name them in the refusal.
+pub fn check_member(
+    zip: &str,
+    member: &str,
+    size: u64,
+    packed: u64,
+    limits: &Limits,
+) -> Result<(), FormatError> {
+    if size > limits.member_bytes {
+        let (len, max) = (self::size(size), self::size(limits.member_bytes));
+        return Err(FormatError::invalid(format!(
+            "{zip}: {member} giải nén ra {len}, vượt giới hạn {max} mỗi tệp / {zip}: {member} \
+             unpacks to {len}, over the {max} limit per member"
+        )));
+    }
+    let ratio = size / packed.max(1);
+    if size > Limits::RATIO_FLOOR && ratio > limits.ratio {
+        let max = limits.ratio;
+        return Err(FormatError::invalid(format!(
+            "{zip}: {member} nén {ratio} lần, vượt giới hạn tỉ lệ giải nén/nén {max} (nghi là bom \
+             zip) / {zip}: {member} is compressed {ratio} times, over the unpacked/packed ratio \
+             limit of {max} (a zip bomb?)"
+        )));
+    }
+    Ok(())
 }
 
 /// A file's name for messages (its last part).

@@ -6,6 +6,7 @@ pub mod campaign_csv;
 pub mod coordinates;
 pub mod csv_out;
 pub mod csv_wkt;
+pub mod curve;
 pub mod dxf;
 pub mod geojson;
 pub mod gpkg;

@@ -9,6 +9,7 @@
 //! overlap (rectangles on the inner side of a bend), and
 //! [`crate::geometry::donation`] counts such overlaps once.
 
+use super::buffer_curve;
 use super::clip::{HalfPlane, P, Shape, bbox, ring_area};
 use geo::TriangulateEarcut;
 
@@ -26,6 +27,10 @@ pub enum Frame {
     /// A triangle of a given right-of-way polygon: measured against the
     /// centerline and the polygon's boundary.
     Free,
+    /// A triangle of the corridor of a centerline whose outline GEOS draws
+    /// differently from rectangles and wedges (see [`offset_pieces`]):
+    /// measured against the centerline and its half widths.
+    Filled,
 }
 
 /// One convex piece of a segment's corridor.
@@ -168,7 +173,19 @@ fn add(a: P, b: P, k: f64) -> P {
 }
 
 /// The pieces of the corridor of `centerline` offset `left` metres to its left
-/// and `right` metres to its right, flat ends, mitred joins.
+/// and `right` metres to its right, flat ends, mitred joins: the corridor
+/// GEOS draws for `ST_Buffer(line, w, 'endcap=flat join=mitre mitre_limit=5')`.
+///
+/// Each part is first cut into one rectangle per edge and one wedge per bend.
+/// That union is GEOS's buffer on clean lines, but not on digitized ones: GEOS
+/// simplifies each side of the line before offsetting it (a vertex turning
+/// toward that side, within 1% of the half width of its neighbours' chord and
+/// of the vertex before it, is dropped), and it keeps only the points its
+/// offset curve winds around, so a back-step of a few millimetres at a bend
+/// does not push a limited mitre 25 m out of the road. So the part's outline
+/// is also traced as GEOS traces it ([`buffer_curve::line_region`]); where
+/// the two differ (by more than 10⁻⁴ m² + 10⁻⁹ of the area) the part's pieces
+/// are trapezoids of GEOS's outline instead ([`Frame::Filled`]).
 ///
 /// ```
 /// use hiendat::geometry::corridor::{Centerline, offset_pieces};
@@ -180,83 +197,204 @@ fn add(a: P, b: P, k: f64) -> P {
 pub fn offset_pieces(segment: u32, c: &Centerline, left: f64, right: f64) -> Vec<Piece> {
     let mut pieces = Vec::new();
     for (part, cum) in c.parts.iter().zip(&c.cum) {
-        let mut dirs = Vec::with_capacity(part.len());
-        for i in 1..part.len() {
-            let len = cum[i] - cum[i - 1];
-            let (a, b) = (part[i - 1], part[i]);
-            let u = [(b[0] - a[0]) / len, (b[1] - a[1]) / len];
-            dirs.push(u);
-            let n = left_normal(u);
-            let ring = vec![
-                add(a, n, -right),
-                add(b, n, -right),
-                add(b, n, left),
-                add(a, n, left),
-            ];
-            let frame = Frame::Edge {
-                p0: a,
-                u,
-                len,
-                s0: cum[i - 1],
-            };
-            pieces.extend(Piece::new(segment, ring, frame));
+        let quick = part_pieces(segment, part, cum, left, right);
+        let region = buffer_curve::line_region(part, left, right);
+        if same_region(&quick, &region) {
+            pieces.extend(quick);
+        } else {
+            for rings in &region {
+                pieces.extend(
+                    trapezoids(rings)
+                        .into_iter()
+                        .filter_map(|t| Piece::new(segment, t, Frame::Filled)),
+                );
+            }
         }
-        for k in 1..dirs.len() {
-            let (u0, u1) = (dirs[k - 1], dirs[k]);
-            let turn = u0[0] * u1[1] - u0[1] * u1[0];
-            let dot = u0[0] * u1[0] + u0[1] * u1[1];
-            if turn.abs() < 1e-12 && dot > 0.0 {
-                continue;
-            }
-            // A left turn opens the right side, and the reverse.
-            let side = if turn > 0.0 { -1.0 } else { 1.0 };
-            let w = if side > 0.0 { left } else { right };
-            if w <= 0.0 {
-                continue;
-            }
-            let v = part[k];
-            let n0 = left_normal(u0);
-            let n1 = left_normal(u1);
-            let a = add(v, n0, side * w);
-            let b = add(v, n1, side * w);
-            // Outer bisector and the half deflection angle δ/2 between the edges.
-            let bis = [n0[0] + n1[0], n0[1] + n1[1]];
-            let bl = bis[0].hypot(bis[1]);
-            let frame = Frame::Joint { v, s: cum[k], side };
-            let ring = if bl < 1e-12 {
-                // a full reversal: GEOS caps it with the bevel
-                vec![v, a, b]
-            } else {
-                let d = [side * bis[0] / bl, side * bis[1] / bl];
-                let cos_half = (d[0] * n0[0] + d[1] * n0[1]) * side;
-                let ratio = 1.0 / cos_half;
-                if ratio <= MITRE_LIMIT {
-                    vec![v, a, add(v, d, w * ratio), b]
-                } else {
-                    // GEOS addLimitedMitreJoin: a bevel across the bisector at 5 w.
-                    let mitre_dist = MITRE_LIMIT * w;
-                    // interior angle φ between the edges: sin(φ/2) = cos(δ/2)
-                    let bevel_half = w - mitre_dist * cos_half.abs();
-                    let mid = add(v, d, mitre_dist);
-                    let perp = left_normal(d);
-                    let e1 = add(mid, perp, bevel_half);
-                    let e2 = add(mid, perp, -bevel_half);
-                    let (ea, eb) = if dist(e1, a) <= dist(e2, a) {
-                        (e1, e2)
-                    } else {
-                        (e2, e1)
-                    };
-                    vec![v, a, ea, eb, b]
+    }
+    pieces
+}
+
+/// Differences GEOS's own rounding heuristics make (it merges offset points
+/// closer than w / 1000) are below this; the rectangles and wedges are kept.
+const SAME_REGION_M2: f64 = 1e-4;
+
+/// Whether the union of `pieces` is `region` (polygons: exterior, then holes),
+/// within [`SAME_REGION_M2`].
+fn same_region(pieces: &[Piece], region: &[Vec<Vec<P>>]) -> bool {
+    let a_region: f64 = region.iter().flatten().map(|r| ring_area(r)).sum();
+    let a_union = union_area(pieces);
+    let eps = SAME_REGION_M2 + 1e-9 * a_union.abs().max(a_region.abs());
+    if (a_region - a_union).abs() > eps {
+        return false;
+    }
+    // the part of the region inside the union, each point counted once
+    let (mut inside, mut tmp, mut discard) = (Shape::new(), Shape::new(), Vec::new());
+    let mut common = 0.0;
+    for rings in region {
+        let shape = Shape::from_rings(rings.iter().map(Vec::as_slice));
+        for (k, p) in pieces.iter().enumerate() {
+            subtract_convex(&shape, &p.halfplanes, &mut discard, &mut inside, &mut tmp);
+            discard.clear();
+            let mut parts = vec![inside.clone()];
+            for q in &pieces[..k] {
+                if !q.intersects_bbox(&p.bbox) {
+                    continue;
                 }
-            };
-            pieces.extend(Piece::new(segment, ring, frame));
+                let mut next = Vec::new();
+                for r in &parts {
+                    subtract_convex(r, &q.halfplanes, &mut next, &mut inside, &mut tmp);
+                }
+                parts = next;
+            }
+            common += parts.iter().map(Shape::area).sum::<f64>();
         }
+    }
+    (common - a_region).abs() <= eps
+}
+
+/// The rectangles and wedges of one part of a centerline.
+fn part_pieces(segment: u32, part: &[P], cum: &[f64], left: f64, right: f64) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut dirs = Vec::with_capacity(part.len());
+    for i in 1..part.len() {
+        let len = cum[i] - cum[i - 1];
+        let (a, b) = (part[i - 1], part[i]);
+        let u = [(b[0] - a[0]) / len, (b[1] - a[1]) / len];
+        dirs.push(u);
+        let n = left_normal(u);
+        let ring = vec![
+            add(a, n, -right),
+            add(b, n, -right),
+            add(b, n, left),
+            add(a, n, left),
+        ];
+        let frame = Frame::Edge {
+            p0: a,
+            u,
+            len,
+            s0: cum[i - 1],
+        };
+        pieces.extend(Piece::new(segment, ring, frame));
+    }
+    for k in 1..dirs.len() {
+        let (u0, u1) = (dirs[k - 1], dirs[k]);
+        let turn = u0[0] * u1[1] - u0[1] * u1[0];
+        let dot = u0[0] * u1[0] + u0[1] * u1[1];
+        if turn.abs() < 1e-12 && dot > 0.0 {
+            continue;
+        }
+        // A left turn opens the right side, and the reverse.
+        let side = if turn > 0.0 { -1.0 } else { 1.0 };
+        let w = if side > 0.0 { left } else { right };
+        if w <= 0.0 {
+            continue;
+        }
+        let v = part[k];
+        let n0 = left_normal(u0);
+        let n1 = left_normal(u1);
+        let a = add(v, n0, side * w);
+        let b = add(v, n1, side * w);
+        // Outer bisector and the half deflection angle δ/2 between the edges.
+        let bis = [n0[0] + n1[0], n0[1] + n1[1]];
+        let bl = bis[0].hypot(bis[1]);
+        let frame = Frame::Joint { v, s: cum[k], side };
+        let ring = if bl < 1e-12 {
+            // a full reversal: GEOS caps it with the bevel
+            vec![v, a, b]
+        } else {
+            let d = [side * bis[0] / bl, side * bis[1] / bl];
+            let cos_half = (d[0] * n0[0] + d[1] * n0[1]) * side;
+            let ratio = 1.0 / cos_half;
+            if ratio <= MITRE_LIMIT {
+                vec![v, a, add(v, d, w * ratio), b]
+            } else {
+                // GEOS's limited mitre: a bevel of length 2 w across the
+                // bisector, 5 w from the vertex, cut by the two offset lines
+                // (where it misses one of them, a plain bevel).
+                let mitre_dist = MITRE_LIMIT * w;
+                let mid = add(v, d, mitre_dist);
+                let perp = left_normal(d);
+                // where the bevel line meets the offset line of normal `n`
+                let cut = |n: P| {
+                    let n = [side * n[0], side * n[1]];
+                    let np = n[0] * perp[0] + n[1] * perp[1];
+                    (w - mitre_dist * (n[0] * d[0] + n[1] * d[1])) / np
+                };
+                let (t0, t1) = (cut(n0), cut(n1));
+                if t0.abs() <= w && t1.abs() <= w {
+                    vec![v, a, add(mid, perp, t0), add(mid, perp, t1), b]
+                } else {
+                    vec![v, a, b]
+                }
+            }
+        };
+        pieces.extend(Piece::new(segment, ring, frame));
     }
     pieces
 }
 
 /// The pieces of a given right-of-way polygon (rings: exterior then holes).
 pub fn polygon_pieces(segment: u32, rings: &[Vec<P>]) -> Vec<Piece> {
+    triangles(segment, rings, Frame::Free)
+}
+
+/// A polygon (rings that do not cross: exterior then holes) cut into
+/// trapezoids by vertical lines through its vertices: exact and robust where
+/// ear clipping is not (the winding fill's holes may touch its exterior).
+fn trapezoids(rings: &[Vec<P>]) -> Vec<Vec<P>> {
+    let edges: Vec<(P, P)> = rings
+        .iter()
+        .flat_map(|r| (0..r.len()).map(move |i| (r[i], r[(i + 1) % r.len()])))
+        .filter(|(a, b)| a[0] != b[0])
+        .map(|(a, b)| if a[0] < b[0] { (a, b) } else { (b, a) })
+        .collect();
+    let mut xs: Vec<f64> = rings.iter().flatten().map(|p| p[0]).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    let y_at = |(a, b): (P, P), x: f64| {
+        if x <= a[0] {
+            a[1]
+        } else if x >= b[0] {
+            b[1]
+        } else {
+            a[1] + (b[1] - a[1]) * ((x - a[0]) / (b[0] - a[0]))
+        }
+    };
+    let mut out = Vec::new();
+    let mut cut: Vec<[f64; 3]> = Vec::new();
+    for s in xs.windows(2) {
+        let (x0, x1) = (s[0], s[1]);
+        let xm = 0.5 * (x0 + x1);
+        cut.clear();
+        for e in &edges {
+            if e.0[0] <= x0 && e.1[0] >= x1 {
+                cut.push([y_at(*e, xm), y_at(*e, x0), y_at(*e, x1)]);
+            }
+        }
+        cut.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        // inside between the first and second crossing, the third and fourth...
+        for pair in cut.chunks_exact(2) {
+            let (lo, hi) = (pair[0], pair[1]);
+            let mut t = vec![
+                [x0, lo[1]],
+                [x1, lo[2]],
+                [x1, hi[2].max(lo[2])],
+                [x0, hi[1].max(lo[1])],
+            ];
+            t.dedup();
+            if t.len() > 1 && t.first() == t.last() {
+                t.pop();
+            }
+            if t.len() >= 3 {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+/// A polygon (rings: exterior then holes) cut into triangles.
+fn triangles(segment: u32, rings: &[Vec<P>], frame: Frame) -> Vec<Piece> {
     let Some(ext) = rings.first() else {
         return Vec::new();
     };
@@ -268,7 +406,7 @@ pub fn polygon_pieces(segment: u32, rings: &[Vec<P>]) -> Vec<Piece> {
         .filter_map(|t| {
             let (a, b, c) = (t.v1(), t.v2(), t.v3());
             let ring = vec![[a.x, a.y], [b.x, b.y], [c.x, c.y]];
-            Piece::new(segment, ring, Frame::Free)
+            Piece::new(segment, ring, frame.clone())
         })
         .collect()
 }
@@ -359,6 +497,53 @@ mod tests {
             .fold(0.0, f64::max);
         assert!(reach <= 26f64.sqrt() + 1e-9 && reach > 4.0, "{reach}");
         assert_eq!(wedge.ring.len(), 5);
+    }
+
+    #[test]
+    fn a_limited_mitre_ends_on_the_two_offset_lines_as_in_geos() {
+        // a 168° turn: the mitre would reach ~9.6 half widths, so it is cut at 5
+        let (w, line) = (1.5, vec![[0.0, 0.0], [40.0, 0.0], [0.0, 8.5]]);
+        let p = offset_pieces(0, &Centerline::new(vec![line.clone()]), w, w);
+        let wedge = p
+            .iter()
+            .find(|q| q.ring.len() == 5)
+            .expect("a limited mitre");
+        // off the line through edge i, on the outer (right) side
+        let off = |q: P, i: usize| {
+            let (a, b) = (line[i], line[i + 1]);
+            let u = [(b[0] - a[0]) / dist(a, b), (b[1] - a[1]) / dist(a, b)];
+            u[1] * (q[0] - a[0]) - u[0] * (q[1] - a[1])
+        };
+        let (e0, e1) = (wedge.ring[2], wedge.ring[3]);
+        assert!((off(e0, 0) - w).abs() < 1e-9, "{e0:?}");
+        assert!((off(e1, 1) - w).abs() < 1e-9, "{e1:?}");
+        // and the bevel crosses the bisector 5 half widths out
+        let mid = [(e0[0] + e1[0]) / 2.0, (e0[1] + e1[1]) / 2.0];
+        assert!((dist(mid, [40.0, 0.0]) - MITRE_LIMIT * w).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_part_whose_outline_geos_draws_differently_is_cut_from_that_outline() {
+        // an 8 mm back-step at a bend: rectangles and wedges would push a mitre
+        // 14 m beyond the corner; GEOS's outline is the plain corner
+        let c = Centerline::new(vec![vec![
+            [0.0, 0.0],
+            [50.0, 0.0],
+            [49.994, 0.005],
+            [50.0, 40.0],
+        ]]);
+        let p = offset_pieces(0, &c, 5.0, 5.0);
+        assert!(p.iter().all(|q| q.frame == Frame::Filled));
+        let east = p
+            .iter()
+            .flat_map(|q| q.ring.iter())
+            .map(|q| q[0])
+            .fold(f64::NEG_INFINITY, f64::max);
+        assert!(east <= 55.0 + 1e-9, "{east}");
+        // 500 + 400 less the inner overlap, plus the outer corner, plus GEOS's
+        // slivers along the back-step (0.09 m²)
+        let a = union_area(&p);
+        assert!((a - 900.0919).abs() < 1e-3, "{a}");
     }
 
     #[test]

@@ -454,6 +454,16 @@ impl Engine {
                         dr = dr.max(d);
                     }
                 }
+                Frame::Filled => {
+                    for q in ring {
+                        let (_, sq) = seg.centerline.locate(*q);
+                        smin = smin.min(sq);
+                        smax = smax.max(sq);
+                        let o = seg.centerline.side_of(*q);
+                        dl = dl.max(seg.left_m - o);
+                        dr = dr.max(seg.right_m + o);
+                    }
+                }
                 Frame::Free => {
                     let polys = seg.given.as_deref().unwrap_or(&[]);
                     for q in ring {
@@ -474,7 +484,7 @@ impl Engine {
             offset = match a.frame {
                 Frame::Edge { p0, u, .. } => u[0] * (c[1] - p0[1]) - u[1] * (c[0] - p0[0]),
                 Frame::Joint { side, .. } => side,
-                Frame::Free => seg.centerline.side_of(c),
+                Frame::Free | Frame::Filled => seg.centerline.side_of(c),
             };
         }
         acc.side_moment += offset * area;
@@ -834,6 +844,30 @@ mod tests {
         assert!(close(d.area_in_corridor_m2, 30.0), "{d:?}");
         assert!(
             close(d.frontage_m, 6.0) && close(d.depth_max_m, 5.0),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn a_lot_on_a_noisy_centerline_is_measured_against_the_centerline_and_its_widths() {
+        // an 8 mm back-step at the bend: the corridor is GEOS's outline, in
+        // trapezoids; the lot north of the first leg reaches 3 m into it
+        let s = seg(
+            &[
+                [580_950.0, 2_158_000.0],
+                [581_000.0, 2_158_000.0],
+                [580_999.994, 2_158_000.005],
+                [581_000.0, 2_158_040.0],
+            ],
+            5.0,
+            5.0,
+        );
+        let e = Engine::new(vec![s], vec![0]);
+        assert!(e.pieces.iter().all(|p| p.frame == Frame::Filled));
+        let d = e.measure(0, &rect(580_960.0, 2_158_002.0, 580_970.0, 2_158_020.0))[0];
+        assert!(close(d.area_in_corridor_m2, 30.0), "{d:?}");
+        assert!(
+            close(d.frontage_m, 10.0) && close(d.depth_max_m, 3.0) && close(d.depth_mean_m, 3.0),
             "{d:?}"
         );
     }

@@ -1,6 +1,7 @@
 //! Pure geometry: CRS transforms, corridors, donation measures. No I/O.
 
 pub mod area;
+pub mod buffer_curve;
 pub mod clip;
 pub mod corridor;
 pub mod crs;

@@ -94,18 +94,24 @@ pub fn offset(line: &[P], d: f64, side: Side) -> Vec<P> {
             out.push(at(v, n1, s));
             out.push(at(v, n2, s));
         } else {
-            // GEOS's limited mitre, as the corridor's wedge: a bevel across
-            // the bisector at the limit.
-            let mid = at(v, b, s * MITRE_LIMIT);
-            let half = d - d * MITRE_LIMIT * cos_half;
-            let perp = [-b[1], b[0]];
-            let (e1, e2) = (at(mid, perp, half), at(mid, perp, -half));
-            let a = at(v, n1, s);
-            let near = |e: P| (e[0] - a[0]).hypot(e[1] - a[1]);
-            if near(e1) <= near(e2) {
-                out.extend([e1, e2]);
+            // GEOS's limited mitre, as the corridor's wedge: a bevel 2 d long
+            // across the bisector at the limit, cut by the two offset lines
+            // (a plain bevel where it misses one of them).
+            let sign = s.signum();
+            let dir = [b[0] * sign, b[1] * sign];
+            let mid = at(v, dir, d * MITRE_LIMIT);
+            let perp = [-dir[1], dir[0]];
+            let cut = |n: P| {
+                let m = [n[0] * sign, n[1] * sign];
+                (d - d * MITRE_LIMIT * (m[0] * dir[0] + m[1] * dir[1]))
+                    / (m[0] * perp[0] + m[1] * perp[1])
+            };
+            let (t1, t2) = (cut(n1), cut(n2));
+            if t1.abs() <= d && t2.abs() <= d {
+                out.extend([at(mid, perp, t1), at(mid, perp, t2)]);
             } else {
-                out.extend([e2, e1]);
+                out.push(at(v, n1, s));
+                out.push(at(v, n2, s));
             }
         }
     }
@@ -305,6 +311,26 @@ mod tests {
                 let gap = to_boundary(*p, &rings);
                 assert!(gap < 1e-6, "{side:?} {p:?} off by {gap}");
             }
+        }
+    }
+    #[test]
+    fn around_a_hairpin_the_edges_run_along_the_corridors_limited_mitre() {
+        use crate::geometry::corridor::{Centerline, offset_pieces};
+        use crate::geometry::outline;
+        // a 168° left turn: GEOS cuts the right side's mitre 5 half widths out
+        let line = vec![[0.0, 0.0], [40.0, 0.0], [0.0, 8.5]];
+        let (l, r) = (1.5, 1.2);
+        let pieces = offset_pieces(0, &Centerline::new(vec![line.clone()]), l, r);
+        let rings: Vec<Vec<P>> =
+            outline::union(pieces.iter().map(|p| std::slice::from_ref(&p.ring)), 0.0)
+                .into_iter()
+                .flatten()
+                .collect();
+        let edge = offset(&line, r, Side::Right);
+        assert_eq!(edge.len(), 4);
+        for p in &edge {
+            let gap = to_boundary(*p, &rings);
+            assert!(gap < 1e-6, "{p:?} off by {gap}");
         }
     }
 }

@@ -4,6 +4,7 @@
 //! and hands a [`RecordDoc`] to [`crate::report::record::render`].
 
 use crate::campaign::ParcelInput;
+use crate::campaign::structures::structures_on;
 use crate::geometry::area::polygon_area;
 use crate::geometry::crs::{Crs, CrsError, DEFAULT_CRS};
 use crate::geometry::outline;
@@ -87,8 +88,8 @@ pub fn record_doc(store: &Store, id: &str, today: NaiveDate) -> Result<RecordDoc
     };
     let record = store.records_of(p.key)?.into_iter().next_back();
     // As the read model counts them (campaign::figures): a structure marked
-    // donated counts as donated while the household stands at agreement or
-    // later — on the record's date, or today for a blank record.
+    // donated on the day counts as donated while the household stands at
+    // agreement or later — on the record's date, or today for a blank record.
     let as_of = record.as_ref().map_or(today, |r| r.signed_on);
     let agreed = store.status_as_of(&p.id, as_of)?.reached_agreement();
     Ok(RecordDoc {
@@ -116,17 +117,21 @@ pub fn record_doc(store: &Store, id: &str, today: NaiveDate) -> Result<RecordDoc
                 depth_max_m: d.depth_max_m,
             })
             .collect(),
-        structures: store
-            .structures_of(p.key)?
-            .into_iter()
-            .map(|s| RecordStructure {
-                kind: s.kind.label().to_string(),
-                quantity: s.quantity,
-                unit: s.unit.map(|u| u.label().to_string()),
-                value_vnd: s.value_vnd,
-                donated: s.donated && agreed,
-            })
-            .collect(),
+        // the structures as they stood on that date (their history replayed)
+        structures: structures_on(
+            &store.structures_now(p.key)?,
+            &store.structure_changes(p.key)?,
+            as_of,
+        )
+        .into_iter()
+        .map(|s| RecordStructure {
+            kind: s.values.kind.label().to_string(),
+            quantity: s.values.quantity,
+            unit: s.values.unit.map(|u| u.label().to_string()),
+            value_vnd: s.values.value_vnd,
+            donated: s.values.donated && agreed,
+        })
+        .collect(),
         record: record.map(|r| RecordInfo {
             number: r.number,
             signed_on: r.signed_on,

@@ -10,6 +10,8 @@
 //! doors call them as store methods with this trait in scope.
 
 use crate::report::Report;
+use crate::report::campaign::Options;
+use crate::report::periodic::Letterhead;
 use crate::store::{FrozenDocument, Result, Store, StoreError};
 use chrono::NaiveDate;
 
@@ -20,6 +22,37 @@ pub fn periodic(
     opt: &crate::report::campaign::Options,
 ) -> Result<Report> {
     Ok(crate::report::campaign::build(&store.ward()?, cuts, opt))
+}
+
+/// The meta key of the province whose Party organisation is the ward
+/// committee's superior ("Thanh Hóa"): `hiendat import --province`.
+pub const PROVINCE_KEY: &str = "province";
+
+/// The letterhead as configured (`hiendat import --province --ward`), with
+/// what `given` names instead (one print's `--province`, `--ward`).
+pub fn letterhead(store: &Store, given: &Letterhead) -> Result<Letterhead> {
+    Ok(Letterhead {
+        province: match &given.province {
+            Some(p) => Some(p.clone()),
+            None => store.meta(PROVINCE_KEY)?,
+        },
+        ward: given.ward.clone(),
+    })
+}
+
+/// Stores the province's name for the letterhead; a blank, over-long or
+/// multi-line name is refused with nothing stored.
+pub fn set_province(store: &Store, name: &str) -> Result<String> {
+    let n = crate::report::periodic::province_name(name).map_err(StoreError::BadInput)?;
+    store.set_meta(PROVINCE_KEY, &n)?;
+    Ok(n)
+}
+
+/// The periodic report in the Party's format (báo cáo định kỳ: letterhead,
+/// narrative, appendix) for `opt`, from the ward as the store holds it.
+pub fn party_report(store: &Store, opt: &Options, given: &Letterhead) -> Result<Report> {
+    let head = letterhead(store, given)?;
+    Ok(crate::report::periodic::build(&store.ward()?, opt, &head))
 }
 
 /// Freezing and reading back [`Report`]s.

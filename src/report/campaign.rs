@@ -263,7 +263,10 @@ fn total_of(tallies: &[(Tally, Option<Tally>)]) -> (Tally, Option<Tally>) {
         t.handed_over_area_m2 += x.handed_over_area_m2;
         t.structures.structures += x.structures.structures;
         t.structures.donated += x.structures.donated;
-        t.structures.donated_value_vnd += x.structures.donated_value_vnd;
+        t.structures.donated_value_vnd = t
+            .structures
+            .donated_value_vnd
+            .saturating_add(x.structures.donated_value_vnd);
         for i in 0..6 {
             t.at_step[i] += x.at_step[i];
         }
@@ -813,8 +816,8 @@ fn commendation(ctx: &Ctx) -> Sheet {
             p.map_sheet.clone().into(),
             p.parcel_no.clone().into(),
             area.into(),
-            p.structures.donated.into(),
-            p.structures.donated_value_vnd.into(),
+            p.structures_on(ctx.opt.as_of).donated.into(),
+            p.structures_on(ctx.opt.as_of).donated_value_vnd.into(),
             st.label_vi().into(),
         ]);
     }

@@ -1,4 +1,4 @@
-//! The three ways a report leaves hiendat, chosen by name.
+//! The four ways a report leaves hiendat, chosen by name.
 
 use super::Report;
 
@@ -7,6 +7,8 @@ pub enum Format {
     Xlsx,
     Html,
     Csv,
+    /// Word, for the office to edit further.
+    Docx,
 }
 
 impl Format {
@@ -15,6 +17,7 @@ impl Format {
             "xlsx" => Some(Format::Xlsx),
             "html" => Some(Format::Html),
             "csv" => Some(Format::Csv),
+            "docx" => Some(Format::Docx),
             _ => None,
         }
     }
@@ -27,6 +30,7 @@ impl Format {
             Format::Html => "html",
             Format::Csv if report.sheets.len() == 1 => "csv",
             Format::Csv => "zip",
+            Format::Docx => "docx",
         }
     }
 
@@ -35,6 +39,7 @@ impl Format {
             "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "html" => "text/html; charset=utf-8",
             "csv" => "text/csv; charset=utf-8",
+            "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             _ => "application/zip",
         }
     }
@@ -47,6 +52,7 @@ pub fn write(report: &Report, format: Format) -> Result<Vec<u8>, String> {
         Format::Html => Ok(super::html::render(report).into_bytes()),
         Format::Csv if report.sheets.len() == 1 => Ok(super::csv::write(&report.sheets[0])),
         Format::Csv => super::csv::write_zip(report).map_err(|e| format!("zip: {e}")),
+        Format::Docx => super::docx::write(report).map_err(|e| format!("docx: {e}")),
     }
 }
 

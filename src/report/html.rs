@@ -61,8 +61,12 @@ tr.total .en { font-weight: normal; font-style: italic; font-size: 9pt; }
 .sign .room { height: 28mm; }
 "#;
 
-/// The whole document.
+/// The whole document; a periodic report (with [`super::Periodic`]) in the
+/// Party's format, Vietnamese only ([`super::html_party`]).
 pub fn render(report: &Report) -> String {
+    if let Some(p) = &report.periodic {
+        return super::html_party::render(report, p, super::html_party::Lang::Vi);
+    }
     let mut h = String::with_capacity(16 * 1024);
     h.push_str("<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -124,7 +128,7 @@ fn place(ward: &str) -> &str {
 
 /// "ngày 05 tháng 02 năm 2026": days below 10 and months 1 and 2 take a
 /// leading zero, as the rules for administrative documents ask.
-fn long_date(d: NaiveDate) -> String {
+pub(super) fn long_date(d: NaiveDate) -> String {
     let month = if d.month() < 3 {
         format!("{:02}", d.month())
     } else {

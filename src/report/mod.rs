@@ -2,12 +2,17 @@
 //! [`Sheet`]s of typed columns, laid out by [`campaign`] from the read model and
 //! written by [`xlsx`], [`html`] (a printable A4 page in the style of a
 //! Vietnamese administrative report) and [`csv`]. [`record`] is the donation
-//! record (biên bản hiến đất) of one household. Pure: no I/O, no database.
+//! record (biên bản hiến đất) of one household. [`periodic`] writes the
+//! periodic report in the Party's format (letterhead, narrative, appendix),
+//! which [`html_party`] prints. Pure: no I/O, no database.
 
 pub mod campaign;
 pub mod csv;
+pub mod docx;
 pub mod format;
 pub mod html;
+pub mod html_party;
+pub mod periodic;
 pub mod public;
 pub mod record;
 pub mod xlsx;

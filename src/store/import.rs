@@ -14,7 +14,7 @@ use super::org::OrgCounts;
 use super::wkb::{self, fingerprint};
 use super::{Result, Store, StoreError, What, feature_id};
 use crate::campaign::org::Org;
-use crate::campaign::structures::StructureInput;
+use crate::campaign::structures::{StructureInput, StructureValues};
 use crate::campaign::{CorridorInput, FeatureId, HouseholdInput, ParcelInput, SegmentInput};
 use crate::geometry::donation::Donation;
 use crate::geometry::outline::Rings;
@@ -767,6 +767,8 @@ fn replace_structures(tx: &Transaction, structures: &[StructureInput]) -> Result
         "SELECT kind, quantity, unit, value_vnd, donated FROM structures WHERE parcel = ?1",
     )?;
     let mut clear = tx.prepare_cached("DELETE FROM structures WHERE parcel = ?1")?;
+    let today = crate::campaign::clock::today();
+    let at = crate::campaign::clock::now().to_rfc3339();
     let mut insert = tx.prepare_cached(
         "INSERT INTO structures (parcel, kind, quantity, unit, value_vnd, donated)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -791,6 +793,9 @@ fn replace_structures(tx: &Transaction, structures: &[StructureInput]) -> Result
             counts.unchanged += new.len();
             continue;
         }
+        // a parcel whose structures have a history: the replacement is
+        // recorded in it, from today (store::structures::import_replaces)
+        let history = super::structures::import_replaces(tx, k, today, &at)?;
         counts.removed += clear.execute([k])?;
         for s in rows {
             insert.execute((
@@ -801,6 +806,17 @@ fn replace_structures(tx: &Transaction, structures: &[StructureInput]) -> Result
                 s.value_vnd,
                 s.donated,
             ))?;
+            if history {
+                let values = StructureValues {
+                    kind: s.kind,
+                    quantity: Some(s.quantity),
+                    unit: Some(s.unit),
+                    value_vnd: s.value_vnd,
+                    donated: s.donated,
+                };
+                let id = tx.last_insert_rowid();
+                super::structures::import_added(tx, k, id, &values, today, &at)?;
+            }
         }
         counts.added += rows.len();
         counts.parcels_replaced += 1;

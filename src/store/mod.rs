@@ -28,6 +28,7 @@ mod org;
 mod outlines;
 mod queries;
 mod reports;
+mod structures;
 mod users;
 pub mod wkb;
 
@@ -45,6 +46,7 @@ pub use outlines::Outline;
 pub use queries::{
     DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, StructureRow, Timeline,
 };
+pub use structures::{IMPORT_AUTHOR, StructureEdit, StructureRecorded};
 pub use users::{Role, User};
 
 use crate::campaign::FeatureId;
@@ -63,6 +65,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_campaign.sql"),
     include_str!("migrations/0006_figures_from_the_read_model.sql"),
     include_str!("migrations/0007_audit.sql"),
+    include_str!("migrations/0008_structure_changes.sql"),
 ];
 
 /// The version whose migration adds `parcel_status`, filled from the log.
@@ -89,6 +92,7 @@ pub enum What {
     Grievance,
     Attachment,
     Report,
+    Structure,
 }
 
 impl What {
@@ -102,6 +106,7 @@ impl What {
             What::Grievance => "kiến nghị",
             What::Attachment => "tệp đính kèm",
             What::Report => "báo cáo",
+            What::Structure => "công trình trên đất",
         }
     }
 
@@ -115,6 +120,7 @@ impl What {
             What::Grievance => "grievance",
             What::Attachment => "attachment",
             What::Report => "report",
+            What::Structure => "structure",
         }
     }
 }

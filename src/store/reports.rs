@@ -9,7 +9,7 @@ use crate::campaign::figures::{
     CellFacts, LeadFacts, LeadOf, MemberFacts, ParcelFacts, SegmentFacts, Ward,
 };
 use crate::campaign::org::Area;
-use crate::campaign::structures::StructureTally;
+use crate::campaign::structures::StructureLine;
 use std::collections::HashMap;
 
 impl Store {
@@ -70,7 +70,7 @@ impl Store {
                     may_be_named: false,
                     donations: Vec::new(),
                     timeline: Timeline::default(),
-                    structures: StructureTally::default(),
+                    structures: StructureLine::default(),
                     assignments: Vec::new(),
                     contacts: Vec::new(),
                 });
@@ -145,28 +145,11 @@ impl Store {
             }
         }
         if people {
-            let mut st = self.conn.prepare(
-                "SELECT parcel, kind, count(*), sum(donated),
-                        sum(CASE WHEN donated THEN coalesce(value_vnd, 0) ELSE 0 END)
-                 FROM structures GROUP BY parcel, kind",
-            )?;
-            for row in st.query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                ))
-            })? {
-                let (p, kind, n, donated, value) = row?;
-                let kind = kind
-                    .parse()
-                    .map_err(|_| super::StoreError::Corrupt(format!("structure kind {kind:?}")))?;
+            // each parcel's structures day by day: as they stand, replayed
+            // through their changes (campaign::structures)
+            for (p, (now, changes)) in self.all_structures()? {
                 if let Some(&p) = index.get(&p) {
-                    parcels[p]
-                        .structures
-                        .add(kind, n as usize, donated as usize, value);
+                    parcels[p].structures = StructureLine::of(&now, &changes);
                 }
             }
         }

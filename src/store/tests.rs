@@ -25,7 +25,7 @@ fn reference_ward() -> &'static (Vec<SegmentInput>, Vec<ParcelInput>) {
     })
 }
 
-fn input<'a>(s: &'a [SegmentInput], p: &'a [ParcelInput]) -> ImportInput<'a> {
+pub(super) fn input<'a>(s: &'a [SegmentInput], p: &'a [ParcelInput]) -> ImportInput<'a> {
     ImportInput {
         segments: s,
         parcels: p,
@@ -34,7 +34,7 @@ fn input<'a>(s: &'a [SegmentInput], p: &'a [ParcelInput]) -> ImportInput<'a> {
 }
 
 /// A small ward: one road along the equator-ish line, three parcels beside it.
-fn small_ward() -> (Vec<SegmentInput>, Vec<ParcelInput>) {
+pub(super) fn small_ward() -> (Vec<SegmentInput>, Vec<ParcelInput>) {
     let d = 1e-4; // about 11 m
     let (lon, lat) = (105.78, 19.80);
     let seg = SegmentInput {
@@ -64,7 +64,7 @@ fn small_ward() -> (Vec<SegmentInput>, Vec<ParcelInput>) {
     (vec![seg], vec![lot(101, 1.0), lot(102, 2.0), lot(103, 3.0)])
 }
 
-fn imported_small() -> Store {
+pub(super) fn imported_small() -> Store {
     let (s, p) = small_ward();
     let mut store = Store::open_in_memory().unwrap();
     import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
@@ -106,7 +106,7 @@ fn fingerprint_tables(store: &Store) -> Vec<(String, i64, i64)> {
         .collect()
 }
 
-fn event(parcel: i64, status: Status, on: (i32, u32, u32), second: u32) -> Event {
+pub(super) fn event(parcel: i64, status: Status, on: (i32, u32, u32), second: u32) -> Event {
     Event {
         parcel: FeatureId::from(parcel),
         status,
@@ -500,7 +500,7 @@ fn households_are_upserted_by_parcel_and_head_and_an_unknown_parcel_is_refused()
 }
 
 /// A structure row for the tests.
-fn structure(
+pub(super) fn structure(
     parcel: i64,
     kind: crate::campaign::structures::StructureKind,
     quantity: f64,
@@ -1149,6 +1149,7 @@ fn a_version_3_file_gets_its_outlines_when_opened() {
                  ALTER TABLE households DROP COLUMN may_be_named;
                  DROP TABLE area_leads; DROP TABLE assignments; DROP TABLE party_members;
                  DROP TABLE cell_groups; DROP TABLE party_cells;
+                 DROP TABLE structure_changes;
                  PRAGMA user_version = 3;",
             )
             .unwrap();

@@ -75,6 +75,11 @@ export const api = {
   parcel: (id, asOf) => request(withQuery(`/api/parcels/${id}`, { as_of: asOf })),
   exportFile,
   addEvent: (id, body) => request(`/api/parcels/${id}/events`, { method: 'POST', body }),
+  // Structures on the land (src/api/structures.rs): `path` is /api/parcels/{id}/structures[/{sid}].
+  structures: (id, asOf) => request(withQuery(`/api/parcels/${encodeURIComponent(id)}/structures`, { as_of: asOf })),
+  addStructure: (path, body) => request(path, { method: 'POST', body }),
+  editStructure: (path, body) => request(path, { method: 'PUT', body }),
+  removeStructure: (path, body) => request(path, { method: 'DELETE', body }),
   // The campaign's organisation and paperwork (see src/api/campaign.rs).
   org: () => request('/api/org'),
   assign: (id, body) => request(`/api/parcels/${encodeURIComponent(id)}/assignment`, { method: 'POST', body }),
@@ -89,4 +94,12 @@ export const api = {
   reportFile: (params, signal) => downloadFile('/api/reports', params, signal),
   frozenReports: () => request('/api/reports/frozen'),
   freezeReport: (body) => request('/api/reports/frozen', { method: 'POST', body }),
+  periodicText: (params) => request(withQuery('/api/reports/periodic', params)),
+  previewReport: async (body) => {
+    const res = await fetch('/api/reports/preview', {
+      method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    if (!res.ok) throw await failure(res);
+    return res.blob();
+  },
 };

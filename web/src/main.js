@@ -8,6 +8,7 @@ import { statusesOf, idleClass } from './config.js';
 import { wireExport, openExport } from './export.js';
 import { wireReports, renderReports, followDate } from './reports.js';
 import { campaignSections, submitCampaignForm, recordOf } from './campaign.js';
+import { structuresEditor, wireStructures } from './structures.js';
 import {
   $, esc, renderWardSummary, filterSegments, sortSegments, renderSegmentList, renderGroupTable,
   renderLegend, segmentDetail, segmentParcelList, groupDetail, parcelDetail, renderPrintSummary,
@@ -407,10 +408,14 @@ async function showParcel(id, { keepView = false, fresh = false } = {}) {
   state.selected = { kind: 'parcel', id };
   highlight();
   let f;
+  let structures;
   try {
     const members = canEdit() && !state.members ? loadMembers() : null;
+    // Editors record structures on today's state: their list carries versions and last changes.
+    const recording = canEdit() && !state.asOf ? api.structures(id) : null;
     f = await api.parcel(id, state.asOf);
     await members;
+    structures = recording ? (await recording).structures : null;
   } catch (e) {
     toast(`${t('error_load')}: ${e.message}`);
     return;
@@ -420,14 +425,22 @@ async function showParcel(id, { keepView = false, fresh = false } = {}) {
   const host = $('#detail-body');
   const same = !d.hidden && host.firstElementChild?.dataset.parcel === String(id);
   // A reload that brings nothing new leaves the panel alone (what is being typed or clicked in it).
-  const shown = JSON.stringify([f, getLang(), state.me?.role, state.asOf, state.today, state.members?.length]);
+  const shown = JSON.stringify([f, structures, getLang(), state.me?.role, state.asOf, state.today, state.members?.length]);
   if (keepView && same && !fresh && shown === lastShown) return;
   lastShown = shown;
   const kept = keepView && same && !fresh ? formState(host) : null;
   const scroll = keepView ? d.scrollTop : 0;
   const extra = campaignSections(f, { canEdit: canEdit(), members: state.members, today: state.today });
-  openDetail(`<div class="parcel-panel" data-parcel="${esc(id)}">${parcelDetail(f, { segmentsById: state.segmentsById, canEdit: canEdit(), asOf: state.asOf, today: state.today, extra })}</div>`);
+  const editor = structures ? structuresEditor(structures, { today: state.today }) : null;
+  openDetail(`<div class="parcel-panel" data-parcel="${esc(id)}">${parcelDetail(f, { segmentsById: state.segmentsById, canEdit: canEdit(), asOf: state.asOf, today: state.today, extra, structures: editor })}</div>`);
   if (kept) restoreFormState(host, kept);
+  if (structures) {
+    wireStructures(host, {
+      id, list: structures, today: state.today, toast,
+      // the panel first (what was saved), then the totals
+      onSaved: async () => { await showParcel(id, { keepView: true, fresh: true }); await reloadAll().catch(showError); },
+    });
+  }
   d.scrollTop = scroll;
   const form = $('#event-form');
   if (form) {

@@ -47,6 +47,7 @@ export function renderWardSummary(host, { totals, segments }) {
       <div class="kpi"><span class="kpi-v" data-kpi="households">${pct(hhPct)}</span><span class="kpi-l">${t('progress_households')}</span>${bar(hhPct)}</div>
     </div>
     <p class="kpi-foot">${area(totals.handed_over_area_m2)} / ${area(totals.donated_area_m2)} · ${num(totals.households?.handed_over ?? 0, 0)} / ${num(totals.parcels_affected, 0)} ${t('parcels').toLowerCase()} · <span data-kpi="complete">${t('segments_complete', num(complete, 0), num(feats.length, 0))}</span></p>
+    ${totals.structures ? `<p class="kpi-foot">${t('structures_donated')}: <b data-kpi="structures-donated">${num(totals.structures_donated ?? 0, 0)}</b> / ${num(totals.structures, 0)} · <span data-kpi="structures-value">${vnd(totals.structures_donated_value_vnd ?? 0)}</span></p>` : ''}
     <p class="export-row">${exportButton('ward')}</p>`;
 }
 
@@ -266,9 +267,10 @@ function recordFields(today) {
 
 /**
  * A parcel's panel. `extra`: the paperwork and campaign sections (campaign.js), shown between
- * the status form and the history.
+ * the status form and the history; `structures`: the editor's structures section
+ * (structures.js), in place of the read-only list.
  */
-export function parcelDetail(f, { segmentsById, canEdit, asOf, today, extra = '' }) {
+export function parcelDetail(f, { segmentsById, canEdit, asOf, today, extra = '', structures = null }) {
   const p = f.properties;
   const don = (p.donations ?? []).map((d) => `<li>
       <b>${esc(segmentsById.get(d.segment)?.properties.name ?? '')}</b> <span class="muted">(${t('segment_no')} ${d.segment})</span>
@@ -320,7 +322,7 @@ export function parcelDetail(f, { segmentsById, canEdit, asOf, today, extra = ''
     ])}
     ${don ? `<h4>${t('donation_to')}</h4><ul class="plain donations">${don}</ul>` : ''}
     ${owners}
-    ${structuresBlock(p.structures)}
+    ${structures ?? structuresBlock(p.structures)}
     ${form}
     ${extra}
     <h4>${t('history')}</h4>

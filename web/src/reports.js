@@ -3,6 +3,12 @@
 // admins also freeze a report as issued (POST /api/reports/frozen). The list of frozen reports
 // (GET /api/reports/frozen) links their files.
 //
+// The periodic report (by=periodic, editors and admins: it speaks of the party cells) is the
+// Party's document: its generated text (GET /api/reports/periodic) is shown in text boxes for the
+// office to edit; "Xem trước / Preview" (POST /api/reports/preview) opens the page as it would be
+// frozen, and "Chốt / Freeze" keeps the edited text with the report. "In" prints the generated
+// text; its official print is Vietnamese only, the bilingual box asks for the screen version.
+//
 // Who sees which cuts mirrors the server (src/api/reports.rs: check_access): party cells and
 // party members are for editors and admins only, so anonymous visitors and viewers are offered
 // the public cuts, and their "all" asks for those only; the internal commendation list (every
@@ -15,25 +21,29 @@ export const CUTS = ['segment', 'group', 'cell', 'member', 'lagging', 'commendat
 const SENSITIVE = new Set(['cell', 'member']);
 export const PUBLIC_ALL = CUTS.filter((c) => !SENSITIVE.has(c)).join(',');
 const DEFAULT_LAG_DAYS = 30;
+const PERIODIC = 'periodic';
 
 let ctx = null;            // set by wireReports
 let touchedDate = false;   // the user typed a date: the page's date no longer moves it
 let running = false;
+let draft = null;          // the periodic report's text as edited: { key, number, sections, recipients, signer }
 
 const sensitiveOk = () => ['editor', 'admin'].includes(ctx.role());
 const loggedIn = () => !!ctx.role();
 
-/** The cuts `by` asks for (by=all: all six). */
-const cutsOf = (by) => (by === 'all' ? CUTS : by.split(','));
+/** The cuts `by` asks for (by=all: all six; the periodic report shows the lagging areas). */
+const cutsOf = (by) => (by === 'all' ? CUTS : by === PERIODIC ? [PERIODIC, 'lagging'] : by.split(','));
 
 /** The form's body for the current role and language; keeps what was chosen. */
 export function renderReports() {
   const host = $('#reports-body');
   if (!host || !ctx) return;
   const prev = readRaw();
+  readDraft();
   const cuts = CUTS.filter((c) => sensitiveOk() || !SENSITIVE.has(c));
   const allValue = sensitiveOk() ? 'all' : PUBLIC_ALL;
-  const by = prev && (prev.by === 'all' || prev.by === PUBLIC_ALL ? allValue : cuts.includes(prev.by) ? prev.by : allValue);
+  const choices = sensitiveOk() ? [...cuts, PERIODIC] : cuts;
+  const by = prev && (prev.by === 'all' || prev.by === PUBLIC_ALL ? allValue : choices.includes(prev.by) ? prev.by : allValue);
   host.innerHTML = `
     <form id="report-form" class="report-form" novalidate>
       <div class="report-dates">
@@ -46,7 +56,7 @@ export function renderReports() {
       <label><span>${t('report_cut')}</span>
         <select id="report-by" name="by">
           <option value="${allValue}">${esc(t('cut_all'))}</option>
-          ${cuts.map((c) => `<option value="${c}">${esc(t(`cut_${c}`))}</option>`).join('')}
+          ${choices.map((c) => `<option value="${c}">${esc(t(`cut_${c}`))}</option>`).join('')}
         </select></label>
       ${sensitiveOk() ? '' : `<p class="hint report-note">${t('report_public_note')}</p>`}
       <label id="report-lag-row"><span>${t('report_lag_days')}</span>
@@ -60,11 +70,24 @@ export function renderReports() {
         ${loggedIn() ? `<label class="check"><input type="checkbox" id="report-internal" name="internal"${prev?.internal ? ' checked' : ''}>
           <span>${t('report_internal')}<small class="hint">${t('report_internal_hint')}</small></span></label>` : ''}
       </fieldset>
+      ${sensitiveOk() ? `<fieldset id="report-periodic" class="report-commendation report-periodic" hidden>
+        <legend>${t('report_periodic_legend')}</legend>
+        <p class="hint report-note">${t('report_periodic_hint')}</p>
+        <label><span>${t('report_number')}</span>
+          <input id="report-number" inputmode="numeric" autocomplete="off" maxlength="20"></label>
+        <div id="report-parts" class="report-parts"></div>
+        <label><span>${t('report_recipients')}</span><textarea id="report-recipients" rows="4"></textarea></label>
+        <label><span>${t('report_signer')}</span><input id="report-signer" autocomplete="off" maxlength="200"></label>
+        <label class="check"><input type="checkbox" id="report-bilingual"${prev?.bilingual ? ' checked' : ''}><span>${t('report_bilingual')}</span></label>
+        <button type="button" class="btn" id="report-regenerate">${t('report_regenerate')}</button>
+      </fieldset>` : ''}
       <div class="report-actions">
         <button type="button" class="btn" id="report-xlsx" data-format="xlsx">${t('report_xlsx')}</button>
         <button type="button" class="btn" id="report-html" data-format="html">${t('report_print')}</button>
         <button type="button" class="btn" id="report-csv" data-format="csv">${t('report_csv')}</button>
-        ${sensitiveOk() ? `<button type="button" class="btn primary" id="report-freeze">${t('report_freeze')}</button>` : ''}
+        <button type="button" class="btn" id="report-docx" data-format="docx">Word (.docx)</button>
+        ${sensitiveOk() ? `<button type="button" class="btn" id="report-preview" hidden>${t('report_preview')}</button>
+        <button type="button" class="btn primary" id="report-freeze">${t('report_freeze')}</button>` : ''}
       </div>
       <p class="report-status" id="report-status" role="status" aria-live="polite"></p>
       <p class="error" id="report-error" role="alert"></p>
@@ -83,6 +106,7 @@ function readRaw() {
   return {
     asOf: f.as_of.value, from: f.from.value, by: f.by.value, lagDays: f.lag_days.value,
     minArea: f.min_area.value, minValue: f.min_value.value, internal: !!f.internal?.checked,
+    bilingual: !!$('#report-bilingual')?.checked,
   };
 }
 
@@ -91,6 +115,107 @@ function sync() {
   const cuts = cutsOf($('#report-by').value);
   $('#report-lag-row').hidden = !cuts.includes('lagging');
   $('#report-commendation').hidden = !cuts.includes('commendation');
+  const periodic = cuts.includes(PERIODIC);
+  if ($('#report-periodic')) {
+    $('#report-periodic').hidden = !periodic;
+    $('#report-preview').hidden = !periodic;
+    if (periodic) {
+      if (draft) fillDraft();
+      else loadText().catch((e) => { $('#report-error').textContent = e.message; });
+    }
+  }
+}
+
+// ------------------------------------------------------------------ the periodic report's text
+
+/** The dates the text was generated for: a new choice of dates asks for new text. */
+function textKey() {
+  const f = $('#report-form');
+  return `${f.as_of.value}|${f.from.value}|${f.lag_days.value}`;
+}
+
+/** The generated text for the form's dates, into the boxes (edits are replaced). */
+async function loadText() {
+  const q = reportQuery('html');
+  const params = { as_of: q.as_of, from: q.from };
+  if (q.lag_days) params.lag_days = q.lag_days;
+  const r = await api.periodicText(params);
+  const p = r.periodic;
+  draft = {
+    key: textKey(),
+    number: p.number ?? '',
+    sections: p.sections.map((s) => ({ heading: s.heading, text: s.paragraphs.join('\n') })),
+    recipients: p.recipients.join('\n'),
+    signer: p.signer_name ?? '',
+  };
+  fillDraft();
+}
+
+function fillDraft() {
+  $('#report-number').value = draft.number;
+  $('#report-recipients').value = draft.recipients;
+  $('#report-signer').value = draft.signer;
+  $('#report-parts').innerHTML = draft.sections.map((s, i) => `
+    <div class="report-part" data-part="${i}">
+      <label><span>${t('report_heading', i + 1)}</span><input class="part-heading" maxlength="200" value="${esc(s.heading)}"></label>
+      <label><span>${t('report_text', i + 1)}</span><textarea class="part-text" rows="6">${esc(s.text)}</textarea></label>
+    </div>`).join('');
+}
+
+/** The boxes as typed, kept across a re-render. */
+function readDraft() {
+  if (!draft || !$('#report-parts')) return;
+  draft.number = $('#report-number').value;
+  draft.recipients = $('#report-recipients').value;
+  draft.signer = $('#report-signer').value;
+  draft.sections = [...document.querySelectorAll('#report-parts .report-part')].map((d) => ({
+    heading: d.querySelector('.part-heading').value, text: d.querySelector('.part-text').value,
+  }));
+}
+
+/** The edits as the freeze and preview bodies carry them (one paragraph per line). */
+function periodicEdit() {
+  readDraft();
+  const lines = (s) => s.split('\n').map((l) => l.trim()).filter(Boolean);
+  return {
+    number: draft.number.trim(),
+    sections: draft.sections.map((s) => ({ heading: s.heading.trim(), paragraphs: lines(s.text) })),
+    recipients: lines(draft.recipients),
+    signer_name: draft.signer.trim(),
+  };
+}
+
+/** The body of a freeze or preview for the form. */
+function freezeBody() {
+  const q = reportQuery('xlsx');
+  const body = { by: q.by, as_of: q.as_of };
+  if (q.from) body.from = q.from;
+  for (const k of ['lag_days', 'min_area', 'min_value']) if (q[k] !== undefined) body[k] = Number(q[k]);
+  if (q.by === PERIODIC && draft) {
+    // the text was written for other dates: its figures are not this report's (the edits are
+    // kept until the user asks for new text)
+    if (draft.key !== textKey()) throw new Error(t('report_text_stale'));
+    body.periodic = periodicEdit();
+  }
+  return body;
+}
+
+/** The page the freeze would keep, in a new tab (nothing is kept). */
+async function preview() {
+  const body = freezeBody();
+  const tab = window.open('', '_blank');
+  busy(true, t('report_preparing'));
+  try {
+    const blob = await api.previewReport(body);
+    const url = URL.createObjectURL(blob);
+    if (tab) { tab.opener = null; tab.location.replace(url); } else window.open(url, '_blank');
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    busy(false, t('report_opened'));
+  } catch (e) {
+    tab?.close();
+    busy(false);
+    throw e;
+  }
 }
 
 /** The query of GET /api/reports for the form, or throws a message for the user. */
@@ -120,6 +245,7 @@ export function reportQuery(format) {
     }
     if (f.internal?.checked) q.internal = '1';
   }
+  if (by === PERIODIC && format === 'html' && $('#report-bilingual')?.checked) q.bilingual = '1';
   return q;
 }
 
@@ -173,10 +299,7 @@ async function printVersion() {
 }
 
 async function freeze() {
-  const q = reportQuery('xlsx');
-  const body = { by: q.by, as_of: q.as_of };
-  if (q.from) body.from = q.from;
-  for (const k of ['lag_days', 'min_area', 'min_value']) if (q[k] !== undefined) body[k] = Number(q[k]);
+  const body = freezeBody();
   busy(true, t('report_preparing'));
   try {
     const r = await api.freezeReport(body);
@@ -205,6 +328,7 @@ export async function loadFrozen() {
 
 function cutLabels(by) {
   if (by === 'all') return t('cut_all');
+  if (by === PERIODIC) return t('cut_periodic');
   return by.split(',').map((c) => (CUTS.includes(c) ? t(`cut_${c}`) : c)).join(', ');
 }
 
@@ -213,7 +337,7 @@ function renderFrozen() {
   if (!host || !frozen) return;
   if (!frozen.length) { host.innerHTML = `<li class="muted">${t('frozen_none')}</li>`; return; }
   host.innerHTML = frozen.map((r) => {
-    const restricted = cutsOf(r.by).some((c) => SENSITIVE.has(c)) && !sensitiveOk();
+    const restricted = (r.by === PERIODIC || cutsOf(r.by).some((c) => SENSITIVE.has(c))) && !sensitiveOk();
     const period = r.from ? t('period_range', date(r.from), date(r.as_of)) : t('period_as_of', date(r.as_of));
     const base = `/api/reports/frozen/${encodeURIComponent(r.id)}`;
     return `<li data-frozen="${esc(r.id)}">
@@ -221,7 +345,7 @@ function renderFrozen() {
       <b class="frozen-title">${esc(r.title)}</b>
       <span class="muted">${esc(cutLabels(r.by))} · ${period}</span>
       ${restricted ? `<span class="hint">${t('frozen_restricted')}</span>`
-        : `<span class="frozen-links"><a href="${base}?format=xlsx" download>xlsx</a> · <a href="${base}?format=html" target="_blank" rel="noopener">HTML</a></span>`}
+        : `<span class="frozen-links"><a href="${base}?format=xlsx" download>xlsx</a> · <a href="${base}?format=docx" download>Word</a> · <a href="${base}?format=html" target="_blank" rel="noopener">HTML</a></span>`}
     </li>`;
   }).join('');
 }
@@ -246,13 +370,20 @@ export function wireReports({ role, today }) {
     if (e.target.id === 'report-as-of') touchedDate = true;
     $('#report-error').textContent = '';
   });
+  host.addEventListener('input', (e) => { if (e.target.closest('#report-periodic')) readDraft(); });
   host.addEventListener('click', async (e) => {
+    if (e.target.id === 'report-regenerate' && !running) {
+      $('#report-error').textContent = '';
+      try { await loadText(); } catch (err) { $('#report-error').textContent = err.message; }
+      return;
+    }
     const b = e.target.closest('#report-form .report-actions .btn');
     if (!b || running) return;
     $('#report-error').textContent = '';
     $('#report-status').textContent = '';
     try {
       if (b.id === 'report-freeze') await freeze();
+      else if (b.id === 'report-preview') await preview();
       else if (b.dataset.format === 'html') await printVersion();
       else await download(b.dataset.format);
     } catch (err) {

@@ -875,7 +875,7 @@ await test('reports, editor: the full Excel file; the A4 print version and a don
   const { page, context } = editorPage;
   await openReports(page);
   const cuts = await page.$$eval('#report-by option', (os) => os.map((o) => o.value));
-  eq(cuts.join(','), 'all,segment,group,cell,member,lagging,commendation', 'cuts for an editor');
+  eq(cuts.join(','), 'all,segment,group,cell,member,lagging,commendation,periodic', 'cuts for an editor');
   assert(await page.isVisible('#report-freeze') && await page.isVisible('#report-internal'), 'freeze or internal list missing for an editor');
   await page.selectOption('#report-by', 'all');
   // Excel: every sheet.
@@ -1049,7 +1049,7 @@ await test('an editor signs with the donation record, logs a contact and a griev
   const item = await page.textContent(`#frozen-list li[data-frozen="${fid}"]`);
   assert(item.includes(`Chốt ngày ${vnDate(todayIso())}`) && item.includes('Theo đoạn tuyến') && item.includes(`từ 01/${vnDate(todayIso()).slice(3)} đến ${vnDate(todayIso())}`), `frozen item: ${item}`);
   const fl = page.locator(`#frozen-list li[data-frozen="${fid}"] a`);
-  eq(await fl.count(), 2, 'xlsx and HTML links');
+  eq(await fl.count(), 3, 'xlsx, Word and HTML links');
   eq(await fl.first().getAttribute('href'), `/api/reports/frozen/${fid}?format=xlsx`, 'xlsx link');
   const frozenNow = await apiGet('/api/reports/frozen');
   assert(frozenNow.reports.some((r) => String(r.id) === fid && r.by === 'segment'), 'frozen on the server');
@@ -1318,6 +1318,175 @@ await test('group and segment panels name the party cell and the committee membe
   eq(o.errors.length, 0, `console errors: ${o.errors.join(' | ')}`);
   await o.context.close();
   await resetView(page);
+await test('issue 14: the periodic report, edited in the reports dialog, previewed, printed in the Party format and frozen with the edits', async () => {
+  assert(adminCookie, 'no login');
+  const user = await testUser('kiemthu.dinhky', 'editor');
+  const { page, context, errors } = await openAs(user);
+  await openReports(page);
+  await page.selectOption('#report-by', 'periodic');
+  await page.waitForFunction(() => document.querySelectorAll('#report-parts .report-part').length === 4, null, { timeout: 30000 });
+  assert(await page.isVisible('#report-preview') && await page.isVisible('#report-lag-days'), 'preview button or lag days hidden');
+  assert(await page.isHidden('#report-commendation'), 'commendation thresholds with the periodic report');
+  const headings = await page.$$eval('#report-parts .part-heading', (is) => is.map((i) => i.value));
+  eq(headings.join('|'), 'I. TÌNH HÌNH CHUNG|II. KẾT QUẢ THỰC HIỆN|III. HẠN CHẾ, NGUYÊN NHÂN|IV. NHIỆM VỤ TRỌNG TÂM KỲ TỚI', 'the four parts');
+  const first = page.locator('#report-parts .part-text').first();
+  assert((await first.inputValue()).includes('hộ gia đình có đất nằm trong chỉ giới đường đỏ'), 'generated text in the box');
+  const sentence = 'Câu kiểm thử do Văn phòng Đảng ủy viết thêm.';
+  await first.fill(`${await first.inputValue()}\n${sentence}`);
+  await page.fill('#report-number', '21');
+  await page.fill('#report-signer', 'Lê Văn Kiểm');
+  await page.locator('#report-periodic').scrollIntoViewIfNeeded();
+  await shot(page, 'reports-periodic-edit.png');
+  // Preview: the page as it would be frozen, in a new tab.
+  const [tab] = await Promise.all([context.waitForEvent('page'), page.click('#report-preview')]);
+  await tab.waitForURL(/^blob:/, { timeout: 30000 });
+  await tab.waitForLoadState('load');
+  const text = (await pdfText(tab, 'bao-cao-dinh-ky.pdf')).normalize('NFC');
+  await tab.close();
+  const pages = text.split('\f').filter((t) => t.trim());
+  const flat = (t) => t.replace(/\s+/g, ' ');
+  for (const s of ['ĐẢNG BỘ TỈNH THANH HÓA', 'ĐẢNG ỦY PHƯỜNG NGỌC SƠN', 'Số 21-BC/ĐU', 'ĐẢNG CỘNG SẢN VIỆT NAM', 'I. TÌNH HÌNH CHUNG', sentence]) {
+    assert(flat(pages[0]).includes(s), `"${s}" not on page 1 of the preview:\n${pages[0]}`);
+  }
+  for (const s of ['T/M BAN THƯỜNG VỤ', 'Lê Văn Kiểm', 'PHỤ LỤC 1']) assert(flat(text).includes(s), `"${s}" not in the preview`);
+  for (const en of ['Residential group', 'Road segment', 'Total']) assert(!text.includes(en), `English "${en}" in the official print`);
+  assert(pages.length <= 12, `the preview runs to ${pages.length} pages`);
+  // Other dates: the text's figures are not theirs, so no freeze until it is regenerated.
+  const asOf = await page.inputValue('#report-as-of');
+  await page.fill('#report-as-of', '01/11/2026');
+  await page.dispatchEvent('#report-as-of', 'change');
+  await page.click('#report-freeze');
+  await page.waitForFunction(() => document.querySelector('#report-error').textContent.includes('Tạo lại nội dung'));
+  assert((await first.inputValue()).includes(sentence), 'the edits are kept until regenerated');
+  await page.fill('#report-as-of', asOf);
+  await page.dispatchEvent('#report-as-of', 'change');
+  // Freeze: the frozen report keeps the edits.
+  await page.click('#report-freeze');
+  await page.waitForFunction(() => /Đã chốt báo cáo số \d+/.test(document.querySelector('#report-status').textContent));
+  const fid = /số (\d+)/.exec(await page.textContent('#report-status'))[1];
+  const res = await fetch(new URL(`/api/reports/frozen/${fid}?format=html`, BASE), { headers: { cookie: user.cookie } });
+  eq(res.status, 200, 'frozen report');
+  const html = await res.text();
+  assert(html.includes(sentence) && html.includes('Số 21-BC/ĐU'), 'the frozen report lacks the edits');
+  await page.waitForSelector(`#frozen-list li[data-frozen="${fid}"]`);
+  assert((await page.textContent(`#frozen-list li[data-frozen="${fid}"]`)).includes('Báo cáo định kỳ'), 'the frozen periodic report listed by name');
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+  await context.close();
+});
+
+await test('reports: the Word (.docx) download, and the Word link of a frozen report', async () => {
+  assert(adminCookie, 'no login');
+  const user = await testUser('kiemthu.word', 'editor');
+  const { page, context, errors } = await openAs(user);
+  await openReports(page);
+  await page.selectOption('#report-by', 'group');
+  const asked = page.waitForRequest((r) => r.url().includes('/api/reports?'));
+  const { name, bytes } = await reportDownload(page, '#report-docx');
+  const q = new URL((await asked).url()).searchParams;
+  eq(q.get('format'), 'docx', 'format asked');
+  eq(q.get('by'), 'group', 'by asked');
+  assert(name.startsWith('bao-cao-group-') && name.endsWith('.docx'), `file name ${name}`);
+  eq(bytes.subarray(0, 2).toString('latin1'), 'PK', 'a .docx is a zip');
+  assert(bytes.toString('latin1').includes('word/document.xml'), 'no word/document.xml in the file');
+  assert((await page.textContent('#report-status')).includes(name), 'download not reported');
+  const frozen = await apiGet('/api/reports/frozen');
+  const id = frozen.reports[0].id;
+  const word = page.locator(`#frozen-list li[data-frozen="${id}"] a[href$="format=docx"]`);
+  eq(await word.count(), 1, 'Word link of a frozen report');
+  eq(await word.textContent(), 'Word', 'the link names Word');
+  const res = await fetch(new URL(await word.getAttribute('href'), BASE), { headers: { cookie: user.cookie } });
+  eq(res.status, 200, 'the frozen report as .docx');
+  eq(res.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'its type');
+  await page.locator('#report-docx').scrollIntoViewIfNeeded();
+  await shot(page, 'reports-word.png');
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+  await context.close();
+});
+
+await test('an editor adds a structure marked "hiến" in the parcel panel; the panel, the ward totals and the record follow (1440 and 375 px)', async () => {
+  assert(adminCookie, 'no login');
+  const user = editorUser ?? await testUser('kiemthu.bientap', 'editor');
+  // an agreed, affected parcel the other tests leave alone
+  const agreed = (await apiGet('/api/parcels?status=agreed&fields=id,donated_area_m2')).features
+    .map((f) => f.properties)
+    .filter((p) => p.donated_area_m2 > 0 && p.id !== demo.agreed?.properties.id && p.id !== signedByTest?.id);
+  assert(agreed.length, 'no agreed affected demo parcel');
+  const id = agreed[agreed.length - 1].id;
+  const last = async () => (await apiGet('/api/progress')).at(-1);
+  const before = await last();
+  const { page, context, errors } = await openAs(user, { width: 1440, height: 900 });
+  await openParcel(page, id);
+  await page.waitForSelector('#cs-structures');
+  const count0 = await page.locator('#cs-structures li.st-item').count();
+  await page.click('#st-form-box > summary');
+  await page.selectOption('#st-kind', 'gate');
+  eq(await page.inputValue('#st-unit'), 'item', 'a gate is counted in items');
+  // no quantity: refused on the page, naming the field
+  await page.click('#st-save');
+  await page.waitForFunction(() => document.querySelector('#st-error')?.textContent.length > 0);
+  assert((await page.textContent('#st-error')).startsWith('Khối lượng'), `refusal: ${await page.textContent('#st-error')}`);
+  await page.fill('#st-quantity', '1');
+  await page.fill('#st-value', '4.200.000');
+  await page.check('#st-donated');
+  eq(await page.inputValue('#st-effective'), vnDate(todayIso()), 'effective today by default');
+  await page.fill('#st-note', 'Kiểm thử: cổng sắt trong chỉ giới');
+  await page.click('#st-save');
+  await page.waitForFunction((n) => document.querySelectorAll('#cs-structures li.st-item').length === n + 1, count0, { timeout: 15000 });
+  const item = page.locator('#cs-structures li.st-item').last();
+  const text = await item.textContent();
+  assert(text.includes('Cổng') && text.includes('4.200.000 ₫') && text.includes(user.name), `the new structure: ${text}`);
+  assert(await item.locator('input[data-st-donate]').isChecked(), 'not shown as donated');
+  const sid = await item.getAttribute('data-structure');
+  // the ward totals (the summary above the list) follow
+  const kpi = () => page.evaluate(() => Number(document.querySelector('[data-kpi="structures-donated"]')?.textContent.replace(/\./g, '')));
+  await page.waitForFunction((want) => Number(document.querySelector('[data-kpi="structures-donated"]')?.textContent.replace(/\./g, '')) === want,
+    before.structures_donated + 1, { timeout: 15000 });
+  const after = await last();
+  eq(after.structures_donated, before.structures_donated + 1, 'structures donated (API)');
+  eq(after.structures_donated_value_vnd, before.structures_donated_value_vnd + 4200000, 'value donated (API)');
+  await page.evaluate(() => { document.querySelector('#cs-structures').scrollIntoView(); });
+  await shot(page, 'parcel-structures.png');
+  // the "Hiến" toggle off, then on again: each a change, the totals follow
+  await item.locator('input[data-st-donate]').uncheck();
+  await page.waitForFunction((want) => Number(document.querySelector('[data-kpi="structures-donated"]')?.textContent.replace(/\./g, '')) === want,
+    before.structures_donated, { timeout: 15000 });
+  await page.locator(`#cs-structures li[data-structure="${sid}"] input[data-st-donate]`).check();
+  await page.waitForFunction((want) => Number(document.querySelector('[data-kpi="structures-donated"]')?.textContent.replace(/\./g, '')) === want,
+    before.structures_donated + 1, { timeout: 15000 });
+  eq(await kpi(), before.structures_donated + 1, 'donated again');
+  const listed = await apiGet(`/api/parcels/${id}/structures`, user.cookie);
+  eq(listed.history.filter((h) => String(h.structure) === sid).map((h) => h.what).join(','), 'added,edited,edited', 'the history of the toggles');
+  // the donation record printed afterwards says "Hiến" for it
+  const rec = await context.newPage();
+  await rec.goto(new URL(`/api/parcels/${id}/record`, BASE).href);
+  const rows = await rec.$$eval('table tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
+  const gate = rows.find((r) => r[0] === 'Cổng' && r[2]?.includes('4.200.000'));
+  assert(gate, `no gate row on the record: ${JSON.stringify(rows)}`);
+  eq(gate[3], 'Hiến', 'the record\'s column');
+  await shot(rec, 'record-structure-hien.png');
+  await rec.close();
+  // edit through the form: the quantity, with a date
+  await page.click(`#cs-structures li[data-structure="${sid}"] [data-st-edit]`);
+  eq(await page.inputValue('#st-kind'), 'gate', 'the form filled');
+  await page.fill('#st-quantity', '2');
+  await page.click('#st-save');
+  await page.waitForFunction((s) => document.querySelector(`#cs-structures li[data-structure="${s}"]`)?.textContent.includes('2 cái'), sid, { timeout: 15000 });
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+  await context.close();
+  // at 375 px: the list and the form fit the width
+  const phone = await openAs(user, { width: 375, height: 812 });
+  await openParcel(phone.page, id);
+  await phone.page.waitForSelector('#cs-structures');
+  await phone.page.evaluate(() => { document.querySelector('#st-form-box').open = true; document.querySelector('#cs-structures').scrollIntoView(); });
+  const dw = await phone.page.evaluate(() => { const d = document.querySelector('#detail'); return [d.scrollWidth, d.clientWidth]; });
+  assert(dw[0] <= dw[1], `parcel panel content ${dw[0]} px wide in ${dw[1]}`);
+  const sw = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+  assert(sw <= 375, `page is ${sw} px wide with the structures form`);
+  const toggle = await phone.page.locator(`#cs-structures li[data-structure="${sid}"] .st-toggle`).boundingBox();
+  assert(toggle && toggle.height >= 24 && toggle.x + toggle.width <= 375, `the toggle: ${JSON.stringify(toggle)}`);
+  await shot(phone.page, 'phone-parcel-structures.png');
+  eq(phone.errors.length, 0, `console errors: ${phone.errors.join(' | ')}`);
+  await phone.context.close();
 });
 
 await editor?.context.close();

@@ -104,7 +104,9 @@ impl Reason {
             Reason::BadUnit(v) => format!("đơn vị {v:?} không hợp lệ (dùng m, m2, item / cái)"),
             Reason::BadQuantity(v) => format!("khối lượng {v:?} không phải số dương"),
             Reason::BadValue(v) => {
-                format!("giá trị {v:?} không phải số đồng nguyên không âm (ví dụ 1.500.000)")
+                format!(
+                    "giá trị {v:?} không phải số đồng nguyên không âm, tối đa 1.000.000.000.000 (ví dụ 1.500.000)"
+                )
             }
             Reason::BadFlag(v) => {
                 format!("giá trị {v:?} không hợp lệ (dùng 1/0, true/false, có/không)")
@@ -129,7 +131,9 @@ impl Reason {
             Reason::BadUnit(v) => format!("invalid unit {v:?} (use m, m2, item)"),
             Reason::BadQuantity(v) => format!("quantity {v:?} is not a positive number"),
             Reason::BadValue(v) => {
-                format!("value {v:?} is not a non-negative whole number of đồng (e.g. 1.500.000)")
+                format!(
+                    "value {v:?} is not a non-negative whole number of đồng up to 1,000,000,000,000 (e.g. 1.500.000)"
+                )
             }
             Reason::BadFlag(v) => {
                 format!("invalid value {v:?} (use 1/0, true/false, có/không)")
@@ -381,7 +385,10 @@ fn parse_vnd(s: &str) -> Option<i64> {
         }
         groups.concat()
     };
-    digits.parse::<i64>().ok()
+    digits
+        .parse::<i64>()
+        .ok()
+        .filter(|v| *v <= crate::campaign::structures::MAX_VALUE_VND)
 }
 
 /// An id that reads as a JSON number is kept as a number (as the GeoJSON
@@ -553,7 +560,19 @@ mod tests {
         ] {
             assert_eq!(parse_vnd(s), Some(v), "{s}");
         }
-        for s in ["1.5", "15.00.000", "1.500,000", "-1", "abc", "đ", "1.5000"] {
+        assert_eq!(parse_vnd("1.000.000.000.000"), Some(1_000_000_000_000));
+        for s in [
+            "1.5",
+            "15.00.000",
+            "1.500,000",
+            "-1",
+            "abc",
+            "đ",
+            "1.5000",
+            // past the cap: a sum of such values would overflow the totals
+            "1.000.000.000.001",
+            "9223372036854775807",
+        ] {
             assert_eq!(parse_vnd(s), None, "{s}");
         }
         assert_eq!(parse_quantity("2,75"), Some(2.75));

@@ -23,7 +23,10 @@
 //!
 //! Left out: blocks (INSERTs are counted, not exploded), paper space,
 //! CIRCLE/ELLIPSE/SPLINE entities as parcels, 3D/tilted extrusions (only the
-//! mirrored (0,0,-1) case is handled), binary DXF, writing HATCH fills.
+//! mirrored (0,0,-1) case is handled), writing HATCH fills.
+//!
+//! Binary DXF (R12's one-byte group codes and R13+'s two) is read as the
+//! ASCII DXF it stands for, by the same reader (module `binary`).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -34,8 +37,10 @@ use rstar::primitives::{GeomWithData, Rectangle};
 
 use super::layer::FormatError;
 use super::layer::{Feature, Field, FieldKind, GeomKind, Geometry, Layer, Pt, Value};
+use super::limits::Limits;
 use crate::geometry::area::signed_ring_area;
 
+mod binary;
 mod entities;
 mod lex;
 mod read;

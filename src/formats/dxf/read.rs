@@ -2,13 +2,43 @@
 
 use super::*;
 
-/// Parcels from a drawing: one polygon Layer named "parcels".
+/// Parcels from a drawing, ASCII or binary: one polygon Layer named
+/// "parcels", within the default [`Limits`].
 pub fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Layer, FormatError> {
+    read_within(bytes, opts, &Limits::DEFAULT)
+}
+
+/// [`read`] within `limits`: a binary DXF is read as the ASCII DXF it
+/// stands for (module `binary`), which must fit a DXF file's limit.
+pub fn read_within(
+    bytes: &[u8],
+    opts: &ReadOptions,
+    limits: &Limits,
+) -> Result<Layer, FormatError> {
+    if bytes.starts_with(binary::SENTINEL) {
+        let ascii = binary::to_ascii(bytes, limits.text_bytes)?;
+        let mut layer = read_ascii(&ascii, opts).map_err(|e| match e {
+            FormatError::Invalid(m) => FormatError::invalid(format!(
+                "DXF nhị phân (số dòng là của bản DXF ASCII tương đương) / binary DXF (line numbers are those of the equivalent ASCII DXF): {m}"
+            )),
+            e => e,
+        })?;
+        layer.notes.insert(
+            0,
+            "DXF nhị phân, đọc như DXF ASCII / a binary DXF, read as ASCII DXF".into(),
+        );
+        return Ok(layer);
+    }
     if bytes.starts_with(b"AutoCAD Binary DXF") {
         return Err(FormatError::invalid(
-            "DXF nhị phân chưa được hỗ trợ: hãy lưu lại dạng DXF ASCII / binary DXF is not supported: save the drawing as ASCII DXF",
+            "tệp bắt đầu như DXF nhị phân nhưng dấu hiệu đầu tệp (AutoCAD Binary DXF\\r\\n\\x1a\\0) bị hỏng / the file starts like a binary DXF but its sentinel (AutoCAD Binary DXF\\r\\n\\x1a\\0) is damaged",
         ));
     }
+    read_ascii(bytes, opts)
+}
+
+/// An ASCII DXF's parcels.
+fn read_ascii(bytes: &[u8], opts: &ReadOptions) -> Result<Layer, FormatError> {
     if bytes.starts_with(b"AC10") {
         return Err(FormatError::invalid(
             "đây là tệp DWG, không phải DXF: hãy xuất sang DXF / this is a DWG file, not a DXF: export it to DXF",

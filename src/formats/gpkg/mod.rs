@@ -15,11 +15,14 @@
 //! in `gpkg_geometry_columns`, decodes the GeoPackage binary header and ISO
 //! WKB in either byte order (Z and M dropped), and maps the geometry onto
 //! [`Geometry`]: points, lines or polygons, multi or single, or collections
-//! of one of those.
+//! of one of those. Curves (CircularString, CompoundCurve, CurvePolygon,
+//! MultiCurve, MultiSurface) are linearised by [`crate::formats::curve`],
+//! within 1 mm of the arc, and the layer's notes say so.
 //!
-//! Left out: tiles and attribute-only tables (skipped on read), curve
-//! geometries (an error), the extended geometry header, BLOB fields (skipped
-//! with a note), and the R-tree on read (a full scan is what import needs).
+//! Left out: tiles and attribute-only tables (skipped on read), the abstract
+//! Curve/Surface and the polyhedral types (an error), the extended geometry
+//! header, BLOB fields (skipped with a note), and the R-tree on read (a full
+//! scan is what import needs).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -34,12 +37,17 @@ use super::layer::{
     Feature, Field, FieldKind, FormatError, GeomKind, Geometry, Layer, Pt, Srs, Value, format_real,
 };
 
+#[cfg(test)]
+mod curve_tests;
 mod read;
 #[cfg(test)]
 mod tests;
+mod wkb;
 mod write;
 
 pub use self::read::*;
+#[cfg(test)]
+use self::wkb::*;
 pub use self::write::*;
 
 /// 'GPKG' in `PRAGMA application_id`.

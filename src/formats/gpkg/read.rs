@@ -1,7 +1,9 @@
 //! Reading the feature tables of a GeoPackage, its SRS, and GeoPackage
 //! binary / WKB decoding.
 
+use super::wkb::parse_blob_with;
 use super::*;
+use crate::formats::curve::{self, Linearizer, Unit};
 use crate::formats::limits::Limits;
 use rusqlite::OptionalExtension;
 use rusqlite::limits::Limit;
@@ -66,7 +68,12 @@ pub fn read_within(path: &Path, limits: &Limits) -> Result<Vec<Layer>, FormatErr
         )
         .map_err(setup)?;
     }
-    read_open(&conn, &file).map_err(|e| match stopped.load(Ordering::Relaxed) {
+    let mut lin = Linearizer::new(
+        curve::TOLERANCE_M,
+        limits.arc_segments,
+        limits.curve_vertices,
+    );
+    read_open(&conn, &file, &mut lin).map_err(|e| match stopped.load(Ordering::Relaxed) {
         1 => FormatError::invalid(format!(
             "đọc {file} vượt giới hạn {} bước SQLite / reading {file} exceeds the limit of {} \
              SQLite steps",
@@ -124,7 +131,11 @@ fn not_a_table(file: &str, name: &str, what: &str) -> FormatError {
     ))
 }
 
-fn read_open(conn: &Connection, file: &str) -> Result<Vec<Layer>, FormatError> {
+fn read_open(
+    conn: &Connection,
+    file: &str,
+    lin: &mut Linearizer,
+) -> Result<Vec<Layer>, FormatError> {
     // The first statement is where SQLite notices a file that is not a
     // database.
     let mut missing = false;
@@ -187,7 +198,7 @@ fn read_open(conn: &Connection, file: &str) -> Result<Vec<Layer>, FormatError> {
         > 0;
     tables
         .iter()
-        .map(|t| read_table(conn, file, t, wkt2))
+        .map(|t| read_table(conn, file, t, wkt2, lin))
         .collect()
 }
 
@@ -204,6 +215,7 @@ pub(super) fn read_table(
     file: &str,
     t: &TableInfo,
     wkt2: bool,
+    lin: &mut Linearizer,
 ) -> Result<Layer, FormatError> {
     let table = &t.name;
     let r = |e: rusqlite::Error| {
@@ -238,6 +250,13 @@ pub(super) fn read_table(
     }
     let mut notes = Vec::new();
     let srs = read_srs(conn, file, t, wkt2, &mut notes).map_err(r)?;
+    lin.unit = match &srs {
+        Some(s) if s.geographic => Unit::Degrees,
+        Some(_) => Unit::Metres,
+        None => Unit::Guess,
+    };
+    let (arcs, capped, worst) = (lin.arcs, lin.capped, lin.worst_sagitta);
+    lin.worst_sagitta = 0.0;
 
     // Columns: the integer primary key is the fid, the geometry column is
     // read apart, the rest are fields.
@@ -322,7 +341,7 @@ pub(super) fn read_table(
             ))
         };
         let geometry = match row.get_ref(1).map_err(r)? {
-            ValueRef::Blob(b) => parse_blob(b).map_err(|e| at(&e.vi, &e.en))?,
+            ValueRef::Blob(b) => parse_blob_with(b, lin).map_err(|e| at(&e.vi, &e.en))?,
             ValueRef::Null => {
                 return Err(at("không có hình học (NULL)", "has no geometry (NULL)"));
             }
@@ -356,6 +375,8 @@ pub(super) fn read_table(
     }
     drop(rows);
     drop(stmt);
+    curve_notes(table, lin, arcs, capped, &mut notes);
+    lin.worst_sagitta = lin.worst_sagitta.max(worst);
 
     let kind = kind.unwrap_or_else(|| {
         notes.push(format!(
@@ -377,6 +398,31 @@ pub(super) fn read_table(
     layer.srs = srs;
     layer.notes = notes;
     Ok(layer)
+}
+
+/// What the linearisation of a table's arcs did (counts since `arcs` and
+/// `capped`), for the import report.
+fn curve_notes(table: &str, lin: &Linearizer, arcs: usize, capped: usize, notes: &mut Vec<String>) {
+    let (n, c) = (lin.arcs - arcs, lin.capped - capped);
+    if n == 0 {
+        return;
+    }
+    let mm = curve::TOLERANCE_M * 1000.0;
+    notes.push(format!(
+        "bảng {table}: {n} cung tròn (CircularString, CompoundCurve, CurvePolygon, MultiCurve, \
+         MultiSurface) đã được nắn thành các đoạn thẳng, mỗi dây cung cách cung không quá {mm} \
+         mm / table {table}: {n} circular arcs (CircularString, CompoundCurve, CurvePolygon, \
+         MultiCurve, MultiSurface) were linearised into straight chords, each at most {mm} mm \
+         from its arc"
+    ));
+    if c > 0 {
+        let (max, worst) = (lin.max_segments, lin.worst_sagitta);
+        notes.push(format!(
+            "bảng {table}: {c} cung cần hơn {max} đoạn thẳng: đã dùng {max} đoạn, dây cung cách \
+             cung tới {worst:.3} m / table {table}: {c} arcs needed more than {max} chords: {max} \
+             were used, up to {worst:.3} m from the arc"
+        ));
+    }
 }
 
 pub(super) fn kind_name(k: GeomKind) -> &'static str {
@@ -488,236 +534,4 @@ pub(super) fn read_srs(
         wkt,
         geographic,
     }))
-}
-
-/// What is wrong with a geometry blob, in Vietnamese and English.
-#[derive(Debug)]
-pub(super) struct Bad {
-    vi: String,
-    pub(super) en: String,
-}
-
-pub(super) fn bad(vi: impl Into<String>, en: impl Into<String>) -> Bad {
-    Bad {
-        vi: vi.into(),
-        en: en.into(),
-    }
-}
-
-pub(super) fn truncated() -> Bad {
-    bad("BLOB hình học bị cắt cụt", "geometry BLOB is truncated")
-}
-
-/// Decodes a GeoPackage geometry blob.
-pub(super) fn parse_blob(b: &[u8]) -> Result<Geometry, Bad> {
-    let [g, p, _version, flags, ..] = *b else {
-        return Err(truncated());
-    };
-    if [g, p] != *b"GP" {
-        return Err(bad(
-            "BLOB không bắt đầu bằng 'GP' (không phải hình học GeoPackage)",
-            "BLOB does not start with 'GP' (not a GeoPackage geometry)",
-        ));
-    }
-    if flags & 0b0010_0000 != 0 {
-        return Err(bad(
-            "hình học GeoPackage mở rộng không được hỗ trợ",
-            "extended GeoPackage geometry is not supported",
-        ));
-    }
-    if flags & 0b0001_0000 != 0 {
-        return Err(bad("hình học rỗng", "empty geometry"));
-    }
-    let env = match (flags >> 1) & 0b111 {
-        0 => 0,
-        1 => 32,
-        2 | 3 => 48,
-        4 => 64,
-        n => {
-            return Err(bad(
-                format!("mã bao hình (envelope) sai: {n}"),
-                format!("invalid envelope indicator {n}"),
-            ));
-        }
-    };
-    let wkb = b.get(8 + env..).ok_or_else(truncated)?;
-    let mut r = Wkb(wkb);
-    let mut parts = Parts::default();
-    r.geometry(&mut parts, 0)?;
-    if !r.0.is_empty() {
-        return Err(bad(
-            format!("thừa {} byte sau WKB", r.0.len()),
-            format!("{} stray bytes after the WKB", r.0.len()),
-        ));
-    }
-    parts.into_geometry()
-}
-
-/// What a WKB holds, flattened.
-#[derive(Default)]
-pub(super) struct Parts {
-    points: Vec<Pt>,
-    lines: Vec<Vec<Pt>>,
-    polys: Vec<Vec<Vec<Pt>>>,
-}
-
-impl Parts {
-    fn into_geometry(self) -> Result<Geometry, Bad> {
-        let (np, nl, na) = (self.points.len(), self.lines.len(), self.polys.len());
-        match (np, nl, na) {
-            (0, 0, 0) => Err(bad("hình học rỗng", "empty geometry")),
-            (0, 0, _) => Ok(Geometry::Polygons(self.polys)),
-            (0, _, 0) => Ok(Geometry::Lines(self.lines)),
-            (1, 0, 0) => Ok(Geometry::Point(self.points[0])),
-            (_, 0, 0) => Err(bad(
-                format!("MultiPoint có {np} điểm, chỉ đọc được một điểm"),
-                format!("MultiPoint of {np} points; only a single point can be read"),
-            )),
-            _ => Err(bad(
-                format!("trộn lẫn {np} điểm, {nl} đường, {na} vùng"),
-                format!("mixes {np} points, {nl} lines, {na} polygons"),
-            )),
-        }
-    }
-}
-
-/// ISO WKB (each geometry with its own byte order).
-pub(super) struct Wkb<'a>(&'a [u8]);
-
-impl Wkb<'_> {
-    fn take<const N: usize>(&mut self) -> Result<[u8; N], Bad> {
-        let (a, rest) = self.0.split_first_chunk::<N>().ok_or_else(truncated)?;
-        self.0 = rest;
-        Ok(*a)
-    }
-
-    fn u32(&mut self, le: bool) -> Result<u32, Bad> {
-        let b = self.take()?;
-        Ok(if le {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        })
-    }
-
-    fn f64(&mut self, le: bool) -> Result<f64, Bad> {
-        let b = self.take()?;
-        Ok(if le {
-            f64::from_le_bytes(b)
-        } else {
-            f64::from_be_bytes(b)
-        })
-    }
-
-    /// A count of items at least `min` bytes each, checked against what is
-    /// left so a corrupt count cannot ask for a huge allocation.
-    fn count(&mut self, le: bool, min: usize) -> Result<usize, Bad> {
-        let n = self.u32(le)? as usize;
-        if n.saturating_mul(min) > self.0.len() {
-            return Err(truncated());
-        }
-        Ok(n)
-    }
-
-    fn point(&mut self, le: bool, dims: usize) -> Result<Pt, Bad> {
-        let x = self.f64(le)?;
-        let y = self.f64(le)?;
-        for _ in 2..dims {
-            self.f64(le)?;
-        }
-        Ok([x, y])
-    }
-
-    fn points(&mut self, le: bool, dims: usize) -> Result<Vec<Pt>, Bad> {
-        let n = self.count(le, 8 * dims)?;
-        let mut v = Vec::with_capacity(n);
-        for _ in 0..n {
-            v.push(self.point(le, dims)?);
-        }
-        Ok(v)
-    }
-
-    fn geometry(&mut self, out: &mut Parts, depth: u32) -> Result<(), Bad> {
-        if depth > MAX_DEPTH {
-            return Err(bad(
-                "tập hợp hình học lồng nhau quá sâu",
-                "geometry collections nested too deep",
-            ));
-        }
-        let le = match self.take::<1>()? {
-            [0] => false,
-            [1] => true,
-            [o] => {
-                return Err(bad(
-                    format!("thứ tự byte WKB sai: {o}"),
-                    format!("invalid WKB byte order {o}"),
-                ));
-            }
-        };
-        let raw = self.u32(le)?;
-        let mut dims = 2;
-        // EWKB-style flags, then the ISO thousands.
-        dims += usize::from(raw & 0x8000_0000 != 0) + usize::from(raw & 0x4000_0000 != 0);
-        if raw & 0x2000_0000 != 0 {
-            self.u32(le)?; // an EWKB SRID: not GeoPackage, harmless to skip
-        }
-        let code = raw & 0x0FFF_FFFF;
-        dims += match code / 1000 {
-            0 => 0,
-            1 | 2 => 1,
-            3 => 2,
-            _ => 9,
-        };
-        let unsupported = || {
-            bad(
-                format!("kiểu WKB không hỗ trợ {raw:#x}"),
-                format!("unsupported WKB type {raw:#x}"),
-            )
-        };
-        if dims > 4 {
-            return Err(unsupported());
-        }
-        match code % 1000 {
-            1 => {
-                let p = self.point(le, dims)?;
-                // An empty point is NaN, NaN.
-                if !(p[0].is_nan() && p[1].is_nan()) {
-                    out.points.push(p);
-                }
-            }
-            2 => {
-                let l = self.points(le, dims)?;
-                if !l.is_empty() {
-                    out.lines.push(l);
-                }
-            }
-            3 => {
-                let n = self.count(le, 4)?;
-                let mut rings = Vec::with_capacity(n);
-                for _ in 0..n {
-                    let mut ring = self.points(le, dims)?;
-                    // The layer contract wants closed rings.
-                    if let (Some(&f), Some(&l)) = (ring.first(), ring.last())
-                        && f != l
-                    {
-                        ring.push(f);
-                    }
-                    if !ring.is_empty() {
-                        rings.push(ring);
-                    }
-                }
-                if !rings.is_empty() {
-                    out.polys.push(rings);
-                }
-            }
-            4..=7 => {
-                let n = self.count(le, 5)?;
-                for _ in 0..n {
-                    self.geometry(out, depth + 1)?;
-                }
-            }
-            _ => return Err(unsupported()),
-        }
-        Ok(())
-    }
 }

@@ -617,8 +617,8 @@ fn corrupt_geometry_names_the_feature() {
         ("X'00010203040506070809'", "'GP'"),
         // Header flags: empty.
         ("X'4750001100000000'", "empty"),
-        // An unknown WKB type (curve polygon).
-        ("X'4750000100000000010A00000000000000'", "unsupported"),
+        // A WKB type not read (PolyhedralSurface).
+        ("X'4750000100000000010F00000000000000'", "unsupported"),
     ];
     for (blob, needle) in cases {
         let (path, conn) = editable(&dir);

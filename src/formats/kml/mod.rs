@@ -12,9 +12,11 @@
 //! MultiGeometry; one layer per Folder (or per Document for placemarks
 //! outside folders), split by geometry kind when mixed; fields from
 //! `SchemaData/SimpleData` (typed by their `Schema`) and `Data/value` (text);
-//! the placemark's `<name>` as the label. Left out: KMZ archives (refused
-//! with a message), NetworkLinks, GroundOverlays, gx:Track, styles on read,
-//! and altitudes (dropped, with a note).
+//! the placemark's `<name>` as the label. KMZ archives are read directly
+//! (their `doc.kml`, else their first `.kml`), and the text is decoded as
+//! its byte-order mark or XML declaration says (UTF-8, UTF-16, ISO-8859-1,
+//! windows-1252/1258...). Left out: NetworkLinks, GroundOverlays, gx:Track,
+//! styles on read, and altitudes (dropped, with a note).
 
 use std::collections::HashMap;
 use std::io::{BufWriter, Write};
@@ -30,11 +32,12 @@ use crate::formats::layer::{
 use crate::formats::srs;
 
 mod read;
+mod source;
 #[cfg(test)]
 mod tests;
 mod write;
 
-pub use self::read::*;
+pub use self::source::{read, read_within};
 pub use self::write::*;
 
 /// The KML 2.2 namespace.

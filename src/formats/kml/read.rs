@@ -130,20 +130,8 @@ pub(super) fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
     })
 }
 
-/// Reads a KML document into layers (WGS 84 lon/lat).
-pub fn read(bytes: &[u8]) -> Result<Vec<Layer>, FormatError> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Err(FormatError::invalid(
-            "tệp KMZ (nén zip) chưa được hỗ trợ: hãy giải nén và nhập tệp doc.kml bên trong / KMZ (zipped) files are not supported: unzip it and import the doc.kml inside",
-        ));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        FormatError::invalid(format!(
-            "tệp KML không phải UTF-8 (byte {}) / the KML file is not UTF-8 (byte {})",
-            e.valid_up_to(),
-            e.valid_up_to()
-        ))
-    })?;
+/// Parses a KML document's text into layers.
+pub(super) fn parse(text: &str) -> Result<Vec<Layer>, FormatError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut r = NsReader::from_str(text);
     r.config_mut().expand_empty_elements = true;

@@ -156,7 +156,7 @@ pub fn read_zip_within<R: Read + Seek>(
                 let e = zip.by_index_raw(i).map_err(bad)?;
                 let member = e.name().unwrap_or_default().into_owned();
                 let packed = e.compressed_size().min(zip_len);
-                check_member(name, &member, e.size(), packed, limits)?;
+                limits::check_member(name, &member, e.size(), packed, limits)?;
                 unpacked = unpacked.saturating_add(e.size());
                 if unpacked > limits.unpacked_bytes {
                     let max = limits::size(limits.unpacked_bytes);
@@ -223,36 +223,6 @@ pub fn read_zip_within<R: Read + Seek>(
         .into_iter()
         .map(|s| layer_from(s, encoding))
         .collect()
-}
-
-/// A member's declared size against the limits: its own and the ratio.
-fn check_member(
-    zip: &str,
-    member: &str,
-    size: u64,
-    packed: u64,
-    limits: &Limits,
-) -> Result<(), FormatError> {
-    if size > limits.member_bytes {
-        let (len, max) = (limits::size(size), limits::size(limits.member_bytes));
-        return Err(invalid(
-            format!("{zip}: {member} giải nén ra {len}, vượt giới hạn {max} mỗi tệp"),
-            format!("{zip}: {member} unpacks to {len}, over the {max} limit per member"),
-        ));
-    }
-    let ratio = size / packed.max(1);
-    if size > Limits::RATIO_FLOOR && ratio > limits.ratio {
-        let max = limits.ratio;
-        return Err(invalid(
-            format!(
-                "{zip}: {member} nén {ratio} lần, vượt giới hạn tỉ lệ giải nén/nén {max} (nghi là bom zip)"
-            ),
-            format!(
-                "{zip}: {member} is compressed {ratio} times, over the unpacked/packed ratio limit of {max} (a zip bomb?)"
-            ),
-        ));
-    }
-    Ok(())
 }
 
 pub(super) fn file_name(p: &Path) -> String {

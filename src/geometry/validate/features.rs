@@ -56,7 +56,21 @@ fn check_widths(s: &SegmentInput, report: &mut impl FnMut(Reason)) {
                     value: w,
                 });
             }
-            if let (Some(l), Some(r)) = (left, right)
+            let side_ok = |v: f64| v.is_finite() && v >= 0.0;
+            let mut sides_ok = true;
+            for (field, v) in [("planned_left_m", left), ("planned_right_m", right)] {
+                if let Some(v) = v
+                    && !side_ok(v)
+                {
+                    report(Reason::BadWidth { field, value: v });
+                    sides_ok = false;
+                }
+            }
+            // a side not given is half the width (as the corridor takes it),
+            // so one given side must agree with the width too
+            let (l, r) = (left.unwrap_or(w / 2.0), right.unwrap_or(w / 2.0));
+            if (left.is_some() || right.is_some())
+                && sides_ok
                 && valid(w)
                 && (l + r - w).abs() > 0.01
             {
@@ -65,7 +79,7 @@ fn check_widths(s: &SegmentInput, report: &mut impl FnMut(Reason)) {
                     left_right_m: l + r,
                 });
             }
-            valid(w).then_some(w)
+            (valid(w) && sides_ok).then_some(w)
         }
         (None, Some(l), Some(r)) => {
             let side_ok = |v: f64| v.is_finite() && v >= 0.0;

@@ -326,6 +326,55 @@ fn a_segment_without_a_usable_width_is_an_error() {
 }
 
 #[test]
+fn sides_given_with_the_width_are_checked_too() {
+    let side = |id, l: Option<f64>, r: Option<f64>| {
+        let mut s = segment(id, Some(12.0));
+        s.planned_left_m = l;
+        s.planned_right_m = r;
+        s
+    };
+    let r = validate(
+        &[
+            side(1, Some(-5.0), Some(17.0)),
+            side(2, Some(f64::NAN), Some(6.0)),
+            side(3, Some(9.0), None),
+            side(4, Some(5.0), Some(7.0)),
+            side(5, None, Some(6.0)),
+        ],
+        &[],
+        &[],
+    );
+    let errors: Vec<_> = r
+        .errors
+        .iter()
+        .map(|i| (i.id.to_string(), i.reason.clone()))
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        matches!(errors[0], (ref id, Reason::BadWidth { field: "planned_left_m", value }) if id == "1" && value == -5.0)
+    );
+    assert!(
+        matches!(errors[1], (ref id, Reason::BadWidth { field: "planned_left_m", value }) if id == "2" && value.is_nan())
+    );
+    // one side given: the other is half the width, and 9 + 6 is not 12
+    let warnings: Vec<_> = r
+        .warnings
+        .iter()
+        .map(|i| (i.id.to_string(), i.reason.clone()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [(
+            "3".to_string(),
+            Reason::WidthsDisagree {
+                planned_m: 12.0,
+                left_right_m: 15.0
+            }
+        )]
+    );
+}
+
+#[test]
 fn a_width_not_larger_than_current_is_a_warning() {
     let r = validate(&[segment(1, Some(5.0))], &[], &[]);
     assert!(r.errors.is_empty());
