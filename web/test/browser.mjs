@@ -1318,6 +1318,8 @@ await test('group and segment panels name the party cell and the committee membe
   eq(o.errors.length, 0, `console errors: ${o.errors.join(' | ')}`);
   await o.context.close();
   await resetView(page);
+});
+
 await test('issue 14: the periodic report, edited in the reports dialog, previewed, printed in the Party format and frozen with the edits', async () => {
   assert(adminCookie, 'no login');
   const user = await testUser('kiemthu.dinhky', 'editor');
