@@ -3,7 +3,11 @@
 //! 300 --db` of the version with schema N (5: the version before the read
 //! model; 6: 2026-12-04; 7: the audit tables, 2026-12-04, with one household
 //! flag change and one logged read made over the API, and written out by
-//! `hiendat backup`), and `vN-demo.summary-*.json` are that version's own
+//! `hiendat backup`; 8: structures with their history, 2026-12-05: a
+//! structure added and marked donated and an imported one edited over the
+//! API, a household change, a logged read and a periodic report frozen with
+//! the office's edits, made by `fixtures/make-v8.sh`), and
+//! `vN-demo.summary-*.json` are that version's own
 //! API answers on it. After the upgrade every event and every
 //! frozen report is there byte for byte, and every figure is the same number
 //! — but for schema 5 the structures donated, which now count from the
@@ -65,6 +69,14 @@ fn fixture_json(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(Path::new(FIXTURES).join(name)).unwrap()).unwrap()
 }
 
+/// The structures as they stand and their history (schema 8 on), as text.
+fn structures(db: &Path) -> (Vec<String>, Vec<String>) {
+    (
+        rows(db, "SELECT * FROM structures ORDER BY id"),
+        rows(db, "SELECT * FROM structure_changes ORDER BY id"),
+    )
+}
+
 /// The figures whose definition is the same in both versions.
 const SAME: [&str; 6] = [
     "donated_area_m2",
@@ -120,6 +132,37 @@ async fn a_database_of_schema_7_opens_and_keeps_its_figures_history_reports_and_
         "the fixture holds a household change and a logged read"
     );
     upgrade("v7-demo", 7, true).await;
+}
+
+#[tokio::test]
+async fn a_database_of_schema_8_opens_and_keeps_its_structures_history_and_periodic_report() {
+    let db = Path::new(FIXTURES).join("v8-demo.db");
+    let (now, history) = structures(&db);
+    let count = |sql: &str| -> i64 {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    };
+    assert!(
+        history.len() >= 4
+            && count("SELECT count(*) FROM structure_changes WHERE what = 'imported'") > 0,
+        "the fixture holds structure changes, an imported baseline among them"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM frozen_reports WHERE cut = 'periodic'"),
+        1,
+        "the fixture holds a frozen periodic report"
+    );
+    let copy = copy_of_fixture("v8-demo");
+    drop(hiendat::ops::import::open(&copy).unwrap());
+    assert_eq!(
+        structures(&copy),
+        (now, history),
+        "structures byte for byte"
+    );
+    let _ = std::fs::remove_file(&copy);
+    upgrade("v8-demo", 8, true).await;
 }
 
 async fn upgrade(name: &str, schema: i64, all: bool) {

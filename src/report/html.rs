@@ -5,8 +5,7 @@
 //! and prints the same offline, and deterministic: the same report gives the
 //! same bytes.
 
-use super::{Cell, Column, Report, Sheet, date_vi, format_vi};
-use chrono::{Datelike, NaiveDate};
+use super::{Cell, Column, Report, Sheet, date_vi, format_vi, long_date, place, roman};
 use std::fmt::Write;
 
 /// Tables wider than this many columns get a smaller font to fit A4 portrait.
@@ -117,26 +116,6 @@ fn title(h: &mut String, r: &Report) {
     }
 }
 
-/// "Ngọc Sơn" from "Phường Ngọc Sơn": the place line names the ward alone.
-fn place(ward: &str) -> &str {
-    ["Phường ", "phường ", "PHƯỜNG "]
-        .iter()
-        .find_map(|p| ward.strip_prefix(p))
-        .unwrap_or(ward)
-        .trim()
-}
-
-/// "ngày 05 tháng 02 năm 2026": days below 10 and months 1 and 2 take a
-/// leading zero, as the rules for administrative documents ask.
-pub(super) fn long_date(d: NaiveDate) -> String {
-    let month = if d.month() < 3 {
-        format!("{:02}", d.month())
-    } else {
-        d.month().to_string()
-    };
-    format!("ngày {:02} tháng {month} năm {}", d.day(), d.year())
-}
-
 fn section(h: &mut String, n: usize, sheet: &Sheet) {
     let class = if sheet.columns.len() > LANDSCAPE {
         " class=\"landscape\""
@@ -241,33 +220,6 @@ fn ending(h: &mut String) {
     );
 }
 
-/// Section numbers: I, II, III, IV…
-fn roman(mut n: usize) -> String {
-    const DIGITS: [(usize, &str); 13] = [
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut s = String::new();
-    for (value, digits) in DIGITS {
-        while n >= value {
-            s.push_str(digits);
-            n -= value;
-        }
-    }
-    s
-}
-
 /// Text as HTML, quotes included, so that it is safe in attributes too.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -288,6 +240,7 @@ pub fn escape(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::report::Kind;
+    use chrono::NaiveDate;
 
     fn col(key: &str, vi: &str, en: &str, kind: Kind) -> Column {
         Column {

@@ -11,8 +11,8 @@
 //! Self-contained and deterministic, as [`super::html`] is: the same report
 //! gives the same bytes, so a frozen report prints the same forever.
 
-use super::html::{escape, long_date};
-use super::{Cell, Column, Kind, Periodic, Report, Sheet, date_vi, format_vi};
+use super::html::escape;
+use super::{Cell, Column, Kind, Periodic, Report, Sheet, date_vi, format_vi, long_date};
 use std::fmt::Write;
 
 /// Tables of at most this many rows are kept whole on one page.

@@ -17,7 +17,7 @@ pub mod public;
 pub mod record;
 pub mod xlsx;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// A report as issued: who issues it, what it is, for which date or period,
@@ -195,6 +195,53 @@ impl Report {
             None => format!("Tính đến ngày {}", date_vi(self.as_of)),
         }
     }
+}
+
+/// "Ngọc Sơn" from "Phường Ngọc Sơn": the place line names the ward alone.
+pub(crate) fn place(ward: &str) -> &str {
+    ["Phường ", "phường ", "PHƯỜNG "]
+        .iter()
+        .find_map(|p| ward.strip_prefix(p))
+        .unwrap_or(ward)
+        .trim()
+}
+
+/// "ngày 05 tháng 02 năm 2026": days below 10 and months 1 and 2 take a
+/// leading zero, as the rules for administrative documents ask.
+pub(crate) fn long_date(d: NaiveDate) -> String {
+    let month = if d.month() < 3 {
+        format!("{:02}", d.month())
+    } else {
+        d.month().to_string()
+    };
+    format!("ngày {:02} tháng {month} năm {}", d.day(), d.year())
+}
+
+/// Section numbers: I, II, III, IV…
+pub(crate) fn roman(mut n: usize) -> String {
+    const DIGITS: [(usize, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut s = String::new();
+    for (value, digits) in DIGITS {
+        while n >= value {
+            s.push_str(digits);
+            n -= value;
+        }
+    }
+    s
 }
 
 /// 28/11/2026: the date as Vietnamese documents write it.

@@ -15,8 +15,7 @@
 mod table;
 mod xml;
 
-use super::{Periodic, Report, Sheet, date_vi};
-use chrono::{Datelike, NaiveDate};
+use super::{Periodic, Report, Sheet, date_vi, long_date, place, roman};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use table::{data_table, layout_table};
@@ -420,55 +419,6 @@ fn sect_pr(x: &mut String, o: Orient, first: bool) {
         x.push_str("<w:titlePg/>");
     }
     x.push_str("</w:sectPr>");
-}
-
-/// "Ngọc Sơn" from "Phường Ngọc Sơn": the dateline names the ward alone.
-/// (The same rule as the A4 page's.)
-fn place(ward: &str) -> &str {
-    ["Phường ", "phường ", "PHƯỜNG "]
-        .iter()
-        .find_map(|p| ward.strip_prefix(p))
-        .unwrap_or(ward)
-        .trim()
-}
-
-/// "ngày 05 tháng 02 năm 2026": days below 10 and months 1 and 2 take a
-/// leading zero, as the rules for administrative documents ask. (The same
-/// rule as the A4 page's.)
-fn long_date(d: NaiveDate) -> String {
-    let month = if d.month() < 3 {
-        format!("{:02}", d.month())
-    } else {
-        d.month().to_string()
-    };
-    format!("ngày {:02} tháng {month} năm {}", d.day(), d.year())
-}
-
-/// Section numbers: I, II, III, IV…
-fn roman(mut n: usize) -> String {
-    const DIGITS: [(usize, &str); 13] = [
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut s = String::new();
-    for (value, digits) in DIGITS {
-        while n >= value {
-            s.push_str(digits);
-            n -= value;
-        }
-    }
-    s
 }
 
 #[cfg(test)]

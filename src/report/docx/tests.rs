@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::report::{Cell, Column, Kind, Section};
+use chrono::NaiveDate;
 use serde_json::Value;
 use std::io::Read;
 
