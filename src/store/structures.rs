@@ -478,12 +478,10 @@ pub(super) fn import_added(
 /// over a history.
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{imported_small, input, small_ward, structure};
+    use super::super::tests::{imported_small, reimport_with_structures, structure};
     use super::super::{FeatureId, Store, StoreError, What};
     use super::*;
     use crate::campaign::structures::structures_on;
-    use crate::geometry::crs::Crs;
-    use crate::ops::import::{self, ImportInput};
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -620,18 +618,10 @@ mod tests {
     fn an_imported_structure_keeps_its_imported_values_before_its_first_change() {
         use crate::campaign::structures::StructureKind::*;
         let mut s = imported_small();
-        let (segs, parcels) = small_ward();
-        let st = vec![structure(102, Gate, 1.0, Some(4_500_000), false, 2)];
-        import::import(
+        reimport_with_structures(
             &mut s,
-            &Crs::vn2000_thanh_hoa(),
-            ImportInput {
-                structures: Some(&st),
-                ..input(&segs, &parcels)
-            },
-            false,
-        )
-        .unwrap();
+            &[structure(102, Gate, 1.0, Some(4_500_000), false, 2)],
+        );
         let p = FeatureId::from(102);
         let key = s.parcel_key(&p).unwrap();
         assert!(
@@ -897,18 +887,7 @@ mod tests {
             ),
         )
         .unwrap();
-        let (segs, parcels) = small_ward();
-        let st = vec![structure(101, Tree, 2.0, None, false, 2)];
-        import::import(
-            &mut s,
-            &Crs::vn2000_thanh_hoa(),
-            ImportInput {
-                structures: Some(&st),
-                ..input(&segs, &parcels)
-            },
-            false,
-        )
-        .unwrap();
+        reimport_with_structures(&mut s, &[structure(101, Tree, 2.0, None, false, 2)]);
         let now = s.structures_now(key).unwrap();
         assert_eq!(now.len(), 1);
         assert_eq!(now[0].values.kind, Tree);

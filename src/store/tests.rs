@@ -71,6 +71,19 @@ pub(super) fn imported_small() -> Store {
     store
 }
 
+/// The small ward imported again, with `structures` as its structures file.
+pub(super) fn reimport_with_structures(
+    store: &mut Store,
+    structures: &[crate::campaign::structures::StructureInput],
+) {
+    let (s, p) = small_ward();
+    let input = ImportInput {
+        structures: Some(structures),
+        ..input(&s, &p)
+    };
+    import::import(store, &Crs::vn2000_thanh_hoa(), input, false).unwrap();
+}
+
 /// Row counts and an FNV fingerprint of every table's content, in key order.
 fn fingerprint_tables(store: &Store) -> Vec<(String, i64, i64)> {
     let tables = [
