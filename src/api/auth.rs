@@ -4,7 +4,7 @@
 use super::guard::ClientIp;
 use super::{ApiError, AppState};
 use crate::campaign::events::Audience;
-use crate::store::{Role, StoreError, User};
+use crate::store::{Action, StoreError, User};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -49,18 +49,19 @@ impl Caller {
     }
 
     /// The user, when their role may see political and persuasion data
-    /// (party-member flags, assignments, contacts, grievances, notes):
-    /// editors and admins.
+    /// (party-member flags, assignments, contacts, grievances, notes).
     pub fn sees_sensitive(&self) -> Option<&User> {
-        self.0.as_ref().filter(|u| u.role >= Role::Editor)
+        self.0
+            .as_ref()
+            .filter(|u| u.role.may(Action::ReadSensitive))
     }
 
-    /// The user, if their role is at least `role`: 401 when anonymous, 403
-    /// when the role is too low.
-    pub fn require(&self, role: Role) -> Result<&User, ApiError> {
+    /// The user, if their role may do `action`: 401 when anonymous, 403
+    /// when the role may not.
+    pub fn require_to(&self, action: Action) -> Result<&User, ApiError> {
         match &self.0 {
             None => Err(ApiError::Unauthorized),
-            Some(u) if u.role >= role => Ok(u),
+            Some(u) if u.role.may(action) => Ok(u),
             Some(_) => Err(ApiError::Forbidden),
         }
     }

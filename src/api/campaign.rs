@@ -7,7 +7,7 @@
 use super::params::{id_json, past_date};
 use super::{ApiError, AppState, Caller};
 use crate::campaign::org::Area;
-use crate::store::{RecordInput, Role, Store, User};
+use crate::store::{Action, RecordInput, Store, User};
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -118,7 +118,7 @@ async fn assign(
     Path(id): Path<String>,
     body: Result<Json<NewAssignment>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require(Role::Editor)?;
+    caller.require_to(Action::EditOrg)?;
     let Json(b) = body?;
     let from = past_date("from", &b.from)?;
     state
@@ -145,7 +145,7 @@ async fn household_flags(
     Path(id): Path<String>,
     body: Result<Json<HouseholdFlags>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = caller.require(Role::Editor)?.clone();
+    let user = caller.require_to(Action::Record)?.clone();
     let Json(b) = body?;
     if b.is_member_family.is_none() && b.may_be_named.is_none() {
         return Err(ApiError::Unprocessable(
@@ -192,7 +192,7 @@ async fn add_record(
     Path(id): Path<String>,
     body: Result<Json<NewRecord>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require(Role::Editor)?.clone();
+    let user = caller.require_to(Action::Record)?.clone();
     let Json(b) = body?;
     let r = b.parse()?;
     state
@@ -223,7 +223,7 @@ async fn add_contact(
     Path(id): Path<String>,
     body: Result<Json<NewContact>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require(Role::Editor)?.clone();
+    let user = caller.require_to(Action::Record)?.clone();
     let Json(b) = body?;
     let on = past_date("contacted_on", &b.contacted_on)?;
     state
@@ -250,7 +250,7 @@ async fn add_grievance(
     Path(id): Path<String>,
     body: Result<Json<NewGrievance>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require(Role::Editor)?.clone();
+    let user = caller.require_to(Action::Record)?.clone();
     let Json(b) = body?;
     let on = past_date("raised_on", &b.raised_on)?;
     state
@@ -276,7 +276,7 @@ async fn answer_grievance(
     Path(gid): Path<i64>,
     body: Result<Json<Answer>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = caller.require(Role::Editor)?.clone();
+    let user = caller.require_to(Action::Record)?.clone();
     let Json(b) = body?;
     let on = past_date("answered_on", &b.answered_on)?;
     state
@@ -303,7 +303,7 @@ async fn upload(
     q: Result<Query<Upload>, QueryRejection>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require(Role::Editor)?.clone();
+    let user = caller.require_to(Action::Record)?.clone();
     let q = q?.0;
     let max = crate::store::ATTACHMENT_MAX_BYTES >> 20;
     let too_large = || {
@@ -341,7 +341,7 @@ async fn attachment(
     caller: Caller,
     Path(aid): Path<i64>,
 ) -> Result<Response, ApiError> {
-    caller.require(Role::Viewer)?;
+    caller.require_to(Action::ReadNames)?;
     let (a, bytes) = state.blocking(move |s| Ok(s.attachment(aid)?)).await?;
     let ascii: String = crate::campaign::fold(&a.file_name);
     Ok((
@@ -382,7 +382,7 @@ async fn access_log(
     caller: Caller,
     q: Result<Query<LogQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Role::Admin)?;
+    caller.require_to(Action::ManageUsers)?;
     let limit = q?.0.limit.unwrap_or(200).min(5000);
     state
         .blocking(move |s| {

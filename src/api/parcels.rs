@@ -14,7 +14,7 @@ use super::{ApiError, AppState, Caller, campaign};
 use crate::campaign::FeatureId;
 use crate::campaign::events::{Audience, Event, Status, Timeline, public_history};
 use crate::campaign::structures::structures_on;
-use crate::store::{DonationRow, ParcelFilter, ParcelRow, Role, Store};
+use crate::store::{Action, DonationRow, ParcelFilter, ParcelRow, Store};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -381,7 +381,7 @@ async fn post_event(
     Path(id): Path<String>,
     body: Result<Json<NewEvent>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require(Role::Editor)?.clone();
+    let user = caller.require_to(Action::Record)?.clone();
     let Json(b) = body?;
     let status = parse_status(&b.status)?;
     let occurred_on = params::past_date("occurred_on", &b.occurred_on)?;

@@ -15,7 +15,7 @@ use crate::report::campaign::{self as reports, Cut, Options};
 use crate::report::format::{self, Format};
 use crate::report::html_party::{self, Lang};
 use crate::report::periodic::{self, Edit, Letterhead};
-use crate::store::Role;
+use crate::store::Action;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -175,7 +175,7 @@ fn check_access(caller: &Caller, cuts: &[Cut], public: bool) -> Result<(), ApiEr
         });
     }
     if !public {
-        caller.require(Role::Viewer)?;
+        caller.require_to(Action::ReadNames)?;
     }
     Ok(())
 }
@@ -286,7 +286,7 @@ async fn edited(
     b: Freeze,
     today: chrono::NaiveDate,
 ) -> Result<(String, Report), ApiError> {
-    caller.require(Role::Editor)?;
+    caller.require_to(Action::Report)?;
     let by = b.by.unwrap_or_else(|| "all".into());
     let what = What::parse(&by)?;
     let q = ReportQuery {
@@ -361,7 +361,7 @@ async fn narrative(
     caller: Caller,
     q: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = caller.require(Role::Editor)?.clone();
+    let user = caller.require_to(Action::Report)?.clone();
     let q = q?.0;
     let opt = options(&q)?;
     let facts = state.facts();
@@ -400,7 +400,7 @@ async fn freeze(
     caller: Caller,
     body: Result<Json<Freeze>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require(Role::Editor)?.clone();
+    let user = caller.require_to(Action::Report)?.clone();
     let Json(b) = body?;
     let today = today_vn();
     let (by, doc) = edited(&state, &caller, b, today).await?;
@@ -487,7 +487,7 @@ async fn record_page(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    caller.require(Role::Viewer)?;
+    caller.require_to(Action::ReadNames)?;
     let html = state
         .blocking(move |s| {
             let doc = crate::ops::record::record_doc(s, &id, today_vn()).map_err(|e| match e {

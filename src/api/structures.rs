@@ -14,7 +14,7 @@ use crate::campaign::FeatureId;
 use crate::campaign::structures::{
     ChangeKind, MAX_VALUE_VND, StructureChange, StructureKind, StructureValues, Unit, structures_on,
 };
-use crate::store::{Role, StructureEdit, StructureRecorded};
+use crate::store::{Action, StructureEdit, StructureRecorded};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -278,7 +278,7 @@ async fn add(
     Path(id): Path<String>,
     body: Result<Json<StructureBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require(Role::Editor)?.clone();
+    let user = caller.require_to(Action::Record)?.clone();
     let Json(b) = body?;
     let values = b.values()?;
     let on = effective(b.effective.as_deref())?;
@@ -302,7 +302,7 @@ async fn edit(
     Path((id, sid)): Path<(String, i64)>,
     body: Result<Json<StructureBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require(Role::Editor)?.clone();
+    let user = caller.require_to(Action::Record)?.clone();
     let Json(b) = body?;
     let values = b.values()?;
     let v = version(b.version)?;
@@ -328,7 +328,7 @@ async fn remove(
     Path((id, sid)): Path<(String, i64)>,
     body: Result<Json<RemoveBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require(Role::Editor)?.clone();
+    let user = caller.require_to(Action::Record)?.clone();
     let Json(b) = body?;
     let v = version(b.version)?;
     let on = effective(b.effective.as_deref())?;

@@ -6,7 +6,7 @@
 
 use super::auth::user_json;
 use super::{ApiError, AppState, Caller};
-use crate::store::Role;
+use crate::store::{Action, Role};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -37,7 +37,7 @@ fn with_lock(state: &AppState, u: &crate::store::User) -> Value {
 
 /// `GET /api/users`: every user and their role (never a password hash).
 async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    caller.require(Role::Admin)?;
+    caller.require_to(Action::ManageUsers)?;
     let users = state.blocking(|s| Ok(s.users()?)).await?;
     Ok(Json(Value::Array(
         users.iter().map(|u| with_lock(&state, u)).collect(),
@@ -51,7 +51,7 @@ async fn unlock(
     caller: Caller,
     Path(name): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Role::Admin)?;
+    caller.require_to(Action::ManageUsers)?;
     let u = state.blocking(move |s| Ok(s.user(&name)?)).await?;
     state.guard.unlock(&u.name);
     Ok(Json(with_lock(&state, &u)))
@@ -71,7 +71,7 @@ async fn add(
     caller: Caller,
     body: Result<Json<NewUser>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require(Role::Admin)?;
+    caller.require_to(Action::ManageUsers)?;
     let Json(b) = body?;
     let role: Role = b.role.parse()?;
     let permit = state.guard.hash_permit().await?;
@@ -98,7 +98,7 @@ async fn change(
     Path(name): Path<String>,
     body: Result<Json<Change>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Role::Admin)?;
+    caller.require_to(Action::ManageUsers)?;
     let Json(b) = body?;
     let role: Option<Role> = b.role.as_deref().map(str::parse).transpose()?;
     if role.is_none() && b.password.is_none() {
@@ -134,7 +134,7 @@ async fn remove(
     caller: Caller,
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require(Role::Admin)?;
+    caller.require_to(Action::ManageUsers)?;
     state
         .blocking(move |s| {
             s.remove_user(&name)?;

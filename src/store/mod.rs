@@ -47,7 +47,7 @@ pub use queries::{
     DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, StructureRow, Timeline,
 };
 pub use structures::{IMPORT_AUTHOR, StructureEdit, StructureRecorded};
-pub use users::{Role, User};
+pub use users::{Action, Role, User};
 
 use crate::campaign::FeatureId;
 use crate::campaign::events::{TransitionError, UnknownStatus};
@@ -66,6 +66,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_figures_from_the_read_model.sql"),
     include_str!("migrations/0007_audit.sql"),
     include_str!("migrations/0008_structure_changes.sql"),
+    include_str!("migrations/0009_roles.sql"),
 ];
 
 /// The version whose migration adds `parcel_status`, filled from the log.

@@ -11,24 +11,91 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 use std::str::FromStr;
 
-/// What a user may do. Ordered: each role may do what the ones before it may.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A user's place in the ward's organisation; what it may do is
+/// [`Role::may`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Sees names and phones, records nothing.
     Viewer,
-    /// Records events.
+    /// Planning staff: records the campaign and keeps the maps.
     Editor,
-    /// Manages users.
+    /// Manages users, and may do everything.
     Admin,
+    /// Ban Thường vụ: all campaign data, plans, the annual evaluation, the
+    /// organisation.
+    Standing,
+    /// Ủy ban Kiểm tra: inspections, and reads what it inspects.
+    Inspection,
+}
+
+/// What a request asks to do; each door checks one with
+/// `Caller::require_to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Names and phones: any logged-in user.
+    ReadNames,
+    /// Political and persuasion data: party-member flags, assignments,
+    /// contacts, grievances, notes.
+    ReadSensitive,
+    /// Records the campaign: events, contacts, records, structures, frozen
+    /// reports.
+    Record,
+    /// Sets plans, targets and milestones.
+    Plan,
+    /// Records inspections and their follow-up.
+    Inspect,
+    /// Edits, previews and freezes reports (the party office).
+    Report,
+    /// Decides the annual evaluation.
+    Evaluate,
+    /// Edits cells, members, leads and assignments.
+    EditOrg,
+    /// Adds, changes and removes users.
+    ManageUsers,
 }
 
 impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Viewer,
+        Role::Editor,
+        Role::Admin,
+        Role::Standing,
+        Role::Inspection,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Viewer => "viewer",
             Role::Editor => "editor",
             Role::Admin => "admin",
+            Role::Standing => "standing",
+            Role::Inspection => "inspection",
         }
+    }
+
+    /// Whether the role may do `action` at all (a scoped role may still be
+    /// refused for a household outside its scope).
+    pub fn may(self, action: Action) -> bool {
+        use Action::*;
+        match self {
+            Role::Admin => true,
+            Role::Viewer => matches!(action, ReadNames),
+            Role::Editor => matches!(
+                action,
+                ReadNames | ReadSensitive | Record | Report | Plan | EditOrg
+            ),
+            Role::Standing => matches!(
+                action,
+                ReadNames | ReadSensitive | Report | Plan | Evaluate | EditOrg
+            ),
+            Role::Inspection => matches!(action, ReadNames | ReadSensitive | Inspect),
+        }
+    }
+
+    /// Whether the role may write anything (checked before a write's body
+    /// is read).
+    pub fn writes(self) -> bool {
+        self != Role::Viewer
     }
 }
 
@@ -46,8 +113,11 @@ impl FromStr for Role {
             "viewer" => Ok(Role::Viewer),
             "editor" => Ok(Role::Editor),
             "admin" => Ok(Role::Admin),
+            "standing" => Ok(Role::Standing),
+            "inspection" => Ok(Role::Inspection),
             _ => Err(StoreError::BadInput(format!(
-                "vai trò không hợp lệ: {s:?} / unknown role {s:?} (admin, editor, viewer)"
+                "vai trò không hợp lệ: {s:?} / unknown role {s:?} ({})",
+                Role::ALL.map(Role::as_str).join(", ")
             ))),
         }
     }
@@ -354,6 +424,113 @@ mod tests {
         ));
         s.set_password("lan", "0123456789").unwrap();
         assert!(s.verify("lan", "0123456789").unwrap().is_some());
+    }
+
+    #[test]
+    fn each_role_may_do_its_part_only() {
+        use Action::*;
+        let may = |r: Role| {
+            [
+                ReadNames,
+                ReadSensitive,
+                Record,
+                Report,
+                Plan,
+                Inspect,
+                Evaluate,
+                EditOrg,
+                ManageUsers,
+            ]
+            .into_iter()
+            .filter(|a| r.may(*a))
+            .count()
+        };
+        assert_eq!(may(Role::Admin), 9);
+        assert!(Role::Viewer.may(ReadNames) && !Role::Viewer.may(ReadSensitive));
+        assert!(!Role::Viewer.writes());
+        assert!(Role::Inspection.may(Inspect) && !Role::Inspection.may(Record));
+        assert!(!Role::Inspection.may(Evaluate) && !Role::Editor.may(Inspect));
+        assert!(Role::Standing.may(Evaluate) && !Role::Standing.may(Record));
+        assert!(!Role::Editor.may(Evaluate) && !Role::Standing.may(ManageUsers));
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
+        }
+    }
+
+    #[test]
+    fn the_new_roles_are_stored_and_an_upgraded_file_keeps_its_users_and_sessions() {
+        let mut s = Store::open_in_memory().unwrap();
+        let u = s
+            .add_user("kiểm tra", Role::Inspection, "mật khẩu dài")
+            .unwrap();
+        let token = s.create_session(&u, Duration::hours(1)).unwrap();
+        assert_eq!(
+            s.session_user(&token).unwrap().unwrap().role,
+            Role::Inspection
+        );
+        s.set_role("kiểm tra", Role::Standing).unwrap();
+        assert_eq!(s.user("kiểm tra").unwrap().role, Role::Standing);
+
+        // A schema 8 file with a user logged in: the rebuilt table keeps
+        // both, foreign keys on.
+        let dir = std::env::temp_dir().join(format!("hiendat-roles-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v8.db");
+        let _ = std::fs::remove_file(&path);
+        let token = {
+            let mut old = Store::open_in_memory().unwrap();
+            let lan = old.add_user("lan", Role::Editor, "mật khẩu dài").unwrap();
+            let token = old.create_session(&lan, Duration::hours(1)).unwrap();
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.pragma_update(None, "foreign_keys", true).unwrap();
+            for sql in &super::super::MIGRATIONS[..8] {
+                c.execute_batch(sql).unwrap();
+            }
+            c.pragma_update(None, "user_version", 8).unwrap();
+            let (hash, session): (String, (String, String, String)) = (
+                old.conn
+                    .query_row("SELECT password_hash FROM users", [], |r| r.get(0))
+                    .unwrap(),
+                old.conn
+                    .query_row(
+                        "SELECT token_hash, created_at, expires_at FROM sessions",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .unwrap(),
+            );
+            c.execute(
+                "INSERT INTO users (id, name, role, password_hash) VALUES (7, 'lan', 'editor', ?1)",
+                [hash],
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO sessions VALUES (?1, 7, ?2, ?3)",
+                (session.0, session.1, session.2),
+            )
+            .unwrap();
+            token
+        };
+        let upgraded = Store::open(&path).unwrap();
+        assert_eq!(upgraded.schema_version().unwrap(), 9);
+        let lan = upgraded
+            .session_user(&token)
+            .unwrap()
+            .expect("still logged in");
+        assert_eq!(
+            (lan.id, lan.name.as_str(), lan.role),
+            (7, "lan", Role::Editor)
+        );
+        assert!(upgraded.verify("lan", "mật khẩu dài").unwrap().is_some());
+        let fk: i64 = upgraded
+            .conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(fk, 0);
+        drop(upgraded);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

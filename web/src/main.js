@@ -9,6 +9,7 @@ import { wireExport, openExport } from './export.js';
 import { wireReports, renderReports, followDate } from './reports.js';
 import { campaignSections, submitCampaignForm, recordOf } from './campaign.js';
 import { structuresEditor, wireStructures } from './structures.js';
+import { renderParty } from './party.js';
 import {
   $, esc, renderWardSummary, filterSegments, sortSegments, renderSegmentList, renderGroupTable,
   renderLegend, segmentDetail, segmentParcelList, groupDetail, parcelDetail, renderPrintSummary,
@@ -191,6 +192,7 @@ function renderAll() {
   renderGroups();
   renderChart();
   renderPrint();
+  renderPartyTab();
 }
 
 // The segments a residential group's parcels donate to (segments name their groups).
@@ -247,6 +249,8 @@ function renderUser() {
   $('#user-box').textContent = u ? t('logged_in_as', u.name, t(`role_${u.role}`)) : '';
   $('#login-btn').hidden = !!u;
   $('#logout-btn').hidden = !u;
+  $('#tab-party').hidden = !u;
+  if (!u && state.tab === 'party') selectTab('segments');
   drawLegend();
   renderReports();
   if (!canEdit()) state.members = null;
@@ -553,14 +557,28 @@ function toast(msg) {
   toastTimer = setTimeout(() => { el.hidden = true; }, 3500);
 }
 
+/** The tabs shown: the party's work only to logged-in users. */
+const tabs = () => ['segments', 'groups', 'chart', ...(state.me ? ['party'] : [])];
+
 function selectTab(name) {
+  if (!tabs().includes(name)) name = 'segments';
   state.tab = name;
-  for (const k of ['segments', 'groups', 'chart']) {
+  for (const k of ['segments', 'groups', 'chart', 'party']) {
     $(`#tab-${k}`).setAttribute('aria-selected', String(k === name));
     $(`#tab-${k}`).tabIndex = k === name ? 0 : -1;
     $(`#panel-${k}`).hidden = k !== name;
   }
   renderChart();
+  renderPartyTab();
+}
+
+/** Draws the party tab when it is open (its sections fetch their own data). */
+function renderPartyTab({ force = false } = {}) {
+  if (state.tab !== 'party' || !state.me) return;
+  renderParty($('#party'), {
+    me: state.me, asOf: state.asOf, today: state.today, toast, force,
+    refresh: () => renderPartyTab({ force: true }),
+  }).catch(showError);
 }
 
 /** Freezes the map as an image for printing (the canvas keeps its drawing buffer). */
@@ -669,11 +687,12 @@ function wire() {
     renderSegments();
   });
   $('#seg-dir').addEventListener('click', () => { state.segSort.dir = -state.segSort.dir; renderSegments(); });
-  for (const k of ['segments', 'groups', 'chart']) $(`#tab-${k}`).addEventListener('click', () => selectTab(k));
+  for (const k of ['segments', 'groups', 'chart', 'party']) $(`#tab-${k}`).addEventListener('click', () => selectTab(k));
   $('.tabs').addEventListener('keydown', (e) => {
-    const order = ['segments', 'groups', 'chart'];
+    const order = tabs();
     const i = order.indexOf(state.tab);
-    const n = e.key === 'ArrowRight' ? (i + 1) % 3 : e.key === 'ArrowLeft' ? (i + 2) % 3 : -1;
+    const k = order.length;
+    const n = e.key === 'ArrowRight' ? (i + 1) % k : e.key === 'ArrowLeft' ? (i + k - 1) % k : -1;
     if (n >= 0) { selectTab(order[n]); $(`#tab-${order[n]}`).focus(); }
   });
   const di = $('#date-input');

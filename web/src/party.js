@@ -1,0 +1,39 @@
+// The "Công tác Đảng / Party work" tab: the party's own side of the campaign, one section
+// per part (đảng viên đi trước, plans, inspections, evaluation, commendation, organisation),
+// each drawn by its own module under ./party/. Shown to logged-in users only; each section
+// decides from the role what it shows and the server checks it again.
+import { t, getLang } from './i18n.js';
+
+/** The sections, in the order shown: { id, title (an i18n key), render(el, ctx) }. */
+const SECTIONS = [];
+
+/** Adds a section; `render(el, ctx)` fills `el` (a <section>) and may be async. */
+export function registerPartySection(id, title, render) {
+  SECTIONS.push({ id, title, render });
+}
+
+/** Redraws every section into `root` for `ctx` = { me, asOf, today, toast, refresh }. */
+export async function renderParty(root, ctx) {
+  if (!ctx.me) { root.innerHTML = ''; return; }
+  const key = JSON.stringify([ctx.me.name, ctx.me.role, ctx.asOf, ctx.today, getLang(), SECTIONS.map((s) => s.id)]);
+  if (root.dataset.shown === key && !ctx.force) return;
+  root.dataset.shown = key;
+  const els = SECTIONS.map((s) => {
+    let el = root.querySelector(`#party-${s.id}`);
+    if (!el) {
+      el = document.createElement('section');
+      el.id = `party-${s.id}`;
+      el.className = 'party-section';
+      root.append(el);
+    }
+    return [s, el];
+  });
+  await Promise.all(els.map(async ([s, el]) => {
+    try {
+      await s.render(el, ctx);
+    } catch (e) {
+      el.innerHTML = `<h3>${t(s.title)}</h3><p class="error" role="alert"></p>`;
+      el.querySelector('.error').textContent = e.message ?? String(e);
+    }
+  }));
+}
