@@ -549,6 +549,20 @@ async fn expensive_reads_are_limited_per_client_and_logged_in_callers_get_more()
     }
     let r = viewer.get(s.url(replay)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // A preview renders a whole report and keeps nothing: it draws on the
+    // same bucket (the client's, logged in), refused before its body is read.
+    let editor = s.login(EDITOR).await;
+    let r = editor
+        .post(s.url("/api/reports/preview"))
+        .header("origin", format!("http://{}", s.addr))
+        .header("content-type", "application/json")
+        .body(r#"{"periodic":{}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(code(&r.json().await.unwrap()), "too_many");
 }
 
 #[tokio::test]

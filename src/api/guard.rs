@@ -418,10 +418,19 @@ fn expensive(path: &str, query: Option<&str>) -> bool {
         })
     };
     path == "/api/export"
+        // Every report, its periodic narrative and a frozen one rendered.
         || path == "/api/reports"
+        || path.starts_with("/api/reports/")
         // The whole ward's parcels, not a viewport's.
         || (path == "/api/parcels" && !given("bbox"))
         || (path.starts_with("/api/") && given("as_of"))
+}
+
+/// Writes that do a report's work without keeping anything (a preview
+/// renders the whole periodic report): they take a token as expensive
+/// reads do.
+fn expensive_write(path: &str) -> bool {
+    path == "/api/reports/preview"
 }
 
 /// A query key percent-decoded (`+` is a space); undecodable bytes kept.
@@ -557,6 +566,9 @@ async fn check(state: &AppState, ip: IpAddr, req: &mut Request) -> Result<(), Ap
                 None => return Err(ApiError::Unauthorized),
                 Some(u) if !u.role.writes() => return Err(ApiError::Forbidden),
                 Some(_) => {}
+            }
+            if expensive_write(path) {
+                state.guard.read(ip, true)?;
             }
             req.extensions_mut().insert(caller);
         }
@@ -797,6 +809,10 @@ mod tests {
     fn expensive_reads_and_long_routes() {
         assert!(expensive("/api/export", None));
         assert!(expensive("/api/reports", Some("by=group")));
+        assert!(expensive("/api/reports/periodic", None));
+        assert!(expensive("/api/reports/frozen/3", Some("format=html")));
+        assert!(expensive_write("/api/reports/preview"));
+        assert!(!expensive_write("/api/reports/frozen"));
         assert!(expensive("/api/segments", Some("as_of=2026-01-01")));
         assert!(!expensive("/api/segments", Some("as_of=")));
         assert!(!expensive("/api/segments", None));
