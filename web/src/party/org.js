@@ -5,7 +5,7 @@
 // Every item carries the version it was read at; the server's refusal (a stale version, a field
 // it cannot take) is shown word for word. Each item's history: who changed what, when.
 import { registerPartySection } from '../party.js';
-import { t, getLang, date, parseDate } from '../i18n.js';
+import { t, getLang, date, parseDate, compareNames } from '../i18n.js';
 import { esc } from '../panels.js';
 
 const TEXT = {
@@ -22,7 +22,7 @@ const TEXT = {
     history_of: (what) => `Lịch sử: ${what}`, no_history: 'Chưa có thay đổi nào.',
     saved: 'Đã lưu', read_only: 'Vai trò của bạn chỉ được xem tổ chức.', not_allowed: 'Vai trò của bạn không xem được danh sách đảng viên.',
     bad_date: 'Ngày không hợp lệ (dd/mm/yyyy)', what_cell: 'chi bộ', what_member: 'đảng viên', what_lead: 'ủy viên phụ trách', what_assignment: 'phân công thửa',
-    ch_added: 'thêm', ch_edited: 'sửa', ch_removed: 'xóa', ch_imported: 'nhập tệp', none: '—', all: 'mọi thay đổi gần đây',
+    ch_added: 'thêm', ch_edited: 'sửa', ch_removed: 'xóa', ch_imported: 'nhập tệp', none: '—', all: 'mọi thay đổi gần đây', to_date: 'đến ngày', member_short: 'đảng viên',
   },
   en: {
     cells: 'Party cells', leads: 'Committee members in charge of areas', members: 'members', households: 'households assigned',
@@ -37,10 +37,10 @@ const TEXT = {
     history_of: (what) => `History: ${what}`, no_history: 'No change yet.',
     saved: 'Saved', read_only: 'Your role may only read the organisation.', not_allowed: 'Your role cannot read the party members.',
     bad_date: 'Not a date (dd/mm/yyyy)', what_cell: 'cell', what_member: 'member', what_lead: 'area lead', what_assignment: 'assignment of parcel',
-    ch_added: 'added', ch_edited: 'edited', ch_removed: 'removed', ch_imported: 'imported', none: '—', all: 'recent changes',
+    ch_added: 'added', ch_edited: 'edited', ch_removed: 'removed', ch_imported: 'imported', none: '—', all: 'recent changes', to_date: 'until', member_short: 'member',
   },
 };
-const L = (k, ...a) => { const v = TEXT[getLang()]?.[k] ?? TEXT.vi[k]; return typeof v === 'function' ? v(...a) : v; };
+const L = (k, ...a) => { const v = TEXT[getLang()]?.[k] ?? TEXT.vi[k] ?? k; return typeof v === 'function' ? v(...a) : v; };
 
 /** A JSON call; a refusal throws the server's message as it is. */
 async function call(method, path, body) {
@@ -103,7 +103,7 @@ function formHtml(kind, item, org, today) {
     return `<h4>${esc(L('remove_q', `${L(`what_${what}`)} ${name}`))}</h4>${eff}${buttons(L('confirm_remove'), 'danger')}`;
   }
   if (kind === 'cell') {
-    const groups = org.groups.map((g) => `<label class="check"><input type="checkbox" name="org-group" value="${esc(g)}"${item?.groups?.includes(g) ? ' checked' : ''}> ${esc(g)}</label>`).join('');
+    const groups = [...org.groups].sort(compareNames).map((g) => `<label class="check"><input type="checkbox" name="org-group" value="${esc(g)}"${item?.groups?.includes(g) ? ' checked' : ''}> ${esc(g)}</label>`).join('');
     return `<h4>${esc(L('form_cell'))}${editing ? ` ${esc(item.code)}` : ''}</h4>
       ${field('org-code', L('code'), input('org-code', item?.code, editing ? 'readonly' : 'placeholder="CB05"'))}
       ${field('org-name', L('name'), input('org-name', item?.name))}
@@ -120,7 +120,7 @@ function formHtml(kind, item, org, today) {
       ${field('org-household', L('household'), input('org-household', item?.household_parcel))}${eff}${buttons()}`;
   }
   if (kind === 'lead') {
-    const groups = org.groups.map((g) => [g, g]);
+    const groups = [...org.groups].sort(compareNames).map((g) => [g, g]);
     const segments = org.segments.map((s) => [s.id, `${s.name} (${s.id})`]);
     return `<h4>${esc(L('form_lead'))}</h4>
       ${field('org-name', L('name'), input('org-name', item?.name))}
@@ -135,13 +135,27 @@ function formHtml(kind, item, org, today) {
     ${field('org-from', L('from'), input('org-from', date(today), 'inputmode="numeric" placeholder="dd/mm/yyyy"'))}${buttons()}`;
 }
 
-/** One history row: when, who, what changed. */
+/** The history's field names, as people read them. */
+const KEY_LABEL = { code: 'code', name: 'name', cell: 'cell', role: 'role', household: 'household', secretary: 'secretary',
+  groups: 'groups', title: 'title', group: 'group', segment: 'segment', member: 'member_short', from: 'from', to: 'to_date' };
+
+/** '2026-12-05T05:27:00Z' → '05/12/2026 12:27', in the ward's time (Việt Nam). */
+function enteredAt(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso || '';
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit',
+    day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+}
+
+/** One history row: when, who, what changed (dates as people write them). */
 function historyRow(h) {
+  const show = (x) => (typeof x === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(x) ? date(x) : x);
   const vals = (v) => (v && typeof v === 'object' ? Object.entries(v)
     .filter(([k, x]) => k !== 'assignments' && x !== null && !(Array.isArray(x) && !x.length))
-    .map(([k, x]) => `${k}: ${Array.isArray(x) ? x.join(', ') : x}`).join('; ') : '');
+    .map(([k, x]) => `${L(KEY_LABEL[k] ?? k) ?? k}: ${Array.isArray(x) ? x.join(', ') : show(x)}`).join('; ') : '');
   const change = h.before && h.after ? `${vals(h.before)} → ${vals(h.after)}` : vals(h.after ?? h.before);
-  return `<li class="org-change" data-change="${esc(h.change)}"><span class="muted">${esc(date(h.entered_at))} ${esc((h.entered_at || '').slice(11, 16))} UTC</span>
+  return `<li class="org-change" data-change="${esc(h.change)}"><span class="muted">${esc(enteredAt(h.entered_at))}</span>
     · <b>${esc(h.entered_by)}</b> · ${esc(L(`ch_${h.change}`))} ${esc(L(`what_${h.what}`))} ${esc(h.item)}${h.effective ? ` (${esc(L('effective').toLowerCase())} ${esc(date(h.effective))})` : ''}
     <span class="line org-values">${esc(change)}</span></li>`;
 }
