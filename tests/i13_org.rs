@@ -646,17 +646,27 @@ async fn reading_the_history_is_logged_and_the_import_left_imported_rows() {
             assert_eq!(first["entered_by"], "hiendat import");
             assert_eq!(first["effective"], Value::Null);
             assert_eq!(first["after"]["code"], code);
-            assert_eq!(item["version"], rows[0]["id"], "the version is the last row's id");
+            assert_eq!(
+                item["version"], rows[0]["id"],
+                "the version is the last row's id"
+            );
             // after it, only the demo office's edits of the roles
             for r in &rows[..rows.len() - 1] {
-                assert_eq!((r["change"].as_str(), r["entered_by"].as_str()), (Some("edited"), Some("canbo.lan")));
+                assert_eq!(
+                    (r["change"].as_str(), r["entered_by"].as_str()),
+                    (Some("edited"), Some("canbo.lan"))
+                );
                 assert_ne!(r["before"]["role"], r["after"]["role"]);
             }
         }
     }
     assert_eq!(h.len(), org["cells"].as_array().unwrap().len());
     let edited = history(&s, &c, "what=member&limit=500").await;
-    assert_eq!(edited.iter().filter(|r| r["change"] == "edited").count(), 2, "the demo's story");
+    assert_eq!(
+        edited.iter().filter(|r| r["change"] == "edited").count(),
+        2,
+        "the demo's story"
+    );
     let log = s.get(&a, "/api/access-log").await;
     let reads: Vec<&Value> = log["reads"]
         .as_array()

@@ -6,8 +6,8 @@
 use crate::store::{MemberEdit, OrgAuthor, Store, StoreError};
 use chrono::NaiveDate;
 
-/// Two members of the first cell took a new role in the cell, entered by
-/// the office a few days apart before `today`.
+/// Two members of the first cell took a new role in the cell, in effect a
+/// few days apart before `today` (entered by the office now).
 pub fn record(store: &mut Store, today: NaiveDate) -> Result<(), StoreError> {
     let members = store.members()?;
     let first = members.first().map(|m| m.cell.clone()).unwrap_or_default();
@@ -23,9 +23,7 @@ pub fn record(store: &mut Store, today: NaiveDate) -> Result<(), StoreError> {
             role: Some(role.to_string()),
             household: m.household.as_ref().map(|(_, id)| id.clone()),
         };
-        let mut author = OrgAuthor::now("canbo.lan", on);
-        author.at = format!("{on}T02:30:00.000000Z");
-        store.edit_member(&edit, version, &author)?;
+        store.edit_member(&edit, version, &OrgAuthor::now("canbo.lan", on))?;
     }
     Ok(())
 }

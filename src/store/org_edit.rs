@@ -121,6 +121,9 @@ pub struct LeadEdit {
     pub area: Area,
 }
 
+/// Every item's last change: (what, item) → (version, entered_by, entered_at).
+pub type OrgVersions = std::collections::HashMap<(String, String), (i64, String, String)>;
+
 /// One row of the organisation's history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrgChangeRow {
@@ -451,9 +454,7 @@ impl Store {
     }
 
     /// Every item's version and last change: (what, item) → (version, by, at).
-    pub fn org_versions(
-        &self,
-    ) -> Result<std::collections::HashMap<(String, String), (i64, String, String)>> {
+    pub fn org_versions(&self) -> Result<OrgVersions> {
         let mut st = self.conn.prepare_cached(
             "SELECT c.what, c.item, c.id, c.entered_by, c.entered_at FROM org_changes c
              JOIN (SELECT max(id) AS id FROM org_changes GROUP BY what, item) l ON l.id = c.id",

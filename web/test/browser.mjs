@@ -1536,7 +1536,7 @@ await test('an editor adds a party member to a cell, re-assigns two households t
   await page.click('#party-org .org-toolbar [data-history]');
   await page.waitForFunction((p) => document.querySelector('#org-history')?.textContent.includes(`phân công thửa ${p}`), two[0]);
   const all = await page.textContent('#org-history');
-  assert(all.includes(`đảng viên: ${from}`) && all.includes('đảng viên: DV-KT1') && !/\d{4}-\d{2}-\d{2}/.test(all), `recent changes: ${all}`);
+  assert(all.includes(`Từ ngày: ${vnDate(open.find((x) => x.item === two[0]).after.from)} → `) && all.includes(`đảng viên: ${from} → DV-KT1`) && !/\d{4}-\d{2}-\d{2}/.test(all), `recent changes: ${all}`);
   await page.locator('#org-history').scrollIntoViewIfNeeded();
   await shot(page, 'party-org.png');
   // the one refusal asked for above is the browser's only complaint

@@ -154,7 +154,10 @@ function historyRow(h) {
   const vals = (v) => (v && typeof v === 'object' ? Object.entries(v)
     .filter(([k, x]) => k !== 'assignments' && x !== null && !(Array.isArray(x) && !x.length))
     .map(([k, x]) => `${L(KEY_LABEL[k] ?? k) ?? k}: ${Array.isArray(x) ? x.join(', ') : show(x)}`).join('; ') : '');
-  const change = h.before && h.after ? `${vals(h.before)} → ${vals(h.after)}` : vals(h.after ?? h.before);
+  // an edit: only what changed, before → after
+  const diff = (a, b) => Object.keys({ ...a, ...b }).filter((k) => k !== 'assignments' && JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null))
+    .map((k) => `${L(KEY_LABEL[k] ?? k)}: ${vals({ [k]: a[k] }).split(': ').slice(1).join(': ') || L('none')} → ${vals({ [k]: b[k] }).split(': ').slice(1).join(': ') || L('none')}`).join('; ');
+  const change = h.before && h.after ? diff(h.before, h.after) : vals(h.after ?? h.before);
   return `<li class="org-change" data-change="${esc(h.change)}"><span class="muted">${esc(enteredAt(h.entered_at))}</span>
     · <b>${esc(h.entered_by)}</b> · ${esc(L(`ch_${h.change}`))} ${esc(L(`what_${h.what}`))} ${esc(h.item)}${h.effective ? ` (${esc(L('effective').toLowerCase())} ${esc(date(h.effective))})` : ''}
     <span class="line org-values">${esc(change)}</span></li>`;
