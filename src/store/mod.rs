@@ -26,6 +26,7 @@ mod import;
 pub mod meta;
 mod org;
 mod org_edit;
+mod org_log;
 mod outlines;
 mod queries;
 mod reports;
@@ -43,9 +44,8 @@ pub use consent::{
 };
 pub use import::{ImportTx, LayerCounts, StructureCounts, Upserted};
 pub use org::{AssignmentRow, CellRow, HouseholdChange, LeadRow, MemberRow, OrgCounts};
-pub use org_edit::{
-    CellEdit, LeadEdit, MemberEdit, ORG_IMPORT_AUTHOR, OrgAuthor, OrgChangeRow, OrgWhat,
-};
+pub use org_edit::{CellEdit, LeadEdit, MemberEdit};
+pub use org_log::{ORG_IMPORT_AUTHOR, OrgAuthor, OrgChangeRow, OrgVersions, OrgWhat};
 pub use outlines::Outline;
 pub use queries::{
     DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, StructureRow, Timeline,

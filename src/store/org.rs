@@ -1,7 +1,7 @@
 //! The campaign's organisation in the store: party cells, members,
 //! assignments (with their history) and area leads.
 
-use super::org_edit::ORG_IMPORT_AUTHOR;
+use super::org_log::ORG_IMPORT_AUTHOR;
 use super::{Result, Store, StoreError, What, feature_id};
 use crate::campaign::FeatureId;
 use crate::campaign::org::{Area, Org};
@@ -266,7 +266,8 @@ pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
 /// left, author [`ORG_IMPORT_AUTHOR`]: the items' histories start (again)
 /// here, and each has a version.
 fn log_imported(conn: &Connection, org: &Org) -> Result<()> {
-    use super::org_edit::{OrgWhat, cell_json, lead_json, log, member_json};
+    use super::org_edit::{cell_json, lead_json, member_json};
+    use super::org_log::{OrgWhat, log};
     let at = super::consent::now();
     let by = ORG_IMPORT_AUTHOR;
     let ids = |table: &str| -> Result<Vec<(i64, String)>> {
@@ -456,7 +457,7 @@ impl Store {
                 what: What::Member,
                 id: member.to_string(),
             })?;
-        let author = super::org_edit::OrgAuthor::now(by, from);
+        let author = super::org_log::OrgAuthor::now(by, from);
         super::org_edit::assign_in(&tx, key, parcel, (m, member), from, &author)?;
         bump_paperwork(&tx)?;
         tx.commit()?;
