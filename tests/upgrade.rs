@@ -161,6 +161,23 @@ async fn a_database_of_schema_8_opens_and_keeps_its_structures_history_and_perio
         (now, history),
         "structures byte for byte"
     );
+    // schema 10: the organisation already there starts its history as imported
+    let upgraded = |sql: &str| -> i64 {
+        rusqlite::Connection::open(&copy)
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(
+        upgraded(
+            "SELECT count(*) FROM org_changes WHERE what = 'cell' AND change = 'imported' AND entered_by = 'hiendat import'"
+        ),
+        count("SELECT count(*) FROM party_cells"),
+    );
+    assert_eq!(
+        upgraded("SELECT count(*) FROM org_changes WHERE what = 'member' AND change = 'imported'"),
+        count("SELECT count(*) FROM party_members"),
+    );
     let _ = std::fs::remove_file(&copy);
     upgrade("v8-demo", 8, true).await;
 }

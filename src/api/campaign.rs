@@ -118,13 +118,13 @@ async fn assign(
     Path(id): Path<String>,
     body: Result<Json<NewAssignment>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require_to(Action::EditOrg)?;
+    let user = caller.require_to(Action::EditOrg)?.clone();
     let Json(b) = body?;
     let from = past_date("from", &b.from)?;
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;
-            s.assign(&p.id, b.member.trim(), from)?;
+            s.assign(&p.id, b.member.trim(), from, &user.name)?;
             Ok((StatusCode::CREATED, Json(json!({ "parcel": id_json(&p.id), "member": b.member.trim(), "from": from.to_string() }))))
         })
         .await

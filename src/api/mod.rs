@@ -44,6 +44,8 @@
 //! | `POST /api/login`, `POST /api/logout`, `GET /api/me` | `auth` | all | session cookie |
 //! | `GET/POST /api/users`, `PATCH/DELETE /api/users/{name}` | `users` | admin | manage users and roles |
 //! | `POST /api/users/{name}/unlock` | `users` | admin | lift a login lockout |
+//! | `GET /api/org/current`, `GET /api/org/history?what=&code=` | `org` | editor+ (logged) | the organisation with versions, assigned households; its history |
+//! | `POST /api/org/cells|members|leads|assignments`, `PUT/DELETE …/{code or id}` | `org` | `EditOrg` | edit the organisation; a stale `version` is 409 |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod auth;
@@ -57,6 +59,7 @@ mod guard;
 mod json;
 mod meta;
 mod openapi;
+mod org;
 mod params;
 mod parcels;
 mod progress;
@@ -258,6 +261,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::router())
         .merge(auth::router())
         .merge(users::router())
+        .merge(org::router())
         .route("/api/{*rest}", any(not_found))
         // Layers wrap only the routes added before them: this limit covers
         // every route above (and the not-found), not the upload below.

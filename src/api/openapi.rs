@@ -231,7 +231,46 @@ fn document() -> Value {
             "StructureRemoval": { "type": "object", "required": ["version"], "additionalProperties": false,
                 "properties": { "version": { "type": "integer" }, "effective": { "type": "string", "format": "date" }, "note": { "type": "string" } } }
     });
-    for extra in [schemas, structure_schemas] {
+    // the organisation's editing (src/api/org.rs)
+    let code =
+        json!({ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } });
+    let org_paths = json!({
+            "/api/org/current": get("Tổ chức để sửa / every cell, member, lead with its version and last change, members' assigned households (editor+, logged)", json!([as_of()])),
+            "/api/org/history": get("Lịch sử tổ chức / the organisation's history, newest first (editor+, logged)", json!([q("what", "cell | member | lead | assignment"), q("code", "a code, a lead's id, a parcel id"), q("limit", "1..500, default 200")])),
+            "/api/org/cells": { "post": write("Thêm chi bộ / add a party cell (EditOrg)", json!([]), "OrgCell", "201") },
+            "/api/org/cells/{code}": {
+                "put": write("Sửa chi bộ / a cell's name, secretary, groups (EditOrg); version: the one it was read at, else 409", json!([code.clone()]), "OrgCell", "200"),
+                "delete": write("Xóa chi bộ / remove a cell without members (EditOrg)", json!([code.clone()]), "OrgRemoval", "200") },
+            "/api/org/members": { "post": write("Thêm đảng viên / add a party member (EditOrg)", json!([]), "OrgMember", "201") },
+            "/api/org/members/{code}": {
+                "put": write("Sửa đảng viên / a member's name, cell, role, household (EditOrg); version, else 409", json!([code.clone()]), "OrgMember", "200"),
+                "delete": write("Xóa đảng viên / remove a member no household is assigned to (EditOrg)", json!([code.clone()]), "OrgRemoval", "200") },
+            "/api/org/leads": { "post": write("Thêm ủy viên phụ trách / add an area lead (EditOrg)", json!([]), "OrgLead", "201") },
+            "/api/org/leads/{id}": {
+                "put": write("Sửa ủy viên phụ trách / an area lead (EditOrg); version, else 409", json!([id.clone()]), "OrgLead", "200"),
+                "delete": write("Xóa ủy viên phụ trách / remove an area lead (EditOrg)", json!([id.clone()]), "OrgRemoval", "200") },
+            "/api/org/assignments": { "post": write("Phân công lại / re-assign households to a member from a date, all or none (EditOrg)", json!([]), "OrgReassign", "201") }
+    });
+    if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), org_paths) {
+        paths.extend(more);
+    }
+    let org_schemas = json!({
+            "OrgCell": { "type": "object", "required": ["name"], "additionalProperties": false,
+                "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "secretary": { "type": "string" },
+                    "groups": { "type": "array", "items": { "type": "string" } }, "version": { "type": "integer" }, "effective": { "type": "string", "format": "date" } } },
+            "OrgMember": { "type": "object", "required": ["name", "cell"], "additionalProperties": false,
+                "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "cell": { "type": "string" }, "role": { "type": "string" },
+                    "household": { "type": ["string", "integer", "null"] }, "version": { "type": "integer" }, "effective": { "type": "string", "format": "date" } } },
+            "OrgLead": { "type": "object", "required": ["name"], "additionalProperties": false,
+                "properties": { "name": { "type": "string" }, "title": { "type": "string" }, "group": { "type": "string" },
+                    "segment": { "type": ["string", "integer"] }, "version": { "type": "integer" }, "effective": { "type": "string", "format": "date" } } },
+            "OrgRemoval": { "type": "object", "required": ["version"], "additionalProperties": false,
+                "properties": { "version": { "type": "integer" }, "effective": { "type": "string", "format": "date" } } },
+            "OrgReassign": { "type": "object", "required": ["member", "parcels"], "additionalProperties": false,
+                "properties": { "member": { "type": "string" }, "parcels": { "type": "array", "maxItems": 500, "items": { "type": ["string", "integer"] } },
+                    "from": { "type": "string", "format": "date" }, "versions": { "type": "object", "additionalProperties": { "type": "integer" } } } }
+    });
+    for extra in [schemas, structure_schemas, org_schemas] {
         if let (Some(all), Value::Object(extra)) =
             (doc["components"]["schemas"].as_object_mut(), extra)
         {

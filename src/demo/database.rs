@@ -100,6 +100,7 @@ pub fn create_demo_as_of(
     store.set_meta("ward", "Ngọc Sơn").map_err(fail)?;
     crate::ops::reports::set_province(&store, "Thanh Hóa").map_err(fail)?;
     store.import_org(&paper.org).map_err(fail)?;
+    super::org_changes::record(&mut store, today).map_err(fail)?;
     // records first: a `signed` event needs its record on file
     store
         .add_records(&paper.records, "canbo.lan")

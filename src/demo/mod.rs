@@ -30,6 +30,7 @@ pub mod history;
 mod model;
 mod names;
 mod org;
+mod org_changes;
 mod plane;
 mod rng;
 mod structures;

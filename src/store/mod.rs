@@ -25,6 +25,8 @@ mod events;
 mod import;
 pub mod meta;
 mod org;
+mod org_edit;
+mod org_log;
 mod outlines;
 mod queries;
 mod reports;
@@ -42,6 +44,8 @@ pub use consent::{
 };
 pub use import::{ImportTx, LayerCounts, StructureCounts, Upserted};
 pub use org::{AssignmentRow, CellRow, HouseholdChange, LeadRow, MemberRow, OrgCounts};
+pub use org_edit::{CellEdit, LeadEdit, MemberEdit};
+pub use org_log::{ORG_IMPORT_AUTHOR, OrgAuthor, OrgChangeRow, OrgVersions, OrgWhat};
 pub use outlines::Outline;
 pub use queries::{
     DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, StructureRow, Timeline,
@@ -67,6 +71,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_audit.sql"),
     include_str!("migrations/0008_structure_changes.sql"),
     include_str!("migrations/0009_roles.sql"),
+    include_str!("migrations/0010_org_changes.sql"),
 ];
 
 /// The version whose migration adds `parcel_status`, filled from the log.
@@ -94,6 +99,8 @@ pub enum What {
     Attachment,
     Report,
     Structure,
+    Cell,
+    Lead,
 }
 
 impl What {
@@ -108,6 +115,8 @@ impl What {
             What::Attachment => "tệp đính kèm",
             What::Report => "báo cáo",
             What::Structure => "công trình trên đất",
+            What::Cell => "chi bộ",
+            What::Lead => "ủy viên phụ trách",
         }
     }
 
@@ -122,6 +131,8 @@ impl What {
             What::Attachment => "attachment",
             What::Report => "report",
             What::Structure => "structure",
+            What::Cell => "party cell",
+            What::Lead => "area lead",
         }
     }
 }

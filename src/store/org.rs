@@ -1,6 +1,7 @@
 //! The campaign's organisation in the store: party cells, members,
 //! assignments (with their history) and area leads.
 
+use super::org_log::ORG_IMPORT_AUTHOR;
 use super::{Result, Store, StoreError, What, feature_id};
 use crate::campaign::FeatureId;
 use crate::campaign::org::{Area, Org};
@@ -251,6 +252,7 @@ pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
             (&l.name, &l.title, g, s),
         )?;
     }
+    log_imported(conn, org)?;
     bump_version(conn)?;
     Ok(OrgCounts {
         cells: org.cells.len(),
@@ -258,6 +260,83 @@ pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
         assignments: org.assignments.len(),
         leads: org.leads.len(),
     })
+}
+
+/// One `imported` row per cell, member, lead and assignment the import
+/// left, author [`ORG_IMPORT_AUTHOR`]: the items' histories start (again)
+/// here, and each has a version.
+fn log_imported(conn: &Connection, org: &Org) -> Result<()> {
+    use super::org_edit::{cell_json, lead_json, member_json};
+    use super::org_log::{OrgWhat, log};
+    let at = super::consent::now();
+    let by = ORG_IMPORT_AUTHOR;
+    let ids = |table: &str| -> Result<Vec<(i64, String)>> {
+        let key = if table == "area_leads" {
+            "CAST(id AS TEXT)"
+        } else {
+            "code"
+        };
+        Ok(conn
+            .prepare(&format!("SELECT id, {key} FROM {table} ORDER BY id"))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+    };
+    for (id, code) in ids("party_cells")? {
+        log(
+            conn,
+            OrgWhat::Cell,
+            &code,
+            "imported",
+            None,
+            Some(&cell_json(conn, id)?),
+            None,
+            &at,
+            by,
+        )?;
+    }
+    for (id, code) in ids("party_members")? {
+        log(
+            conn,
+            OrgWhat::Member,
+            &code,
+            "imported",
+            None,
+            Some(&member_json(conn, id)?),
+            None,
+            &at,
+            by,
+        )?;
+    }
+    for (id, item) in ids("area_leads")? {
+        log(
+            conn,
+            OrgWhat::Lead,
+            &item,
+            "imported",
+            None,
+            Some(&lead_json(conn, id)?),
+            None,
+            &at,
+            by,
+        )?;
+    }
+    for a in &org.assignments {
+        let after = serde_json::json!({
+            "member": a.member, "from": a.from.to_string(), "to": a.to.map(|d| d.to_string()),
+        });
+        log(
+            conn,
+            OrgWhat::Assignment,
+            a.parcel.as_str(),
+            "imported",
+            None,
+            Some(&after),
+            None,
+            &at,
+            by,
+        )?;
+    }
+    Ok(())
 }
 
 fn lines(it: impl Iterator<Item = String>) -> String {
@@ -356,8 +435,15 @@ impl Store {
     }
 
     /// Assigns `member` (a code) to the parcel from `from` on: the
-    /// assignment that holds then ends that day, so the history stays.
-    pub fn assign(&mut self, parcel: &FeatureId, member: &str, from: NaiveDate) -> Result<()> {
+    /// assignment that holds then ends that day, so the history stays; the
+    /// change is kept in the organisation's history, entered by `by`.
+    pub fn assign(
+        &mut self,
+        parcel: &FeatureId,
+        member: &str,
+        from: NaiveDate,
+        by: &str,
+    ) -> Result<()> {
         let key = self.parcel_key(parcel)?;
         let tx = self.write()?;
         let m: i64 = tx
@@ -371,30 +457,8 @@ impl Store {
                 what: What::Member,
                 id: member.to_string(),
             })?;
-        let later: Option<String> = tx.query_row(
-            "SELECT max(from_date) FROM assignments WHERE parcel = ?1",
-            [key],
-            |r| r.get(0),
-        )?;
-        if let Some(l) = later
-            && l >= from.to_string()
-        {
-            return Err(StoreError::Conflict(format!(
-                "thửa {parcel} đã có phân công từ ngày {l}; phân công mới phải sau ngày đó / parcel {parcel} already has an assignment from {l}: a new one must start later"
-            )));
-        }
-        tx.execute(
-            "UPDATE assignments SET to_date = ?2 WHERE parcel = ?1 AND to_date IS NULL",
-            (key, from.to_string()),
-        )?;
-        tx.execute(
-            "UPDATE assignments SET to_date = ?2 WHERE parcel = ?1 AND to_date > ?2",
-            (key, from.to_string()),
-        )?;
-        tx.execute(
-            "INSERT INTO assignments (member, parcel, from_date) VALUES (?1, ?2, ?3)",
-            (m, key, from.to_string()),
-        )?;
+        let author = super::org_log::OrgAuthor::now(by, from);
+        super::org_edit::assign_in(&tx, key, parcel, (m, member), from, &author)?;
         bump_paperwork(&tx)?;
         tx.commit()?;
         Ok(())

@@ -1162,7 +1162,7 @@ fn a_version_3_file_gets_its_outlines_when_opened() {
                  ALTER TABLE households DROP COLUMN may_be_named;
                  DROP TABLE area_leads; DROP TABLE assignments; DROP TABLE party_members;
                  DROP TABLE cell_groups; DROP TABLE party_cells;
-                 DROP TABLE structure_changes;
+                 DROP TABLE structure_changes; DROP TABLE org_changes;
                  PRAGMA user_version = 3;",
             )
             .unwrap();

@@ -1491,6 +1491,79 @@ await test('an editor adds a structure marked "hiến" in the parcel panel; the 
   await phone.context.close();
 });
 
+await test('an editor adds a party member to a cell, re-assigns two households to them and reads the history (Tổ chức, 1440 and 375 px)', async () => {
+  assert(adminCookie, 'no login');
+  const user = await testUser('kiemthu.tochuc', 'editor');
+  // two households the import assigned to one member, still theirs
+  const hist = (await apiGet('/api/org/history?what=assignment&limit=500', user.cookie)).history;
+  const open = hist.filter((h) => h.change === 'imported' && h.after.to === null);
+  const from = open[0].after.member;
+  const two = open.filter((h) => h.after.member === from).slice(0, 2).map((h) => h.item);
+  eq(two.length, 2, 'two households of one member');
+  const org0 = await apiGet('/api/org/current', user.cookie);
+  const cell = org0.members.find((m) => m.code === from).cell;
+  const had = org0.members.find((m) => m.code === from).assigned;
+  const { page, context, errors } = await openAs(user, { width: 1440, height: 900 });
+  await page.click('#tab-party');
+  await page.waitForSelector('#party-org .org-cells li[data-cell]');
+  eq(await page.textContent('#party-org h3'), 'Tổ chức', 'the section title');
+  // a member added from the cell's own button
+  await page.click(`#party-org li[data-cell="${cell}"] [data-add-member]`);
+  eq(await page.inputValue('#org-cell'), cell, 'the cell chosen');
+  await page.fill('#org-code', from);
+  await page.fill('#org-name', 'Nguyễn Thị Kiểm Thử');
+  await page.click('#org-save');
+  // a code already used: the server's refusal, word for word
+  await page.waitForFunction(() => document.querySelector('#org-error')?.textContent.length > 0);
+  eq(await page.textContent('#org-error'), `code: mã đảng viên "${from}" đã có / member code "${from}" already exists`, 'the refusal');
+  await page.fill('#org-code', 'DV-KT1');
+  await page.fill('#org-role', 'Đảng viên');
+  await page.click('#org-save');
+  await page.waitForSelector(`#party-org li[data-cell="${cell}"] li[data-member="DV-KT1"]`, { timeout: 15000 });
+  // two households re-assigned to them
+  await page.click('#party-org .org-toolbar [data-reassign]');
+  await page.selectOption('#org-member', 'DV-KT1');
+  await page.fill('#org-parcels', two.join(', '));
+  await page.click('#org-save');
+  await page.waitForFunction(() => document.querySelector('#party-org li[data-member="DV-KT1"] .org-assigned')?.dataset.assigned === '2', null, { timeout: 15000 });
+  eq(Number(await page.getAttribute(`#party-org li[data-member="${from}"] .org-assigned`, 'data-assigned')), had - 2, 'the earlier member has two fewer');
+  // the member's history: added, by whom
+  await page.click('#party-org li[data-member="DV-KT1"] [data-history]');
+  await page.waitForSelector('#org-history li.org-change');
+  const h = await page.textContent('#org-history');
+  assert(h.includes(user.name) && h.includes('thêm đảng viên DV-KT1') && h.includes('Nguyễn Thị Kiểm Thử'), `member history: ${h}`);
+  // the recent changes: each re-assignment, from whom to whom
+  await page.click('#party-org .org-toolbar [data-history]');
+  await page.waitForFunction((p) => document.querySelector('#org-history')?.textContent.includes(`phân công thửa ${p}`), two[0]);
+  const all = await page.textContent('#org-history');
+  assert(all.includes(`Từ ngày: ${vnDate(open.find((x) => x.item === two[0]).after.from)} → `) && all.includes(`đảng viên: ${from} → DV-KT1`) && !/\d{4}-\d{2}-\d{2}/.test(all), `recent changes: ${all}`);
+  await page.locator('#org-history').scrollIntoViewIfNeeded();
+  await shot(page, 'party-org.png');
+  // the one refusal asked for above is the browser's only complaint
+  const others = errors.filter((e) => !e.includes('status of 422'));
+  eq(others.length, 0, `console errors: ${others.join(' | ')}`);
+  eq(errors.length, 1, `the refused save: ${errors.join(' | ')}`);
+  await context.close();
+  // at 375 px: the list, a form and the history fit the width
+  const phone = await openAs(user, { width: 375, height: 812 });
+  await phone.page.click('#tab-party');
+  await phone.page.waitForSelector('#party-org li[data-member="DV-KT1"]');
+  await phone.page.click(`#party-org li[data-cell="${cell}"] [data-edit-cell]`);
+  await phone.page.waitForSelector('#org-form input#org-name');
+  await phone.page.click('#party-org li[data-member="DV-KT1"] [data-history]');
+  await phone.page.waitForSelector('#org-history li.org-change');
+  const sw = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+  assert(sw <= 375, `page is ${sw} px wide with the organisation`);
+  const pw = await phone.page.evaluate(() => { const d = document.querySelector('#party-org'); return [d.scrollWidth, d.clientWidth]; });
+  assert(pw[0] <= pw[1], `organisation ${pw[0]} px wide in ${pw[1]}`);
+  const save = await phone.page.locator('#org-save').boundingBox();
+  assert(save && save.x + save.width <= 375 && save.height >= 24, `the save button: ${JSON.stringify(save)}`);
+  await phone.page.locator('#org-form').scrollIntoViewIfNeeded();
+  await shot(phone.page, 'phone-party-org.png');
+  eq(phone.errors.length, 0, `console errors: ${phone.errors.join(' | ')}`);
+  await phone.context.close();
+});
+
 await editor?.context.close();
 await editorPage?.context.close();
 await main.context.close();
