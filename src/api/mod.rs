@@ -44,11 +44,14 @@
 //! | `POST /api/login`, `POST /api/logout`, `GET /api/me` | `auth` | all | session cookie |
 //! | `GET/POST /api/users`, `PATCH/DELETE /api/users/{name}` | `users` | admin | manage users and roles |
 //! | `POST /api/users/{name}/unlock` | `users` | admin | lift a login lockout |
+//! | `GET /api/evaluation?year=` | `evaluation` | sensitive readers, logged | the annual evaluation: criteria, suggested and decided bands |
+//! | `PUT /api/evaluation/thresholds?year=`, `POST /api/evaluation/ratings` | `evaluation` | evaluate (standing, admin) | the year's thresholds; a decided band with its note; a stale `version` is 409 |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod auth;
 mod campaign;
 mod error;
+mod evaluation;
 mod export;
 mod facts;
 mod geojson;
@@ -258,6 +261,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::router())
         .merge(auth::router())
         .merge(users::router())
+        .merge(evaluation::router())
         .route("/api/{*rest}", any(not_found))
         // Layers wrap only the routes added before them: this limit covers
         // every route above (and the not-found), not the upload below.

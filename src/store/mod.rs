@@ -21,6 +21,7 @@
 
 mod backup;
 mod consent;
+mod evaluation;
 mod events;
 mod import;
 pub mod meta;
@@ -48,6 +49,7 @@ pub use queries::{
 };
 pub use structures::{IMPORT_AUTHOR, StructureEdit, StructureRecorded};
 pub use users::{Action, Role, User};
+pub use evaluation::{RatingInput, ThresholdsSet};
 
 use crate::campaign::FeatureId;
 use crate::campaign::events::{TransitionError, UnknownStatus};
@@ -67,6 +69,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_audit.sql"),
     include_str!("migrations/0008_structure_changes.sql"),
     include_str!("migrations/0009_roles.sql"),
+    include_str!("migrations/0013_evaluation.sql"),
 ];
 
 /// The version whose migration adds `parcel_status`, filled from the log.
