@@ -118,7 +118,10 @@ fn year() -> i32 {
 }
 
 fn message(v: &Value) -> String {
-    v["error"]["message"].as_str().unwrap_or_default().to_string()
+    v["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// A member's figures counted by hand in the database: (assigned,
@@ -219,7 +222,10 @@ async fn a_members_and_a_cells_criteria_are_those_counted_by_hand() {
         .iter()
         .filter(|m| m["own_family"]["went_first"] == json!(true))
         .count();
-    assert_eq!(cell["families_first"].as_u64().unwrap() as usize, went_first);
+    assert_eq!(
+        cell["families_first"].as_u64().unwrap() as usize,
+        went_first
+    );
     // the demo decided some ratings; nothing in the answer names a
     // household's refusal
     assert!(members.iter().any(|m| !m["decided"].is_null()));
@@ -268,7 +274,10 @@ async fn the_suggested_band_moves_at_the_edge_of_a_threshold() {
             .find(|x| x["code"] == code)
             .unwrap()
             .clone();
-        (m["suggested"]["band"].clone(), m["suggested"]["short_of"].clone())
+        (
+            m["suggested"]["band"].clone(),
+            m["suggested"]["short_of"].clone(),
+        )
     };
     let now = s.get(&c, &format!("/api/evaluation?year={y}")).await;
     assert_eq!(band(&now), (json!("completed"), json!("agreed")));
@@ -307,7 +316,12 @@ async fn stale_versions_are_409_and_bad_fields_422_with_nothing_written() {
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(message(&r).contains("completed.contacted"), "{r}");
     let (st, r) = s
-        .send(&c, Method::PUT, &format!("/api/evaluation/thresholds?year={}", y + 1), body(0))
+        .send(
+            &c,
+            Method::PUT,
+            &format!("/api/evaluation/thresholds?year={}", y + 1),
+            body(0),
+        )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(message(&r).starts_with("year"), "{r}");
@@ -339,19 +353,28 @@ async fn stale_versions_are_409_and_bad_fields_422_with_nothing_written() {
             "kind" => b["kind"] = json!("group"),
             "year" => b["year"] = json!(y + 1),
             "note" => b["note"] = json!("x".repeat(2001)),
-            _ => b.as_object_mut().unwrap().remove("version").map(drop).unwrap(),
+            _ => b
+                .as_object_mut()
+                .unwrap()
+                .remove("version")
+                .map(drop)
+                .unwrap(),
         }
         let (st, r) = s.send(&c, Method::POST, "/api/evaluation/ratings", b).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {r}");
         assert!(message(&r).starts_with(field), "{field}: {r}");
     }
-    let (st, r) = s.send(&c, Method::POST, "/api/evaluation/ratings", rating(0)).await;
+    let (st, r) = s
+        .send(&c, Method::POST, "/api/evaluation/ratings", rating(0))
+        .await;
     assert_eq!(st, StatusCode::CREATED, "{r}");
     assert_eq!(r["version"], json!(1));
     // a second screen, still at version 0, does not replace it
     let mut late = rating(0);
     late["band"] = json!("excellent");
-    let (st, r) = s.send(&c, Method::POST, "/api/evaluation/ratings", late).await;
+    let (st, r) = s
+        .send(&c, Method::POST, "/api/evaluation/ratings", late)
+        .await;
     assert_eq!(st, StatusCode::CONFLICT, "{r}");
     let now = s.get(&c, &format!("/api/evaluation?year={y}")).await;
     let m = now["members"]
@@ -380,12 +403,20 @@ async fn only_the_committee_decides_and_only_sensitive_readers_read_logged() {
     // editors read (sensitive data) but do not decide
     let e = s.get(&editor, &path).await;
     let code = e["members"][0]["code"].clone();
-    let body = json!({ "year": y, "kind": "member", "subject": code, "band": "good", "version": 0 });
+    let body =
+        json!({ "year": y, "kind": "member", "subject": code, "band": "good", "version": 0 });
     for c in [&viewer, &editor] {
-        let (st, _) = s.send(c, Method::POST, "/api/evaluation/ratings", body.clone()).await;
+        let (st, _) = s
+            .send(c, Method::POST, "/api/evaluation/ratings", body.clone())
+            .await;
         assert_eq!(st, StatusCode::FORBIDDEN);
         let (st, _) = s
-            .send(c, Method::PUT, &format!("/api/evaluation/thresholds?year={y}"), json!({}))
+            .send(
+                c,
+                Method::PUT,
+                &format!("/api/evaluation/thresholds?year={y}"),
+                json!({}),
+            )
             .await;
         assert_eq!(st, StatusCode::FORBIDDEN);
     }
@@ -403,11 +434,15 @@ async fn only_the_committee_decides_and_only_sensitive_readers_read_logged() {
         .filter(|r| r["user"] == json!(EDITOR.0))
         .collect();
     assert!(
-        reads.iter().any(|r| r["what"] == json!(format!("evaluation {y}"))),
+        reads
+            .iter()
+            .any(|r| r["what"] == json!(format!("evaluation {y}"))),
         "{reads:?}"
     );
     assert!(
-        reads.iter().any(|r| r["what"] == json!("report evaluation")),
+        reads
+            .iter()
+            .any(|r| r["what"] == json!("report evaluation")),
         "{reads:?}"
     );
 }
@@ -451,7 +486,10 @@ async fn the_evaluation_xlsx_reads_back_ready_to_attach() {
     let members = e["members"].as_array().unwrap();
     for (i, m) in members.iter().enumerate() {
         let row = &rows[head + 2 + i];
-        assert_eq!(row[0], calamine::Data::String(m["code"].as_str().unwrap().into()));
+        assert_eq!(
+            row[0],
+            calamine::Data::String(m["code"].as_str().unwrap().into())
+        );
         let assigned = match &row[5] {
             calamine::Data::Float(f) => *f as i64,
             calamine::Data::Int(n) => *n,
@@ -459,11 +497,22 @@ async fn the_evaluation_xlsx_reads_back_ready_to_attach() {
         };
         assert_eq!(assigned, m["assigned"].as_i64().unwrap());
     }
-    let decided = members.iter().find(|m| m["decided"]["note"].is_string()).unwrap();
+    let decided = members
+        .iter()
+        .find(|m| m["decided"]["note"].is_string())
+        .unwrap();
     let note = decided["decided"]["note"].as_str().unwrap();
-    assert!(rows.iter().flatten().any(|c| *c == calamine::Data::String(note.into())));
+    assert!(
+        rows.iter()
+            .flatten()
+            .any(|c| *c == calamine::Data::String(note.into()))
+    );
     let cells = xlsx_sheet(&bytes, "Đánh giá chi bộ");
-    assert!(cells.iter().any(|r| matches!(r.first(), Some(calamine::Data::String(s)) if s == "Mã chi bộ")));
+    assert!(
+        cells
+            .iter()
+            .any(|r| matches!(r.first(), Some(calamine::Data::String(s)) if s == "Mã chi bộ"))
+    );
     // printed A4 landscape, fitted to the width, header rows repeated
     let sheet = zip_text(&bytes, "xl/worksheets/sheet1.xml");
     assert!(sheet.contains("orientation=\"landscape\""), "{sheet}");
@@ -473,7 +522,10 @@ async fn the_evaluation_xlsx_reads_back_ready_to_attach() {
     // the other formats from the same writers
     for f in ["html", "csv", "docx"] {
         let st = s
-            .status(&c, &format!("/api/reports?by=evaluation&year={y}&format={f}"))
+            .status(
+                &c,
+                &format!("/api/reports?by=evaluation&year={y}&format={f}"),
+            )
             .await;
         assert_eq!(st, StatusCode::OK, "{f}");
     }
@@ -493,7 +545,8 @@ async fn the_evaluation_xlsx_reads_back_ready_to_attach() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
-        s.status(&c, &format!("/api/reports?by=segment&year={y}")).await,
+        s.status(&c, &format!("/api/reports?by=segment&year={y}"))
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }

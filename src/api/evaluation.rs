@@ -47,7 +47,13 @@ struct YearQuery {
 
 /// `year` (default: this year in the ward), refused when not a number.
 fn year_of(q: Result<Query<YearQuery>, QueryRejection>) -> Result<i32, ApiError> {
-    match q?.0.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    match q?
+        .0
+        .year
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => Ok(crate::campaign::clock::today().year()),
         Some(s) => s.parse().map_err(|_| {
             unprocessable(
@@ -227,7 +233,9 @@ async fn set_thresholds(
     state
         .blocking(move |s| {
             let v = s.set_evaluation_thresholds(year, &t, expected, &user.name, &at)?;
-            Ok(Json(json!({ "year": year, "version": v, "set_by": user.name, "set_at": at })))
+            Ok(Json(
+                json!({ "year": year, "version": v, "set_by": user.name, "set_at": at }),
+            ))
         })
         .await
 }
@@ -247,10 +255,7 @@ struct RatingBody {
 }
 
 fn missing(field: &str) -> ApiError {
-    unprocessable(
-        "missing_field",
-        format!("{field}: thiếu / missing"),
-    )
+    unprocessable("missing_field", format!("{field}: thiếu / missing"))
 }
 
 /// `POST /api/evaluation/ratings`: the band the committee decided for a
@@ -280,7 +285,9 @@ async fn rate(
     if subject.chars().count() > MAX_CODE_CHARS {
         return Err(unprocessable(
             "bad_subject",
-            format!("subject: dài quá {MAX_CODE_CHARS} ký tự / longer than {MAX_CODE_CHARS} characters"),
+            format!(
+                "subject: dài quá {MAX_CODE_CHARS} ký tự / longer than {MAX_CODE_CHARS} characters"
+            ),
         ));
     }
     let band_s = b.band.ok_or_else(|| missing("band"))?;
@@ -291,10 +298,15 @@ async fn rate(
         )
     })?;
     let note = non_empty(b.note.map(|n| n.trim().to_string()));
-    if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS) {
+    if note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
+    {
         return Err(unprocessable(
             "bad_note",
-            format!("note: dài quá {MAX_NOTE_CHARS} ký tự / longer than {MAX_NOTE_CHARS} characters"),
+            format!(
+                "note: dài quá {MAX_NOTE_CHARS} ký tự / longer than {MAX_NOTE_CHARS} characters"
+            ),
         ));
     }
     let expected = version(b.version)?;
@@ -311,7 +323,19 @@ async fn rate(
             if !known {
                 return Err(unprocessable(
                     "bad_subject",
-                    format!("subject: không có {} mã {subject:?} / no {} with code {subject:?}", if kind == SubjectKind::Member { "đảng viên" } else { "chi bộ" }, if kind == SubjectKind::Member { "party member" } else { "party cell" }),
+                    format!(
+                        "subject: không có {} mã {subject:?} / no {} with code {subject:?}",
+                        if kind == SubjectKind::Member {
+                            "đảng viên"
+                        } else {
+                            "chi bộ"
+                        },
+                        if kind == SubjectKind::Member {
+                            "party member"
+                        } else {
+                            "party cell"
+                        }
+                    ),
                 ));
             }
             let r = RatingInput {

@@ -109,9 +109,7 @@ impl What {
             }
             What::Evaluation(y) => crate::ops::evaluation::report(s, ward, *y, today_vn())
                 .map_err(|e| match e {
-                    crate::store::StoreError::BadInput(m) => {
-                        ApiError::Unprocessable("bad_year", m)
-                    }
+                    crate::store::StoreError::BadInput(m) => ApiError::Unprocessable("bad_year", m),
                     e => e.into(),
                 })?,
         })

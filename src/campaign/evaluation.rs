@@ -236,7 +236,9 @@ impl Thresholds {
                     let f = format!("{}.{name}", band.code());
                     return Err((
                         f.clone(),
-                        format!("{f}: phải là tỷ lệ từ 0 đến 1, không phải {v} / must be a share from 0 to 1, got {v}"),
+                        format!(
+                            "{f}: phải là tỷ lệ từ 0 đến 1, không phải {v} / must be a share from 0 to 1, got {v}"
+                        ),
                     ));
                 }
             }
@@ -261,7 +263,12 @@ impl Thresholds {
                 let f = format!("{}.plan_met", lo.code());
                 return Err((
                     f.clone(),
-                    format!("{f}: mức “{}” không được đòi hoàn thành kế hoạch khi mức “{}” không đòi / may not require the plan when {} does not", lo.vi(), hi.vi(), hi.en()),
+                    format!(
+                        "{f}: mức “{}” không được đòi hoàn thành kế hoạch khi mức “{}” không đòi / may not require the plan when {} does not",
+                        lo.vi(),
+                        hi.vi(),
+                        hi.en()
+                    ),
                 ));
             }
         }

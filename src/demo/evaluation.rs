@@ -25,7 +25,12 @@ pub fn generate(store: &mut Store, today: NaiveDate) -> Result<()> {
     let at = format!("{}T03:00:00Z", today - chrono::Days::new(2));
     let mut decided = Vec::new();
     for c in e.evaluation.cells.iter().take(2) {
-        decided.push((SubjectKind::Cell, ward.cells[c.cell].code.clone(), c.suggested.band, None));
+        decided.push((
+            SubjectKind::Cell,
+            ward.cells[c.cell].code.clone(),
+            c.suggested.band,
+            None,
+        ));
     }
     let firsts: Vec<_> = e
         .evaluation
@@ -37,7 +42,11 @@ pub fn generate(store: &mut Store, today: NaiveDate) -> Result<()> {
     for (i, m) in firsts.iter().enumerate() {
         let code = ward.members[m.member].code.clone();
         let (band, note) = if i == 1 && m.suggested.band != Band::Excellent {
-            let up = Band::ALL[Band::ALL.iter().position(|b| *b == m.suggested.band).unwrap_or(1) - 1];
+            let up = Band::ALL[Band::ALL
+                .iter()
+                .position(|b| *b == m.suggested.band)
+                .unwrap_or(1)
+                - 1];
             (
                 up,
                 Some("Chi bộ đề nghị nâng mức: đồng chí trực tiếp vận động hộ khó nhất tổ, hộ đã đồng ý đầu tháng 12. / Raised at the cell's proposal: won over the group's hardest household in early December.".to_string()),

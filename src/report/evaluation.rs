@@ -38,12 +38,7 @@ fn yes_no(v: Option<bool>) -> Cell {
 fn verdict_columns() -> Vec<Column> {
     vec![
         col("plan_met", "Hoàn thành kế hoạch", "Plan met", Kind::Text),
-        col(
-            "suggested",
-            "Mức gợi ý",
-            "Suggested band",
-            Kind::Text,
-        ),
+        col("suggested", "Mức gợi ý", "Suggested band", Kind::Text),
         col(
             "short_of",
             "Tiêu chí quyết định mức gợi ý",
@@ -60,7 +55,11 @@ fn verdict_columns() -> Vec<Column> {
     ]
 }
 
-fn verdict_cells(s: &Shares, suggested: (Band, Option<&str>), decided: Option<&Rating>) -> Vec<Cell> {
+fn verdict_cells(
+    s: &Shares,
+    suggested: (Band, Option<&str>),
+    decided: Option<&Rating>,
+) -> Vec<Cell> {
     vec![
         yes_no(s.plan_met),
         suggested.0.vi().into(),
@@ -100,7 +99,12 @@ fn members_sheet(ward: &Ward, e: &Evaluation, decided: &Decided) -> Sheet {
             "Reached agreement",
             Kind::Count,
         ),
-        col("handed_over", "Đã bàn giao (hộ)", "Handed over", Kind::Count),
+        col(
+            "handed_over",
+            "Đã bàn giao (hộ)",
+            "Handed over",
+            Kind::Count,
+        ),
         col(
             "visits",
             "Lượt vận động trong năm",
@@ -152,7 +156,10 @@ fn members_sheet(ward: &Ward, e: &Evaluation, decided: &Decided) -> Sheet {
     Sheet {
         key: SHEET_KEYS[0].into(),
         name: "Đánh giá đảng viên".into(),
-        title: format!("Đánh giá, xếp loại đảng viên năm {} / Party members' evaluation, {}", e.year, e.year),
+        title: format!(
+            "Đánh giá, xếp loại đảng viên năm {} / Party members' evaluation, {}",
+            e.year, e.year
+        ),
         columns,
         rows,
         total: None,
@@ -245,7 +252,10 @@ fn cells_sheet(ward: &Ward, e: &Evaluation, decided: &Decided) -> Sheet {
     Sheet {
         key: SHEET_KEYS[1].into(),
         name: "Đánh giá chi bộ".into(),
-        title: format!("Đánh giá, xếp loại chi bộ năm {} / Party cells' evaluation, {}", e.year, e.year),
+        title: format!(
+            "Đánh giá, xếp loại chi bộ năm {} / Party cells' evaluation, {}",
+            e.year, e.year
+        ),
         columns,
         rows,
         total: None,
@@ -283,8 +293,16 @@ pub fn build(ward: &Ward, e: &Evaluation, decided: &Decided, defaults: bool) -> 
         ),
         format!(
             "Ngưỡng {} / thresholds ({}): {}; {}; {}; còn lại: {}.",
-            if defaults { "mặc định" } else { "do Ban Thường vụ đặt" },
-            if defaults { "defaults" } else { "set by the committee" },
+            if defaults {
+                "mặc định"
+            } else {
+                "do Ban Thường vụ đặt"
+            },
+            if defaults {
+                "defaults"
+            } else {
+                "set by the committee"
+            },
             bar_line(Band::Excellent, &t.excellent),
             bar_line(Band::Good, &t.good),
             bar_line(Band::Completed, &t.completed),
@@ -308,7 +326,10 @@ pub fn build(ward: &Ward, e: &Evaluation, decided: &Decided, defaults: bool) -> 
         as_of: e.as_of,
         from: NaiveDate::from_ymd_opt(e.year, 1, 1).filter(|d| *d <= e.as_of),
         issued_on: None,
-        sheets: vec![members_sheet(ward, e, decided), cells_sheet(ward, e, decided)],
+        sheets: vec![
+            members_sheet(ward, e, decided),
+            cells_sheet(ward, e, decided),
+        ],
         notes,
         periodic: None,
     }

@@ -216,7 +216,10 @@ mod tests {
         assert_eq!(s.evaluation_thresholds(2026).unwrap(), None);
         let mut t = Thresholds::default();
         t.good.agreed = 0.6;
-        assert_eq!(s.set_evaluation_thresholds(2026, &t, 0, "bt", "x").unwrap(), 1);
+        assert_eq!(
+            s.set_evaluation_thresholds(2026, &t, 0, "bt", "x").unwrap(),
+            1
+        );
         assert!(matches!(
             s.set_evaluation_thresholds(2026, &t, 0, "bt", "x"),
             Err(StoreError::Conflict(_))

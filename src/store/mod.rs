@@ -41,6 +41,7 @@ pub use consent::{
     ATTACHMENT_MAX_BYTES, AccessRow, AttachmentRow, ContactRow, FrozenDocument, FrozenRow,
     GrievanceRow, RecordInput, RecordRow,
 };
+pub use evaluation::{RatingInput, ThresholdsSet};
 pub use import::{ImportTx, LayerCounts, StructureCounts, Upserted};
 pub use org::{AssignmentRow, CellRow, HouseholdChange, LeadRow, MemberRow, OrgCounts};
 pub use outlines::Outline;
@@ -49,7 +50,6 @@ pub use queries::{
 };
 pub use structures::{IMPORT_AUTHOR, StructureEdit, StructureRecorded};
 pub use users::{Action, Role, User};
-pub use evaluation::{RatingInput, ThresholdsSet};
 
 use crate::campaign::FeatureId;
 use crate::campaign::events::{TransitionError, UnknownStatus};

@@ -184,7 +184,10 @@ impl Store {
         let mut members = Vec::new();
         for m in &members_rows {
             member_index.insert(m.code.clone(), members.len());
-            let own = m.household.as_ref().and_then(|(k, _)| index.get(k).copied());
+            let own = m
+                .household
+                .as_ref()
+                .and_then(|(k, _)| index.get(k).copied());
             if let Some(p) = own {
                 parcels[p].member_family = true;
             }
