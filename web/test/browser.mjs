@@ -1526,8 +1526,8 @@ await test('the Standing Committee reads the annual evaluation, suggested beside
   const decided = after.members.find((m) => m.code === held.code).decided;
   eq(decided.band, 'good', 'the band decided');
   eq(decided.decided_by, user.name, 'who decided');
-  const cells = await page.locator(`#party-evaluation tr[data-code="${held.code}"] td`).allTextContents();
-  eq(cells[11], 'Hoàn thành tốt nhiệm vụ', 'the decided column');
+  const decidedText = await page.locator(`#party-evaluation tr[data-code="${held.code}"] td.ev-decided .ev-band`).textContent();
+  eq(decidedText, 'Hoàn thành tốt nhiệm vụ', 'the decided column');
   // the thresholds, as percentages
   await page.click('#party-evaluation details.ev-thresholds > summary');
   eq(Number(await page.inputValue('#party-evaluation input[name="good.agreed"]')), Math.round(after.thresholds.good.agreed * 1000) / 10, 'good.agreed shown in %');

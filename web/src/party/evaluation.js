@@ -86,9 +86,9 @@ async function call(path, { method = 'GET', body } = {}) {
   return data;
 }
 
-function decidedCell(d) {
-  if (!d) return `<span class="ev-undecided">${esc(tx('none_yet'))}</span>`;
-  return `<span class="ev-band ev-${esc(d.band)}">${esc(bandLabel(d))}</span>`;
+function decidedCell(d, canDecide) {
+  const band = d ? `<span class="ev-band ev-${esc(d.band)}">${esc(bandLabel(d))}</span>` : `<span class="ev-undecided">${esc(tx('none_yet'))}</span>`;
+  return canDecide ? `${band} <button type="button" class="ev-decide-btn">${esc(tx('decide'))}</button>` : band;
 }
 
 function suggestedCell(s) {
@@ -98,33 +98,31 @@ function suggestedCell(s) {
 
 function memberRows(list, canDecide) {
   return list.map((m) => `<tr data-kind="member" data-code="${esc(m.code)}">
-    <td>${esc(m.code)}</td><td>${esc(m.name)}</td><td>${esc(m.cell_name ?? '')}</td>
+    <td>${esc(m.code)}</td><td>${esc(m.name)}</td>
+    <td>${suggestedCell(m.suggested)}</td><td class="ev-decided">${decidedCell(m.decided, canDecide)}</td>
+    <td class="ev-note">${esc(m.decided?.note ?? '')}</td><td>${esc(m.cell_name ?? '')}</td>
     <td>${m.own_family ? `${yesNo(m.own_family.went_first)}${m.own_family.agreed_on ? ` <small>(${date(m.own_family.agreed_on)})</small>` : ''}` : '—'}</td>
     <td class="num">${num(m.assigned, 0)}</td><td class="num">${num(m.contacted, 0)}</td>
     <td class="num">${num(m.agreed, 0)} <small>${share(m.shares.agreed)}</small></td>
     <td class="num">${num(m.handed_over, 0)} <small>${share(m.shares.handed_over)}</small></td>
     <td class="num">${num(m.visits, 0)}</td><td>${yesNo(m.shares.plan_met)}</td>
-    <td>${suggestedCell(m.suggested)}</td><td>${decidedCell(m.decided)}</td>
-    <td class="ev-note">${esc(m.decided?.note ?? '')}</td>
-    ${canDecide ? `<td><button type="button" class="ev-decide-btn">${esc(tx('decide'))}</button></td>` : ''}
   </tr>`).join('');
 }
 
 function cellRows(list, canDecide) {
   return list.map((c) => `<tr data-kind="cell" data-code="${esc(c.code)}">
-    <td>${esc(c.code)}</td><td>${esc(c.name)}</td><td class="num">${num(c.members, 0)}</td>
+    <td>${esc(c.code)}</td><td>${esc(c.name)}</td>
+    <td>${suggestedCell(c.suggested)}</td><td class="ev-decided">${decidedCell(c.decided, canDecide)}</td>
+    <td class="ev-note">${esc(c.decided?.note ?? '')}</td><td class="num">${num(c.members, 0)}</td>
     <td class="num">${num(c.families_first, 0)} / ${num(c.families, 0)} <small>${share(c.shares.families_first)}</small></td>
     <td class="num">${num(c.affected, 0)}</td>
     <td class="num">${num(c.agreed, 0)} <small>${share(c.shares.agreed)}</small></td>
     <td class="num">${num(c.handed_over, 0)} <small>${share(c.shares.handed_over)}</small></td>
     <td class="num">${num(c.visits, 0)}</td><td>${yesNo(c.shares.plan_met)}</td>
-    <td>${suggestedCell(c.suggested)}</td><td>${decidedCell(c.decided)}</td>
-    <td class="ev-note">${esc(c.decided?.note ?? '')}</td>
-    ${canDecide ? `<td><button type="button" class="ev-decide-btn">${esc(tx('decide'))}</button></td>` : ''}
   </tr>`).join('');
 }
 
-const th = (keys, canDecide) => `<tr>${keys.map((k) => `<th scope="col">${esc(tx(k))}</th>`).join('')}${canDecide ? '<th></th>' : ''}</tr>`;
+const th = (keys) => `<tr>${keys.map((k) => `<th scope="col">${esc(tx(k))}</th>`).join('')}</tr>`;
 
 function thresholdsForm(t, canDecide) {
   const head = `<tr><th scope="col">${esc(tx('band'))}</th>${SHARES.map((s) => `<th scope="col">${esc(tx(SHARE_LABEL[s]))}</th>`).join('')}<th scope="col">${esc(tx('plan_met'))}</th></tr>`;
@@ -161,11 +159,11 @@ async function render(el, ctx) {
     <p class="muted">${esc(tx('as_of'))} ${date(data.as_of)}</p>
     <h4>${esc(tx('members'))}</h4>
     <div class="ev-scroll" tabindex="0"><table class="ev-table ev-members">
-      <thead>${th(['code', 'name', 'cell', 'family', 'assigned', 'contacted', 'agreed', 'handed_over', 'visits', 'plan', 'suggested', 'decided', 'note'], canDecide)}</thead>
+      <thead>${th(['code', 'name', 'suggested', 'decided', 'note', 'cell', 'family', 'assigned', 'contacted', 'agreed', 'handed_over', 'visits', 'plan'])}</thead>
       <tbody>${memberRows(data.members, canDecide) || `<tr><td colspan="13">${esc(tx('empty'))}</td></tr>`}</tbody></table></div>
     <h4>${esc(tx('cells'))}</h4>
     <div class="ev-scroll" tabindex="0"><table class="ev-table ev-cells">
-      <thead>${th(['code', 'cell', 'member_count', 'families', 'affected', 'agreed', 'handed_over', 'visits', 'plan', 'suggested', 'decided', 'note'], canDecide)}</thead>
+      <thead>${th(['code', 'cell', 'suggested', 'decided', 'note', 'member_count', 'families', 'affected', 'agreed', 'handed_over', 'visits', 'plan'])}</thead>
       <tbody>${cellRows(data.cells, canDecide) || `<tr><td colspan="12">${esc(tx('empty'))}</td></tr>`}</tbody></table></div>
     <form class="ev-decide" hidden>
       <h4 class="ev-decide-title"></h4>
