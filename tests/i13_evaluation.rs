@@ -550,3 +550,50 @@ async fn the_evaluation_xlsx_reads_back_ready_to_attach() {
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
+
+#[test]
+fn the_cli_writes_the_evaluation_report_of_a_year() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let db = dir.join(format!("i13e-cli-{}.db", std::process::id()));
+    std::fs::copy(demo_template(), &db).unwrap();
+    let out = dir.join(format!("i13e-cli-{}.xlsx", std::process::id()));
+    let y = year().to_string();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hiendat"))
+            .arg("report")
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = run(&[
+        "--by",
+        "evaluation",
+        "--year",
+        &y,
+        "--format",
+        "xlsx",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&out).unwrap();
+    let rows = xlsx_sheet(&bytes, "Đánh giá đảng viên");
+    assert!(
+        rows.iter()
+            .flatten()
+            .any(|c| matches!(c, calamine::Data::String(s) if s.contains(&format!("năm {y}"))))
+    );
+    assert!(!xlsx_sheet(&bytes, "Đánh giá chi bộ").is_empty());
+    // a year not begun, and a year with another cut, are refused
+    let next = (year() + 1).to_string();
+    let o = run(&["--by", "evaluation", "--year", &next]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("year"));
+    let o = run(&["--by", "segment", "--year", &y]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--year"));
+    let _ = std::fs::remove_file(&out);
+    let _ = std::fs::remove_file(&db);
+}

@@ -512,7 +512,10 @@ mod tests {
             token
         };
         let upgraded = Store::open(&path).unwrap();
-        assert_eq!(upgraded.schema_version().unwrap(), crate::store::SCHEMA_VERSION);
+        assert_eq!(
+            upgraded.schema_version().unwrap(),
+            crate::store::SCHEMA_VERSION
+        );
         let lan = upgraded
             .session_user(&token)
             .unwrap()
