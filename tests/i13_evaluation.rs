@@ -597,3 +597,35 @@ fn the_cli_writes_the_evaluation_report_of_a_year() {
     let _ = std::fs::remove_file(&out);
     let _ = std::fs::remove_file(&db);
 }
+
+#[tokio::test]
+async fn a_frozen_evaluation_stays_for_sensitive_readers_only() {
+    let s = Server::start().await;
+    let c = s.login(STANDING).await;
+    let today = hiendat::campaign::clock::today().to_string();
+    let (st, r) = s
+        .send(
+            &c,
+            Method::POST,
+            "/api/reports/frozen",
+            json!({ "by": "evaluation", "as_of": today }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{r}");
+    assert!(
+        r["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Đánh giá, xếp loại")
+    );
+    let path = format!("/api/reports/frozen/{}?format=csv", r["id"]);
+    assert_eq!(
+        s.status(&reqwest::Client::new(), &path).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        s.status(&s.login(VIEWER).await, &path).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(s.status(&c, &path).await, StatusCode::OK);
+}
