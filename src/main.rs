@@ -186,9 +186,12 @@ struct ReportArgs {
     /// A period report from this day to --as-of, with what changed in it
     #[arg(long)]
     from: Option<String>,
-    /// segment, group, cell, member, lagging, commendation, or all; several separated by commas; or periodic (the Party's periodic report: letterhead, narrative, appendix)
+    /// segment, group, cell, member, lagging, commendation, or all; several separated by commas; or periodic (the Party's periodic report: letterhead, narrative, appendix); or evaluation (the annual evaluation of members and cells, with --year)
     #[arg(long, default_value = "all")]
     by: String,
+    /// With --by evaluation: the year evaluated (default: this year)
+    #[arg(long)]
+    year: Option<i32>,
     /// Periodic report: the province for this print (default: as `hiendat import --province` stored it)
     #[arg(long)]
     province: Option<String>,
@@ -737,7 +740,17 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
         opt.min_area_m2 = a.min_area;
         opt.min_value_vnd = a.min_value;
         opt.public = !a.internal;
-        let mut doc = if a.by == periodic::CUT {
+        if a.year.is_some() && a.by != hiendat::report::evaluation::CUT {
+            return Err("--year: chỉ dùng với --by evaluation / only with --by evaluation".into());
+        }
+        let mut doc = if a.by == hiendat::report::evaluation::CUT {
+            let year = a
+                .year
+                .unwrap_or_else(|| chrono::Datelike::year(&today_vn()));
+            let ward = store.ward().map_err(|e| e.to_string())?;
+            hiendat::ops::evaluation::report(&store, &ward, year, today_vn())
+                .map_err(|e| e.to_string())?
+        } else if a.by == periodic::CUT {
             let given = periodic::Letterhead {
                 province: a
                     .province

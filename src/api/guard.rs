@@ -696,6 +696,7 @@ mod tests {
             "/index.html",
             "/style.css",
             "/src/main.js",
+            "/src/party/evaluation.js",
             "/node_modules/maplibre-gl/dist/maplibre-gl.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl.css",
@@ -715,6 +716,7 @@ mod tests {
             "/node_modules/maplibre-gl/dist/../../playwright-core/index.mjs",
             "/src/%2e%2e/test/browser.mjs",
             "/src/../test/browser.mjs",
+            "/src/party/deeper/x.js",
         ] {
             assert!(!public_file(no), "{no}");
         }

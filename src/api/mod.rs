@@ -46,11 +46,14 @@
 //! | `POST /api/users/{name}/unlock` | `users` | admin | lift a login lockout |
 //! | `GET /api/org/current`, `GET /api/org/history?what=&code=` | `org` | editor+ (logged) | the organisation with versions, assigned households; its history |
 //! | `POST /api/org/cells|members|leads|assignments`, `PUT/DELETE …/{code or id}` | `org` | `EditOrg` | edit the organisation; a stale `version` is 409 |
+//! | `GET /api/evaluation?year=` | `evaluation` | sensitive readers, logged | the annual evaluation: criteria, suggested and decided bands |
+//! | `PUT /api/evaluation/thresholds?year=`, `POST /api/evaluation/ratings` | `evaluation` | evaluate (standing, admin) | the year's thresholds; a decided band with its note; a stale `version` is 409 |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod auth;
 mod campaign;
 mod error;
+mod evaluation;
 mod export;
 mod facts;
 mod geojson;
@@ -262,6 +265,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(users::router())
         .merge(org::router())
+        .merge(evaluation::router())
         .route("/api/{*rest}", any(not_found))
         // Layers wrap only the routes added before them: this limit covers
         // every route above (and the not-found), not the upload below.

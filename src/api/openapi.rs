@@ -55,7 +55,8 @@ fn document() -> Value {
         { "name": "min_area", "in": "query", "schema": { "type": "number" } },
         { "name": "min_value", "in": "query", "schema": { "type": "integer" } },
         { "name": "internal", "in": "query", "description": "1: the commendation list names every donor (viewer+)", "schema": { "type": "string", "enum": ["0", "1"] } },
-        { "name": "bilingual", "in": "query", "description": "1: the periodic report's HTML with English subtitles (screen); without it the official print, Vietnamese only", "schema": { "type": "string", "enum": ["0", "1"] } }
+        { "name": "bilingual", "in": "query", "description": "1: the periodic report's HTML with English subtitles (screen); without it the official print, Vietnamese only", "schema": { "type": "string", "enum": ["0", "1"] } },
+        { "name": "year", "in": "query", "description": "with by=evaluation: the year evaluated (default: this year)", "schema": { "type": "integer" } }
     ]);
     let name =
         json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } });
@@ -187,8 +188,22 @@ fn document() -> Value {
                 "post": write("Thêm công trình / add a structure, recorded with the day it took effect, who and when (editor+)", json!([id.clone()]), "StructureBody", "201") },
             "/api/parcels/{id}/structures/{sid}": {
                 "put": write("Sửa công trình / new values of a structure, the donated flag among them (editor+); version: the one it was read at, else 409", json!([id.clone(), sid.clone()]), "StructureBody", "200"),
-                "delete": write("Xóa công trình / the structure is gone from `effective`; its history stays (editor+); version: the one it was read at, else 409", json!([id.clone(), sid.clone()]), "StructureRemoval", "200") }
+                "delete": write("Xóa công trình / the structure is gone from `effective`; its history stays (editor+); version: the one it was read at, else 409", json!([id.clone(), sid.clone()]), "StructureRemoval", "200") },
+            "/api/evaluation": get("Đánh giá, xếp loại hằng năm / the year's evaluation of party members and cells: criteria, suggested band (and the criterion that decided it), decided band and note (sensitive readers; logged)", json!([q("year", "YYYY (default: this year)")])),
+            "/api/evaluation/thresholds": { "put": write("Ngưỡng xếp loại / the year's minimums of each band (evaluate: standing, admin); version: the one read, else 409", json!([q("year", "YYYY")]), "EvaluationThresholds", "200") },
+            "/api/evaluation/ratings": { "post": write("Quyết định xếp loại / the band decided for a member or cell, with a note (evaluate: standing, admin); version: the subject's rating version read (0: none), else 409; a year not begun is 422", json!([]), "EvaluationRating", "201") }
     });
+    let bar = json!({ "type": "object", "additionalProperties": false,
+        "required": ["families_first", "contacted", "agreed", "handed_over", "plan_met"],
+        "properties": { "families_first": { "type": "number" }, "contacted": { "type": "number" },
+            "agreed": { "type": "number" }, "handed_over": { "type": "number" }, "plan_met": { "type": "boolean" } } });
+    let evaluation_schemas = json!({
+            "EvaluationThresholds": { "type": "object", "additionalProperties": false, "required": ["version", "excellent", "good", "completed"],
+                "properties": { "version": { "type": "integer" }, "excellent": bar.clone(), "good": bar.clone(), "completed": bar } },
+            "EvaluationRating": { "type": "object", "additionalProperties": false, "required": ["year", "kind", "subject", "band", "version"],
+                "properties": { "year": { "type": "integer" }, "kind": { "type": "string", "enum": ["member", "cell"] },
+                    "subject": { "type": "string" }, "band": { "type": "string", "enum": ["excellent", "good", "completed", "not_completed"] },
+                    "note": { "type": "string" }, "version": { "type": "integer" } } } });
     let schemas = json!({
             "NewAssignment": { "type": "object", "required": ["member", "from"], "additionalProperties": false,
                 "properties": { "member": { "type": "string" }, "from": { "type": "string", "format": "date" } } },
@@ -270,7 +285,7 @@ fn document() -> Value {
                 "properties": { "member": { "type": "string" }, "parcels": { "type": "array", "maxItems": 500, "items": { "type": ["string", "integer"] } },
                     "from": { "type": "string", "format": "date" }, "versions": { "type": "object", "additionalProperties": { "type": "integer" } } } }
     });
-    for extra in [schemas, structure_schemas, org_schemas] {
+    for extra in [schemas, structure_schemas, org_schemas, evaluation_schemas] {
         if let (Some(all), Value::Object(extra)) =
             (doc["components"]["schemas"].as_object_mut(), extra)
         {

@@ -55,6 +55,8 @@ struct ReportQuery {
     /// `1`: the periodic report's HTML with English subtitles (the screen
     /// version); without it the official print, Vietnamese only.
     bilingual: Option<String>,
+    /// With `by=evaluation`: the year evaluated (default: this year).
+    year: Option<String>,
 }
 
 fn bad(msg: String) -> ApiError {
@@ -66,12 +68,17 @@ fn bad(msg: String) -> ApiError {
 enum What {
     Cuts(Vec<Cut>),
     Periodic,
+    /// The annual evaluation of a year.
+    Evaluation(i32),
 }
 
 impl What {
     fn parse(by: &str) -> Result<What, ApiError> {
         if by == periodic::CUT {
             return Ok(What::Periodic);
+        }
+        if by == crate::report::evaluation::CUT {
+            return Ok(What::Evaluation(chrono::Datelike::year(&today_vn())));
         }
         cuts(by).map(What::Cuts)
     }
@@ -82,6 +89,7 @@ impl What {
         match self {
             What::Cuts(c) => c.clone(),
             What::Periodic => vec![Cut::Segment, Cut::Group, Cut::Cell],
+            What::Evaluation(_) => vec![Cut::Cell, Cut::Member],
         }
     }
 
@@ -99,6 +107,11 @@ impl What {
                 let head = crate::ops::reports::letterhead(s, &Letterhead::default())?;
                 periodic::build(ward, opt, &head)
             }
+            What::Evaluation(y) => crate::ops::evaluation::report(s, ward, *y, today_vn())
+                .map_err(|e| match e {
+                    crate::store::StoreError::BadInput(m) => ApiError::Unprocessable("bad_year", m),
+                    e => e.into(),
+                })?,
         })
     }
 }
@@ -227,7 +240,21 @@ async fn report(
 ) -> Result<Response, ApiError> {
     let q = q?.0;
     let by = q.by.clone().unwrap_or_else(|| "all".into());
-    let what = What::parse(&by)?;
+    let what = match (What::parse(&by)?, q.year.as_deref().map(str::trim)) {
+        (What::Evaluation(y), None | Some("")) => What::Evaluation(y),
+        (What::Evaluation(_), Some(y)) => What::Evaluation(y.parse().map_err(|_| {
+            ApiError::Unprocessable(
+                "bad_year",
+                format!("year: {y:?} không phải là năm / is not a year"),
+            )
+        })?),
+        (w, None) => w,
+        (_, Some(_)) => {
+            return Err(bad(
+                "year: chỉ dùng với by=evaluation / only with by=evaluation".into(),
+            ));
+        }
+    };
     let cuts = what.shows();
     let opt = options(&q)?;
     let f = fmt(q.format.as_deref())?;
@@ -288,7 +315,7 @@ async fn edited(
 ) -> Result<(String, Report), ApiError> {
     caller.require_to(Action::Report)?;
     let by = b.by.unwrap_or_else(|| "all".into());
-    let what = What::parse(&by)?;
+    let mut what = What::parse(&by)?;
     let q = ReportQuery {
         as_of: Some(b.as_of),
         from: b.from,
@@ -298,6 +325,10 @@ async fn edited(
         ..ReportQuery::default()
     };
     let opt = options(&q)?;
+    if let What::Evaluation(y) = &mut what {
+        // a frozen evaluation is of the year of its date
+        *y = chrono::Datelike::year(&opt.as_of);
+    }
     if opt.as_of > today {
         return Err(bad(format!(
             "as_of {} ở tương lai / is in the future",
@@ -465,6 +496,13 @@ async fn frozen(
         .iter()
         .filter_map(|s| Cut::parse(&s.key))
         .chain(doc.periodic.as_ref().map(|_| Cut::Cell))
+        // the evaluation's sheets name members and cells
+        .chain(
+            doc.sheets
+                .iter()
+                .any(|s| crate::report::evaluation::SHEET_KEYS.contains(&s.key.as_str()))
+                .then_some(Cut::Member),
+        )
         .filter(|c| c.is_sensitive())
         .collect();
     check_access(&caller, &sensitive, true)?;

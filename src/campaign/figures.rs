@@ -123,6 +123,9 @@ pub struct MemberFacts {
     pub name: String,
     /// Index in [`Ward::cells`].
     pub cell: usize,
+    /// Index in [`Ward::parcels`] of the member's own household's parcel,
+    /// when it is in the ward (the household expected to go first).
+    pub household: Option<usize>,
 }
 
 /// A committee member in charge of a group (by name) or a segment (index).

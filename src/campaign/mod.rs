@@ -26,6 +26,7 @@ pub struct HouseholdInput {
 }
 
 pub mod clock;
+pub mod evaluation;
 pub mod events;
 pub mod figures;
 pub mod org;

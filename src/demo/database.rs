@@ -133,6 +133,7 @@ pub fn create_demo_as_of(
     store
         .freeze_report("all", &doc, month_end, "canbo.lan")
         .map_err(fail)?;
+    super::evaluation::generate(&mut store, today).map_err(fail)?;
     store
         .set_meta(
             DEMO_KEY,

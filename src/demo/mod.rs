@@ -26,6 +26,7 @@
 //! ```
 
 pub mod database;
+mod evaluation;
 pub mod history;
 mod model;
 mod names;

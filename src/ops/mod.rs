@@ -16,6 +16,7 @@
 
 pub mod backup;
 pub mod compute;
+pub mod evaluation;
 pub mod export;
 pub mod files;
 pub mod import;

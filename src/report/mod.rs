@@ -9,6 +9,7 @@
 pub mod campaign;
 pub mod csv;
 pub mod docx;
+pub mod evaluation;
 pub mod format;
 pub mod html;
 pub mod html_party;

@@ -21,6 +21,7 @@
 
 mod backup;
 mod consent;
+mod evaluation;
 mod events;
 mod import;
 pub mod meta;
@@ -42,6 +43,7 @@ pub use consent::{
     ATTACHMENT_MAX_BYTES, AccessRow, AttachmentRow, ContactRow, FrozenDocument, FrozenRow,
     GrievanceRow, RecordInput, RecordRow,
 };
+pub use evaluation::{RatingInput, ThresholdsSet};
 pub use import::{ImportTx, LayerCounts, StructureCounts, Upserted};
 pub use org::{AssignmentRow, CellRow, HouseholdChange, LeadRow, MemberRow, OrgCounts};
 pub use org_edit::{CellEdit, LeadEdit, MemberEdit};
@@ -72,6 +74,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_structure_changes.sql"),
     include_str!("migrations/0009_roles.sql"),
     include_str!("migrations/0010_org_changes.sql"),
+    include_str!("migrations/0013_evaluation.sql"),
 ];
 
 /// The version whose migration adds `parcel_status`, filled from the log.

@@ -184,15 +184,18 @@ impl Store {
         let mut members = Vec::new();
         for m in &members_rows {
             member_index.insert(m.code.clone(), members.len());
-            if let Some((k, _)) = &m.household
-                && let Some(&p) = index.get(k)
-            {
+            let own = m
+                .household
+                .as_ref()
+                .and_then(|(k, _)| index.get(k).copied());
+            if let Some(p) = own {
                 parcels[p].member_family = true;
             }
             members.push(MemberFacts {
                 code: m.code.clone(),
                 name: m.name.clone(),
                 cell: cell_index.get(m.cell.as_str()).copied().unwrap_or(0),
+                household: own,
             });
         }
         for a in self.assignments(None)? {

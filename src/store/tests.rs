@@ -1163,6 +1163,7 @@ fn a_version_3_file_gets_its_outlines_when_opened() {
                  DROP TABLE area_leads; DROP TABLE assignments; DROP TABLE party_members;
                  DROP TABLE cell_groups; DROP TABLE party_cells;
                  DROP TABLE structure_changes; DROP TABLE org_changes;
+                 DROP TABLE evaluation_ratings; DROP TABLE evaluation_thresholds;
                  PRAGMA user_version = 3;",
             )
             .unwrap();

@@ -11,6 +11,7 @@ import { campaignSections, submitCampaignForm, recordOf } from './campaign.js';
 import { structuresEditor, wireStructures } from './structures.js';
 import { renderParty } from './party.js';
 import './party/org.js';
+import './party/evaluation.js';
 import {
   $, esc, renderWardSummary, filterSegments, sortSegments, renderSegmentList, renderGroupTable,
   renderLegend, segmentDetail, segmentParcelList, groupDetail, parcelDetail, renderPrintSummary,

@@ -1560,6 +1560,60 @@ await test('an editor adds a party member to a cell, re-assigns two households t
   assert(save && save.x + save.width <= 375 && save.height >= 24, `the save button: ${JSON.stringify(save)}`);
   await phone.page.locator('#org-form').scrollIntoViewIfNeeded();
   await shot(phone.page, 'phone-party-org.png');
+await test('the Standing Committee reads the annual evaluation, suggested beside decided, and decides a band with a note; at 375 px the tables scroll in their box (issue 13 item 5)', async () => {
+  assert(adminCookie, 'no login');
+  const user = await testUser('kiemthu.btv', 'standing');
+  const openStanding = (opts) => {
+    const [name, value] = user.cookie.split('=');
+    const storage = { cookies: [{ name, value, domain: new URL(BASE).hostname, path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Strict' }], origins: [] };
+    return openPage({ ...opts, storage });
+  };
+  const year = Number(todayIso().slice(0, 4));
+  const data = await apiGet(`/api/evaluation?year=${year}`, user.cookie);
+  const { page, context, errors } = await openStanding({ width: 1440, height: 900 });
+  await page.click('#tab-party');
+  await page.waitForSelector('#party-evaluation table.ev-members tbody tr[data-code]');
+  eq(await page.locator('#party-evaluation table.ev-members tbody tr[data-code]').count(), data.members.length, 'one row per member');
+  eq(await page.locator('#party-evaluation table.ev-cells tbody tr[data-code]').count(), data.cells.length, 'one row per cell');
+  const heading = await page.textContent('#party-evaluation h3');
+  assert(heading.startsWith('Đánh giá, xếp loại'), `heading: ${heading}`);
+  // a member's row shows the suggestion and what held it back, in Vietnamese
+  const held = data.members.find((m) => m.suggested.short_of && !m.decided);
+  assert(held, 'an undecided member held back by a criterion');
+  const row = page.locator(`#party-evaluation tr[data-kind="member"][data-code="${held.code}"]`);
+  const rowText = await row.textContent();
+  assert(rowText.includes(held.suggested.label.split(' / ')[0]), `suggested band shown: ${rowText}`);
+  assert(rowText.includes('Do tiêu chí') && rowText.includes('Chưa quyết định'), `why and undecided: ${rowText}`);
+  // decide "good" with a note
+  await row.locator('.ev-decide-btn').click();
+  const form = page.locator('#party-evaluation form.ev-decide');
+  await form.locator('select[name=band]').selectOption('good');
+  await form.locator('textarea[name=note]').fill('Kiểm thử: tích cực vận động, gia đình đi đầu');
+  await form.locator('button[type=submit]').click();
+  await page.waitForFunction((code) => document.querySelector(`#party-evaluation tr[data-code="${code}"] .ev-note`)?.textContent.includes('Kiểm thử'), held.code, { timeout: 15000 });
+  const after = await apiGet(`/api/evaluation?year=${year}`, user.cookie);
+  const decided = after.members.find((m) => m.code === held.code).decided;
+  eq(decided.band, 'good', 'the band decided');
+  eq(decided.decided_by, user.name, 'who decided');
+  const decidedText = await page.locator(`#party-evaluation tr[data-code="${held.code}"] td.ev-decided .ev-band`).textContent();
+  eq(decidedText, 'Hoàn thành tốt nhiệm vụ', 'the decided column');
+  // the thresholds, as percentages
+  await page.click('#party-evaluation details.ev-thresholds > summary');
+  eq(Number(await page.inputValue('#party-evaluation input[name="good.agreed"]')), Math.round(after.thresholds.good.agreed * 1000) / 10, 'good.agreed shown in %');
+  await page.locator('#party-evaluation h3').scrollIntoViewIfNeeded();
+  await shot(page, 'party-evaluation.png');
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+  await context.close();
+  // at 375 px: the page keeps its width, the members' table scrolls inside its box
+  const phone = await openStanding({ width: 375, height: 812 });
+  await phone.page.click('#tab-party');
+  await phone.page.waitForSelector('#party-evaluation table.ev-members tbody tr[data-code]');
+  await phone.page.locator('#party-evaluation table.ev-members').scrollIntoViewIfNeeded();
+  const sw = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+  assert(sw <= 375, `page is ${sw} px wide with the evaluation table`);
+  const box = await phone.page.evaluate(() => { const b = document.querySelector('#party-evaluation .ev-scroll'); return [b.scrollWidth, b.clientWidth]; });
+  assert(box[0] > box[1] && box[1] <= 375, `the table's box: ${box}`);
+  await shot(phone.page, 'phone-party-evaluation.png');
   eq(phone.errors.length, 0, `console errors: ${phone.errors.join(' | ')}`);
   await phone.context.close();
 });
