@@ -186,7 +186,7 @@ struct ReportArgs {
     /// A period report from this day to --as-of, with what changed in it
     #[arg(long)]
     from: Option<String>,
-    /// segment, group, cell, member, lagging, commendation, or all; several separated by commas; or periodic (the Party's periodic report: letterhead, narrative, appendix)
+    /// segment, group, cell, member, lagging, commendation, exemplary (collectives and individuals commended for the period, this month by default), or all; several separated by commas; or periodic (the Party's periodic report: letterhead, narrative, appendix)
     #[arg(long, default_value = "all")]
     by: String,
     /// Periodic report: the province for this print (default: as `hiendat import --province` stored it)
@@ -737,6 +737,7 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
         opt.min_area_m2 = a.min_area;
         opt.min_value_vnd = a.min_value;
         opt.public = !a.internal;
+        opt.name_members = a.internal;
         let mut doc = if a.by == periodic::CUT {
             let given = periodic::Letterhead {
                 province: a
@@ -766,7 +767,7 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
                 a.by.split(',')
                     .map(|c| {
                         Cut::parse(c.trim()).ok_or_else(|| {
-                            format!("--by {c}: không biết cách cắt / unknown cut (segment, group, cell, member, lagging, commendation, all, periodic)")
+                            format!("--by {c}: không biết cách cắt / unknown cut (segment, group, cell, member, lagging, commendation, exemplary, all, periodic)")
                         })
                     })
                     .collect::<Result<_, _>>()?

@@ -422,6 +422,7 @@ fn as_of(d: NaiveDate) -> Options {
         min_area_m2: 0.0,
         min_value_vnd: 0,
         public: true,
+        name_members: false,
     }
 }
 
@@ -1204,7 +1205,8 @@ fn a_whole_report_has_its_header_and_every_sheet() {
             "cell",
             "member",
             "lagging",
-            "commendation"
+            "commendation",
+            "exemplary"
         ]
     );
     // every sheet is the same as when built alone

@@ -44,6 +44,8 @@
 //! | `POST /api/login`, `POST /api/logout`, `GET /api/me` | `auth` | all | session cookie |
 //! | `GET/POST /api/users`, `PATCH/DELETE /api/users/{name}` | `users` | admin | manage users and roles |
 //! | `POST /api/users/{name}/unlock` | `users` | admin | lift a login lockout |
+//! | `GET /api/party/first?as_of=` | `first` | sensitive readers (logged) | each member's own family, each cell's going-first share and members whose families have not agreed |
+//! | `GET /api/party/commendation?as_of=&from=` | `first` | all (members: sensitive readers, logged; unconsenting households: viewer+) | collectives and individuals commended for a period (this month by default) |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod auth;
@@ -51,6 +53,7 @@ mod campaign;
 mod error;
 mod export;
 mod facts;
+mod first;
 mod geojson;
 mod groups;
 mod guard;
@@ -258,6 +261,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::router())
         .merge(auth::router())
         .merge(users::router())
+        .merge(first::router())
         .route("/api/{*rest}", any(not_found))
         // Layers wrap only the routes added before them: this limit covers
         // every route above (and the not-found), not the upload below.

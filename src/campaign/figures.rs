@@ -123,6 +123,9 @@ pub struct MemberFacts {
     pub name: String,
     /// Index in [`Ward::cells`].
     pub cell: usize,
+    /// Row id of the member's own household's parcel, when recorded
+    /// ("đi trước": [`super::first`]).
+    pub household: Option<i64>,
 }
 
 /// A committee member in charge of a group (by name) or a segment (index).

@@ -215,6 +215,7 @@ mod tests {
                 code: "DV1".into(),
                 name: "Đảng viên A".into(),
                 cell: 0,
+                household: None,
             }],
             leads: vec![
                 LeadFacts {

@@ -94,11 +94,13 @@ fn ward() -> Ward {
                 code: "DV1".into(),
                 name: "Lê Văn A".into(),
                 cell: 0,
+                household: None,
             },
             MemberFacts {
                 code: "DV2".into(),
                 name: "Lê Thị B".into(),
                 cell: 0,
+                household: None,
             },
         ],
         leads: vec![LeadFacts {

@@ -193,6 +193,7 @@ impl Store {
                 code: m.code.clone(),
                 name: m.name.clone(),
                 cell: cell_index.get(m.cell.as_str()).copied().unwrap_or(0),
+                household: m.household.as_ref().map(|h| h.0),
             });
         }
         for a in self.assignments(None)? {
