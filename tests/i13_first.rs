@@ -134,7 +134,7 @@ fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
         .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
 }
 
-fn s(v: &Value) -> String {
+fn st(v: &Value) -> String {
     v.as_str().map(String::from).unwrap_or_default()
 }
 
@@ -199,10 +199,10 @@ async fn the_api_and_every_report_give_the_same_family_states_dates_and_shares()
     assert_eq!(by_code.len(), api_members.len());
     let mut dated = 0;
     for m in api_members {
-        let r = by_code[&s(&m["code"])];
-        assert_eq!(r["family_state"], s(&m["state"]), "{m}");
-        assert_eq!(r["family_agreed_on"], s(&m["agreed_on"]), "{m}");
-        assert_eq!(r["family_signed_on"], s(&m["signed_on"]), "{m}");
+        let r = by_code[&st(&m["code"])];
+        assert_eq!(r["family_state"], st(&m["state"]), "{m}");
+        assert_eq!(r["family_agreed_on"], st(&m["agreed_on"]), "{m}");
+        assert_eq!(r["family_signed_on"], st(&m["signed_on"]), "{m}");
         dated += usize::from(!m["agreed_on"].is_null());
     }
     assert!(dated > 0, "some demo families agreed");
@@ -215,7 +215,7 @@ async fn the_api_and_every_report_give_the_same_family_states_dates_and_shares()
     );
     let mut listed = 0;
     for c in first["cells"].as_array().unwrap() {
-        let Some(r) = cells.iter().find(|r| r["cell"] == s(&c["name"])) else {
+        let Some(r) = cells.iter().find(|r| r["cell"] == st(&c["name"])) else {
             // a cell without affected parcels has no row
             assert_eq!(c["families"], 0, "{c}");
             continue;
@@ -226,7 +226,7 @@ async fn the_api_and_every_report_give_the_same_family_states_dates_and_shares()
             .as_array()
             .unwrap()
             .iter()
-            .map(|m| s(&m["name"]))
+            .map(|m| st(&m["name"]))
             .collect();
         assert_eq!(r["members_not_yet"], names.join("; "), "{c}");
         listed += names.len();
@@ -247,7 +247,7 @@ async fn the_api_and_every_report_give_the_same_family_states_dates_and_shares()
         .await;
     for c in first["cells"].as_array().unwrap() {
         for m in c["not_yet"].as_array().unwrap() {
-            assert!(html.contains(&s(&m["name"])), "{m}");
+            assert!(html.contains(&st(&m["name"])), "{m}");
         }
     }
     for f in ["xlsx", "docx"] {
@@ -276,17 +276,17 @@ async fn a_family_agreeing_is_dated_leaves_the_not_yet_list_and_counts_by_hand()
         .find(|c| !c["not_yet"].as_array().unwrap().is_empty())
         .expect("a cell with a family not yet agreed")
         .clone();
-    let code = s(&cell["not_yet"][0]["code"]);
+    let code = st(&cell["not_yet"][0]["code"]);
     let member = before["members"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| s(&m["code"]) == code)
+        .find(|m| st(&m["code"]) == code)
         .unwrap()
         .clone();
-    let parcel = s(&member["family_parcel"]);
+    let parcel = st(&member["family_parcel"]);
     if member["status"] == "not_contacted" {
-        let (st, body) = s
+        let (sc, body) = s
             .send(
                 &editor,
                 reqwest::Method::POST,
@@ -294,9 +294,9 @@ async fn a_family_agreeing_is_dated_leaves_the_not_yet_list_and_counts_by_hand()
                 json!({ "status": "persuading", "occurred_on": "2026-11-28" }),
             )
             .await;
-        assert_eq!(st, StatusCode::CREATED, "{body}");
+        assert_eq!(sc, StatusCode::CREATED, "{body}");
     }
-    let (st, body) = s
+    let (sc, body) = s
         .send(
             &editor,
             reqwest::Method::POST,
@@ -304,13 +304,13 @@ async fn a_family_agreeing_is_dated_leaves_the_not_yet_list_and_counts_by_hand()
             json!({ "status": "agreed", "occurred_on": DEMO_TODAY }),
         )
         .await;
-    assert_eq!(st, StatusCode::CREATED, "{body}");
+    assert_eq!(sc, StatusCode::CREATED, "{body}");
     let after = s.get(&editor, &q).await;
     let m = after["members"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| s(&m["code"]) == code)
+        .find(|m| st(&m["code"]) == code)
         .unwrap();
     assert_eq!(m["agreed_on"], DEMO_TODAY);
     assert_eq!(m["signed_on"], Value::Null);
@@ -325,7 +325,7 @@ async fn a_family_agreeing_is_dated_leaves_the_not_yet_list_and_counts_by_hand()
             .as_array()
             .unwrap()
             .iter()
-            .any(|x| s(&x["code"]) == code)
+            .any(|x| st(&x["code"]) == code)
     );
     assert_eq!(
         c["agreed"].as_u64().unwrap(),
@@ -346,11 +346,11 @@ async fn a_family_agreeing_is_dated_leaves_the_not_yet_list_and_counts_by_hand()
         .as_array()
         .unwrap()
         .iter()
-        .map(s)
+        .map(st)
         .collect();
     let (mut affected, mut agreed) = (0, 0);
     for g in groups.as_array().unwrap() {
-        if names.contains(&s(&g["residential_group"])) {
+        if names.contains(&st(&g["residential_group"])) {
             affected += g["parcels_affected"].as_u64().unwrap();
             agreed += g["households_reached"]["agreed"].as_u64().unwrap();
         }
@@ -384,7 +384,7 @@ async fn the_public_commendation_names_no_member_no_unconsenting_and_no_declined
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| s(&m["name"]))
+        .map(|m| st(&m["name"]))
         .collect();
     for v in [&public, &seen_by_viewer] {
         assert_eq!(v["members_named"], false);
@@ -394,7 +394,7 @@ async fn the_public_commendation_names_no_member_no_unconsenting_and_no_declined
         }
         // (a household may share a member's name: its own row may carry it)
         for r in rows(v).iter().filter(|r| r["type"] != "Hộ gia đình") {
-            assert!(!members.contains(&s(&r["name"])), "{r} names a member");
+            assert!(!members.contains(&st(&r["name"])), "{r} names a member");
         }
     }
     // households: on the public list only those that agreed to be named
@@ -402,18 +402,23 @@ async fn the_public_commendation_names_no_member_no_unconsenting_and_no_declined
     let consenting = s
         .text(&anon, &format!("/api/reports?by=commendation&format=csv&as_of={DEMO_TODAY}"))
         .await;
-    let declined = s.get(&editor, "/api/parcels?status=declined&fields=head_name").await;
-    let declined: Vec<String> = declined["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| s(&f["properties"]["head_name"]))
-        .filter(|n| !n.is_empty())
-        .collect();
+    let list = s.get(&editor, "/api/parcels?status=declined&fields=id").await;
+    let mut declined: Vec<String> = Vec::new();
+    for f in list["features"].as_array().unwrap() {
+        let id = match &f["properties"]["id"] {
+            Value::String(t) => t.clone(),
+            other => other.to_string(),
+        };
+        let p = s.get(&editor, &format!("/api/parcels/{id}")).await;
+        for h in p["properties"]["households"].as_array().unwrap() {
+            declined.push(st(&h["head_name"]));
+        }
+    }
+    assert!(!declined.is_empty(), "the demo has households that declined");
     let public_households: Vec<String> = rows(&public)
         .iter()
         .filter(|r| r["type"] == "Hộ gia đình")
-        .map(|r| s(&r["name"]))
+        .map(|r| st(&r["name"]))
         .collect();
     assert!(rows(&internal).iter().filter(|r| r["type"] == "Hộ gia đình").count() >= public_households.len());
     for h in &public_households {
@@ -426,10 +431,10 @@ async fn the_public_commendation_names_no_member_no_unconsenting_and_no_declined
             .await,
     );
     let names: Vec<String> = csv.iter().map(|r| r["name"].clone()).collect();
-    let api_names: Vec<String> = rows(&public).iter().map(|r| s(&r["name"])).collect();
+    let api_names: Vec<String> = rows(&public).iter().map(|r| st(&r["name"])).collect();
     assert_eq!(names, api_names);
     for (r, a) in csv.iter().zip(rows(&public)) {
-        let vi: Vec<String> = a["criteria"].as_array().unwrap().iter().map(|c| s(&c["vi"])).collect();
+        let vi: Vec<String> = a["criteria"].as_array().unwrap().iter().map(|c| st(&c["vi"])).collect();
         assert_eq!(r["criteria"], vi.join("; "));
     }
     let full = s

@@ -288,10 +288,11 @@ impl Ward {
     ///   over the most area in it (ties: each);
     /// - a party cell whose groups (those with affected households) are all
     ///   complete, the last in the period; or whose members' affected
-    ///   families all went first, the last agreeing in the period;
+    ///   families all went first (standing on `to`: an example that still
+    ///   holds is commended each month it holds);
     /// - a party member (with `period.members`) whose assigned households
     ///   all stand at agreement or later on `to`, the last agreeing in the
-    ///   period; or whose family went first, agreeing in the period;
+    ///   period; or whose family went first (standing on `to`, likewise);
     /// - a household listed by [`Ward::commendation`] (`t`: its thresholds
     ///   and whether the list is public, so only those that agreed to be
     ///   named) that signed in the period.
@@ -371,10 +372,7 @@ impl Ward {
                 .iter()
                 .filter(|x| self.members[x.member].cell == ci && x.counted())
                 .collect();
-            if !fam.is_empty()
-                && fam.iter().all(|x| x.went_first)
-                && fam.iter().filter_map(|x| x.agreed_on).max().is_some_and(within)
-            {
+            if !fam.is_empty() && fam.iter().all(|x| x.went_first) {
                 c.push(Criterion::CellFamiliesFirst(fam.len()));
             }
             if !c.is_empty() {
@@ -401,7 +399,7 @@ impl Ward {
                     c.push(Criterion::MemberAssignedAgreed(list.len()));
                 }
                 let f = &first.members[mi];
-                if let Some(d) = f.agreed_on.filter(|d| f.went_first && within(*d)) {
+                if let Some(d) = f.agreed_on.filter(|_| f.went_first) {
                     c.push(Criterion::MemberFamilyFirst(d));
                 }
                 if !c.is_empty() {
@@ -600,13 +598,16 @@ mod tests {
                 Criterion::MemberFamilyFirst(day(3))
             ]
         );
-        // a period after the events: nothing happened in it
+        // a period after the events: only the example that still holds
         let later = Period {
             from: day(26),
             to: day(28),
             members: true,
         };
-        assert!(w.commendations(later, &t(false)).is_empty());
+        let list = w.commendations(later, &t(false));
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].who, Commended::Member(0));
+        assert_eq!(list[0].criteria, [Criterion::MemberFamilyFirst(day(3))]);
     }
 
     #[test]
@@ -632,7 +633,7 @@ mod tests {
     }
 
     #[test]
-    fn a_cell_whose_members_families_all_went_first_in_the_period_is_commended() {
+    fn a_cell_whose_members_families_all_went_first_is_commended_while_it_holds() {
         let mut w = ward();
         // DV2's family agrees on 2/11 (before anyone): both families went first
         w.parcel_mut(2).unwrap().timeline.0 = vec![(day(2), Agreed)];
@@ -645,6 +646,15 @@ mod tests {
         let cell = list.iter().find(|c| c.who == Commended::Cell(0)).unwrap();
         assert_eq!(cell.criteria, [Criterion::CellFamiliesFirst(2)]);
         assert!(list.iter().all(|c| c.who != Commended::Cell(1)));
+        // still so in a later month; no longer once a family withdraws
+        let later = Period {
+            from: day(26),
+            to: day(30),
+            members: false,
+        };
+        assert!(w.commendations(later, &t(true)).iter().any(|c| c.who == Commended::Cell(0)));
+        w.parcel_mut(2).unwrap().timeline.0.push((day(27), Declined));
+        assert!(w.commendations(later, &t(true)).iter().all(|c| c.who != Commended::Cell(0)));
     }
 
     #[test]
