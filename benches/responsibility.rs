@@ -9,9 +9,7 @@ use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hiendat::campaign::FeatureId;
 use hiendat::campaign::events::{Status, Timeline};
-use hiendat::campaign::figures::{
-    CellFacts, MemberFacts, ParcelFacts, SegmentFacts, Ward,
-};
+use hiendat::campaign::figures::{CellFacts, MemberFacts, ParcelFacts, SegmentFacts, Ward};
 use std::hint::black_box;
 
 /// A ward of `n` parcels in 100 groups, 400 segments, 20 cells of 25

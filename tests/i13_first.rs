@@ -123,7 +123,10 @@ fn csv_rows(text: &str) -> Vec<HashMap<String, String>> {
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            head.iter().cloned().zip(rec.iter().map(String::from)).collect()
+            head.iter()
+                .cloned()
+                .zip(rec.iter().map(String::from))
+                .collect()
         })
         .collect()
 }
@@ -237,7 +240,10 @@ async fn the_api_and_every_report_give_the_same_family_states_dates_and_shares()
             .count();
         assert_eq!(c["went_first"], went, "{c}");
     }
-    assert!(listed > 0, "the demo has members whose families have not agreed");
+    assert!(
+        listed > 0,
+        "the demo has members whose families have not agreed"
+    );
     // the other formats carry the same list
     let html = s
         .text(
@@ -333,9 +339,7 @@ async fn a_family_agreeing_is_dated_leaves_the_not_yet_list_and_counts_by_hand()
     );
     // By hand: it went first only if fewer than half of the households of
     // the cell's groups stood at agreement or later the day before.
-    let groups = s
-        .get(&editor, "/api/summary/groups?as_of=2026-11-28")
-        .await;
+    let groups = s.get(&editor, "/api/summary/groups?as_of=2026-11-28").await;
     let cells_groups = s.get(&editor, "/api/org").await;
     let names: Vec<String> = cells_groups["cells"]
         .as_array()
@@ -356,7 +360,11 @@ async fn a_family_agreeing_is_dated_leaves_the_not_yet_list_and_counts_by_hand()
         }
     }
     assert!(affected > 0);
-    assert_eq!(m["went_first"], 2 * agreed < affected, "{agreed}/{affected}");
+    assert_eq!(
+        m["went_first"],
+        2 * agreed < affected,
+        "{agreed}/{affected}"
+    );
     let share = c["share"].as_f64().unwrap();
     let families = c["families"].as_f64().unwrap();
     assert!((share - c["went_first"].as_f64().unwrap() / families).abs() < 1e-12);
@@ -372,11 +380,20 @@ async fn the_public_commendation_names_no_member_no_unconsenting_and_no_declined
     let internal = s.get(&editor, &q).await;
     let public = s.get(&anon, &q).await;
     let seen_by_viewer = s.get(&viewer, &q).await;
-    assert_eq!((internal["from"].as_str(), internal["to"].as_str()), (Some("2026-11-01"), Some(DEMO_TODAY)));
+    assert_eq!(
+        (internal["from"].as_str(), internal["to"].as_str()),
+        (Some("2026-11-01"), Some(DEMO_TODAY))
+    );
     let rows = |v: &Value| v["rows"].as_array().unwrap().clone();
     // the demo commends collectives this month, at first sight
-    assert!(rows(&public).iter().any(|r| r["collective"] == true), "{public}");
-    assert!(rows(&internal).iter().any(|r| r["type"] == "Đảng viên"), "{internal}");
+    assert!(
+        rows(&public).iter().any(|r| r["collective"] == true),
+        "{public}"
+    );
+    assert!(
+        rows(&internal).iter().any(|r| r["type"] == "Đảng viên"),
+        "{internal}"
+    );
     // members: never on the public list, nor for a viewer
     let members: Vec<String> = s
         .get(&editor, &format!("/api/party/first?as_of={DEMO_TODAY}"))
@@ -400,9 +417,14 @@ async fn the_public_commendation_names_no_member_no_unconsenting_and_no_declined
     // households: on the public list only those that agreed to be named
     // (the public commendation list's own rule), never one that declined
     let consenting = s
-        .text(&anon, &format!("/api/reports?by=commendation&format=csv&as_of={DEMO_TODAY}"))
+        .text(
+            &anon,
+            &format!("/api/reports?by=commendation&format=csv&as_of={DEMO_TODAY}"),
+        )
         .await;
-    let list = s.get(&editor, "/api/parcels?status=declined&fields=id").await;
+    let list = s
+        .get(&editor, "/api/parcels?status=declined&fields=id")
+        .await;
     let mut declined: Vec<String> = Vec::new();
     for f in list["features"].as_array().unwrap() {
         let id = match &f["properties"]["id"] {
@@ -414,36 +436,62 @@ async fn the_public_commendation_names_no_member_no_unconsenting_and_no_declined
             declined.push(st(&h["head_name"]));
         }
     }
-    assert!(!declined.is_empty(), "the demo has households that declined");
+    assert!(
+        !declined.is_empty(),
+        "the demo has households that declined"
+    );
     let public_households: Vec<String> = rows(&public)
         .iter()
         .filter(|r| r["type"] == "Hộ gia đình")
         .map(|r| st(&r["name"]))
         .collect();
-    assert!(rows(&internal).iter().filter(|r| r["type"] == "Hộ gia đình").count() >= public_households.len());
+    assert!(
+        rows(&internal)
+            .iter()
+            .filter(|r| r["type"] == "Hộ gia đình")
+            .count()
+            >= public_households.len()
+    );
     for h in &public_households {
-        assert!(consenting.contains(h.as_str()), "{h} did not agree to be named");
+        assert!(
+            consenting.contains(h.as_str()),
+            "{h} did not agree to be named"
+        );
         assert!(!declined.contains(h), "{h} declined");
     }
     // the exemplary report: the same rows as the page's list
     let csv = csv_rows(
-        &s.text(&anon, &format!("/api/reports?by=exemplary&format=csv&as_of={DEMO_TODAY}"))
-            .await,
+        &s.text(
+            &anon,
+            &format!("/api/reports?by=exemplary&format=csv&as_of={DEMO_TODAY}"),
+        )
+        .await,
     );
     let names: Vec<String> = csv.iter().map(|r| r["name"].clone()).collect();
     let api_names: Vec<String> = rows(&public).iter().map(|r| st(&r["name"])).collect();
     assert_eq!(names, api_names);
     for (r, a) in csv.iter().zip(rows(&public)) {
-        let vi: Vec<String> = a["criteria"].as_array().unwrap().iter().map(|c| st(&c["vi"])).collect();
+        let vi: Vec<String> = a["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| st(&c["vi"]))
+            .collect();
         assert_eq!(r["criteria"], vi.join("; "));
     }
     let full = s
-        .text(&editor, &format!("/api/reports?by=exemplary&format=csv&internal=1&as_of={DEMO_TODAY}"))
+        .text(
+            &editor,
+            &format!("/api/reports?by=exemplary&format=csv&internal=1&as_of={DEMO_TODAY}"),
+        )
         .await;
     assert_eq!(csv_rows(&full).len(), rows(&internal).len());
     // a viewer's internal report names households but no member
     let viewer_full = s
-        .text(&viewer, &format!("/api/reports?by=exemplary&format=csv&internal=1&as_of={DEMO_TODAY}"))
+        .text(
+            &viewer,
+            &format!("/api/reports?by=exemplary&format=csv&internal=1&as_of={DEMO_TODAY}"),
+        )
         .await;
     for r in csv_rows(&viewer_full) {
         assert_ne!(r["type"], "Đảng viên", "{r:?}");

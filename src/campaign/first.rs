@@ -357,8 +357,11 @@ impl Ward {
         let first = self.members_first(to);
         for (ci, cell) in self.cells.iter().enumerate() {
             let mut c = Vec::new();
-            let lists: Vec<&Vec<&ParcelFacts>> =
-                cell.groups.iter().filter_map(|g| groups.get(g.as_str())).collect();
+            let lists: Vec<&Vec<&ParcelFacts>> = cell
+                .groups
+                .iter()
+                .filter_map(|g| groups.get(g.as_str()))
+                .collect();
             let done: Option<Vec<NaiveDate>> = lists.iter().map(|l| completed_on(l)).collect();
             if let Some(d) = done
                 .filter(|d| !d.is_empty())
@@ -392,7 +395,8 @@ impl Ward {
             }
             for (mi, list) in assigned.iter().enumerate() {
                 let mut c = Vec::new();
-                let agreed: Option<Vec<NaiveDate>> = list.iter().map(|p| agreed_on(p, to)).collect();
+                let agreed: Option<Vec<NaiveDate>> =
+                    list.iter().map(|p| agreed_on(p, to)).collect();
                 if let Some(last) = agreed.and_then(|d| d.into_iter().max())
                     && within(last)
                 {
@@ -482,8 +486,18 @@ mod tests {
             parcel(6, "Tổ 2", 20.0, &[(15, Agreed)]),
             parcel(7, "Tổ 2", 0.0, &[]),
             parcel(8, "Tổ 3", 20.0, &[(4, Declined)]),
-            parcel(9, "Tổ 3", 10.0, &[(2, Agreed), (8, Signed), (18, HandedOver)]),
-            parcel(10, "Tổ 4", 30.0, &[(6, Agreed), (9, Signed), (14, HandedOver)]),
+            parcel(
+                9,
+                "Tổ 3",
+                10.0,
+                &[(2, Agreed), (8, Signed), (18, HandedOver)],
+            ),
+            parcel(
+                10,
+                "Tổ 4",
+                30.0,
+                &[(6, Agreed), (9, Signed), (14, HandedOver)],
+            ),
         ];
         // DV1 persuades parcels 3 and 4, DV2 parcel 5
         parcels[2].assignments.push((0, day(1), None));
@@ -522,7 +536,10 @@ mod tests {
         let m = &f.members;
         // DV1: agreed on 3/11, when none of cell 1's six households had
         assert!(m[0].went_first && m[0].affected);
-        assert_eq!((m[0].agreed_on, m[0].signed_on), (Some(day(3)), Some(day(10))));
+        assert_eq!(
+            (m[0].agreed_on, m[0].signed_on),
+            (Some(day(3)), Some(day(10)))
+        );
         // DV2: agreed on 20/11, when 4 of the 6 already had (3, 5, 12, 15)
         assert!(!m[1].went_first);
         assert_eq!(m[1].agreed_on, Some(day(20)));
@@ -536,7 +553,10 @@ mod tests {
         assert_eq!((c[0].families, c[0].agreed, c[0].went_first), (2, 2, 1));
         assert_eq!(c[0].share(), Some(0.5));
         assert!(c[0].not_yet.is_empty());
-        assert_eq!((c[1].families, c[1].went_first, c[1].not_yet.clone()), (1, 0, vec![4]));
+        assert_eq!(
+            (c[1].families, c[1].went_first, c[1].not_yet.clone()),
+            (1, 0, vec![4])
+        );
         assert_eq!(c[1].share(), Some(0.0));
     }
 
@@ -546,7 +566,11 @@ mod tests {
         assert_eq!(f.cells[0].not_yet, vec![1]);
         assert_eq!(f.cells[0].share(), Some(0.5));
         let mut w = ward();
-        w.parcel_mut(1).unwrap().timeline.0.push((day(22), Declined));
+        w.parcel_mut(1)
+            .unwrap()
+            .timeline
+            .0
+            .push((day(22), Declined));
         let f = w.members_first(day(25));
         assert_eq!(f.members[0].agreed_on, None);
         assert!(!f.members[0].went_first);
@@ -589,7 +613,10 @@ mod tests {
         // Tổ 4 handed over 30 m² in the period, Tổ 3 only 10 m² (and is not complete)
         assert_eq!(
             list[0].criteria,
-            [Criterion::GroupCompleted(day(14)), Criterion::GroupLed(30.0)]
+            [
+                Criterion::GroupCompleted(day(14)),
+                Criterion::GroupLed(30.0)
+            ]
         );
         assert_eq!(
             list[1].criteria,
@@ -652,9 +679,21 @@ mod tests {
             to: day(30),
             members: false,
         };
-        assert!(w.commendations(later, &t(true)).iter().any(|c| c.who == Commended::Cell(0)));
-        w.parcel_mut(2).unwrap().timeline.0.push((day(27), Declined));
-        assert!(w.commendations(later, &t(true)).iter().all(|c| c.who != Commended::Cell(0)));
+        assert!(
+            w.commendations(later, &t(true))
+                .iter()
+                .any(|c| c.who == Commended::Cell(0))
+        );
+        w.parcel_mut(2)
+            .unwrap()
+            .timeline
+            .0
+            .push((day(27), Declined));
+        assert!(
+            w.commendations(later, &t(true))
+                .iter()
+                .all(|c| c.who != Commended::Cell(0))
+        );
     }
 
     #[test]

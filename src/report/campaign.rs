@@ -586,7 +586,12 @@ fn by_cell(ctx: &Ctx) -> Sheet {
             // "đi trước" of its members' own families (campaign::first)
             let f = c.cell.map(|i| &first.cells[i]);
             let not_yet: Vec<&str> = f
-                .map(|f| f.not_yet.iter().map(|&m| ctx.data.members[m].name.as_str()).collect())
+                .map(|f| {
+                    f.not_yet
+                        .iter()
+                        .map(|&m| ctx.data.members[m].name.as_str())
+                        .collect()
+                })
                 .unwrap_or_default();
             (
                 vec![name, groups, c.members.into()],

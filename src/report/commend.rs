@@ -8,7 +8,7 @@ use super::campaign::{Options, col, empty_sheet};
 use super::{Cell, Kind, Sheet, format_vi};
 use crate::campaign::events::dmy;
 use crate::campaign::figures::{Thresholds, Ward};
-use crate::campaign::first::{Commended, Commendation, Criterion, Period, month_of};
+use crate::campaign::first::{Commendation, Commended, Criterion, Period, month_of};
 
 /// A criterion's words: Vietnamese, then English, dates and numbers as
 /// people read them (28/11/2026; 1.234,5 m²).
@@ -20,12 +20,21 @@ pub fn criterion_text(c: &Criterion) -> (String, String) {
             format!("Completed the hand-over on {}", dmy(day)),
         ),
         Criterion::GroupLed(a) => (
-            format!("Dẫn đầu phường về diện tích bàn giao trong kỳ ({} m²)", m2(a)),
-            format!("Led the ward in area handed over in the period ({} m²)", m2(a)),
+            format!(
+                "Dẫn đầu phường về diện tích bàn giao trong kỳ ({} m²)",
+                m2(a)
+            ),
+            format!(
+                "Led the ward in area handed over in the period ({} m²)",
+                m2(a)
+            ),
         ),
         Criterion::CellGroupsCompleted(day) => (
             format!("Các tổ dân phố phụ trách hoàn thành ngày {}", dmy(day)),
-            format!("Every residential group it covers completed, on {}", dmy(day)),
+            format!(
+                "Every residential group it covers completed, on {}",
+                dmy(day)
+            ),
         ),
         Criterion::CellFamiliesFirst(n) => (
             format!("100% gia đình đảng viên ({n} hộ) đi trước"),
@@ -81,16 +90,30 @@ fn place(data: &Ward, who: &Commended) -> Option<String> {
 /// The sheet: collectives first, then individuals.
 pub fn sheet(data: &Ward, opt: &Options) -> Sheet {
     let mut s = empty_sheet(vec![
-        col("kind", "Tập thể / cá nhân", "Collective / individual", Kind::Text),
+        col(
+            "kind",
+            "Tập thể / cá nhân",
+            "Collective / individual",
+            Kind::Text,
+        ),
         col("type", "Loại", "Type", Kind::Text),
         col("name", "Tên", "Name", Kind::Text),
-        col("place", "Chi bộ, tổ dân phố", "Party cell, residential group", Kind::Text),
+        col(
+            "place",
+            "Chi bộ, tổ dân phố",
+            "Party cell, residential group",
+            Kind::Text,
+        ),
         col("criteria", "Thành tích", "Criteria", Kind::Text),
-        col("criteria_en", "Thành tích (tiếng Anh)", "Criteria (English)", Kind::Text),
+        col(
+            "criteria_en",
+            "Thành tích (tiếng Anh)",
+            "Criteria (English)",
+            Kind::Text,
+        ),
     ]);
     for c in list(data, opt) {
-        let (vi, en): (Vec<String>, Vec<String>) =
-            c.criteria.iter().map(criterion_text).unzip();
+        let (vi, en): (Vec<String>, Vec<String>) = c.criteria.iter().map(criterion_text).unzip();
         s.rows.push(vec![
             if c.who.collective() {
                 "Tập thể"
