@@ -471,6 +471,8 @@ pub(super) fn public_file(path: &str) -> bool {
     };
     matches!(path, "/" | "/index.html" | "/style.css")
         || file_in("/src/", &[".js"])
+        // the party tab's sections (web/src/party/*.js)
+        || file_in("/src/party/", &[".js"])
         || (file_in("/node_modules/maplibre-gl/dist/", &[".mjs", ".css"]) && !path.contains("-dev"))
         || file_in("/node_modules/@fontsource/noto-sans/", &[".css"])
         || file_in(
@@ -682,6 +684,7 @@ mod tests {
             "/index.html",
             "/style.css",
             "/src/main.js",
+            "/src/party/first.js",
             "/node_modules/maplibre-gl/dist/maplibre-gl.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl.css",

@@ -6,7 +6,7 @@
 //   (GET /api/party/commendation: members are named only to roles that read sensitive data).
 // The figures are the server's read model (src/campaign/first.rs), as in the reports.
 import { registerPartySection } from '../party.js';
-import { t, getLang, num, date } from '../i18n.js';
+import { t, getLang, date } from '../i18n.js';
 import { esc } from '../panels.js';
 
 async function getJson(path, params) {
@@ -24,7 +24,9 @@ async function getJson(path, params) {
   return body;
 }
 
-const pct = (x) => (x === null || x === undefined ? '—' : `${num(100 * x, 1)} %`);
+// one decimal always, as the reports print a share: 0,0 %, 45,2 %, 100,0 %
+const pctFormat = new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const pct = (x) => (x === null || x === undefined ? '—' : `${pctFormat.format(100 * x)} %`);
 const en = () => getLang() === 'en';
 
 registerPartySection('first', 'first_title', async (el, ctx) => {
