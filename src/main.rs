@@ -186,7 +186,7 @@ struct ReportArgs {
     /// A period report from this day to --as-of, with what changed in it
     #[arg(long)]
     from: Option<String>,
-    /// segment, group, cell, member, lagging, commendation, or all; several separated by commas; or periodic (the Party's periodic report: letterhead, narrative, appendix); or evaluation (the annual evaluation of members and cells, with --year)
+    /// segment, group, cell, member, lagging, commendation, exemplary (collectives and individuals commended for the period, this month by default), or all; several separated by commas; or periodic (the Party's periodic report: letterhead, narrative, appendix); or evaluation (the annual evaluation of members and cells, with --year)
     #[arg(long, default_value = "all")]
     by: String,
     /// With --by evaluation: the year evaluated (default: this year)
@@ -740,6 +740,7 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
         opt.min_area_m2 = a.min_area;
         opt.min_value_vnd = a.min_value;
         opt.public = !a.internal;
+        opt.name_members = a.internal;
         if a.year.is_some() && a.by != hiendat::report::evaluation::CUT {
             return Err("--year: chỉ dùng với --by evaluation / only with --by evaluation".into());
         }
@@ -779,7 +780,7 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
                 a.by.split(',')
                     .map(|c| {
                         Cut::parse(c.trim()).ok_or_else(|| {
-                            format!("--by {c}: không biết cách cắt / unknown cut (segment, group, cell, member, lagging, commendation, all, periodic)")
+                            format!("--by {c}: không biết cách cắt / unknown cut (segment, group, cell, member, lagging, commendation, exemplary, all, periodic)")
                         })
                     })
                     .collect::<Result<_, _>>()?

@@ -422,6 +422,7 @@ fn as_of(d: NaiveDate) -> Options {
         min_area_m2: 0.0,
         min_value_vnd: 0,
         public: true,
+        name_members: false,
     }
 }
 
@@ -882,7 +883,7 @@ fn by_cell_on_28_11_and_for_november() {
     for (opt, period) in [(nov28(), false), (november(), true)] {
         let r = report(&store, &[Cut::Cell], &opt);
         let s = sheet(&r, "cell");
-        assert_eq!(s.columns.len(), if period { 23 } else { 20 });
+        assert_eq!(s.columns.len(), if period { 27 } else { 24 });
         assert_eq!(s.rows.len(), 2);
         let p = |x: Progress, y: Period| progress(x, period.then_some(y));
         expect(
@@ -899,6 +900,11 @@ fn by_cell_on_28_11_and_for_november() {
                     ("member_families_agreed", n(0.0)),
                     ("member_families_donated", n(0.0)),
                     ("member_families_share", n(0.0)),
+                    // no member of CB1 has a household on record
+                    ("own_families", n(0.0)),
+                    ("own_families_first", n(0.0)),
+                    ("own_families_first_share", E),
+                    ("members_not_yet", E),
                 ],
             ),
         );
@@ -916,6 +922,12 @@ fn by_cell_on_28_11_and_for_november() {
                     ("member_families_agreed", n(3.0)),
                     ("member_families_donated", n(2.0)),
                     ("member_families_share", n(2.0 / 3.0)),
+                    // DV04's own 109 agreed on 18/09, when of Tổ 3's four
+                    // households only 112 (10/09) had: it went first
+                    ("own_families", n(1.0)),
+                    ("own_families_first", n(1.0)),
+                    ("own_families_first_share", n(1.0)),
+                    ("members_not_yet", E),
                 ],
             ),
         );
@@ -934,20 +946,40 @@ fn by_cell_on_28_11_and_for_november() {
                     ("member_families_agreed", n(3.0)),
                     ("member_families_donated", n(2.0)),
                     ("member_families_share", n(0.5)),
+                    ("own_families", n(1.0)),
+                    ("own_families_first", n(1.0)),
+                    ("own_families_first_share", n(1.0)),
+                    ("members_not_yet", E),
                 ],
             ),
         );
     }
 }
 
+/// A member's own family as the member sheet shows it on `d`: only DV04
+/// has one on record, 109 (P 03/09, A 18/09, S 08/10, H 02/11), and it went
+/// first (on 17/09 only 112 of Tổ 3's four households had agreed).
+fn family(code: &str, d: NaiveDate) -> [Cell; 3] {
+    if code != "DV04" {
+        return [t("Chưa ghi hộ gia đình"), E, E];
+    }
+    let signed = day(10, 8);
+    [
+        t("Đi trước"),
+        Cell::Date(day(9, 18)),
+        if d >= signed { Cell::Date(signed) } else { E },
+    ]
+}
+
 /// A member's row: (assigned, contacted, agreed, signed, handed over,
-/// declined, visits in the period).
+/// declined, visits in the period), on `d`.
 fn member_row(
     code: &str,
     name: &str,
     cell: &str,
     c: [usize; 7],
     period: bool,
+    d: NaiveDate,
 ) -> Vec<(&'static str, Cell)> {
     let mut v = vec![
         ("member_code", t(code)),
@@ -963,6 +995,10 @@ fn member_row(
     if period {
         v.push(("period_contacts", n(c[6] as f64)));
     }
+    let [state, agreed, signed] = family(code, d);
+    v.push(("family_state", state));
+    v.push(("family_agreed_on", agreed));
+    v.push(("family_signed_on", signed));
     v
 }
 
@@ -985,7 +1021,7 @@ fn by_member_on_28_11_and_for_november() {
     for (opt, period) in [(nov28(), false), (november(), true)] {
         let r = report(&store, &[Cut::Member], &opt);
         let s = sheet(&r, "member");
-        assert_eq!(s.columns.len(), if period { 10 } else { 9 });
+        assert_eq!(s.columns.len(), if period { 13 } else { 12 });
         let codes: Vec<&Cell> = s.rows.iter().map(|r| &r[0]).collect();
         assert_eq!(
             codes,
@@ -997,12 +1033,21 @@ fn by_member_on_28_11_and_for_november() {
                 s,
                 code,
                 row(s, code),
-                &member_row(code, name, cell, c, period),
+                &member_row(code, name, cell, c, period, day(11, 28)),
             );
         }
-        let mut total = member_row("Tổng cộng", "", "", [11, 11, 7, 5, 4, 2, 2], period);
+        let mut total = member_row(
+            "Tổng cộng",
+            "",
+            "",
+            [11, 11, 7, 5, 4, 2, 2],
+            period,
+            day(11, 28),
+        );
         total[1].1 = E;
         total[2].1 = E;
+        let k = total.len() - 3;
+        total[k].1 = E;
         expect(s, "total", s.total.as_ref().unwrap(), &total);
     }
 }
@@ -1204,7 +1249,8 @@ fn a_whole_report_has_its_header_and_every_sheet() {
             "cell",
             "member",
             "lagging",
-            "commendation"
+            "commendation",
+            "exemplary"
         ]
     );
     // every sheet is the same as when built alone
@@ -1410,7 +1456,7 @@ fn an_earlier_date_replays_the_statuses_of_that_day() {
             s,
             code,
             row(s, code),
-            &member_row(code, name, cell, c, false),
+            &member_row(code, name, cell, c, false, day(10, 1)),
         );
     }
 

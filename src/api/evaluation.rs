@@ -112,7 +112,7 @@ fn year_json(ward: &Ward, y: &ops::Year) -> Value {
                 "own_family": m.own.map(|o| json!({
                     "parcel": super::params::id_json(&ward.parcels[o.parcel].id),
                     "agreed_on": o.agreed_on.map(|d| d.to_string()),
-                    "ahead_of": o.ahead_of, "went_first": o.went_first,
+                    "went_first": o.went_first,
                 })),
                 "assigned": m.figures.assigned, "contacted": m.figures.contacted,
                 "agreed": m.figures.agreed, "handed_over": m.figures.handed_over,

@@ -697,6 +697,7 @@ mod tests {
             "/style.css",
             "/src/main.js",
             "/src/party/evaluation.js",
+            "/src/party/first.js",
             "/node_modules/maplibre-gl/dist/maplibre-gl.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl.css",

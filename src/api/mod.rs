@@ -48,6 +48,8 @@
 //! | `POST /api/org/cells|members|leads|assignments`, `PUT/DELETE …/{code or id}` | `org` | `EditOrg` | edit the organisation; a stale `version` is 409 |
 //! | `GET /api/evaluation?year=` | `evaluation` | sensitive readers, logged | the annual evaluation: criteria, suggested and decided bands |
 //! | `PUT /api/evaluation/thresholds?year=`, `POST /api/evaluation/ratings` | `evaluation` | evaluate (standing, admin) | the year's thresholds; a decided band with its note; a stale `version` is 409 |
+//! | `GET /api/party/first?as_of=` | `first` | sensitive readers (logged) | each member's own family, each cell's going-first share and members whose families have not agreed |
+//! | `GET /api/party/commendation?as_of=&from=` | `first` | all (members: sensitive readers, logged; unconsenting households: viewer+) | collectives and individuals commended for a period (this month by default) |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod auth;
@@ -56,6 +58,7 @@ mod error;
 mod evaluation;
 mod export;
 mod facts;
+mod first;
 mod geojson;
 mod groups;
 mod guard;
@@ -266,6 +269,7 @@ pub fn router(state: AppState) -> Router {
         .merge(users::router())
         .merge(org::router())
         .merge(evaluation::router())
+        .merge(first::router())
         .route("/api/{*rest}", any(not_found))
         // Layers wrap only the routes added before them: this limit covers
         // every route above (and the not-found), not the upload below.

@@ -174,6 +174,8 @@ fn document() -> Value {
                 "responses": { "201": { "description": "Stored, with its SHA-256" }, "401": errors(), "403": errors(), "404": errors(), "413": errors(), "415": errors(), "422": errors() } } },
             "/api/attachments/{id}": get("Tệp đính kèm / an uploaded file (viewer+)", json!([id.clone()])),
             "/api/access-log": get("Nhật ký truy cập / who read sensitive data (admin)", json!([q("limit", "newest rows")])),
+            "/api/party/first": get("Đảng viên đi trước / each member's own family and each cell's going-first share (sensitive readers; logged)", json!([q("as_of", "YYYY-MM-DD, default today")])),
+            "/api/party/commendation": get("Biểu dương / collectives and individuals commended for a period, this month by default (members: sensitive readers, logged)", json!([q("as_of", "YYYY-MM-DD, default today"), q("from", "YYYY-MM-DD, default the first of the month")])),
             "/api/reports": get("Báo cáo định kỳ / periodic reports as xlsx, A4 HTML, CSV, Word .docx (cell, member: editor+; internal commendation: viewer+); limited per client", report_params),
             "/api/reports/frozen": {
                 "get": { "summary": "Báo cáo đã chốt / the reports as issued, newest first (issued_by: logged-in callers only)",

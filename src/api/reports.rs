@@ -124,7 +124,7 @@ fn cuts(by: &str) -> Result<Vec<Cut>, ApiError> {
         .map(|c| {
             Cut::parse(c.trim()).ok_or_else(|| {
                 bad(format!(
-                    "by: không biết cách cắt {c:?} / unknown cut {c:?} (segment, group, cell, member, lagging, commendation, all, periodic)"
+                    "by: không biết cách cắt {c:?} / unknown cut {c:?} (segment, group, cell, member, lagging, commendation, exemplary, all, periodic)"
                 ))
             })
         })
@@ -256,14 +256,18 @@ async fn report(
         }
     };
     let cuts = what.shows();
-    let opt = options(&q)?;
+    let mut opt = options(&q)?;
     let f = fmt(q.format.as_deref())?;
     let bilingual = flag(q.bilingual.as_deref());
     check_access(&caller, &cuts, opt.public)?;
+    // an internal list of exemplary individuals names party members only
+    // to those who read sensitive data (and the read is logged)
+    opt.name_members = caller.sees_sensitive().is_some();
+    let names_members = !opt.public && cuts.contains(&Cut::Exemplary);
     let reader = caller
         .sees_sensitive()
         .cloned()
-        .filter(|_| cuts.iter().any(|c| c.is_sensitive()));
+        .filter(|_| names_members || cuts.iter().any(|c| c.is_sensitive()));
     let facts = state.facts();
     let doc = state
         .blocking(move |s| {

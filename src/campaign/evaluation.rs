@@ -15,9 +15,8 @@
 //! - *families first* ("Đảng viên đi trước"): for a member, 1 when their own
 //!   household went first, 0 when it did not (none: no own household among
 //!   the affected); for a cell, the share of its members' own affected
-//!   households that went first. A household *went first* when it reached
-//!   agreement by the day, before at least half of the other affected
-//!   households of the member's cell ([`FIRST_AHEAD_OF`]);
+//!   households that went first. *Went first* is the read model's one
+//!   definition ([`super::first`]);
 //! - *contacted*, *agreed*, *handed over*: for a member, shares of the
 //!   households assigned to them on the day; for a cell, contacted is its
 //!   members' (summed), agreed and handed over are shares of the affected
@@ -34,10 +33,6 @@ use super::figures::{MemberFigures, Tally, Ward};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-
-/// A household went first when, on the day it reached agreement, at least
-/// this share of the other affected households of the cell had not.
-pub const FIRST_AHEAD_OF: f64 = 0.5;
 
 /// The four bands of the Party's rules on evaluating and rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -353,9 +348,7 @@ pub struct OwnFamily {
     pub parcel: usize,
     /// The day it reached agreement (and stayed there to the day asked).
     pub agreed_on: Option<NaiveDate>,
-    /// The share of the cell's other affected households that had not
-    /// reached agreement before it (0 when it has not).
-    pub ahead_of: f64,
+    /// Went first, as [`super::first`] defines it.
     pub went_first: bool,
 }
 
@@ -409,20 +402,6 @@ pub fn as_of(year: i32, today: NaiveDate) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, 12, 31).map(|d| d.min(today))
 }
 
-/// The first day of the run of agreement the parcel stands in on `day`
-/// (none: it has not reached agreement then).
-fn agreed_since(line: &[(NaiveDate, super::events::Status)], day: NaiveDate) -> Option<NaiveDate> {
-    let n = line.partition_point(|(d, _)| *d <= day);
-    let mut since = None;
-    for &(d, s) in line[..n].iter().rev() {
-        if !s.reached_agreement() {
-            break;
-        }
-        since = Some(d);
-    }
-    since
-}
-
 fn share(n: usize, of: usize) -> Option<f64> {
     (of > 0).then(|| n as f64 / of as f64)
 }
@@ -440,56 +419,20 @@ pub fn evaluate(
     let day = as_of;
     let before = NaiveDate::from_ymd_opt(year - 1, 12, 31);
     let figures = ward.member_figures(day, before);
-    // per cell, the days its affected households reached agreement, sorted
-    let of_group = ward.cell_of_group();
-    let mut agreed_days: Vec<Vec<NaiveDate>> = vec![Vec::new(); ward.cells.len()];
-    let mut affected: Vec<usize> = vec![0; ward.cells.len()];
-    for p in ward.parcels.iter().filter(|p| p.affected()) {
-        let Some(&c) = p.group.as_deref().and_then(|g| of_group.get(g)) else {
-            continue;
-        };
-        affected[c] += 1;
-        if let Some(d) = agreed_since(&p.timeline.0, day) {
-            agreed_days[c].push(d);
-        }
-    }
-    for d in &mut agreed_days {
-        d.sort_unstable();
-    }
+    // "went first" has one definition, the read model's (super::first)
+    let first = ward.members_first(day);
     let members: Vec<MemberEvaluation> = ward
         .members
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let own = m
-                .household
-                .filter(|&p| ward.parcels[p].affected())
-                .map(|p| {
-                    let agreed_on = agreed_since(&ward.parcels[p].timeline.0, day);
-                    let cell = m.cell.min(ward.cells.len().saturating_sub(1));
-                    let days = agreed_days.get(cell).map_or(&[][..], |v| v.as_slice());
-                    // the others of the cell: the household itself is
-                    // among them only when it lies in the cell's groups
-                    let mine = ward.parcels[p]
-                        .group
-                        .as_deref()
-                        .and_then(|g| of_group.get(g))
-                        .is_some_and(|&c| c == cell);
-                    let others = affected.get(cell).copied().unwrap_or(0) - usize::from(mine);
-                    let ahead_of = match agreed_on {
-                        Some(d) => {
-                            let earlier = days.partition_point(|x| *x < d);
-                            share(others - earlier, others).unwrap_or(1.0)
-                        }
-                        None => 0.0,
-                    };
-                    OwnFamily {
-                        parcel: p,
-                        agreed_on,
-                        ahead_of,
-                        went_first: agreed_on.is_some() && ahead_of >= FIRST_AHEAD_OF,
-                    }
-                });
+            let own = first.members.get(i).and_then(|x| {
+                Some(OwnFamily {
+                    parcel: x.parcel.filter(|_| x.affected)?,
+                    agreed_on: x.agreed_on,
+                    went_first: x.went_first,
+                })
+            });
             let f = figures[i];
             let shares = Shares {
                 households: f.assigned,

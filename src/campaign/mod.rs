@@ -29,6 +29,7 @@ pub mod clock;
 pub mod evaluation;
 pub mod events;
 pub mod figures;
+pub mod first;
 pub mod org;
 pub mod responsibility;
 pub mod structures;

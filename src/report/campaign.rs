@@ -23,16 +23,20 @@ pub enum Cut {
     Member,
     Lagging,
     Commendation,
+    /// Collectives and individuals commended for a period (tập thể, cá nhân
+    /// tiêu biểu): [`super::commend`].
+    Exemplary,
 }
 
 impl Cut {
-    pub const ALL: [Cut; 6] = [
+    pub const ALL: [Cut; 7] = [
         Cut::Segment,
         Cut::Group,
         Cut::Cell,
         Cut::Member,
         Cut::Lagging,
         Cut::Commendation,
+        Cut::Exemplary,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +47,7 @@ impl Cut {
             Cut::Member => "member",
             Cut::Lagging => "lagging",
             Cut::Commendation => "commendation",
+            Cut::Exemplary => "exemplary",
         }
     }
 
@@ -73,6 +78,10 @@ impl Cut {
                 "Danh sách biểu dương hộ gia đình hiến đất",
                 "Commendation list",
             ),
+            Cut::Exemplary => (
+                "Biểu dương tập thể, cá nhân tiêu biểu",
+                "Commendation of exemplary collectives and individuals",
+            ),
         }
     }
 
@@ -84,6 +93,7 @@ impl Cut {
             Cut::Member => "Theo đảng viên",
             Cut::Lagging => "Chậm tiến độ",
             Cut::Commendation => "Biểu dương",
+            Cut::Exemplary => "Tập thể, cá nhân tiêu biểu",
         }
     }
 }
@@ -102,6 +112,9 @@ pub struct Options {
     pub min_value_vnd: i64,
     /// A public list names only households that agreed to be named.
     pub public: bool,
+    /// An internal (not public) list of [`Cut::Exemplary`] names party
+    /// members: set only for readers of sensitive data.
+    pub name_members: bool,
 }
 
 impl Options {
@@ -113,11 +126,12 @@ impl Options {
             min_area_m2: 0.0,
             min_value_vnd: 0,
             public: true,
+            name_members: false,
         }
     }
 }
 
-fn col(key: &str, vi: &str, en: &str, kind: Kind) -> Column {
+pub(super) fn col(key: &str, vi: &str, en: &str, kind: Kind) -> Column {
     Column {
         key: key.into(),
         vi: vi.into(),
@@ -346,6 +360,16 @@ pub fn build(data: &Ward, cuts: &[Cut], opt: &Options) -> Report {
             if opt.public { "; the public list names only households that agreed to be named" } else { "" },
         ));
     }
+    if cuts.contains(&Cut::Exemplary) {
+        let p = super::commend::period_of(opt);
+        notes.push(format!(
+            "Tập thể, cá nhân tiêu biểu từ ngày {} đến ngày {}: tổ dân phố hoàn thành hoặc dẫn đầu về diện tích bàn giao trong kỳ; chi bộ có các tổ phụ trách hoàn thành, hoặc 100% gia đình đảng viên đi trước; đảng viên vận động được mọi hộ được phân công, hoặc có gia đình đi trước; hộ gia đình đã ký biên bản trong kỳ{}. / Collectives and individuals for the period: groups that completed or led; cells whose groups completed or whose members' families all went first; members whose assigned households all agreed or whose family went first; households that signed in the period{}.",
+            crate::campaign::events::dmy(p.from),
+            crate::campaign::events::dmy(p.to),
+            if opt.public { " (danh sách công khai: chỉ tập thể và hộ đã đồng ý được nêu tên)" } else { "" },
+            if opt.public { " (public list: collectives and households that agreed to be named only)" } else { "" },
+        ));
+    }
     if data.demo {
         notes.push(
             "DỮ LIỆU MẪU — không phải số liệu thật. / Demo data, not real figures.".to_string(),
@@ -382,6 +406,7 @@ fn sheet(ctx: &Ctx, cut: Cut) -> Sheet {
         Cut::Member => by_member(ctx),
         Cut::Lagging => lagging(ctx),
         Cut::Commendation => commendation(ctx),
+        Cut::Exemplary => super::commend::sheet(ctx.data, ctx.opt),
     };
     s.key = cut.as_str().into();
     s.name = cut.tab().into();
@@ -389,7 +414,7 @@ fn sheet(ctx: &Ctx, cut: Cut) -> Sheet {
     s
 }
 
-fn empty_sheet(columns: Vec<Column>) -> Sheet {
+pub(super) fn empty_sheet(columns: Vec<Column>) -> Sheet {
     Sheet {
         key: String::new(),
         name: String::new(),
@@ -536,6 +561,7 @@ fn by_group(ctx: &Ctx) -> Sheet {
 
 fn by_cell(ctx: &Ctx) -> Sheet {
     let (now, before) = ctx.both(|d| ctx.data.cell_figures(d));
+    let first = ctx.data.members_first(ctx.opt.as_of);
     let rows = now
         .iter()
         .map(|c| {
@@ -557,6 +583,16 @@ fn by_cell(ctx: &Ctx) -> Sheet {
             } else {
                 Cell::Empty
             };
+            // "đi trước" of its members' own families (campaign::first)
+            let f = c.cell.map(|i| &first.cells[i]);
+            let not_yet: Vec<&str> = f
+                .map(|f| {
+                    f.not_yet
+                        .iter()
+                        .map(|&m| ctx.data.members[m].name.as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
             (
                 vec![name, groups, c.members.into()],
                 (c.tally, b),
@@ -565,6 +601,14 @@ fn by_cell(ctx: &Ctx) -> Sheet {
                     c.member_families_agreed.into(),
                     c.member_families_donated.into(),
                     share,
+                    f.map_or(Cell::Empty, |f| f.families.into()),
+                    f.map_or(Cell::Empty, |f| f.went_first.into()),
+                    f.and_then(|f| f.share()).map_or(Cell::Empty, Cell::Number),
+                    if not_yet.is_empty() {
+                        Cell::Empty
+                    } else {
+                        not_yet.join("; ").into()
+                    },
                 ],
             )
         })
@@ -606,13 +650,37 @@ fn by_cell(ctx: &Ctx) -> Sheet {
                 "“Going first” share",
                 Kind::Percent,
             ),
+            col(
+                "own_families",
+                "Gia đình đảng viên của chi bộ bị ảnh hưởng",
+                "Members' own affected families",
+                Kind::Count,
+            ),
+            col(
+                "own_families_first",
+                "Trong đó đi trước (đồng ý trước số đông)",
+                "of which went first (agreed before most)",
+                Kind::Count,
+            ),
+            col(
+                "own_families_first_share",
+                "Tỷ lệ gia đình đảng viên đi trước",
+                "Share of members' families that went first",
+                Kind::Percent,
+            ),
+            col(
+                "members_not_yet",
+                "Đảng viên có gia đình chưa đồng ý hiến",
+                "Members whose families have not agreed",
+                Kind::Text,
+            ),
         ],
         rows,
         None,
     );
     // the family columns add up too
     if let Some(total) = &mut s.total {
-        let k = total.len() - 4;
+        let k = total.len() - 8;
         let (a, b, c) = now.iter().fold((0, 0, 0), |(a, b, c), x| {
             (
                 a + x.member_families,
@@ -626,6 +694,17 @@ fn by_cell(ctx: &Ctx) -> Sheet {
         total[k + 2] = c.into();
         total[k + 3] = if a > 0 {
             Cell::Number(c as f64 / a as f64)
+        } else {
+            Cell::Empty
+        };
+        let (fam, went) = first
+            .cells
+            .iter()
+            .fold((0, 0), |(a, b), x| (a + x.families, b + x.went_first));
+        total[k + 4] = fam.into();
+        total[k + 5] = went.into();
+        total[k + 6] = if fam > 0 {
+            Cell::Number(went as f64 / fam as f64)
         } else {
             Cell::Empty
         };
@@ -665,6 +744,26 @@ fn by_member(ctx: &Ctx) -> Sheet {
             Kind::Count,
         ));
     }
+    // the member's own family ("đi trước", campaign::first)
+    columns.push(col(
+        "family_state",
+        "Gia đình đảng viên",
+        "Member's own family",
+        Kind::Text,
+    ));
+    columns.push(col(
+        "family_agreed_on",
+        "Ngày gia đình đồng ý",
+        "Family agreed on",
+        Kind::Date,
+    ));
+    columns.push(col(
+        "family_signed_on",
+        "Ngày gia đình ký biên bản",
+        "Family signed on",
+        Kind::Date,
+    ));
+    let first = ctx.data.members_first(ctx.opt.as_of);
     let cells = |x: &crate::campaign::figures::MemberFigures| -> Vec<Cell> {
         let mut r: Vec<Cell> = vec![
             x.assigned.into(),
@@ -697,11 +796,16 @@ fn by_member(ctx: &Ctx) -> Sheet {
             ctx.data.cells[m.cell].name.clone().into(),
         ];
         r.extend(cells(&per[i]));
+        let f = &first.members[i];
+        r.push(f.state().0.into());
+        r.push(f.agreed_on.into());
+        r.push(f.signed_on.into());
         s.rows.push(r);
         sum.add(&per[i]);
     }
     let mut total: Vec<Cell> = vec!["Tổng cộng".into(), Cell::Empty, Cell::Empty];
     total.extend(cells(&sum));
+    total.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
     s.total = Some(total);
     s
 }

@@ -7,6 +7,7 @@
 //! which [`html_party`] prints. Pure: no I/O, no database.
 
 pub mod campaign;
+pub mod commend;
 pub mod csv;
 pub mod docx;
 pub mod evaluation;

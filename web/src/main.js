@@ -12,6 +12,7 @@ import { structuresEditor, wireStructures } from './structures.js';
 import { renderParty } from './party.js';
 import './party/org.js';
 import './party/evaluation.js';
+import './party/first.js';
 import {
   $, esc, renderWardSummary, filterSegments, sortSegments, renderSegmentList, renderGroupTable,
   renderLegend, segmentDetail, segmentParcelList, groupDetail, parcelDetail, renderPrintSummary,

@@ -17,7 +17,7 @@ import { api } from './api.js';
 import { t, num, date, parseDate, parseNumber } from './i18n.js';
 import { $, esc } from './panels.js';
 
-export const CUTS = ['segment', 'group', 'cell', 'member', 'lagging', 'commendation'];
+export const CUTS = ['segment', 'group', 'cell', 'member', 'lagging', 'commendation', 'exemplary'];
 const SENSITIVE = new Set(['cell', 'member']);
 export const PUBLIC_ALL = CUTS.filter((c) => !SENSITIVE.has(c)).join(',');
 const DEFAULT_LAG_DAYS = 30;
@@ -114,7 +114,14 @@ function readRaw() {
 function sync() {
   const cuts = cutsOf($('#report-by').value);
   $('#report-lag-row').hidden = !cuts.includes('lagging');
-  $('#report-commendation').hidden = !cuts.includes('commendation');
+  $('#report-commendation').hidden = !cuts.includes('commendation') && !cuts.includes('exemplary');
+  // the exemplary collectives and individuals are commended monthly ("biểu dương kịp thời"):
+  // a period from the first of the month of the date asked for, unless one is typed
+  const f = $('#report-form');
+  if ($('#report-by').value === 'exemplary' && !f.from.value.trim()) {
+    const asOf = parseDate(f.as_of.value);
+    if (asOf) f.from.value = date(`${asOf.slice(0, 8)}01`);
+  }
   const periodic = cuts.includes(PERIODIC);
   if ($('#report-periodic')) {
     $('#report-periodic').hidden = !periodic;
@@ -236,7 +243,7 @@ export function reportQuery(format) {
     if (lag === null || !Number.isInteger(lag)) throw new Error(t('bad_number', t('report_lag_days')));
     if (lag !== DEFAULT_LAG_DAYS) q.lag_days = String(lag);
   }
-  if (cuts.includes('commendation')) {
+  if (cuts.includes('commendation') || cuts.includes('exemplary')) {
     for (const [input, key, label] of [[f.min_area, 'min_area', 'report_min_area'], [f.min_value, 'min_value', 'report_min_value']]) {
       if (!input.value.trim()) continue;
       const v = parseNumber(input.value);

@@ -739,7 +739,7 @@ await test('print view: the map image and the summary table', async () => {
 // ------------------------------------------------------------------ reports and the campaign's paperwork
 
 const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
-const PUBLIC_ALL = 'segment,group,lagging,commendation';
+const PUBLIC_ALL = 'segment,group,lagging,commendation,exemplary';
 // The ward's today, as the server's clock gives it (the test runner's own date may differ).
 const todayIso = () => WARD_TODAY;
 const vnDate = (iso) => iso.split('-').reverse().join('/');
@@ -875,7 +875,7 @@ await test('reports, editor: the full Excel file; the A4 print version and a don
   const { page, context } = editorPage;
   await openReports(page);
   const cuts = await page.$$eval('#report-by option', (os) => os.map((o) => o.value));
-  eq(cuts.join(','), 'all,segment,group,cell,member,lagging,commendation,periodic', 'cuts for an editor');
+  eq(cuts.join(','), 'all,segment,group,cell,member,lagging,commendation,exemplary,periodic', 'cuts for an editor');
   assert(await page.isVisible('#report-freeze') && await page.isVisible('#report-internal'), 'freeze or internal list missing for an editor');
   await page.selectOption('#report-by', 'all');
   // Excel: every sheet.
@@ -1124,7 +1124,7 @@ await test('a viewer sees the donation records and attachments but no persuasion
     'Frozen reports', 'Donation records', 'Attachments', 'Print the donation record', 'Signatories', 'Witness']) assert(en.includes(s), `English "${s}" missing`);
   for (const s of ['Báo cáo đã chốt', 'Biên bản hiến đất', 'Tệp đính kèm', 'Người ký', 'Tính đến ngày']) assert(!en.includes(s), `Vietnamese "${s}" left in English`);
   const cutsEn = await page.$$eval('#report-by option', (os) => os.map((o) => o.textContent));
-  eq(cutsEn.join(' | '), 'All sections | By road segment | By residential group | Lagging areas | Commendation list', 'cuts in English');
+  eq(cutsEn.join(' | '), 'All sections | By road segment | By residential group | Lagging areas | Commendation list | Exemplary collectives and individuals', 'cuts in English');
   await shot(page, 'reports-english.png');
   await context.close();
 });
@@ -1616,6 +1616,62 @@ await test('the Standing Committee reads the annual evaluation, suggested beside
   await shot(phone.page, 'phone-party-evaluation.png');
   eq(phone.errors.length, 0, `console errors: ${phone.errors.join(' | ')}`);
   await phone.context.close();
+await test('issue 13: the party tab shows "Đảng viên đi trước" (share, members not yet, dates) and this month\'s commendation at 1440 and 375 px; a viewer sees no member names', async () => {
+  assert(adminCookie, 'no login');
+  const user = await testUser('kiemthu.ditruoc', 'editor');
+  const first = await apiGet('/api/party/first', user.cookie);
+  const commend = await apiGet('/api/party/commendation', user.cookie);
+  for (const [w, h, file] of [[1440, 900, 'party-first.png'], [375, 812, 'phone-party-first.png']]) {
+    const { page, context, errors } = await openAs(user, { width: w, height: h });
+    await page.click('#tab-party');
+    await page.waitForSelector('#party-first .first-cell', { timeout: 15000 });
+    await page.waitForSelector('#party-commendation h3', { timeout: 15000 });
+    // the page shows the API's figures: each cell's share and the members whose families have not agreed
+    const shown = await page.$$eval('#party-first .first-cell', (els) => els.map((e) => ({
+      code: e.dataset.cell, share: e.querySelector('.first-share').textContent.trim(), notYet: e.querySelector('.first-not-yet')?.textContent ?? '',
+      rows: e.querySelectorAll('.first-members tbody tr').length,
+    })));
+    eq(shown.length, first.cells.length, 'cells shown');
+    for (const c of first.cells) {
+      const s = shown.find((x) => x.code === c.code);
+      assert(s, `cell ${c.code} not shown`);
+      const want = c.share === null ? '—' : `${(100 * c.share).toFixed(1).replace('.', ',')} %`;
+      eq(s.share, want, `${c.code} share`);
+      for (const m of c.not_yet) assert(s.notYet.includes(m.name), `${m.name} not listed as not yet`);
+      eq(s.rows, first.members.filter((m) => m.cell === c.code).length, `${c.code} members`);
+    }
+    const dated = first.members.find((m) => m.agreed_on);
+    if (dated) {
+      const [y, mo, d] = dated.agreed_on.split('-');
+      assert((await page.textContent('#party-first')).includes(`${d}/${mo}/${y}`), 'the family\'s date, Vietnamese style');
+    }
+    // this month's commendation: every row, with its criteria in Vietnamese
+    eq(await page.locator('#party-commendation .commend-list li').count(), commend.rows.length, 'commendation rows');
+    const text = await page.textContent('#party-commendation');
+    for (const r of commend.rows) assert(text.includes(r.name) && text.includes(r.criteria[0].vi), `row ${r.name}`);
+    const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(sw <= w, `page is ${sw} px wide at ${w}`);
+    await page.evaluate(() => document.querySelector('#party-first').scrollIntoView());
+    await shot(page, file);
+    await page.evaluate(() => document.querySelector('#party-commendation').scrollIntoView());
+    await shot(page, file.replace('first', 'commendation'));
+    eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+    await context.close();
+  }
+  // a viewer: no section of members, and no member named on the commendation
+  const viewer = await testUser('kiemthu.xem', 'viewer');
+  const { page, context } = await openAs(viewer, { width: 1440, height: 900 });
+  await page.click('#tab-party');
+  await page.waitForSelector('#party-first h3', { timeout: 15000 });
+  await page.waitForSelector('#party-commendation h3', { timeout: 15000 });
+  eq(await page.locator('#party-first .first-cell').count(), 0, 'cells shown to a viewer');
+  // (a household may share a member's name: only the sections' member rows are checked)
+  const types = await page.$$eval('#party-commendation .commend-type', (els) => els.map((e) => e.textContent));
+  assert(!types.includes('Đảng viên'), 'a party member on a viewer\'s commendation');
+  const firstText = await page.textContent('#party-first');
+  for (const m of first.members) assert(!firstText.includes(m.name), `${m.name} shown to a viewer`);
+  await shot(page, 'party-viewer.png');
+  await context.close();
 });
 
 await editor?.context.close();
