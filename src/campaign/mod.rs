@@ -30,6 +30,7 @@ pub mod events;
 pub mod figures;
 pub mod org;
 pub mod responsibility;
+pub mod scope;
 pub mod structures;
 pub mod totals;
 

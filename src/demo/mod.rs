@@ -32,6 +32,7 @@ mod names;
 mod org;
 mod plane;
 mod rng;
+pub mod roles;
 mod structures;
 
 use std::fs::{self, File};

@@ -28,6 +28,7 @@ mod org;
 mod outlines;
 mod queries;
 mod reports;
+mod scope;
 mod structures;
 mod users;
 pub mod wkb;
