@@ -112,9 +112,12 @@ enum UserCommand {
 struct UserAddArgs {
     /// Login name
     name: String,
-    /// admin (manages users), editor (records events) or viewer (sees names)
+    /// admin (manages users), editor (records events), viewer (sees names), standing, inspection, secretary (a cell's households) or member (their assigned households)
     #[arg(long, default_value = "viewer")]
     role: String,
+    /// The party member's code (party_members.code) a secretary or member acts as
+    #[arg(long)]
+    member: Option<String>,
     /// The database file (created if missing)
     #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
     db: PathBuf,
@@ -854,6 +857,7 @@ fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
         }
         .map_err(at)?;
         println!("DỮ LIỆU DEMO / DEMO DATA — đăng nhập / login: {DEMO_USER} / {password} (admin)");
+        demo_scoped_users(&mut store).map_err(at)?;
     }
     drop(store);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -889,6 +893,18 @@ fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The demo's cell secretary and party member, each with a fresh password,
+/// printed (see `hiendat::demo::roles`).
+fn demo_scoped_users(store: &mut Store) -> Result<(), StoreError> {
+    let today = hiendat::campaign::clock::today();
+    for (name, role, code) in hiendat::demo::roles::scoped_users(store, today)? {
+        let password = random_password().map_err(StoreError::BadInput)?;
+        hiendat::demo::roles::ensure_user(store, name, role, &code, &password)?;
+        println!("  đăng nhập / login: {name} / {password} ({role}, {code})");
+    }
+    Ok(())
+}
+
 /// Twelve characters from an alphabet without look-alikes.
 fn random_password() -> Result<String, String> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
@@ -914,7 +930,7 @@ fn run_user_add(a: UserAddArgs) -> Result<ExitCode, String> {
     let password = line.trim_end_matches(['\r', '\n']);
     let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
     let user = store
-        .add_user(&a.name, role, password)
+        .add_user_as(&a.name, role, password, a.member.as_deref())
         .map_err(|e| e.to_string())?;
     println!("đã thêm / added {} ({})", user.name, user.role.as_str());
     Ok(ExitCode::SUCCESS)

@@ -4,7 +4,8 @@
 use super::guard::ClientIp;
 use super::{ApiError, AppState};
 use crate::campaign::events::Audience;
-use crate::store::{Action, StoreError, User};
+use crate::campaign::scope::Scope;
+use crate::store::{Action, Role, Store, StoreError, User};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -65,6 +66,133 @@ impl Caller {
             Some(_) => Err(ApiError::Forbidden),
         }
     }
+}
+
+/// What a caller may read of one household ([`Caller::on_parcel`]).
+#[derive(Debug, Clone)]
+pub(super) struct HouseholdView {
+    /// Names, phones, paperwork.
+    pub names: bool,
+    /// Political and persuasion data, for this user (whose read is logged).
+    pub sensitive: Option<User>,
+    /// How its status reads.
+    pub audience: Audience,
+}
+
+/// The 403 for a household outside the caller's scope.
+fn out_of_scope(what: &str) -> ApiError {
+    ApiError::OutOfScope(format!(
+        "{what} ngoài phạm vi phụ trách của bạn (chi bộ, hộ được phân công) / {what} is outside your scope (your cell, your assigned households)"
+    ))
+}
+
+impl Caller {
+    /// The caller's reach among the households today: `None` for an
+    /// anonymous visitor (who reads no household by name).
+    pub(super) fn scope(&self, s: &Store) -> Result<Option<Scope>, ApiError> {
+        match &self.0 {
+            None => Ok(None),
+            Some(u) => Ok(Some(s.scope_of(u, crate::campaign::clock::today())?)),
+        }
+    }
+
+    /// Whether the caller's role is scoped (a secretary, a member): it reads
+    /// no ward-wide list of names (the sensitive report cuts, exports with
+    /// owners, the summaries' member lists).
+    pub(super) fn scoped(&self) -> bool {
+        self.0.as_ref().is_some_and(|u| u.role.scoped())
+    }
+
+    /// [`Caller::sees_sensitive`] for ward-wide data: `None` for a scoped role.
+    pub(super) fn sees_sensitive_ward(&self) -> Option<&User> {
+        self.sees_sensitive().filter(|u| !u.role.scoped())
+    }
+
+    /// A ward-wide read of names: 403 for a scoped role.
+    pub(super) fn require_ward(&self, what: &str) -> Result<(), ApiError> {
+        if self.scoped() {
+            return Err(ApiError::OutOfScope(format!(
+                "{what}: cả phường, ngoài phạm vi phụ trách của bạn / {what}: the whole ward, outside your scope"
+            )));
+        }
+        Ok(())
+    }
+
+    /// What the caller may read of the household of the parcel `key` within
+    /// `scope` ([`Caller::scope`]): outside it, a household reads as it
+    /// does to an anonymous visitor (the public status, no names).
+    pub(super) fn view_of(&self, scope: Option<&Scope>, key: i64) -> HouseholdView {
+        let inside = scope.is_some_and(|sc| sc.covers(key));
+        HouseholdView {
+            names: inside && self.sees_names(),
+            sensitive: self.sees_sensitive().filter(|_| inside).cloned(),
+            audience: if inside {
+                Audience::Staff
+            } else {
+                Audience::Public
+            },
+        }
+    }
+
+    /// [`Caller::view_of`] the parcel `key`, the scope read for it.
+    pub(super) fn on_parcel(&self, s: &Store, key: i64) -> Result<HouseholdView, ApiError> {
+        let scope = self.scope(s)?;
+        Ok(self.view_of(scope.as_ref(), key))
+    }
+
+    /// The user, if their role may do `action` on the household of the
+    /// parcel `id` (as the files name it): 401 anonymous, 403 when the role
+    /// may not, 403 `out_of_scope` outside a secretary's cell or a member's
+    /// assigned households, 404 for no such parcel. Handlers of writes on a
+    /// household (and any other door: plans, org) call it before writing.
+    pub fn require_on_parcel(&self, s: &Store, action: Action, id: &str) -> Result<User, ApiError> {
+        let user = self.require_to(action)?.clone();
+        if user.role.scoped() {
+            let key = s.parcel_row_id(id)?;
+            if !s
+                .scope_of(&user, crate::campaign::clock::today())?
+                .covers(key)
+            {
+                return Err(out_of_scope(&format!("thửa {id} / parcel {id}")));
+            }
+        }
+        Ok(user)
+    }
+
+    /// The user, if their role may do `action` on the party cell `cell` (a
+    /// code) as a whole: a secretary on their own cell only, a member on
+    /// none (403 `out_of_scope`), the ward's roles on any.
+    pub fn require_on_cell(&self, s: &Store, action: Action, cell: &str) -> Result<User, ApiError> {
+        let user = self.require_to(action)?.clone();
+        if user.role.scoped()
+            && !s
+                .scope_of(&user, crate::campaign::clock::today())?
+                .covers_cell(cell)
+        {
+            return Err(out_of_scope(&format!("chi bộ {cell} / cell {cell}")));
+        }
+        Ok(user)
+    }
+}
+
+/// What `role` may do, by [`Action`] name (for `GET /api/me`).
+fn actions(role: Role) -> Vec<&'static str> {
+    use Action::*;
+    [
+        (ReadNames, "read_names"),
+        (ReadSensitive, "read_sensitive"),
+        (Record, "record"),
+        (Report, "report"),
+        (Plan, "plan"),
+        (Inspect, "inspect"),
+        (Evaluate, "evaluate"),
+        (EditOrg, "edit_org"),
+        (ManageUsers, "manage_users"),
+    ]
+    .into_iter()
+    .filter(|(a, _)| role.may(*a))
+    .map(|(_, n)| n)
+    .collect()
 }
 
 fn session_token(headers: &HeaderMap) -> Option<String> {
@@ -154,7 +282,7 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 pub(super) fn user_json(u: &User) -> serde_json::Value {
-    json!({ "name": u.name, "role": u.role.as_str() })
+    json!({ "name": u.name, "role": u.role.as_str(), "member": u.member_code })
 }
 
 /// `POST /api/login` with `{"name", "password"}`: sets the session cookie.
@@ -212,7 +340,37 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
         .into_response())
 }
 
-/// `GET /api/me`: the logged-in user, or `null`.
-async fn me(caller: Caller) -> Json<serde_json::Value> {
-    Json(json!({ "user": caller.0.as_ref().map(user_json) }))
+/// `GET /api/me`: the logged-in user, or `null`; with what their role may
+/// do (`actions`) and how far it reaches (`scope`: `ward`, or a secretary's
+/// `cell` and a member's `assigned` households, with their parcels' ids).
+async fn me(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Some(user) = caller.0.clone() else {
+        return Ok(Json(json!({ "user": null })));
+    };
+    let mut u = user_json(&user);
+    u["actions"] = json!(actions(user.role));
+    u["scope"] = state
+        .blocking(move |s| {
+            let scope = s.scope_of(&user, crate::campaign::clock::today())?;
+            let parcels = match scope.parcels() {
+                Some(keys) => Some(
+                    s.parcel_ids_of(&keys)?
+                        .iter()
+                        .map(super::params::id_json)
+                        .collect::<Vec<_>>(),
+                ),
+                None => None,
+            };
+            let (cell, member) = match &scope {
+                Scope::Ward => (None, None),
+                Scope::Cell { cell, .. } => (Some(cell.clone()), None),
+                Scope::Assigned { member, cell, .. } => (Some(cell.clone()), Some(member.clone())),
+            };
+            Ok(json!({ "kind": scope.kind(), "cell": cell, "member": member, "parcels": parcels }))
+        })
+        .await?;
+    Ok(Json(json!({ "user": u })))
 }

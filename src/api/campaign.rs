@@ -87,9 +87,12 @@ async fn org(State(state): State<AppState>, caller: Caller) -> Result<Json<Value
             let mut out = json!({ "cells": cells, "leads": leads });
             if let Some(user) = sensitive {
                 log_read(s, &user, "org", None)?;
+                // a secretary reads their cell's members, a member themselves
+                let scope = s.scope_of(&user, crate::campaign::clock::today())?;
                 out["members"] = s
                     .members()?
                     .into_iter()
+                    .filter(|m| scope.covers_member(&m.code, &m.cell))
                     .map(|m| {
                         json!({
                             "code": m.code, "name": m.name, "cell": m.cell, "role": m.role,
@@ -118,11 +121,27 @@ async fn assign(
     Path(id): Path<String>,
     body: Result<Json<NewAssignment>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::EditOrg)?.clone();
+    caller.require_to(Action::EditOrg)?;
     let Json(b) = body?;
     let from = past_date("from", &b.from)?;
     state
         .blocking(move |s| {
+            let user = caller.require_on_parcel(s, Action::EditOrg, &id)?;
+            // a secretary assigns their own cell's members only
+            if user.role.scoped() {
+                let scope = s.scope_of(&user, crate::campaign::clock::today())?;
+                let cell = s
+                    .members()?
+                    .into_iter()
+                    .find(|m| m.code == b.member.trim())
+                    .map(|m| m.cell);
+                if cell.is_some_and(|c| !scope.covers_cell(&c)) {
+                    return Err(ApiError::OutOfScope(format!(
+                        "member: đảng viên {0:?} không thuộc chi bộ của bạn / member: party member {0:?} is not of your cell",
+                        b.member.trim()
+                    )));
+                }
+            }
             let p = s.parcel(&id)?;
             s.assign(&p.id, b.member.trim(), from, &user.name)?;
             Ok((StatusCode::CREATED, Json(json!({ "parcel": id_json(&p.id), "member": b.member.trim(), "from": from.to_string() }))))
@@ -145,7 +164,7 @@ async fn household_flags(
     Path(id): Path<String>,
     body: Result<Json<HouseholdFlags>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = caller.require_to(Action::Record)?.clone();
+    caller.require_to(Action::Record)?;
     let Json(b) = body?;
     if b.is_member_family.is_none() && b.may_be_named.is_none() {
         return Err(ApiError::Unprocessable(
@@ -155,6 +174,7 @@ async fn household_flags(
     }
     state
         .blocking(move |s| {
+            let user = caller.require_on_parcel(s, Action::Record, &id)?;
             let p = s.parcel(&id)?;
             let n = s.set_household_flags(&p.id, b.is_member_family, b.may_be_named, &user.name)?;
             Ok(Json(json!({ "parcel": id_json(&p.id), "households": n })))
@@ -192,11 +212,12 @@ async fn add_record(
     Path(id): Path<String>,
     body: Result<Json<NewRecord>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::Record)?.clone();
+    caller.require_to(Action::Record)?;
     let Json(b) = body?;
     let r = b.parse()?;
     state
         .blocking(move |s| {
+            let user = caller.require_on_parcel(s, Action::Record, &id)?;
             let p = s.parcel(&id)?;
             let rid = s.add_record(&p.id, &r, &user.name)?;
             Ok((
@@ -223,11 +244,12 @@ async fn add_contact(
     Path(id): Path<String>,
     body: Result<Json<NewContact>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::Record)?.clone();
+    caller.require_to(Action::Record)?;
     let Json(b) = body?;
     let on = past_date("contacted_on", &b.contacted_on)?;
     state
         .blocking(move |s| {
+            let user = caller.require_on_parcel(s, Action::Record, &id)?;
             let p = s.parcel(&id)?;
             let cid = s.add_contact(&p.id, on, &b.member, &b.summary, &user.name)?;
             Ok((StatusCode::CREATED, Json(json!({ "id": cid }))))
@@ -250,11 +272,12 @@ async fn add_grievance(
     Path(id): Path<String>,
     body: Result<Json<NewGrievance>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::Record)?.clone();
+    caller.require_to(Action::Record)?;
     let Json(b) = body?;
     let on = past_date("raised_on", &b.raised_on)?;
     state
         .blocking(move |s| {
+            let user = caller.require_on_parcel(s, Action::Record, &id)?;
             let p = s.parcel(&id)?;
             let gid = s.add_grievance(&p.id, on, &b.raised_by, &b.content, &user.name)?;
             Ok((StatusCode::CREATED, Json(json!({ "id": gid }))))
@@ -276,11 +299,16 @@ async fn answer_grievance(
     Path(gid): Path<i64>,
     body: Result<Json<Answer>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = caller.require_to(Action::Record)?.clone();
+    caller.require_to(Action::Record)?;
     let Json(b) = body?;
     let on = past_date("answered_on", &b.answered_on)?;
     state
         .blocking(move |s| {
+            // the grievance's household must be within a scoped role's reach
+            let user = match s.grievance_parcel(gid)? {
+                Some(parcel) => caller.require_on_parcel(s, Action::Record, &parcel)?,
+                None => caller.require_to(Action::Record)?.clone(),
+            };
             s.answer_grievance(gid, on, &b.answer, &user.name)?;
             Ok(Json(json!({ "id": gid, "answered_on": on.to_string() })))
         })
@@ -303,7 +331,7 @@ async fn upload(
     q: Result<Query<Upload>, QueryRejection>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::Record)?.clone();
+    caller.require_to(Action::Record)?;
     let q = q?.0;
     let max = crate::store::ATTACHMENT_MAX_BYTES >> 20;
     let too_large = || {
@@ -319,6 +347,7 @@ async fn upload(
     };
     state
         .blocking(move |s| {
+            let user = caller.require_on_parcel(s, Action::Record, &id)?;
             let p = s.parcel(&id)?;
             let name = q.name.unwrap_or_else(|| "tep-dinh-kem".into());
             let a = s.add_attachment(&p.id, &name, &body, q.caption.as_deref(), &user.name)?;
@@ -342,7 +371,17 @@ async fn attachment(
     Path(aid): Path<i64>,
 ) -> Result<Response, ApiError> {
     caller.require_to(Action::ReadNames)?;
-    let (a, bytes) = state.blocking(move |s| Ok(s.attachment(aid)?)).await?;
+    let (a, bytes) = state
+        .blocking(move |s| {
+            // a scan is personal only: 403 outside a scoped role's reach
+            if caller.scoped()
+                && let Some(parcel) = s.attachment_parcel(aid)?
+            {
+                caller.require_on_parcel(s, Action::ReadNames, &parcel)?;
+            }
+            Ok(s.attachment(aid)?)
+        })
+        .await?;
     let ascii: String = crate::campaign::fold(&a.file_name);
     Ok((
         [

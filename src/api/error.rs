@@ -40,6 +40,10 @@ pub enum ApiError {
     /// 403: logged in, but the role does not allow it.
     #[error("không có quyền / not allowed for your role")]
     Forbidden,
+    /// 403: the role may do it, but not on this household or cell (outside
+    /// a secretary's cell, a member's assigned households).
+    #[error("{0}")]
+    OutOfScope(String),
     /// 503 with `Retry-After`: the database stayed busy (another writer)
     /// past the store's busy timeout; nothing was written.
     #[error("cơ sở dữ liệu đang bận, xin thử lại / database busy, retry")]
@@ -74,6 +78,7 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::BadLogin => (StatusCode::UNAUTHORIZED, "bad_login"),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::OutOfScope(_) => (StatusCode::FORBIDDEN, "out_of_scope"),
             ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::TooMany { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many"),

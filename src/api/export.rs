@@ -121,6 +121,10 @@ async fn export(
     if personal && !caller.sees_names() {
         return Err(ApiError::Unauthorized);
     }
+    if personal {
+        // owners' names of the whole ward (or of a segment, a group)
+        caller.require_ward("xuất tệp có tên chủ hộ / export with owners' names")?;
+    }
     let name = match (&q.segment, &q.group) {
         (Some(s), _) => format!("doan-{s}"),
         (None, Some(g)) => crate::campaign::fold(g),
@@ -142,7 +146,13 @@ async fn export(
         group: q.group,
         target,
         personal,
-        audience: caller.audience(),
+        // a secretary's or member's export is the public's: each parcel's
+        // step is theirs to read within their scope only (the map, the panel)
+        audience: if caller.scoped() {
+            crate::campaign::events::Audience::Public
+        } else {
+            caller.audience()
+        },
         interval_m,
         limits: export::Limits::DEFAULT,
     };

@@ -85,7 +85,8 @@ async fn summary_groups(
 ) -> Result<Out, ApiError> {
     let date = q?.0.date()?;
     let audience = caller.audience();
-    let members = caller.sees_sensitive().is_some();
+    // a secretary or member reads no ward-wide member list
+    let members = caller.sees_sensitive_ward().is_some();
     let day = idle_day(date);
     let what = format!("summary_groups {day} {members}");
     state
@@ -120,7 +121,8 @@ async fn groups(
     let date = q?.0.date()?;
     let demo = state.demo;
     let audience = caller.audience();
-    let members = caller.sees_sensitive().is_some();
+    // a secretary or member reads no ward-wide member list
+    let members = caller.sees_sensitive_ward().is_some();
     let day = idle_day(date);
     let what = format!("groups {day} {members}");
     state

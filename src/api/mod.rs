@@ -41,7 +41,7 @@
 //! | `GET/POST /api/reports/frozen`, `GET /api/reports/frozen/{id}` | `reports` | list: all; freeze: editor+ | reports as issued |
 //! | `GET /api/parcels/{id}/record` | `reports` | viewer+ | the printable donation record |
 //! | `GET /api/config`, `GET /api/version` | `meta` | all | the page's set-up; a token that changes with the data |
-//! | `POST /api/login`, `POST /api/logout`, `GET /api/me` | `auth` | all | session cookie |
+//! | `POST /api/login`, `POST /api/logout`, `GET /api/me` | `auth` | all | session cookie; the user's `actions` and `scope` (ward, a secretary's cell, a member's assigned households: [`Caller::require_on_parcel`], [`Caller::require_on_cell`]) |
 //! | `GET/POST /api/users`, `PATCH/DELETE /api/users/{name}` | `users` | admin | manage users and roles |
 //! | `POST /api/users/{name}/unlock` | `users` | admin | lift a login lockout |
 //! | `GET /api/org/current`, `GET /api/org/history?what=&code=` | `org` | editor+ (logged) | the organisation with versions, assigned households; its history |

@@ -114,6 +114,16 @@ impl StatusFilter {
             StatusFilter::Exact(x) => s == x,
         }
     }
+
+    /// [`StatusFilter::keeps`] for a household read by `audience`: for the
+    /// public, a step it reads as "not yet" keeps nothing (it would point
+    /// at the households that declined or are being persuaded).
+    pub(super) fn keeps_for(self, s: Status, audience: Audience) -> bool {
+        match (self, audience) {
+            (StatusFilter::Exact(x), Audience::Public) if audience.code(x) != x.as_str() => false,
+            _ => self.keeps(s),
+        }
+    }
 }
 
 /// A `status=` filter for `audience`: anyone may ask for `not_yet` and the

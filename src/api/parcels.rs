@@ -194,6 +194,9 @@ async fn parcels(
     let demo = state.demo;
     state
         .blocking(move |s| {
+            // A secretary or member reads the households outside their
+            // scope as the public does.
+            let scope = caller.scope(s)?;
             // Only the selected parcels' donations and events are read.
             let parcels = s.parcels(&filter)?;
             let keys: Vec<i64> = parcels.iter().map(|p| p.key).collect();
@@ -209,7 +212,11 @@ async fn parcels(
             begin_collection(&mut o, demo, date);
             for p in &parcels {
                 let status = status_of(&timelines, p.key, date);
-                if wanted.is_some_and(|w| !w.keeps(status)) {
+                let audience = match audience {
+                    Audience::Staff => caller.view_of(scope.as_ref(), p.key).audience,
+                    public => public,
+                };
+                if wanted.is_some_and(|w| !w.keeps_for(status, audience)) {
                     continue;
                 }
                 let d = donations.get(&p.key).map_or(&[][..], |v| &v[..]);
@@ -234,12 +241,12 @@ async fn parcel(
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Out, ApiError> {
     let date = q?.0.date()?;
-    let names = caller.sees_names();
-    let audience = caller.audience();
-    let sensitive = caller.sees_sensitive().cloned();
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;
+            // outside a secretary's or member's scope: as the public reads it
+            let view = caller.on_parcel(s, p.key)?;
+            let (names, audience, sensitive) = (view.names, view.audience, view.sensitive);
             let paperwork = if names {
                 Some(campaign::paperwork_json(s, p.key)?)
             } else {
@@ -381,7 +388,7 @@ async fn post_event(
     Path(id): Path<String>,
     body: Result<Json<NewEvent>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::Record)?.clone();
+    caller.require_to(Action::Record)?;
     let Json(b) = body?;
     let status = parse_status(&b.status)?;
     let occurred_on = params::past_date("occurred_on", &b.occurred_on)?;
@@ -395,6 +402,8 @@ async fn post_event(
     let now = crate::campaign::clock::now();
     state
         .blocking(move |s| {
+            // a secretary's cell, a member's assigned households only
+            let user = caller.require_on_parcel(s, Action::Record, &id)?;
             // One transaction: the parcel looked up once (no geometry), its
             // log read and replayed once.
             let event = Event {

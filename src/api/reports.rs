@@ -180,6 +180,11 @@ fn fmt(name: Option<&str>) -> Result<Format, ApiError> {
 /// Who may see which cuts: party cells and members are sensitive (editor+);
 /// an internal commendation list names every donor (viewer+).
 fn check_access(caller: &Caller, cuts: &[Cut], public: bool) -> Result<(), ApiError> {
+    // the cells' and members' cuts and the internal list name the whole
+    // ward's people: not a secretary's or member's to read
+    if cuts.iter().any(|c| c.is_sensitive()) || !public {
+        caller.require_ward("báo cáo / report")?;
+    }
     if cuts.iter().any(|c| c.is_sensitive()) && caller.sees_sensitive().is_none() {
         return Err(if caller.0.is_none() {
             ApiError::Unauthorized
@@ -532,6 +537,8 @@ async fn record_page(
     caller.require_to(Action::ReadNames)?;
     let html = state
         .blocking(move |s| {
+            // it names the household: 403 outside a scoped role's reach
+            caller.require_on_parcel(s, Action::ReadNames, &id)?;
             let doc = crate::ops::record::record_doc(s, &id, today_vn()).map_err(|e| match e {
                 crate::ops::record::RecordError::Store(e) => ApiError::from(e),
                 e => ApiError::Internal(e.to_string()),

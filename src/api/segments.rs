@@ -116,7 +116,8 @@ async fn segments(
     let date = q?.0.date()?;
     let demo = state.demo;
     let audience = caller.audience();
-    let members = caller.sees_sensitive().is_some();
+    // a secretary or member reads no ward-wide member list
+    let members = caller.sees_sensitive_ward().is_some();
     let day = idle_day(date);
     let what = format!("segments {day} {members}");
     state
@@ -149,7 +150,8 @@ async fn summary_segments(
 ) -> Result<Out, ApiError> {
     let date = q?.0.date()?;
     let audience = caller.audience();
-    let members = caller.sees_sensitive().is_some();
+    // a secretary or member reads no ward-wide member list
+    let members = caller.sees_sensitive_ward().is_some();
     let day = idle_day(date);
     let what = format!("summary_segments {day} {members}");
     state

@@ -42,12 +42,13 @@ async fn list(
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let date = q?.0.date()?;
-    let names = caller.sees_names();
-    let sensitive = caller.sees_sensitive().cloned();
-    let notes = sensitive.is_some();
     state
         .blocking(move |s| {
             let p = s.parcel(&id)?;
+            // outside a secretary's or member's scope: as the public reads it
+            let view = caller.on_parcel(s, p.key)?;
+            let (names, sensitive) = (view.names, view.sensitive);
+            let notes = sensitive.is_some();
             // the changes' notes may name people: read as the parcel's are
             if let Some(u) = &sensitive {
                 let as_of = (date != NaiveDate::MAX).then_some(date);
@@ -223,12 +224,15 @@ impl StructureBody {
 /// Records `edit` on parcel `id`, answering `status` with the structure.
 async fn record(
     state: AppState,
+    caller: Caller,
     id: String,
     edit: StructureEdit,
     status: StatusCode,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     state
         .blocking(move |s| {
+            // a secretary's cell, a member's assigned households only
+            caller.require_on_parcel(s, Action::Record, &id)?;
             let StructureRecorded {
                 structure,
                 version,
@@ -291,7 +295,7 @@ async fn add(
         &user.name,
         b.note,
     );
-    record(state, id, e, StatusCode::CREATED).await
+    record(state, caller, id, e, StatusCode::CREATED).await
 }
 
 /// `PUT /api/parcels/{id}/structures/{sid}`: new values, the donated flag
@@ -316,7 +320,7 @@ async fn edit(
         &user.name,
         b.note,
     );
-    record(state, id, e, StatusCode::OK).await
+    record(state, caller, id, e, StatusCode::OK).await
 }
 
 /// `DELETE /api/parcels/{id}/structures/{sid}` with `{"version", "effective",
@@ -341,5 +345,5 @@ async fn remove(
         &user.name,
         b.note,
     );
-    record(state, id, e, StatusCode::OK).await
+    record(state, caller, id, e, StatusCode::OK).await
 }

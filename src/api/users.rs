@@ -63,9 +63,12 @@ struct NewUser {
     name: String,
     role: String,
     password: String,
+    /// The party member's code a secretary or member acts as.
+    member: Option<String>,
 }
 
-/// `POST /api/users` with `{"name", "role", "password"}`.
+/// `POST /api/users` with `{"name", "role", "password"}` (and `member`, a
+/// party member's code, for a secretary or a member).
 async fn add(
     State(state): State<AppState>,
     caller: Caller,
@@ -78,7 +81,7 @@ async fn add(
     state
         .blocking(move |s| {
             let _hashing = permit;
-            let u = s.add_user(&b.name, role, &b.password)?;
+            let u = s.add_user_as(&b.name, role, &b.password, b.member.as_deref())?;
             Ok((StatusCode::CREATED, Json(user_json(&u))))
         })
         .await
@@ -89,9 +92,12 @@ async fn add(
 struct Change {
     role: Option<String>,
     password: Option<String>,
+    /// The party member's code, with a secretary's or member's role.
+    member: Option<String>,
 }
 
-/// `PATCH /api/users/{name}` with a new `role` and/or `password`.
+/// `PATCH /api/users/{name}` with a new `role` (and `member` for a
+/// secretary or a member) and/or `password`.
 async fn change(
     State(state): State<AppState>,
     caller: Caller,
@@ -101,10 +107,10 @@ async fn change(
     caller.require_to(Action::ManageUsers)?;
     let Json(b) = body?;
     let role: Option<Role> = b.role.as_deref().map(str::parse).transpose()?;
-    if role.is_none() && b.password.is_none() {
+    if role.is_none() && b.password.is_none() && b.member.is_none() {
         return Err(ApiError::Unprocessable(
             "invalid_input",
-            "cần role hoặc password / give a role or a password".into(),
+            "cần role, member hoặc password / give a role, a member or a password".into(),
         ));
     }
     // Only a new password is hashed: a role change waits for no permit.
@@ -116,12 +122,13 @@ async fn change(
         .blocking(move |s| {
             let _hashing = permit;
             // Check the user first: a password for nobody is not set.
-            s.user(&name)?;
+            let before = s.user(&name)?;
+            // the role and member before the password: a bad member changes nothing
+            if role.is_some() || b.member.is_some() {
+                s.set_role_as(&name, role.unwrap_or(before.role), b.member.as_deref())?;
+            }
             if let Some(p) = &b.password {
                 s.set_password(&name, p)?;
-            }
-            if let Some(r) = role {
-                s.set_role(&name, r)?;
             }
             Ok(Json(user_json(&s.user(&name)?)))
         })

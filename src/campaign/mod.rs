@@ -32,6 +32,7 @@ pub mod figures;
 pub mod first;
 pub mod org;
 pub mod responsibility;
+pub mod scope;
 pub mod structures;
 pub mod totals;
 

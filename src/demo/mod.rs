@@ -34,6 +34,7 @@ mod org;
 mod org_changes;
 mod plane;
 mod rng;
+pub mod roles;
 mod structures;
 
 use std::fs::{self, File};

@@ -31,6 +31,7 @@ mod org_log;
 mod outlines;
 mod queries;
 mod reports;
+mod scope;
 mod structures;
 mod users;
 pub mod wkb;

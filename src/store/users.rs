@@ -26,6 +26,11 @@ pub enum Role {
     Standing,
     /// Ủy ban Kiểm tra: inspections, and reads what it inspects.
     Inspection,
+    /// Bí thư chi bộ: their cell's members and households (a party member's
+    /// code ties the user to the cell).
+    Secretary,
+    /// Đảng viên: the households assigned to them only (the field worker).
+    Member,
 }
 
 /// What a request asks to do; each door checks one with
@@ -55,12 +60,14 @@ pub enum Action {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 7] = [
         Role::Viewer,
         Role::Editor,
         Role::Admin,
         Role::Standing,
         Role::Inspection,
+        Role::Secretary,
+        Role::Member,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,7 +77,15 @@ impl Role {
             Role::Admin => "admin",
             Role::Standing => "standing",
             Role::Inspection => "inspection",
+            Role::Secretary => "secretary",
+            Role::Member => "member",
         }
+    }
+
+    /// Whether the role acts for one party member (and so needs their code):
+    /// its reach is a scope (a cell, the assigned households), not the ward.
+    pub fn scoped(self) -> bool {
+        matches!(self, Role::Secretary | Role::Member)
     }
 
     /// Whether the role may do `action` at all (a scoped role may still be
@@ -89,6 +104,12 @@ impl Role {
                 ReadNames | ReadSensitive | Report | Plan | Evaluate | EditOrg
             ),
             Role::Inspection => matches!(action, ReadNames | ReadSensitive | Inspect),
+            // within their cell
+            Role::Secretary => {
+                matches!(action, ReadNames | ReadSensitive | Record | Plan | EditOrg)
+            }
+            // within the households assigned to them
+            Role::Member => matches!(action, ReadNames | ReadSensitive | Record),
         }
     }
 
@@ -115,6 +136,8 @@ impl FromStr for Role {
             "admin" => Ok(Role::Admin),
             "standing" => Ok(Role::Standing),
             "inspection" => Ok(Role::Inspection),
+            "secretary" => Ok(Role::Secretary),
+            "member" => Ok(Role::Member),
             _ => Err(StoreError::BadInput(format!(
                 "vai trò không hợp lệ: {s:?} / unknown role {s:?} ({})",
                 Role::ALL.map(Role::as_str).join(", ")
@@ -129,6 +152,9 @@ pub struct User {
     pub id: i64,
     pub name: String,
     pub role: Role,
+    /// The party member (`party_members.code`) a secretary or member acts
+    /// as; `None` for the other roles.
+    pub member_code: Option<String>,
 }
 
 fn timestamp(t: &DateTime<Utc>) -> String {
@@ -166,6 +192,19 @@ impl Store {
     /// Adds a user with an argon2 hash of `password`; a name already taken is
     /// a [`StoreError::Conflict`].
     pub fn add_user(&mut self, name: &str, role: Role, password: &str) -> Result<User> {
+        self.add_user_as(name, role, password, None)
+    }
+
+    /// [`Store::add_user`] acting as the party member `member` (a code):
+    /// required for a secretary or a member, refused for the other roles.
+    pub fn add_user_as(
+        &mut self,
+        name: &str,
+        role: Role,
+        password: &str,
+        member: Option<&str>,
+    ) -> Result<User> {
+        let member = member_for(&self.conn, role, member)?;
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::BadInput(
@@ -185,28 +224,29 @@ impl Store {
         }
         let hash = hash_password(password)?;
         self.conn.execute(
-            "INSERT INTO users (name, role, password_hash) VALUES (?1, ?2, ?3)",
-            (name, role.as_str(), hash),
+            "INSERT INTO users (name, role, password_hash, member_code) VALUES (?1, ?2, ?3, ?4)",
+            (name, role.as_str(), hash, &member),
         )?;
         Ok(User {
             id: self.conn.last_insert_rowid(),
             name: name.to_string(),
             role,
+            member_code: member,
         })
     }
 
     /// The user if `password` is theirs; `None` for an unknown name or a
     /// wrong password alike.
     pub fn verify(&self, name: &str, password: &str) -> Result<Option<User>> {
-        let row: Option<(i64, String, String)> = self
+        let row: Option<(i64, String, String, Option<String>)> = self
             .conn
             .query_row(
-                "SELECT id, role, password_hash FROM users WHERE name = ?1",
+                "SELECT id, role, password_hash, member_code FROM users WHERE name = ?1",
                 [name.trim()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        let Some((id, role, hash)) = row else {
+        let Some((id, role, hash, member_code)) = row else {
             return Ok(None);
         };
         let parsed = PasswordHash::new(&hash)
@@ -221,6 +261,7 @@ impl Store {
             id,
             name: name.trim().to_string(),
             role: role.parse()?,
+            member_code,
         }))
     }
 
@@ -250,23 +291,15 @@ impl Store {
 
     /// The user of a session that has not expired.
     pub fn session_user(&self, token: &str) -> Result<Option<User>> {
-        let row: Option<(i64, String, String)> = self
-            .conn
+        self.conn
             .query_row(
-                "SELECT u.id, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user
+                "SELECT u.id, u.name, u.role, u.member_code FROM sessions s JOIN users u ON u.id = s.user
                  WHERE s.token_hash = ?1 AND s.expires_at > ?2",
                 (token_hash(token), timestamp(&crate::campaign::clock::now())),
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                user_row,
             )
-            .optional()?;
-        row.map(|(id, name, role)| {
-            Ok(User {
-                id,
-                name,
-                role: role.parse()?,
-            })
-        })
-        .transpose()
+            .optional()?
+            .transpose()
     }
 
     /// Ends a session (nothing happens for an unknown token).
@@ -297,32 +330,31 @@ impl Store {
     pub fn users(&self) -> Result<Vec<User>> {
         let mut st = self
             .conn
-            .prepare("SELECT id, name, role FROM users ORDER BY name")?;
+            .prepare("SELECT id, name, role, member_code FROM users ORDER BY name")?;
         let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?)))?
-            .collect::<Result<Vec<(i64, String, String)>, _>>()?;
-        rows.into_iter()
-            .map(|(id, name, role)| {
-                Ok(User {
-                    id,
-                    name,
-                    role: role.parse()?,
-                })
-            })
-            .collect()
+            .query_map([], user_row)?
+            .collect::<Result<Vec<Result<User>>, _>>()?;
+        rows.into_iter().collect()
     }
 
     /// Gives a user another role (and ends their sessions, so the new role
     /// holds from their next login). The last admin keeps the role.
     pub fn set_role(&mut self, name: &str, role: Role) -> Result<()> {
+        self.set_role_as(name, role, None)
+    }
+
+    /// [`Store::set_role`] acting as the party member `member` (a code):
+    /// required for a secretary or a member, refused for the other roles.
+    pub fn set_role_as(&mut self, name: &str, role: Role, member: Option<&str>) -> Result<()> {
         let user = self.user(name)?;
+        let member = member_for(&self.conn, role, member)?;
         let tx = self.write()?;
         if user.role == Role::Admin && role != Role::Admin {
             last_admin_guard(&tx, name)?;
         }
         tx.execute(
-            "UPDATE users SET role = ?1 WHERE id = ?2",
-            (role.as_str(), user.id),
+            "UPDATE users SET role = ?1, member_code = ?3 WHERE id = ?2",
+            (role.as_str(), user.id, &member),
         )?;
         tx.execute("DELETE FROM sessions WHERE user = ?1", [user.id])?;
         tx.commit()?;
@@ -345,23 +377,61 @@ impl Store {
 
     /// A user by name.
     pub fn user(&self, name: &str) -> Result<User> {
-        let row: Option<(i64, String, String)> = self
-            .conn
+        self.conn
             .query_row(
-                "SELECT id, name, role FROM users WHERE name = ?1",
+                "SELECT id, name, role, member_code FROM users WHERE name = ?1",
                 [name],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                user_row,
             )
-            .optional()?;
-        let (id, name, role) = row.ok_or_else(|| StoreError::NotFound {
-            what: What::User,
-            id: name.to_string(),
-        })?;
-        Ok(User {
-            id,
-            name,
-            role: role.parse()?,
-        })
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: What::User,
+                id: name.to_string(),
+            })?
+    }
+}
+
+/// A user from `id, name, role, member_code`.
+fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<User>> {
+    let (id, name, role, member_code): (i64, String, String, Option<String>) =
+        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+    Ok(role.parse().map(|role| User {
+        id,
+        name,
+        role,
+        member_code,
+    }))
+}
+
+/// The member code a user of `role` is stored with: a secretary or a
+/// member needs the code of an existing party member, the other roles none.
+fn member_for(
+    conn: &rusqlite::Connection,
+    role: Role,
+    member: Option<&str>,
+) -> Result<Option<String>> {
+    let member = member.map(str::trim).filter(|m| !m.is_empty());
+    match (role.scoped(), member) {
+        (false, None) => Ok(None),
+        (false, Some(_)) => Err(StoreError::BadInput(format!(
+            "member: vai trò {role} không gắn với đảng viên nào / member: the role {role} is not tied to a party member"
+        ))),
+        (true, None) => Err(StoreError::BadInput(format!(
+            "member: vai trò {role} cần mã đảng viên (member) / member: the role {role} needs a party member's code"
+        ))),
+        (true, Some(code)) => {
+            let known: bool = conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM party_members WHERE code = ?1)",
+                [code],
+                |r| r.get(0),
+            )?;
+            if !known {
+                return Err(StoreError::BadInput(format!(
+                    "member: không có đảng viên mã {code:?} / member: no party member with code {code:?}"
+                )));
+            }
+            Ok(Some(code.to_string()))
+        }
     }
 }
 
@@ -534,6 +604,65 @@ mod tests {
         assert_eq!(fk, 0);
         drop(upgraded);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_secretary_or_member_needs_an_existing_party_members_code_and_others_none() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.conn
+            .execute_batch(
+                "INSERT INTO party_cells (id, code, name) VALUES (1, 'CB01', 'Chi bộ 1');
+                 INSERT INTO party_members (code, name, cell) VALUES ('DV001', 'Lê Văn A', 1);",
+            )
+            .unwrap();
+        for (role, member) in [
+            (Role::Member, None),
+            (Role::Secretary, Some("  ")),
+            (Role::Member, Some("DV999")),
+            (Role::Editor, Some("DV001")),
+        ] {
+            let Err(StoreError::BadInput(m)) = s.add_user_as("an", role, "mật khẩu dài", member)
+            else {
+                panic!("{role} {member:?} accepted")
+            };
+            assert!(m.starts_with("member: "), "{m}");
+        }
+        assert!(s.users().unwrap().is_empty(), "nothing written");
+        let u = s
+            .add_user_as("an", Role::Member, "mật khẩu dài", Some(" DV001 "))
+            .unwrap();
+        assert_eq!(u.member_code.as_deref(), Some("DV001"));
+        assert_eq!(s.user("an").unwrap(), u);
+        let token = s.create_session(&u, Duration::hours(1)).unwrap();
+        assert_eq!(s.session_user(&token).unwrap(), Some(u.clone()));
+        assert_eq!(s.verify("an", "mật khẩu dài").unwrap(), Some(u));
+        // a change to a role without a member drops the code; back needs one
+        s.set_role("an", Role::Viewer).unwrap();
+        assert_eq!(s.user("an").unwrap().member_code, None);
+        assert!(matches!(
+            s.set_role("an", Role::Secretary),
+            Err(StoreError::BadInput(_))
+        ));
+        assert_eq!(s.user("an").unwrap().role, Role::Viewer, "unchanged");
+        s.set_role_as("an", Role::Secretary, Some("DV001")).unwrap();
+        let an = s.user("an").unwrap();
+        assert_eq!(
+            (an.role, an.member_code.as_deref()),
+            (Role::Secretary, Some("DV001"))
+        );
+    }
+
+    #[test]
+    fn secretaries_and_members_record_but_neither_report_nor_evaluate() {
+        use Action::*;
+        for r in [Role::Secretary, Role::Member] {
+            assert!(r.scoped() && r.writes());
+            assert!(r.may(ReadNames) && r.may(ReadSensitive) && r.may(Record));
+            assert!(!r.may(Report) && !r.may(Evaluate) && !r.may(Inspect) && !r.may(ManageUsers));
+        }
+        assert!(Role::Secretary.may(Plan) && Role::Secretary.may(EditOrg));
+        assert!(!Role::Member.may(Plan) && !Role::Member.may(EditOrg));
+        assert!(Role::ALL.iter().filter(|r| r.scoped()).count() == 2);
     }
 
     #[test]

@@ -60,7 +60,14 @@ const ready = new Promise((r) => { resolveReady = r; });
 let resolveFirstMap;
 const firstMap = new Promise((r) => { resolveFirstMap = r; });
 
-const canEdit = () => ['admin', 'editor'].includes(state.me?.role);
+// What the logged-in role may do (GET /api/me's `actions`) and on which households (its
+// `scope`: the ward, a secretary's cell, a member's assigned households).
+const may = (action) => !!state.me?.actions?.includes(action);
+const inScope = (id) => {
+  const s = state.me?.scope;
+  return !s || s.kind === 'ward' || (s.parcels ?? []).some((p) => String(p) === String(id));
+};
+const canEdit = (id) => may('record') && (id == null || inScope(id));
 
 // ------------------------------------------------------------------ loading
 
@@ -417,9 +424,9 @@ async function showParcel(id, { keepView = false, fresh = false } = {}) {
   let f;
   let structures;
   try {
-    const members = canEdit() && !state.members ? loadMembers() : null;
+    const members = canEdit(id) && !state.members ? loadMembers() : null;
     // Editors record structures on today's state: their list carries versions and last changes.
-    const recording = canEdit() && !state.asOf ? api.structures(id) : null;
+    const recording = canEdit(id) && !state.asOf ? api.structures(id) : null;
     f = await api.parcel(id, state.asOf);
     await members;
     structures = recording ? (await recording).structures : null;
@@ -437,9 +444,9 @@ async function showParcel(id, { keepView = false, fresh = false } = {}) {
   lastShown = shown;
   const kept = keepView && same && !fresh ? formState(host) : null;
   const scroll = keepView ? d.scrollTop : 0;
-  const extra = campaignSections(f, { canEdit: canEdit(), members: state.members, today: state.today });
+  const extra = campaignSections(f, { canEdit: canEdit(id), members: state.members, today: state.today });
   const editor = structures ? structuresEditor(structures, { today: state.today }) : null;
-  openDetail(`<div class="parcel-panel" data-parcel="${esc(id)}">${parcelDetail(f, { segmentsById: state.segmentsById, canEdit: canEdit(), asOf: state.asOf, today: state.today, extra, structures: editor })}</div>`);
+  openDetail(`<div class="parcel-panel" data-parcel="${esc(id)}">${parcelDetail(f, { segmentsById: state.segmentsById, canEdit: canEdit(id), asOf: state.asOf, today: state.today, extra, structures: editor })}</div>`);
   if (kept) restoreFormState(host, kept);
   if (structures) {
     wireStructures(host, {

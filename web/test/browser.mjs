@@ -1672,6 +1672,45 @@ await test('issue 13: the party tab shows "Đảng viên đi trước" (share, m
   for (const m of first.members) assert(!firstText.includes(m.name), `${m.name} shown to a viewer`);
   await shot(page, 'party-viewer.png');
   await context.close();
+await test('scoped roles: the demo party member at 375 px sees names and the recording form on assigned households only', async () => {
+  // the demo's member (printed by serve); the admin gives it a known password
+  const name = 'dangvien';
+  const password = 'kiem-thu-dang-vien-mat-khau';
+  const r = await apiSend('PATCH', `/api/users/${name}`, { password }, adminCookie);
+  eq(r.status, 200, 'the demo member exists');
+  const cookie = await cookieOf(name, password);
+  const me = (await apiGet('/api/me', cookie)).user;
+  eq(me.role, 'member', 'role');
+  eq(me.scope.kind, 'assigned', 'scope');
+  assert(me.scope.parcels.length > 0, 'the demo member has assigned households');
+  const mine = new Set(me.scope.parcels.map(String));
+  const all = (await apiGet('/api/parcels?fields=id,owner', cookie)).features.map((f) => f.properties);
+  eq(all.filter((p) => p.owner !== undefined).map((p) => String(p.id)).sort().join(','), [...mine].sort().join(','), 'names on the assigned households only');
+  // an assigned household with a step to record, and another cell's or member's household
+  let inside = null;
+  for (const id of mine) {
+    if ((await apiGet(`/api/parcels/${id}`, cookie)).properties.next_statuses?.length) { inside = id; break; }
+  }
+  assert(inside, 'an assigned household with a next step');
+  const outside = String(all.find((p) => !mine.has(String(p.id))).id);
+  const [cname, value] = cookie.split('=');
+  const storage = { cookies: [{ name: cname, value, domain: new URL(BASE).hostname, path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Strict' }], origins: [] };
+  const phone = await openPage({ width: 375, height: 812, storage });
+  eq(await phone.page.textContent('#user-box'), `${name} (đảng viên)`, 'the role named in Vietnamese');
+  await openParcel(phone.page, inside);
+  await phone.page.waitForSelector('#detail-body .owners');
+  eq(await phone.page.locator('#event-form').count(), 1, 'the recording form on an assigned household');
+  const sw = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+  assert(sw <= 375, `page is ${sw} px wide with the member's panel`);
+  await shot(phone.page, 'phone-member-assigned.png');
+  await openParcel(phone.page, outside);
+  eq(await phone.page.locator('#detail-body .owners').count(), 0, 'no names on another household');
+  eq(await phone.page.locator('#event-form').count(), 0, 'no recording form on another household');
+  const status = await phone.page.textContent('#detail-body .chip.status');
+  assert(!/vận động|chưa đồng ý|chưa tiếp cận/i.test(status), `another household's step reads as the public's: ${status}`);
+  await shot(phone.page, 'phone-member-other.png');
+  eq(phone.errors.length, 0, `console errors: ${phone.errors.join(' | ')}`);
+  await phone.context.close();
 });
 
 await editor?.context.close();
