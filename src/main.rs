@@ -186,7 +186,7 @@ struct ReportArgs {
     /// A period report from this day to --as-of, with what changed in it
     #[arg(long)]
     from: Option<String>,
-    /// segment, group, cell, member, lagging, commendation, or all; several separated by commas; or periodic (the Party's periodic report: letterhead, narrative, appendix)
+    /// segment, group, cell, member, lagging, commendation, plan (plans and targets), or all; several separated by commas; or periodic (the Party's periodic report: letterhead, narrative, appendix)
     #[arg(long, default_value = "all")]
     by: String,
     /// Periodic report: the province for this print (default: as `hiendat import --province` stored it)
@@ -766,7 +766,7 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
                 a.by.split(',')
                     .map(|c| {
                         Cut::parse(c.trim()).ok_or_else(|| {
-                            format!("--by {c}: không biết cách cắt / unknown cut (segment, group, cell, member, lagging, commendation, all, periodic)")
+                            format!("--by {c}: không biết cách cắt / unknown cut (segment, group, cell, member, lagging, commendation, plan, all, periodic)")
                         })
                     })
                     .collect::<Result<_, _>>()?

@@ -44,6 +44,8 @@
 //! | `POST /api/login`, `POST /api/logout`, `GET /api/me` | `auth` | all | session cookie |
 //! | `GET/POST /api/users`, `PATCH/DELETE /api/users/{name}` | `users` | admin | manage users and roles |
 //! | `POST /api/users/{name}/unlock` | `users` | admin | lift a login lockout |
+//! | `GET /api/plans?as_of=` | `plans` | viewer+ (logged) | plans with plan versus actual, milestone states, projection; the areas a plan may be for |
+//! | `POST /api/plans`, `PUT /api/plans/{id}`, `POST /api/plans/{id}/cancel` | `plans` | Plan role | set, edit (with `version`: a stale one is 409), cancel a plan |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod auth;
@@ -59,6 +61,7 @@ mod meta;
 mod openapi;
 mod params;
 mod parcels;
+mod plans;
 mod progress;
 mod reports;
 mod segments;
@@ -258,6 +261,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::router())
         .merge(auth::router())
         .merge(users::router())
+        .merge(plans::router())
         .route("/api/{*rest}", any(not_found))
         // Layers wrap only the routes added before them: this limit covers
         // every route above (and the not-found), not the upload below.

@@ -94,6 +94,11 @@ impl What {
         opt: &Options,
     ) -> Result<Report, ApiError> {
         Ok(match self {
+            What::Cuts(c) if c.contains(&Cut::Plan) => {
+                let mut opt = opt.clone();
+                opt.plans = s.plans()?;
+                reports::build(ward, c, &opt)
+            }
             What::Cuts(c) => reports::build(ward, c, opt),
             What::Periodic => {
                 let head = crate::ops::reports::letterhead(s, &Letterhead::default())?;
@@ -111,7 +116,7 @@ fn cuts(by: &str) -> Result<Vec<Cut>, ApiError> {
         .map(|c| {
             Cut::parse(c.trim()).ok_or_else(|| {
                 bad(format!(
-                    "by: không biết cách cắt {c:?} / unknown cut {c:?} (segment, group, cell, member, lagging, commendation, all, periodic)"
+                    "by: không biết cách cắt {c:?} / unknown cut {c:?} (segment, group, cell, member, lagging, commendation, plan, all, periodic)"
                 ))
             })
         })
@@ -174,7 +179,7 @@ fn check_access(caller: &Caller, cuts: &[Cut], public: bool) -> Result<(), ApiEr
             ApiError::Forbidden
         });
     }
-    if !public {
+    if !public || cuts.iter().any(|c| c.needs_login()) {
         caller.require_to(Action::ReadNames)?;
     }
     Ok(())
@@ -465,7 +470,7 @@ async fn frozen(
         .iter()
         .filter_map(|s| Cut::parse(&s.key))
         .chain(doc.periodic.as_ref().map(|_| Cut::Cell))
-        .filter(|c| c.is_sensitive())
+        .filter(|c| c.is_sensitive() || c.needs_login())
         .collect();
     check_access(&caller, &sensitive, true)?;
     if let Some(u) = caller

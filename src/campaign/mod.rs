@@ -29,6 +29,7 @@ pub mod clock;
 pub mod events;
 pub mod figures;
 pub mod org;
+pub mod plans;
 pub mod responsibility;
 pub mod structures;
 pub mod totals;

@@ -31,6 +31,7 @@ mod model;
 mod names;
 mod org;
 mod plane;
+mod plans;
 mod rng;
 mod structures;
 

@@ -21,7 +21,11 @@ pub fn periodic(
     cuts: &[crate::report::campaign::Cut],
     opt: &crate::report::campaign::Options,
 ) -> Result<Report> {
-    Ok(crate::report::campaign::build(&store.ward()?, cuts, opt))
+    let mut opt = opt.clone();
+    if cuts.contains(&crate::report::campaign::Cut::Plan) {
+        opt.plans = store.plans()?;
+    }
+    Ok(crate::report::campaign::build(&store.ward()?, cuts, &opt))
 }
 
 /// The meta key of the province whose Party organisation is the ward

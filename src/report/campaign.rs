@@ -23,6 +23,9 @@ pub enum Cut {
     Member,
     Lagging,
     Commendation,
+    /// Plans and targets: plan versus actual per milestone (logged-in
+    /// only; not in [`Cut::ALL`], the progress report's cuts).
+    Plan,
 }
 
 impl Cut {
@@ -43,17 +46,26 @@ impl Cut {
             Cut::Member => "member",
             Cut::Lagging => "lagging",
             Cut::Commendation => "commendation",
+            Cut::Plan => "plan",
         }
     }
 
     pub fn parse(s: &str) -> Option<Cut> {
-        Cut::ALL.into_iter().find(|c| c.as_str() == s)
+        Cut::ALL
+            .into_iter()
+            .chain([Cut::Plan])
+            .find(|c| c.as_str() == s)
     }
 
     /// Whether the cut shows political or persuasion data (party cells,
     /// members, members' families): only roles that need it may see it.
     pub fn is_sensitive(self) -> bool {
         matches!(self, Cut::Cell | Cut::Member)
+    }
+
+    /// Whether the cut is internal: logged-in users only (plans).
+    pub fn needs_login(self) -> bool {
+        self == Cut::Plan
     }
 
     fn title(self) -> (&'static str, &'static str) {
@@ -73,6 +85,10 @@ impl Cut {
                 "Danh sách biểu dương hộ gia đình hiến đất",
                 "Commendation list",
             ),
+            Cut::Plan => (
+                "Kế hoạch, chỉ tiêu và kết quả thực hiện",
+                "Plans and targets versus actual",
+            ),
         }
     }
 
@@ -84,6 +100,7 @@ impl Cut {
             Cut::Member => "Theo đảng viên",
             Cut::Lagging => "Chậm tiến độ",
             Cut::Commendation => "Biểu dương",
+            Cut::Plan => "Kế hoạch",
         }
     }
 }
@@ -102,6 +119,8 @@ pub struct Options {
     pub min_value_vnd: i64,
     /// A public list names only households that agreed to be named.
     pub public: bool,
+    /// The plans (the `plan` cut; the doors fill them from the store).
+    pub plans: Vec<crate::campaign::plans::Plan>,
 }
 
 impl Options {
@@ -113,6 +132,7 @@ impl Options {
             min_area_m2: 0.0,
             min_value_vnd: 0,
             public: true,
+            plans: Vec::new(),
         }
     }
 }
@@ -346,6 +366,9 @@ pub fn build(data: &Ward, cuts: &[Cut], opt: &Options) -> Report {
             if opt.public { "; the public list names only households that agreed to be named" } else { "" },
         ));
     }
+    if cuts.contains(&Cut::Plan) {
+        notes.push(super::plan_sheet::NOTE.to_string());
+    }
     if data.demo {
         notes.push(
             "DỮ LIỆU MẪU — không phải số liệu thật. / Demo data, not real figures.".to_string(),
@@ -382,6 +405,7 @@ fn sheet(ctx: &Ctx, cut: Cut) -> Sheet {
         Cut::Member => by_member(ctx),
         Cut::Lagging => lagging(ctx),
         Cut::Commendation => commendation(ctx),
+        Cut::Plan => super::plan_sheet::sheet(ctx.data, &ctx.opt.plans, ctx.opt.as_of),
     };
     s.key = cut.as_str().into();
     s.name = cut.tab().into();

@@ -26,6 +26,7 @@ mod import;
 pub mod meta;
 mod org;
 mod outlines;
+mod plans;
 mod queries;
 mod reports;
 mod structures;
@@ -43,6 +44,7 @@ pub use consent::{
 pub use import::{ImportTx, LayerCounts, StructureCounts, Upserted};
 pub use org::{AssignmentRow, CellRow, HouseholdChange, LeadRow, MemberRow, OrgCounts};
 pub use outlines::Outline;
+pub use plans::PlanVersion;
 pub use queries::{
     DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, StructureRow, Timeline,
 };
@@ -67,6 +69,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_audit.sql"),
     include_str!("migrations/0008_structure_changes.sql"),
     include_str!("migrations/0009_roles.sql"),
+    include_str!("migrations/0011_plans.sql"),
 ];
 
 /// The version whose migration adds `parcel_status`, filled from the log.
@@ -94,6 +97,7 @@ pub enum What {
     Attachment,
     Report,
     Structure,
+    Plan,
 }
 
 impl What {
@@ -108,6 +112,7 @@ impl What {
             What::Attachment => "tệp đính kèm",
             What::Report => "báo cáo",
             What::Structure => "công trình trên đất",
+            What::Plan => "kế hoạch",
         }
     }
 
@@ -122,6 +127,7 @@ impl What {
             What::Attachment => "attachment",
             What::Report => "report",
             What::Structure => "structure",
+            What::Plan => "plan",
         }
     }
 }
