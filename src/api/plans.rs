@@ -143,7 +143,8 @@ impl PlanBody {
 }
 
 fn measures_json(m: &plans::Measures) -> Value {
-    json!({ "households": m.households, "area_m2": crate::campaign::figures::round(m.area_m2, 2) })
+    // households are whole: counted, not measured
+    json!({ "households": m.households.round() as i64, "area_m2": crate::campaign::figures::round(m.area_m2, 2) })
 }
 
 /// A plan with its figures, as the page and the API read it.

@@ -9,7 +9,7 @@ use super::{Result, Store, StoreError, What};
 use crate::campaign::plans::{
     AreaKind, MAX_MILESTONES, MAX_PLANS, Milestone, Plan, PlanArea, PlanDraft, PlanStatus,
 };
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 
 /// One version of a plan, as kept.
 #[derive(Debug, Clone, PartialEq)]
@@ -294,6 +294,7 @@ impl Store {
 /// Whether a plan row exists (tests).
 #[cfg(test)]
 fn exists(conn: &Connection, id: i64) -> Result<bool> {
+    use rusqlite::OptionalExtension;
     Ok(conn
         .query_row("SELECT 1 FROM plans WHERE id = ?1", [id], |_| Ok(()))
         .optional()?
