@@ -7,7 +7,7 @@
 //! cells; each parcel donates to one or two segments and steps through
 //! five statuses over 2026. Plans: one per group, segment and cell (330),
 //! twelve milestones each. Measured: the report's figures and layout
-//! (`report::campaign::build` of the `plan` cut) and the same written as
+//! (`report::campaign::build_with_plans` of the `plan` cut) and the same written as
 //! xlsx.
 
 use chrono::{Days, NaiveDate};
@@ -17,7 +17,7 @@ use hiendat::campaign::events::{Status, Timeline};
 use hiendat::campaign::figures::{CellFacts, ParcelFacts, SegmentFacts, Ward};
 use hiendat::campaign::plans::{AreaKind, Milestone, Plan, PlanArea, PlanDraft, PlanStatus};
 use hiendat::campaign::structures::StructureLine;
-use hiendat::report::campaign::{Cut, Options, build};
+use hiendat::report::campaign::{Cut, Options, build_with_plans};
 use hiendat::report::format::{self, Format};
 use std::hint::black_box;
 
@@ -164,15 +164,21 @@ fn bench(c: &mut Criterion) {
         .unwrap_or(100_000);
     let (w, events) = ward(n);
     eprintln!("{n} parcels, {events} status events");
-    let mut opt = Options::new(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
-    opt.plans = plans(&w);
+    let opt = Options::new(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+    let plans = plans(&w);
     let mut g = c.benchmark_group(format!("plans_{n}"));
     g.sample_size(10);
     g.bench_function("plan_report_figures", |b| {
-        b.iter(|| build(black_box(&w), &[Cut::Plan], &opt))
+        b.iter(|| build_with_plans(black_box(&w), &[Cut::Plan], &opt, &plans))
     });
     g.bench_function("plan_report_xlsx", |b| {
-        b.iter(|| format::write(&build(black_box(&w), &[Cut::Plan], &opt), Format::Xlsx).unwrap())
+        b.iter(|| {
+            format::write(
+                &build_with_plans(black_box(&w), &[Cut::Plan], &opt, &plans),
+                Format::Xlsx,
+            )
+            .unwrap()
+        })
     });
     g.finish();
 }

@@ -110,7 +110,6 @@ impl Server {
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         r.text().await.unwrap()
     }
-
 }
 
 /// A residential group with affected households, some not contacted yet,
@@ -144,7 +143,7 @@ fn body(group: &str, milestones: Value) -> Value {
     })
 }
 
-fn plan_of<'a>(list: &'a Value, id: i64) -> &'a Value {
+fn plan_of(list: &Value, id: i64) -> &Value {
     list["plans"]
         .as_array()
         .unwrap()
@@ -191,14 +190,26 @@ async fn a_plan_is_set_read_against_the_read_model_and_its_milestones_judged() {
     assert_eq!(ms[0]["due"], past.to_string());
     assert_eq!(ms[0]["state"], "missed");
     assert_eq!(ms[0]["days_overdue"], 3);
-    assert_eq!(ms[0]["state_label"], "chưa đạt - quá hạn / missed - overdue");
-    assert_eq!(ms[1]["state"], if agreed == affected { "met" } else { "pending" });
+    assert_eq!(
+        ms[0]["state_label"],
+        "chưa đạt - quá hạn / missed - overdue"
+    );
+    assert_eq!(
+        ms[1]["state"],
+        if agreed == affected { "met" } else { "pending" }
+    );
     assert_eq!(p["overdue"], true);
     let id = p["id"].as_i64().unwrap();
 
     // a household of the group agrees today: one more, and the milestone is met
     let parcels = s
-        .get(&c, &format!("/api/parcels?group={}&status=not_contacted", urlencode(&group)))
+        .get(
+            &c,
+            &format!(
+                "/api/parcels?group={}&status=not_contacted",
+                urlencode(&group)
+            ),
+        )
         .await;
     let parcel = parcels["features"]
         .as_array()
@@ -223,13 +234,19 @@ async fn a_plan_is_set_read_against_the_read_model_and_its_milestones_judged() {
     }
     let list = s.get(&c, "/api/plans").await;
     let p2 = plan_of(&list, id);
-    assert_eq!(p2["actual"]["households"].as_f64().unwrap(), (agreed + 1) as f64);
+    assert_eq!(
+        p2["actual"]["households"].as_f64().unwrap(),
+        (agreed + 1) as f64
+    );
     assert_eq!(p2["milestones"][0]["state"], "met");
     assert_eq!(p2["milestones"][0]["days_overdue"], Value::Null);
     assert_eq!(p2["overdue"], false);
     // the recent rate counts the step: at least 1/30 a day, so a projection
     assert!(p2["rate_per_day"]["households"].as_f64().unwrap() >= 1.0 / 30.0 - 1e-9);
-    assert!(matches!(p2["projection"]["kind"].as_str(), Some("on" | "reached")));
+    assert!(matches!(
+        p2["projection"]["kind"].as_str(),
+        Some("on" | "reached")
+    ));
     // a day before the step replays the plan as it stood
     let before = today() - chrono::Days::new(1);
     let old = s.get(&c, &format!("/api/plans?as_of={before}")).await;
@@ -239,7 +256,8 @@ async fn a_plan_is_set_read_against_the_read_model_and_its_milestones_judged() {
     );
     // the areas of the form, with their totals
     let areas = list["areas"].as_array().unwrap();
-    assert!(areas.iter().any(|a| a["kind"] == "group" && a["code"] == group.as_str()
+    assert!(areas.iter().any(|a| a["kind"] == "group"
+        && a["code"] == group.as_str()
         && a["totals"]["households"].as_u64() == Some(affected)));
     assert!(areas.iter().any(|a| a["kind"] == "cell"));
     assert!(areas.iter().any(|a| a["kind"] == "segment"));
@@ -266,33 +284,82 @@ async fn an_edit_from_a_stale_screen_is_409_and_the_newer_version_stays() {
     let (group, _, _, _, _) = a_group(&s, &c).await;
     let due = (today() + chrono::Days::new(30)).to_string();
     let (_, p) = s
-        .send(&c, reqwest::Method::POST, "/api/plans", body(&group, json!([{ "due": due, "households": 1 }])))
+        .send(
+            &c,
+            reqwest::Method::POST,
+            "/api/plans",
+            body(&group, json!([{ "due": due, "households": 1 }])),
+        )
         .await;
     let id = p["id"].as_i64().unwrap();
     let mut b = body(&group, json!([{ "due": due, "households": 2 }]));
     b["version"] = json!(1);
-    let (st, p2) = s.send(&a, reqwest::Method::PUT, &format!("/api/plans/{id}"), b.clone()).await;
+    let (st, p2) = s
+        .send(
+            &a,
+            reqwest::Method::PUT,
+            &format!("/api/plans/{id}"),
+            b.clone(),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{p2}");
-    assert_eq!((p2["version"].as_i64(), p2["updated_by"].as_str()), (Some(2), Some(ADMIN.0)));
+    assert_eq!(
+        (p2["version"].as_i64(), p2["updated_by"].as_str()),
+        (Some(2), Some(ADMIN.0))
+    );
     // the editor's screen still shows version 1
     b["milestones"] = json!([{ "due": due, "households": 3 }]);
-    let (st, e) = s.send(&c, reqwest::Method::PUT, &format!("/api/plans/{id}"), b.clone()).await;
+    let (st, e) = s
+        .send(
+            &c,
+            reqwest::Method::PUT,
+            &format!("/api/plans/{id}"),
+            b.clone(),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT, "{e}");
     let msg = e["error"]["message"].as_str().unwrap();
-    assert!(msg.contains("phiên bản 2") && msg.contains("version 2"), "{msg}");
+    assert!(
+        msg.contains("phiên bản 2") && msg.contains("version 2"),
+        "{msg}"
+    );
     let list = s.get(&c, "/api/plans").await;
     assert_eq!(plan_of(&list, id)["milestones"][0]["households"], 2);
     // no version at all: 422 naming it
     b.as_object_mut().unwrap().remove("version");
-    let (st, e) = s.send(&c, reqwest::Method::PUT, &format!("/api/plans/{id}"), b).await;
+    let (st, e) = s
+        .send(&c, reqwest::Method::PUT, &format!("/api/plans/{id}"), b)
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(e["error"]["message"].as_str().unwrap().starts_with("version:"));
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("version:")
+    );
     // cancel: stale is 409, current cancels; the plan stays, cancelled
-    let (st, _) = s.send(&c, reqwest::Method::POST, &format!("/api/plans/{id}/cancel"), json!({ "version": 1 })).await;
+    let (st, _) = s
+        .send(
+            &c,
+            reqwest::Method::POST,
+            &format!("/api/plans/{id}/cancel"),
+            json!({ "version": 1 }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT);
-    let (st, x) = s.send(&c, reqwest::Method::POST, &format!("/api/plans/{id}/cancel"), json!({ "version": 2 })).await;
+    let (st, x) = s
+        .send(
+            &c,
+            reqwest::Method::POST,
+            &format!("/api/plans/{id}/cancel"),
+            json!({ "version": 2 }),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{x}");
-    assert_eq!((x["status"].as_str(), x["version"].as_i64()), (Some("cancelled"), Some(3)));
+    assert_eq!(
+        (x["status"].as_str(), x["version"].as_i64()),
+        (Some("cancelled"), Some(3))
+    );
     let list = s.get(&c, "/api/plans").await;
     assert_eq!(plan_of(&list, id)["status"], "cancelled");
 }
@@ -302,36 +369,105 @@ async fn bad_plans_are_422_naming_the_field_and_nothing_is_written() {
     let s = Server::start().await;
     let c = s.login(EDITOR).await;
     let (group, affected, _, _, to_donate) = a_group(&s, &c).await;
-    let n_before = s.get(&c, "/api/plans").await["plans"].as_array().unwrap().len();
+    let n_before = s.get(&c, "/api/plans").await["plans"]
+        .as_array()
+        .unwrap()
+        .len();
     let due = (today() + chrono::Days::new(30)).to_string();
     let many: Vec<Value> = (0..25)
-        .map(|i| json!({ "due": (today() + chrono::Days::new(i + 1)).to_string(), "households": 1 }))
+        .map(
+            |i| json!({ "due": (today() + chrono::Days::new(i + 1)).to_string(), "households": 1 }),
+        )
         .collect();
     let cases: Vec<(Value, &str)> = vec![
-        ({ let mut b = body(&group, json!([{ "due": due, "households": 1 }])); b["area_code"] = json!("Tổ không có"); b }, "area:"),
-        ({ let mut b = body(&group, json!([{ "due": due, "households": 1 }])); b["area_kind"] = json!("ward"); b }, "area_kind:"),
-        (body(&group, json!([{ "due": due, "households": affected + 1 }])), "milestones[0].households:"),
-        (body(&group, json!([{ "due": due, "households": -1 }])), "milestones[0].households:"),
-        (body(&group, json!([{ "due": due, "households": 1.5 }])), "milestones[0].households:"),
-        (body(&group, json!([{ "due": due, "area_m2": to_donate + 10.0 }])), "milestones[0].area_m2:"),
-        (body(&group, json!([{ "due": due, "area_m2": -5.0 }])), "milestones[0].area_m2:"),
-        (body(&group, json!([{ "due": due }])), "milestones[0].households:"),
-        (body(&group, json!([{ "due": "31/12/2026", "households": 1 }])), "milestones[0].due"),
-        (body(&group, json!([{ "due": "2101-01-01", "households": 1 }])), "milestones[0].due:"),
+        (
+            {
+                let mut b = body(&group, json!([{ "due": due, "households": 1 }]));
+                b["area_code"] = json!("Tổ không có");
+                b
+            },
+            "area:",
+        ),
+        (
+            {
+                let mut b = body(&group, json!([{ "due": due, "households": 1 }]));
+                b["area_kind"] = json!("ward");
+                b
+            },
+            "area_kind:",
+        ),
+        (
+            body(&group, json!([{ "due": due, "households": affected + 1 }])),
+            "milestones[0].households:",
+        ),
+        (
+            body(&group, json!([{ "due": due, "households": -1 }])),
+            "milestones[0].households:",
+        ),
+        (
+            body(&group, json!([{ "due": due, "households": 1.5 }])),
+            "milestones[0].households:",
+        ),
+        (
+            body(&group, json!([{ "due": due, "area_m2": to_donate + 10.0 }])),
+            "milestones[0].area_m2:",
+        ),
+        (
+            body(&group, json!([{ "due": due, "area_m2": -5.0 }])),
+            "milestones[0].area_m2:",
+        ),
+        (
+            body(&group, json!([{ "due": due }])),
+            "milestones[0].households:",
+        ),
+        (
+            body(&group, json!([{ "due": "31/12/2026", "households": 1 }])),
+            "milestones[0].due",
+        ),
+        (
+            body(&group, json!([{ "due": "2101-01-01", "households": 1 }])),
+            "milestones[0].due:",
+        ),
         (body(&group, json!([])), "milestones:"),
         (body(&group, Value::Array(many)), "milestones:"),
-        ({ let mut b = body(&group, json!([{ "due": due, "households": 1 }])); b["title"] = json!("x".repeat(201)); b }, "title:"),
-        ({ let mut b = body(&group, json!([{ "due": due, "households": 1 }])); b["title"] = json!("   "); b }, "title:"),
-        ({ let mut b = body(&group, json!([{ "due": due, "households": 1 }])); b["note"] = json!("x".repeat(2001)); b }, "note:"),
+        (
+            {
+                let mut b = body(&group, json!([{ "due": due, "households": 1 }]));
+                b["title"] = json!("x".repeat(201));
+                b
+            },
+            "title:",
+        ),
+        (
+            {
+                let mut b = body(&group, json!([{ "due": due, "households": 1 }]));
+                b["title"] = json!("   ");
+                b
+            },
+            "title:",
+        ),
+        (
+            {
+                let mut b = body(&group, json!([{ "due": due, "households": 1 }]));
+                b["note"] = json!("x".repeat(2001));
+                b
+            },
+            "note:",
+        ),
     ];
     for (b, field) in cases {
-        let (st, e) = s.send(&c, reqwest::Method::POST, "/api/plans", b.clone()).await;
+        let (st, e) = s
+            .send(&c, reqwest::Method::POST, "/api/plans", b.clone())
+            .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b} → {e}");
         let msg = e["error"]["message"].as_str().unwrap();
         assert!(msg.contains(field), "{field} not named in {msg}");
         assert!(msg.contains(" / "), "Vietnamese then English: {msg}");
     }
-    let n_after = s.get(&c, "/api/plans").await["plans"].as_array().unwrap().len();
+    let n_after = s.get(&c, "/api/plans").await["plans"]
+        .as_array()
+        .unwrap()
+        .len();
     assert_eq!(n_before, n_after);
 }
 
@@ -349,20 +485,44 @@ async fn viewers_read_plans_but_may_not_write_and_anonymous_callers_read_nothing
         .flat_map(|p| p["milestones"].as_array().unwrap())
         .filter_map(|m| m["state"].as_str())
         .collect();
-    assert!(states.contains(&"missed") && states.contains(&"met"), "{states:?}");
-    let group = list["areas"].as_array().unwrap().iter().find(|a| a["kind"] == "group").unwrap()["code"].clone();
+    assert!(
+        states.contains(&"missed") && states.contains(&"met"),
+        "{states:?}"
+    );
+    let group = list["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "group")
+        .unwrap()["code"]
+        .clone();
     let b = json!({ "area_kind": "group", "area_code": group, "title": "x",
         "milestones": [{ "due": "2027-01-31", "households": 0 }] });
-    let (st, _) = s.send(&v, reqwest::Method::POST, "/api/plans", b.clone()).await;
+    let (st, _) = s
+        .send(&v, reqwest::Method::POST, "/api/plans", b.clone())
+        .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let anon = reqwest::Client::new();
     let r = anon.get(s.url("/api/plans")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let text = r.text().await.unwrap();
     assert!(!text.contains("declined") && !text.contains("persuading"));
-    let r = anon.post(s.url("/api/plans")).json(&b).send().await.unwrap();
-    assert!(matches!(r.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN), "{}", r.status());
-    let r = anon.get(s.url("/api/reports?by=plan&format=csv")).send().await.unwrap();
+    let r = anon
+        .post(s.url("/api/plans"))
+        .json(&b)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        matches!(r.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
+        "{}",
+        r.status()
+    );
+    let r = anon
+        .get(s.url("/api/reports?by=plan&format=csv"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     // the viewer's read is in the access log
     let a = s.login(ADMIN).await;
@@ -376,19 +536,40 @@ async fn the_plan_report_has_a_row_per_plan_and_milestone_in_every_format() {
     let s = Server::start().await;
     let v = s.login(VIEWER).await;
     let list = s.get(&v, "/api/plans").await;
-    let active: Vec<&Value> = list["plans"].as_array().unwrap().iter().filter(|p| p["status"] == "active").collect();
-    let rows: usize = active.iter().map(|p| p["milestones"].as_array().unwrap().len()).sum();
+    let active: Vec<&Value> = list["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["status"] == "active")
+        .collect();
+    let rows: usize = active
+        .iter()
+        .map(|p| p["milestones"].as_array().unwrap().len())
+        .sum();
     assert!(rows > 0);
     let csv = s.text(&v, "/api/reports?by=plan&format=csv").await;
     let lines: Vec<&str> = csv.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert!(lines[0].contains("target_households") && lines[0].contains("projected_completion"), "{}", lines[0]);
+    assert!(
+        lines[0].contains("target_households") && lines[0].contains("projected_completion"),
+        "{}",
+        lines[0]
+    );
     // plain numbers in CSV, a row per milestone
-    let body_rows = lines.iter().filter(|l| l.contains("đang thực hiện") || l.contains("chưa đạt - quá hạn") || l.contains(",đạt,")).count();
+    let body_rows = lines
+        .iter()
+        .filter(|l| {
+            l.contains("đang thực hiện") || l.contains("chưa đạt - quá hạn") || l.contains(",đạt,")
+        })
+        .count();
     assert_eq!(body_rows, rows, "{csv}");
     let html = s.text(&v, "/api/reports?by=plan&format=html").await;
     assert!(html.contains("Kế hoạch, chỉ tiêu") && html.contains("chưa đạt - quá hạn"));
     for f in ["xlsx", "docx"] {
-        let r = v.get(s.url(&format!("/api/reports?by=plan&format={f}"))).send().await.unwrap();
+        let r = v
+            .get(s.url(&format!("/api/reports?by=plan&format={f}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{f}");
         assert!(r.bytes().await.unwrap().len() > 1000);
     }

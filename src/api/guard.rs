@@ -471,6 +471,8 @@ pub(super) fn public_file(path: &str) -> bool {
     };
     matches!(path, "/" | "/index.html" | "/style.css")
         || file_in("/src/", &[".js"])
+        // the party tab's sections (web/src/party/*.js)
+        || file_in("/src/party/", &[".js"])
         || (file_in("/node_modules/maplibre-gl/dist/", &[".mjs", ".css"]) && !path.contains("-dev"))
         || file_in("/node_modules/@fontsource/noto-sans/", &[".css"])
         || file_in(
@@ -682,6 +684,7 @@ mod tests {
             "/index.html",
             "/style.css",
             "/src/main.js",
+            "/src/party/plans.js",
             "/node_modules/maplibre-gl/dist/maplibre-gl.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl.css",
@@ -701,6 +704,8 @@ mod tests {
             "/node_modules/maplibre-gl/dist/../../playwright-core/index.mjs",
             "/src/%2e%2e/test/browser.mjs",
             "/src/../test/browser.mjs",
+            "/src/party/../../test/browser.mjs",
+            "/src/party/x/y.js",
         ] {
             assert!(!public_file(no), "{no}");
         }

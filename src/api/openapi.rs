@@ -244,7 +244,8 @@ fn document() -> Value {
 
 /// Plans and targets (`api/plans.rs`): their paths and body.
 fn plans_doc(doc: &mut Value) {
-    let id = json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
+    let id =
+        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
     let paths = json!({
         "/api/plans": {
             "get": get("Kế hoạch, chỉ tiêu, mốc / every plan with plan versus actual on as_of (default today), each milestone's state (met, missed with days_overdue, pending), the recent rate and the projected completion; the areas a plan may be set for (logged-in; the read is logged)", json!([as_of()]))["get"].clone(),
@@ -272,7 +273,9 @@ fn plans_doc(doc: &mut Value) {
     if let (Some(all), Value::Object(more)) = (doc["paths"].as_object_mut(), paths) {
         all.extend(more);
     }
-    if let (Some(all), Value::Object(more)) = (doc["components"]["schemas"].as_object_mut(), schemas) {
+    if let (Some(all), Value::Object(more)) =
+        (doc["components"]["schemas"].as_object_mut(), schemas)
+    {
         all.extend(more);
     }
 }

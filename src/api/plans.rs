@@ -88,7 +88,10 @@ impl PlanBody {
         let kind = AreaKind::parse(self.area_kind.trim()).ok_or_else(|| {
             unprocessable(
                 "area_kind",
-                &format!("không có loại địa bàn {:?} (group, segment, cell)", self.area_kind),
+                &format!(
+                    "không có loại địa bàn {:?} (group, segment, cell)",
+                    self.area_kind
+                ),
                 &format!("no area kind {:?} (group, segment, cell)", self.area_kind),
             )
         })?;
@@ -98,8 +101,14 @@ impl PlanBody {
         if self.milestones.len() > MAX_MILESTONES {
             return Err(unprocessable(
                 "milestones",
-                &format!("tối đa {MAX_MILESTONES} mốc, không phải {}", self.milestones.len()),
-                &format!("at most {MAX_MILESTONES} milestones, not {}", self.milestones.len()),
+                &format!(
+                    "tối đa {MAX_MILESTONES} mốc, không phải {}",
+                    self.milestones.len()
+                ),
+                &format!(
+                    "at most {MAX_MILESTONES} milestones, not {}",
+                    self.milestones.len()
+                ),
             ));
         }
         let milestones = self
@@ -111,7 +120,8 @@ impl PlanBody {
                 let households = m
                     .households
                     .map(|h| {
-                        if h.is_finite() && h >= 0.0 && h.fract() == 0.0 && h <= f64::from(u32::MAX) {
+                        if h.is_finite() && h >= 0.0 && h.fract() == 0.0 && h <= f64::from(u32::MAX)
+                        {
                             Ok(h as u32)
                         } else {
                             Err(unprocessable(
@@ -268,9 +278,8 @@ where
         .blocking(move |s| {
             let kept = facts.get(s)?;
             let ward = kept.ward();
-            plans::check(ward, &mut draft).map_err(|i| {
-                ApiError::Unprocessable("invalid_plan", i.to_string())
-            })?;
+            plans::check(ward, &mut draft)
+                .map_err(|i| ApiError::Unprocessable("invalid_plan", i.to_string()))?;
             if !may_plan_for(&user, ward, &draft.area) {
                 return Err(ApiError::Forbidden);
             }

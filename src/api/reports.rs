@@ -95,9 +95,7 @@ impl What {
     ) -> Result<Report, ApiError> {
         Ok(match self {
             What::Cuts(c) if c.contains(&Cut::Plan) => {
-                let mut opt = opt.clone();
-                opt.plans = s.plans()?;
-                reports::build(ward, c, &opt)
+                reports::build_with_plans(ward, c, opt, &s.plans()?)
             }
             What::Cuts(c) => reports::build(ward, c, opt),
             What::Periodic => {

@@ -344,11 +344,7 @@ impl<'a> Tallies<'a> {
 /// code.
 pub fn area_name(ward: &Ward, area: &PlanArea) -> Option<String> {
     match area.kind {
-        AreaKind::Group => ward
-            .groups
-            .iter()
-            .find(|g| **g == area.code)
-            .map(Clone::clone),
+        AreaKind::Group => ward.groups.iter().find(|g| **g == area.code).cloned(),
         AreaKind::Segment => ward
             .segments
             .iter()
@@ -424,7 +420,9 @@ fn issue(field: impl Into<String>, vi: impl Into<String>, en: impl Into<String>)
 /// and area to donate; none when the ward has no such area.
 fn totals_of(ward: &Ward, area: &PlanArea) -> Option<Measures> {
     area_name(ward, area)?;
-    let t = Tallies::new(ward).of(area, NaiveDate::MAX).unwrap_or_default();
+    let t = Tallies::new(ward)
+        .of(area, NaiveDate::MAX)
+        .unwrap_or_default();
     Some(Measures {
         households: t.affected as f64,
         area_m2: t.donated_area_m2,
@@ -471,7 +469,11 @@ pub fn check(ward: &Ward, draft: &mut PlanDraft) -> Result<(), PlanIssue> {
         .take()
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty());
-    if draft.note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
+    if draft
+        .note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > MAX_NOTE)
+    {
         return Err(issue(
             "note",
             format!("ghi chú tối đa {MAX_NOTE} ký tự"),
@@ -577,7 +579,8 @@ pub fn check(ward: &Ward, draft: &mut PlanDraft) -> Result<(), PlanIssue> {
 
 /// Whether the actuals reach every target of `m`.
 fn reaches(actual: Measures, m: &Milestone) -> bool {
-    m.households.is_none_or(|h| actual.households >= f64::from(h))
+    m.households
+        .is_none_or(|h| actual.households >= f64::from(h))
         && m.area_m2.is_none_or(|a| actual.area_m2 + 1e-6 >= a)
 }
 
@@ -637,7 +640,12 @@ pub fn figures(tallies: &mut Tallies, plan: &Plan, day: NaiveDate) -> PlanFigure
 
 /// The projection ([module docs](self)) of the final targets of
 /// `milestones` from `actual` at `rate` per day on `day`.
-fn project(milestones: &[Milestone], actual: Measures, rate: Measures, day: NaiveDate) -> Projection {
+fn project(
+    milestones: &[Milestone],
+    actual: Measures,
+    rate: Measures,
+    day: NaiveDate,
+) -> Projection {
     let target_h = milestones.iter().filter_map(|m| m.households).max();
     let target_a = milestones
         .iter()
@@ -677,10 +685,20 @@ pub fn all_figures(ward: &Ward, plans: &[Plan], day: NaiveDate) -> Vec<PlanFigur
     plans.iter().map(|p| figures(&mut t, p, day)).collect()
 }
 
+/// An area behind its plan ([`behind`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Behind {
+    pub area: PlanArea,
+    /// The plan's id.
+    pub plan: i64,
+    /// Its missed milestones: due date, days overdue.
+    pub missed: Vec<(NaiveDate, i64)>,
+}
+
 /// The areas behind their plans on `day`: each active plan with a missed
 /// milestone, with its area, the plan's id and the missed milestones (due
 /// date, days overdue). For the inspection committee: where to look.
-pub fn behind(ward: &Ward, plans: &[Plan], day: NaiveDate) -> Vec<(PlanArea, i64, Vec<(NaiveDate, i64)>)> {
+pub fn behind(ward: &Ward, plans: &[Plan], day: NaiveDate) -> Vec<Behind> {
     let mut t = Tallies::new(ward);
     plans
         .iter()
@@ -692,7 +710,11 @@ pub fn behind(ward: &Ward, plans: &[Plan], day: NaiveDate) -> Vec<(PlanArea, i64
                 .iter()
                 .filter_map(|m| Some((m.milestone.due, m.days_overdue?)))
                 .collect();
-            (!missed.is_empty()).then(|| (p.draft.area.clone(), p.id, missed))
+            (!missed.is_empty()).then(|| Behind {
+                area: p.draft.area.clone(),
+                plan: p.id,
+                missed,
+            })
         })
         .collect()
 }
@@ -702,7 +724,12 @@ pub fn behind(ward: &Ward, plans: &[Plan], day: NaiveDate) -> Vec<(PlanArea, i64
 /// on its due date (the actuals at the end of that day); `Some(true)` when
 /// all were reached on time, `Some(false)` when one was not, `None` when
 /// none was due (yet). Areas in plan order, each once.
-pub fn met(ward: &Ward, plans: &[Plan], year: i32, today: NaiveDate) -> Vec<(PlanArea, Option<bool>)> {
+pub fn met(
+    ward: &Ward,
+    plans: &[Plan],
+    year: i32,
+    today: NaiveDate,
+) -> Vec<(PlanArea, Option<bool>)> {
     let mut t = Tallies::new(ward);
     let mut out: Vec<(PlanArea, Option<bool>)> = Vec::new();
     for p in plans.iter().filter(|p| p.status == PlanStatus::Active) {
@@ -712,7 +739,11 @@ pub fn met(ward: &Ward, plans: &[Plan], year: i32, today: NaiveDate) -> Vec<(Pla
             if m.due.year() != year || m.due > today {
                 continue;
             }
-            let at = t.of(area, m.due).as_ref().map(Measures::of).unwrap_or_default();
+            let at = t
+                .of(area, m.due)
+                .as_ref()
+                .map(Measures::of)
+                .unwrap_or_default();
             verdict = Some(verdict.unwrap_or(true) && reaches(at, m));
         }
         match out.iter_mut().find(|(a, _)| a == area) {

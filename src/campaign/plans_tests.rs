@@ -142,7 +142,11 @@ fn actuals_milestone_states_and_projection_match_the_hand_computation() {
     assert_eq!(f.actual.area_m2, 170.0);
     assert!((f.rate.households - 1.0 / 30.0).abs() < 1e-12);
     assert!((f.rate.area_m2 - 70.0 / 30.0).abs() < 1e-12);
-    let states: Vec<_> = f.milestones.iter().map(|m| (m.state, m.days_overdue)).collect();
+    let states: Vec<_> = f
+        .milestones
+        .iter()
+        .map(|m| (m.state, m.days_overdue))
+        .collect();
     assert_eq!(
         states,
         [
@@ -242,7 +246,11 @@ fn behind_names_the_areas_with_missed_milestones() {
     let b = behind(&w, &[group1_plan(), ok], d(2026, 11, 30));
     assert_eq!(
         b,
-        vec![(area(AreaKind::Group, "Tổ 1"), 1, vec![(d(2026, 11, 15), 15)])]
+        vec![Behind {
+            area: area(AreaKind::Group, "Tổ 1"),
+            plan: 1,
+            missed: vec![(d(2026, 11, 15), 15)]
+        }]
     );
     let mut cancelled = group1_plan();
     cancelled.status = PlanStatus::Cancelled;
@@ -264,7 +272,7 @@ fn met_judges_each_milestone_of_the_year_on_its_due_date() {
         vec![ms(d(2026, 10, 31), Some(2), None)],
     );
     assert_eq!(
-        met(&w, &[early.clone()], 2026, today),
+        met(&w, std::slice::from_ref(&early), 2026, today),
         vec![(area(AreaKind::Group, "Tổ 1"), Some(true))]
     );
     assert_eq!(
@@ -309,25 +317,57 @@ fn check_refuses_bad_drafts_naming_the_field() {
     };
     let g1 = || area(AreaKind::Group, "Tổ 1");
     let due = d(2026, 12, 31);
-    assert_eq!(field(area(AreaKind::Group, "Tổ 9"), vec![ms(due, Some(1), None)]), "area");
-    assert_eq!(field(area(AreaKind::Cell, "Tổ 1"), vec![ms(due, Some(1), None)]), "area");
+    assert_eq!(
+        field(area(AreaKind::Group, "Tổ 9"), vec![ms(due, Some(1), None)]),
+        "area"
+    );
+    assert_eq!(
+        field(area(AreaKind::Cell, "Tổ 1"), vec![ms(due, Some(1), None)]),
+        "area"
+    );
     // Tổ 1 has 4 affected households and 300 m² to donate
-    assert_eq!(field(g1(), vec![ms(due, Some(5), None)]), "milestones[0].households");
-    assert_eq!(field(g1(), vec![ms(due, None, Some(300.2))]), "milestones[0].area_m2");
-    assert_eq!(field(g1(), vec![ms(due, None, Some(-1.0))]), "milestones[0].area_m2");
-    assert_eq!(field(g1(), vec![ms(due, None, Some(f64::NAN))]), "milestones[0].area_m2");
-    assert_eq!(field(g1(), vec![ms(due, None, None)]), "milestones[0].households");
-    assert_eq!(field(g1(), vec![ms(d(1999, 1, 1), Some(1), None)]), "milestones[0].due");
-    assert_eq!(field(g1(), vec![ms(d(2101, 1, 1), Some(1), None)]), "milestones[0].due");
+    assert_eq!(
+        field(g1(), vec![ms(due, Some(5), None)]),
+        "milestones[0].households"
+    );
+    assert_eq!(
+        field(g1(), vec![ms(due, None, Some(300.2))]),
+        "milestones[0].area_m2"
+    );
+    assert_eq!(
+        field(g1(), vec![ms(due, None, Some(-1.0))]),
+        "milestones[0].area_m2"
+    );
+    assert_eq!(
+        field(g1(), vec![ms(due, None, Some(f64::NAN))]),
+        "milestones[0].area_m2"
+    );
+    assert_eq!(
+        field(g1(), vec![ms(due, None, None)]),
+        "milestones[0].households"
+    );
+    assert_eq!(
+        field(g1(), vec![ms(d(1999, 1, 1), Some(1), None)]),
+        "milestones[0].due"
+    );
+    assert_eq!(
+        field(g1(), vec![ms(d(2101, 1, 1), Some(1), None)]),
+        "milestones[0].due"
+    );
     assert_eq!(field(g1(), vec![]), "milestones");
-    let many = (0..25).map(|i| ms(d(2027, 1, 1 + i), Some(1), None)).collect();
+    let many = (0..25)
+        .map(|i| ms(d(2027, 1, 1 + i), Some(1), None))
+        .collect();
     assert_eq!(field(g1(), many), "milestones");
     assert_eq!(
         field(g1(), vec![ms(due, Some(1), None), ms(due, Some(2), None)]),
         "milestones[1].due"
     );
     assert_eq!(
-        field(g1(), vec![ms(due, Some(3), None), ms(d(2026, 12, 1), Some(4), None)]),
+        field(
+            g1(),
+            vec![ms(due, Some(3), None), ms(d(2026, 12, 1), Some(4), None)]
+        ),
         "milestones[1].households"
     );
     let mut x = draft(g1(), vec![ms(due, Some(1), None)]);

@@ -5,9 +5,9 @@
 //! recent one met by half the cells and missed (overdue) by the others, a
 //! last one still ahead.
 
+use crate::campaign::events::Status;
 use crate::campaign::figures::Ward;
 use crate::campaign::plans::{self, AreaKind, Milestone, PlanArea, PlanDraft, Tallies};
-use crate::campaign::events::Status;
 use crate::store::{Result, Store};
 use chrono::{Days, NaiveDate};
 
@@ -50,7 +50,10 @@ pub fn add(store: &mut Store, ward: &Ward, today: NaiveDate) -> Result<usize> {
             area,
             area_name: String::new(),
             title: format!("Kế hoạch vận động hiến đất của {}", c.name),
-            note: Some("Đăng ký với Đảng ủy tại hội nghị sơ kết / registered with the ward committee".into()),
+            note: Some(
+                "Đăng ký với Đảng ủy tại hội nghị sơ kết / registered with the ward committee"
+                    .into(),
+            ),
             milestones: vec![
                 Milestone {
                     due: today - Days::new(45),

@@ -119,8 +119,6 @@ pub struct Options {
     pub min_value_vnd: i64,
     /// A public list names only households that agreed to be named.
     pub public: bool,
-    /// The plans (the `plan` cut; the doors fill them from the store).
-    pub plans: Vec<crate::campaign::plans::Plan>,
 }
 
 impl Options {
@@ -132,7 +130,6 @@ impl Options {
             min_area_m2: 0.0,
             min_value_vnd: 0,
             public: true,
-            plans: Vec::new(),
         }
     }
 }
@@ -307,6 +304,8 @@ struct Ctx<'a> {
     opt: &'a Options,
     /// The day before the period: the state the period started from.
     before: Option<NaiveDate>,
+    /// The plans (the `plan` cut).
+    plans: &'a [crate::campaign::plans::Plan],
 }
 
 impl Ctx<'_> {
@@ -327,10 +326,21 @@ impl Ctx<'_> {
 
 /// Builds the report of `cuts` (one sheet each) from the ward's figures.
 pub fn build(data: &Ward, cuts: &[Cut], opt: &Options) -> Report {
+    build_with_plans(data, cuts, opt, &[])
+}
+
+/// [`build`], with the plans the `plan` cut lays out.
+pub fn build_with_plans(
+    data: &Ward,
+    cuts: &[Cut],
+    opt: &Options,
+    plans: &[crate::campaign::plans::Plan],
+) -> Report {
     let ctx = Ctx {
         data,
         opt,
         before: opt.from.and_then(|f| f.pred_opt()),
+        plans,
     };
     let sheets: Vec<Sheet> = cuts.iter().map(|&c| sheet(&ctx, c)).collect();
     let (title, title_en) = if cuts.len() == 1 {
@@ -405,7 +415,7 @@ fn sheet(ctx: &Ctx, cut: Cut) -> Sheet {
         Cut::Member => by_member(ctx),
         Cut::Lagging => lagging(ctx),
         Cut::Commendation => commendation(ctx),
-        Cut::Plan => super::plan_sheet::sheet(ctx.data, &ctx.opt.plans, ctx.opt.as_of),
+        Cut::Plan => super::plan_sheet::sheet(ctx.data, ctx.plans, ctx.opt.as_of),
     };
     s.key = cut.as_str().into();
     s.name = cut.tab().into();

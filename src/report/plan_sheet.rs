@@ -86,7 +86,12 @@ pub fn sheet(ward: &Ward, plans: &[Plan], day: NaiveDate) -> Sheet {
             "Projected completion",
             Kind::Date,
         ),
-        col("projection_note", "Đánh giá dự báo", "Projection", Kind::Text),
+        col(
+            "projection_note",
+            "Đánh giá dự báo",
+            "Projection",
+            Kind::Text,
+        ),
     ];
     let mut active: Vec<&Plan> = plans
         .iter()
@@ -117,7 +122,7 @@ pub fn sheet(ward: &Ward, plans: &[Plan], day: NaiveDate) -> Sheet {
                 p.draft.area_name.clone().into(),
                 p.draft.title.clone().into(),
                 ms.due.into(),
-                ms.households.map(|h| f64::from(h)).into(),
+                ms.households.map(f64::from).into(),
                 f.actual.households.into(),
                 share(f.actual.households, ms.households.map(f64::from)),
                 ms.area_m2.into(),

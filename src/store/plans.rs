@@ -29,9 +29,7 @@ fn corrupt(what: &str) -> StoreError {
 }
 
 fn read_plans(conn: &Connection, id: Option<i64>) -> Result<Vec<Plan>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM plans WHERE ?1 IS NULL OR id = ?1 ORDER BY id"
-    );
+    let sql = format!("SELECT {COLUMNS} FROM plans WHERE ?1 IS NULL OR id = ?1 ORDER BY id");
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st
         .query_map([id], |r| {
@@ -75,27 +73,30 @@ fn read_plans(conn: &Connection, id: Option<i64>) -> Result<Vec<Plan>> {
         });
     }
     rows.into_iter()
-        .map(|(id, kind, code, name, title, note, set_by, created, updated, by, status, version)| {
-            Ok(Plan {
-                id,
-                version,
-                draft: PlanDraft {
-                    area: PlanArea {
-                        kind: AreaKind::parse(&kind).ok_or_else(|| corrupt("plan area kind"))?,
-                        code,
+        .map(
+            |(id, kind, code, name, title, note, set_by, created, updated, by, status, version)| {
+                Ok(Plan {
+                    id,
+                    version,
+                    draft: PlanDraft {
+                        area: PlanArea {
+                            kind: AreaKind::parse(&kind)
+                                .ok_or_else(|| corrupt("plan area kind"))?,
+                            code,
+                        },
+                        area_name: name,
+                        title,
+                        note,
+                        milestones: milestones.remove(&id).unwrap_or_default(),
                     },
-                    area_name: name,
-                    title,
-                    note,
-                    milestones: milestones.remove(&id).unwrap_or_default(),
-                },
-                status: PlanStatus::parse(&status).ok_or_else(|| corrupt("plan status"))?,
-                set_by,
-                created_at: created,
-                updated_at: updated,
-                updated_by: by,
-            })
-        })
+                    status: PlanStatus::parse(&status).ok_or_else(|| corrupt("plan status"))?,
+                    set_by,
+                    created_at: created,
+                    updated_at: updated,
+                    updated_by: by,
+                })
+            },
+        )
         .collect()
 }
 
@@ -195,7 +196,13 @@ impl Store {
         )?;
         let rows = st
             .query_map([id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get::<_, String>(4)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<(i64, String, String, String, String)>>>()?;
         rows.into_iter()
@@ -236,7 +243,9 @@ impl Store {
         ))?;
         let id = tx.last_insert_rowid();
         write_milestones(&tx, id, d)?;
-        let plan = read_plans(&tx, Some(id))?.pop().ok_or_else(|| not_found(id))?;
+        let plan = read_plans(&tx, Some(id))?
+            .pop()
+            .ok_or_else(|| not_found(id))?;
         keep_version(&tx, &plan, "created")?;
         tx.commit()?;
         Ok(plan)
@@ -269,7 +278,9 @@ impl Store {
             by,
         ))?;
         write_milestones(&tx, id, d)?;
-        let plan = read_plans(&tx, Some(id))?.pop().ok_or_else(|| not_found(id))?;
+        let plan = read_plans(&tx, Some(id))?
+            .pop()
+            .ok_or_else(|| not_found(id))?;
         keep_version(&tx, &plan, "edited")?;
         tx.commit()?;
         Ok(plan)
@@ -284,7 +295,9 @@ impl Store {
              version = version + 1 WHERE id = ?1",
         )?
         .execute((id, at, by))?;
-        let plan = read_plans(&tx, Some(id))?.pop().ok_or_else(|| not_found(id))?;
+        let plan = read_plans(&tx, Some(id))?
+            .pop()
+            .ok_or_else(|| not_found(id))?;
         keep_version(&tx, &plan, "cancelled")?;
         tx.commit()?;
         Ok(plan)
@@ -326,16 +339,26 @@ mod tests {
     #[test]
     fn edits_keep_every_version_and_refuse_a_stale_one() {
         let mut s = Store::open_in_memory().unwrap();
-        let p = s.add_plan(&draft(3), "lan", "2026-11-01T00:00:00Z").unwrap();
+        let p = s
+            .add_plan(&draft(3), "lan", "2026-11-01T00:00:00Z")
+            .unwrap();
         assert_eq!(p.version, 1);
         let p2 = s
             .edit_plan(p.id, 1, &draft(5), "quan", "2026-11-02T00:00:00Z")
             .unwrap();
-        assert_eq!((p2.version, p2.set_by.as_str(), p2.updated_by.as_str()), (2, "lan", "quan"));
+        assert_eq!(
+            (p2.version, p2.set_by.as_str(), p2.updated_by.as_str()),
+            (2, "lan", "quan")
+        );
         let stale = s.edit_plan(p.id, 1, &draft(7), "lan", "2026-11-03T00:00:00Z");
         assert!(matches!(stale, Err(StoreError::Conflict(m)) if m.contains("phiên bản 2")));
-        assert_eq!(s.plan(p.id).unwrap().draft.milestones[0].households, Some(5));
-        let c = s.cancel_plan(p.id, 2, "quan", "2026-11-04T00:00:00Z").unwrap();
+        assert_eq!(
+            s.plan(p.id).unwrap().draft.milestones[0].households,
+            Some(5)
+        );
+        let c = s
+            .cancel_plan(p.id, 2, "quan", "2026-11-04T00:00:00Z")
+            .unwrap();
         assert_eq!((c.status, c.version), (PlanStatus::Cancelled, 3));
         let h = s.plan_history(p.id).unwrap();
         let whats: Vec<&str> = h.iter().map(|v| v.what.as_str()).collect();
@@ -343,7 +366,11 @@ mod tests {
         assert_eq!(h[0].plan.draft.milestones[0].households, Some(3));
         // never deleted, history never rewritten
         assert!(s.conn.execute("DELETE FROM plans", []).is_err());
-        assert!(s.conn.execute("UPDATE plan_history SET what = 'edited'", []).is_err());
+        assert!(
+            s.conn
+                .execute("UPDATE plan_history SET what = 'edited'", [])
+                .is_err()
+        );
         assert!(exists(&s.conn, p.id).unwrap());
         // a cancelled plan takes no edit
         assert!(matches!(

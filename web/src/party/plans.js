@@ -190,6 +190,8 @@ async function render(root, ctx) {
   const data = await call(`/api/plans${q}`);
   root.innerHTML = '';
   root.append(el('h3', { text: t('party_plans') }));
+  // active before cancelled, and among them those with an overdue milestone first: the story at first sight
+  data.plans.sort((a, b) => (a.status !== 'active') - (b.status !== 'active') || b.overdue - a.overdue);
   const active = data.plans.filter((p) => p.status === 'active');
   const late = active.reduce((n, p) => n + p.milestones.filter((m) => m.state === 'missed').length, 0);
   root.append(el('p', { class: 'plan-summary', text: s('summary', active.length, late) }));
