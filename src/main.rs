@@ -189,7 +189,7 @@ struct ReportArgs {
     /// A period report from this day to --as-of, with what changed in it
     #[arg(long)]
     from: Option<String>,
-    /// segment, group, cell, member, lagging, commendation, exemplary (collectives and individuals commended for the period, this month by default), or all; several separated by commas; or periodic (the Party's periodic report: letterhead, narrative, appendix); or evaluation (the annual evaluation of members and cells, with --year)
+    /// segment, group, cell, member, lagging, commendation, exemplary (collectives and individuals commended for the period, this month by default), plan (plans and targets), or all; several separated by commas; or periodic (the Party's periodic report: letterhead, narrative, appendix); or evaluation (the annual evaluation of members and cells, with --year)
     #[arg(long, default_value = "all")]
     by: String,
     /// With --by evaluation: the year evaluated (default: this year)
@@ -783,7 +783,7 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
                 a.by.split(',')
                     .map(|c| {
                         Cut::parse(c.trim()).ok_or_else(|| {
-                            format!("--by {c}: không biết cách cắt / unknown cut (segment, group, cell, member, lagging, commendation, exemplary, all, periodic)")
+                            format!("--by {c}: không biết cách cắt / unknown cut (segment, group, cell, member, lagging, commendation, exemplary, plan, all, periodic)")
                         })
                     })
                     .collect::<Result<_, _>>()?

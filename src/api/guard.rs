@@ -698,6 +698,7 @@ mod tests {
             "/src/main.js",
             "/src/party/evaluation.js",
             "/src/party/first.js",
+            "/src/party/plans.js",
             "/node_modules/maplibre-gl/dist/maplibre-gl.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl.css",
@@ -718,6 +719,8 @@ mod tests {
             "/src/%2e%2e/test/browser.mjs",
             "/src/../test/browser.mjs",
             "/src/party/deeper/x.js",
+            "/src/party/../../test/browser.mjs",
+            "/src/party/x/y.js",
         ] {
             assert!(!public_file(no), "{no}");
         }

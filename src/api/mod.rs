@@ -50,6 +50,8 @@
 //! | `PUT /api/evaluation/thresholds?year=`, `POST /api/evaluation/ratings` | `evaluation` | evaluate (standing, admin) | the year's thresholds; a decided band with its note; a stale `version` is 409 |
 //! | `GET /api/party/first?as_of=` | `first` | sensitive readers (logged) | each member's own family, each cell's going-first share and members whose families have not agreed |
 //! | `GET /api/party/commendation?as_of=&from=` | `first` | all (members: sensitive readers, logged; unconsenting households: viewer+) | collectives and individuals commended for a period (this month by default) |
+//! | `GET /api/plans?as_of=` | `plans` | viewer+ (logged) | plans with plan versus actual, milestone states, projection; the areas a plan may be for |
+//! | `POST /api/plans`, `PUT /api/plans/{id}`, `POST /api/plans/{id}/cancel` | `plans` | Plan role | set, edit (with `version`: a stale one is 409), cancel a plan |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod auth;
@@ -68,6 +70,7 @@ mod openapi;
 mod org;
 mod params;
 mod parcels;
+mod plans;
 mod progress;
 mod reports;
 mod segments;
@@ -270,6 +273,7 @@ pub fn router(state: AppState) -> Router {
         .merge(org::router())
         .merge(evaluation::router())
         .merge(first::router())
+        .merge(plans::router())
         .route("/api/{*rest}", any(not_found))
         // Layers wrap only the routes added before them: this limit covers
         // every route above (and the not-found), not the upload below.

@@ -294,7 +294,46 @@ fn document() -> Value {
             all.extend(extra);
         }
     }
+    plans_doc(&mut doc);
     doc
+}
+
+/// Plans and targets (`api/plans.rs`): their paths and body.
+fn plans_doc(doc: &mut Value) {
+    let id =
+        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
+    let paths = json!({
+        "/api/plans": {
+            "get": get("Kế hoạch, chỉ tiêu, mốc / every plan with plan versus actual on as_of (default today), each milestone's state (met, missed with days_overdue, pending), the recent rate and the projected completion; the areas a plan may be set for (logged-in; the read is logged)", json!([as_of()]))["get"].clone(),
+            "post": write("Thêm kế hoạch / set a plan for a group, segment or cell (Plan role)", json!([]), "PlanBody", "201") },
+        "/api/plans/{id}": {
+            "put": write("Sửa kế hoạch / replace a plan; version: the one it was read at, else 409 (Plan role)", json!([id.clone()]), "PlanBody", "200") },
+        "/api/plans/{id}/cancel": {
+            "post": write("Hủy kế hoạch / cancel a plan, kept with its history; version: the one it was read at, else 409 (Plan role)", json!([id]), "PlanCancel", "200") }
+    });
+    let schemas = json!({
+        "PlanBody": { "type": "object", "required": ["area_kind", "area_code", "title", "milestones"], "additionalProperties": false,
+            "properties": {
+                "area_kind": { "type": "string", "enum": ["group", "segment", "cell"] },
+                "area_code": { "type": "string", "description": "a group's name, a segment's id, a cell's code" },
+                "title": { "type": "string", "maxLength": 200 },
+                "note": { "type": "string", "maxLength": 2000 },
+                "milestones": { "type": "array", "minItems": 1, "maxItems": 24, "items": { "type": "object", "required": ["due"], "additionalProperties": false,
+                    "properties": { "due": { "type": "string", "format": "date" },
+                        "households": { "type": "integer", "minimum": 0, "description": "households that reached agreement; at most the area's affected" },
+                        "area_m2": { "type": "number", "minimum": 0, "description": "area handed over; at most the area's area to donate" } } } },
+                "version": { "type": "integer", "description": "PUT: the plan's version as read (required)" } } },
+        "PlanCancel": { "type": "object", "required": ["version"], "additionalProperties": false,
+            "properties": { "version": { "type": "integer" } } }
+    });
+    if let (Some(all), Value::Object(more)) = (doc["paths"].as_object_mut(), paths) {
+        all.extend(more);
+    }
+    if let (Some(all), Value::Object(more)) =
+        (doc["components"]["schemas"].as_object_mut(), schemas)
+    {
+        all.extend(more);
+    }
 }
 
 #[cfg(test)]

@@ -102,6 +102,9 @@ impl What {
         opt: &Options,
     ) -> Result<Report, ApiError> {
         Ok(match self {
+            What::Cuts(c) if c.contains(&Cut::Plan) => {
+                reports::build_with_plans(ward, c, opt, &s.plans()?)
+            }
             What::Cuts(c) => reports::build(ward, c, opt),
             What::Periodic => {
                 let head = crate::ops::reports::letterhead(s, &Letterhead::default())?;
@@ -124,7 +127,7 @@ fn cuts(by: &str) -> Result<Vec<Cut>, ApiError> {
         .map(|c| {
             Cut::parse(c.trim()).ok_or_else(|| {
                 bad(format!(
-                    "by: không biết cách cắt {c:?} / unknown cut {c:?} (segment, group, cell, member, lagging, commendation, exemplary, all, periodic)"
+                    "by: không biết cách cắt {c:?} / unknown cut {c:?} (segment, group, cell, member, lagging, commendation, exemplary, plan, all, periodic)"
                 ))
             })
         })
@@ -192,7 +195,7 @@ fn check_access(caller: &Caller, cuts: &[Cut], public: bool) -> Result<(), ApiEr
             ApiError::Forbidden
         });
     }
-    if !public {
+    if !public || cuts.iter().any(|c| c.needs_login()) {
         caller.require_to(Action::ReadNames)?;
     }
     Ok(())
@@ -513,6 +516,7 @@ async fn frozen(
                 .then_some(Cut::Member),
         )
         .filter(|c| c.is_sensitive())
+        .filter(|c| c.is_sensitive() || c.needs_login())
         .collect();
     check_access(&caller, &sensitive, true)?;
     if let Some(u) = caller

@@ -31,6 +31,7 @@ pub mod events;
 pub mod figures;
 pub mod first;
 pub mod org;
+pub mod plans;
 pub mod responsibility;
 pub mod scope;
 pub mod structures;

@@ -125,6 +125,7 @@ pub fn create_demo_as_of(
     // last month's report, as the office issued it
     let mut data = store.ward().map_err(fail)?;
     data.demo = true;
+    super::plans::add(&mut store, &data, today).map_err(fail)?;
     let month_end = today - chrono::Days::new(1);
     let mut opt = crate::report::campaign::Options::new(month_end);
     opt.from = Some(month_end - chrono::Days::new(29));

@@ -33,6 +33,7 @@ mod names;
 mod org;
 mod org_changes;
 mod plane;
+mod plans;
 mod rng;
 pub mod roles;
 mod structures;

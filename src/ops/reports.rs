@@ -21,7 +21,17 @@ pub fn periodic(
     cuts: &[crate::report::campaign::Cut],
     opt: &crate::report::campaign::Options,
 ) -> Result<Report> {
-    Ok(crate::report::campaign::build(&store.ward()?, cuts, opt))
+    let plans = if cuts.contains(&crate::report::campaign::Cut::Plan) {
+        store.plans()?
+    } else {
+        Vec::new()
+    };
+    Ok(crate::report::campaign::build_with_plans(
+        &store.ward()?,
+        cuts,
+        opt,
+        &plans,
+    ))
 }
 
 /// The meta key of the province whose Party organisation is the ward

@@ -26,6 +26,9 @@ pub enum Cut {
     /// Collectives and individuals commended for a period (tập thể, cá nhân
     /// tiêu biểu): [`super::commend`].
     Exemplary,
+    /// Plans and targets: plan versus actual per milestone (logged-in
+    /// only; not in [`Cut::ALL`], the progress report's cuts).
+    Plan,
 }
 
 impl Cut {
@@ -48,17 +51,26 @@ impl Cut {
             Cut::Lagging => "lagging",
             Cut::Commendation => "commendation",
             Cut::Exemplary => "exemplary",
+            Cut::Plan => "plan",
         }
     }
 
     pub fn parse(s: &str) -> Option<Cut> {
-        Cut::ALL.into_iter().find(|c| c.as_str() == s)
+        Cut::ALL
+            .into_iter()
+            .chain([Cut::Plan])
+            .find(|c| c.as_str() == s)
     }
 
     /// Whether the cut shows political or persuasion data (party cells,
     /// members, members' families): only roles that need it may see it.
     pub fn is_sensitive(self) -> bool {
         matches!(self, Cut::Cell | Cut::Member)
+    }
+
+    /// Whether the cut is internal: logged-in users only (plans).
+    pub fn needs_login(self) -> bool {
+        self == Cut::Plan
     }
 
     fn title(self) -> (&'static str, &'static str) {
@@ -81,6 +93,9 @@ impl Cut {
             Cut::Exemplary => (
                 "Biểu dương tập thể, cá nhân tiêu biểu",
                 "Commendation of exemplary collectives and individuals",
+            Cut::Plan => (
+                "Kế hoạch, chỉ tiêu và kết quả thực hiện",
+                "Plans and targets versus actual",
             ),
         }
     }
@@ -94,6 +109,7 @@ impl Cut {
             Cut::Lagging => "Chậm tiến độ",
             Cut::Commendation => "Biểu dương",
             Cut::Exemplary => "Tập thể, cá nhân tiêu biểu",
+            Cut::Plan => "Kế hoạch",
         }
     }
 }
@@ -301,6 +317,8 @@ struct Ctx<'a> {
     opt: &'a Options,
     /// The day before the period: the state the period started from.
     before: Option<NaiveDate>,
+    /// The plans (the `plan` cut).
+    plans: &'a [crate::campaign::plans::Plan],
 }
 
 impl Ctx<'_> {
@@ -321,10 +339,21 @@ impl Ctx<'_> {
 
 /// Builds the report of `cuts` (one sheet each) from the ward's figures.
 pub fn build(data: &Ward, cuts: &[Cut], opt: &Options) -> Report {
+    build_with_plans(data, cuts, opt, &[])
+}
+
+/// [`build`], with the plans the `plan` cut lays out.
+pub fn build_with_plans(
+    data: &Ward,
+    cuts: &[Cut],
+    opt: &Options,
+    plans: &[crate::campaign::plans::Plan],
+) -> Report {
     let ctx = Ctx {
         data,
         opt,
         before: opt.from.and_then(|f| f.pred_opt()),
+        plans,
     };
     let sheets: Vec<Sheet> = cuts.iter().map(|&c| sheet(&ctx, c)).collect();
     let (title, title_en) = if cuts.len() == 1 {
@@ -370,6 +399,9 @@ pub fn build(data: &Ward, cuts: &[Cut], opt: &Options) -> Report {
             if opt.public { " (public list: collectives and households that agreed to be named only)" } else { "" },
         ));
     }
+    if cuts.contains(&Cut::Plan) {
+        notes.push(super::plan_sheet::NOTE.to_string());
+    }
     if data.demo {
         notes.push(
             "DỮ LIỆU MẪU — không phải số liệu thật. / Demo data, not real figures.".to_string(),
@@ -407,6 +439,7 @@ fn sheet(ctx: &Ctx, cut: Cut) -> Sheet {
         Cut::Lagging => lagging(ctx),
         Cut::Commendation => commendation(ctx),
         Cut::Exemplary => super::commend::sheet(ctx.data, ctx.opt),
+        Cut::Plan => super::plan_sheet::sheet(ctx.data, ctx.plans, ctx.opt.as_of),
     };
     s.key = cut.as_str().into();
     s.name = cut.tab().into();

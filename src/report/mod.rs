@@ -15,6 +15,7 @@ pub mod format;
 pub mod html;
 pub mod html_party;
 pub mod periodic;
+pub mod plan_sheet;
 pub mod public;
 pub mod record;
 pub mod xlsx;

@@ -29,6 +29,7 @@ mod org;
 mod org_edit;
 mod org_log;
 mod outlines;
+mod plans;
 mod queries;
 mod reports;
 mod scope;
@@ -50,6 +51,7 @@ pub use org::{AssignmentRow, CellRow, HouseholdChange, LeadRow, MemberRow, OrgCo
 pub use org_edit::{CellEdit, LeadEdit, MemberEdit};
 pub use org_log::{ORG_IMPORT_AUTHOR, OrgAuthor, OrgChangeRow, OrgVersions, OrgWhat};
 pub use outlines::Outline;
+pub use plans::PlanVersion;
 pub use queries::{
     DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, StructureRow, Timeline,
 };
@@ -75,6 +77,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_structure_changes.sql"),
     include_str!("migrations/0009_roles.sql"),
     include_str!("migrations/0010_org_changes.sql"),
+    include_str!("migrations/0011_plans.sql"),
     include_str!("migrations/0013_evaluation.sql"),
 ];
 
@@ -105,6 +108,7 @@ pub enum What {
     Structure,
     Cell,
     Lead,
+    Plan,
 }
 
 impl What {
@@ -121,6 +125,7 @@ impl What {
             What::Structure => "công trình trên đất",
             What::Cell => "chi bộ",
             What::Lead => "ủy viên phụ trách",
+            What::Plan => "kế hoạch",
         }
     }
 
@@ -137,6 +142,7 @@ impl What {
             What::Structure => "structure",
             What::Cell => "party cell",
             What::Lead => "area lead",
+            What::Plan => "plan",
         }
     }
 }

@@ -13,6 +13,7 @@ import { renderParty } from './party.js';
 import './party/org.js';
 import './party/evaluation.js';
 import './party/first.js';
+import './party/plans.js';
 import {
   $, esc, renderWardSummary, filterSegments, sortSegments, renderSegmentList, renderGroupTable,
   renderLegend, segmentDetail, segmentParcelList, groupDetail, parcelDetail, renderPrintSummary,

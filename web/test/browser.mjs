@@ -1709,6 +1709,72 @@ await test('scoped roles: the demo party member at 375 px sees names and the rec
   const status = await phone.page.textContent('#detail-body .chip.status');
   assert(!/vận động|chưa đồng ý|chưa tiếp cận/i.test(status), `another household's step reads as the public's: ${status}`);
   await shot(phone.page, 'phone-member-other.png');
+await test('plans: the Kế hoạch section shows plan versus actual, overdue milestones in red with their days, and its form sets a plan, at 1440 and 375 px', async () => {
+  const user = await testUser('kiemthu.kehoach', 'editor');
+  const { page, context, errors } = await openAs(user);
+  await page.click('#tab-party');
+  await page.waitForSelector('#party-plans .plans-table tbody tr');
+  eq(await page.textContent('#party-plans h3'), 'Kế hoạch / Plans', 'the section title');
+  const listed = await apiGet('/api/plans', user.cookie);
+  eq(await page.locator('#party-plans .plans-table tbody tr').count(), listed.plans.length, 'a row per plan');
+  assert(await page.locator('#party-plans .plan-bar .bar').count() >= listed.plans.length, 'plan-versus-actual bars');
+  // the demo has overdue milestones: red, with the days overdue the server counted
+  const missed = listed.plans.flatMap((p) => p.milestones).filter((m) => m.state === 'missed');
+  assert(missed.length > 0, 'the demo has an overdue milestone');
+  const red = page.locator('#party-plans li.ms-missed').first();
+  eq(await red.evaluate((e) => getComputedStyle(e).color), 'rgb(201, 42, 42)', 'overdue in red');
+  const overdue = await page.locator('#party-plans li.ms-missed .ms-overdue').allTextContents();
+  eq(overdue.map((x) => /quá hạn (\d+) ngày/.exec(x)?.[1]).sort().join(','), missed.map((m) => String(m.days_overdue)).sort().join(','), 'the days overdue shown');
+  await shot(page, 'party-plans.png');
+  // the form: a target over the area's households is refused, the server's words shown as they are
+  await page.click('#party-plans .plan-add');
+  await page.waitForSelector('#party-plans .plan-form');
+  await page.selectOption('#party-plans .plan-form [name=area]', { index: 0 });
+  const [kind, code] = (await page.inputValue('#party-plans .plan-form [name=area]')).split('\u0000');
+  await page.fill('#party-plans .plan-form [name=title]', 'Kiểm thử kế hoạch');
+  await page.fill('#party-plans .ms-edit [name=due]', '31/12/2030');
+  await page.fill('#party-plans .ms-edit [name=households]', '99999');
+  await page.click('#party-plans .plan-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#party-plans .plan-form .error')?.textContent.length > 0, null, { timeout: 15000 });
+  const shown = await page.textContent('#party-plans .plan-form .error');
+  const body = { area_kind: kind, area_code: code, title: 'Kiểm thử kế hoạch', milestones: [{ due: '2030-12-31', households: 99999 }] };
+  const refused = await apiSend('POST', '/api/plans', body, user.cookie);
+  eq(refused.status, 422, 'the same plan over the API');
+  eq(shown, refused.json.error.message, 'the error word for word');
+  await shot(page, 'party-plans-form-error.png');
+  // a second milestone, and a target the area has: saved, listed
+  await page.fill('#party-plans .ms-edit [name=households]', '0');
+  await page.click('#party-plans .ms-add');
+  await page.fill('#party-plans .ms-edit:nth-child(2) [name=due]', '31/01/2031');
+  await page.fill('#party-plans .ms-edit:nth-child(2) [name=area_m2]', '0,5');
+  await page.click('#party-plans .plan-form button[type=submit]');
+  await page.waitForFunction(() => [...document.querySelectorAll('#party-plans .plans-table td')].some((td) => td.textContent.includes('Kiểm thử kế hoạch')), null, { timeout: 15000 });
+  const mine = (await apiGet('/api/plans', user.cookie)).plans.find((p) => p.title === 'Kiểm thử kế hoạch');
+  assert(mine, 'the plan saved');
+  eq(mine.milestones.map((m) => `${m.due} ${m.households} ${m.area_m2}`).join('; '), '2030-12-31 0 null; 2031-01-31 null 0.5', 'its milestones');
+  const row = page.locator(`#party-plans tr[data-plan="${mine.id}"]`);
+  assert((await row.textContent()).includes('31/01/2031') && (await row.textContent()).includes('0,5 m²'), `dates and numbers Vietnamese style: ${await row.textContent()}`);
+  await shot(page, 'party-plans-saved.png');
+  // the refused save is the one failed request (the browser logs it)
+  const unexpected = errors.filter((e) => !e.includes('422'));
+  eq(unexpected.length, 0, `console errors: ${unexpected.join(' | ')}`);
+  await context.close();
+  // at 375 px: the table becomes cards, the form fits
+  const phone = await openAs(user, { width: 375, height: 812 });
+  await phone.page.click('#tab-party');
+  await phone.page.waitForSelector('#party-plans .plans-table tbody tr');
+  let sw = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+  assert(sw <= 375, `page is ${sw} px wide with the plans`);
+  const cell = await phone.page.locator('#party-plans .plans-table tbody tr td').first().boundingBox();
+  assert(cell && cell.x + cell.width <= 375, `a plan's cell: ${JSON.stringify(cell)}`);
+  await shot(phone.page, 'phone-party-plans.png');
+  await phone.page.click(`#party-plans tr[data-plan="${mine.id}"] .plan-edit`);
+  await phone.page.waitForSelector('#party-plans .plan-form');
+  eq(await phone.page.inputValue('#party-plans .plan-form [name=title]'), 'Kiểm thử kế hoạch', 'the form filled for an edit');
+  sw = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+  assert(sw <= 375, `page is ${sw} px wide with the plan form`);
+  await phone.page.evaluate(() => document.querySelector('#party-plans .plan-form').scrollIntoView());
+  await shot(phone.page, 'phone-party-plans-form.png');
   eq(phone.errors.length, 0, `console errors: ${phone.errors.join(' | ')}`);
   await phone.context.close();
 });
