@@ -93,6 +93,7 @@ impl Cut {
             Cut::Exemplary => (
                 "Biểu dương tập thể, cá nhân tiêu biểu",
                 "Commendation of exemplary collectives and individuals",
+            ),
             Cut::Plan => (
                 "Kế hoạch, chỉ tiêu và kết quả thực hiện",
                 "Plans and targets versus actual",
