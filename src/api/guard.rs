@@ -451,11 +451,14 @@ fn long(path: &str) -> bool {
     path == "/api/export" || path.starts_with("/api/reports") || upload(path)
 }
 
-/// The upload route, `/api/parcels/{id}/attachments`.
+/// The upload routes, `/api/parcels/{id}/attachments` and
+/// `/api/inspections/{id}/attachments`.
 fn upload(path: &str) -> bool {
-    path.strip_prefix("/api/parcels/")
-        .and_then(|p| p.strip_suffix("/attachments"))
-        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+    ["/api/parcels/", "/api/inspections/"].iter().any(|prefix| {
+        path.strip_prefix(prefix)
+            .and_then(|p| p.strip_suffix("/attachments"))
+            .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+    })
 }
 
 /// The files of the page folder served: the page, its style and scripts,
@@ -471,6 +474,7 @@ pub(super) fn public_file(path: &str) -> bool {
     };
     matches!(path, "/" | "/index.html" | "/style.css")
         || file_in("/src/", &[".js"])
+        || file_in("/src/party/", &[".js"])
         || (file_in("/node_modules/maplibre-gl/dist/", &[".mjs", ".css"]) && !path.contains("-dev"))
         || file_in("/node_modules/@fontsource/noto-sans/", &[".css"])
         || file_in(
@@ -682,6 +686,7 @@ mod tests {
             "/index.html",
             "/style.css",
             "/src/main.js",
+            "/src/party/inspections.js",
             "/node_modules/maplibre-gl/dist/maplibre-gl.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl.css",
@@ -701,6 +706,7 @@ mod tests {
             "/node_modules/maplibre-gl/dist/../../playwright-core/index.mjs",
             "/src/%2e%2e/test/browser.mjs",
             "/src/../test/browser.mjs",
+            "/src/party/x/y.js",
         ] {
             assert!(!public_file(no), "{no}");
         }

@@ -44,6 +44,8 @@
 //! | `POST /api/login`, `POST /api/logout`, `GET /api/me` | `auth` | all | session cookie |
 //! | `GET/POST /api/users`, `PATCH/DELETE /api/users/{name}` | `users` | admin | manage users and roles |
 //! | `POST /api/users/{name}/unlock` | `users` | admin | lift a login lockout |
+//! | `GET /api/inspections?from=&to=&as_of=`, `GET /api/inspections/proposals?idle_days=` | `inspections` | inspection, standing, admin (logged) | inspections with actions and overdue flags; whom to inspect and why |
+//! | `POST /api/inspections`, `PUT …/{id}`, `POST …/{id}/actions`, `PUT …/{id}/actions/{aid}`, `POST/GET …/{id}/attachments` | `inspections` | inspection, admin | record, edit (stale `version`: 409), required actions and their follow-up, scans |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod auth;
@@ -54,6 +56,7 @@ mod facts;
 mod geojson;
 mod groups;
 mod guard;
+mod inspections;
 mod json;
 mod meta;
 mod openapi;
@@ -258,6 +261,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::router())
         .merge(auth::router())
         .merge(users::router())
+        .merge(inspections::router())
         .route("/api/{*rest}", any(not_found))
         // Layers wrap only the routes added before them: this limit covers
         // every route above (and the not-found), not the upload below.
@@ -265,6 +269,9 @@ pub fn router(state: AppState) -> Router {
         // A scan is larger than any other request body: this one route
         // has its own limit (past it, a JSON 413 naming the limit).
         .merge(campaign::upload_router().layer(DefaultBodyLimit::max(
+            crate::store::ATTACHMENT_MAX_BYTES + 1,
+        )))
+        .merge(inspections::upload_router().layer(DefaultBodyLimit::max(
             crate::store::ATTACHMENT_MAX_BYTES + 1,
         )))
         // Answers change with every recorded event: no cache may keep one.

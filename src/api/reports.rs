@@ -66,12 +66,17 @@ fn bad(msg: String) -> ApiError {
 enum What {
     Cuts(Vec<Cut>),
     Periodic,
+    /// The Inspection Committee's inspections (`by=inspection`).
+    Inspection,
 }
 
 impl What {
     fn parse(by: &str) -> Result<What, ApiError> {
         if by == periodic::CUT {
             return Ok(What::Periodic);
+        }
+        if by == Cut::Inspection.as_str() {
+            return Ok(What::Inspection);
         }
         cuts(by).map(What::Cuts)
     }
@@ -82,6 +87,7 @@ impl What {
         match self {
             What::Cuts(c) => c.clone(),
             What::Periodic => vec![Cut::Segment, Cut::Group, Cut::Cell],
+            What::Inspection => vec![Cut::Inspection],
         }
     }
 
@@ -99,6 +105,7 @@ impl What {
                 let head = crate::ops::reports::letterhead(s, &Letterhead::default())?;
                 periodic::build(ward, opt, &head)
             }
+            What::Inspection => crate::ops::inspections::report(s, opt)?,
         })
     }
 }
@@ -111,11 +118,19 @@ fn cuts(by: &str) -> Result<Vec<Cut>, ApiError> {
         .map(|c| {
             Cut::parse(c.trim()).ok_or_else(|| {
                 bad(format!(
-                    "by: không biết cách cắt {c:?} / unknown cut {c:?} (segment, group, cell, member, lagging, commendation, all, periodic)"
+                    "by: không biết cách cắt {c:?} / unknown cut {c:?} (segment, group, cell, member, lagging, commendation, all, periodic, inspection)"
                 ))
             })
         })
-        .collect()
+        .collect::<Result<Vec<Cut>, ApiError>>()
+        .and_then(|c| {
+            if c.contains(&Cut::Inspection) {
+                return Err(bad(
+                    "by: inspection là báo cáo riêng, không ghép với cách cắt khác / inspection is a report of its own, not combined with other cuts".into(),
+                ));
+            }
+            Ok(c)
+        })
 }
 
 fn options(q: &ReportQuery) -> Result<Options, ApiError> {
@@ -167,6 +182,9 @@ fn fmt(name: Option<&str>) -> Result<Format, ApiError> {
 /// Who may see which cuts: party cells and members are sensitive (editor+);
 /// an internal commendation list names every donor (viewer+).
 fn check_access(caller: &Caller, cuts: &[Cut], public: bool) -> Result<(), ApiError> {
+    if cuts.contains(&Cut::Inspection) {
+        caller.require_to(Action::ReadInspections)?;
+    }
     if cuts.iter().any(|c| c.is_sensitive()) && caller.sees_sensitive().is_none() {
         return Err(if caller.0.is_none() {
             ApiError::Unauthorized
@@ -289,6 +307,7 @@ async fn edited(
     caller.require_to(Action::Report)?;
     let by = b.by.unwrap_or_else(|| "all".into());
     let what = What::parse(&by)?;
+    check_access(caller, &what.shows(), true)?;
     let q = ReportQuery {
         as_of: Some(b.as_of),
         from: b.from,

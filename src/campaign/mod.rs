@@ -28,6 +28,7 @@ pub struct HouseholdInput {
 pub mod clock;
 pub mod events;
 pub mod figures;
+pub mod inspection;
 pub mod org;
 pub mod responsibility;
 pub mod structures;

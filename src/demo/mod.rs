@@ -27,6 +27,7 @@
 
 pub mod database;
 pub mod history;
+pub mod inspections;
 mod model;
 mod names;
 mod org;

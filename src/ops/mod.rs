@@ -19,5 +19,6 @@ pub mod compute;
 pub mod export;
 pub mod files;
 pub mod import;
+pub mod inspections;
 pub mod record;
 pub mod reports;

@@ -23,6 +23,10 @@ pub enum Cut {
     Member,
     Lagging,
     Commendation,
+    /// The Inspection Committee's inspections (not in [`Cut::ALL`]: laid out
+    /// by [`super::inspection`] from the inspections, readable only with
+    /// `Action::ReadInspections`).
+    Inspection,
 }
 
 impl Cut {
@@ -43,17 +47,21 @@ impl Cut {
             Cut::Member => "member",
             Cut::Lagging => "lagging",
             Cut::Commendation => "commendation",
+            Cut::Inspection => "inspection",
         }
     }
 
     pub fn parse(s: &str) -> Option<Cut> {
-        Cut::ALL.into_iter().find(|c| c.as_str() == s)
+        Cut::ALL
+            .into_iter()
+            .chain([Cut::Inspection])
+            .find(|c| c.as_str() == s)
     }
 
     /// Whether the cut shows political or persuasion data (party cells,
     /// members, members' families): only roles that need it may see it.
     pub fn is_sensitive(self) -> bool {
-        matches!(self, Cut::Cell | Cut::Member)
+        matches!(self, Cut::Cell | Cut::Member | Cut::Inspection)
     }
 
     fn title(self) -> (&'static str, &'static str) {
@@ -73,6 +81,7 @@ impl Cut {
                 "Danh sách biểu dương hộ gia đình hiến đất",
                 "Commendation list",
             ),
+            Cut::Inspection => ("Kiểm tra, giám sát", "Inspection and supervision"),
         }
     }
 
@@ -84,6 +93,7 @@ impl Cut {
             Cut::Member => "Theo đảng viên",
             Cut::Lagging => "Chậm tiến độ",
             Cut::Commendation => "Biểu dương",
+            Cut::Inspection => "Kiểm tra, giám sát",
         }
     }
 }
@@ -382,6 +392,8 @@ fn sheet(ctx: &Ctx, cut: Cut) -> Sheet {
         Cut::Member => by_member(ctx),
         Cut::Lagging => lagging(ctx),
         Cut::Commendation => commendation(ctx),
+        // laid out by `super::inspection` from the inspections
+        Cut::Inspection => empty_sheet(Vec::new()),
     };
     s.key = cut.as_str().into();
     s.name = cut.tab().into();

@@ -12,6 +12,7 @@ pub mod docx;
 pub mod format;
 pub mod html;
 pub mod html_party;
+pub mod inspection;
 pub mod periodic;
 pub mod public;
 pub mod record;

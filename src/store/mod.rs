@@ -23,6 +23,7 @@ mod backup;
 mod consent;
 mod events;
 mod import;
+mod inspections;
 pub mod meta;
 mod org;
 mod outlines;
@@ -67,6 +68,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_audit.sql"),
     include_str!("migrations/0008_structure_changes.sql"),
     include_str!("migrations/0009_roles.sql"),
+    include_str!("migrations/0012_inspections.sql"),
 ];
 
 /// The version whose migration adds `parcel_status`, filled from the log.
@@ -94,6 +96,8 @@ pub enum What {
     Attachment,
     Report,
     Structure,
+    Inspection,
+    InspectionAction,
 }
 
 impl What {
@@ -108,6 +112,8 @@ impl What {
             What::Attachment => "tệp đính kèm",
             What::Report => "báo cáo",
             What::Structure => "công trình trên đất",
+            What::Inspection => "cuộc kiểm tra, giám sát",
+            What::InspectionAction => "yêu cầu khắc phục",
         }
     }
 
@@ -122,6 +128,8 @@ impl What {
             What::Attachment => "attachment",
             What::Report => "report",
             What::Structure => "structure",
+            What::Inspection => "inspection",
+            What::InspectionAction => "required action",
         }
     }
 }

@@ -44,6 +44,8 @@ pub enum Action {
     Plan,
     /// Records inspections and their follow-up.
     Inspect,
+    /// Reads inspections, their findings and the proposals whom to inspect.
+    ReadInspections,
     /// Edits, previews and freezes reports (the party office).
     Report,
     /// Decides the annual evaluation.
@@ -86,9 +88,14 @@ impl Role {
             ),
             Role::Standing => matches!(
                 action,
-                ReadNames | ReadSensitive | Report | Plan | Evaluate | EditOrg
+                ReadNames | ReadSensitive | Report | Plan | Evaluate | EditOrg | ReadInspections
             ),
-            Role::Inspection => matches!(action, ReadNames | ReadSensitive | Inspect),
+            Role::Inspection => {
+                matches!(
+                    action,
+                    ReadNames | ReadSensitive | Inspect | ReadInspections
+                )
+            }
         }
     }
 

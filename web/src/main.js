@@ -10,6 +10,7 @@ import { wireReports, renderReports, followDate } from './reports.js';
 import { campaignSections, submitCampaignForm, recordOf } from './campaign.js';
 import { structuresEditor, wireStructures } from './structures.js';
 import { renderParty } from './party.js';
+import './party/inspections.js';
 import {
   $, esc, renderWardSummary, filterSegments, sortSegments, renderSegmentList, renderGroupTable,
   renderLegend, segmentDetail, segmentParcelList, groupDetail, parcelDetail, renderPrintSummary,
