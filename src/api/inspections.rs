@@ -494,3 +494,67 @@ async fn attachment(
     )
         .into_response())
 }
+
+/// This module's routes described for `GET /api/openapi.json` (merged into
+/// the paths by [`super::openapi`]).
+pub(super) fn openapi_paths() -> Value {
+    let err = || json!({ "description": "{\"error\": {\"code\", \"message\"}}" });
+    let id =
+        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
+    let aid =
+        json!({ "name": "aid", "in": "path", "required": true, "schema": { "type": "integer" } });
+    let att =
+        json!({ "name": "att", "in": "path", "required": true, "schema": { "type": "integer" } });
+    let q = |name: &str, d: &str| json!({ "name": name, "in": "query", "required": false, "description": d, "schema": { "type": "string" } });
+    let body = |schema: &str| json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } });
+    let reads = json!({ "200": { "description": "OK" }, "401": err(), "403": err(), "422": err() });
+    let writes = |ok: &str| json!({ ok: { "description": "OK" }, "401": err(), "403": err(), "404": err(), "409": err(), "415": err(), "422": err() });
+    json!({
+        "/api/inspections": {
+            "get": { "summary": "Kiểm tra, giám sát / the inspections held in the period, newest first, with their required actions (state on as_of: done, overdue, open) and attachments (inspection, standing, admin; logged)",
+                "parameters": [q("from", "YYYY-MM-DD"), q("to", "YYYY-MM-DD"), q("as_of", "YYYY-MM-DD"), q("limit", "at most 1000")], "responses": reads },
+            "post": { "summary": "Ghi cuộc kiểm tra / record an inspection with its first required actions (inspection, admin)",
+                "requestBody": body("InspectionBody"), "responses": writes("201") } },
+        "/api/inspections/proposals": {
+            "get": { "summary": "Đề xuất kiểm tra / whom to inspect and why: members whose assigned households not yet agreed saw no visit or step for idle_days, members whose own household has not agreed (inspection, standing, admin; logged)",
+                "parameters": [q("idle_days", "1 to 3650, default 30"), q("as_of", "YYYY-MM-DD")], "responses": reads } },
+        "/api/inspections/{id}": {
+            "put": { "summary": "Sửa cuộc kiểm tra / new values from `version` (a newer one: 409) (inspection, admin)",
+                "parameters": [id.clone()], "requestBody": body("InspectionBody"), "responses": writes("200") } },
+        "/api/inspections/{id}/actions": {
+            "post": { "summary": "Thêm yêu cầu khắc phục / a required action with its deadline (not before the inspection) (inspection, admin)",
+                "parameters": [id.clone()], "requestBody": body("InspectionAction"), "responses": writes("201") } },
+        "/api/inspections/{id}/actions/{aid}": {
+            "put": { "summary": "Theo dõi yêu cầu / the follow-up note and the day it was done, from `version` (inspection, admin)",
+                "parameters": [id.clone(), aid], "requestBody": body("InspectionFollowUp"), "responses": writes("200") } },
+        "/api/inspections/{id}/attachments": {
+            "post": { "summary": "Đính kèm biên bản / a scan or photo as the raw body (PDF, JPEG, PNG, WebP; 10 MB) (inspection, admin)",
+                "parameters": [id.clone(), q("name", "file name")],
+                "requestBody": { "required": true, "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } },
+                "responses": writes("201") } },
+        "/api/inspections/{id}/attachments/{att}": {
+            "get": { "summary": "Tệp đính kèm của cuộc kiểm tra / the file (inspection, standing, admin; logged)",
+                "parameters": [id, att], "responses": { "200": { "description": "The file" }, "401": err(), "403": err(), "404": err() } } },
+    })
+}
+
+/// The request bodies of [`openapi_paths`].
+pub(super) fn openapi_schemas() -> Value {
+    let text = json!({ "type": "string", "maxLength": crate::campaign::inspection::MAX_TEXT });
+    json!({
+        "InspectionBody": { "type": "object", "additionalProperties": false,
+            "required": ["subject_kind", "subject_code", "kind", "held_on", "scope", "findings"],
+            "properties": {
+                "subject_kind": { "type": "string", "enum": ["cell", "member"] },
+                "subject_code": { "type": "string", "maxLength": MAX_CODE },
+                "kind": { "type": "string", "enum": ["inspection", "supervision"] },
+                "held_on": { "type": "string", "format": "date" },
+                "scope": text, "findings": text, "conclusion": text,
+                "actions": { "type": "array", "maxItems": MAX_ACTIONS, "description": "POST only", "items": { "$ref": "#/components/schemas/InspectionAction" } },
+                "version": { "type": "integer", "description": "PUT: the version as read (required)" } } },
+        "InspectionAction": { "type": "object", "additionalProperties": false, "required": ["text", "deadline"],
+            "properties": { "text": text, "deadline": { "type": "string", "format": "date" } } },
+        "InspectionFollowUp": { "type": "object", "additionalProperties": false, "required": ["version"],
+            "properties": { "version": { "type": "integer" }, "follow_up": text, "done_on": { "type": ["string", "null"], "format": "date" } } },
+    })
+}

@@ -231,7 +231,14 @@ fn document() -> Value {
             "StructureRemoval": { "type": "object", "required": ["version"], "additionalProperties": false,
                 "properties": { "version": { "type": "integer" }, "effective": { "type": "string", "format": "date" }, "note": { "type": "string" } } }
     });
-    for extra in [schemas, structure_schemas] {
+    if let (Some(paths), Value::Object(more)) = (
+        doc["paths"].as_object_mut(),
+        super::inspections::openapi_paths(),
+    ) {
+        paths.extend(more);
+    }
+    let inspection_schemas = super::inspections::openapi_schemas();
+    for extra in [schemas, structure_schemas, inspection_schemas] {
         if let (Some(all), Value::Object(extra)) =
             (doc["components"]["schemas"].as_object_mut(), extra)
         {

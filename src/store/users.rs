@@ -465,6 +465,16 @@ mod tests {
     }
 
     #[test]
+    fn inspections_are_read_by_the_inspection_and_standing_committees_and_admins_only() {
+        let readers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may(Action::ReadInspections))
+            .collect();
+        assert_eq!(readers, [Role::Admin, Role::Standing, Role::Inspection]);
+        assert!(!Role::Standing.may(Action::Inspect));
+    }
+
+    #[test]
     fn the_new_roles_are_stored_and_an_upgraded_file_keeps_its_users_and_sessions() {
         let mut s = Store::open_in_memory().unwrap();
         let u = s
@@ -519,7 +529,10 @@ mod tests {
             token
         };
         let upgraded = Store::open(&path).unwrap();
-        assert_eq!(upgraded.schema_version().unwrap(), 9);
+        assert_eq!(
+            upgraded.schema_version().unwrap(),
+            crate::store::SCHEMA_VERSION
+        );
         let lan = upgraded
             .session_user(&token)
             .unwrap()
