@@ -403,6 +403,15 @@ async fn proposals_name_members_with_idle_households_or_undecided_families_and_s
         for r in reasons {
             let text = r["text"].as_str().unwrap();
             assert!(text.contains(" / "), "Vietnamese / English: {text}");
+            if r["code"] == "idle" {
+                let (h, a) = (
+                    r["households"].as_u64().unwrap(),
+                    r["assigned"].as_u64().unwrap(),
+                );
+                assert!(h >= 1 && h <= a, "{r}");
+                assert!(r["longest_days"].as_i64().unwrap() >= 30, "{r}");
+                assert!(text.starts_with(&format!("{h}/{a} hộ")), "{text}");
+            }
             if r["code"] == "own_family" {
                 // the member's own household, read from its parcel: not agreed
                 let m = org["members"]
@@ -427,6 +436,7 @@ async fn proposals_name_members_with_idle_households_or_undecided_families_and_s
                     ["not_contacted", "persuading", "declined"].contains(&status.as_str()),
                     "{id}: {status}"
                 );
+                assert_eq!(r["status"], status.as_str(), "{r}");
             }
         }
     }
@@ -580,4 +590,44 @@ async fn the_demo_holds_inspections_with_one_action_overdue() {
             .flat_map(|i| i["actions"].as_array().unwrap())
             .any(|a| a["state"] == "done" && !a["follow_up"].as_str().unwrap().is_empty())
     );
+}
+
+#[test]
+fn the_cli_writes_the_inspection_report_for_a_period() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let db = dir.join(format!("i13i-cli-{}.db", std::process::id()));
+    std::fs::copy(demo_template(), &db).unwrap();
+    let out = dir.join(format!("i13i-cli-{}.csv", std::process::id()));
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_hiendat"))
+        .args(["report", "--db"])
+        .arg(&db)
+        .args([
+            "--by",
+            "inspection",
+            "--format",
+            "csv",
+            "--from",
+            "01/09/2026",
+        ])
+        .args(["--as-of", "29/11/2026", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut all = String::new();
+    for i in 0..z.len() {
+        use std::io::Read;
+        z.by_index(i).unwrap().read_to_string(&mut all).unwrap();
+    }
+    // the demo's three inspections, one action overdue on 29/11
+    assert_eq!(all.matches("Quá hạn / Overdue").count(), 1, "{all}");
+    assert!(all.contains("Kiểm tra / Inspection") && all.contains("Giám sát / Supervision"));
+    let _ = std::fs::remove_file(&db);
+    let _ = std::fs::remove_file(&out);
 }

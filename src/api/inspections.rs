@@ -18,7 +18,7 @@ use crate::campaign::clock::today;
 use crate::campaign::events::dmy;
 use crate::campaign::inspection::{
     AttachmentInfo, DEFAULT_IDLE_DAYS, Inspection, InspectionKind, InspectionValues, MAX_ACTIONS,
-    Proposal, RequiredAction, SubjectKind, proposals, text_field,
+    Proposal, Reason, RequiredAction, SubjectKind, proposals, text_field,
 };
 use crate::store::Action;
 use axum::body::Bytes;
@@ -99,11 +99,32 @@ fn inspection_json(i: &Inspection, day: NaiveDate) -> Value {
     })
 }
 
+/// A reason: its code, its text (Vietnamese / English) and its figures.
+fn reason_json(r: &Reason) -> Value {
+    let mut v = json!({ "code": r.code(), "text": r.text() });
+    match r {
+        Reason::Idle {
+            households,
+            assigned,
+            longest_days,
+            threshold,
+        } => {
+            v["households"] = json!(households);
+            v["assigned"] = json!(assigned);
+            v["longest_days"] = json!(longest_days);
+            v["idle_days"] = json!(threshold);
+        }
+        Reason::OwnFamily { status } => v["status"] = json!(status.as_str()),
+        Reason::BehindPlan { .. } => {}
+    }
+    v
+}
+
 fn proposal_json(p: &Proposal) -> Value {
     json!({
         "subject_kind": p.kind.code(), "subject_label": p.kind.label(),
         "subject_code": p.code, "subject_name": p.name, "cell": p.cell,
-        "reasons": p.reasons.iter().map(|r| json!({ "code": r.code(), "text": r.text() })).collect::<Vec<_>>(),
+        "reasons": p.reasons.iter().map(reason_json).collect::<Vec<_>>(),
     })
 }
 
