@@ -189,7 +189,7 @@ struct ReportArgs {
     /// A period report from this day to --as-of, with what changed in it
     #[arg(long)]
     from: Option<String>,
-    /// segment, group, cell, member, lagging, commendation, exemplary (collectives and individuals commended for the period, this month by default), plan (plans and targets), or all; several separated by commas; or periodic (the Party's periodic report: letterhead, narrative, appendix); or evaluation (the annual evaluation of members and cells, with --year)
+    /// segment, group, cell, member, lagging, commendation, exemplary (collectives and individuals commended for the period, this month by default), plan (plans and targets), or all; several separated by commas; or periodic (the Party's periodic report: letterhead, narrative, appendix); or evaluation (the annual evaluation of members and cells, with --year); or inspection (the Inspection Committee's inspections held from --from to --as-of, their required actions and their state)
     #[arg(long, default_value = "all")]
     by: String,
     /// With --by evaluation: the year evaluated (default: this year)
@@ -776,6 +776,8 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
                 );
             }
             doc
+        } else if a.by == Cut::Inspection.as_str() {
+            hiendat::ops::inspections::report(&store, &opt).map_err(|e| e.to_string())?
         } else {
             let cuts: Vec<Cut> = if a.by == "all" {
                 Cut::ALL.to_vec()
@@ -783,7 +785,7 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
                 a.by.split(',')
                     .map(|c| {
                         Cut::parse(c.trim()).ok_or_else(|| {
-                            format!("--by {c}: không biết cách cắt / unknown cut (segment, group, cell, member, lagging, commendation, exemplary, plan, all, periodic)")
+                            format!("--by {c}: không biết cách cắt / unknown cut (segment, group, cell, member, lagging, commendation, exemplary, plan, all, periodic, inspection)")
                         })
                     })
                     .collect::<Result<_, _>>()?
@@ -819,6 +821,9 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
 
 /// The name of the demo login (an admin) created with the demo ward.
 const DEMO_USER: &str = "demo";
+
+/// The demo's Inspection Committee login (role inspection).
+const DEMO_INSPECTOR: &str = "ukt";
 
 fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
     tracing_subscriber::fmt()
@@ -858,6 +863,19 @@ fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
         .map_err(at)?;
         println!("DỮ LIỆU DEMO / DEMO DATA — đăng nhập / login: {DEMO_USER} / {password} (admin)");
         demo_scoped_users(&mut store).map_err(at)?;
+        // the Inspection Committee's login: its section of "Công tác Đảng"
+        let password = random_password()?;
+        match store.user(DEMO_INSPECTOR) {
+            Ok(_) => store.set_password(DEMO_INSPECTOR, &password),
+            Err(StoreError::NotFound { .. }) => store
+                .add_user(DEMO_INSPECTOR, Role::Inspection, &password)
+                .map(|_| ()),
+            Err(e) => Err(e),
+        }
+        .map_err(at)?;
+        println!(
+            "Ủy ban Kiểm tra / Inspection Committee — đăng nhập / login: {DEMO_INSPECTOR} / {password} (inspection)"
+        );
     }
     drop(store);
     let runtime = tokio::runtime::Builder::new_multi_thread()

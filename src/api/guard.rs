@@ -460,11 +460,14 @@ fn long(path: &str) -> bool {
     path == "/api/export" || path.starts_with("/api/reports") || upload(path)
 }
 
-/// The upload route, `/api/parcels/{id}/attachments`.
+/// The upload routes, `/api/parcels/{id}/attachments` and
+/// `/api/inspections/{id}/attachments`.
 fn upload(path: &str) -> bool {
-    path.strip_prefix("/api/parcels/")
-        .and_then(|p| p.strip_suffix("/attachments"))
-        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+    ["/api/parcels/", "/api/inspections/"].iter().any(|prefix| {
+        path.strip_prefix(prefix)
+            .and_then(|p| p.strip_suffix("/attachments"))
+            .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+    })
 }
 
 /// The files of the page folder served: the page, its style and scripts,
@@ -699,6 +702,7 @@ mod tests {
             "/src/party/evaluation.js",
             "/src/party/first.js",
             "/src/party/plans.js",
+            "/src/party/inspections.js",
             "/node_modules/maplibre-gl/dist/maplibre-gl.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl.css",

@@ -52,6 +52,8 @@
 //! | `GET /api/party/commendation?as_of=&from=` | `first` | all (members: sensitive readers, logged; unconsenting households: viewer+) | collectives and individuals commended for a period (this month by default) |
 //! | `GET /api/plans?as_of=` | `plans` | viewer+ (logged) | plans with plan versus actual, milestone states, projection; the areas a plan may be for |
 //! | `POST /api/plans`, `PUT /api/plans/{id}`, `POST /api/plans/{id}/cancel` | `plans` | Plan role | set, edit (with `version`: a stale one is 409), cancel a plan |
+//! | `GET /api/inspections?from=&to=&as_of=`, `GET /api/inspections/proposals?idle_days=` | `inspections` | inspection, standing, admin (logged) | inspections with actions and overdue flags; whom to inspect and why |
+//! | `POST /api/inspections`, `PUT …/{id}`, `POST …/{id}/actions`, `PUT …/{id}/actions/{aid}`, `POST/GET …/{id}/attachments` | `inspections` | inspection, admin | record, edit (stale `version`: 409), required actions and their follow-up, scans |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod auth;
@@ -64,6 +66,7 @@ mod first;
 mod geojson;
 mod groups;
 mod guard;
+mod inspections;
 mod json;
 mod meta;
 mod openapi;
@@ -274,6 +277,7 @@ pub fn router(state: AppState) -> Router {
         .merge(evaluation::router())
         .merge(first::router())
         .merge(plans::router())
+        .merge(inspections::router())
         .route("/api/{*rest}", any(not_found))
         // Layers wrap only the routes added before them: this limit covers
         // every route above (and the not-found), not the upload below.
@@ -281,6 +285,9 @@ pub fn router(state: AppState) -> Router {
         // A scan is larger than any other request body: this one route
         // has its own limit (past it, a JSON 413 naming the limit).
         .merge(campaign::upload_router().layer(DefaultBodyLimit::max(
+            crate::store::ATTACHMENT_MAX_BYTES + 1,
+        )))
+        .merge(inspections::upload_router().layer(DefaultBodyLimit::max(
             crate::store::ATTACHMENT_MAX_BYTES + 1,
         )))
         // Answers change with every recorded event: no cache may keep one.

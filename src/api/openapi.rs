@@ -287,7 +287,20 @@ fn document() -> Value {
                 "properties": { "member": { "type": "string" }, "parcels": { "type": "array", "maxItems": 500, "items": { "type": ["string", "integer"] } },
                     "from": { "type": "string", "format": "date" }, "versions": { "type": "object", "additionalProperties": { "type": "integer" } } } }
     });
-    for extra in [schemas, structure_schemas, org_schemas, evaluation_schemas] {
+    if let (Some(paths), Value::Object(more)) = (
+        doc["paths"].as_object_mut(),
+        super::inspections::openapi_paths(),
+    ) {
+        paths.extend(more);
+    }
+    let inspection_schemas = super::inspections::openapi_schemas();
+    for extra in [
+        schemas,
+        structure_schemas,
+        org_schemas,
+        evaluation_schemas,
+        inspection_schemas,
+    ] {
         if let (Some(all), Value::Object(extra)) =
             (doc["components"]["schemas"].as_object_mut(), extra)
         {

@@ -70,6 +70,8 @@ enum What {
     Periodic,
     /// The annual evaluation of a year.
     Evaluation(i32),
+    /// The Inspection Committee's inspections (`by=inspection`).
+    Inspection,
 }
 
 impl What {
@@ -79,6 +81,9 @@ impl What {
         }
         if by == crate::report::evaluation::CUT {
             return Ok(What::Evaluation(chrono::Datelike::year(&today_vn())));
+        }
+        if by == Cut::Inspection.as_str() {
+            return Ok(What::Inspection);
         }
         cuts(by).map(What::Cuts)
     }
@@ -90,6 +95,7 @@ impl What {
             What::Cuts(c) => c.clone(),
             What::Periodic => vec![Cut::Segment, Cut::Group, Cut::Cell],
             What::Evaluation(_) => vec![Cut::Cell, Cut::Member],
+            What::Inspection => vec![Cut::Inspection],
         }
     }
 
@@ -115,6 +121,7 @@ impl What {
                     crate::store::StoreError::BadInput(m) => ApiError::Unprocessable("bad_year", m),
                     e => e.into(),
                 })?,
+            What::Inspection => crate::ops::inspections::report(s, opt)?,
         })
     }
 }
@@ -127,11 +134,19 @@ fn cuts(by: &str) -> Result<Vec<Cut>, ApiError> {
         .map(|c| {
             Cut::parse(c.trim()).ok_or_else(|| {
                 bad(format!(
-                    "by: không biết cách cắt {c:?} / unknown cut {c:?} (segment, group, cell, member, lagging, commendation, exemplary, plan, all, periodic)"
+                    "by: không biết cách cắt {c:?} / unknown cut {c:?} (segment, group, cell, member, lagging, commendation, exemplary, plan, all, periodic, inspection)"
                 ))
             })
         })
-        .collect()
+        .collect::<Result<Vec<Cut>, ApiError>>()
+        .and_then(|c| {
+            if c.contains(&Cut::Inspection) {
+                return Err(bad(
+                    "by: inspection là báo cáo riêng, không ghép với cách cắt khác / inspection is a report of its own, not combined with other cuts".into(),
+                ));
+            }
+            Ok(c)
+        })
 }
 
 fn options(q: &ReportQuery) -> Result<Options, ApiError> {
@@ -187,6 +202,9 @@ fn check_access(caller: &Caller, cuts: &[Cut], public: bool) -> Result<(), ApiEr
     // ward's people: not a secretary's or member's to read
     if cuts.iter().any(|c| c.is_sensitive()) || !public {
         caller.require_ward("báo cáo / report")?;
+    }
+    if cuts.contains(&Cut::Inspection) {
+        caller.require_to(Action::ReadInspections)?;
     }
     if cuts.iter().any(|c| c.is_sensitive()) && caller.sees_sensitive().is_none() {
         return Err(if caller.0.is_none() {
@@ -328,6 +346,7 @@ async fn edited(
     caller.require_to(Action::Report)?;
     let by = b.by.unwrap_or_else(|| "all".into());
     let mut what = What::parse(&by)?;
+    check_access(caller, &what.shows(), true)?;
     let q = ReportQuery {
         as_of: Some(b.as_of),
         from: b.from,

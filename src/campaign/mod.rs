@@ -30,6 +30,7 @@ pub mod evaluation;
 pub mod events;
 pub mod figures;
 pub mod first;
+pub mod inspection;
 pub mod org;
 pub mod plans;
 pub mod responsibility;

@@ -695,6 +695,51 @@ pub struct Behind {
     pub missed: Vec<(NaiveDate, i64)>,
 }
 
+/// The party cells (indices in [`Ward::cells`]) answering for `area`: a
+/// cell itself, the cell covering a group, the cells covering a segment's
+/// groups (each once, in order).
+pub fn cells_answering(ward: &Ward, area: &PlanArea) -> Vec<usize> {
+    let cell_of_group = ward.cell_of_group();
+    let mut v: Vec<usize> = match area.kind {
+        AreaKind::Cell => ward
+            .cells
+            .iter()
+            .position(|c| c.code == area.code)
+            .into_iter()
+            .collect(),
+        AreaKind::Group => cell_of_group
+            .get(area.code.as_str())
+            .copied()
+            .into_iter()
+            .collect(),
+        AreaKind::Segment => ward
+            .segments
+            .iter()
+            .filter(|s| s.id == area.code)
+            .flat_map(|s| s.groups.iter())
+            .filter_map(|g| cell_of_group.get(g.as_str()).copied())
+            .collect(),
+    };
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Each cell's record against the plans it answers for over `year`
+/// ([`met`], [`cells_answering`]): met when every judged plan was met,
+/// not met when one was not, `None` when none was judged. In
+/// [`Ward::cells`] order.
+pub fn cells_met(ward: &Ward, plans: &[Plan], year: i32, today: NaiveDate) -> Vec<Option<bool>> {
+    let mut out = vec![None; ward.cells.len()];
+    for (area, verdict) in met(ward, plans, year, today) {
+        let Some(v) = verdict else { continue };
+        for c in cells_answering(ward, &area) {
+            out[c] = Some(out[c].unwrap_or(true) && v);
+        }
+    }
+    out
+}
+
 /// The areas behind their plans on `day`: each active plan with a missed
 /// milestone, with its area, the plan's id and the missed milestones (due
 /// date, days overdue). For the inspection committee: where to look.

@@ -122,6 +122,7 @@ pub fn create_demo_as_of(
                 .map_err(fail)?;
         }
     }
+    super::inspections::add(&mut store, today).map_err(fail)?;
     // last month's report, as the office issued it
     let mut data = store.ward().map_err(fail)?;
     data.demo = true;

@@ -28,6 +28,7 @@
 pub mod database;
 mod evaluation;
 pub mod history;
+pub mod inspections;
 mod model;
 mod names;
 mod org;

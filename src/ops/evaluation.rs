@@ -17,11 +17,28 @@ pub struct Year {
     pub decided: Decided,
 }
 
-/// Whether each subject met its plan for the year (`None`: no plan). The
-/// plans are another part of the record: until they are wired in here,
-/// every subject reads as having none, which never holds a band back.
-fn plan_met(_: SubjectKind, _: &str) -> Option<bool> {
-    None
+/// Whether each subject met its plans for the year (`None`: no plan
+/// judged): a cell, the plans it answers for
+/// ([`crate::campaign::plans::cells_met`]); a member, their cell's.
+fn plan_met(
+    ward: &Ward,
+    plans: &[crate::campaign::plans::Plan],
+    year: i32,
+    today: NaiveDate,
+) -> impl Fn(SubjectKind, &str) -> Option<bool> {
+    let cells = crate::campaign::plans::cells_met(ward, plans, year, today);
+    let by_code: std::collections::HashMap<String, Option<bool>> = ward
+        .cells
+        .iter()
+        .zip(&cells)
+        .map(|(c, m)| (c.code.clone(), *m))
+        .chain(
+            ward.members
+                .iter()
+                .map(|m| (m.code.clone(), cells.get(m.cell).copied().flatten())),
+        )
+        .collect();
+    move |_, code| by_code.get(code).copied().flatten()
 }
 
 /// The refusal of a year that has not begun (or is before the era).
@@ -45,7 +62,13 @@ pub fn year(store: &Store, ward: &Ward, year: i32, today: NaiveDate) -> Result<Y
     let set = store.evaluation_thresholds(year)?;
     let t = set.as_ref().map(|s| s.thresholds).unwrap_or_default();
     Ok(Year {
-        evaluation: evaluation::evaluate(ward, year, day, &t, &plan_met),
+        evaluation: evaluation::evaluate(
+            ward,
+            year,
+            day,
+            &t,
+            &plan_met(ward, &store.plans()?, year, today),
+        ),
         set,
         decided: store.evaluation_ratings(year)?,
     })

@@ -20,5 +20,6 @@ pub mod evaluation;
 pub mod export;
 pub mod files;
 pub mod import;
+pub mod inspections;
 pub mod record;
 pub mod reports;

@@ -29,6 +29,10 @@ pub enum Cut {
     /// Plans and targets: plan versus actual per milestone (logged-in
     /// only; not in [`Cut::ALL`], the progress report's cuts).
     Plan,
+    /// The Inspection Committee's inspections (not in [`Cut::ALL`]: laid out
+    /// by [`super::inspection`] from the inspections, readable only with
+    /// `Action::ReadInspections`).
+    Inspection,
 }
 
 impl Cut {
@@ -52,6 +56,7 @@ impl Cut {
             Cut::Commendation => "commendation",
             Cut::Exemplary => "exemplary",
             Cut::Plan => "plan",
+            Cut::Inspection => "inspection",
         }
     }
 
@@ -59,13 +64,14 @@ impl Cut {
         Cut::ALL
             .into_iter()
             .chain([Cut::Plan])
+            .chain([Cut::Inspection])
             .find(|c| c.as_str() == s)
     }
 
     /// Whether the cut shows political or persuasion data (party cells,
     /// members, members' families): only roles that need it may see it.
     pub fn is_sensitive(self) -> bool {
-        matches!(self, Cut::Cell | Cut::Member)
+        matches!(self, Cut::Cell | Cut::Member | Cut::Inspection)
     }
 
     /// Whether the cut is internal: logged-in users only (plans).
@@ -98,6 +104,7 @@ impl Cut {
                 "Kế hoạch, chỉ tiêu và kết quả thực hiện",
                 "Plans and targets versus actual",
             ),
+            Cut::Inspection => ("Kiểm tra, giám sát", "Inspection and supervision"),
         }
     }
 
@@ -111,6 +118,7 @@ impl Cut {
             Cut::Commendation => "Biểu dương",
             Cut::Exemplary => "Tập thể, cá nhân tiêu biểu",
             Cut::Plan => "Kế hoạch",
+            Cut::Inspection => "Kiểm tra, giám sát",
         }
     }
 }
@@ -441,6 +449,8 @@ fn sheet(ctx: &Ctx, cut: Cut) -> Sheet {
         Cut::Commendation => commendation(ctx),
         Cut::Exemplary => super::commend::sheet(ctx.data, ctx.opt),
         Cut::Plan => super::plan_sheet::sheet(ctx.data, ctx.plans, ctx.opt.as_of),
+        // laid out by `super::inspection` from the inspections
+        Cut::Inspection => empty_sheet(Vec::new()),
     };
     s.key = cut.as_str().into();
     s.name = cut.tab().into();

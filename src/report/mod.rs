@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod format;
 pub mod html;
 pub mod html_party;
+pub mod inspection;
 pub mod periodic;
 pub mod plan_sheet;
 pub mod public;

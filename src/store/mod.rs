@@ -24,6 +24,7 @@ mod consent;
 mod evaluation;
 mod events;
 mod import;
+mod inspections;
 pub mod meta;
 mod org;
 mod org_edit;
@@ -78,6 +79,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_roles.sql"),
     include_str!("migrations/0010_org_changes.sql"),
     include_str!("migrations/0011_plans.sql"),
+    include_str!("migrations/0012_inspections.sql"),
     include_str!("migrations/0013_evaluation.sql"),
 ];
 
@@ -109,6 +111,8 @@ pub enum What {
     Cell,
     Lead,
     Plan,
+    Inspection,
+    InspectionAction,
 }
 
 impl What {
@@ -126,6 +130,8 @@ impl What {
             What::Cell => "chi bộ",
             What::Lead => "ủy viên phụ trách",
             What::Plan => "kế hoạch",
+            What::Inspection => "cuộc kiểm tra, giám sát",
+            What::InspectionAction => "yêu cầu khắc phục",
         }
     }
 
@@ -143,6 +149,8 @@ impl What {
             What::Cell => "party cell",
             What::Lead => "area lead",
             What::Plan => "plan",
+            What::Inspection => "inspection",
+            What::InspectionAction => "required action",
         }
     }
 }

@@ -1164,6 +1164,9 @@ fn a_version_3_file_gets_its_outlines_when_opened() {
                  DROP TABLE cell_groups; DROP TABLE party_cells;
                  DROP TABLE structure_changes; DROP TABLE org_changes;
                  DROP TABLE evaluation_ratings; DROP TABLE evaluation_thresholds;
+                 DROP TABLE plan_history; DROP TABLE plan_milestones; DROP TABLE plans;
+                 DROP TABLE inspection_history; DROP TABLE inspection_attachments;
+                 DROP TABLE inspection_actions; DROP TABLE inspections;
                  PRAGMA user_version = 3;",
             )
             .unwrap();

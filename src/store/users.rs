@@ -49,6 +49,8 @@ pub enum Action {
     Plan,
     /// Records inspections and their follow-up.
     Inspect,
+    /// Reads inspections, their findings and the proposals whom to inspect.
+    ReadInspections,
     /// Edits, previews and freezes reports (the party office).
     Report,
     /// Decides the annual evaluation.
@@ -101,9 +103,14 @@ impl Role {
             ),
             Role::Standing => matches!(
                 action,
-                ReadNames | ReadSensitive | Report | Plan | Evaluate | EditOrg
+                ReadNames | ReadSensitive | Report | Plan | Evaluate | EditOrg | ReadInspections
             ),
-            Role::Inspection => matches!(action, ReadNames | ReadSensitive | Inspect),
+            Role::Inspection => {
+                matches!(
+                    action,
+                    ReadNames | ReadSensitive | Inspect | ReadInspections
+                )
+            }
             // within their cell
             Role::Secretary => {
                 matches!(action, ReadNames | ReadSensitive | Record | Plan | EditOrg)
@@ -525,6 +532,16 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
         }
+    }
+
+    #[test]
+    fn inspections_are_read_by_the_inspection_and_standing_committees_and_admins_only() {
+        let readers: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may(Action::ReadInspections))
+            .collect();
+        assert_eq!(readers, [Role::Admin, Role::Standing, Role::Inspection]);
+        assert!(!Role::Standing.may(Action::Inspect));
     }
 
     #[test]

@@ -14,6 +14,7 @@ import './party/org.js';
 import './party/evaluation.js';
 import './party/first.js';
 import './party/plans.js';
+import './party/inspections.js';
 import {
   $, esc, renderWardSummary, filterSegments, sortSegments, renderSegmentList, renderGroupTable,
   renderLegend, segmentDetail, segmentParcelList, groupDetail, parcelDetail, renderPrintSummary,

@@ -1775,6 +1775,84 @@ await test('plans: the Kế hoạch section shows plan versus actual, overdue mi
   assert(sw <= 375, `page is ${sw} px wide with the plan form`);
   await phone.page.evaluate(() => document.querySelector('#party-plans .plan-form').scrollIntoView());
   await shot(phone.page, 'phone-party-plans-form.png');
+await test('inspection: the committee sees whom to inspect and why, records an inspection from a proposal, follows up an action; overdue ones flagged; an editor does not see it; 375 px fits', async () => {
+  const ukt = await testUser('ukt.kiemthu', 'inspection');
+  const dmy = (iso) => iso.split('-').reverse().join('/');
+  const openParty = async (width, height) => {
+    const [name, value] = ukt.cookie.split('=');
+    const storage = { cookies: [{ name, value, domain: new URL(BASE).hostname, path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Strict' }], origins: [] };
+    const o = await openPage({ width, height, storage });
+    await o.page.click('#tab-party');
+    await o.page.waitForSelector('#party-inspections .insp-proposal', { timeout: 20000 });
+    return o;
+  };
+  const { context, page, errors } = await openParty(1440, 900);
+  // the proposals, as the API gives them, each with its reasons in Vietnamese / English
+  const proposed = await apiGet('/api/inspections/proposals?idle_days=30', ukt.cookie);
+  eq(await page.locator('#insp-proposals > li.insp-proposal').count(), proposed.proposals.length, 'proposals listed');
+  const first = proposed.proposals[0];
+  const reason = await page.locator('#insp-proposals > li.insp-proposal').first().locator('.insp-reasons li').first().textContent();
+  eq(reason, first.reasons[0].text, 'the first reason');
+  assert(reason.includes(' / '), `Vietnamese / English: ${reason}`);
+  // the demo's overdue action is flagged
+  assert(await page.locator('#insp-list .insp-action.overdue').count() >= 1, 'no overdue action flagged');
+  assert(await page.isVisible('#insp-overdue'), 'no overdue badge');
+  await shot(page, 'party-inspections.png');
+  // "record an inspection" from the first proposal: the form pre-filled
+  await page.locator('#insp-proposals > li.insp-proposal').first().locator('[data-propose]').click();
+  eq(await page.inputValue('#insp-subject'), first.subject_code, 'the subject pre-filled');
+  assert((await page.inputValue('#insp-findings')).includes(first.reasons[0].text), 'the reasons pre-filled as findings');
+  eq(await page.inputValue('#insp-held-on'), dmy(WARD_TODAY), 'today, Vietnamese style');
+  // a blank scope is refused, naming the field; nothing written
+  const before = (await apiGet('/api/inspections', ukt.cookie)).inspections.length;
+  await page.click('#insp-save');
+  await page.waitForFunction(() => document.querySelector('#insp-error')?.textContent.includes('scope'), null, { timeout: 10000 });
+  eq((await apiGet('/api/inspections', ukt.cookie)).inspections.length, before, 'nothing written');
+  await page.fill('#insp-scope', 'Kiểm tra thử: việc tiếp xúc các hộ được phân công');
+  await page.fill('.insp-action-row [name=action_text]', 'Đến từng hộ trong tuần');
+  await page.fill('.insp-action-row [name=action_deadline]', dmy(WARD_TODAY));
+  await page.click('#insp-save');
+  await page.waitForFunction(() => [...document.querySelectorAll('#insp-list .insp-item')].some((li) => li.textContent.includes('Kiểm tra thử')), null, { timeout: 15000 });
+  const after = await apiGet('/api/inspections', ukt.cookie);
+  eq(after.inspections.length, before + 1, 'one inspection recorded');
+  const made = after.inspections.find((i) => i.scope.startsWith('Kiểm tra thử'));
+  eq(made.subject_code, first.subject_code, 'its subject');
+  eq(made.actions[0].deadline, WARD_TODAY, 'its action\'s deadline');
+  // follow-up of its action: done today
+  const item = page.locator(`#insp-list li[data-inspection="${made.id}"]`);
+  await item.locator('.insp-follow-box summary').first().click();
+  await item.locator('textarea[name=follow_up]').fill('Đã đến đủ các hộ');
+  await item.locator('input[name=done_on]').fill(dmy(WARD_TODAY));
+  await item.locator('.insp-follow-form button[type=submit]').click();
+  await page.waitForFunction((id) => document.querySelector(`#insp-list li[data-inspection="${id}"] .badge.done`), made.id, { timeout: 15000 });
+  const done = (await apiGet('/api/inspections', ukt.cookie)).inspections.find((i) => i.id === made.id);
+  eq(done.actions[0].state, 'done', 'the action done');
+  eq(done.actions[0].follow_up, 'Đã đến đủ các hộ', 'its follow-up');
+  await page.evaluate((id) => document.querySelector(`#insp-list li[data-inspection="${id}"]`).scrollIntoView(), made.id);
+  await shot(page, 'party-inspection-recorded.png');
+  // the refused save above is the one expected failure
+  const unexpected = errors.filter((e) => !e.includes('status of 422'));
+  eq(unexpected.length, 0, `console errors: ${unexpected.join(' | ')}`);
+  await context.close();
+  // an editor: no such section (and the API says 403)
+  const ed = await testUser('lan.kiemthu', 'editor');
+  const [n, v] = ed.cookie.split('=');
+  const edPage = await openPage({ storage: { cookies: [{ name: n, value: v, domain: new URL(BASE).hostname, path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Strict' }], origins: [] } });
+  await edPage.page.click('#tab-party');
+  await edPage.page.waitForTimeout(500);
+  eq(await edPage.page.locator('#party-inspections .insp-proposal').count(), 0, 'an editor sees no proposals');
+  await edPage.context.close();
+  // at 375 px: the section and the form fit the width
+  const phone = await openParty(375, 812);
+  await phone.page.locator('#insp-proposals > li.insp-proposal').first().locator('[data-propose]').click();
+  const sw = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+  assert(sw <= 375, `page is ${sw} px wide with the inspection form`);
+  const form = await phone.page.locator('#insp-form').boundingBox();
+  assert(form && form.x >= 0 && form.x + form.width <= 375, `the form: ${JSON.stringify(form)}`);
+  await phone.page.evaluate(() => document.querySelector('#insp-form').scrollIntoView());
+  await shot(phone.page, 'phone-party-inspection-form.png');
+  await phone.page.evaluate(() => document.querySelector('#insp-list').scrollIntoView());
+  await shot(phone.page, 'phone-party-inspections.png');
   eq(phone.errors.length, 0, `console errors: ${phone.errors.join(' | ')}`);
   await phone.context.close();
 });
