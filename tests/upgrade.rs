@@ -6,7 +6,10 @@
 //! `hiendat backup`; 8: structures with their history, 2026-12-05: a
 //! structure added and marked donated and an imported one edited over the
 //! API, a household change, a logged read and a periodic report frozen with
-//! the office's edits, made by `fixtures/make-v8.sh`), and
+//! the office's edits, made by `fixtures/make-v8.sh`; 13: the party's work,
+//! 2026-12-05: the demo's plans, inspections, evaluation and organisation
+//! history, with a plan edited, a rating decided, a member added and a
+//! secretary user over the API, made by `fixtures/make-v13.sh`), and
 //! `vN-demo.summary-*.json` are that version's own
 //! API answers on it. After the upgrade every event and every
 //! frozen report is there byte for byte, and every figure is the same number
@@ -180,6 +183,49 @@ async fn a_database_of_schema_8_opens_and_keeps_its_structures_history_and_perio
     );
     let _ = std::fs::remove_file(&copy);
     upgrade("v8-demo", 8, true).await;
+}
+
+/// The party's work (schema 9-13): plans, inspections, the evaluation,
+/// the organisation's history and the users tied to party members.
+fn party_work(db: &Path) -> Vec<Vec<String>> {
+    [
+        "SELECT * FROM plans ORDER BY id",
+        "SELECT * FROM plan_milestones ORDER BY plan, seq",
+        "SELECT * FROM plan_history ORDER BY id",
+        "SELECT * FROM inspections ORDER BY id",
+        "SELECT * FROM inspection_actions ORDER BY id",
+        "SELECT * FROM inspection_history ORDER BY id",
+        "SELECT * FROM evaluation_thresholds ORDER BY 1",
+        "SELECT * FROM evaluation_ratings ORDER BY 1",
+        "SELECT * FROM org_changes ORDER BY id",
+        "SELECT id, name, role, member_code FROM users ORDER BY id",
+    ]
+    .iter()
+    .map(|q| rows(db, q))
+    .collect()
+}
+
+#[tokio::test]
+async fn a_database_of_schema_13_opens_and_keeps_the_partys_work() {
+    let db = Path::new(FIXTURES).join("v13-demo.db");
+    let before = party_work(&db);
+    assert!(
+        before.iter().all(|t| !t.is_empty()),
+        "the fixture holds plans, inspections, an evaluation, the organisation's history and users"
+    );
+    let has = |table: usize, text: &str| before[table].iter().any(|r| r.contains(text));
+    assert!(has(2, "edited"), "a plan edited over the API");
+    assert!(
+        has(7, "đề nghị của chi bộ"),
+        "a rating decided over the API"
+    );
+    assert!(has(8, "DV900"), "a member added over the API");
+    assert!(has(9, "secretary"), "a secretary tied to a member");
+    let copy = copy_of_fixture("v13-demo");
+    drop(hiendat::ops::import::open(&copy).unwrap());
+    assert_eq!(party_work(&copy), before, "the party's work byte for byte");
+    let _ = std::fs::remove_file(&copy);
+    upgrade("v13-demo", 13, true).await;
 }
 
 async fn upgrade(name: &str, schema: i64, all: bool) {
