@@ -446,3 +446,102 @@ async fn a_secretary_or_member_user_needs_a_party_members_code() {
         (&json!("secretary"), &json!("DV001"))
     );
 }
+
+#[tokio::test]
+async fn a_secretary_plans_for_their_own_cell_only_and_neither_edits_the_organisation_nor_reads_the_wards_party_lists()
+ {
+    let server = Server::start().await;
+    let sec = server.login(SECRETARY).await;
+    let admin = server.login(ADMIN).await;
+    let me = server.get(&sec, "/api/me").await;
+    let own = me["user"]["scope"]["cell"].as_str().unwrap().to_string();
+    let (_, mine) = server.scope(&sec).await;
+    let org = server.get(&admin, "/api/org").await;
+    let cells: Vec<String> = org["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_string())
+        .collect();
+    let other = cells.iter().find(|c| **c != own).expect("another cell");
+    let member = org["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["cell"].as_str() == Some(own.as_str()))
+        .map(|m| m["code"].as_str().unwrap().to_string())
+        .expect("a member of the cell");
+    let outside = server
+        .all_ids()
+        .await
+        .into_iter()
+        .find(|p| !mine.contains(p))
+        .unwrap();
+    let url = server.url("/api/org/history?limit=500");
+    let history = |c: reqwest::Client| {
+        let url = url.clone();
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            r.json::<Value>().await.unwrap()["history"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    let before = history(admin.clone()).await;
+    let refused = |(status, body): (StatusCode, Value)| {
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(body["error"]["code"], "out_of_scope", "{body}");
+    };
+    // the organisation: edited by ward roles only (a secretary's edit
+    // could widen their own reach)
+    refused(
+        server
+            .send(
+                &sec,
+                "/api/org/assignments",
+                json!({ "member": member, "parcels": [outside] }),
+            )
+            .await,
+    );
+    refused(
+        server
+            .send(
+                &sec,
+                "/api/org/leads",
+                json!({ "name": "Ai đó", "group": "Tổ dân phố 1" }),
+            )
+            .await,
+    );
+    assert_eq!(history(admin.clone()).await, before, "nothing written");
+    for path in [
+        "/api/org/current",
+        "/api/org/history",
+        "/api/party/first",
+        "/api/evaluation?year=2026",
+    ] {
+        refused(server.status_of(&sec, path).await);
+    }
+    // plans: their own cell's, not another's
+    let plan = |cell: &str| {
+        json!({ "area_kind": "cell", "area_code": cell, "title": "Kế hoạch quý I",
+                "milestones": [{ "due": "2027-03-31", "households": 1 }] })
+    };
+    refused(server.send(&sec, "/api/plans", plan(other)).await);
+    let (status, body) = server.send(&sec, "/api/plans", plan(&own)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // a frozen plan report needs a login, as the live one does
+    let (status, frozen) = server
+        .send(
+            &admin,
+            "/api/reports/frozen",
+            json!({ "by": "plan", "as_of": DEMO_TODAY }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{frozen}");
+    let r = reqwest::get(server.url(&format!("/api/reports/frozen/{}?format=csv", frozen["id"])))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}

@@ -170,6 +170,8 @@ async fn read(
     q: Result<Query<YearQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = caller.require_to(Action::ReadSensitive)?.clone();
+    // every member's and cell's record: the ward's, not a scoped role's
+    caller.require_ward("đánh giá, xếp loại / evaluation")?;
     let year = year_of(q)?;
     let today = crate::campaign::clock::today();
     let day = ops::day_of(year, today).map_err(bad_year)?;

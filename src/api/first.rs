@@ -76,6 +76,8 @@ async fn first(
     }
     let (as_of, _) = dates(&q)?;
     let user = caller.require_to(Action::ReadSensitive)?.clone();
+    // every cell's members and their families: the ward's, not a scoped role's
+    caller.require_ward("đảng viên đi trước / members going first")?;
     let facts = state.facts();
     state
         .blocking(move |s| {
@@ -134,7 +136,8 @@ async fn commendation(
         .as_ref()
         .is_some_and(|u| u.role.may(Action::ReadNames));
     opt.public = !names;
-    let reader = caller.sees_sensitive().cloned();
+    // members are named to ward-wide readers of sensitive data only
+    let reader = caller.sees_sensitive_ward().cloned();
     opt.name_members = reader.is_some();
     let period = commend::period_of(&opt);
     let facts = state.facts();

@@ -60,12 +60,14 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// Whether `user` may edit the cell `cell_code` (its members and their
-/// assignments too). The one place that decides it: a cell secretary only
-/// their own cell, once the roles carry the cell; every other role allowed
-/// to edit the organisation, any cell.
-pub fn may_edit_cell(user: &User, cell_code: &str) -> bool {
-    let _ = (user, cell_code);
-    true
+/// assignments too). The one place that decides it: the organisation is
+/// edited here by ward roles only (editor, standing, admin). A cell
+/// secretary's edits could widen their own reach (groups added to their
+/// cell, any parcel made a member's household or assigned to one), so a
+/// secretary re-assigns their cell's households from the parcel panel
+/// (`POST /api/parcels/{id}/assignment`, checked against their scope).
+pub fn may_edit_cell(user: &User, _cell_code: &str) -> bool {
+    !user.role.scoped()
 }
 
 fn unprocessable(code: &'static str, msg: String) -> ApiError {
@@ -157,6 +159,7 @@ async fn current(
     q: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = caller.require_to(Action::ReadSensitive)?.clone();
+    caller.require_ward("tổ chức / organisation")?;
     let date = q?.0.date()?;
     let day = if date == NaiveDate::MAX {
         crate::campaign::clock::today()
@@ -278,6 +281,7 @@ async fn history(
     q: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let user = caller.require_to(Action::ReadSensitive)?.clone();
+    caller.require_ward("tổ chức / organisation")?;
     let q = q?.0;
     let what = match q.what.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(w) => Some(OrgWhat::parse(w).ok_or_else(|| {
@@ -364,6 +368,7 @@ async fn add_cell(
     body: Result<Json<CellBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require_to(Action::EditOrg)?.clone();
+    caller.require_ward("tổ chức / organisation")?;
     let Json(b) = body?;
     let code = code("code", b.code.as_deref())?;
     if !may_edit_cell(&user, &code) {
@@ -390,6 +395,7 @@ async fn edit_cell(
     body: Result<Json<CellBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require_to(Action::EditOrg)?.clone();
+    caller.require_ward("tổ chức / organisation")?;
     if !may_edit_cell(&user, &code) {
         return Err(forbidden_cell());
     }
@@ -422,6 +428,7 @@ async fn remove_cell(
     body: Result<Json<RemoveBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require_to(Action::EditOrg)?.clone();
+    caller.require_ward("tổ chức / organisation")?;
     if !may_edit_cell(&user, &code) {
         return Err(forbidden_cell());
     }
@@ -488,6 +495,7 @@ async fn add_member(
     body: Result<Json<MemberBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require_to(Action::EditOrg)?.clone();
+    caller.require_ward("tổ chức / organisation")?;
     let Json(b) = body?;
     let code = code("code", b.code.as_deref())?;
     let a = OrgAuthor::now(&user.name, effective(b.effective.as_deref())?);
@@ -514,6 +522,7 @@ async fn edit_member(
     body: Result<Json<MemberBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require_to(Action::EditOrg)?.clone();
+    caller.require_ward("tổ chức / organisation")?;
     let Json(b) = body?;
     if b.code.as_deref().is_some_and(|c| c.trim() != code) {
         return Err(unprocessable(
@@ -547,6 +556,7 @@ async fn remove_member(
     body: Result<Json<RemoveBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require_to(Action::EditOrg)?.clone();
+    caller.require_ward("tổ chức / organisation")?;
     let Json(b) = body?;
     let expected = version(b.version)?;
     let a = OrgAuthor::now(&user.name, effective(b.effective.as_deref())?);
@@ -615,6 +625,7 @@ async fn add_lead(
     body: Result<Json<LeadBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require_to(Action::EditOrg)?.clone();
+    caller.require_ward("tổ chức / organisation")?;
     let Json(b) = body?;
     let a = OrgAuthor::now(&user.name, effective(b.effective.as_deref())?);
     let edit = b.edit()?;
@@ -637,6 +648,7 @@ async fn edit_lead(
     body: Result<Json<LeadBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require_to(Action::EditOrg)?.clone();
+    caller.require_ward("tổ chức / organisation")?;
     let Json(b) = body?;
     let expected = version(b.version)?;
     let a = OrgAuthor::now(&user.name, effective(b.effective.as_deref())?);
@@ -657,6 +669,7 @@ async fn remove_lead(
     body: Result<Json<RemoveBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require_to(Action::EditOrg)?.clone();
+    caller.require_ward("tổ chức / organisation")?;
     let Json(b) = body?;
     let expected = version(b.version)?;
     let a = OrgAuthor::now(&user.name, effective(b.effective.as_deref())?);
@@ -689,6 +702,7 @@ async fn reassign(
     body: Result<Json<ReassignBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let user = caller.require_to(Action::EditOrg)?.clone();
+    caller.require_ward("tổ chức / organisation")?;
     let Json(b) = body?;
     let member = code("member", b.member.as_deref())?;
     if b.parcels.is_empty() {

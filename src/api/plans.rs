@@ -13,6 +13,7 @@ use crate::campaign::figures::Ward;
 use crate::campaign::plans::{
     self, AreaKind, MAX_MILESTONES, Milestone, Plan, PlanArea, PlanDraft, PlanFigures, Projection,
 };
+use crate::campaign::scope::Scope;
 use crate::store::{Action, User};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -32,11 +33,32 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/plans/{id}/cancel", post(cancel))
 }
 
-/// Whether `user` may set plans for `area`. Every role that may plan may
-/// plan for every area for now; a cell secretary's scope (their own
-/// cell's groups) is wired here when the roles arrive.
-pub(super) fn may_plan_for(_user: &User, _ward: &Ward, _area: &PlanArea) -> bool {
-    true
+/// Whether a caller of `scope` may set plans for `area`: a ward role any
+/// area; a cell secretary their own cell's plan and its groups' (not a
+/// segment's: a road runs through other cells' groups); a member none.
+pub(super) fn may_plan_for(scope: &Scope, ward: &Ward, area: &PlanArea) -> bool {
+    match scope {
+        Scope::Ward => true,
+        Scope::Cell { cell, .. } => match area.kind {
+            plans::AreaKind::Cell => area.code == *cell,
+            plans::AreaKind::Group => ward
+                .cell_of_group()
+                .get(area.code.as_str())
+                .is_some_and(|&i| ward.cells.get(i).is_some_and(|c| c.code == *cell)),
+            plans::AreaKind::Segment => false,
+        },
+        Scope::Assigned { .. } => false,
+    }
+}
+
+fn out_of_scope_plan(area: &PlanArea) -> ApiError {
+    ApiError::OutOfScope(format!(
+        "area_code: kế hoạch cho {} {:?} ngoài phạm vi phụ trách của bạn / a plan for {} {:?} is outside your scope",
+        area.kind.label(),
+        area.code,
+        area.kind.english(),
+        area.code
+    ))
 }
 
 fn unprocessable(field: &str, vi: &str, en: &str) -> ApiError {
@@ -225,6 +247,7 @@ async fn list(
             )?;
             let kept = facts.get(s)?;
             let ward = kept.ward();
+            let scope = s.scope_of(&user, day)?;
             let mut all = s.plans()?;
             // active first, each kind newest first
             all.sort_by_key(|p| (p.status != plans::PlanStatus::Active, -p.id));
@@ -235,7 +258,7 @@ async fn list(
                 .map(|(p, f)| {
                     let mut v = plan_json(p, f);
                     v["may_edit"] = json!(
-                        user.role.may(Action::Plan) && may_plan_for(&user, ward, &p.draft.area)
+                        user.role.may(Action::Plan) && may_plan_for(&scope, ward, &p.draft.area)
                     );
                     v
                 })
@@ -280,8 +303,9 @@ where
             let ward = kept.ward();
             plans::check(ward, &mut draft)
                 .map_err(|i| ApiError::Unprocessable("invalid_plan", i.to_string()))?;
-            if !may_plan_for(&user, ward, &draft.area) {
-                return Err(ApiError::Forbidden);
+            let scope = s.scope_of(&user, crate::campaign::clock::today())?;
+            if !may_plan_for(&scope, ward, &draft.area) {
+                return Err(out_of_scope_plan(&draft.area));
             }
             let at = crate::campaign::clock::now().to_rfc3339();
             let plan = write(s, &draft, &user.name, &at)?;
@@ -316,7 +340,14 @@ async fn edit(
     let user = caller.require_to(Action::Plan)?.clone();
     let Json(b) = body?;
     let v = version(b.version)?;
+    let scoped = user.role.scoped();
     save(state, user, b, StatusCode::OK, move |s, d, by, at| {
+        // the new area was checked against the scope; a scoped role keeps
+        // the plan's area, so the old one is within it too
+        let old = s.plan(id)?;
+        if scoped && old.draft.area != d.area {
+            return Err(out_of_scope_plan(&old.draft.area));
+        }
         Ok(s.edit_plan(id, v, d, by, at)?)
     })
     .await
@@ -337,8 +368,9 @@ async fn cancel(
         .blocking(move |s| {
             let kept = facts.get(s)?;
             let old = s.plan(id)?;
-            if !may_plan_for(&user, kept.ward(), &old.draft.area) {
-                return Err(ApiError::Forbidden);
+            let scope = s.scope_of(&user, crate::campaign::clock::today())?;
+            if !may_plan_for(&scope, kept.ward(), &old.draft.area) {
+                return Err(out_of_scope_plan(&old.draft.area));
             }
             let at = crate::campaign::clock::now().to_rfc3339();
             let plan = s.cancel_plan(id, v, &user.name, &at)?;

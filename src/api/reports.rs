@@ -534,7 +534,6 @@ async fn frozen(
                 .any(|s| crate::report::evaluation::SHEET_KEYS.contains(&s.key.as_str()))
                 .then_some(Cut::Member),
         )
-        .filter(|c| c.is_sensitive())
         .filter(|c| c.is_sensitive() || c.needs_login())
         .collect();
     check_access(&caller, &sensitive, true)?;

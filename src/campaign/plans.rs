@@ -608,10 +608,21 @@ pub fn figures(tallies: &mut Tallies, plan: &Plan, day: NaiveDate) -> PlanFigure
         .milestones
         .iter()
         .map(|m| {
-            let state = if reaches(actual, m) {
+            // a milestone past due is judged on its due date, as `met`
+            // judges it: reaching the target later does not meet it
+            let state = if m.due < day {
+                let at_due = tallies
+                    .of(area, m.due)
+                    .as_ref()
+                    .map(Measures::of)
+                    .unwrap_or_default();
+                if reaches(at_due, m) {
+                    MilestoneState::Met
+                } else {
+                    MilestoneState::Missed
+                }
+            } else if reaches(actual, m) {
                 MilestoneState::Met
-            } else if m.due < day {
-                MilestoneState::Missed
             } else {
                 MilestoneState::Pending
             };

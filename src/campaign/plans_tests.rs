@@ -379,3 +379,32 @@ fn check_refuses_bad_drafts_naming_the_field() {
     x.note = Some("n".repeat(MAX_NOTE + 1));
     assert_eq!(check(&w, &mut x).unwrap_err().field, "note");
 }
+
+#[test]
+fn a_milestone_reached_after_its_due_date_stays_missed_on_the_page_as_in_the_evaluation() {
+    // Tổ 1 reached 3 households agreed on 10/11: a milestone due 31/10
+    // asking 3 was missed, though the target stands reached on 30/11
+    let p = plan(
+        7,
+        area(AreaKind::Group, "Tổ 1"),
+        vec![ms(d(2026, 10, 31), Some(3), None)],
+    );
+    let w = ward();
+    let f = all_figures(&w, std::slice::from_ref(&p), d(2026, 11, 30));
+    assert_eq!(f[0].milestones[0].state, MilestoneState::Missed);
+    assert_eq!(f[0].milestones[0].days_overdue, Some(30));
+    assert_eq!(
+        met(&w, std::slice::from_ref(&p), 2026, d(2026, 11, 30)),
+        vec![(area(AreaKind::Group, "Tổ 1"), Some(false))]
+    );
+    // on the due date itself it was pending; a milestone met on time is met
+    let f = all_figures(&w, std::slice::from_ref(&p), d(2026, 10, 31));
+    assert_eq!(f[0].milestones[0].state, MilestoneState::Pending);
+    let on_time = plan(
+        8,
+        area(AreaKind::Group, "Tổ 1"),
+        vec![ms(d(2026, 11, 15), Some(3), None)],
+    );
+    let f = all_figures(&w, std::slice::from_ref(&on_time), d(2026, 11, 30));
+    assert_eq!(f[0].milestones[0].state, MilestoneState::Met);
+}

@@ -1560,6 +1560,10 @@ await test('an editor adds a party member to a cell, re-assigns two households t
   assert(save && save.x + save.width <= 375 && save.height >= 24, `the save button: ${JSON.stringify(save)}`);
   await phone.page.locator('#org-form').scrollIntoViewIfNeeded();
   await shot(phone.page, 'phone-party-org.png');
+  eq(phone.errors.length, 0, `console errors: ${phone.errors.join(' | ')}`);
+  await phone.context.close();
+});
+
 await test('the Standing Committee reads the annual evaluation, suggested beside decided, and decides a band with a note; at 375 px the tables scroll in their box (issue 13 item 5)', async () => {
   assert(adminCookie, 'no login');
   const user = await testUser('kiemthu.btv', 'standing');
@@ -1616,6 +1620,8 @@ await test('the Standing Committee reads the annual evaluation, suggested beside
   await shot(phone.page, 'phone-party-evaluation.png');
   eq(phone.errors.length, 0, `console errors: ${phone.errors.join(' | ')}`);
   await phone.context.close();
+});
+
 await test('issue 13: the party tab shows "Đảng viên đi trước" (share, members not yet, dates) and this month\'s commendation at 1440 and 375 px; a viewer sees no member names', async () => {
   assert(adminCookie, 'no login');
   const user = await testUser('kiemthu.ditruoc', 'editor');
@@ -1672,6 +1678,8 @@ await test('issue 13: the party tab shows "Đảng viên đi trước" (share, m
   for (const m of first.members) assert(!firstText.includes(m.name), `${m.name} shown to a viewer`);
   await shot(page, 'party-viewer.png');
   await context.close();
+});
+
 await test('scoped roles: the demo party member at 375 px sees names and the recording form on assigned households only', async () => {
   // the demo's member (printed by serve); the admin gives it a known password
   const name = 'dangvien';
@@ -1709,6 +1717,10 @@ await test('scoped roles: the demo party member at 375 px sees names and the rec
   const status = await phone.page.textContent('#detail-body .chip.status');
   assert(!/vận động|chưa đồng ý|chưa tiếp cận/i.test(status), `another household's step reads as the public's: ${status}`);
   await shot(phone.page, 'phone-member-other.png');
+  eq(phone.errors.length, 0, `console errors: ${phone.errors.join(' | ')}`);
+  await phone.context.close();
+});
+
 await test('plans: the Kế hoạch section shows plan versus actual, overdue milestones in red with their days, and its form sets a plan, at 1440 and 375 px', async () => {
   const user = await testUser('kiemthu.kehoach', 'editor');
   const { page, context, errors } = await openAs(user);
@@ -1775,6 +1787,10 @@ await test('plans: the Kế hoạch section shows plan versus actual, overdue mi
   assert(sw <= 375, `page is ${sw} px wide with the plan form`);
   await phone.page.evaluate(() => document.querySelector('#party-plans .plan-form').scrollIntoView());
   await shot(phone.page, 'phone-party-plans-form.png');
+  eq(phone.errors.length, 0, `console errors: ${phone.errors.join(' | ')}`);
+  await phone.context.close();
+});
+
 await test('inspection: the committee sees whom to inspect and why, records an inspection from a proposal, follows up an action; overdue ones flagged; an editor does not see it; 375 px fits', async () => {
   const ukt = await testUser('ukt.kiemthu', 'inspection');
   const dmy = (iso) => iso.split('-').reverse().join('/');
