@@ -201,7 +201,8 @@ async fn a_plan_is_set_read_against_the_read_model_and_its_milestones_judged() {
     assert_eq!(p["overdue"], true);
     let id = p["id"].as_i64().unwrap();
 
-    // a household of the group agrees today: one more, and the milestone is met
+    // a household of the group agrees today: one more, but the milestone,
+    // judged on its due date (as the evaluation's "plan met" is), stays missed
     let parcels = s
         .get(
             &c,
@@ -238,9 +239,9 @@ async fn a_plan_is_set_read_against_the_read_model_and_its_milestones_judged() {
         p2["actual"]["households"].as_f64().unwrap(),
         (agreed + 1) as f64
     );
-    assert_eq!(p2["milestones"][0]["state"], "met");
-    assert_eq!(p2["milestones"][0]["days_overdue"], Value::Null);
-    assert_eq!(p2["overdue"], false);
+    assert_eq!(p2["milestones"][0]["state"], "missed");
+    assert_eq!(p2["milestones"][0]["days_overdue"], 3);
+    assert_eq!(p2["overdue"], true);
     // the recent rate counts the step: at least 1/30 a day, so a projection
     assert!(p2["rate_per_day"]["households"].as_f64().unwrap() >= 1.0 / 30.0 - 1e-9);
     assert!(matches!(

@@ -213,14 +213,32 @@ async fn a_database_of_schema_13_opens_and_keeps_the_partys_work() {
         before.iter().all(|t| !t.is_empty()),
         "the fixture holds plans, inspections, an evaluation, the organisation's history and users"
     );
-    let has = |table: usize, text: &str| before[table].iter().any(|r| r.contains(text));
-    assert!(has(2, "edited"), "a plan edited over the API");
-    assert!(
-        has(7, "đề nghị của chi bộ"),
+    let count = |sql: &str| -> i64 {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(
+        count("SELECT count(*) FROM plan_history WHERE what = 'edited'"),
+        1,
+        "a plan edited over the API"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM evaluation_ratings WHERE note = 'đề nghị của chi bộ'"),
+        1,
         "a rating decided over the API"
     );
-    assert!(has(8, "DV900"), "a member added over the API");
-    assert!(has(9, "secretary"), "a secretary tied to a member");
+    assert_eq!(
+        count("SELECT count(*) FROM org_changes WHERE item = 'DV900' AND change = 'added'"),
+        1,
+        "a member added over the API"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM users WHERE role = 'secretary' AND member_code IS NOT NULL"),
+        1,
+        "a secretary tied to a party member"
+    );
     let copy = copy_of_fixture("v13-demo");
     drop(hiendat::ops::import::open(&copy).unwrap());
     assert_eq!(party_work(&copy), before, "the party's work byte for byte");
