@@ -4,7 +4,7 @@
 //! Derived once per request from the user; the doors apply it wherever a
 //! household's names or sensitive data leave the server, and before every
 //! write on a household. Plain data and the rule on it; no I/O (the store
-//! finds the parcels, [`crate::store::Store::scope_of`]).
+//! finds the parcels: `Store::scope_of`).
 
 use std::collections::HashSet;
 
