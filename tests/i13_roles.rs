@@ -531,6 +531,16 @@ async fn a_secretary_plans_for_their_own_cell_only_and_neither_edits_the_organis
     let (status, body) = server.send(&sec, "/api/plans", plan(&own)).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 
+    // the commendation: the public list, as the reports give a scoped role
+    let public = server
+        .get(&reqwest::Client::new(), "/api/party/commendation")
+        .await;
+    let theirs = server.get(&sec, "/api/party/commendation").await;
+    assert_eq!(theirs["public"], true, "{theirs}");
+    assert_eq!(theirs["rows"], public["rows"]);
+    let internal = server.get(&admin, "/api/party/commendation").await;
+    assert_eq!(internal["public"], false);
+
     // a frozen plan report needs a login, as the live one does
     let (status, frozen) = server
         .send(

@@ -131,10 +131,12 @@ async fn commendation(
     let (as_of, from) = dates(&q)?;
     let mut opt = Options::new(as_of);
     opt.from = from;
+    // the internal list names every donor of the ward: not a scoped
+    // role's to read (they get the public list, as the reports' rule is)
     let names = caller
         .0
         .as_ref()
-        .is_some_and(|u| u.role.may(Action::ReadNames));
+        .is_some_and(|u| u.role.may(Action::ReadNames) && !u.role.scoped());
     opt.public = !names;
     // members are named to ward-wide readers of sensitive data only
     let reader = caller.sees_sensitive_ward().cloned();

@@ -1717,6 +1717,17 @@ await test('scoped roles: the demo party member at 375 px sees names and the rec
   const status = await phone.page.textContent('#detail-body .chip.status');
   assert(!/vận động|chưa đồng ý|chưa tiếp cận/i.test(status), `another household's step reads as the public's: ${status}`);
   await shot(phone.page, 'phone-member-other.png');
+  // the party tab: the plans and the commendation, not the ward's lists the server refuses them
+  await phone.page.click('#detail-close');
+  await phone.page.click('#tab-party');
+  await phone.page.waitForSelector('#party-plans h3');
+  await phone.page.waitForSelector('#party-commendation h3');
+  for (const id of ['org', 'first', 'evaluation']) {
+    eq(await phone.page.locator(`#party-${id}`).count(), 0, `the ward-wide section ${id} for a member`);
+  }
+  const party = await phone.page.textContent('#party');
+  assert(!/ngoài phạm vi|outside your scope/.test(party), 'no refusal shown in the party tab');
+  await shot(phone.page, 'phone-member-party.png');
   eq(phone.errors.length, 0, `console errors: ${phone.errors.join(' | ')}`);
   await phone.context.close();
 });

@@ -225,4 +225,4 @@ async function render(el, ctx) {
   });
 }
 
-registerPartySection('evaluation', 'evaluation_title', render);
+registerPartySection('evaluation', 'evaluation_title', render, { ward: true });

@@ -62,7 +62,7 @@ registerPartySection('first', 'first_title', async (el, ctx) => {
   }).join('');
   el.innerHTML = `<h3>${t('first_title')}</h3>
     <p class="muted small">${t('first_definition')}</p>${cells}`;
-});
+}, { ward: true });
 
 registerPartySection('commendation', 'commend_title', async (el, ctx) => {
   const data = await getJson('/api/party/commendation', { as_of: ctx.asOf });

@@ -264,4 +264,4 @@ async function showHistory(el, what, code) {
   box.scrollIntoView({ block: 'nearest' });
 }
 
-registerPartySection('org', 'party_org', render);
+registerPartySection('org', 'party_org', render, { ward: true });
