@@ -20,6 +20,7 @@ pub mod plan_sheet;
 pub mod public;
 pub mod record;
 pub mod xlsx;
+pub mod xlsx_print;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};

@@ -5,18 +5,18 @@
 //! ward's staff can add up and filter; a Vietnamese-locale Excel shows them
 //! with Vietnamese separators.
 
+use super::xlsx_print::{self, Layout};
 use super::{Cell, Column, Kind, Report, Sheet, date_vi, format_vi};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
-    ColNum, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, RowNum, Workbook,
-    Worksheet, XlsxError,
+    ColNum, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, RowNum,
+    Workbook, Worksheet, XlsxError,
 };
 
 /// Excel's limit on a tab name, in UTF-16 units.
 const MAX_NAME: usize = 31;
 /// Widest column, in characters: longer text is cut on screen, not lost.
 const MAX_WIDTH: usize = 60;
-const A4: u8 = 9;
 
 /// The workbook's bytes. Dated by the report (not by the clock), so the same
 /// report gives the same file.
@@ -90,15 +90,22 @@ fn cut(s: &str, max: usize) -> String {
     prefix.trim_end().trim_end_matches('\'').to_string()
 }
 
-/// Row by row from the top: header block, table, notes; then the page set-up.
+/// Row by row from the top: header block, table, notes; then the page set-up
+/// ([`xlsx_print`]: no printed text under 8 pt).
 fn write_sheet(ws: &mut Worksheet, report: &Report, sheet: &Sheet) -> Result<(), XlsxError> {
     let widths = column_widths(sheet);
     for (c, &w) in widths.iter().enumerate() {
         ws.set_column_width(c as ColNum, w as f64)?;
     }
+    let layout = xlsx_print::layout(&widths);
+    // the header block spans the first printed page, not the whole table
+    let first_page = layout.breaks.first().map_or(widths.len(), |&b| b as usize);
     let page = Page {
-        last: (widths.len().max(2) - 1) as ColNum,
-        chars: widths.iter().sum::<usize>().max(20),
+        last: (first_page.max(2) - 1) as ColNum,
+        chars: widths[..first_page.min(widths.len())]
+            .iter()
+            .sum::<usize>()
+            .max(20),
     };
     let mut row = header_block(ws, report, sheet, &page)?;
     let head = row;
@@ -108,26 +115,94 @@ fn write_sheet(ws: &mut Worksheet, report: &Report, sheet: &Sheet) -> Result<(),
     ws.set_repeat_rows(head, head + 1)?;
 
     let plain = cell_formats(&sheet.columns, false);
+    let first_data = row;
     for cells in &sheet.rows {
         write_row(ws, row, cells, &plain)?;
         row += 1;
     }
+    let last_col = (sheet.columns.len().max(1) - 1) as ColNum;
+    // the filter's buttons on the (English) header row right above the data;
+    // the totals row stays out of it
+    ws.autofilter(head + 1, 0, row - 1, last_col)?;
     if let Some(total) = &sheet.total {
         let bold = cell_formats(&sheet.columns, true);
         write_row(ws, row, total, &bold)?;
+        sums(ws, sheet, (first_data, row), total, &bold)?;
         // an unlabelled totals row still says what it is
         if let (None | Some(Cell::Empty), Some(first)) = (total.first(), bold.first()) {
             ws.write_string_with_format(row, 0, "Tổng cộng", &first.text)?;
         }
         row += 1;
     }
-    notes(ws, row + 1, &report.notes, &page)?;
+    let last_row = notes(ws, row + 1, &report.notes, &page)?.max(row.saturating_sub(1));
+    page_setup(ws, &layout, (last_row, last_col.max(page.last)))
+}
 
-    ws.set_paper_size(A4)
+/// Paper, orientation and scale from [`xlsx_print::layout`], the print area,
+/// and the page number in the footer.
+fn page_setup(
+    ws: &mut Worksheet,
+    layout: &Layout,
+    (last_row, last_col): (RowNum, ColNum),
+) -> Result<(), XlsxError> {
+    let m = xlsx_print::SIDE_MARGIN_IN;
+    ws.set_paper_size(layout.paper.code())
         .set_landscape()
-        .set_print_fit_to_pages(1, 0)
-        .set_print_center_horizontally(true)
+        .set_margins(m, m, 0.6, 0.6, 0.3, 0.3)
+        .set_print_scale(layout.scale)
+        .set_print_center_horizontally(layout.breaks.is_empty())
         .set_footer("&CTrang &P/&N");
+    ws.set_print_area(0, 0, last_row, last_col)?;
+    if !layout.breaks.is_empty() {
+        ws.set_vertical_page_breaks(&layout.breaks)?;
+        // pages across, then down: each page's columns read in order
+        ws.set_page_order(false);
+    }
+    if layout.repeat_first {
+        ws.set_repeat_columns(0, 0)?;
+    }
+    Ok(())
+}
+
+/// The totals row's figures that add their column up become `SUM` formulas
+/// over the data rows, each with the read model's total as its cached value:
+/// the file shows the figures before any recalculation, and an edited cell
+/// recalculates its total. A total that is not the column's sum (a parcel
+/// counted once though it donates to two segments, a share) stays a value.
+fn sums(
+    ws: &mut Worksheet,
+    sheet: &Sheet,
+    (first, end): (RowNum, RowNum),
+    total: &[Cell],
+    formats: &[CellFormats],
+) -> Result<(), XlsxError> {
+    if sheet.rows.is_empty() {
+        return Ok(());
+    }
+    for (i, (col, f)) in sheet.columns.iter().zip(formats).enumerate() {
+        let Some(&Cell::Number(t)) = total.get(i) else {
+            continue;
+        };
+        if !t.is_finite() || !xlsx_print::adds_up(col.kind) {
+            continue;
+        }
+        let values: Option<Vec<f64>> = sheet
+            .rows
+            .iter()
+            .map(|r| match r.get(i).unwrap_or(&Cell::Empty) {
+                Cell::Number(v) if v.is_finite() => Some(*v),
+                Cell::Empty => Some(0.0),
+                _ => None,
+            })
+            .collect();
+        if !values.is_some_and(|v| xlsx_print::is_sum(&v, t)) {
+            continue;
+        }
+        let letters = xlsx_print::column_letters(i as ColNum);
+        let formula = Formula::new(format!("=SUM({letters}{}:{letters}{})", first + 1, end))
+            .set_result(t.to_string());
+        ws.write_formula_with_format(end, i as ColNum, formula, &f.number)?;
+    }
     Ok(())
 }
 
@@ -234,7 +309,7 @@ fn header_rows(
         .clone()
         .unset_bold()
         .set_italic()
-        .set_font_size(9)
+        .set_font_size(xlsx_print::SMALLEST_PT)
         .set_font_color("#595959");
     let mut lines = (1, 1);
     for (i, (c, &w)) in columns.iter().zip(widths).enumerate() {
@@ -245,10 +320,10 @@ fn header_rows(
             .max(c.vi.chars().count().div_ceil(w.saturating_sub(1).max(1)));
         lines.1 = lines
             .1
-            .max((c.en.chars().count() * 4 / 5).div_ceil(w.max(1)));
+            .max((c.en.chars().count() * 9 / 10).div_ceil(w.max(1)));
     }
     ws.set_row_height(row, 16.0 * lines.0 as f64)?;
-    ws.set_row_height(row + 1, 13.0 * lines.1 as f64)?;
+    ws.set_row_height(row + 1, 14.0 * lines.1 as f64)?;
     Ok(())
 }
 
@@ -270,7 +345,9 @@ fn column_widths(sheet: &Sheet) -> Vec<usize> {
             *w = (*w).max(shown_len(cell, col.kind));
         }
     }
-    widths.iter().map(|w| (w + 2).min(MAX_WIDTH)).collect()
+    // two characters of room, and one for the indent that keeps a number
+    // off the text of the next column
+    widths.iter().map(|w| (w + 3).min(MAX_WIDTH)).collect()
 }
 
 fn shown_len(cell: &Cell, kind: Kind) -> usize {
@@ -283,10 +360,15 @@ fn shown_len(cell: &Cell, kind: Kind) -> usize {
 }
 
 /// Per column, how its text, numbers and dates look (bold in the totals).
+/// Text is indented from the left and numbers from the right, so that a
+/// number never runs into the text of the next column when printed.
 struct CellFormats {
     text: Format,
     number: Format,
     date: Format,
+    /// A [`xlsx_print::NUMERIC_ID_KEYS`] column: `Some`, the format of its
+    /// ids stored as numbers (no thousands separator).
+    id: Option<Format>,
 }
 
 fn cell_formats(columns: &[Column], bold: bool) -> Vec<CellFormats> {
@@ -297,12 +379,17 @@ fn cell_formats(columns: &[Column], bold: bool) -> Vec<CellFormats> {
     columns
         .iter()
         .map(|c| {
+            let right = base.clone().set_align(FormatAlign::Right).set_indent(1);
             let number = match number_format(c.kind) {
-                Some(f) => base.clone().set_num_format(f),
-                None => base.clone(),
+                Some(f) => right.clone().set_num_format(f),
+                None => right.clone(),
             };
+            let id = xlsx_print::NUMERIC_ID_KEYS
+                .contains(&c.key.as_str())
+                .then(|| right.clone().set_num_format("0"));
             CellFormats {
-                text: base.clone(),
+                text: base.clone().set_align(FormatAlign::Left).set_indent(1),
+                id,
                 number,
                 date: base
                     .clone()
@@ -333,7 +420,10 @@ fn write_row(
     for (i, f) in formats.iter().enumerate() {
         let col = i as ColNum;
         match cells.get(i).unwrap_or(&Cell::Empty) {
-            Cell::Text(s) => ws.write_string_with_format(row, col, s, &f.text)?,
+            Cell::Text(s) => match (&f.id, xlsx_print::numeric_id(s)) {
+                (Some(id), Some(n)) => ws.write_number_with_format(row, col, n, id)?,
+                _ => ws.write_string_with_format(row, col, s, &f.text)?,
+            },
             Cell::Number(v) if v.is_finite() => {
                 ws.write_number_with_format(row, col, *v, &f.number)?
             }
@@ -344,9 +434,15 @@ fn write_row(
     Ok(())
 }
 
-fn notes(ws: &mut Worksheet, row: RowNum, notes: &[String], page: &Page) -> Result<(), XlsxError> {
+/// The notes from `row`; returns the last row written.
+fn notes(
+    ws: &mut Worksheet,
+    row: RowNum,
+    notes: &[String],
+    page: &Page,
+) -> Result<RowNum, XlsxError> {
     if notes.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     ws.write_string_with_format(row, 0, "Ghi chú / Notes:", &Format::new().set_bold())?;
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
@@ -360,7 +456,7 @@ fn notes(ws: &mut Worksheet, row: RowNum, notes: &[String], page: &Page) -> Resu
             1.0,
         )?;
     }
-    Ok(())
+    Ok(row + notes.len() as RowNum)
 }
 
 /// Excel counts from 1900: an earlier (or later than 9999) date is refused.
@@ -516,7 +612,7 @@ mod tests {
     #[test]
     fn a_name_that_looks_like_a_formula_stays_a_string() {
         // write_string never makes a formula: the cell holds the text as
-        // typed, and the sheet has no formula at all.
+        // typed, and the only formulas are the totals row's SUMs.
         let name = "=HYPERLINK(\"http://x\",\"y\")";
         let mut r = report();
         r.sheets[0].rows[0][0] = name.into();
@@ -526,11 +622,12 @@ mod tests {
         find(&range, name);
         find(&range, "+1-2");
         let formulas = wb.worksheet_formula("Theo tổ dân phố").unwrap();
-        assert!(
-            formulas.cells().all(|(_, _, f)| f.is_empty()),
-            "{:?}",
-            formulas.cells().find(|(_, _, f)| !f.is_empty())
-        );
+        let written: Vec<&String> = formulas
+            .cells()
+            .map(|(_, _, f)| f)
+            .filter(|f| !f.is_empty())
+            .collect();
+        assert_eq!(written, ["SUM(B10:B11)", "SUM(C10:C11)"]);
     }
 
     #[test]
@@ -576,6 +673,61 @@ mod tests {
         );
         // dated by the report, not the clock: the same bytes twice
         assert_eq!(write(&r).unwrap(), write(&r).unwrap());
+    }
+
+    /// The XML of worksheet `n` (1-based).
+    fn sheet_xml(bytes: &[u8], n: usize) -> String {
+        let mut z = zip::ZipArchive::new(Cursor::new(bytes.to_vec())).unwrap();
+        let mut f = z.by_name(&format!("xl/worksheets/sheet{n}.xml")).unwrap();
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+        s
+    }
+
+    #[test]
+    fn ids_as_numbers_sums_filter_and_page() {
+        let mut r = report();
+        let g = &mut r.sheets[0];
+        g.columns[6] = col("map_sheet", "Tờ bản đồ", "Map sheet", Kind::Text);
+        g.rows[0][6] = "12".into();
+        g.rows[1].extend([Cell::Empty, Cell::Empty, Cell::Empty, "05".into()]);
+        // a total that is not its column's sum (shared parcels) stays a value
+        g.total.as_mut().unwrap()[2] = 1200.0.into();
+        let bytes = write(&r).unwrap();
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.clone())).unwrap();
+        let range = wb.worksheet_range("Theo tổ dân phố").unwrap();
+        let (row, c) = find(&range, "Tổ dân phố số 5");
+        assert_eq!(range.get((row, c + 6)), Some(&Data::Float(12.0)));
+        assert_eq!(range.get((row + 1, c + 6)), Some(&Data::String("05".into())));
+        // the cached totals are the report's
+        assert_eq!(range.get((row + 2, 1)), Some(&Data::Float(15.0)));
+        assert_eq!(range.get((row + 2, 2)), Some(&Data::Float(1200.0)));
+        let formulas = wb.worksheet_formula("Theo tổ dân phố").unwrap();
+        let written: Vec<&String> = formulas
+            .cells()
+            .map(|(_, _, f)| f)
+            .filter(|f| !f.is_empty())
+            .collect();
+        assert_eq!(written, ["SUM(B10:B11)"]);
+
+        let xml = sheet_xml(&bytes, 1);
+        // the filter on the English header row (9) over the data (10, 11)
+        assert!(xml.contains(r#"<autoFilter ref="A9:G11"/>"#), "{xml}");
+        assert!(
+            xml.contains(r#"<pageSetup paperSize="9" orientation="landscape""#),
+            "{xml}"
+        );
+        assert!(!xml.contains("fitToPage"), "{xml}");
+        // numbers indented from the right, text from the left
+        let styles = {
+            let mut z = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+            let mut f = z.by_name("xl/styles.xml").unwrap();
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+            s
+        };
+        assert!(styles.contains(r#"horizontal="right" indent="1""#), "{styles}");
+        assert!(styles.contains(r#"horizontal="left" indent="1""#), "{styles}");
     }
 
     #[test]
