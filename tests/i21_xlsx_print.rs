@@ -156,8 +156,7 @@ fn check(bytes: &[u8], report: &Report) -> (usize, Vec<(String, f64)>) {
             other => panic!("{name}: paper {other:?}"),
         };
         assert!(!xml.contains("fitToPage"), "{name}: fitted, scale unknown");
-        let scale: f64 = attr(&xml, "pageSetup", "scale")
-            .map_or(100.0, |s| s.parse().unwrap());
+        let scale: f64 = attr(&xml, "pageSetup", "scale").map_or(100.0, |s| s.parse().unwrap());
         let pt = smallest * scale / 100.0;
         assert!(pt >= MIN_PRINTED_PT, "{name}: {pt} pt");
         printed.push((name.clone(), pt));

@@ -2,8 +2,8 @@
 //! members' sheet and the cells' sheet, each subject's criteria from the
 //! record, the suggested band and what decided it, the band the committee
 //! decided and its note. Written by the same writers as every report (the
-//! xlsx A4 landscape, header rows repeated, fitted to the page's width:
-//! ready to attach to the year-end review). Figures from
+//! xlsx landscape, no text printed under 8 pt, header rows repeated: ready
+//! to attach to the year-end review). Figures from
 //! [`crate::campaign::evaluation`]; this module only lays them out.
 
 use super::{Cell, Column, Kind, Report, Sheet, format_vi};

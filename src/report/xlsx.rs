@@ -3,7 +3,9 @@
 //! sheet printed alone still says who reports what for which date. Numbers
 //! and dates are stored as such (the number format only shows them), so the
 //! ward's staff can add up and filter; a Vietnamese-locale Excel shows them
-//! with Vietnamese separators.
+//! with Vietnamese separators. Each table has an autofilter, its totals are
+//! SUM formulas where they add a column up, and it prints with no text under
+//! 8 pt ([`super::xlsx_print`]).
 
 use super::xlsx_print::{self, Layout};
 use super::{Cell, Column, Kind, Report, Sheet, date_vi, format_vi};
@@ -698,7 +700,10 @@ mod tests {
         let range = wb.worksheet_range("Theo tổ dân phố").unwrap();
         let (row, c) = find(&range, "Tổ dân phố số 5");
         assert_eq!(range.get((row, c + 6)), Some(&Data::Float(12.0)));
-        assert_eq!(range.get((row + 1, c + 6)), Some(&Data::String("05".into())));
+        assert_eq!(
+            range.get((row + 1, c + 6)),
+            Some(&Data::String("05".into()))
+        );
         // the cached totals are the report's
         assert_eq!(range.get((row + 2, 1)), Some(&Data::Float(15.0)));
         assert_eq!(range.get((row + 2, 2)), Some(&Data::Float(1200.0)));
@@ -726,8 +731,14 @@ mod tests {
             std::io::Read::read_to_string(&mut f, &mut s).unwrap();
             s
         };
-        assert!(styles.contains(r#"horizontal="right" indent="1""#), "{styles}");
-        assert!(styles.contains(r#"horizontal="left" indent="1""#), "{styles}");
+        assert!(
+            styles.contains(r#"horizontal="right" indent="1""#),
+            "{styles}"
+        );
+        assert!(
+            styles.contains(r#"horizontal="left" indent="1""#),
+            "{styles}"
+        );
     }
 
     #[test]
