@@ -19,6 +19,7 @@ pub mod periodic;
 pub mod plan_sheet;
 pub mod public;
 pub mod record;
+pub mod sheet;
 pub mod xlsx;
 
 use chrono::{Datelike, NaiveDate};
