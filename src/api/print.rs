@@ -35,7 +35,12 @@ fn bad(code: &'static str, msg: &str) -> ApiError {
 
 impl PrintQuery {
     fn area(&self) -> Result<Area, ApiError> {
-        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(String::from);
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(String::from)
+        };
         match (given(&self.group), given(&self.segment)) {
             (Some(g), None) => Ok(Area::Group(g)),
             (None, Some(s)) => Ok(Area::Segment(s)),
@@ -88,15 +93,16 @@ async fn print(
                 household: &household,
             };
             let today = crate::campaign::clock::today();
-            let doc = crate::ops::sheet::sheet_doc(s, kept.ward(), &area, date, today, paper, &viewer)
-                .map_err(|e| match e {
-                    SheetOpError::Store(e) => ApiError::from(e),
-                    SheetOpError::NotFound(m) => ApiError::NotFound(m),
-                    e @ (SheetOpError::Sheet(_) | SheetOpError::TooManyParcels(_)) => {
-                        ApiError::Unprocessable("sheet_too_large", e.to_string())
-                    }
-                    e => ApiError::Internal(e.to_string()),
-                })?;
+            let doc =
+                crate::ops::sheet::sheet_doc(s, kept.ward(), &area, date, today, paper, &viewer)
+                    .map_err(|e| match e {
+                        SheetOpError::Store(e) => ApiError::from(e),
+                        SheetOpError::NotFound(m) => ApiError::NotFound(m),
+                        e @ (SheetOpError::Sheet(_) | SheetOpError::TooManyParcels(_)) => {
+                            ApiError::Unprocessable("sheet_too_large", e.to_string())
+                        }
+                        e => ApiError::Internal(e.to_string()),
+                    })?;
             Ok(crate::report::sheet::render(&doc))
         })
         .await?;

@@ -134,8 +134,14 @@ pub fn sheet_doc(
     let lonlat = [
         corners.iter().map(|c| c[0]).fold(f64::INFINITY, f64::min),
         corners.iter().map(|c| c[1]).fold(f64::INFINITY, f64::min),
-        corners.iter().map(|c| c[0]).fold(f64::NEG_INFINITY, f64::max),
-        corners.iter().map(|c| c[1]).fold(f64::NEG_INFINITY, f64::max),
+        corners
+            .iter()
+            .map(|c| c[0])
+            .fold(f64::NEG_INFINITY, f64::max),
+        corners
+            .iter()
+            .map(|c| c[1])
+            .fold(f64::NEG_INFINITY, f64::max),
     ];
     let meets = |pts: &mut dyn Iterator<Item = &[f64; 2]>| {
         sheet::bounds(pts).is_some_and(|(a, b)| {
@@ -178,7 +184,11 @@ pub fn sheet_doc(
         }
     }
     let tally = match seg {
-        Some(i) => ward.segment_tallies(day).get(i).copied().unwrap_or_default(),
+        Some(i) => ward
+            .segment_tallies(day)
+            .get(i)
+            .copied()
+            .unwrap_or_default(),
         None => ward
             .group_figures(day)
             .into_iter()
@@ -206,18 +216,30 @@ pub fn sheet_doc(
         })
         .collect();
     table.sort_by(|a, b| {
-        let k = |r: &SheetRow| (r.map_sheet.clone().unwrap_or_default(), r.parcel_no.clone().unwrap_or_default());
+        let k = |r: &SheetRow| {
+            (
+                r.map_sheet.clone().unwrap_or_default(),
+                r.parcel_no.clone().unwrap_or_default(),
+            )
+        };
         let (x, y) = (k(a), k(b));
         crate::campaign::natural_cmp(&x.0, &y.0).then(crate::campaign::natural_cmp(&x.1, &y.1))
     });
-    let centre = [window.min_e + (wmax[0] - window.min_e) / 2.0, window.min_n + (wmax[1] - window.min_n) / 2.0];
+    let centre = [
+        window.min_e + (wmax[0] - window.min_e) / 2.0,
+        window.min_n + (wmax[1] - window.min_n) / 2.0,
+    ];
     Ok(SheetDoc {
         ward: format!("Phường {}", ward.name),
         kind,
         name,
         segment_id: seg.map(|i| ward.segments[i].id.clone()),
         crs_name: super::record::crs_name(&crs),
-        as_of: if as_of == NaiveDate::MAX { today } else { as_of },
+        as_of: if as_of == NaiveDate::MAX {
+            today
+        } else {
+            as_of
+        },
         printed_on: today,
         window,
         paper,
@@ -249,7 +271,9 @@ fn resolve(ward: &Ward, area: &Area) -> Result<Resolved, SheetOpError> {
                 let mut hits = ward.groups.iter().filter(|n| {
                     !g.is_empty()
                         && g.bytes().all(|b| b.is_ascii_digit())
-                        && n.rsplit(' ').next().is_some_and(|last| last.trim_start_matches('0') == g.trim_start_matches('0'))
+                        && n.rsplit(' ').next().is_some_and(|last| {
+                            last.trim_start_matches('0') == g.trim_start_matches('0')
+                        })
                 });
                 match (hits.next(), hits.next()) {
                     (Some(one), None) => Some(one),
@@ -260,7 +284,11 @@ fn resolve(ward: &Ward, area: &Area) -> Result<Resolved, SheetOpError> {
                 .groups
                 .iter()
                 .find(|n| n.as_str() == g)
-                .or_else(|| ward.groups.iter().find(|n| n.to_lowercase() == g.to_lowercase()))
+                .or_else(|| {
+                    ward.groups
+                        .iter()
+                        .find(|n| n.to_lowercase() == g.to_lowercase())
+                })
                 .or_else(by_number)
                 .ok_or_else(|| {
                     SheetOpError::NotFound(format!(

@@ -126,7 +126,9 @@ pub enum SheetError {
         "khu vực rộng {0:.0} × {1:.0} m, không vừa khổ {2} ở tỷ lệ 1:5000; hãy chọn paper=a3 hoặc một khu vực nhỏ hơn / the area, {0:.0} × {1:.0} m, does not fit {2} at 1:5000; choose paper=a3 or a smaller area"
     )]
     TooLarge(f64, f64, &'static str),
-    #[error("khu vực không có thửa đất hay tim đường nào để vẽ / the area has no parcel or centerline to draw")]
+    #[error(
+        "khu vực không có thửa đất hay tim đường nào để vẽ / the area has no parcel or centerline to draw"
+    )]
     Empty,
 }
 
@@ -138,8 +140,11 @@ pub fn frame(min: [f64; 2], max: [f64; 2], paper: Paper) -> Result<Window, Sheet
     }
     let extent = [max[0] - min[0], max[1] - min[1]];
     let map = paper.map_mm();
-    let s = scale::choose(extent, map)
-        .ok_or(SheetError::TooLarge(extent[0], extent[1], paper.name()))?;
+    let s = scale::choose(extent, map).ok_or(SheetError::TooLarge(
+        extent[0],
+        extent[1],
+        paper.name(),
+    ))?;
     let centre = [(min[0] + max[0]) / 2.0, (min[1] + max[1]) / 2.0];
     let m = scale::TICK_MARGIN_MM;
     Ok(Window::centred(centre, map, s, [m, m]))
@@ -147,9 +152,19 @@ pub fn frame(min: [f64; 2], max: [f64; 2], paper: Paper) -> Result<Window, Sheet
 
 /// The bounding box (min, max) of some projected points.
 pub fn bounds<'a>(points: impl Iterator<Item = &'a [f64; 2]>) -> Option<([f64; 2], [f64; 2])> {
-    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     for p in points.filter(|p| p[0].is_finite() && p[1].is_finite()) {
-        b = [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])];
+        b = [
+            b[0].min(p[0]),
+            b[1].min(p[1]),
+            b[2].max(p[0]),
+            b[3].max(p[1]),
+        ];
     }
     b[0].is_finite().then_some(([b[0], b[1]], [b[2], b[3]]))
 }
@@ -174,7 +189,11 @@ fn area_title(doc: &SheetDoc) -> (String, String) {
 
 /// The map sheet numbers of the area's parcels, in natural order.
 fn map_sheets(doc: &SheetDoc) -> Vec<String> {
-    let mut v: Vec<String> = doc.rows.iter().filter_map(|r| r.map_sheet.clone()).collect();
+    let mut v: Vec<String> = doc
+        .rows
+        .iter()
+        .filter_map(|r| r.map_sheet.clone())
+        .collect();
     v.sort_by(|a, b| crate::campaign::natural_cmp(a, b));
     v.dedup();
     v
@@ -277,8 +296,14 @@ fn figures_table(h: &mut String, doc: &SheetDoc, area: &str) {
     h.push_str("<table class=\"figures\"><thead><tr>");
     for (vi, en) in [
         ("Hộ bị ảnh hưởng", "Affected households"),
-        ("Hộ đã đồng ý (kể cả đã ký, đã bàn giao)", "Agreed (incl. later steps)"),
-        ("Hộ đã ký biên bản (kể cả đã bàn giao)", "Signed (incl. handed over)"),
+        (
+            "Hộ đã đồng ý (kể cả đã ký, đã bàn giao)",
+            "Agreed (incl. later steps)",
+        ),
+        (
+            "Hộ đã ký biên bản (kể cả đã bàn giao)",
+            "Signed (incl. handed over)",
+        ),
         ("Hộ đã bàn giao mặt bằng", "Handed over"),
         ("Hộ chưa hiến", "Not yet"),
         ("Diện tích phải hiến (m²)", "Area to donate (m²)"),
@@ -288,7 +313,10 @@ fn figures_table(h: &mut String, doc: &SheetDoc, area: &str) {
         w!(h, "<th>{vi}<span class=\"en\">{en}</span></th>");
     }
     let pct = if f.donated_area_m2 > 0.0 {
-        format!("{} %", num_vi(100.0 * f.handed_over_area_m2 / f.donated_area_m2, 1))
+        format!(
+            "{} %",
+            num_vi(100.0 * f.handed_over_area_m2 / f.donated_area_m2, 1)
+        )
     } else {
         "—".into()
     };
@@ -311,7 +339,10 @@ fn figures_table(h: &mut String, doc: &SheetDoc, area: &str) {
 
 fn parcels_table(h: &mut String, doc: &SheetDoc) {
     let area_head = match doc.kind {
-        AreaKind::Segment => ("Diện tích hiến cho đoạn này (m²)", "Area to donate to this segment (m²)"),
+        AreaKind::Segment => (
+            "Diện tích hiến cho đoạn này (m²)",
+            "Area to donate to this segment (m²)",
+        ),
         AreaKind::Group => ("Diện tích hiến (m²)", "Area to donate (m²)"),
     };
     w!(
@@ -350,7 +381,12 @@ fn parcels_table(h: &mut String, doc: &SheetDoc) {
         if doc.names {
             w!(h, "<td>{}</td>", opt(&r.owner));
         }
-        w!(h, "<td>{}</td><td class=\"num\">{}</td></tr>\n", r.status_vi, num_vi(r.area_m2, 1));
+        w!(
+            h,
+            "<td>{}</td><td class=\"num\">{}</td></tr>\n",
+            r.status_vi,
+            num_vi(r.area_m2, 1)
+        );
     }
     let total: f64 = doc.rows.iter().map(|r| r.area_m2).sum();
     w!(

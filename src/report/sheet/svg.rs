@@ -22,7 +22,12 @@ const STATUSES: [(&str, &str, &str, &str); 7] = [
     ("declined", "#cc79a7", "Chưa đồng ý", "Declined"),
     ("agreed", "#f0e442", "Đã đồng ý", "Agreed"),
     ("signed", "#0072b2", "Đã ký biên bản", "Signed"),
-    ("handed_over", "#009e73", "Đã bàn giao mặt bằng", "Handed over"),
+    (
+        "handed_over",
+        "#009e73",
+        "Đã bàn giao mặt bằng",
+        "Handed over",
+    ),
 ];
 /// A parcel of the area that gives no land.
 const UNAFFECTED: &str = "#ffffff";
@@ -68,7 +73,10 @@ fn label_point(win: &Window, polys: &[Vec<Vec<[f64; 2]>>]) -> Option<((f64, f64)
     let o = min;
     let (mut cx, mut cy) = (0.0, 0.0);
     for w in shell.windows(2) {
-        let (p, q) = ([w[0][0] - o[0], w[0][1] - o[1]], [w[1][0] - o[0], w[1][1] - o[1]]);
+        let (p, q) = (
+            [w[0][0] - o[0], w[0][1] - o[1]],
+            [w[1][0] - o[0], w[1][1] - o[1]],
+        );
         let c = p[0] * q[1] - q[0] * p[1];
         cx += (p[0] + q[0]) * c;
         cy += (p[1] + q[1]) * c;
@@ -182,14 +190,22 @@ fn parcel_numbers(h: &mut String, doc: &SheetDoc) {
          stroke=\"#fff\" stroke-width=\"0.5\" paint-order=\"stroke\">\n"
     ));
     for p in &doc.parcels {
-        let Some(no) = p.parcel_no.as_deref() else { continue };
-        let Some(((x, y), across)) = label_point(win, &p.polygons) else { continue };
+        let Some(no) = p.parcel_no.as_deref() else {
+            continue;
+        };
+        let Some(((x, y), across)) = label_point(win, &p.polygons) else {
+            continue;
+        };
         // a parcel narrower on paper than its number is long goes unnumbered
         // on the map (the table lists it)
         if across < size * 0.9 {
             continue;
         }
-        w!(h, "<text class=\"pno\" x=\"{x:.2}\" y=\"{y:.2}\">{}</text>\n", esc(no));
+        w!(
+            h,
+            "<text class=\"pno\" x=\"{x:.2}\" y=\"{y:.2}\">{}</text>\n",
+            esc(no)
+        );
     }
     h.push_str("</g>\n");
 }
@@ -202,11 +218,21 @@ fn grid_crosses(h: &mut String, win: &Window) {
     for e in grid::ticks(win.min_e, max[0], step) {
         for n in grid::ticks(win.min_n, max[1], step) {
             let (x, y) = win.pt([e, n]);
-            w!(d, "M{:.2} {y:.2}H{:.2}M{x:.2} {:.2}V{:.2}", x - 1.5, x + 1.5, y - 1.5, y + 1.5);
+            w!(
+                d,
+                "M{:.2} {y:.2}H{:.2}M{x:.2} {:.2}V{:.2}",
+                x - 1.5,
+                x + 1.5,
+                y - 1.5,
+                y + 1.5
+            );
         }
     }
     if !d.is_empty() {
-        w!(h, "<path class=\"grid\" d=\"{d}\" stroke=\"#000\" stroke-width=\"0.15\"/>\n");
+        w!(
+            h,
+            "<path class=\"grid\" d=\"{d}\" stroke=\"#000\" stroke-width=\"0.15\"/>\n"
+        );
     }
 }
 
@@ -271,11 +297,24 @@ pub(super) fn legend(h: &mut String, doc: &SheetDoc, sheets: &[String]) {
     let shown: &[&str] = if doc.public {
         &["not_yet", "agreed", "signed", "handed_over"]
     } else {
-        &["not_contacted", "persuading", "declined", "agreed", "signed", "handed_over"]
+        &[
+            "not_contacted",
+            "persuading",
+            "declined",
+            "agreed",
+            "signed",
+            "handed_over",
+        ]
     };
     for code in shown {
-        let Some((_, c, vi, en)) = STATUSES.iter().find(|x| x.0 == *code) else { continue };
-        let fill = if *code == "declined" { "url(#hatch)" } else { c };
+        let Some((_, c, vi, en)) = STATUSES.iter().find(|x| x.0 == *code) else {
+            continue;
+        };
+        let fill = if *code == "declined" {
+            "url(#hatch)"
+        } else {
+            c
+        };
         w!(
             h,
             "<li><svg width=\"6mm\" height=\"3.5mm\" viewBox=\"0 0 6 3.5\"><rect x=\"0.2\" y=\"0.2\" \
@@ -300,9 +339,21 @@ pub(super) fn legend(h: &mut String, doc: &SheetDoc, sheets: &[String]) {
          <li><svg width=\"6mm\" height=\"3.5mm\" viewBox=\"0 0 6 3.5\"><text x=\"3\" y=\"2.7\" font-size=\"2.6\" \
          text-anchor=\"middle\">12</text></svg><span>Số thửa <span class=\"en\">/ Parcel number</span></span></li>\n\
          </ul>\n",
-        if doc.kind == AreaKind::Segment { 0.6 } else { 0.3 },
-        if doc.kind == AreaKind::Segment { " (đoạn này in đậm)" } else { "" },
-        if doc.kind == AreaKind::Segment { " (this segment bold)" } else { "" },
+        if doc.kind == AreaKind::Segment {
+            0.6
+        } else {
+            0.3
+        },
+        if doc.kind == AreaKind::Segment {
+            " (đoạn này in đậm)"
+        } else {
+            ""
+        },
+        if doc.kind == AreaKind::Segment {
+            " (this segment bold)"
+        } else {
+            ""
+        },
     );
     w!(
         h,

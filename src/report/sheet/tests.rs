@@ -3,7 +3,13 @@ use super::scale::Paper;
 use super::*;
 
 fn rect(e: f64, n: f64, w: f64, h: f64) -> Polygons {
-    vec![vec![vec![[e, n], [e + w, n], [e + w, n + h], [e, n + h], [e, n]]]]
+    vec![vec![vec![
+        [e, n],
+        [e + w, n],
+        [e + w, n + h],
+        [e, n + h],
+        [e, n],
+    ]]]
 }
 
 fn day(d: u32) -> NaiveDate {
@@ -21,7 +27,12 @@ fn doc(public: bool) -> SheetDoc {
             polygons: rect(e0 + 20.0 * f64::from(i), n0, 20.0, 30.0),
         })
         .collect();
-    let (min, max) = bounds(parcels.iter().flat_map(|p| p.polygons.iter().flatten().flatten())).unwrap();
+    let (min, max) = bounds(
+        parcels
+            .iter()
+            .flat_map(|p| p.polygons.iter().flatten().flatten()),
+    )
+    .unwrap();
     SheetDoc {
         ward: "Phường Ngọc Sơn".into(),
         kind: AreaKind::Group,
@@ -53,7 +64,11 @@ fn doc(public: bool) -> SheetDoc {
             map_sheet: Some("12".into()),
             parcel_no: Some("101".into()),
             owner: (!public).then(|| "Nguyễn Văn A".into()),
-            status_vi: if public { "Chưa hiến" } else { "Chưa đồng ý" },
+            status_vi: if public {
+                "Chưa hiến"
+            } else {
+                "Chưa đồng ý"
+            },
             area_m2: 1234.5,
         }],
         convergence_deg: Some(0.27),
@@ -100,10 +115,16 @@ fn the_public_sheet_has_no_names_and_no_declined() {
 #[test]
 fn an_area_too_wide_for_a4_at_1_5000_is_refused_and_fits_a3() {
     let (min, max) = ([0.0, 0.0], [1000.0, 300.0]);
-    assert!(matches!(frame(min, max, Paper::A4), Err(SheetError::TooLarge(..))));
+    assert!(matches!(
+        frame(min, max, Paper::A4),
+        Err(SheetError::TooLarge(..))
+    ));
     let w = frame(min, max, Paper::A3).unwrap();
     assert_eq!(w.scale, 5000);
-    assert_eq!(frame([0.0, 0.0], [f64::NAN, 1.0], Paper::A4), Err(SheetError::Empty));
+    assert_eq!(
+        frame([0.0, 0.0], [f64::NAN, 1.0], Paper::A4),
+        Err(SheetError::Empty)
+    );
     // the window is centred on the area: 318 mm × 5 m = 1 590 m wide
     assert!((w.min_e - (500.0 - 795.0)).abs() < 1e-9);
     let _: Window = w;
