@@ -402,7 +402,7 @@ fn scale_bar(h: &mut String, s: u32) {
 fn north_arrow(h: &mut String, convergence: Option<f64>) {
     h.push_str(
         "<div class=\"north\" style=\"display:flex;align-items:center;gap:2mm\">\
-         <svg width=\"9mm\" height=\"14mm\" viewBox=\"0 0 9 14\"><text x=\"4.5\" y=\"3.4\" font-size=\"3.4\" \
+         <svg width=\"9mm\" height=\"14mm\" viewBox=\"0 0 9 14\" style=\"flex:none\"><text x=\"4.5\" y=\"3.4\" font-size=\"3.4\" \
          font-weight=\"bold\" text-anchor=\"middle\">B</text><path d=\"M4.5 4.5 L8 13 L4.5 10.8 Z\" fill=\"#000\"/>\
          <path d=\"M4.5 4.5 L1 13 L4.5 10.8 Z\" fill=\"#fff\" stroke=\"#000\" stroke-width=\"0.3\"/></svg>",
     );
