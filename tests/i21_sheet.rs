@@ -388,3 +388,51 @@ async fn the_sheet_printed_to_pdf_by_chromium_holds_the_title_the_scale_and_a_pa
     assert!(info.contains("841.92 x 594.96"), "A4 landscape: {info}");
     let _ = std::fs::remove_file(&pdf);
 }
+
+#[tokio::test]
+async fn a_sheet_on_a_past_date_shows_the_area_as_it_stood_then() {
+    let srv = Server::start().await;
+    let anon = reqwest::Client::new();
+    let groups = srv.get(&anon, "/api/summary/groups").await;
+    let g = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["households"]["handed_over"].as_u64().unwrap_or(0) > 0)
+        .expect("a group with households handed over");
+    let name = g["residential_group"].as_str().unwrap();
+    // the day before the campaign's first step: nobody has handed over
+    let first = srv.get(&anon, "/api/progress").await[0]["date"]
+        .as_str()
+        .unwrap()
+        .parse::<chrono::NaiveDate>()
+        .unwrap();
+    let before = first.pred_opt().unwrap();
+    let figures = |html: &str| -> Vec<String> {
+        html.split("<table class=\"figures\">")
+            .nth(1)
+            .unwrap()
+            .split("<td class=\"num\">")
+            .skip(1)
+            .map(|c| c.split('<').next().unwrap().to_string())
+            .collect()
+    };
+    let now = srv
+        .page(&anon, &format!("/api/print?group={}", enc(name)))
+        .await;
+    let then = srv
+        .page(
+            &anon,
+            &format!("/api/print?group={}&as_of={before}", enc(name)),
+        )
+        .await;
+    assert!(then.contains(&format!("Tình trạng ngày {}", before.format("%d/%m/%Y"))));
+    // households handed over (4th figure): some now, none then
+    let handed = g["households"]["handed_over"].as_u64().unwrap().to_string();
+    assert_eq!(figures(&now)[3], handed);
+    assert_eq!(figures(&then)[3], "0");
+    // parcels drawn green (handed over) now, none then
+    let green = "fill=\"#009e73\" fill-rule";
+    assert!(now.contains(green), "handed over parcels now");
+    assert!(!then.contains(green), "no parcel handed over then");
+}
