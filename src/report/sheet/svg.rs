@@ -62,8 +62,8 @@ fn polygons_d(win: &Window, polys: &[Vec<Vec<[f64; 2]>>]) -> String {
 }
 
 /// Where a parcel's number goes: the area-weighted centre of its largest
-/// shell, and the shell's size on paper (mm).
-fn label_point(win: &Window, polys: &[Vec<Vec<[f64; 2]>>]) -> Option<((f64, f64), f64)> {
+/// shell, and the shell's width and height on paper (mm).
+fn label_point(win: &Window, polys: &[Vec<Vec<[f64; 2]>>]) -> Option<((f64, f64), [f64; 2])> {
     let shell = polys
         .iter()
         .filter_map(|p| p.first())
@@ -86,7 +86,7 @@ fn label_point(win: &Window, polys: &[Vec<Vec<[f64; 2]>>]) -> Option<((f64, f64)
     } else {
         [(min[0] + max[0]) / 2.0, (min[1] + max[1]) / 2.0]
     };
-    let size = ((max[0] - min[0]).min(max[1] - min[1])) / win.k();
+    let size = [(max[0] - min[0]) / win.k(), (max[1] - min[1]) / win.k()];
     Some((win.pt(centre), size))
 }
 
@@ -193,19 +193,25 @@ fn parcel_numbers(h: &mut String, doc: &SheetDoc) {
         let Some(no) = p.parcel_no.as_deref() else {
             continue;
         };
-        let Some(((x, y), across)) = label_point(win, &p.polygons) else {
+        let Some(((x, y), [bw, bh])) = label_point(win, &p.polygons) else {
             continue;
         };
-        // a parcel narrower on paper than its number is long goes unnumbered
-        // on the map (the table lists it)
-        if across < size * 0.9 {
-            continue;
+        // the number across the parcel where it fits, along a narrow deep
+        // one, else not on the map (the table lists it)
+        let long = no.chars().count() as f64 * 0.55 * size;
+        if bw >= long && bh >= size {
+            w!(
+                h,
+                "<text class=\"pno\" x=\"{x:.2}\" y=\"{y:.2}\">{}</text>\n",
+                esc(no)
+            );
+        } else if bh >= long && bw >= size {
+            w!(
+                h,
+                "<text class=\"pno\" transform=\"translate({x:.2} {y:.2}) rotate(-90)\">{}</text>\n",
+                esc(no)
+            );
         }
-        w!(
-            h,
-            "<text class=\"pno\" x=\"{x:.2}\" y=\"{y:.2}\">{}</text>\n",
-            esc(no)
-        );
     }
     h.push_str("</g>\n");
 }

@@ -129,3 +129,21 @@ fn an_area_too_wide_for_a4_at_1_5000_is_refused_and_fits_a3() {
     assert!((w.min_e - (500.0 - 795.0)).abs() < 1e-9);
     let _: Window = w;
 }
+
+#[test]
+fn a_number_goes_across_a_parcel_along_a_narrow_one_and_nowhere_on_a_sliver() {
+    let mut d = doc(false);
+    // at 1:500 "101" is 3 × 0,55 × 2,6 = 4,29 mm long, 2,6 mm high
+    d.parcels[1].polygons = rect(580_020.0, 2_192_000.0, 1.5, 30.0); // 3 × 60 mm: along
+    d.parcels[2].polygons = rect(580_040.0, 2_192_000.0, 1.0, 1.0); // 2 × 2 mm: none
+    assert_eq!(d.window.scale, 500);
+    let h = render(&d);
+    assert_eq!(h.matches("class=\"pno\"").count(), 3);
+    assert_eq!(
+        h.matches("rotate(-90)\">102</text>").count(),
+        1,
+        "along the narrow parcel"
+    );
+    assert!(!h.contains(">103</text>"), "no number on a 2 mm sliver");
+    assert!(h.contains("\">101</text>") && !h.contains("rotate(-90)\">101<"));
+}
