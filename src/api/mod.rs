@@ -54,6 +54,7 @@
 //! | `POST /api/plans`, `PUT /api/plans/{id}`, `POST /api/plans/{id}/cancel` | `plans` | Plan role | set, edit (with `version`: a stale one is 409), cancel a plan |
 //! | `GET /api/inspections?from=&to=&as_of=`, `GET /api/inspections/proposals?idle_days=` | `inspections` | inspection, standing, admin (logged) | inspections with actions and overdue flags; whom to inspect and why |
 //! | `POST /api/inspections`, `PUT …/{id}`, `POST …/{id}/actions`, `PUT …/{id}/actions/{aid}`, `POST/GET …/{id}/attachments` | `inspections` | inspection, admin | record, edit (stale `version`: 409), required actions and their follow-up, scans |
+//! | `GET /api/print?group=|segment=&as_of=&paper=` | `print` | all (names: viewer+ within scope; public statuses for anonymous) | the printable map sheet (A4/A3 HTML, SVG map in VN-2000 at 1:500–1:5000) of a group or a segment |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod auth;
@@ -74,6 +75,7 @@ mod org;
 mod params;
 mod parcels;
 mod plans;
+mod print;
 mod progress;
 mod reports;
 mod segments;
@@ -278,6 +280,7 @@ pub fn router(state: AppState) -> Router {
         .merge(first::router())
         .merge(plans::router())
         .merge(inspections::router())
+        .merge(print::router())
         .route("/api/{*rest}", any(not_found))
         // Layers wrap only the routes added before them: this limit covers
         // every route above (and the not-found), not the upload below.

@@ -12,7 +12,8 @@
 //! - [`export`]: the surveyors' layers built from the store, and the format choice;
 //! - [`record`]: the donation record's content, its strip cut in VN-2000;
 //! - [`reports`]: the periodic reports from the read model, and reports kept as
-//!   issued (frozen).
+//!   issued (frozen);
+//! - [`sheet`]: the map sheet of a group or a segment, drawn in VN-2000.
 
 pub mod backup;
 pub mod compute;
@@ -23,3 +24,4 @@ pub mod import;
 pub mod inspections;
 pub mod record;
 pub mod reports;
+pub mod sheet;

@@ -147,7 +147,7 @@ pub fn record_doc(store: &Store, id: &str, today: NaiveDate) -> Result<RecordDoc
 }
 
 /// "VN-2000, kinh tuyến trục 105°00′, múi chiếu 3°" from the CRS's PROJ string.
-fn crs_name(crs: &Crs) -> String {
+pub(crate) fn crs_name(crs: &Crs) -> String {
     let proj = crs.proj_string();
     let lon0 = proj
         .split_whitespace()

@@ -4,7 +4,8 @@
 //! Vietnamese administrative report) and [`csv`]. [`record`] is the donation
 //! record (biên bản hiến đất) of one household. [`periodic`] writes the
 //! periodic report in the Party's format (letterhead, narrative, appendix),
-//! which [`html_party`] prints. Pure: no I/O, no database.
+//! which [`html_party`] prints. [`sheet`] is the map sheet of a group or a
+//! segment, drawn to scale in VN-2000. Pure: no I/O, no database.
 
 pub mod campaign;
 pub mod commend;
@@ -19,6 +20,7 @@ pub mod periodic;
 pub mod plan_sheet;
 pub mod public;
 pub mod record;
+pub mod sheet;
 pub mod xlsx;
 pub mod xlsx_print;
 

@@ -593,6 +593,15 @@ function renderPartyTab({ force = false } = {}) {
   }).catch(showError);
 }
 
+/** The map sheet of the selected residential group or road segment (GET /api/print), or null. */
+function sheetUrl() {
+  const sel = state.selected;
+  if (sel?.kind !== 'group' && sel?.kind !== 'segment') return null;
+  const q = new URLSearchParams({ [sel.kind]: String(sel.id) });
+  if (state.asOf) q.set('as_of', state.asOf);
+  return `/api/print?${q}`;
+}
+
 /** Freezes the map as an image for printing (the canvas keeps its drawing buffer). */
 function preparePrint() {
   renderPrint();
@@ -613,7 +622,12 @@ function wire() {
     if (state.selected?.kind === 'parcel') showParcel(state.selected.id, { keepView: true });
     else refreshDetail();
   });
-  $('#print-btn').addEventListener('click', () => { preparePrint(); window.print(); });
+  $('#print-btn').addEventListener('click', () => {
+    // Issue 21: a selected group or segment prints as its map sheet, drawn by the server to scale.
+    const url = sheetUrl();
+    if (url) window.open(url, '_blank', 'noopener');
+    else { preparePrint(); window.print(); }
+  });
   window.addEventListener('beforeprint', preparePrint);
   $('#login-btn').addEventListener('click', () => {
     $('#login-error').textContent = '';
@@ -830,7 +844,7 @@ function resetView() {
 window.hiendat = {
   resetView,
   map: null, parcels: null, state, ready, reloads: 0,
-  reloadAll, settled, setAsOf, preparePrint, showSegment, showParcel, showGroup, t, wardToday, setIdleLayer,
+  reloadAll, settled, setAsOf, preparePrint, sheetUrl, showSegment, showParcel, showGroup, t, wardToday, setIdleLayer,
 };
 
 start().catch((e) => {

@@ -1884,6 +1884,61 @@ await test('inspection: the committee sees whom to inspect and why, records an i
   await phone.context.close();
 });
 
+await test('issue 21: "In" opens the map sheet of the selected group or segment (scale, its name, its parcel numbers; PDF A4 landscape); the ward print splits handed over / affected and fits the page', async () => {
+  const { page, context } = main;
+  await page.evaluate(() => window.hiendat.setAsOf(null));
+  await resetView(page);
+  eq(await page.evaluate(() => window.hiendat.sheetUrl()), null, 'nothing selected: the ward print');
+  // the ward print: two columns instead of "6 / 85", and the tables inside the page
+  await page.evaluate(() => window.hiendat.preparePrint());
+  await page.emulateMedia({ media: 'print' });
+  const heads = await page.$$eval('#print-summary table.print-table:first-of-type th', (ths) => ths.map((t) => t.textContent));
+  assert(heads.includes('Hộ đã bàn giao') && heads.includes('Số thửa bị ảnh hưởng'), `print headers: ${heads}`);
+  const slashed = await page.$$eval('#print-summary td', (tds) => tds.filter((t) => /^\s*[\d.]+ \/ [\d.]+\s*$/.test(t.textContent)).length);
+  eq(slashed, 0, 'cells reading "handed over / affected"');
+  const over = await page.$$eval('#print-summary table.print-table', (ts) => ts.map((t) => t.getBoundingClientRect().right - document.documentElement.clientWidth).filter((d) => d > 0.5));
+  eq(over.length, 0, `a print table passes the page's right edge by ${over}`);
+  await page.emulateMedia({ media: 'screen' });
+  // a group: "In" opens its sheet
+  const groups = await apiGet('/api/summary/groups');
+  const g = groups.find((r) => r.residential_group && r.parcels_affected > 0);
+  await page.evaluate((name) => window.hiendat.showGroup(name, { zoom: false }), g.residential_group);
+  await page.waitForSelector('#detail .responsibility');
+  const [tab] = await Promise.all([context.waitForEvent('page'), page.click('#print-btn')]);
+  await tab.waitForURL(/\/api\/print\?/, { timeout: 30000 });
+  await tab.waitForLoadState('load');
+  eq(new URL(tab.url()).searchParams.get('group'), g.residential_group, 'the group in the print URL');
+  const html = await tab.content();
+  const numbers = await tab.$$eval('text.pno', (ts) => ts.map((t) => t.textContent));
+  assert(numbers.length > 0, 'parcel numbers on the map');
+  const mine = await apiGet(`/api/parcels?group=${encodeURIComponent(g.residential_group)}`);
+  const nos = new Set(mine.features.map((f) => f.properties.parcel_no));
+  assert(numbers.every((n) => nos.has(n)), 'every number on the map is the group\'s');
+  assert(html.includes('Tỷ lệ 1:'), 'the scale');
+  await shot(tab, 'print-sheet-group.png');
+  const path = join(PDFS, 'ban-do-to.pdf');
+  await tab.emulateMedia({ media: 'print' });
+  await tab.pdf({ path, preferCSSPageSize: true, printBackground: true });
+  const text = execFileSync('pdftotext', [path, '-'], { encoding: 'utf8' }).normalize('NFC');
+  assert(text.includes(g.residential_group.toUpperCase()), 'the group in the PDF title');
+  assert(/Tỷ lệ 1:(500|1000|2000|5000)/.test(text), 'the scale in the PDF');
+  assert(text.split(/\s+/).includes(numbers[0]), `parcel ${numbers[0]} in the PDF`);
+  const info = execFileSync('pdfinfo', [path], { encoding: 'utf8' });
+  assert(info.includes('841.92 x 594.96'), `A4 landscape: ${info}`);
+  execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', path, join(SHOTS, 'print-sheet-group-pdf')]);
+  await tab.close();
+  // a segment: its sheet's URL
+  const segs = await apiGet('/api/segments');
+  const seg = segs.features.find((f) => f.properties.parcels_affected > 0).properties;
+  await page.evaluate((id) => window.hiendat.showSegment(id, { zoom: false }), seg.id);
+  await page.waitForSelector('#detail .responsibility');
+  const url = await page.evaluate(() => window.hiendat.sheetUrl());
+  eq(new URL(url, BASE).searchParams.get('segment'), String(seg.id), 'the segment in the print URL');
+  const seg_page = await (await fetch(new URL(url, BASE))).text();
+  assert(seg_page.includes(`ĐOẠN TUYẾN ${seg.name.toUpperCase()}`), 'the segment in the title');
+  await resetView(page);
+});
+
 await editor?.context.close();
 await editorPage?.context.close();
 await main.context.close();

@@ -95,7 +95,9 @@ mod text;
 
 use corners::coordinates_section;
 use sketch::{legend, sketch_svg};
-use text::{area_m2, blank, blank_date, date_words, money_vnd, num_vi, quantity, value_or_blank};
+/// Vietnamese numbers (1.234,5), for the other printed pages too.
+pub(crate) use text::num_vi;
+use text::{area_m2, blank, blank_date, date_words, money_vnd, quantity, value_or_blank};
 
 /// Biên bản hiến đất của một hộ: một trang HTML tự chứa (CSS, SVG nội tuyến,
 /// không script, không tài nguyên ngoài) để in trên một tờ A4 đứng.

@@ -61,7 +61,7 @@ pub(super) fn quantity(v: f64) -> String {
 /// Số kiểu Việt Nam: nghìn "." và thập phân ",", làm tròn nửa xa số 0
 /// (1234.5 → "1.234,5"). Vietnamese number: thousands ".", decimal ",",
 /// halves rounded away from zero.
-pub(super) fn num_vi(v: f64, decimals: usize) -> String {
+pub(crate) fn num_vi(v: f64, decimals: usize) -> String {
     decimal_vi(v, decimals, true)
 }
 
