@@ -421,6 +421,8 @@ fn expensive(path: &str, query: Option<&str>) -> bool {
         // Every report, its periodic narrative and a frozen one rendered.
         || path == "/api/reports"
         || path.starts_with("/api/reports/")
+        // A map sheet draws up to thousands of parcels.
+        || path == "/api/print"
         // The whole ward's parcels, not a viewport's.
         || (path == "/api/parcels" && !given("bbox"))
         || (path.starts_with("/api/") && given("as_of"))
@@ -820,6 +822,7 @@ mod tests {
     #[test]
     fn expensive_reads_and_long_routes() {
         assert!(expensive("/api/export", None));
+        assert!(expensive("/api/print", Some("group=1")));
         assert!(expensive("/api/reports", Some("by=group")));
         assert!(expensive("/api/reports/periodic", None));
         assert!(expensive("/api/reports/frozen/3", Some("format=html")));
