@@ -1895,10 +1895,13 @@ const AXE_JS = (await import('node:url')).fileURLToPath(new URL('../node_modules
 async function axeFaults(page, view) {
   if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE_JS });
   const r = await page.evaluate(async () => {
-    const res = await window.axe.run(document, { resultTypes: ['violations', 'incomplete'] });
+    // Every rule, the experimental ones too (label-content-name-mismatch is one of them).
+    const rules = Object.fromEntries(window.axe.getRules(['experimental']).map((r) => [r.ruleId, { enabled: true }]));
+    const res = await window.axe.run(document, { resultTypes: ['violations', 'incomplete'], rules });
     const pick = (list) => list.map((v) => ({
       id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.slice(0, 30).map((n) => `${n.target.join(' ')} — ${(n.failureSummary || n.any?.[0]?.message || '').replace(/\s+/g, ' ').slice(0, 220)}`),
+      nodes: v.nodes.slice(0, 30).map((n) => `${n.target.join(' ')} — ${(n.failureSummary || n.any?.[0]?.message || '').replace(/\s+/g, ' ').slice(0, 220)}${
+        n.any?.[0]?.relatedNodes?.length ? ` [${n.any[0].relatedNodes.map((r) => r.target.join(' ')).join(', ')}]` : ''}`),
       count: v.nodes.length,
     }));
     // Undecided contrast: all of it counts, except a lone symbol (the ↑ of the sort button, the
@@ -1966,6 +1969,11 @@ await test('a11y: axe-core finds no fault (contrast decided) for a visitor at 14
     await page.click('#group-table button[data-group]');
     await page.waitForFunction(() => !document.querySelector('#detail').hidden);
     await axeClean(page, `visitor ${w}×${h}, group panel, groups tab`);
+    await page.keyboard.press('Escape');
+    await page.click('#login-btn');
+    await page.waitForSelector('#login-dialog[open]');
+    await shot(page, `a11y-visitor-${w}-login.png`);
+    await axeClean(page, `visitor ${w}×${h}, login dialog`);
     await context.close();
   }
 });
@@ -1987,6 +1995,9 @@ await test('a11y: axe-core finds no fault for the logged-in admin at 1440×900 a
     await shot(page, `a11y-admin-${w}-party.png`);
     await openReports(page);
     await axeClean(page, `admin ${w}×${h}, reports`);
+    await page.click('#ward-summary button.export-open');
+    await page.waitForSelector('#export-dialog[open]');
+    await axeClean(page, `admin ${w}×${h}, download dialog`);
     await context.close();
   }
 });
