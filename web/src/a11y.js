@@ -9,6 +9,13 @@ import { t, getLang, date } from './i18n.js';
 let opener = null;
 /** The thing the panel shows ("segment:12"), to tell a new opening from a refresh. */
 let shownKey = null;
+/** Whether the focus was inside the panel's content when it was last redrawn. */
+let lostInPanel = false;
+
+/** Called just before the panel's content is replaced. */
+export function panelRedrawing(panel) {
+  lostInPanel = panel.contains(document.activeElement) && document.activeElement !== panel;
+}
 
 const KEYS = ['data-id', 'data-group', 'data-parcel'];
 
@@ -41,7 +48,16 @@ function findOpener(o) {
  * the panel opened is kept, to go back to on close.
  */
 export function panelShown(panel, key) {
-  if (key == null || key === shownKey) return;
+  if (key == null) return;
+  const heading = panel.querySelector('h3');
+  if (heading) heading.tabIndex = -1;
+  if (key === shownKey) {
+    // A refresh (new data, language) redrew the panel under the focus: it stays in the panel.
+    if (document.activeElement === document.body && lostInPanel) heading?.focus({ preventScroll: true });
+    lostInPanel = false;
+    return;
+  }
+  lostInPanel = false;
   const before = shownKey;
   shownKey = key;
   const active = document.activeElement;
@@ -50,9 +66,7 @@ export function panelShown(panel, key) {
   const from = panel.contains(active) ? null : describe(active);
   if (from) opener = from;
   else if (before == null) opener = null;
-  const heading = panel.querySelector('h3');
   const target = heading ?? panel;
-  if (heading) heading.tabIndex = -1;
   target.focus({ preventScroll: true });
 }
 

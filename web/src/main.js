@@ -15,7 +15,7 @@ import './party/evaluation.js';
 import './party/first.js';
 import './party/plans.js';
 import './party/inspections.js';
-import { panelShown, panelClosed, sliderText, localizeMap } from './a11y.js';
+import { panelShown, panelClosed, panelRedrawing, sliderText, localizeMap } from './a11y.js';
 import {
   $, esc, renderWardSummary, filterSegments, sortSegments, renderSegmentList, renderGroupTable,
   renderLegend, segmentDetail, segmentParcelList, groupDetail, parcelDetail, renderPrintSummary,
@@ -300,6 +300,7 @@ function renderAsOfBanner() {
 
 function openDetail(html) {
   const d = $('#detail');
+  panelRedrawing(d);
   $('#detail-body').innerHTML = html;
   d.hidden = false;
   d.scrollTop = 0;

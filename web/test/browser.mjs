@@ -2054,6 +2054,11 @@ await test('a11y: keyboard focus moves into the detail panel when a segment, gro
   await page.keyboard.press('Enter');
   await page.waitForTimeout(300);
   eq(await page.evaluate(() => document.activeElement.id), 'lang-toggle', 'a panel refresh does not take the focus');
+  // ... and one that redraws the panel under the focus keeps it in the panel (on its heading)
+  await page.focus('#detail-body h3');
+  await page.evaluate(() => window.hiendat.reloadAll());
+  f = await inPanel();
+  assert(f.inside && f.tag === 'H3', `focus after the panel was redrawn: ${JSON.stringify(f)}`);
   await context.close();
 });
 
