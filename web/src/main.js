@@ -15,6 +15,7 @@ import './party/evaluation.js';
 import './party/first.js';
 import './party/plans.js';
 import './party/inspections.js';
+import { panelShown, panelClosed, panelRedrawing, sliderText, localizeMap } from './a11y.js';
 import {
   $, esc, renderWardSummary, filterSegments, sortSegments, renderSegmentList, renderGroupTable,
   renderLegend, segmentDetail, segmentParcelList, groupDetail, parcelDetail, renderPrintSummary,
@@ -228,7 +229,7 @@ async function renderSegmentsInner() {
   const list = sortSegments(filterSegments(state.segments.features, { ...state.segFilter, groupSet }), state.segSort.key, state.segSort.dir);
   renderSegmentList($('#seg-list'), $('#seg-count'), list, state.segments.features.length,
     state.selected?.kind === 'segment' ? state.selected.id : null);
-  $('#seg-dir').textContent = state.segSort.dir > 0 ? '↑' : '↓';
+  $('#seg-dir').innerHTML = `<span aria-hidden="true">${state.segSort.dir > 0 ? '↑' : '↓'}</span><span class="visually-hidden">${esc(t('sort_dir'))}</span>`;
   $('#seg-dir').setAttribute('aria-pressed', String(state.segSort.dir < 0));
 }
 
@@ -281,7 +282,7 @@ function renderStatic() {
   lt.textContent = getLang() === 'vi' ? 'English' : 'Tiếng Việt';
   lt.lang = getLang() === 'vi' ? 'en' : 'vi';
   lt.setAttribute('aria-label', getLang() === 'vi' ? 'Switch to English' : 'Chuyển sang tiếng Việt');
-  $('#map').setAttribute('aria-label', t('map'));
+  localizeMap(map);
   $('#sidebar').setAttribute('aria-label', t('skip_to_panels'));
   drawLegend();
   renderAsOfBanner();
@@ -299,17 +300,20 @@ function renderAsOfBanner() {
 
 function openDetail(html) {
   const d = $('#detail');
+  panelRedrawing(d);
   $('#detail-body').innerHTML = html;
   d.hidden = false;
   d.scrollTop = 0;
+  panelShown(d, state.selected ? `${state.selected.kind}:${state.selected.id}` : null);
 }
 
 function closeDetail() {
   $('#detail').hidden = true;
   state.selected = null;
   highlight();
-  renderSegments();
+  const listed = renderSegments();
   renderGroups();
+  panelClosed($('#detail'), listed);
 }
 
 function highlight() {
@@ -546,6 +550,7 @@ function setupDateRange() {
   r.max = String(Math.max(0, dayIndex(state.today)));
   r.value = String(dayIndex(state.asOf ?? state.today));
   $('#date-input').value = date(state.asOf ?? state.today);
+  sliderText(r, state.asOf ?? state.today, state.today);
 }
 
 async function setAsOf(iso) {
@@ -731,7 +736,7 @@ function wire() {
   di.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); applyDate(); } });
   const range = $('#date-range');
   const isoAt = (i) => new Date(Date.parse(`${rangeStart()}T00:00:00Z`) + i * 86400000).toISOString().slice(0, 10);
-  range.addEventListener('input', () => { di.value = date(isoAt(Number(range.value))); });
+  range.addEventListener('input', () => { di.value = date(isoAt(Number(range.value))); sliderText(range, isoAt(Number(range.value)), state.today); });
   range.addEventListener('change', () => setAsOf(isoAt(Number(range.value))));
   $('#date-today').addEventListener('click', () => setAsOf(null));
 }

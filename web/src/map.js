@@ -4,6 +4,7 @@ import * as maplibregl from '/node_modules/maplibre-gl/dist/maplibre-gl.mjs';
 import {
   STATUS_COLOR, PROGRESS_STOPS, SEGMENT_CASING, CORRIDOR_COLOR, GROUP_LINE, BACKGROUND, PARCEL_MIN_ZOOM, IDLE_CLASSES,
 } from './config.js';
+import { mapLocale } from './a11y.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
 const FONT = 'Noto Sans Regular';
@@ -213,6 +214,7 @@ export function createMap({ container, config, segments, onReady }) {
     dragRotate: false,
     pitchWithRotate: false,
     localIdeographFontFamily: false,
+    locale: mapLocale(),
   });
   map.touchZoomRotate.disableRotation();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');

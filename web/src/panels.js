@@ -140,11 +140,11 @@ export function renderLegend(host, { hasCorridors, publicView = false, idle = fa
   const statuses = publicView ? PUBLIC_STATUSES : STATUSES;
   const grad = `linear-gradient(90deg, ${['#d55e00', '#e69f00', '#009e73'].join(',')})`;
   host.innerHTML = `
-    <h4>${t('segment_progress')}</h4>
+    <h3>${t('segment_progress')}</h3>
     <div class="ramp" style="background:${grad}"></div>
     <div class="ramp-labels"><span>0 %</span><span>50 %</span><span>100 %</span></div>
     <div class="lg-row"><span class="sw-line complete" style="--c:#009e73;--k:${SEGMENT_CASING}"></span>${t('seg_complete_legend')}</div>
-    <h4>${t('parcel_status')}</h4>
+    <h3>${t('parcel_status')}</h3>
     <ul class="lg-status">${statuses.map((s) => `<li><span class="sw st-${s}" style="background:${STATUS_COLOR[s]}"></span>${esc(statusLabel(s))}</li>`).join('')}</ul>
     ${hasCorridors ? `<div class="lg-row"><span class="sw corridor" style="--c:${CORRIDOR_COLOR}"></span>${t('corridor')}</div>` : ''}
     <div class="lg-row"><span class="sw-line group" style="--c:${GROUP_LINE}"></span>${t('group_boundary')}</div>

@@ -92,7 +92,7 @@ export function renderReports() {
       <p class="report-status" id="report-status" role="status" aria-live="polite"></p>
       <p class="error" id="report-error" role="alert"></p>
     </form>
-    <h4>${t('frozen_title')}</h4>
+    <h3>${t('frozen_title')}</h3>
     <ul class="plain frozen-list" id="frozen-list"></ul>`;
   $('#report-by').value = by ?? allValue;
   sync();

@@ -1939,6 +1939,237 @@ await test('issue 21: "In" opens the map sheet of the selected group or segment 
   await resetView(page);
 });
 
+// ------------------------------------------------------------------ accessibility (issue 21 item 5)
+
+const AXE_JS = (await import('node:url')).fileURLToPath(new URL('../node_modules/axe-core/axe.min.js', import.meta.url));
+
+/**
+ * axe-core on the page as it stands: its violations, and the contrast checks it could not decide
+ * (text over a see-through box it cannot measure); both must be empty. Prints what it found.
+ */
+async function axeFaults(page, view) {
+  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE_JS });
+  const r = await page.evaluate(async () => {
+    // Every rule, the experimental ones too (label-content-name-mismatch is one of them).
+    const rules = Object.fromEntries(window.axe.getRules(['experimental']).map((r) => [r.ruleId, { enabled: true }]));
+    const res = await window.axe.run(document, { resultTypes: ['violations', 'incomplete'], rules });
+    const pick = (list) => list.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 30).map((n) => `${n.target.join(' ')} — ${(n.failureSummary || n.any?.[0]?.message || '').replace(/\s+/g, ' ').slice(0, 220)}${
+        n.any?.[0]?.relatedNodes?.length ? ` [${n.any[0].relatedNodes.map((r) => r.target.join(' ')).join(', ')}]` : ''}`),
+      count: v.nodes.length,
+    }));
+    // Undecided contrast: all of it counts, except a lone symbol (the ↑ of the sort button, the
+    // × of the panel's close button): a glyph, not text, for axe (WCAG 1.4.11, not 1.4.3).
+    const glyph = (n) => [...n.any, ...n.all, ...n.none].some((c) => ['nonBmp', 'shortTextContent'].includes(c.data?.messageKey));
+    // ... and a cell of a wide table cut by the edge of its side-scrolling box: axe sees it only
+    // partly (the cells in view, and all of them when scrolled, are the same colours).
+    const scrolledOut = (n) => {
+      if (!n.any.some((c) => c.data?.messageKey === 'elmPartiallyObscured')) return false;
+      const el = n.target.length === 1 ? document.querySelector(n.target[0]) : null;
+      if (!el) return false;
+      const r = el.getBoundingClientRect();
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        const ov = getComputedStyle(p).overflowX;
+        if ((ov === 'auto' || ov === 'scroll') && p.scrollWidth > p.clientWidth) {
+          const b = p.getBoundingClientRect();
+          return r.left < b.left - 0.5 || r.right > b.right + 0.5;
+        }
+      }
+      return false;
+    };
+    const contrast = res.incomplete.filter((v) => v.id === 'color-contrast')
+      .map((v) => ({ ...v, nodes: v.nodes.filter((n) => !glyph(n) && !scrolledOut(n)) })).filter((v) => v.nodes.length);
+    return { violations: pick(res.violations), contrast: pick(contrast) };
+  });
+  const lines = [...r.violations, ...r.contrast.map((c) => ({ ...c, id: `${c.id} (undecided)` }))]
+    .map((v) => `  [${view}] ${v.id} (${v.impact}, ${v.count} elements): ${v.help}\n${v.nodes.map((n) => `      ${n}`).join('\n')}`);
+  if (lines.length) console.log(lines.join('\n'));
+  return lines.length;
+}
+
+async function axeClean(page, view) {
+  const n = await axeFaults(page, view);
+  eq(n, 0, `axe-core faults in ${view} (listed above)`);
+}
+
+const adminStorage = () => {
+  const [name, value] = adminCookie.split('=');
+  return { cookies: [{ name, value, domain: new URL(BASE).hostname, path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Strict' }], origins: [] };
+};
+
+/** Opens the first segment of the list from the keyboard and waits for its panel. */
+async function openFirstSegmentByKey(page) {
+  const id = await page.getAttribute('#seg-list button[data-id]', 'data-id');
+  await page.focus(`#seg-list button[data-id="${id}"]`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => !document.querySelector('#detail').hidden && document.querySelector('#detail-body h3'));
+  return id;
+}
+
+await test('a11y: axe-core finds no fault (contrast decided) for a visitor at 1440×900 and 390×844: first view, segment and group panels', async () => {
+  for (const [w, h] of [[1440, 900], [390, 844]]) {
+    const { page, context } = await openPage({ width: w, height: h });
+    if (w < 760) await page.click('#legend > summary'); // folded on a phone: check it open too
+    await axeClean(page, `visitor ${w}×${h}`);
+    await shot(page, `a11y-visitor-${w}.png`);
+    await openFirstSegmentByKey(page);
+    await page.evaluate(() => window.hiendat.settled());
+    await page.click('#detail-body details.seg-parcels > summary'); // its parcels, listed
+    await page.evaluate(() => { document.querySelector('#detail').scrollTop = 0; }); // as it opens
+    await axeClean(page, `visitor ${w}×${h}, segment panel`);
+    await shot(page, `a11y-visitor-${w}-segment.png`);
+    await page.keyboard.press('Escape');
+    await page.click('#tab-groups');
+    await page.click('#group-table button[data-group]');
+    await page.waitForFunction(() => !document.querySelector('#detail').hidden);
+    await axeClean(page, `visitor ${w}×${h}, group panel, groups tab`);
+    await page.keyboard.press('Escape');
+    await page.click('#login-btn');
+    await page.waitForSelector('#login-dialog[open]');
+    await shot(page, `a11y-visitor-${w}-login.png`);
+    await axeClean(page, `visitor ${w}×${h}, login dialog`);
+    await context.close();
+  }
+});
+
+await test('a11y: axe-core finds no fault for the logged-in admin at 1440×900 and 390×844: first view, parcel panel, party tab, reports', async () => {
+  assert(adminCookie, 'needs the demo admin login');
+  for (const [w, h] of [[1440, 900], [390, 844]]) {
+    const { page, context } = await openPage({ width: w, height: h, storage: adminStorage() });
+    await page.waitForSelector('#logout-btn:not([hidden])');
+    await axeClean(page, `admin ${w}×${h}`);
+    await openParcel(page, demo.signed?.id ?? (await apiGet('/api/parcels?status=signed&fields=id')).features[0].properties.id);
+    await axeClean(page, `admin ${w}×${h}, parcel panel`);
+    await shot(page, `a11y-admin-${w}-parcel.png`);
+    await page.keyboard.press('Escape');
+    await page.click('#tab-party');
+    await page.waitForSelector('#party .party-section');
+    await page.waitForTimeout(800);
+    await axeClean(page, `admin ${w}×${h}, party tab`);
+    await shot(page, `a11y-admin-${w}-party.png`);
+    await openReports(page);
+    await axeClean(page, `admin ${w}×${h}, reports`);
+    await page.click('#ward-summary button.export-open');
+    await page.waitForSelector('#export-dialog[open]');
+    await axeClean(page, `admin ${w}×${h}, download dialog`);
+    await context.close();
+  }
+});
+
+await test('a11y: keyboard focus moves into the detail panel when a segment, group or parcel opens, and back to the opener when it closes', async () => {
+  const { page, context } = await openPage();
+  const inPanel = () => page.evaluate(() => {
+    const a = document.activeElement;
+    return { inside: document.querySelector('#detail').contains(a), tag: a.tagName, text: a.textContent.trim().slice(0, 60) };
+  });
+  const focusOn = async (sel, what) => {
+    const ok = await page.waitForFunction((q) => document.activeElement?.matches(q), sel, { timeout: 3000 }).then(() => true, () => false);
+    assert(ok, `${what}: the focus is on ${await page.evaluate(() => document.activeElement.outerHTML.slice(0, 120))}`);
+  };
+  // a segment from the list, closed with Escape
+  const id = await openFirstSegmentByKey(page);
+  let f = await inPanel();
+  assert(f.inside, `focus after opening a segment: ${JSON.stringify(f)}`);
+  eq(f.text, await page.textContent('#detail-body h3').then((x) => x.trim().slice(0, 60)), 'the panel heading has the focus');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelector('#detail').hidden);
+  await focusOn(`#seg-list button[data-id="${id}"]`, 'focus back on the segment in the list');
+  // a parcel opened from the segment's panel: focus on the parcel's heading; closing returns to the list
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#detail-body details.seg-parcels > summary');
+  await page.focus('#detail-body details.seg-parcels > summary');
+  await page.keyboard.press('Enter');
+  await page.focus('#detail-body button[data-parcel]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#detail-body .parcel-panel .chip.status');
+  f = await inPanel();
+  assert(f.inside && f.tag === 'H3', `focus after opening a parcel: ${JSON.stringify(f)}`);
+  await page.focus('#detail-close');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#detail').hidden);
+  await focusOn(`#seg-list button[data-id="${id}"]`, 'focus back on the segment after the parcel');
+  // a group from the groups table, closed with its × button
+  await page.click('#tab-groups');
+  const g = await page.getAttribute('#group-table button[data-group]', 'data-group');
+  await page.focus(`#group-table button[data-group="${g}"]`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => !document.querySelector('#detail').hidden);
+  f = await inPanel();
+  assert(f.inside && f.text.includes(g), `focus after opening group ${g}: ${JSON.stringify(f)}`);
+  await page.focus('#detail-close');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#detail').hidden);
+  await focusOn(`#group-table button[data-group="${g}"]`, 'focus back on the group');
+  // a refresh of the open panel (language switch) leaves the focus where it is
+  await page.focus(`#group-table button[data-group="${g}"]`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => !document.querySelector('#detail').hidden);
+  await page.focus('#lang-toggle');
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+  eq(await page.evaluate(() => document.activeElement.id), 'lang-toggle', 'a panel refresh does not take the focus');
+  // ... and one that redraws the panel under the focus keeps it in the panel (on its heading)
+  await page.focus('#detail-body h3');
+  await page.evaluate(() => window.hiendat.reloadAll());
+  f = await inPanel();
+  assert(f.inside && f.tag === 'H3', `focus after the panel was redrawn: ${JSON.stringify(f)}`);
+  await context.close();
+});
+
+await test('a11y: the date slider speaks the date in Vietnamese style (aria-valuetext) and follows it as it moves', async () => {
+  const { page, context } = await openPage();
+  eq(await page.getAttribute('#date-range', 'aria-valuetext'), `${vnDate(WARD_TODAY)} (Hôm nay)`, 'the slider at today');
+  const back = (iso, days) => new Date(Date.parse(`${iso}T00:00:00Z`) - days * 86400000).toISOString().slice(0, 10);
+  await page.waitForFunction(() => Number(document.querySelector('#date-range').max) > 10); // the campaign's days known
+  await page.focus('#date-range');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction((want) => document.querySelector('#date-range').getAttribute('aria-valuetext') === want, vnDate(back(WARD_TODAY, 2)), { timeout: 5000 });
+  eq(await page.inputValue('#date-input'), vnDate(back(WARD_TODAY, 2)), 'the date box shows the same date');
+  await page.evaluate(() => window.hiendat.settled()); // the reloads for those dates done
+  // typed in the box: the slider follows
+  const typed = back(WARD_TODAY, 10);
+  await page.fill('#date-input', vnDate(typed));
+  await page.press('#date-input', 'Enter');
+  await page.waitForFunction((want) => document.querySelector('#date-range').getAttribute('aria-valuetext') === want, vnDate(typed), { timeout: 5000 });
+  assert(/^\d{2}\/\d{2}\/\d{4}$/.test(vnDate(typed)), 'dd/mm/yyyy');
+  await page.click('#date-today');
+  await page.waitForFunction((want) => document.querySelector('#date-range').getAttribute('aria-valuetext') === want, `${vnDate(WARD_TODAY)} (Hôm nay)`, { timeout: 5000 });
+  await context.close();
+});
+
+await test("a11y: MapLibre's controls speak the page's language: Vietnamese on a vi page, English after the switch and on an English page", async () => {
+  const { page, context } = await openPage();
+  const texts = () => page.evaluate(() => ({
+    zoomIn: document.querySelector('.maplibregl-ctrl-zoom-in').getAttribute('aria-label'),
+    zoomInTitle: document.querySelector('.maplibregl-ctrl-zoom-in').title,
+    zoomOut: document.querySelector('.maplibregl-ctrl-zoom-out').getAttribute('aria-label'),
+    canvas: document.querySelector('canvas.maplibregl-canvas').getAttribute('aria-label'),
+    lang: document.documentElement.lang,
+  }));
+  let x = await texts();
+  eq(x.lang, 'vi', 'page language');
+  eq(x.zoomIn, 'Phóng to', 'zoom-in label');
+  eq(x.zoomInTitle, 'Phóng to', 'zoom-in title');
+  eq(x.zoomOut, 'Thu nhỏ', 'zoom-out label');
+  assert(x.canvas.startsWith('Bản đồ tương tác'), `canvas label: ${x.canvas}`);
+  await page.click('#lang-toggle');
+  x = await texts();
+  eq(x.lang, 'en', 'page language after the switch');
+  eq(x.zoomIn, 'Zoom in', 'zoom-in label in English');
+  eq(x.zoomInTitle, 'Zoom in', 'zoom-in title in English');
+  eq(x.zoomOut, 'Zoom out', 'zoom-out label in English');
+  assert(x.canvas.startsWith('Interactive map'), `canvas label in English: ${x.canvas}`);
+  // the language is remembered: a page opened in English builds its map in English
+  const second = await context.newPage();
+  await second.goto(BASE);
+  await settle(second);
+  eq(await second.getAttribute('.maplibregl-ctrl-zoom-in', 'aria-label'), 'Zoom in', 'zoom-in label on an English page');
+  await axeClean(second, 'English page 1440×900');
+  await context.close();
+});
+
 await editor?.context.close();
 await editorPage?.context.close();
 await main.context.close();

@@ -158,11 +158,11 @@ async function render(el, ctx) {
     </div>
     <p class="muted">${esc(tx('as_of'))} ${date(data.as_of)}</p>
     <h4>${esc(tx('members'))}</h4>
-    <div class="ev-scroll" tabindex="0"><table class="ev-table ev-members">
+    <div class="ev-scroll" tabindex="0" role="region" aria-label="${esc(tx('members'))}"><table class="ev-table ev-members">
       <thead>${th(['code', 'name', 'suggested', 'decided', 'note', 'cell', 'family', 'assigned', 'contacted', 'agreed', 'handed_over', 'visits', 'plan'])}</thead>
       <tbody>${memberRows(data.members, canDecide) || `<tr><td colspan="13">${esc(tx('empty'))}</td></tr>`}</tbody></table></div>
     <h4>${esc(tx('cells'))}</h4>
-    <div class="ev-scroll" tabindex="0"><table class="ev-table ev-cells">
+    <div class="ev-scroll" tabindex="0" role="region" aria-label="${esc(tx('cells'))}"><table class="ev-table ev-cells">
       <thead>${th(['code', 'cell', 'suggested', 'decided', 'note', 'member_count', 'families', 'affected', 'agreed', 'handed_over', 'visits', 'plan'])}</thead>
       <tbody>${cellRows(data.cells, canDecide) || `<tr><td colspan="12">${esc(tx('empty'))}</td></tr>`}</tbody></table></div>
     <form class="ev-decide" hidden>

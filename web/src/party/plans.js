@@ -10,7 +10,7 @@ const L = {
   vi: {
     none: 'Chưa có kế hoạch nào.',
     summary: (n, late) => `${n} kế hoạch đang thực hiện; ${late} mốc quá hạn`,
-    area: 'Địa bàn', plan: 'Kế hoạch', vs: 'Thực hiện / chỉ tiêu', milestones: 'Mốc', projection: 'Dự kiến hoàn thành',
+    actions: 'Thao tác', area: 'Địa bàn', plan: 'Kế hoạch', vs: 'Thực hiện / chỉ tiêu', milestones: 'Mốc', projection: 'Dự kiến hoàn thành',
     households: 'hộ đồng ý', handed: 'm² đã bàn giao',
     kind: { group: 'Tổ dân phố', segment: 'Đoạn tuyến', cell: 'Chi bộ' },
     state: { met: 'đạt', missed: 'chưa đạt - quá hạn', pending: 'đang thực hiện' },
@@ -28,7 +28,7 @@ const L = {
   en: {
     none: 'No plans yet.',
     summary: (n, late) => `${n} active plans; ${late} milestones overdue`,
-    area: 'Area', plan: 'Plan', vs: 'Actual / target', milestones: 'Milestones', projection: 'Projected completion',
+    actions: 'Actions', area: 'Area', plan: 'Plan', vs: 'Actual / target', milestones: 'Milestones', projection: 'Projected completion',
     households: 'households agreed', handed: 'm² handed over',
     kind: { group: 'Residential group', segment: 'Road segment', cell: 'Party cell' },
     state: { met: 'met', missed: 'missed - overdue', pending: 'in progress' },
@@ -205,7 +205,8 @@ async function render(root, ctx) {
   root.append(formBox);
   if (!data.plans.length) { root.append(el('p', { class: 'muted', text: s('none') })); return; }
   const table = el('table', { class: 'plans-table' },
-    el('thead', {}, el('tr', {}, ...[s('area'), s('plan'), s('vs'), s('milestones'), s('projection'), ''].map((h) => el('th', { text: h })))),
+    el('thead', {}, el('tr', {}, ...[s('area'), s('plan'), s('vs'), s('milestones'), s('projection'), ''].map((h) => (h ? el('th', { text: h })
+      : el('th', {}, el('span', { class: 'visually-hidden', text: s('actions') })))))), // the buttons' column, named for screen readers
     el('tbody', {}, data.plans.map((p) => row(p, ctx, open))));
   root.append(el('div', { class: 'plans-wrap' }, table));
 }
