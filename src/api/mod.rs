@@ -57,6 +57,7 @@
 //! | `GET /api/print?group=|segment=&as_of=&paper=` | `print` | all (names: viewer+ within scope; public statuses for anonymous) | the printable map sheet (A4/A3 HTML, SVG map in VN-2000 at 1:500–1:5000) of a group or a segment |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
+mod assets;
 mod auth;
 mod campaign;
 mod error;
@@ -97,8 +98,9 @@ use chrono::NaiveDate;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use tower_http::compression::predicate::{Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -131,6 +133,8 @@ pub struct AppState {
     basemap: Option<Arc<str>>,
     /// Login limits, per-client limits and timeouts ([`guard`]).
     guard: guard::Guard,
+    /// The page's files, compressed once ([`assets`]).
+    assets: assets::Assets,
 }
 
 impl AppState {
@@ -146,6 +150,7 @@ impl AppState {
             web: None,
             basemap: None,
             guard: guard::Guard::default(),
+            assets: assets::Assets::default(),
         }
     }
 
@@ -299,19 +304,12 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ));
     let app = match &state.web {
-        // The page's files, revalidated on each load (they are small and
-        // change with every upgrade).
-        Some(dir) => api.fallback_service(
-            tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("no-cache"),
-                ))
-                .service(
-                    ServeDir::new(&**dir)
-                        .not_found_service(any(not_found).with_state(state.clone())),
-                ),
-        ),
+        // The page's files: compressed once, with their content's ETag,
+        // revalidated on each load ([`assets`]).
+        Some(dir) => {
+            assets::warm(&state.assets, dir);
+            api.fallback(assets::serve)
+        }
         None => api.fallback(not_found),
     };
     // Before any handler: same origin, content type, the session before the
@@ -320,6 +318,11 @@ pub fn router(state: AppState) -> Router {
         state.clone(),
         guard::guard,
     ))
+    // gzip or brotli when the client asks, for text answers over 1 KB
+    // (the page's files come compressed already: [`assets`]).
+    .layer(
+        CompressionLayer::new().compress_when(SizeAbove::new(assets::MIN_COMPRESS as u64).and(assets::compressible)),
+    )
     .layer(TraceLayer::new_for_http())
     .with_state(state)
 }

@@ -245,9 +245,15 @@ export function createMap({ container, config, segments, onReady }) {
 const PAD = 0.25;
 /** No more parcels than this (estimated) in one request. */
 const MAX_PARCELS = 12000;
+/**
+ * A map this narrow (CSS px; the page's phone layout) shows parcels one zoom later: at the ward's
+ * zoom a phone's screen holds the whole ward, each parcel a few pixels wide, and the segments and
+ * groups tell the story; its first map then fetches no parcels (issue 21).
+ */
+export const PHONE_WIDTH = 760;
 
 /**
- * Loads the parcels of the viewport (padded) at zoom ≥ PARCEL_MIN_ZOOM: debounced on moveend,
+ * Loads the parcels of the viewport (padded) at zoom ≥ minZoom(): debounced on moveend,
  * the stale request aborted, nothing requested while the viewport stays inside what is loaded.
  */
 export class ParcelLoader {
@@ -263,6 +269,11 @@ export class ParcelLoader {
     this.requests = [];   // {url, ms, bytes, features} for the benchmark and tests
     this.data = EMPTY;
     map.on('moveend', () => this.schedule());
+  }
+
+  /** The zoom from which parcels are fetched: one more on a phone-wide map. */
+  minZoom() {
+    return PARCEL_MIN_ZOOM + (this.map.getContainer().clientWidth <= PHONE_WIDTH ? 1 : 0);
   }
 
   schedule(delay = 180) {
@@ -282,7 +293,7 @@ export class ParcelLoader {
     const view = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
     // A dense ward holds too many parcels at zoom 15–16: wait for a closer view.
     const estimate = (view[2] - view[0]) * (view[3] - view[1]) * (1 + 2 * PAD) ** 2 * this.density();
-    const tooFar = z < PARCEL_MIN_ZOOM || estimate > MAX_PARCELS;
+    const tooFar = z < this.minZoom() || estimate > MAX_PARCELS;
     this.onZoomHint?.(tooFar);
     if (tooFar) {
       this.ctrl?.abort();
