@@ -2170,6 +2170,50 @@ await test("a11y: MapLibre's controls speak the page's language: Vietnamese on a
   await context.close();
 });
 
+// Issue 21, items 1–2: a phone's first map — the library compressed, no parcels at the ward's zoom,
+// parcels only for the viewport once zoomed in, and the map colours.
+await test('a phone at 390×844: compressed files, no parcels at the ward zoom, the viewport\'s once zoomed', async () => {
+  const { page, context, errors, requests } = await openPage({ width: 390, height: 844 });
+  const parcelUrls = () => requests.filter((u) => new URL(u).pathname === '/api/parcels');
+  eq(parcelUrls().length, 0, `parcel requests at the ward zoom ${await page.evaluate(() => window.hiendat.map.getZoom())}`);
+  eq(await page.evaluate(() => window.hiendat.parcels.requests.length), 0, 'the loader fetched nothing');
+  assert(await page.evaluate(() => !document.querySelector('#zoom-hint').hidden), 'the loader says: zoom in for parcels');
+  const drawn = await renderedSegments(page);
+  assert(Object.keys(drawn).length > 10, `segments coloured at first: ${Object.keys(drawn).length}`);
+  // the library and the page's files came compressed (encoded smaller than decoded)
+  const sizes = await page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((e) => /maplibre-gl\.mjs$|\/src\/main\.js$|\/api\/segments/.test(e.name))
+    .map((e) => ({ name: e.name, encoded: e.encodedBodySize, decoded: e.decodedBodySize })));
+  eq(sizes.length, 3, `resources seen: ${JSON.stringify(sizes)}`);
+  for (const r of sizes) assert(r.encoded > 0 && r.encoded * 2 < r.decoded, `not compressed: ${JSON.stringify(r)}`);
+  // the worker the page fetches early is the URL MapLibre asks for, which the server lets browsers keep
+  const worker = await page.evaluate(() => [...document.scripts].map((x) => x.textContent.match(/\/node_modules\/maplibre-gl\/dist\/maplibre-gl-worker\.mjs\?v=[\d.]+/)?.[0]).find(Boolean));
+  assert(worker, 'the page fetches the map\'s worker early');
+  assert(requests.some((u) => u === `${ORIGIN}${worker}`), `${worker} was requested: ${requests.filter((u) => u.includes('worker')).join(', ')}`);
+  const cc = await page.evaluate((u) => fetch(u).then((r) => r.headers.get('cache-control')), worker);
+  assert(/immutable/.test(cc), `${worker}: ${cc} (the version in index.html is not the installed maplibre-gl's)`);
+  // only the Latin and Vietnamese faces, regular and bold
+  const fonts = [...new Set(requests.filter((u) => u.endsWith('.woff2')).map((u) => u.split('/').pop()))];
+  assert(fonts.length <= 4 && fonts.every((f) => /noto-sans-(latin|vietnamese)-(400|700)-normal/.test(f)), `fonts: ${fonts.join(', ')}`);
+  await shot(page, 'phone-first-map.png');
+  // zoomed in: the parcels of the viewport only, coloured
+  const bounds = await page.evaluate(() => window.hiendat.state.config.bounds);
+  await page.evaluate(([x0, y0, x1, y1]) => window.hiendat.map.jumpTo({ center: [(x0 + x1) / 2, (y0 + y1) / 2], zoom: 17 }), bounds);
+  await page.evaluate(() => window.hiendat.settled());
+  const loaded = await page.evaluate(() => window.hiendat.parcels.requests.map((q) => ({ url: q.url, features: q.features })));
+  eq(loaded.length, 1, 'one parcel request at zoom 17');
+  const bbox = new URL(loaded[0].url, ORIGIN).searchParams.get('bbox').split(',').map(Number);
+  assert((bbox[2] - bbox[0]) * (bbox[3] - bbox[1]) < 0.5 * (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]), `bbox ${bbox} is not the viewport's (ward ${bounds})`);
+  const total = (await apiGet('/api/parcels?fields=id')).features.length;
+  assert(loaded[0].features > 0 && loaded[0].features < total / 2, `${loaded[0].features} of ${total} parcels fetched`);
+  const coloured = await page.evaluate(() => window.hiendat.map.queryRenderedFeatures({ layers: ['parcel-fill'] }).length);
+  assert(coloured > 0, 'parcels drawn at zoom 17');
+  assert(await page.evaluate(() => document.querySelector('#zoom-hint').hidden), 'no hint once parcels show');
+  await shot(page, 'phone-parcels-z17.png');
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+  await context.close();
+});
+
 await editor?.context.close();
 await editorPage?.context.close();
 await main.context.close();
