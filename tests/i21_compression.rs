@@ -114,7 +114,7 @@ impl Server {
     }
 }
 
-fn header<'a>(h: &'a reqwest::header::HeaderMap, name: reqwest::header::HeaderName) -> &'a str {
+fn header(h: &reqwest::header::HeaderMap, name: reqwest::header::HeaderName) -> &str {
     h.get(name).map_or("", |v| v.to_str().unwrap())
 }
 
@@ -139,28 +139,57 @@ fn gunzip(b: &[u8]) -> Vec<u8> {
 async fn encodes_both_ways(s: &Server, path: &str) -> reqwest::header::HeaderMap {
     let (status, plain_h, plain) = s.get(path, None, &[]).await;
     assert_eq!(status, StatusCode::OK, "{path}");
-    assert_eq!(header(&plain_h, CONTENT_ENCODING), "", "{path}: not asked, not encoded");
+    assert_eq!(
+        header(&plain_h, CONTENT_ENCODING),
+        "",
+        "{path}: not asked, not encoded"
+    );
     assert!(plain.len() > 1024, "{path}: {} bytes", plain.len());
     let (_, br_h, br) = s.get(path, Some("gzip, deflate, br, zstd"), &[]).await;
     assert_eq!(header(&br_h, CONTENT_ENCODING), "br", "{path}");
-    assert!(br.len() < plain.len() / 2, "{path}: br {} of {}", br.len(), plain.len());
-    assert_eq!(unbrotli(&br), plain, "{path}: brotli decodes to the plain body");
-    assert!(header(&br_h, VARY).to_ascii_lowercase().contains("accept-encoding"));
+    assert!(
+        br.len() < plain.len() / 2,
+        "{path}: br {} of {}",
+        br.len(),
+        plain.len()
+    );
+    assert_eq!(
+        unbrotli(&br),
+        plain,
+        "{path}: brotli decodes to the plain body"
+    );
+    assert!(
+        header(&br_h, VARY)
+            .to_ascii_lowercase()
+            .contains("accept-encoding")
+    );
     let (_, gz_h, gz) = s.get(path, Some("gzip"), &[]).await;
     assert_eq!(header(&gz_h, CONTENT_ENCODING), "gzip", "{path}");
     assert_eq!(gunzip(&gz), plain, "{path}: gzip decodes to the plain body");
     let (_, none_h, _) = s.get(path, Some("br;q=0, gzip;q=0"), &[]).await;
-    assert_eq!(header(&none_h, CONTENT_ENCODING), "", "{path}: both refused");
+    assert_eq!(
+        header(&none_h, CONTENT_ENCODING),
+        "",
+        "{path}: both refused"
+    );
     plain_h
 }
 
 #[tokio::test]
 async fn api_answers_come_compressed_when_asked_and_equal_the_plain_ones() {
     let s = Server::start().await;
-    for path in ["/api/segments", "/api/parcels?fields=id,status", "/api/summary/groups"] {
+    for path in [
+        "/api/segments",
+        "/api/parcels?fields=id,status",
+        "/api/summary/groups",
+    ] {
         let h = encodes_both_ways(&s, path).await;
         assert!(header(&h, CONTENT_TYPE).contains("json"), "{path}");
-        assert_eq!(header(&h, CACHE_CONTROL), "no-store", "{path}: answers are never kept");
+        assert_eq!(
+            header(&h, CACHE_CONTROL),
+            "no-store",
+            "{path}: answers are never kept"
+        );
     }
     // a streamed download of text (CSV) is compressed as it streams
     let csv = "/api/export?format=csv&layers=strips";
@@ -177,13 +206,21 @@ async fn binary_downloads_are_sent_as_they_are() {
     let s = Server::start().await;
     // a GeoPackage (SQLite) and a zipped Shapefile: streamed, never encoded
     let (status, h, body) = s
-        .get("/api/export?format=gpkg&layers=parcels", Some("br, gzip"), &[])
+        .get(
+            "/api/export?format=gpkg&layers=parcels",
+            Some("br, gzip"),
+            &[],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(header(&h, CONTENT_ENCODING), "");
     assert!(body.starts_with(b"SQLite format 3\0"));
     let (status, h, body) = s
-        .get("/api/export?format=shp&layers=parcels", Some("br, gzip"), &[])
+        .get(
+            "/api/export?format=shp&layers=parcels",
+            Some("br, gzip"),
+            &[],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(header(&h, CONTENT_ENCODING), "");
@@ -207,28 +244,41 @@ async fn the_pages_files_come_compressed_with_an_etag_and_answer_304() {
     let (_, h, plain) = s.get("/src/main.js", None, &[]).await;
     assert_eq!(header(&h, CONTENT_TYPE), "text/javascript; charset=utf-8");
     let etag = header(&h, ETAG).to_string();
-    assert!(etag.starts_with('"') && etag.len() > 20, "a strong ETag: {etag}");
+    assert!(
+        etag.starts_with('"') && etag.len() > 20,
+        "a strong ETag: {etag}"
+    );
     let (_, br_h, _) = s.get("/src/main.js", Some("br"), &[]).await;
     let br_tag = header(&br_h, ETAG).to_string();
     assert_ne!(br_tag, etag, "each form has its own tag");
     // held already: 304, no body, whichever form the browser holds
-    for (enc, tag) in [(None, &etag), (Some("br"), &br_tag), (Some("gzip"), &br_tag)] {
+    for (enc, tag) in [
+        (None, &etag),
+        (Some("br"), &br_tag),
+        (Some("gzip"), &br_tag),
+    ] {
         let (status, h, body) = s.get("/src/main.js", enc, &[(IF_NONE_MATCH, tag)]).await;
         assert_eq!(status, StatusCode::NOT_MODIFIED, "{enc:?} {tag}");
         assert!(body.is_empty());
         assert!(!header(&h, ETAG).is_empty());
     }
     let (status, _, body) = s
-        .get("/src/main.js", None, &[(IF_NONE_MATCH, "\"something-else\"")])
+        .get(
+            "/src/main.js",
+            None,
+            &[(IF_NONE_MATCH, "\"something-else\"")],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, plain);
     // the file changes on disk: a new tag, the new content, the old tag no
     // longer matches
-    std::fs::write(s.web.join("src/main.js"), "export const changed = 1;\n".repeat(80)).unwrap();
-    let (status, h, body) = s
-        .get("/src/main.js", None, &[(IF_NONE_MATCH, &etag)])
-        .await;
+    std::fs::write(
+        s.web.join("src/main.js"),
+        "export const changed = 1;\n".repeat(80),
+    )
+    .unwrap();
+    let (status, h, body) = s.get("/src/main.js", None, &[(IF_NONE_MATCH, &etag)]).await;
     assert_eq!(status, StatusCode::OK);
     assert_ne!(header(&h, ETAG), etag);
     assert!(body.starts_with(b"export const changed"));
@@ -243,7 +293,10 @@ async fn the_pages_files_come_compressed_with_an_etag_and_answer_304() {
     let (status, _, _) = s.get(font, None, &[(IF_NONE_MATCH, &tag)]).await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);
     // what is not the page's stays hidden, compressed or not
-    for path in ["/node_modules/playwright-core/package.json", "/src/nothing.js"] {
+    for path in [
+        "/node_modules/playwright-core/package.json",
+        "/src/nothing.js",
+    ] {
         let (status, _, _) = s.get(path, Some("br, gzip"), &[]).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }

@@ -425,8 +425,14 @@ mod tests {
     #[test]
     fn the_package_of_a_library_file() {
         let p = package_of;
-        assert_eq!(p("node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs"), Some("node_modules/maplibre-gl"));
-        assert_eq!(p("node_modules/@fontsource/noto-sans/files/a.woff2"), Some("node_modules/@fontsource/noto-sans"));
+        assert_eq!(
+            p("node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs"),
+            Some("node_modules/maplibre-gl")
+        );
+        assert_eq!(
+            p("node_modules/@fontsource/noto-sans/files/a.woff2"),
+            Some("node_modules/@fontsource/noto-sans")
+        );
         assert_eq!(p("src/main.js"), None);
         assert_eq!(p("node_modules/x"), None);
     }
@@ -434,9 +440,15 @@ mod tests {
     #[test]
     fn an_etag_of_any_form_or_a_star_is_not_modified() {
         let tags = vec!["\"ab\"".to_string(), "\"ab-br\"".to_string()];
-        assert!(not_modified(&h(&[(header::IF_NONE_MATCH, "\"x\", W/\"ab-br\"")]), &tags));
+        assert!(not_modified(
+            &h(&[(header::IF_NONE_MATCH, "\"x\", W/\"ab-br\"")]),
+            &tags
+        ));
         assert!(not_modified(&h(&[(header::IF_NONE_MATCH, "*")]), &tags));
-        assert!(!not_modified(&h(&[(header::IF_NONE_MATCH, "\"abc\"")]), &tags));
+        assert!(!not_modified(
+            &h(&[(header::IF_NONE_MATCH, "\"abc\"")]),
+            &tags
+        ));
         assert!(!not_modified(&HeaderMap::new(), &tags));
     }
 }

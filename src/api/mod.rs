@@ -98,8 +98,8 @@ use chrono::NaiveDate;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use tower_http::compression::predicate::{Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{Predicate, SizeAbove};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -321,7 +321,8 @@ pub fn router(state: AppState) -> Router {
     // gzip or brotli when the client asks, for text answers over 1 KB
     // (the page's files come compressed already: [`assets`]).
     .layer(
-        CompressionLayer::new().compress_when(SizeAbove::new(assets::MIN_COMPRESS as u64).and(assets::compressible)),
+        CompressionLayer::new()
+            .compress_when(SizeAbove::new(assets::MIN_COMPRESS as u64).and(assets::compressible)),
     )
     .layer(TraceLayer::new_for_http())
     .with_state(state)
