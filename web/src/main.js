@@ -803,6 +803,7 @@ async function start() {
   document.body.classList.toggle('demo', !!config.demo);
   renderUser();
   setSegments(segments);
+  await boot.worker; // the map's worker, when index.html is fetching it: the map takes it from the cache
   map = createMap({
     container: 'map',
     config,
