@@ -73,8 +73,10 @@ for (let i = 0; i < RUNS; i++) {
     // The map's worker script is fetched for the worker, whose response this session does not
     // see: the Content-Length the server gives Chromium's Accept-Encoding counts, with its
     // headers (the map cannot draw before the worker has it).
-    // When the page fetched that URL before (and had it whole), the worker's request is the cache's.
-    const cached = [...reqs.values()].some((o) => o !== q && o.url === q.url && o.done && o.done[0] <= q.start);
+    // When the page fetched that URL before, even still in flight, the worker's request is the
+    // cache's: Chromium's HTTP cache lets a second request for a URL being written wait for the
+    // first download and read it (checked in the server's log: one request for the worker).
+    const cached = [...reqs.values()].some((o) => o !== q && o.url === q.url && o.start <= q.start);
     const byLength = !bytes && /worker/.test(q.url) && !cached;
     if (byLength) bytes = await workerBytes(q.url);
     rows.push({ url: q.url.replace(BASE, '/') + (cached ? ' (from the cache)' : ''), bytes, at: [q.start, q.done?.[0]].map((t) => (t ? Math.round((t - navStart) * 1000) : '')).join('→'), finished: byLength || !!(q.done && q.done[0] <= cutoff), encoding: q.encoding });

@@ -9,12 +9,6 @@ import { wireExport, openExport } from './export.js';
 import { wireReports, renderReports, followDate } from './reports.js';
 import { campaignSections, submitCampaignForm, recordOf } from './campaign.js';
 import { structuresEditor, wireStructures } from './structures.js';
-import { renderParty } from './party.js';
-import './party/org.js';
-import './party/evaluation.js';
-import './party/first.js';
-import './party/plans.js';
-import './party/inspections.js';
 import { panelShown, panelClosed, panelRedrawing, sliderText, localizeMap } from './a11y.js';
 import {
   $, esc, renderWardSummary, filterSegments, sortSegments, renderSegmentList, renderGroupTable,
@@ -592,10 +586,21 @@ function selectTab(name) {
 /** Draws the party tab when it is open (its sections fetch their own data). */
 function renderPartyTab({ force = false } = {}) {
   if (state.tab !== 'party' || !state.me) return;
-  renderParty($('#party'), {
+  partyModule().then(({ renderParty }) => renderParty($('#party'), {
     me: state.me, asOf: state.asOf, today: state.today, toast, force,
     refresh: () => renderPartyTab({ force: true }),
-  }).catch(showError);
+  })).catch(showError);
+}
+
+// The party tab's modules (a sixth of the page's code) load when the tab first opens: a phone on a
+// slow link draws its first map without them. Each section registers itself with party.js.
+let partyLoading = null;
+function partyModule() {
+  partyLoading ??= import('./party.js').then(async (m) => {
+    await Promise.all(['org', 'evaluation', 'first', 'plans', 'inspections'].map((k) => import(`./party/${k}.js`)));
+    return m;
+  });
+  return partyLoading;
 }
 
 /** The map sheet of the selected residential group or road segment (GET /api/print), or null. */
@@ -803,7 +808,7 @@ async function start() {
   document.body.classList.toggle('demo', !!config.demo);
   renderUser();
   setSegments(segments);
-  await boot.worker; // the map's worker, when index.html is fetching it: the map takes it from the cache
+  // (the map worker: index.html fetches it; the Worker joins that download through the HTTP cache)
   map = createMap({
     container: 'map',
     config,
