@@ -2,7 +2,7 @@
 // date shown, the user logged in and the server's version (polled every 3 s).
 import { api } from './api.js';
 import { t, setLang, getLang, applyStatic, date, parseDate } from './i18n.js';
-import { createMap, ParcelLoader, labelPoints, bboxOf } from './map.js';
+import { createMap, ParcelLoader, labelPoints, bboxOf, addPageFonts } from './map.js';
 import { drawChart } from './chart.js';
 import { statusesOf, idleClass } from './config.js';
 import { wireExport, openExport } from './export.js';
@@ -820,6 +820,7 @@ async function start() {
         // The first meaningful map: segments colored (the benchmark reads this).
         window.hiendat.firstMapMs = performance.now();
         resolveFirstMap();
+        addPageFonts();
         loadCorridors().catch((e) => console.warn(e));
         loadGroupOutlines().catch((e) => console.warn(e));
         parcels.load(true);

@@ -22,6 +22,21 @@ function fontFaces() {
   return { [FONT]: faces(400), [FONT_BOLD]: faces(700) };
 }
 
+/**
+ * The page's own Noto Sans (regular and bold, Latin and Vietnamese subsets), added once the first
+ * map is on screen: on a slow phone link its four files would compete with the map library for the
+ * first seconds; until they arrive the text shows in the system's sans (font-display: swap).
+ */
+export function addPageFonts() {
+  if (!document.fonts || typeof FontFace === 'undefined') return;
+  for (const [name, weight] of [[FONT, '400'], [FONT_BOLD, '700']]) {
+    for (const face of fontFaces()[name]) {
+      document.fonts.add(new FontFace('Noto Sans', `url(${face.url}) format('woff2')`,
+        { weight, style: 'normal', display: 'swap', unicodeRange: face['unicode-range'].join(',') }));
+    }
+  }
+}
+
 const progressColorExpr = ['interpolate', ['linear'], ['get', 'progress_pct'], ...PROGRESS_STOPS.flat()];
 const statusColorExpr = ['match', ['get', 'status'], ...Object.entries(STATUS_COLOR).flat(), '#c8c8c8'];
 // The idle-days layer: each group's class (main.js sets `idle_class` from /api/summary/groups).
