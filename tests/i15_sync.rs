@@ -749,3 +749,180 @@ async fn every_write_on_a_parcel_honours_if_match_and_moves_the_etag() {
     assert_eq!(server.count(&of("attachments", "")), n + 1);
     assert_eq!(tag_of(&server, &c, &pid).await.0, tag);
 }
+
+// ---------------------------------------------------------------- idempotency
+
+#[tokio::test]
+async fn the_same_idempotency_key_writes_once_and_answers_the_same_bytes() {
+    let server = Server::start().await;
+    let a = server.login(EDITOR_A).await;
+    let b = server.login(EDITOR_B).await;
+    let pid = persuading_parcel(&server, &a).await;
+    let path = format!("/api/parcels/{pid}/contacts");
+    let contacts = format!(
+        "SELECT count(*) FROM contacts c JOIN parcels p ON p.id = c.parcel WHERE p.fid = '{pid}'"
+    );
+    let visit =
+        json!({ "contacted_on": "2026-12-01", "member": "Lan", "summary": "thăm hộ lần 3" });
+    let n = server.count(&contacts);
+
+    let key = [("idempotency-key", "phone-1:2026-12-05T08:00:00.000Z-0001")];
+    let first = server
+        .call(&a, Method::POST, &path, Some(&visit), &key)
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.json);
+    assert!(first.header("idempotent-replayed").is_none());
+    // the answer was lost on the way: the phone sends it again
+    let again = server
+        .call(&a, Method::POST, &path, Some(&visit), &key)
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.bytes, first.bytes, "byte for byte");
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(again.header("etag"), first.header("etag"));
+    assert_eq!(server.count(&contacts), n + 1, "one visit written");
+
+    // the same key with another request
+    let other = json!({ "contacted_on": "2026-12-01", "member": "Lan", "summary": "khác" });
+    let reused = server
+        .call(&a, Method::POST, &path, Some(&other), &key)
+        .await;
+    assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reused.json["error"]["code"], "idempotency_key_reused");
+    assert_eq!(server.count(&contacts), n + 1);
+
+    // another user's same key is another key
+    let theirs = server
+        .call(&b, Method::POST, &path, Some(&visit), &key)
+        .await;
+    assert_eq!(theirs.status, StatusCode::CREATED);
+    assert!(theirs.header("idempotent-replayed").is_none());
+    assert_eq!(server.count(&contacts), n + 2);
+    assert_eq!(
+        server.count("SELECT count(*) FROM idempotency_keys"),
+        2,
+        "kept per user"
+    );
+
+    // a bad key is refused, naming the header, and writes nothing
+    let bad = server
+        .call(
+            &a,
+            Method::POST,
+            &path,
+            Some(&visit),
+            &[("idempotency-key", "có dấu cách")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Idempotency-Key")
+    );
+    let long = "k".repeat(129);
+    let bad = server
+        .call(
+            &a,
+            Method::POST,
+            &path,
+            Some(&visit),
+            &[("idempotency-key", &long)],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(server.count(&contacts), n + 2);
+}
+
+#[tokio::test]
+async fn a_refused_request_is_not_kept_but_a_conflict_is_replayed() {
+    let server = Server::start().await;
+    let a = server.login(EDITOR_A).await;
+    let pid = persuading_parcel(&server, &a).await;
+    let path = format!("/api/parcels/{pid}/events");
+    let events = format!(
+        "SELECT count(*) FROM events e JOIN parcels p ON p.id = e.parcel WHERE p.fid = '{pid}'"
+    );
+    let n = server.count(&events);
+
+    // a 422 is not kept: the corrected request under the same key runs
+    let key = [("idempotency-key", "q-422")];
+    let wrong = server
+        .call(
+            &a,
+            Method::POST,
+            &path,
+            Some(&json!({ "status": "đồng ý", "occurred_on": "2026-12-01" })),
+            &key,
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let right = server
+        .call(
+            &a,
+            Method::POST,
+            &path,
+            Some(&json!({ "status": "agreed", "occurred_on": "2026-12-01" })),
+            &key,
+        )
+        .await;
+    assert_eq!(right.status, StatusCode::CREATED, "{}", right.json);
+    assert_eq!(server.count(&events), n + 1);
+
+    // a 412 is kept: its replay meets the same conflict, even after the
+    // parcel moved again
+    let stale_tag = older(&tag_of(&server, &a, &pid).await.0);
+    let declined = json!({ "status": "declined", "occurred_on": "2026-12-02" });
+    let headers = [
+        ("idempotency-key", "q-412"),
+        ("if-match", stale_tag.as_str()),
+    ];
+    let first = server
+        .call(&a, Method::POST, &path, Some(&declined), &headers)
+        .await;
+    assert_eq!(first.status, StatusCode::PRECONDITION_FAILED);
+    server
+        .call(
+            &a,
+            Method::POST,
+            &format!("/api/parcels/{pid}/contacts"),
+            Some(&json!({ "contacted_on": "2026-12-02", "member": "Lan", "summary": "gặp" })),
+            &[],
+        )
+        .await;
+    let again = server
+        .call(&a, Method::POST, &path, Some(&declined), &headers)
+        .await;
+    assert_eq!(again.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(again.bytes, first.bytes);
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(server.count(&events), n + 1, "never written");
+}
+
+#[tokio::test]
+async fn two_identical_requests_at_once_write_once() {
+    let server = Server::start().await;
+    let a = server.login(EDITOR_A).await;
+    let pid = persuading_parcel(&server, &a).await;
+    let path = format!("/api/parcels/{pid}/events");
+    let events = format!(
+        "SELECT count(*) FROM events e JOIN parcels p ON p.id = e.parcel WHERE p.fid = '{pid}'"
+    );
+    let n = server.count(&events);
+    let body = json!({ "status": "agreed", "occurred_on": "2026-12-01", "note": "đồng ý tại nhà" });
+    let key = [("idempotency-key", "twice-at-once")];
+    let (x, y) = tokio::join!(
+        server.call(&a, Method::POST, &path, Some(&body), &key),
+        server.call(&a, Method::POST, &path, Some(&body), &key),
+    );
+    assert_eq!(x.status, StatusCode::CREATED, "{}", x.json);
+    assert_eq!(y.status, StatusCode::CREATED, "{}", y.json);
+    assert_eq!(x.bytes, y.bytes);
+    let replayed = [&x, &y]
+        .iter()
+        .filter(|r| r.header("idempotent-replayed").is_some())
+        .count();
+    assert_eq!(replayed, 1, "one ran, one was its replay");
+    assert_eq!(server.count(&events), n + 1, "one event");
+}

@@ -70,6 +70,7 @@ mod first;
 mod geojson;
 mod groups;
 mod guard;
+mod idempotency;
 mod inspections;
 mod json;
 mod meta;
@@ -134,6 +135,8 @@ pub struct AppState {
     basemap: Option<Arc<str>>,
     /// Login limits, per-client limits and timeouts ([`guard`]).
     guard: guard::Guard,
+    /// The idempotent writes running now, per user and key ([`idempotency`]).
+    idempotency: idempotency::Locks,
 }
 
 impl AppState {
@@ -149,7 +152,13 @@ impl AppState {
             web: None,
             basemap: None,
             guard: guard::Guard::default(),
+            idempotency: idempotency::Locks::default(),
         }
+    }
+
+    /// The locks of the idempotent writes running now.
+    fn idempotency_locks(&self) -> idempotency::Locks {
+        self.idempotency.clone()
     }
 
     /// Other limits than [`Limits::default`] (tests use small ones).
@@ -329,6 +338,10 @@ pub fn router(state: AppState) -> Router {
     app.layer(axum::middleware::from_fn_with_state(
         state.clone(),
         versions::versions,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        idempotency::idempotency,
     ))
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),
