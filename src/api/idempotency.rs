@@ -58,18 +58,21 @@ const MAX_KEY: usize = 128;
 /// conflict's 412 holds the parcel, a few KB).
 pub const MAX_KEPT_BODY: usize = 256 * 1024;
 
+/// The lock of one (user, key).
+type KeyLock = Arc<tokio::sync::Mutex<()>>;
+
 /// The locks per (user, key) of the requests running now.
 #[derive(Debug, Default, Clone)]
-pub(super) struct Locks(Arc<Mutex<HashMap<(i64, String), Arc<tokio::sync::Mutex<()>>>>>);
+pub(super) struct Locks(Arc<Mutex<HashMap<(i64, String), KeyLock>>>);
 
 impl Locks {
-    fn of(&self, user: i64, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+    fn of(&self, user: i64, key: &str) -> KeyLock {
         let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
         Arc::clone(m.entry((user, key.to_string())).or_default())
     }
 
     /// Forgets the lock of (user, key) when nobody else holds or waits on it.
-    fn release(&self, user: i64, key: &str, lock: Arc<tokio::sync::Mutex<()>>) {
+    fn release(&self, user: i64, key: &str, lock: KeyLock) {
         let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
         // the map's and ours: nobody waits
         if Arc::strong_count(&lock) <= 2 {
