@@ -55,6 +55,9 @@
 //! | `GET /api/inspections?from=&to=&as_of=`, `GET /api/inspections/proposals?idle_days=` | `inspections` | inspection, standing, admin (logged) | inspections with actions and overdue flags; whom to inspect and why |
 //! | `POST /api/inspections`, `PUT …/{id}`, `POST …/{id}/actions`, `PUT …/{id}/actions/{aid}`, `POST/GET …/{id}/attachments` | `inspections` | inspection, admin | record, edit (stale `version`: 409), required actions and their follow-up, scans |
 //! | `GET /api/print?group=|segment=&as_of=&paper=` | `print` | all (names: viewer+ within scope; public statuses for anonymous) | the printable map sheet (A4/A3 HTML, SVG map in VN-2000 at 1:500–1:5000) of a group or a segment |
+//! | `GET /api/my/households?member=` | `field` | member, secretary: their own; sensitive readers: any member (logged) | the field worker's households (assigned today, own family) as GeoJSON ordered by next step |
+//! | every write on a parcel (events, contacts, grievances and answers, records, attachments, assignment, household, structures) | `versions` | writers | `If-Match` against the parcel's `ETag` (stale: 412 with the current parcel, nothing written); answers the new `ETag` |
+//! | every POST/PUT/PATCH/DELETE under `/api/` | `idempotency` | logged-in writers | `Idempotency-Key`: a replay answers the first answer, never writes twice |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod assets;
@@ -64,10 +67,12 @@ mod error;
 mod evaluation;
 mod export;
 mod facts;
+mod field;
 mod first;
 mod geojson;
 mod groups;
 mod guard;
+mod idempotency;
 mod inspections;
 mod json;
 mod meta;
@@ -82,6 +87,7 @@ mod reports;
 mod segments;
 mod structures;
 mod users;
+mod versions;
 
 pub use auth::{Caller, SESSION_COOKIE};
 pub use error::ApiError;
@@ -135,6 +141,8 @@ pub struct AppState {
     guard: guard::Guard,
     /// The page's files, compressed once ([`assets`]).
     assets: assets::Assets,
+    /// The idempotent writes running now, per user and key ([`idempotency`]).
+    idempotency: idempotency::Locks,
 }
 
 impl AppState {
@@ -151,7 +159,13 @@ impl AppState {
             basemap: None,
             guard: guard::Guard::default(),
             assets: assets::Assets::default(),
+            idempotency: idempotency::Locks::default(),
         }
+    }
+
+    /// The locks of the idempotent writes running now.
+    fn idempotency_locks(&self) -> idempotency::Locks {
+        self.idempotency.clone()
     }
 
     /// Other limits than [`Limits::default`] (tests use small ones).
@@ -188,13 +202,18 @@ impl AppState {
     {
         let path = Arc::clone(&self.db);
         let idle = Arc::clone(&self.idle);
+        // A write on a parcel with `If-Match` ([`versions`]): checked inside
+        // the write's transaction on this connection.
+        let write = versions::PARCEL_WRITE.try_with(Arc::clone).ok();
         tokio::task::spawn_blocking(move || {
             let pooled = idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let mut store = match pooled {
                 Some(s) => s,
                 None => Store::open(&*path)?,
             };
+            versions::before(&mut store, write.as_ref())?;
             let out = f(&mut store);
+            versions::after(&mut store, write.as_ref());
             // A failed request may have left a transaction open: its
             // connection is dropped (which rolls back), not reused.
             if out.is_ok() {
@@ -286,6 +305,7 @@ pub fn router(state: AppState) -> Router {
         .merge(plans::router())
         .merge(inspections::router())
         .merge(print::router())
+        .merge(field::router())
         .route("/api/{*rest}", any(not_found))
         // Layers wrap only the routes added before them: this limit covers
         // every route above (and the not-found), not the upload below.
@@ -314,7 +334,17 @@ pub fn router(state: AppState) -> Router {
     };
     // Before any handler: same origin, content type, the session before the
     // body, per-client limits, timeouts, the page's files only.
+    // Inside the guard (which found the caller): idempotent replays, then
+    // the parcel versions (`If-Match`, `ETag`).
     app.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        versions::versions,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        idempotency::idempotency,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
         state.clone(),
         guard::guard,
     ))

@@ -17,7 +17,8 @@ use crate::campaign::structures::structures_on;
 use crate::store::{Action, DonationRow, ParcelFilter, ParcelRow, Store};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -234,135 +235,173 @@ async fn parcels(
 
 /// `GET /api/parcels/{id}`: one parcel as a GeoJSON Feature, with its
 /// history (and, for a logged-in caller, its households and the notes).
+/// Now (not an `as_of` replay), it carries the parcel's version: header
+/// `ETag` and `"version"` (at the Feature's top and in its properties).
 async fn parcel(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     q: Result<Query<AsOf>, QueryRejection>,
-) -> Result<Out, ApiError> {
+) -> Result<Response, ApiError> {
     let date = q?.0.date()?;
-    state
-        .blocking(move |s| {
-            let p = s.parcel(&id)?;
-            // outside a secretary's or member's scope: as the public reads it
-            let view = caller.on_parcel(s, p.key)?;
-            let (names, audience, sensitive) = (view.names, view.audience, view.sensitive);
-            let paperwork = if names {
-                Some(campaign::paperwork_json(s, p.key)?)
-            } else {
-                None
-            };
-            let private = match &sensitive {
-                Some(u) => {
-                    let as_of = (date != NaiveDate::MAX).then_some(date);
-                    campaign::log_read_as_of(s, u, &format!("parcel {}", p.id), None, as_of)?;
-                    Some(campaign::sensitive_json(s, p.key)?)
-                }
-                None => None,
-            };
-            let segment_ids: HashMap<i64, FeatureId> = s.segment_ids()?.into_iter().collect();
-            let donations = s.donations_of(&[p.key])?;
-            let mine: Vec<&DonationRow> = donations.iter().collect();
-            let current = timelines_for(s, Some(&[p.key]), NaiveDate::MAX)?;
-            let status = if date == NaiveDate::MAX {
-                status_of(&current, p.key, date)
-            } else {
-                status_of(&timelines_for(s, Some(&[p.key]), date)?, p.key, date)
-            };
-            let history = s.events(&p.id)?;
-            // as they stood on the day asked for (their history replayed)
-            let structures = structures_on(
-                &s.structures_now(p.key)?,
-                &s.structure_changes(p.key)?,
-                date,
-            );
-            let households = if names {
-                s.households_of(p.key)?
-            } else {
-                Vec::new()
-            };
-            let mut o = Out::with_capacity(4096);
-            feature(
-                &mut o,
-                |o| o.multi_polygon(&p.polygons),
-                |o| {
-                    write_parcel(o, &p, &mine, &segment_ids, status, audience, Fields::ALL);
-                    // What an event recorded today may move it to (for the
-                    // status form; they would tell a declined household
-                    // from one being persuaded, so not for the public).
-                    if names {
-                        o.key("next_statuses");
-                        o.begin_array();
-                        for n in status_of(&current, p.key, NaiveDate::MAX).next() {
-                            o.value(n.as_str());
-                        }
-                        o.end_array();
-                    }
-                    // Not personal data: anyone may see them.
-                    o.key("structures");
-                    o.begin_array();
-                    // (their ids and versions: GET /api/parcels/{id}/structures)
-                    for st in &structures {
-                        o.json(&super::structures::values_json(&st.values));
-                    }
-                    o.end_array();
-                    o.key("history");
-                    o.begin_array();
-                    if !names {
-                        // the public's: the changes of the public status only
-                        for (on, st) in public_history(&history) {
-                            o.begin_object();
-                            o.field("status", st.as_str());
-                            o.field("occurred_on", on.to_string());
-                            o.end_object();
-                        }
-                    }
-                    for l in history.iter().filter(|_| names) {
-                        let e = &l.event;
-                        o.begin_object();
-                        o.field("id", l.id);
-                        o.field("status", e.status.as_str());
-                        o.field("occurred_on", e.occurred_on.to_string());
-                        o.field("entered_at", e.entered_at.to_rfc3339());
-                        o.field("corrects", e.corrects);
-                        o.field("entered_by", &e.entered_by);
-                        // who persuaded, and what was said: sensitive
-                        if private.is_some() {
-                            o.field("party_member", &e.party_member);
-                            o.field("note", &e.note);
-                        }
-                        o.end_object();
-                    }
-                    o.end_array();
-                    if names {
-                        o.key("households");
-                        o.begin_array();
-                        for h in &households {
-                            o.begin_object();
-                            o.field("head_name", &h.head_name);
-                            o.field("address", &h.address);
-                            o.field("phone", &h.phone);
-                            if private.is_some() {
-                                o.field("is_member_family", h.is_member_family);
-                                o.field("note", &h.note);
-                            }
-                            o.end_object();
-                        }
-                        o.end_array();
-                    }
-                    for part in [&paperwork, &private].into_iter().flatten() {
-                        if let Value::Object(m) = part {
-                            for (k, v) in m {
-                                o.key(k);
-                                o.json(v);
-                            }
-                        }
-                    }
-                },
-            );
-            Ok(o)
-        })
-        .await
+    let (out, etag) = state
+        .blocking(move |s| parcel_answer(s, &caller, &id, date))
+        .await?;
+    let mut r = out.into_response();
+    if let Some(tag) = etag.and_then(|t| HeaderValue::from_str(&t).ok()) {
+        r.headers_mut().insert(header::ETAG, tag);
+    }
+    Ok(r)
+}
+
+/// The body of `GET /api/parcels/{id}` for `caller` on `date`, and the
+/// parcel's `ETag` when `date` is now (also the `current` of a 412).
+pub(super) fn parcel_answer(
+    s: &Store,
+    caller: &Caller,
+    id: &str,
+    date: NaiveDate,
+) -> Result<(Out, Option<String>), ApiError> {
+    let p = s.parcel(id)?;
+    let version = if date == NaiveDate::MAX {
+        Some(s.parcel_version(p.key)?.version)
+    } else {
+        None
+    };
+    // outside a secretary's or member's scope: as the public reads it
+    let view = caller.on_parcel(s, p.key)?;
+    let (names, audience, sensitive) = (view.names, view.audience, view.sensitive);
+    let paperwork = if names {
+        Some(campaign::paperwork_json(s, p.key)?)
+    } else {
+        None
+    };
+    let private = match &sensitive {
+        Some(u) => {
+            let as_of = (date != NaiveDate::MAX).then_some(date);
+            campaign::log_read_as_of(s, u, &format!("parcel {}", p.id), None, as_of)?;
+            Some(campaign::sensitive_json(s, p.key)?)
+        }
+        None => None,
+    };
+    let segment_ids: HashMap<i64, FeatureId> = s.segment_ids()?.into_iter().collect();
+    let donations = s.donations_of(&[p.key])?;
+    let mine: Vec<&DonationRow> = donations.iter().collect();
+    let current = timelines_for(s, Some(&[p.key]), NaiveDate::MAX)?;
+    let status = if date == NaiveDate::MAX {
+        status_of(&current, p.key, date)
+    } else {
+        status_of(&timelines_for(s, Some(&[p.key]), date)?, p.key, date)
+    };
+    let history = s.events(&p.id)?;
+    // as they stood on the day asked for (their history replayed)
+    let structures = structures_on(
+        &s.structures_now(p.key)?,
+        &s.structure_changes(p.key)?,
+        date,
+    );
+    let households = if names {
+        s.households_of(p.key)?
+    } else {
+        Vec::new()
+    };
+    let mut o = Out::with_capacity(4096);
+    o.begin_object();
+    o.field("type", "Feature");
+    if let Some(v) = version {
+        o.field("version", v);
+    }
+    o.key("geometry");
+    o.multi_polygon(&p.polygons);
+    o.key("properties");
+    o.begin_object();
+    write_parcel(
+        &mut o,
+        &p,
+        &mine,
+        &segment_ids,
+        status,
+        audience,
+        Fields::ALL,
+    );
+    if let Some(v) = version {
+        o.field("version", v);
+    }
+    // What an event recorded today may move it to (for the
+    // status form; they would tell a declined household
+    // from one being persuaded, so not for the public).
+    if names {
+        o.key("next_statuses");
+        o.begin_array();
+        for n in status_of(&current, p.key, NaiveDate::MAX).next() {
+            o.value(n.as_str());
+        }
+        o.end_array();
+    }
+    // Not personal data: anyone may see them.
+    o.key("structures");
+    o.begin_array();
+    // (their ids and versions: GET /api/parcels/{id}/structures)
+    for st in &structures {
+        o.json(&super::structures::values_json(&st.values));
+    }
+    o.end_array();
+    o.key("history");
+    o.begin_array();
+    if !names {
+        // the public's: the changes of the public status only
+        for (on, st) in public_history(&history) {
+            o.begin_object();
+            o.field("status", st.as_str());
+            o.field("occurred_on", on.to_string());
+            o.end_object();
+        }
+    }
+    for l in history.iter().filter(|_| names) {
+        let e = &l.event;
+        o.begin_object();
+        o.field("id", l.id);
+        o.field("status", e.status.as_str());
+        o.field("occurred_on", e.occurred_on.to_string());
+        o.field("entered_at", e.entered_at.to_rfc3339());
+        o.field("corrects", e.corrects);
+        o.field("entered_by", &e.entered_by);
+        // who persuaded, and what was said: sensitive
+        if private.is_some() {
+            o.field("party_member", &e.party_member);
+            o.field("note", &e.note);
+        }
+        o.end_object();
+    }
+    o.end_array();
+    if names {
+        o.key("households");
+        o.begin_array();
+        for h in &households {
+            o.begin_object();
+            o.field("head_name", &h.head_name);
+            o.field("address", &h.address);
+            o.field("phone", &h.phone);
+            if private.is_some() {
+                o.field("is_member_family", h.is_member_family);
+                o.field("note", &h.note);
+            }
+            o.end_object();
+        }
+        o.end_array();
+    }
+    for part in [&paperwork, &private].into_iter().flatten() {
+        if let Value::Object(m) = part {
+            for (k, v) in m {
+                o.key(k);
+                o.json(v);
+            }
+        }
+    }
+    o.end_object();
+    o.end_object();
+    let etag = version.map(|v| super::versions::etag(p.key, v));
+    Ok((o, etag))
 }
 
 /// The body of `POST /api/parcels/{id}/events`: the new status and the date

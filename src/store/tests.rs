@@ -1152,7 +1152,18 @@ fn a_version_3_file_gets_its_outlines_when_opened() {
         store
             .conn
             .execute_batch(
-                "ALTER TABLE segments DROP COLUMN outline;
+                "DROP TRIGGER parcels_version_new; DROP TRIGGER parcels_version_edit;
+                 DROP TRIGGER events_version; DROP TRIGGER households_version_new;
+                 DROP TRIGGER households_version_edit; DROP TRIGGER households_version_gone;
+                 DROP TRIGGER structures_version_new; DROP TRIGGER structures_version_edit;
+                 DROP TRIGGER structures_version_gone; DROP TRIGGER contacts_version;
+                 DROP TRIGGER grievances_version_new; DROP TRIGGER grievances_version_answer;
+                 DROP TRIGGER records_version; DROP TRIGGER attachments_version;
+                 DROP TRIGGER household_changes_version; DROP TRIGGER assignments_version_new;
+                 DROP TRIGGER assignments_version_edit; DROP TRIGGER assignments_version_gone;
+                 DROP TRIGGER structure_changes_version;
+                 DROP TABLE parcel_versions; DROP TABLE idempotency_keys;
+                 ALTER TABLE segments DROP COLUMN outline;
                  ALTER TABLE residential_groups DROP COLUMN outline;
                  DROP TABLE segment_groups;
                  ALTER TABLE households DROP COLUMN note;
