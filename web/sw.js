@@ -120,9 +120,9 @@ async function send() {
     }
     if (!next) break;
     const outcome = await deliver(next, queue);
+    if (outcome === 'stop') break;
     if (outcome === 'sent') sent++;
-    else if (outcome === 'stop') break;
-    await notify({ sent });
+    await notify({ sent, ...(outcome === 'sent' ? { delivered: { key: next.key, url: next.url, parcel: next.parcel } } : {}) });
   }
   await notify({ sent, done: true, ms: Date.now() - t0 });
   return sent;

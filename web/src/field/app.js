@@ -29,8 +29,10 @@ const state = {
   open: null, // the parcel shown in detail
   detail: null, // its GET /api/parcels/{id}
   map: null,
+  delivered: [], // the queued writes the worker sent while this page was open, in order
 };
 window.hiendatField = state;
+window.hiendatFieldQueue = Q.all; // for the tests and the benchmark
 
 // ------------------------------------------------------------------ loading
 
@@ -256,9 +258,13 @@ function renderDetail() {
 
 function renderHistory() {
   const ol = $('#f-history');
-  const h = state.detail?.history;
+  const h = state.detail?.properties?.history;
   if (!ol || !h) return;
-  ol.innerHTML = h.length ? h.slice().reverse().map((e) => `<li>${date(e.occurred_on)} · ${esc(statusLabel(e.status))}${e.note ? ` — ${esc(e.note)}` : ''}</li>`).join('') : '<li>—</li>';
+  ol.innerHTML = h.length ? h.slice().reverse().map((e) => `<li>${date(e.occurred_on)} · ${esc(statusLabel(e.status))}${e.entered_by ? ` · ${esc(e.entered_by)}` : ''}${e.note ? ` — ${esc(e.note)}` : ''}</li>`).join('') : '<li>—</li>';
+  // the statuses the server allows next (signing is filed with its record, on the full page)
+  const next = state.detail.properties.next_statuses?.filter((s) => s !== 'signed' && s !== 'handed_over');
+  const sel = document.querySelector('#f-status-form select[name=status]');
+  if (sel && next?.length) sel.innerHTML = next.map((s) => `<option value="${s}">${esc(statusLabel(s))}</option>`).join('');
 }
 
 function renderQueued() {
@@ -431,10 +437,11 @@ async function refreshQueue() {
 }
 
 function theirs(current) {
-  if (!current) return 'Đã có thay đổi mới hơn / A newer change was made';
-  const last = current.history?.[current.history.length - 1];
-  const status = current.status ?? last?.status;
-  return `${statusLabel(status)}${last ? ` — ${date(last.occurred_on)}${last.recorded_by ?? last.by ? `, ${esc(last.recorded_by ?? last.by)}` : ''}${last.note ? `: ${esc(last.note)}` : ''}` : ''}`;
+  const p = current?.properties ?? current;
+  if (!p) return 'Đã có thay đổi mới hơn / A newer change was made';
+  const last = p.history?.[p.history.length - 1];
+  const status = p.status ?? last?.status;
+  return `${esc(statusLabel(status))}${last ? ` — ${date(last.occurred_on)}${last.entered_by ? `, ${esc(last.entered_by)}` : ''}${last.note ? `: ${esc(last.note)}` : ''}` : ''}`;
 }
 
 function renderConflicts() {
@@ -520,6 +527,7 @@ setInterval(() => { if (navigator.onLine && state.queue.some((q) => q.state === 
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.addEventListener('message', async (e) => {
     if (e.data?.type !== 'queue') return;
+    if (e.data.delivered) state.delivered.push(e.data.delivered);
     await refreshQueue();
     if (e.data.done && e.data.sent > 0) load();
   });
