@@ -2115,12 +2115,12 @@ await test('field page: the main page links a party member to it, and the map lo
   await page.waitForSelector('#field-link');
   await page.click('#field-link');
   await page.waitForSelector('#f-list li.hh');
-  assert(!requests.some((u) => u.includes('maplibre-gl.mjs') && requests.indexOf(u) > requests.findIndex((x) => x.endsWith('/field.html'))), 'no MapLibre before the map is opened');
+  const onField = () => requests.slice(requests.findIndex((x) => x.endsWith('/field.html')));
+  assert(!onField().some((u) => u.includes('maplibre-gl')), 'no MapLibre before the map is opened');
   await page.click('#f-map-btn');
   await page.waitForFunction(() => window.hiendatField.map?.loaded() && window.hiendatField.map.getLayer('mine-fill'), null, { timeout: 30000 });
-  await page.evaluate(() => new Promise((r) => window.hiendatField.map.once('idle', r)));
-  const drawn = await page.evaluate(() => window.hiendatField.map.queryRenderedFeatures({ layers: ['mine-fill'] }).length);
-  assert(drawn > 0, 'the member\'s parcels on the map');
+  await page.waitForFunction(() => window.hiendatField.map.queryRenderedFeatures({ layers: ['mine-fill'] }).length > 0, null, { timeout: 30000 });
+  assert(onField().some((u) => u.endsWith('/maplibre-gl.mjs')), 'MapLibre loaded with the map');
   await shot(page, 'field-map.png');
   await context.close();
 });
