@@ -62,6 +62,7 @@ mod error;
 mod evaluation;
 mod export;
 mod facts;
+mod field;
 mod first;
 mod geojson;
 mod groups;
@@ -79,6 +80,7 @@ mod reports;
 mod segments;
 mod structures;
 mod users;
+mod versions;
 
 pub use auth::{Caller, SESSION_COOKIE};
 pub use error::ApiError;
@@ -278,6 +280,7 @@ pub fn router(state: AppState) -> Router {
         .merge(first::router())
         .merge(plans::router())
         .merge(inspections::router())
+        .merge(field::router())
         .route("/api/{*rest}", any(not_found))
         // Layers wrap only the routes added before them: this limit covers
         // every route above (and the not-found), not the upload below.

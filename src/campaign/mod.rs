@@ -28,6 +28,7 @@ pub struct HouseholdInput {
 pub mod clock;
 pub mod evaluation;
 pub mod events;
+pub mod field;
 pub mod figures;
 pub mod first;
 pub mod inspection;

@@ -23,6 +23,8 @@ mod backup;
 mod consent;
 mod evaluation;
 mod events;
+mod field;
+mod idempotency;
 mod import;
 mod inspections;
 pub mod meta;
@@ -36,6 +38,7 @@ mod reports;
 mod scope;
 mod structures;
 mod users;
+mod versions;
 pub mod wkb;
 
 #[cfg(test)]
@@ -47,6 +50,8 @@ pub use consent::{
     GrievanceRow, RecordInput, RecordRow,
 };
 pub use evaluation::{RatingInput, ThresholdsSet};
+pub use field::{FieldDetail, LastContact};
+pub use idempotency::{IDEMPOTENCY_KEEP_DAYS, Stored};
 pub use import::{ImportTx, LayerCounts, StructureCounts, Upserted};
 pub use org::{AssignmentRow, CellRow, HouseholdChange, LeadRow, MemberRow, OrgCounts};
 pub use org_edit::{CellEdit, LeadEdit, MemberEdit};
@@ -58,6 +63,7 @@ pub use queries::{
 };
 pub use structures::{IMPORT_AUTHOR, StructureEdit, StructureRecorded};
 pub use users::{Action, Role, User};
+pub use versions::ParcelVersion;
 
 use crate::campaign::FeatureId;
 use crate::campaign::events::{TransitionError, UnknownStatus};
@@ -81,6 +87,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_plans.sql"),
     include_str!("migrations/0012_inspections.sql"),
     include_str!("migrations/0013_evaluation.sql"),
+    include_str!("migrations/0014_parcel_versions.sql"),
+    include_str!("migrations/0015_idempotency.sql"),
 ];
 
 /// The version whose migration adds `parcel_status`, filled from the log.
@@ -194,6 +202,11 @@ pub enum StoreError {
     Busy,
     #[error("cơ sở dữ liệu / database: {0}")]
     Sqlite(#[source] rusqlite::Error),
+    /// The parcel's version was not the one the write expected
+    /// ([`Store::expect_version`]): another write came first; nothing was
+    /// written. Holds the parcel's row id.
+    #[error("thửa đất đã được người khác sửa / the parcel was changed by someone else")]
+    Stale(i64),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -225,6 +238,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
+    /// The version the next write transaction expects of a parcel (row id,
+    /// version): checked once, inside it ([`Store::expect_version`]).
+    expect: Option<(i64, i64)>,
 }
 
 impl Store {
@@ -249,7 +265,8 @@ impl Store {
         // cache is shared by every connection, SQLite's own is not.
         conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         migrate(&mut conn)?;
-        Ok(Store { conn })
+        versions::watch(&conn)?;
+        Ok(Store { conn, expect: None })
     }
 
     /// How long this connection's writes wait for another writer
@@ -264,10 +281,19 @@ impl Store {
     /// cannot wait: in WAL mode SQLite answers "database is locked" at
     /// once when another writer got in between.) Every write of the store
     /// goes through here.
+    ///
+    /// A version expected of a parcel ([`Store::expect_version`]) is
+    /// checked here, inside the transaction, once it holds the write lock:
+    /// no other write can come between the check and this one.
     fn write(&mut self) -> Result<Transaction<'_>> {
-        Ok(self
+        let expect = self.expect.take();
+        let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some((parcel, version)) = expect {
+            versions::check(&tx, parcel, version)?;
+        }
+        Ok(tx)
     }
 
     /// The file's schema version (`PRAGMA user_version`).

@@ -88,10 +88,11 @@ pub struct ParcelFilter {
 
 pub use crate::campaign::events::Timeline;
 
-const PARCEL_COLUMNS: &str = "p.id, p.fid, p.fid_is_number, p.map_sheet, p.parcel_no, p.owner,
+pub(super) const PARCEL_COLUMNS: &str =
+    "p.id, p.fid, p.fid_is_number, p.map_sheet, p.parcel_no, p.owner,
      p.land_use, p.legal_area_m2, g.name, p.geometry";
 
-fn parcel_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(ParcelRow, Vec<u8>)> {
+pub(super) fn parcel_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(ParcelRow, Vec<u8>)> {
     Ok((
         ParcelRow {
             key: r.get(0)?,
@@ -108,7 +109,7 @@ fn parcel_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(ParcelRow, Vec<u8>)> {
     ))
 }
 
-fn with_geometry(rows: Vec<(ParcelRow, Vec<u8>)>) -> Result<Vec<ParcelRow>> {
+pub(super) fn with_geometry(rows: Vec<(ParcelRow, Vec<u8>)>) -> Result<Vec<ParcelRow>> {
     rows.into_iter()
         .map(|(mut p, blob)| {
             p.polygons = wkb::read_multi_polygon(&blob)?;
