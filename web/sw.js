@@ -188,6 +188,8 @@ async function decide(seq, choice) {
       }
     }
     item.ifMatch = etag;
+    // a new write: the refused one's key may be kept by the server with its 412
+    item.key = Q.newKey();
     item.state = 'pending';
     item.problem = null;
     await Q.put(item);

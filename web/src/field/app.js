@@ -162,8 +162,10 @@ function renderList() {
     </li>`;
   }).join('');
   const total = state.data.features.length;
-  $('#f-status').hidden = shown.length > 0;
-  $('#f-status').textContent = total ? 'Không có hộ nào khớp / No household matches' : 'Chưa được phân công hộ nào / No households assigned';
+  $('#f-status').hidden = shown.length > 0 && !state.data.truncated;
+  $('#f-status').textContent = state.data.truncated && shown.length
+    ? `Hiển thị ${num(total, 0)} trên ${num(state.data.total, 0)} hộ, việc cần làm trước / The first ${num(total, 0)} of ${num(state.data.total, 0)} households`
+    : total ? 'Không có hộ nào khớp / No household matches' : 'Chưa được phân công hộ nào / No households assigned';
 }
 
 $('#f-search').addEventListener('input', () => state.data && renderList());
@@ -494,7 +496,8 @@ $('#f-conflicts').addEventListener('click', async (e) => {
       const res = await fetch(`/api/parcels/${encodeURIComponent(c.parcel)}`, { credentials: 'same-origin', cache: 'no-store' });
       etag = res.headers.get('etag');
     } catch { /* offline: the worker queues it with the version the conflict named */ }
-    const res = await send(c.url, c.body, c.type, c.id, etag ?? c.ifMatch).catch(() => null);
+    // a new key: the refused write's may be kept by the server with its 412
+    const res = await send(c.url, c.body, c.type, Q.newKey(), etag ?? c.ifMatch).catch(() => null);
     if (res?.ok) {
       const tag = res.headers.get('etag');
       if (tag) state.etags.set(c.parcel, tag);
