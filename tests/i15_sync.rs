@@ -398,3 +398,354 @@ async fn theirs_other_code(server: &Server, admin: &reqwest::Client, code: &str)
         .expect("another member")
         .to_string()
 }
+
+// ---------------------------------------------------------------- versions
+
+/// A parcel whose household is being persuaded (agreed and declined both
+/// follow), with a household on file: its id.
+async fn persuading_parcel(server: &Server, c: &reqwest::Client) -> String {
+    let list = server.get(c, "/api/parcels?status=persuading").await.json;
+    for f in features(&list) {
+        let pid = id(&f["properties"]["id"]);
+        let one = server.get(c, &format!("/api/parcels/{pid}")).await.json;
+        if one["properties"]["households"]
+            .as_array()
+            .is_some_and(|h| !h.is_empty())
+        {
+            return pid;
+        }
+    }
+    panic!("a persuaded demo household");
+}
+
+/// The parcel's ETag and version now.
+async fn tag_of(server: &Server, c: &reqwest::Client, pid: &str) -> (String, i64) {
+    let a = server.get(c, &format!("/api/parcels/{pid}")).await;
+    let tag = a.header("etag").expect("an ETag");
+    let v = a.json["version"].as_i64().expect("a version");
+    assert_eq!(a.json["properties"]["version"], v);
+    (tag, v)
+}
+
+/// The tag of an older version of the parcel than `tag` ("p12v5" → "p12v4").
+fn older(tag: &str) -> String {
+    let (head, v) = tag.trim_matches('"').rsplit_once('v').unwrap();
+    format!("\"{head}v{}\"", v.parse::<i64>().unwrap() - 1)
+}
+
+#[tokio::test]
+async fn a_write_from_a_stale_screen_is_412_and_never_overwrites() {
+    let server = Server::start().await;
+    let a = server.login(EDITOR_A).await;
+    let b = server.login(EDITOR_B).await;
+    let pid = server_parcel(&server, &a).await;
+    let (seen, v0) = tag_of(&server, &a, &pid).await;
+    // a replay of a past date carries no version
+    let past = server
+        .get(&a, &format!("/api/parcels/{pid}?as_of=2026-11-01"))
+        .await;
+    assert!(past.header("etag").is_none() && past.json.get("version").is_none());
+
+    // both opened the parcel at `seen`; A records agreed
+    let path = format!("/api/parcels/{pid}/events");
+    let ok = server
+        .call(
+            &a,
+            Method::POST,
+            &path,
+            Some(&json!({ "status": "agreed", "occurred_on": "2026-12-01" })),
+            &[("if-match", &seen)],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.json);
+    let after_a = ok.header("etag").expect("the new ETag");
+    assert_ne!(after_a, seen);
+    assert!(ok.json["version"].as_i64().unwrap() > v0);
+    assert_eq!(tag_of(&server, &a, &pid).await.0, after_a);
+
+    // B, from the old screen, records declined: refused, shown the current
+    let events = |s: &Server| {
+        s.count(&format!(
+            "SELECT count(*) FROM events e JOIN parcels p ON p.id = e.parcel WHERE p.fid = '{pid}'"
+        ))
+    };
+    let n = events(&server);
+    let stale = server
+        .call(
+            &b,
+            Method::POST,
+            &path,
+            Some(&json!({ "status": "declined", "occurred_on": "2026-12-01" })),
+            &[("if-match", &seen)],
+        )
+        .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::PRECONDITION_FAILED,
+        "{}",
+        stale.json
+    );
+    assert_eq!(stale.json["error"], "stale");
+    let msg = stale.json["message"].as_str().unwrap();
+    assert!(msg.contains(EDITOR_A.0) && msg.contains(" / "), "{msg}");
+    assert_eq!(stale.json["current"]["properties"]["status"], "agreed");
+    assert_eq!(
+        stale.json["current"],
+        server.get(&b, &format!("/api/parcels/{pid}")).await.json,
+        "the parcel as GET answers it"
+    );
+    assert_eq!(stale.header("etag").as_deref(), Some(after_a.as_str()));
+    assert_eq!(stale.json["version"], ok.json["version"]);
+    assert_eq!(events(&server), n, "nothing written");
+
+    // `*` and no If-Match at all still write (as before)
+    let any = server
+        .call(
+            &b,
+            Method::POST,
+            &format!("/api/parcels/{pid}/contacts"),
+            Some(
+                &json!({ "contacted_on": "2026-12-01", "member": "Hoa", "summary": "gặp chủ hộ" }),
+            ),
+            &[("if-match", "*")],
+        )
+        .await;
+    assert_eq!(any.status, StatusCode::CREATED, "{}", any.json);
+    let none = server
+        .call(
+            &b,
+            Method::POST,
+            &format!("/api/parcels/{pid}/contacts"),
+            Some(&json!({ "contacted_on": "2026-12-01", "member": "Hoa", "summary": "gặp lại" })),
+            &[],
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::CREATED);
+    assert_ne!(none.header("etag"), any.header("etag"));
+}
+
+async fn server_parcel(server: &Server, c: &reqwest::Client) -> String {
+    persuading_parcel(server, c).await
+}
+
+/// One write: refused with a stale If-Match (nothing counted by `count`
+/// changes), then done with the current one, whose new ETag the parcel
+/// then answers. Returns the write's answer.
+async fn write_checked(
+    server: &Server,
+    c: &reqwest::Client,
+    pid: &str,
+    method: Method,
+    path: &str,
+    body: &Value,
+    count: &str,
+) -> Answer {
+    let (now, _) = tag_of(server, c, pid).await;
+    let n = server.count(count);
+    let stale = server
+        .call(
+            c,
+            method.clone(),
+            path,
+            Some(body),
+            &[("if-match", &older(&now))],
+        )
+        .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::PRECONDITION_FAILED,
+        "{method} {path}: {}",
+        stale.json
+    );
+    assert_eq!(stale.json["error"], "stale");
+    assert_eq!(server.count(count), n, "{method} {path}: nothing written");
+    assert_eq!(tag_of(server, c, pid).await.0, now, "{path}: version kept");
+
+    let done = server
+        .call(c, method.clone(), path, Some(body), &[("if-match", &now)])
+        .await;
+    assert!(done.status.is_success(), "{method} {path}: {}", done.json);
+    assert_ne!(server.count(count), n, "{method} {path}: written");
+    let tag = done.header("etag").expect("the new ETag");
+    assert_ne!(tag, now, "{method} {path}: the ETag moved");
+    assert_eq!(tag_of(server, c, pid).await.0, tag, "{path}");
+    done
+}
+
+#[tokio::test]
+async fn every_write_on_a_parcel_honours_if_match_and_moves_the_etag() {
+    let server = Server::start().await;
+    let c = server.login(EDITOR_A).await;
+    let admin = server.login(ADMIN).await;
+    let pid = persuading_parcel(&server, &c).await;
+    let of = |table: &str, extra: &str| {
+        format!(
+            "SELECT count(*) FROM {table} t JOIN parcels p ON p.id = t.parcel WHERE p.fid = '{pid}' {extra}"
+        )
+    };
+    let base = format!("/api/parcels/{pid}");
+
+    let done = write_checked(
+        &server,
+        &c,
+        &pid,
+        Method::POST,
+        &format!("{base}/contacts"),
+        &json!({ "contacted_on": "2026-12-01", "member": "Lan", "summary": "thăm hộ" }),
+        &of("contacts", ""),
+    )
+    .await;
+    assert_eq!(
+        done.json["version"].as_i64(),
+        done.header("etag").and_then(|t| t
+            .trim_matches('"')
+            .rsplit_once('v')
+            .map(|x| x.1.parse().unwrap()))
+    );
+    let g = write_checked(
+        &server,
+        &c,
+        &pid,
+        Method::POST,
+        &format!("{base}/grievances"),
+        &json!({ "raised_on": "2026-12-01", "raised_by": "chủ hộ", "content": "xin hỗ trợ dời cổng" }),
+        &of("grievances", ""),
+    )
+    .await;
+    let gid = g.json["id"].as_i64().unwrap();
+    write_checked(
+        &server,
+        &c,
+        &pid,
+        Method::POST,
+        &format!("/api/grievances/{gid}/answer"),
+        &json!({ "answered_on": "2026-12-02", "answer": "phường hỗ trợ" }),
+        &of("grievances", "AND t.answer IS NOT NULL"),
+    )
+    .await;
+    let flags = server.get(&admin, &base).await.json["properties"]["households"][0].clone();
+    let flagged = flags["is_member_family"].as_bool().expect("the flag");
+    write_checked(
+        &server,
+        &c,
+        &pid,
+        Method::PATCH,
+        &format!("{base}/household"),
+        &json!({ "is_member_family": !flagged }),
+        &of("household_changes", ""),
+    )
+    .await;
+    // re-assigned to another member than today's
+    let detail = server.get(&admin, &base).await.json;
+    let current: HashSet<String> = detail["properties"]["assignments"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x["member_code"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let org = server.get(&admin, "/api/org/current").await.json;
+    let other = org["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["code"].as_str())
+        .find(|c| !current.contains(*c))
+        .unwrap()
+        .to_string();
+    write_checked(
+        &server,
+        &c,
+        &pid,
+        Method::POST,
+        &format!("{base}/assignment"),
+        &json!({ "member": other, "from": "2026-12-02" }),
+        &of("assignments", ""),
+    )
+    .await;
+    let st = write_checked(
+        &server,
+        &c,
+        &pid,
+        Method::POST,
+        &format!("{base}/structures"),
+        &json!({ "kind": "wall", "quantity": 3, "unit": "m", "donated": false, "effective": "2026-12-01" }),
+        &of("structures", ""),
+    )
+    .await;
+    let sid = st.json["id"].as_i64().unwrap();
+    assert_eq!(st.json["version"], 1, "the structure's own version stays");
+    write_checked(
+        &server,
+        &c,
+        &pid,
+        Method::PUT,
+        &format!("{base}/structures/{sid}"),
+        &json!({ "version": 1, "effective": "2026-12-02", "kind": "wall", "quantity": 3, "unit": "m", "donated": true }),
+        &of("structure_changes", ""),
+    )
+    .await;
+    write_checked(
+        &server,
+        &c,
+        &pid,
+        Method::DELETE,
+        &format!("{base}/structures/{sid}"),
+        &json!({ "version": 2, "note": "ghi nhầm" }),
+        &of("structure_changes", ""),
+    )
+    .await;
+    write_checked(
+        &server,
+        &c,
+        &pid,
+        Method::POST,
+        &format!("{base}/events"),
+        &json!({ "status": "agreed", "occurred_on": "2026-12-02" }),
+        &of("events", ""),
+    )
+    .await;
+    write_checked(
+        &server,
+        &c,
+        &pid,
+        Method::POST,
+        &format!("{base}/records"),
+        &json!({ "number": "BB-15-001", "signed_on": "2026-12-03", "signatories": ["Chủ hộ"], "witness": "Tổ trưởng" }),
+        &of("records", ""),
+    )
+    .await;
+
+    // the upload (not JSON): same rule
+    let png: Vec<u8> = [
+        &b"\x89PNG\r\n\x1a\n"[..],
+        &b"\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0"[..],
+    ]
+    .concat();
+    let (now, _) = tag_of(&server, &c, &pid).await;
+    let n = server.count(&of("attachments", ""));
+    let up = |tag: String| {
+        let c = c.clone();
+        let url = server.url(&format!("{base}/attachments?name=anh.png"));
+        let png = png.clone();
+        async move {
+            c.post(url)
+                .header("content-type", "image/png")
+                .header("if-match", tag)
+                .body(png)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = up(older(&now)).await;
+    assert_eq!(r.status(), StatusCode::PRECONDITION_FAILED);
+    assert_eq!(server.count(&of("attachments", "")), n);
+    let r = up(now.clone()).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let tag = r.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(tag, now);
+    assert_eq!(server.count(&of("attachments", "")), n + 1);
+    assert_eq!(tag_of(&server, &c, &pid).await.0, tag);
+}

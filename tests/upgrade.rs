@@ -266,6 +266,21 @@ async fn upgrade(name: &str, schema: i64, all: bool) {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, SCHEMA_VERSION);
+    // every parcel starts at version 1 (issue 15: parcel versions)
+    let (parcels, at_one): (i64, i64) = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT (SELECT count(*) FROM parcels),
+                    (SELECT count(*) FROM parcel_versions v JOIN parcels p ON p.id = v.parcel WHERE v.version = 1)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(parcels > 0);
+    assert_eq!(
+        at_one, parcels,
+        "every parcel at version 1 after the upgrade"
+    );
     assert_eq!(kept(&db), before, "events and frozen reports byte for byte");
     if let Some(trail) = trail {
         assert_eq!(audit(&db), trail, "the audit trail byte for byte");

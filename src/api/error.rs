@@ -60,6 +60,10 @@ pub enum ApiError {
     /// 415: a body of another type than its route takes.
     #[error("{0}")]
     UnsupportedType(String),
+    /// 412: the parcel changed since the writer read it (`If-Match`);
+    /// nothing was written ([`super::versions`] answers the full body).
+    #[error("thửa đất đã được người khác sửa / the parcel was changed by someone else")]
+    Stale,
     /// 503: the request ran past its route's time limit (seconds).
     #[error(
         "yêu cầu quá thời gian cho phép ({0} giây) / the request took longer than its {0} s limit"
@@ -87,6 +91,7 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type")
             }
             ApiError::TimedOut(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
+            ApiError::Stale => (StatusCode::PRECONDITION_FAILED, "stale"),
         }
     }
 }
@@ -131,6 +136,7 @@ impl From<StoreError> for ApiError {
             StoreError::NoRecord(m) => ApiError::Conflict("no_record", m),
             StoreError::BadInput(m) => ApiError::Unprocessable("invalid_input", m),
             StoreError::Busy => ApiError::Busy,
+            StoreError::Stale(_) => ApiError::Stale,
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -54,6 +54,9 @@
 //! | `POST /api/plans`, `PUT /api/plans/{id}`, `POST /api/plans/{id}/cancel` | `plans` | Plan role | set, edit (with `version`: a stale one is 409), cancel a plan |
 //! | `GET /api/inspections?from=&to=&as_of=`, `GET /api/inspections/proposals?idle_days=` | `inspections` | inspection, standing, admin (logged) | inspections with actions and overdue flags; whom to inspect and why |
 //! | `POST /api/inspections`, `PUT …/{id}`, `POST …/{id}/actions`, `PUT …/{id}/actions/{aid}`, `POST/GET …/{id}/attachments` | `inspections` | inspection, admin | record, edit (stale `version`: 409), required actions and their follow-up, scans |
+//! | `GET /api/my/households?member=` | `field` | member, secretary: their own; sensitive readers: any member (logged) | the field worker's households (assigned today, own family) as GeoJSON ordered by next step |
+//! | every write on a parcel (events, contacts, grievances and answers, records, attachments, assignment, household, structures) | `versions` | writers | `If-Match` against the parcel's `ETag` (stale: 412 with the current parcel, nothing written); answers the new `ETag` |
+//! | every POST/PUT/PATCH/DELETE under `/api/` | `idempotency` | logged-in writers | `Idempotency-Key`: a replay answers the first answer, never writes twice |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod auth;
@@ -183,13 +186,18 @@ impl AppState {
     {
         let path = Arc::clone(&self.db);
         let idle = Arc::clone(&self.idle);
+        // A write on a parcel with `If-Match` ([`versions`]): checked inside
+        // the write's transaction on this connection.
+        let write = versions::PARCEL_WRITE.try_with(Arc::clone).ok();
         tokio::task::spawn_blocking(move || {
             let pooled = idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let mut store = match pooled {
                 Some(s) => s,
                 None => Store::open(&*path)?,
             };
+            versions::before(&mut store, write.as_ref())?;
             let out = f(&mut store);
+            versions::after(&mut store, write.as_ref());
             // A failed request may have left a transaction open: its
             // connection is dropped (which rolls back), not reused.
             if out.is_ok() {
@@ -316,7 +324,13 @@ pub fn router(state: AppState) -> Router {
     };
     // Before any handler: same origin, content type, the session before the
     // body, per-client limits, timeouts, the page's files only.
+    // Inside the guard (which found the caller): idempotent replays, then
+    // the parcel versions (`If-Match`, `ETag`).
     app.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        versions::versions,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
         state.clone(),
         guard::guard,
     ))

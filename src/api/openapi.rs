@@ -75,7 +75,7 @@ fn document() -> Value {
                 q("bbox", "minlon,minlat,maxlon,maxlat"), q("segment", "segment id"),
                 q("group", "residential group name"), q("status", "not_yet | agreed | signed | handed_over; logged in also not_contacted | persuading | declined"),
                 q("fields", "only these properties, comma separated (id, map_sheet, parcel_no, land_use, legal_area_m2, residential_group, owner, status, status_label, donated_area_m2, donations)"), as_of()])),
-            "/api/parcels/{id}": get("Một thửa đất, công trình trên đất và lịch sử / one parcel with its structures on the land ({kind, label, quantity, unit, unit_label, value_vnd, donated}) and its history", json!([id, as_of()])),
+            "/api/parcels/{id}": get("Một thửa đất, công trình trên đất và lịch sử / one parcel with its structures on the land ({kind, label, quantity, unit, unit_label, value_vnd, donated}) and its history; now (no as_of): header ETag and \"version\", which every write on the parcel may send back as If-Match (stale: 412 with the current parcel)", json!([id, as_of()])),
             "/api/parcels/{id}/events": { "post": {
                 "summary": "Ghi nhận trạng thái / record a status change (editor, admin)",
                 "parameters": [id],
@@ -174,6 +174,7 @@ fn document() -> Value {
                 "responses": { "201": { "description": "Stored, with its SHA-256" }, "401": errors(), "403": errors(), "404": errors(), "413": errors(), "415": errors(), "422": errors() } } },
             "/api/attachments/{id}": get("Tệp đính kèm / an uploaded file (viewer+)", json!([id.clone()])),
             "/api/access-log": get("Nhật ký truy cập / who read sensitive data (admin)", json!([q("limit", "newest rows")])),
+            "/api/my/households": get("Việc của tôi / a party member's households for the field (assigned today and their own family), GeoJSON ordered by next step (first_visit, visit_again, sign_record, keep_persuading, hand_over, done) with member, as_of, idle_days; member/secretary: their own; sensitive readers: any member= (logged)", json!([q("member", "party member code (required without a member code of your own)")])),
             "/api/party/first": get("Đảng viên đi trước / each member's own family and each cell's going-first share (sensitive readers; logged)", json!([q("as_of", "YYYY-MM-DD, default today")])),
             "/api/party/commendation": get("Biểu dương / collectives and individuals commended for a period, this month by default (members: sensitive readers, logged)", json!([q("as_of", "YYYY-MM-DD, default today"), q("from", "YYYY-MM-DD, default the first of the month")])),
             "/api/reports": get("Báo cáo định kỳ / periodic reports as xlsx, A4 HTML, CSV, Word .docx (cell, member: editor+; internal commendation: viewer+); limited per client", report_params),

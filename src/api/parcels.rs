@@ -17,7 +17,8 @@ use crate::campaign::structures::structures_on;
 use crate::store::{Action, DonationRow, ParcelFilter, ParcelRow, Store};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -234,16 +235,41 @@ async fn parcels(
 
 /// `GET /api/parcels/{id}`: one parcel as a GeoJSON Feature, with its
 /// history (and, for a logged-in caller, its households and the notes).
+/// Now (not an `as_of` replay), it carries the parcel's version: header
+/// `ETag` and `"version"` (at the Feature's top and in its properties).
 async fn parcel(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     q: Result<Query<AsOf>, QueryRejection>,
-) -> Result<Out, ApiError> {
+) -> Result<Response, ApiError> {
     let date = q?.0.date()?;
-    state
-        .blocking(move |s| {
-            let p = s.parcel(&id)?;
+    let (out, etag) = state
+        .blocking(move |s| parcel_answer(s, &caller, &id, date))
+        .await?;
+    let mut r = out.into_response();
+    if let Some(tag) = etag.and_then(|t| HeaderValue::from_str(&t).ok()) {
+        r.headers_mut().insert(header::ETAG, tag);
+    }
+    Ok(r)
+}
+
+/// The body of `GET /api/parcels/{id}` for `caller` on `date`, and the
+/// parcel's `ETag` when `date` is now (also the `current` of a 412).
+pub(super) fn parcel_answer(
+    s: &Store,
+    caller: &Caller,
+    id: &str,
+    date: NaiveDate,
+) -> Result<(Out, Option<String>), ApiError> {
+    {
+        {
+            let p = s.parcel(id)?;
+            let version = if date == NaiveDate::MAX {
+                Some(s.parcel_version(p.key)?.version)
+            } else {
+                None
+            };
             // outside a secretary's or member's scope: as the public reads it
             let view = caller.on_parcel(s, p.key)?;
             let (names, audience, sensitive) = (view.names, view.audience, view.sensitive);
@@ -282,11 +308,22 @@ async fn parcel(
                 Vec::new()
             };
             let mut o = Out::with_capacity(4096);
-            feature(
-                &mut o,
-                |o| o.multi_polygon(&p.polygons),
-                |o| {
+            o.begin_object();
+            o.field("type", "Feature");
+            if let Some(v) = version {
+                o.field("version", v);
+            }
+            o.key("geometry");
+            o.multi_polygon(&p.polygons);
+            o.key("properties");
+            o.begin_object();
+            {
+                let o = &mut o;
+                {
                     write_parcel(o, &p, &mine, &segment_ids, status, audience, Fields::ALL);
+                    if let Some(v) = version {
+                        o.field("version", v);
+                    }
                     // What an event recorded today may move it to (for the
                     // status form; they would tell a declined household
                     // from one being persuaded, so not for the public).
@@ -358,11 +395,14 @@ async fn parcel(
                             }
                         }
                     }
-                },
-            );
-            Ok(o)
-        })
-        .await
+                }
+            }
+            o.end_object();
+            o.end_object();
+            let etag = version.map(|v| super::versions::etag(p.key, v));
+            Ok((o, etag))
+        }
+    }
 }
 
 /// The body of `POST /api/parcels/{id}/events`: the new status and the date

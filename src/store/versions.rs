@@ -110,3 +110,50 @@ impl Store {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::imported_small;
+    use super::*;
+    use crate::campaign::FeatureId;
+    use chrono::NaiveDate;
+
+    fn visit(s: &mut Store, id: &FeatureId) -> Result<i64> {
+        let on: NaiveDate = "2026-11-01".parse().unwrap();
+        s.add_contact(id, on, "Lan", "thăm hộ", "lan")
+    }
+
+    fn contacts(s: &Store) -> i64 {
+        s.conn
+            .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn every_write_moves_the_version_and_a_stale_expectation_writes_nothing() {
+        let mut s = imported_small();
+        let id = FeatureId::Number("101".into());
+        let key = s.parcel_row_id("101").unwrap();
+        assert_eq!(s.parcel_version(key).unwrap().version, 1, "starts at 1");
+        s.expect_version(Some((key, 1))).unwrap();
+        visit(&mut s, &id).unwrap();
+        let after = s.parcel_version(key).unwrap();
+        assert_eq!(after.version, 2);
+        assert_eq!(after.changed_by.as_deref(), Some("lan"));
+        // this connection's write left version 2
+        assert_eq!(s.written_version(key).unwrap(), Some(2));
+        // checked once: the next write is free
+        visit(&mut s, &id).unwrap();
+        assert_eq!(s.parcel_version(key).unwrap().version, 3);
+
+        // a writer that read version 2 is refused inside its transaction
+        let before = contacts(&s);
+        s.expect_version(Some((key, 2))).unwrap();
+        assert!(matches!(visit(&mut s, &id), Err(StoreError::Stale(k)) if k == key));
+        assert_eq!(contacts(&s), before, "nothing written");
+        assert_eq!(s.parcel_version(key).unwrap().version, 3);
+        // other parcels' versions did not move
+        let other = s.parcel_row_id("102").unwrap();
+        assert_eq!(s.parcel_version(other).unwrap().version, 1);
+    }
+}
