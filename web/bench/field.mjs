@@ -8,11 +8,36 @@
 //  3. sync time for WRITES writes queued offline (visits to the member's households): from going
 //     back online to the queue empty, each write recorded once.
 // Usage: HIENDAT_URL=http://127.0.0.1:8092/ HIENDAT_MEMBER_USER=dangvien HIENDAT_MEMBER_PASSWORD=… node bench/field.mjs
+// With GZIP=1, step 1 goes through a local proxy that gzips every answer (level 6), for a server
+// without compression of its own: what the page gets from one that compresses.
 // Note: step 3 records WRITES visits in the server's database (use a fresh demo db).
 import { chromium } from 'playwright-core';
 import { gzipSync } from 'node:zlib';
+import http from 'node:http';
 
-const BASE = (process.env.HIENDAT_URL || 'http://127.0.0.1:8092/').replace(/\/?$/, '/');
+const UPSTREAM = (process.env.HIENDAT_URL || 'http://127.0.0.1:8092/').replace(/\/?$/, '/');
+let BASE = UPSTREAM;
+let proxy = null;
+if (process.env.GZIP) {
+  proxy = http.createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const headers = { ...req.headers };
+    delete headers.host;
+    delete headers['accept-encoding'];
+    const up = await fetch(new URL(req.url, UPSTREAM), { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined, redirect: 'manual' });
+    const body = Buffer.from(await up.arrayBuffer());
+    const out = {};
+    up.headers.forEach((v, k) => { if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'set-cookie'].includes(k)) out[k] = v; });
+    if (up.headers.getSetCookie().length) out['set-cookie'] = up.headers.getSetCookie();
+    const gz = /\bgzip\b/.test(req.headers['accept-encoding'] || '') && body.length > 512;
+    if (gz) out['content-encoding'] = 'gzip';
+    res.writeHead(up.status, out);
+    res.end(gz ? gzipSync(body, { level: 6 }) : body);
+  });
+  await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+  BASE = `http://127.0.0.1:${proxy.address().port}/`;
+}
 const USER = process.env.HIENDAT_MEMBER_USER || 'dangvien';
 const PASSWORD = process.env.HIENDAT_MEMBER_PASSWORD || '';
 const RUNS = Number(process.env.RUNS || 5);
@@ -52,7 +77,7 @@ for (let i = 0; i < RUNS; i++) {
   runs.push({ ...r, wall, bytes });
   await context.close();
 }
-console.log('First usable screen (list rendered), 390×844, 4× CPU, Fast 3G-shaped, cold cache');
+console.log(`First usable screen (list rendered), 390×844, 4× CPU, Fast 3G-shaped, cold cache${proxy ? ', answers gzipped' : ', answers as the server sends them'}`);
 console.log('run | list shown ms (page clock) | wall ms (from goto) | bytes on the wire | households');
 runs.forEach((r, i) => console.log(`${i + 1}   | ${Math.round(r.mark)} | ${r.wall} | ${r.bytes} | ${r.items}`));
 console.log(`median first usable screen: ${Math.round(median(runs.map((r) => r.mark)))} ms (wall ${Math.round(median(runs.map((r) => r.wall)))} ms)`);
@@ -103,3 +128,4 @@ console.log(`app shell: ${raw} B raw, ${gz} B gzip (${(gz / 1024).toFixed(1)} KB
   await context.close();
 }
 await browser.close();
+proxy?.close();

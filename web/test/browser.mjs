@@ -1947,7 +1947,7 @@ await test('field page at 390×844: installable, opens offline, offline writes r
   await page.fill('#f-login [name=name]', name);
   await page.fill('#f-login [name=password]', password);
   await page.click('#f-login button[type=submit]');
-  await page.waitForSelector('#f-list li.hh');
+  await page.waitForSelector('#f-list[data-complete] li.hh');
   // in the server's order, with what a member needs at the gate
   const order = await page.$$eval('#f-list li.hh', (els) => els.map((e) => e.dataset.parcel));
   eq(order.join(','), mine.features.map((f) => String(f.properties.parcel)).join(','), 'the households in the server\'s order');
@@ -1961,6 +1961,7 @@ await test('field page at 390×844: installable, opens offline, offline writes r
   assert(firstItem.includes(p0.head_name) && firstItem.includes('Việc tiếp theo'), `first item: ${firstItem}`);
   // the search ignores diacritics
   await page.fill('#f-search', fold(p0.head_name));
+  await page.waitForSelector('#f-list[data-complete]');
   const found = await page.$$eval('#f-list li.hh', (els) => els.map((e) => e.dataset.parcel));
   assert(found.includes(String(p0.parcel)) && found.length < order.length + 1, `search: ${found.join(',')}`);
   await page.fill('#f-search', 'zzz khong co ai');
@@ -2003,7 +2004,7 @@ await test('field page at 390×844: installable, opens offline, offline writes r
   // offline: the page opens with the member's households
   await context.setOffline(true);
   await page.reload();
-  await page.waitForSelector('#f-list li.hh');
+  await page.waitForSelector('#f-list[data-complete] li.hh');
   eq(await page.locator('#f-list li.hh').count(), mine.features.length, 'the households offline');
   assert((await page.textContent('#f-net')).includes('Không có mạng'), 'says it is offline');
   await shot(page, 'field-offline.png');
@@ -2043,7 +2044,7 @@ await test('field page at 390×844: installable, opens offline, offline writes r
   eq(other.status, 201, `the other editor's change: ${JSON.stringify(other.json)}`);
   // the queue survives a reload offline
   await page.reload();
-  await page.waitForSelector('#f-list li.hh');
+  await page.waitForSelector('#f-list[data-complete] li.hh');
   assert((await page.textContent('#f-pending')).includes('5 việc chờ gửi'), `pending: ${await page.textContent('#f-pending')}`);
   assert((await page.textContent(`#f-list li.hh[data-parcel="${idA}"]`)).includes('Chờ gửi / Pending: 4'), 'A shows its pending writes');
 
@@ -2087,9 +2088,15 @@ await test('field page at 390×844: installable, opens offline, offline writes r
   await page.click('.f-back').catch(() => {});
   const stale = await apiSend('POST', `/api/parcels/${idA}/contacts`, { contacted_on: WARD_TODAY, member: mine.member.code, summary: `Người khác đến ${stamp}` }, adminCookie);
   eq(stale.status, 201, 'another visit by the other editor');
-  await page.evaluate((id) => window.hiendatField.etags.set(id, window.hiendatField.byId.get(id).etag), idA);
-  await page.click(`#f-list li.hh[data-parcel="${idA}"] .hh-open`);
-  await page.evaluate((id) => window.hiendatField.etags.set(id, '"stale"'), idA);
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(`/api/parcels/${idA}`)),
+    page.click(`#f-list li.hh[data-parcel="${idA}"] .hh-open`),
+  ]);
+  await page.waitForTimeout(200);
+  // the view as it was before the other editor's visit: the list's version
+  const listTag = await page.evaluate((id) => window.hiendatField.byId.get(id).etag, idA);
+  assert(listTag && listTag !== (await fetch(new URL(`/api/parcels/${idA}`, BASE), { headers: { cookie: adminCookie } })).headers.get('etag'), 'the list\'s version is stale');
+  await page.evaluate(([id, tag]) => window.hiendatField.etags.set(id, tag), [idA, listTag]);
   await page.fill('#f-visit [name=summary]', `Lần nữa ${stamp}`);
   await page.click('#f-visit button[type=submit]');
   await page.waitForSelector('.f-conflict [data-resend]', { timeout: 15000 });

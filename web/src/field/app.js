@@ -40,9 +40,11 @@ const query = new URLSearchParams(location.search);
 const householdsUrl = query.get('member') ? `/api/my/households?member=${encodeURIComponent(query.get('member'))}` : '/api/my/households';
 
 async function load() {
-  let res;
+  let res = null;
+  const first = window.hiendatFieldFirst;
+  window.hiendatFieldFirst = null;
   try {
-    res = await fetch(householdsUrl, { credentials: 'same-origin' });
+    res = (first && (await first)) || (await fetch(householdsUrl, { credentials: 'same-origin' }));
   } catch {
     return showStatus('Không có mạng và chưa có dữ liệu lưu trên máy. / Offline, and nothing saved on this phone yet.');
   }
@@ -142,11 +144,15 @@ const telOf = (phone) => `tel:${String(phone).replace(/[^\d+]/g, '')}`;
 const statusBadge = (s) => `<span class="hh-status st-${esc(s)}">${esc(statusLabel(s))}</span>`;
 const familyBadge = (p) => (p.own_family ? '<span class="hh-family">Gia đình đảng viên / Member\'s family</span>' : '');
 
+const FIRST_ITEMS = 30;
+const CHUNK_ITEMS = 100;
+let renderRun = 0;
+
 function renderList() {
   const words = fold($('#f-search').value).split(/\s+/).filter(Boolean);
   const shown = state.data.features.map((f) => f.properties).filter((p) => matches(p, words));
   const list = $('#f-list');
-  list.innerHTML = shown.map((p) => {
+  const item = (p) => {
     const id = String(p.parcel);
     const waiting = pendingOf(id).length;
     return `<li class="hh${p.own_family ? ' own' : ''}" data-parcel="${esc(id)}">
@@ -160,7 +166,18 @@ function renderList() {
       </button>
       ${p.phone ? `<a class="hh-tel" href="${esc(telOf(p.phone))}" aria-label="Gọi / Call ${esc(p.head_name)}">☎ ${esc(p.phone)}</a>` : ''}
     </li>`;
-  }).join('');
+  };
+  // the first screenful at once, the rest in chunks, so that a long list shows at once on a slow phone
+  const run = ++renderRun;
+  list.innerHTML = shown.slice(0, FIRST_ITEMS).map(item).join('');
+  delete list.dataset.complete;
+  const more = (from) => {
+    if (run !== renderRun) return;
+    if (from >= shown.length) { list.dataset.complete = '1'; return; }
+    list.insertAdjacentHTML('beforeend', shown.slice(from, from + CHUNK_ITEMS).map(item).join(''));
+    setTimeout(() => more(from + CHUNK_ITEMS), 0);
+  };
+  more(FIRST_ITEMS);
   const total = state.data.features.length;
   $('#f-status').hidden = shown.length > 0 && !state.data.truncated;
   $('#f-status').textContent = state.data.truncated && shown.length
