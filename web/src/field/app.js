@@ -154,13 +154,14 @@ function renderList() {
   const list = $('#f-list');
   const item = (p) => {
     const id = String(p.parcel);
-    const waiting = pendingOf(id).length;
+    const waiting = pendingOf(id).filter((q) => q.state === 'pending').length;
+    const held = pendingOf(id).length - waiting;
     return `<li class="hh${p.own_family ? ' own' : ''}" data-parcel="${esc(id)}">
       <button type="button" class="hh-open">
         <span class="hh-line"><span class="hh-head">${esc(p.head_name || '—')}</span>${familyBadge(p)}</span>
         <span class="hh-addr">${esc(p.address || '')}</span>
         <span class="hh-meta">${sheetNo(p)}${p.group ? ` · ${esc(p.group)}` : ''}</span>
-        <span class="hh-line">${statusBadge(p.status)}${waiting ? `<span class="hh-pending">Chờ gửi / Pending: ${waiting}</span>` : ''}</span>
+        <span class="hh-line">${statusBadge(p.status)}${waiting ? `<span class="hh-pending">Chờ gửi / Pending: ${waiting}</span>` : ''}${held ? '<span class="hh-family">Xung đột / Conflict</span>' : ''}</span>
         <span class="hh-last">${esc(lastVisit(p))}</span>
         <span class="hh-next">Việc tiếp theo / Next: <b>${esc(NEXT_STEP[p.next_step] ?? p.next_step ?? '—')}</b></span>
       </button>
@@ -549,7 +550,8 @@ if ('serviceWorker' in navigator) {
     if (e.data?.type !== 'queue') return;
     if (e.data.delivered) state.delivered.push(e.data.delivered);
     await refreshQueue();
-    if (e.data.done && e.data.sent > 0) load();
+    // after a pass: the list as the server now has it (the writes sent, someone else's change met)
+    if (e.data.done && (e.data.sent > 0 || state.queue.some((q) => q.state !== 'pending'))) load();
   });
 }
 
