@@ -579,9 +579,11 @@ async function prefetchDetails() {
 
 $('#f-map-btn').addEventListener('click', async () => {
   const el = $('#f-map');
-  if (!el.hidden) { el.hidden = true; $('#f-list').hidden = false; return; }
+  const btn = $('#f-map-btn');
+  if (!el.hidden) { el.hidden = true; $('#f-list').hidden = false; btn.textContent = 'Bản đồ / Map'; return; }
   el.hidden = false;
   $('#f-list').hidden = true;
+  btn.textContent = 'Danh sách / List';
   if (state.map) { state.map.resize(); return; }
   const css = document.createElement('link');
   css.rel = 'stylesheet';
