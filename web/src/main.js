@@ -260,7 +260,7 @@ function renderUser() {
   const u = state.me;
   $('#user-box').textContent = u ? t('logged_in_as', u.name, t(`role_${u.role}`)) : '';
   // a party member's own households, on the phone page (web/field.html)
-  if (u?.scope?.member) $('#user-box').insertAdjacentHTML('beforeend', ` · <a id="field-link" href="/field.html">${esc(t('field_link'))}</a>`);
+  $('#field-link').hidden = !u?.scope?.member;
   $('#login-btn').hidden = !!u;
   $('#logout-btn').hidden = !u;
   $('#tab-party').hidden = !u;
