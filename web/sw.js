@@ -122,7 +122,7 @@ async function send() {
     const outcome = await deliver(next, queue);
     if (outcome === 'stop') break;
     if (outcome === 'sent') sent++;
-    await notify({ sent, ...(outcome === 'sent' ? { delivered: { key: next.key, url: next.url, parcel: next.parcel } } : {}) });
+    await notify({ sent, ...(outcome === 'sent' ? { delivered: { key: next.key, url: next.url, parcel: next.parcel, status: next.status } } : {}) });
   }
   await notify({ sent, done: true, ms: Date.now() - t0 });
   return sent;
@@ -140,6 +140,7 @@ async function deliver(item, queue) {
     return 'stop';
   }
   if (res.ok) {
+    item.status = res.status;
     await Q.remove(item.seq);
     const etag = res.headers.get('etag');
     if (etag && item.parcel) {

@@ -2052,7 +2052,7 @@ await test('field page at 390×844: installable, opens offline, offline writes r
   await context.setOffline(false);
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await page.waitForSelector('.f-conflict [data-discard]', { timeout: 30000 });
-  await page.waitForFunction(async () => (await window.hiendatFieldQueue()).length === 1, null, { timeout: 30000 });
+  await page.waitForFunction(() => window.hiendatField.queue.length === 1, null, { timeout: 30000 });
   const a1 = await before(idA);
   const has = (xs, f) => xs.filter(f).length;
   eq(has(a1.contacts, (c) => c.summary.includes(stamp)), 1, 'the visit, once');
@@ -2081,7 +2081,7 @@ await test('field page at 390×844: installable, opens offline, offline writes r
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'field-conflict.png');
   await page.click('.f-conflict [data-discard]');
-  await page.waitForFunction(async () => (await window.hiendatFieldQueue()).length === 0 && !document.querySelector('.f-conflict'));
+  await page.waitForFunction(() => window.hiendatField.queue.length === 0 && !document.querySelector('.f-conflict'));
   eq((await before(idB)).status, nextB[1], 'discarded: theirs kept');
   eq((await before(idB)).history.length, b1.history.length, 'nothing more written on B');
   // an online write from a stale view: 412, shown the same way
