@@ -487,6 +487,10 @@ pub(super) fn public_file(path: &str) -> bool {
         || file_in("/src/", &[".js"])
         // the party tab's sections (web/src/party/*.js)
         || file_in("/src/party/", &[".js"])
+        // the field page, its service worker, manifest and icons (issue 15)
+        || matches!(path, "/field.html" | "/field.css" | "/sw.js" | "/manifest.webmanifest")
+        || file_in("/src/field/", &[".js"])
+        || file_in("/icons/", &[".png"])
         || (file_in("/node_modules/maplibre-gl/dist/", &[".mjs", ".css"]) && !path.contains("-dev"))
         || file_in("/node_modules/@fontsource/noto-sans/", &[".css"])
         || file_in(
@@ -705,6 +709,12 @@ mod tests {
             "/src/party/first.js",
             "/src/party/plans.js",
             "/src/party/inspections.js",
+            "/field.html",
+            "/field.css",
+            "/sw.js",
+            "/manifest.webmanifest",
+            "/src/field/app.js",
+            "/icons/icon-192.png",
             "/node_modules/maplibre-gl/dist/maplibre-gl.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs",
             "/node_modules/maplibre-gl/dist/maplibre-gl.css",
@@ -727,6 +737,9 @@ mod tests {
             "/src/party/deeper/x.js",
             "/src/party/../../test/browser.mjs",
             "/src/party/x/y.js",
+            "/src/field/../../test/browser.mjs",
+            "/icons/icon.svg",
+            "/bench/field.mjs",
         ] {
             assert!(!public_file(no), "{no}");
         }

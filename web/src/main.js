@@ -254,6 +254,8 @@ function fillGroupSelect() {
 function renderUser() {
   const u = state.me;
   $('#user-box').textContent = u ? t('logged_in_as', u.name, t(`role_${u.role}`)) : '';
+  // a party member's own households, on the phone page (web/field.html)
+  $('#field-link').hidden = !u?.scope?.member;
   $('#login-btn').hidden = !!u;
   $('#logout-btn').hidden = !u;
   $('#tab-party').hidden = !u;

@@ -2214,6 +2214,254 @@ await test('a phone at 390×844: compressed files, no parcels at the ward zoom, 
   await context.close();
 });
 
+// ------------------------------------------------------------------ field page (issue 15)
+
+/** A plain RGB PNG of w×h pixels (a colour gradient), made here so that the photo test has a large image. */
+async function pngOf(w, h) {
+  const { deflateSync, crc32 } = await import('node:zlib');
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    const row = y * (w * 3 + 1);
+    for (let x = 0; x < w; x++) raw.set([x % 256, y % 256, 120], row + 1 + x * 3);
+  }
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type), data])));
+    return Buffer.concat([len, Buffer.from(type), data, crc]);
+  };
+  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** A JPEG's width and height, from its start-of-frame marker. */
+function jpegSize(buf) {
+  for (let i = 2; i < buf.length - 9;) {
+    if (buf[i] !== 0xff) { i++; continue; }
+    const m = buf[i + 1];
+    if (m >= 0xc0 && m <= 0xc3) return { height: buf.readUInt16BE(i + 5), width: buf.readUInt16BE(i + 7) };
+    i += 2 + buf.readUInt16BE(i + 2);
+  }
+  return null;
+}
+
+const statusLabelVi = { not_contacted: 'Chưa tiếp cận', persuading: 'Đang vận động', declined: 'Chưa đồng ý', agreed: 'Đã đồng ý', signed: 'Đã ký biên bản', handed_over: 'Đã bàn giao mặt bằng' };
+
+async function fieldContext() {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, serviceWorkers: 'allow', timezoneId: BROWSER_TZ });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  // the writes answered by the server, the service worker's included, in the order made
+  const writes = [];
+  context.on('requestfinished', async (r) => {
+    if (r.method() === 'POST' && /\/api\/parcels\/[^/]+\/(events|contacts|grievances|attachments)/.test(r.url())) {
+      if ((await r.response())?.fromServiceWorker()) return; // answered by the worker (queued), not the server
+      writes.push({ url: r.url(), key: r.headers()['idempotency-key'], ifMatch: r.headers()['if-match'], sw: !!r.serviceWorker?.() });
+    }
+  });
+  return { context, page, errors, writes };
+}
+
+await test('field page at 390×844: installable, opens offline, offline writes reach the server once and in order, a conflict is shown, not overwritten', async () => {
+  const name = 'dangvien';
+  const password = 'kiem-thu-dang-vien-mat-khau';
+  eq((await apiSend('PATCH', `/api/users/${name}`, { password }, adminCookie)).status, 200, 'the demo member exists');
+  const cookie = await cookieOf(name, password);
+  const mine = await apiGet('/api/my/households', cookie);
+  assert(mine.features.length >= 2, `the demo member has ${mine.features.length} households`);
+  const { context, page, errors, writes } = await fieldContext();
+  // its own login form
+  await page.goto(new URL('/field.html', BASE).href);
+  await page.waitForSelector('#f-login:not([hidden])');
+  await page.fill('#f-login [name=name]', name);
+  await page.fill('#f-login [name=password]', password);
+  await page.click('#f-login button[type=submit]');
+  await page.waitForSelector('#f-list[data-complete] li.hh');
+  // in the server's order, with what a member needs at the gate
+  const order = await page.$$eval('#f-list li.hh', (els) => els.map((e) => e.dataset.parcel));
+  eq(order.join(','), mine.features.map((f) => String(f.properties.parcel)).join(','), 'the households in the server\'s order');
+  const withPhone = mine.features.filter((f) => f.properties.phone);
+  assert(withPhone.length > 0, 'some demo household has a phone');
+  const tels = await page.$$eval('#f-list a[href^="tel:"]', (els) => els.map((a) => a.getAttribute('href')));
+  eq(tels.length, withPhone.length, 'a tel: link per household with a phone');
+  assert(tels.every((h) => /^tel:\+?\d{6,}$/.test(h)), `tel links: ${tels.join(' ')}`);
+  const firstItem = await page.textContent('#f-list li.hh');
+  const p0 = mine.features[0].properties;
+  assert(firstItem.includes(p0.head_name) && firstItem.includes('Việc tiếp theo'), `first item: ${firstItem}`);
+  // the search ignores diacritics
+  await page.fill('#f-search', fold(p0.head_name));
+  await page.waitForSelector('#f-list[data-complete]');
+  const found = await page.$$eval('#f-list li.hh', (els) => els.map((e) => e.dataset.parcel));
+  assert(found.includes(String(p0.parcel)) && found.length < order.length + 1, `search: ${found.join(',')}`);
+  await page.fill('#f-search', 'zzz khong co ai');
+  eq(await page.locator('#f-list li.hh').count(), 0, 'no household matches nonsense');
+  await page.fill('#f-search', '');
+  // install criteria: a valid manifest with both icons, and an active service worker
+  const href = await page.getAttribute('link[rel=manifest]', 'href');
+  const manifest = await (await page.request.get(new URL(href, BASE).href)).json();
+  eq(manifest.name, 'Hiến đất mở đường — Việc của tôi', 'manifest name');
+  eq(manifest.start_url, '/field.html', 'start_url');
+  eq(manifest.display, 'standalone', 'display');
+  for (const size of ['192x192', '512x512']) {
+    const icon = manifest.icons.find((i) => i.sizes === size);
+    assert(icon, `a ${size} icon`);
+    const res = await page.request.get(new URL(icon.src, BASE).href);
+    eq(res.status(), 200, `${icon.src}`);
+    eq((await res.body()).subarray(1, 4).toString(), 'PNG', `${icon.src} is a PNG`);
+  }
+  eq(await page.evaluate(() => navigator.serviceWorker.ready.then((r) => r.active.state)), 'activated', 'the service worker is active');
+  eq((await page.request.get(new URL('/sw.js', BASE).href)).headers()['cache-control'], 'no-cache', 'sw.js is revalidated');
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller && document.body.dataset.ready);
+  await page.waitForTimeout(800); // the details of the households, kept for offline use
+  await shot(page, 'field-list.png');
+
+  // the households to write to: A takes three writes and a photo, B meets another editor's change
+  const before = async (id) => (await apiGet(`/api/parcels/${id}`, adminCookie)).properties;
+  const fieldNext = (p) => p.next_statuses.filter((s) => !['signed', 'handed_over'].includes(s));
+  const open = [];
+  for (const f of mine.features) {
+    const p = await before(f.properties.parcel);
+    if (fieldNext(p).length >= 2) open.push([String(f.properties.parcel), p]);
+    if (open.length === 2) break;
+  }
+  assert(open.length === 2, 'two households with statuses to record');
+  const [[idA, a0], [idB, b0]] = open;
+  const nextA = fieldNext(a0);
+  const nextB = fieldNext(b0);
+
+  // offline: the page opens with the member's households
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForSelector('#f-list[data-complete] li.hh');
+  eq(await page.locator('#f-list li.hh').count(), mine.features.length, 'the households offline');
+  assert((await page.textContent('#f-net')).includes('Không có mạng'), 'says it is offline');
+  await shot(page, 'field-offline.png');
+  const stamp = `${Date.now()}`;
+  await page.click(`#f-list li.hh[data-parcel="${idA}"] .hh-open`);
+  await page.waitForSelector('#f-visit');
+  await page.fill('#f-visit [name=summary]', `Gặp chủ hộ, trao đổi ${stamp}`);
+  await page.click('#f-visit button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('#f-queued li').length === 1);
+  await page.click('#f-detail details:nth-of-type(2) summary');
+  await page.selectOption('#f-status-form [name=status]', nextA[0]);
+  await page.fill('#f-status-form [name=note]', `Đổi trạng thái ${stamp}`);
+  await page.click('#f-status-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('#f-queued li').length === 2);
+  await page.click('#f-detail details:nth-of-type(3) summary');
+  await page.fill('#f-grievance [name=content]', `Đề nghị làm lại cổng ${stamp}`);
+  await page.click('#f-grievance button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('#f-queued li').length === 3);
+  await page.click('#f-detail details:nth-of-type(4) summary');
+  eq(await page.getAttribute('#f-photo [name=site]', 'capture'), 'environment', 'the camera input');
+  await page.setInputFiles('#f-photo [name=site]', { name: 'cong.png', mimeType: 'image/png', buffer: await pngOf(2600, 1300) });
+  await page.waitForFunction(() => document.querySelectorAll('#f-queued li').length === 4, null, { timeout: 20000 });
+  await shot(page, 'field-queued.png');
+  // B: the member changes its status offline; meanwhile another editor changes it online
+  await page.click('.f-back');
+  await page.click(`#f-list li.hh[data-parcel="${idB}"] .hh-open`);
+  await page.click('#f-detail details:nth-of-type(2) summary');
+  await page.selectOption('#f-status-form [name=status]', nextB[0]);
+  await page.click('#f-status-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('#f-queued li').length === 1);
+  const queue = await page.evaluate(() => window.hiendatFieldQueue());
+  eq(queue.length, 5, 'five writes queued');
+  assert(queue.every((q) => /^[0-9a-f-]{36}$/.test(q.key)), 'each with its Idempotency-Key');
+  eq(new Set(queue.map((q) => q.key)).size, 5, 'keys differ');
+  eq(writes.length, 0, 'nothing reached the network');
+  const other = await apiSend('POST', `/api/parcels/${idB}/events`, { status: nextB[1], occurred_on: WARD_TODAY, note: `Người khác ${stamp}` }, adminCookie);
+  eq(other.status, 201, `the other editor's change: ${JSON.stringify(other.json)}`);
+  // the queue survives a reload offline
+  await page.reload();
+  await page.waitForSelector('#f-list[data-complete] li.hh');
+  assert((await page.textContent('#f-pending')).includes('5 việc chờ gửi'), `pending: ${await page.textContent('#f-pending')}`);
+  assert((await page.textContent(`#f-list li.hh[data-parcel="${idA}"]`)).includes('Chờ gửi / Pending: 4'), 'A shows its pending writes');
+
+  // back online: sent in order, once each; B's conflict is shown
+  await context.setOffline(false);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.waitForSelector('.f-conflict [data-discard]', { timeout: 30000 });
+  await page.waitForFunction(() => window.hiendatField.queue.length === 1, null, { timeout: 30000 });
+  const a1 = await before(idA);
+  const has = (xs, f) => xs.filter(f).length;
+  eq(has(a1.contacts, (c) => c.summary.includes(stamp)), 1, 'the visit, once');
+  eq(has(a1.history, (e) => (e.note ?? '').includes(stamp)), 1, 'the status change, once');
+  eq(a1.status, nextA[0], 'A\'s new status');
+  eq(has(a1.grievances, (g) => g.content.includes(stamp)), 1, 'the grievance, once');
+  eq(a1.attachments.length, a0.attachments.length + 1, 'the photo, once');
+  const photo = a1.attachments.find((x) => !a0.attachments.some((y) => y.id === x.id));
+  eq(photo.media_type, 'image/jpeg', 'the photo as JPEG');
+  const jpeg = Buffer.from(await (await fetch(new URL(photo.url, BASE), { headers: { cookie: adminCookie } })).arrayBuffer());
+  const size = jpegSize(jpeg);
+  eq(`${size.width}x${size.height}`, '2000x1000', 'scaled to 2,000 px on its long side');
+  // the worker's report of what it delivered, in order, each once
+  const sentA = (await page.evaluate(() => window.hiendatField.delivered)).filter((w) => w.parcel === idA);
+  eq(sentA.map((w) => w.url.replace(/\?.*/, '').split('/').pop()).join(','), 'contacts,events,grievances,attachments', 'sent in the order made');
+  eq(sentA.map((w) => w.key).join(','), queue.filter((q) => q.parcel === idA).map((q) => q.key).join(','), 'each write once, with its key');
+  // and the server's clock agrees: the status change was entered before the photo
+  const entered = a1.history.find((e) => (e.note ?? '').includes(stamp)).entered_at;
+  assert(entered < photo.uploaded_at, `event ${entered} before photo ${photo.uploaded_at}`);
+  // B: not overwritten; the member sees theirs and mine
+  const b1 = await before(idB);
+  eq(b1.status, nextB[1], 'the other editor\'s status stands');
+  const conflict = await page.textContent('.f-conflict');
+  assert(conflict.includes('Xung đột') && conflict.includes('Của họ') && conflict.includes('Của tôi'), `conflict: ${conflict}`);
+  assert(conflict.includes(statusLabelVi[nextB[1]]) && conflict.includes(statusLabelVi[nextB[0]]), `theirs and mine: ${conflict}`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, 'field-conflict.png');
+  await page.click('.f-conflict [data-discard]');
+  await page.waitForFunction(() => window.hiendatField.queue.length === 0 && !document.querySelector('.f-conflict'));
+  eq((await before(idB)).status, nextB[1], 'discarded: theirs kept');
+  eq((await before(idB)).history.length, b1.history.length, 'nothing more written on B');
+  // an online write from a stale view: 412, shown the same way
+  await page.click('.f-back').catch(() => {});
+  const stale = await apiSend('POST', `/api/parcels/${idA}/contacts`, { contacted_on: WARD_TODAY, member: mine.member.code, summary: `Người khác đến ${stamp}` }, adminCookie);
+  eq(stale.status, 201, 'another visit by the other editor');
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(`/api/parcels/${idA}`)),
+    page.click(`#f-list li.hh[data-parcel="${idA}"] .hh-open`),
+  ]);
+  await page.waitForTimeout(200);
+  // the view as it was before the other editor's visit: the list's version
+  const listTag = await page.evaluate((id) => window.hiendatField.byId.get(id).etag, idA);
+  assert(listTag && listTag !== (await fetch(new URL(`/api/parcels/${idA}`, BASE), { headers: { cookie: adminCookie } })).headers.get('etag'), 'the list\'s version is stale');
+  await page.evaluate(([id, tag]) => window.hiendatField.etags.set(id, tag), [idA, listTag]);
+  await page.fill('#f-visit [name=summary]', `Lần nữa ${stamp}`);
+  await page.click('#f-visit button[type=submit]');
+  await page.waitForSelector('.f-conflict [data-resend]', { timeout: 15000 });
+  eq(has((await before(idA)).contacts, (c) => c.summary === `Lần nữa ${stamp}`), 0, 'a stale write is not recorded');
+  await page.click('.f-conflict [data-resend]');
+  await page.waitForFunction(() => !document.querySelector('.f-conflict'), null, { timeout: 15000 });
+  await page.waitForTimeout(300);
+  eq(has((await before(idA)).contacts, (c) => c.summary === `Lần nữa ${stamp}`), 1, 'sent anyway, once');
+  // expected: the 401 before logging in, the loads that failed offline, the 412
+  const unexpected = errors.filter((e) => !/^Failed to load resource: (the server responded with a status of (401|412)|net::ERR_(FAILED|INTERNET_DISCONNECTED))/.test(e));
+  eq(unexpected.length, 0, `console errors: ${unexpected.join(' | ')}`);
+  await context.close();
+});
+
+await test('field page: the main page links a party member to it, and the map loads MapLibre only when opened', async () => {
+  const cookie = await cookieOf('dangvien', 'kiem-thu-dang-vien-mat-khau');
+  const { context, page } = await fieldContext();
+  const [n, v] = cookie.split('=');
+  await context.addCookies([{ name: n, value: v, domain: new URL(BASE).hostname, path: '/', httpOnly: true, secure: false, sameSite: 'Strict' }]);
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(BASE);
+  await page.waitForSelector('#field-link');
+  await page.click('#field-link');
+  await page.waitForSelector('#f-list li.hh');
+  const onField = () => requests.slice(requests.findIndex((x) => x.endsWith('/field.html')));
+  assert(!onField().some((u) => u.includes('maplibre-gl')), 'no MapLibre before the map is opened');
+  await page.click('#f-map-btn');
+  await page.waitForFunction(() => window.hiendatField.map?.loaded() && window.hiendatField.map.getLayer('mine-fill'), null, { timeout: 30000 });
+  await page.waitForFunction(() => window.hiendatField.map.queryRenderedFeatures({ layers: ['mine-fill'] }).length > 0, null, { timeout: 30000 });
+  assert(onField().some((u) => u.endsWith('/maplibre-gl.mjs')), 'MapLibre loaded with the map');
+  await shot(page, 'field-map.png');
+  await context.close();
+});
+
 await editor?.context.close();
 await editorPage?.context.close();
 await main.context.close();
