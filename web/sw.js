@@ -34,15 +34,23 @@ self.addEventListener('activate', (e) => {
 
 const isData = (p) => p === '/api/me' || p === '/api/config' || p === '/api/my/households' || /^\/api\/parcels\/[^/]+$/.test(p);
 
+// Only the field page's own requests: the main map page (same origin, so in this worker's scope
+// once a member has opened the field page) keeps its plain network behaviour, its reads are not
+// kept on the device and its writes are never answered "queued", which it would not understand.
+const fromField = (req) => {
+  try { return new URL(req.referrer).pathname === '/field.html'; } catch { return false; }
+};
+
 self.addEventListener('fetch', (e) => {
   const req = e.request;
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
   if (req.method === 'GET') {
     if (SHELL.includes(url.pathname)) e.respondWith(networkFirst(req, SHELL_CACHE));
-    else if (isData(url.pathname)) e.respondWith(networkFirst(req, DATA_CACHE));
+    else if (isData(url.pathname) && fromField(req)) e.respondWith(networkFirst(req, DATA_CACHE));
     return;
   }
+  if (!fromField(req)) return;
   if (WRITES.has(req.method) && url.pathname.startsWith('/api/') && !NOT_QUEUED.has(url.pathname)) {
     e.respondWith(write(req));
   }

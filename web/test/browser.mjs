@@ -2459,6 +2459,23 @@ await test('field page: the main page links a party member to it, and the map lo
   await page.waitForFunction(() => window.hiendatField.map.queryRenderedFeatures({ layers: ['mine-fill'] }).length > 0, null, { timeout: 30000 });
   assert(onField().some((u) => u.endsWith('/maplibre-gl.mjs')), 'MapLibre loaded with the map');
   await shot(page, 'field-map.png');
+  // Back on the main page, now in the field worker's scope: its writes are not queued offline
+  // (it would not understand a 202) and its reads are not kept on the device.
+  await page.goto(BASE);
+  await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, { timeout: 30000 });
+  await context.setOffline(true);
+  const offlineWrite = await page.evaluate(async () => {
+    try {
+      const r = await fetch('/api/parcels/1/contacts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      return `answered ${r.status}`;
+    } catch { return 'network error'; }
+  });
+  eq(offlineWrite, 'network error', "the main page's offline write fails as without the worker");
+  await context.setOffline(false);
+  const before = await page.evaluate(async () => (await (await caches.open('hiendat-field-data')).keys()).length);
+  await page.evaluate(() => fetch('/api/parcels/2?as_of=2026-11-01'));
+  const after = await page.evaluate(async () => (await (await caches.open('hiendat-field-data')).keys()).length);
+  eq(after, before, "the main page's reads are not kept by the field worker");
   await context.close();
 });
 
