@@ -485,8 +485,8 @@ async fn a_write_from_a_stale_screen_is_412_and_never_overwrites() {
         "{}",
         stale.json
     );
-    assert_eq!(stale.json["error"], "stale");
-    let msg = stale.json["message"].as_str().unwrap();
+    assert_eq!(stale.json["error"]["code"], "stale");
+    let msg = stale.json["error"]["message"].as_str().unwrap();
     assert!(msg.contains(EDITOR_A.0) && msg.contains(" / "), "{msg}");
     assert_eq!(stale.json["current"]["properties"]["status"], "agreed");
     assert_eq!(
@@ -557,7 +557,7 @@ async fn write_checked(
         "{method} {path}: {}",
         stale.json
     );
-    assert_eq!(stale.json["error"], "stale");
+    assert_eq!(stale.json["error"]["code"], "stale");
     assert_eq!(server.count(count), n, "{method} {path}: nothing written");
     assert_eq!(tag_of(server, c, pid).await.0, now, "{path}: version kept");
 

@@ -9,7 +9,11 @@
 //! the office's edits, made by `fixtures/make-v8.sh`; 13: the party's work,
 //! 2026-12-05: the demo's plans, inspections, evaluation and organisation
 //! history, with a plan edited, a rating decided, a member added and a
-//! secretary user over the API, made by `fixtures/make-v13.sh`), and
+//! secretary user over the API, made by `fixtures/make-v13.sh`; 15: the
+//! field work, 2026-12-05: the same with a party member's visit and
+//! agreement sent with `If-Match` and an `Idempotency-Key` (one replayed),
+//! so parcel versions have moved and keys are kept, made by
+//! `fixtures/make-v15.sh`), and
 //! `vN-demo.summary-*.json` are that version's own
 //! API answers on it. After the upgrade every event and every
 //! frozen report is there byte for byte, and every figure is the same number
@@ -246,6 +250,41 @@ async fn a_database_of_schema_13_opens_and_keeps_the_partys_work() {
     upgrade("v13-demo", 13, true).await;
 }
 
+#[tokio::test]
+async fn a_database_of_schema_15_keeps_its_parcel_versions_and_idempotency_keys() {
+    let db = Path::new(FIXTURES).join("v15-demo.db");
+    let field = |db: &Path| -> Vec<Vec<String>> {
+        [
+            "SELECT * FROM parcel_versions ORDER BY parcel",
+            "SELECT * FROM idempotency_keys ORDER BY user, key",
+        ]
+        .iter()
+        .map(|q| rows(db, q))
+        .collect()
+    };
+    let before = field(&db);
+    assert_eq!(before[1].len(), 2, "the visit and the agreement's keys");
+    assert_ne!(
+        rows(
+            &db,
+            "SELECT count(*) FROM parcel_versions WHERE version > 1"
+        ),
+        ["Integer(0)"],
+        "parcel versions have moved"
+    );
+    let before_party = party_work(&db);
+    let copy = copy_of_fixture("v15-demo");
+    drop(hiendat::ops::import::open(&copy).unwrap());
+    assert_eq!(field(&copy), before, "versions and keys byte for byte");
+    assert_eq!(
+        party_work(&copy),
+        before_party,
+        "the party's work byte for byte"
+    );
+    let _ = std::fs::remove_file(&copy);
+    upgrade("v15-demo", 15, true).await;
+}
+
 async fn upgrade(name: &str, schema: i64, all: bool) {
     let db = copy_of_fixture(name);
     let before = kept(&db);
@@ -266,7 +305,8 @@ async fn upgrade(name: &str, schema: i64, all: bool) {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, SCHEMA_VERSION);
-    // every parcel starts at version 1 (issue 15: parcel versions)
+    // every parcel of an earlier schema starts at version 1 (issue 15:
+    // parcel versions); a later one keeps its own (checked by its test)
     let (parcels, at_one): (i64, i64) = rusqlite::Connection::open(&db)
         .unwrap()
         .query_row(
@@ -277,10 +317,12 @@ async fn upgrade(name: &str, schema: i64, all: bool) {
         )
         .unwrap();
     assert!(parcels > 0);
-    assert_eq!(
-        at_one, parcels,
-        "every parcel at version 1 after the upgrade"
-    );
+    if schema < 14 {
+        assert_eq!(
+            at_one, parcels,
+            "every parcel at version 1 after the upgrade"
+        );
+    }
     assert_eq!(kept(&db), before, "events and frozen reports byte for byte");
     if let Some(trail) = trail {
         assert_eq!(audit(&db), trail, "the audit trail byte for byte");

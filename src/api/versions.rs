@@ -11,7 +11,7 @@
 //!   `PUT/DELETE /api/parcels/{id}/structures/{sid}`,
 //!   `POST /api/grievances/{gid}/answer` (the grievance's parcel).
 //! - With `If-Match` (the `ETag`; `*` = any version): a version that is not
-//!   the parcel's now is `412` with `{"error": "stale", "message", "current"
+//!   the parcel's now is `412` with `{"error": {"code": "stale", "message"}, "current"
 //!   (the parcel as `GET /api/parcels/{id}` answers this caller), "version"}`
 //!   and the `ETag` header, nothing written. The check is made again inside
 //!   the write's own `BEGIN IMMEDIATE` transaction (`Store::expect_version`,
@@ -210,8 +210,7 @@ async fn stale(state: &AppState, caller: Caller, key: i64, id: String) -> Respon
                 ),
             };
             let body = serde_json::json!({
-                "error": "stale",
-                "message": message,
+                "error": { "code": "stale", "message": message },
                 "current": current,
                 "version": v.version,
             });
