@@ -836,7 +836,7 @@ async fn the_same_idempotency_key_writes_once_and_answers_the_same_bytes() {
 }
 
 #[tokio::test]
-async fn a_refused_request_is_not_kept_but_a_conflict_is_replayed() {
+async fn a_refused_request_is_not_kept_and_a_conflict_is_judged_again() {
     let server = Server::start().await;
     let a = server.login(EDITOR_A).await;
     let pid = persuading_parcel(&server, &a).await;
@@ -870,8 +870,9 @@ async fn a_refused_request_is_not_kept_but_a_conflict_is_replayed() {
     assert_eq!(right.status, StatusCode::CREATED, "{}", right.json);
     assert_eq!(server.count(&events), n + 1);
 
-    // a 412 is kept: its replay meets the same conflict, even after the
-    // parcel moved again
+    // a 412 is not kept either (it would keep the parcel it shows): its
+    // retry is judged afresh and meets the conflict again, with the parcel
+    // as it is now, even after the parcel moved again
     let stale_tag = older(&tag_of(&server, &a, &pid).await.0);
     let declined = json!({ "status": "declined", "occurred_on": "2026-12-02" });
     let headers = [
@@ -895,9 +896,15 @@ async fn a_refused_request_is_not_kept_but_a_conflict_is_replayed() {
         .call(&a, Method::POST, &path, Some(&declined), &headers)
         .await;
     assert_eq!(again.status, StatusCode::PRECONDITION_FAILED);
-    assert_eq!(again.bytes, first.bytes);
-    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_ne!(again.bytes, first.bytes, "the parcel as it is now");
+    assert_eq!(again.header("idempotent-replayed"), None);
+    assert_eq!(again.header("cache-control").as_deref(), Some("no-store"));
     assert_eq!(server.count(&events), n + 1, "never written");
+    assert_eq!(
+        server.count("SELECT count(*) FROM idempotency_keys WHERE key = 'q-412'"),
+        0,
+        "no conflict kept"
+    );
 }
 
 #[tokio::test]
@@ -925,4 +932,63 @@ async fn two_identical_requests_at_once_write_once() {
         .count();
     assert_eq!(replayed, 1, "one ran, one was its replay");
     assert_eq!(server.count(&events), n + 1, "one event");
+}
+
+#[tokio::test]
+async fn who_may_not_write_a_parcel_never_learns_its_version_nor_who_changed_it() {
+    let server = Server::start().await;
+    let a = server.login(EDITOR_A).await;
+    let pid = persuading_parcel(&server, &a).await;
+    let (tag, _) = tag_of(&server, &a, &pid).await;
+
+    // the public reads no version: it moves with visits and grievances
+    let anonymous = reqwest::Client::new();
+    let public = server.get(&anonymous, &format!("/api/parcels/{pid}")).await;
+    assert_eq!(public.header("etag"), None);
+    assert_eq!(public.json.get("version"), None);
+    assert_eq!(public.json["properties"].get("version"), None);
+
+    // a party member out of scope sending a stale If-Match hears "out of
+    // scope", not the 412 that names who changed the parcel
+    let member = server.login(MEMBER).await;
+    let mine = server.get(&member, "/api/my/households").await.json;
+    let scope: Vec<String> = features(&mine)
+        .iter()
+        .map(|f| id(&f["properties"]["parcel"]))
+        .collect();
+    assert!(
+        !scope.contains(&pid),
+        "the editor's parcel is not the member's"
+    );
+    let before = server.count("SELECT count(*) FROM contacts");
+    let out = server
+        .call(
+            &member,
+            Method::POST,
+            &format!("/api/parcels/{pid}/contacts"),
+            Some(&json!({ "contacted_on": "2026-11-28", "member": "x", "summary": "gặp" })),
+            &[("if-match", older(&tag).as_str())],
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::FORBIDDEN, "{}", out.json);
+    assert_eq!(out.json["error"]["code"], "out_of_scope");
+    assert!(
+        !out.bytes.windows(3).any(|w| w == b"lan"),
+        "no author named"
+    );
+    assert_eq!(server.count("SELECT count(*) FROM contacts"), before);
+}
+
+#[tokio::test]
+async fn logging_out_has_the_browser_forget_what_the_field_page_kept() {
+    let server = Server::start().await;
+    let member = server.login(MEMBER).await;
+    let out = server
+        .call(&member, Method::POST, "/api/logout", None, &[])
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        out.header("clear-site-data").as_deref(),
+        Some("\"storage\"")
+    );
 }

@@ -82,6 +82,7 @@ async function write(req) {
     } catch { /* no network: queued below */ }
   }
   const item = {
+    user: await cachedUser(),
     key: req.headers.get('idempotency-key') || Q.newKey(),
     method: req.method,
     url: url.pathname + url.search,
@@ -112,15 +113,40 @@ function sync() {
   return running;
 }
 
+/** The logged-in user's name as last seen by the field page (its cached /api/me), or null. */
+async function cachedUser() {
+  try {
+    const r = await (await caches.open(DATA_CACHE)).match('/api/me');
+    return r ? ((await r.json())?.user?.name ?? null) : null;
+  } catch { return null; }
+}
+
+/** The user the server knows for this browser now; undefined when it cannot be asked. */
+async function serverUser() {
+  try {
+    const r = await fetch('/api/me', { credentials: 'same-origin', cache: 'no-store' });
+    return r.ok ? ((await r.json())?.user?.name ?? null) : undefined;
+  } catch { return undefined; }
+}
+
 async function send() {
   const t0 = Date.now();
   let sent = 0;
+  // Each write goes under the session of the user who made it, never another's: a phone passed
+  // to a colleague (or a session that ended and another login) keeps the first one's writes
+  // waiting for them.
+  const me = await serverUser();
+  if (!me) {
+    await notify({ sent, done: true, ms: Date.now() - t0 });
+    return sent;
+  }
   for (;;) {
     const queue = await Q.all();
     // a parcel whose earlier write waits for its author's decision sends nothing more
     const held = new Set();
     let next = null;
     for (const q of queue) {
+      if (q.user && q.user !== me) continue;
       if (q.state !== 'pending') { held.add(q.parcel); continue; }
       if (q.parcel && held.has(q.parcel)) continue;
       next = q;
@@ -170,7 +196,7 @@ async function deliver(item, queue) {
     status: res.status,
     message: json?.message ?? json?.error?.message ?? `${res.status}`,
     current: json?.current ?? null,
-    etag: json?.current?.etag ?? null,
+    etag: res.headers.get('etag'),
   };
   await Q.put(item);
   return 'held';

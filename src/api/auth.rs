@@ -14,7 +14,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -328,14 +328,23 @@ async fn login(
         .into_response())
 }
 
-/// `POST /api/logout`: ends the session and clears the cookie.
+/// `POST /api/logout`: ends the session and clears the cookie, and has the
+/// browser forget what the field page kept on the device (households,
+/// phones, visits, the unsent queue: `Clear-Site-Data: "storage"` drops the
+/// caches, IndexedDB and the service worker), whichever page logs out.
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = session_token(&headers) {
         state.blocking(move |s| Ok(s.end_session(&token)?)).await?;
     }
     Ok((
         StatusCode::NO_CONTENT,
-        [(SET_COOKIE, cookie("", 0, &headers))],
+        [
+            (SET_COOKIE, cookie("", 0, &headers)),
+            (
+                HeaderName::from_static("clear-site-data"),
+                "\"storage\"".to_string(),
+            ),
+        ],
     )
         .into_response())
 }

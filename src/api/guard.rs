@@ -464,7 +464,7 @@ fn long(path: &str) -> bool {
 
 /// The upload routes, `/api/parcels/{id}/attachments` and
 /// `/api/inspections/{id}/attachments`.
-fn upload(path: &str) -> bool {
+pub(super) fn upload(path: &str) -> bool {
     ["/api/parcels/", "/api/inspections/"].iter().any(|prefix| {
         path.strip_prefix(prefix)
             .and_then(|p| p.strip_suffix("/attachments"))

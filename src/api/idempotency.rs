@@ -11,9 +11,13 @@
 //!   is another key.
 //! - The first request with a key runs, and its answer (status, content
 //!   type, `ETag`, body) is kept with a fingerprint of the request (SHA-256
-//!   of method, path with query, body) when it is a 2xx, a 409 or a 412 (a
-//!   replay of a conflicted write must meet the same conflict); other
-//!   4xx and every 5xx are not kept, so the client may try again.
+//!   of method, path with query, body) when it is a 2xx. A refusal wrote
+//!   nothing and is not kept: a retry is judged afresh, for the caller's
+//!   scope of the day and logged as any read (a stale `If-Match` stays
+//!   stale, versions only move up, so a conflict meets its conflict again);
+//!   keeping a 412 would keep the parcel it shows for 30 days.
+//! - Not on the users' routes (`/api/users…`): their bodies hold passwords,
+//!   whose fingerprint is not kept anywhere; a key there is ignored.
 //! - The same key again with the same request: the kept answer, same
 //!   status, byte for byte the same body, `Idempotent-Replayed: true`,
 //!   nothing written. With another request: 422 `idempotency_key_reused`.
@@ -113,8 +117,6 @@ fn fingerprint(method: &Method, path_and_query: &str, body: &[u8]) -> String {
 /// Whether an answer with this status is kept.
 fn kept(status: StatusCode) -> bool {
     status.is_success()
-        || status == StatusCode::CONFLICT
-        || status == StatusCode::PRECONDITION_FAILED
 }
 
 /// A kept answer, sent again.
@@ -129,6 +131,8 @@ fn replay(s: Stored) -> Response {
         h.insert(header::ETAG, tag);
     }
     h.insert(REPLAYED, HeaderValue::from_static("true"));
+    // built outside the API router's no-store layer
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -139,7 +143,8 @@ pub(super) async fn idempotency(
     next: Next,
 ) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || !req.uri().path().starts_with("/api/") {
+    let path = req.uri().path();
+    if safe || !path.starts_with("/api/") || path.starts_with("/api/users") {
         return next.run(req).await;
     }
     let Some(raw) = req.headers().get(HEADER) else {
@@ -154,7 +159,12 @@ pub(super) async fn idempotency(
         return next.run(req).await;
     };
     let (parts, body) = req.into_parts();
-    let limit = crate::store::ATTACHMENT_MAX_BYTES.max(super::BODY_LIMIT) + 1;
+    // the route's own limit: only an upload may be larger than the rest
+    let limit = if super::guard::upload(parts.uri.path()) {
+        crate::store::ATTACHMENT_MAX_BYTES.max(super::BODY_LIMIT) + 1
+    } else {
+        super::BODY_LIMIT + 1
+    };
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => {
@@ -291,9 +301,9 @@ mod tests {
     }
 
     #[test]
-    fn conflicts_are_kept_other_refusals_and_failures_are_not() {
+    fn successes_are_kept_refusals_and_failures_are_not() {
         assert!(kept(StatusCode::CREATED) && kept(StatusCode::OK));
-        assert!(kept(StatusCode::CONFLICT) && kept(StatusCode::PRECONDITION_FAILED));
+        assert!(!kept(StatusCode::CONFLICT) && !kept(StatusCode::PRECONDITION_FAILED));
         for s in [400, 401, 403, 404, 413, 422, 429, 500, 503] {
             assert!(!kept(StatusCode::from_u16(s).unwrap()), "{s}");
         }

@@ -263,13 +263,15 @@ pub(super) fn parcel_answer(
     date: NaiveDate,
 ) -> Result<(Out, Option<String>), ApiError> {
     let p = s.parcel(id)?;
-    let version = if date == NaiveDate::MAX {
+    // outside a secretary's or member's scope: as the public reads it
+    let view = caller.on_parcel(s, p.key)?;
+    // The version moves with visits and grievances too: only those who
+    // read them (and may write) get it, the public never sees activity.
+    let version = if date == NaiveDate::MAX && view.sensitive.is_some() {
         Some(s.parcel_version(p.key)?.version)
     } else {
         None
     };
-    // outside a secretary's or member's scope: as the public reads it
-    let view = caller.on_parcel(s, p.key)?;
     let (names, audience, sensitive) = (view.names, view.audience, view.sensitive);
     let paperwork = if names {
         Some(campaign::paperwork_json(s, p.key)?)

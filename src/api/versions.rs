@@ -25,7 +25,7 @@
 //!   `"version"`.
 
 use super::{ApiError, AppState, Caller};
-use crate::store::Store;
+use crate::store::{Action, Store};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -192,6 +192,12 @@ fn when(at: &str) -> String {
 async fn stale(state: &AppState, caller: Caller, key: i64, id: String) -> Response {
     let built = state
         .blocking(move |s| {
+            // a caller who may not write here hears that, never who changed it
+            if let Err(e) = caller.require_on_parcel(s, Action::Record, &id) {
+                caller
+                    .require_on_parcel(s, Action::EditOrg, &id)
+                    .map_err(|_| e)?;
+            }
             let v = s.parcel_version(key)?;
             let (current, tag) = super::parcels::parcel_answer(s, &caller, &id, NaiveDate::MAX)?;
             let current: serde_json::Value = serde_json::from_str(current.as_str())
@@ -219,7 +225,13 @@ async fn stale(state: &AppState, caller: Caller, key: i64, id: String) -> Respon
         .await;
     match built {
         Ok((body, tag)) => {
-            let mut r = (StatusCode::PRECONDITION_FAILED, axum::Json(body)).into_response();
+            let mut r = (
+                StatusCode::PRECONDITION_FAILED,
+                // built outside the API router's no-store layer
+                [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+                axum::Json(body),
+            )
+                .into_response();
             if let Some(tag) = tag.and_then(|t| HeaderValue::from_str(&t).ok()) {
                 r.headers_mut().insert(header::ETAG, tag);
             }

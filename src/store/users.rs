@@ -377,6 +377,8 @@ impl Store {
             last_admin_guard(&tx, name)?;
         }
         tx.execute("DELETE FROM sessions WHERE user = ?1", [user.id])?;
+        // a later user may get the same row id: never their answers
+        tx.execute("DELETE FROM idempotency_keys WHERE user = ?1", [user.id])?;
         tx.execute("DELETE FROM users WHERE id = ?1", [user.id])?;
         tx.commit()?;
         Ok(())
@@ -706,7 +708,20 @@ mod tests {
         assert!(matches!(s.remove_user("an"), Err(StoreError::Conflict(_))));
         s.set_role("lan", Role::Admin).unwrap();
         s.set_role("an", Role::Viewer).unwrap();
+        let an = s.user("an").unwrap().id;
+        let answer = crate::store::Stored {
+            fingerprint: "f".into(),
+            status: 201,
+            content_type: None,
+            etag: None,
+            body: b"{}".to_vec(),
+        };
+        s.keep_idempotent(an, "k1", &answer).unwrap();
         s.remove_user("an").unwrap();
+        assert!(
+            s.idempotent(an, "k1").unwrap().is_none(),
+            "a later user with the same row id never gets their answers"
+        );
         let names: Vec<String> = s.users().unwrap().into_iter().map(|u| u.name).collect();
         assert_eq!(names, ["lan"]);
         assert!(matches!(

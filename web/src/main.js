@@ -663,6 +663,7 @@ function wire() {
   });
   $('#logout-btn').addEventListener('click', async () => {
     await api.logout().catch(() => {});
+    setLang(getLang()); // the logout's Clear-Site-Data dropped the saved language with the field data
     state.me = null;
     renderUser();
     await reloadAll().catch(showError);

@@ -30,6 +30,7 @@ const state = {
   detail: null, // its GET /api/parcels/{id}
   map: null,
   delivered: [], // the queued writes the worker sent while this page was open, in order
+  user: null, // the logged-in user's name (/api/me): the queue shows and sends their writes only
 };
 window.hiendatField = state;
 window.hiendatFieldQueue = Q.all; // for the tests and the benchmark
@@ -55,6 +56,9 @@ async function load() {
     return showStatus(`Không tải được danh sách hộ / Could not load the households: ${msg}`);
   }
   state.data = await res.json();
+  // who is logged in: the queue's writes are each user's own (the worker keeps this answer too)
+  fetch('/api/me', { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : null))
+    .then((me) => { state.user = me?.user?.name ?? state.user; return refreshQueue(); }).catch(() => {});
   state.byId = new Map(state.data.features.map((f) => [String(f.properties.parcel), f.properties]));
   for (const [id, p] of state.byId) if (p.etag && !state.etags.has(id)) state.etags.set(id, p.etag);
   $('#f-login').hidden = true;
@@ -388,7 +392,7 @@ async function write(form, parcel, path, body, type = 'application/json') {
       res = await send(path, payload, type, key, ifMatch);
     } catch {
       // no service worker to queue it (the page's first visit): queued here, sent by the worker later
-      await Q.add({ key, method: 'POST', url: path, type, body: payload, ifMatch, parcel, made: new Date().toISOString(), state: 'pending', problem: null });
+      await Q.add({ user: state.user ?? null, key, method: 'POST', url: path, type, body: payload, ifMatch, parcel, made: new Date().toISOString(), state: 'pending', problem: null });
       return done(form, 'Đã lưu trên máy, sẽ gửi khi có mạng / Saved on this phone; sent when online');
     }
     if (res.status === 202) {
@@ -402,7 +406,7 @@ async function write(form, parcel, path, body, type = 'application/json') {
     }
     const j = await res.json().catch(() => ({}));
     if (res.status === 412 || res.status === 409) {
-      state.onlineConflicts.push({ id: key, parcel, url: path, body: payload, type, ifMatch, problem: { status: res.status, message: j.message ?? j.error?.message, current: j.current ?? null } });
+      state.onlineConflicts.push({ id: key, parcel, url: path, body: payload, type, ifMatch, problem: { status: res.status, message: j.message ?? j.error?.message, current: j.current ?? null, etag: res.headers.get('etag') } });
       renderConflicts();
       return formError(form, 'Xung đột / Conflict: xem ở đầu trang / see the top of the page');
     }
@@ -446,7 +450,7 @@ function toast(text) {
 // ------------------------------------------------------------------ queue and conflicts
 
 async function refreshQueue() {
-  try { state.queue = await Q.all(); } catch { state.queue = []; }
+  try { state.queue = (await Q.all()).filter((q) => !q.user || !state.user || q.user === state.user); } catch { state.queue = []; }
   const pending = state.queue.filter((q) => q.state === 'pending').length;
   const p = $('#f-pending');
   p.hidden = !pending;
@@ -515,13 +519,13 @@ $('#f-conflicts').addEventListener('click', async (e) => {
       etag = res.headers.get('etag');
     } catch { /* offline: the worker queues it with the version the conflict named */ }
     // a new key: the refused write's may be kept by the server with its 412
-    const res = await send(c.url, c.body, c.type, Q.newKey(), etag ?? c.ifMatch).catch(() => null);
+    const res = await send(c.url, c.body, c.type, Q.newKey(), etag ?? c.problem?.etag ?? c.ifMatch).catch(() => null);
     if (res?.ok) {
       const tag = res.headers.get('etag');
       if (tag) state.etags.set(c.parcel, tag);
       toast(res.status === 202 ? 'Đã lưu trên máy, sẽ gửi khi có mạng / Saved on this phone; sent when online' : 'Đã gửi / Sent');
     } else if (res?.status === 412) {
-      state.onlineConflicts.push({ ...c, problem: { status: 412, current: (await res.json().catch(() => ({}))).current ?? null } });
+      state.onlineConflicts.push({ ...c, problem: { status: 412, current: (await res.json().catch(() => ({}))).current ?? null, etag: res.headers.get('etag') } });
     }
   }
   renderConflicts();
