@@ -21,9 +21,14 @@ fn digest(db: &Path) -> Vec<(String, i64, String)> {
     tables
         .into_iter()
         .map(|t| {
-            let mut stmt = conn
-                .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1"))
-                .unwrap();
+            // when a parcel's version last moved is the clock's at the
+            // import: two runs of one import differ in it and nothing else
+            let sql = if t == "parcel_versions" {
+                "SELECT parcel, version, changed_by FROM parcel_versions ORDER BY 1".to_string()
+            } else {
+                format!("SELECT * FROM \"{t}\" ORDER BY 1")
+            };
+            let mut stmt = conn.prepare(&sql).unwrap();
             let cols = stmt.column_count();
             let mut text = String::new();
             let mut n = 0;
