@@ -4,113 +4,37 @@
 //! note; versions against stale screens, fields named when refused, reads
 //! logged, and the report as an xlsx ready to attach.
 
-use hiendat::api::{AppState, router};
-use hiendat::store::{Role, Store};
+mod common;
+
+use common::{Demo, Server};
+use hiendat::store::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const STANDING: (&str, &str) = ("hoa", "mật khẩu của Hòa");
 const EDITOR: (&str, &str) = ("lan", "mật khẩu của Lan");
 const VIEWER: (&str, &str) = ("minh", "mật khẩu của Minh");
 const ADMIN: (&str, &str) = ("quan", "mật khẩu của Quân");
-const DEMO_TODAY: &str = "2026-11-29";
 
 fn demo_template() -> &'static PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     T.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.file_name().to_string_lossy().starts_with("i13e-") {
-                let _ = std::fs::remove_file(e.path());
-            }
+        Demo {
+            prefix: "i13e-",
+            seed: 5,
+            parcels: 800,
+            users: &[
+                (STANDING.0, Role::Standing, STANDING.1),
+                (EDITOR.0, Role::Editor, EDITOR.1),
+                (VIEWER.0, Role::Viewer, VIEWER.1),
+                (ADMIN.0, Role::Admin, ADMIN.1),
+            ],
+            scoped: None,
         }
-        let path = dir.join(format!("i13e-demo-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        hiendat::demo::database::create_demo_as_of(&path, 5, 800, DEMO_TODAY.parse().unwrap())
-            .unwrap();
-        let mut store = Store::open(&path).unwrap();
-        store
-            .add_user(STANDING.0, Role::Standing, STANDING.1)
-            .unwrap();
-        store.add_user(EDITOR.0, Role::Editor, EDITOR.1).unwrap();
-        store.add_user(VIEWER.0, Role::Viewer, VIEWER.1).unwrap();
-        store.add_user(ADMIN.0, Role::Admin, ADMIN.1).unwrap();
-        path
+        .build()
     })
-}
-
-struct Server {
-    base: String,
-    db: PathBuf,
-}
-
-impl Server {
-    async fn start() -> Server {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "i13e-{}-{}.db",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::copy(demo_template(), &db).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = router(AppState::new(db.clone(), false));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Server {
-            base: format!("http://{addr}"),
-            db,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn login(&self, who: (&str, &str)) -> reqwest::Client {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let r = c
-            .post(self.url("/api/login"))
-            .json(&json!({ "name": who.0, "password": who.1 }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        c
-    }
-
-    async fn send(
-        &self,
-        c: &reqwest::Client,
-        method: Method,
-        path: &str,
-        body: Value,
-    ) -> (StatusCode, Value) {
-        let r = c
-            .request(method, self.url(path))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap())
-    }
-
-    async fn get(&self, c: &reqwest::Client, path: &str) -> Value {
-        let r = c.get(self.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        r.json().await.unwrap()
-    }
-
-    async fn status(&self, c: &reqwest::Client, path: &str) -> StatusCode {
-        c.get(self.url(path)).send().await.unwrap().status()
-    }
 }
 
 fn year() -> i32 {
@@ -184,7 +108,7 @@ fn cell_by_hand(db: &Path, code: &str) -> (i64, i64) {
 
 #[tokio::test]
 async fn a_members_and_a_cells_criteria_are_those_counted_by_hand() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13e-").await;
     let c = s.login(STANDING).await;
     let y = year();
     let e = s.get(&c, &format!("/api/evaluation?year={y}")).await;
@@ -235,7 +159,7 @@ async fn a_members_and_a_cells_criteria_are_those_counted_by_hand() {
 
 #[tokio::test]
 async fn the_suggested_band_moves_at_the_edge_of_a_threshold() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13e-").await;
     let c = s.login(STANDING).await;
     let y = year();
     let e = s.get(&c, &format!("/api/evaluation?year={y}")).await;
@@ -293,7 +217,7 @@ async fn the_suggested_band_moves_at_the_edge_of_a_threshold() {
 
 #[tokio::test]
 async fn stale_versions_are_409_and_bad_fields_422_with_nothing_written() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13e-").await;
     let c = s.login(STANDING).await;
     let y = year();
     let e = s.get(&c, &format!("/api/evaluation?year={y}")).await;
@@ -392,7 +316,7 @@ async fn stale_versions_are_409_and_bad_fields_422_with_nothing_written() {
 
 #[tokio::test]
 async fn only_the_committee_decides_and_only_sensitive_readers_read_logged() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13e-").await;
     let y = year();
     let anon = reqwest::Client::new();
     let path = format!("/api/evaluation?year={y}");
@@ -466,7 +390,7 @@ fn zip_text(bytes: &[u8], name: &str) -> String {
 
 #[tokio::test]
 async fn the_evaluation_xlsx_reads_back_ready_to_attach() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13e-").await;
     let c = s.login(STANDING).await;
     let y = year();
     let e = s.get(&c, &format!("/api/evaluation?year={y}")).await;
@@ -606,7 +530,7 @@ fn the_cli_writes_the_evaluation_report_of_a_year() {
 
 #[tokio::test]
 async fn a_frozen_evaluation_stays_for_sensitive_readers_only() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13e-").await;
     let c = s.login(STANDING).await;
     let today = hiendat::campaign::clock::today().to_string();
     let (st, r) = s

@@ -5,115 +5,36 @@
 //! to those who may read them, a public list that names no party member, no
 //! household that did not agree to be named and nobody who declined.
 
-use hiendat::api::{AppState, router};
-use hiendat::store::{Role, Store};
+mod common;
+
+use common::{DEMO_TODAY, Demo, Server};
+use hiendat::store::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const EDITOR: (&str, &str) = ("lan", "mật khẩu của Lan");
 const VIEWER: (&str, &str) = ("minh", "mật khẩu của Minh");
 const ADMIN: (&str, &str) = ("quan", "mật khẩu của Quân");
-const DEMO_TODAY: &str = "2026-11-29";
 
 fn demo_template() -> &'static PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     T.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        // Databases left behind by earlier runs of this file.
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.file_name().to_string_lossy().starts_with("i13f-") {
-                let _ = std::fs::remove_file(e.path());
-            }
+        Demo {
+            prefix: "i13f-",
+            seed: 3,
+            parcels: 800,
+            users: &[
+                (EDITOR.0, Role::Editor, EDITOR.1),
+                (VIEWER.0, Role::Viewer, VIEWER.1),
+                (ADMIN.0, Role::Admin, ADMIN.1),
+            ],
+            scoped: None,
         }
-        let path = dir.join(format!("i13f-demo-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        hiendat::demo::database::create_demo_as_of(&path, 3, 800, DEMO_TODAY.parse().unwrap())
-            .unwrap();
-        let mut store = Store::open(&path).unwrap();
-        store.add_user(EDITOR.0, Role::Editor, EDITOR.1).unwrap();
-        store.add_user(VIEWER.0, Role::Viewer, VIEWER.1).unwrap();
-        store.add_user(ADMIN.0, Role::Admin, ADMIN.1).unwrap();
-        path
+        .build()
     })
-}
-
-struct Server {
-    base: String,
-}
-
-impl Server {
-    async fn start() -> Server {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "i13f-{}-{}.db",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::copy(demo_template(), &db).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = router(AppState::new(db, false));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Server {
-            base: format!("http://{addr}"),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn login(&self, who: (&str, &str)) -> reqwest::Client {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let r = c
-            .post(self.url("/api/login"))
-            .json(&json!({ "name": who.0, "password": who.1 }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        c
-    }
-
-    async fn send(
-        &self,
-        c: &reqwest::Client,
-        method: reqwest::Method,
-        path: &str,
-        body: Value,
-    ) -> (StatusCode, Value) {
-        let r = c
-            .request(method, self.url(path))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap())
-    }
-
-    async fn get(&self, c: &reqwest::Client, path: &str) -> Value {
-        let r = c.get(self.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        r.json().await.unwrap()
-    }
-
-    async fn text(&self, c: &reqwest::Client, path: &str) -> String {
-        let r = c.get(self.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        r.text().await.unwrap()
-    }
-
-    async fn status(&self, c: &reqwest::Client, path: &str) -> StatusCode {
-        c.get(self.url(path)).send().await.unwrap().status()
-    }
 }
 
 /// A CSV report's rows as maps from column key to value.
@@ -143,7 +64,7 @@ fn st(v: &Value) -> String {
 
 #[tokio::test]
 async fn members_going_first_is_for_readers_of_sensitive_data_and_each_read_is_logged() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13f-").await;
     let anon = reqwest::Client::new();
     let viewer = s.login(VIEWER).await;
     let editor = s.login(EDITOR).await;
@@ -181,7 +102,7 @@ async fn members_going_first_is_for_readers_of_sensitive_data_and_each_read_is_l
 
 #[tokio::test]
 async fn the_api_and_every_report_give_the_same_family_states_dates_and_shares() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13f-").await;
     let editor = s.login(EDITOR).await;
     let first = s
         .get(&editor, &format!("/api/party/first?as_of={DEMO_TODAY}"))
@@ -270,7 +191,7 @@ async fn the_api_and_every_report_give_the_same_family_states_dates_and_shares()
 
 #[tokio::test]
 async fn a_family_agreeing_is_dated_leaves_the_not_yet_list_and_counts_by_hand() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13f-").await;
     let editor = s.login(EDITOR).await;
     let q = format!("/api/party/first?as_of={DEMO_TODAY}");
     let before = s.get(&editor, &q).await;
@@ -372,7 +293,7 @@ async fn a_family_agreeing_is_dated_leaves_the_not_yet_list_and_counts_by_hand()
 
 #[tokio::test]
 async fn the_public_commendation_names_no_member_no_unconsenting_and_no_declined_household() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13f-").await;
     let anon = reqwest::Client::new();
     let viewer = s.login(VIEWER).await;
     let editor = s.login(EDITOR).await;

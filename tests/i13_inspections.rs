@@ -4,113 +4,37 @@
 //! (422 naming the field), who may read and write, reads logged, the
 //! report cut `inspection`.
 
-use hiendat::api::{AppState, router};
-use hiendat::store::{Role, Store};
+mod common;
+
+use common::{DEMO_TODAY, Demo, Server};
+use hiendat::store::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const INSPECTOR: (&str, &str) = ("hoa", "mật khẩu của Hoa");
 const STANDING: (&str, &str) = ("son", "mật khẩu của Sơn");
 const EDITOR: (&str, &str) = ("lan", "mật khẩu của Lan");
 const ADMIN: (&str, &str) = ("quan", "mật khẩu của Quân");
-const DEMO_TODAY: &str = "2026-11-29";
 
 fn demo_template() -> &'static PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     T.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.file_name().to_string_lossy().starts_with("i13i-") {
-                let _ = std::fs::remove_file(e.path());
-            }
+        Demo {
+            prefix: "i13i-",
+            seed: 3,
+            parcels: 800,
+            users: &[
+                (INSPECTOR.0, Role::Inspection, INSPECTOR.1),
+                (STANDING.0, Role::Standing, STANDING.1),
+                (EDITOR.0, Role::Editor, EDITOR.1),
+                (ADMIN.0, Role::Admin, ADMIN.1),
+            ],
+            scoped: None,
         }
-        let path = dir.join(format!("i13i-demo-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        hiendat::demo::database::create_demo_as_of(&path, 3, 800, DEMO_TODAY.parse().unwrap())
-            .unwrap();
-        let mut store = Store::open(&path).unwrap();
-        store
-            .add_user(INSPECTOR.0, Role::Inspection, INSPECTOR.1)
-            .unwrap();
-        store
-            .add_user(STANDING.0, Role::Standing, STANDING.1)
-            .unwrap();
-        store.add_user(EDITOR.0, Role::Editor, EDITOR.1).unwrap();
-        store.add_user(ADMIN.0, Role::Admin, ADMIN.1).unwrap();
-        path
+        .build()
     })
-}
-
-struct Server {
-    base: String,
-}
-
-impl Server {
-    async fn start() -> Server {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "i13i-{}-{}.db",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::copy(demo_template(), &db).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = router(AppState::new(db, false));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Server {
-            base: format!("http://{addr}"),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn login(&self, who: (&str, &str)) -> reqwest::Client {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let r = c
-            .post(self.url("/api/login"))
-            .json(&json!({ "name": who.0, "password": who.1 }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        c
-    }
-
-    async fn send(
-        &self,
-        c: &reqwest::Client,
-        method: Method,
-        path: &str,
-        body: Value,
-    ) -> (StatusCode, Value) {
-        let r = c
-            .request(method, self.url(path))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap())
-    }
-
-    async fn get(&self, c: &reqwest::Client, path: &str) -> Value {
-        let r = c.get(self.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        r.json().await.unwrap()
-    }
-
-    async fn status(&self, c: &reqwest::Client, path: &str) -> StatusCode {
-        c.get(self.url(path)).send().await.unwrap().status()
-    }
 }
 
 /// The first member of the demo's organisation (its code).
@@ -133,7 +57,7 @@ fn new_inspection(member: &str) -> Value {
 
 #[tokio::test]
 async fn an_inspection_is_recorded_edited_from_its_version_and_a_stale_edit_is_409() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13i-").await;
     let c = s.login(INSPECTOR).await;
     let m = a_member(&s, &c).await;
     let (st, made) = s
@@ -185,7 +109,7 @@ async fn an_inspection_is_recorded_edited_from_its_version_and_a_stale_edit_is_4
 
 #[tokio::test]
 async fn bad_input_is_422_naming_the_field_and_writes_nothing() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13i-").await;
     let c = s.login(INSPECTOR).await;
     let m = a_member(&s, &c).await;
     let before = s.get(&c, "/api/inspections").await["inspections"]
@@ -228,7 +152,7 @@ async fn bad_input_is_422_naming_the_field_and_writes_nothing() {
 
 #[tokio::test]
 async fn actions_are_followed_up_and_flagged_overdue_after_their_deadline() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13i-").await;
     let c = s.login(INSPECTOR).await;
     let m = a_member(&s, &c).await;
     let (_, made) = s
@@ -320,7 +244,7 @@ async fn actions_are_followed_up_and_flagged_overdue_after_their_deadline() {
 
 #[tokio::test]
 async fn an_editor_may_neither_read_nor_write_inspections_the_standing_committee_reads_only() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13i-").await;
     let ed = s.login(EDITOR).await;
     assert_eq!(
         s.status(&ed, "/api/inspections").await,
@@ -362,7 +286,7 @@ async fn an_editor_may_neither_read_nor_write_inspections_the_standing_committee
 
 #[tokio::test]
 async fn every_read_is_logged_in_the_access_log() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13i-").await;
     let c = s.login(INSPECTOR).await;
     s.get(&c, "/api/inspections").await;
     s.get(&c, "/api/inspections/proposals?idle_days=45").await;
@@ -390,7 +314,7 @@ async fn every_read_is_logged_in_the_access_log() {
 
 #[tokio::test]
 async fn proposals_name_members_with_idle_households_or_undecided_families_and_say_why() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13i-").await;
     let c = s.login(INSPECTOR).await;
     let path = |n: u32| format!("/api/inspections/proposals?idle_days={n}&as_of={DEMO_TODAY}");
     let p30 = s.get(&c, &path(30)).await;
@@ -472,7 +396,7 @@ async fn proposals_name_members_with_idle_households_or_undecided_families_and_s
 
 #[tokio::test]
 async fn the_inspection_report_lists_findings_and_action_states_for_the_committee() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13i-").await;
     let c = s.login(INSPECTOR).await;
     let m = a_member(&s, &c).await;
     s.send(&c, Method::POST, "/api/inspections", new_inspection(&m))
@@ -531,7 +455,7 @@ async fn the_inspection_report_lists_findings_and_action_states_for_the_committe
 
 #[tokio::test]
 async fn a_scan_is_attached_and_read_back_and_a_text_file_is_refused() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13i-").await;
     let c = s.login(INSPECTOR).await;
     let m = a_member(&s, &c).await;
     let (_, made) = s
@@ -577,7 +501,7 @@ async fn a_scan_is_attached_and_read_back_and_a_text_file_is_refused() {
 
 #[tokio::test]
 async fn the_demo_holds_inspections_with_one_action_overdue() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13i-").await;
     let c = s.login(INSPECTOR).await;
     let list = s
         .get(&c, &format!("/api/inspections?as_of={DEMO_TODAY}"))

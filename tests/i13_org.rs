@@ -4,105 +4,36 @@
 //! organisation history with a version, a stale version refused (409),
 //! bad input refused naming the field (422) with nothing written.
 
-use hiendat::api::{AppState, router};
-use hiendat::store::{Role, Store};
+mod common;
+
+use common::{DEMO_TODAY, Demo, Server};
+use hiendat::store::Role;
 use reqwest::Method;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const EDITOR: (&str, &str) = ("lan", "mật khẩu của Lan");
 const VIEWER: (&str, &str) = ("minh", "mật khẩu của Minh");
 const ADMIN: (&str, &str) = ("quan", "mật khẩu của Quân");
-const DEMO_TODAY: &str = "2026-11-29";
 
 fn demo_template() -> &'static PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     T.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        // Databases left behind by earlier runs of this file.
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.file_name().to_string_lossy().starts_with("i13o-") {
-                let _ = std::fs::remove_file(e.path());
-            }
+        Demo {
+            prefix: "i13o-",
+            seed: 3,
+            parcels: 800,
+            users: &[
+                (EDITOR.0, Role::Editor, EDITOR.1),
+                (VIEWER.0, Role::Viewer, VIEWER.1),
+                (ADMIN.0, Role::Admin, ADMIN.1),
+            ],
+            scoped: None,
         }
-        let path = dir.join(format!("i13o-demo-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        hiendat::demo::database::create_demo_as_of(&path, 3, 800, DEMO_TODAY.parse().unwrap())
-            .unwrap();
-        let mut store = Store::open(&path).unwrap();
-        store.add_user(EDITOR.0, Role::Editor, EDITOR.1).unwrap();
-        store.add_user(VIEWER.0, Role::Viewer, VIEWER.1).unwrap();
-        store.add_user(ADMIN.0, Role::Admin, ADMIN.1).unwrap();
-        path
+        .build()
     })
-}
-
-struct Server {
-    base: String,
-}
-
-impl Server {
-    async fn start() -> Server {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "i13o-{}-{}.db",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::copy(demo_template(), &db).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = router(AppState::new(db, false));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Server {
-            base: format!("http://{addr}"),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn login(&self, who: (&str, &str)) -> reqwest::Client {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let r = c
-            .post(self.url("/api/login"))
-            .json(&json!({ "name": who.0, "password": who.1 }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        c
-    }
-
-    async fn send(
-        &self,
-        c: &reqwest::Client,
-        method: reqwest::Method,
-        path: &str,
-        body: Value,
-    ) -> (StatusCode, Value) {
-        let r = c
-            .request(method, self.url(path))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap())
-    }
-
-    async fn get(&self, c: &reqwest::Client, path: &str) -> Value {
-        let r = c.get(self.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        r.json().await.unwrap()
-    }
 }
 
 /// The organisation as the editing page reads it.
@@ -135,7 +66,7 @@ fn pid(v: &Value) -> String {
 
 #[tokio::test]
 async fn cells_members_and_leads_are_added_edited_and_removed_with_their_history() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13o-").await;
     let c = s.login(EDITOR).await;
     let org = current(&s, &c).await;
     assert_eq!(org["may_edit"], true);
@@ -324,7 +255,7 @@ async fn cells_members_and_leads_are_added_edited_and_removed_with_their_history
 
 #[tokio::test]
 async fn bad_input_is_refused_naming_the_field_and_nothing_is_written() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13o-").await;
     let c = s.login(EDITOR).await;
     let org = current(&s, &c).await;
     let existing = org["cells"][0]["code"].as_str().unwrap().to_string();
@@ -480,7 +411,7 @@ async fn bad_input_is_refused_naming_the_field_and_nothing_is_written() {
 #[tokio::test]
 async fn households_are_reassigned_in_bulk_the_read_model_counts_them_and_the_history_keeps_who_had_them()
  {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13o-").await;
     let c = s.login(EDITOR).await;
     let org = current(&s, &c).await;
     let cell = org["cells"][0]["code"].clone();
@@ -578,7 +509,7 @@ async fn households_are_reassigned_in_bulk_the_read_model_counts_them_and_the_hi
 
 #[tokio::test]
 async fn a_viewer_gets_403_and_nothing_changes() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13o-").await;
     let c = s.login(EDITOR).await;
     let v = s.login(VIEWER).await;
     let before = current(&s, &c).await;
@@ -631,7 +562,7 @@ async fn a_viewer_gets_403_and_nothing_changes() {
 
 #[tokio::test]
 async fn reading_the_history_is_logged_and_the_import_left_imported_rows() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13o-").await;
     let c = s.login(EDITOR).await;
     let a = s.login(ADMIN).await;
     let h = history(&s, &c, "what=cell&limit=500").await;

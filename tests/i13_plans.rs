@@ -6,110 +6,35 @@
 //! the `plan` report cut. The hand-computed fixture is the domain's
 //! (`campaign::plans` tests); here the figures follow the server's.
 
-use hiendat::api::{AppState, router};
-use hiendat::store::{Role, Store};
+mod common;
+
+use common::{Demo, Server};
+use hiendat::store::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const EDITOR: (&str, &str) = ("lan", "mật khẩu của Lan");
 const VIEWER: (&str, &str) = ("minh", "mật khẩu của Minh");
 const ADMIN: (&str, &str) = ("quan", "mật khẩu của Quân");
-const DEMO_TODAY: &str = "2026-11-29";
 
 fn demo_template() -> &'static PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     T.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        // Databases left behind by earlier runs of this file.
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.file_name().to_string_lossy().starts_with("i13p-") {
-                let _ = std::fs::remove_file(e.path());
-            }
+        Demo {
+            prefix: "i13p-",
+            seed: 3,
+            parcels: 800,
+            users: &[
+                (EDITOR.0, Role::Editor, EDITOR.1),
+                (VIEWER.0, Role::Viewer, VIEWER.1),
+                (ADMIN.0, Role::Admin, ADMIN.1),
+            ],
+            scoped: None,
         }
-        let path = dir.join(format!("i13p-demo-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        hiendat::demo::database::create_demo_as_of(&path, 3, 800, DEMO_TODAY.parse().unwrap())
-            .unwrap();
-        let mut store = Store::open(&path).unwrap();
-        store.add_user(EDITOR.0, Role::Editor, EDITOR.1).unwrap();
-        store.add_user(VIEWER.0, Role::Viewer, VIEWER.1).unwrap();
-        store.add_user(ADMIN.0, Role::Admin, ADMIN.1).unwrap();
-        path
+        .build()
     })
-}
-
-struct Server {
-    base: String,
-}
-
-impl Server {
-    async fn start() -> Server {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "i13p-{}-{}.db",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::copy(demo_template(), &db).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = router(AppState::new(db, false));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Server {
-            base: format!("http://{addr}"),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn login(&self, who: (&str, &str)) -> reqwest::Client {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let r = c
-            .post(self.url("/api/login"))
-            .json(&json!({ "name": who.0, "password": who.1 }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        c
-    }
-
-    async fn send(
-        &self,
-        c: &reqwest::Client,
-        method: reqwest::Method,
-        path: &str,
-        body: Value,
-    ) -> (StatusCode, Value) {
-        let r = c
-            .request(method, self.url(path))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap())
-    }
-
-    async fn get(&self, c: &reqwest::Client, path: &str) -> Value {
-        let r = c.get(self.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        r.json().await.unwrap()
-    }
-
-    async fn text(&self, c: &reqwest::Client, path: &str) -> String {
-        let r = c.get(self.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        r.text().await.unwrap()
-    }
 }
 
 /// A residential group with affected households, some not contacted yet,
@@ -158,7 +83,7 @@ fn today() -> chrono::NaiveDate {
 
 #[tokio::test]
 async fn a_plan_is_set_read_against_the_read_model_and_its_milestones_judged() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13p-").await;
     let c = s.login(EDITOR).await;
     let (group, affected, agreed, handed, _) = a_group(&s, &c).await;
     let past = today() - chrono::Days::new(3);
@@ -279,7 +204,7 @@ fn urlencode(s: &str) -> String {
 
 #[tokio::test]
 async fn an_edit_from_a_stale_screen_is_409_and_the_newer_version_stays() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13p-").await;
     let c = s.login(EDITOR).await;
     let a = s.login(ADMIN).await;
     let (group, _, _, _, _) = a_group(&s, &c).await;
@@ -367,7 +292,7 @@ async fn an_edit_from_a_stale_screen_is_409_and_the_newer_version_stays() {
 
 #[tokio::test]
 async fn bad_plans_are_422_naming_the_field_and_nothing_is_written() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13p-").await;
     let c = s.login(EDITOR).await;
     let (group, affected, _, _, to_donate) = a_group(&s, &c).await;
     let n_before = s.get(&c, "/api/plans").await["plans"]
@@ -474,7 +399,7 @@ async fn bad_plans_are_422_naming_the_field_and_nothing_is_written() {
 
 #[tokio::test]
 async fn viewers_read_plans_but_may_not_write_and_anonymous_callers_read_nothing() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13p-").await;
     let v = s.login(VIEWER).await;
     let list = s.get(&v, "/api/plans").await;
     assert_eq!(list["may_plan"], false);
@@ -534,7 +459,7 @@ async fn viewers_read_plans_but_may_not_write_and_anonymous_callers_read_nothing
 
 #[tokio::test]
 async fn the_plan_report_has_a_row_per_plan_and_milestone_in_every_format() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i13p-").await;
     let v = s.login(VIEWER).await;
     let list = s.get(&v, "/api/plans").await;
     let active: Vec<&Value> = list["plans"]

@@ -5,18 +5,20 @@
 //! visitor may download); logged-in roles see each step. The real server on
 //! 127.0.0.1:0 over a copy of the demo ward.
 
-use hiendat::api::{AppState, router};
-use hiendat::store::{Role, Store};
+mod common;
+
+use hiendat::api::AppState;
+
+use common::{Demo, Server};
+use hiendat::store::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const EDITOR: (&str, &str) = ("lan", "mật khẩu của Lan");
 const VIEWER: (&str, &str) = ("minh", "mật khẩu của Minh");
-const DEMO_TODAY: &str = "2026-11-29";
 /// A past day of the demo's campaign, for the replays.
 const PAST: &str = "2026-10-20";
 
@@ -37,65 +39,26 @@ const PRIVATE: [&str; 9] = [
 fn demo_template() -> &'static PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     T.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        // Databases left behind by earlier runs of this file.
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.file_name().to_string_lossy().starts_with("i13p-") {
-                let _ = std::fs::remove_file(e.path());
-            }
+        Demo {
+            prefix: "i13pub-",
+            seed: 3,
+            parcels: 800,
+            users: &[
+                (EDITOR.0, Role::Editor, EDITOR.1),
+                (VIEWER.0, Role::Viewer, VIEWER.1),
+            ],
+            scoped: None,
         }
-        let path = dir.join(format!("i13p-demo-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        hiendat::demo::database::create_demo_as_of(&path, 3, 800, DEMO_TODAY.parse().unwrap())
-            .unwrap();
-        let mut store = Store::open(&path).unwrap();
-        store.add_user(EDITOR.0, Role::Editor, EDITOR.1).unwrap();
-        store.add_user(VIEWER.0, Role::Viewer, VIEWER.1).unwrap();
-        path
+        .build()
     })
 }
-
-struct Server {
-    base: String,
+/// A server on a fresh copy of the ward, served as a demo ward (as
+/// `hiendat serve` serves one).
+async fn start() -> Server {
+    Server::start_with(demo_template(), "i13pub-", |db| AppState::new(db, true)).await
 }
 
 impl Server {
-    async fn start() -> Server {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "i13p-{}-{}.db",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::copy(demo_template(), &db).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = router(AppState::new(db, true));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Server {
-            base: format!("http://{addr}"),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn login(&self, (name, password): (&str, &str)) -> reqwest::Client {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let r = c
-            .post(self.url("/api/login"))
-            .json(&json!({ "name": name, "password": password }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        c
-    }
-
     /// The answer's status and its text: a zip (Shapefile, xlsx) unpacked,
     /// every file of it; any other body as it is (a GeoPackage's text sits
     /// in its pages as written).
@@ -243,7 +206,7 @@ async fn doors(s: &Server, editor: &reqwest::Client) -> Vec<(String, bool)> {
 
 #[tokio::test]
 async fn anonymous_answers_never_tell_declined_or_persuading_households_apart() {
-    let s = Server::start().await;
+    let s = start().await;
     let editor = s.login(EDITOR).await;
     let anonymous = reqwest::Client::new();
     // a report of the public cuts, issued: a visitor may open it
@@ -284,7 +247,7 @@ async fn anonymous_answers_never_tell_declined_or_persuading_households_apart() 
 
 #[tokio::test]
 async fn the_public_counts_join_the_private_steps_into_not_yet() {
-    let s = Server::start().await;
+    let s = start().await;
     let viewer = s.login(VIEWER).await;
     let anonymous = reqwest::Client::new();
     for path in [
@@ -331,7 +294,7 @@ async fn the_public_counts_join_the_private_steps_into_not_yet() {
 
 #[tokio::test]
 async fn visitors_filter_by_not_yet_but_not_by_the_private_steps() {
-    let s = Server::start().await;
+    let s = start().await;
     let editor = s.login(EDITOR).await;
     let anonymous = reqwest::Client::new();
     for private in ["declined", "persuading", "not_contacted"] {
@@ -359,7 +322,7 @@ async fn visitors_filter_by_not_yet_but_not_by_the_private_steps() {
 
 #[tokio::test]
 async fn a_parcel_shows_the_public_its_public_history_and_no_next_steps() {
-    let s = Server::start().await;
+    let s = start().await;
     let editor = s.login(EDITOR).await;
     let anonymous = reqwest::Client::new();
     // a household that agreed and withdrew, or declined: the editor's list
@@ -399,7 +362,7 @@ async fn a_parcel_shows_the_public_its_public_history_and_no_next_steps() {
 
 #[tokio::test]
 async fn groups_and_segments_name_their_cell_and_lead_to_everyone_and_members_to_editors() {
-    let s = Server::start().await;
+    let s = start().await;
     let anonymous = reqwest::Client::new();
     let viewer = s.login(VIEWER).await;
     let editor = s.login(EDITOR).await;
@@ -482,7 +445,7 @@ async fn groups_and_segments_name_their_cell_and_lead_to_everyone_and_members_to
 
 #[tokio::test]
 async fn the_segment_report_names_the_committee_member_in_charge_of_every_segment() {
-    let s = Server::start().await;
+    let s = start().await;
     let anonymous = reqwest::Client::new();
     let (status, csv) = s
         .read(&anonymous, "/api/reports?by=segment&format=csv")
@@ -502,7 +465,7 @@ async fn the_segment_report_names_the_committee_member_in_charge_of_every_segmen
 
 #[tokio::test]
 async fn a_groups_idle_days_count_from_its_last_step_forward_on_the_day_asked() {
-    let s = Server::start().await;
+    let s = start().await;
     let anonymous = reqwest::Client::new();
     let day: chrono::NaiveDate = PAST.parse().unwrap();
     let groups = s

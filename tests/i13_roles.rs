@@ -4,90 +4,35 @@
 //! does to an anonymous visitor, and writes are 403; every sensitive read
 //! of theirs is logged; anonymous answers are unchanged.
 
-use hiendat::api::{AppState, router};
-use hiendat::store::{Role, Store};
+mod common;
+
+use common::{DEMO_TODAY, Demo, Server};
+use hiendat::store::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const ADMIN: (&str, &str) = ("quan", "mật khẩu của Quân");
 const SECRETARY: (&str, &str) = ("bithu", "mật khẩu bí thư");
 const MEMBER: (&str, &str) = ("dangvien", "mật khẩu đảng viên");
-const DEMO_TODAY: &str = "2026-11-29";
 
 fn demo_template() -> &'static PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     T.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.file_name().to_string_lossy().starts_with("i13r-") {
-                let _ = std::fs::remove_file(e.path());
-            }
+        Demo {
+            prefix: "i13r-",
+            seed: 3,
+            parcels: 800,
+            users: &[(ADMIN.0, Role::Admin, ADMIN.1)],
+            scoped: Some((SECRETARY.1, MEMBER.1)),
         }
-        let path = dir.join(format!("i13r-demo-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        hiendat::demo::database::create_demo_as_of(&path, 3, 800, DEMO_TODAY.parse().unwrap())
-            .unwrap();
-        let mut store = Store::open(&path).unwrap();
-        store.add_user(ADMIN.0, Role::Admin, ADMIN.1).unwrap();
-        let today = hiendat::campaign::clock::today();
-        for (name, role, code) in hiendat::demo::roles::scoped_users(&store, today).unwrap() {
-            let password = if role == Role::Secretary {
-                SECRETARY.1
-            } else {
-                MEMBER.1
-            };
-            hiendat::demo::roles::ensure_user(&mut store, name, role, &code, password).unwrap();
-        }
-        path
+        .build()
     })
 }
-
-struct Server {
-    base: String,
-}
-
 impl Server {
-    async fn start() -> Server {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "i13r-{}-{}.db",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::copy(demo_template(), &db).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = router(AppState::new(db, false));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Server {
-            base: format!("http://{addr}"),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn login(&self, who: (&str, &str)) -> reqwest::Client {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let r = c
-            .post(self.url("/api/login"))
-            .json(&json!({ "name": who.0, "password": who.1 }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        c
-    }
-
-    async fn send(&self, c: &reqwest::Client, path: &str, body: Value) -> (StatusCode, Value) {
+    async fn post(&self, c: &reqwest::Client, path: &str, body: Value) -> (StatusCode, Value) {
         let r = c.post(self.url(path)).json(&body).send().await.unwrap();
         let status = r.status();
         (status, r.json().await.unwrap_or(Value::Null))
@@ -98,12 +43,6 @@ impl Server {
         let status = r.status();
         let body = r.text().await.unwrap();
         (status, serde_json::from_str(&body).unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, c: &reqwest::Client, path: &str) -> Value {
-        let (status, v) = self.status_of(c, path).await;
-        assert_eq!(status, StatusCode::OK, "{path}: {v}");
-        v
     }
 
     /// The caller's scope: its kind and its parcels' ids.
@@ -157,7 +96,7 @@ const PRIVATE: [&str; 2] = ["declined", "persuading"];
 
 #[tokio::test]
 async fn a_secretary_cannot_read_another_cells_households() {
-    let server = Server::start().await;
+    let server = Server::start(demo_template(), "i13r-").await;
     let sec = server.login(SECRETARY).await;
     let (kind, mine) = server.scope(&sec).await;
     assert_eq!(kind, "cell");
@@ -242,7 +181,7 @@ async fn a_secretary_cannot_read_another_cells_households() {
 
     // a write on another cell's household: 403, nothing written
     let (status, body) = server
-        .send(
+        .post(
             &sec,
             &format!("/api/parcels/{outside}/contacts"),
             json!({ "contacted_on": DEMO_TODAY, "member": "DV001", "summary": "thăm hộ" }),
@@ -275,7 +214,7 @@ async fn a_secretary_cannot_read_another_cells_households() {
 
 #[tokio::test]
 async fn a_member_sees_and_records_on_assigned_households_only() {
-    let server = Server::start().await;
+    let server = Server::start(demo_template(), "i13r-").await;
     let dv = server.login(MEMBER).await;
     let (kind, mine) = server.scope(&dv).await;
     assert_eq!(kind, "assigned");
@@ -314,7 +253,7 @@ async fn a_member_sees_and_records_on_assigned_households_only() {
     let (p, next) = target.expect("an assigned household with a next step");
     let today = hiendat::campaign::clock::today().to_string();
     let (status, body) = server
-        .send(
+        .post(
             &dv,
             &format!("/api/parcels/{p}/events"),
             json!({ "status": next, "occurred_on": today }),
@@ -332,7 +271,7 @@ async fn a_member_sees_and_records_on_assigned_households_only() {
             .unwrap()
             .len();
     let (status, body) = server
-        .send(
+        .post(
             &dv,
             &format!("/api/parcels/{other}/events"),
             json!({ "status": "persuading", "occurred_on": today }),
@@ -356,7 +295,7 @@ async fn a_member_sees_and_records_on_assigned_households_only() {
             json!({ "kind": "wall", "quantity": 1, "unit": "m", "note": "z" }),
         ),
     ] {
-        let (status, _) = server.send(&dv, &path, body).await;
+        let (status, _) = server.post(&dv, &path, body).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
     }
     let r = dv
@@ -368,7 +307,7 @@ async fn a_member_sees_and_records_on_assigned_households_only() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // a member edits no organisation
     let (status, _) = server
-        .send(
+        .post(
             &dv,
             &format!("/api/parcels/{p}/assignment"),
             json!({ "member": "DV001", "from": today }),
@@ -395,7 +334,7 @@ async fn a_member_sees_and_records_on_assigned_households_only() {
 
 #[tokio::test]
 async fn anonymous_answers_are_unchanged() {
-    let server = Server::start().await;
+    let server = Server::start(demo_template(), "i13r-").await;
     let anon = reqwest::Client::new();
     assert_eq!(server.get(&anon, "/api/me").await, json!({ "user": null }));
     let all = server.all_ids().await;
@@ -411,10 +350,10 @@ async fn anonymous_answers_are_unchanged() {
 
 #[tokio::test]
 async fn a_secretary_or_member_user_needs_a_party_members_code() {
-    let server = Server::start().await;
+    let server = Server::start(demo_template(), "i13r-").await;
     let admin = server.login(ADMIN).await;
     let (status, body) = server
-        .send(
+        .post(
             &admin,
             "/api/users",
             json!({ "name": "tu", "role": "member", "password": "mật khẩu dài" }),
@@ -429,7 +368,7 @@ async fn a_secretary_or_member_user_needs_a_party_members_code() {
         "{body}"
     );
     let (status, _) = server
-        .send(&admin, "/api/users", json!({ "name": "tu", "role": "member", "password": "mật khẩu dài", "member": "KHONG-CO" }))
+        .post(&admin, "/api/users", json!({ "name": "tu", "role": "member", "password": "mật khẩu dài", "member": "KHONG-CO" }))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let users = server.get(&admin, "/api/users").await;
@@ -438,7 +377,7 @@ async fn a_secretary_or_member_user_needs_a_party_members_code() {
         "nothing written"
     );
     let (status, body) = server
-        .send(&admin, "/api/users", json!({ "name": "tu", "role": "secretary", "password": "mật khẩu dài", "member": "DV001" }))
+        .post(&admin, "/api/users", json!({ "name": "tu", "role": "secretary", "password": "mật khẩu dài", "member": "DV001" }))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(
@@ -450,7 +389,7 @@ async fn a_secretary_or_member_user_needs_a_party_members_code() {
 #[tokio::test]
 async fn a_secretary_plans_for_their_own_cell_only_and_neither_edits_the_organisation_nor_reads_the_wards_party_lists()
  {
-    let server = Server::start().await;
+    let server = Server::start(demo_template(), "i13r-").await;
     let sec = server.login(SECRETARY).await;
     let admin = server.login(ADMIN).await;
     let me = server.get(&sec, "/api/me").await;
@@ -497,7 +436,7 @@ async fn a_secretary_plans_for_their_own_cell_only_and_neither_edits_the_organis
     // could widen their own reach)
     refused(
         server
-            .send(
+            .post(
                 &sec,
                 "/api/org/assignments",
                 json!({ "member": member, "parcels": [outside] }),
@@ -506,7 +445,7 @@ async fn a_secretary_plans_for_their_own_cell_only_and_neither_edits_the_organis
     );
     refused(
         server
-            .send(
+            .post(
                 &sec,
                 "/api/org/leads",
                 json!({ "name": "Ai đó", "group": "Tổ dân phố 1" }),
@@ -527,8 +466,8 @@ async fn a_secretary_plans_for_their_own_cell_only_and_neither_edits_the_organis
         json!({ "area_kind": "cell", "area_code": cell, "title": "Kế hoạch quý I",
                 "milestones": [{ "due": "2027-03-31", "households": 1 }] })
     };
-    refused(server.send(&sec, "/api/plans", plan(other)).await);
-    let (status, body) = server.send(&sec, "/api/plans", plan(&own)).await;
+    refused(server.post(&sec, "/api/plans", plan(other)).await);
+    let (status, body) = server.post(&sec, "/api/plans", plan(&own)).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 
     // the commendation: the public list, as the reports give a scoped role
@@ -543,7 +482,7 @@ async fn a_secretary_plans_for_their_own_cell_only_and_neither_edits_the_organis
 
     // a frozen plan report needs a login, as the live one does
     let (status, frozen) = server
-        .send(
+        .post(
             &admin,
             "/api/reports/frozen",
             json!({ "by": "plan", "as_of": DEMO_TODAY }),

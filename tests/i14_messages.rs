@@ -4,90 +4,35 @@
 //! a record number already taken answered with the next free one. Item 4
 //! (server side): an export's file name says the CRS it is written in.
 
-use hiendat::api::{AppState, router};
-use hiendat::store::{Role, Store};
+mod common;
+
+use common::{Demo, Server};
+use hiendat::store::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const EDITOR: (&str, &str) = ("lan", "mật khẩu của Lan");
-const DEMO_TODAY: &str = "2026-11-29";
 
 fn demo_template() -> &'static PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     T.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        // Databases left behind by earlier runs of this file.
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.file_name().to_string_lossy().starts_with("i14m-") {
-                let _ = std::fs::remove_file(e.path());
-            }
+        Demo {
+            prefix: "i14m-",
+            seed: 3,
+            parcels: 800,
+            users: &[(EDITOR.0, Role::Editor, EDITOR.1)],
+            scoped: None,
         }
-        let path = dir.join(format!("i14m-demo-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        hiendat::demo::database::create_demo_as_of(&path, 3, 800, DEMO_TODAY.parse().unwrap())
-            .unwrap();
-        let mut store = Store::open(&path).unwrap();
-        store.add_user(EDITOR.0, Role::Editor, EDITOR.1).unwrap();
-        path
+        .build()
     })
 }
-
-struct Server {
-    base: String,
-    db: PathBuf,
-}
-
 impl Server {
-    async fn start() -> Server {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "i14m-{}-{}.db",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::copy(demo_template(), &db).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = router(AppState::new(db.clone(), false));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Server {
-            base: format!("http://{addr}"),
-            db,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn login(&self) -> reqwest::Client {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let r = c
-            .post(self.url("/api/login"))
-            .json(&json!({ "name": EDITOR.0, "password": EDITOR.1 }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        c
-    }
-
     async fn post(&self, c: &reqwest::Client, path: &str, body: Value) -> (StatusCode, Value) {
         let r = c.post(self.url(path)).json(&body).send().await.unwrap();
         let status = r.status();
         (status, r.json().await.unwrap())
-    }
-
-    async fn get(&self, c: &reqwest::Client, path: &str) -> Value {
-        let r = c.get(self.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        r.json().await.unwrap()
     }
 
     /// A parcel whose current status is `status`: its id, map sheet,
@@ -115,12 +60,6 @@ impl Server {
             text(&pr["parcel_no"]),
             pr["history"].clone(),
         )
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.db);
     }
 }
 
@@ -153,8 +92,8 @@ fn dmy(d: chrono::NaiveDate) -> String {
 /// and the date as dd/mm/yyyy.
 #[tokio::test]
 async fn a_back_dated_refusal_names_the_state_on_that_date_and_the_parcel_by_sheet_and_number() {
-    let s = Server::start().await;
-    let c = s.login().await;
+    let s = Server::start(demo_template(), "i14m-").await;
+    let c = s.login(EDITOR).await;
     let (id, sheet, no, history) = s.parcel_with(&c, "agreed").await;
     let agreed = date_of(&history, "agreed");
     let persuading = date_of(&history, "persuading");
@@ -238,8 +177,8 @@ async fn a_back_dated_refusal_names_the_state_on_that_date_and_the_parcel_by_she
 /// date as dd/mm/yyyy.
 #[tokio::test]
 async fn a_signing_without_a_record_names_the_parcel_by_sheet_and_number_and_the_date_dmy() {
-    let s = Server::start().await;
-    let c = s.login().await;
+    let s = Server::start(demo_template(), "i14m-").await;
+    let c = s.login(EDITOR).await;
     let (id, sheet, no, history) = s.parcel_with(&c, "agreed").await;
     let on = date_of(&history, "agreed") + chrono::Days::new(1);
     let (code, body) = s
@@ -276,8 +215,8 @@ async fn a_signing_without_a_record_names_the_parcel_by_sheet_and_number_and_the
 /// and the next number of the same form that is still free.
 #[tokio::test]
 async fn a_record_number_already_taken_proposes_the_next_free_one() {
-    let s = Server::start().await;
-    let c = s.login().await;
+    let s = Server::start(demo_template(), "i14m-").await;
+    let c = s.login(EDITOR).await;
     let (a, sheet, no, _) = s.parcel_with(&c, "agreed").await;
     let (b, _, _, _) = s.parcel_with(&c, "persuading").await;
     let record = |n: &str| json!({ "number": n, "signed_on": "2026-11-20", "signatories": ["Chủ hộ"], "witness": "MTTQ" });
@@ -352,7 +291,7 @@ async fn a_record_number_already_taken_proposes_the_next_free_one() {
 /// The downloaded file's name carries the CRS it is written in.
 #[tokio::test]
 async fn an_export_file_name_carries_its_crs() {
-    let s = Server::start().await;
+    let s = Server::start(demo_template(), "i14m-").await;
     let c = reqwest::Client::new();
     for (query, end) in [
         (
@@ -398,8 +337,8 @@ async fn an_export_file_name_carries_its_crs() {
 /// both languages.
 #[tokio::test]
 async fn refused_dates_of_contacts_and_records_read_dd_mm_yyyy() {
-    let s = Server::start().await;
-    let c = s.login().await;
+    let s = Server::start(demo_template(), "i14m-").await;
+    let c = s.login(EDITOR).await;
     let (id, _, _, _) = s.parcel_with(&c, "persuading").await;
     let (code, body) = s
         .post(&c, &format!("/api/parcels/{id}/contacts"),
@@ -429,8 +368,8 @@ async fn refused_dates_of_contacts_and_records_read_dd_mm_yyyy() {
 /// A record pointing at another parcel's scan names the parcel it is for.
 #[tokio::test]
 async fn a_record_with_another_parcels_attachment_names_the_parcel_by_sheet_and_number() {
-    let s = Server::start().await;
-    let c = s.login().await;
+    let s = Server::start(demo_template(), "i14m-").await;
+    let c = s.login(EDITOR).await;
     let (a, sheet, no, _) = s.parcel_with(&c, "agreed").await;
     let (b, _, _, _) = s.parcel_with(&c, "persuading").await;
     let png: Vec<u8> = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7u8; 300]].concat();

@@ -3,111 +3,37 @@
 //! kept with its day, author and entry time, replayed on past dates; the
 //! totals and the donation record follow at once.
 
-use hiendat::api::{AppState, router};
-use hiendat::store::{Role, Store};
+mod common;
+
+use common::{Demo, Server};
+use hiendat::store::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const EDITOR: (&str, &str) = ("lan", "mật khẩu của Lan");
 const VIEWER: (&str, &str) = ("minh", "mật khẩu của Minh");
 const ADMIN: (&str, &str) = ("quan", "mật khẩu của Quân");
-const DEMO_TODAY: &str = "2026-11-29";
 
 fn demo_template() -> &'static PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     T.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        // Databases left behind by earlier runs of this file.
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.file_name().to_string_lossy().starts_with("i14s-") {
-                let _ = std::fs::remove_file(e.path());
-            }
+        Demo {
+            prefix: "i14s-",
+            seed: 3,
+            parcels: 800,
+            users: &[
+                (EDITOR.0, Role::Editor, EDITOR.1),
+                (VIEWER.0, Role::Viewer, VIEWER.1),
+                (ADMIN.0, Role::Admin, ADMIN.1),
+            ],
+            scoped: None,
         }
-        let path = dir.join(format!("i14s-demo-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        hiendat::demo::database::create_demo_as_of(&path, 3, 800, DEMO_TODAY.parse().unwrap())
-            .unwrap();
-        let mut store = Store::open(&path).unwrap();
-        store.add_user(EDITOR.0, Role::Editor, EDITOR.1).unwrap();
-        store.add_user(VIEWER.0, Role::Viewer, VIEWER.1).unwrap();
-        store.add_user(ADMIN.0, Role::Admin, ADMIN.1).unwrap();
-        path
+        .build()
     })
 }
-
-struct Server {
-    base: String,
-}
-
 impl Server {
-    async fn start() -> Server {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "i14s-{}-{}.db",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::copy(demo_template(), &db).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = router(AppState::new(db, false));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Server {
-            base: format!("http://{addr}"),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn login(&self, who: (&str, &str)) -> reqwest::Client {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let r = c
-            .post(self.url("/api/login"))
-            .json(&json!({ "name": who.0, "password": who.1 }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        c
-    }
-
-    async fn send(
-        &self,
-        c: &reqwest::Client,
-        method: reqwest::Method,
-        path: &str,
-        body: Value,
-    ) -> (StatusCode, Value) {
-        let r = c
-            .request(method, self.url(path))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap())
-    }
-
-    async fn get(&self, c: &reqwest::Client, path: &str) -> Value {
-        let r = c.get(self.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        r.json().await.unwrap()
-    }
-
-    async fn text(&self, c: &reqwest::Client, path: &str) -> String {
-        let r = c.get(self.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        r.text().await.unwrap()
-    }
-
     /// An affected parcel whose household has agreed (its structures marked
     /// donated count as donated): its id.
     async fn agreed_parcel(&self, c: &reqwest::Client) -> String {
@@ -162,7 +88,7 @@ fn donated_cells(page: &str) -> usize {
 
 #[tokio::test]
 async fn an_editor_adds_marks_donated_and_removes_a_structure_and_the_record_and_totals_follow() {
-    let srv = Server::start().await;
+    let srv = Server::start(demo_template(), "i14s-").await;
     let c = srv.login(EDITOR).await;
     let id = srv.agreed_parcel(&c).await;
     let base = format!("/api/parcels/{id}/structures");
@@ -323,7 +249,7 @@ async fn an_editor_adds_marks_donated_and_removes_a_structure_and_the_record_and
 
 #[tokio::test]
 async fn refusals_name_the_role_the_field_or_the_newer_version() {
-    let srv = Server::start().await;
+    let srv = Server::start(demo_template(), "i14s-").await;
     let c = srv.login(EDITOR).await;
     let id = srv.agreed_parcel(&c).await;
     let base = format!("/api/parcels/{id}/structures");
@@ -508,7 +434,7 @@ async fn refusals_name_the_role_the_field_or_the_newer_version() {
 
 #[tokio::test]
 async fn a_signed_record_shows_the_structures_as_they_stood_on_its_date() {
-    let srv = Server::start().await;
+    let srv = Server::start(demo_template(), "i14s-").await;
     let c = srv.login(EDITOR).await;
     // a signed parcel with its record on file
     let list = srv.get(&c, "/api/parcels?status=signed").await;

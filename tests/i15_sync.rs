@@ -2,15 +2,16 @@
 //! (`GET /api/my/households`), parcel versions (`ETag`, `If-Match`, 412)
 //! and idempotent writes (`Idempotency-Key`).
 
-use hiendat::api::{AppState, router};
-use hiendat::store::{Role, Store};
+mod common;
+
+use common::{Demo, Server};
+use hiendat::store::Role;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const ADMIN: (&str, &str) = ("quan", "mật khẩu của Quân");
 const EDITOR_A: (&str, &str) = ("lan", "mật khẩu của Lan");
@@ -18,48 +19,25 @@ const EDITOR_B: (&str, &str) = ("hoa", "mật khẩu của Hoa");
 const VIEWER: (&str, &str) = ("minh", "mật khẩu của Minh");
 const SECRETARY: (&str, &str) = ("bithu", "mật khẩu bí thư");
 const MEMBER: (&str, &str) = ("dangvien", "mật khẩu đảng viên");
-const DEMO_TODAY: &str = "2026-11-29";
 
 fn demo_template() -> &'static PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     T.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.file_name().to_string_lossy().starts_with("i15s-") {
-                let _ = std::fs::remove_file(e.path());
-            }
+        Demo {
+            prefix: "i15s-",
+            seed: 3,
+            parcels: 800,
+            users: &[
+                (ADMIN.0, Role::Admin, ADMIN.1),
+                (EDITOR_A.0, Role::Editor, EDITOR_A.1),
+                (EDITOR_B.0, Role::Editor, EDITOR_B.1),
+                (VIEWER.0, Role::Viewer, VIEWER.1),
+            ],
+            scoped: Some((SECRETARY.1, MEMBER.1)),
         }
-        let path = dir.join(format!("i15s-demo-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        hiendat::demo::database::create_demo_as_of(&path, 3, 800, DEMO_TODAY.parse().unwrap())
-            .unwrap();
-        let mut store = Store::open(&path).unwrap();
-        store.add_user(ADMIN.0, Role::Admin, ADMIN.1).unwrap();
-        store
-            .add_user(EDITOR_A.0, Role::Editor, EDITOR_A.1)
-            .unwrap();
-        store
-            .add_user(EDITOR_B.0, Role::Editor, EDITOR_B.1)
-            .unwrap();
-        store.add_user(VIEWER.0, Role::Viewer, VIEWER.1).unwrap();
-        let today = hiendat::campaign::clock::today();
-        for (name, role, code) in hiendat::demo::roles::scoped_users(&store, today).unwrap() {
-            let password = if role == Role::Secretary {
-                SECRETARY.1
-            } else {
-                MEMBER.1
-            };
-            hiendat::demo::roles::ensure_user(&mut store, name, role, &code, password).unwrap();
-        }
-        path
+        .build()
     })
 }
-
-struct Server {
-    base: String,
-    db: PathBuf,
-}
-
 /// An answer: status, headers, raw body and the body as JSON (null if not).
 struct Answer {
     status: StatusCode,
@@ -78,56 +56,6 @@ impl Answer {
 }
 
 impl Server {
-    async fn start() -> Server {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "i15s-{}-{}.db",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::copy(demo_template(), &db).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = router(AppState::new(db.clone(), false));
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .await
-            .unwrap()
-        });
-        Server {
-            base: format!("http://{addr}"),
-            db,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// A count straight from the database.
-    fn count(&self, sql: &str) -> i64 {
-        let c = rusqlite::Connection::open(&self.db).unwrap();
-        c.query_row(sql, [], |r| r.get(0)).unwrap()
-    }
-
-    async fn login(&self, who: (&str, &str)) -> reqwest::Client {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let r = c
-            .post(self.url("/api/login"))
-            .json(&json!({ "name": who.0, "password": who.1 }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "login {}", who.0);
-        c
-    }
-
     /// Sends `method path` with a JSON body (none: no body) and headers.
     async fn call(
         &self,
@@ -157,7 +85,7 @@ impl Server {
         }
     }
 
-    async fn get(&self, c: &reqwest::Client, path: &str) -> Answer {
+    async fn fetch(&self, c: &reqwest::Client, path: &str) -> Answer {
         let a = self.call(c, Method::GET, path, None, &[]).await;
         assert_eq!(a.status, StatusCode::OK, "{path}: {}", a.json);
         a
@@ -180,9 +108,9 @@ fn features(v: &Value) -> &Vec<Value> {
 
 #[tokio::test]
 async fn the_demo_member_reads_their_households_ordered_by_what_needs_doing() {
-    let server = Server::start().await;
+    let server = Server::start(demo_template(), "i15s-").await;
     let member = server.login(MEMBER).await;
-    let me = server.get(&member, "/api/me").await.json;
+    let me = server.fetch(&member, "/api/me").await.json;
     let code = me["user"]["member"].as_str().unwrap().to_string();
     let scope: HashSet<String> = me["user"]["scope"]["parcels"]
         .as_array()
@@ -191,7 +119,7 @@ async fn the_demo_member_reads_their_households_ordered_by_what_needs_doing() {
         .map(id)
         .collect();
 
-    let list = server.get(&member, "/api/my/households").await.json;
+    let list = server.fetch(&member, "/api/my/households").await.json;
     assert_eq!(list["type"], "FeatureCollection");
     assert_eq!(list["member"]["code"], code.as_str());
     assert!(
@@ -280,7 +208,7 @@ async fn the_demo_member_reads_their_households_ordered_by_what_needs_doing() {
     // the same figures as the parcel's own answer
     let f = &fs[0]["properties"];
     let one = server
-        .get(&member, &format!("/api/parcels/{}", id(&f["parcel"])))
+        .fetch(&member, &format!("/api/parcels/{}", id(&f["parcel"])))
         .await
         .json;
     assert_eq!(f["donated_area_m2"], one["properties"]["donated_area_m2"]);
@@ -288,7 +216,7 @@ async fn the_demo_member_reads_their_households_ordered_by_what_needs_doing() {
 
     // the read is logged
     let admin = server.login(ADMIN).await;
-    let log = server.get(&admin, "/api/access-log?limit=50").await.json;
+    let log = server.fetch(&admin, "/api/access-log?limit=50").await.json;
     assert!(
         log["reads"]
             .as_array()
@@ -303,17 +231,17 @@ async fn the_demo_member_reads_their_households_ordered_by_what_needs_doing() {
 
 #[tokio::test]
 async fn a_ward_role_reads_a_members_list_and_others_are_refused() {
-    let server = Server::start().await;
+    let server = Server::start(demo_template(), "i15s-").await;
     let member = server.login(MEMBER).await;
-    let code = server.get(&member, "/api/me").await.json["user"]["member"]
+    let code = server.fetch(&member, "/api/me").await.json["user"]["member"]
         .as_str()
         .unwrap()
         .to_string();
-    let own = server.get(&member, "/api/my/households").await.json;
+    let own = server.fetch(&member, "/api/my/households").await.json;
 
     let admin = server.login(ADMIN).await;
     let theirs = server
-        .get(&admin, &format!("/api/my/households?member={code}"))
+        .fetch(&admin, &format!("/api/my/households?member={code}"))
         .await
         .json;
     assert_eq!(features(&theirs), features(&own));
@@ -389,7 +317,7 @@ async fn a_ward_role_reads_a_members_list_and_others_are_refused() {
 
 /// Another member's code than `code`.
 async fn theirs_other_code(server: &Server, admin: &reqwest::Client, code: &str) -> String {
-    let org = server.get(admin, "/api/org/current").await.json;
+    let org = server.fetch(admin, "/api/org/current").await.json;
     let members = org["members"].as_array().expect("members");
     members
         .iter()
@@ -404,10 +332,10 @@ async fn theirs_other_code(server: &Server, admin: &reqwest::Client, code: &str)
 /// A parcel whose household is being persuaded (agreed and declined both
 /// follow), with a household on file: its id.
 async fn persuading_parcel(server: &Server, c: &reqwest::Client) -> String {
-    let list = server.get(c, "/api/parcels?status=persuading").await.json;
+    let list = server.fetch(c, "/api/parcels?status=persuading").await.json;
     for f in features(&list) {
         let pid = id(&f["properties"]["id"]);
-        let one = server.get(c, &format!("/api/parcels/{pid}")).await.json;
+        let one = server.fetch(c, &format!("/api/parcels/{pid}")).await.json;
         if one["properties"]["households"]
             .as_array()
             .is_some_and(|h| !h.is_empty())
@@ -420,7 +348,7 @@ async fn persuading_parcel(server: &Server, c: &reqwest::Client) -> String {
 
 /// The parcel's ETag and version now.
 async fn tag_of(server: &Server, c: &reqwest::Client, pid: &str) -> (String, i64) {
-    let a = server.get(c, &format!("/api/parcels/{pid}")).await;
+    let a = server.fetch(c, &format!("/api/parcels/{pid}")).await;
     let tag = a.header("etag").expect("an ETag");
     let v = a.json["version"].as_i64().expect("a version");
     assert_eq!(a.json["properties"]["version"], v);
@@ -435,14 +363,14 @@ fn older(tag: &str) -> String {
 
 #[tokio::test]
 async fn a_write_from_a_stale_screen_is_412_and_never_overwrites() {
-    let server = Server::start().await;
+    let server = Server::start(demo_template(), "i15s-").await;
     let a = server.login(EDITOR_A).await;
     let b = server.login(EDITOR_B).await;
     let pid = server_parcel(&server, &a).await;
     let (seen, v0) = tag_of(&server, &a, &pid).await;
     // a replay of a past date carries no version
     let past = server
-        .get(&a, &format!("/api/parcels/{pid}?as_of=2026-11-01"))
+        .fetch(&a, &format!("/api/parcels/{pid}?as_of=2026-11-01"))
         .await;
     assert!(past.header("etag").is_none() && past.json.get("version").is_none());
 
@@ -491,7 +419,7 @@ async fn a_write_from_a_stale_screen_is_412_and_never_overwrites() {
     assert_eq!(stale.json["current"]["properties"]["status"], "agreed");
     assert_eq!(
         stale.json["current"],
-        server.get(&b, &format!("/api/parcels/{pid}")).await.json,
+        server.fetch(&b, &format!("/api/parcels/{pid}")).await.json,
         "the parcel as GET answers it"
     );
     assert_eq!(stale.header("etag").as_deref(), Some(after_a.as_str()));
@@ -574,7 +502,7 @@ async fn write_checked(
 
 #[tokio::test]
 async fn every_write_on_a_parcel_honours_if_match_and_moves_the_etag() {
-    let server = Server::start().await;
+    let server = Server::start(demo_template(), "i15s-").await;
     let c = server.login(EDITOR_A).await;
     let admin = server.login(ADMIN).await;
     let pid = persuading_parcel(&server, &c).await;
@@ -623,7 +551,7 @@ async fn every_write_on_a_parcel_honours_if_match_and_moves_the_etag() {
         &of("grievances", "AND t.answer IS NOT NULL"),
     )
     .await;
-    let flags = server.get(&admin, &base).await.json["properties"]["households"][0].clone();
+    let flags = server.fetch(&admin, &base).await.json["properties"]["households"][0].clone();
     let flagged = flags["is_member_family"].as_bool().expect("the flag");
     write_checked(
         &server,
@@ -636,7 +564,7 @@ async fn every_write_on_a_parcel_honours_if_match_and_moves_the_etag() {
     )
     .await;
     // re-assigned to another member than today's
-    let detail = server.get(&admin, &base).await.json;
+    let detail = server.fetch(&admin, &base).await.json;
     let current: HashSet<String> = detail["properties"]["assignments"]
         .as_array()
         .map(|a| {
@@ -645,7 +573,7 @@ async fn every_write_on_a_parcel_honours_if_match_and_moves_the_etag() {
                 .collect()
         })
         .unwrap_or_default();
-    let org = server.get(&admin, "/api/org/current").await.json;
+    let org = server.fetch(&admin, "/api/org/current").await.json;
     let other = org["members"]
         .as_array()
         .unwrap()
@@ -754,7 +682,7 @@ async fn every_write_on_a_parcel_honours_if_match_and_moves_the_etag() {
 
 #[tokio::test]
 async fn the_same_idempotency_key_writes_once_and_answers_the_same_bytes() {
-    let server = Server::start().await;
+    let server = Server::start(demo_template(), "i15s-").await;
     let a = server.login(EDITOR_A).await;
     let b = server.login(EDITOR_B).await;
     let pid = persuading_parcel(&server, &a).await;
@@ -837,7 +765,7 @@ async fn the_same_idempotency_key_writes_once_and_answers_the_same_bytes() {
 
 #[tokio::test]
 async fn a_refused_request_is_not_kept_and_a_conflict_is_judged_again() {
-    let server = Server::start().await;
+    let server = Server::start(demo_template(), "i15s-").await;
     let a = server.login(EDITOR_A).await;
     let pid = persuading_parcel(&server, &a).await;
     let path = format!("/api/parcels/{pid}/events");
@@ -909,7 +837,7 @@ async fn a_refused_request_is_not_kept_and_a_conflict_is_judged_again() {
 
 #[tokio::test]
 async fn two_identical_requests_at_once_write_once() {
-    let server = Server::start().await;
+    let server = Server::start(demo_template(), "i15s-").await;
     let a = server.login(EDITOR_A).await;
     let pid = persuading_parcel(&server, &a).await;
     let path = format!("/api/parcels/{pid}/events");
@@ -936,14 +864,16 @@ async fn two_identical_requests_at_once_write_once() {
 
 #[tokio::test]
 async fn who_may_not_write_a_parcel_never_learns_its_version_nor_who_changed_it() {
-    let server = Server::start().await;
+    let server = Server::start(demo_template(), "i15s-").await;
     let a = server.login(EDITOR_A).await;
     let pid = persuading_parcel(&server, &a).await;
     let (tag, _) = tag_of(&server, &a, &pid).await;
 
     // the public reads no version: it moves with visits and grievances
     let anonymous = reqwest::Client::new();
-    let public = server.get(&anonymous, &format!("/api/parcels/{pid}")).await;
+    let public = server
+        .fetch(&anonymous, &format!("/api/parcels/{pid}"))
+        .await;
     assert_eq!(public.header("etag"), None);
     assert_eq!(public.json.get("version"), None);
     assert_eq!(public.json["properties"].get("version"), None);
@@ -951,7 +881,7 @@ async fn who_may_not_write_a_parcel_never_learns_its_version_nor_who_changed_it(
     // a party member out of scope sending a stale If-Match hears "out of
     // scope", not the 412 that names who changed the parcel
     let member = server.login(MEMBER).await;
-    let mine = server.get(&member, "/api/my/households").await.json;
+    let mine = server.fetch(&member, "/api/my/households").await.json;
     let scope: Vec<String> = features(&mine)
         .iter()
         .map(|f| id(&f["properties"]["parcel"]))
@@ -981,7 +911,7 @@ async fn who_may_not_write_a_parcel_never_learns_its_version_nor_who_changed_it(
 
 #[tokio::test]
 async fn logging_out_has_the_browser_forget_what_the_field_page_kept() {
-    let server = Server::start().await;
+    let server = Server::start(demo_template(), "i15s-").await;
     let member = server.login(MEMBER).await;
     let out = server
         .call(&member, Method::POST, "/api/logout", None, &[])

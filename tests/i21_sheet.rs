@@ -5,84 +5,32 @@
 //! is refused naming the parameter; printed to PDF by headless Chromium, the
 //! text holds the title, the scale and a parcel number.
 
-use hiendat::api::{AppState, router};
-use hiendat::store::{Role, Store};
+mod common;
+
+use common::{Demo, Server};
+use hiendat::store::Role;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 const VIEWER: (&str, &str) = ("minh", "mật khẩu của Minh");
-const DEMO_TODAY: &str = "2026-11-29";
 
 fn demo_template() -> &'static PathBuf {
     static T: OnceLock<PathBuf> = OnceLock::new();
     T.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.file_name().to_string_lossy().starts_with("i21sheet-") {
-                let _ = std::fs::remove_file(e.path());
-            }
+        Demo {
+            prefix: "i21sheet-",
+            seed: 3,
+            parcels: 800,
+            users: &[(VIEWER.0, Role::Viewer, VIEWER.1)],
+            scoped: None,
         }
-        let path = dir.join(format!("i21sheet-demo-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        hiendat::demo::database::create_demo_as_of(&path, 3, 800, DEMO_TODAY.parse().unwrap())
-            .unwrap();
-        let mut store = Store::open(&path).unwrap();
-        store.add_user(VIEWER.0, Role::Viewer, VIEWER.1).unwrap();
-        path
+        .build()
     })
 }
-
-struct Server {
-    base: String,
-}
-
 impl Server {
-    async fn start() -> Server {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let db = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "i21sheet-{}-{}.db",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::copy(demo_template(), &db).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = router(AppState::new(db, false));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Server {
-            base: format!("http://{addr}"),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn login(&self, who: (&str, &str)) -> reqwest::Client {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let r = c
-            .post(self.url("/api/login"))
-            .json(&json!({ "name": who.0, "password": who.1 }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        c
-    }
-
-    async fn get(&self, c: &reqwest::Client, path: &str) -> Value {
-        let r = c.get(self.url(path)).send().await.unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        r.json().await.unwrap()
-    }
-
     async fn page(&self, c: &reqwest::Client, path: &str) -> String {
         let r = c.get(self.url(path)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{path}");
@@ -162,7 +110,7 @@ fn affected_count(html: &str) -> usize {
 
 #[tokio::test]
 async fn a_groups_sheet_names_the_group_draws_only_its_parcels_and_tables_its_figures() {
-    let srv = Server::start().await;
+    let srv = Server::start(demo_template(), "i21sheet-").await;
     let anon = reqwest::Client::new();
     let groups = srv.get(&anon, "/api/summary/groups").await;
     let rows = groups.as_array().unwrap();
@@ -225,7 +173,7 @@ async fn a_groups_sheet_names_the_group_draws_only_its_parcels_and_tables_its_fi
 
 #[tokio::test]
 async fn a_segments_sheet_draws_its_donating_parcels_and_its_own_figures() {
-    let srv = Server::start().await;
+    let srv = Server::start(demo_template(), "i21sheet-").await;
     let anon = reqwest::Client::new();
     let segs = srv.get(&anon, "/api/segments").await;
     let feats = segs["features"].as_array().unwrap();
@@ -268,7 +216,7 @@ async fn a_segments_sheet_draws_its_donating_parcels_and_its_own_figures() {
 
 #[tokio::test]
 async fn anonymous_readers_get_no_names_and_no_declined_and_logged_in_readers_do() {
-    let srv = Server::start().await;
+    let srv = Server::start(demo_template(), "i21sheet-").await;
     let viewer = srv.login(VIEWER).await;
     let anon = reqwest::Client::new();
     // a declined household, its group and its head's name
@@ -307,7 +255,7 @@ async fn anonymous_readers_get_no_names_and_no_declined_and_logged_in_readers_do
 
 #[tokio::test]
 async fn bad_print_requests_are_refused_naming_the_parameter() {
-    let srv = Server::start().await;
+    let srv = Server::start(demo_template(), "i21sheet-").await;
     let anon = reqwest::Client::new();
     for (q, status, word) in [
         ("", 422, "group"),
@@ -332,7 +280,7 @@ async fn bad_print_requests_are_refused_naming_the_parameter() {
 
 #[tokio::test]
 async fn the_sheet_printed_to_pdf_by_chromium_holds_the_title_the_scale_and_a_parcel_number() {
-    let srv = Server::start().await;
+    let srv = Server::start(demo_template(), "i21sheet-").await;
     let anon = reqwest::Client::new();
     let groups = srv.get(&anon, "/api/summary/groups").await;
     let name = groups[0]["residential_group"].as_str().unwrap().to_string();
@@ -391,7 +339,7 @@ async fn the_sheet_printed_to_pdf_by_chromium_holds_the_title_the_scale_and_a_pa
 
 #[tokio::test]
 async fn a_sheet_on_a_past_date_shows_the_area_as_it_stood_then() {
-    let srv = Server::start().await;
+    let srv = Server::start(demo_template(), "i21sheet-").await;
     let anon = reqwest::Client::new();
     let groups = srv.get(&anon, "/api/summary/groups").await;
     let g = groups
