@@ -328,6 +328,24 @@ fn written(status: StatusCode, v: Value) -> (StatusCode, Json<Value>) {
     (status, Json(v))
 }
 
+/// The answer to an organisation write: what was written (`key`: its code
+/// or id) and its new version.
+fn saved(status: StatusCode, key: &str, id: Value, version: i64) -> (StatusCode, Json<Value>) {
+    written(status, json!({ key: id, "version": version }))
+}
+
+/// The caller, when they may edit the ward's organisation.
+fn org_editor(caller: &Caller) -> Result<User, ApiError> {
+    let user = caller.require_to(Action::EditOrg)?.clone();
+    caller.require_ward("tổ chức / organisation")?;
+    Ok(user)
+}
+
+/// Who writes, and from which day (`effective`, default today).
+fn author(user: &User, effective_day: Option<&str>) -> Result<OrgAuthor, ApiError> {
+    Ok(OrgAuthor::now(&user.name, effective(effective_day)?))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CellBody {
@@ -367,22 +385,18 @@ async fn add_cell(
     caller: Caller,
     body: Result<Json<CellBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::EditOrg)?.clone();
-    caller.require_ward("tổ chức / organisation")?;
+    let user = org_editor(&caller)?;
     let Json(b) = body?;
     let code = code("code", b.code.as_deref())?;
     if !may_edit_cell(&user, &code) {
         return Err(forbidden_cell());
     }
-    let a = OrgAuthor::now(&user.name, effective(b.effective.as_deref())?);
+    let a = author(&user, b.effective.as_deref())?;
     let edit = b.edit(code)?;
     state
         .blocking(move |s| {
             let v = s.add_cell(&edit, &a)?;
-            Ok(written(
-                StatusCode::CREATED,
-                json!({ "code": edit.code, "version": v }),
-            ))
+            Ok(saved(StatusCode::CREATED, "code", json!(edit.code), v))
         })
         .await
 }
@@ -394,8 +408,7 @@ async fn edit_cell(
     Path(code): Path<String>,
     body: Result<Json<CellBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::EditOrg)?.clone();
-    caller.require_ward("tổ chức / organisation")?;
+    let user = org_editor(&caller)?;
     if !may_edit_cell(&user, &code) {
         return Err(forbidden_cell());
     }
@@ -407,15 +420,12 @@ async fn edit_cell(
         ));
     }
     let expected = version(b.version)?;
-    let a = OrgAuthor::now(&user.name, effective(b.effective.as_deref())?);
+    let a = author(&user, b.effective.as_deref())?;
     let edit = b.edit(code)?;
     state
         .blocking(move |s| {
             let v = s.edit_cell(&edit, expected, &a)?;
-            Ok(written(
-                StatusCode::OK,
-                json!({ "code": edit.code, "version": v }),
-            ))
+            Ok(saved(StatusCode::OK, "code", json!(edit.code), v))
         })
         .await
 }
@@ -427,21 +437,17 @@ async fn remove_cell(
     Path(code): Path<String>,
     body: Result<Json<RemoveBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::EditOrg)?.clone();
-    caller.require_ward("tổ chức / organisation")?;
+    let user = org_editor(&caller)?;
     if !may_edit_cell(&user, &code) {
         return Err(forbidden_cell());
     }
     let Json(b) = body?;
     let expected = version(b.version)?;
-    let a = OrgAuthor::now(&user.name, effective(b.effective.as_deref())?);
+    let a = author(&user, b.effective.as_deref())?;
     state
         .blocking(move |s| {
             let v = s.remove_cell(&code, expected, &a)?;
-            Ok(written(
-                StatusCode::OK,
-                json!({ "code": code, "version": v }),
-            ))
+            Ok(saved(StatusCode::OK, "code", json!(code), v))
         })
         .await
 }
@@ -494,11 +500,10 @@ async fn add_member(
     caller: Caller,
     body: Result<Json<MemberBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::EditOrg)?.clone();
-    caller.require_ward("tổ chức / organisation")?;
+    let user = org_editor(&caller)?;
     let Json(b) = body?;
     let code = code("code", b.code.as_deref())?;
-    let a = OrgAuthor::now(&user.name, effective(b.effective.as_deref())?);
+    let a = author(&user, b.effective.as_deref())?;
     let edit = b.edit(code)?;
     if !may_edit_cell(&user, &edit.cell) {
         return Err(forbidden_cell());
@@ -506,10 +511,7 @@ async fn add_member(
     state
         .blocking(move |s| {
             let v = s.add_member(&edit, &a)?;
-            Ok(written(
-                StatusCode::CREATED,
-                json!({ "code": edit.code, "version": v }),
-            ))
+            Ok(saved(StatusCode::CREATED, "code", json!(edit.code), v))
         })
         .await
 }
@@ -521,8 +523,7 @@ async fn edit_member(
     Path(code): Path<String>,
     body: Result<Json<MemberBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::EditOrg)?.clone();
-    caller.require_ward("tổ chức / organisation")?;
+    let user = org_editor(&caller)?;
     let Json(b) = body?;
     if b.code.as_deref().is_some_and(|c| c.trim() != code) {
         return Err(unprocessable(
@@ -531,7 +532,7 @@ async fn edit_member(
         ));
     }
     let expected = version(b.version)?;
-    let a = OrgAuthor::now(&user.name, effective(b.effective.as_deref())?);
+    let a = author(&user, b.effective.as_deref())?;
     let edit = b.edit(code)?;
     state
         .blocking(move |s| {
@@ -540,10 +541,7 @@ async fn edit_member(
                 return Err(forbidden_cell());
             }
             let v = s.edit_member(&edit, expected, &a)?;
-            Ok(written(
-                StatusCode::OK,
-                json!({ "code": edit.code, "version": v }),
-            ))
+            Ok(saved(StatusCode::OK, "code", json!(edit.code), v))
         })
         .await
 }
@@ -555,21 +553,17 @@ async fn remove_member(
     Path(code): Path<String>,
     body: Result<Json<RemoveBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::EditOrg)?.clone();
-    caller.require_ward("tổ chức / organisation")?;
+    let user = org_editor(&caller)?;
     let Json(b) = body?;
     let expected = version(b.version)?;
-    let a = OrgAuthor::now(&user.name, effective(b.effective.as_deref())?);
+    let a = author(&user, b.effective.as_deref())?;
     state
         .blocking(move |s| {
             if cell_of_member(s, &code)?.is_some_and(|c| !may_edit_cell(&user, &c)) {
                 return Err(forbidden_cell());
             }
             let v = s.remove_member(&code, expected, &a)?;
-            Ok(written(
-                StatusCode::OK,
-                json!({ "code": code, "version": v }),
-            ))
+            Ok(saved(StatusCode::OK, "code", json!(code), v))
         })
         .await
 }
@@ -624,18 +618,14 @@ async fn add_lead(
     caller: Caller,
     body: Result<Json<LeadBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::EditOrg)?.clone();
-    caller.require_ward("tổ chức / organisation")?;
+    let user = org_editor(&caller)?;
     let Json(b) = body?;
-    let a = OrgAuthor::now(&user.name, effective(b.effective.as_deref())?);
+    let a = author(&user, b.effective.as_deref())?;
     let edit = b.edit()?;
     state
         .blocking(move |s| {
             let (id, v) = s.add_lead(&edit, &a)?;
-            Ok(written(
-                StatusCode::CREATED,
-                json!({ "id": id, "version": v }),
-            ))
+            Ok(saved(StatusCode::CREATED, "id", json!(id), v))
         })
         .await
 }
@@ -647,16 +637,15 @@ async fn edit_lead(
     Path(id): Path<i64>,
     body: Result<Json<LeadBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::EditOrg)?.clone();
-    caller.require_ward("tổ chức / organisation")?;
+    let user = org_editor(&caller)?;
     let Json(b) = body?;
     let expected = version(b.version)?;
-    let a = OrgAuthor::now(&user.name, effective(b.effective.as_deref())?);
+    let a = author(&user, b.effective.as_deref())?;
     let edit = b.edit()?;
     state
         .blocking(move |s| {
             let v = s.edit_lead(id, &edit, expected, &a)?;
-            Ok(written(StatusCode::OK, json!({ "id": id, "version": v })))
+            Ok(saved(StatusCode::OK, "id", json!(id), v))
         })
         .await
 }
@@ -668,15 +657,14 @@ async fn remove_lead(
     Path(id): Path<i64>,
     body: Result<Json<RemoveBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::EditOrg)?.clone();
-    caller.require_ward("tổ chức / organisation")?;
+    let user = org_editor(&caller)?;
     let Json(b) = body?;
     let expected = version(b.version)?;
-    let a = OrgAuthor::now(&user.name, effective(b.effective.as_deref())?);
+    let a = author(&user, b.effective.as_deref())?;
     state
         .blocking(move |s| {
             let v = s.remove_lead(id, expected, &a)?;
-            Ok(written(StatusCode::OK, json!({ "id": id, "version": v })))
+            Ok(saved(StatusCode::OK, "id", json!(id), v))
         })
         .await
 }
@@ -701,8 +689,7 @@ async fn reassign(
     caller: Caller,
     body: Result<Json<ReassignBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let user = caller.require_to(Action::EditOrg)?.clone();
-    caller.require_ward("tổ chức / organisation")?;
+    let user = org_editor(&caller)?;
     let Json(b) = body?;
     let member = code("member", b.member.as_deref())?;
     if b.parcels.is_empty() {

@@ -17,7 +17,7 @@ use super::{Result, Store, StoreError, What};
 use crate::campaign::FeatureId;
 use crate::campaign::org::Area;
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 use serde_json::{Value, json};
 
 /// A party cell's values.
@@ -291,6 +291,33 @@ pub(super) fn assign_in(
     )
 }
 
+/// Keeps a change in the organisation's history, moves the data version
+/// (pages reload) and commits: the item's new version.
+fn commit_change(
+    tx: Transaction,
+    what: OrgWhat,
+    item: &str,
+    change: &str,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    a: &OrgAuthor,
+) -> Result<i64> {
+    let v = log(
+        &tx,
+        what,
+        item,
+        change,
+        before,
+        after,
+        Some(a.effective),
+        &a.at,
+        &a.by,
+    )?;
+    bump_version(&tx)?;
+    tx.commit()?;
+    Ok(v)
+}
+
 impl Store {
     /// The area leads with their row ids (the id names a lead in edits).
     pub fn lead_ids(&self) -> Result<Vec<i64>> {
@@ -319,20 +346,7 @@ impl Store {
         let id = tx.last_insert_rowid();
         set_cell_groups(&tx, id, &groups)?;
         let after = cell_json(&tx, id)?;
-        let v = log(
-            &tx,
-            OrgWhat::Cell,
-            &c.code,
-            "added",
-            None,
-            Some(&after),
-            Some(a.effective),
-            &a.at,
-            &a.by,
-        )?;
-        bump_version(&tx)?;
-        tx.commit()?;
-        Ok(v)
+        commit_change(tx, OrgWhat::Cell, &c.code, "added", None, Some(&after), a)
     }
 
     /// New values of the cell `c.code` (its code stays), made from
@@ -349,20 +363,15 @@ impl Store {
         )?;
         set_cell_groups(&tx, id, &groups)?;
         let after = cell_json(&tx, id)?;
-        let v = log(
-            &tx,
+        commit_change(
+            tx,
             OrgWhat::Cell,
             &c.code,
             "edited",
             Some(&before),
             Some(&after),
-            Some(a.effective),
-            &a.at,
-            &a.by,
-        )?;
-        bump_version(&tx)?;
-        tx.commit()?;
-        Ok(v)
+            a,
+        )
     }
 
     /// Removes a cell that has no member left: its last version.
@@ -394,20 +403,7 @@ impl Store {
         let before = cell_json(&tx, id)?;
         tx.execute("DELETE FROM cell_groups WHERE cell = ?1", [id])?;
         tx.execute("DELETE FROM party_cells WHERE id = ?1", [id])?;
-        let v = log(
-            &tx,
-            OrgWhat::Cell,
-            code,
-            "removed",
-            Some(&before),
-            None,
-            Some(a.effective),
-            &a.at,
-            &a.by,
-        )?;
-        bump_version(&tx)?;
-        tx.commit()?;
-        Ok(v)
+        commit_change(tx, OrgWhat::Cell, code, "removed", Some(&before), None, a)
     }
 
     /// Adds a party member: its version.
@@ -426,20 +422,7 @@ impl Store {
             (&m.code, &m.name, cell, &m.role, household),
         )?;
         let after = member_json(&tx, tx.last_insert_rowid())?;
-        let v = log(
-            &tx,
-            OrgWhat::Member,
-            &m.code,
-            "added",
-            None,
-            Some(&after),
-            Some(a.effective),
-            &a.at,
-            &a.by,
-        )?;
-        bump_version(&tx)?;
-        tx.commit()?;
-        Ok(v)
+        commit_change(tx, OrgWhat::Member, &m.code, "added", None, Some(&after), a)
     }
 
     /// New values of the member `m.code` (its code stays), made from
@@ -455,20 +438,15 @@ impl Store {
             (id, &m.name, cell, &m.role, household),
         )?;
         let after = member_json(&tx, id)?;
-        let v = log(
-            &tx,
+        commit_change(
+            tx,
             OrgWhat::Member,
             &m.code,
             "edited",
             Some(&before),
             Some(&after),
-            Some(a.effective),
-            &a.at,
-            &a.by,
-        )?;
-        bump_version(&tx)?;
-        tx.commit()?;
-        Ok(v)
+            a,
+        )
     }
 
     /// Removes a member no household is assigned to on or after the day it
@@ -514,20 +492,7 @@ impl Store {
         }
         tx.execute("DELETE FROM assignments WHERE member = ?1", [id])?;
         tx.execute("DELETE FROM party_members WHERE id = ?1", [id])?;
-        let v = log(
-            &tx,
-            OrgWhat::Member,
-            code,
-            "removed",
-            Some(&before),
-            None,
-            Some(a.effective),
-            &a.at,
-            &a.by,
-        )?;
-        bump_version(&tx)?;
-        tx.commit()?;
-        Ok(v)
+        commit_change(tx, OrgWhat::Member, code, "removed", Some(&before), None, a)
     }
 
     /// Adds an area lead: (its id, its version).
@@ -540,19 +505,15 @@ impl Store {
         )?;
         let id = tx.last_insert_rowid();
         let after = lead_json(&tx, id)?;
-        let v = log(
-            &tx,
+        let v = commit_change(
+            tx,
             OrgWhat::Lead,
             &id.to_string(),
             "added",
             None,
             Some(&after),
-            Some(a.effective),
-            &a.at,
-            &a.by,
+            a,
         )?;
-        bump_version(&tx)?;
-        tx.commit()?;
         Ok((id, v))
     }
 
@@ -574,20 +535,15 @@ impl Store {
             (id, &l.name, &l.title, g, s),
         )?;
         let after = lead_json(&tx, id)?;
-        let v = log(
-            &tx,
+        commit_change(
+            tx,
             OrgWhat::Lead,
             &item,
             "edited",
             Some(&before),
             Some(&after),
-            Some(a.effective),
-            &a.at,
-            &a.by,
-        )?;
-        bump_version(&tx)?;
-        tx.commit()?;
-        Ok(v)
+            a,
+        )
     }
 
     /// Removes the area lead `id`, made from `expected`.
@@ -597,20 +553,7 @@ impl Store {
         let before = lead_json(&tx, id).map_err(|_| not_found(What::Lead, &item))?;
         check_version(&tx, OrgWhat::Lead, &item, expected)?;
         tx.execute("DELETE FROM area_leads WHERE id = ?1", [id])?;
-        let v = log(
-            &tx,
-            OrgWhat::Lead,
-            &item,
-            "removed",
-            Some(&before),
-            None,
-            Some(a.effective),
-            &a.at,
-            &a.by,
-        )?;
-        bump_version(&tx)?;
-        tx.commit()?;
-        Ok(v)
+        commit_change(tx, OrgWhat::Lead, &item, "removed", Some(&before), None, a)
     }
 
     /// Re-assigns the households of `parcels` to `member` from
