@@ -70,7 +70,8 @@ fn ring(pts: &[[f64; 2]]) -> String {
 
 /// A block of parcels along a road: a row of 8 (the third with a well as a
 /// hole, the sixth a 120-vertex round plot, a complex shape), their numbers
-/// 101–108 as texts on level 13, a garage on level 20, the road on level 30.
+/// 101–108 as texts on level 13, a garage on level 20, the road and its
+/// label (name, planned and current width) on level 30.
 fn rows() -> Vec<String> {
     let mut rows = Vec::new();
     for k in 0..8 {
@@ -113,6 +114,11 @@ fn rows() -> Vec<String> {
     rows.push(format!(
         "\"POLYGON({})\",20,\"\"",
         ring(&[[2.0, 8.0], [6.0, 8.0], [6.0, 12.0], [2.0, 12.0]])
+    ));
+    rows.push(format!(
+        "\"POINT({:.3} {:.3})\",30,\"Đường Lê Lợi, lộ giới 10m, hiện trạng 4m\"",
+        X + 50.0,
+        Y - 7.0
     ));
     rows.push(format!(
         "\"LINESTRING({:.3} {:.3},{:.3} {:.3})\",30,\"\"",
@@ -248,7 +254,7 @@ fn gdals_dgn_files_read_as_gdal_reads_them_2d_3d_any_units_and_origin() {
             .filter(|(t, l, r)| matches!(t, 6 | 14) && !r.is_empty() && matches!(l, 0 | 10))
             .map(|(_, _, r)| r)
             .collect();
-        let ours = read_parcels(&std::fs::read(&dgn).unwrap(), &[10]);
+        let ours = read_parcels(&std::fs::read(&dgn).unwrap(), &[10, 13]);
         // the well is a hole, not a parcel: one fewer than GDAL's polygons
         assert_eq!(ours.features.len(), 8, "{name}");
         assert_eq!(solids.len(), 9, "{name}");
@@ -413,6 +419,23 @@ fn a_dgn_imports_with_crs_and_levels_and_is_refused_without_them() {
         "10,13,30",
     ]);
     assert_eq!(exported_parcels(&db2, &d).len(), 8);
+    let out = d.join("segs.geojson");
+    ok(&[
+        "export",
+        "--db",
+        s(&db2),
+        "--format",
+        "geojson",
+        "--layer",
+        "centerlines",
+        "--out",
+        s(&out),
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let road = &j["features"][0]["properties"];
+    assert_eq!(road["name"], "Đường Lê Lợi", "{road}");
+    assert_eq!(road["plan_w_m"].as_f64(), Some(10.0), "{road}");
+    assert_eq!(road["cur_w_m"].as_f64(), Some(4.0), "{road}");
 
     // refusals
     refused(

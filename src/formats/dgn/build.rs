@@ -342,19 +342,217 @@ pub(super) fn parcels_layer(
     layer
 }
 
-/// The lines layer (segments): one feature per line, its level and offset.
-pub(super) fn lines_layer(d: Drawing) -> Layer {
+/// A text's words and numbers: letters folded (lower case, no
+/// diacritics), numbers with a decimal point or comma ("13,5").
+enum Token {
+    Word(String),
+    Num(f64),
+}
+
+fn tokens(text: &str) -> Vec<(usize, Token)> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        if c.is_ascii_digit() {
+            let mut j = i;
+            let mut s = String::new();
+            while j < chars.len() && chars[j].1.is_ascii_digit() {
+                s.push(chars[j].1);
+                j += 1;
+            }
+            if j + 1 < chars.len()
+                && matches!(chars[j].1, '.' | ',')
+                && chars[j + 1].1.is_ascii_digit()
+            {
+                s.push('.');
+                j += 1;
+                while j < chars.len() && chars[j].1.is_ascii_digit() {
+                    s.push(chars[j].1);
+                    j += 1;
+                }
+            }
+            if let Ok(v) = s.parse() {
+                out.push((at, Token::Num(v)));
+            }
+            i = j;
+        } else if c.is_alphabetic() {
+            let mut j = i;
+            let mut w = String::new();
+            while j < chars.len() && chars[j].1.is_alphabetic() {
+                w.push(chars[j].1);
+                j += 1;
+            }
+            out.push((at, Token::Word(fold(&w))));
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A road label's name and widths: "Đường Lê Lợi, lộ giới 20m", "LG 13,5",
+/// "B = 20 m", "hiện trạng 8m" / "HT 8". `None` when the text is no road
+/// label (neither a width nor a word such as "đường", "phố", "ngõ" first).
+pub(super) fn parse_road_label(text: &str) -> Option<(Option<String>, Option<f64>, Option<f64>)> {
+    const PLANNED: &[&[&str]] = &[
+        &["lo", "gioi"],
+        &["logioi"],
+        &["lg"],
+        &["b"],
+        &["chi", "gioi"],
+        &["mat", "cat"],
+        &["mc"],
+        &["quy", "hoach"],
+        &["qh"],
+    ];
+    const CURRENT: &[&[&str]] = &[&["hien", "trang"], &["ht"]];
+    const ROADS: &[&str] = &[
+        "duong", "pho", "ngo", "ngach", "hem", "kiet", "quoc", "tinh", "ql", "tl", "dt",
+    ];
+    let toks = tokens(text);
+    let word = |k: usize| match toks.get(k) {
+        Some((_, Token::Word(w))) => Some(w.as_str()),
+        _ => None,
+    };
+    let (mut planned, mut current, mut first_key) = (None, None, None);
+    let mut k = 0;
+    while k < toks.len() {
+        let mut hit = None;
+        for (keys, is_planned) in PLANNED
+            .iter()
+            .map(|k| (k, true))
+            .chain(CURRENT.iter().map(|k| (k, false)))
+        {
+            if keys.iter().enumerate().all(|(n, w)| word(k + n) == Some(w)) {
+                hit = Some((keys.len(), is_planned));
+                break;
+            }
+        }
+        if let Some((len, is_planned)) = hit
+            && let Some((_, Token::Num(v))) = toks.get(k + len)
+            && *v > 0.0
+            && *v < 1000.0
+        {
+            first_key.get_or_insert(toks[k].0);
+            if is_planned {
+                planned.get_or_insert(*v);
+            } else {
+                current.get_or_insert(*v);
+            }
+            k += len + 1;
+            continue;
+        }
+        k += 1;
+    }
+    let road = word(0).is_some_and(|w| ROADS.contains(&w));
+    if planned.is_none() && current.is_none() && !road {
+        return None;
+    }
+    let name = text[..first_key.unwrap_or(text.len())]
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '-' | ':' | ';' | '('))
+        .trim();
+    let name = (road && !name.is_empty()).then(|| name.to_string());
+    Some((name, planned, current))
+}
+
+/// Distance from `p` to a polyline.
+fn distance(p: Pt, line: &[Pt]) -> f64 {
+    line.windows(2)
+        .map(|w| {
+            let (a, b) = (w[0], w[1]);
+            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+            let len2 = dx * dx + dy * dy;
+            let t = if len2 > 0.0 {
+                (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// How far (m) a road label may stand from its line.
+const ROAD_LABEL_M: f64 = 20.0;
+
+/// The lines layer (segments): one feature per line, its level and offset,
+/// and what the nearest road label (within [`ROAD_LABEL_M`]) says: name,
+/// planned and current width.
+pub(super) fn lines_layer(d: Drawing, texts: &[String], notes: &mut Vec<String>) -> Layer {
     let fields = vec![
         Field::new("dgn_level", FieldKind::Integer),
         Field::new("dgn_offset", FieldKind::Integer),
+        Field::new("label", FieldKind::Text),
+        Field::new("name", FieldKind::Text),
+        Field::new("planned_width_m", FieldKind::Real),
+        Field::new("current_width_m", FieldKind::Real),
     ];
+    let tree = RTree::bulk_load(
+        d.lines
+            .iter()
+            .enumerate()
+            .map(|(k, l)| {
+                let (min, max) = bbox(&l.pts);
+                GeomWithData::new(Rectangle::from_corners(min, max), k)
+            })
+            .collect(),
+    );
+    let mut said: Vec<Vec<usize>> = vec![Vec::new(); d.lines.len()];
+    let mut labels = 0;
+    for (ti, t) in d.texts.iter().enumerate() {
+        if parse_road_label(&texts[ti]).is_none() {
+            continue;
+        }
+        let r = ROAD_LABEL_M;
+        let near =
+            rstar::AABB::from_corners([t.at[0] - r, t.at[1] - r], [t.at[0] + r, t.at[1] + r]);
+        let best = tree
+            .locate_in_envelope_intersecting(near)
+            .map(|c| (c.data, distance(t.at, &d.lines[c.data].pts)))
+            .filter(|(_, dist)| *dist <= r)
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((k, _)) = best {
+            said[k].push(ti);
+            labels += 1;
+        }
+    }
+    if labels > 0 {
+        notes.push(format!(
+            "{labels} nhãn đường (tên, lộ giới, hiện trạng) gán cho đường gần nhất trong {ROAD_LABEL_M} m / {labels} road labels (name, planned and current width) given to the nearest line within {ROAD_LABEL_M} m"
+        ));
+    }
     let mut layer = Layer::new("lines", "Đường / Lines", GeomKind::Line, fields);
-    for l in d.lines {
+    layer.label_field = Some(2);
+    for (l, tis) in d.lines.into_iter().zip(said) {
+        let (mut name, mut planned, mut current) = (None, None, None);
+        for &ti in &tis {
+            if let Some((n, p, c)) = parse_road_label(&texts[ti]) {
+                name = name.or(n);
+                planned = planned.or(p);
+                current = current.or(c);
+            }
+        }
+        let label = tis
+            .iter()
+            .map(|&ti| texts[ti].as_str())
+            .collect::<Vec<_>>()
+            .join(" | ");
         layer.features.push(Feature {
             geometry: Geometry::Lines(vec![l.pts]),
             values: vec![
                 Value::Integer(i64::from(l.level)),
                 Value::Integer(l.offset as i64),
+                if label.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Text(label)
+                },
+                name.map_or(Value::Null, Value::Text),
+                planned.map_or(Value::Null, Value::Real),
+                current.map_or(Value::Null, Value::Real),
             ],
         });
     }

@@ -112,6 +112,11 @@ fn lines_and_complex_chains_are_the_segments() {
     assert_eq!(road[0][0], [579_995.0, 2_154_998.0]);
     let last = road[0][149];
     assert!((last[0] - 580_069.5).abs() < 1e-6 && (last[1] - 2_154_999.49).abs() < 1e-6);
+    // the road's label, 3 m away, names it and gives its widths; the lane has none
+    assert_eq!(text(&l, 0, "name").as_deref(), Some("Đường Lê Lợi"));
+    assert_eq!(text(&l, 0, "planned_width_m").as_deref(), Some("20"));
+    assert_eq!(text(&l, 0, "current_width_m").as_deref(), Some("8.5"));
+    assert_eq!(text(&l, 1, "name"), None);
 }
 
 #[test]
@@ -399,6 +404,31 @@ fn labels_say_the_parcel_number_and_the_sheet() {
     for (t, p, s) in cases {
         let (gp, gs) = parse_label(t);
         assert_eq!((gp.as_deref(), gs.as_deref()), (*p, *s), "{t}");
+    }
+}
+
+#[test]
+fn road_labels_say_the_name_and_the_widths() {
+    use super::build::parse_road_label;
+    let cases: &[(&str, Option<(Option<&str>, Option<f64>, Option<f64>)>)] = &[
+        (
+            "Đường Lê Lợi, lộ giới 20m",
+            Some((Some("Đường Lê Lợi"), Some(20.0), None)),
+        ),
+        ("LG 13,5", Some((None, Some(13.5), None))),
+        ("B = 20 m", Some((None, Some(20.0), None))),
+        (
+            "Ngõ 12 - HT 3,5m - LG 6m",
+            Some((Some("Ngõ 12"), Some(6.0), Some(3.5))),
+        ),
+        ("Phố Huế", Some((Some("Phố Huế"), None, None))),
+        ("12", None),
+        ("ODT", None),
+    ];
+    for (t, want) in cases {
+        let got = parse_road_label(t);
+        let got = got.as_ref().map(|(n, p, c)| (n.as_deref(), *p, *c));
+        assert_eq!(got, *want, "{t}");
     }
 }
 
