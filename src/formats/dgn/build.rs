@@ -38,10 +38,18 @@ pub(super) fn inside<R: AsRef<[Pt]>>(rings: &[R], p: Pt) -> bool {
     c
 }
 
-/// Whether every vertex of `inner` is inside `outer` (a closed ring).
+/// Vertices of an outline tested against a container: outlines of a
+/// cadastral sheet do not cross, so a few spread along it decide, and the
+/// work stays bounded for outlines of thousands of vertices.
+const PROBES: usize = 32;
+
+/// Whether the vertices of `inner` (up to [`PROBES`] of them, spread
+/// evenly) are inside `outer` (a closed ring).
 fn within(outer: &[Pt], inner: &[Pt]) -> bool {
+    let step = inner.len().div_ceil(PROBES).max(1);
     inner
         .iter()
+        .step_by(step)
         .all(|&p| inside(std::slice::from_ref(&outer), p))
 }
 
@@ -69,8 +77,11 @@ pub(super) fn polygons(d: &Drawing, notes: &mut Vec<String>) -> Vec<(usize, Vec<
     let (mut orphans, mut enclosed) = (0usize, 0usize);
     for (i, o) in outlines.iter().enumerate() {
         let (min, max) = bbox(&o.ring);
+        // the smallest container: candidates by increasing area, the first
+        // holding it (so nested outlines cost one test each)
         let container = |same_cell: bool| {
-            tree.locate_in_envelope_intersecting(rstar::AABB::from_corners(min, max))
+            let mut c: Vec<usize> = tree
+                .locate_in_envelope_intersecting(rstar::AABB::from_corners(min, max))
                 .map(|c| c.data)
                 .filter(|&j| j != i && area[j] > area[i])
                 .filter(|&j| !same_cell || (o.cell.is_some() && outlines[j].cell == o.cell))
@@ -78,8 +89,9 @@ pub(super) fn polygons(d: &Drawing, notes: &mut Vec<String>) -> Vec<(usize, Vec<
                     let (jmin, jmax) = bbox(&outlines[j].ring);
                     jmin[0] <= min[0] && jmin[1] <= min[1] && jmax[0] >= max[0] && jmax[1] >= max[1]
                 })
-                .filter(|&j| within(&outlines[j].ring, &o.ring))
-                .min_by(|&a, &b| area[a].total_cmp(&area[b]))
+                .collect();
+            c.sort_by(|&a, &b| area[a].total_cmp(&area[b]));
+            c.into_iter().find(|&j| within(&outlines[j].ring, &o.ring))
         };
         let found = if o.hole {
             container(true).or_else(|| container(false))
