@@ -158,8 +158,11 @@ fn make_dgn(d: &Path, name: &str, dsco: &[&str]) -> PathBuf {
     out
 }
 
-/// GDAL's reading of a DGN: (Type, Level, exterior rings) per feature.
-fn gdal_reading(d: &Path, dgn: &Path) -> Vec<(i64, i64, Vec<Vec<[f64; 2]>>)> {
+/// A feature as GDAL reads it: its Type, its Level, its rings.
+type GdalFeature = (i64, i64, Vec<Vec<[f64; 2]>>);
+
+/// GDAL's reading of a DGN.
+fn gdal_reading(d: &Path, dgn: &Path) -> Vec<GdalFeature> {
     let out = d.join("back.geojson");
     let _ = std::fs::remove_file(&out);
     gdal(

@@ -89,7 +89,7 @@ pub fn read_within(
             &design.master_name
         },
         match design.unit_m {
-            Some(m) if m == 1.0 => "m".to_string(),
+            Some(1.0) => "m".to_string(),
             Some(m) => format!("{} m", build_number(m)),
             None => "không rõ đơn vị, coi là mét / unknown unit, taken as metres".to_string(),
         },

@@ -142,10 +142,10 @@ fn every_cut_of_the_file_reads_or_is_refused_without_a_panic() {
     let bytes = fixture("parcels.dgn");
     let mut refused_at_an_offset = 0;
     for n in 0..bytes.len() {
-        if let Err(e) = parcels(&bytes[..n], &[]) {
-            if e.to_string().contains("at byte") {
-                refused_at_an_offset += 1;
-            }
+        if let Err(e) = parcels(&bytes[..n], &[])
+            && e.to_string().contains("at byte")
+        {
+            refused_at_an_offset += 1;
         }
     }
     assert!(refused_at_an_offset > bytes.len() / 2);
@@ -410,7 +410,8 @@ fn labels_say_the_parcel_number_and_the_sheet() {
 #[test]
 fn road_labels_say_the_name_and_the_widths() {
     use super::build::parse_road_label;
-    let cases: &[(&str, Option<(Option<&str>, Option<f64>, Option<f64>)>)] = &[
+    type Said<'a> = Option<(Option<&'a str>, Option<f64>, Option<f64>)>;
+    let cases: &[(&str, Said)] = &[
         (
             "Đường Lê Lợi, lộ giới 20m",
             Some((Some("Đường Lê Lợi"), Some(20.0), None)),
