@@ -603,7 +603,19 @@ pub(super) fn nothing(d: &Drawing, polygons: bool, levels: &[u8]) -> FormatError
             "lines (line, line string, complex chain, arc)",
         )
     };
+    // parcels drawn only as boundary lines (as Famis keeps them before its
+    // topology is built) need their shapes made first
+    let lines_only =
+        polygons && d.levels.values().all(|c| c[0] == 0) && d.levels.values().any(|c| c[1] > 0);
+    let (hint_vi, hint_en) = if lines_only {
+        (
+            "; tệp chỉ có đường ranh: hãy tạo vùng thửa (shape) trong MicroStation/Famis (tạo topology) rồi lưu lại",
+            "; the file has boundary lines only: build the parcels' shapes in MicroStation/Famis (topology) and save again",
+        )
+    } else {
+        ("", "")
+    };
     FormatError::invalid(format!(
-        "không có {vi} nào trên các level đã chọn{asked}; các level có: {have} / no {en} on the selected levels{asked}; levels that have some: {have}"
+        "không có {vi} nào trên các level đã chọn{asked}; các level có: {have}{hint_vi} / no {en} on the selected levels{asked}; levels that have some: {have}{hint_en}"
     ))
 }

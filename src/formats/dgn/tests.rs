@@ -92,6 +92,18 @@ fn levels_filter_the_elements_and_an_empty_choice_lists_the_levels() {
     let e = parcels(&bytes, &[40]).unwrap_err().to_string();
     assert!(e.contains("--dgn-level 40"), "{e}");
     assert!(e.contains("10 (6), 20 (1)"), "{e}");
+    assert!(!e.contains("boundary lines only"), "{e}");
+    // a sheet of boundary lines only: the levels with lines, and what to do
+    let head = tcb(false, 1000, b"m\0", [0.0, 0.0]);
+    let f = file(
+        &[elem(4, 12, false, 0, &shape_body(&[[0, 0], [5, 5]]))],
+        head,
+    );
+    let e = parcels(&f, &[]).unwrap_err().to_string();
+    assert!(
+        e.contains("levels that have some: —") && e.contains("boundary lines only"),
+        "{e}"
+    );
 }
 
 #[test]
