@@ -185,6 +185,14 @@ fn gdal_reading(d: &Path, dgn: &Path) -> Vec<GdalFeature> {
             let p = &f["properties"];
             let g = &f["geometry"];
             let rings = match g["type"].as_str() {
+                Some("LineString") => vec![
+                    g["coordinates"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|c| [c[0].as_f64().unwrap(), c[1].as_f64().unwrap()])
+                        .collect(),
+                ],
                 Some("Polygon") => g["coordinates"]
                     .as_array()
                     .unwrap()
@@ -255,6 +263,7 @@ fn gdals_dgn_files_read_as_gdal_reads_them_2d_3d_any_units_and_origin() {
         let solids: Vec<&Vec<Vec<[f64; 2]>>> = theirs
             .iter()
             .filter(|(t, l, r)| matches!(t, 6 | 14) && !r.is_empty() && matches!(l, 0 | 10))
+            .filter(|(_, _, r)| r[0].len() > 2)
             .map(|(_, _, r)| r)
             .collect();
         let ours = read_parcels(&std::fs::read(&dgn).unwrap(), &[10, 13]);
@@ -300,6 +309,31 @@ fn gdals_dgn_files_read_as_gdal_reads_them_2d_3d_any_units_and_origin() {
             assert_eq!(no, (101 + k).to_string(), "{name}");
         }
         assert!(matched_hole, "{name}: the well is a hole");
+        // the road: GDAL's line string, vertex by vertex
+        let lines = dgn::read(
+            &std::fs::read(&dgn).unwrap(),
+            &dgn::ReadOptions {
+                levels: &[30],
+                kind: GeomKind::Line,
+            },
+        )
+        .unwrap();
+        let theirs_lines: Vec<&Vec<[f64; 2]>> = theirs
+            .iter()
+            .filter(|(t, l, _)| *t == 4 && *l == 30)
+            .map(|(_, _, r)| &r[0])
+            .collect();
+        assert_eq!(lines.features.len(), theirs_lines.len(), "{name}");
+        let Geometry::Lines(road) = &lines.features[0].geometry else {
+            panic!()
+        };
+        assert_eq!(road[0].len(), theirs_lines[0].len(), "{name}");
+        for (a, b) in road[0].iter().zip(theirs_lines[0]) {
+            assert!(
+                (a[0] - b[0]).abs() < 1e-6 && (a[1] - b[1]).abs() < 1e-6,
+                "{name}: {a:?} {b:?}"
+            );
+        }
     }
 }
 
