@@ -534,3 +534,12 @@ fn a_dgn_imports_with_crs_and_levels_and_is_refused_without_them() {
         &["cut.dgn", "at byte", "truncated"],
     );
 }
+
+#[test]
+fn the_fuzz_seeds_read_so_the_fuzzer_starts_on_whole_files() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-corpus/dgn");
+    for seed in ["gdal-2d.dgn", "gdal-3d.dgn"] {
+        let l = read_parcels(&std::fs::read(corpus.join(seed)).unwrap(), &[]);
+        assert_eq!(l.features.len(), 6, "{seed}");
+    }
+}
