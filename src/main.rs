@@ -167,6 +167,9 @@ struct ImportArgs {
     /// DXF: only entities on layers whose names start with this (repeatable)
     #[arg(long = "dxf-layer")]
     dxf_layers: Vec<String>,
+    /// DGN: only elements on these levels (1–63), comma-separated or repeated, e.g. --dgn-level 10,13
+    #[arg(long = "dgn-level", value_delimiter = ',', value_parser = clap::value_parser!(u8).range(1..=63))]
+    dgn_levels: Vec<u8>,
     /// The layer holding the segments, in a file with several (GeoPackage, KML, zip)
     #[arg(long)]
     segments_layer: Option<String>,
@@ -629,6 +632,7 @@ fn run_import_layers(
         mapping: a.mapping.clone(),
         encoding: a.encoding.clone(),
         dxf_layers: a.dxf_layers.clone(),
+        dgn_levels: a.dgn_levels.clone(),
         segments_layer: a.segments_layer.clone(),
         parcels_layer: a.parcels_layer.clone(),
     };

@@ -1,7 +1,7 @@
 //! Fuzzing every importer (issue 16, item 11): bytes mutated from the seed
 //! corpus (`tests/fuzz-corpus/<format>/`: small valid files and hostile
 //! ones; since issue 17 also binary DXF, GeoPackage curves, KML in
-//! windows-1258, ISO-8859-1 and UTF-16, and a KMZ) go through the reader, then through the field mapping and the CRS
+//! windows-1258, ISO-8859-1 and UTF-16, and a KMZ; DGN V7 2D and 3D) go through the reader, then through the field mapping and the CRS
 //! conversion the import applies. No input may panic (errors only), and no
 //! call may allocate more than [`BOUND_FACTOR`] times its input plus
 //! [`BOUND_BASE`] at its peak (a counting global allocator measures it).
@@ -17,7 +17,7 @@ use hiendat::formats::legacy_vn::{self, Legacy};
 use hiendat::formats::limits::Limits;
 use hiendat::formats::mapping::{self, FieldMap};
 use hiendat::formats::{
-    csv_wkt, dxf, geojson_read, gpkg, households, kml, org, shp, structures, surveyor,
+    csv_wkt, dgn, dxf, geojson_read, gpkg, households, kml, org, shp, structures, surveyor,
 };
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
@@ -230,7 +230,7 @@ fn budget() -> Duration {
     Duration::from_secs_f64(total / TARGETS as f64)
 }
 
-const TARGETS: usize = 12;
+const TARGETS: usize = 13;
 
 /// Mutates the corpus of `format` for the budget, calling `f` on each
 /// input (the seeds first, unchanged): no panic, the allocation bound held.
@@ -337,6 +337,24 @@ fn dxf() {
         };
         if let Ok(l) = dxf::read(b, &o) {
             map_layers(vec![l]);
+        }
+    });
+}
+
+#[test]
+fn dgn() {
+    use hiendat::formats::layer::GeomKind;
+    // the default limits but for the arcs' vertices (as for GeoPackage)
+    let limits = Limits {
+        curve_vertices: 20_000,
+        ..Limits::DEFAULT
+    };
+    fuzz("dgn", |b| {
+        for kind in [GeomKind::Polygon, GeomKind::Line] {
+            let o = dgn::ReadOptions { levels: &[], kind };
+            if let Ok(l) = dgn::read_within(b, &o, &limits) {
+                map_layers(vec![l]);
+            }
         }
     });
 }

@@ -19,7 +19,7 @@ pub struct Limits {
     pub csv_bytes: u64,
     /// A GeoJSON file.
     pub geojson_bytes: u64,
-    /// A KML or DXF file.
+    /// A KML, DXF or DGN file.
     pub text_bytes: u64,
     /// A GeoPackage file.
     pub gpkg_bytes: u64,
@@ -92,7 +92,7 @@ impl Limits {
         Some(match ext.as_str() {
             "csv" | "txt" => self.csv_bytes,
             "geojson" | "json" => self.geojson_bytes,
-            "kml" | "kmz" | "dxf" => self.text_bytes,
+            "kml" | "kmz" | "dxf" | "dgn" => self.text_bytes,
             "gpkg" => self.gpkg_bytes,
             "zip" | "shp" | "dbf" | "prj" | "cpg" => self.zip_bytes,
             _ => return None,

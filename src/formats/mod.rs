@@ -7,6 +7,7 @@ pub mod coordinates;
 pub mod csv_out;
 pub mod csv_wkt;
 pub mod curve;
+pub mod dgn;
 pub mod dxf;
 pub mod geojson;
 pub mod gpkg;

@@ -8,7 +8,7 @@ use super::layer::{FormatError, GeomKind, Layer};
 use super::limits::{self, Limits};
 use super::mapping::{self, FieldMap, Mapped};
 use super::srs::{self, SourceCrs};
-use super::{csv_wkt, dxf, gpkg, kml, shp};
+use super::{csv_wkt, dgn, dxf, gpkg, kml, shp};
 use crate::campaign::{ParcelInput, SegmentInput};
 use std::path::Path;
 
@@ -21,6 +21,7 @@ pub enum Source {
     Dxf,
     Kml,
     Csv,
+    Dgn,
 }
 
 impl Source {
@@ -40,9 +41,10 @@ impl Source {
             "dxf" => Source::Dxf,
             "kml" | "kmz" => Source::Kml,
             "csv" | "txt" => Source::Csv,
+            "dgn" => Source::Dgn,
             _ => {
                 return Err(FormatError::invalid(format!(
-                    "{}: không nhận ra định dạng theo đuôi tệp / unknown format by extension: use .geojson, .gpkg, .shp/.zip (or a folder), .dxf, .kml, .csv",
+                    "{}: không nhận ra định dạng theo đuôi tệp / unknown format by extension: use .geojson, .gpkg, .shp/.zip (or a folder), .dxf, .kml, .csv, .dgn",
                     path.display()
                 )));
             }
@@ -60,6 +62,8 @@ pub struct ReadOptions {
     pub encoding: Option<shp::Encoding>,
     /// `--dxf-layer`: only DXF layers whose names start with these.
     pub dxf_layers: Vec<String>,
+    /// `--dgn-level`: only DGN elements on these levels (empty: all).
+    pub dgn_levels: Vec<u8>,
     /// `--segments-layer` / `--parcels-layer`: the layer to take from a
     /// file holding several.
     pub layer: Option<String>,
@@ -119,6 +123,19 @@ fn read_layer(
                 )
                 .map_err(at)?,
             ]
+        }
+        Source::Dgn => {
+            if o.crs.is_none() {
+                return Err(at(FormatError::invalid(
+                    "tệp DGN không ghi hệ tọa độ: hãy cho --crs, ví dụ --crs EPSG:5897 (VN-2000 TM-3 105°) / a DGN file states no CRS: give --crs, e.g. --crs EPSG:5897",
+                )));
+            }
+            let bytes = limits::read(path, &Limits::DEFAULT).map_err(at)?;
+            let opts = dgn::ReadOptions {
+                levels: &o.dgn_levels,
+                kind,
+            };
+            vec![dgn::read(&bytes, &opts).map_err(at)?]
         }
         Source::Kml => kml::read(&limits::read(path, &Limits::DEFAULT).map_err(at)?).map_err(at)?,
         Source::Csv => {

@@ -415,6 +415,8 @@ pub struct ImportFiles {
     /// Text encoding of .dbf files.
     pub encoding: Option<String>,
     pub dxf_layers: Vec<String>,
+    /// `--dgn-level`: only DGN elements on these levels.
+    pub dgn_levels: Vec<u8>,
     pub segments_layer: Option<String>,
     pub parcels_layer: Option<String>,
 }
@@ -474,6 +476,7 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
         fields: fields.clone(),
         encoding,
         dxf_layers: a.dxf_layers.clone(),
+        dgn_levels: a.dgn_levels.clone(),
         layer: layer.clone(),
     };
     let say = |notes: &[String]| {
