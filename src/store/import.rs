@@ -152,6 +152,45 @@ impl ImportTx<'_> {
         all_segments(&self.tx)
     }
 
+    /// How many segments and parcels the database holds (what a partial
+    /// import keeps, and whether a ward has segments to measure against).
+    pub fn layer_totals(&self) -> Result<(usize, usize)> {
+        Ok(self.tx.query_row(
+            "SELECT (SELECT count(*) FROM segments), (SELECT count(*) FROM parcels)",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize)),
+        )?)
+    }
+
+    /// The stored donations of `parcels` (row ids), as (parcel, segment,
+    /// attributed area m²): what a re-measure is compared with.
+    pub fn attributed_of(&self, parcels: &[i64]) -> Result<Vec<(i64, i64, f64)>> {
+        let mut out = Vec::new();
+        if parcels.len() > 4096 {
+            // many (a first import, a new CRS): one pass over the table
+            let wanted: std::collections::HashSet<i64> = parcels.iter().copied().collect();
+            let mut st = self
+                .tx
+                .prepare("SELECT parcel, segment, attributed_area_m2 FROM donations")?;
+            for row in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))? {
+                let row: (i64, i64, f64) = row?;
+                if wanted.contains(&row.0) {
+                    out.push(row);
+                }
+            }
+            return Ok(out);
+        }
+        let mut st = self.tx.prepare_cached(
+            "SELECT segment, attributed_area_m2 FROM donations WHERE parcel = ?1",
+        )?;
+        for &p in parcels {
+            for row in st.query_map([p], |r| Ok((p, r.get(0)?, r.get(1)?)))? {
+                out.push(row?);
+            }
+        }
+        Ok(out)
+    }
+
     /// A parcel's id, by row id.
     pub fn parcel_id(&self, key: i64) -> Result<FeatureId> {
         let mut st = self
