@@ -459,7 +459,7 @@ fn a_donation_moves_when_a_pair_comes_goes_or_changes_by_a_hundredth() {
     ];
     let after = [
         (1, 10, 5.0 + MOVED_M2 / 2.0), // the same measure
-        (2, 10, 5.0 + MOVED_M2),       // moved
+        (2, 10, 5.0 + 2.0 * MOVED_M2), // moved
         (3, 10, 5.0),                  // 3's pair with 11 went
         (4, 10, 1.0),
         (4, 12, 0.5), // 4 met a new corridor
@@ -467,6 +467,6 @@ fn a_donation_moves_when_a_pair_comes_goes_or_changes_by_a_hundredth() {
     ];
     let m = moved(&before, &after);
     assert_eq!(m.keys().copied().collect::<Vec<_>>(), [2, 3, 4, 5]);
-    assert!((m[&2] - MOVED_M2).abs() < 1e-12);
+    assert!((m[&2] - 2.0 * MOVED_M2).abs() < 1e-12);
     assert_eq!((m[&3], m[&4], m[&5]), (-2.0, 0.5, 3.0));
 }
