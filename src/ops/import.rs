@@ -65,8 +65,8 @@ use crate::campaign::structures::StructureInput;
 use crate::campaign::{CorridorInput, FeatureId, HouseholdInput, ParcelInput, SegmentInput};
 use crate::geometry::crs::{Crs, DEFAULT_CRS};
 use crate::geometry::outline::{self, Rings};
-use crate::geometry::project::search_box;
-use crate::geometry::validate::Issue;
+use crate::geometry::project::{lonlat_box, search_box};
+use crate::geometry::validate::{Issue, Reason};
 use crate::store::{ImportTx, LayerCounts, OrgCounts, Store, StoreError, StructureCounts};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -76,6 +76,11 @@ use std::path::{Path, PathBuf};
 /// A donated area that changed by less than this (m², a 10 × 10 cm square)
 /// did not move: measuring a parcel again may differ in the last bits.
 pub const MOVED_M2: f64 = 0.01;
+
+/// How far (m) a partially imported feature may lie from the extent of the
+/// layer kept before it is named (the validator's floor for "far from the
+/// rest of the data").
+const FAR_FROM_WARD_M: f64 = 20_000.0;
 
 /// How many ids of parcels whose donations moved the summary lists.
 const MOVED_LISTED: usize = 20;
@@ -330,9 +335,21 @@ pub fn import(
     if input.segments.is_empty() && !input.parcels.is_empty() && stored_segments == 0 {
         return Err(ImportError::NoSegments);
     }
+    let mut warnings = report.warnings;
+    // each far feature named once: the file's own check may have found it
+    let named: std::collections::HashSet<_> = warnings
+        .iter()
+        .filter(|w| matches!(w.reason, Reason::FarFromData { .. }))
+        .map(|w| (w.layer, w.index))
+        .collect();
+    let far = far_from_ward(&tx, &input)?;
+    warnings.extend(
+        far.into_iter()
+            .filter(|w| !named.contains(&(w.layer, w.index))),
+    );
     let mut summary = ImportSummary {
         dry_run,
-        warnings: report.warnings,
+        warnings,
         ..ImportSummary::default()
     };
     step(ImportStep::Write);
@@ -383,6 +400,64 @@ pub fn import(
     step(ImportStep::Commit);
     tx.finish(dry_run)?;
     Ok(summary)
+}
+
+/// A partial import's features that lie more than [`FAR_FROM_WARD_M`] from
+/// the kept layer's extent (the stored segments' for parcels alone, the
+/// stored parcels' for segments alone): warnings, as the validator's "far
+/// from the rest of the data" (a file in another zone or CRS, say), which a
+/// file of one layer cannot find alone.
+fn far_from_ward(tx: &ImportTx, input: &ImportInput) -> Result<Vec<Issue>, ImportError> {
+    use crate::geometry::validate::Layer;
+    type Box = Option<[[f64; 2]; 2]>;
+    let (layer, extent, boxes): (Layer, Box, Vec<(&FeatureId, Box)>) =
+        match (input.segments.is_empty(), input.parcels.is_empty()) {
+            (true, false) => {
+                let (_, segs, _) = tx.segments()?;
+                let extent = lonlat_box(segs.iter().flat_map(|s| s.lines.iter().flatten()));
+                let boxes = input
+                    .parcels
+                    .iter()
+                    .map(|p| (&p.id, lonlat_box(p.polygons.iter().flatten().flatten())))
+                    .collect();
+                (Layer::Parcel, extent, boxes)
+            }
+            (false, true) => {
+                let boxes = input
+                    .segments
+                    .iter()
+                    .map(|s| (&s.id, lonlat_box(s.lines.iter().flatten())))
+                    .collect();
+                (Layer::Segment, tx.parcels_extent()?, boxes)
+            }
+            _ => return Ok(Vec::new()),
+        };
+    let Some([lo, hi]) = extent else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (index, (id, b)) in boxes.into_iter().enumerate() {
+        let Some([a, b]) = b else { continue };
+        let c = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+        // metres per degree, near enough at ward scale
+        let (kx, ky) = (111_320.0 * c[1].to_radians().cos(), 110_574.0);
+        let dx = (lo[0] - c[0]).max(c[0] - hi[0]).max(0.0) * kx;
+        let dy = (lo[1] - c[1]).max(c[1] - hi[1]).max(0.0) * ky;
+        let distance_m = dx.hypot(dy);
+        if distance_m > FAR_FROM_WARD_M {
+            out.push(Issue {
+                layer,
+                id: id.clone(),
+                index,
+                reason: Reason::FarFromData {
+                    distance_m,
+                    limit_m: FAR_FROM_WARD_M,
+                },
+                at: Some(c),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The lon/lat search boxes of the changed segments (row id, input position).

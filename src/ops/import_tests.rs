@@ -5,6 +5,7 @@
 use super::*;
 use crate::campaign::events::{Event, Status};
 use crate::campaign::{HouseholdInput, ParcelInput, SegmentInput};
+use crate::geometry::validate::Reason;
 use crate::store::ParcelFilter;
 use chrono::{NaiveDate, TimeZone, Utc};
 use std::collections::BTreeMap;
@@ -469,4 +470,43 @@ fn a_donation_moves_when_a_pair_comes_goes_or_changes_by_a_hundredth() {
     assert_eq!(m.keys().copied().collect::<Vec<_>>(), [2, 3, 4, 5]);
     assert!((m[&2] - 2.0 * MOVED_M2).abs() < 1e-12);
     assert_eq!((m[&3], m[&4], m[&5]), (-2.0, 0.5, 3.0));
+}
+
+#[test]
+fn a_partial_file_far_from_the_kept_layer_is_named_in_a_warning() {
+    let mut store = imported();
+    // the corrected lots, one of them about 110 km north (a wrong zone)
+    let mut far = corrected(&lots());
+    for pt in far[3].polygons[0][0].iter_mut() {
+        pt[1] += 1.0;
+    }
+    let s = import(&mut store, &crs(), input(&[], &far), true).unwrap();
+    let named: Vec<&FeatureId> = s
+        .warnings
+        .iter()
+        .filter(|w| matches!(w.reason, Reason::FarFromData { .. }))
+        .map(|w| &w.id)
+        .collect();
+    assert_eq!(named, [&far[3].id], "named once");
+    // the whole file in a wrong zone: the file alone cannot tell
+    let mut away = corrected(&lots());
+    for pt in away.iter_mut().flat_map(|p| p.polygons[0][0].iter_mut()) {
+        pt[1] += 1.0;
+    }
+    let s = import(&mut store, &crs(), input(&[], &away), true).unwrap();
+    assert_eq!(s.warnings.len(), away.len(), "{:?}", s.warnings);
+    assert!(
+        s.warnings[0].to_string().contains("km"),
+        "{}",
+        s.warnings[0]
+    );
+    let s = import(&mut store, &crs(), input(&[], &corrected(&lots())), true).unwrap();
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    // segments alone, against the stored parcels
+    let mut roads = roads();
+    roads[1].lines[0][0][0] += 1.0;
+    roads[1].lines[0][1][0] += 1.0;
+    let s = import(&mut store, &crs(), input(&roads, &[]), true).unwrap();
+    let named: Vec<&FeatureId> = s.warnings.iter().map(|w| &w.id).collect();
+    assert_eq!(named, [&roads[1].id]);
 }

@@ -162,6 +162,19 @@ impl ImportTx<'_> {
         )?)
     }
 
+    /// The lon/lat box `(min, max)` of every stored parcel (none: no parcel).
+    pub fn parcels_extent(&self) -> Result<Option<[[f64; 2]; 2]>> {
+        let b: [Option<f64>; 4] = self.tx.query_row(
+            "SELECT min(min_lon), min(min_lat), max(max_lon), max(max_lat) FROM parcel_bbox",
+            [],
+            |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
+        )?;
+        Ok(match b {
+            [Some(a), Some(b), Some(c), Some(d)] => Some([[a, b], [c, d]]),
+            _ => None,
+        })
+    }
+
     /// The stored donations of `parcels` (row ids), as (parcel, segment,
     /// attributed area m²): what a re-measure is compared with.
     pub fn attributed_of(&self, parcels: &[i64]) -> Result<Vec<(i64, i64, f64)>> {
