@@ -232,6 +232,23 @@ async fn parcels_alone_then_segments_alone_measure_like_full_imports() {
     };
     let v0 = version().await;
 
+    // a report frozen before the correction
+    let frozen = d.join("chot.csv");
+    let o = run(&[
+        "report",
+        "--db",
+        s(&a),
+        "--by",
+        "segment",
+        "--format",
+        "csv",
+        "--freeze",
+        "--out",
+        s(&frozen),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let number = count(&String::from_utf8_lossy(&o.stderr), " / frozen as report");
+
     let before = total(&a);
     let said = import(&a, None, Some(&gpkg));
     import(&b, Some(&segs), Some(&gpkg));
@@ -257,6 +274,34 @@ async fn parcels_alone_then_segments_alone_measure_like_full_imports() {
     );
     let v1 = version().await;
     assert_ne!(v1, v0, "pages reload");
+    // the frozen report stays as issued; today's shows the correction
+    let (again, live) = (d.join("chot-lai.csv"), d.join("hom-nay.csv"));
+    let n = number.to_string();
+    ok(&[
+        "report",
+        "--db",
+        s(&a),
+        "--frozen",
+        &n,
+        "--format",
+        "csv",
+        "--out",
+        s(&again),
+    ]);
+    ok(&[
+        "report",
+        "--db",
+        s(&a),
+        "--by",
+        "segment",
+        "--format",
+        "csv",
+        "--out",
+        s(&live),
+    ]);
+    let read = |p: &Path| std::fs::read(p).unwrap();
+    assert_eq!(read(&again), read(&frozen));
+    assert_ne!(read(&live), read(&frozen));
 
     // A segment widened by 4 m, alone.
     let mut seg_all = read_json(&segs);
