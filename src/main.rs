@@ -128,11 +128,11 @@ struct ImportArgs {
     /// The database file (created if missing)
     #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
     db: PathBuf,
-    /// Road segments (lines): GeoJSON, GeoPackage (.gpkg, curves linearised), Shapefile (.shp, .zip or a folder), KML/KMZ (any declared encoding) or CSV with WKT
-    #[arg(long, required_unless_present_any = ["org", "ward", "province"], requires = "parcels")]
+    /// Road segments (lines): GeoJSON, GeoPackage (.gpkg, curves linearised), Shapefile (.shp, .zip or a folder), KML/KMZ (any declared encoding) or CSV with WKT. Alone: the stored parcels are kept, those near changed segments measured again
+    #[arg(long, required_unless_present_any = ["org", "ward", "province", "parcels"])]
     segments: Option<PathBuf>,
-    /// Land parcels (polygons): GeoJSON, GeoPackage (curves linearised), Shapefile, DXF (ASCII or binary; closed polylines, hatches), KML/KMZ or CSV with WKT
-    #[arg(long, required_unless_present_any = ["org", "ward", "province"], requires = "segments")]
+    /// Land parcels (polygons): GeoJSON, GeoPackage (curves linearised), Shapefile, DXF (ASCII or binary; closed polylines, hatches), KML/KMZ or CSV with WKT. Alone: the stored segments are kept and the parcels measured against them
+    #[arg(long, required_unless_present_any = ["org", "ward", "province", "segments"])]
     parcels: Option<PathBuf>,
     /// The organisation: a folder with cells.csv, members.csv, assignments.csv, leads.csv (see data/org-sample); it replaces the stored cells, members, assignments and area leads
     #[arg(long)]
@@ -144,7 +144,7 @@ struct ImportArgs {
     #[arg(long)]
     province: Option<String>,
     /// Planned right-of-way polygons (GeoJSON, each with segment_id); they replace the offset centerline
-    #[arg(long)]
+    #[arg(long, requires = "segments")]
     corridors: Option<PathBuf>,
     /// CRS of files that state none (a shapefile without .prj, DXF, CSV): EPSG:5897 or another VN-2000 zone, or EPSG:4326; when projected, also the CRS donations are measured in (default: the database's, else EPSG:5897)
     #[arg(long, env = "HIENDAT_CRS")]
@@ -592,7 +592,7 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
     if let Some(p) = &a.province {
         hiendat::report::periodic::province_name(p).map_err(|e| format!("--{e}"))?;
     }
-    let (Some(segments), Some(parcels)) = (a.segments.clone(), a.parcels.clone()) else {
+    if a.segments.is_none() && a.parcels.is_none() {
         let mut store =
             hiendat::ops::import::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
         if let Some(w) = &a.ward {
@@ -610,20 +610,18 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
             println!("tổ chức / organisation: {counts}");
         }
         return Ok(ExitCode::SUCCESS);
-    };
-    run_import_layers(a, segments, parcels, org)
+    }
+    run_import_layers(a, org)
 }
 
 fn run_import_layers(
     a: ImportArgs,
-    segments: PathBuf,
-    parcels: PathBuf,
     org: Option<hiendat::campaign::org::Org>,
 ) -> Result<ExitCode, String> {
     use hiendat::ops::import::{self, FileImport, ImportError, ImportFiles, ImportStep};
     let files = ImportFiles {
-        segments,
-        parcels,
+        segments: a.segments.clone(),
+        parcels: a.parcels.clone(),
         corridors: a.corridors.clone(),
         households: a.households.clone(),
         structures: a.structures.clone(),

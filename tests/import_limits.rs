@@ -294,8 +294,8 @@ fn the_import_command_and_the_organisation_folder_apply_the_limits() {
         .set_len(300 << 20)
         .unwrap();
     let files = ImportFiles {
-        segments: corpus.join("segments.geojson"),
-        parcels: corpus.join("parcels.geojson"),
+        segments: Some(corpus.join("segments.geojson")),
+        parcels: Some(corpus.join("parcels.geojson")),
         households: Some(big.clone()),
         ..ImportFiles::default()
     };

@@ -32,6 +32,31 @@
 //! the upsert) with [`compute::project`] and [`compute::measure`], and the
 //! store replaces their donation rows. A superset is harmless: measuring a
 //! parcel again gives the same figures.
+//!
+//! ## Partial imports
+//!
+//! Either layer may come alone (issue 17, item 7), under the same rules: the
+//! features the files name are upserted by id (events, histories, versions
+//! and households of a parcel are its row's and stay), the others are kept
+//! as they are, and the parcels above are measured again.
+//!
+//! - Parcels alone (a surveyor's corrected parcel file): the stored segments
+//!   are kept; the new and reshaped parcels are measured against them (rule 1:
+//!   a parcel's donation depends on nothing else).
+//! - Segments alone: the stored parcels are kept; those near a new or
+//!   changed segment are measured again (rule 2: every parcel whose pairs can
+//!   change, found through the R*Tree, not the whole ward).
+//! - Parcels alone into a ward without segments are refused
+//!   ([`ImportError::NoSegments`]): there is nothing to measure them against,
+//!   and a missing `--segments` is the likelier mistake. Segments alone into an
+//!   empty ward are taken: a segment with no parcels is a road whose
+//!   survey has not come yet (0 m² to donate, not complete), and a later
+//!   parcels-alone import measures against it.
+//!
+//! The summary says what was kept (stored features the files did not name)
+//! and whose donations moved: the parcels whose (segment, attributed area)
+//! pairs differ from those stored before by more than [`MOVED_M2`] (a new
+//! parcel's, from none), and how the total donated area changed with them.
 
 use super::compute::{self, ComputeError};
 use super::files::read;
@@ -40,13 +65,25 @@ use crate::campaign::structures::StructureInput;
 use crate::campaign::{CorridorInput, FeatureId, HouseholdInput, ParcelInput, SegmentInput};
 use crate::geometry::crs::{Crs, DEFAULT_CRS};
 use crate::geometry::outline::{self, Rings};
-use crate::geometry::project::search_box;
-use crate::geometry::validate::Issue;
+use crate::geometry::project::{lonlat_box, search_box};
+use crate::geometry::validate::{Issue, Reason};
 use crate::store::{ImportTx, LayerCounts, OrgCounts, Store, StoreError, StructureCounts};
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+/// A donated area that changed by less than this (m², a 10 × 10 cm square)
+/// did not move: measuring a parcel again may differ in the last bits.
+pub const MOVED_M2: f64 = 0.01;
+
+/// How far (m) a partially imported feature may lie from the extent of the
+/// layer kept before it is named (the validator's floor for "far from the
+/// rest of the data").
+const FAR_FROM_WARD_M: f64 = 20_000.0;
+
+/// How many ids of parcels whose donations moved the summary lists.
+const MOVED_LISTED: usize = 20;
 
 /// How far (degrees, about 1 m) a group's drawn outline may stray from
 /// its parcels' edges: enough to drop the vertices of every back fence.
@@ -69,6 +106,12 @@ pub enum ImportError {
     /// A file that cannot be read, or a flag that cannot be taken.
     #[error("{0}")]
     Files(String),
+    /// Parcels alone into a ward that has no segments (a partial import
+    /// needs the other layer stored).
+    #[error(
+        "chưa có đoạn tuyến nào trong cơ sở dữ liệu: thửa đất nhập riêng được đo với các đoạn tuyến đã nhập trước; hãy nhập --segments cùng --parcels, không ghi gì / the database has no segments yet: parcels imported alone are measured against the segments imported before; import --segments with --parcels (nothing written)"
+    )]
+    NoSegments,
 }
 
 /// What to import. `corridors` are planned right-of-way polygons that
@@ -154,6 +197,18 @@ pub struct ImportSummary {
     pub parcels_measured: usize,
     /// Donation rows written for them.
     pub donations_written: usize,
+    /// Stored segments the files did not name, kept as they are (all of
+    /// them when the segments did not come).
+    pub segments_kept: usize,
+    /// Stored parcels the files did not name, kept as they are.
+    pub parcels_kept: usize,
+    /// Parcels whose donations moved (see the module docs), and the first
+    /// [`MOVED_LISTED`] of their ids (by row id).
+    pub donations_moved: usize,
+    pub moved_ids: Vec<FeatureId>,
+    /// How much the total donated (attributed) area changed, m²: the sum
+    /// over the parcels whose donations moved.
+    pub donated_change_m2: f64,
     /// Validation warnings (the import went ahead).
     pub warnings: Vec<Issue>,
 }
@@ -189,7 +244,23 @@ impl fmt::Display for ImportSummary {
             self.groups_added
         )?;
         writeln!(f, "đoạn tuyến / segments: {}", self.segments)?;
+        if self.segments_kept > 0 {
+            writeln!(
+                f,
+                "Giữ nguyên {n} đoạn tuyến không có trong tệp / kept {n} segment{} not in the files",
+                plural(self.segments_kept),
+                n = self.segments_kept
+            )?;
+        }
         writeln!(f, "thửa đất / parcels: {}", self.parcels)?;
+        if self.parcels_kept > 0 {
+            writeln!(
+                f,
+                "Giữ nguyên {n} thửa đất không có trong tệp / kept {n} parcel{} not in the files",
+                plural(self.parcels_kept),
+                n = self.parcels_kept
+            )?;
+        }
         if let Some(h) = &self.households {
             writeln!(f, "hộ gia đình / households: {h}")?;
         }
@@ -204,11 +275,40 @@ impl fmt::Display for ImportSummary {
             "tính lại diện tích hiến / donations measured again: {} thửa / parcels, {} dòng / rows",
             self.parcels_measured, self.donations_written
         )?;
+        if self.parcels_measured > 0 {
+            use crate::report::{Kind, format_vi};
+            let sign = if self.donated_change_m2 > 0.0 {
+                "+"
+            } else {
+                ""
+            };
+            writeln!(
+                f,
+                "diện tích hiến thay đổi ở {n} thửa, tổng {sign}{a} m² / donations moved on {n} parcel{}, {sign}{a} m² in total",
+                plural(self.donations_moved),
+                n = self.donations_moved,
+                a = format_vi(self.donated_change_m2, Kind::Area)
+            )?;
+            if !self.moved_ids.is_empty() {
+                let ids: Vec<String> = self.moved_ids.iter().map(|i| i.to_string()).collect();
+                let more = self.donations_moved - self.moved_ids.len();
+                write!(f, "  thửa / parcels: {}", ids.join(", "))?;
+                if more > 0 {
+                    write!(f, " … và {more} thửa khác / and {more} more")?;
+                }
+                writeln!(f)?;
+            }
+        }
         if !self.warnings.is_empty() {
             writeln!(f, "cảnh báo / warnings: {}", self.warnings.len())?;
         }
         Ok(())
     }
+}
+
+/// The English plural's "s" for `n` things.
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// Imports segments, parcels, corridors, households, structures and the
@@ -231,9 +331,25 @@ pub fn import(
         return Err(ImportError::Invalid(report.errors));
     }
     let mut tx = store.begin_import()?;
+    let (stored_segments, stored_parcels) = tx.layer_totals()?;
+    if input.segments.is_empty() && !input.parcels.is_empty() && stored_segments == 0 {
+        return Err(ImportError::NoSegments);
+    }
+    let mut warnings = report.warnings;
+    // each far feature named once: the file's own check may have found it
+    let named: std::collections::HashSet<_> = warnings
+        .iter()
+        .filter(|w| matches!(w.reason, Reason::FarFromData { .. }))
+        .map(|w| (w.layer, w.index))
+        .collect();
+    let far = far_from_ward(&tx, &input)?;
+    warnings.extend(
+        far.into_iter()
+            .filter(|w| !named.contains(&(w.layer, w.index))),
+    );
     let mut summary = ImportSummary {
         dry_run,
-        warnings: report.warnings,
+        warnings,
         ..ImportSummary::default()
     };
     step(ImportStep::Write);
@@ -241,6 +357,10 @@ pub fn import(
     summary.groups_added = up.groups_added;
     summary.segments = up.segments;
     summary.parcels = up.parcels;
+    // ids are unique in the files (validated): the stored features they
+    // named are the updated and unchanged ones
+    summary.segments_kept = stored_segments - up.segments.updated - up.segments.unchanged;
+    summary.parcels_kept = stored_parcels - up.parcels.updated - up.parcels.unchanged;
     let mut affected = up.changed_parcels;
     let parcels_changed = summary.parcels.added + summary.parcels.updated > 0;
     let mut corridors_changed = !up.changed_segments.is_empty();
@@ -280,6 +400,64 @@ pub fn import(
     step(ImportStep::Commit);
     tx.finish(dry_run)?;
     Ok(summary)
+}
+
+/// A partial import's features that lie more than [`FAR_FROM_WARD_M`] from
+/// the kept layer's extent (the stored segments' for parcels alone, the
+/// stored parcels' for segments alone): warnings, as the validator's "far
+/// from the rest of the data" (a file in another zone or CRS, say), which a
+/// file of one layer cannot find alone.
+fn far_from_ward(tx: &ImportTx, input: &ImportInput) -> Result<Vec<Issue>, ImportError> {
+    use crate::geometry::validate::Layer;
+    type Box = Option<[[f64; 2]; 2]>;
+    let (layer, extent, boxes): (Layer, Box, Vec<(&FeatureId, Box)>) =
+        match (input.segments.is_empty(), input.parcels.is_empty()) {
+            (true, false) => {
+                let (_, segs, _) = tx.segments()?;
+                let extent = lonlat_box(segs.iter().flat_map(|s| s.lines.iter().flatten()));
+                let boxes = input
+                    .parcels
+                    .iter()
+                    .map(|p| (&p.id, lonlat_box(p.polygons.iter().flatten().flatten())))
+                    .collect();
+                (Layer::Parcel, extent, boxes)
+            }
+            (false, true) => {
+                let boxes = input
+                    .segments
+                    .iter()
+                    .map(|s| (&s.id, lonlat_box(s.lines.iter().flatten())))
+                    .collect();
+                (Layer::Segment, tx.parcels_extent()?, boxes)
+            }
+            _ => return Ok(Vec::new()),
+        };
+    let Some([lo, hi]) = extent else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (index, (id, b)) in boxes.into_iter().enumerate() {
+        let Some([a, b]) = b else { continue };
+        let c = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+        // metres per degree, near enough at ward scale
+        let (kx, ky) = (111_320.0 * c[1].to_radians().cos(), 110_574.0);
+        let dx = (lo[0] - c[0]).max(c[0] - hi[0]).max(0.0) * kx;
+        let dy = (lo[1] - c[1]).max(c[1] - hi[1]).max(0.0) * ky;
+        let distance_m = dx.hypot(dy);
+        if distance_m > FAR_FROM_WARD_M {
+            out.push(Issue {
+                layer,
+                id: id.clone(),
+                index,
+                reason: Reason::FarFromData {
+                    distance_m,
+                    limit_m: FAR_FROM_WARD_M,
+                },
+                at: Some(c),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The lon/lat search boxes of the changed segments (row id, input position).
@@ -329,15 +507,69 @@ fn remeasure(
         });
     }
     summary.parcels_measured = parcels.len();
-    if segs.is_empty() {
-        tx.replace_donations(&keys, &seg_keys, &[])?;
-        return Ok(());
-    }
-    let projected = compute::project(crs, &segs, &parcels, &corridors)?;
-    let measured = compute::measure(projected, &segs, &parcels);
-    tx.replace_donations(&keys, &seg_keys, &measured.pairs)?;
-    summary.donations_written = measured.pairs.len();
+    let before = tx.attributed_of(&keys)?;
+    let pairs = if segs.is_empty() {
+        Vec::new()
+    } else {
+        let projected = compute::project(crs, &segs, &parcels, &corridors)?;
+        compute::measure(projected, &segs, &parcels).pairs
+    };
+    tx.replace_donations(&keys, &seg_keys, &pairs)?;
+    summary.donations_written = pairs.len();
+    let after: Vec<(i64, i64, f64)> = pairs
+        .iter()
+        .map(|d| {
+            (
+                keys[d.parcel as usize],
+                seg_keys[d.segment as usize],
+                d.attributed_area_m2,
+            )
+        })
+        .collect();
+    let moved = moved(&before, &after);
+    summary.donations_moved = moved.len();
+    summary.donated_change_m2 = moved.values().sum();
+    // `keys` is sorted: the first ids by row id
+    let index: HashMap<i64, usize> = keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
+    summary.moved_ids = moved
+        .keys()
+        .take(MOVED_LISTED)
+        .map(|k| parcels[index[k]].id.clone())
+        .collect();
     Ok(())
+}
+
+/// The parcels (row ids) whose donations moved from `before` to `after`
+/// (both (parcel, segment, attributed m²)): a pair that appears or goes, or
+/// whose area changes by [`MOVED_M2`] or more; with each one's change of
+/// its total (m²).
+fn moved(before: &[(i64, i64, f64)], after: &[(i64, i64, f64)]) -> BTreeMap<i64, f64> {
+    // (parcel, segment, before?, area), sorted: a parcel's pairs together,
+    // each pair's before and after side by side
+    let mut rows: Vec<(i64, i64, bool, f64)> = before
+        .iter()
+        .map(|&(p, s, a)| (p, s, true, a))
+        .chain(after.iter().map(|&(p, s, a)| (p, s, false, a)))
+        .collect();
+    rows.sort_unstable_by_key(|&(p, s, is_before, _)| (p, s, !is_before));
+    let mut out = BTreeMap::new();
+    for parcel in rows.chunk_by(|x, y| x.0 == y.0) {
+        let mut moves = false;
+        for pair in parcel.chunk_by(|x, y| x.1 == y.1) {
+            moves |= match pair {
+                [(.., true, b), (.., false, a)] => (a - b).abs() >= MOVED_M2,
+                _ => true, // there before only, or after only
+            };
+        }
+        if moves {
+            let change: f64 = parcel
+                .iter()
+                .map(|&(.., is_before, a)| if is_before { -a } else { a })
+                .sum();
+            out.insert(parcel[0].0, change);
+        }
+    }
+    out
 }
 
 /// Derives every segment's corridor outline again, in `crs`.
@@ -399,8 +631,9 @@ fn fill_outlines(store: &mut Store) -> Result<(), ImportError> {
 /// The files of an import and how to read them (the CLI's flags).
 #[derive(Debug, Clone, Default)]
 pub struct ImportFiles {
-    pub segments: PathBuf,
-    pub parcels: PathBuf,
+    /// Either may be absent (a partial import: see the module docs), not both.
+    pub segments: Option<PathBuf>,
+    pub parcels: Option<PathBuf>,
     /// Planned right-of-way polygons (GeoJSON, each with `segment_id`).
     pub corridors: Option<PathBuf>,
     pub households: Option<PathBuf>,
@@ -487,21 +720,40 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
     let file = |p: &Path| read(p).map_err(bad);
     let named = |p: &Path, e: geojson_read::ReadError| bad(format!("{}: {e}", p.display()));
     let source = |p: &Path| Source::of(p).map_err(|e| bad(e.to_string()));
-    let segments = if source(&a.segments)? == Source::Geojson {
-        geojson_read::read_segments(&file(&a.segments)?).map_err(|e| named(&a.segments, e))?
-    } else {
-        let m = surveyor::read_segments(&a.segments, &opts(&a.segments_layer))
-            .map_err(|e| bad(e.to_string()))?;
-        say(&m.notes);
-        m.features
+    if a.segments.is_none() && a.parcels.is_none() {
+        return Err(bad(
+            "cần --segments, --parcels hoặc cả hai / --segments, --parcels or both are needed"
+                .into(),
+        ));
+    }
+    // parcels alone into a database not made yet: refused before the file
+    // is created
+    if a.segments.is_none() && !req.db.exists() {
+        return Err(ImportError::NoSegments);
+    }
+    let segments = match &a.segments {
+        None => Vec::new(),
+        Some(p) if source(p)? == Source::Geojson => {
+            geojson_read::read_segments(&file(p)?).map_err(|e| named(p, e))?
+        }
+        Some(p) => {
+            let m = surveyor::read_segments(p, &opts(&a.segments_layer))
+                .map_err(|e| bad(e.to_string()))?;
+            say(&m.notes);
+            m.features
+        }
     };
-    let parcels = if source(&a.parcels)? == Source::Geojson {
-        geojson_read::read_parcels(&file(&a.parcels)?).map_err(|e| named(&a.parcels, e))?
-    } else {
-        let m = surveyor::read_parcels(&a.parcels, &opts(&a.parcels_layer))
-            .map_err(|e| bad(e.to_string()))?;
-        say(&m.notes);
-        m.features
+    let parcels = match &a.parcels {
+        None => Vec::new(),
+        Some(p) if source(p)? == Source::Geojson => {
+            geojson_read::read_parcels(&file(p)?).map_err(|e| named(p, e))?
+        }
+        Some(p) => {
+            let m = surveyor::read_parcels(p, &opts(&a.parcels_layer))
+                .map_err(|e| bad(e.to_string()))?;
+            say(&m.notes);
+            m.features
+        }
     };
     let corridors = match &a.corridors {
         Some(p) => geojson_read::read_corridors(&file(p)?).map_err(|e| named(p, e))?,
@@ -522,11 +774,6 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
         None => None,
     };
     let mut store = open(req.db)?;
-    if let Some(w) = req.ward
-        && !req.dry_run
-    {
-        store.set_meta("ward", w.trim())?;
-    }
     let input = ImportInput {
         segments: &segments,
         parcels: &parcels,
@@ -536,5 +783,16 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
         org: req.org,
         progress: req.progress,
     };
-    import(&mut store, &crs, input, req.dry_run)
+    let summary = import(&mut store, &crs, input, req.dry_run)?;
+    // after the import: one that fails leaves the name as it was too
+    if let Some(w) = req.ward
+        && !req.dry_run
+    {
+        store.set_meta("ward", w.trim())?;
+    }
+    Ok(summary)
 }
+
+#[cfg(test)]
+#[path = "import_tests.rs"]
+mod tests;

@@ -23,6 +23,9 @@ use rusqlite::{Connection, OptionalExtension, Transaction};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
+#[path = "import_partial.rs"]
+mod partial;
+
 /// Features of one layer by what the import did to them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LayerCounts {
