@@ -2,9 +2,9 @@
 //! parcels made in a metric reference CRS, reprojected by GDAL
 //! (`ogr2ogr -t_srs EPSG:N`) into a foreign CRS (HN-72 Gauss–Krüger, British
 //! National Grid, Belgian Lambert 72, New York State Plane in US survey
-//! feet), written as a GeoPackage or (the parcels) a shapefile (ESRI .prj, no EPSG
-//! code),
-//! and imported through the binary. The donated areas must equal those of
+//! feet), written as a GeoPackage, a GeoJSON with a `crs` member, or (the
+//! parcels) a shapefile (ESRI .prj, no EPSG code), and imported through the
+//! binary. The donated areas must equal those of
 //! the same data imported in the reference CRS within 0.01 m², and GDAL's
 //! own reading of the foreign file (feature count; areas after reprojecting
 //! it back) must agree with hiendat's.
@@ -122,18 +122,17 @@ fn csv_to_gpkg(d: &Path, name: &str, header: &str, rows: &[String], srs: &str) -
     out
 }
 
-/// `src` reprojected by GDAL to `srs`, as a GeoPackage or a shapefile.
-fn reproject(src: &Path, srs: &str, shapefile: bool) -> PathBuf {
+/// `src` reprojected by GDAL to `srs`, as a GeoPackage, a shapefile or a
+/// GeoJSON (which then states its CRS in a `crs` member), by `ext`.
+fn reproject(src: &Path, srs: &str, ext: &str) -> PathBuf {
     let stem = src.file_stem().unwrap().to_str().unwrap();
     let tag = srs.replace(':', "");
-    let (driver, out) = if shapefile {
-        (
-            "ESRI Shapefile",
-            src.with_file_name(format!("{stem}-{tag}.shp")),
-        )
-    } else {
-        ("GPKG", src.with_file_name(format!("{stem}-{tag}.gpkg")))
+    let driver = match ext {
+        "shp" => "ESRI Shapefile",
+        "geojson" => "GeoJSON",
+        _ => "GPKG",
     };
+    let out = src.with_file_name(format!("{stem}-{tag}.{ext}"));
     gdal(
         "ogr2ogr",
         &["-f", driver, s(&out), s(src), "-t_srs", srs, "-nln", stem],
@@ -242,7 +241,7 @@ fn same_as_in_reference(
     reference: &str,
     at: [f64; 2],
     foreign: &str,
-    shapefile: bool,
+    ext: &str,
     said_has: &str,
 ) {
     let d = dir(tag);
@@ -252,8 +251,8 @@ fn same_as_in_reference(
     assert!(want.iter().all(|p| p.2 > 10.0), "donations: {want:?}");
 
     // segments always as a GeoPackage: a .dbf cuts planned_width_m's name
-    let fsegs = reproject(&segs, foreign, false);
-    let fparcels = reproject(&parcels, foreign, shapefile);
+    let fsegs = reproject(&segs, foreign, if ext == "shp" { "gpkg" } else { ext });
+    let fparcels = reproject(&parcels, foreign, ext);
     let (said, got) = import(&d, "foreign", &fsegs, &fparcels, reference);
     assert!(said.contains(said_has), "{tag}: {said}");
     for (w, g) in want.iter().zip(&got) {
@@ -293,7 +292,7 @@ fn a_hn72_gauss_kruger_shapefile_measures_as_its_vn2000_original() {
         "EPSG:5897",
         [580_000.0, 2_155_000.0],
         "EPSG:2044",
-        true,
+        "shp",
         "HN-72",
     );
 }
@@ -305,7 +304,7 @@ fn a_hn72_geopackage_by_its_epsg_code_measures_as_its_vn2000_original() {
         "EPSG:9210",
         [586_000.0, 2_326_000.0],
         "EPSG:2044",
-        false,
+        "gpkg",
         "EPSG:2044",
     );
 }
@@ -317,7 +316,7 @@ fn british_national_grid_measures_as_in_utm() {
         "EPSG:32630",
         [699_000.0, 5_710_000.0],
         "EPSG:27700",
-        false,
+        "gpkg",
         "EPSG:27700",
     );
 }
@@ -329,7 +328,7 @@ fn belgian_lambert_72_shapefile_measures_as_in_utm() {
         "EPSG:32631",
         [595_000.0, 5_634_000.0],
         "EPSG:31370",
-        true,
+        "shp",
         "Belge_Lambert_1972",
     );
 }
@@ -341,8 +340,21 @@ fn new_york_state_plane_in_us_feet_measures_in_square_metres() {
         "EPSG:32618",
         [585_000.0, 4_511_000.0],
         "EPSG:2263",
-        true,
+        "shp",
         "converted to metres",
+    );
+}
+
+#[test]
+fn a_geojson_stating_hn72_in_its_crs_member_measures_as_its_vn2000_original() {
+    // GDAL writes "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2044"}}
+    same_as_in_reference(
+        "hn72-geojson",
+        "EPSG:9210",
+        [586_000.0, 2_326_000.0],
+        "EPSG:2044",
+        "geojson",
+        "urn:ogc:def:crs:EPSG::2044",
     );
 }
 
@@ -350,7 +362,7 @@ fn new_york_state_plane_in_us_feet_measures_in_square_metres() {
 fn an_unrecognised_crs_is_refused_by_name_and_nothing_is_written() {
     let d = dir("refused");
     let (segs, parcels) = ward(&d, "EPSG:5897", 580_000.0, 2_155_000.0);
-    let local = reproject(&parcels, "EPSG:2044", true);
+    let local = reproject(&parcels, "EPSG:2044", "shp");
     // a datum EPSG does not know, with no TOWGS84
     let prj = local.with_extension("prj");
     let text = std::fs::read_to_string(&prj).unwrap();

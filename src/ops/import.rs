@@ -439,7 +439,7 @@ pub struct FileImport<'a> {
 pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
     use crate::formats::mapping::FieldMap;
     use crate::formats::surveyor::{self, ReadOptions, Source};
-    use crate::formats::{geojson_read, households, shp, structures};
+    use crate::formats::{geojson_read, households, shp, srs, structures};
     let a = req.files;
     let bad = ImportError::Files;
     let mut pairs: Vec<String> = a.fields.clone();
@@ -484,8 +484,22 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
     let file = |p: &Path| read(p).map_err(bad);
     let named = |p: &Path, e: geojson_read::ReadError| bad(format!("{}: {e}", p.display()));
     let source = |p: &Path| Source::of(p).map_err(|e| bad(e.to_string()));
+    // A GeoJSON `crs` member (urn:ogc:def:crs:EPSG::N): converted like any file's CRS.
+    let stated = |p: &Path, r: Result<Option<String>, String>| match r {
+        Ok(said) => {
+            say(&said.into_iter().collect::<Vec<_>>());
+            Ok(())
+        }
+        Err(e) => Err(bad(format!("{}: {e}", p.display()))),
+    };
     let segments = if source(&a.segments)? == Source::Geojson {
-        geojson_read::read_segments(&file(&a.segments)?).map_err(|e| named(&a.segments, e))?
+        let bytes = file(&a.segments)?;
+        let mut v = geojson_read::read_segments(&bytes).map_err(|e| named(&a.segments, e))?;
+        let parts = v
+            .iter_mut()
+            .map(|f| (f.id.to_string(), f.lines.iter_mut().collect()));
+        stated(&a.segments, srs::geojson_to_wgs84(&bytes, parts))?;
+        v
     } else {
         let m = surveyor::read_segments(&a.segments, &opts(&a.segments_layer))
             .map_err(|e| bad(e.to_string()))?;
@@ -493,7 +507,13 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
         m.features
     };
     let parcels = if source(&a.parcels)? == Source::Geojson {
-        geojson_read::read_parcels(&file(&a.parcels)?).map_err(|e| named(&a.parcels, e))?
+        let bytes = file(&a.parcels)?;
+        let mut v = geojson_read::read_parcels(&bytes).map_err(|e| named(&a.parcels, e))?;
+        let parts = v
+            .iter_mut()
+            .map(|f| (f.id.to_string(), f.polygons.iter_mut().flatten().collect()));
+        stated(&a.parcels, srs::geojson_to_wgs84(&bytes, parts))?;
+        v
     } else {
         let m = surveyor::read_parcels(&a.parcels, &opts(&a.parcels_layer))
             .map_err(|e| bad(e.to_string()))?;
@@ -501,7 +521,18 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
         m.features
     };
     let corridors = match &a.corridors {
-        Some(p) => geojson_read::read_corridors(&file(p)?).map_err(|e| named(p, e))?,
+        Some(p) => {
+            let bytes = file(p)?;
+            let mut v = geojson_read::read_corridors(&bytes).map_err(|e| named(p, e))?;
+            let parts = v.iter_mut().map(|f| {
+                (
+                    f.segment_id.to_string(),
+                    f.polygons.iter_mut().flatten().collect(),
+                )
+            });
+            stated(p, srs::geojson_to_wgs84(&bytes, parts))?;
+            v
+        }
         None => Vec::new(),
     };
     let households = match &a.households {

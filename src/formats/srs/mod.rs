@@ -30,6 +30,7 @@ mod detect;
 mod foreign;
 #[cfg(test)]
 mod foreign_tests;
+mod geojson_crs;
 mod known;
 mod parse;
 #[cfg(test)]
@@ -38,6 +39,7 @@ mod write;
 
 pub use self::detect::*;
 use self::foreign::*;
+pub use self::geojson_crs::*;
 use self::known::*;
 use self::parse::*;
 pub use self::write::*;
