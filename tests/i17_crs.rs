@@ -359,6 +359,63 @@ fn a_geojson_stating_hn72_in_its_crs_member_measures_as_its_vn2000_original() {
 }
 
 #[test]
+fn hn72_longitude_latitude_given_by_crs_for_a_file_stating_none() {
+    let d = dir("hn72-lonlat");
+    let (segs, parcels) = ward(&d, "EPSG:5897", 580_000.0, 2_155_000.0);
+    let (_, want) = import(&d, "reference", &segs, &parcels, "EPSG:5897");
+    // the road as a GeoPackage stating EPSG:4147; the parcels as a
+    // shapefile whose .prj is lost: --crs EPSG:4147 says what it is
+    let fsegs = reproject(&segs, "EPSG:4147", "gpkg");
+    let fparcels = reproject(&parcels, "EPSG:4147", "shp");
+    std::fs::remove_file(fparcels.with_extension("prj")).unwrap();
+    let db = d.join("lonlat.db");
+    let said = ok(&[
+        "import",
+        "--db",
+        s(&db),
+        "--segments",
+        s(&fsegs),
+        "--parcels",
+        s(&fparcels),
+        "--crs",
+        "EPSG:4147",
+    ]);
+    assert!(said.contains("--crs EPSG:4147"), "{said}");
+    assert!(said.contains("EPSG:4147"), "{said}");
+    let out = d.join("lonlat.geojson");
+    ok(&[
+        "export",
+        "--db",
+        s(&db),
+        "--format",
+        "geojson",
+        "--layer",
+        "parcels",
+        "--out",
+        s(&out),
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let mut got: Vec<(String, f64)> = j["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            (
+                p["id"].as_str().unwrap().to_string(),
+                p["donate_m2"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(got.len(), want.len());
+    for (w, g) in want.iter().zip(&got) {
+        // measured in the default EPSG:5897, like the reference
+        assert!((w.2 - g.1).abs() < 0.01, "{}: {} vs {}", w.0, g.1, w.2);
+    }
+}
+
+#[test]
 fn an_unrecognised_crs_is_refused_by_name_and_nothing_is_written() {
     let d = dir("refused");
     let (segs, parcels) = ward(&d, "EPSG:5897", 580_000.0, 2_155_000.0);

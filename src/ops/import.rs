@@ -457,8 +457,9 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
         None => None,
     };
     // The measuring CRS: a projected --crs, else the database's, else the default.
-    let crs = match a.crs.as_deref().map(crate::ops::export::Target::parse) {
-        Some(Ok(crate::ops::export::Target::Projected(c))) => c,
+    // (a geographic --crs, WGS 84 or HN-72's EPSG:4147, is the files' only)
+    let crs = match a.crs.as_deref().map(crate::formats::srs::SourceCrs::parse) {
+        Some(Ok(crate::formats::srs::SourceCrs::Projected(c))) => c,
         Some(Err(e)) => return Err(bad(format!("--crs: {e}"))),
         _ => {
             let stored = if req.db.exists() {
