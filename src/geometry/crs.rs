@@ -52,12 +52,16 @@ pub const VN2000_TM3_ZONES: &[(u32, f64)] = &[
     (9218, 108.5),
 ];
 
-/// What hiendat accepts, for messages: Vietnamese / English.
-pub const ACCEPTED: &str = "hiendat nhận: mã EPSG của hệ phẳng hoặc địa lý có tham số chuyển sang WGS 84 (VN-2000, HN-72, UTM, Lambert, State Plane...), chuỗi PROJ, WKT có mã EPSG hoặc đủ phép chiếu, elipxoit, TOWGS84 và đơn vị / hiendat accepts: an EPSG code of a projected or geographic CRS with a shift to WGS 84 (VN-2000, HN-72, UTM, Lambert, State Plane...), a PROJ string, WKT with an EPSG code or with its projection, ellipsoid, TOWGS84 and unit";
+/// What hiendat accepts, for messages (Vietnamese).
+pub const ACCEPTED_VI: &str = "hiendat nhận: mã EPSG của hệ phẳng hoặc địa lý có tham số chuyển sang WGS 84 (VN-2000, HN-72, UTM, Lambert, State Plane...), chuỗi PROJ, WKT có mã EPSG hoặc đủ phép chiếu, elipxoit, TOWGS84 và đơn vị";
+/// What hiendat accepts, for messages (English).
+pub const ACCEPTED_EN: &str = "hiendat accepts: an EPSG code of a projected or geographic CRS with a shift to WGS 84 (VN-2000, HN-72, UTM, Lambert, State Plane...), a PROJ string, WKT with an EPSG code or with its projection, ellipsoid, TOWGS84 and unit";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CrsError {
-    #[error("hệ tọa độ không được hỗ trợ / unsupported CRS '{0}'. {ACCEPTED}")]
+    #[error(
+        "hệ tọa độ không được hỗ trợ: '{0}'. {ACCEPTED_VI} / unsupported CRS '{0}'. {ACCEPTED_EN}"
+    )]
     Unsupported(String),
     #[error("chuỗi PROJ không hợp lệ / invalid PROJ string '{0}': {1}")]
     BadProjString(String, String),

@@ -89,11 +89,13 @@ fn vi_number(x: f64) -> String {
     x.to_string().replace('.', ",")
 }
 
-/// The refusal that names the CRS and says what hiendat accepts.
+/// The refusal that names the CRS and says what hiendat accepts; `why` is
+/// "Vietnamese / English", or one word for both.
 pub(super) fn refused(name: &str, why: &str) -> SrsError {
+    let (vi, en) = why.split_once(" / ").unwrap_or((why, why));
+    use crate::geometry::crs::{ACCEPTED_EN, ACCEPTED_VI};
     SrsError::Unrecognised(format!(
-        "hệ tọa độ không nhận ra: {name} ({why}) / unrecognised CRS: {name} ({why}). {}",
-        crate::geometry::crs::ACCEPTED
+        "hệ tọa độ không nhận ra: {name} ({vi}). {ACCEPTED_VI} / unrecognised CRS: {name} ({en}). {ACCEPTED_EN}"
     ))
 }
 
