@@ -802,8 +802,8 @@ fn malformed_files_are_refused_clearly_and_change_nothing() {
     ogr2ogr(&["-f", "DXF", s(&dxf), s(&d.join("segs.geojson"))]);
     refused(&db, &segs, &dxf, &["--crs", "EPSG:4326"], "handle");
 
-    // A GeoPackage in a CRS hiendat does not know.
-    let gp = d.join("lambert.gpkg");
-    ogr2ogr(&["-f", "GPKG", "-t_srs", "EPSG:3034", s(&gp), s(&pars)]);
+    // A GeoPackage in a CRS hiendat cannot place (NAD27 needs grid files).
+    let gp = d.join("nad27.gpkg");
+    ogr2ogr(&["-f", "GPKG", "-t_srs", "EPSG:4267", s(&gp), s(&pars)]);
     refused(&db, &segs, &gp, &[], "unrecognised");
 }

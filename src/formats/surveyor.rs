@@ -238,7 +238,7 @@ pub fn to_wgs84(layer: &mut Layer, crs_flag: Option<&str>) -> Result<String, For
             .all(|p| p[0].abs() <= 180.0 && p[1].abs() <= 90.0)
     });
     match &source {
-        SourceCrs::Wgs84 if !looks_lonlat => {
+        SourceCrs::Wgs84 | SourceCrs::Geographic(_) if !looks_lonlat => {
             return Err(FormatError::invalid(format!(
                 "lớp {}: tọa độ không phải kinh độ, vĩ độ dù hệ tọa độ là WGS84 / layer {}: coordinates are not longitude/latitude although the CRS is WGS84",
                 layer.name, layer.name
@@ -252,10 +252,10 @@ pub fn to_wgs84(layer: &mut Layer, crs_flag: Option<&str>) -> Result<String, For
         }
         _ => {}
     }
-    if let SourceCrs::Projected(c) = &source {
+    if let SourceCrs::Projected(c) | SourceCrs::Geographic(c) = &source {
         for (k, f) in layer.features.iter_mut().enumerate() {
             for pts in f.geometry.points_mut() {
-                c.unproject_in_place(pts).map_err(|e| {
+                c.unproject_file_in_place(pts).map_err(|e| {
                     FormatError::invalid(format!(
                         "lớp {}, đối tượng {}: {e} / layer {}, feature {}",
                         layer.name,

@@ -1,15 +1,31 @@
-//! WGS84 lon/lat ↔ the ward's projected CRS (VN-2000 TM-3 by default).
+//! WGS84 lon/lat ↔ the ward's projected CRS (VN-2000 TM-3 by default), and
+//! any other CRS a file states ↔ WGS84.
 //!
 //! Backed by proj4rs (pure Rust). The VN-2000 datum shift is the 7-parameter
 //! transformation of Decision 05/2007/QĐ-BTNMT (EPSG:6960), written in PROJ's
 //! Position Vector convention: the decision states Coordinate Frame rotations,
 //! so the three rotation signs are flipped here (see shared/reference/README.md).
+//!
+//! Other EPSG codes come from the `crs-definitions` table (EPSG → PROJ
+//! string, the one proj4rs itself can use): any projection proj4rs has
+//! (tmerc, utm, lcc, sterea, omerc, somerc, krovak...) on a datum with a
+//! Helmert shift to WGS 84. Refused: definitions that need a grid file
+//! (`+nadgrids`, which proj4rs would skip silently, placing points metres
+//! off), axes other than east/north, geocentric CRSs.
+//!
+//! A [`Crs`] always works in metres: a definition in feet (US State Plane)
+//! is measured in metres, and [`Crs::unproject_file_in_place`] converts a
+//! file's own units first.
 
 use proj4rs::Proj;
 use proj4rs::transform::{Transform, TransformClosure, transform};
 
 /// EPSG:6960 as a `+towgs84` (Position Vector) string.
 pub const VN2000_TOWGS84: &str = "+towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278";
+
+/// EPSG:1544, Hanoi 1972 to WGS 84 (1): what EPSG, PROJ 9.5 and the
+/// `crs-definitions` table use for HN-72 (3 parameters, accuracy 5 m).
+pub const HN72_TOWGS84: &str = "+towgs84=-17.51,-108.32,-62.39,0,0,0,0";
 
 /// The default CRS: VN-2000 / TM-3 zone 482, central meridian 105°00' (Thanh Hóa).
 pub const DEFAULT_CRS: &str = "EPSG:5897";
@@ -36,10 +52,15 @@ pub const VN2000_TM3_ZONES: &[(u32, f64)] = &[
     (9218, 108.5),
 ];
 
+/// What hiendat accepts, for messages (Vietnamese).
+pub const ACCEPTED_VI: &str = "hiendat nhận: mã EPSG của hệ phẳng hoặc địa lý có tham số chuyển sang WGS 84 (VN-2000, HN-72, UTM, Lambert, State Plane...), chuỗi PROJ, WKT có mã EPSG hoặc đủ phép chiếu, elipxoit, TOWGS84 và đơn vị";
+/// What hiendat accepts, for messages (English).
+pub const ACCEPTED_EN: &str = "hiendat accepts: an EPSG code of a projected or geographic CRS with a shift to WGS 84 (VN-2000, HN-72, UTM, Lambert, State Plane...), a PROJ string, WKT with an EPSG code or with its projection, ellipsoid, TOWGS84 and unit";
+
 #[derive(Debug, thiserror::Error)]
 pub enum CrsError {
     #[error(
-        "hệ tọa độ không được hỗ trợ / unsupported CRS '{0}': use EPSG:5897 and the other VN-2000 TM-3 zones, EPSG:3405/3406, EPSG:326NN/327NN, or a PROJ string"
+        "hệ tọa độ không được hỗ trợ: '{0}'. {ACCEPTED_VI} / unsupported CRS '{0}'. {ACCEPTED_EN}"
     )]
     Unsupported(String),
     #[error("chuỗi PROJ không hợp lệ / invalid PROJ string '{0}': {1}")]
@@ -52,12 +73,18 @@ pub enum CrsError {
     Transform(f64, f64, String),
 }
 
-/// A projected CRS together with the WGS84 geographic CRS it converts from.
+/// A CRS together with the WGS84 geographic CRS it converts from: projected
+/// (in metres, whatever unit its definition states) or, for files only,
+/// geographic (degrees).
 pub struct Crs {
     name: String,
+    /// The definition, in metres.
     proj_string: String,
     wgs84: Proj,
     projected: Proj,
+    /// Metres per unit of the definition as stated (0.3048 for the foot).
+    to_meter: f64,
+    geographic: bool,
 }
 
 impl std::fmt::Debug for Crs {
@@ -65,6 +92,7 @@ impl std::fmt::Debug for Crs {
         f.debug_struct("Crs")
             .field("name", &self.name)
             .field("proj_string", &self.proj_string)
+            .field("to_meter", &self.to_meter)
             .finish()
     }
 }
@@ -76,20 +104,37 @@ pub fn vn2000_tm3(lon_0: f64) -> String {
     )
 }
 
+/// The EPSG code in `EPSG:N`, `EPSG::N`, `urn:ogc:def:crs:EPSG::N` (or with
+/// a version, `urn:ogc:def:crs:EPSG:9.8:N`) and
+/// `http://www.opengis.net/def/crs/EPSG/0/N`.
+pub fn epsg_code(name: &str) -> Option<u32> {
+    let s = name.trim();
+    let lower = s.to_ascii_lowercase();
+    let rest = if let Some(r) = lower.strip_prefix("urn:ogc:def:crs:epsg:") {
+        r.rsplit(':').next()?
+    } else if let Some(r) = lower
+        .strip_prefix("http://www.opengis.net/def/crs/epsg/")
+        .or_else(|| lower.strip_prefix("https://www.opengis.net/def/crs/epsg/"))
+    {
+        r.rsplit('/').next()?
+    } else {
+        lower.strip_prefix("epsg:")?.trim_start_matches(':')
+    };
+    rest.trim().parse::<u32>().ok().filter(|c| *c > 0)
+}
+
 /// Resolves a configured CRS name to a PROJ string.
 ///
-/// Accepts `EPSG:NNNN` for the VN-2000 TM-3 zones, VN-2000 UTM (3405, 3406),
-/// WGS84 UTM (326NN, 327NN), or any PROJ string (starting with `+`).
+/// Accepts `EPSG:NNNN` (and its URN/URL forms, see [`epsg_code`]) for the
+/// VN-2000 TM-3 zones, VN-2000 UTM (3405, 3406), WGS84 UTM (326NN, 327NN)
+/// with hiendat's own definitions, any other EPSG code the `crs-definitions`
+/// table has and proj4rs can use, or any PROJ string (starting with `+`).
 pub fn resolve(name: &str) -> Result<String, CrsError> {
     let s = name.trim();
     if s.starts_with('+') {
         return Ok(s.to_string());
     }
-    let code = s
-        .strip_prefix("EPSG:")
-        .or_else(|| s.strip_prefix("epsg:"))
-        .and_then(|c| c.trim().parse::<u32>().ok())
-        .ok_or_else(|| CrsError::Unsupported(s.to_string()))?;
+    let code = epsg_code(s).ok_or_else(|| CrsError::Unsupported(s.to_string()))?;
     if let Some((_, lon_0)) = VN2000_TM3_ZONES.iter().find(|(c, _)| *c == code) {
         return Ok(vn2000_tm3(*lon_0));
     }
@@ -108,8 +153,51 @@ pub fn resolve(name: &str) -> Result<String, CrsError> {
             "+proj=utm +zone={} +south +datum=WGS84 +units=m +no_defs",
             code - 32700
         )),
-        _ => Err(CrsError::Unsupported(s.to_string())),
+        _ => epsg_table(code).ok_or_else(|| CrsError::Unsupported(s.to_string())),
     }
+}
+
+/// The `crs-definitions` PROJ string of an EPSG code, when proj4rs can use it.
+pub fn epsg_table(code: u32) -> Option<String> {
+    let def = crs_definitions::from_code(u16::try_from(code).ok()?)?;
+    let proj = def.proj4.trim();
+    usable(proj).ok()?;
+    Some(proj.to_string())
+}
+
+/// Why proj4rs cannot place a definition's points correctly, if it cannot.
+fn usable(proj: &str) -> Result<(), String> {
+    for tok in proj.split_whitespace() {
+        let (k, v) = tok
+            .trim_start_matches('+')
+            .split_once('=')
+            .unwrap_or((tok.trim_start_matches('+'), ""));
+        match k {
+            // proj4rs skips a missing optional grid (`@name`) silently
+            "nadgrids" if v != "@null" => return Err(format!("+nadgrids={v}")),
+            "geoidgrids" => return Err(format!("+geoidgrids={v}")),
+            // proj4rs defines NAD27 by optional grids it does not ship
+            "datum" if v.eq_ignore_ascii_case("NAD27") => return Err(format!("+datum={v}")),
+            "axis" if v != "enu" => return Err(format!("+axis={v}")),
+            "proj" if v == "geocent" || v == "pipeline" => return Err(format!("+proj={v}")),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The same definition in metres: `+units`/`+to_meter` dropped.
+fn in_metres(proj: &str) -> String {
+    let mut out: Vec<&str> = proj
+        .split_whitespace()
+        .filter(|t| !t.starts_with("+units=") && !t.starts_with("+to_meter="))
+        .collect();
+    let defs = out.iter().position(|t| *t == "+no_defs");
+    match defs {
+        Some(i) => out.insert(i, "+units=m"),
+        None => out.push("+units=m"),
+    }
+    out.join(" ")
 }
 
 /// A slice of `[x, y]` pairs as proj4rs sees it, converting degrees at the edges.
@@ -131,7 +219,8 @@ impl Transform for Points<'_> {
 }
 
 impl Crs {
-    /// Parses a CRS from configuration (`EPSG:5897`, a PROJ string...).
+    /// Parses a CRS from configuration (`EPSG:5897`, a PROJ string...): a
+    /// projected CRS, the one measurements are made in (in metres).
     ///
     /// ```
     /// use hiendat::geometry::crs::Crs;
@@ -141,11 +230,37 @@ impl Crs {
     /// assert!((e - 575261.9538).abs() < 1e-3 && (n - 2184741.0561).abs() < 1e-3);
     /// ```
     pub fn parse(name: &str) -> Result<Crs, CrsError> {
-        let proj_string = resolve(name)?;
-        let projected = Proj::from_proj_string(&proj_string)
-            .map_err(|e| CrsError::BadProjString(proj_string.clone(), e.to_string()))?;
-        if projected.is_latlong() || projected.is_geocent() {
+        let crs = Crs::parse_source(name)?;
+        if crs.geographic {
             return Err(CrsError::NotProjected(name.to_string()));
+        }
+        Ok(crs)
+    }
+
+    /// Like [`Crs::parse`], also taking a geographic CRS (HN-72 lon/lat,
+    /// EPSG:4147): what a file's coordinates may be in.
+    pub fn parse_source(name: &str) -> Result<Crs, CrsError> {
+        Crs::from_definition(name, &resolve(name)?)
+    }
+
+    /// A CRS from its PROJ string, named `name` for people.
+    pub fn from_definition(name: &str, definition: &str) -> Result<Crs, CrsError> {
+        let bad = |e: String| CrsError::BadProjString(definition.to_string(), e);
+        usable(definition).map_err(|e| bad(format!("{e}: không dùng được / cannot be used")))?;
+        let stated = Proj::from_proj_string(definition).map_err(|e| bad(e.to_string()))?;
+        if stated.is_geocent() {
+            return Err(CrsError::NotProjected(name.to_string()));
+        }
+        let geographic = stated.is_latlong();
+        let (proj_string, projected, to_meter) = if geographic || stated.to_meter() == 1.0 {
+            (definition.trim().to_string(), stated, 1.0)
+        } else {
+            let metric = in_metres(definition);
+            let projected = Proj::from_proj_string(&metric).map_err(|e| bad(e.to_string()))?;
+            (metric, projected, stated.to_meter())
+        };
+        if !(to_meter.is_finite() && to_meter > 0.0) {
+            return Err(bad("+to_meter".into()));
         }
         // `+datum=WGS84`, not just `+ellps=WGS84`: without a datum proj4rs skips the shift.
         let wgs84 = Proj::from_proj_string("+proj=longlat +datum=WGS84 +no_defs")
@@ -155,7 +270,47 @@ impl Crs {
             proj_string,
             wgs84,
             projected,
+            to_meter,
+            geographic,
         })
+    }
+
+    /// Longitude/latitude in degrees (a file's CRS only, never a measuring one).
+    pub fn is_geographic(&self) -> bool {
+        self.geographic
+    }
+
+    /// Metres per unit of the definition as stated: 1 for the metre, 0.3048
+    /// for the foot, 1200/3937 for the US survey foot.
+    pub fn to_meter(&self) -> f64 {
+        self.to_meter
+    }
+
+    /// Converts a file's coordinates in place to WGS84 lon/lat (degrees):
+    /// in the definition's own unit (feet for a State Plane, degrees for a
+    /// geographic CRS).
+    pub fn unproject_file_in_place(&self, pts: &mut [[f64; 2]]) -> Result<(), CrsError> {
+        if self.geographic {
+            let first = pts.first().copied().unwrap_or([0.0, 0.0]);
+            for p in pts.iter_mut() {
+                p[0] = p[0].to_radians();
+                p[1] = p[1].to_radians();
+            }
+            transform(&self.projected, &self.wgs84, &mut Points { pts: &mut *pts })
+                .map_err(|e| CrsError::Transform(first[0], first[1], e.to_string()))?;
+            for p in pts.iter_mut() {
+                p[0] = p[0].to_degrees();
+                p[1] = p[1].to_degrees();
+            }
+            return Ok(());
+        }
+        if self.to_meter != 1.0 {
+            for p in pts.iter_mut() {
+                p[0] *= self.to_meter;
+                p[1] *= self.to_meter;
+            }
+        }
+        self.unproject_in_place(pts)
     }
 
     /// The default CRS (EPSG:5897, VN-2000 TM-3 105°).
@@ -415,8 +570,16 @@ mod tests {
             resolve("EPSG:4326x"),
             Err(CrsError::Unsupported(_))
         ));
+        assert!(matches!(resolve("EPSG:1"), Err(CrsError::Unsupported(_))));
+        // any other code from the EPSG table; grid-based ones refused
+        assert!(resolve("EPSG:2044").unwrap().contains("+ellps=krass"));
+        assert!(
+            resolve("urn:ogc:def:crs:EPSG::27700")
+                .unwrap()
+                .contains("OSGB36")
+        );
         assert!(matches!(
-            resolve("EPSG:2000"),
+            resolve("EPSG:26718"),
             Err(CrsError::Unsupported(_))
         ));
         assert!(matches!(

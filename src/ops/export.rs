@@ -106,6 +106,9 @@ impl Target {
         Ok(match crate::formats::srs::SourceCrs::parse(name)? {
             crate::formats::srs::SourceCrs::Wgs84 => Target::Wgs84,
             crate::formats::srs::SourceCrs::Projected(c) => Target::Projected(c),
+            crate::formats::srs::SourceCrs::Geographic(_) => {
+                return Err(CrsError::NotProjected(name.to_string()));
+            }
         })
     }
 }

@@ -674,7 +674,7 @@ pub struct FileImport<'a> {
 pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
     use crate::formats::mapping::FieldMap;
     use crate::formats::surveyor::{self, ReadOptions, Source};
-    use crate::formats::{geojson_read, households, shp, structures};
+    use crate::formats::{geojson_read, households, shp, srs, structures};
     let a = req.files;
     let bad = ImportError::Files;
     let mut pairs: Vec<String> = a.fields.clone();
@@ -692,8 +692,9 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
         None => None,
     };
     // The measuring CRS: a projected --crs, else the database's, else the default.
-    let crs = match a.crs.as_deref().map(crate::ops::export::Target::parse) {
-        Some(Ok(crate::ops::export::Target::Projected(c))) => c,
+    // (a geographic --crs, WGS 84 or HN-72's EPSG:4147, is the files' only)
+    let crs = match a.crs.as_deref().map(crate::formats::srs::SourceCrs::parse) {
+        Some(Ok(crate::formats::srs::SourceCrs::Projected(c))) => c,
         Some(Err(e)) => return Err(bad(format!("--crs: {e}"))),
         _ => {
             let stored = if req.db.exists() {
@@ -731,10 +732,24 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
     if a.segments.is_none() && !req.db.exists() {
         return Err(ImportError::NoSegments);
     }
+    // A GeoJSON `crs` member (urn:ogc:def:crs:EPSG::N): converted like any file's CRS.
+    let stated = |p: &Path, r: Result<Option<String>, String>| match r {
+        Ok(said) => {
+            say(&said.into_iter().collect::<Vec<_>>());
+            Ok(())
+        }
+        Err(e) => Err(bad(format!("{}: {e}", p.display()))),
+    };
     let segments = match &a.segments {
         None => Vec::new(),
         Some(p) if source(p)? == Source::Geojson => {
-            geojson_read::read_segments(&file(p)?).map_err(|e| named(p, e))?
+            let bytes = file(p)?;
+            let mut v = geojson_read::read_segments(&bytes).map_err(|e| named(p, e))?;
+            let parts = v
+                .iter_mut()
+                .map(|f| (f.id.to_string(), f.lines.iter_mut().collect()));
+            stated(p, srs::geojson_to_wgs84(&bytes, parts))?;
+            v
         }
         Some(p) => {
             let m = surveyor::read_segments(p, &opts(&a.segments_layer))
@@ -746,7 +761,13 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
     let parcels = match &a.parcels {
         None => Vec::new(),
         Some(p) if source(p)? == Source::Geojson => {
-            geojson_read::read_parcels(&file(p)?).map_err(|e| named(p, e))?
+            let bytes = file(p)?;
+            let mut v = geojson_read::read_parcels(&bytes).map_err(|e| named(p, e))?;
+            let parts = v
+                .iter_mut()
+                .map(|f| (f.id.to_string(), f.polygons.iter_mut().flatten().collect()));
+            stated(p, srs::geojson_to_wgs84(&bytes, parts))?;
+            v
         }
         Some(p) => {
             let m = surveyor::read_parcels(p, &opts(&a.parcels_layer))
@@ -756,7 +777,18 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
         }
     };
     let corridors = match &a.corridors {
-        Some(p) => geojson_read::read_corridors(&file(p)?).map_err(|e| named(p, e))?,
+        Some(p) => {
+            let bytes = file(p)?;
+            let mut v = geojson_read::read_corridors(&bytes).map_err(|e| named(p, e))?;
+            let parts = v.iter_mut().map(|f| {
+                (
+                    f.segment_id.to_string(),
+                    f.polygons.iter_mut().flatten().collect(),
+                )
+            });
+            stated(p, srs::geojson_to_wgs84(&bytes, parts))?;
+            v
+        }
         None => Vec::new(),
     };
     let households = match &a.households {

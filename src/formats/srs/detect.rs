@@ -24,28 +24,44 @@ pub(super) const GEOG_KEYS: &[&str] = &[
 pub(super) const DEG: f64 = 0.017_453_292_519_943_295;
 pub(super) const ARCSEC: f64 = DEG / 3600.0;
 
+/// Projection parameters, in degrees and the file's lengths.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Params {
+    pub(super) lat_0: f64,
+    pub(super) lon_0: f64,
+    pub(super) k: f64,
+    pub(super) x_0: f64,
+    pub(super) y_0: f64,
+    pub(super) lat_1: Option<f64>,
+    pub(super) lat_2: Option<f64>,
+}
+
 /// What a definition says, as far as hiendat cares.
 #[derive(Debug, Default)]
 pub(super) struct Facts {
-    name: String,
-    projected: bool,
-    epsg: Option<u32>,
-    geog_name: String,
-    geog_epsg: Option<u32>,
-    datum: String,
-    datum_epsg: Option<u32>,
+    pub(super) name: String,
+    pub(super) projected: bool,
+    pub(super) epsg: Option<u32>,
+    pub(super) geog_name: String,
+    pub(super) geog_epsg: Option<u32>,
+    pub(super) datum: String,
+    pub(super) datum_epsg: Option<u32>,
     /// Semi-major axis and inverse flattening.
-    ellipsoid: Option<(f64, f64)>,
-    prime_meridian: f64,
+    pub(super) ellipsoid: Option<(f64, f64)>,
+    pub(super) prime_meridian: f64,
     /// The degree in radians, for angles in WKT 1 parameters.
-    angle_unit: f64,
-    method: String,
-    method_epsg: Option<u32>,
-    tm: Option<Tm>,
+    pub(super) angle_unit: f64,
+    pub(super) method: String,
+    pub(super) method_epsg: Option<u32>,
+    pub(super) tm: Option<Tm>,
     /// Metres per unit of the projected axes.
-    linear_unit: Option<f64>,
+    pub(super) linear_unit: Option<f64>,
     /// Position Vector convention.
-    towgs84: Option<[f64; 7]>,
+    pub(super) towgs84: Option<[f64; 7]>,
+    /// Every projection parameter hiendat reads (degrees; metres when
+    /// `xy0_in_metres`, else in the projected unit).
+    pub(super) params: Params,
+    pub(super) xy0_in_metres: bool,
 }
 
 pub(super) fn facts(top: &Node) -> Result<Facts, SrsError> {
@@ -149,28 +165,40 @@ pub(super) fn facts(top: &Node) -> Result<Facts, SrsError> {
             .child(&["ANGLEUNIT", "LENGTHUNIT", "SCALEUNIT", "UNIT"])
             .and_then(|u| u.num(0));
         let key = match p.epsg() {
-            Some(8801) => "latitudeoforigin".to_string(),
-            Some(8802) => "centralmeridian".to_string(),
+            Some(8801 | 8821) => "latitudeoforigin".to_string(),
+            Some(8802 | 8822) => "centralmeridian".to_string(),
             Some(8805) => "scalefactor".to_string(),
-            Some(8806) => "falseeasting".to_string(),
-            Some(8807) => "falsenorthing".to_string(),
+            Some(8806 | 8826) => "falseeasting".to_string(),
+            Some(8807 | 8827) => "falsenorthing".to_string(),
+            Some(8823) => "standardparallel1".to_string(),
+            Some(8824) => "standardparallel2".to_string(),
             _ => norm(p.name()),
         };
         let angle = |v: f64| v * degrees(unit.unwrap_or(f.angle_unit));
         match key.as_str() {
-            "latitudeoforigin" | "latitudeofnaturalorigin" => tm.lat_0 = angle(v),
-            "centralmeridian" | "longitudeofnaturalorigin" | "longitudeoforigin" => {
-                tm.lon_0 = angle(v)
+            "latitudeoforigin" | "latitudeofnaturalorigin" | "latitudeoffalseorigin" => {
+                tm.lat_0 = angle(v)
             }
+            "centralmeridian"
+            | "longitudeofnaturalorigin"
+            | "longitudeoforigin"
+            | "longitudeoffalseorigin" => tm.lon_0 = angle(v),
             "scalefactor" | "scalefactoratnaturalorigin" => {
                 tm.k = v * unit.unwrap_or(1.0);
             }
-            "falseeasting" | "falsenorthing" => {
+            "standardparallel1" | "latitudeof1ststandardparallel" => {
+                f.params.lat_1 = Some(angle(v))
+            }
+            "standardparallel2" | "latitudeof2ndstandardparallel" => {
+                f.params.lat_2 = Some(angle(v))
+            }
+            "falseeasting" | "falsenorthing" | "eastingatfalseorigin" | "northingatfalseorigin" => {
                 // WKT 1 lengths are in the projected unit, checked below.
                 if let Some(u) = unit {
                     v *= u;
+                    f.xy0_in_metres = true;
                 }
-                if key == "falseeasting" {
+                if key.contains("easting") {
                     tm.x_0 = v;
                 } else {
                     tm.y_0 = v;
@@ -180,6 +208,14 @@ pub(super) fn facts(top: &Node) -> Result<Facts, SrsError> {
         }
     }
     f.tm = Some(tm);
+    f.params = Params {
+        lat_0: tm.lat_0,
+        lon_0: tm.lon_0,
+        k: tm.k,
+        x_0: tm.x_0,
+        y_0: tm.y_0,
+        ..f.params
+    };
     // The projected unit: WKT 1 UNIT on the PROJCS; WKT 2 LENGTHUNIT on the
     // CRS or on its axes.
     f.linear_unit = crs
@@ -291,9 +327,7 @@ pub fn detect(srs: &Srs) -> Result<Detected, SrsError> {
         return match srs.epsg {
             Some(4326) => Ok(wgs84_detected()),
             Some(code) if known(code).is_some() => from_code(code, "mã EPSG", "EPSG code"),
-            Some(code) => Err(SrsError::Unrecognised(format!(
-                "hệ tọa độ không nhận ra / unrecognised CRS: EPSG:{code}"
-            ))),
+            Some(code) => from_table(code, &srs.name, ("mã EPSG", "the EPSG code")),
             None => Err(malformed("trống", "empty")),
         };
     }
@@ -320,7 +354,8 @@ pub fn detect(srs: &Srs) -> Result<Detected, SrsError> {
     let vn = is_vn2000(&f);
     let wgs = !vn && is_wgs84(&f);
     if !vn && !wgs {
-        return Err(unrecognised(&f));
+        // HN-72, Lambert 72, British National Grid, State Plane...
+        return foreign(&f);
     }
     let wgs84_ellipsoid = f.ellipsoid.is_none_or(|(a, rf)| {
         (a - 6_378_137.0).abs() < 1e-3 && (rf - 298.257_223_563).abs() < 1e-6
@@ -332,23 +367,17 @@ pub fn detect(srs: &Srs) -> Result<Detected, SrsError> {
         if wgs && (f.angle_unit - DEG).abs() < 1e-12 {
             return Ok(wgs84_detected());
         }
-        return Err(SrsError::Unrecognised(format!(
-            "hệ tọa độ địa lý {} không được hỗ trợ (chỉ WGS 84 độ, hoặc VN-2000 phẳng) / geographic CRS {} is not supported (only WGS 84 degrees, or projected VN-2000)",
-            f.name, f.name
-        )));
+        // VN-2000 longitude/latitude (EPSG:4756)
+        return foreign(&f);
     }
     let method = norm(&f.method);
     let is_tm = matches!(method.as_str(), "transversemercator" | "gausskruger")
         || f.method_epsg == Some(9807);
-    let Some(tm) = f.tm.filter(|_| is_tm) else {
-        return Err(unrecognised(&f));
+    let metres = f.linear_unit.is_none_or(|u| (u - 1.0).abs() <= 1e-12);
+    let Some(tm) = f.tm.filter(|_| is_tm && metres) else {
+        // another projection (Lambert, Web Mercator) or unit on VN-2000 or WGS 84
+        return foreign(&f);
     };
-    if f.linear_unit.is_some_and(|u| (u - 1.0).abs() > 1e-12) {
-        return Err(SrsError::Unrecognised(format!(
-            "{}: đơn vị không phải mét / {}: the unit is not the metre",
-            f.name, f.name
-        )));
-    }
     if wgs {
         return wgs84_projected(&f, tm);
     }

@@ -14,8 +14,12 @@
 //! Parsed: WKT 1 (OGC and ESRI flavours) and WKT 2 (including GDAL's
 //! `BOUNDCRS` with an abridged 7-parameter transformation). Recognised:
 //! WGS 84 lon/lat, and Transverse Mercator (TM-3, UTM, custom) on VN-2000 or
-//! WGS 84, in metres. Left out: other datums, projections and units, vertical
-//! and compound CRSs beyond their horizontal part, PROJJSON.
+//! WGS 84 as hiendat's own; any other CRS by its EPSG code, or by its
+//! parameters (Transverse Mercator/Gauss–Krüger, Lambert Conformal Conic 1SP
+//! and 2SP, Oblique/Double Stereographic; any ellipsoid; a TOWGS84 or a
+//! datum EPSG knows; any linear unit) in [`foreign`]: HN-72 among them.
+//! Left out: other projections without an EPSG code, datums without a known
+//! shift, vertical and compound CRSs beyond their horizontal part, PROJJSON.
 
 use std::fmt::Write as _;
 
@@ -23,6 +27,10 @@ use crate::formats::layer::{FormatError, Srs};
 use crate::geometry::crs::{Crs, CrsError, VN2000_TM3_ZONES};
 
 mod detect;
+mod foreign;
+#[cfg(test)]
+mod foreign_tests;
+mod geojson_crs;
 mod known;
 mod parse;
 #[cfg(test)]
@@ -30,6 +38,8 @@ mod tests;
 mod write;
 
 pub use self::detect::*;
+use self::foreign::*;
+pub use self::geojson_crs::*;
 use self::known::*;
 use self::parse::*;
 pub use self::write::*;
@@ -59,18 +69,37 @@ pub enum SourceCrs {
     Wgs84,
     /// Projected metres.
     Projected(Crs),
+    /// Longitude/latitude in degrees on a datum other than WGS 84 (HN-72,
+    /// EPSG:4147; VN-2000, EPSG:4756): converted by
+    /// [`Crs::unproject_file_in_place`], never measured in.
+    Geographic(Crs),
 }
 
 impl SourceCrs {
     /// The CRS a name such as `--crs` gives: `EPSG:4326` (or `WGS84`) for
     /// longitude/latitude, else a projected CRS as [`Crs::parse`] takes it.
+    /// Also the URN and URL forms a GeoJSON `crs` member holds
+    /// (`urn:ogc:def:crs:EPSG::2044`, `urn:ogc:def:crs:OGC:1.3:CRS84`), and
+    /// any EPSG code [`crate::geometry::crs::resolve`] takes, geographic ones
+    /// included (`EPSG:4147`, HN-72).
     pub fn parse(name: &str) -> Result<SourceCrs, CrsError> {
         let n = name.trim();
-        if n.eq_ignore_ascii_case("EPSG:4326") || n.eq_ignore_ascii_case("WGS84") {
-            Ok(SourceCrs::Wgs84)
-        } else {
-            Crs::parse(n).map(SourceCrs::Projected)
+        let crs84 = n
+            .to_ascii_lowercase()
+            .replace("::", ":")
+            .ends_with(":crs84");
+        if crs84
+            || n.eq_ignore_ascii_case("WGS84")
+            || crate::geometry::crs::epsg_code(n) == Some(4326)
+        {
+            return Ok(SourceCrs::Wgs84);
         }
+        let crs = Crs::parse_source(n)?;
+        Ok(if crs.is_geographic() {
+            SourceCrs::Geographic(crs)
+        } else {
+            SourceCrs::Projected(crs)
+        })
     }
 }
 

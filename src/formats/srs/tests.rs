@@ -21,7 +21,7 @@ fn srs_of(wkt: &str) -> Srs {
 fn projected(d: &Detected) -> &Crs {
     match &d.crs {
         SourceCrs::Projected(c) => c,
-        SourceCrs::Wgs84 => panic!("expected a projected CRS: {}", d.statement),
+        _ => panic!("expected a projected CRS: {}", d.statement),
     }
 }
 
@@ -355,24 +355,15 @@ fn vn2000_without_shift_or_authority_is_noi_bo_and_200_m_off() {
 }
 
 #[test]
-fn other_crss_are_refused_by_name() {
-    for (code, name) in [
-        ("EPSG:2154", "RGF93"),
-        ("EPSG:3148", "Indian 1960"),
-        ("EPSG:4756", "VN-2000"),
-    ] {
+fn crss_once_refused_are_now_read_by_their_epsg_code() {
+    // Lambert-93, Indian 1960 / UTM 48N, VN-2000 lon/lat: refused before
+    // issue 17, now read from the EPSG table.
+    for code in ["EPSG:2154", "EPSG:3148", "EPSG:4756"] {
         let wkt = run("gdalsrsinfo", &["-o", "wkt1", code]);
-        let e = detect(&srs_of(&wkt)).unwrap_err().to_string();
-        assert!(e.contains(name) && e.contains(" / "), "{code}: {e}");
+        let d = detect(&srs_of(&wkt)).unwrap_or_else(|e| panic!("{code}: {e}"));
+        assert!(d.statement.contains(code), "{code}: {}", d.statement);
     }
-    let e = detect(&srs_of(&run("gdalsrsinfo", &["-o", "wkt1", "EPSG:3148"])))
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.starts_with("hệ tọa độ không nhận ra") && e.contains("unrecognised CRS"),
-        "{e}"
-    );
-    // Lambert on VN-2000
+    // Lambert on VN-2000: built from its parameters, with the official shift
     let wkt = run(
         "gdalsrsinfo",
         &[
@@ -381,13 +372,18 @@ fn other_crss_are_refused_by_name() {
             "+proj=lcc +lat_1=20 +lat_2=21 +lat_0=20 +lon_0=105 +ellps=WGS84 +towgs84=-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278",
         ],
     );
-    let e = detect(&srs_of(&wkt.replace("\"unknown\"", "\"Vietnam_2000\"")))
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("Lambert"), "{e}");
-    // feet
-    let wkt = run("gdalsrsinfo", &["-o", "wkt1", "EPSG:2227"]);
-    assert!(detect(&srs_of(&wkt)).is_err());
+    let d = detect(&srs_of(&wkt.replace("\"unknown\"", "\"Vietnam_2000\"")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let SourceCrs::Projected(c) = &d.crs else {
+        panic!("projected")
+    };
+    assert!(
+        c.proj_string().starts_with("+proj=lcc")
+            && c.proj_string()
+                .contains(TOWGS84_PROJ.trim_start_matches('+')),
+        "{}",
+        c.proj_string()
+    );
 }
 
 #[test]
@@ -437,7 +433,7 @@ fn an_epsg_code_alone_is_enough() {
     ));
     assert!(
         detect(&Srs {
-            epsg: Some(2154),
+            epsg: Some(1),
             ..srs_of("")
         })
         .is_err()

@@ -36,6 +36,12 @@ pub fn for_crs(crs: &Crs) -> Result<Srs, SrsError> {
         .or_else(|| name.strip_prefix("epsg:"))
         .and_then(|c| c.trim().parse::<u32>().ok())
         .or_else(|| code_of_proj(crs.proj_string()));
+    if let Some(code) = code
+        && known(code).is_none()
+        && let Some(srs) = table_wkt(crs, code)
+    {
+        return Ok(srs);
+    }
     if let Some(code) = code {
         let (name, datum, tm) = known(code).ok_or_else(|| {
             SrsError::Unrecognised(format!(
@@ -185,4 +191,23 @@ pub(super) fn parse_towgs84_list(v: &str) -> Option<[f64; 7]> {
         .map(|s| s.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
         .collect::<Option<_>>()?;
     seven(&nums)
+}
+
+/// The EPSG table's WKT 1 of a code hiendat measures in as the table
+/// defines it (metres only: hiendat's coordinates are always metres).
+pub(super) fn table_wkt(crs: &Crs, code: u32) -> Option<Srs> {
+    if crs.is_geographic() || crs.to_meter() != 1.0 {
+        return None;
+    }
+    if crate::geometry::crs::epsg_table(code).as_deref() != Some(crs.proj_string()) {
+        return None;
+    }
+    let def = crs_definitions::from_code(u16::try_from(code).ok()?)?;
+    let name = def.wkt.split('"').nth(1).unwrap_or_default().to_string();
+    Some(Srs {
+        epsg: Some(code),
+        name,
+        wkt: def.wkt.to_string(),
+        geographic: false,
+    })
 }
