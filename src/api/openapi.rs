@@ -99,7 +99,7 @@ fn document() -> Value {
                         { "name": "layers", "in": "query", "description": "comma-separated: parcels, strips, corridors, centerlines, edges, stakes (several only for gpkg, dxf, kml)", "schema": { "type": "string", "default": "parcels" } },
                         { "name": "segment", "in": "query", "schema": { "type": "string" } },
                         { "name": "group", "in": "query", "schema": { "type": "string" } },
-                        { "name": "crs", "in": "query", "description": "EPSG:5897 and the other VN-2000 zones, or EPSG:4326; default: the measuring CRS (WGS84 for kml, geojson)", "schema": { "type": "string" } },
+                        { "name": "crs", "in": "query", "description": "EPSG:5897 and the other VN-2000 zones, EPSG:4326, or any other EPSG code of a projected CRS in metres; default: the measuring CRS (WGS84 for kml, geojson)", "schema": { "type": "string" } },
                         { "name": "interval", "in": "query", "description": "metres between staking points (at least 0.1; at most 200,000 stakes and 1,000,000 features per export, 512 MiB per file: 422 export_limit beyond)", "schema": { "type": "number", "default": 10, "minimum": 0.1 } },
                         { "name": "personal", "in": "query", "description": "1: owners' names (logged-in users only)", "schema": { "type": "string", "enum": ["0", "1"] } }
                     ],
