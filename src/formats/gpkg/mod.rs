@@ -123,13 +123,30 @@ fn file_label(path: &Path) -> String {
     )
 }
 
+/// An SQLite file damaged inside (SQLite found a page that contradicts
+/// another): said as such, whatever the reader was doing.
+fn corrupt(file: &str, e: &rusqlite::Error) -> Option<FormatError> {
+    (e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt)).then(|| {
+        FormatError::invalid(format!(
+            "tệp {file} bị hỏng, hãy xuất lại từ QGIS hoặc phần mềm đã tạo ra nó (SQLite: {e}) / \
+             {file} is corrupt: export it again from QGIS or the program that made it (SQLite: {e})"
+        ))
+    })
+}
+
 fn sql_error(file: &str, vi: &str, en: &str, e: rusqlite::Error) -> FormatError {
+    if let Some(c) = corrupt(file, &e) {
+        return c;
+    }
     FormatError::invalid(format!(
         "lỗi SQLite khi {vi} {file}: {e} / SQLite error {en} {file}: {e}"
     ))
 }
 
 fn not_sqlite(file: &str, e: rusqlite::Error) -> FormatError {
+    if let Some(c) = corrupt(file, &e) {
+        return c;
+    }
     FormatError::invalid(format!(
         "{file} không phải GeoPackage (không mở được như cơ sở dữ liệu SQLite: {e}) / {file} is \
          not a GeoPackage (cannot be opened as an SQLite database: {e})"

@@ -805,3 +805,16 @@ fn parses_wkb_variants() {
     }
     assert_eq!(parse_blob(&good).unwrap(), sample()[0].features[0].geometry);
 }
+
+#[test]
+fn a_damaged_file_is_refused_as_corrupt_naming_the_file() {
+    // A fuzzer's find: a table page whose cell states a payload near 2³² bytes.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-corpus/gpkg/corrupt-overflow.gpkg");
+    let err = super::read(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("corrupt-overflow.gpkg bị hỏng")
+            && err.contains("is corrupt: export it again"),
+        "{err}"
+    );
+}
