@@ -149,6 +149,18 @@ pub fn create_demo_timed(
     t.done("history");
     let finals = final_statuses(&ward.parcels, &hist.events);
     let structures = super::structures::generate(&ward.parcels, &pairs, &finals, seed);
+    // what the answer reports, counted now: the generated data goes as soon
+    // as it is stored (a million parcels' inputs, events and paperwork are
+    // gigabytes; the late phases read the ward back from the store)
+    let info = DemoInfo {
+        parcels: ward.parcels.len(),
+        segments: ward.segments.len(),
+        groups: ward.info.residential_groups,
+        events: hist.events.len(),
+        complete_segments: complete_segments(&ward.parcels, &pairs, &hist.events),
+        seed,
+        today,
+    };
     t.done("structures");
 
     let gone = |e: &dyn std::fmt::Display| {
@@ -178,6 +190,7 @@ pub fn create_demo_timed(
     .map_err(|e| gone(&e))?;
     t.done("import");
     let paper = super::org::generate(&ward.parcels, &households, &hist.events, seed);
+    drop((ward, pairs, households, structures, finals));
     t.done("org (generate)");
     store.set_meta("ward", "Ngọc Sơn").map_err(fail)?;
     crate::ops::reports::set_province(&store, "Thanh Hóa").map_err(fail)?;
@@ -208,6 +221,7 @@ pub fn create_demo_timed(
                 .map_err(fail)?;
         }
     }
+    drop((paper, contacts, hist));
     super::inspections::add(&mut store, today).map_err(fail)?;
     t.done("grievances, inspections");
     // last month's report, as the office issued it
@@ -233,19 +247,11 @@ pub fn create_demo_timed(
             &format!(
                 "seed={seed} generator={} parcels={} created_on={today}",
                 super::GENERATOR_VERSION,
-                ward.parcels.len()
+                info.parcels
             ),
         )
         .map_err(fail)?;
-    Ok(DemoInfo {
-        parcels: ward.parcels.len(),
-        segments: ward.segments.len(),
-        groups: ward.info.residential_groups,
-        events: hist.events.len(),
-        complete_segments: complete_segments(&ward.parcels, &pairs, &hist.events),
-        seed,
-        today,
-    })
+    Ok(info)
 }
 
 /// One household per parcel: the owner as head, an address on the road the

@@ -85,6 +85,7 @@ impl Store {
             };
             append_to(&tx, *key, name, e, log)?;
             if let Some(last) = log.last_mut() {
+                last.event.parcel = FeatureId::Number(String::new());
                 last.event.entered_by = String::new();
                 last.event.party_member = None;
                 last.event.note = None;
