@@ -48,13 +48,15 @@ mod tests {
     use crate::store::Store;
     use crate::store::tests::{event, imported_small};
 
-    /// Every event row and every current status.
-    fn log_and_status(
-        store: &Store,
-    ) -> (
+    /// Event rows (id, parcel, status, date, corrects) and current
+    /// statuses (parcel, status, since).
+    type LogAndStatus = (
         Vec<(i64, i64, String, String, Option<i64>)>,
         Vec<(i64, String, String)>,
-    ) {
+    );
+
+    /// Every event row and every current status.
+    fn log_and_status(store: &Store) -> LogAndStatus {
         let events = store
             .conn
             .prepare("SELECT id, parcel, status, occurred_on, corrects FROM events ORDER BY id")
