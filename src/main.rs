@@ -316,6 +316,9 @@ struct DemoArgs {
     /// campaign history, as `serve` creates it (for benchmarks at any size)
     #[arg(long)]
     db: Option<PathBuf>,
+    /// With --db: print each phase's wall time and the peak memory to stderr
+    #[arg(long, requires = "db")]
+    timings: bool,
 }
 
 fn main() -> ExitCode {
@@ -480,7 +483,8 @@ fn run_demo(a: DemoArgs) -> Result<ExitCode, String> {
     }
     if let Some(db) = &a.db {
         let today = hiendat::campaign::clock::today();
-        let info = hiendat::demo::database::create_demo_as_of(db, a.seed, a.parcels, today)?;
+        let info =
+            hiendat::demo::database::create_demo_timed(db, a.seed, a.parcels, today, a.timings)?;
         eprintln!(
             "đã tạo / created {}: {} thửa / parcels, {} đoạn tuyến / segments, {} tổ dân phố / groups, {} sự kiện / events",
             db.display(),
@@ -889,6 +893,14 @@ fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
             .await
             .map_err(|e| format!("{}: {e}", a.addr))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
+        let state = AppState::new(a.db.clone(), demo)
+            .with_web(a.web.clone())
+            .with_basemap(a.basemap.clone());
+        // the facts every figure is computed from, read before the first request
+        state
+            .warm()
+            .await
+            .map_err(|e| format!("{}: {e}", a.db.display()))?;
         println!("hiendat: http://{local}/ ({})", a.db.display());
         if !a.web.join("node_modules/maplibre-gl").is_dir() {
             eprintln!(
@@ -897,9 +909,6 @@ fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
                 a.web.display()
             );
         }
-        let state = AppState::new(a.db.clone(), demo)
-            .with_web(a.web.clone())
-            .with_basemap(a.basemap.clone());
         axum::serve(
             listener,
             api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -66,6 +66,35 @@ impl Facts {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn warming_reads_the_facts_before_any_request() {
+        let dir = std::env::temp_dir().join(format!("hiendat-warm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("warm.db");
+        let _ = std::fs::remove_file(&db);
+        crate::demo::database::create_demo_as_of(
+            &db,
+            3,
+            200,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        )
+        .unwrap();
+        let state = super::super::AppState::new(&db, true);
+        let held = |s: &super::super::AppState| {
+            s.facts()
+                .0
+                .lock()
+                .unwrap()
+                .as_ref()
+                .map(|(_, w)| w.ward().parcels.len())
+        };
+        assert_eq!(held(&state), None, "nothing read before warming");
+        state.warm().await.unwrap();
+        assert_eq!(held(&state), Some(200), "every parcel's facts held");
+        drop(state);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn versions_split_into_imports_events_and_paperwork() {
         assert_eq!(parts("3.1200.7"), Some(("3", 1200, "7")));

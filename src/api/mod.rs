@@ -189,6 +189,15 @@ impl AppState {
         self
     }
 
+    /// Reads the ward's facts now, before the server takes requests: the
+    /// first figure asked for (a past date's summary, the progress chart)
+    /// is then computed from memory instead of waiting for a million
+    /// parcels' facts to be read.
+    pub async fn warm(&self) -> Result<(), ApiError> {
+        let facts = self.facts();
+        self.blocking(move |s| facts.get(s).map(|_| ())).await
+    }
+
     /// The ward's facts (read on the blocking pool, through [`facts::Facts::get`]).
     fn facts(&self) -> facts::Facts {
         self.facts.clone()

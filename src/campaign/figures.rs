@@ -383,38 +383,46 @@ impl Ward {
         // date order gives every point.
         // (Its structures start as they stood before any dated change and
         // move on the days their changes took effect.)
-        type State = (Status, StructureTally);
+        // A step is kept small (the day, the parcel, its previous day):
+        // a million parcels make millions of steps, and each one's states
+        // are looked up again when it is applied.
         let mut t = Tally::default();
-        let mut steps: Vec<(NaiveDate, usize, State, State)> = Vec::new();
+        let mut steps: Vec<(NaiveDate, u32, Option<NaiveDate>)> = Vec::new();
+        let mut days: Vec<NaiveDate> = Vec::new();
         for (i, p) in self.parcels.iter().enumerate() {
             if !p.affected() {
                 continue;
             }
-            let mut from = (Status::NotContacted, p.structures.base);
-            t.add_as(p.area(), from.0, &from.1);
-            let mut days: Vec<NaiveDate> = p
-                .timeline
-                .0
-                .iter()
-                .map(|s| s.0)
-                .take_while(|d| *d <= until)
-                .chain(p.structures.dates_until(until))
-                .collect();
+            t.add_as(p.area(), Status::NotContacted, &p.structures.base);
+            days.clear();
+            days.extend(
+                p.timeline
+                    .0
+                    .iter()
+                    .map(|s| s.0)
+                    .take_while(|d| *d <= until)
+                    .chain(p.structures.dates_until(until)),
+            );
             days.sort();
             days.dedup();
-            for d in days {
-                let to = (p.status_on(d), p.structures_on(d));
-                steps.push((d, i, from, to));
-                from = to;
+            let mut prev = None;
+            for &d in &days {
+                steps.push((d, i as u32, prev));
+                prev = Some(d);
             }
         }
         steps.sort_by_key(|s| s.0);
         let mut out: Vec<(NaiveDate, Tally)> = Vec::new();
-        for (k, (d, i, from, to)) in steps.iter().enumerate() {
-            let p = &self.parcels[*i];
+        for (k, &(d, i, prev)) in steps.iter().enumerate() {
+            let p = &self.parcels[i as usize];
+            let from = match prev {
+                Some(e) => (p.status_on(e), p.structures_on(e)),
+                None => (Status::NotContacted, p.structures.base),
+            };
+            let to = (p.status_on(d), p.structures_on(d));
             t.moved(p.area(), (from.0, &from.1), (to.0, &to.1));
-            if steps.get(k + 1).is_none_or(|n| n.0 != *d) {
-                out.push((*d, t));
+            if steps.get(k + 1).is_none_or(|n| n.0 != d) {
+                out.push((d, t));
             }
         }
         out

@@ -8,13 +8,15 @@ use crate::campaign::{HouseholdInput, ParcelInput};
 use crate::geometry::crs::Crs;
 use crate::geometry::donation::Donation;
 use crate::ops::compute;
-use crate::ops::import::{self, ImportInput};
+use crate::ops::import::{self, ImportInput, ImportStep};
 use crate::ops::reports::FrozenReports;
 use crate::store::Store;
 use crate::store::meta::DEMO_KEY;
 use chrono::{NaiveDate, Utc};
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::Path;
+use std::time::Instant;
 
 /// Parcels in the demo ward.
 pub const DEMO_PARCELS: usize = 3000;
@@ -48,6 +50,76 @@ pub fn create_demo_as_of(
     parcels: usize,
     today: NaiveDate,
 ) -> Result<DemoInfo, String> {
+    create_demo_timed(path, seed, parcels, today, false)
+}
+
+/// Wall time of the builder's phases, printed to stderr when asked
+/// (`hiendat demo --db X --timings`): where a big demo's time goes.
+struct Phases {
+    on: bool,
+    start: Instant,
+    last: Cell<Instant>,
+    /// CPU seconds (user + system) at the last phase's end: a busy
+    /// machine stretches wall time, not CPU time.
+    cpu: Cell<f64>,
+}
+
+impl Phases {
+    fn new(on: bool) -> Phases {
+        let now = Instant::now();
+        Phases {
+            on,
+            start: now,
+            last: Cell::new(now),
+            cpu: Cell::new(cpu_seconds().unwrap_or(0.0)),
+        }
+    }
+
+    fn done(&self, phase: &str) {
+        let now = Instant::now();
+        if self.on {
+            let cpu = cpu_seconds().unwrap_or(f64::NAN);
+            eprintln!(
+                "{phase:<28} {:>8.2} s  CPU {:>8.2} s  (tổng / total {:>8.2} s, đỉnh / peak {} MB)",
+                (now - self.last.get()).as_secs_f64(),
+                cpu - self.cpu.get(),
+                (now - self.start).as_secs_f64(),
+                peak_mb().map_or("?".into(), |m| m.to_string())
+            );
+            self.cpu.set(cpu);
+        }
+        self.last.set(now);
+    }
+}
+
+/// The process's CPU time so far, user + system (Linux: `/proc/self/stat`,
+/// in clock ticks of 1/100 s).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // the fields after the command name, which is in parentheses
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// The process's peak resident memory so far (Linux: `VmHWM`), in MB.
+fn peak_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}
+
+/// [`create_demo_as_of`], printing each phase's wall time when `timings`.
+pub fn create_demo_timed(
+    path: &Path,
+    seed: u64,
+    parcels: usize,
+    today: NaiveDate,
+    timings: bool,
+) -> Result<DemoInfo, String> {
+    let t = Phases::new(timings);
     if path.exists() {
         return Err(format!(
             "{} đã tồn tại, không ghi đè / {} already exists: not overwritten",
@@ -56,13 +128,16 @@ pub fn create_demo_as_of(
         ));
     }
     let ward = super::generate(parcels, seed);
+    t.done("ward");
     let crs = Crs::vn2000_thanh_hoa();
     let projected = compute::project(&crs, &ward.segments, &ward.parcels, &[])
         .map_err(|e| format!("demo ward: {e}"))?;
     let pairs = compute::measure(projected, &ward.segments, &ward.parcels).pairs;
+    t.done("measure");
     let members = history::member_families(ward.parcels.len(), seed);
     let roads: Vec<&str> = ward.segments.iter().map(|s| s.name.as_str()).collect();
     let households = households(&ward.parcels, &pairs, &roads, &members, seed);
+    t.done("households");
     let input = HistoryInput {
         segments: &ward.segments,
         parcels: &ward.parcels,
@@ -71,8 +146,22 @@ pub fn create_demo_as_of(
     };
     let hist = history::generate(&input, seed, today);
     history::check_sequences(&hist.events)?;
+    t.done("history");
     let finals = final_statuses(&ward.parcels, &hist.events);
     let structures = super::structures::generate(&ward.parcels, &pairs, &finals, seed);
+    // what the answer reports, counted now: the generated data goes as soon
+    // as it is stored (a million parcels' inputs, events and paperwork are
+    // gigabytes; the late phases read the ward back from the store)
+    let info = DemoInfo {
+        parcels: ward.parcels.len(),
+        segments: ward.segments.len(),
+        groups: ward.info.residential_groups,
+        events: hist.events.len(),
+        complete_segments: complete_segments(&ward.parcels, &pairs, &hist.events),
+        seed,
+        today,
+    };
+    t.done("structures");
 
     let gone = |e: &dyn std::fmt::Display| {
         // leave no half-made demo behind
@@ -81,6 +170,8 @@ pub fn create_demo_as_of(
     };
     let fail = |e: crate::store::StoreError| gone(&e);
     let mut store = Store::open(path).map_err(fail)?;
+    // a new file, removed if anything fails: no fsync, a large page cache
+    store.bulk_load(true).map_err(fail)?;
     import::import(
         &mut store,
         &crs,
@@ -91,27 +182,35 @@ pub fn create_demo_as_of(
             households: Some(&households),
             structures: Some(&structures),
             org: None,
-            progress: None,
+            // each import step's time, under the step before it
+            progress: Some(&|step: ImportStep| t.done(&format!("  import, until {step:?}"))),
         },
         false,
     )
     .map_err(|e| gone(&e))?;
+    t.done("import");
     let paper = super::org::generate(&ward.parcels, &households, &hist.events, seed);
+    drop((ward, pairs, households, structures, finals));
+    t.done("org (generate)");
     store.set_meta("ward", "Ngọc Sơn").map_err(fail)?;
     crate::ops::reports::set_province(&store, "Thanh Hóa").map_err(fail)?;
     store.import_org(&paper.org).map_err(fail)?;
     super::org_changes::record(&mut store, today).map_err(fail)?;
+    t.done("org (store)");
     // records first: a `signed` event needs its record on file
     store
         .add_records(&paper.records, "canbo.lan")
         .map_err(fail)?;
+    t.done("records");
     store.append_events(&hist.events).map_err(fail)?;
+    t.done("events");
     let contacts: Vec<_> = paper
         .contacts
         .iter()
         .map(|c| (c.parcel.clone(), c.on, c.member.clone(), c.summary.clone()))
         .collect();
     store.add_contacts(&contacts, "canbo.hung").map_err(fail)?;
+    t.done("contacts");
     for (parcel, on, who, text, answer) in &paper.grievances {
         let id = store
             .add_grievance(parcel, *on, who, text, "canbo.thu")
@@ -122,11 +221,14 @@ pub fn create_demo_as_of(
                 .map_err(fail)?;
         }
     }
+    drop((paper, contacts, hist));
     super::inspections::add(&mut store, today).map_err(fail)?;
+    t.done("grievances, inspections");
     // last month's report, as the office issued it
     let mut data = store.ward().map_err(fail)?;
     data.demo = true;
     super::plans::add(&mut store, &data, today).map_err(fail)?;
+    t.done("facts, plans");
     let month_end = today - chrono::Days::new(1);
     let mut opt = crate::report::campaign::Options::new(month_end);
     opt.from = Some(month_end - chrono::Days::new(29));
@@ -135,26 +237,21 @@ pub fn create_demo_as_of(
     store
         .freeze_report("all", &doc, month_end, "canbo.lan")
         .map_err(fail)?;
+    t.done("report");
     super::evaluation::generate(&mut store, today).map_err(fail)?;
+    t.done("evaluation");
+    store.bulk_load(false).map_err(fail)?;
     store
         .set_meta(
             DEMO_KEY,
             &format!(
                 "seed={seed} generator={} parcels={} created_on={today}",
                 super::GENERATOR_VERSION,
-                ward.parcels.len()
+                info.parcels
             ),
         )
         .map_err(fail)?;
-    Ok(DemoInfo {
-        parcels: ward.parcels.len(),
-        segments: ward.segments.len(),
-        groups: ward.info.residential_groups,
-        events: hist.events.len(),
-        complete_segments: complete_segments(&ward.parcels, &pairs, &hist.events),
-        seed,
-        today,
-    })
+    Ok(info)
 }
 
 /// One household per parcel: the owner as head, an address on the road the

@@ -51,9 +51,14 @@ pub(crate) struct Paperwork {
 }
 
 fn natural_groups(parcels: &[ParcelInput]) -> Vec<String> {
+    // the distinct names first (in the order they first appear), so that
+    // a million parcels sort a thousand names, not a million
+    let mut seen = std::collections::HashSet::new();
     let mut g: Vec<String> = parcels
         .iter()
-        .filter_map(|p| p.residential_group.clone())
+        .filter_map(|p| p.residential_group.as_deref())
+        .filter(|g| seen.insert(*g))
+        .map(str::to_string)
         .collect();
     g.sort_by_key(|s| {
         (

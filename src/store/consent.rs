@@ -237,11 +237,8 @@ pub(super) fn insert_record(
         }
     }
     let taken: Option<i64> = conn
-        .query_row(
-            "SELECT parcel FROM records WHERE number = ?1",
-            [r.number.trim()],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT parcel FROM records WHERE number = ?1")?
+        .query_row([r.number.trim()], |r| r.get(0))
         .optional()?;
     if let Some(holder) = taken {
         let n = r.number.trim();
@@ -322,10 +319,9 @@ impl Store {
     pub fn add_records(&mut self, records: &[(FeatureId, RecordInput)], by: &str) -> Result<()> {
         let tx = self.write()?;
         for (p, r) in records {
-            let key: i64 =
-                tx.query_row("SELECT id FROM parcels WHERE fid = ?1", [p.as_str()], |r| {
-                    r.get(0)
-                })?;
+            let key: i64 = tx
+                .prepare_cached("SELECT id FROM parcels WHERE fid = ?1")?
+                .query_row([p.as_str()], |r| r.get(0))?;
             insert_record(&tx, key, r, by)?;
         }
         tx.commit()?;

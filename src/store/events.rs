@@ -8,6 +8,8 @@ use crate::campaign::events::{
 };
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// Timestamps are written in one fixed form (UTC, microseconds, `Z`), so
 /// that they sort as text.
@@ -67,9 +69,27 @@ impl Store {
     /// history, the demo's six months).
     pub fn append_events(&mut self, events: &[Event]) -> Result<usize> {
         let tx = self.write()?;
+        // Each parcel is looked up and its log read once: the transaction
+        // is the only writer, so the log is what was read plus what this
+        // loop appended (kept without names and notes, which no check
+        // reads: a million parcels' history stays a few hundred MB).
+        let mut logs: HashMap<&str, (i64, ParcelName, Vec<Logged>)> = HashMap::new();
         for e in events {
-            let (key, _, name) = lookup(&tx, &e.parcel)?;
-            append(&tx, key, &name, e)?;
+            let (key, name, log) = match logs.entry(e.parcel.as_str()) {
+                Entry::Occupied(o) => o.into_mut(),
+                Entry::Vacant(v) => {
+                    let (key, parcel, name) = lookup(&tx, &e.parcel)?;
+                    let log = load(&tx, key, &parcel)?;
+                    v.insert((key, name, log))
+                }
+            };
+            append_to(&tx, *key, name, e, log)?;
+            if let Some(last) = log.last_mut() {
+                last.event.parcel = FeatureId::Number(String::new());
+                last.event.entered_by = String::new();
+                last.event.party_member = None;
+                last.event.note = None;
+            }
         }
         tx.commit()?;
         Ok(events.len())
@@ -157,7 +177,19 @@ fn lookup(tx: &Connection, id: &FeatureId) -> Result<(i64, FeatureId, ParcelName
 /// its current status; returns the event's id, the parcel's status after it
 /// and the parcel's number of events.
 fn append(tx: &Connection, key: i64, name: &ParcelName, e: &Event) -> Result<(i64, Status, usize)> {
-    let log = load(tx, key, &e.parcel)?;
+    let mut log = load(tx, key, &e.parcel)?;
+    append_to(tx, key, name, e, &mut log)
+}
+
+/// [`append`] to the parcel's log as read (`log`, by id), which the new
+/// event joins.
+fn append_to(
+    tx: &Connection,
+    key: i64,
+    name: &ParcelName,
+    e: &Event,
+    log: &mut Vec<Logged>,
+) -> Result<(i64, Status, usize)> {
     let (pv, pe) = (&name.vi, &name.en);
     match e.corrects {
         Some(c) => {
@@ -166,14 +198,14 @@ fn append(tx: &Connection, key: i64, name: &ParcelName, e: &Event) -> Result<(i6
                     "sự kiện {c} không thuộc {pv} / event {c} is not an event of {pe}"
                 )));
             }
-            if events::voided(&log).contains(&c) {
+            if events::voided(log).contains(&c) {
                 return Err(StoreError::Correction(format!(
                     "sự kiện {c} của {pv} đã được đính chính / event {c} of {pe} has already been corrected"
                 )));
             }
         }
         None => {
-            let live = events::effective(&log, NaiveDate::MAX);
+            let live = events::effective(log, NaiveDate::MAX);
             let key_of = |l: &Logged| (l.event.occurred_on, l.event.entered_at);
             let here = (e.occurred_on, e.entered_at);
             let split = live.partition_point(|l| key_of(l) <= here);
@@ -218,10 +250,11 @@ fn append(tx: &Connection, key: i64, name: &ParcelName, e: &Event) -> Result<(i6
             d = dmy(e.occurred_on)
         )));
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO events (parcel, status, occurred_on, entered_at, entered_by, party_member, note, corrects)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        (
+    )?
+    .execute((
             key,
             e.status.as_str(),
             e.occurred_on.to_string(),
@@ -233,12 +266,11 @@ fn append(tx: &Connection, key: i64, name: &ParcelName, e: &Event) -> Result<(i6
         ),
     )?;
     let id = tx.last_insert_rowid();
-    let mut log = log;
     log.push(Logged {
         id,
         event: e.clone(),
     });
-    let last = events::effective(&log, NaiveDate::MAX)
+    let last = events::effective(log, NaiveDate::MAX)
         .last()
         .map(|l| (l.event.occurred_on, l.event.status));
     set_status(tx, key, last)?;

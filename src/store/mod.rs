@@ -20,6 +20,7 @@
 //! Methods are synchronous: the server calls them through `spawn_blocking`.
 
 mod backup;
+mod bulk;
 mod consent;
 mod evaluation;
 mod events;

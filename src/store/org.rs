@@ -133,7 +133,7 @@ pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
         .prepare("SELECT name, id FROM residential_groups")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut parcel = conn.prepare("SELECT id FROM parcels WHERE fid = ?1")?;
+    let mut parcel = conn.prepare_cached("SELECT id FROM parcels WHERE fid = ?1")?;
     let mut parcel_key = |id: &FeatureId| -> Result<Option<i64>> {
         Ok(parcel.query_row([id.as_str()], |r| r.get(0)).optional()?)
     };
@@ -235,17 +235,19 @@ pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
         )?;
         members.insert(m.code.as_str(), conn.last_insert_rowid());
     }
+    // prepared once: a ward of a million parcels has a million assignments
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO assignments (member, parcel, from_date, to_date) VALUES (?1, ?2, ?3, ?4)",
+    )?;
     for (a, p) in org.assignments.iter().zip(assignment_parcels) {
-        conn.execute(
-            "INSERT INTO assignments (member, parcel, from_date, to_date) VALUES (?1, ?2, ?3, ?4)",
-            (
-                members[a.member.as_str()],
-                p,
-                a.from.to_string(),
-                a.to.map(|d| d.to_string()),
-            ),
-        )?;
+        insert.execute((
+            members[a.member.as_str()],
+            p,
+            a.from.to_string(),
+            a.to.map(|d| d.to_string()),
+        ))?;
     }
+    drop(insert);
     for (l, (g, s)) in org.leads.iter().zip(lead_areas) {
         conn.execute(
             "INSERT INTO area_leads (name, title, residential_group, segment) VALUES (?1, ?2, ?3, ?4)",
