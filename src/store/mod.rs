@@ -37,6 +37,7 @@ mod queries;
 mod reports;
 mod scope;
 mod structures;
+mod tiles;
 mod users;
 mod versions;
 pub mod wkb;
@@ -62,6 +63,7 @@ pub use queries::{
     DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, StructureRow, Timeline,
 };
 pub use structures::{IMPORT_AUTHOR, StructureEdit, StructureRecorded};
+pub use tiles::TileParcel;
 pub use users::{Action, Role, User};
 pub use versions::ParcelVersion;
 
