@@ -2,8 +2,9 @@
 // (HIENDAT_URL; meant for a large ward, e.g. 100k parcels):
 //  1. first meaningful map: navigation → map idle with the segments layer drawn colored,
 //     over RUNS fresh page loads (median);
-//  2. panning at zoom 17: PANS panBy moves, time from each move to "settled" (parcel request
-//     answered and drawn, map idle), with the parcel requests made and their size.
+//  2. panning at zoom 17: PANS panBy moves, time from each move to "settled" (the parcels' vector
+//     tiles answered and drawn, map idle), with the tile requests made, their size and the
+//     parcels drawn (issue 18: /tiles/parcels/{z}/{x}/{y}.mvt, z16 tiles overzoomed at z17).
 // Usage: HIENDAT_URL=http://127.0.0.1:8096/ node bench/firstmap.mjs
 import { chromium } from 'playwright-core';
 
@@ -58,8 +59,10 @@ const t0 = Date.now();
 await page.evaluate(([lon, lat]) => window.hiendat.map.jumpTo({ center: [lon, lat], zoom: 17 }), [(minx + maxx) / 2, (miny + maxy) / 2]);
 await page.evaluate(() => window.hiendat.settled());
 const firstZ17 = Date.now() - t0;
+const drawnParcels = () => new Set(window.hiendat.map.queryRenderedFeatures({ layers: ['parcel-fill'] }).map((f) => f.properties.id)).size;
 const initial = await page.evaluate(() => window.hiendat.parcels.requests.slice());
-console.log(`\nPanning at zoom 17 (1440×900): first parcels after the jump in ${firstZ17} ms: ${initial.map((q) => `${q.features} parcels, ${(q.bytes / 1e6).toFixed(2)} MB, ${q.ms} ms`).join('; ')}`);
+const initialDrawn = await page.evaluate(drawnParcels);
+console.log(`\nPanning at zoom 17 (1440×900): first parcels after the jump in ${firstZ17} ms: ${initial.length} tiles, ${(initial.reduce((s, q) => s + q.bytes, 0) / 1e6).toFixed(2)} MB (on the wire), slowest ${Math.max(0, ...initial.map((q) => q.ms))} ms; ${initialDrawn} parcels drawn`);
 const moves = [[500, 0], [500, 0], [0, 350], [0, 350], [-500, 0], [-500, 0], [-500, 0], [0, -350], [0, -350], [500, 0]];
 const rows = [];
 for (let i = 0; i < PANS; i++) {
@@ -70,14 +73,18 @@ for (let i = 0; i < PANS; i++) {
     const t = performance.now();
     h.map.panBy([x, y], { duration: 0 });
     await h.settled();
+    const ms = performance.now() - t;
+    // resource timings arrive a moment after the load
+    await new Promise((r) => setTimeout(r, 50));
     const reqs = h.parcels.requests.slice(n0);
-    return { ms: performance.now() - t, reqs: reqs.length, features: reqs.reduce((s, q) => s + q.features, 0), bytes: reqs.reduce((s, q) => s + q.bytes, 0), reqMs: reqs.reduce((s, q) => s + q.ms, 0) };
+    const features = new Set(h.map.queryRenderedFeatures({ layers: ['parcel-fill'] }).map((f) => f.properties.id)).size;
+    return { ms, reqs: reqs.length, features, bytes: reqs.reduce((s, q) => s + q.bytes, 0), reqMs: Math.max(0, ...reqs.map((q) => q.ms)) };
   }, [dx, dy]);
   rows.push({ dx, dy, ...r });
 }
-console.log('pan | by px     | settled ms | parcel requests | parcels | MB   | request ms');
+console.log('pan | by px     | settled ms | tile requests | parcels drawn | MB   | slowest tile ms');
 rows.forEach((r, i) => console.log(`${String(i + 1).padStart(3)} | ${`${r.dx},${r.dy}`.padEnd(8)} | ${fmt(r.ms).padStart(10)} | ${String(r.reqs).padStart(15)} | ${String(r.features).padStart(7)} | ${(r.bytes / 1e6).toFixed(2)} | ${fmt(r.reqMs)}`));
-console.log(`median settle after a pan: ${fmt(median(rows.map((r) => r.ms)))} ms, max ${fmt(Math.max(...rows.map((r) => r.ms)))} ms; ${rows.reduce((s, r) => s + r.reqs, 0)} parcel requests for ${rows.length} pans`);
+console.log(`median settle after a pan: ${fmt(median(rows.map((r) => r.ms)))} ms, max ${fmt(Math.max(...rows.map((r) => r.ms)))} ms; ${rows.reduce((s, r) => s + r.reqs, 0)} parcel tile requests for ${rows.length} pans`);
 // Responsiveness while panning: frames during a continuous animated pan.
 const frames = await page.evaluate(async () => {
   const m = window.hiendat.map;
