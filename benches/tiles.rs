@@ -18,8 +18,8 @@ fn tile_of(z: u32, lon: f64, lat: f64) -> (u32, u32) {
     let n = f64::from(1u32 << z);
     let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
     let r = lat.to_radians();
-    let y = ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor()
-        as u32;
+    let y =
+        ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
     (x, y)
 }
 
@@ -95,7 +95,9 @@ async fn main() {
         b[3],
         t.elapsed().as_millis()
     );
-    println!("layer    | z  | tiles | p50 ms | p95 ms | max ms | cached p50 | mean KB | max KB | 204s");
+    println!(
+        "layer    | z  | tiles | p50 ms | p95 ms | max ms | cached p50 | mean KB | max KB | 204s"
+    );
     let (cx, cy) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
     for layer in ["parcels", "segments", "groups"] {
         for z in 14..=17u32 {
@@ -117,7 +119,11 @@ async fn main() {
                     .send()
                     .await
                     .unwrap();
-                assert!(r.status().is_success(), "{layer}/{z}/{x}/{y}: {}", r.status());
+                assert!(
+                    r.status().is_success(),
+                    "{layer}/{z}/{x}/{y}: {}",
+                    r.status()
+                );
                 let n = r.bytes().await.unwrap().len();
                 ms.push(t.elapsed().as_secs_f64() * 1000.0);
                 sizes.push(n);

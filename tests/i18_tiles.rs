@@ -148,8 +148,8 @@ fn tile_of(z: u32, [lon, lat]: [f64; 2]) -> (u32, u32, u32) {
     let n = f64::from(1u32 << z);
     let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
     let r = lat.to_radians();
-    let y = ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor()
-        as u32;
+    let y =
+        ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
     (z, x, y)
 }
 
@@ -172,9 +172,7 @@ fn id_text(v: &Value) -> String {
 
 /// The first parcel at `status` (as staff read it): its id and a point in it.
 async fn parcel_at(s: &Server, staff: &reqwest::Client, status: &str) -> (String, [f64; 2]) {
-    let fc = s
-        .get(staff, &format!("/api/parcels?status={status}"))
-        .await;
+    let fc = s.get(staff, &format!("/api/parcels?status={status}")).await;
     let f = &fc["features"].as_array().unwrap()[0];
     (id_text(&f["properties"]["id"]), inside(f))
 }
@@ -203,7 +201,10 @@ async fn anonymous_tiles_carry_only_public_statuses_and_staff_tiles_the_real_one
         assert_eq!(code, StatusCode::OK, "{p}");
         // nowhere in the public tile, not even in its value table
         let raw = String::from_utf8_lossy(&bytes);
-        assert!(!raw.contains("declined") && !raw.contains("persuading"), "{p}");
+        assert!(
+            !raw.contains("declined") && !raw.contains("persuading"),
+            "{p}"
+        );
         let t = decode(bytes);
         assert_eq!(text(&parcel_in(&t, &id)["status"]), "not_yet");
         for f in &t["parcels"] {
@@ -240,7 +241,10 @@ async fn each_zoom_carries_its_layers_with_the_read_models_figures() {
     for f in &t["segments"] {
         let want = by_id[&text(&f["id"])];
         assert_eq!(text(&f["name"]), want["name"].as_str().unwrap());
-        assert_eq!(num(&f["progress_pct"]), want["progress_pct"].as_f64().unwrap());
+        assert_eq!(
+            num(&f["progress_pct"]),
+            want["progress_pct"].as_f64().unwrap()
+        );
     }
     let groups = s.get(&anon, "/api/summary/groups").await;
     let (code, _, bytes) = s.tile(&anon, &path(tile_of(12, on_seg), "groups")).await;
@@ -255,7 +259,10 @@ async fn each_zoom_carries_its_layers_with_the_read_models_figures() {
             .iter()
             .find(|r| r["residential_group"] == name.as_str())
             .unwrap();
-        assert_eq!(num(&f["progress_pct"]), row["progress_pct"].as_f64().unwrap());
+        assert_eq!(
+            num(&f["progress_pct"]),
+            row["progress_pct"].as_f64().unwrap()
+        );
     }
     // parcels: none below zoom 15 (bounded work), then with their measures
     let (code, _, bytes) = s.tile(&anon, &path(tile_of(14, on_seg), "parcels")).await;
@@ -300,7 +307,10 @@ async fn a_recorded_event_changes_the_tile_and_its_etag_and_as_of_shows_the_past
     let p = path(tile_of(17, at), "parcels");
     let (code, etag, bytes) = s.tile(&staff, &p).await;
     assert_eq!(code, StatusCode::OK);
-    assert_eq!(text(&parcel_in(&decode(bytes), &id)["status"]), "persuading");
+    assert_eq!(
+        text(&parcel_in(&decode(bytes), &id)["status"]),
+        "persuading"
+    );
     // unchanged: 304
     let r = staff
         .get(s.url(&p))
@@ -332,7 +342,10 @@ async fn a_recorded_event_changes_the_tile_and_its_etag_and_as_of_shows_the_past
     let (code, etag3, bytes) = s.tile(&staff, &format!("{p}?as_of={DEMO_TODAY}")).await;
     assert_eq!(code, StatusCode::OK);
     assert_ne!(etag3, etag2);
-    assert_eq!(text(&parcel_in(&decode(bytes), &id)["status"]), "persuading");
+    assert_eq!(
+        text(&parcel_in(&decode(bytes), &id)["status"]),
+        "persuading"
+    );
     // the public's replay keeps the public rule
     let anon = reqwest::Client::new();
     let (_, _, bytes) = s.tile(&anon, &format!("{p}?as_of={DEMO_TODAY}")).await;
@@ -361,6 +374,10 @@ async fn bad_tile_addresses_are_400_naming_the_field() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = anon.get(s.url("/tiles/roads/3/0/0.mvt")).send().await.unwrap();
+    let r = anon
+        .get(s.url("/tiles/roads/3/0/0.mvt"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }

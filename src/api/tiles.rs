@@ -113,6 +113,9 @@ fn cost(b: &[u8]) -> usize {
     b.len() + 128
 }
 
+/// Figures of a (data version, date).
+type KeptFigures = ((String, NaiveDate), Arc<Figures>);
+
 /// The tiles' state, shared by every request.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Tiles(Arc<Inner>);
@@ -122,7 +125,7 @@ struct Inner {
     cache: Mutex<Lru>,
     /// The geometry of segments and groups, by import generation.
     sources: Mutex<Option<(String, Arc<Sources>)>>,
-    figures: Mutex<VecDeque<((String, NaiveDate), Arc<Figures>)>>,
+    figures: Mutex<VecDeque<KeptFigures>>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -173,9 +176,7 @@ impl Tiles {
 #[derive(Debug, Default, Deserialize)]
 struct TileQuery {
     as_of: Option<String>,
-    /// The page's cache buster (the data version): not read.
-    #[allow(dead_code)]
-    v: Option<String>,
+    // `v`, the page's cache buster (the data version), is not read.
 }
 
 /// The request's tile, or a 400 naming the field.
@@ -204,11 +205,15 @@ fn parse(layer: &str, z: &str, x: &str, y: &str) -> Result<(Layer, TileId), ApiE
         ApiError::BadRequest(
             "bad_tile",
             match e {
-                TileError::Zoom => format!(
-                    "z: mức thu phóng {z} ngoài 0..=22 / zoom {z} outside 0..=22"
-                ),
-                TileError::X => format!("x: {x} ngoài 0..={max} ở mức {z} / {x} outside 0..={max} at zoom {z}"),
-                TileError::Y => format!("y: {y} ngoài 0..={max} ở mức {z} / {y} outside 0..={max} at zoom {z}"),
+                TileError::Zoom => {
+                    format!("z: mức thu phóng {z} ngoài 0..=22 / zoom {z} outside 0..=22")
+                }
+                TileError::X => {
+                    format!("x: {x} ngoài 0..={max} ở mức {z} / {x} outside 0..={max} at zoom {z}")
+                }
+                TileError::Y => {
+                    format!("y: {y} ngoài 0..={max} ở mức {z} / {y} outside 0..={max} at zoom {z}")
+                }
             },
         )
     })?;
@@ -239,7 +244,12 @@ async fn tile(
 ) -> Result<Response, ApiError> {
     let (layer, tile) = parse(&layer, &z, &x, &y)?;
     let date = params::as_of(q?.0.as_of.as_deref())?;
-    let view = view_of(&caller);
+    // segments and groups carry no status: one tile for every caller
+    let view = if layer == Layer::Parcels {
+        view_of(&caller)
+    } else {
+        "all".into()
+    };
     let tiles = state.tiles.clone();
     let version = state.blocking(|s| Ok(s.data_version()?)).await?;
     let key = Key {
@@ -290,9 +300,14 @@ async fn tile(
                         Audience::Staff => caller.view_of(scope.as_ref(), key).audience.code(st),
                         public => public.code(st),
                     };
-                    let built = build::build(
-                        s, layer, tile, date, &ward, &sources, &figures, &code,
-                    )?;
+                    let inputs = build::Inputs {
+                        date,
+                        ward: &ward,
+                        sources: &sources,
+                        figures: &figures,
+                        status_code: &code,
+                    };
+                    let built = build::build(s, layer, tile, &inputs)?;
                     if built.truncated {
                         tracing::warn!(
                             "tile {}/{}/{}/{}: over {} features, cut short",

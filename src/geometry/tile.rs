@@ -165,24 +165,29 @@ impl TileId {
         } else {
             MultiPolygon::new(vec![clip.to_polygon()]).clip(&ml, false)
         };
-        let out: Vec<LineString> = ml
-            .0
-            .into_iter()
-            .filter_map(|l| {
-                let l = integer_line(&l);
-                (l.0.len() >= 2).then_some(l)
-            })
-            .collect();
+        let out: Vec<LineString> =
+            ml.0.into_iter()
+                .filter_map(|l| {
+                    let l = integer_line(&l);
+                    (l.0.len() >= 2).then_some(l)
+                })
+                .collect();
         (!out.is_empty()).then(|| MultiLineString::new(out))
     }
 }
 
 fn overlaps(a: Rect, b: Rect) -> bool {
-    a.min().x <= b.max().x && a.max().x >= b.min().x && a.min().y <= b.max().y && a.max().y >= b.min().y
+    a.min().x <= b.max().x
+        && a.max().x >= b.min().x
+        && a.min().y <= b.max().y
+        && a.max().y >= b.min().y
 }
 
 fn inside(a: Rect, b: Rect) -> bool {
-    a.min().x >= b.min().x && a.max().x <= b.max().x && a.min().y >= b.min().y && a.max().y <= b.max().y
+    a.min().x >= b.min().x
+        && a.max().x <= b.max().x
+        && a.min().y >= b.min().y
+        && a.max().y <= b.max().y
 }
 
 /// A line on whole units, without repeated points.
@@ -234,9 +239,15 @@ mod tests {
         let t = TileId::new(17, 104_470, 57_528).unwrap();
         let [w, s, e, n] = t.bbox();
         let mid = t.project([(w + e) / 2.0, (s + n) / 2.0]);
-        assert!((mid.x - 2048.0).abs() < 1.0 && (mid.y - 2048.0).abs() < 1.0, "{mid:?}");
+        assert!(
+            (mid.x - 2048.0).abs() < 1.0 && (mid.y - 2048.0).abs() < 1.0,
+            "{mid:?}"
+        );
         let nw = t.project([w, n]);
-        assert!((nw.x + 64.0).abs() < 1e-6 && (nw.y + 64.0).abs() < 1e-6, "{nw:?}");
+        assert!(
+            (nw.x + 64.0).abs() < 1e-6 && (nw.y + 64.0).abs() < 1e-6,
+            "{nw:?}"
+        );
     }
 
     #[test]

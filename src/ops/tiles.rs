@@ -93,9 +93,19 @@ pub struct Sources {
 }
 
 fn rect_of<'a>(points: impl Iterator<Item = &'a [f64; 2]>) -> Option<Rectangle<[f64; 2]>> {
-    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     for p in points {
-        b = [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])];
+        b = [
+            b[0].min(p[0]),
+            b[1].min(p[1]),
+            b[2].max(p[0]),
+            b[3].max(p[1]),
+        ];
     }
     (b[0] <= b[2]).then(|| Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]))
 }
@@ -213,19 +223,30 @@ fn encoding(e: String) -> crate::store::StoreError {
     crate::store::StoreError::Corrupt(format!("vector tile: {e}"))
 }
 
-/// Builds one tile of `layer`. `status_code` says how the caller reads a
-/// parcel's status (the public's `not_yet` or the staff's own step): the
-/// same rule as every other answer's.
-pub fn build(
-    s: &Store,
-    layer: Layer,
-    t: TileId,
-    date: NaiveDate,
-    ward: &Kept,
-    sources: &Sources,
-    figures: &Figures,
-    status_code: &dyn Fn(i64, Status) -> &'static str,
-) -> Result<Built> {
+/// What a tile is built from besides the store.
+#[derive(Clone, Copy)]
+pub struct Inputs<'a> {
+    /// The day shown (`NaiveDate::MAX`: now).
+    pub date: NaiveDate,
+    /// The read model (statuses).
+    pub ward: &'a Kept,
+    pub sources: &'a Sources,
+    /// The figures on `date`.
+    pub figures: &'a Figures,
+    /// How the caller reads a parcel's status (the public's `not_yet` or
+    /// the staff's own step): the same rule as every other answer's.
+    pub status_code: &'a dyn Fn(i64, Status) -> &'static str,
+}
+
+/// Builds one tile of `layer`.
+pub fn build(s: &Store, layer: Layer, t: TileId, inp: &Inputs<'_>) -> Result<Built> {
+    let Inputs {
+        date,
+        ward,
+        sources,
+        figures,
+        status_code,
+    } = *inp;
     let mut out = LayerWriter::new(layer.as_str(), EXTENT);
     let mut truncated = false;
     if t.z >= layer.min_zoom() {
@@ -256,7 +277,10 @@ pub fn build(
                         u64::try_from(p.key).ok(),
                         &[
                             ("id", Some(id_value(&p.id))),
-                            ("status", Some(Value::Str(status_code(p.key, status).into()))),
+                            (
+                                "status",
+                                Some(Value::Str(status_code(p.key, status).into())),
+                            ),
                             ("parcel_no", p.parcel_no.clone().map(Value::Str)),
                             ("donated_area_m2", m.map(|m| Value::Float(r2(m.0)))),
                             ("depth_max_m", m.map(|m| Value::Float(r2(m.1)))),

@@ -93,10 +93,11 @@ export function parcelTilesUrl({ version, asOf } = {}) {
 }
 
 /**
- * Parcel tiles are asked from the server from this zoom on, and overzoomed past PARCEL_TILE_MAX_ZOOM (a z16 tile
- * holds about 2,000 parcels in the densest ward, at 15 cm a unit: enough for z20).
+ * Parcel tiles are overzoomed past this zoom (a z17 tile holds about 500 parcels in the densest ward, at 7 cm a
+ * unit: enough for z20). MapLibre loads an overzoomed tile once per child shown, so the zoom the page pans at
+ * most (17) has tiles of its own.
  */
-export const PARCEL_TILE_MAX_ZOOM = 16;
+export const PARCEL_TILE_MAX_ZOOM = 17;
 
 export function buildStyle({ basemap, segments, parcelMinZoom = PARCEL_MIN_ZOOM, parcelTiles = parcelTilesUrl() }) {
   const base = baseSources(basemap);
@@ -247,6 +248,11 @@ export function createMap({ container, config, segments, onReady, parcelTiles })
     pitchWithRotate: false,
     localIdeographFontFamily: false,
     locale: mapLocale(),
+    // Tiles are fetched in the map's worker (no resource timing on the page): their requests are told here.
+    transformRequest: (url, type) => {
+      if (type === 'Tile' && url.includes('/tiles/parcels/')) map.fire(new maplibregl.Event('parceltile', { url }));
+      return { url };
+    },
   });
   map.touchZoomRotate.disableRotation();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
@@ -292,14 +298,8 @@ export class ParcelTiles {
     this.getVersion = getVersion;
     this.onZoomHint = onZoomHint;
     this.url = null;
-    this.requests = []; // {url, ms, bytes} for the benchmark and tests
-    if (typeof PerformanceObserver !== 'undefined') {
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) {
-          if (e.name.includes('/tiles/parcels/')) this.requests.push({ url: e.name, ms: Math.round(e.duration), bytes: e.encodedBodySize });
-        }
-      }).observe({ type: 'resource', buffered: false });
-    }
+    this.requests = []; // {url, at} of each parcel tile asked, for the benchmark and tests
+    map.on('parceltile', (e) => this.requests.push({ url: e.url, at: performance.now() }));
     map.on('moveend', () => this.hint());
   }
 

@@ -2203,7 +2203,7 @@ await test('a phone at 390×844: compressed files, no parcels at the ward zoom, 
   await page.evaluate(() => window.hiendat.settled());
   const loaded = parcelUrls().map((u) => new URL(u).pathname);
   assert(loaded.length > 0 && loaded.length <= 6, `a few parcel tiles at zoom 17: ${loaded.join(', ')}`);
-  assert(loaded.every((p) => /^\/tiles\/parcels\/16\/\d+\/\d+\.mvt$/.test(p)), `only the viewport's z16 tiles (overzoomed at 17): ${loaded.join(', ')}`);
+  assert(loaded.every((p) => /^\/tiles\/parcels\/17\/\d+\/\d+\.mvt$/.test(p)), `only the viewport's z17 tiles: ${loaded.join(', ')}`);
   const total = (await apiGet('/api/parcels?fields=id')).features.length;
   const coloured = await page.evaluate(() => new Set(window.hiendat.map.queryRenderedFeatures({ layers: ['parcel-fill'] }).map((f) => f.properties.id)).size);
   assert(coloured > 0 && coloured < total / 2, `${coloured} of ${total} parcels drawn at zoom 17`);
@@ -2489,13 +2489,18 @@ await test('vector tiles: panning at zoom 17 asks parcel tiles only, coloured, a
   await page.evaluate(([x0, y0, x1, y1]) => window.hiendat.map.jumpTo({ center: [(x0 + x1) / 2, (y0 + y1) / 2], zoom: 17 }), bounds);
   await page.evaluate(() => window.hiendat.settled());
   const n0 = requests.length;
+  const told0 = await page.evaluate(() => window.hiendat.parcels.requests.length);
   for (const [dx, dy] of [[700, 0], [0, 500], [-700, 0]]) {
     await page.evaluate(([x, y]) => window.hiendat.map.panBy([x, y], { duration: 0 }), [dx, dy]);
     await page.evaluate(() => window.hiendat.settled());
   }
   const paths = requests.slice(n0).map((u) => new URL(u)).filter((u) => u.origin === ORIGIN).map((u) => u.pathname);
   eq(paths.filter((p) => p === '/api/parcels').length, 0, 'no GeoJSON parcel request while panning');
+  const tileUrls = requests.slice(n0).filter((u) => u.includes('/tiles/parcels/'));
+  eq(new Set(tileUrls).size, tileUrls.length, `each tile asked once at zoom 17: ${tileUrls.join(', ')}`);
   assert(paths.some((p) => p.startsWith('/tiles/parcels/')), `panning asked parcel tiles: ${paths.join(', ')}`);
+  const told = await page.evaluate((k) => window.hiendat.parcels.requests.slice(k).map((q) => new URL(q.url).pathname), told0);
+  assert(told.length > 0 && told.every((p) => /^\/tiles\/parcels\/17\/\d+\/\d+\.mvt$/.test(p)), `the page's own count of parcel tiles: ${told.join(', ')}`);
   const drawn = await page.evaluate(() => {
     const fs = window.hiendat.map.queryRenderedFeatures({ layers: ['parcel-fill'] });
     const colour = window.hiendat.map.getPaintProperty('parcel-fill', 'fill-color');
