@@ -363,6 +363,8 @@ pub(super) fn compressible(
         || matches!(
             ct.as_str(),
             "application/json" | "application/javascript" | "application/xml"
+            // vector tiles: protobuf of small integers, about half gzipped
+            | "application/vnd.mapbox-vector-tile"
         )
 }
 

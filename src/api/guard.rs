@@ -19,6 +19,10 @@
 //! - **Timeouts**: exports and reports [`Limits::long_timeout`], every other
 //!   request [`Limits::timeout`]; past it 503, JSON (a computation already
 //!   running on the blocking pool ends on its own; the client is answered).
+//! - **Vector tiles** (`/tiles/…`): public reads, but their own per-client
+//!   bucket [`Limits::tiles`] (a pan asks 12–20 at once, so it is wide),
+//!   and at most [`Limits::tile_builds`] uncached tiles built at once with
+//!   [`Limits::tile_queue`] waiting; beyond, 429 ([`Guard::tile_permit`]).
 //! - **Static files**: only those the map page loads (see [`public_file`]).
 //! - 413 answers (a body over its route's limit) are the JSON error.
 //!
@@ -80,6 +84,12 @@ pub struct Limits {
     pub timeout: Duration,
     /// Exports and reports (a 100k-parcel export takes about a minute).
     pub long_timeout: Duration,
+    /// Vector tiles per client (anonymous or not).
+    pub tiles: Rate,
+    /// Uncached vector tiles built at once.
+    pub tile_builds: usize,
+    /// Tile builds waiting for one of those; beyond, 429.
+    pub tile_queue: usize,
 }
 
 impl Default for Limits {
@@ -107,6 +117,14 @@ impl Default for Limits {
             hash_queue: 64,
             timeout: Duration::from_secs(30),
             long_timeout: Duration::from_secs(180),
+            // ~20 tiles a pan: a burst of 30 pans, then a pan every 2 s
+            // sustained (cached tiles are cheap; builds are bounded below).
+            tiles: Rate {
+                burst: 600,
+                per_minute: 600,
+            },
+            tile_builds: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            tile_queue: 256,
         }
     }
 }
@@ -171,6 +189,9 @@ struct Inner {
     names: Mutex<HashMap<(String, IpAddr), Lock>>,
     hashing: Arc<Semaphore>,
     waiting: AtomicUsize,
+    tiles: Mutex<HashMap<IpAddr, Bucket>>,
+    tile_builds: Arc<Semaphore>,
+    tiles_waiting: AtomicUsize,
 }
 
 /// The limiters' shared state (one per [`AppState`]).
@@ -209,11 +230,14 @@ impl Guard {
     pub(super) fn new(limits: Limits) -> Guard {
         Guard(Arc::new(Inner {
             hashing: Arc::new(Semaphore::new(limits.hash_threads.max(1))),
+            tile_builds: Arc::new(Semaphore::new(limits.tile_builds.max(1))),
             limits,
             reads: Mutex::default(),
             login_clients: Mutex::default(),
             names: Mutex::default(),
             waiting: AtomicUsize::new(0),
+            tiles: Mutex::default(),
+            tiles_waiting: AtomicUsize::new(0),
         }))
     }
 
@@ -252,6 +276,52 @@ impl Guard {
                 "quá nhiều yêu cầu xuất tệp, báo cáo hoặc xem lại ngày cũ, thử lại sau {wait} giây / too many exports, reports or replays, try again in {wait} s"
             ),
         ))
+    }
+
+    /// Takes a token for a vector tile by `ip`.
+    fn tile(&self, ip: IpAddr) -> Result<(), ApiError> {
+        let rate = self.limits().tiles;
+        let now = Instant::now();
+        let mut map = lock(&self.0.tiles);
+        if !map.contains_key(&ip) {
+            make_room(&mut map, |b: &Bucket| {
+                let mut b = *b;
+                b.refill(rate, now);
+                b.tokens >= f64::from(rate.burst)
+            });
+        }
+        let b = map.entry(ip).or_insert_with(|| Bucket::full(rate, now));
+        b.refill(rate, now);
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            return Ok(());
+        }
+        let wait = b.wait(rate);
+        Err(too_many(
+            wait,
+            format!(
+                "quá nhiều yêu cầu ô bản đồ, thử lại sau {wait} giây / too many map tiles, try again in {wait} s"
+            ),
+        ))
+    }
+
+    /// A permit to build one vector tile, waited for in a bounded queue;
+    /// 429 when the queue is full. Held until the tile is built.
+    pub(super) async fn tile_permit(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        let waiting = self.0.tiles_waiting.fetch_add(1, Ordering::SeqCst);
+        let out = if waiting >= self.limits().tile_queue {
+            Err(too_many(
+                1,
+                "máy chủ đang dựng nhiều ô bản đồ, thử lại sau 1 giây / the server is building many map tiles, try again in 1 s".into(),
+            ))
+        } else {
+            Arc::clone(&self.0.tile_builds)
+                .acquire_owned()
+                .await
+                .map_err(|e| ApiError::Internal(format!("tile semaphore: {e}")))
+        };
+        self.0.tiles_waiting.fetch_sub(1, Ordering::SeqCst);
+        out
     }
 
     /// Whether `name` may try to log in from `ip` now: 429 while the name
@@ -559,13 +629,21 @@ fn content_type(path: &str, h: &HeaderMap) -> Result<(), ApiError> {
 /// The checks before the handler.
 async fn check(state: &AppState, ip: IpAddr, req: &mut Request) -> Result<(), ApiError> {
     let path = req.uri().path();
-    if !path.starts_with("/api/") && path != "/healthz" && state.web.is_some() && !public_file(path)
+    let tile = path.starts_with("/tiles/");
+    if !path.starts_with("/api/")
+        && path != "/healthz"
+        && !tile
+        && state.web.is_some()
+        && !public_file(path)
     {
         return Err(ApiError::NotFound(
             "không có đường dẫn này / no such route".into(),
         ));
     }
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if tile && safe {
+        state.guard.tile(ip)?;
+    }
     if !safe {
         same_origin(req.headers())?;
         content_type(path, req.headers())?;

@@ -58,6 +58,7 @@
 //! | `GET /api/my/households?member=` | `field` | member, secretary: their own; sensitive readers: any member (logged) | the field worker's households (assigned today, own family) as GeoJSON ordered by next step |
 //! | every write on a parcel (events, contacts, grievances and answers, records, attachments, assignment, household, structures) | `versions` | writers | `If-Match` against the parcel's `ETag` (stale: 412 with the current parcel, nothing written); answers the new `ETag` |
 //! | every POST/PUT/PATCH/DELETE under `/api/` | `idempotency` | logged-in writers | `Idempotency-Key`: a replay answers the first answer, never writes twice |
+//! | `GET /tiles/{layer}/{z}/{x}/{y}.mvt?as_of=` | `tiles` | all (statuses as `/api/parcels`) | vector tiles: parcels (z ≥ 15), segments and groups (z ≥ 10); 204 when empty, ETag, 304 |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
 
 mod assets;
@@ -86,6 +87,7 @@ mod progress;
 mod reports;
 mod segments;
 mod structures;
+mod tiles;
 mod users;
 mod versions;
 
@@ -143,6 +145,8 @@ pub struct AppState {
     assets: assets::Assets,
     /// The idempotent writes running now, per user and key ([`idempotency`]).
     idempotency: idempotency::Locks,
+    /// Vector tiles kept, and what they are built from ([`tiles`]).
+    tiles: tiles::Tiles,
 }
 
 impl AppState {
@@ -160,6 +164,7 @@ impl AppState {
             guard: guard::Guard::default(),
             assets: assets::Assets::default(),
             idempotency: idempotency::Locks::default(),
+            tiles: tiles::Tiles::default(),
         }
     }
 
@@ -331,7 +336,9 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ));
+        ))
+        // Vector tiles say `no-cache` themselves (kept, revalidated by ETag).
+        .merge(tiles::router());
     let app = match &state.web {
         // The page's files: compressed once, with their content's ETag,
         // revalidated on each load ([`assets`]).

@@ -16,6 +16,7 @@ pub mod layer;
 pub mod legacy_vn;
 pub mod limits;
 pub mod mapping;
+pub mod mvt;
 pub mod shp;
 pub mod srs;
 pub mod surveyor;

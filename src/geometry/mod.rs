@@ -10,4 +10,5 @@ pub mod input;
 pub mod outline;
 pub mod project;
 pub mod stakes;
+pub mod tile;
 pub mod validate;

@@ -25,3 +25,4 @@ pub mod inspections;
 pub mod record;
 pub mod reports;
 pub mod sheet;
+pub mod tiles;

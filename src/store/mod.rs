@@ -38,6 +38,7 @@ mod queries;
 mod reports;
 mod scope;
 mod structures;
+mod tiles;
 mod users;
 mod versions;
 pub mod wkb;
@@ -63,6 +64,7 @@ pub use queries::{
     DonationRow, HouseholdRow, ParcelFilter, ParcelRow, SegmentRow, StructureRow, Timeline,
 };
 pub use structures::{IMPORT_AUTHOR, StructureEdit, StructureRecorded};
+pub use tiles::TileParcel;
 pub use users::{Action, Role, User};
 pub use versions::ParcelVersion;
 

@@ -2,8 +2,9 @@
 // (HIENDAT_URL; meant for a large ward, e.g. 100k parcels):
 //  1. first meaningful map: navigation → map idle with the segments layer drawn colored,
 //     over RUNS fresh page loads (median);
-//  2. panning at zoom 17: PANS panBy moves, time from each move to "settled" (parcel request
-//     answered and drawn, map idle), with the parcel requests made and their size.
+//  2. panning at zoom 17: PANS panBy moves, time from each move to "settled" (the parcels' vector
+//     tiles answered and drawn, map idle), with the tile requests made, their size and the
+//     parcels drawn (issue 18: /tiles/parcels/{z}/{x}/{y}.mvt, z17 tiles, overzoomed past 17).
 // Usage: HIENDAT_URL=http://127.0.0.1:8096/ node bench/firstmap.mjs
 import { chromium } from 'playwright-core';
 
@@ -51,6 +52,9 @@ console.log(`median first map: ${fmt(median(first.map((r) => r.firstMap)))} ms (
 // ------------------------------------------------------------------ 2. panning at zoom 17
 const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 const page = await context.newPage();
+// Tiles come through the map's worker: their sizes as the browser received them (decoded).
+const tileBytes = new Map();
+page.on('response', async (r) => { if (r.url().includes('/tiles/parcels/')) { try { tileBytes.set(r.url(), (await r.body()).length); } catch { /* aborted */ } } });
 await page.goto(BASE);
 await page.waitForFunction(() => window.hiendat?.firstMapMs !== undefined, null, { timeout: 60000 });
 const [minx, miny, maxx, maxy] = config.bounds;
@@ -58,8 +62,11 @@ const t0 = Date.now();
 await page.evaluate(([lon, lat]) => window.hiendat.map.jumpTo({ center: [lon, lat], zoom: 17 }), [(minx + maxx) / 2, (miny + maxy) / 2]);
 await page.evaluate(() => window.hiendat.settled());
 const firstZ17 = Date.now() - t0;
+const drawnParcels = () => new Set(window.hiendat.map.queryRenderedFeatures({ layers: ['parcel-fill'] }).map((f) => f.properties.id)).size;
 const initial = await page.evaluate(() => window.hiendat.parcels.requests.slice());
-console.log(`\nPanning at zoom 17 (1440×900): first parcels after the jump in ${firstZ17} ms: ${initial.map((q) => `${q.features} parcels, ${(q.bytes / 1e6).toFixed(2)} MB, ${q.ms} ms`).join('; ')}`);
+const initialDrawn = await page.evaluate(drawnParcels);
+const sizeOf = (reqs) => reqs.reduce((s, q) => s + (tileBytes.get(q.url) ?? 0), 0);
+console.log(`\nPanning at zoom 17 (1440×900): first parcels after the jump in ${firstZ17} ms: ${initial.length} tiles, ${(sizeOf(initial) / 1e6).toFixed(2)} MB; ${initialDrawn} parcels drawn`);
 const moves = [[500, 0], [500, 0], [0, 350], [0, 350], [-500, 0], [-500, 0], [-500, 0], [0, -350], [0, -350], [500, 0]];
 const rows = [];
 for (let i = 0; i < PANS; i++) {
@@ -70,14 +77,16 @@ for (let i = 0; i < PANS; i++) {
     const t = performance.now();
     h.map.panBy([x, y], { duration: 0 });
     await h.settled();
+    const ms = performance.now() - t;
     const reqs = h.parcels.requests.slice(n0);
-    return { ms: performance.now() - t, reqs: reqs.length, features: reqs.reduce((s, q) => s + q.features, 0), bytes: reqs.reduce((s, q) => s + q.bytes, 0), reqMs: reqs.reduce((s, q) => s + q.ms, 0) };
+    const features = new Set(h.map.queryRenderedFeatures({ layers: ['parcel-fill'] }).map((f) => f.properties.id)).size;
+    return { ms, reqs, features };
   }, [dx, dy]);
-  rows.push({ dx, dy, ...r });
+  rows.push({ dx, dy, ms: r.ms, reqs: r.reqs.length, features: r.features, bytes: sizeOf(r.reqs) });
 }
-console.log('pan | by px     | settled ms | parcel requests | parcels | MB   | request ms');
-rows.forEach((r, i) => console.log(`${String(i + 1).padStart(3)} | ${`${r.dx},${r.dy}`.padEnd(8)} | ${fmt(r.ms).padStart(10)} | ${String(r.reqs).padStart(15)} | ${String(r.features).padStart(7)} | ${(r.bytes / 1e6).toFixed(2)} | ${fmt(r.reqMs)}`));
-console.log(`median settle after a pan: ${fmt(median(rows.map((r) => r.ms)))} ms, max ${fmt(Math.max(...rows.map((r) => r.ms)))} ms; ${rows.reduce((s, r) => s + r.reqs, 0)} parcel requests for ${rows.length} pans`);
+console.log('pan | by px     | settled ms | tile requests | parcels drawn | MB (decoded)');
+rows.forEach((r, i) => console.log(`${String(i + 1).padStart(3)} | ${`${r.dx},${r.dy}`.padEnd(8)} | ${fmt(r.ms).padStart(10)} | ${String(r.reqs).padStart(13)} | ${String(r.features).padStart(13)} | ${(r.bytes / 1e6).toFixed(2)}`));
+console.log(`median settle after a pan: ${fmt(median(rows.map((r) => r.ms)))} ms, max ${fmt(Math.max(...rows.map((r) => r.ms)))} ms; ${rows.reduce((s, r) => s + r.reqs, 0)} parcel tile requests for ${rows.length} pans`);
 // Responsiveness while panning: frames during a continuous animated pan.
 const frames = await page.evaluate(async () => {
   const m = window.hiendat.map;

@@ -2,7 +2,7 @@
 // date shown, the user logged in and the server's version (polled every 3 s).
 import { api } from './api.js';
 import { t, setLang, getLang, applyStatic, date, parseDate } from './i18n.js';
-import { createMap, ParcelLoader, labelPoints, bboxOf, addPageFonts } from './map.js';
+import { createMap, ParcelTiles, parcelTilesUrl, labelPoints, bboxOf, addPageFonts } from './map.js';
 import { drawChart } from './chart.js';
 import { statusesOf, idleClass } from './config.js';
 import { wireExport, openExport } from './export.js';
@@ -177,7 +177,7 @@ async function reloadAllInner({ geometry = false } = {}) {
       setSegments(fc);
       renderSegments();
       if (state.selected?.kind === 'segment') refreshDetail();
-    }).finally(() => parcels?.load(true)),
+    }).finally(() => v.then(() => parcels?.load(true))),
     loadGroups().then(() => {
       renderGroups();
       if (state.selected?.kind === 'group') refreshDetail();
@@ -816,6 +816,7 @@ async function start() {
     container: 'map',
     config,
     segments,
+    parcelTiles: parcelTilesUrl({ version: state.version }),
     onReady: () => {
       highlight();
       resolveReady();
@@ -831,13 +832,9 @@ async function start() {
     },
   });
   window.hiendat.map = map;
-  parcels = new ParcelLoader(map, {
+  parcels = new ParcelTiles(map, {
     getAsOf: () => state.asOf,
-    density: () => {
-      const [x0, y0, x1, y1] = state.config.bounds;
-      const n = state.groupRows.reduce((a, r) => a + (r.parcels ?? 0), 0);
-      return n / Math.max(1e-9, (x1 - x0) * (y1 - y0));
-    },
+    getVersion: () => state.version,
     onZoomHint: (show) => { $('#zoom-hint').hidden = !show; },
   });
   window.hiendat.parcels = parcels;

@@ -1,5 +1,5 @@
 // The MapLibre map: its style (works offline: no glyphs URL, local fonts through font-faces),
-// the layers colored by progress and status, and parcels fetched by the viewport's bbox.
+// the layers colored by progress and status, and the parcels as vector tiles (/tiles/parcels/…).
 import * as maplibregl from '/node_modules/maplibre-gl/dist/maplibre-gl.mjs';
 import {
   STATUS_COLOR, PROGRESS_STOPS, SEGMENT_CASING, CORRIDOR_COLOR, GROUP_LINE, BACKGROUND, PARCEL_MIN_ZOOM, IDLE_CLASSES,
@@ -56,7 +56,7 @@ function baseSources(basemap) {
 export function labelLayers() {
   return [
       {
-        id: 'parcel-label', type: 'symbol', source: 'parcels', minzoom: 17.6,
+        id: 'parcel-label', type: 'symbol', source: 'parcels', 'source-layer': 'parcels', minzoom: 17.6,
         layout: {
           'text-field': ['get', 'parcel_no'], 'text-font': [FONT], 'text-size': 11, 'text-padding': 1,
         },
@@ -83,7 +83,23 @@ export function labelLayers() {
   ];
 }
 
-export function buildStyle({ basemap, segments }) {
+/** The parcels' vector tile URL: `v` (the data version) changes it when the data does. */
+export function parcelTilesUrl({ version, asOf } = {}) {
+  const q = new URLSearchParams();
+  if (version) q.set('v', version);
+  if (asOf) q.set('as_of', asOf);
+  const qs = q.toString();
+  return new URL(`/tiles/parcels/{z}/{x}/{y}.mvt${qs ? `?${qs}` : ''}`, location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}');
+}
+
+/**
+ * Parcel tiles are overzoomed past this zoom (a z17 tile holds about 500 parcels in the densest ward, at 7 cm a
+ * unit: enough for z20). MapLibre loads an overzoomed tile once per child shown, so the zoom the page pans at
+ * most (17) has tiles of its own.
+ */
+export const PARCEL_TILE_MAX_ZOOM = 17;
+
+export function buildStyle({ basemap, segments, parcelMinZoom = PARCEL_MIN_ZOOM, parcelTiles = parcelTilesUrl() }) {
   const base = baseSources(basemap);
   // A zoom curve; `k` may be a number or an expression giving the factor per feature.
   const mul = (k, v) => (typeof k === 'number' ? v * k : ['*', v, k]);
@@ -97,7 +113,8 @@ export function buildStyle({ basemap, segments }) {
       groups: { type: 'geojson', data: EMPTY, maxzoom: 16, tolerance: 0.6 },
       'group-labels': { type: 'geojson', data: EMPTY },
       corridors: { type: 'geojson', data: EMPTY, maxzoom: 17 },
-      parcels: { type: 'geojson', data: EMPTY, promoteId: 'id' },
+      // Vector tiles (src/api/tiles.rs), none below parcelMinZoom: the server answers them empty anyway.
+      parcels: { type: 'vector', tiles: [parcelTiles], minzoom: parcelMinZoom, maxzoom: PARCEL_TILE_MAX_ZOOM, promoteId: 'id' },
       segments: { type: 'geojson', data: segments ?? EMPTY, promoteId: 'id' },
     },
     layers: [
@@ -105,15 +122,15 @@ export function buildStyle({ basemap, segments }) {
       ...base.layers,
       { id: 'group-fill', type: 'fill', source: 'groups', maxzoom: 15, paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.55 } },
       {
-        id: 'parcel-fill', type: 'fill', source: 'parcels', minzoom: PARCEL_MIN_ZOOM - 0.5,
+        id: 'parcel-fill', type: 'fill', source: 'parcels', 'source-layer': 'parcels', minzoom: PARCEL_MIN_ZOOM - 0.5,
         paint: { 'fill-color': statusColorExpr, 'fill-opacity': ['interpolate', ['linear'], ['zoom'], 15, 0.4, 17, 0.5, 19, 0.75] },
       },
       {
-        id: 'parcel-declined', type: 'fill', source: 'parcels', minzoom: PARCEL_MIN_ZOOM - 0.5,
+        id: 'parcel-declined', type: 'fill', source: 'parcels', 'source-layer': 'parcels', minzoom: PARCEL_MIN_ZOOM - 0.5,
         filter: ['==', ['get', 'status'], 'declined'], paint: { 'fill-pattern': 'hatch-declined' },
       },
       {
-        id: 'parcel-line', type: 'line', source: 'parcels', minzoom: PARCEL_MIN_ZOOM - 0.5,
+        id: 'parcel-line', type: 'line', source: 'parcels', 'source-layer': 'parcels', minzoom: PARCEL_MIN_ZOOM - 0.5,
         paint: {
           'line-color': ['case', ['==', ['get', 'status'], 'declined'], '#7d2f5c', '#ffffff'],
           'line-width': ['interpolate', ['linear'], ['zoom'], 15, ['case', ['==', ['get', 'status'], 'declined'], 1.2, 0.3], 18, ['case', ['==', ['get', 'status'], 'declined'], 2.2, 1]],
@@ -139,7 +156,7 @@ export function buildStyle({ basemap, segments }) {
         paint: { 'line-color': '#1d2b36', 'line-width': 3.5 },
       },
       {
-        id: 'parcel-selected', type: 'line', source: 'parcels', filter: ['==', ['get', 'id'], -1],
+        id: 'parcel-selected', type: 'line', source: 'parcels', 'source-layer': 'parcels', filter: ['==', ['get', 'id'], -1],
         paint: { 'line-color': '#111111', 'line-width': 3 },
       },
       {
@@ -212,8 +229,9 @@ export function bboxOf(geometry) {
   return b;
 }
 
-export function createMap({ container, config, segments, onReady }) {
-  const style = buildStyle({ basemap: config.basemap, segments });
+export function createMap({ container, config, segments, onReady, parcelTiles }) {
+  const narrow = (typeof container === 'string' ? document.getElementById(container) : container)?.clientWidth <= PHONE_WIDTH;
+  const style = buildStyle({ basemap: config.basemap, segments, parcelMinZoom: PARCEL_MIN_ZOOM + (narrow ? 1 : 0), parcelTiles });
   let styleArg = style;
   if (config.basemap?.kind === 'style' && config.basemap.url) styleArg = config.basemap.url;
   const map = new maplibregl.Map({
@@ -230,6 +248,11 @@ export function createMap({ container, config, segments, onReady }) {
     pitchWithRotate: false,
     localIdeographFontFamily: false,
     locale: mapLocale(),
+    // Tiles are fetched in the map's worker (no resource timing on the page): their requests are told here.
+    transformRequest: (url, type) => {
+      if (type === 'Tile' && url.includes('/tiles/parcels/')) map.fire(new maplibregl.Event('parceltile', { url }));
+      return { url };
+    },
   });
   map.touchZoomRotate.disableRotation();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
@@ -256,10 +279,6 @@ export function createMap({ container, config, segments, onReady }) {
   return map;
 }
 
-/** The viewport is fetched with this margin on each side (a share of its size). */
-const PAD = 0.25;
-/** No more parcels than this (estimated) in one request. */
-const MAX_PARCELS = 12000;
 /**
  * A map this narrow (CSS px; the page's phone layout) shows parcels one zoom later: at the ward's
  * zoom a phone's screen holds the whole ward, each parcel a few pixels wide, and the segments and
@@ -268,87 +287,42 @@ const MAX_PARCELS = 12000;
 export const PHONE_WIDTH = 760;
 
 /**
- * Loads the parcels of the viewport (padded) at zoom ≥ minZoom(): debounced on moveend,
- * the stale request aborted, nothing requested while the viewport stays inside what is loaded.
+ * The parcels, as vector tiles (issue 18): MapLibre asks the tiles of the view and keeps them; this
+ * switches the tile URL when the date shown or the data version changes (so an event or a replay
+ * redraws them), shows the "zoom in" hint, and notes each tile request for the tests and the benchmark.
  */
-export class ParcelLoader {
-  constructor(map, { getAsOf, onLoaded, onZoomHint, density = () => 0 }) {
+export class ParcelTiles {
+  constructor(map, { getAsOf, getVersion, onZoomHint }) {
     this.map = map;
-    this.density = density; // parcels per square degree of the ward, to skip views that hold too many
     this.getAsOf = getAsOf;
-    this.onLoaded = onLoaded;
+    this.getVersion = getVersion;
     this.onZoomHint = onZoomHint;
-    this.loaded = null; // {bbox, asOf}
-    this.ctrl = null;
-    this.timer = null;
-    this.requests = [];   // {url, ms, bytes, features} for the benchmark and tests
-    this.data = EMPTY;
-    map.on('moveend', () => this.schedule());
+    this.url = null;
+    this.requests = []; // {url, at} of each parcel tile asked, for the benchmark and tests
+    map.on('parceltile', (e) => this.requests.push({ url: e.url, at: performance.now() }));
+    map.on('moveend', () => this.hint());
   }
 
-  /** The zoom from which parcels are fetched: one more on a phone-wide map. */
+  /** The zoom from which parcels are drawn: one more on a phone-wide map. */
   minZoom() {
     return PARCEL_MIN_ZOOM + (this.map.getContainer().clientWidth <= PHONE_WIDTH ? 1 : 0);
   }
 
-  schedule(delay = 180) {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => { this.timer = null; this.load(false); }, delay);
-  }
+  hint() { this.onZoomHint?.(this.map.getZoom() < this.minZoom()); }
 
-  /** Whether a request is waiting (debounced) or in flight. */
-  busy() { return !!this.timer || !!this.ctrl; }
+  /** Tiles are MapLibre's to load: the map's own `loaded()` says when they are in. */
+  busy() { return false; }
 
-  invalidate() { this.loaded = null; }
+  invalidate() {}
 
-  async load(force) {
-    const map = this.map;
-    const z = map.getZoom();
-    const b = map.getBounds();
-    const view = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
-    // A dense ward holds too many parcels at zoom 15–16: wait for a closer view.
-    const estimate = (view[2] - view[0]) * (view[3] - view[1]) * (1 + 2 * PAD) ** 2 * this.density();
-    const tooFar = z < this.minZoom() || estimate > MAX_PARCELS;
-    this.onZoomHint?.(tooFar);
-    if (tooFar) {
-      this.ctrl?.abort();
-      if (this.data.features.length) {
-        this.data = EMPTY;
-        this.loaded = null;
-        map.getSource('parcels')?.setData(EMPTY);
-      }
-      return;
-    }
-    const asOf = this.getAsOf();
-    const l = this.loaded;
-    if (!force && l && l.asOf === asOf && view[0] >= l.bbox[0] && view[1] >= l.bbox[1] && view[2] <= l.bbox[2] && view[3] <= l.bbox[3]) return;
-    const padX = (view[2] - view[0]) * PAD;
-    const padY = (view[3] - view[1]) * PAD;
-    const bbox = [view[0] - padX, view[1] - padY, view[2] + padX, view[3] + padY].map((v) => +v.toFixed(6));
-    this.ctrl?.abort();
-    const ctrl = new AbortController();
-    this.ctrl = ctrl;
-    // The map needs only these properties (see api-wishes: the server may trim the answer).
-    const q = new URLSearchParams({ bbox: bbox.join(','), fields: 'id,status,parcel_no' });
-    if (asOf) q.set('as_of', asOf);
-    const url = `/api/parcels?${q}`;
-    const t0 = performance.now();
-    try {
-      const res = await fetch(url, { signal: ctrl.signal, credentials: 'same-origin' });
-      if (!res.ok) throw new Error(`${res.status}`);
-      const text = await res.text();
-      const fc = JSON.parse(text);
-      if (ctrl.signal.aborted) return;
-      this.requests.push({ url, ms: Math.round(performance.now() - t0), bytes: text.length, features: fc.features.length });
-      this.loaded = { bbox, asOf };
-      this.data = fc;
-      map.getSource('parcels')?.setData(fc);
-      this.onLoaded?.(fc);
-    } catch (e) {
-      if (e.name !== 'AbortError') console.warn('parcels', e);
-    } finally {
-      if (this.ctrl === ctrl) this.ctrl = null;
-    }
+  /** Points the source at the tiles of the date shown and of the data version (MapLibre reloads them in place). */
+  load() {
+    this.hint();
+    const url = parcelTilesUrl({ version: this.getVersion?.(), asOf: this.getAsOf?.() });
+    const src = this.map.getSource('parcels');
+    if (!src || url === this.url) return;
+    this.url = url;
+    if (src.tiles?.[0] !== url) src.setTiles([url]);
   }
 }
 

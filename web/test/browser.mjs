@@ -2174,9 +2174,10 @@ await test("a11y: MapLibre's controls speak the page's language: Vietnamese on a
 // parcels only for the viewport once zoomed in, and the map colours.
 await test('a phone at 390×844: compressed files, no parcels at the ward zoom, the viewport\'s once zoomed', async () => {
   const { page, context, errors, requests } = await openPage({ width: 390, height: 844 });
-  const parcelUrls = () => requests.filter((u) => new URL(u).pathname === '/api/parcels');
+  // parcels come as vector tiles (issue 18): none asked at the ward's zoom, neither tiles nor GeoJSON
+  const parcelUrls = () => requests.filter((u) => { const p = new URL(u).pathname; return p === '/api/parcels' || p.startsWith('/tiles/parcels/'); });
   eq(parcelUrls().length, 0, `parcel requests at the ward zoom ${await page.evaluate(() => window.hiendat.map.getZoom())}`);
-  eq(await page.evaluate(() => window.hiendat.parcels.requests.length), 0, 'the loader fetched nothing');
+  eq(await page.evaluate(() => window.hiendat.parcels.requests.length), 0, 'no parcel tile fetched');
   assert(await page.evaluate(() => !document.querySelector('#zoom-hint').hidden), 'the loader says: zoom in for parcels');
   const drawn = await renderedSegments(page);
   assert(Object.keys(drawn).length > 10, `segments coloured at first: ${Object.keys(drawn).length}`);
@@ -2200,14 +2201,12 @@ await test('a phone at 390×844: compressed files, no parcels at the ward zoom, 
   const bounds = await page.evaluate(() => window.hiendat.state.config.bounds);
   await page.evaluate(([x0, y0, x1, y1]) => window.hiendat.map.jumpTo({ center: [(x0 + x1) / 2, (y0 + y1) / 2], zoom: 17 }), bounds);
   await page.evaluate(() => window.hiendat.settled());
-  const loaded = await page.evaluate(() => window.hiendat.parcels.requests.map((q) => ({ url: q.url, features: q.features })));
-  eq(loaded.length, 1, 'one parcel request at zoom 17');
-  const bbox = new URL(loaded[0].url, ORIGIN).searchParams.get('bbox').split(',').map(Number);
-  assert((bbox[2] - bbox[0]) * (bbox[3] - bbox[1]) < 0.5 * (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]), `bbox ${bbox} is not the viewport's (ward ${bounds})`);
+  const loaded = parcelUrls().map((u) => new URL(u).pathname);
+  assert(loaded.length > 0 && loaded.length <= 6, `a few parcel tiles at zoom 17: ${loaded.join(', ')}`);
+  assert(loaded.every((p) => /^\/tiles\/parcels\/17\/\d+\/\d+\.mvt$/.test(p)), `only the viewport's z17 tiles: ${loaded.join(', ')}`);
   const total = (await apiGet('/api/parcels?fields=id')).features.length;
-  assert(loaded[0].features > 0 && loaded[0].features < total / 2, `${loaded[0].features} of ${total} parcels fetched`);
-  const coloured = await page.evaluate(() => window.hiendat.map.queryRenderedFeatures({ layers: ['parcel-fill'] }).length);
-  assert(coloured > 0, 'parcels drawn at zoom 17');
+  const coloured = await page.evaluate(() => new Set(window.hiendat.map.queryRenderedFeatures({ layers: ['parcel-fill'] }).map((f) => f.properties.id)).size);
+  assert(coloured > 0 && coloured < total / 2, `${coloured} of ${total} parcels drawn at zoom 17`);
   assert(await page.evaluate(() => document.querySelector('#zoom-hint').hidden), 'no hint once parcels show');
   await shot(page, 'phone-parcels-z17.png');
   eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
@@ -2476,6 +2475,74 @@ await test('field page: the main page links a party member to it, and the map lo
   await page.evaluate(() => fetch('/api/parcels/2?as_of=2026-11-01'));
   const after = await page.evaluate(async () => (await (await caches.open('hiendat-field-data')).keys()).length);
   eq(after, before, "the main page's reads are not kept by the field worker");
+  await context.close();
+});
+
+// Issue 18, item 1: the parcels are vector tiles — panning at zoom 17 asks /tiles/ only (never
+// /api/parcels?bbox), the parcels are coloured by status, a click opens the parcel's panel, and a
+// recorded event moves the tile URL on (its data version) so that the map redraws.
+await test('vector tiles: panning at zoom 17 asks parcel tiles only, coloured, a click opens the panel, an event redraws', async () => {
+  const { page, context, errors, requests } = await openPage();
+  await settle(page);
+  eq(await page.evaluate(() => window.hiendat.map.getSource('parcels').type), 'vector', 'the parcels source');
+  const bounds = await page.evaluate(() => window.hiendat.state.config.bounds);
+  await page.evaluate(([x0, y0, x1, y1]) => window.hiendat.map.jumpTo({ center: [(x0 + x1) / 2, (y0 + y1) / 2], zoom: 17 }), bounds);
+  await page.evaluate(() => window.hiendat.settled());
+  const n0 = requests.length;
+  const told0 = await page.evaluate(() => window.hiendat.parcels.requests.length);
+  for (const [dx, dy] of [[700, 0], [0, 500], [-700, 0]]) {
+    await page.evaluate(([x, y]) => window.hiendat.map.panBy([x, y], { duration: 0 }), [dx, dy]);
+    await page.evaluate(() => window.hiendat.settled());
+  }
+  const paths = requests.slice(n0).map((u) => new URL(u)).filter((u) => u.origin === ORIGIN).map((u) => u.pathname);
+  eq(paths.filter((p) => p === '/api/parcels').length, 0, 'no GeoJSON parcel request while panning');
+  const tileUrls = requests.slice(n0).filter((u) => u.includes('/tiles/parcels/'));
+  eq(new Set(tileUrls).size, tileUrls.length, `each tile asked once at zoom 17: ${tileUrls.join(', ')}`);
+  assert(paths.some((p) => p.startsWith('/tiles/parcels/')), `panning asked parcel tiles: ${paths.join(', ')}`);
+  const told = await page.evaluate((k) => window.hiendat.parcels.requests.slice(k).map((q) => new URL(q.url).pathname), told0);
+  assert(told.length > 0 && told.every((p) => /^\/tiles\/parcels\/17\/\d+\/\d+\.mvt$/.test(p)), `the page's own count of parcel tiles: ${told.join(', ')}`);
+  const drawn = await page.evaluate(() => {
+    const fs = window.hiendat.map.queryRenderedFeatures({ layers: ['parcel-fill'] });
+    const colour = window.hiendat.map.getPaintProperty('parcel-fill', 'fill-color');
+    return { n: new Set(fs.map((f) => f.properties.id)).size, statuses: [...new Set(fs.map((f) => f.properties.status))].sort(), colour: JSON.stringify(colour) };
+  });
+  assert(drawn.n > 20, `parcels drawn: ${drawn.n}`);
+  assert(drawn.statuses.length >= 2 && drawn.statuses.every((x) => ['not_yet', 'agreed', 'signed', 'handed_over'].includes(x)), `public statuses: ${drawn.statuses}`);
+  assert(drawn.colour.includes('"status"'), `coloured by status: ${drawn.colour}`);
+  await shot(page, 'tiles-z17.png');
+  // a click on a parcel (away from the roads) opens its panel
+  const target = await page.evaluate(() => {
+    const m = window.hiendat.map;
+    for (const f of m.queryRenderedFeatures({ layers: ['parcel-fill'] })) {
+      const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0];
+      const c = ring.slice(0, -1).reduce((a, p) => [a[0] + p[0] / (ring.length - 1), a[1] + p[1] / (ring.length - 1)], [0, 0]);
+      const p = m.project(c);
+      const box = [[p.x - 8, p.y - 8], [p.x + 8, p.y + 8]];
+      const { width, height } = m.getCanvas().getBoundingClientRect();
+      if (p.x < 40 || p.y < 40 || p.x > width - 40 || p.y > height - 40) continue;
+      if (m.queryRenderedFeatures(box, { layers: ['segment-line'] }).length) continue;
+      const under = m.queryRenderedFeatures(p, { layers: ['parcel-fill'] })[0];
+      if (under?.properties.id !== f.properties.id) continue;
+      const r = m.getCanvas().getBoundingClientRect();
+      return { id: f.properties.id, x: r.left + p.x, y: r.top + p.y };
+    }
+    return null;
+  });
+  assert(target, 'a parcel to click');
+  await page.mouse.click(target.x, target.y);
+  await page.waitForFunction((pid) => document.querySelector(`#detail-body .parcel-panel[data-parcel="${pid}"] .chip.status`), target.id, { timeout: 15000 });
+  // an event recorded: the page's next poll moves the tile URL to the new data version
+  const before = await page.evaluate(() => window.hiendat.map.getSource('parcels').tiles[0]);
+  const fresh = (await apiGet('/api/parcels?status=not_contacted&fields=id', adminCookie)).features[0].properties.id;
+  const r = await apiSend('POST', `/api/parcels/${fresh}/events`, { status: 'persuading', occurred_on: WARD_TODAY, note: 'tiles test' }, adminCookie);
+  assert(r.status === 200 || r.status === 201, `event recorded: ${r.status}`);
+  const { version } = await apiGet('/api/version');
+  await page.waitForFunction((v) => window.hiendat.map.getSource('parcels').tiles[0].includes(`v=${encodeURIComponent(v)}`), version, { timeout: 15000 });
+  const after = await page.evaluate(() => window.hiendat.map.getSource('parcels').tiles[0]);
+  assert(after !== before, `the tile URL moved on: ${before} → ${after}`);
+  await page.evaluate(() => window.hiendat.settled());
+  assert(requests.some((u) => u.includes('/tiles/parcels/') && u.includes(`v=${encodeURIComponent(version)}`)), 'tiles of the new version were asked');
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
   await context.close();
 });
 

@@ -1,0 +1,389 @@
+//! `GET /tiles/{layer}/{z}/{x}/{y}.mvt?as_of=` — Mapbox vector tiles of
+//! the parcels (with their status as the caller may read it: anonymous
+//! callers get the public `not_yet` for not contacted, persuading and
+//! declined, by [`Audience::code`] as on `/api/parcels`), the segments
+//! and the residential groups (progress from the read model, as on
+//! `/api/segments` and `/api/groups`). Built by [`crate::ops::tiles`].
+//!
+//! - A tile with nothing on it is `204 No Content` (MapLibre draws
+//!   nothing there); below a layer's [`Layer::min_zoom`] every tile is.
+//! - Tiles are kept in memory, at most [`CACHE_BYTES`], under (layer, z,
+//!   x, y, date, the caller's view, the data version): an event or an
+//!   import moves the data version, so the next request builds afresh.
+//! - `ETag` is the data version with that key; `If-None-Match` with it is
+//!   `304`. `Cache-Control: no-cache`: a browser keeps tiles but asks
+//!   again each time (events change them).
+//! - Uncached builds wait for one of [`super::Limits::tile_builds`]
+//!   permits ([`super::guard`]): a pan asks 12–20 tiles at once, and they
+//!   are built a few at a time while cached ones are answered at once.
+//! - `?v=` is ignored: the page puts the data version there so that its
+//!   tile URLs change when the data does.
+
+use super::params;
+use super::{ApiError, AppState, Caller};
+use crate::campaign::events::{Audience, Status};
+use crate::geometry::tile::{TileError, TileId};
+use crate::ops::tiles::{self as build, Figures, Layer, Sources};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+/// The tile cache's size.
+pub const CACHE_BYTES: usize = 64 << 20;
+/// Figures kept (per data version and date).
+const FIGURES_KEPT: usize = 8;
+/// The media type of a vector tile.
+pub const MVT: &str = "application/vnd.mapbox-vector-tile";
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/tiles/{layer}/{z}/{x}/{y}", get(tile))
+}
+
+/// A kept tile's key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    layer: Layer,
+    tile: TileId,
+    date: NaiveDate,
+    view: String,
+    version: String,
+}
+
+#[derive(Debug, Default)]
+struct Lru {
+    map: HashMap<Key, (Bytes, u64)>,
+    bytes: usize,
+    tick: u64,
+    version: String,
+}
+
+impl Lru {
+    fn get(&mut self, k: &Key) -> Option<Bytes> {
+        self.tick += 1;
+        let tick = self.tick;
+        self.map.get_mut(k).map(|(b, t)| {
+            *t = tick;
+            b.clone()
+        })
+    }
+
+    fn put(&mut self, k: Key, body: Bytes, limit: usize) {
+        if k.version != self.version {
+            // the data moved on: tiles of earlier versions are never asked again
+            self.version.clone_from(&k.version);
+            self.map.retain(|k, _| k.version == self.version);
+            self.bytes = self.map.values().map(|(b, _)| cost(b)).sum();
+        }
+        if cost(&body) > limit {
+            return;
+        }
+        self.tick += 1;
+        self.bytes += cost(&body);
+        if let Some((old, _)) = self.map.insert(k, (body, self.tick)) {
+            self.bytes -= cost(&old);
+        }
+        if self.bytes > limit {
+            // down to ¾ of the limit, the least recently used first
+            let mut ticks: Vec<(u64, Key)> =
+                self.map.iter().map(|(k, (_, t))| (*t, k.clone())).collect();
+            ticks.sort_unstable_by_key(|(t, _)| *t);
+            for (_, k) in ticks {
+                if self.bytes <= limit / 4 * 3 {
+                    break;
+                }
+                if let Some((b, _)) = self.map.remove(&k) {
+                    self.bytes -= cost(&b);
+                }
+            }
+        }
+    }
+}
+
+/// A kept tile's bytes, with its key's share.
+fn cost(b: &[u8]) -> usize {
+    b.len() + 128
+}
+
+/// Figures of a (data version, date).
+type KeptFigures = ((String, NaiveDate), Arc<Figures>);
+
+/// The tiles' state, shared by every request.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Tiles(Arc<Inner>);
+
+#[derive(Default)]
+struct Inner {
+    cache: Mutex<Lru>,
+    /// The geometry of segments and groups, by import generation.
+    sources: Mutex<Option<(String, Arc<Sources>)>>,
+    figures: Mutex<VecDeque<KeptFigures>>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tiles")
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Tiles {
+    fn sources(&self, s: &crate::store::Store, version: &str) -> Result<Arc<Sources>, ApiError> {
+        let generation = version.split('.').next().unwrap_or("").to_string();
+        let mut held = lock(&self.0.sources);
+        if let Some((g, src)) = held.as_ref()
+            && *g == generation
+        {
+            return Ok(Arc::clone(src));
+        }
+        let src = Arc::new(Sources::load(s)?);
+        *held = Some((generation, Arc::clone(&src)));
+        Ok(src)
+    }
+
+    fn figures(
+        &self,
+        ward: &crate::campaign::figures::Kept,
+        version: &str,
+        date: NaiveDate,
+    ) -> Arc<Figures> {
+        let key = (version.to_string(), date);
+        let mut kept = lock(&self.0.figures);
+        if let Some((_, f)) = kept.iter().find(|(k, _)| *k == key) {
+            return Arc::clone(f);
+        }
+        let f = Arc::new(Figures::of(ward, date));
+        kept.retain(|((v, _), _)| v == version);
+        if kept.len() >= FIGURES_KEPT {
+            kept.pop_front();
+        }
+        kept.push_back((key, Arc::clone(&f)));
+        f
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct TileQuery {
+    as_of: Option<String>,
+    // `v`, the page's cache buster (the data version), is not read.
+}
+
+/// The request's tile, or a 400 naming the field.
+fn parse(layer: &str, z: &str, x: &str, y: &str) -> Result<(Layer, TileId), ApiError> {
+    let layer = Layer::parse(layer).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "layer: không có lớp {layer:?} (có: parcels, segments, groups) / no layer {layer:?} (known: parcels, segments, groups)"
+        ))
+    })?;
+    let y = y.strip_suffix(".mvt").ok_or_else(|| {
+        ApiError::NotFound(
+            "tile: đường dẫn cần kết thúc bằng .mvt / the tile path must end in .mvt".into(),
+        )
+    })?;
+    let num = |field: &'static str, s: &str| {
+        s.parse::<u32>().map_err(|_| {
+            ApiError::BadRequest(
+                "bad_tile",
+                format!("{field}: cần số nguyên không âm, nhận {s:?} / a whole number ≥ 0 expected, got {s:?}"),
+            )
+        })
+    };
+    let (z, x, y) = (num("z", z)?, num("x", x)?, num("y", y)?);
+    let tile = TileId::new(z, x, y).map_err(|e| {
+        let max = (1u64 << z.min(63)) - 1;
+        ApiError::BadRequest(
+            "bad_tile",
+            match e {
+                TileError::Zoom => {
+                    format!("z: mức thu phóng {z} ngoài 0..=22 / zoom {z} outside 0..=22")
+                }
+                TileError::X => {
+                    format!("x: {x} ngoài 0..={max} ở mức {z} / {x} outside 0..={max} at zoom {z}")
+                }
+                TileError::Y => {
+                    format!("y: {y} ngoài 0..={max} ở mức {z} / {y} outside 0..={max} at zoom {z}")
+                }
+            },
+        )
+    })?;
+    Ok((layer, tile))
+}
+
+/// How the caller reads statuses: `public`, `staff` (the whole ward) or a
+/// scoped user's own view (their households staff-like, the rest public).
+fn view_of(caller: &Caller) -> String {
+    match &caller.0 {
+        None => "public".into(),
+        Some(u) if u.role.scoped() => {
+            let mut h = DefaultHasher::new();
+            u.name.hash(&mut h);
+            format!("u{:x}", h.finish())
+        }
+        Some(_) => "staff".into(),
+    }
+}
+
+/// `GET /tiles/{layer}/{z}/{x}/{y}.mvt`
+async fn tile(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((layer, z, x, y)): Path<(String, String, String, String)>,
+    q: Result<Query<TileQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (layer, tile) = parse(&layer, &z, &x, &y)?;
+    let date = params::as_of(q?.0.as_of.as_deref())?;
+    // segments and groups carry no status: one tile for every caller
+    let view = if layer == Layer::Parcels {
+        view_of(&caller)
+    } else {
+        "all".into()
+    };
+    let tiles = state.tiles.clone();
+    let version = state.blocking(|s| Ok(s.data_version()?)).await?;
+    let key = Key {
+        layer,
+        tile,
+        date,
+        view,
+        version,
+    };
+    let etag = format!(
+        "\"{}-{}-{}-{}-{}-{}-{}\"",
+        key.version,
+        layer.as_str(),
+        tile.z,
+        tile.x,
+        tile.y,
+        if date == NaiveDate::MAX {
+            "now".to_string()
+        } else {
+            date.to_string()
+        },
+        key.view
+    );
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if matches {
+        return Ok(answer(StatusCode::NOT_MODIFIED, &etag, None));
+    }
+    let hit = lock(&tiles.0.cache).get(&key);
+    let body = match hit {
+        Some(b) => b,
+        None => {
+            let permit = state.guard.tile_permit().await?;
+            let facts = state.facts();
+            let t = tiles.clone();
+            let k = key.clone();
+            state
+                .blocking(move |s| {
+                    let _permit = permit;
+                    let ward = facts.get(s)?;
+                    let sources = t.sources(s, &k.version)?;
+                    let figures = t.figures(&ward, &k.version, date);
+                    let scope = caller.scope(s)?;
+                    let audience = caller.audience();
+                    let code = |key: i64, st: Status| match audience {
+                        Audience::Staff => caller.view_of(scope.as_ref(), key).audience.code(st),
+                        public => public.code(st),
+                    };
+                    let inputs = build::Inputs {
+                        date,
+                        ward: &ward,
+                        sources: &sources,
+                        figures: &figures,
+                        status_code: &code,
+                    };
+                    let built = build::build(s, layer, tile, &inputs)?;
+                    if built.truncated {
+                        tracing::warn!(
+                            "tile {}/{}/{}/{}: over {} features, cut short",
+                            layer.as_str(),
+                            tile.z,
+                            tile.x,
+                            tile.y,
+                            build::MAX_FEATURES
+                        );
+                    }
+                    let body = Bytes::from(built.bytes);
+                    lock(&t.0.cache).put(k, body.clone(), CACHE_BYTES);
+                    Ok(body)
+                })
+                .await?
+        }
+    };
+    Ok(if body.is_empty() {
+        answer(StatusCode::NO_CONTENT, &etag, None)
+    } else {
+        answer(StatusCode::OK, &etag, Some(body))
+    })
+}
+
+fn answer(status: StatusCode, etag: &str, body: Option<Bytes>) -> Response {
+    let mut r = match body {
+        Some(b) => (status, b).into_response(),
+        None => status.into_response(),
+    };
+    let h = r.headers_mut();
+    if status == StatusCode::OK {
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(MVT));
+    }
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_addresses_name_their_field() {
+        let msg = |l: &str, z: &str, x: &str, y: &str| match parse(l, z, x, y) {
+            Err(e) => e.to_string(),
+            Ok(_) => String::new(),
+        };
+        assert!(msg("parcels", "23", "0", "0.mvt").starts_with("z:"));
+        assert!(msg("parcels", "2", "4", "0.mvt").starts_with("x:"));
+        assert!(msg("parcels", "2", "0", "-1.mvt").starts_with("y:"));
+        assert!(msg("parcels", "a", "0", "0.mvt").starts_with("z:"));
+        assert!(msg("roads", "2", "0", "0.mvt").starts_with("layer:"));
+        assert!(parse("groups", "2", "3", "3.mvt").is_ok());
+    }
+
+    #[test]
+    fn the_cache_keeps_to_its_bytes_and_forgets_old_versions() {
+        let key = |x: u32, v: &str| Key {
+            layer: Layer::Parcels,
+            tile: TileId::new(16, x, 0).unwrap(),
+            date: NaiveDate::MAX,
+            view: "public".into(),
+            version: v.into(),
+        };
+        let mut c = Lru::default();
+        for x in 0..100 {
+            c.put(key(x, "1.1.0"), Bytes::from(vec![0; 1000]), 20_000);
+        }
+        assert!(c.bytes <= 20_000, "{}", c.bytes);
+        assert!(c.get(&key(99, "1.1.0")).is_some());
+        assert!(c.get(&key(0, "1.1.0")).is_none());
+        c.put(key(1, "1.2.0"), Bytes::from(vec![0; 10]), 20_000);
+        assert_eq!(c.map.len(), 1);
+        assert_eq!(c.bytes, 138);
+    }
+}
