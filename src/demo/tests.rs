@@ -359,28 +359,3 @@ fn write_produces_geojson_and_a_manifest() {
     assert_eq!(manifest["version"], GENERATOR_VERSION);
     fs::remove_dir_all(&dir).unwrap();
 }
-
-/// `cargo test --release --lib demo::tests::a_million -- --ignored --nocapture`
-#[test]
-#[ignore = "slow in debug builds: a timing run"]
-fn a_million_parcels_in_a_few_seconds() {
-    let t = std::time::Instant::now();
-    let ward = generate(1_000_000, 1);
-    let generated = t.elapsed();
-    assert_eq!(ward.parcels.len(), 1_000_000);
-    let t = std::time::Instant::now();
-    geojson_write::write_parcels(std::io::sink(), &ward.parcels).unwrap();
-    eprintln!("format parcels: {:?}", t.elapsed());
-    let dir = std::env::temp_dir().join(format!("hiendat-demo-1m-{}", std::process::id()));
-    let t = std::time::Instant::now();
-    write(&ward, &dir).unwrap();
-    let written = t.elapsed();
-    let size = fs::metadata(dir.join("parcels.geojson")).unwrap().len();
-    fs::remove_dir_all(&dir).unwrap();
-    eprintln!(
-        "1M parcels: generate {generated:?}, write {written:?} ({} MB of parcels), {} segments, {:?}",
-        size >> 20,
-        ward.segments.len(),
-        ward.info
-    );
-}
