@@ -702,3 +702,32 @@ fn the_organisation_imports_from_its_folder_and_reports_come_out_in_three_format
         stderr(&out)
     );
 }
+
+#[test]
+fn an_export_in_a_crs_in_feet_is_refused_as_feet_not_as_unknown() {
+    let d = tmpdir("export-feet");
+    let out = d.join("ny.gpkg");
+    // New York State Plane, US survey feet: read from files, never written
+    let o = hiendat(&[
+        "export",
+        "--db",
+        s(&d.join("none.db")),
+        "--format",
+        "gpkg",
+        "--crs",
+        "EPSG:2263",
+        "--out",
+        s(&out),
+    ]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(
+        e.contains("--crs")
+            && e.contains("EPSG:2263")
+            && e.contains("feet are not exported, metres only"),
+        "{e}"
+    );
+    assert!(e.contains("bằng mét"), "{e}");
+    assert!(!e.contains("no WKT definition"), "{e}");
+    assert!(!out.exists());
+}

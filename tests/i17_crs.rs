@@ -447,3 +447,28 @@ fn an_unrecognised_crs_is_refused_by_name_and_nothing_is_written() {
     assert!(e.contains("hiendat accepts"), "{e}");
     assert!(!db.exists(), "nothing written");
 }
+
+#[test]
+fn metres_in_a_file_stating_a_geographic_crs_are_refused_naming_that_crs() {
+    let d = dir("metres-as-lonlat");
+    // VN-2000 metres in files that say they are HN-72 longitude/latitude
+    let (segs, parcels) = ward(&d, "EPSG:4147", 580_000.0, 2_155_000.0);
+    let db = d.join("ward.db");
+    let o = run(&[
+        "import",
+        "--db",
+        s(&db),
+        "--segments",
+        s(&segs),
+        "--parcels",
+        s(&parcels),
+    ]);
+    assert!(!o.status.success());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("dù hệ tọa độ là EPSG:4147") && e.contains("although the CRS is EPSG:4147"),
+        "{e}"
+    );
+    assert!(!e.contains("WGS84"), "{e}");
+    assert!(!db.exists(), "nothing written");
+}

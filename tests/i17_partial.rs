@@ -457,3 +457,38 @@ fn a_partial_import_with_a_bad_feature_changes_nothing() {
         "nothing changed, not even the ward's name"
     );
 }
+
+#[test]
+fn a_parcels_file_numbered_by_position_does_not_overwrite_stored_parcels() {
+    let d = dir("positions");
+    let demo = d.join("demo");
+    ok(&["demo", "--parcels", "60", "--seed", "7", "--out", s(&demo)]);
+    let (segs, pars) = (demo.join("segments.geojson"), demo.join("parcels.geojson"));
+    let db = d.join("w.db");
+    import(&db, Some(&segs), Some(&pars));
+    let before = digest(&db);
+    // the surveyor's shapes with no id field nor parcel numbers (a DGN or
+    // DXF drawn without labels reads the same): ids 1..60 by position
+    let shp = d.join("thua.shp");
+    let o = Command::new("ogr2ogr")
+        .args([
+            "-f",
+            "ESRI Shapefile",
+            s(&shp),
+            s(&pars),
+            "-select",
+            "owner",
+        ])
+        .output()
+        .expect("ogr2ogr (Debian's gdal-bin) is needed");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&["import", "--db", s(&db), "--parcels", s(&shp)]);
+    assert!(
+        !o.status.success(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("numbered 1..") && e.contains("real ids"), "{e}");
+    assert_eq!(digest(&db), before, "nothing written");
+}

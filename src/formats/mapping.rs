@@ -219,6 +219,9 @@ fn text_of(f: &[Value], i: Option<&usize>) -> Option<String> {
 pub struct Mapped<T> {
     pub features: Vec<T>,
     pub notes: Vec<String>,
+    /// The ids are the features' positions 1..N (the file has no id field,
+    /// nor usable parcel numbers): they name nothing outside the file.
+    pub ids_are_positions: bool,
 }
 
 fn need(layer: &Layer, kind: GeomKind, what: &str) -> Result<(), FormatError> {
@@ -243,6 +246,7 @@ pub fn parcels(layer: &Layer, map: &FieldMap) -> Result<Mapped<ParcelInput>, For
     need(layer, GeomKind::Polygon, "thửa đất / parcels")?;
     let (ix, said) = resolve(layer, PARCEL_NAMES, map)?;
     let mut notes = vec![format!("trường / fields {said}")];
+    let mut ids_are_positions = false;
     let ids: Vec<FeatureId> = match ix.get("id") {
         Some(&i) => layer
             .features
@@ -291,6 +295,7 @@ pub fn parcels(layer: &Layer, map: &FieldMap) -> Result<Mapped<ParcelInput>, For
                     layer.name,
                     layer.features.len()
                 ));
+                ids_are_positions = true;
                 (1..=layer.features.len() as i64)
                     .map(FeatureId::from)
                     .collect()
@@ -331,6 +336,7 @@ pub fn parcels(layer: &Layer, map: &FieldMap) -> Result<Mapped<ParcelInput>, For
     Ok(Mapped {
         features: out,
         notes,
+        ids_are_positions,
     })
 }
 
@@ -385,6 +391,7 @@ pub fn segments(layer: &Layer, map: &FieldMap) -> Result<Mapped<SegmentInput>, F
     Ok(Mapped {
         features: out,
         notes,
+        ids_are_positions: id_field.is_none(),
     })
 }
 

@@ -239,8 +239,12 @@ pub fn to_wgs84(layer: &mut Layer, crs_flag: Option<&str>) -> Result<String, For
     });
     match &source {
         SourceCrs::Wgs84 | SourceCrs::Geographic(_) if !looks_lonlat => {
+            let crs = match &source {
+                SourceCrs::Geographic(c) => c.name(),
+                _ => "WGS84",
+            };
             return Err(FormatError::invalid(format!(
-                "lớp {}: tọa độ không phải kinh độ, vĩ độ dù hệ tọa độ là WGS84 / layer {}: coordinates are not longitude/latitude although the CRS is WGS84",
+                "lớp {}: tọa độ không phải kinh độ, vĩ độ dù hệ tọa độ là {crs} / layer {}: coordinates are not longitude/latitude although the CRS is {crs}",
                 layer.name, layer.name
             )));
         }

@@ -71,6 +71,12 @@ pub enum CrsError {
     NotProjected(String),
     #[error("không chuyển được tọa độ / cannot transform ({0}, {1}): {2}")]
     Transform(f64, f64, String),
+    /// A CRS in feet (or another unit) asked for output: hiendat writes
+    /// projected coordinates in metres only.
+    #[error(
+        "hệ tọa độ '{0}' tính bằng feet (đơn vị {1} m), không xuất được: hiendat chỉ xuất tọa độ phẳng bằng mét / CRS '{0}' is in feet (unit {1} m): CRSs in feet are not exported, metres only"
+    )]
+    NotMetres(String, f64),
 }
 
 /// A CRS together with the WGS84 geographic CRS it converts from: projected

@@ -105,6 +105,11 @@ impl Target {
     pub fn parse(name: &str) -> Result<Target, CrsError> {
         Ok(match crate::formats::srs::SourceCrs::parse(name)? {
             crate::formats::srs::SourceCrs::Wgs84 => Target::Wgs84,
+            // written coordinates are metres: a CRS in feet would be
+            // labelled feet and hold metres (its WKT is not written either)
+            crate::formats::srs::SourceCrs::Projected(c) if c.to_meter() != 1.0 => {
+                return Err(CrsError::NotMetres(name.to_string(), c.to_meter()));
+            }
             crate::formats::srs::SourceCrs::Projected(c) => Target::Projected(c),
             crate::formats::srs::SourceCrs::Geographic(_) => {
                 return Err(CrsError::NotProjected(name.to_string()));

@@ -112,6 +112,19 @@ pub enum ImportError {
         "chưa có đoạn tuyến nào trong cơ sở dữ liệu: thửa đất nhập riêng được đo với các đoạn tuyến đã nhập trước; hãy nhập --segments cùng --parcels, không ghi gì / the database has no segments yet: parcels imported alone are measured against the segments imported before; import --segments with --parcels (nothing written)"
     )]
     NoSegments,
+    /// A partial import whose ids are the file's positions 1..N (no id
+    /// field, no usable parcel numbers) and name stored features: they would
+    /// be overwritten by whatever shapes came in that order.
+    #[error("{0}")]
+    PositionIds(String),
+}
+
+/// Which layers' ids are their features' positions in the file (1..N): a
+/// surveyor's file without an id field ([`crate::formats::mapping::Mapped`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PositionIds {
+    pub segments: bool,
+    pub parcels: bool,
 }
 
 /// What to import. `corridors` are planned right-of-way polygons that
@@ -320,13 +333,26 @@ pub fn import(
     input: ImportInput<'_>,
     dry_run: bool,
 ) -> Result<ImportSummary, ImportError> {
+    import_with(store, crs, input, PositionIds::default(), dry_run)
+}
+
+/// [`import`], told which layers' ids are file positions: a partial import
+/// of such a layer must not meet stored ids ([`ids::positions_meet_stored`]).
+fn import_with(
+    store: &mut Store,
+    crs: &Crs,
+    input: ImportInput<'_>,
+    positions: PositionIds,
+    dry_run: bool,
+) -> Result<ImportSummary, ImportError> {
     let step = |s: ImportStep| {
         if let Some(p) = input.progress {
             p(s)
         }
     };
     step(ImportStep::Validate);
-    let report = compute::check(input.segments, input.parcels, input.corridors);
+    let mut report = compute::check(input.segments, input.parcels, input.corridors);
+    report.errors.extend(ids::same_text(&input));
     if !report.errors.is_empty() {
         return Err(ImportError::Invalid(report.errors));
     }
@@ -335,6 +361,7 @@ pub fn import(
     if input.segments.is_empty() && !input.parcels.is_empty() && stored_segments == 0 {
         return Err(ImportError::NoSegments);
     }
+    ids::positions_meet_stored(&tx, &input, positions)?;
     let mut warnings = report.warnings;
     // each far feature named once: the file's own check may have found it
     let named: std::collections::HashSet<_> = warnings
@@ -357,10 +384,14 @@ pub fn import(
     summary.groups_added = up.groups_added;
     summary.segments = up.segments;
     summary.parcels = up.parcels;
-    // ids are unique in the files (validated): the stored features they
-    // named are the updated and unchanged ones
-    summary.segments_kept = stored_segments - up.segments.updated - up.segments.unchanged;
-    summary.parcels_kept = stored_parcels - up.parcels.updated - up.parcels.unchanged;
+    // ids are unique in the files, by the text the store keys rows with
+    // (validated, [`ids::same_text`]): the stored features they named are
+    // the updated and unchanged ones
+    let kept = |stored: usize, c: LayerCounts| {
+        stored.saturating_sub(c.updated).saturating_sub(c.unchanged)
+    };
+    summary.segments_kept = kept(stored_segments, up.segments);
+    summary.parcels_kept = kept(stored_parcels, up.parcels);
     let mut affected = up.changed_parcels;
     let parcels_changed = summary.parcels.added + summary.parcels.updated > 0;
     let mut corridors_changed = !up.changed_segments.is_empty();
@@ -740,6 +771,7 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
         }
         Err(e) => Err(bad(format!("{}: {e}", p.display()))),
     };
+    let mut positions = PositionIds::default();
     let segments = match &a.segments {
         None => Vec::new(),
         Some(p) if source(p)? == Source::Geojson => {
@@ -755,6 +787,7 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
             let m = surveyor::read_segments(p, &opts(&a.segments_layer))
                 .map_err(|e| bad(e.to_string()))?;
             say(&m.notes);
+            positions.segments = m.ids_are_positions;
             m.features
         }
     };
@@ -773,6 +806,7 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
             let m = surveyor::read_parcels(p, &opts(&a.parcels_layer))
                 .map_err(|e| bad(e.to_string()))?;
             say(&m.notes);
+            positions.parcels = m.ids_are_positions;
             m.features
         }
     };
@@ -815,7 +849,7 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
         org: req.org,
         progress: req.progress,
     };
-    let summary = import(&mut store, &crs, input, req.dry_run)?;
+    let summary = import_with(&mut store, &crs, input, positions, req.dry_run)?;
     // after the import: one that fails leaves the name as it was too
     if let Some(w) = req.ward
         && !req.dry_run
@@ -824,6 +858,9 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
     }
     Ok(summary)
 }
+
+#[path = "import_ids.rs"]
+mod ids;
 
 #[cfg(test)]
 #[path = "import_tests.rs"]

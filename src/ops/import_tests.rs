@@ -5,7 +5,7 @@
 use super::*;
 use crate::campaign::events::{Event, Status};
 use crate::campaign::{HouseholdInput, ParcelInput, SegmentInput};
-use crate::geometry::validate::Reason;
+use crate::geometry::validate::{Layer, Reason};
 use crate::store::ParcelFilter;
 use chrono::{NaiveDate, TimeZone, Utc};
 use std::collections::BTreeMap;
@@ -509,4 +509,116 @@ fn a_partial_file_far_from_the_kept_layer_is_named_in_a_warning() {
     let s = import(&mut store, &crs(), input(&roads, &[]), true).unwrap();
     let named: Vec<&FeatureId> = s.warnings.iter().map(|w| &w.id).collect();
     assert_eq!(named, [&roads[1].id]);
+}
+
+#[test]
+fn a_number_and_a_text_that_read_the_same_are_one_id_and_refused() {
+    let mut store = imported();
+    let data = store.data_version().unwrap();
+    // segment 1 twice: as the number 1 and as the text "1" (the store keys
+    // rows by the text: both would land on stored segment 1)
+    let mut twice = roads();
+    twice[1].id = FeatureId::Text("1".into());
+    let e = import(&mut store, &crs(), input(&twice, &[]), false).unwrap_err();
+    let ImportError::Invalid(issues) = &e else {
+        panic!("{e}")
+    };
+    let named: Vec<_> = issues
+        .iter()
+        .map(|i| (i.layer, i.index, i.id.clone(), i.reason.clone()))
+        .collect();
+    assert_eq!(
+        named,
+        [(
+            Layer::Segment,
+            1,
+            FeatureId::Text("1".into()),
+            Reason::DuplicateId { first: 0 }
+        )]
+    );
+    assert!(issues[0].to_string().contains("#0"), "{}", issues[0]);
+    // parcels the same way, the text first
+    let mut lots = lots();
+    lots[0].id = FeatureId::Text("101".into());
+    let e = import(&mut store, &crs(), input(&[], &lots), false).unwrap_err();
+    let ImportError::Invalid(issues) = &e else {
+        panic!("{e}")
+    };
+    let at: Vec<_> = issues
+        .iter()
+        .map(|i| (i.layer, i.index, i.id.clone()))
+        .collect();
+    assert_eq!(at, [(Layer::Parcel, 2, FeatureId::from(101))]);
+    assert_eq!(store.data_version().unwrap(), data);
+    assert_eq!(store.segments().unwrap().len(), 2);
+}
+
+#[test]
+fn position_ids_that_meet_stored_ids_are_refused_in_a_partial_import() {
+    // a ward whose parcels are numbered 1..16 by its GeoJSON
+    let numbered: Vec<ParcelInput> = lots()
+        .into_iter()
+        .zip(1..)
+        .map(|(p, k)| ParcelInput {
+            id: FeatureId::from(k),
+            ..p
+        })
+        .collect();
+    let mut store = Store::open_in_memory().unwrap();
+    import(&mut store, &crs(), input(&roads(), &numbered), false).unwrap();
+    let data = store.data_version().unwrap();
+    let parcels = PositionIds {
+        parcels: true,
+        ..PositionIds::default()
+    };
+    // a DGN without parcel numbers: its shapes numbered 1..16 by position
+    let mut shapes = numbered.clone();
+    shapes.reverse();
+    for (p, k) in shapes.iter_mut().zip(1..) {
+        p.id = FeatureId::from(k);
+    }
+    let e = import_with(&mut store, &crs(), input(&[], &shapes), parcels, false).unwrap_err();
+    assert!(matches!(e, ImportError::PositionIds(_)), "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("16 mã trùng thửa đất")
+            && text.contains("1..16")
+            && text.contains("(1, 2, 3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("--field id=FIELD") && text.contains("parcel numbers"),
+        "{text}"
+    );
+    assert_eq!(store.data_version().unwrap(), data);
+    // segments alone by position meet stored segments 1 and 2
+    let segments = PositionIds {
+        segments: true,
+        ..PositionIds::default()
+    };
+    let e = import_with(&mut store, &crs(), input(&roads(), &[]), segments, false).unwrap_err();
+    assert!(e.to_string().contains("(1, 2)"), "{e}");
+    assert_eq!(store.data_version().unwrap(), data);
+    // the same ids from an id field are the stored features' own: taken
+    let s = import(&mut store, &crs(), input(&[], &shapes), false).unwrap();
+    assert_eq!(s.parcels.updated, 16);
+    // and positions meeting nothing stored, or a full import, are taken too
+    let fresh: Vec<ParcelInput> = shapes
+        .iter()
+        .cloned()
+        .zip(101..)
+        .map(|(p, k)| ParcelInput {
+            id: FeatureId::from(k),
+            ..p
+        })
+        .collect();
+    let mut other = Store::open_in_memory().unwrap();
+    import(&mut other, &crs(), input(&roads(), &numbered), false).unwrap();
+    let s = import_with(&mut other, &crs(), input(&[], &fresh), parcels, true).unwrap();
+    assert_eq!(s.parcels.added, 16);
+    let both = PositionIds {
+        segments: true,
+        parcels: true,
+    };
+    import_with(&mut other, &crs(), input(&roads(), &shapes), both, true).unwrap();
 }

@@ -18,6 +18,27 @@ impl ImportTx<'_> {
         )?)
     }
 
+    /// Those of `ids` (file ids, as text) that name a stored parcel, or a
+    /// stored segment when not `parcels`: in the order given.
+    pub fn stored_among<'a>(
+        &self,
+        parcels: bool,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<&'a str>> {
+        let mut st = self.tx.prepare_cached(if parcels {
+            "SELECT 1 FROM parcels WHERE fid = ?1"
+        } else {
+            "SELECT 1 FROM segments WHERE fid = ?1"
+        })?;
+        let mut out = Vec::new();
+        for id in ids {
+            if st.exists([id])? {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
     /// The lon/lat box `(min, max)` of every stored parcel (none: no parcel).
     pub fn parcels_extent(&self) -> Result<Option<[[f64; 2]; 2]>> {
         let b: [Option<f64>; 4] = self.tx.query_row(

@@ -480,16 +480,21 @@ pub(super) fn wgs84_projected(f: &Facts, tm: Tm) -> Result<Detected, SrsError> {
     })
 }
 
+/// What is said of a VN-2000 shift written with the Decision's rotation
+/// signs: Vietnamese, English.
+pub(super) const CF_SIGNS_NOTE: (&str, &str) = (
+    "; dấu góc xoay theo quy ước Coordinate Frame, đã dùng đúng quy ước Position Vector",
+    "; rotation signs in the Coordinate Frame convention (as epsg.io writes them); read with the correct Position Vector signs",
+);
+
 pub(super) fn vn2000_projected(f: &Facts, tm: Tm) -> Result<Detected, SrsError> {
     let code = matching_code(f, &tm, Datum::Vn2000);
     // The shift as the file gives it, and how to say what was done with it.
     let (shift, note_vi, note_en) = match f.towgs84 {
         Some(t) if same_shift(&t, &VN2000_TOWGS84_PV) => (Some(VN2000_TOWGS84_PV), "", ""),
-        Some(t) if same_shift(&t, &flip_rotations(&VN2000_TOWGS84_PV)) => (
-            Some(VN2000_TOWGS84_PV),
-            "; dấu góc xoay theo quy ước Coordinate Frame, đã dùng đúng quy ước Position Vector",
-            "; rotation signs in the Coordinate Frame convention (as epsg.io writes them); read with the correct Position Vector signs",
-        ),
+        Some(t) if same_shift(&t, &flip_rotations(&VN2000_TOWGS84_PV)) => {
+            (Some(VN2000_TOWGS84_PV), CF_SIGNS_NOTE.0, CF_SIGNS_NOTE.1)
+        }
         Some(t) if t.iter().all(|x| *x == 0.0) => (None, "", ""),
         Some(t) => (Some(t), "", ""),
         None => (None, "", ""),

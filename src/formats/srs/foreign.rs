@@ -33,7 +33,7 @@ pub(super) fn from_table(code: u32, name: &str, how: How) -> Result<Detected, Sr
     } else {
         format!("{label} (EPSG:{code})")
     };
-    Ok(detected(crs, &label, how, &proj))
+    Ok(detected(crs, &label, how, &proj, ("", "")))
 }
 
 fn hn72_name(code: u32) -> Option<String> {
@@ -49,7 +49,9 @@ fn hn72_name(code: u32) -> Option<String> {
     )
 }
 
-fn detected(crs: Crs, label: &str, how: How, proj: &str) -> Detected {
+/// `note`: what was done with the file's definition (Vietnamese, English,
+/// each empty or starting "; ").
+fn detected(crs: Crs, label: &str, how: How, proj: &str, note: (&str, &str)) -> Detected {
     let unit = if crs.to_meter() == 1.0 {
         (String::new(), String::new())
     } else {
@@ -69,8 +71,8 @@ fn detected(crs: Crs, label: &str, how: How, proj: &str) -> Detected {
         ("", "")
     };
     let statement = format!(
-        "{label}{hv} theo {}{} / {label}{he} by {}{}",
-        how.0, unit.0, how.1, unit.1
+        "{label}{hv} theo {}{}{} / {label}{he} by {}{}{}",
+        how.0, unit.0, note.0, how.1, unit.1, note.1
     );
     let crs = if crs.is_geographic() {
         SourceCrs::Geographic(crs)
@@ -126,7 +128,22 @@ pub(super) fn foreign(f: &Facts) -> Result<Detected, SrsError> {
             "the projection, parameters, ellipsoid and datum in the file",
         ),
         &proj,
+        if cf_signed_vn2000(f) {
+            CF_SIGNS_NOTE
+        } else {
+            ("", "")
+        },
     ))
+}
+
+/// A VN-2000 shift written with the Decision's Coordinate Frame rotation
+/// signs (epsg.io's WKT): read with the Position Vector signs `TOWGS84`
+/// means, as [`vn2000_projected`] does (geographic VN-2000, or VN-2000 not
+/// in Transverse Mercator or not in metres, comes here).
+fn cf_signed_vn2000(f: &Facts) -> bool {
+    is_vn2000(f)
+        && f.towgs84
+            .is_some_and(|t| same_shift(&t, &flip_rotations(&VN2000_TOWGS84_PV)))
 }
 
 /// The PROJ string of a definition without a usable EPSG code.
@@ -233,6 +250,11 @@ fn datum_part(f: &Facts) -> Result<String, SrsError> {
         }
     };
     if let Some(t) = f.towgs84 {
+        let t = if cf_signed_vn2000(f) {
+            VN2000_TOWGS84_PV
+        } else {
+            t
+        };
         let list = t.map(|x| x.to_string()).join(",");
         return Ok(format!("{ellps} +towgs84={list}"));
     }

@@ -267,3 +267,52 @@ fn what_cannot_be_placed_is_refused_by_name_with_what_is_accepted() {
         assert!(e.contains(code) && e.contains("hiendat accepts"), "{e}");
     }
 }
+
+/// Where PROJ (through GDAL) puts `p` of `source` in WGS 84 lon/lat.
+fn gdal_to_wgs84(source: &str, p: [f64; 2]) -> [f64; 2] {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("gdaltransform")
+        .args(["-s_srs", source, "-t_srs", "EPSG:4326", "-output_xy"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("gdaltransform (Debian's gdal-bin) must be installed");
+    writeln!(child.stdin.take().unwrap(), "{} {}", p[0], p[1]).unwrap();
+    let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+    let v: Vec<f64> = out.split_whitespace().map(|x| x.parse().unwrap()).collect();
+    [v[0], v[1]]
+}
+
+#[test]
+fn geographic_vn2000_with_epsg_io_rotation_signs_is_read_with_the_correct_ones() {
+    // VN-2000 lon/lat without an AUTHORITY goes by its parameters, not by
+    // hiendat's TM path: the Decision's Coordinate Frame signs (as epsg.io
+    // writes them) are 0.73 m off here if taken as TOWGS84's Position Vector
+    let wkt = |t: [f64; 7]| {
+        format!(
+            r#"GEOGCS["VN-2000",DATUM["Vietnam_2000",SPHEROID["WGS 84",6378137,298.257223563],TOWGS84[{}]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]]"#,
+            t.map(|x| x.to_string()).join(",")
+        )
+    };
+    let at = [105.794_414_21, 19.504_317_48];
+    let proj = gdal_to_wgs84("EPSG:4756", at);
+    for (t, flipped) in [
+        (flip_rotations(&VN2000_TOWGS84_PV), true),
+        (VN2000_TOWGS84_PV, false),
+    ] {
+        let d = detect(&srs_of(&wkt(t))).unwrap();
+        assert!(matches!(d.crs, SourceCrs::Geographic(_)), "{}", d.statement);
+        let mut p = [at];
+        crs_of(&d.crs).unproject_file_in_place(&mut p).unwrap();
+        let off = ((p[0][0] - proj[0]) * 111_320.0 * at[1].to_radians().cos())
+            .hypot((p[0][1] - proj[1]) * 110_574.0);
+        assert!(off < 0.01, "flipped {flipped}: {off} m from PROJ");
+        assert_eq!(
+            d.statement.contains("Coordinate Frame") && d.statement.contains("Position Vector"),
+            flipped,
+            "{}",
+            d.statement
+        );
+    }
+}

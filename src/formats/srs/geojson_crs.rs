@@ -55,6 +55,18 @@ pub fn geojson_source(bytes: &[u8]) -> Result<Option<(Crs, String)>, SrsError> {
     let Some(name) = geojson_crs_name(bytes) else {
         return Ok(None);
     };
+    // A file names its CRS: an EPSG code or OGC's CRS84, never a PROJ
+    // string (`+to_meter=1e-300`), which only the user's --crs may give.
+    let crs84 = name
+        .trim()
+        .to_ascii_lowercase()
+        .replace("::", ":")
+        .ends_with(":crs84");
+    if !crs84 && crate::geometry::crs::epsg_code(&name).is_none() {
+        return Err(SrsError::Unrecognised(format!(
+            "\"crs\" {name:?}: tệp chỉ được ghi hệ tọa độ bằng mã EPSG (urn:ogc:def:crs:EPSG::N) hoặc CRS84; hãy bỏ \"crs\" và cho --crs / a file may state its CRS only by an EPSG code (urn:ogc:def:crs:EPSG::N) or CRS84: drop \"crs\" and give --crs"
+        )));
+    }
     let statement = format!("hệ tọa độ theo \"crs\" {name} / CRS from \"crs\" {name}");
     Ok(match SourceCrs::parse(&name)? {
         SourceCrs::Wgs84 => None,
@@ -161,5 +173,39 @@ mod tests {
             e.contains("EPSG::1") && e.contains("hiendat accepts"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_crs_member_names_a_code_never_a_proj_string() {
+        let with = |name: &str| {
+            format!(
+                r#"{{"crs":{{"type":"name","properties":{{"name":{}}}}},"features":[]}}"#,
+                serde_json::to_string(name).unwrap()
+            )
+        };
+        for raw in [
+            "+proj=tmerc +lat_0=0 +lon_0=105 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +to_meter=1e-300 +no_defs",
+            "+proj=longlat +ellps=WGS84 +no_defs",
+        ] {
+            let e = geojson_source(with(raw).as_bytes())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("mã EPSG") && e.contains("only by an EPSG code") && e.contains("--crs"),
+                "{e}"
+            );
+        }
+        // every way of naming a code or CRS84 is still taken
+        for (name, wgs84) in [
+            ("EPSG:2044", false),
+            ("urn:ogc:def:crs:EPSG::5897", false),
+            ("http://www.opengis.net/def/crs/EPSG/0/4147", false),
+            ("urn:ogc:def:crs:OGC:1.3:CRS84", true),
+            ("OGC:CRS84", true),
+        ] {
+            let got =
+                geojson_source(with(name).as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(got.is_none(), wgs84, "{name}");
+        }
     }
 }
