@@ -543,3 +543,86 @@ fn the_fuzz_seeds_read_so_the_fuzzer_starts_on_whole_files() {
         assert_eq!(l.features.len(), 6, "{seed}");
     }
 }
+
+/// A DGN drawn in feet with a CRS in US survey feet (EPSG:2263, New York
+/// Long Island): its master units are the CRS's feet, converted once, where
+/// GDAL puts them (the reader's metres were converted again: 220 km off).
+#[test]
+fn a_dgn_in_feet_with_a_crs_in_feet_lands_where_gdal_puts_it() {
+    use hiendat::formats::surveyor;
+    let d = dir("feet");
+    let csv = d.join("ft.csv");
+    std::fs::write(
+        &csv,
+        "wkt,Level,Text\n\"LINESTRING(989791.457 212522.519,989991.457 212525.519,990100 212700)\",30,\n",
+    )
+    .unwrap();
+    let dgn = d.join("ft.dgn");
+    gdal(
+        "ogr2ogr",
+        &[
+            "-f",
+            "DGN",
+            s(&dgn),
+            s(&csv),
+            "-oo",
+            "GEOM_POSSIBLE_NAMES=wkt",
+            "-oo",
+            "KEEP_GEOM_COLUMNS=NO",
+            "-dsco",
+            "MASTER_UNIT_NAME=ft",
+            "-dsco",
+            "SUB_UNIT_NAME=in",
+            "-dsco",
+            "SUB_UNITS_PER_MASTER_UNIT=12",
+            "-dsco",
+            "UOR_PER_SUB_UNIT=100",
+            "-dsco",
+            "ORIGIN=-900000,-200000,0",
+        ],
+    );
+    let back = d.join("back.geojson");
+    gdal(
+        "ogr2ogr",
+        &[
+            "-f",
+            "GeoJSON",
+            "-lco",
+            "COORDINATE_PRECISION=9",
+            "-s_srs",
+            "EPSG:2263",
+            "-t_srs",
+            "EPSG:4326",
+            s(&back),
+            s(&dgn),
+        ],
+    );
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&back).unwrap()).unwrap();
+    let theirs: Vec<[f64; 2]> = j["features"][0]["geometry"]["coordinates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| [c[0].as_f64().unwrap(), c[1].as_f64().unwrap()])
+        .collect();
+    assert_eq!(theirs.len(), 3);
+    let opts = surveyor::ReadOptions {
+        crs: Some("EPSG:2263".into()),
+        ..Default::default()
+    };
+    let m = surveyor::read_segments(&dgn, &opts).unwrap();
+    assert_eq!(m.features.len(), 1);
+    let ours = &m.features[0].lines[0];
+    assert_eq!(ours.len(), theirs.len());
+    for (a, b) in ours.iter().zip(&theirs) {
+        // 1e-8° is about 1 mm
+        assert!(
+            (a[0] - b[0]).abs() < 1e-8 && (a[1] - b[1]).abs() < 1e-8,
+            "{a:?} ≠ GDAL's {b:?}"
+        );
+    }
+    assert!(
+        m.notes.iter().any(|n| n.contains("master unit (ft)")),
+        "{:?}",
+        m.notes
+    );
+}

@@ -135,7 +135,19 @@ fn read_layer(
                 levels: &o.dgn_levels,
                 kind,
             };
-            vec![dgn::read(&bytes, &opts).map_err(at)?]
+            // a CRS in feet converts the master units itself, as in GDAL;
+            // a CRS in metres takes the reader's metres
+            let in_feet = o
+                .crs
+                .as_deref()
+                .and_then(|c| SourceCrs::parse(c).ok())
+                .is_some_and(|c| matches!(c, SourceCrs::Projected(c) if c.to_meter() != 1.0));
+            let read = if in_feet {
+                dgn::read_in_master_units
+            } else {
+                dgn::read
+            };
+            vec![read(&bytes, &opts).map_err(at)?]
         }
         Source::Kml => kml::read(&limits::read(path, &Limits::DEFAULT).map_err(at)?).map_err(at)?,
         Source::Csv => {

@@ -2,8 +2,8 @@
 //! marked as holes, and outlines lying wholly inside another), the parcel
 //! number and map sheet from the texts inside each parcel, the notes.
 
-use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, Envelope, PointDistance, RTree, RTreeObject, SelectionFunction};
 
 use super::read::{Drawing, Outline, Text};
 use super::{FormatError, Pt};
@@ -53,45 +53,93 @@ fn within(outer: &[Pt], inner: &[Pt]) -> bool {
         .all(|&p| inside(std::slice::from_ref(&outer), p))
 }
 
+/// At most this many other outlines may hold one outline within their
+/// boxes: on a cadastral sheet a parcel lies in the boxes of a few (its
+/// enclosing parcel, the sheet frame, a long neighbour); a file beyond is
+/// refused, so that the work stays linear in the outlines (N nested
+/// squares made it quadratic).
+pub(super) const MAX_CONTAINERS: usize = 100;
+
+/// Selects the boxes holding a box (and the tree's nodes that may).
+struct Holding(AABB<[f64; 2]>);
+
+type Boxed = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+/// An outline's index and its rings (exterior, then holes).
+pub(super) type Polygon = (usize, Vec<Vec<Pt>>);
+
+impl SelectionFunction<Boxed> for Holding {
+    fn should_unpack_parent(&self, envelope: &AABB<[f64; 2]>) -> bool {
+        envelope.contains_envelope(&self.0)
+    }
+
+    fn should_unpack_leaf(&self, leaf: &Boxed) -> bool {
+        leaf.envelope().contains_envelope(&self.0)
+    }
+}
+
 /// Parcels: every outline not marked a hole, each with the holes it holds:
 /// the marked holes of its cell inside it, then any outline (marked or not)
 /// whose smallest container it is. An unmarked outline inside another stays
 /// a parcel too (a parcel enclosed by another: it is cut out of it).
-pub(super) fn polygons(d: &Drawing, notes: &mut Vec<String>) -> Vec<(usize, Vec<Vec<Pt>>)> {
+/// Refused when an outline lies in the boxes of more than
+/// [`MAX_CONTAINERS`] others.
+pub(super) fn polygons(d: &Drawing, notes: &mut Vec<String>) -> Result<Vec<Polygon>, FormatError> {
     let outlines = &d.outlines;
     let area: Vec<f64> = outlines
         .iter()
         .map(|o| signed_ring_area(&o.ring).abs())
+        .collect();
+    // each outline's box, once
+    let boxes: Vec<AABB<[f64; 2]>> = outlines
+        .iter()
+        .map(|o| {
+            let (min, max) = bbox(&o.ring);
+            AABB::from_corners(min, max)
+        })
         .collect();
     let solids: Vec<usize> = (0..outlines.len()).filter(|&i| !outlines[i].hole).collect();
     let tree = RTree::bulk_load(
         solids
             .iter()
             .map(|&i| {
-                let (min, max) = bbox(&outlines[i].ring);
-                GeomWithData::new(Rectangle::from_corners(min, max), i)
+                GeomWithData::new(
+                    Rectangle::from_corners(boxes[i].lower(), boxes[i].upper()),
+                    i,
+                )
             })
             .collect(),
     );
     let mut holes: Vec<Vec<usize>> = vec![Vec::new(); outlines.len()];
     let (mut orphans, mut enclosed) = (0usize, 0usize);
     for (i, o) in outlines.iter().enumerate() {
-        let (min, max) = bbox(&o.ring);
-        // the smallest container: candidates by increasing area, the first
-        // holding it (so nested outlines cost one test each)
+        // the outlines whose boxes hold this one's (no more than
+        // MAX_CONTAINERS looked at), larger ones by increasing area
+        let mut held_by = 0usize;
+        let mut c: Vec<usize> = Vec::new();
+        for b in tree.locate_with_selection_function(Holding(boxes[i])) {
+            if b.data == i {
+                continue;
+            }
+            held_by += 1;
+            if held_by > MAX_CONTAINERS {
+                return Err(FormatError::invalid(format!(
+                    "hình khép kín ở byte {} nằm trong khung bao của hơn {MAX_CONTAINERS} hình khác: không phải bản đồ địa chính / the closed shape at byte {} lies within the boxes of more than {MAX_CONTAINERS} other shapes: not a cadastral sheet",
+                    o.offset, o.offset
+                )));
+            }
+            if area[b.data] > area[i] {
+                c.push(b.data);
+            }
+        }
+        c.sort_by(|&a, &b| area[a].total_cmp(&area[b]));
+        // the smallest container: the first holding it (so nested
+        // outlines cost one test each)
         let container = |same_cell: bool| {
-            let mut c: Vec<usize> = tree
-                .locate_in_envelope_intersecting(rstar::AABB::from_corners(min, max))
-                .map(|c| c.data)
-                .filter(|&j| j != i && area[j] > area[i])
+            c.iter()
+                .copied()
                 .filter(|&j| !same_cell || (o.cell.is_some() && outlines[j].cell == o.cell))
-                .filter(|&j| {
-                    let (jmin, jmax) = bbox(&outlines[j].ring);
-                    jmin[0] <= min[0] && jmin[1] <= min[1] && jmax[0] >= max[0] && jmax[1] >= max[1]
-                })
-                .collect();
-            c.sort_by(|&a, &b| area[a].total_cmp(&area[b]));
-            c.into_iter().find(|&j| within(&outlines[j].ring, &o.ring))
+                .find(|&j| within(&outlines[j].ring, &o.ring))
         };
         let found = if o.hole {
             container(true).or_else(|| container(false))
@@ -124,14 +172,14 @@ pub(super) fn polygons(d: &Drawing, notes: &mut Vec<String>) -> Vec<(usize, Vec<
         "hình đánh dấu lỗ không nằm trong thửa nào bị bỏ qua",
         "shapes marked as holes inside no parcel ignored",
     );
-    solids
+    Ok(solids
         .into_iter()
         .map(|i| {
             let mut rings = vec![outlines[i].ring.clone()];
             rings.extend(holes[i].iter().map(|&h| outlines[h].ring.clone()));
             (i, rings)
         })
-        .collect()
+        .collect())
 }
 
 /// The texts of the file, decoded: ASCII and UTF-8 as they are, 8-bit
@@ -470,25 +518,13 @@ pub(super) fn parse_road_label(text: &str) -> Option<(Option<String>, Option<f64
     Some((name, planned, current))
 }
 
-/// Distance from `p` to a polyline.
-fn distance(p: Pt, line: &[Pt]) -> f64 {
-    line.windows(2)
-        .map(|w| {
-            let (a, b) = (w[0], w[1]);
-            let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-            let len2 = dx * dx + dy * dy;
-            let t = if len2 > 0.0 {
-                (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
-        })
-        .fold(f64::INFINITY, f64::min)
-}
-
 /// How far (m) a road label may stand from its line.
 const ROAD_LABEL_M: f64 = 20.0;
+
+/// At most this many line segments are measured for one road label: more
+/// within [`ROAD_LABEL_M`] of it (no drawn road is so dense) and the label
+/// is given to no line, so that the work stays linear in the labels.
+pub(super) const MAX_LABEL_SEGMENTS: usize = 1000;
 
 /// The lines layer (segments): one feature per line, its level and offset,
 /// and what the nearest road label (within [`ROAD_LABEL_M`]) says: name,
@@ -502,18 +538,21 @@ pub(super) fn lines_layer(d: Drawing, texts: &[String], notes: &mut Vec<String>)
         Field::new("planned_width_m", FieldKind::Real),
         Field::new("current_width_m", FieldKind::Real),
     ];
+    // every segment of every line: a label is measured against the
+    // segments near it, no more than MAX_LABEL_SEGMENTS of them
     let tree = RTree::bulk_load(
         d.lines
             .iter()
             .enumerate()
-            .map(|(k, l)| {
-                let (min, max) = bbox(&l.pts);
-                GeomWithData::new(Rectangle::from_corners(min, max), k)
+            .flat_map(|(k, l)| {
+                l.pts
+                    .windows(2)
+                    .map(move |w| GeomWithData::new(rstar::primitives::Line::new(w[0], w[1]), k))
             })
             .collect(),
     );
     let mut said: Vec<Vec<usize>> = vec![Vec::new(); d.lines.len()];
-    let mut labels = 0;
+    let (mut labels, mut crowded) = (0, 0);
     for (ti, t) in d.texts.iter().enumerate() {
         if parse_road_label(&texts[ti]).is_none() {
             continue;
@@ -521,15 +560,28 @@ pub(super) fn lines_layer(d: Drawing, texts: &[String], notes: &mut Vec<String>)
         let r = ROAD_LABEL_M;
         let near =
             rstar::AABB::from_corners([t.at[0] - r, t.at[1] - r], [t.at[0] + r, t.at[1] + r]);
-        let best = tree
+        let segments: Vec<_> = tree
             .locate_in_envelope_intersecting(near)
-            .map(|c| (c.data, distance(t.at, &d.lines[c.data].pts)))
-            .filter(|(_, dist)| *dist <= r)
+            .take(MAX_LABEL_SEGMENTS + 1)
+            .collect();
+        if segments.len() > MAX_LABEL_SEGMENTS {
+            crowded += 1;
+            continue;
+        }
+        let best = segments
+            .into_iter()
+            .map(|c| (c.data, c.geom().distance_2(&t.at)))
+            .filter(|(_, d2)| *d2 <= r * r)
             .min_by(|a, b| a.1.total_cmp(&b.1));
         if let Some((k, _)) = best {
             said[k].push(ti);
             labels += 1;
         }
+    }
+    if crowded > 0 {
+        notes.push(format!(
+            "{crowded} nhãn đường có hơn {MAX_LABEL_SEGMENTS} đoạn thẳng trong {ROAD_LABEL_M} m quanh nó không gán cho đường nào / {crowded} road labels with more than {MAX_LABEL_SEGMENTS} line segments within {ROAD_LABEL_M} m given to no line"
+        ));
     }
     if labels > 0 {
         notes.push(format!(

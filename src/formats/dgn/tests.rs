@@ -468,3 +468,86 @@ fn a_text_in_tcvn3_is_decoded() {
     assert_eq!(text(&l, 0, "parcel_no").as_deref(), Some("12"));
     assert!(matches!(l.features[0].values[0], Value::Integer(1)));
 }
+
+/// `n` squares nested around the origin, the smallest first.
+fn nested_squares(n: usize) -> Vec<u8> {
+    let head = tcb(false, 1000, b"m\0", [0.0, 0.0]);
+    let shapes: Vec<Vec<u8>> = (1..=n as i32)
+        .map(|k| {
+            let h = k * 1000;
+            elem(
+                6,
+                1,
+                false,
+                0,
+                &shape_body(&[[-h, -h], [h, -h], [h, h], [-h, h], [-h, -h]]),
+            )
+        })
+        .collect();
+    file(&shapes, head)
+}
+
+#[test]
+fn an_outline_within_more_boxes_than_the_cap_is_refused_by_its_offset() {
+    use super::build::MAX_CONTAINERS;
+    // up to the cap: each square is cut out of the next
+    let l = parcels(&nested_squares(MAX_CONTAINERS + 1), &[]).unwrap();
+    assert_eq!(l.features.len(), MAX_CONTAINERS + 1);
+    let cut = format!("{MAX_CONTAINERS} parcels lying wholly inside another");
+    assert!(l.notes.iter().any(|n| n.contains(&cut)), "{:?}", l.notes);
+    // one more: the smallest (the first element, after the TCB) lies in
+    // the boxes of more than the cap, and the file is refused
+    let e = parcels(&nested_squares(MAX_CONTAINERS + 2), &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("at byte 1536")
+            && e.contains(&format!("more than {MAX_CONTAINERS} other shapes")),
+        "{e}"
+    );
+}
+
+/// `n` parallel lines 1 mm apart along y = 0.. and a road label 5 m above.
+fn lines_under_a_label(n: usize) -> Vec<u8> {
+    let head = tcb(false, 1000, b"m\0", [0.0, 0.0]);
+    let mut els: Vec<Vec<u8>> = (0..n as i32)
+        .map(|k| elem(4, 1, false, 0, &shape_body(&[[-10_000, k], [10_000, k]])))
+        .collect();
+    let words = b"LG 10m";
+    let mut t = vec![0u8; 24];
+    t[14..18].copy_from_slice(&i32b(0));
+    t[18..22].copy_from_slice(&i32b(5000));
+    t[22] = words.len() as u8;
+    t.extend_from_slice(words);
+    els.push(elem(17, 2, false, 0, &t));
+    file(&els, head)
+}
+
+#[test]
+fn a_road_label_is_measured_against_no_more_segments_than_the_cap() {
+    use super::build::MAX_LABEL_SEGMENTS;
+    let lines = |n: usize| {
+        read(
+            &lines_under_a_label(n),
+            &ReadOptions {
+                levels: &[],
+                kind: GeomKind::Line,
+            },
+        )
+        .unwrap()
+    };
+    let planned = |l: &Layer| -> Vec<usize> {
+        let w = l.field("planned_width_m").unwrap();
+        (0..l.features.len())
+            .filter(|&f| matches!(l.features[f].values[w], Value::Real(v) if v == 10.0))
+            .collect()
+    };
+    // up to the cap: the nearest line (the last, highest) gets the label
+    let l = lines(MAX_LABEL_SEGMENTS);
+    assert_eq!(planned(&l), vec![MAX_LABEL_SEGMENTS - 1]);
+    // one more segment near it: the label is given to no line, and said
+    let l = lines(MAX_LABEL_SEGMENTS + 1);
+    assert_eq!(planned(&l), Vec::<usize>::new());
+    let said = format!("1 road labels with more than {MAX_LABEL_SEGMENTS} line segments");
+    assert!(l.notes.iter().any(|n| n.contains(&said)), "{:?}", l.notes);
+}
