@@ -200,7 +200,11 @@ impl AppState {
     /// parcels' facts to be read.
     pub async fn warm(&self) -> Result<(), ApiError> {
         let facts = self.facts();
-        self.blocking(move |s| facts.get(s).map(|_| ())).await
+        self.blocking(move |s| facts.get(s).map(|_| ())).await?;
+        // Its connection is closed: a server that has answered nothing yet
+        // holds none open (as `hiendat restore` checks, beside the lock file).
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        Ok(())
     }
 
     /// The ward's facts (read on the blocking pool, through [`facts::Facts::get`]).
