@@ -12,49 +12,13 @@
 //! The measuring CRS is the reference one (`--crs`): VN-2000 TM-3 105° for
 //! HN-72, the local WGS 84 UTM zone abroad.
 
+mod common;
+
+use common::cli::{gdal, ok, run, s};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hiendat"))
-        .args(args)
-        .output()
-        .expect("hiendat runs")
-}
-
-/// Runs hiendat, which must succeed; what it said on stderr (the report).
-fn ok(args: &[&str]) -> String {
-    let o = run(args);
-    assert!(
-        o.status.success(),
-        "hiendat {args:?} failed:\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn gdal(name: &str, args: &[&str]) -> String {
-    let o = Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name} is needed (Debian's gdal-bin): {e}"));
-    assert!(
-        o.status.success(),
-        "{name} {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 fn dir(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("i17crs-{name}"));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+    common::cli::scratch("i17crs-", name)
 }
 
 /// A road and three parcels around (x, y) in a metric CRS `srs`, as two

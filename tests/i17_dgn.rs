@@ -5,55 +5,16 @@
 //! `--crs` and `--dgn-level`, and refused, when they cannot be, naming the
 //! file and the reason with the database unchanged.
 
+mod common;
+
+use common::cli::{gdal, ok, run, s};
 use hiendat::formats::dgn;
 use hiendat::formats::layer::{GeomKind, Geometry, Layer};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_hiendat")
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(bin())
-        .args(args)
-        .output()
-        .expect("hiendat runs")
-}
-
-/// Runs hiendat, which must succeed; what it said on stderr (the report).
-fn ok(args: &[&str]) -> String {
-    let o = run(args);
-    assert!(
-        o.status.success(),
-        "hiendat {args:?} failed:\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn gdal(name: &str, args: &[&str]) -> String {
-    let o = Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name} is needed (Debian's gdal-bin): {e}"));
-    assert!(
-        o.status.success(),
-        "{name} {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use std::process::Command;
 
 fn dir(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("i17dgn-{name}"));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+    common::cli::scratch("i17dgn-", name)
 }
 
 const X: f64 = 580_000.0;

@@ -15,58 +15,17 @@
 //! About 850 lines: a test file, read case by case (its helpers are the
 //! encoders and converters those cases share).
 
+mod common;
+
+use common::cli::{gdal, ok, run, s};
 use hiendat::formats::layer::{Geometry, Layer};
 use hiendat::formats::{dxf, gpkg, kml, legacy_vn};
 use std::f64::consts::PI;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_hiendat")
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(bin())
-        .args(args)
-        .output()
-        .expect("hiendat runs")
-}
-
-/// Runs hiendat, which must succeed; what it said on stderr (the report).
-fn ok(args: &[&str]) -> String {
-    let o = run(args);
-    assert!(
-        o.status.success(),
-        "hiendat {args:?} failed:\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn gdal(name: &str, args: &[&str]) -> String {
-    let o = Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name} is needed (Debian's gdal-bin): {e}"));
-    assert!(
-        o.status.success(),
-        "{name} {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// A fresh folder under the target directory.
 fn dir(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("i17f-{name}"));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+    common::cli::scratch("i17f-", name)
 }
 
 // ---------------------------------------------------------------------------

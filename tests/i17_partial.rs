@@ -5,20 +5,17 @@
 //! into a new database are refused; a bad file changes nothing; and a
 //! running server's data version moves so that pages reload.
 
+mod common;
+
+use common::cli::{run, s};
 use hiendat::api::{AppState, router};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hiendat"))
-        .args(args)
-        .output()
-        .expect("hiendat runs")
-}
-
-/// Runs hiendat, which must succeed; what it printed (the report).
+/// Runs hiendat, which must succeed; what it printed (the import's report
+/// goes to stdout).
 fn ok(args: &[&str]) -> String {
     let o = run(args);
     assert!(
@@ -29,15 +26,8 @@ fn ok(args: &[&str]) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
 fn dir(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("i17p-{name}"));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::cli::scratch("i17p-", name)
 }
 
 fn import(db: &Path, segments: Option<&Path>, parcels: Option<&Path>) -> String {

@@ -5,6 +5,8 @@
 //! Each test binary compiles this module on its own and uses a part of it.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use hiendat::api::{AppState, router};
 use hiendat::store::{Role, Store};
 use reqwest::{Method, StatusCode};
