@@ -22,8 +22,9 @@ impl Store {
         let cell: Option<String> = self
             .conn
             .query_row(
-                "SELECT c.code FROM party_members m JOIN party_cells c ON c.id = m.cell WHERE m.code = ?1",
-                [&code],
+                "SELECT c.code FROM party_members m JOIN party_cells c ON c.id = m.cell
+                 WHERE m.ward = ?2 AND m.code = ?1",
+                (&code, self.ward.0),
                 |r| r.get(0),
             )
             .optional()?;
@@ -33,25 +34,28 @@ impl Store {
             let mut st = self.conn.prepare_cached(
                 "SELECT p.id FROM parcels p
                    JOIN cell_groups cg ON cg.residential_group = p.residential_group
-                   JOIN party_cells c ON c.id = cg.cell WHERE c.code = ?1
+                   JOIN party_cells c ON c.id = cg.cell WHERE c.ward = ?3 AND c.code = ?1
                  UNION
                  SELECT a.parcel FROM assignments a
                    JOIN party_members m ON m.id = a.member JOIN party_cells c ON c.id = m.cell
-                  WHERE c.code = ?1 AND a.from_date <= ?2 AND (a.to_date IS NULL OR a.to_date > ?2)
+                  WHERE c.ward = ?3 AND c.code = ?1
+                    AND a.from_date <= ?2 AND (a.to_date IS NULL OR a.to_date > ?2)
                  UNION
                  SELECT m.household FROM party_members m JOIN party_cells c ON c.id = m.cell
-                  WHERE c.code = ?1 AND m.household IS NOT NULL",
+                  WHERE c.ward = ?3 AND c.code = ?1 AND m.household IS NOT NULL",
             )?;
-            st.query_map((&cell_code, &day), |r| r.get(0))?
+            st.query_map((&cell_code, &day, self.ward.0), |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?
         } else {
             let mut st = self.conn.prepare_cached(
                 "SELECT a.parcel FROM assignments a JOIN party_members m ON m.id = a.member
-                  WHERE m.code = ?1 AND a.from_date <= ?2 AND (a.to_date IS NULL OR a.to_date > ?2)
+                  WHERE m.ward = ?3 AND m.code = ?1
+                    AND a.from_date <= ?2 AND (a.to_date IS NULL OR a.to_date > ?2)
                  UNION
-                 SELECT household FROM party_members WHERE code = ?1 AND household IS NOT NULL",
+                 SELECT household FROM party_members
+                  WHERE ward = ?3 AND code = ?1 AND household IS NOT NULL",
             )?;
-            st.query_map((&code, &day), |r| r.get(0))?
+            st.query_map((&code, &day, self.ward.0), |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?
         };
         Ok(if user.role == super::Role::Secretary {
@@ -95,13 +99,15 @@ impl Store {
 }
 
 impl Store {
-    /// The id of the parcel a grievance was raised on (`None`: no such grievance).
+    /// The id of the parcel a grievance was raised on (`None`: no such
+    /// grievance in the current ward).
     pub fn grievance_parcel(&self, grievance: i64) -> Result<Option<String>> {
         Ok(self
             .conn
             .query_row(
-                "SELECT p.fid FROM grievances g JOIN parcels p ON p.id = g.parcel WHERE g.id = ?1",
-                [grievance],
+                "SELECT p.fid FROM grievances g JOIN parcels p ON p.id = g.parcel
+                 WHERE g.id = ?1 AND p.ward = ?2",
+                (grievance, self.ward.0),
                 |r| r.get(0),
             )
             .optional()?)
@@ -113,8 +119,9 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT p.fid FROM attachments a JOIN parcels p ON p.id = a.parcel WHERE a.id = ?1",
-                [attachment],
+                "SELECT p.fid FROM attachments a JOIN parcels p ON p.id = a.parcel
+                 WHERE a.id = ?1 AND p.ward = ?2",
+                (attachment, self.ward.0),
                 |r| r.get(0),
             )
             .optional()?)
