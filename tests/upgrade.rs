@@ -568,6 +568,11 @@ fn a_database_of_schema_15_becomes_ward_1_of_a_database_of_wards_and_keeps_every
         "{b:?}"
     );
     assert_eq!(store.ward_crs().unwrap(), old_crs, "the CRS measured in");
+    let outline = store
+        .ward_outline(hiendat::store::WardId(1))
+        .unwrap()
+        .expect("the ward's outline, from its groups'");
+    assert!(!outline.is_empty());
     drop(store);
     assert_eq!(
         rows(

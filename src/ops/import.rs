@@ -630,6 +630,25 @@ fn group_outlines(tx: &ImportTx) -> Result<(), ImportError> {
         })
         .collect();
     tx.write_group_outlines(&outlines)?;
+    ward_outline(tx)
+}
+
+/// The ward's outline for the province map: the union of its groups'
+/// stored outlines (about a thousand shapes, not the parcels), exteriors
+/// only, 7 decimals.
+fn ward_outline(tx: &ImportTx) -> Result<(), ImportError> {
+    let groups = tx.stored_group_outlines()?;
+    let mut merged = outline::union(
+        groups.iter().flat_map(|g| g.iter().map(Vec::as_slice)),
+        GROUP_TOLERANCE_DEG,
+    );
+    for p in &mut merged {
+        p.truncate(1);
+        for pt in p.iter_mut().flatten() {
+            *pt = pt.map(|v| (v * 1e7).round() / 1e7);
+        }
+    }
+    tx.write_ward_outline(&merged)?;
     Ok(())
 }
 
@@ -646,15 +665,19 @@ pub fn open(path: impl AsRef<Path>) -> Result<Store, ImportError> {
 /// Derives the outlines if the store says they wait to be.
 fn fill_outlines(store: &mut Store) -> Result<(), ImportError> {
     let tx = store.begin_import()?;
-    if !tx.outlines_stale()? {
+    if tx.outlines_stale()? {
+        if let Some(crs) = tx.measured_in()? {
+            let crs = Crs::parse(&crs).map_err(|e| StoreError::Corrupt(format!("crs: {e}")))?;
+            corridor_outlines(&tx, &crs)?;
+        }
+        group_outlines(&tx)?;
+        tx.outlines_derived()?;
+    } else if tx.ward_outline_missing()? {
+        // a file from before wards: its one ward's outline, once
+        ward_outline(&tx)?;
+    } else {
         return Ok(());
     }
-    if let Some(crs) = tx.measured_in()? {
-        let crs = Crs::parse(&crs).map_err(|e| StoreError::Corrupt(format!("crs: {e}")))?;
-        corridor_outlines(&tx, &crs)?;
-    }
-    group_outlines(&tx)?;
-    tx.outlines_derived()?;
     tx.finish(false)?;
     Ok(())
 }

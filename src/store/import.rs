@@ -252,6 +252,40 @@ impl ImportTx<'_> {
         super::outlines::write_groups(&self.tx, outlines)
     }
 
+    /// The ward's groups' stored outlines (lon/lat), each a multipolygon.
+    pub fn stored_group_outlines(&self) -> Result<Vec<Vec<Rings>>> {
+        let mut st = self.tx.prepare(
+            "SELECT outline FROM residential_groups WHERE ward = ?1 AND outline IS NOT NULL",
+        )?;
+        let mut rows = st.query([self.ward])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(wkb::read_multi_polygon(&r.get::<_, Vec<u8>>(0)?)?);
+        }
+        Ok(out)
+    }
+
+    /// Whether the ward lacks its outline while its groups have theirs (a
+    /// file from before wards).
+    pub fn ward_outline_missing(&self) -> Result<bool> {
+        Ok(self.tx.query_row(
+            "SELECT outline IS NULL AND EXISTS (SELECT 1 FROM residential_groups
+                                                WHERE ward = ?1 AND outline IS NOT NULL)
+             FROM wards WHERE id = ?1",
+            [self.ward],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Stores the ward's outline (lon/lat; the province map draws it).
+    pub fn write_ward_outline(&self, outline: &[Rings]) -> Result<()> {
+        self.tx.execute(
+            "UPDATE wards SET outline = ?2 WHERE id = ?1",
+            (self.ward, wkb::multi_polygon(outline)),
+        )?;
+        Ok(())
+    }
+
     /// Rebuilds which residential groups each segment's donating parcels are in.
     pub fn refresh_segment_groups(&self) -> Result<()> {
         super::outlines::refresh_segment_groups(&self.tx)

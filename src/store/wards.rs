@@ -410,6 +410,21 @@ impl Store {
         }
     }
 
+    /// Ward `w`'s outline (lon/lat polygons, the union of its residential
+    /// groups' as the last import left them), if derived.
+    pub fn ward_outline(&self, w: WardId) -> Result<Option<Vec<Vec<Vec<[f64; 2]>>>>> {
+        let blob: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT outline FROM wards WHERE id = ?1", [w.0], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten();
+        Ok(blob
+            .map(|b| super::wkb::read_multi_polygon(&b))
+            .transpose()?)
+    }
+
     /// Whether the database holds one ward only (whole-table reads then
     /// need no ward filter). Refreshed by [`Store::use_ward`].
     pub fn only_ward(&self) -> bool {

@@ -252,6 +252,8 @@ fn two_wards_with_the_same_ids_each_read_only_their_own() {
         assert_eq!(log[0].detail.as_deref(), Some(owner));
         assert_eq!(store.data_version().unwrap(), versions[i]);
         assert_eq!(store.ward_row().unwrap().id, w);
+        let outline = store.ward_outline(w).unwrap().expect("the ward's outline");
+        assert!(!outline.is_empty());
 
         // the other ward's row ids: not found from here
         let (g, a, f) = keys[1 - i];
