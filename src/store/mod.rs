@@ -46,6 +46,8 @@ pub mod wkb;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wards_org_tests;
 
 pub use backup::{backup_to, check_backup, checkpoint, in_use};
 pub use consent::{
