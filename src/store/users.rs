@@ -249,32 +249,27 @@ impl Store {
     /// The user if `password` is theirs; `None` for an unknown name or a
     /// wrong password alike.
     pub fn verify(&self, name: &str, password: &str) -> Result<Option<User>> {
-        let row: Option<(i64, String, String, Option<String>, Option<i64>)> = self
+        let row: Option<(Result<User>, String)> = self
             .conn
             .query_row(
-                "SELECT id, role, password_hash, member_code, ward FROM users WHERE name = ?1",
+                "SELECT id, name, role, member_code, ward, password_hash FROM users WHERE name = ?1",
                 [name.trim()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| Ok((user_row(r)?, r.get(5)?)),
             )
             .optional()?;
-        let Some((id, role, hash, member_code, ward)) = row else {
+        let Some((user, hash)) = row else {
             return Ok(None);
         };
+        let user = user?;
         let parsed = PasswordHash::new(&hash)
-            .map_err(|e| StoreError::Corrupt(format!("user {id}: password hash: {e}")))?;
+            .map_err(|e| StoreError::Corrupt(format!("user {}: password hash: {e}", user.id)))?;
         if Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_err()
         {
             return Ok(None);
         }
-        Ok(Some(User {
-            id,
-            name: name.trim().to_string(),
-            role: role.parse()?,
-            member_code,
-            ward: ward.map(WardId),
-        }))
+        Ok(Some(user))
     }
 
     /// Opens a session for `user` lasting `ttl` and returns its token (32

@@ -579,7 +579,7 @@ fn plans_and_inspections_are_listed_and_found_by_id_in_their_own_ward_only() {
 
     assert_eq!(ward_rows(&s, a), before, "nothing of A changed");
     s.use_ward(a).unwrap();
-    assert_eq!(s.plans().unwrap(), [pa.clone()]);
+    assert_eq!(s.plans().unwrap(), std::slice::from_ref(&pa));
     assert_eq!(
         s.inspections(None, None, 100)
             .unwrap()
