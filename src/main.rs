@@ -657,6 +657,7 @@ fn run_import_layers(
         files: &files,
         org: org.as_ref(),
         ward: a.ward.as_deref(),
+        ward_name: None,
         dry_run: a.dry_run,
         note: &note,
         progress: Some(&show),

@@ -48,6 +48,8 @@ pub mod wkb;
 mod tests;
 #[cfg(test)]
 mod wards_org_tests;
+#[cfg(test)]
+mod wards_tests;
 
 pub use backup::{backup_to, check_backup, checkpoint, in_use};
 pub use consent::{

@@ -113,13 +113,15 @@ impl Store {
 }
 
 impl Store {
-    /// The id of the parcel a grievance was raised on (`None`: no such grievance).
+    /// The id of the parcel a grievance was raised on (`None`: no such
+    /// grievance in the current ward).
     pub fn grievance_parcel(&self, grievance: i64) -> Result<Option<String>> {
         Ok(self
             .conn
             .query_row(
-                "SELECT p.fid FROM grievances g JOIN parcels p ON p.id = g.parcel WHERE g.id = ?1",
-                [grievance],
+                "SELECT p.fid FROM grievances g JOIN parcels p ON p.id = g.parcel
+                 WHERE g.id = ?1 AND p.ward = ?2",
+                (grievance, self.ward.0),
                 |r| r.get(0),
             )
             .optional()?)
@@ -131,8 +133,9 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT p.fid FROM attachments a JOIN parcels p ON p.id = a.parcel WHERE a.id = ?1",
-                [attachment],
+                "SELECT p.fid FROM attachments a JOIN parcels p ON p.id = a.parcel
+                 WHERE a.id = ?1 AND p.ward = ?2",
+                (attachment, self.ward.0),
                 |r| r.get(0),
             )
             .optional()?)
