@@ -140,8 +140,8 @@ async fn a_wards_admin_manages_that_wards_users_only() {
         )
         .await;
     assert_eq!(
-        (status, &body["role"]),
-        (StatusCode::OK, &json!("editor")),
+        (status, &body["role"], &body["ward"]),
+        (StatusCode::OK, &json!("editor"), &json!("bac")),
         "{body}"
     );
     let (status, _) = server

@@ -55,6 +55,14 @@ fn with_ward(s: &Store, u: User) -> Result<(User, Option<String>), ApiError> {
     Ok((u, code))
 }
 
+/// The user as JSON with their ward's code.
+fn json_with_ward(s: &Store, u: User) -> Result<Value, ApiError> {
+    let (u, code) = with_ward(s, u)?;
+    let mut v = user_json(&u);
+    v["ward"] = code.into();
+    Ok(v)
+}
+
 /// `GET /api/users`: every user the caller manages, with their role and
 /// ward (never a password hash).
 async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
@@ -168,10 +176,7 @@ async fn add(
             let _hashing = permit;
             let ward = new_users_ward(s, &manager, role, b.ward)?;
             let u = s.add_user_as(&b.name, role, &b.password, b.member.as_deref(), ward)?;
-            let (u, code) = with_ward(s, u)?;
-            let mut v = user_json(&u);
-            v["ward"] = code.into();
-            Ok((StatusCode::CREATED, Json(v)))
+            Ok((StatusCode::CREATED, Json(json_with_ward(s, u)?)))
         })
         .await
 }
@@ -220,7 +225,7 @@ async fn change(
             if let Some(p) = &b.password {
                 s.set_password(&name, p)?;
             }
-            Ok(Json(user_json(&s.user(&name)?)))
+            Ok(Json(json_with_ward(s, s.user(&name)?)?))
         })
         .await
 }
