@@ -39,6 +39,7 @@ mod reports;
 mod scope;
 mod structures;
 mod tiles;
+mod user_wards;
 mod users;
 mod versions;
 mod wards;

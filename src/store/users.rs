@@ -1,6 +1,7 @@
 //! Users (argon2 password hashes) and login sessions (only a SHA-256 of each
 //! session token is stored).
 
+use super::user_wards::ward_for;
 use super::{Result, Store, StoreError, WardId, What};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -333,51 +334,6 @@ impl Store {
         Ok(())
     }
 
-    /// The users `manager` (an admin) manages, by name: every user for a
-    /// province-level admin, their ward's own for a ward's admin.
-    pub fn users_managed_by(&self, manager: &User) -> Result<Vec<User>> {
-        let Some(w) = &manager.ward else {
-            return self.users();
-        };
-        let mut st = self.conn.prepare(
-            "SELECT id, name, role, member_code, ward FROM users WHERE ward = ?1 ORDER BY name",
-        )?;
-        let rows = st
-            .query_map([w.0], user_row)?
-            .collect::<Result<Vec<Result<User>>, _>>()?;
-        rows.into_iter().collect()
-    }
-
-    /// The user `name` when `manager` (an admin) manages them
-    /// ([`Store::users_managed_by`]); not found otherwise, as an unknown
-    /// name is: a ward's admin learns nothing of other wards' users. The
-    /// doors ask it before every change of a user.
-    pub fn managed_user(&self, manager: &User, name: &str) -> Result<User> {
-        let u = self.user(name)?;
-        match (&manager.ward, &u.ward) {
-            (None, _) => Ok(u),
-            (Some(m), Some(w)) if m.0 == w.0 => Ok(u),
-            _ => Err(StoreError::NotFound {
-                what: What::User,
-                id: name.to_string(),
-            }),
-        }
-    }
-
-    /// Moves a user to the ward `ward` (`None`: province-level) and ends
-    /// their sessions; a secretary's or member's code must name a party
-    /// member of the new ward, and they need one.
-    pub fn set_user_ward(&mut self, name: &str, ward: Option<WardId>) -> Result<()> {
-        let user = self.user(name)?;
-        let ward = ward_for(&self.conn, user.role, ward)?;
-        member_for(&self.conn, user.role, user.member_code.as_deref(), ward)?;
-        let tx = self.write()?;
-        tx.execute("UPDATE users SET ward = ?1 WHERE id = ?2", (ward, user.id))?;
-        tx.execute("DELETE FROM sessions WHERE user = ?1", [user.id])?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// Every user, by name.
     pub fn users(&self) -> Result<Vec<User>> {
         let mut st = self
@@ -448,7 +404,7 @@ impl Store {
 }
 
 /// A user from `id, name, role, member_code, ward`.
-fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<User>> {
+pub(super) fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<User>> {
     let (id, name, role, member_code, ward): (i64, String, String, Option<String>, Option<i64>) =
         (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
     Ok(role.parse().map(|role| User {
@@ -460,36 +416,10 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<User>> {
     }))
 }
 
-/// The ward a user of `role` is stored with, as the column holds it: one
-/// that exists; a secretary or a member needs one (their member code is the
-/// ward's), the other roles may be province-level (`None`).
-fn ward_for(conn: &rusqlite::Connection, role: Role, ward: Option<WardId>) -> Result<Option<i64>> {
-    match ward {
-        None if role.scoped() => Err(StoreError::BadInput(format!(
-            "ward: vai trò {role} cần một phường/xã (--ward) / ward: the role {role} needs a ward (--ward)"
-        ))),
-        None => Ok(None),
-        Some(w) => {
-            let known: bool = conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM wards WHERE id = ?1)",
-                [w.0],
-                |r| r.get(0),
-            )?;
-            if !known {
-                return Err(StoreError::BadInput(format!(
-                    "ward: không có phường/xã số {n} / ward: no ward {n}",
-                    n = w.0
-                )));
-            }
-            Ok(Some(w.0))
-        }
-    }
-}
-
 /// The member code a user of `role` in `ward` is stored with: a secretary
 /// or a member needs the code of an existing party member of their ward,
 /// the other roles none.
-fn member_for(
+pub(super) fn member_for(
     conn: &rusqlite::Connection,
     role: Role,
     member: Option<&str>,
