@@ -959,8 +959,11 @@ fn run_user_add(a: UserAddArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("stdin: {e}"))?;
     let password = line.trim_end_matches(['\r', '\n']);
     let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+    // the opened ward's user, as the upgrade placed the ward's staff; an
+    // admin is province-level
+    let ward = (role != Role::Admin).then(|| store.ward_id());
     let user = store
-        .add_user_as(&a.name, role, password, a.member.as_deref())
+        .add_user_as(&a.name, role, password, a.member.as_deref(), ward)
         .map_err(|e| e.to_string())?;
     println!("đã thêm / added {} ({})", user.name, user.role.as_str());
     Ok(ExitCode::SUCCESS)

@@ -39,6 +39,7 @@ mod reports;
 mod scope;
 mod structures;
 mod tiles;
+mod user_wards;
 mod users;
 mod versions;
 mod wards;
@@ -46,6 +47,8 @@ pub mod wkb;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wards_org_tests;
 #[cfg(test)]
 mod wards_tests;
 

@@ -1,7 +1,7 @@
 //! The parcels a scoped user reaches ([`Scope`]): a cell secretary's cell,
 //! a party member's assigned households.
 
-use super::{Result, Store, User};
+use super::{Result, Store, StoreError, User};
 use crate::campaign::scope::Scope;
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
@@ -14,7 +14,21 @@ impl Store {
     /// the parcels assigned to them on `day` (assignments from on or before
     /// it, to after it or open) and their own. A scoped user whose member
     /// is gone (an org import dropped the code) reaches nothing.
+    ///
+    /// The ward is the store's current one: a user of another ward is
+    /// refused here (the doors answer 403 before asking), so that a scope
+    /// never reaches into a ward that is not the user's. Member and cell
+    /// codes are the current ward's (another ward may use the same ones).
     pub fn scope_of(&self, user: &User, day: NaiveDate) -> Result<Scope> {
+        let ward = self.ward_key();
+        if let Some(w) = &user.ward
+            && w.0 != ward
+        {
+            return Err(StoreError::BadInput(format!(
+                "ward: người dùng {name:?} thuộc phường khác / ward: user {name:?} belongs to another ward",
+                name = user.name
+            )));
+        }
         if !user.role.scoped() {
             return Ok(Scope::Ward);
         }
@@ -24,7 +38,7 @@ impl Store {
             .query_row(
                 "SELECT c.code FROM party_members m JOIN party_cells c ON c.id = m.cell
                  WHERE m.ward = ?2 AND m.code = ?1",
-                (&code, self.ward.0),
+                (&code, ward),
                 |r| r.get(0),
             )
             .optional()?;
@@ -44,7 +58,7 @@ impl Store {
                  SELECT m.household FROM party_members m JOIN party_cells c ON c.id = m.cell
                   WHERE c.ward = ?3 AND c.code = ?1 AND m.household IS NOT NULL",
             )?;
-            st.query_map((&cell_code, &day, self.ward.0), |r| r.get(0))?
+            st.query_map((&cell_code, &day, ward), |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?
         } else {
             let mut st = self.conn.prepare_cached(
@@ -55,7 +69,7 @@ impl Store {
                  SELECT household FROM party_members
                   WHERE ward = ?3 AND code = ?1 AND household IS NOT NULL",
             )?;
-            st.query_map((&code, &day, self.ward.0), |r| r.get(0))?
+            st.query_map((&code, &day, ward), |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?
         };
         Ok(if user.role == super::Role::Secretary {
