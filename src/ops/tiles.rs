@@ -81,6 +81,26 @@ struct SegmentLine {
 struct GroupOutline {
     name: String,
     polygons: Vec<Vec<Vec<[f64; 2]>>>,
+    /// Where its name is written: a point inside its largest polygon.
+    label: Option<[f64; 2]>,
+}
+
+/// The name of the groups tile's layer of label points: one point a group,
+/// in the one tile that holds it (so that a name is written once, not once
+/// per tile its outline crosses).
+pub const GROUP_LABELS: &str = "group_labels";
+
+/// A point inside the largest of `polygons` (lon/lat rings: shell, holes).
+fn label_point(polygons: &[Vec<Vec<[f64; 2]>>]) -> Option<[f64; 2]> {
+    use geo::{Area, InteriorPoint};
+    let ring = |r: &Vec<[f64; 2]>| geo::LineString::from(r.iter().map(|c| (c[0], c[1])).collect::<Vec<_>>());
+    polygons
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| geo::Polygon::new(ring(&p[0]), p[1..].iter().map(ring).collect()))
+        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
+        .and_then(|p| p.interior_point())
+        .map(|c| [c.x(), c.y()])
 }
 
 /// The segments' and groups' geometry with a spatial index, read once per
@@ -127,6 +147,7 @@ impl Sources {
             .group_outlines()?
             .into_iter()
             .map(|o| GroupOutline {
+                label: label_point(&o.polygons),
                 name: o.name,
                 polygons: o.polygons,
             })
@@ -248,6 +269,7 @@ pub fn build(s: &Store, layer: Layer, t: TileId, inp: &Inputs<'_>) -> Result<Bui
         status_code,
     } = *inp;
     let mut out = LayerWriter::new(layer.as_str(), EXTENT);
+    let mut labels = LayerWriter::new(GROUP_LABELS, EXTENT);
     let mut truncated = false;
     if t.z >= layer.min_zoom() {
         let bbox = t.bbox();
@@ -319,10 +341,24 @@ pub fn build(s: &Store, layer: Layer, t: TileId, inp: &Inputs<'_>) -> Result<Bui
                 truncated = hits.len() > MAX_FEATURES;
                 for i in hits.into_iter().take(MAX_FEATURES) {
                     let grp = &sources.groups[i];
+                    let f = figures.groups.get(&grp.name).copied();
+                    let e = f64::from(EXTENT);
+                    if let Some(c) = grp.label.map(|p| t.project(p))
+                        && (0.0..e).contains(&c.x)
+                        && (0.0..e).contains(&c.y)
+                    {
+                        let point = geo::Point::new(c.x.floor(), c.y.floor());
+                        labels
+                            .add(
+                                &Geometry::Point(point),
+                                Some(i as u64 + 1),
+                                &[("residential_group", Some(Value::Str(grp.name.clone())))],
+                            )
+                            .map_err(encoding)?;
+                    }
                     let Some(g) = t.polygons(&grp.polygons) else {
                         continue;
                     };
-                    let f = figures.groups.get(&grp.name).copied();
                     out.add(
                         &Geometry::MultiPolygon(g),
                         Some(i as u64 + 1),
@@ -342,7 +378,7 @@ pub fn build(s: &Store, layer: Layer, t: TileId, inp: &Inputs<'_>) -> Result<Bui
     }
     let features = out.len();
     Ok(Built {
-        bytes: encode(vec![out]),
+        bytes: encode(vec![out, labels]),
         features,
         truncated,
     })
@@ -351,4 +387,31 @@ pub fn build(s: &Store, layer: Layer, t: TileId, inp: &Inputs<'_>) -> Result<Bui
 /// Rounded to centimetres (m) or hundredths of a m²: what a label shows.
 fn r2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0 + 0.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_groups_label_point_is_inside_its_largest_polygon() {
+        // an L-shaped group (its centroid falls outside it) and a small island
+        let l = vec![vec![
+            [0.0, 0.0],
+            [10.0, 0.0],
+            [10.0, 1.0],
+            [1.0, 1.0],
+            [1.0, 10.0],
+            [0.0, 10.0],
+            [0.0, 0.0],
+        ]];
+        let island = vec![vec![[20.0, 20.0], [21.0, 20.0], [21.0, 21.0], [20.0, 20.0]]];
+        let [x, y] = label_point(&[island.clone(), l]).unwrap();
+        assert!(
+            (x <= 1.0 && (0.0..=10.0).contains(&y)) || (y <= 1.0 && (0.0..=10.0).contains(&x)),
+            "({x}, {y}) is not inside the L"
+        );
+        assert!(label_point(&[island]).is_some());
+        assert_eq!(label_point(&[]), None);
+    }
 }
