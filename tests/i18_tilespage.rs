@@ -83,13 +83,7 @@ fn a_large_ward_draws_from_vector_tiles_and_pans_on_tiles_only() {
     let dir = common::cli::scratch("i18tp-", "ward");
     let db: PathBuf = dir.join("big.db");
     let t = Instant::now();
-    common::cli::ok(&[
-        "demo",
-        "--parcels",
-        &parcels.to_string(),
-        "--db",
-        s(&db),
-    ]);
+    common::cli::ok(&["demo", "--parcels", &parcels.to_string(), "--db", s(&db)]);
     println!(
         "{parcels}-parcel ward built in {:.1} s",
         t.elapsed().as_secs_f64()

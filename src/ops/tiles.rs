@@ -93,7 +93,9 @@ pub const GROUP_LABELS: &str = "group_labels";
 /// A point inside the largest of `polygons` (lon/lat rings: shell, holes).
 fn label_point(polygons: &[Vec<Vec<[f64; 2]>>]) -> Option<[f64; 2]> {
     use geo::{Area, InteriorPoint};
-    let ring = |r: &Vec<[f64; 2]>| geo::LineString::from(r.iter().map(|c| (c[0], c[1])).collect::<Vec<_>>());
+    let ring = |r: &Vec<[f64; 2]>| {
+        geo::LineString::from(r.iter().map(|c| (c[0], c[1])).collect::<Vec<_>>())
+    };
     polygons
         .iter()
         .filter(|p| !p.is_empty())
