@@ -110,3 +110,70 @@ fn a_large_ward_draws_from_vector_tiles_and_pans_on_tiles_only() {
         dir.join("server.log").display()
     );
 }
+
+/// A tile asked with the data version now (`v`, as the page asks) may be
+/// kept by the browser; with an older version, or none, it is revalidated
+/// (`no-cache`), and an event moves the version on.
+#[tokio::test]
+async fn tiles_of_the_current_version_may_be_kept_by_the_browser() {
+    static WARD: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    const ADMIN: (&str, &str) = ("quantri", "mật khẩu quản trị");
+    let ward = WARD.get_or_init(|| {
+        common::Demo::new("i18tpk-", &[(ADMIN.0, hiendat::store::Role::Admin, ADMIN.1)]).build()
+    });
+    let s = common::Server::start(ward, "i18tpk-").await;
+    let c = reqwest::Client::new();
+    let version = s.get(&c, "/api/version").await["version"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b: Vec<f64> = s.get(&c, "/api/config").await["bounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    // the z15 tile at the ward's centre
+    let (lon, lat) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+    let n = f64::from(1u32 << 15);
+    let x = ((lon + 180.0) / 360.0 * n).floor();
+    let r = lat.to_radians();
+    let y = ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor();
+    let cache = |v: String| {
+        let c = c.clone();
+        let url = s.url(&format!("/tiles/segments/15/{x}/{y}.mvt{v}"));
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            assert_eq!(r.status(), reqwest::StatusCode::OK);
+            r.headers()["cache-control"].to_str().unwrap().to_string()
+        }
+    };
+    assert!(
+        cache(format!("?v={version}")).await.starts_with("private, max-age="),
+        "the current version's tile is kept"
+    );
+    assert_eq!(cache(String::new()).await, "no-cache");
+    assert_eq!(cache("?v=0.0.0".into()).await, "no-cache");
+    // an event: the old version's URL is revalidated, the new one's kept
+    let admin = s.login(ADMIN).await;
+    let fc = s
+        .get(&admin, "/api/parcels?status=not_contacted&fields=id")
+        .await;
+    let id = &fc["features"][0]["properties"]["id"];
+    let (st, _) = s
+        .send(
+            &admin,
+            reqwest::Method::POST,
+            &format!("/api/parcels/{id}/events"),
+            serde_json::json!({ "status": "persuading", "occurred_on": common::DEMO_TODAY }),
+        )
+        .await;
+    assert!(st.is_success(), "{st}");
+    let now = s.get(&c, "/api/version").await["version"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(now, version);
+    assert_eq!(cache(format!("?v={version}")).await, "no-cache");
+    assert!(cache(format!("?v={now}")).await.starts_with("private, max-age="));
+}
