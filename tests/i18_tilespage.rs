@@ -111,34 +111,109 @@ fn a_large_ward_draws_from_vector_tiles_and_pans_on_tiles_only() {
     );
 }
 
-/// A tile asked with the data version now (`v`, as the page asks) may be
-/// kept by the browser; with an older version, or none, it is revalidated
-/// (`no-cache`), and an event moves the version on.
-#[tokio::test]
-async fn tiles_of_the_current_version_may_be_kept_by_the_browser() {
+/// The ward of the HTTP tests (800 parcels, one admin).
+const ADMIN: (&str, &str) = ("quantri", "mật khẩu quản trị");
+fn ward() -> &'static PathBuf {
     static WARD: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    const ADMIN: (&str, &str) = ("quantri", "mật khẩu quản trị");
-    let ward = WARD.get_or_init(|| {
-        common::Demo::new("i18tpk-", &[(ADMIN.0, hiendat::store::Role::Admin, ADMIN.1)]).build()
-    });
-    let s = common::Server::start(ward, "i18tpk-").await;
-    let c = reqwest::Client::new();
-    let version = s.get(&c, "/api/version").await["version"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let b: Vec<f64> = s.get(&c, "/api/config").await["bounds"]
+    WARD.get_or_init(|| {
+        common::Demo::new(
+            "i18tpk-",
+            &[(ADMIN.0, hiendat::store::Role::Admin, ADMIN.1)],
+        )
+        .build()
+    })
+}
+
+/// The tile at zoom `z` holding the ward's centre.
+async fn centre_tile(s: &common::Server, z: u32) -> (u32, f64, f64) {
+    let b: Vec<f64> = s.get(&reqwest::Client::new(), "/api/config").await["bounds"]
         .as_array()
         .unwrap()
         .iter()
         .map(|v| v.as_f64().unwrap())
         .collect();
-    // the z15 tile at the ward's centre
     let (lon, lat) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
-    let n = f64::from(1u32 << 15);
+    let n = f64::from(1u32 << z);
     let x = ((lon + 180.0) / 360.0 * n).floor();
     let r = lat.to_radians();
     let y = ((1.0 - (r.tan() + 1.0 / r.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor();
+    (z, x, y)
+}
+
+/// The corridors are a tile layer (the page draws them from it, never
+/// from the whole ward's GeoJSON): each feature names its segment and
+/// road, as `/api/corridors` does.
+#[tokio::test]
+async fn corridors_are_a_tile_layer_naming_their_segments() {
+    let s = common::Server::start(ward(), "i18tpk-").await;
+    let c = reqwest::Client::new();
+    let whole = s.get(&c, "/api/corridors").await;
+    let known: std::collections::HashMap<String, String> = whole["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["properties"]["segment"]
+                    .to_string()
+                    .trim_matches('"')
+                    .to_string(),
+                f["properties"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let (z, x, y) = centre_tile(&s, 14).await;
+    let r = c
+        .get(s.url(&format!("/tiles/corridors/{z}/{x}/{y}.mvt")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let reader = mvt_reader::Reader::new(r.bytes().await.unwrap().to_vec()).unwrap();
+    let names = reader.get_layer_names().unwrap();
+    assert_eq!(names, ["corridors"]);
+    let features = reader.get_features(0).unwrap();
+    assert!(
+        features.len() > 3,
+        "{} corridors at the centre",
+        features.len()
+    );
+    for f in features {
+        let p = f.properties.unwrap();
+        let id = match &p["segment"] {
+            mvt_reader::feature::Value::String(t) => t.clone(),
+            mvt_reader::feature::Value::Int(i) | mvt_reader::feature::Value::SInt(i) => {
+                i.to_string()
+            }
+            other => panic!("segment {other:?}"),
+        };
+        let name = match &p["name"] {
+            mvt_reader::feature::Value::String(t) => t.clone(),
+            other => panic!("name {other:?}"),
+        };
+        assert_eq!(known.get(&id), Some(&name), "corridor of segment {id}");
+    }
+    // below the layer's zoom: nothing
+    let (z, x, y) = centre_tile(&s, 9).await;
+    assert_eq!(
+        s.status(&c, &format!("/tiles/corridors/{z}/{x}/{y}.mvt"))
+            .await,
+        reqwest::StatusCode::NO_CONTENT
+    );
+}
+
+/// A tile asked with the data version now (`v`, as the page asks) may be
+/// kept by the browser; with an older version, or none, it is revalidated
+/// (`no-cache`), and an event moves the version on.
+#[tokio::test]
+async fn tiles_of_the_current_version_may_be_kept_by_the_browser() {
+    let s = common::Server::start(ward(), "i18tpk-").await;
+    let c = reqwest::Client::new();
+    let version = s.get(&c, "/api/version").await["version"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, x, y) = centre_tile(&s, 15).await;
     let cache = |v: String| {
         let c = c.clone();
         let url = s.url(&format!("/tiles/segments/15/{x}/{y}.mvt{v}"));
@@ -149,7 +224,9 @@ async fn tiles_of_the_current_version_may_be_kept_by_the_browser() {
         }
     };
     assert!(
-        cache(format!("?v={version}")).await.starts_with("private, max-age="),
+        cache(format!("?v={version}"))
+            .await
+            .starts_with("private, max-age="),
         "the current version's tile is kept"
     );
     assert_eq!(cache(String::new()).await, "no-cache");
@@ -175,5 +252,9 @@ async fn tiles_of_the_current_version_may_be_kept_by_the_browser() {
         .to_string();
     assert_ne!(now, version);
     assert_eq!(cache(format!("?v={version}")).await, "no-cache");
-    assert!(cache(format!("?v={now}")).await.starts_with("private, max-age="));
+    assert!(
+        cache(format!("?v={now}"))
+            .await
+            .starts_with("private, max-age=")
+    );
 }

@@ -3,7 +3,8 @@
 //! callers get the public `not_yet` for not contacted, persuading and
 //! declined, by [`Audience::code`] as on `/api/parcels`), the segments
 //! and the residential groups (progress from the read model, as on
-//! `/api/segments` and `/api/groups`). Built by [`crate::ops::tiles`].
+//! `/api/segments` and `/api/groups`), and the segments' corridors (as on
+//! `/api/corridors`). Built by [`crate::ops::tiles`].
 //!
 //! - A tile with nothing on it is `204 No Content` (MapLibre draws
 //!   nothing there); below a layer's [`Layer::min_zoom`] every tile is.
@@ -191,7 +192,7 @@ struct TileQuery {
 fn parse(layer: &str, z: &str, x: &str, y: &str) -> Result<(Layer, TileId), ApiError> {
     let layer = Layer::parse(layer).ok_or_else(|| {
         ApiError::NotFound(format!(
-            "layer: không có lớp {layer:?} (có: parcels, segments, groups) / no layer {layer:?} (known: parcels, segments, groups)"
+            "layer: không có lớp {layer:?} (có: parcels, segments, groups, corridors) / no layer {layer:?} (known: parcels, segments, groups, corridors)"
         ))
     })?;
     let y = y.strip_suffix(".mvt").ok_or_else(|| {

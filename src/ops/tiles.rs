@@ -36,6 +36,8 @@ pub enum Layer {
     Parcels,
     Segments,
     Groups,
+    /// Each segment's planned right-of-way polygon (its corridor).
+    Corridors,
 }
 
 impl Layer {
@@ -45,6 +47,7 @@ impl Layer {
             "parcels" => Some(Layer::Parcels),
             "segments" => Some(Layer::Segments),
             "groups" => Some(Layer::Groups),
+            "corridors" => Some(Layer::Corridors),
             _ => None,
         }
     }
@@ -55,6 +58,7 @@ impl Layer {
             Layer::Parcels => "parcels",
             Layer::Segments => "segments",
             Layer::Groups => "groups",
+            Layer::Corridors => "corridors",
         }
     }
 
@@ -62,7 +66,7 @@ impl Layer {
     pub fn min_zoom(self) -> u8 {
         match self {
             Layer::Parcels => PARCELS_FROM,
-            Layer::Segments | Layer::Groups => AREAS_FROM,
+            Layer::Segments | Layer::Groups | Layer::Corridors => AREAS_FROM,
         }
     }
 }
@@ -112,6 +116,9 @@ pub struct Sources {
     segment_index: RTree<Boxed>,
     groups: Vec<GroupOutline>,
     group_index: RTree<Boxed>,
+    /// Corridors: the segment's id and name, and the polygons.
+    corridors: Vec<(FeatureId, String, Vec<Vec<Vec<[f64; 2]>>>)>,
+    corridor_index: RTree<Boxed>,
 }
 
 fn rect_of<'a>(points: impl Iterator<Item = &'a [f64; 2]>) -> Option<Rectangle<[f64; 2]>> {
@@ -154,6 +161,11 @@ impl Sources {
                 polygons: o.polygons,
             })
             .collect();
+        let corridors: Vec<_> = s
+            .corridor_outlines()?
+            .into_iter()
+            .map(|o| (o.key, o.name, o.polygons))
+            .collect();
         let index = |rects: Vec<Option<Rectangle<[f64; 2]>>>| {
             RTree::bulk_load(
                 rects
@@ -176,8 +188,15 @@ impl Sources {
                     .map(|g| rect_of(g.polygons.iter().flatten().flatten()))
                     .collect(),
             ),
+            corridor_index: index(
+                corridors
+                    .iter()
+                    .map(|c| rect_of(c.2.iter().flatten().flatten()))
+                    .collect(),
+            ),
             segments,
             groups,
+            corridors,
         })
     }
 
@@ -333,6 +352,25 @@ pub fn build(s: &Store, layer: Layer, t: TileId, inp: &Inputs<'_>) -> Result<Bui
                                 Some(Value::Float(f.map_or(0.0, |f| f.0) + 0.0)),
                             ),
                             ("complete", Some(Value::Bool(f.is_some_and(|f| f.1)))),
+                        ],
+                    )
+                    .map_err(encoding)?;
+                }
+            }
+            Layer::Corridors => {
+                let hits = Sources::meeting(&sources.corridor_index, bbox);
+                truncated = hits.len() > MAX_FEATURES;
+                for i in hits.into_iter().take(MAX_FEATURES) {
+                    let (id, name, polygons) = &sources.corridors[i];
+                    let Some(g) = t.polygons(polygons) else {
+                        continue;
+                    };
+                    out.add(
+                        &Geometry::MultiPolygon(g),
+                        Some(i as u64 + 1),
+                        &[
+                            ("segment", Some(id_value(id))),
+                            ("name", Some(Value::Str(name.clone()))),
                         ],
                     )
                     .map_err(encoding)?;

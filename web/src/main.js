@@ -114,15 +114,20 @@ function setIdleLayer(on) {
   drawLegend();
 }
 
-async function loadCorridors() {
-  try {
-    state.corridors = await api.corridors();
-    map?.getSource('corridors')?.setData(state.corridors);
-  } catch (e) {
-    if (e.status !== 404) throw e;
-    state.corridors = null;
-  }
-  drawLegend();
+/**
+ * Whether the ward has corridors (the legend names them): the corridor tiles of the view say so once
+ * they are in (the map draws them from tiles: no whole-ward GeoJSON). Asked at each idle until seen.
+ */
+function watchCorridors() {
+  const look = () => {
+    if (state.corridors) return;
+    if (map.querySourceFeatures('corridors', { sourceLayer: 'corridors' }).length) {
+      state.corridors = true;
+      drawLegend();
+    }
+  };
+  map.on('idle', look);
+  look();
 }
 
 /** The legend: one "not yet" class for visitors, every step for logged-in users. */
@@ -155,7 +160,7 @@ async function settled() {
   }
 }
 
-async function reloadAllInner({ geometry = false } = {}) {
+async function reloadAllInner() {
   const v = api.version().then((r) => { state.version = r.version; }).catch(() => {});
   parcels?.invalidate();
   // Each part is shown as soon as it arrives: the segments first, the parcels (the heaviest) last.
@@ -174,7 +179,6 @@ async function reloadAllInner({ geometry = false } = {}) {
     loadProgress(),
     v,
   ];
-  if (geometry) jobs.push(loadCorridors());
   await Promise.all(jobs);
   renderAll();
   if (state.selected?.kind === 'parcel') await showParcel(state.selected.id, { keepView: true });
@@ -756,16 +760,13 @@ function wireMap() {
 
 // ------------------------------------------------------------------ start
 
-// The version reads "<import generation>.<event count>": geometry changes only with the first.
-const generation = (v) => String(v).split('.')[0];
 
 async function poll() {
   try {
     const { version } = await api.version();
     if (state.version && version !== state.version) {
-      const geometry = generation(version) !== generation(state.version);
       state.version = version;
-      await reloadAll({ geometry });
+      await reloadAll(); // the tiles' URLs carry the version: new geometry comes with them
       window.hiendat.reloads++;
     } else state.version = version;
     // Past midnight in the ward: the controls and defaults move to the new day.
@@ -810,7 +811,7 @@ async function start() {
         window.hiendat.firstMapMs = performance.now();
         resolveFirstMap();
         addPageFonts();
-        loadCorridors().catch((e) => console.warn(e));
+        watchCorridors();
         parcels.load();
       });
     },

@@ -1,15 +1,15 @@
 // The MapLibre map: its style (works offline: no glyphs URL, local fonts through font-faces),
-// the layers colored by progress and status, and the parcels, segments and residential groups as
-// vector tiles (/tiles/{parcels,segments,groups}/…): the first map needs no whole-ward GeoJSON.
+// the layers colored by progress and status, and the parcels, segments, residential groups and
+// corridors as vector tiles (/tiles/{parcels,segments,groups,corridors}/…): the map needs no
+// whole-ward GeoJSON, neither for its first view nor after.
 import * as maplibregl from '/node_modules/maplibre-gl/dist/maplibre-gl.mjs';
 import {
   STATUS_COLOR, PROGRESS_STOPS, SEGMENT_CASING, CORRIDOR_COLOR, GROUP_LINE, BACKGROUND, PARCEL_MIN_ZOOM, IDLE_CLASSES,
 } from './config.js';
 import { mapLocale } from './a11y.js';
 
-const EMPTY = { type: 'FeatureCollection', features: [] };
 /** The vector tile layers the page draws (src/ops/tiles.rs), each its own MapLibre source. */
-export const TILE_LAYERS = ['parcels', 'segments', 'groups'];
+export const TILE_LAYERS = ['parcels', 'segments', 'groups', 'corridors'];
 const FONT = 'Noto Sans Regular';
 const FONT_BOLD = 'Noto Sans Bold';
 
@@ -140,7 +140,8 @@ export function buildStyle({ basemap, parcelMinZoom = PARCEL_MIN_ZOOM, tiles = {
         type: 'vector', tiles: [url('groups')], minzoom: AREA_TILE_MIN_ZOOM, maxzoom: GROUP_TILE_MAX_ZOOM,
         promoteId: { groups: 'residential_group', group_labels: 'residential_group' },
       },
-      corridors: { type: 'geojson', data: EMPTY, maxzoom: 17 },
+      // the segments' corridors (their right-of-way polygons), overzoomed like the segments
+      corridors: { type: 'vector', tiles: [url('corridors')], minzoom: AREA_TILE_MIN_ZOOM, maxzoom: SEGMENT_TILE_MAX_ZOOM },
       // none below parcelMinZoom: the server answers them empty anyway.
       parcels: { type: 'vector', tiles: [url('parcels')], minzoom: parcelMinZoom, maxzoom: PARCEL_TILE_MAX_ZOOM, promoteId: 'id' },
       segments: { type: 'vector', tiles: [url('segments')], minzoom: AREA_TILE_MIN_ZOOM, maxzoom: SEGMENT_TILE_MAX_ZOOM, promoteId: 'id' },
@@ -169,10 +170,10 @@ export function buildStyle({ basemap, parcelMinZoom = PARCEL_MIN_ZOOM, tiles = {
         id: 'group-idle', type: 'fill', source: 'groups', 'source-layer': 'groups', layout: { visibility: 'none' },
         paint: { 'fill-color': idleColorExpr, 'fill-opacity': 0.55, 'fill-outline-color': '#4a5761' },
       },
-      { id: 'corridor-fill', type: 'fill', source: 'corridors', paint: { 'fill-color': CORRIDOR_COLOR, 'fill-opacity': 0.16 } },
-      { id: 'corridor-hatch', type: 'fill', source: 'corridors', minzoom: 15, paint: { 'fill-pattern': 'hatch-corridor', 'fill-opacity': 0.9 } },
+      { id: 'corridor-fill', type: 'fill', source: 'corridors', 'source-layer': 'corridors', paint: { 'fill-color': CORRIDOR_COLOR, 'fill-opacity': 0.16 } },
+      { id: 'corridor-hatch', type: 'fill', source: 'corridors', 'source-layer': 'corridors', minzoom: 15, paint: { 'fill-pattern': 'hatch-corridor', 'fill-opacity': 0.9 } },
       {
-        id: 'corridor-line', type: 'line', source: 'corridors',
+        id: 'corridor-line', type: 'line', source: 'corridors', 'source-layer': 'corridors',
         paint: { 'line-color': '#b3261e', 'line-width': ['interpolate', ['linear'], ['zoom'], 14, 0.5, 18, 1.5], 'line-dasharray': [3, 2] },
       },
       {

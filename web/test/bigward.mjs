@@ -39,12 +39,12 @@ try {
     const colours = [...new Set(m.queryRenderedFeatures({ layers: ['segment-line'] }).map((f) => Math.round(f.properties.progress_pct / 10)))].length;
     return {
       ms: window.hiendat.firstMapMs, segs, colours,
-      types: Object.fromEntries(['parcels', 'segments', 'groups'].map((s) => [s, m.getSource(s)?.type])),
+      types: Object.fromEntries(['parcels', 'segments', 'groups', 'corridors'].map((s) => [s, m.getSource(s)?.type])),
       tiles: window.hiendat.parcels.all.map((q) => q.url),
     };
   });
   console.log(`first colored map after ${Math.round(first.ms)} ms (page clock), ${first.segs} segments drawn, ${first.tiles.length} tiles asked`);
-  for (const s of ['parcels', 'segments', 'groups']) assert(first.types[s] === 'vector', `source ${s} is ${first.types[s]}, not vector tiles`);
+  for (const s of ['parcels', 'segments', 'groups', 'corridors']) assert(first.types[s] === 'vector', `source ${s} is ${first.types[s]}, not vector tiles`);
   assert(first.segs > 50, `segments drawn at the first map: ${first.segs}`);
   assert(first.colours >= 2, `segments in ${first.colours} progress colours`);
   assert(first.tiles.some((u) => pathOf(u).startsWith('/tiles/segments/')), `segment tiles asked: ${first.tiles.join(', ')}`);
@@ -78,8 +78,8 @@ try {
   const notTiles = during.filter((p) => !p.startsWith('/tiles/') && p !== '/api/version');
   assert(notTiles.length === 0, `panning asked more than tiles: ${notTiles.join(', ')}`);
   assert(during.some((p) => /^\/tiles\/parcels\/17\/\d+\/\d+\.mvt$/.test(p)), `panning asked parcel tiles at z17: ${during.join(', ')}`);
-  const odd = during.filter((p) => p !== '/api/version' && !/^\/tiles\/(parcels\/17|segments\/16|groups\/15)\/\d+\/\d+\.mvt$/.test(p));
-  assert(odd.length === 0, `tiles of other zooms than parcels 17, segments 16, groups 15: ${odd.join(', ')}`);
+  const odd = during.filter((p) => p !== '/api/version' && !/^\/tiles\/(parcels\/17|segments\/16|corridors\/16|groups\/15)\/\d+\/\d+\.mvt$/.test(p));
+  assert(odd.length === 0, `tiles of other zooms than parcels 17, segments and corridors 16, groups 15: ${odd.join(', ')}`);
   const told = await page.evaluate((k) => window.hiendat.parcels.all.length - k, all0);
   assert(told > 0, 'the page told its tile requests');
   const drawn = await page.evaluate(() => {

@@ -2553,8 +2553,13 @@ await test('vector tiles: panning at zoom 17 asks parcel tiles only, coloured, a
 // its tiles, and panning at zoom 17 asks tiles only.
 await test('vector tiles: segments and groups drawn from tiles, no whole-ward GeoJSON before the first map', async () => {
   const { page, context, errors, requests } = await openPage();
-  const types = await page.evaluate(() => ['parcels', 'segments', 'groups'].map((s) => window.hiendat.map.getSource(s).type));
-  eq(types.join(','), 'vector,vector,vector', 'the map\'s sources');
+  const types = await page.evaluate(() => ['parcels', 'segments', 'groups', 'corridors'].map((s) => window.hiendat.map.getSource(s).type));
+  eq(types.join(','), 'vector,vector,vector,vector', 'the map\'s sources');
+  // the outlines and corridors are never asked whole; the legend still names the corridors it drew
+  const geo = requests.map((u) => new URL(u).pathname).filter((p) => p === '/api/corridors' || p === '/api/groups');
+  eq(geo.length, 0, `whole-ward outlines asked: ${geo.join(', ')}`);
+  assert(await page.evaluate(() => window.hiendat.map.querySourceFeatures('corridors', { sourceLayer: 'corridors' }).length > 0), 'corridors drawn from tiles');
+  assert((await page.textContent('#legend-body')).includes('Chỉ giới đường đỏ'), 'the legend names the corridors');
   const asked = await page.evaluate(() => performance.getEntriesByType('resource')
     .map((e) => ({ path: new URL(e.name).pathname, at: e.startTime })).concat([{ path: 'first map', at: window.hiendat.firstMapMs }])
     .sort((a, b) => a.at - b.at).map((e) => e.path));
