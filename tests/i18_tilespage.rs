@@ -2,7 +2,7 @@
 //! made by `hiendat demo --parcels N --db` (N = `HIENDAT_BIG_PARCELS`, by
 //! default 20,000: see [`PARCELS`]), served by `hiendat serve`, and
 //! `web/test/bigward.mjs` drives the page in headless Chromium: the
-//! parcels, segments and groups are vector tile sources, the first colored
+//! parcels, segments, groups and corridors are vector tile sources, the first colored
 //! map needs no whole-ward GeoJSON, and panning at zoom 17 asks `/tiles/`
 //! only.
 

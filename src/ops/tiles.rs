@@ -89,6 +89,13 @@ struct GroupOutline {
     label: Option<[f64; 2]>,
 }
 
+/// A segment's corridor: the segment's id and road name, and its polygons.
+struct Corridor {
+    segment: FeatureId,
+    name: String,
+    polygons: Vec<Vec<Vec<[f64; 2]>>>,
+}
+
 /// The name of the groups tile's layer of label points: one point a group,
 /// in the one tile that holds it (so that a name is written once, not once
 /// per tile its outline crosses).
@@ -116,8 +123,7 @@ pub struct Sources {
     segment_index: RTree<Boxed>,
     groups: Vec<GroupOutline>,
     group_index: RTree<Boxed>,
-    /// Corridors: the segment's id and name, and the polygons.
-    corridors: Vec<(FeatureId, String, Vec<Vec<Vec<[f64; 2]>>>)>,
+    corridors: Vec<Corridor>,
     corridor_index: RTree<Boxed>,
 }
 
@@ -164,7 +170,11 @@ impl Sources {
         let corridors: Vec<_> = s
             .corridor_outlines()?
             .into_iter()
-            .map(|o| (o.key, o.name, o.polygons))
+            .map(|o| Corridor {
+                segment: o.key,
+                name: o.name,
+                polygons: o.polygons,
+            })
             .collect();
         let index = |rects: Vec<Option<Rectangle<[f64; 2]>>>| {
             RTree::bulk_load(
@@ -191,7 +201,7 @@ impl Sources {
             corridor_index: index(
                 corridors
                     .iter()
-                    .map(|c| rect_of(c.2.iter().flatten().flatten()))
+                    .map(|c| rect_of(c.polygons.iter().flatten().flatten()))
                     .collect(),
             ),
             segments,
@@ -361,16 +371,16 @@ pub fn build(s: &Store, layer: Layer, t: TileId, inp: &Inputs<'_>) -> Result<Bui
                 let hits = Sources::meeting(&sources.corridor_index, bbox);
                 truncated = hits.len() > MAX_FEATURES;
                 for i in hits.into_iter().take(MAX_FEATURES) {
-                    let (id, name, polygons) = &sources.corridors[i];
-                    let Some(g) = t.polygons(polygons) else {
+                    let cor = &sources.corridors[i];
+                    let Some(g) = t.polygons(&cor.polygons) else {
                         continue;
                     };
                     out.add(
                         &Geometry::MultiPolygon(g),
                         Some(i as u64 + 1),
                         &[
-                            ("segment", Some(id_value(id))),
-                            ("name", Some(Value::Str(name.clone()))),
+                            ("segment", Some(id_value(&cor.segment))),
+                            ("name", Some(Value::Str(cor.name.clone()))),
                         ],
                     )
                     .map_err(encoding)?;

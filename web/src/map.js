@@ -122,6 +122,7 @@ export const PARCEL_TILE_MAX_ZOOM = 17;
 export const AREA_TILE_MIN_ZOOM = 10;
 export const SEGMENT_TILE_MAX_ZOOM = 16;
 export const GROUP_TILE_MAX_ZOOM = 15;
+export const CORRIDOR_MIN_ZOOM = 14;
 
 export function buildStyle({ basemap, parcelMinZoom = PARCEL_MIN_ZOOM, tiles = {} }) {
   const url = (layer) => tiles[layer] ?? tilesUrl(layer);
@@ -140,8 +141,10 @@ export function buildStyle({ basemap, parcelMinZoom = PARCEL_MIN_ZOOM, tiles = {
         type: 'vector', tiles: [url('groups')], minzoom: AREA_TILE_MIN_ZOOM, maxzoom: GROUP_TILE_MAX_ZOOM,
         promoteId: { groups: 'residential_group', group_labels: 'residential_group' },
       },
-      // the segments' corridors (their right-of-way polygons), overzoomed like the segments
-      corridors: { type: 'vector', tiles: [url('corridors')], minzoom: AREA_TILE_MIN_ZOOM, maxzoom: SEGMENT_TILE_MAX_ZOOM },
+      // the segments' corridors (their right-of-way polygons), overzoomed like the segments, from zoom
+      // CORRIDOR_MIN_ZOOM: below it a 20 m corridor is under a pixel wide, and a large ward's first
+      // map would wait for every corridor of the ward (16,660 at a million parcels: 3 s more)
+      corridors: { type: 'vector', tiles: [url('corridors')], minzoom: CORRIDOR_MIN_ZOOM, maxzoom: SEGMENT_TILE_MAX_ZOOM },
       // none below parcelMinZoom: the server answers them empty anyway.
       parcels: { type: 'vector', tiles: [url('parcels')], minzoom: parcelMinZoom, maxzoom: PARCEL_TILE_MAX_ZOOM, promoteId: 'id' },
       segments: { type: 'vector', tiles: [url('segments')], minzoom: AREA_TILE_MIN_ZOOM, maxzoom: SEGMENT_TILE_MAX_ZOOM, promoteId: 'id' },

@@ -1,5 +1,5 @@
 // Issue 18's browser check at a generated large ward (tests/i18_tilespage.rs serves one made by
-// `hiendat demo --parcels N`): the map's parcels, segments and groups are vector tile sources; the
+// `hiendat demo --parcels N`): the map's parcels, segments, groups and corridors are vector tile sources; the
 // first colored map is drawn before any whole-ward GeoJSON arrives; panning at zoom 17 asks /tiles/
 // only (no /api/parcels?bbox, no /api/segments or /api/groups of the whole ward).
 // Usage: HIENDAT_URL=http://127.0.0.1:8096/ node test/bigward.mjs   (exits 1 on a failure)
