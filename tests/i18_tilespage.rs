@@ -18,11 +18,12 @@ use std::time::{Duration, Instant};
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// The ward's parcels. A 100,000-parcel ward takes ~14 s to build in a
-/// release build but minutes in the tests' debug build on this 2-core
-/// machine, and its first tiles (z12–z13, every segment of the ward) are
-/// built by an unoptimised server too: the test takes 20,000 parcels (a
-/// ward 7 times the demo's), `HIENDAT_BIG_PARCELS=100000` the full size.
+/// The ward's parcels. The tests run a debug build: on this 2-core
+/// machine, shared by other builds (load average 21), a 20,000-parcel ward
+/// took 45 s to build and the whole test 98 s; a 100,000-parcel ward would
+/// take minutes to build alone. So the test takes 20,000 parcels (a ward 7
+/// times the demo's, 350 segments at its first map), and
+/// `HIENDAT_BIG_PARCELS=100000` the full size.
 const PARCELS: usize = 20_000;
 
 struct Killed(Child);
