@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # PostGIS's ST_AsMVT as the peer of hiendat's parcel tiles (issue 18): the
-# parcels of a hiendat database (geometry, parcel_no, current status) copied
+# parcels of a hiendat database (geometry, parcel_no, the status an anonymous
+# caller reads, donated area and depth: what hiendat's tiles carry) copied
 # into the private PostGIS cluster of ../shared/bench/peer_postgis.sh
 # (install, start), stored in EPSG:3857 with a GiST index (the kindest set-up
 # for PostGIS: no transform per tile), then every tile of the ward at z15–z17
 # nearest its centre (at most MAX a zoom, as `cargo bench --bench tiles`)
 # built once with ST_AsMVTGeom + ST_AsMVT (extent 4096, buffer 64, clipped),
-# timed by psql's \timing (server time, one connection).
+# timed by psql's \timing (server time, one connection; hiendat's figures
+# from `cargo bench --bench tiles` include HTTP).
 #
 # Usage: bench/tiles_postgis.sh DB.db [MAX]
 # Needs: ../shared/bench/peer_postgis.sh install && ... start; python3.
@@ -24,10 +26,16 @@ import math, sqlite3, sys
 db, work, mx = sys.argv[1], sys.argv[2], int(sys.argv[3])
 c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
 with open(f"{work}/parcels.tsv", "w") as out:
-    for pid, no, status, geom in c.execute(
-        "SELECT p.id, coalesce(p.parcel_no, ''), coalesce(s.status, 'not_contacted'), hex(p.geometry) "
-        "FROM parcels p LEFT JOIN parcel_status s ON s.parcel = p.id"):
-        out.write(f"{pid}\t{no}\t{status}\t{geom}\n")
+    for pid, no, status, geom, area, depth in c.execute(
+        "SELECT p.id, coalesce(p.parcel_no, ''), coalesce(s.status, 'not_contacted'), hex(p.geometry), "
+        "d.area, d.depth "
+        "FROM parcels p LEFT JOIN parcel_status s ON s.parcel = p.id "
+        "LEFT JOIN (SELECT parcel, round(sum(attributed_area_m2), 2) AS area, round(max(depth_max_m), 2) AS depth "
+        "           FROM donations GROUP BY parcel) d ON d.parcel = p.id"):
+        # the public reads "not yet" for not contacted, persuading and declined (as hiendat's anonymous tiles)
+        if status in ("not_contacted", "persuading", "declined"):
+            status = "not_yet"
+        out.write(f"{pid}\t{no}\t{status}\t{geom}\t{'' if area is None else area}\t{'' if depth is None else depth}\n")
 x0, y0, x1, y1 = c.execute("SELECT min(min_lon), min(min_lat), max(max_lon), max(max_lat) FROM parcel_bbox").fetchone()
 def tile(z, lon, lat):
     n = 2 ** z
@@ -45,17 +53,18 @@ with open(f"{work}/tiles.sql", "w") as q:
         for x, y in ts:
             q.write(
                 "SELECT length(ST_AsMVT(t.*, 'parcels', 4096, 'geom')) FROM ("
-                f"SELECT ST_AsMVTGeom(p.geom, ST_TileEnvelope({z},{x},{y}), 4096, 64, true) AS geom, p.id, p.status, p.parcel_no "
+                f"SELECT ST_AsMVTGeom(p.geom, ST_TileEnvelope({z},{x},{y}), 4096, 64, true) AS geom, p.id, p.status, p.parcel_no, p.donated_area_m2, p.depth_max_m "
                 f"FROM tile_parcels p WHERE p.geom && ST_TileEnvelope({z},{x},{y}, margin => 64.0/4096)) t;\n")
 EOF
 
 "${PSQL[@]}" <<EOF
 DROP TABLE IF EXISTS tile_parcels_in;
-CREATE TABLE tile_parcels_in (id bigint, parcel_no text, status text, wkb text);
-\copy tile_parcels_in FROM '$WORK/parcels.tsv'
+CREATE TABLE tile_parcels_in (id bigint, parcel_no text, status text, wkb text, donated_area_m2 float8, depth_max_m float8);
+\copy tile_parcels_in FROM '$WORK/parcels.tsv' WITH (FORMAT text, NULL '')
 DROP TABLE IF EXISTS tile_parcels;
 CREATE TABLE tile_parcels AS
-  SELECT id, parcel_no, status, ST_Transform(ST_GeomFromWKB(decode(wkb, 'hex'), 4326), 3857) AS geom
+  SELECT id, nullif(parcel_no, '') AS parcel_no, status, donated_area_m2, depth_max_m,
+         ST_Transform(ST_GeomFromWKB(decode(wkb, 'hex'), 4326), 3857) AS geom
   FROM tile_parcels_in;
 DROP TABLE tile_parcels_in;
 CREATE INDEX ON tile_parcels USING gist (geom);

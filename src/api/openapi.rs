@@ -70,7 +70,7 @@ fn document() -> Value {
         },
         "paths": {
             "/healthz": get("Liveness", json!([])),
-            "/tiles/{layer}/{z}/{x}/{y}": get("Ô bản đồ vector / Mapbox vector tile (application/vnd.mapbox-vector-tile; the last segment is {y}.mvt): parcels (z ≥ 15: id, status as the caller may read it, parcel_no, donated_area_m2, depth_max_m), segments and groups (z ≥ 10: progress_pct, complete); 204 when empty; ETag, 304 on If-None-Match; 400 naming z, x or y", json!([
+            "/tiles/{layer}/{z}/{x}/{y}": get("Ô bản đồ vector / Mapbox vector tile (application/vnd.mapbox-vector-tile; the last segment is {y}.mvt): parcels (z ≥ 15: id, status as the caller may read it, parcel_no, donated_area_m2, depth_max_m), segments and groups (z ≥ 10: progress_pct, complete; the groups tile also has a group_labels layer, one point a group for its name), corridors (z ≥ 10: segment, name); 204 when empty; ETag, 304 on If-None-Match; 400 naming z, x or y", json!([
                 { "name": "layer", "in": "path", "required": true, "schema": { "type": "string", "enum": ["parcels", "segments", "groups"] } },
                 { "name": "z", "in": "path", "required": true, "schema": { "type": "integer", "minimum": 0, "maximum": 22 } },
                 { "name": "x", "in": "path", "required": true, "schema": { "type": "integer", "minimum": 0 } },

@@ -3,7 +3,8 @@
 //! callers get the public `not_yet` for not contacted, persuading and
 //! declined, by [`Audience::code`] as on `/api/parcels`), the segments
 //! and the residential groups (progress from the read model, as on
-//! `/api/segments` and `/api/groups`). Built by [`crate::ops::tiles`].
+//! `/api/segments` and `/api/groups`), and the segments' corridors (as on
+//! `/api/corridors`). Built by [`crate::ops::tiles`].
 //!
 //! - A tile with nothing on it is `204 No Content` (MapLibre draws
 //!   nothing there); below a layer's [`Layer::min_zoom`] every tile is.
@@ -16,8 +17,13 @@
 //! - Uncached builds wait for one of [`super::Limits::tile_builds`]
 //!   permits ([`super::guard`]): a pan asks 12–20 tiles at once, and they
 //!   are built a few at a time while cached ones are answered at once.
-//! - `?v=` is ignored: the page puts the data version there so that its
-//!   tile URLs change when the data does.
+//! - `?v=` is the page's: it puts the data version there so that its
+//!   tile URLs change when the data does (and the user's name in `u`).
+//!   When `v` is the data version now, the tile is the same for as long as
+//!   that URL is asked, and the browser may keep it without asking again
+//!   (`Cache-Control: private, max-age=`[`KEPT_SECONDS`]): a pan back, or
+//!   MapLibre asking an overzoomed tile once per child it shows, costs no
+//!   request. Any other `v` (or none) is `no-cache`.
 
 use super::params;
 use super::{ApiError, AppState, Caller};
@@ -41,6 +47,8 @@ use std::sync::{Arc, Mutex};
 pub const CACHE_BYTES: usize = 64 << 20;
 /// Figures kept (per data version and date).
 const FIGURES_KEPT: usize = 8;
+/// How long a browser may keep a tile asked with the current data version.
+pub const KEPT_SECONDS: u32 = 3600;
 /// The media type of a vector tile.
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
 
@@ -176,14 +184,15 @@ impl Tiles {
 #[derive(Debug, Default, Deserialize)]
 struct TileQuery {
     as_of: Option<String>,
-    // `v`, the page's cache buster (the data version), is not read.
+    /// The data version the page believes current (its cache buster).
+    v: Option<String>,
 }
 
 /// The request's tile, or a 400 naming the field.
 fn parse(layer: &str, z: &str, x: &str, y: &str) -> Result<(Layer, TileId), ApiError> {
     let layer = Layer::parse(layer).ok_or_else(|| {
         ApiError::NotFound(format!(
-            "layer: không có lớp {layer:?} (có: parcels, segments, groups) / no layer {layer:?} (known: parcels, segments, groups)"
+            "layer: không có lớp {layer:?} (có: parcels, segments, groups, corridors) / no layer {layer:?} (known: parcels, segments, groups, corridors)"
         ))
     })?;
     let y = y.strip_suffix(".mvt").ok_or_else(|| {
@@ -243,7 +252,8 @@ async fn tile(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let (layer, tile) = parse(&layer, &z, &x, &y)?;
-    let date = params::as_of(q?.0.as_of.as_deref())?;
+    let q = q?.0;
+    let date = params::as_of(q.as_of.as_deref())?;
     // segments and groups carry no status: one tile for every caller
     let view = if layer == Layer::Parcels {
         view_of(&caller)
@@ -273,12 +283,14 @@ async fn tile(
         },
         key.view
     );
+    // the URL names this version: its tile stays what it is
+    let keep = q.v.as_deref() == Some(key.version.as_str());
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
     if matches {
-        return Ok(answer(StatusCode::NOT_MODIFIED, &etag, None));
+        return Ok(answer(StatusCode::NOT_MODIFIED, &etag, None, keep));
     }
     let hit = lock(&tiles.0.cache).get(&key);
     let body = match hit {
@@ -326,13 +338,13 @@ async fn tile(
         }
     };
     Ok(if body.is_empty() {
-        answer(StatusCode::NO_CONTENT, &etag, None)
+        answer(StatusCode::NO_CONTENT, &etag, None, keep)
     } else {
-        answer(StatusCode::OK, &etag, Some(body))
+        answer(StatusCode::OK, &etag, Some(body), keep)
     })
 }
 
-fn answer(status: StatusCode, etag: &str, body: Option<Bytes>) -> Response {
+fn answer(status: StatusCode, etag: &str, body: Option<Bytes>, keep: bool) -> Response {
     let mut r = match body {
         Some(b) => (status, b).into_response(),
         None => status.into_response(),
@@ -344,7 +356,13 @@ fn answer(status: StatusCode, etag: &str, body: Option<Bytes>) -> Response {
     if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let cache = if keep {
+        HeaderValue::from_str(&format!("private, max-age={KEPT_SECONDS}"))
+            .unwrap_or(HeaderValue::from_static("no-cache"))
+    } else {
+        HeaderValue::from_static("no-cache")
+    };
+    h.insert(header::CACHE_CONTROL, cache);
     r
 }
 

@@ -36,6 +36,8 @@ pub enum Layer {
     Parcels,
     Segments,
     Groups,
+    /// Each segment's planned right-of-way polygon (its corridor).
+    Corridors,
 }
 
 impl Layer {
@@ -45,6 +47,7 @@ impl Layer {
             "parcels" => Some(Layer::Parcels),
             "segments" => Some(Layer::Segments),
             "groups" => Some(Layer::Groups),
+            "corridors" => Some(Layer::Corridors),
             _ => None,
         }
     }
@@ -55,6 +58,7 @@ impl Layer {
             Layer::Parcels => "parcels",
             Layer::Segments => "segments",
             Layer::Groups => "groups",
+            Layer::Corridors => "corridors",
         }
     }
 
@@ -62,7 +66,7 @@ impl Layer {
     pub fn min_zoom(self) -> u8 {
         match self {
             Layer::Parcels => PARCELS_FROM,
-            Layer::Segments | Layer::Groups => AREAS_FROM,
+            Layer::Segments | Layer::Groups | Layer::Corridors => AREAS_FROM,
         }
     }
 }
@@ -81,6 +85,35 @@ struct SegmentLine {
 struct GroupOutline {
     name: String,
     polygons: Vec<Vec<Vec<[f64; 2]>>>,
+    /// Where its name is written: a point inside its largest polygon.
+    label: Option<[f64; 2]>,
+}
+
+/// A segment's corridor: the segment's id and road name, and its polygons.
+struct Corridor {
+    segment: FeatureId,
+    name: String,
+    polygons: Vec<Vec<Vec<[f64; 2]>>>,
+}
+
+/// The name of the groups tile's layer of label points: one point a group,
+/// in the one tile that holds it (so that a name is written once, not once
+/// per tile its outline crosses).
+pub const GROUP_LABELS: &str = "group_labels";
+
+/// A point inside the largest of `polygons` (lon/lat rings: shell, holes).
+fn label_point(polygons: &[Vec<Vec<[f64; 2]>>]) -> Option<[f64; 2]> {
+    use geo::{Area, InteriorPoint};
+    let ring = |r: &Vec<[f64; 2]>| {
+        geo::LineString::from(r.iter().map(|c| (c[0], c[1])).collect::<Vec<_>>())
+    };
+    polygons
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| geo::Polygon::new(ring(&p[0]), p[1..].iter().map(ring).collect()))
+        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
+        .and_then(|p| p.interior_point())
+        .map(|c| [c.x(), c.y()])
 }
 
 /// The segments' and groups' geometry with a spatial index, read once per
@@ -90,6 +123,8 @@ pub struct Sources {
     segment_index: RTree<Boxed>,
     groups: Vec<GroupOutline>,
     group_index: RTree<Boxed>,
+    corridors: Vec<Corridor>,
+    corridor_index: RTree<Boxed>,
 }
 
 fn rect_of<'a>(points: impl Iterator<Item = &'a [f64; 2]>) -> Option<Rectangle<[f64; 2]>> {
@@ -127,6 +162,16 @@ impl Sources {
             .group_outlines()?
             .into_iter()
             .map(|o| GroupOutline {
+                label: label_point(&o.polygons),
+                name: o.name,
+                polygons: o.polygons,
+            })
+            .collect();
+        let corridors: Vec<_> = s
+            .corridor_outlines()?
+            .into_iter()
+            .map(|o| Corridor {
+                segment: o.key,
                 name: o.name,
                 polygons: o.polygons,
             })
@@ -153,8 +198,15 @@ impl Sources {
                     .map(|g| rect_of(g.polygons.iter().flatten().flatten()))
                     .collect(),
             ),
+            corridor_index: index(
+                corridors
+                    .iter()
+                    .map(|c| rect_of(c.polygons.iter().flatten().flatten()))
+                    .collect(),
+            ),
             segments,
             groups,
+            corridors,
         })
     }
 
@@ -248,6 +300,7 @@ pub fn build(s: &Store, layer: Layer, t: TileId, inp: &Inputs<'_>) -> Result<Bui
         status_code,
     } = *inp;
     let mut out = LayerWriter::new(layer.as_str(), EXTENT);
+    let mut labels = LayerWriter::new(GROUP_LABELS, EXTENT);
     let mut truncated = false;
     if t.z >= layer.min_zoom() {
         let bbox = t.bbox();
@@ -314,15 +367,48 @@ pub fn build(s: &Store, layer: Layer, t: TileId, inp: &Inputs<'_>) -> Result<Bui
                     .map_err(encoding)?;
                 }
             }
+            Layer::Corridors => {
+                let hits = Sources::meeting(&sources.corridor_index, bbox);
+                truncated = hits.len() > MAX_FEATURES;
+                for i in hits.into_iter().take(MAX_FEATURES) {
+                    let cor = &sources.corridors[i];
+                    let Some(g) = t.polygons(&cor.polygons) else {
+                        continue;
+                    };
+                    out.add(
+                        &Geometry::MultiPolygon(g),
+                        Some(i as u64 + 1),
+                        &[
+                            ("segment", Some(id_value(&cor.segment))),
+                            ("name", Some(Value::Str(cor.name.clone()))),
+                        ],
+                    )
+                    .map_err(encoding)?;
+                }
+            }
             Layer::Groups => {
                 let hits = Sources::meeting(&sources.group_index, bbox);
                 truncated = hits.len() > MAX_FEATURES;
                 for i in hits.into_iter().take(MAX_FEATURES) {
                     let grp = &sources.groups[i];
+                    let f = figures.groups.get(&grp.name).copied();
+                    let e = f64::from(EXTENT);
+                    if let Some(c) = grp.label.map(|p| t.project(p))
+                        && (0.0..e).contains(&c.x)
+                        && (0.0..e).contains(&c.y)
+                    {
+                        let point = geo::Point::new(c.x.floor(), c.y.floor());
+                        labels
+                            .add(
+                                &Geometry::Point(point),
+                                Some(i as u64 + 1),
+                                &[("residential_group", Some(Value::Str(grp.name.clone())))],
+                            )
+                            .map_err(encoding)?;
+                    }
                     let Some(g) = t.polygons(&grp.polygons) else {
                         continue;
                     };
-                    let f = figures.groups.get(&grp.name).copied();
                     out.add(
                         &Geometry::MultiPolygon(g),
                         Some(i as u64 + 1),
@@ -342,7 +428,7 @@ pub fn build(s: &Store, layer: Layer, t: TileId, inp: &Inputs<'_>) -> Result<Bui
     }
     let features = out.len();
     Ok(Built {
-        bytes: encode(vec![out]),
+        bytes: encode(vec![out, labels]),
         features,
         truncated,
     })
@@ -351,4 +437,31 @@ pub fn build(s: &Store, layer: Layer, t: TileId, inp: &Inputs<'_>) -> Result<Bui
 /// Rounded to centimetres (m) or hundredths of a m²: what a label shows.
 fn r2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0 + 0.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_groups_label_point_is_inside_its_largest_polygon() {
+        // an L-shaped group (its centroid falls outside it) and a small island
+        let l = vec![vec![
+            [0.0, 0.0],
+            [10.0, 0.0],
+            [10.0, 1.0],
+            [1.0, 1.0],
+            [1.0, 10.0],
+            [0.0, 10.0],
+            [0.0, 0.0],
+        ]];
+        let island = vec![vec![[20.0, 20.0], [21.0, 20.0], [21.0, 21.0], [20.0, 20.0]]];
+        let [x, y] = label_point(&[island.clone(), l]).unwrap();
+        assert!(
+            (x <= 1.0 && (0.0..=10.0).contains(&y)) || (y <= 1.0 && (0.0..=10.0).contains(&x)),
+            "({x}, {y}) is not inside the L"
+        );
+        assert!(label_point(&[island]).is_some());
+        assert_eq!(label_point(&[]), None);
+    }
 }

@@ -1,10 +1,12 @@
 // Speed of the map viewer in headless Chromium against a running `hiendat serve`
-// (HIENDAT_URL; meant for a large ward, e.g. 100k parcels):
-//  1. first meaningful map: navigation → map idle with the segments layer drawn colored,
-//     over RUNS fresh page loads (median);
+// (HIENDAT_URL; meant for a large ward, e.g. 100k or 1M parcels):
+//  1. first meaningful map: navigation → map idle with the segments layer drawn colored (vector tiles
+//     of segments and groups: no whole-ward GeoJSON before it), over RUNS fresh page loads (median),
+//     with the bytes received before it and the time the side panel's lists took after it;
 //  2. panning at zoom 17: PANS panBy moves, time from each move to "settled" (the parcels' vector
 //     tiles answered and drawn, map idle), with the tile requests made, their size and the
-//     parcels drawn (issue 18: /tiles/parcels/{z}/{x}/{y}.mvt, z17 tiles, overzoomed past 17).
+//     parcels drawn (issue 18: /tiles/parcels/{z}/{x}/{y}.mvt, z17 tiles, overzoomed past 17), and the
+//     frames a second of an animated pan.
 // Usage: HIENDAT_URL=http://127.0.0.1:8096/ node bench/firstmap.mjs
 import { chromium } from 'playwright-core';
 
@@ -20,34 +22,38 @@ const fmt = (x) => (x === undefined ? '' : String(Math.round(x)));
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS });
 const config = await (await fetch(new URL('/api/config', BASE))).json();
-const segments = await (await fetch(new URL('/api/segments', BASE))).json();
-console.log(`ward: ${segments.features.length} segments, bounds ${config.bounds.map((x) => x.toFixed(4)).join(', ')}`);
+console.log(`ward bounds ${config.bounds.map((x) => x.toFixed(4)).join(', ')}`);
 
 // ------------------------------------------------------------------ 1. first map
 const first = [];
 for (let i = 0; i < RUNS; i++) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
-  const bytes = { total: 0 };
+  const bytes = { total: 0, atFirst: null };
   page.on('response', async (r) => { try { bytes.total += (await r.body()).length; } catch { /* aborted */ } });
   const t0 = Date.now();
   await page.goto(BASE);
   await page.waitForFunction(() => window.hiendat?.firstMapMs !== undefined, null, { timeout: 60000, polling: 20 });
   const wall = Date.now() - t0;
+  bytes.atFirst = bytes.total;
   const r = await page.evaluate(() => {
     const ids = new Set(window.hiendat.map.queryRenderedFeatures({ layers: ['segment-line'] }).map((f) => f.properties.id));
     const nav = performance.getEntriesByType('navigation')[0];
-    return { firstMap: window.hiendat.firstMapMs, segs: ids.size, domContentLoaded: nav.domContentLoadedEventEnd, zoom: window.hiendat.map.getZoom() };
+    return {
+      firstMap: window.hiendat.firstMapMs, segs: ids.size, domContentLoaded: nav.domContentLoadedEventEnd, zoom: window.hiendat.map.getZoom(),
+      tiles: window.hiendat.parcels.all.length,
+    };
   });
   if (!r.segs) throw new Error('no segment drawn at the first idle');
-  first.push({ ...r, wall });
+  const listedMs = await page.evaluate(async () => { await window.hiendat.listed; return performance.now() - window.hiendat.firstMapMs; });
+  first.push({ ...r, wall, mb: bytes.atFirst / 1e6, listedMs });
   await context.close();
 }
 
 console.log('\nFirst meaningful map (navigation → idle with segments colored), 1440×900');
-console.log('run | first map ms (page clock) | wall ms (from goto) | DOMContentLoaded ms | segments drawn | zoom');
-first.forEach((r, i) => console.log(`${i + 1}   | ${fmt(r.firstMap).padStart(6)} | ${fmt(r.wall).padStart(6)} | ${fmt(r.domContentLoaded).padStart(6)} | ${r.segs} | ${r.zoom.toFixed(2)}`));
-console.log(`median first map: ${fmt(median(first.map((r) => r.firstMap)))} ms (wall ${fmt(median(first.map((r) => r.wall)))} ms)`);
+console.log('run | first map ms (page clock) | wall ms (from goto) | DOMContentLoaded ms | segments drawn | zoom | tiles | MB received by then | lists ms after');
+first.forEach((r, i) => console.log(`${i + 1}   | ${fmt(r.firstMap).padStart(6)} | ${fmt(r.wall).padStart(6)} | ${fmt(r.domContentLoaded).padStart(6)} | ${r.segs} | ${r.zoom.toFixed(2)} | ${r.tiles} | ${r.mb.toFixed(2)} | ${fmt(r.listedMs)}`));
+console.log(`median first map: ${fmt(median(first.map((r) => r.firstMap)))} ms, max ${fmt(Math.max(...first.map((r) => r.firstMap)))} ms (wall ${fmt(median(first.map((r) => r.wall)))} ms); lists complete ${fmt(median(first.map((r) => r.listedMs)))} ms after it`);
 
 // ------------------------------------------------------------------ 2. panning at zoom 17
 const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -57,6 +63,7 @@ const tileBytes = new Map();
 page.on('response', async (r) => { if (r.url().includes('/tiles/parcels/')) { try { tileBytes.set(r.url(), (await r.body()).length); } catch { /* aborted */ } } });
 await page.goto(BASE);
 await page.waitForFunction(() => window.hiendat?.firstMapMs !== undefined, null, { timeout: 60000 });
+await page.evaluate(() => window.hiendat.settled()); // the lists too: pans are measured on a quiet page
 const [minx, miny, maxx, maxy] = config.bounds;
 const t0 = Date.now();
 await page.evaluate(([lon, lat]) => window.hiendat.map.jumpTo({ center: [lon, lat], zoom: 17 }), [(minx + maxx) / 2, (miny + maxy) / 2]);
@@ -74,18 +81,20 @@ for (let i = 0; i < PANS; i++) {
   const r = await page.evaluate(async ([x, y]) => {
     const h = window.hiendat;
     const n0 = h.parcels.requests.length;
+    const a0 = h.parcels.all.length;
     const t = performance.now();
     h.map.panBy([x, y], { duration: 0 });
     await h.settled();
     const ms = performance.now() - t;
     const reqs = h.parcels.requests.slice(n0);
+    const others = h.parcels.all.length - a0 - reqs.length;
     const features = new Set(h.map.queryRenderedFeatures({ layers: ['parcel-fill'] }).map((f) => f.properties.id)).size;
-    return { ms, reqs, features };
+    return { ms, reqs, features, others };
   }, [dx, dy]);
-  rows.push({ dx, dy, ms: r.ms, reqs: r.reqs.length, features: r.features, bytes: sizeOf(r.reqs) });
+  rows.push({ dx, dy, ms: r.ms, reqs: r.reqs.length, others: r.others, features: r.features, bytes: sizeOf(r.reqs) });
 }
-console.log('pan | by px     | settled ms | tile requests | parcels drawn | MB (decoded)');
-rows.forEach((r, i) => console.log(`${String(i + 1).padStart(3)} | ${`${r.dx},${r.dy}`.padEnd(8)} | ${fmt(r.ms).padStart(10)} | ${String(r.reqs).padStart(13)} | ${String(r.features).padStart(13)} | ${(r.bytes / 1e6).toFixed(2)}`));
+console.log('pan | by px     | settled ms | parcel tiles | segment+group tiles | parcels drawn | MB (decoded)');
+rows.forEach((r, i) => console.log(`${String(i + 1).padStart(3)} | ${`${r.dx},${r.dy}`.padEnd(8)} | ${fmt(r.ms).padStart(10)} | ${String(r.reqs).padStart(12)} | ${String(r.others).padStart(19)} | ${String(r.features).padStart(13)} | ${(r.bytes / 1e6).toFixed(2)}`));
 console.log(`median settle after a pan: ${fmt(median(rows.map((r) => r.ms)))} ms, max ${fmt(Math.max(...rows.map((r) => r.ms)))} ms; ${rows.reduce((s, r) => s + r.reqs, 0)} parcel tile requests for ${rows.length} pans`);
 // Responsiveness while panning: frames during a continuous animated pan.
 const frames = await page.evaluate(async () => {

@@ -2,7 +2,7 @@
 // date shown, the user logged in and the server's version (polled every 3 s).
 import { api } from './api.js';
 import { t, setLang, getLang, applyStatic, date, parseDate } from './i18n.js';
-import { createMap, ParcelTiles, parcelTilesUrl, labelPoints, bboxOf, addPageFonts } from './map.js';
+import { createMap, ParcelTiles, tileUrls, bboxOf, addPageFonts } from './map.js';
 import { drawChart } from './chart.js';
 import { statusesOf, idleClass } from './config.js';
 import { wireExport, openExport } from './export.js';
@@ -36,7 +36,6 @@ const state = {
   segments: { type: 'FeatureCollection', features: [] },
   segmentsById: new Map(),
   groupRows: [],
-  groupsFC: null,
   corridors: null,
   progress: [],
   selected: null,         // {kind: 'segment'|'group'|'parcel', id}
@@ -56,6 +55,10 @@ const ready = new Promise((r) => { resolveReady = r; });
 // building 1,600 list rows on the main thread would delay the map by seconds.
 let resolveFirstMap;
 const firstMap = new Promise((r) => { resolveFirstMap = r; });
+// The side panel's lists (the segments' GeoJSON, the group and progress figures), loaded once the
+// first map is drawn: the map itself is vector tiles and needs none of them.
+let resolveListed;
+const listed = new Promise((r) => { resolveListed = r; });
 
 // What the logged-in role may do (GET /api/me's `actions`) and on which households (its
 // `scope`: the ward, a secretary's cell, a member's assigned households).
@@ -68,10 +71,10 @@ const canEdit = (id) => may('record') && (id == null || inScope(id));
 
 // ------------------------------------------------------------------ loading
 
+/** The segments' figures and lines for the lists and panels (the map draws their tiles). */
 function setSegments(fc) {
   state.segments = fc;
   state.segmentsById = new Map(fc.features.map((f) => [f.properties.id, f]));
-  map?.getSource('segments')?.setData(fc);
 }
 
 function totalsAt(asOf) {
@@ -92,18 +95,16 @@ async function loadGroups() {
   paintGroups();
 }
 
-/** The group outlines with each group's idle class (of the date shown) for the idle-days layer. */
+/**
+ * Each group's idle class (of the date shown) for the idle-days layer: a feature state of the group
+ * tiles' features, whose id is the group's name.
+ */
 function paintGroups() {
-  const fc = state.groupsFC;
-  if (!fc || !map) return;
-  const rows = new Map(state.groupRows.map((r) => [r.residential_group, r]));
-  map.getSource('groups')?.setData({
-    ...fc,
-    features: fc.features.map((f) => {
-      const r = rows.get(f.properties.residential_group);
-      return { ...f, properties: { ...f.properties, idle_class: idleClass(r), idle_days: r?.idle_days ?? null } };
-    }),
-  });
+  if (!map?.getSource('groups')) return;
+  for (const r of state.groupRows) {
+    if (r.residential_group == null) continue;
+    map.setFeatureState({ source: 'groups', sourceLayer: 'groups', id: r.residential_group }, { idle_class: idleClass(r), idle_days: r.idle_days ?? null });
+  }
 }
 
 /** Shows or hides the idle-days layer (the legend's switch). */
@@ -114,29 +115,19 @@ function setIdleLayer(on) {
 }
 
 /**
- * The group outlines: geometry only (their figures come from the summary), fetched once after
- * the first map is drawn and again only when the data's import generation changes.
+ * Whether the ward has corridors (the legend names them): the corridor tiles of the view say so once
+ * they are in (the map draws them from tiles: no whole-ward GeoJSON). Asked at each idle until seen.
  */
-async function loadGroupOutlines() {
-  try {
-    const fc = await api.groups(null);
-    state.groupsFC = fc;
-    paintGroups();
-    map?.getSource('group-labels')?.setData(labelPoints(fc));
-  } catch (e) {
-    if (e.status !== 404) throw e;
-  }
-}
-
-async function loadCorridors() {
-  try {
-    state.corridors = await api.corridors();
-    map?.getSource('corridors')?.setData(state.corridors);
-  } catch (e) {
-    if (e.status !== 404) throw e;
-    state.corridors = null;
-  }
-  drawLegend();
+function watchCorridors() {
+  const look = () => {
+    if (state.corridors) return;
+    if (map.querySourceFeatures('corridors', { sourceLayer: 'corridors' }).length) {
+      state.corridors = true;
+      drawLegend();
+    }
+  };
+  map.on('idle', look);
+  look();
 }
 
 /** The legend: one "not yet" class for visitors, every step for logged-in users. */
@@ -159,6 +150,7 @@ async function reloadAll(opts) {
 /** Resolves when no data request is pending and the map has drawn everything (for tests). */
 async function settled() {
   await ready;
+  await listed;
   for (let i = 0; i < 100; i++) {
     await new Promise((r) => setTimeout(r, 60));
     await segRendering;
@@ -168,16 +160,18 @@ async function settled() {
   }
 }
 
-async function reloadAllInner({ geometry = false } = {}) {
+async function reloadAllInner() {
   const v = api.version().then((r) => { state.version = r.version; }).catch(() => {});
   parcels?.invalidate();
   // Each part is shown as soon as it arrives: the segments first, the parcels (the heaviest) last.
   const jobs = [
+    // the map's tiles of the new version or date first; the lists' GeoJSON beside them
+    v.then(() => parcels?.load()),
     api.segments(state.asOf).then((fc) => {
       setSegments(fc);
       renderSegments();
       if (state.selected?.kind === 'segment') refreshDetail();
-    }).finally(() => v.then(() => parcels?.load(true))),
+    }),
     loadGroups().then(() => {
       renderGroups();
       if (state.selected?.kind === 'group') refreshDetail();
@@ -185,7 +179,6 @@ async function reloadAllInner({ geometry = false } = {}) {
     loadProgress(),
     v,
   ];
-  if (geometry) jobs.push(loadCorridors(), loadGroupOutlines());
   await Promise.all(jobs);
   renderAll();
   if (state.selected?.kind === 'parcel') await showParcel(state.selected.id, { keepView: true });
@@ -341,7 +334,9 @@ function fitTo(bbox) {
   });
 }
 
-function showSegment(id, { zoom = true } = {}) {
+async function showSegment(id, { zoom = true } = {}) {
+  // a segment clicked on the map before the lists came: its figures are in them
+  if (!state.segmentsById.has(id)) await listed;
   const f = state.segmentsById.get(id);
   if (!f) return;
   state.selected = { kind: 'segment', id };
@@ -373,12 +368,9 @@ async function showGroup(name, { zoom = true } = {}) {
   highlight();
   renderGroups();
   if (!zoom) return;
-  const g = state.groupsFC?.features.find((f) => f.properties.residential_group === name);
-  if (g) fitTo(bboxOf(g.geometry));
-  else {
-    const fc = await api.parcels({ group: name, as_of: state.asOf });
-    if (fc.features.length) fitTo(bboxOf({ coordinates: fc.features.map((f) => f.geometry.coordinates) }));
-  }
+  // its outline is in tiles, maybe not loaded: its parcels give its extent
+  const fc = await api.parcels({ group: name, as_of: state.asOf });
+  if (fc.features.length) fitTo(bboxOf({ coordinates: fc.features.map((f) => f.geometry.coordinates) }));
 }
 
 /**
@@ -768,16 +760,13 @@ function wireMap() {
 
 // ------------------------------------------------------------------ start
 
-// The version reads "<import generation>.<event count>": geometry changes only with the first.
-const generation = (v) => String(v).split('.')[0];
 
 async function poll() {
   try {
     const { version } = await api.version();
     if (state.version && version !== state.version) {
-      const geometry = generation(version) !== generation(state.version);
       state.version = version;
-      await reloadAll({ geometry });
+      await reloadAll(); // the tiles' URLs carry the version: new geometry comes with them
       window.hiendat.reloads++;
     } else state.version = version;
     // Past midnight in the ward: the controls and defaults move to the new day.
@@ -797,9 +786,8 @@ async function start() {
   if (window.innerWidth <= 760) $('#legend').open = false;
   wire();
   const boot = window.__boot ?? {};
-  const [config, segments, me] = await Promise.all([
+  const [config, me] = await Promise.all([
     Promise.resolve(boot.config).then((x) => x ?? api.config()),
-    Promise.resolve(boot.segments).then((x) => x ?? api.segments(null)),
     Promise.resolve(boot.me).then((x) => x ?? api.me()),
   ]);
   state.config = config;
@@ -810,13 +798,11 @@ async function start() {
   $('#demo-badge').hidden = !config.demo;
   document.body.classList.toggle('demo', !!config.demo);
   renderUser();
-  setSegments(segments);
   // (the map worker: index.html fetches it; the Worker joins that download through the HTTP cache)
   map = createMap({
     container: 'map',
     config,
-    segments,
-    parcelTiles: parcelTilesUrl({ version: state.version }),
+    tiles: tileUrls({ version: state.version, asOf: state.asOf, user: state.me?.name }),
     onReady: () => {
       highlight();
       resolveReady();
@@ -825,9 +811,8 @@ async function start() {
         window.hiendat.firstMapMs = performance.now();
         resolveFirstMap();
         addPageFonts();
-        loadCorridors().catch((e) => console.warn(e));
-        loadGroupOutlines().catch((e) => console.warn(e));
-        parcels.load(true);
+        watchCorridors();
+        parcels.load();
       });
     },
   });
@@ -835,14 +820,22 @@ async function start() {
   parcels = new ParcelTiles(map, {
     getAsOf: () => state.asOf,
     getVersion: () => state.version,
+    getUser: () => state.me?.name,
     onZoomHint: (show) => { $('#zoom-hint').hidden = !show; },
   });
   window.hiendat.parcels = parcels;
   wireMap();
   await firstMap;
-  renderSegments();
-  await Promise.all([loadGroups(), loadProgress()]);
-  renderAll();
+  try {
+    await Promise.all([
+      api.segments(state.asOf).then((fc) => { setSegments(fc); renderSegments(); }),
+      loadGroups(),
+      loadProgress(),
+    ]);
+    renderAll();
+  } finally {
+    resolveListed();
+  }
   setTimeout(poll, POLL_MS);
 }
 
@@ -855,7 +848,7 @@ function resetView() {
 
 window.hiendat = {
   resetView,
-  map: null, parcels: null, state, ready, reloads: 0,
+  map: null, parcels: null, state, ready, listed, reloads: 0,
   reloadAll, settled, setAsOf, preparePrint, sheetUrl, showSegment, showParcel, showGroup, t, wardToday, setIdleLayer,
 };
 

@@ -1,12 +1,15 @@
 // The MapLibre map: its style (works offline: no glyphs URL, local fonts through font-faces),
-// the layers colored by progress and status, and the parcels as vector tiles (/tiles/parcels/…).
+// the layers colored by progress and status, and the parcels, segments, residential groups and
+// corridors as vector tiles (/tiles/{parcels,segments,groups,corridors}/…): the map needs no
+// whole-ward GeoJSON, neither for its first view nor after.
 import * as maplibregl from '/node_modules/maplibre-gl/dist/maplibre-gl.mjs';
 import {
   STATUS_COLOR, PROGRESS_STOPS, SEGMENT_CASING, CORRIDOR_COLOR, GROUP_LINE, BACKGROUND, PARCEL_MIN_ZOOM, IDLE_CLASSES,
 } from './config.js';
 import { mapLocale } from './a11y.js';
 
-const EMPTY = { type: 'FeatureCollection', features: [] };
+/** The vector tile layers the page draws (src/ops/tiles.rs), each its own MapLibre source. */
+export const TILE_LAYERS = ['parcels', 'segments', 'groups', 'corridors'];
 const FONT = 'Noto Sans Regular';
 const FONT_BOLD = 'Noto Sans Bold';
 
@@ -39,8 +42,9 @@ export function addPageFonts() {
 
 const progressColorExpr = ['interpolate', ['linear'], ['get', 'progress_pct'], ...PROGRESS_STOPS.flat()];
 const statusColorExpr = ['match', ['get', 'status'], ...Object.entries(STATUS_COLOR).flat(), '#c8c8c8'];
-// The idle-days layer: each group's class (main.js sets `idle_class` from /api/summary/groups).
-const idleColorExpr = ['match', ['get', 'idle_class'], ...IDLE_CLASSES.flat(), 'rgba(0,0,0,0)'];
+// The idle-days layer: each group's class, a feature state (main.js sets `idle_class` from
+// /api/summary/groups; a group it has no row for reads as never moved, "stale").
+const idleColorExpr = ['match', ['coalesce', ['feature-state', 'idle_class'], 'stale'], ...IDLE_CLASSES.flat(), 'rgba(0,0,0,0)'];
 
 function baseSources(basemap) {
   if (basemap?.kind === 'raster' && basemap.tiles?.length) {
@@ -63,7 +67,7 @@ export function labelLayers() {
         paint: { 'text-color': '#1f2a30', 'text-halo-color': 'rgba(255,255,255,0.85)', 'text-halo-width': 1.2 },
       },
       {
-        id: 'segment-label', type: 'symbol', source: 'segments', minzoom: 14.5,
+        id: 'segment-label', type: 'symbol', source: 'segments', 'source-layer': 'segments', minzoom: 14.5,
         layout: {
           'symbol-placement': 'line', 'text-field': ['get', 'name'], 'text-font': [FONT_BOLD],
           'text-size': ['interpolate', ['linear'], ['zoom'], 15, 11, 18, 14], 'symbol-spacing': 260,
@@ -72,7 +76,8 @@ export function labelLayers() {
         paint: { 'text-color': '#13212b', 'text-halo-color': '#ffffff', 'text-halo-width': 1.8 },
       },
       {
-        id: 'group-label', type: 'symbol', source: 'group-labels',
+        // one point a group, in the one tile that holds it (src/ops/tiles.rs GROUP_LABELS)
+        id: 'group-label', type: 'symbol', source: 'groups', 'source-layer': 'group_labels',
         layout: {
           'text-field': ['get', 'residential_group'], 'text-font': [FONT_BOLD],
           'text-size': ['interpolate', ['linear'], ['zoom'], 13, 10, 17, 13],
@@ -83,14 +88,25 @@ export function labelLayers() {
   ];
 }
 
-/** The parcels' vector tile URL: `v` (the data version) changes it when the data does. */
-export function parcelTilesUrl({ version, asOf } = {}) {
+/**
+ * A layer's vector tile URL (parcels, segments, groups): `v` (the data version) changes it when the
+ * data does, `as_of` when the date shown does, `u` (ignored by the server, like `v`) when the user
+ * logged in does: the parcels' statuses are the caller's to read.
+ */
+export function tilesUrl(layer, { version, asOf, user } = {}) {
   const q = new URLSearchParams();
   if (version) q.set('v', version);
+  if (user && layer === 'parcels') q.set('u', user);
   if (asOf) q.set('as_of', asOf);
   const qs = q.toString();
-  return new URL(`/tiles/parcels/{z}/{x}/{y}.mvt${qs ? `?${qs}` : ''}`, location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}');
+  return new URL(`/tiles/${layer}/{z}/{x}/{y}.mvt${qs ? `?${qs}` : ''}`, location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}');
 }
+
+/** The parcels' vector tile URL. */
+export const parcelTilesUrl = (opts) => tilesUrl('parcels', opts);
+
+/** Every layer's tile URL, by layer. */
+export const tileUrls = (opts) => Object.fromEntries(TILE_LAYERS.map((l) => [l, tilesUrl(l, opts)]));
 
 /**
  * Parcel tiles are overzoomed past this zoom (a z17 tile holds about 500 parcels in the densest ward, at 7 cm a
@@ -98,8 +114,18 @@ export function parcelTilesUrl({ version, asOf } = {}) {
  * most (17) has tiles of its own.
  */
 export const PARCEL_TILE_MAX_ZOOM = 17;
+/**
+ * Segments and groups have features from zoom 10 (src/ops/tiles.rs AREAS_FROM) and are overzoomed past
+ * these: a z16 tile places a road's line within 15 cm, a z15 tile a group's outline within 30 cm, and a
+ * pan at zoom 17 then asks few tiles of them.
+ */
+export const AREA_TILE_MIN_ZOOM = 10;
+export const SEGMENT_TILE_MAX_ZOOM = 16;
+export const GROUP_TILE_MAX_ZOOM = 15;
+export const CORRIDOR_MIN_ZOOM = 14;
 
-export function buildStyle({ basemap, segments, parcelMinZoom = PARCEL_MIN_ZOOM, parcelTiles = parcelTilesUrl() }) {
+export function buildStyle({ basemap, parcelMinZoom = PARCEL_MIN_ZOOM, tiles = {} }) {
+  const url = (layer) => tiles[layer] ?? tilesUrl(layer);
   const base = baseSources(basemap);
   // A zoom curve; `k` may be a number or an expression giving the factor per feature.
   const mul = (k, v) => (typeof k === 'number' ? v * k : ['*', v, k]);
@@ -109,18 +135,24 @@ export function buildStyle({ basemap, segments, parcelMinZoom = PARCEL_MIN_ZOOM,
     'font-faces': fontFaces(),
     sources: {
       ...base.sources,
-      // Outlines and bands need no detail past zoom 16: fewer tiles to cut.
-      groups: { type: 'geojson', data: EMPTY, maxzoom: 16, tolerance: 0.6 },
-      'group-labels': { type: 'geojson', data: EMPTY },
-      corridors: { type: 'geojson', data: EMPTY, maxzoom: 17 },
-      // Vector tiles (src/api/tiles.rs), none below parcelMinZoom: the server answers them empty anyway.
-      parcels: { type: 'vector', tiles: [parcelTiles], minzoom: parcelMinZoom, maxzoom: PARCEL_TILE_MAX_ZOOM, promoteId: 'id' },
-      segments: { type: 'geojson', data: segments ?? EMPTY, promoteId: 'id' },
+      // Vector tiles (src/api/tiles.rs). Groups: outlines (layer `groups`) and name points (`group_labels`),
+      // their feature id the group's name (the idle-days layer's feature state).
+      groups: {
+        type: 'vector', tiles: [url('groups')], minzoom: AREA_TILE_MIN_ZOOM, maxzoom: GROUP_TILE_MAX_ZOOM,
+        promoteId: { groups: 'residential_group', group_labels: 'residential_group' },
+      },
+      // the segments' corridors (their right-of-way polygons), overzoomed like the segments, from zoom
+      // CORRIDOR_MIN_ZOOM: below it a 20 m corridor is under a pixel wide, and a large ward's first
+      // map would wait for every corridor of the ward (16,660 at a million parcels: 3 s more)
+      corridors: { type: 'vector', tiles: [url('corridors')], minzoom: CORRIDOR_MIN_ZOOM, maxzoom: SEGMENT_TILE_MAX_ZOOM },
+      // none below parcelMinZoom: the server answers them empty anyway.
+      parcels: { type: 'vector', tiles: [url('parcels')], minzoom: parcelMinZoom, maxzoom: PARCEL_TILE_MAX_ZOOM, promoteId: 'id' },
+      segments: { type: 'vector', tiles: [url('segments')], minzoom: AREA_TILE_MIN_ZOOM, maxzoom: SEGMENT_TILE_MAX_ZOOM, promoteId: 'id' },
     },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': BACKGROUND } },
       ...base.layers,
-      { id: 'group-fill', type: 'fill', source: 'groups', maxzoom: 15, paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.55 } },
+      { id: 'group-fill', type: 'fill', source: 'groups', 'source-layer': 'groups', maxzoom: 15, paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.55 } },
       {
         id: 'parcel-fill', type: 'fill', source: 'parcels', 'source-layer': 'parcels', minzoom: PARCEL_MIN_ZOOM - 0.5,
         paint: { 'fill-color': statusColorExpr, 'fill-opacity': ['interpolate', ['linear'], ['zoom'], 15, 0.4, 17, 0.5, 19, 0.75] },
@@ -138,21 +170,21 @@ export function buildStyle({ basemap, segments, parcelMinZoom = PARCEL_MIN_ZOOM,
       },
       {
         // Off until the legend's switch turns it on; over the parcels, so that it reads at any zoom.
-        id: 'group-idle', type: 'fill', source: 'groups', layout: { visibility: 'none' },
+        id: 'group-idle', type: 'fill', source: 'groups', 'source-layer': 'groups', layout: { visibility: 'none' },
         paint: { 'fill-color': idleColorExpr, 'fill-opacity': 0.55, 'fill-outline-color': '#4a5761' },
       },
-      { id: 'corridor-fill', type: 'fill', source: 'corridors', paint: { 'fill-color': CORRIDOR_COLOR, 'fill-opacity': 0.16 } },
-      { id: 'corridor-hatch', type: 'fill', source: 'corridors', minzoom: 15, paint: { 'fill-pattern': 'hatch-corridor', 'fill-opacity': 0.9 } },
+      { id: 'corridor-fill', type: 'fill', source: 'corridors', 'source-layer': 'corridors', paint: { 'fill-color': CORRIDOR_COLOR, 'fill-opacity': 0.16 } },
+      { id: 'corridor-hatch', type: 'fill', source: 'corridors', 'source-layer': 'corridors', minzoom: 15, paint: { 'fill-pattern': 'hatch-corridor', 'fill-opacity': 0.9 } },
       {
-        id: 'corridor-line', type: 'line', source: 'corridors',
+        id: 'corridor-line', type: 'line', source: 'corridors', 'source-layer': 'corridors',
         paint: { 'line-color': '#b3261e', 'line-width': ['interpolate', ['linear'], ['zoom'], 14, 0.5, 18, 1.5], 'line-dasharray': [3, 2] },
       },
       {
-        id: 'group-line', type: 'line', source: 'groups',
+        id: 'group-line', type: 'line', source: 'groups', 'source-layer': 'groups',
         paint: { 'line-color': GROUP_LINE, 'line-width': ['interpolate', ['linear'], ['zoom'], 13, 0.8, 17, 2], 'line-dasharray': [4, 2, 1, 2] },
       },
       {
-        id: 'group-selected', type: 'line', source: 'groups', filter: ['==', ['get', 'residential_group'], ''],
+        id: 'group-selected', type: 'line', source: 'groups', 'source-layer': 'groups', filter: ['==', ['get', 'residential_group'], ''],
         paint: { 'line-color': '#1d2b36', 'line-width': 3.5 },
       },
       {
@@ -160,13 +192,13 @@ export function buildStyle({ basemap, segments, parcelMinZoom = PARCEL_MIN_ZOOM,
         paint: { 'line-color': '#111111', 'line-width': 3 },
       },
       {
-        id: 'segment-selected', type: 'line', source: 'segments', filter: ['==', ['get', 'id'], -1],
+        id: 'segment-selected', type: 'line', source: 'segments', 'source-layer': 'segments', filter: ['==', ['get', 'id'], -1],
         layout: { 'line-cap': 'round', 'line-join': 'round' },
         paint: { 'line-color': '#ffbf47', 'line-width': lineWidth(3.2), 'line-opacity': 0.9, 'line-blur': 1 },
       },
       {
         // Every segment has a casing: white when still open, dark and wider when complete.
-        id: 'segment-casing', type: 'line', source: 'segments',
+        id: 'segment-casing', type: 'line', source: 'segments', 'source-layer': 'segments',
         layout: { 'line-cap': 'butt', 'line-join': 'round' },
         paint: {
           'line-color': ['case', ['==', ['get', 'complete'], true], SEGMENT_CASING, '#ffffff'],
@@ -174,7 +206,7 @@ export function buildStyle({ basemap, segments, parcelMinZoom = PARCEL_MIN_ZOOM,
         },
       },
       {
-        id: 'segment-line', type: 'line', source: 'segments',
+        id: 'segment-line', type: 'line', source: 'segments', 'source-layer': 'segments',
         layout: { 'line-cap': 'butt', 'line-join': 'round' },
         paint: { 'line-color': progressColorExpr, 'line-width': lineWidth(['case', ['==', ['get', 'complete'], true], 1.25, 1]) },
       },
@@ -195,28 +227,6 @@ function hatch(color, bg, size = 8, lineW = 1.6) {
   return g.getImageData(0, 0, size, size);
 }
 
-/** A point inside-ish each group's outline for its name: the area centroid of its largest ring. */
-export function labelPoints(fc) {
-  const out = [];
-  for (const f of fc.features ?? []) {
-    const g = f.geometry;
-    if (!g) continue;
-    const polys = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
-    let best = null;
-    for (const p of polys) {
-      const ring = p[0];
-      let a = 0; let cx = 0; let cy = 0;
-      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-        const k = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
-        a += k; cx += (ring[j][0] + ring[i][0]) * k; cy += (ring[j][1] + ring[i][1]) * k;
-      }
-      if (a !== 0 && (!best || Math.abs(a) > best.a)) best = { a: Math.abs(a), c: [cx / (3 * a), cy / (3 * a)] };
-    }
-    if (best) out.push({ type: 'Feature', geometry: { type: 'Point', coordinates: best.c }, properties: { residential_group: f.properties.residential_group } });
-  }
-  return { type: 'FeatureCollection', features: out };
-}
-
 export function bboxOf(geometry) {
   const b = [Infinity, Infinity, -Infinity, -Infinity];
   const walk = (c) => {
@@ -229,9 +239,9 @@ export function bboxOf(geometry) {
   return b;
 }
 
-export function createMap({ container, config, segments, onReady, parcelTiles }) {
+export function createMap({ container, config, onReady, tiles }) {
   const narrow = (typeof container === 'string' ? document.getElementById(container) : container)?.clientWidth <= PHONE_WIDTH;
-  const style = buildStyle({ basemap: config.basemap, segments, parcelMinZoom: PARCEL_MIN_ZOOM + (narrow ? 1 : 0), parcelTiles });
+  const style = buildStyle({ basemap: config.basemap, parcelMinZoom: PARCEL_MIN_ZOOM + (narrow ? 1 : 0), tiles });
   let styleArg = style;
   if (config.basemap?.kind === 'style' && config.basemap.url) styleArg = config.basemap.url;
   const map = new maplibregl.Map({
@@ -250,7 +260,7 @@ export function createMap({ container, config, segments, onReady, parcelTiles })
     locale: mapLocale(),
     // Tiles are fetched in the map's worker (no resource timing on the page): their requests are told here.
     transformRequest: (url, type) => {
-      if (type === 'Tile' && url.includes('/tiles/parcels/')) map.fire(new maplibregl.Event('parceltile', { url }));
+      if (type === 'Tile' && url.includes('/tiles/')) map.fire(new maplibregl.Event('tilerequest', { url }));
       return { url };
     },
   });
@@ -287,19 +297,26 @@ export function createMap({ container, config, segments, onReady, parcelTiles })
 export const PHONE_WIDTH = 760;
 
 /**
- * The parcels, as vector tiles (issue 18): MapLibre asks the tiles of the view and keeps them; this
- * switches the tile URL when the date shown or the data version changes (so an event or a replay
- * redraws them), shows the "zoom in" hint, and notes each tile request for the tests and the benchmark.
+ * The map's vector tiles (issue 18): parcels, segments and residential groups. MapLibre asks the tiles
+ * of the view and keeps them; this switches the tile URLs when the date shown or the data version
+ * changes (so an event or a replay redraws them), shows the "zoom in" hint, and notes each tile
+ * request for the tests and the benchmark (`requests`: the parcels'; `all`: every layer's).
  */
 export class ParcelTiles {
-  constructor(map, { getAsOf, getVersion, onZoomHint }) {
+  constructor(map, { getAsOf, getVersion, getUser, onZoomHint }) {
     this.map = map;
     this.getAsOf = getAsOf;
     this.getVersion = getVersion;
+    this.getUser = getUser;
     this.onZoomHint = onZoomHint;
-    this.url = null;
-    this.requests = []; // {url, at} of each parcel tile asked, for the benchmark and tests
-    map.on('parceltile', (e) => this.requests.push({ url: e.url, at: performance.now() }));
+    this.urls = {};
+    this.requests = []; // {url, at} of each parcel tile asked
+    this.all = []; // {url, at} of each tile asked, any layer
+    map.on('tilerequest', (e) => {
+      const q = { url: e.url, at: performance.now() };
+      this.all.push(q);
+      if (e.url.includes('/tiles/parcels/')) this.requests.push(q);
+    });
     map.on('moveend', () => this.hint());
   }
 
@@ -315,14 +332,18 @@ export class ParcelTiles {
 
   invalidate() {}
 
-  /** Points the source at the tiles of the date shown and of the data version (MapLibre reloads them in place). */
+  /** The tile URLs of the date shown and of the data version, per layer. */
+  tileUrls() { return tileUrls({ version: this.getVersion?.(), asOf: this.getAsOf?.(), user: this.getUser?.() }); }
+
+  /** Points each source at the tiles of the date shown and of the data version (MapLibre reloads them in place). */
   load() {
     this.hint();
-    const url = parcelTilesUrl({ version: this.getVersion?.(), asOf: this.getAsOf?.() });
-    const src = this.map.getSource('parcels');
-    if (!src || url === this.url) return;
-    this.url = url;
-    if (src.tiles?.[0] !== url) src.setTiles([url]);
+    for (const [layer, url] of Object.entries(this.tileUrls())) {
+      const src = this.map.getSource(layer);
+      if (!src || this.urls[layer] === url) continue;
+      this.urls[layer] = url;
+      if (src.tiles?.[0] !== url) src.setTiles([url]);
+    }
   }
 }
 

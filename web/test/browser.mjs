@@ -1290,7 +1290,8 @@ await test('group and segment panels name the party cell and the committee membe
   assert(await page.isChecked('#idle-toggle'), 'the switch stays on');
   const drawn = await page.evaluate(() => {
     const out = {};
-    for (const f of window.hiendat.map.queryRenderedFeatures({ layers: ['group-idle'] })) out[f.properties.residential_group] = f.properties.idle_class;
+    // the groups are vector tiles: each group's class is its feature's state (keyed by its name)
+    for (const f of window.hiendat.map.queryRenderedFeatures({ layers: ['group-idle'] })) out[f.properties.residential_group] = f.state.idle_class;
     return out;
   });
   const cls = (r) => (r.complete ? 'done' : r.idle_days == null ? 'stale' : r.idle_days <= 7 ? 'fresh' : r.idle_days <= 30 ? 'slow' : 'stale');
@@ -2542,6 +2543,89 @@ await test('vector tiles: panning at zoom 17 asks parcel tiles only, coloured, a
   assert(after !== before, `the tile URL moved on: ${before} → ${after}`);
   await page.evaluate(() => window.hiendat.settled());
   assert(requests.some((u) => u.includes('/tiles/parcels/') && u.includes(`v=${encodeURIComponent(version)}`)), 'tiles of the new version were asked');
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+  await context.close();
+});
+
+// Issue 18, item 1 (the page at a million parcels): segments and groups are vector tiles too — the
+// first colored map asks no whole-ward GeoJSON (the lists load after it), group names come from the
+// tiles' label points, a click on a segment opens its panel, a past date redraws the segments from
+// its tiles, and panning at zoom 17 asks tiles only.
+await test('vector tiles: segments and groups drawn from tiles, no whole-ward GeoJSON before the first map', async () => {
+  const { page, context, errors, requests } = await openPage();
+  const types = await page.evaluate(() => ['parcels', 'segments', 'groups', 'corridors'].map((s) => window.hiendat.map.getSource(s).type));
+  eq(types.join(','), 'vector,vector,vector,vector', 'the map\'s sources');
+  // the outlines and corridors are never asked whole; the legend still names the corridors it drew
+  const geo = requests.map((u) => new URL(u).pathname).filter((p) => p === '/api/corridors' || p === '/api/groups');
+  eq(geo.length, 0, `whole-ward outlines asked: ${geo.join(', ')}`);
+  assert(await page.evaluate(() => window.hiendat.map.querySourceFeatures('corridors', { sourceLayer: 'corridors' }).length > 0), 'corridors drawn from tiles');
+  assert((await page.textContent('#legend-body')).includes('Chỉ giới đường đỏ'), 'the legend names the corridors');
+  const asked = await page.evaluate(() => performance.getEntriesByType('resource')
+    .map((e) => ({ path: new URL(e.name).pathname, at: e.startTime })).concat([{ path: 'first map', at: window.hiendat.firstMapMs }])
+    .sort((a, b) => a.at - b.at).map((e) => e.path));
+  const firstAt = asked.indexOf('first map');
+  const WHOLE = ['/api/segments', '/api/groups', '/api/summary/segments', '/api/summary/groups', '/api/parcels', '/api/corridors', '/api/progress'];
+  const early = asked.slice(0, firstAt).filter((p) => WHOLE.includes(p));
+  eq(early.length, 0, `whole-ward data asked before the first map: ${early.join(', ')} (order: ${asked.join(', ')})`);
+  assert(asked.slice(firstAt).includes('/api/segments'), 'the segment list loads after the first map');
+  const told = await page.evaluate(() => window.hiendat.parcels.all.map((q) => new URL(q.url).pathname));
+  assert(told.some((p) => p.startsWith('/tiles/segments/')) && told.some((p) => p.startsWith('/tiles/groups/')), `segment and group tiles asked: ${told.join(', ')}`);
+  // every segment of the list is drawn, and every group's name written once
+  const api = await apiGet('/api/summary/segments');
+  const drawn = await renderedSegments(page);
+  eq(Object.keys(drawn).length, api.length, 'segments drawn from tiles');
+  const groups = await apiGet('/api/summary/groups');
+  const names = await page.evaluate(() => window.hiendat.map.querySourceFeatures('groups', { sourceLayer: 'group_labels' }).map((f) => f.properties.residential_group));
+  const named = groups.filter((g) => g.residential_group).map((g) => g.residential_group);
+  eq([...new Set(names)].sort().join('|'), [...named].sort().join('|'), 'a label point for each group');
+  // a click on a segment's line opens its panel, with the list's figures
+  const seg = api.find((x) => x.parcels_affected > 0) ?? api[0];
+  const at = await page.evaluate((id) => {
+    const map = window.hiendat.map;
+    for (const f of map.queryRenderedFeatures({ layers: ['segment-line'] })) {
+      if (f.properties.id !== id) continue;
+      const line = f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates[0];
+      const p = map.project(line[Math.floor(line.length / 2)]);
+      const r = map.getCanvas().getBoundingClientRect();
+      const { width, height } = r;
+      if (p.x < 10 || p.y < 10 || p.x > width - 10 || p.y > height - 10) continue;
+      const hit = map.queryRenderedFeatures([[p.x - 4, p.y - 4], [p.x + 4, p.y + 4]], { layers: ['segment-line'] })[0];
+      if (hit?.properties.id === id) return { x: r.left + p.x, y: r.top + p.y };
+    }
+    return null;
+  }, seg.id);
+  assert(at, `segment ${seg.id} on screen`);
+  await page.mouse.click(at.x, at.y);
+  await page.waitForFunction((id) => window.hiendat.state.selected?.kind === 'segment' && window.hiendat.state.selected.id === id && !document.querySelector('#detail').hidden, seg.id, { timeout: 15000 });
+  assert((await page.textContent('#detail-body')).includes(seg.name), 'the segment panel names the road');
+  await page.click('#detail-close');
+  // a past date: the segment tiles of that day (their URL carries as_of), drawn with its figures
+  const day = (await apiGet('/api/progress'))[1]?.date;
+  if (day) {
+    await page.evaluate((d) => window.hiendat.setAsOf(d), day);
+    await page.evaluate(() => window.hiendat.settled());
+    const url = await page.evaluate(() => window.hiendat.map.getSource('segments').tiles[0]);
+    assert(url.includes(`as_of=${day}`), `segment tiles of ${day}: ${url}`);
+    const past = await apiGet(`/api/summary/segments?as_of=${day}`);
+    const pastDrawn = await renderedSegments(page);
+    const off = past.filter((x) => pastDrawn[x.id] && !close(pastDrawn[x.id].progress, x.progress_pct));
+    eq(off.length, 0, `segments drawn with ${day}'s figures: ${off.slice(0, 3).map((x) => `${x.id}: ${pastDrawn[x.id].progress} vs ${x.progress_pct}`).join('; ')}`);
+    await page.evaluate(() => window.hiendat.setAsOf(null));
+    await page.evaluate(() => window.hiendat.settled());
+  }
+  // zoom 17 and pans: tiles only
+  const bounds = await page.evaluate(() => window.hiendat.state.config.bounds);
+  await page.evaluate(([x0, y0, x1, y1]) => window.hiendat.map.jumpTo({ center: [(x0 + x1) / 2, (y0 + y1) / 2], zoom: 17 }), bounds);
+  await page.evaluate(() => window.hiendat.settled());
+  const n0 = requests.length;
+  for (const [dx, dy] of [[700, 0], [0, 500], [-700, 0], [-700, 0]]) {
+    await page.evaluate(([x, y]) => window.hiendat.map.panBy([x, y], { duration: 0 }), [dx, dy]);
+    await page.evaluate(() => window.hiendat.settled());
+  }
+  const paths = requests.slice(n0).filter((u) => u.startsWith(`${ORIGIN}/`)).map((u) => new URL(u).pathname);
+  const other = paths.filter((p) => !p.startsWith('/tiles/') && p !== '/api/version');
+  eq(other.length, 0, `panning asked more than tiles: ${other.join(', ')}`);
+  assert(paths.some((p) => p.startsWith('/tiles/')), `panning asked tiles: ${paths.join(', ')}`);
   eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
   await context.close();
 });
