@@ -13,7 +13,6 @@
 //! ([`crate::ops::import::select_ward`]).
 
 use crate::campaign::fold;
-use crate::report::periodic::ward_level;
 use crate::store::WardRow;
 
 
@@ -42,8 +41,13 @@ pub struct Choice {
 
 /// A name or code folded for comparison ("Phường Ngọc Sơn", "ngoc-son",
 /// "NGỌC SƠN" → "ngocson").
+/// (As [`crate::store::Store::use_ward_named`] compares them.)
 fn key(s: &str) -> String {
-    fold(ward_level(s).1)
+    let f = fold(s);
+    ["phuong", "thitran", "xa"]
+        .iter()
+        .find_map(|p| f.strip_prefix(p).filter(|rest| !rest.is_empty()))
+        .map_or(f.clone(), str::to_string)
 }
 
 /// The ward `given` names: its code exactly, else its name folded.
@@ -130,6 +134,7 @@ mod tests {
             assert_eq!(find(&w, given).map(|w| w.id), Some(WardId(1)), "{given}");
         }
         assert_eq!(find(&w, "Xã Quảng Tâm").map(|w| w.id), Some(WardId(2)));
+        assert_eq!(find(&w, "xa quang tam").map(|w| w.id), Some(WardId(2)));
         assert_eq!(find(&w, "Hàm Rồng"), None);
     }
 
