@@ -605,7 +605,11 @@ fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
         ));
     }
     let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
-    select_ward(&mut store, a.ward.as_deref(), hiendat::ops::wards::Use::Read)?;
+    select_ward(
+        &mut store,
+        a.ward.as_deref(),
+        hiendat::ops::wards::Use::Read,
+    )?;
     let built = export::build(
         &store,
         &Request {
@@ -786,7 +790,11 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
         ));
     }
     let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
-    let choice = select_ward(&mut store, a.ward.as_deref(), hiendat::ops::wards::Use::Report)?;
+    let choice = select_ward(
+        &mut store,
+        a.ward.as_deref(),
+        hiendat::ops::wards::Use::Report,
+    )?;
     let print_name = a.ward_name.clone().or(choice.print_name);
     if a.list_frozen {
         for f in store.frozen_reports().map_err(|e| e.to_string())? {
@@ -890,7 +898,10 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
         _ => format::write(&doc, fmt)?,
     };
     // on a database of several wards, the file says whose report it is
-    let cut = match (&choice.ward, store.wards().map_err(|e| e.to_string())?.len()) {
+    let cut = match (
+        &choice.ward,
+        store.wards().map_err(|e| e.to_string())?.len(),
+    ) {
         (Some(w), n) if n > 1 => format!("{}-{cut}", w.code),
         _ => cut,
     };
@@ -961,9 +972,13 @@ fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
         );
     }
     let default_ward = match &a.ward {
-        Some(_) => select_ward(&mut store, a.ward.as_deref(), hiendat::ops::wards::Use::Optional)?
-            .ward
-            .map(|w| w.id),
+        Some(_) => select_ward(
+            &mut store,
+            a.ward.as_deref(),
+            hiendat::ops::wards::Use::Optional,
+        )?
+        .ward
+        .map(|w| w.id),
         None => None,
     };
     drop(store);
@@ -1042,7 +1057,11 @@ fn run_user_add(a: UserAddArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("stdin: {e}"))?;
     let password = line.trim_end_matches(['\r', '\n']);
     let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
-    let choice = select_ward(&mut store, a.ward.as_deref(), hiendat::ops::wards::Use::Optional)?;
+    let choice = select_ward(
+        &mut store,
+        a.ward.as_deref(),
+        hiendat::ops::wards::Use::Optional,
+    )?;
     let ward = match (&a.ward, choice.ward) {
         (Some(_), Some(w)) => Some(w.id),
         // the only ward's user, as the upgrade placed the ward's staff; an
@@ -1112,7 +1131,13 @@ fn run_ward(c: WardCommand) -> Result<ExitCode, String> {
                 .map_err(|e| format!("{}: {e}", a.db.db.display()))?;
             let kind = WardKind::parse(&a.kind).map_err(|e| format!("--{e}"))?;
             let w = store
-                .add_ward(a.code.trim(), a.name.trim(), kind, a.town.as_deref(), a.crs.as_deref())
+                .add_ward(
+                    a.code.trim(),
+                    a.name.trim(),
+                    kind,
+                    a.town.as_deref(),
+                    a.crs.as_deref(),
+                )
                 .map_err(|e| e.to_string())?;
             println!("đã thêm / added {} — {} (/w/{}/)", w.code, w.name, w.code);
             let province: Vec<String> = store
@@ -1130,10 +1155,11 @@ fn run_ward(c: WardCommand) -> Result<ExitCode, String> {
             }
         }
         WardCommand::List(a) => {
-            let mut store =
-                Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+            let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
             let users = store.users().map_err(|e| e.to_string())?;
-            println!("mã / code\ttên / name\tloại / kind\tthửa / parcels\tđoạn / segments\tngười dùng / users");
+            println!(
+                "mã / code\ttên / name\tloại / kind\tthửa / parcels\tđoạn / segments\tngười dùng / users"
+            );
             for w in store.wards().map_err(|e| e.to_string())? {
                 store.use_ward(w.id).map_err(|e| e.to_string())?;
                 let parcels = store
@@ -1141,7 +1167,10 @@ fn run_ward(c: WardCommand) -> Result<ExitCode, String> {
                     .map_err(|e| e.to_string())?
                     .len();
                 let segments = store.segment_ids().map_err(|e| e.to_string())?.len();
-                let n = users.iter().filter(|u| u.ward.as_ref() == Some(&w.id)).count();
+                let n = users
+                    .iter()
+                    .filter(|u| u.ward.as_ref() == Some(&w.id))
+                    .count();
                 println!(
                     "{}\t{}\t{}\t{parcels}\t{segments}\t{n}",
                     w.code,
@@ -1156,7 +1185,9 @@ fn run_ward(c: WardCommand) -> Result<ExitCode, String> {
             let w = select_ward(&mut store, Some(&a.ward), hiendat::ops::wards::Use::Read)?
                 .ward
                 .ok_or("--ward")?;
-            store.rename_ward(a.name.trim()).map_err(|e| e.to_string())?;
+            store
+                .rename_ward(a.name.trim())
+                .map_err(|e| e.to_string())?;
             println!("{}: {} → {}", w.code, w.name, a.name.trim());
         }
     }

@@ -448,7 +448,7 @@ async fn pooled_connections_alternating_wards_answer_each_wards_figures() {
 }
 
 #[tokio::test]
-async fn one_idempotency_key_in_two_wards_is_two_writes() {
+async fn an_idempotency_key_is_never_replayed_into_another_ward() {
     let s = start().await;
     let a = code_a(&s).await;
     let admin = s.login(ADMIN).await;
@@ -463,20 +463,54 @@ async fn one_idempotency_key_in_two_wards_is_two_writes() {
         .trim_matches('"')
         .to_string();
     let before = s.count("SELECT count(*) FROM events");
-    let mut answers = Vec::new();
-    for w in [a.as_str(), B, B] {
-        let r = admin
-            .post(s.url(&format!("/w/{w}/api/parcels/{id}/events")))
-            .header("Idempotency-Key", "k-ward-1")
-            .json(&json!({ "status": "persuading", "occurred_on": "2026-11-20" }))
-            .send()
-            .await
-            .unwrap();
-        let replayed = r.headers().get("idempotent-replayed").is_some();
-        assert_eq!(r.status(), StatusCode::CREATED, "{w}");
-        answers.push(replayed);
-    }
-    // one event in each ward: the third request was the second's replay
-    assert_eq!(answers, [false, false, true]);
+    let send = |w: String, key: &'static str| {
+        let (admin, url) = (
+            admin.clone(),
+            s.url(&format!("/w/{w}/api/parcels/{id}/events")),
+        );
+        async move {
+            let r = admin
+                .post(url)
+                .header("Idempotency-Key", key)
+                .json(&json!({ "status": "persuading", "occurred_on": "2026-11-20" }))
+                .send()
+                .await
+                .unwrap();
+            let replayed = r.headers().get("idempotent-replayed").is_some();
+            let status = r.status();
+            let body: Value = r.json().await.unwrap();
+            (
+                status,
+                replayed,
+                body["error"]["code"].as_str().map(String::from),
+            )
+        }
+    };
+    assert_eq!(
+        send(a.clone(), "k-ward-1").await,
+        (StatusCode::CREATED, false, None)
+    );
+    // the same key and body sent to the other ward is another request:
+    // refused, never answered with ward A's answer
+    assert_eq!(
+        send(B.into(), "k-ward-1").await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            false,
+            Some("idempotency_key_reused".into())
+        )
+    );
+    assert_eq!(s.count("SELECT count(*) FROM events"), before + 1);
+    // in its own ward, the retry is the replay; ward B's own key writes there
+    assert_eq!(
+        send(a.clone(), "k-ward-1").await,
+        (StatusCode::CREATED, true, None)
+    );
+    assert_eq!(
+        send(B.into(), "k-ward-2").await,
+        (StatusCode::CREATED, false, None)
+    );
     assert_eq!(s.count("SELECT count(*) FROM events"), before + 2);
+    let pb = s.get(&admin, &format!("/w/{B}/api/parcels/{id}")).await;
+    assert_eq!(pb["properties"]["status"], "persuading");
 }

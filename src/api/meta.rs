@@ -109,6 +109,11 @@ async fn version(
 /// The extent of every ward's extent (none when no ward has one).
 fn province_bounds(wards: &[crate::store::WardRow]) -> Option<[f64; 4]> {
     wards.iter().filter_map(|w| w.bounds).reduce(|a, b| {
-        [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]
+        [
+            a[0].min(b[0]),
+            a[1].min(b[1]),
+            a[2].max(b[2]),
+            a[3].max(b[3]),
+        ]
     })
 }

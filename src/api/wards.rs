@@ -20,10 +20,10 @@
 //! - `GET /api/wards`: each ward's figures ([`crate::campaign::province`])
 //!   and the province's sums; `GET /api/wards/outlines`: the wards' outlines.
 
+use super::geojson::write_tally;
 use super::json::Out;
 use super::params::as_of;
 use super::{ApiError, AppState, Caller};
-use super::geojson::write_tally;
 use crate::campaign::events::Audience;
 use crate::campaign::figures::round;
 use crate::campaign::province::{self, WardSummary};
@@ -148,7 +148,11 @@ fn decide(
 }
 
 /// The middleware (see the module's text).
-pub(super) async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub(super) async fn resolve(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_string();
     let wanted = req.extensions().get::<WardPath>().map(|w| w.0.clone());
     let api = path.starts_with("/api/") || path.starts_with("/tiles/");
@@ -173,7 +177,12 @@ pub(super) async fn resolve(State(state): State<AppState>, mut req: Request, nex
             };
             let wards = s.wards()?;
             let user_ward = caller.0.as_ref().and_then(|u| u.ward);
-            let pick = decide(&wards, wanted.as_deref(), user_ward.as_ref(), default.as_ref());
+            let pick = decide(
+                &wards,
+                wanted.as_deref(),
+                user_ward.as_ref(),
+                default.as_ref(),
+            );
             Ok((caller, pick))
         })
         .await;
@@ -194,9 +203,7 @@ pub(super) async fn resolve(State(state): State<AppState>, mut req: Request, nex
             return refuse(
                 StatusCode::FORBIDDEN,
                 "out_of_ward",
-                format!(
-                    "{name}: ngoài phường/xã của bạn / {name}: outside your ward"
-                ),
+                format!("{name}: ngoài phường/xã của bạn / {name}: outside your ward"),
             );
         }
     };
@@ -302,10 +309,7 @@ async fn wards(
                 let total = province::province(&sums);
                 let mut o = Out::with_capacity(1024 + 700 * rows.len());
                 o.begin_object();
-                o.field(
-                    "as_of",
-                    (date != NaiveDate::MAX).then(|| date.to_string()),
-                );
+                o.field("as_of", (date != NaiveDate::MAX).then(|| date.to_string()));
                 o.field("today", crate::campaign::clock::today().to_string());
                 o.field("province", s.meta("province")?);
                 o.field("version", s.province_version()?);
@@ -453,9 +457,16 @@ mod tests {
         );
         assert_eq!(
             strip("/w/ngoc-son"),
-            ("/".into(), Some("ngoc-son".into()), Some("/w/ngoc-son".into()))
+            (
+                "/".into(),
+                Some("ngoc-son".into()),
+                Some("/w/ngoc-son".into())
+            )
         );
-        assert_eq!(strip("/api/parcels/12"), ("/api/parcels/12".into(), None, None));
+        assert_eq!(
+            strip("/api/parcels/12"),
+            ("/api/parcels/12".into(), None, None)
+        );
         assert_eq!(strip("/w/"), ("/w/".into(), None, None));
     }
 
@@ -474,7 +485,10 @@ mod tests {
     fn the_prefix_then_the_users_ward_then_the_default_then_the_only_ward_decide() {
         let two = [ward(1, "a"), ward(2, "b")];
         let code = |r: Result<Option<WardRow>, Refusal>| r.map(|w| w.map(|w| w.code));
-        assert_eq!(code(decide(&two, Some("b"), None, None)), Ok(Some("b".into())));
+        assert_eq!(
+            code(decide(&two, Some("b"), None, None)),
+            Ok(Some("b".into()))
+        );
         assert_eq!(
             code(decide(&two, Some("c"), None, None)),
             Err(Refusal::NoSuchWard("c".into()))
@@ -484,19 +498,39 @@ mod tests {
             code(decide(&two, Some("b"), Some(&WardId(1)), None)),
             Err(Refusal::OutOfWard("Phường b".into()))
         );
-        assert_eq!(code(decide(&two, None, Some(&WardId(2)), Some(&WardId(1)))), Ok(Some("b".into())));
-        assert_eq!(code(decide(&two, None, None, Some(&WardId(2)))), Ok(Some("b".into())));
+        assert_eq!(
+            code(decide(&two, None, Some(&WardId(2)), Some(&WardId(1)))),
+            Ok(Some("b".into()))
+        );
+        assert_eq!(
+            code(decide(&two, None, None, Some(&WardId(2)))),
+            Ok(Some("b".into()))
+        );
         // a province-level caller on several wards: none
         assert_eq!(code(decide(&two, None, None, None)), Ok(None));
-        assert_eq!(code(decide(&two[..1], None, None, None)), Ok(Some("a".into())));
+        assert_eq!(
+            code(decide(&two[..1], None, None, None)),
+            Ok(Some("a".into()))
+        );
     }
 
     #[test]
     fn province_routes_answer_without_a_ward() {
-        for p in ["/api/wards", "/api/config", "/api/me", "/api/users/an", "/healthz"] {
+        for p in [
+            "/api/wards",
+            "/api/config",
+            "/api/me",
+            "/api/users/an",
+            "/healthz",
+        ] {
             assert!(province_route(p), "{p}");
         }
-        for p in ["/api/parcels", "/api/summary/groups", "/api/reports", "/tiles/parcels/1/1/1.mvt"] {
+        for p in [
+            "/api/parcels",
+            "/api/summary/groups",
+            "/api/reports",
+            "/tiles/parcels/1/1/1.mvt",
+        ] {
             assert!(!province_route(p), "{p}");
         }
     }

@@ -55,7 +55,9 @@ pub fn letterhead(store: &Store, given: &Letterhead) -> Result<Letterhead> {
     };
     let ward = ward.map(|n| match level {
         // a name that says no level of its own
-        Some(l) if crate::report::periodic::ward_level(&n).1 == n.trim() => format!("{l} {}", n.trim()),
+        Some(l) if crate::report::periodic::ward_level(&n).1 == n.trim() => {
+            format!("{l} {}", n.trim())
+        }
         _ => n,
     });
     Ok(Letterhead {

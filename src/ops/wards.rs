@@ -15,7 +15,6 @@
 use crate::campaign::fold;
 use crate::store::WardRow;
 
-
 /// What the command does with the ward it works on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Use {
@@ -56,7 +55,11 @@ pub fn find<'a>(wards: &'a [WardRow], given: &str) -> Option<&'a WardRow> {
     wards.iter().find(|w| w.code == g).or_else(|| {
         let k = key(g);
         (!k.is_empty())
-            .then(|| wards.iter().find(|w| key(&w.name) == k || fold(&w.code) == k))
+            .then(|| {
+                wards
+                    .iter()
+                    .find(|w| key(&w.name) == k || fold(&w.code) == k)
+            })
             .flatten()
     })
 }
@@ -83,7 +86,7 @@ pub fn choose(wards: &[WardRow], given: Option<&str>, usage: Use) -> Result<Choi
             ([only], _) => Ok(choice(only)),
             (_, Use::Optional) => Ok(Choice {
                 ward: None,
-                        print_name: None,
+                print_name: None,
                 note: None,
             }),
             _ => Err(format!(
@@ -142,20 +145,29 @@ mod tests {
     fn several_wards_need_a_ward_and_one_ward_keeps_the_old_meanings() {
         let two = [ward(1, "a", "An"), ward(2, "b", "Bình")];
         let err = choose(&two, None, Use::Report).unwrap_err();
-        assert!(err.contains("--ward") && err.contains("a — An") && err.contains("b — Bình"), "{err}");
+        assert!(
+            err.contains("--ward") && err.contains("a — An") && err.contains("b — Bình"),
+            "{err}"
+        );
         assert!(choose(&two, None, Use::Read).is_err());
         assert_eq!(choose(&two, None, Use::Optional).unwrap().ward, None);
         assert!(choose(&two, Some("c"), Use::Report).is_err());
         // one ward: another name is refused for an export...
         let named = [ward(1, "ham-rong", "Hàm Rồng")];
         let err = choose(&named, Some("Đông Hương"), Use::Read).unwrap_err();
-        assert!(err.contains("Đông Hương") && err.contains("ham-rong"), "{err}");
+        assert!(
+            err.contains("Đông Hương") && err.contains("ham-rong"),
+            "{err}"
+        );
         // ...and names one print of a report
         let c = choose(&named, Some("Đông Hương"), Use::Report).unwrap();
         assert_eq!(c.print_name.as_deref(), Some("Đông Hương"));
         assert!(c.note.unwrap().contains("--ward-name"));
         // the ward itself, by name
         let c = choose(&named, Some("Hàm Rồng"), Use::Report).unwrap();
-        assert_eq!((c.ward.map(|w| w.id), c.print_name), (Some(WardId(1)), None));
+        assert_eq!(
+            (c.ward.map(|w| w.id), c.print_name),
+            (Some(WardId(1)), None)
+        );
     }
 }
