@@ -248,10 +248,7 @@ impl AppState {
         // the write's transaction on this connection.
         let write = versions::PARCEL_WRITE.try_with(Arc::clone).ok();
         // The request's ward ([`wards::resolve`]), else the default one.
-        let ward = wards::WARD
-            .try_with(|w| *w)
-            .ok()
-            .or_else(|| self.default_ward);
+        let ward = wards::WARD.try_with(|w| *w).ok().or(self.default_ward);
         tokio::task::spawn_blocking(move || {
             let pooled = idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let mut store = match pooled {
