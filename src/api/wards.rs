@@ -100,6 +100,19 @@ fn province_route(path: &str) -> bool {
     ) || path.starts_with("/api/users")
 }
 
+/// Province routes that never use a ward.
+fn wardless(path: &str) -> bool {
+    matches!(
+        path,
+        "/api/login"
+            | "/api/logout"
+            | "/api/openapi.json"
+            | "/healthz"
+            | "/api/wards"
+            | "/api/wards/outlines"
+    ) || path.starts_with("/api/users")
+}
+
 /// A refusal with its own code (the API's error shape).
 fn refuse(status: StatusCode, code: &str, message: String) -> Response {
     (
@@ -156,8 +169,10 @@ pub(super) async fn resolve(
     let path = req.uri().path().to_string();
     let wanted = req.extensions().get::<WardPath>().map(|w| w.0.clone());
     let api = path.starts_with("/api/") || path.starts_with("/tiles/");
-    // The page's files need no ward (only an existing one, when named).
-    if !api && wanted.is_none() {
+    // The page's files need no ward (only an existing one, when named),
+    // nor do the session's and the users' routes: unprefixed, they cost
+    // no more than before wards.
+    if wanted.is_none() && (!api || wardless(&path)) {
         return next.run(req).await;
     }
     let known = req.extensions().get::<Caller>().cloned();
