@@ -299,6 +299,7 @@ async fn the_provinces_figures_are_each_wards_own_summaries() {
             affected
         );
         assert_eq!(all["totals"]["wards"], 2);
+        assert_eq!(all["as_of"], all["today"], "{all}");
     }
     let outlines = s.get(&anon(), "/api/wards/outlines").await;
     assert!(

@@ -310,7 +310,10 @@ async fn wards(
             }
             let version = s.province_version()?;
             let who: String = first.iter().map(|f| if *f { '1' } else { '0' }).collect();
-            let key = format!("wards {date} {lag_days} {audience:?} {who}");
+            let key = format!(
+                "wards {date} {} {lag_days} {audience:?} {who}",
+                crate::campaign::clock::today()
+            );
             super::cached_in(&cache, key, version, || {
                 let mut sums = Vec::with_capacity(wards.len());
                 let mut rows = Vec::with_capacity(wards.len());
@@ -324,8 +327,11 @@ async fn wards(
                 let total = province::province(&sums);
                 let mut o = Out::with_capacity(1024 + 700 * rows.len());
                 o.begin_object();
-                o.field("as_of", (date != NaiveDate::MAX).then(|| date.to_string()));
-                o.field("today", crate::campaign::clock::today().to_string());
+                // the day the figures are of (today: everything recorded)
+                let today = crate::campaign::clock::today();
+                let day = if date == NaiveDate::MAX { today } else { date };
+                o.field("as_of", day.to_string());
+                o.field("today", today.to_string());
                 o.field("province", s.meta("province")?);
                 o.field("version", s.province_version()?);
                 o.key("totals");
