@@ -5,6 +5,7 @@ import {
   STATUS_COLOR, PROGRESS_STOPS, SEGMENT_CASING, CORRIDOR_COLOR, GROUP_LINE, BACKGROUND, PARCEL_MIN_ZOOM, IDLE_CLASSES,
 } from './config.js';
 import { mapLocale } from './a11y.js';
+import { apiUrl } from './api.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
 const FONT = 'Noto Sans Regular';
@@ -89,7 +90,7 @@ export function parcelTilesUrl({ version, asOf } = {}) {
   if (version) q.set('v', version);
   if (asOf) q.set('as_of', asOf);
   const qs = q.toString();
-  return new URL(`/tiles/parcels/{z}/{x}/{y}.mvt${qs ? `?${qs}` : ''}`, location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}');
+  return new URL(apiUrl(`/tiles/parcels/{z}/{x}/{y}.mvt${qs ? `?${qs}` : ''}`), location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}');
 }
 
 /**
