@@ -258,7 +258,6 @@ export async function bootProvince({ config, me, toast }) {
       if (asked !== state.asOf) return; // a newer date was asked meanwhile
       state.data = data;
       if (outlines) state.outlines = fc;
-      if (data?.version) state.version = data.version;
       renderTable();
       await renderMap();
     } finally { state.loading--; }
@@ -333,6 +332,8 @@ export async function bootProvince({ config, me, toast }) {
       $('#login-password').value = '';
       $('#login-dialog').close();
       state.me = (await api.me()).user;
+      // A ward's own user: `/` is now that ward's page.
+      if ((await api.config()).view !== 'province') { location.reload(); return; }
       renderUser();
       await load(); // a reader of party data sees "đảng viên đi trước"
     } catch (e) {
