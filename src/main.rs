@@ -59,6 +59,58 @@ enum Command {
     Backup(BackupArgs),
     /// Khôi phục từ bản sao lưu (dừng máy chủ trước) / restore the database from a backup (stop the server first)
     Restore(RestoreArgs),
+    /// Phường, xã trong cơ sở dữ liệu / the wards (phường, xã, thị trấn) one database holds
+    #[command(subcommand)]
+    Ward(WardCommand),
+}
+
+#[derive(Subcommand)]
+enum WardCommand {
+    /// Thêm phường/xã / add a ward (then `hiendat import --ward CODE`)
+    Add(WardAddArgs),
+    /// Liệt kê / list the wards: code, name, kind, parcels, segments, users
+    List(WardDbArgs),
+    /// Đổi tên / rename a ward
+    Rename(WardRenameArgs),
+}
+
+#[derive(clap::Args)]
+struct WardDbArgs {
+    /// The database file
+    #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
+    db: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct WardAddArgs {
+    /// Its code in URLs (/w/CODE/) and --ward: lowercase letters, digits and -, e.g. ngoc-son
+    #[arg(long)]
+    code: String,
+    /// Its name: "Ngọc Sơn"
+    #[arg(long)]
+    name: String,
+    /// phuong, xa or thi-tran (the report's committee: Đảng ủy phường/xã/thị trấn)
+    #[arg(long, default_value = "phuong")]
+    kind: String,
+    /// The town or district it belongs to (groups the province view)
+    #[arg(long)]
+    town: Option<String>,
+    /// The CRS its donations are measured in (default: as imports decide)
+    #[arg(long)]
+    crs: Option<String>,
+    #[command(flatten)]
+    db: WardDbArgs,
+}
+
+#[derive(clap::Args)]
+struct WardRenameArgs {
+    /// The ward: its code or name
+    ward: String,
+    /// The new name
+    #[arg(long)]
+    name: String,
+    #[command(flatten)]
+    db: WardDbArgs,
 }
 
 #[derive(clap::Args)]
@@ -100,6 +152,9 @@ struct ServeArgs {
     /// without one the map works offline on a quiet background
     #[arg(long, env = "HIENDAT_BASEMAP")]
     basemap: Option<String>,
+    /// The ward of unprefixed URLs for visitors and province-level users (code or name); each ward is also at /w/CODE/
+    #[arg(long, env = "HIENDAT_WARD")]
+    ward: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -118,6 +173,9 @@ struct UserAddArgs {
     /// The party member's code (party_members.code) a secretary or member acts as
     #[arg(long)]
     member: Option<String>,
+    /// The user's ward (code or name); without it, on a database of several wards, a province-level user
+    #[arg(long)]
+    ward: Option<String>,
     /// The database file (created if missing)
     #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
     db: PathBuf,
@@ -129,17 +187,20 @@ struct ImportArgs {
     #[arg(long, env = "HIENDAT_DB", default_value = "hiendat.db")]
     db: PathBuf,
     /// Road segments (lines): GeoJSON, GeoPackage (.gpkg, curves linearised), Shapefile (.shp, .zip or a folder), KML/KMZ (any declared encoding) or CSV with WKT. Alone: the stored parcels are kept, those near changed segments measured again
-    #[arg(long, required_unless_present_any = ["org", "ward", "province", "parcels"])]
+    #[arg(long, required_unless_present_any = ["org", "ward", "ward_name", "province", "parcels"])]
     segments: Option<PathBuf>,
     /// Land parcels (polygons): GeoJSON, GeoPackage (curves linearised), Shapefile, DXF (ASCII or binary; closed polylines, hatches), KML/KMZ or CSV with WKT. Alone: the stored segments are kept and the parcels measured against them
-    #[arg(long, required_unless_present_any = ["org", "ward", "province", "segments"])]
+    #[arg(long, required_unless_present_any = ["org", "ward", "ward_name", "province", "segments"])]
     parcels: Option<PathBuf>,
     /// The organisation: a folder with cells.csv, members.csv, assignments.csv, leads.csv (see data/org-sample); it replaces the stored cells, members, assignments and area leads
     #[arg(long)]
     org: Option<PathBuf>,
-    /// The ward's name for report headers ("Ngọc Sơn")
+    /// The ward imported into (code or name; see `hiendat ward list`); on a database whose one ward is unnamed, its name ("Ngọc Sơn")
     #[arg(long)]
     ward: Option<String>,
+    /// Renames the ward imported into (report headers)
+    #[arg(long)]
+    ward_name: Option<String>,
     /// The province ("Thanh Hóa"): the periodic report's superior committee line, ĐẢNG BỘ TỈNH THANH HÓA
     #[arg(long)]
     province: Option<String>,
@@ -201,9 +262,12 @@ struct ReportArgs {
     /// Periodic report: the province for this print (default: as `hiendat import --province` stored it)
     #[arg(long)]
     province: Option<String>,
-    /// Periodic report: the ward's name for this print (default: as stored)
+    /// The ward reported (code or name); on a one-ward database a name that is no ward's is this print's name, as --ward-name
     #[arg(long)]
     ward: Option<String>,
+    /// Periodic report: the ward's name for this print (default: as stored)
+    #[arg(long)]
+    ward_name: Option<String>,
     /// Periodic report as html: English subtitles under titles and columns (for the screen; the official print is Vietnamese only)
     #[arg(long)]
     bilingual: bool,
@@ -253,6 +317,9 @@ struct ExportArgs {
     /// Only this residential group (its name): its parcels and the segments through it
     #[arg(long)]
     group: Option<String>,
+    /// The ward exported (code or name), on a database of several
+    #[arg(long)]
+    ward: Option<String>,
     /// CRS of the coordinates: a VN-2000 EPSG code (EPSG:5897...) or EPSG:4326; default: the one the donations were measured in (WGS84 for kml and geojson)
     #[arg(long)]
     crs: Option<String>,
@@ -344,6 +411,7 @@ fn main() -> ExitCode {
         Command::User(UserCommand::Add(a)) => run_user_add(a),
         Command::Backup(a) => run_backup(a),
         Command::Restore(a) => run_restore(a),
+        Command::Ward(c) => run_ward(c),
     };
     match result {
         Ok(code) => code,
@@ -536,7 +604,8 @@ fn run_export(a: ExportArgs) -> Result<ExitCode, String> {
             a.db.display()
         ));
     }
-    let store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+    let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+    select_ward(&mut store, a.ward.as_deref(), hiendat::ops::wards::Use::Read)?;
     let built = export::build(
         &store,
         &Request {
@@ -599,10 +668,9 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
     if a.segments.is_none() && a.parcels.is_none() {
         let mut store =
             hiendat::ops::import::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
-        if let Some(w) = &a.ward {
-            store
-                .set_meta("ward", w.trim())
-                .map_err(|e| e.to_string())?;
+        let choice = select_ward(&mut store, a.ward.as_deref(), hiendat::ops::wards::Use::Import)?;
+        if let Some(w) = choice.name_it.as_ref().or(a.ward_name.as_ref()) {
+            store.rename_ward(w.trim()).map_err(|e| e.to_string())?;
             println!("tên phường / ward: {}", w.trim());
         }
         if let Some(p) = &a.province {
@@ -716,6 +784,8 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
         ));
     }
     let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+    let choice = select_ward(&mut store, a.ward.as_deref(), hiendat::ops::wards::Use::Report)?;
+    let print_name = a.ward_name.clone().or(choice.print_name);
     if a.list_frozen {
         for f in store.frozen_reports().map_err(|e| e.to_string())? {
             let period = f.from.map(|d| format!("{d} – ")).unwrap_or_default();
@@ -768,7 +838,7 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
                     .map(periodic::province_name)
                     .transpose()
                     .map_err(|e| format!("--{e}"))?,
-                ward: a.ward.as_deref().map(str::trim).map(str::to_string),
+                ward: print_name.as_deref().map(str::trim).map(str::to_string),
             };
             let doc = hiendat::ops::reports::party_report(&store, &opt, &given)
                 .map_err(|e| e.to_string())?;
@@ -816,6 +886,11 @@ fn run_report(a: ReportArgs) -> Result<ExitCode, String> {
         )
         .into_bytes(),
         _ => format::write(&doc, fmt)?,
+    };
+    // on a database of several wards, the file says whose report it is
+    let cut = match (&choice.ward, store.wards().map_err(|e| e.to_string())?.len()) {
+        (Some(w), n) if n > 1 => format!("{}-{cut}", w.code),
+        _ => cut,
     };
     let out = a
         .out
@@ -883,6 +958,12 @@ fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
             "Ủy ban Kiểm tra / Inspection Committee — đăng nhập / login: {DEMO_INSPECTOR} / {password} (inspection)"
         );
     }
+    let default_ward = match &a.ward {
+        Some(_) => select_ward(&mut store, a.ward.as_deref(), hiendat::ops::wards::Use::Optional)?
+            .ward
+            .map(|w| w.id),
+        None => None,
+    };
     drop(store);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -895,7 +976,8 @@ fn run_serve(a: ServeArgs) -> Result<ExitCode, String> {
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         let state = AppState::new(a.db.clone(), demo)
             .with_web(a.web.clone())
-            .with_basemap(a.basemap.clone());
+            .with_basemap(a.basemap.clone())
+            .with_default_ward(default_ward);
         // the facts every figure is computed from, read before the first request
         state
             .warm()
@@ -958,8 +1040,15 @@ fn run_user_add(a: UserAddArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("stdin: {e}"))?;
     let password = line.trim_end_matches(['\r', '\n']);
     let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+    let choice = select_ward(&mut store, a.ward.as_deref(), hiendat::ops::wards::Use::Optional)?;
     let user = store
-        .add_user_as(&a.name, role, password, a.member.as_deref())
+        .add_user_as(
+            &a.name,
+            role,
+            password,
+            a.member.as_deref(),
+            choice.ward.as_ref().map(|w| w.id),
+        )
         .map_err(|e| e.to_string())?;
     println!("đã thêm / added {} ({})", user.name, user.role.as_str());
     Ok(ExitCode::SUCCESS)
@@ -990,6 +1079,83 @@ fn run_restore(a: RestoreArgs) -> Result<ExitCode, String> {
             "bản cũ giữ tại / the replaced database is kept at {}",
             p.display()
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Puts `store` in the ward `--ward` names, by the rules of
+/// [`hiendat::ops::wards`] for `usage`; says its note on stderr.
+fn select_ward(
+    store: &mut Store,
+    given: Option<&str>,
+    usage: hiendat::ops::wards::Use,
+) -> Result<hiendat::ops::wards::Choice, String> {
+    let wards = store.wards().map_err(|e| e.to_string())?;
+    let choice = hiendat::ops::wards::choose(&wards, given, usage)?;
+    if let Some(w) = &choice.ward {
+        store.use_ward(w.id).map_err(|e| e.to_string())?;
+    }
+    if let Some(n) = &choice.note {
+        eprintln!("{n}");
+    }
+    Ok(choice)
+}
+
+fn run_ward(c: WardCommand) -> Result<ExitCode, String> {
+    use hiendat::store::WardKind;
+    match c {
+        WardCommand::Add(a) => {
+            let mut store = hiendat::ops::import::open(&a.db.db)
+                .map_err(|e| format!("{}: {e}", a.db.db.display()))?;
+            let kind = WardKind::parse(&a.kind).map_err(|e| format!("--{e}"))?;
+            let w = store
+                .add_ward(a.code.trim(), a.name.trim(), kind, a.town.as_deref(), a.crs.as_deref())
+                .map_err(|e| e.to_string())?;
+            println!("đã thêm / added {} — {} (/w/{}/)", w.code, w.name, w.code);
+            let province: Vec<String> = store
+                .users()
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .filter(|u| u.ward.is_none())
+                .map(|u| format!("{} ({})", u.name, u.role.as_str()))
+                .collect();
+            if !province.is_empty() {
+                println!(
+                    "người dùng cấp tỉnh, nay cũng vào được phường này / province-level users, who now reach this ward too: {}",
+                    province.join(", ")
+                );
+            }
+        }
+        WardCommand::List(a) => {
+            let mut store =
+                Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
+            let users = store.users().map_err(|e| e.to_string())?;
+            println!("mã / code\ttên / name\tloại / kind\tthửa / parcels\tđoạn / segments\tngười dùng / users");
+            for w in store.wards().map_err(|e| e.to_string())? {
+                store.use_ward(w.id).map_err(|e| e.to_string())?;
+                let parcels = store
+                    .parcels_in_bbox([-180.0, -90.0], [180.0, 90.0])
+                    .map_err(|e| e.to_string())?
+                    .len();
+                let segments = store.segment_ids().map_err(|e| e.to_string())?.len();
+                let n = users.iter().filter(|u| u.ward.as_ref() == Some(&w.id)).count();
+                println!(
+                    "{}\t{}\t{}\t{parcels}\t{segments}\t{n}",
+                    w.code,
+                    w.name,
+                    w.kind.as_str()
+                );
+            }
+        }
+        WardCommand::Rename(a) => {
+            let mut store =
+                Store::open(&a.db.db).map_err(|e| format!("{}: {e}", a.db.db.display()))?;
+            let w = select_ward(&mut store, Some(&a.ward), hiendat::ops::wards::Use::Read)?
+                .ward
+                .ok_or("--ward")?;
+            store.rename_ward(a.name.trim()).map_err(|e| e.to_string())?;
+            println!("{}: {} → {}", w.code, w.name, a.name.trim());
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -55,11 +55,36 @@ fn rows(db: &Path, sql: &str) -> Vec<String> {
     rows(sql)
 }
 
+/// Every row of `table` in `order`, as text, without the `ward` column
+/// that schema 16 adds (the columns it had before, byte for byte).
+fn all_but_ward(db: &Path, table: &str, order: &str) -> Vec<String> {
+    rows(
+        db,
+        &format!(
+            "SELECT {} FROM {table} ORDER BY {order}",
+            old_columns(db, table)
+        ),
+    )
+}
+
+/// `table`'s columns but `ward`, in their order, for a SELECT.
+fn old_columns(db: &Path, table: &str) -> String {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut st = c
+        .prepare("SELECT name FROM pragma_table_info(?1) WHERE name <> 'ward' ORDER BY cid")
+        .unwrap();
+    st.query_map([table], |r| r.get::<_, String>(0))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+        .join(", ")
+}
+
 /// Every event, and every frozen report's row, as text.
 fn kept(db: &Path) -> (Vec<String>, Vec<String>) {
     (
         rows(db, "SELECT * FROM events ORDER BY id"),
-        rows(db, "SELECT * FROM frozen_reports ORDER BY id"),
+        all_but_ward(db, "frozen_reports", "id"),
     )
 }
 
@@ -68,7 +93,7 @@ fn kept(db: &Path) -> (Vec<String>, Vec<String>) {
 fn audit(db: &Path) -> (Vec<String>, Vec<String>) {
     (
         rows(db, "SELECT * FROM household_changes ORDER BY id"),
-        rows(db, "SELECT * FROM access_log ORDER BY id"),
+        all_but_ward(db, "access_log", "id"),
     )
 }
 
@@ -192,21 +217,27 @@ async fn a_database_of_schema_8_opens_and_keeps_its_structures_history_and_perio
 /// The party's work (schema 9-13): plans, inspections, the evaluation,
 /// the organisation's history and the users tied to party members.
 fn party_work(db: &Path) -> Vec<Vec<String>> {
-    [
-        "SELECT * FROM plans ORDER BY id",
+    let mut work: Vec<Vec<String>> = [
         "SELECT * FROM plan_milestones ORDER BY plan, seq",
         "SELECT * FROM plan_history ORDER BY id",
-        "SELECT * FROM inspections ORDER BY id",
         "SELECT * FROM inspection_actions ORDER BY id",
         "SELECT * FROM inspection_history ORDER BY id",
-        "SELECT * FROM evaluation_thresholds ORDER BY 1",
-        "SELECT * FROM evaluation_ratings ORDER BY 1",
-        "SELECT * FROM org_changes ORDER BY id",
         "SELECT id, name, role, member_code FROM users ORDER BY id",
     ]
     .iter()
     .map(|q| rows(db, q))
-    .collect()
+    .collect();
+    // the tables schema 16 gives a ward: their columns from before
+    for t in [
+        "plans",
+        "inspections",
+        "evaluation_thresholds",
+        "evaluation_ratings",
+        "org_changes",
+    ] {
+        work.push(all_but_ward(db, t, "id"));
+    }
+    work
 }
 
 #[tokio::test]
@@ -389,6 +420,162 @@ async fn upgrade(name: &str, schema: i64, all: bool) {
         frozen["reports"].as_array().map(Vec::len),
         Some(before.1.len()),
         "{frozen}"
+    );
+    let _ = std::fs::remove_file(&db);
+}
+
+/// The tables schema 16 gives a `ward` column: rebuilt (their text ids
+/// become unique per ward) or altered (a column added).
+const WARD_TABLES: [&str; 14] = [
+    "residential_groups",
+    "segments",
+    "parcels",
+    "party_cells",
+    "party_members",
+    "records",
+    "evaluation_thresholds",
+    "evaluation_ratings",
+    "frozen_reports",
+    "access_log",
+    "plans",
+    "inspections",
+    "org_changes",
+    "users",
+];
+
+/// The triggers schema 16 adds: the ward's last event, and the checks that
+/// keep features in their ward and links within one ward.
+const WARD_TRIGGERS: [&str; 14] = [
+    "assignments_one_ward",
+    "cell_groups_one_ward",
+    "donations_one_ward",
+    "events_ward_last",
+    "parcels_group_one_ward",
+    "parcels_group_one_ward_edit",
+    "parcels_ward_fixed",
+    "party_cells_ward_fixed",
+    "party_members_one_ward",
+    "party_members_one_ward_edit",
+    "party_members_ward_fixed",
+    "records_one_ward",
+    "residential_groups_ward_fixed",
+    "segments_ward_fixed",
+];
+
+fn triggers(db: &Path) -> Vec<String> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut st = c
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name")
+        .unwrap();
+    st.query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// `data_version` as schema 15 computed it: `imports.events.paperwork`
+/// from `meta` and the log.
+fn old_data_version(db: &Path) -> String {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(
+            "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'imports'), 0)
+                 || '.' || (SELECT coalesce(max(id), 0) FROM events)
+                 || '.' || coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'paperwork'), 0)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_database_of_schema_15_becomes_ward_1_of_a_database_of_wards_and_keeps_every_row() {
+    let fixture = Path::new(FIXTURES).join("v15-demo.db");
+    let before: Vec<Vec<String>> = WARD_TABLES
+        .iter()
+        .map(|t| all_but_ward(&fixture, t, "1"))
+        .collect();
+    assert!(
+        before.iter().all(|t| !t.is_empty()),
+        "the fixture holds rows in every table that gets a ward"
+    );
+    let old_triggers = triggers(&fixture);
+    let version = old_data_version(&fixture);
+    let old_crs: Option<String> = rusqlite::Connection::open(&fixture)
+        .unwrap()
+        .query_row("SELECT value FROM meta WHERE key = 'crs'", [], |r| r.get(0))
+        .ok();
+    assert!(old_crs.is_some(), "the fixture's CRS");
+
+    let db = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("upgrade-wards-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+    std::fs::copy(&fixture, &db).unwrap();
+    drop(hiendat::ops::import::open(&db).unwrap());
+    for (t, rows_before) in WARD_TABLES.iter().zip(&before) {
+        assert_eq!(
+            &all_but_ward(&db, t, "1"),
+            rows_before,
+            "{t}: every row's old columns byte for byte"
+        );
+    }
+    for t in WARD_TABLES {
+        let outside = match t {
+            // admins (whoever set the database up) become province-level
+            "users" => "SELECT count(*) FROM users
+                        WHERE ward IS NOT (CASE role WHEN 'admin' THEN NULL ELSE 1 END)"
+                .to_string(),
+            _ => format!("SELECT count(*) FROM {t} WHERE ward IS NOT 1"),
+        };
+        assert_eq!(rows(&db, &outside), ["Integer(0)"], "{t}: all in ward 1");
+    }
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT count(*) FROM users WHERE ward IS NULL AND role = 'admin'"
+        ),
+        rows(&fixture, "SELECT count(*) FROM users WHERE role = 'admin'"),
+    );
+    assert!(
+        rows(&db, "SELECT * FROM pragma_foreign_key_check").is_empty(),
+        "every reference holds"
+    );
+    // every trigger of schema 15 (those dropped with a rebuilt table made
+    // again) and the new ones
+    let mut expected = old_triggers.clone();
+    expected.extend(WARD_TRIGGERS.iter().map(|t| t.to_string()));
+    expected.sort();
+    assert_eq!(triggers(&db), expected, "the triggers after the upgrade");
+    let fresh = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("upgrade-fresh-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&fresh);
+    drop(hiendat::store::Store::open(&fresh).unwrap());
+    assert_eq!(triggers(&fresh), expected, "a new database's triggers");
+    let _ = std::fs::remove_file(&fresh);
+
+    // the ward: named, coded and measured as meta said; its version as before
+    let store = hiendat::store::Store::open(&db).unwrap();
+    assert_eq!(store.data_version().unwrap(), version);
+    let wards = store.wards().unwrap();
+    assert_eq!(wards.len(), 1);
+    assert_eq!(wards[0].id, hiendat::store::WardId(1));
+    assert_eq!(wards[0].code, "ngoc-son");
+    assert_eq!(wards[0].name, "Ngọc Sơn");
+    assert_eq!(store.ward_name().unwrap(), "Ngọc Sơn");
+    let b = wards[0].bounds.expect("the ward's extent");
+    assert!(
+        b[0] < b[2] && b[1] < b[3] && (100.0..110.0).contains(&b[0]),
+        "{b:?}"
+    );
+    assert_eq!(store.ward_crs().unwrap(), old_crs, "the CRS measured in");
+    drop(store);
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT count(*) FROM meta WHERE key IN ('ward', 'crs', 'imports', 'paperwork', 'outlines_stale')"
+        ),
+        ["Integer(0)"],
+        "the ward's own keys moved from meta to wards"
     );
     let _ = std::fs::remove_file(&db);
 }

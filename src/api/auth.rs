@@ -195,7 +195,7 @@ fn actions(role: Role) -> Vec<&'static str> {
     .collect()
 }
 
-fn session_token(headers: &HeaderMap) -> Option<String> {
+pub(super) fn session_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -349,7 +349,8 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
         .into_response())
 }
 
-/// `GET /api/me`: the logged-in user, or `null`; with what their role may
+/// `GET /api/me`: the logged-in user, or `null`; with their `ward`
+/// (`{code, name, url}`, `null` for a province-level user), what their role may
 /// do (`actions`) and how far it reaches (`scope`: `ward`, or a secretary's
 /// `cell` and a member's `assigned` households, with their parcels' ids).
 async fn me(
@@ -361,6 +362,22 @@ async fn me(
     };
     let mut u = user_json(&user);
     u["actions"] = json!(actions(user.role));
+    let of = user.ward;
+    // the user's ward (`null`: province-level, every ward)
+    u["ward"] = state
+        .blocking(move |s| {
+            Ok(match of {
+                Some(w) => s
+                    .wards()?
+                    .into_iter()
+                    .find(|x| x.id == w)
+                    .map_or(serde_json::Value::Null, |x| {
+                        json!({ "code": x.code, "name": x.name, "url": super::wards::ward_url(&x.code) })
+                    }),
+                None => serde_json::Value::Null,
+            })
+        })
+        .await?;
     u["scope"] = state
         .blocking(move |s| {
             let scope = s.scope_of(&user, crate::campaign::clock::today())?;

@@ -11,15 +11,17 @@
 use super::ApiError;
 use crate::campaign::figures::Kept;
 use crate::store::Store;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// The facts held, with the data version ("imports.events.paperwork")
 /// they are of.
 type Held = Option<(String, Arc<Kept>)>;
 
-/// The facts, shared by every request.
+/// The facts, shared by every request: each ward's under its own lock,
+/// so that one ward's first read does not stall another's.
 #[derive(Debug, Default, Clone)]
-pub(super) struct Facts(Arc<Mutex<Held>>);
+pub(super) struct Facts(Arc<Mutex<HashMap<i64, Arc<Mutex<Held>>>>>);
 
 /// A version's parts: (imports, last event id, paperwork).
 fn parts(v: &str) -> Option<(&str, i64, &str)> {
@@ -35,7 +37,11 @@ impl Facts {
     /// request still holds the previous ones (else it changes a copy).
     pub(super) fn get(&self, s: &Store) -> Result<Arc<Kept>, ApiError> {
         let version = s.data_version()?;
-        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = {
+            let mut wards = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(wards.entry(s.ward_id().0).or_default())
+        };
+        let mut held = slot.lock().unwrap_or_else(|e| e.into_inner());
         let ward = match held.take() {
             Some((v, w)) if v == version => {
                 *held = Some((v, Arc::clone(&w)));
@@ -81,12 +87,9 @@ mod tests {
         .unwrap();
         let state = super::super::AppState::new(&db, true);
         let held = |s: &super::super::AppState| {
-            s.facts()
-                .0
-                .lock()
-                .unwrap()
-                .as_ref()
-                .map(|(_, w)| w.ward().parcels.len())
+            let wards = s.facts().0.lock().unwrap().clone();
+            let held = wards.values().next().map(|w| w.lock().unwrap().clone());
+            held.flatten().map(|(_, w)| w.ward().parcels.len())
         };
         assert_eq!(held(&state), None, "nothing read before warming");
         state.warm().await.unwrap();

@@ -174,10 +174,15 @@ pub(super) async fn idempotency(
             .into_response();
         }
     };
-    let path = parts
-        .uri
+    // as sent, with its ward prefix (`/w/{code}/…`): the same key and body
+    // sent to two wards are two requests; unprefixed, as before wards
+    let uri = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0);
+    let path = uri
         .path_and_query()
-        .map_or_else(|| parts.uri.path().to_string(), |p| p.as_str().to_string());
+        .map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string());
     let print = fingerprint(&parts.method, &path, &bytes);
     let req = Request::from_parts(parts, Body::from(bytes));
     // Its own task: a client that goes away does not cancel the write

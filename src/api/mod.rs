@@ -60,6 +60,8 @@
 //! | every POST/PUT/PATCH/DELETE under `/api/` | `idempotency` | logged-in writers | `Idempotency-Key`: a replay answers the first answer, never writes twice |
 //! | `GET /tiles/{layer}/{z}/{x}/{y}.mvt?as_of=` | `tiles` | all (statuses as `/api/parcels`) | vector tiles: parcels (z ≥ 15), segments and groups (z ≥ 10); 204 when empty, ETag, 304 |
 //! | `GET /` | (this module) | all | the map page (files of `--web`) |
+//! | `GET /api/wards?as_of=&lag_days=`, `GET /api/wards/outlines` | `wards` | all (members' families: sensitive readers, logged) | every ward's figures and the province's; the wards' outlines |
+//! | `/w/{code}/…` | `wards` | all (a ward's users: their ward only) | every route above, for the ward `code` (unprefixed: the user's ward, `serve --ward`'s, or the only one) |
 
 mod assets;
 mod auth;
@@ -90,6 +92,7 @@ mod structures;
 mod tiles;
 mod users;
 mod versions;
+mod wards;
 
 pub use auth::{Caller, SESSION_COOKIE};
 pub use error::ApiError;
@@ -97,7 +100,7 @@ pub use guard::{Limits, Rate};
 
 use crate::campaign::events::Audience;
 use crate::campaign::figures::Kept;
-use crate::store::Store;
+use crate::store::{Store, WardId};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
@@ -147,6 +150,8 @@ pub struct AppState {
     idempotency: idempotency::Locks,
     /// Vector tiles kept, and what they are built from ([`tiles`]).
     tiles: tiles::Tiles,
+    /// The ward of unprefixed requests (`serve --ward`), after the user's own.
+    default_ward: Option<WardId>,
 }
 
 impl AppState {
@@ -165,6 +170,7 @@ impl AppState {
             assets: assets::Assets::default(),
             idempotency: idempotency::Locks::default(),
             tiles: tiles::Tiles::default(),
+            default_ward: None,
         }
     }
 
@@ -177,6 +183,18 @@ impl AppState {
     pub fn with_limits(mut self, limits: Limits) -> AppState {
         self.guard = guard::Guard::new(limits);
         self
+    }
+
+    /// Unprefixed requests of a province-level user or a visitor are for
+    /// `ward` ([`wards`]; `hiendat serve --ward`).
+    pub fn with_default_ward(mut self, ward: Option<WardId>) -> AppState {
+        self.default_ward = ward;
+        self
+    }
+
+    /// The answers' cache ([`cached_in`]).
+    fn cache_handle(&self) -> Arc<Mutex<VecDeque<Cached>>> {
+        Arc::clone(&self.cache)
     }
 
     /// Serves the map page from `dir` (the repository's `web/`) at `/`.
@@ -194,13 +212,19 @@ impl AppState {
         self
     }
 
-    /// Reads the ward's facts now, before the server takes requests: the
+    /// Reads the wards' facts now, before the server takes requests: the
     /// first figure asked for (a past date's summary, the progress chart)
     /// is then computed from memory instead of waiting for a million
     /// parcels' facts to be read.
     pub async fn warm(&self) -> Result<(), ApiError> {
-        let facts = self.facts();
-        self.blocking(move |s| facts.get(s).map(|_| ())).await?;
+        // every ward's, one after the other
+        let wards = self.blocking(|s| Ok(s.wards()?)).await?;
+        for w in wards {
+            let facts = self.facts();
+            wards::WARD
+                .scope(w.id, self.blocking(move |s| facts.get(s).map(|_| ())))
+                .await?;
+        }
         // Its connection is closed: a server that has answered nothing yet
         // holds none open (as `hiendat restore` checks, beside the lock file).
         self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
@@ -223,12 +247,26 @@ impl AppState {
         // A write on a parcel with `If-Match` ([`versions`]): checked inside
         // the write's transaction on this connection.
         let write = versions::PARCEL_WRITE.try_with(Arc::clone).ok();
+        // The request's ward ([`wards::resolve`]), else the default one.
+        let ward = wards::WARD
+            .try_with(|w| *w)
+            .ok()
+            .or_else(|| self.default_ward);
         tokio::task::spawn_blocking(move || {
             let pooled = idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let mut store = match pooled {
                 Some(s) => s,
                 None => Store::open(&*path)?,
             };
+            // Every time: a pooled connection never keeps the last
+            // request's ward.
+            let ward = match ward {
+                Some(w) => Some(w),
+                None => store.wards()?.into_iter().next().map(|w| w.id),
+            };
+            if let Some(w) = ward {
+                store.use_ward(w)?;
+            }
             versions::before(&mut store, write.as_ref())?;
             let out = f(&mut store);
             versions::after(&mut store, write.as_ref());
@@ -257,24 +295,10 @@ impl AppState {
     {
         let cache = Arc::clone(&self.cache);
         self.blocking(move |s| {
+            // each ward's answers under its own key and version
+            let key = format!("w{} {key}", s.ward_id().0);
             let version = s.data_version()?;
-            let hit = {
-                let c = cache.lock().unwrap_or_else(|e| e.into_inner());
-                c.iter()
-                    .find(|(k, v, _)| *k == key && *v == version)
-                    .map(|(_, _, body)| Arc::clone(body))
-            };
-            if let Some(body) = hit {
-                return Ok(json::Out::from_body(body.as_str()));
-            }
-            let out = f(s)?;
-            let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
-            c.retain(|(k, _, _)| *k != key);
-            if c.len() >= CACHED {
-                c.pop_front();
-            }
-            c.push_back((key, version, Arc::new(out.as_str().to_string())));
-            Ok(out)
+            cached_in(&cache, key, version, || f(s))
         })
         .await
     }
@@ -302,9 +326,50 @@ impl AppState {
     }
 }
 
-/// The whole API: every resource's router, merged, under the shared layers.
+/// The answer kept in `cache` under `key` at `version`, else `f`'s (then kept).
+fn cached_in<F>(
+    cache: &Mutex<VecDeque<Cached>>,
+    key: String,
+    version: String,
+    f: F,
+) -> Result<json::Out, ApiError>
+where
+    F: FnOnce() -> Result<json::Out, ApiError>,
+{
+    let hit = {
+        let c = cache.lock().unwrap_or_else(|e| e.into_inner());
+        c.iter()
+            .find(|(k, v, _)| *k == key && *v == version)
+            .map(|(_, _, body)| Arc::clone(body))
+    };
+    if let Some(body) = hit {
+        return Ok(json::Out::from_body(body.as_str()));
+    }
+    let out = f()?;
+    let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+    c.retain(|(k, _, _)| *k != key);
+    if c.len() >= CACHED {
+        c.pop_front();
+    }
+    c.push_back((key, version, Arc::new(out.as_str().to_string())));
+    Ok(out)
+}
+
+/// The whole API: every resource's router, merged, under the shared layers,
+/// behind the ward prefix (`/w/{code}/…`, stripped before routing: [`wards`]).
 pub fn router(state: AppState) -> Router {
+    let inner = routes(state);
+    Router::new().fallback_service(
+        tower::ServiceBuilder::new()
+            .map_request(wards::strip_prefix)
+            .service(inner),
+    )
+}
+
+/// [`router`] without the ward prefix.
+fn routes(state: AppState) -> Router {
     let api = Router::new()
+        .merge(wards::router())
         .merge(meta::router())
         .merge(openapi::router())
         .merge(segments::router())
@@ -359,6 +424,11 @@ pub fn router(state: AppState) -> Router {
     app.layer(axum::middleware::from_fn_with_state(
         state.clone(),
         versions::versions,
+    ))
+    // The ward (inside idempotency, which runs the request on its own task).
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        wards::resolve,
     ))
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),

@@ -110,8 +110,11 @@ fn document() -> Value {
                         { "name": "personal", "in": "query", "description": "1: owners' names (logged-in users only)", "schema": { "type": "string", "enum": ["0", "1"] } }
                     ],
                     "responses": { "200": { "description": "The file, as an attachment" }, "400": errors(), "401": errors(), "404": errors(), "422": errors() } } },
-            "/api/config": get("Cấu hình trang bản đồ / the map page's set-up: demo, base map, bounds, data version", json!([])),
-            "/api/version": get("Phiên bản dữ liệu / a token that changes with every event and import", json!([])),
+            "/api/config": get("Cấu hình trang bản đồ / the map page's set-up: demo, base map, bounds, data version; view (ward or province), ward, ward_code, wards the caller may open ({code, name, url}), province", json!([])),
+            "/api/version": get("Phiên bản dữ liệu / a token that changes with every event and import (of the ward; of every ward in the province view)", json!([])),
+            "/api/wards": get("Các phường, xã / every ward's figures (parcels_affected, households, areas, progress_pct, segments, segments_complete, lagging, last_step, idle_days; first: sensitive readers) and the province's totals; each ward's pages and API under its url /w/{code}/ (unprefixed: the user's ward, the server's default or the only one; else 400 ward_required; another ward's user: 403 out_of_ward; unknown code: 404 no_such_ward)", json!([as_of(),
+                { "name": "lag_days", "in": "query", "required": false, "description": "Chậm sau số ngày / lagging after this many idle days (default 30)", "schema": { "type": "integer", "minimum": 0, "maximum": 3650 } }])),
+            "/api/wards/outlines": get("Ranh giới phường, xã / the wards' outlines as GeoJSON (code, name, url)", json!([])),
             "/api/users": {
                 "get": { "summary": "Người dùng / every user and role (admin)",
                     "responses": { "200": { "description": "OK" }, "401": errors(), "403": errors() } },

@@ -51,6 +51,8 @@ pub(super) fn router() -> Router<AppState> {
 /// A kept tile's key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
+    /// The ward's row id: wards have their own versions and tiles.
+    ward: i64,
     layer: Layer,
     tile: TileId,
     date: NaiveDate,
@@ -251,8 +253,11 @@ async fn tile(
         "all".into()
     };
     let tiles = state.tiles.clone();
-    let version = state.blocking(|s| Ok(s.data_version()?)).await?;
+    let (ward, version) = state
+        .blocking(|s| Ok((s.ward_id().0, s.data_version()?)))
+        .await?;
     let key = Key {
+        ward,
         layer,
         tile,
         date,
@@ -260,7 +265,8 @@ async fn tile(
         version,
     };
     let etag = format!(
-        "\"{}-{}-{}-{}-{}-{}-{}\"",
+        "\"w{}-{}-{}-{}-{}-{}-{}-{}\"",
+        key.ward,
         key.version,
         layer.as_str(),
         tile.z,
@@ -369,6 +375,7 @@ mod tests {
     #[test]
     fn the_cache_keeps_to_its_bytes_and_forgets_old_versions() {
         let key = |x: u32, v: &str| Key {
+            ward: 1,
             layer: Layer::Parcels,
             tile: TileId::new(16, x, 0).unwrap(),
             date: NaiveDate::MAX,

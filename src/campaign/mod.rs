@@ -34,6 +34,7 @@ pub mod first;
 pub mod inspection;
 pub mod org;
 pub mod plans;
+pub mod province;
 pub mod responsibility;
 pub mod scope;
 pub mod structures;

@@ -293,7 +293,7 @@ pub fn build(store: &Store, req: &Request) -> Result<Vec<Layer>, ExportError> {
             kinds.push(*k);
         }
     }
-    let crs = Crs::parse(&store.meta("crs")?.unwrap_or_else(|| DEFAULT_CRS.into()))?;
+    let crs = Crs::parse(&store.ward_crs()?.unwrap_or_else(|| DEFAULT_CRS.into()))?;
     let (keys, segments, corridors) = store.segment_inputs()?;
     // Which segments.
     let chosen: Vec<usize> = if let Some(id) = &req.segment {

@@ -26,3 +26,4 @@ pub mod record;
 pub mod reports;
 pub mod sheet;
 pub mod tiles;
+pub mod wards;

@@ -25,7 +25,7 @@ pub enum RecordError {
 
 /// The page's content for parcel `id`, printed on `today`.
 pub fn record_doc(store: &Store, id: &str, today: NaiveDate) -> Result<RecordDoc, RecordError> {
-    let crs = Crs::parse(&store.meta("crs")?.unwrap_or_else(|| DEFAULT_CRS.into()))?;
+    let crs = Crs::parse(&store.ward_crs()?.unwrap_or_else(|| DEFAULT_CRS.into()))?;
     let p = store.parcel(id)?;
     let donations = store.donations_of(&[p.key])?;
     let (keys, segments, corridors) = store.segment_inputs()?;

@@ -39,14 +39,31 @@ pub fn periodic(
 pub const PROVINCE_KEY: &str = "province";
 
 /// The letterhead as configured (`hiendat import --province --ward`), with
-/// what `given` names instead (one print's `--province`, `--ward`).
+/// what `given` names instead (one print's `--province`, `--ward-name`).
+/// A xã's or thị trấn's name is given its level ("Xã Quảng Tâm"), so that
+/// its own committee issues the report (Đảng ủy xã …).
 pub fn letterhead(store: &Store, given: &Letterhead) -> Result<Letterhead> {
+    let level = match store.ward_row()?.kind.as_str() {
+        "xa" => Some("Xã"),
+        "thi_tran" => Some("Thị trấn"),
+        _ => None,
+    };
+    let ward = match (&given.ward, level) {
+        (Some(w), _) => Some(w.clone()),
+        (None, Some(_)) => Some(store.ward_name()?),
+        (None, None) => None,
+    };
+    let ward = ward.map(|n| match level {
+        // a name that says no level of its own
+        Some(l) if crate::report::periodic::ward_level(&n).1 == n.trim() => format!("{l} {}", n.trim()),
+        _ => n,
+    });
     Ok(Letterhead {
         province: match &given.province {
             Some(p) => Some(p.clone()),
             None => store.meta(PROVINCE_KEY)?,
         },
-        ward: given.ward.clone(),
+        ward,
     })
 }
 

@@ -69,7 +69,7 @@ pub fn sheet_doc(
     paper: Paper,
     viewer: &Viewer<'_>,
 ) -> Result<SheetDoc, SheetOpError> {
-    let crs = Crs::parse(&store.meta("crs")?.unwrap_or_else(|| DEFAULT_CRS.into()))?;
+    let crs = Crs::parse(&store.ward_crs()?.unwrap_or_else(|| DEFAULT_CRS.into()))?;
     let (kind, name, seg, filter) = resolve(ward, area)?;
     let in_area = |p: &ParcelFacts| match seg {
         Some(i) => p.donations.iter().any(|d| d.0 == i),

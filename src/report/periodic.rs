@@ -72,21 +72,33 @@ pub fn province_name(name: &str) -> Result<String, String> {
 /// The superior committee's line when no province is configured.
 pub const UNSET_SUPERIOR: &str = "ĐẢNG BỘ TỈNH ……………";
 
-/// The ward's name without "Phường": "Ngọc Sơn".
-fn bare_ward(name: &str) -> &str {
+/// The levels of a commune-level unit, as its name begins: (the word in
+/// a sentence, the word starting a line). A name that says none is a
+/// phường.
+const LEVELS: [(&str, &str); 3] = [("phường", "Phường"), ("xã", "Xã"), ("thị trấn", "Thị trấn")];
+
+/// The ward's level and its name without it: "Xã Quảng Tâm" → (("xã",
+/// "Xã"), "Quảng Tâm"); "Ngọc Sơn" → (("phường", "Phường"), "Ngọc Sơn").
+pub fn ward_level(name: &str) -> ((&'static str, &'static str), &str) {
     let n = name.trim();
-    ["Phường ", "phường ", "PHƯỜNG "]
-        .iter()
-        .find_map(|p| n.strip_prefix(p))
-        .unwrap_or(n)
-        .trim()
+    for level in LEVELS {
+        let k = level.0.chars().count() + 1;
+        let head: String = n.chars().take(k).flat_map(char::to_lowercase).collect();
+        if head == format!("{} ", level.0) {
+            let at = n.char_indices().nth(k).map_or(n.len(), |(i, _)| i);
+            return (level, n[at..].trim());
+        }
+    }
+    (LEVELS[0], n)
 }
 
 /// Builds the periodic report of the ward for `opt` (its date or period,
 /// and the days without progress that make an area lagging).
 pub fn build(data: &Ward, opt: &Options, head: &Letterhead) -> Report {
-    let ward = bare_ward(head.ward.as_deref().unwrap_or(&data.name)).to_string();
-    let f = Figures::of(data, opt);
+    let ((level, level_line), ward) = ward_level(head.ward.as_deref().unwrap_or(&data.name));
+    let ward = ward.to_string();
+    let mut f = Figures::of(data, opt);
+    f.level = level;
     let mut sheets = campaign::build(data, &[Cut::Segment, Cut::Group, Cut::Cell], opt).sheets;
     let period = opt.from.is_some();
     let mut appendix = Vec::new();
@@ -128,9 +140,9 @@ pub fn build(data: &Ward, opt: &Options, head: &Letterhead) -> Report {
     if data.demo {
         notes.push("DỮ LIỆU MẪU — không phải số liệu thật.".into());
     }
-    let committee = format!("Đảng ủy phường {ward}");
+    let committee = format!("Đảng ủy {level} {ward}");
     Report {
-        ward: format!("Phường {ward}"),
+        ward: format!("{level_line} {ward}"),
         committee: committee.clone(),
         title: "Kết quả thực hiện công tác vận động nhân dân hiến đất mở rộng đường".into(),
         title_en: "Results of the road-widening land donation campaign".into(),
@@ -262,6 +274,8 @@ struct Figures {
     families_before: Option<Families>,
     lagging: Vec<(String, Lagging)>,
     lag_days: u32,
+    /// "phường", "xã" or "thị trấn" ([`ward_level`]).
+    level: &'static str,
 }
 
 impl Figures {
@@ -297,6 +311,7 @@ impl Figures {
             .collect();
         let leads: BTreeSet<&str> = data.leads.iter().map(|l| l.name.as_str()).collect();
         Figures {
+            level: LEVELS[0].0,
             now: data.ward_tally(opt.as_of),
             before: before_day.map(|d| data.ward_tally(d)),
             segments: segs.iter().filter(|t| t.affected > 0).count(),
@@ -351,7 +366,8 @@ impl Figures {
     fn situation(&self) -> Vec<String> {
         let t = &self.now;
         let mut p = vec![format!(
-            "Thực hiện chủ trương của Ban Thường vụ Đảng ủy về vận động nhân dân hiến đất mở rộng, chỉnh trang các tuyến đường, toàn phường có {} đoạn tuyến cần mở rộng đi qua {} tổ dân phố, với {} hộ gia đình có đất nằm trong chỉ giới đường đỏ; tổng diện tích đất cần hiến {} m², trên phần đất này có {} công trình, vật kiến trúc.",
+            "Thực hiện chủ trương của Ban Thường vụ Đảng ủy về vận động nhân dân hiến đất mở rộng, chỉnh trang các tuyến đường, toàn {} có {} đoạn tuyến cần mở rộng đi qua {} tổ dân phố, với {} hộ gia đình có đất nằm trong chỉ giới đường đỏ; tổng diện tích đất cần hiến {} m², trên phần đất này có {} công trình, vật kiến trúc.",
+            self.level,
             count(self.segments),
             count(self.groups),
             count(t.affected),
@@ -770,3 +786,51 @@ impl Edit {
 #[cfg(test)]
 #[path = "periodic_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+mod level_tests {
+    use super::*;
+
+    #[test]
+    fn a_wards_level_is_read_from_its_name() {
+        assert_eq!(ward_level("Xã Quảng Tâm"), (("xã", "Xã"), "Quảng Tâm"));
+        assert_eq!(
+            ward_level("THỊ TRẤN Rừng Thông"),
+            (("thị trấn", "Thị trấn"), "Rừng Thông")
+        );
+        assert_eq!(
+            ward_level(" phường Ngọc Sơn "),
+            (("phường", "Phường"), "Ngọc Sơn")
+        );
+        assert_eq!(ward_level("Ngọc Sơn"), (("phường", "Phường"), "Ngọc Sơn"));
+        // a name that only begins like a level keeps it
+        assert_eq!(ward_level("Xãnh"), (("phường", "Phường"), "Xãnh"));
+    }
+
+    #[test]
+    fn a_communes_report_is_issued_by_the_communes_committee() {
+        let data = Ward {
+            name: "Ngọc Sơn".into(),
+            ..Ward::default()
+        };
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let head = Letterhead {
+            province: Some("Thanh Hóa".into()),
+            ward: Some("Xã Quảng Tâm".into()),
+        };
+        let r = build(&data, &Options::new(day), &head);
+        let p = r.periodic.as_ref().unwrap();
+        assert_eq!(p.committee, "ĐẢNG ỦY XÃ QUẢNG TÂM");
+        assert_eq!(r.ward, "Xã Quảng Tâm");
+        assert_eq!(p.place, "Quảng Tâm");
+        assert!(
+            p.sections[0].paragraphs[0].contains("toàn xã có"),
+            "{:?}",
+            p.sections[0]
+        );
+        // no level given: a phường, as before
+        let r = build(&data, &Options::new(day), &Letterhead::default());
+        assert_eq!(r.periodic.unwrap().committee, "ĐẢNG ỦY PHƯỜNG NGỌC SƠN");
+        assert_eq!(r.ward, "Phường Ngọc Sơn");
+    }
+}

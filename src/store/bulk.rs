@@ -28,6 +28,8 @@ impl Store {
         self.conn.pragma_update(None, "cache_size", -cache)?;
         self.conn
             .pragma_update(None, "temp_store", if on { "MEMORY" } else { "DEFAULT" })?;
+        // a new temp_store drops the temporary tables: the current ward's too
+        super::wards::set_current(&self.conn, self.ward)?;
         Ok(())
     }
 

@@ -257,8 +257,8 @@ pub(super) fn insert_record(
         )));
     }
     conn.prepare_cached(
-        "INSERT INTO records (parcel, number, signed_on, signatories, witness, attachment, entered_at, entered_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO records (parcel, number, signed_on, signatories, witness, attachment, entered_at, entered_by, ward)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT ward FROM parcels WHERE id = ?1))",
     )?
     .execute((
         parcel,

@@ -89,8 +89,8 @@ impl Store {
             return Err(stale("ngưỡng đánh giá / the thresholds", expected, found));
         }
         tx.execute(
-            "INSERT INTO evaluation_thresholds (year, version, thresholds, set_by, set_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO evaluation_thresholds (year, version, thresholds, set_by, set_at, ward)
+             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT id FROM temp.ward_in_use))",
             (year, found as i64 + 1, json, by, at),
         )?;
         tx.commit()?;
@@ -154,8 +154,8 @@ impl Store {
             ));
         }
         tx.execute(
-            "INSERT INTO evaluation_ratings (year, kind, subject, version, band, note, decided_by, decided_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO evaluation_ratings (year, kind, subject, version, band, note, decided_by, decided_at, ward)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT id FROM temp.ward_in_use))",
             (
                 r.year,
                 r.kind.code(),

@@ -94,12 +94,18 @@ pub struct Upserted {
 /// dropped without [`ImportTx::finish`], it rolls back and nothing stays.
 pub struct ImportTx<'a> {
     tx: Transaction<'a>,
+    /// The ward imported into: the store's current ward when it began.
+    ward: i64,
 }
 
 impl Store {
     /// Starts the writes of an import.
     pub fn begin_import(&mut self) -> Result<ImportTx<'_>> {
-        Ok(ImportTx { tx: self.write()? })
+        let ward = self.ward.0;
+        Ok(ImportTx {
+            tx: self.write()?,
+            ward,
+        })
     }
 }
 
@@ -119,27 +125,28 @@ impl ImportTx<'_> {
         Ok(out)
     }
 
-    /// The CRS (PROJ string) the stored donations were measured in.
+    /// The CRS (PROJ string) the ward's stored donations were measured in.
     pub fn measured_in(&self) -> Result<Option<String>> {
         Ok(self
             .tx
-            .query_row("SELECT value FROM meta WHERE key = 'crs'", [], |r| r.get(0))
-            .optional()?)
+            .query_row("SELECT crs FROM wards WHERE id = ?1", [self.ward], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten())
     }
 
-    /// Records the CRS the donations are measured in from now on.
+    /// Records the CRS the ward's donations are measured in from now on.
     pub fn set_measured_in(&self, proj: &str) -> Result<()> {
-        self.tx.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('crs', ?1)",
-            [proj],
-        )?;
+        self.tx
+            .execute("UPDATE wards SET crs = ?2 WHERE id = ?1", (self.ward, proj))?;
         Ok(())
     }
 
-    /// Every parcel's row id.
+    /// Every parcel's row id (the ward's).
     pub fn parcel_keys(&self) -> Result<Vec<i64>> {
-        let mut st = self.tx.prepare("SELECT id FROM parcels")?;
-        let all = st.query_map([], |r| r.get::<_, i64>(0))?;
+        let mut st = self.tx.prepare("SELECT id FROM parcels WHERE ward = ?1")?;
+        let all = st.query_map([self.ward], |r| r.get::<_, i64>(0))?;
         Ok(all.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -149,7 +156,7 @@ impl ImportTx<'_> {
         parcels_near(&self.tx, segments)
     }
 
-    /// Every segment in the database, with its given corridor, and each
+    /// Every segment of the ward, with its given corridor, and each
     /// segment's row id (same order).
     pub fn segments(&self) -> Result<(Vec<i64>, Vec<SegmentInput>, Vec<CorridorInput>)> {
         all_segments(&self.tx)
@@ -261,14 +268,13 @@ impl ImportTx<'_> {
     }
 
     /// Counts an import that changed something: pages polling
-    /// [`Store::data_version`] reload.
+    /// [`Store::data_version`] reload. Also keeps the ward's extent.
     pub fn count_import(&self) -> Result<()> {
         self.tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('imports', '1')
-             ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-            [],
+            "UPDATE wards SET imports = imports + 1 WHERE id = ?1",
+            [self.ward],
         )?;
-        Ok(())
+        super::wards::refresh_extent(&self.tx, self.ward)
     }
 
     /// Commits, or with `dry_run` rolls back.
@@ -330,13 +336,13 @@ fn upsert_groups(
 ) -> Result<HashMap<String, i64>> {
     let mut groups: HashMap<String, i64> = HashMap::new();
     {
-        let mut st = tx.prepare("SELECT name, id FROM residential_groups")?;
+        let mut st = tx.prepare("SELECT name, id FROM residential_groups WHERE ward = (SELECT id FROM temp.ward_in_use)")?;
         for row in st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
             let (name, id) = row?;
             groups.insert(name, id);
         }
     }
-    let mut ins = tx.prepare("INSERT INTO residential_groups (name) VALUES (?1)")?;
+    let mut ins = tx.prepare("INSERT INTO residential_groups (ward, name) VALUES ((SELECT id FROM temp.ward_in_use), ?1)")?;
     for name in parcels
         .iter()
         .filter_map(|p| p.residential_group.as_deref())
@@ -361,7 +367,7 @@ fn upsert_segments(
     let mut existing: HashMap<String, SegmentRow> = HashMap::new();
     {
         let mut st =
-            tx.prepare("SELECT fid, id, name, current_width_m, geometry_hash FROM segments")?;
+            tx.prepare("SELECT fid, id, name, current_width_m, geometry_hash FROM segments WHERE ward = (SELECT id FROM temp.ward_in_use)")?;
         for row in st.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -385,9 +391,9 @@ fn upsert_segments(
             .extend(c.polygons.iter().cloned());
     }
     let mut insert = tx.prepare(
-        "INSERT INTO segments (fid, fid_is_number, name, current_width_m, planned_width_m,
+        "INSERT INTO segments (ward, fid, fid_is_number, name, current_width_m, planned_width_m,
            planned_left_m, planned_right_m, centerline, corridor, geometry_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         VALUES ((SELECT id FROM temp.ward_in_use), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     let mut update = tx.prepare(
         "UPDATE segments SET name = ?2, current_width_m = ?3, planned_width_m = ?4,
@@ -466,7 +472,7 @@ fn upsert_parcels(
     {
         let mut st = tx.prepare(
             "SELECT fid, id, map_sheet, parcel_no, owner, land_use, residential_group, geometry_hash
-             FROM parcels",
+             FROM parcels WHERE ward = (SELECT id FROM temp.ward_in_use)",
         )?;
         for row in st.query_map([], |r| {
             Ok((
@@ -487,9 +493,9 @@ fn upsert_parcels(
         }
     }
     let mut insert = tx.prepare(
-        "INSERT INTO parcels (fid, fid_is_number, map_sheet, parcel_no, owner, land_use,
+        "INSERT INTO parcels (ward, fid, fid_is_number, map_sheet, parcel_no, owner, land_use,
            residential_group, geometry, geometry_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         VALUES ((SELECT id FROM temp.ward_in_use), ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     let mut update_attrs = tx.prepare(
         "UPDATE parcels SET map_sheet = ?2, parcel_no = ?3, owner = ?4, land_use = ?5,
@@ -566,8 +572,9 @@ fn parcels_near(tx: &Connection, segments: &[(i64, [[f64; 2]; 2])]) -> Result<BT
     let mut out = BTreeSet::new();
     let mut old = tx.prepare("SELECT parcel FROM donations WHERE segment = ?1")?;
     let mut near = tx.prepare(
-        "SELECT id FROM parcel_bbox
-         WHERE max_lon >= ?1 AND min_lon <= ?2 AND max_lat >= ?3 AND min_lat <= ?4",
+        "SELECT b.id FROM parcel_bbox b JOIN parcels p ON p.id = b.id
+         WHERE b.max_lon >= ?1 AND b.min_lon <= ?2 AND b.max_lat >= ?3 AND b.min_lat <= ?4
+           AND p.ward = (SELECT id FROM temp.ward_in_use)",
     )?;
     for (key, [lo, hi]) in segments {
         for k in old.query_map([key], |r| r.get::<_, i64>(0))? {
@@ -587,7 +594,7 @@ pub(super) fn all_segments(
     let mut st = tx.prepare(
         "SELECT id, fid, fid_is_number, name, current_width_m, planned_width_m, planned_left_m,
            planned_right_m, centerline, corridor
-         FROM segments ORDER BY id",
+         FROM segments WHERE ward = (SELECT id FROM temp.ward_in_use) ORDER BY id",
     )?;
     let mut rows = st.query([])?;
     let (mut keys, mut segs, mut corridors) = (Vec::new(), Vec::new(), Vec::new());
@@ -617,7 +624,9 @@ pub(super) fn all_segments(
 
 fn upsert_households(tx: &Transaction, households: &[HouseholdInput]) -> Result<LayerCounts> {
     let mut counts = LayerCounts::default();
-    let mut parcel = tx.prepare_cached("SELECT id FROM parcels WHERE fid = ?1")?;
+    let mut parcel = tx.prepare_cached(
+        "SELECT id FROM parcels WHERE ward = (SELECT id FROM temp.ward_in_use) AND fid = ?1",
+    )?;
     let mut find = tx.prepare_cached(
         "SELECT id, address, phone, is_member_family, note, may_be_named FROM households
          WHERE parcel = ?1 AND head_name = ?2",
@@ -729,7 +738,9 @@ fn structure_key(s: &StructureInput) -> StructureKey {
 /// whole import.
 fn replace_structures(tx: &Transaction, structures: &[StructureInput]) -> Result<StructureCounts> {
     let mut counts = StructureCounts::default();
-    let mut parcel = tx.prepare_cached("SELECT id FROM parcels WHERE fid = ?1")?;
+    let mut parcel = tx.prepare_cached(
+        "SELECT id FROM parcels WHERE ward = (SELECT id FROM temp.ward_in_use) AND fid = ?1",
+    )?;
     // The file's rows per parcel key, in file order of first mention.
     let mut order: Vec<i64> = Vec::new();
     let mut by_parcel: HashMap<i64, Vec<&StructureInput>> = HashMap::new();

@@ -8,12 +8,13 @@ use super::super::Result;
 use super::ImportTx;
 
 impl ImportTx<'_> {
-    /// How many segments and parcels the database holds (what a partial
+    /// How many segments and parcels the ward holds (what a partial
     /// import keeps, and whether a ward has segments to measure against).
     pub fn layer_totals(&self) -> Result<(usize, usize)> {
         Ok(self.tx.query_row(
-            "SELECT (SELECT count(*) FROM segments), (SELECT count(*) FROM parcels)",
-            [],
+            "SELECT (SELECT count(*) FROM segments WHERE ward = ?1),
+                    (SELECT count(*) FROM parcels WHERE ward = ?1)",
+            [self.ward],
             |r| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize)),
         )?)
     }
@@ -26,24 +27,26 @@ impl ImportTx<'_> {
         ids: impl IntoIterator<Item = &'a str>,
     ) -> Result<Vec<&'a str>> {
         let mut st = self.tx.prepare_cached(if parcels {
-            "SELECT 1 FROM parcels WHERE fid = ?1"
+            "SELECT 1 FROM parcels WHERE ward = ?2 AND fid = ?1"
         } else {
-            "SELECT 1 FROM segments WHERE fid = ?1"
+            "SELECT 1 FROM segments WHERE ward = ?2 AND fid = ?1"
         })?;
         let mut out = Vec::new();
         for id in ids {
-            if st.exists([id])? {
+            if st.exists((id, self.ward))? {
                 out.push(id);
             }
         }
         Ok(out)
     }
 
-    /// The lon/lat box `(min, max)` of every stored parcel (none: no parcel).
+    /// The lon/lat box `(min, max)` of the ward's stored parcels (none: no
+    /// parcel).
     pub fn parcels_extent(&self) -> Result<Option<[[f64; 2]; 2]>> {
         let b: [Option<f64>; 4] = self.tx.query_row(
-            "SELECT min(min_lon), min(min_lat), max(max_lon), max(max_lat) FROM parcel_bbox",
-            [],
+            "SELECT min(b.min_lon), min(b.min_lat), max(b.max_lon), max(b.max_lat)
+             FROM parcel_bbox b JOIN parcels p ON p.id = b.id WHERE p.ward = ?1",
+            [self.ward],
             |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
         )?;
         Ok(match b {

@@ -41,6 +41,7 @@ mod structures;
 mod tiles;
 mod users;
 mod versions;
+mod wards;
 pub mod wkb;
 
 #[cfg(test)]
@@ -67,6 +68,7 @@ pub use structures::{IMPORT_AUTHOR, StructureEdit, StructureRecorded};
 pub use tiles::TileParcel;
 pub use users::{Action, Role, User};
 pub use versions::ParcelVersion;
+pub use wards::{UNNAMED as UNNAMED_WARD, WardId, WardKind, WardRow, slug};
 
 use crate::campaign::FeatureId;
 use crate::campaign::events::{TransitionError, UnknownStatus};
@@ -92,6 +94,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0013_evaluation.sql"),
     include_str!("migrations/0014_parcel_versions.sql"),
     include_str!("migrations/0015_idempotency.sql"),
+    include_str!("migrations/0016_wards.sql"),
 ];
 
 /// The version whose migration adds `parcel_status`, filled from the log.
@@ -99,6 +102,10 @@ const PARCEL_STATUS_VERSION: i64 = 3;
 
 /// The version whose migration adds the map outlines, derived from the geometry.
 const OUTLINES_VERSION: i64 = 4;
+
+/// The version whose migration holds many wards (0016): it rebuilds
+/// parents of foreign keys, so it runs with foreign keys off ([`migrate`]).
+const WARDS_VERSION: i64 = 16;
 
 /// How long a write waits for another writer before giving up with
 /// [`StoreError::Busy`].
@@ -124,6 +131,7 @@ pub enum What {
     Plan,
     Inspection,
     InspectionAction,
+    Ward,
 }
 
 impl What {
@@ -143,6 +151,7 @@ impl What {
             What::Plan => "kế hoạch",
             What::Inspection => "cuộc kiểm tra, giám sát",
             What::InspectionAction => "yêu cầu khắc phục",
+            What::Ward => "phường/xã",
         }
     }
 
@@ -162,6 +171,7 @@ impl What {
             What::Plan => "plan",
             What::Inspection => "inspection",
             What::InspectionAction => "required action",
+            What::Ward => "ward",
         }
     }
 }
@@ -244,6 +254,11 @@ pub struct Store {
     /// The version the next write transaction expects of a parcel (row id,
     /// version): checked once, inside it ([`Store::expect_version`]).
     expect: Option<(i64, i64)>,
+    /// The ward every ward-scoped query reads and writes
+    /// ([`Store::use_ward`]; also in `temp.ward_in_use`).
+    ward: WardId,
+    /// The database holds one ward: whole-table reads need no ward filter.
+    only_ward: bool,
 }
 
 impl Store {
@@ -269,7 +284,15 @@ impl Store {
         conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         migrate(&mut conn)?;
         versions::watch(&conn)?;
-        Ok(Store { conn, expect: None })
+        let ward = wards::first(&conn)?;
+        wards::set_current(&conn, ward)?;
+        let only_ward = wards::only_one(&conn)?;
+        Ok(Store {
+            conn,
+            expect: None,
+            ward,
+            only_ward,
+        })
     }
 
     /// How long this connection's writes wait for another writer
@@ -306,15 +329,16 @@ impl Store {
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
-    /// The ids (sorted) of the parcels whose bounding box meets the lon/lat
-    /// box `[min, max]`.
+    /// The ids (sorted) of the current ward's parcels whose bounding box
+    /// meets the lon/lat box `[min, max]`.
     pub fn parcels_in_bbox(&self, min: [f64; 2], max: [f64; 2]) -> Result<Vec<FeatureId>> {
         let mut st = self.conn.prepare_cached(
             "SELECT p.fid, p.fid_is_number FROM parcel_bbox b JOIN parcels p ON p.id = b.id
-             WHERE b.max_lon >= ?1 AND b.min_lon <= ?2 AND b.max_lat >= ?3 AND b.min_lat <= ?4",
+             WHERE b.max_lon >= ?1 AND b.min_lon <= ?2 AND b.max_lat >= ?3 AND b.min_lat <= ?4
+               AND p.ward = ?5",
         )?;
         let mut ids = st
-            .query_map((min[0], max[0], min[1], max[1]), |r| {
+            .query_map((min[0], max[0], min[1], max[1], self.ward.0), |r| {
                 Ok(feature_id(r.get(0)?, r.get(1)?))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -322,26 +346,19 @@ impl Store {
         Ok(ids)
     }
 
-    /// The lon/lat extent of all parcels `[min_lon, min_lat, max_lon,
-    /// max_lat]`, or `None` for an empty database.
+    /// The lon/lat extent of the current ward's parcels `[min_lon,
+    /// min_lat, max_lon, max_lat]` (kept in `wards` by every import), or
+    /// `None` for a ward without parcels.
     pub fn bounds(&self) -> Result<Option<[f64; 4]>> {
-        let b: (Option<f64>, Option<f64>, Option<f64>, Option<f64>) = self.conn.query_row(
-            "SELECT min(min_lon), min(min_lat), max(max_lon), max(max_lat) FROM parcel_bbox",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?;
-        Ok(match b {
-            (Some(a), Some(b), Some(c), Some(d)) => Some([a, b, c, d]),
-            _ => None,
-        })
+        Ok(self.ward_row()?.bounds)
     }
 
     /// The store's row id of a parcel.
     fn parcel_key(&self, id: &FeatureId) -> Result<i64> {
         self.conn
             .query_row(
-                "SELECT id FROM parcels WHERE fid = ?1",
-                [id.as_str()],
+                "SELECT id FROM parcels WHERE ward = ?2 AND fid = ?1",
+                (id.as_str(), self.ward.0),
                 |r| r.get(0),
             )
             .optional()?
@@ -367,41 +384,95 @@ fn feature_id(text: String, is_number: bool) -> FeatureId {
 /// it, under the write lock: two processes upgrading the same file at once
 /// take turns, and the second finds the migrations already applied
 /// instead of running them again. (A file already current takes no lock.)
+///
+/// The wards' migration ([`WARDS_VERSION`]) rebuilds tables other tables
+/// refer to, which SQLite allows only with foreign keys off (and that
+/// pragma is a no-op inside a transaction): it runs with them off, checks
+/// every reference with `foreign_key_check` before committing, and turns
+/// them back on whatever happened.
 fn migrate(conn: &mut Connection) -> Result<()> {
-    let too_new = |found: i64| StoreError::TooNew {
-        found,
-        known: SCHEMA_VERSION,
-    };
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > SCHEMA_VERSION {
-        return Err(too_new(found));
+        return Err(StoreError::TooNew {
+            found,
+            known: SCHEMA_VERSION,
+        });
     }
     if found == SCHEMA_VERSION {
         return Ok(());
     }
     loop {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if found > SCHEMA_VERSION {
-            return Err(too_new(found));
+        // read again without the lock: only a guess of what comes next,
+        // checked under it ([`migrate_one`])
+        let guess: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let fk_off = guess + 1 == WARDS_VERSION;
+        if fk_off {
+            conn.pragma_update(None, "foreign_keys", false)?;
         }
-        if found == SCHEMA_VERSION {
+        let done = migrate_one(conn, fk_off);
+        if fk_off {
+            conn.pragma_update(None, "foreign_keys", true)?;
+        }
+        if done? {
             return Ok(());
         }
-        let sql = usize::try_from(found)
-            .ok()
-            .and_then(|i| MIGRATIONS.get(i))
-            .ok_or_else(|| StoreError::Corrupt(format!("user_version {found}")))?;
-        let next = found + 1;
-        tx.execute_batch(sql)?;
-        if next == PARCEL_STATUS_VERSION {
-            events::rebuild_parcel_status(&tx)?;
-        }
-        if next == OUTLINES_VERSION {
-            outlines::mark_on_upgrade(&tx)?;
-        }
-        tx.pragma_update(None, "user_version", next)?;
-        tx.commit()?;
+    }
+}
+
+/// Applies the next migration the file lacks, in one transaction; `true`
+/// when there was none left. `fk_off`: foreign keys are off, as only the
+/// wards' migration runs (another process may have migrated meanwhile:
+/// then nothing is done, and the caller tries again).
+fn migrate_one(conn: &mut Connection, fk_off: bool) -> Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    if found == SCHEMA_VERSION {
+        return Ok(true);
+    }
+    let next = found + 1;
+    if (next == WARDS_VERSION) != fk_off {
+        return Ok(false);
+    }
+    let sql = usize::try_from(found)
+        .ok()
+        .and_then(|i| MIGRATIONS.get(i))
+        .ok_or_else(|| StoreError::Corrupt(format!("user_version {found}")))?;
+    tx.execute_batch(sql)?;
+    if next == PARCEL_STATUS_VERSION {
+        events::rebuild_parcel_status(&tx)?;
+    }
+    if next == OUTLINES_VERSION {
+        outlines::mark_on_upgrade(&tx)?;
+    }
+    if next == WARDS_VERSION {
+        wards::on_upgrade(&tx)?;
+        foreign_key_check(&tx)?;
+    }
+    tx.pragma_update(None, "user_version", next)?;
+    tx.commit()?;
+    Ok(false)
+}
+
+/// Every reference still holds (SQLite's 12-step table rebuild, step 10):
+/// else [`StoreError::Corrupt`] naming the first that does not.
+fn foreign_key_check(conn: &Connection) -> Result<()> {
+    let bad: Option<String> = conn
+        .query_row(
+            "SELECT \"table\" || ' → ' || parent || ' (rowid ' || coalesce(rowid, '?') || ')'
+             FROM pragma_foreign_key_check LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match bad {
+        Some(bad) => Err(StoreError::Corrupt(format!("foreign_key_check: {bad}"))),
+        None => Ok(()),
     }
 }
 

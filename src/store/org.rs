@@ -110,12 +110,17 @@ pub(super) fn bump_paperwork(conn: &Connection) -> Result<()> {
     bump(conn, "paperwork")
 }
 
+/// Bumps one of the current ward's counters (`imports`, `paperwork`).
 fn bump(conn: &Connection, key: &str) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO meta (key, value) VALUES (?1, '1')
-         ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
-    )?
-    .execute([key])?;
+    let sql = match key {
+        "imports" => {
+            "UPDATE wards SET imports = imports + 1 WHERE id = (SELECT id FROM temp.ward_in_use)"
+        }
+        _ => {
+            "UPDATE wards SET paperwork = paperwork + 1 WHERE id = (SELECT id FROM temp.ward_in_use)"
+        }
+    };
+    conn.prepare_cached(sql)?.execute([])?;
     Ok(())
 }
 
@@ -216,7 +221,7 @@ pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
     let mut cells = HashMap::new();
     for c in &org.cells {
         conn.execute(
-            "INSERT INTO party_cells (code, name, secretary) VALUES (?1, ?2, ?3)",
+            "INSERT INTO party_cells (ward, code, name, secretary) VALUES ((SELECT id FROM temp.ward_in_use), ?1, ?2, ?3)",
             (&c.code, &c.name, &c.secretary),
         )?;
         cells.insert(c.code.as_str(), conn.last_insert_rowid());
@@ -230,7 +235,7 @@ pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
     let mut members = HashMap::new();
     for (m, h) in org.members.iter().zip(member_households) {
         conn.execute(
-            "INSERT INTO party_members (code, name, cell, role, household) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO party_members (ward, code, name, cell, role, household) VALUES ((SELECT id FROM temp.ward_in_use), ?1, ?2, ?3, ?4, ?5)",
             (&m.code, &m.name, cells[m.cell.as_str()], &m.role, h),
         )?;
         members.insert(m.code.as_str(), conn.last_insert_rowid());

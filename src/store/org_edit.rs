@@ -340,7 +340,7 @@ impl Store {
         }
         let groups = cell_groups(&tx, &c.groups, None)?;
         tx.execute(
-            "INSERT INTO party_cells (code, name, secretary) VALUES (?1, ?2, ?3)",
+            "INSERT INTO party_cells (ward, code, name, secretary) VALUES ((SELECT id FROM temp.ward_in_use), ?1, ?2, ?3)",
             (&c.code, &c.name, &c.secretary),
         )?;
         let id = tx.last_insert_rowid();
@@ -418,7 +418,7 @@ impl Store {
         }
         let (cell, household) = member_refs(&tx, m)?;
         tx.execute(
-            "INSERT INTO party_members (code, name, cell, role, household) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO party_members (ward, code, name, cell, role, household) VALUES ((SELECT id FROM temp.ward_in_use), ?1, ?2, ?3, ?4, ?5)",
             (&m.code, &m.name, cell, &m.role, household),
         )?;
         let after = member_json(&tx, tx.last_insert_rowid())?;

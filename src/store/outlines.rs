@@ -17,8 +17,7 @@ pub struct Outline<K> {
     pub polygons: Vec<Vec<Vec<[f64; 2]>>>,
 }
 
-/// The meta key present while the outlines wait to be derived.
-const STALE_KEY: &str = "outlines_stale";
+use super::wards::CURRENT as WARD;
 
 /// Stores each segment's corridor outline, by row id.
 pub(super) fn write_corridors(
@@ -33,12 +32,14 @@ pub(super) fn write_corridors(
     Ok(())
 }
 
-/// Every residential group's parcels' polygons, by the group's row id.
+/// Every residential group's parcels' polygons, by the group's row id
+/// (the current ward's).
 pub(super) fn group_parcels(conn: &Connection) -> Result<BTreeMap<i64, Vec<Rings>>> {
     let mut parcels: BTreeMap<i64, Vec<Rings>> = BTreeMap::new();
-    let mut st = conn.prepare(
-        "SELECT residential_group, geometry FROM parcels WHERE residential_group IS NOT NULL",
-    )?;
+    let mut st = conn.prepare(&format!(
+        "SELECT residential_group, geometry FROM parcels
+         WHERE residential_group IS NOT NULL AND ward = {WARD}"
+    ))?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
         let polys = wkb::read_multi_polygon(&r.get::<_, Vec<u8>>(1)?)?;
@@ -47,10 +48,13 @@ pub(super) fn group_parcels(conn: &Connection) -> Result<BTreeMap<i64, Vec<Rings
     Ok(parcels)
 }
 
-/// Replaces every residential group's outline: the groups named get theirs,
-/// the others none.
+/// Replaces every residential group's outline (the current ward's): the
+/// groups named get theirs, the others none.
 pub(super) fn write_groups(conn: &Connection, outlines: &[(i64, Vec<Rings>)]) -> Result<()> {
-    conn.execute("UPDATE residential_groups SET outline = NULL", [])?;
+    conn.execute(
+        &format!("UPDATE residential_groups SET outline = NULL WHERE ward = {WARD}"),
+        [],
+    )?;
     let mut st = conn.prepare("UPDATE residential_groups SET outline = ?2 WHERE id = ?1")?;
     for (g, o) in outlines {
         st.execute((g, wkb::multi_polygon(o)))?;
@@ -58,8 +62,24 @@ pub(super) fn write_groups(conn: &Connection, outlines: &[(i64, Vec<Rings>)]) ->
     Ok(())
 }
 
-/// Rebuilds `segment_groups` from the donations.
+/// Rebuilds `segment_groups` from the donations (the current ward's).
 pub(super) fn refresh_segment_groups(conn: &Connection) -> Result<()> {
+    conn.execute_batch(&format!(
+        "DELETE FROM segment_groups WHERE segment IN (SELECT id FROM segments WHERE ward = {WARD});
+         INSERT INTO segment_groups (segment, residential_group)
+           SELECT DISTINCT d.segment, p.residential_group
+           FROM donations d JOIN parcels p ON p.id = d.parcel
+           WHERE p.residential_group IS NOT NULL AND p.ward = {WARD};"
+    ))?;
+    Ok(())
+}
+
+/// A file that predates the outlines (schema 4, one ward, no `wards` table
+/// yet): `segment_groups` is rebuilt here (it is SQL), the outlines are
+/// marked to be derived by the layer that measures (`ops::import::open`),
+/// in the CRS the donations were measured in. (Migration 0016 carries the
+/// mark into the ward's `outlines_stale`.)
+pub(super) fn mark_on_upgrade(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM segment_groups;
          INSERT INTO segment_groups (segment, residential_group)
@@ -67,14 +87,6 @@ pub(super) fn refresh_segment_groups(conn: &Connection) -> Result<()> {
            FROM donations d JOIN parcels p ON p.id = d.parcel
            WHERE p.residential_group IS NOT NULL;",
     )?;
-    Ok(())
-}
-
-/// A file that predates the outlines: `segment_groups` is rebuilt here (it
-/// is SQL), the outlines are marked to be derived by the layer that
-/// measures (`ops::import::open`), in the CRS the donations were measured in.
-pub(super) fn mark_on_upgrade(conn: &Connection) -> Result<()> {
-    refresh_segment_groups(conn)?;
     // A new file has nothing to draw (and must not look stale).
     let has_data: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM segments) OR EXISTS (SELECT 1 FROM parcels)",
@@ -83,24 +95,31 @@ pub(super) fn mark_on_upgrade(conn: &Connection) -> Result<()> {
     )?;
     if has_data {
         conn.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '1')",
-            [STALE_KEY],
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('outlines_stale', '1')",
+            [],
         )?;
     }
     Ok(())
 }
 
-/// Whether the outlines wait to be derived.
+/// Whether the current ward's outlines wait to be derived.
 pub(super) fn stale(conn: &Connection) -> Result<bool> {
     Ok(conn
-        .query_row("SELECT 1 FROM meta WHERE key = ?1", [STALE_KEY], |_| Ok(()))
+        .query_row(
+            &format!("SELECT outlines_stale FROM wards WHERE id = {WARD}"),
+            [],
+            |r| r.get(0),
+        )
         .optional()?
-        .is_some())
+        .unwrap_or(false))
 }
 
-/// The outlines are derived.
+/// The current ward's outlines are derived.
 pub(super) fn derived(conn: &Connection) -> Result<()> {
-    conn.execute("DELETE FROM meta WHERE key = ?1", [STALE_KEY])?;
+    conn.execute(
+        &format!("UPDATE wards SET outlines_stale = 0 WHERE id = {WARD}"),
+        [],
+    )?;
     Ok(())
 }
 

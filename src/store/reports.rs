@@ -13,12 +13,11 @@ use crate::campaign::structures::StructureLine;
 use std::collections::HashMap;
 
 impl Store {
-    /// The ward's name for headers ("Ngọc Sơn"), as `hiendat import --ward`
-    /// or the demo set it.
+    /// The current ward's name for headers ("Ngọc Sơn"), as `hiendat
+    /// import --ward`, `hiendat ward add` or the demo set it
+    /// ("(chưa đặt tên)" until then).
     pub fn ward_name(&self) -> Result<String> {
-        Ok(self
-            .meta("ward")?
-            .unwrap_or_else(|| "(chưa đặt tên)".to_string()))
+        Ok(self.ward_row()?.name)
     }
 
     /// The ward's facts, for every parcel: what the read model

@@ -1144,43 +1144,54 @@ fn a_batch_of_events_with_one_refused_appends_none() {
 fn a_version_3_file_gets_its_outlines_when_opened() {
     let dir = tempdir();
     let path = dir.join("v3.db");
+    let now = dir.join("now.db");
     {
         let (s, p) = small_ward();
-        let mut store = Store::open(&path).unwrap();
+        let mut store = Store::open(&now).unwrap();
         import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
-        // Back to what a version 3 binary wrote.
-        store
-            .conn
-            .execute_batch(
-                "DROP TRIGGER parcels_version_new; DROP TRIGGER parcels_version_edit;
-                 DROP TRIGGER events_version; DROP TRIGGER households_version_new;
-                 DROP TRIGGER households_version_edit; DROP TRIGGER households_version_gone;
-                 DROP TRIGGER structures_version_new; DROP TRIGGER structures_version_edit;
-                 DROP TRIGGER structures_version_gone; DROP TRIGGER contacts_version;
-                 DROP TRIGGER grievances_version_new; DROP TRIGGER grievances_version_answer;
-                 DROP TRIGGER records_version; DROP TRIGGER attachments_version;
-                 DROP TRIGGER household_changes_version; DROP TRIGGER assignments_version_new;
-                 DROP TRIGGER assignments_version_edit; DROP TRIGGER assignments_version_gone;
-                 DROP TRIGGER structure_changes_version;
-                 DROP TABLE parcel_versions; DROP TABLE idempotency_keys;
-                 ALTER TABLE segments DROP COLUMN outline;
-                 ALTER TABLE residential_groups DROP COLUMN outline;
-                 DROP TABLE segment_groups;
-                 ALTER TABLE households DROP COLUMN note;
-                 DROP TABLE household_changes;
-                 DROP TABLE access_log; DROP TABLE frozen_reports; DROP TABLE grievances;
-                 DROP TABLE contacts; DROP TABLE records; DROP TABLE attachments;
-                 ALTER TABLE households DROP COLUMN may_be_named;
-                 DROP TABLE area_leads; DROP TABLE assignments; DROP TABLE party_members;
-                 DROP TABLE cell_groups; DROP TABLE party_cells;
-                 DROP TABLE structure_changes; DROP TABLE org_changes;
-                 DROP TABLE evaluation_ratings; DROP TABLE evaluation_thresholds;
-                 DROP TABLE plan_history; DROP TABLE plan_milestones; DROP TABLE plans;
-                 DROP TABLE inspection_history; DROP TABLE inspection_attachments;
-                 DROP TABLE inspection_actions; DROP TABLE inspections;
-                 PRAGMA user_version = 3;",
-            )
+    }
+    // What a version 3 binary wrote: its schema, filled with the rows of
+    // the same import made now (the columns version 3 had).
+    {
+        let c = Connection::open(&path).unwrap();
+        for sql in &MIGRATIONS[..3] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", 3).unwrap();
+        c.execute("ATTACH ?1 AS now", [now.to_str().unwrap()])
             .unwrap();
+        let tables: Vec<String> = c
+            .prepare(
+                "SELECT name FROM main.sqlite_schema WHERE type = 'table'
+                 AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'parcel_bbox_%'
+                 AND name IN (SELECT name FROM now.sqlite_schema WHERE type = 'table')",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for t in tables {
+            let cols: Vec<String> = c
+                .prepare("SELECT name FROM pragma_table_info(?1)")
+                .unwrap()
+                .query_map([&t], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let cols = cols.join(", ");
+            c.execute_batch(&format!(
+                "INSERT INTO main.{t} ({cols}) SELECT {cols} FROM now.{t}"
+            ))
+            .unwrap();
+        }
+        c.execute_batch(
+            "INSERT INTO main.meta (key, value)
+               SELECT 'crs', crs FROM now.wards WHERE crs IS NOT NULL
+               UNION ALL SELECT 'imports', imports FROM now.wards;
+             DETACH now;",
+        )
+        .unwrap();
     }
     let store = import::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);

@@ -630,8 +630,8 @@ mod tests {
         let mut s = Store::open_in_memory().unwrap();
         s.conn
             .execute_batch(
-                "INSERT INTO party_cells (id, code, name) VALUES (1, 'CB01', 'Chi bộ 1');
-                 INSERT INTO party_members (code, name, cell) VALUES ('DV001', 'Lê Văn A', 1);",
+                "INSERT INTO party_cells (id, ward, code, name) VALUES (1, 1, 'CB01', 'Chi bộ 1');
+                 INSERT INTO party_members (ward, code, name, cell) VALUES (1, 'DV001', 'Lê Văn A', 1);",
             )
             .unwrap();
         for (role, member) in [
