@@ -53,8 +53,8 @@ export function wardTable(data, { sort = { key: 'name', dir: 1 } } = {}) {
       `<td class="num c-households" title="${esc(t('ward_households_title', count(h.agreed), count(h.signed), count(h.handed_over), count(w.parcels_affected)))}">${count(h.agreed)} / ${count(h.signed)} / ${count(h.handed_over)}</td>`,
       `<td class="num c-segments">${w.segments != null ? `${count(w.segments_complete)} / ${count(w.segments)}` : ''}</td>`,
       `<td class="num c-lagging"${lag ? ` title="${esc(t('ward_lagging_title', count(lag.groups), count(lag.segments), count(lag.lag_days)))}"` : ''}>${lag ? `${count(lag.groups)} / ${count(lag.segments)}` : ''}</td>`,
-      ...(withFirst ? [`<td class="num c-first"${w.first ? ` title="${esc(t('ward_first_title', count(w.first.went_first), count(w.first.families)))}"` : ''}>${
-        w.first ? `${count(w.first.went_first)}/${count(w.first.families)}${w.first.share != null ? ` <span class="muted">(${pct(w.first.share * 100)})</span>` : ''}` : (total ? '' : '—')}</td>`] : []),
+      ...(withFirst ? [`<td class="num c-first"${w.first?.families ? ` title="${esc(t('ward_first_title', count(w.first.went_first), count(w.first.families)))}"` : ''}>${
+        w.first?.families ? `${count(w.first.went_first)}/${count(w.first.families)}${w.first.share != null ? ` <span class="muted">(${pct(w.first.share * 100)})</span>` : ''}` : '—'}</td>`] : []),
     ].join('');
   };
   const body = rows.map((w) => `<tr data-ward="${esc(w.code)}" data-url="${esc(w.url)}">
