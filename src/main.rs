@@ -668,8 +668,9 @@ fn run_import(a: ImportArgs) -> Result<ExitCode, String> {
     if a.segments.is_none() && a.parcels.is_none() {
         let mut store =
             hiendat::ops::import::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
-        let choice = select_ward(&mut store, a.ward.as_deref(), hiendat::ops::wards::Use::Import)?;
-        if let Some(w) = choice.name_it.as_ref().or(a.ward_name.as_ref()) {
+        let name = hiendat::ops::import::select_ward(&mut store, a.ward.as_deref())
+            .map_err(|e| e.to_string())?;
+        if let Some(w) = a.ward_name.as_ref().or(name.as_ref()) {
             store.rename_ward(w.trim()).map_err(|e| e.to_string())?;
             println!("tên phường / ward: {}", w.trim());
         }
@@ -725,6 +726,7 @@ fn run_import_layers(
         files: &files,
         org: org.as_ref(),
         ward: a.ward.as_deref(),
+        ward_name: a.ward_name.as_deref(),
         dry_run: a.dry_run,
         note: &note,
         progress: Some(&show),
@@ -1041,14 +1043,15 @@ fn run_user_add(a: UserAddArgs) -> Result<ExitCode, String> {
     let password = line.trim_end_matches(['\r', '\n']);
     let mut store = Store::open(&a.db).map_err(|e| format!("{}: {e}", a.db.display()))?;
     let choice = select_ward(&mut store, a.ward.as_deref(), hiendat::ops::wards::Use::Optional)?;
+    let ward = match (&a.ward, choice.ward) {
+        (Some(_), Some(w)) => Some(w.id),
+        // the only ward's user, as the upgrade placed the ward's staff; an
+        // admin is province-level
+        (None, Some(w)) => (role != Role::Admin).then_some(w.id),
+        (_, None) => None,
+    };
     let user = store
-        .add_user_as(
-            &a.name,
-            role,
-            password,
-            a.member.as_deref(),
-            choice.ward.as_ref().map(|w| w.id),
-        )
+        .add_user_as(&a.name, role, password, a.member.as_deref(), ward)
         .map_err(|e| e.to_string())?;
     println!("đã thêm / added {} ({})", user.name, user.role.as_str());
     Ok(ExitCode::SUCCESS)

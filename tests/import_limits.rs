@@ -305,6 +305,7 @@ fn the_import_command_and_the_organisation_folder_apply_the_limits() {
         files: &files,
         org: None,
         ward: None,
+        ward_name: None,
         dry_run: true,
         note: &|_| {},
         progress: None,

@@ -2,11 +2,16 @@
 //! `PATCH/DELETE /api/users/{name}`, `POST /api/users/{name}/unlock`.
 //! Changing a role or a password ends that user's sessions. The list shows
 //! each user's failed logins and lockout (kept in memory, see
-//! [`super::guard`]).
+//! [`super::guard`]) and ward (`null`: province-level).
+//!
+//! A province-level admin manages every user; a ward's admin only that
+//! ward's ([`crate::store::Store::users_managed_by`]): another ward's user
+//! (or a province-level one) is 404 to them, and the users they add are
+//! their ward's.
 
 use super::auth::user_json;
 use super::{ApiError, AppState, Caller};
-use crate::store::{Action, Role};
+use crate::store::{Action, Role, Store, User, WardId};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -23,9 +28,11 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/users/{name}/unlock", post(unlock))
 }
 
-/// A user with their failed logins and lockout (admin's view).
-fn with_lock(state: &AppState, u: &crate::store::User) -> Value {
+/// A user with their ward's code, failed logins and lockout (admin's view).
+fn with_lock(state: &AppState, u: &(User, Option<String>)) -> Value {
+    let (u, ward) = u;
     let mut v = user_json(u);
+    v["ward"] = ward.clone().into();
     let l = state.guard.lock_state(&u.name);
     v["failed_logins"] = l.failures.into();
     v["locked_until"] = l
@@ -35,10 +42,39 @@ fn with_lock(state: &AppState, u: &crate::store::User) -> Value {
     v
 }
 
-/// `GET /api/users`: every user and their role (never a password hash).
+/// The user with their ward's code.
+fn with_ward(s: &Store, u: User) -> Result<(User, Option<String>), ApiError> {
+    let code = match &u.ward {
+        Some(w) => s
+            .wards()?
+            .into_iter()
+            .find(|r| r.id.0 == w.0)
+            .map(|r| r.code),
+        None => None,
+    };
+    Ok((u, code))
+}
+
+/// `GET /api/users`: every user the caller manages, with their role and
+/// ward (never a password hash).
 async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    caller.require_to(Action::ManageUsers)?;
-    let users = state.blocking(|s| Ok(s.users()?)).await?;
+    let manager = caller.require_to(Action::ManageUsers)?.clone();
+    let users = state
+        .blocking(move |s| {
+            let wards = s.wards()?;
+            Ok(s.users_managed_by(&manager)?
+                .into_iter()
+                .map(|u| {
+                    let code = u
+                        .ward
+                        .as_ref()
+                        .and_then(|w| wards.iter().find(|r| r.id.0 == w.0))
+                        .map(|r| r.code.clone());
+                    (u, code)
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
     Ok(Json(Value::Array(
         users.iter().map(|u| with_lock(&state, u)).collect(),
     )))
@@ -51,9 +87,11 @@ async fn unlock(
     caller: Caller,
     Path(name): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require_to(Action::ManageUsers)?;
-    let u = state.blocking(move |s| Ok(s.user(&name)?)).await?;
-    state.guard.unlock(&u.name);
+    let manager = caller.require_to(Action::ManageUsers)?.clone();
+    let u = state
+        .blocking(move |s| with_ward(s, s.managed_user(&manager, &name)?))
+        .await?;
+    state.guard.unlock(&u.0.name);
     Ok(Json(with_lock(&state, &u)))
 }
 
@@ -65,24 +103,75 @@ struct NewUser {
     password: String,
     /// The party member's code a secretary or member acts as.
     member: Option<String>,
+    /// The user's ward (its code), or `null` for a province-level user.
+    #[serde(default, deserialize_with = "present")]
+    ward: Option<Option<String>>,
+}
+
+/// A field given, even as `null` (`Some(None)`), told from one left out
+/// (`None`, by `#[serde(default)]`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// The new user's ward: a ward admin's own, always; for a province-level
+/// admin the one `ward` names (`null`: province-level), else the request's
+/// ward for every role but admin (as the upgrade placed the ward's staff).
+fn new_users_ward(
+    s: &Store,
+    manager: &User,
+    role: Role,
+    ward: Option<Option<String>>,
+) -> Result<Option<WardId>, ApiError> {
+    let named = match &ward {
+        Some(Some(code)) => Some(
+            s.wards()?
+                .into_iter()
+                .find(|w| &w.code == code)
+                .map(|w| w.id)
+                .ok_or_else(|| {
+                    ApiError::Unprocessable(
+                        "invalid_input",
+                        format!("ward: không có phường/xã mã {code:?} / ward: no ward with code {code:?}"),
+                    )
+                })?,
+        ),
+        _ => None,
+    };
+    match (manager.ward, ward) {
+        (Some(own), None) => Ok(Some(own)),
+        (Some(own), Some(_)) if named.is_some_and(|w| w.0 == own.0) => Ok(Some(own)),
+        (Some(_), Some(_)) => Err(ApiError::Unprocessable(
+            "invalid_input",
+            "ward: quản trị viên phường chỉ thêm người dùng của phường mình / ward: a ward's admin adds users of their own ward only".into(),
+        )),
+        (None, Some(_)) => Ok(named),
+        (None, None) if role == Role::Admin => Ok(None),
+        (None, None) => Ok(Some(s.ward_id())),
+    }
 }
 
 /// `POST /api/users` with `{"name", "role", "password"}` (and `member`, a
-/// party member's code, for a secretary or a member).
+/// party member's code, for a secretary or a member; `ward`, a ward's code
+/// or `null`, see [`new_users_ward`]).
 async fn add(
     State(state): State<AppState>,
     caller: Caller,
     body: Result<Json<NewUser>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require_to(Action::ManageUsers)?;
+    let manager = caller.require_to(Action::ManageUsers)?.clone();
     let Json(b) = body?;
     let role: Role = b.role.parse()?;
     let permit = state.guard.hash_permit().await?;
     state
         .blocking(move |s| {
             let _hashing = permit;
-            let u = s.add_user_as(&b.name, role, &b.password, b.member.as_deref())?;
-            Ok((StatusCode::CREATED, Json(user_json(&u))))
+            let ward = new_users_ward(s, &manager, role, b.ward)?;
+            let u = s.add_user_as(&b.name, role, &b.password, b.member.as_deref(), ward)?;
+            let (u, code) = with_ward(s, u)?;
+            let mut v = user_json(&u);
+            v["ward"] = code.into();
+            Ok((StatusCode::CREATED, Json(v)))
         })
         .await
 }
@@ -104,7 +193,7 @@ async fn change(
     Path(name): Path<String>,
     body: Result<Json<Change>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require_to(Action::ManageUsers)?;
+    let manager = caller.require_to(Action::ManageUsers)?.clone();
     let Json(b) = body?;
     let role: Option<Role> = b.role.as_deref().map(str::parse).transpose()?;
     if role.is_none() && b.password.is_none() && b.member.is_none() {
@@ -121,8 +210,9 @@ async fn change(
     state
         .blocking(move |s| {
             let _hashing = permit;
-            // Check the user first: a password for nobody is not set.
-            let before = s.user(&name)?;
+            // Check the user first: a password for nobody (or for a user
+            // of another ward than the admin's) is not set.
+            let before = s.managed_user(&manager, &name)?;
             // the role and member before the password: a bad member changes nothing
             if role.is_some() || b.member.is_some() {
                 s.set_role_as(&name, role.unwrap_or(before.role), b.member.as_deref())?;
@@ -141,9 +231,10 @@ async fn remove(
     caller: Caller,
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require_to(Action::ManageUsers)?;
+    let manager = caller.require_to(Action::ManageUsers)?.clone();
     state
         .blocking(move |s| {
+            s.managed_user(&manager, &name)?;
             s.remove_user(&name)?;
             Ok(StatusCode::NO_CONTENT)
         })

@@ -2,7 +2,8 @@
 //! cell secretary (`bithu`, the secretary of the first cell) and a party
 //! member (`dangvien`, the member with the most households assigned today).
 //! `hiendat serve` on the demo ward gives each a fresh password and prints
-//! it, as it does the demo admin's.
+//! it, as it does the demo admin's. Both are users of the store's current
+//! ward (the demo's): a scoped role acts for one ward's party member.
 
 use crate::store::{Result, Role, Store};
 use chrono::NaiveDate;
@@ -45,7 +46,8 @@ pub fn scoped_users(store: &Store, today: NaiveDate) -> Result<Vec<(&'static str
     Ok(out)
 }
 
-/// Adds the user or, when it exists, gives it `password`, `role` and `member`.
+/// Adds the user to the store's current ward or, when it exists, gives it
+/// `password`, `role`, `member` and that ward.
 pub fn ensure_user(
     store: &mut Store,
     name: &str,
@@ -53,13 +55,20 @@ pub fn ensure_user(
     member: &str,
     password: &str,
 ) -> Result<()> {
+    let ward = store.ward_id();
     match store.user(name) {
-        Ok(_) => {
+        Ok(u) => {
             store.set_password(name, password)?;
+            // the role first when the member is no party member of this
+            // ward: a role without a member can move anywhere
+            if u.ward.as_ref().is_none_or(|w| w.0 != ward.0) {
+                store.set_role(name, Role::Viewer)?;
+                store.set_user_ward(name, Some(ward))?;
+            }
             store.set_role_as(name, role, Some(member))
         }
         Err(crate::store::StoreError::NotFound { .. }) => store
-            .add_user_as(name, role, password, Some(member))
+            .add_user_as(name, role, password, Some(member), Some(ward))
             .map(|_| ()),
         Err(e) => Err(e),
     }
@@ -92,6 +101,11 @@ mod tests {
             ensure_user(&mut s, name, *role, code, "mật khẩu khác nữa").unwrap();
             let u = s.verify(name, "mật khẩu khác nữa").unwrap().unwrap();
             assert_eq!(u.member_code.as_deref(), Some(code.as_str()));
+            assert_eq!(
+                u.ward.as_ref().map(|w| w.0),
+                Some(s.ward_id().0),
+                "{name}: the demo ward's"
+            );
             let scope = s.scope_of(&u, today).unwrap();
             assert!(
                 scope.parcels().is_some_and(|p| !p.is_empty()),

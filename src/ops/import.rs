@@ -661,7 +661,7 @@ fn fill_outlines(store: &mut Store) -> Result<(), ImportError> {
 
 #[path = "import_files.rs"]
 mod files_in;
-pub use files_in::{FileImport, ImportFiles, import_files};
+pub use files_in::{FileImport, ImportFiles, import_files, select_ward};
 
 #[path = "import_ids.rs"]
 mod ids;

@@ -36,8 +36,12 @@ pub struct FileImport<'a> {
     pub files: &'a ImportFiles,
     /// The organisation, already read (and checked) by the caller.
     pub org: Option<&'a Org>,
-    /// The ward's name for report headers (not stored on a dry run).
+    /// The ward imported into, by code or name ([`select_ward`]; none:
+    /// the database's only ward). On a database whose only ward is
+    /// unnamed, a name no ward has names it (not stored on a dry run).
     pub ward: Option<&'a str>,
+    /// A new name for the ward imported into (not stored on a dry run).
+    pub ward_name: Option<&'a str>,
     pub dry_run: bool,
     /// Told what the readers noticed (a guessed encoding, a layer chosen...).
     pub note: &'a dyn Fn(&str),
@@ -75,7 +79,9 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
         Some(Err(e)) => return Err(bad(format!("--crs: {e}"))),
         _ => {
             let stored = if req.db.exists() {
-                Store::open(req.db)?.meta("crs")?
+                let mut store = Store::open(req.db)?;
+                select_ward(&mut store, req.ward)?;
+                store.ward_crs()?
             } else {
                 None
             };
@@ -186,6 +192,7 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
         None => None,
     };
     let mut store = open(req.db)?;
+    let name = select_ward(&mut store, req.ward)?;
     let input = ImportInput {
         segments: &segments,
         parcels: &parcels,
@@ -197,10 +204,54 @@ pub fn import_files(req: &FileImport) -> Result<ImportSummary, ImportError> {
     };
     let summary = import_with(&mut store, &crs, input, positions, req.dry_run)?;
     // after the import: one that fails leaves the name as it was too
-    if let Some(w) = req.ward
+    if let Some(w) = req.ward_name.or(name.as_deref())
         && !req.dry_run
     {
-        store.set_meta("ward", w.trim())?;
+        store.rename_ward(w)?;
     }
     Ok(summary)
+}
+
+/// Makes the ward `ward` names (its code, or its name without case,
+/// diacritics or a leading "Phường"/"Xã") the store's current ward; none
+/// named: the database's only ward. Returns the name to give the ward
+/// after the import when `ward` names none but the database's only ward
+/// is still unnamed (`hiendat import --ward "Ngọc Sơn"` on a new file, as
+/// before wards). Refused, naming `--ward` and the wards there are: no
+/// ward named on a database of several, or a name no ward has otherwise
+/// (never a rename: the same command with another ward's parcels would
+/// overwrite same-numbered ones).
+pub fn select_ward(store: &mut Store, ward: Option<&str>) -> Result<Option<String>, ImportError> {
+    let wards = store.wards()?;
+    let list = || {
+        wards
+            .iter()
+            .map(|w| format!("{} ({})", w.code, w.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some(want) = ward.map(str::trim).filter(|w| !w.is_empty()) else {
+        if wards.len() > 1 {
+            return Err(ImportError::Files(format!(
+                "--ward: cơ sở dữ liệu có {n} phường/xã, hãy chọn một: {l} / the database holds {n} wards, choose one: {l}",
+                n = wards.len(),
+                l = list()
+            )));
+        }
+        return Ok(None);
+    };
+    match store.use_ward_named(want) {
+        Ok(_) => Ok(None),
+        Err(StoreError::NotFound { .. })
+            if wards.len() == 1 && wards[0].name == crate::store::UNNAMED_WARD =>
+        {
+            store.use_ward(wards[0].id)?;
+            Ok(Some(want.to_string()))
+        }
+        Err(StoreError::NotFound { .. }) => Err(ImportError::Files(format!(
+            "--ward {want}: phường/xã \"{want}\" chưa có (có: {l}); thêm bằng `hiendat ward add`, hoặc đổi tên bằng --ward-name / no ward \"{want}\" (there are: {l}); add it with `hiendat ward add`, or rename with --ward-name",
+            l = list()
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }

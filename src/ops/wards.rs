@@ -4,26 +4,21 @@
 //!
 //! - `--ward` names a ward by its code, or its name compared without case,
 //!   diacritics or a leading "Phường"/"Xã"/"Thị trấn";
-//! - without `--ward`, the only ward; on a database of several, `import`,
-//!   `report` and `export` refuse, listing the wards;
-//! - `import --ward X` naming no ward: on a database whose only ward is
-//!   still unnamed, X names it (as before); otherwise refused — never a
-//!   rename, since the same command with another ward's parcels would
-//!   overwrite same-numbered parcels;
+//! - without `--ward`, the only ward; on a database of several, `report`
+//!   and `export` refuse, listing the wards;
 //! - `report --ward X` naming no ward, on a one-ward database: the print's
 //!   name, as before (a read: safe), with a note to use `--ward-name`.
+//!
+//! `import` has its own rules, where it writes
+//! ([`crate::ops::import::select_ward`]).
 
 use crate::campaign::fold;
-use crate::report::periodic::ward_level;
 use crate::store::WardRow;
 
-pub use crate::store::UNNAMED_WARD as UNNAMED;
 
 /// What the command does with the ward it works on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Use {
-    /// `import`: writes into it.
-    Import,
     /// `report`: reads it and prints its name.
     Report,
     /// `export`: reads it.
@@ -37,8 +32,6 @@ pub enum Use {
 pub struct Choice {
     /// None: the province (only for [`Use::Optional`]).
     pub ward: Option<WardRow>,
-    /// `import --ward X` on a database whose only ward is unnamed: X.
-    pub name_it: Option<String>,
     /// `report --ward X` naming no ward of a one-ward database: the
     /// print's name.
     pub print_name: Option<String>,
@@ -48,8 +41,13 @@ pub struct Choice {
 
 /// A name or code folded for comparison ("Phường Ngọc Sơn", "ngoc-son",
 /// "NGỌC SƠN" → "ngocson").
+/// (As [`crate::store::Store::use_ward_named`] compares them.)
 fn key(s: &str) -> String {
-    fold(ward_level(s).1)
+    let f = fold(s);
+    ["phuong", "thitran", "xa"]
+        .iter()
+        .find_map(|p| f.strip_prefix(p).filter(|rest| !rest.is_empty()))
+        .map_or(f.clone(), str::to_string)
 }
 
 /// The ward `given` names: its code exactly, else its name folded.
@@ -76,7 +74,6 @@ pub fn listing(wards: &[WardRow]) -> String {
 pub fn choose(wards: &[WardRow], given: Option<&str>, usage: Use) -> Result<Choice, String> {
     let choice = |w: &WardRow| Choice {
         ward: Some(w.clone()),
-        name_it: None,
         print_name: None,
         note: None,
     };
@@ -86,8 +83,7 @@ pub fn choose(wards: &[WardRow], given: Option<&str>, usage: Use) -> Result<Choi
             ([only], _) => Ok(choice(only)),
             (_, Use::Optional) => Ok(Choice {
                 ward: None,
-                name_it: None,
-                print_name: None,
+                        print_name: None,
                 note: None,
             }),
             _ => Err(format!(
@@ -101,10 +97,6 @@ pub fn choose(wards: &[WardRow], given: Option<&str>, usage: Use) -> Result<Choi
         return Ok(choice(w));
     }
     match (wards, usage) {
-        ([only], Use::Import) if only.name == UNNAMED => Ok(Choice {
-            name_it: Some(g.to_string()),
-            ..choice(only)
-        }),
         ([only], Use::Report) => Ok(Choice {
             print_name: Some(g.to_string()),
             note: Some(format!(
@@ -112,10 +104,6 @@ pub fn choose(wards: &[WardRow], given: Option<&str>, usage: Use) -> Result<Choi
             )),
             ..choice(only)
         }),
-        ([_], Use::Import) => Err(format!(
-            "--ward {g}: phường {g} chưa có: thêm bằng `hiendat ward add`, hoặc đổi tên bằng `--ward-name` / no ward {g}: add it with `hiendat ward add`, or rename with `--ward-name`; the wards:\n{}",
-            listing(wards)
-        )),
         _ => Err(format!(
             "--ward {g}: không có phường/xã này / no such ward; the wards:\n{}",
             listing(wards)
@@ -146,31 +134,28 @@ mod tests {
             assert_eq!(find(&w, given).map(|w| w.id), Some(WardId(1)), "{given}");
         }
         assert_eq!(find(&w, "Xã Quảng Tâm").map(|w| w.id), Some(WardId(2)));
+        assert_eq!(find(&w, "xa quang tam").map(|w| w.id), Some(WardId(2)));
         assert_eq!(find(&w, "Hàm Rồng"), None);
     }
 
     #[test]
     fn several_wards_need_a_ward_and_one_ward_keeps_the_old_meanings() {
         let two = [ward(1, "a", "An"), ward(2, "b", "Bình")];
-        let err = choose(&two, None, Use::Import).unwrap_err();
+        let err = choose(&two, None, Use::Report).unwrap_err();
         assert!(err.contains("--ward") && err.contains("a — An") && err.contains("b — Bình"), "{err}");
         assert!(choose(&two, None, Use::Read).is_err());
         assert_eq!(choose(&two, None, Use::Optional).unwrap().ward, None);
         assert!(choose(&two, Some("c"), Use::Report).is_err());
-        // one unnamed ward: --ward names it, as before
-        let unnamed = [ward(1, "1", UNNAMED)];
-        let c = choose(&unnamed, Some("Hàm Rồng"), Use::Import).unwrap();
-        assert_eq!((c.ward.map(|w| w.id), c.name_it.as_deref()), (Some(WardId(1)), Some("Hàm Rồng")));
-        // one named ward: another name is refused for an import...
+        // one ward: another name is refused for an export...
         let named = [ward(1, "ham-rong", "Hàm Rồng")];
-        let err = choose(&named, Some("Đông Hương"), Use::Import).unwrap_err();
-        assert!(err.contains("hiendat ward add") && err.contains("--ward-name"), "{err}");
+        let err = choose(&named, Some("Đông Hương"), Use::Read).unwrap_err();
+        assert!(err.contains("Đông Hương") && err.contains("ham-rong"), "{err}");
         // ...and names one print of a report
         let c = choose(&named, Some("Đông Hương"), Use::Report).unwrap();
         assert_eq!(c.print_name.as_deref(), Some("Đông Hương"));
         assert!(c.note.unwrap().contains("--ward-name"));
         // the ward itself, by name
-        let c = choose(&named, Some("Hàm Rồng"), Use::Import).unwrap();
-        assert_eq!((c.name_it, c.print_name), (None, None));
+        let c = choose(&named, Some("Hàm Rồng"), Use::Report).unwrap();
+        assert_eq!((c.ward.map(|w| w.id), c.print_name), (Some(WardId(1)), None));
     }
 }

@@ -181,7 +181,9 @@ fn next_free_number(conn: &Connection, number: &str) -> Result<Option<String>> {
     let Some((n, rest)) = split_number(number) else {
         return Ok(None);
     };
-    let mut used = conn.prepare_cached("SELECT 1 FROM records WHERE number = ?1")?;
+    let mut used = conn.prepare_cached(
+        "SELECT 1 FROM records WHERE ward = (SELECT id FROM temp.ward_in_use) AND number = ?1",
+    )?;
     let mut k = n;
     loop {
         let Some(next) = k.checked_add(1) else {
@@ -237,8 +239,11 @@ pub(super) fn insert_record(
         }
     }
     let taken: Option<i64> = conn
-        .prepare_cached("SELECT parcel FROM records WHERE number = ?1")?
-        .query_row([r.number.trim()], |r| r.get(0))
+        .prepare_cached(
+            "SELECT parcel FROM records
+             WHERE ward = (SELECT ward FROM parcels WHERE id = ?2) AND number = ?1",
+        )?
+        .query_row((r.number.trim(), parcel), |r| r.get(0))
         .optional()?;
     if let Some(holder) = taken {
         let n = r.number.trim();
@@ -279,7 +284,9 @@ fn insert_contacts(
     contacts: &[(FeatureId, NaiveDate, String, String)],
     by: &str,
 ) -> Result<()> {
-    let mut key = tx.prepare("SELECT id FROM parcels WHERE fid = ?1")?;
+    let mut key = tx.prepare(
+        "SELECT id FROM parcels WHERE ward = (SELECT id FROM temp.ward_in_use) AND fid = ?1",
+    )?;
     let mut st = tx.prepare(
         "INSERT INTO contacts (parcel, contacted_on, member, summary, entered_at, entered_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -320,8 +327,16 @@ impl Store {
         let tx = self.write()?;
         for (p, r) in records {
             let key: i64 = tx
-                .prepare_cached("SELECT id FROM parcels WHERE fid = ?1")?
-                .query_row([p.as_str()], |r| r.get(0))?;
+                .prepare_cached(
+                    "SELECT id FROM parcels
+                     WHERE ward = (SELECT id FROM temp.ward_in_use) AND fid = ?1",
+                )?
+                .query_row([p.as_str()], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: What::Parcel,
+                    id: p.to_string(),
+                })?;
             insert_record(&tx, key, r, by)?;
         }
         tx.commit()?;
@@ -383,12 +398,13 @@ impl Store {
         Ok(())
     }
 
-    /// Contacts of one parcel (row id), or of all (`None`), by date.
+    /// Contacts of one parcel (row id), or of all the ward's (`None`), by date.
     pub fn contacts(&self, parcel: Option<i64>) -> Result<Vec<(i64, ContactRow)>> {
-        let mut st = self.conn.prepare_cached(
+        let mut st = self.conn.prepare_cached(&format!(
             "SELECT parcel, id, contacted_on, member, summary, entered_by FROM contacts
-             WHERE ?1 IS NULL OR parcel = ?1 ORDER BY contacted_on, id",
-        )?;
+             WHERE (?1 IS NULL AND {}) OR parcel = ?1 ORDER BY contacted_on, id",
+            self.ward_parcels("parcel")
+        ))?;
         let rows = st.query_map([parcel], |r| {
             Ok((
                 r.get(0)?,
@@ -445,11 +461,13 @@ impl Store {
         answer: &str,
         by: &str,
     ) -> Result<()> {
+        let ward = self.ward.0;
         let tx = self.write()?;
         let raised: Option<(String, Option<String>)> = tx
             .query_row(
-                "SELECT raised_on, answer FROM grievances WHERE id = ?1",
-                [id],
+                "SELECT raised_on, answer FROM grievances
+                 WHERE id = ?1 AND parcel IN (SELECT id FROM parcels WHERE ward = ?2)",
+                (id, ward),
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
@@ -483,12 +501,13 @@ impl Store {
         Ok(())
     }
 
-    /// Grievances of one parcel (row id), or of all (`None`).
+    /// Grievances of one parcel (row id), or of all the ward's (`None`).
     pub fn grievances(&self, parcel: Option<i64>) -> Result<Vec<(i64, GrievanceRow)>> {
-        let mut st = self.conn.prepare_cached(
+        let mut st = self.conn.prepare_cached(&format!(
             "SELECT parcel, id, raised_on, raised_by, content, answer, answered_on, answered_by
-             FROM grievances WHERE ?1 IS NULL OR parcel = ?1 ORDER BY raised_on, id",
-        )?;
+             FROM grievances WHERE (?1 IS NULL AND {}) OR parcel = ?1 ORDER BY raised_on, id",
+            self.ward_parcels("parcel")
+        ))?;
         let rows = st.query_map([parcel], |r| {
             Ok((
                 r.get(0)?,
@@ -586,8 +605,9 @@ impl Store {
         self.conn
             .query_row(
                 "SELECT id, file_name, media_type, size_bytes, sha256, caption, uploaded_at, uploaded_by, content
-                 FROM attachments WHERE id = ?1",
-                [id],
+                 FROM attachments
+                 WHERE id = ?1 AND parcel IN (SELECT id FROM parcels WHERE ward = ?2)",
+                (id, self.ward.0),
                 |r| Ok((attachment_row(r)?, r.get(8)?)),
             )
             .optional()?
@@ -604,8 +624,8 @@ impl Store {
         by: &str,
     ) -> Result<i64> {
         self.conn.execute(
-            "INSERT INTO frozen_reports (cut, title, as_of, from_date, issued_on, issued_at, issued_by, document)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO frozen_reports (cut, title, as_of, from_date, issued_on, issued_at, issued_by, document, ward)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             (
                 cut,
                 &doc.title,
@@ -615,6 +635,7 @@ impl Store {
                 now(),
                 by,
                 &doc.text,
+                self.ward.0,
             ),
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -622,9 +643,10 @@ impl Store {
 
     pub fn frozen_reports(&self) -> Result<Vec<FrozenRow>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT id, cut, title, as_of, from_date, issued_on, issued_by FROM frozen_reports ORDER BY issued_on DESC, id DESC",
+            "SELECT id, cut, title, as_of, from_date, issued_on, issued_by FROM frozen_reports
+             WHERE ward = ?1 ORDER BY issued_on DESC, id DESC",
         )?;
-        let rows = st.query_map([], |r| {
+        let rows = st.query_map([self.ward.0], |r| {
             Ok(FrozenRow {
                 id: r.get(0)?,
                 cut: r.get(1)?,
@@ -642,8 +664,8 @@ impl Store {
     pub fn frozen_document(&self, id: i64) -> Result<String> {
         self.conn
             .query_row(
-                "SELECT document FROM frozen_reports WHERE id = ?1",
-                [id],
+                "SELECT document FROM frozen_reports WHERE id = ?1 AND ward = ?2",
+                (id, self.ward.0),
                 |r| r.get(0),
             )
             .optional()?
@@ -666,18 +688,29 @@ impl Store {
     ) -> Result<()> {
         self.conn
             .prepare_cached(
-                "INSERT INTO access_log (at, user, role, what, detail, as_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO access_log (at, user, role, what, detail, as_of, ward)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute((now(), user, role, what, detail, as_of.map(|d| d.to_string())))?;
+            .execute((
+                now(),
+                user,
+                role,
+                what,
+                detail,
+                as_of.map(|d| d.to_string()),
+                self.ward.0,
+            ))?;
         Ok(())
     }
 
-    /// The newest `limit` reads of sensitive data, newest first.
+    /// The newest `limit` reads of the current ward's sensitive data,
+    /// newest first.
     pub fn access_log(&self, limit: usize) -> Result<Vec<AccessRow>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT at, user, role, what, detail, as_of FROM access_log ORDER BY id DESC LIMIT ?1",
+            "SELECT at, user, role, what, detail, as_of FROM access_log
+             WHERE ward = ?2 ORDER BY id DESC LIMIT ?1",
         )?;
-        let rows = st.query_map([limit as i64], |r| {
+        let rows = st.query_map((limit as i64, self.ward.0), |r| {
             Ok(AccessRow {
                 at: r.get(0)?,
                 user: r.get(1)?,

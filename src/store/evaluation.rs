@@ -40,15 +40,15 @@ fn stale(what: &str, expected: usize, found: usize) -> StoreError {
 }
 
 impl Store {
-    /// The year's thresholds as last set (none: never set, the defaults
-    /// stand).
+    /// The current ward's thresholds for the year as last set (none: never
+    /// set, the defaults stand). Each ward sets its own.
     pub fn evaluation_thresholds(&self, year: i32) -> Result<Option<ThresholdsSet>> {
         let row: Option<(String, i64, String, String)> = self
             .conn
             .query_row(
                 "SELECT thresholds, version, set_by, set_at FROM evaluation_thresholds
-                 WHERE year = ?1 ORDER BY version DESC LIMIT 1",
-                [year],
+                 WHERE ward = ?2 AND year = ?1 ORDER BY version DESC LIMIT 1",
+                (year, self.ward_key()),
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
@@ -78,10 +78,11 @@ impl Store {
     ) -> Result<usize> {
         t.check().map_err(|(_, m)| StoreError::BadInput(m))?;
         let json = serde_json::to_string(t).map_err(|e| StoreError::BadInput(e.to_string()))?;
+        let w = self.ward_key();
         let tx = self.write()?;
         let found: i64 = tx.query_row(
-            "SELECT count(*) FROM evaluation_thresholds WHERE year = ?1",
-            [year],
+            "SELECT count(*) FROM evaluation_thresholds WHERE ward = ?2 AND year = ?1",
+            (year, w),
             |r| r.get(0),
         )?;
         let found = usize::try_from(found).unwrap_or(0);
@@ -90,21 +91,22 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO evaluation_thresholds (year, version, thresholds, set_by, set_at, ward)
-             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT id FROM temp.ward_in_use))",
-            (year, found as i64 + 1, json, by, at),
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            (year, found as i64 + 1, json, by, at, w),
         )?;
         tx.commit()?;
         Ok(found + 1)
     }
 
-    /// The year's ratings as they stand: each subject's latest.
+    /// The current ward's ratings for the year as they stand: each
+    /// subject's latest.
     pub fn evaluation_ratings(&self, year: i32) -> Result<Decided> {
         let mut st = self.conn.prepare(
             "SELECT kind, subject, version, band, note, decided_by, decided_at
-             FROM evaluation_ratings WHERE year = ?1 ORDER BY version",
+             FROM evaluation_ratings WHERE ward = ?2 AND year = ?1 ORDER BY version",
         )?;
         let rows = st
-            .query_map([year], |r| {
+            .query_map((year, self.ward_key()), |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -136,13 +138,15 @@ impl Store {
         Ok(out)
     }
 
-    /// Records a decided rating; returns the subject's new version. Refused
-    /// when a newer decision for the subject is stored.
+    /// Records a decided rating in the current ward; returns the subject's
+    /// new version. Refused when a newer decision for the subject is stored.
     pub fn rate(&mut self, r: &RatingInput) -> Result<usize> {
+        let w = self.ward_key();
         let tx = self.write()?;
         let found: i64 = tx.query_row(
-            "SELECT count(*) FROM evaluation_ratings WHERE year = ?1 AND kind = ?2 AND subject = ?3",
-            (r.year, r.kind.code(), &r.subject),
+            "SELECT count(*) FROM evaluation_ratings
+             WHERE ward = ?4 AND year = ?1 AND kind = ?2 AND subject = ?3",
+            (r.year, r.kind.code(), &r.subject, w),
             |row| row.get(0),
         )?;
         let found = usize::try_from(found).unwrap_or(0);
@@ -155,7 +159,7 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO evaluation_ratings (year, kind, subject, version, band, note, decided_by, decided_at, ward)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT id FROM temp.ward_in_use))",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             (
                 r.year,
                 r.kind.code(),
@@ -165,6 +169,7 @@ impl Store {
                 &r.note,
                 &r.by,
                 &r.at,
+                w,
             ),
         )?;
         tx.commit()?;

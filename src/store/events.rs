@@ -155,7 +155,8 @@ pub(super) fn parcel_name(conn: &Connection, key: i64) -> Result<ParcelName> {
 /// names.
 fn lookup(tx: &Connection, id: &FeatureId) -> Result<(i64, FeatureId, ParcelName)> {
     tx.prepare_cached(
-        "SELECT id, fid, fid_is_number, map_sheet, parcel_no FROM parcels WHERE fid = ?1",
+        "SELECT id, fid, fid_is_number, map_sheet, parcel_no FROM parcels
+         WHERE ward = (SELECT id FROM temp.ward_in_use) AND fid = ?1",
     )?
     .query_row([id.as_str()], |r| {
         let fid: String = r.get(1)?;
@@ -300,7 +301,7 @@ fn set_status(conn: &Connection, key: i64, last: Option<(NaiveDate, Status)>) ->
 /// Fills `parcel_status` afresh from the whole event log.
 pub(super) fn rebuild_parcel_status(conn: &Connection) -> Result<()> {
     conn.execute("DELETE FROM parcel_status", [])?;
-    for (key, line) in super::queries::timelines_in(conn, None)? {
+    for (key, line) in super::queries::timelines_in(conn, None, "1")? {
         set_status(conn, key, line.0.last().copied())?;
     }
     Ok(())

@@ -233,7 +233,7 @@ impl ImportTx<'_> {
 
     /// Replaces the organisation.
     pub fn replace_org(&self, org: &Org) -> Result<OrgCounts> {
-        super::org::replace_org(&self.tx, org)
+        super::org::replace_org(&self.tx, self.ward, org)
     }
 
     /// Stores each segment's corridor outline (lon/lat), by row id.

@@ -52,13 +52,13 @@ fn history(
     Ok(())
 }
 
-/// The subject's name, or a refusal naming `subject_code`.
-fn subject_name(conn: &Connection, kind: SubjectKind, code: &str) -> Result<String> {
+/// The name of the ward's subject, or a refusal naming `subject_code`.
+fn subject_name(conn: &Connection, ward: i64, kind: SubjectKind, code: &str) -> Result<String> {
     let sql = match kind {
-        SubjectKind::Cell => "SELECT name FROM party_cells WHERE code = ?1",
-        SubjectKind::Member => "SELECT name FROM party_members WHERE code = ?1",
+        SubjectKind::Cell => "SELECT name FROM party_cells WHERE ward = ?2 AND code = ?1",
+        SubjectKind::Member => "SELECT name FROM party_members WHERE ward = ?2 AND code = ?1",
     };
-    conn.query_row(sql, [code], |r| r.get(0))
+    conn.query_row(sql, (code, ward), |r| r.get(0))
         .optional()?
         .ok_or_else(|| {
             let (vi, en) = match kind {
@@ -71,12 +71,13 @@ fn subject_name(conn: &Connection, kind: SubjectKind, code: &str) -> Result<Stri
         })
 }
 
-/// (held_on, version) of an inspection, or not found.
-fn head(conn: &Connection, id: i64) -> Result<(NaiveDate, i64)> {
+/// (held_on, version) of the ward's inspection, or not found (another
+/// ward's too).
+fn head(conn: &Connection, ward: i64, id: i64) -> Result<(NaiveDate, i64)> {
     let row: Option<(String, i64)> = conn
         .query_row(
-            "SELECT held_on, version FROM inspections WHERE id = ?1",
-            [id],
+            "SELECT held_on, version FROM inspections WHERE id = ?1 AND ward = ?2",
+            (id, ward),
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
@@ -113,15 +114,16 @@ impl Store {
         for (_, d) in actions {
             check_deadline(*d, v.held_on).map_err(StoreError::BadInput)?;
         }
+        let w = self.ward_key();
         let tx = self.write()?;
-        let name = subject_name(&tx, v.subject_kind, &v.subject_code)?;
+        let name = subject_name(&tx, w, v.subject_kind, &v.subject_code)?;
         let at = now();
         tx.execute(
-            "INSERT INTO inspections (subject_kind, subject_code, subject_name, kind, held_on, scope, findings, conclusion, entered_at, entered_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO inspections (subject_kind, subject_code, subject_name, kind, held_on, scope, findings, conclusion, entered_at, entered_by, ward)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             (
                 v.subject_kind.code(), &v.subject_code, &name, v.kind.code(), v.held_on.to_string(),
-                &v.scope, &v.findings, &v.conclusion, &at, by,
+                &v.scope, &v.findings, &v.conclusion, &at, by, w,
             ),
         )?;
         let id = tx.last_insert_rowid();
@@ -143,8 +145,9 @@ impl Store {
         v: &InspectionValues,
         by: &str,
     ) -> Result<Inspection> {
+        let w = self.ward_key();
         let tx = self.write()?;
-        let (_, version) = head(&tx, id)?;
+        let (_, version) = head(&tx, w, id)?;
         if version != expected {
             return Err(stale(
                 &format!("cuộc kiểm tra {id}"),
@@ -153,7 +156,7 @@ impl Store {
                 expected,
             ));
         }
-        let name = subject_name(&tx, v.subject_kind, &v.subject_code)?;
+        let name = subject_name(&tx, w, v.subject_kind, &v.subject_code)?;
         let earliest: Option<String> = tx.query_row(
             "SELECT min(deadline) FROM inspection_actions WHERE inspection = ?1",
             [id],
@@ -190,8 +193,9 @@ impl Store {
         deadline: NaiveDate,
         by: &str,
     ) -> Result<RequiredAction> {
+        let w = self.ward_key();
         let tx = self.write()?;
-        let (held_on, _) = head(&tx, id)?;
+        let (held_on, _) = head(&tx, w, id)?;
         check_deadline(deadline, held_on).map_err(StoreError::BadInput)?;
         let n: i64 = tx.query_row(
             "SELECT count(*) FROM inspection_actions WHERE inspection = ?1",
@@ -220,8 +224,9 @@ impl Store {
         done_on: Option<NaiveDate>,
         by: &str,
     ) -> Result<RequiredAction> {
+        let w = self.ward_key();
         let tx = self.write()?;
-        let (held_on, _) = head(&tx, id)?;
+        let (held_on, _) = head(&tx, w, id)?;
         let a = action(&tx, id, aid)?;
         if a.version != expected {
             return Err(stale(
@@ -300,8 +305,9 @@ impl Store {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
+        let w = self.ward_key();
         let tx = self.write()?;
-        let (_, version) = head(&tx, id)?;
+        let (_, version) = head(&tx, w, id)?;
         let n: i64 = tx.query_row(
             "SELECT count(*) FROM inspection_attachments WHERE inspection = ?1",
             [id],
@@ -333,13 +339,15 @@ impl Store {
         })
     }
 
-    /// An inspection's attachment and its bytes.
+    /// An attachment of an inspection of the current ward, and its bytes.
     pub fn inspection_attachment(&self, id: i64, att: i64) -> Result<(AttachmentInfo, Vec<u8>)> {
         self.conn
             .query_row(
                 "SELECT id, file_name, media_type, size_bytes, sha256, uploaded_at, uploaded_by, content
-                 FROM inspection_attachments WHERE id = ?1 AND inspection = ?2",
-                (att, id),
+                 FROM inspection_attachments
+                 WHERE id = ?1 AND inspection = ?2
+                   AND inspection IN (SELECT id FROM inspections WHERE ward = ?3)",
+                (att, id, self.ward_key()),
                 |r| Ok((attachment_row(r)?, r.get(7)?)),
             )
             .optional()?
@@ -349,7 +357,7 @@ impl Store {
             })
     }
 
-    /// One inspection with its actions and attachments.
+    /// One inspection of the current ward with its actions and attachments.
     pub fn inspection(&self, id: i64) -> Result<Inspection> {
         self.inspections_where(Some(id), (None, None), usize::MAX)?
             .pop()
@@ -359,9 +367,9 @@ impl Store {
             })
     }
 
-    /// The inspections held from `from` to `to` (each inclusive; none: no
-    /// bound), newest first, at most `limit`, each with its actions and
-    /// attachments.
+    /// The current ward's inspections held from `from` to `to` (each
+    /// inclusive; none: no bound), newest first, at most `limit`, each with
+    /// its actions and attachments.
     pub fn inspections(
         &self,
         from: Option<NaiveDate>,
@@ -392,11 +400,18 @@ impl Store {
             "SELECT id, subject_kind, subject_code, subject_name, kind, held_on, scope, findings,
                     conclusion, entered_at, entered_by, version
              FROM inspections
-             WHERE (?1 IS NULL OR id = ?1) AND (?2 IS NULL OR held_on >= ?2) AND (?3 IS NULL OR held_on <= ?3)
+             WHERE ward = ?5 AND (?1 IS NULL OR id = ?1)
+               AND (?2 IS NULL OR held_on >= ?2) AND (?3 IS NULL OR held_on <= ?3)
              ORDER BY held_on DESC, id DESC LIMIT ?4",
         )?;
         let rows = st.query_map(
-            (id, from, to, i64::try_from(limit).unwrap_or(i64::MAX)),
+            (
+                id,
+                from,
+                to,
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                self.ward_key(),
+            ),
             |r| {
                 Ok((
                     r.get::<_, i64>(0)?,

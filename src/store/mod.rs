@@ -46,6 +46,10 @@ pub mod wkb;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wards_org_tests;
+#[cfg(test)]
+mod wards_tests;
 
 pub use backup::{backup_to, check_backup, checkpoint, in_use};
 pub use consent::{

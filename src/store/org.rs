@@ -124,10 +124,11 @@ fn bump(conn: &Connection, key: &str) -> Result<()> {
     Ok(())
 }
 
-/// Replaces the organisation with `org` (checked by
+/// Replaces the organisation of the ward `ward` with `org` (checked by
 /// [`crate::campaign::org::check`] first); every reference to a group,
 /// parcel or segment that the ward lacks is reported, and nothing written.
-pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
+/// The other wards' organisations and histories are left as they are.
+pub(super) fn replace_org(conn: &Connection, ward: i64, org: &Org) -> Result<OrgCounts> {
     let issues = crate::campaign::org::check(org);
     if !issues.is_empty() {
         return Err(StoreError::BadInput(lines(
@@ -135,14 +136,16 @@ pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
         )));
     }
     let groups: HashMap<String, i64> = conn
-        .prepare("SELECT name, id FROM residential_groups")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .prepare("SELECT name, id FROM residential_groups WHERE ward = ?1")?
+        .query_map([ward], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut parcel = conn.prepare_cached("SELECT id FROM parcels WHERE fid = ?1")?;
+    let mut parcel = conn.prepare_cached("SELECT id FROM parcels WHERE ward = ?2 AND fid = ?1")?;
     let mut parcel_key = |id: &FeatureId| -> Result<Option<i64>> {
-        Ok(parcel.query_row([id.as_str()], |r| r.get(0)).optional()?)
+        Ok(parcel
+            .query_row((id.as_str(), ward), |r| r.get(0))
+            .optional()?)
     };
-    let mut segment = conn.prepare("SELECT id FROM segments WHERE fid = ?1")?;
+    let mut segment = conn.prepare("SELECT id FROM segments WHERE ward = ?2 AND fid = ?1")?;
     let mut missing = Vec::new();
     let mut cell_groups = Vec::new();
     for c in &org.cells {
@@ -188,7 +191,7 @@ pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
         let found = match &l.area {
             Area::Group(g) => groups.get(g).map(|&k| (Some(k), None)),
             Area::Segment(s) => segment
-                .query_row([s.as_str()], |r| r.get::<_, i64>(0))
+                .query_row((s.as_str(), ward), |r| r.get::<_, i64>(0))
                 .optional()?
                 .map(|k| (None, Some(k))),
         };
@@ -209,20 +212,23 @@ pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
     if !missing.is_empty() {
         return Err(StoreError::BadInput(lines(missing.into_iter())));
     }
-    for t in [
-        "assignments",
-        "area_leads",
-        "cell_groups",
-        "party_members",
-        "party_cells",
+    // this ward's rows only: another ward's organisation stays as it is
+    for sql in [
+        "DELETE FROM assignments WHERE member IN (SELECT id FROM party_members WHERE ward = ?1)",
+        "DELETE FROM area_leads
+         WHERE residential_group IN (SELECT id FROM residential_groups WHERE ward = ?1)
+            OR segment IN (SELECT id FROM segments WHERE ward = ?1)",
+        "DELETE FROM cell_groups WHERE cell IN (SELECT id FROM party_cells WHERE ward = ?1)",
+        "DELETE FROM party_members WHERE ward = ?1",
+        "DELETE FROM party_cells WHERE ward = ?1",
     ] {
-        conn.execute(&format!("DELETE FROM {t}"), [])?;
+        conn.execute(sql, [ward])?;
     }
     let mut cells = HashMap::new();
     for c in &org.cells {
         conn.execute(
-            "INSERT INTO party_cells (ward, code, name, secretary) VALUES ((SELECT id FROM temp.ward_in_use), ?1, ?2, ?3)",
-            (&c.code, &c.name, &c.secretary),
+            "INSERT INTO party_cells (ward, code, name, secretary) VALUES (?1, ?2, ?3, ?4)",
+            (ward, &c.code, &c.name, &c.secretary),
         )?;
         cells.insert(c.code.as_str(), conn.last_insert_rowid());
     }
@@ -235,8 +241,8 @@ pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
     let mut members = HashMap::new();
     for (m, h) in org.members.iter().zip(member_households) {
         conn.execute(
-            "INSERT INTO party_members (ward, code, name, cell, role, household) VALUES ((SELECT id FROM temp.ward_in_use), ?1, ?2, ?3, ?4, ?5)",
-            (&m.code, &m.name, cells[m.cell.as_str()], &m.role, h),
+            "INSERT INTO party_members (ward, code, name, cell, role, household) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            (ward, &m.code, &m.name, cells[m.cell.as_str()], &m.role, h),
         )?;
         members.insert(m.code.as_str(), conn.last_insert_rowid());
     }
@@ -259,7 +265,7 @@ pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
             (&l.name, &l.title, g, s),
         )?;
     }
-    log_imported(conn, org)?;
+    log_imported(conn, ward, org)?;
     bump_version(conn)?;
     Ok(OrgCounts {
         cells: org.cells.len(),
@@ -272,25 +278,28 @@ pub(super) fn replace_org(conn: &Connection, org: &Org) -> Result<OrgCounts> {
 /// One `imported` row per cell, member, lead and assignment the import
 /// left, author [`ORG_IMPORT_AUTHOR`]: the items' histories start (again)
 /// here, and each has a version.
-fn log_imported(conn: &Connection, org: &Org) -> Result<()> {
+fn log_imported(conn: &Connection, ward: i64, org: &Org) -> Result<()> {
     use super::org_edit::{cell_json, lead_json, member_json};
     use super::org_log::{OrgWhat, log};
     let at = super::consent::now();
     let by = ORG_IMPORT_AUTHOR;
     let ids = |table: &str| -> Result<Vec<(i64, String)>> {
-        let key = if table == "area_leads" {
-            "CAST(id AS TEXT)"
+        let sql = if table == "area_leads" {
+            format!(
+                "SELECT l.id, CAST(l.id AS TEXT) FROM area_leads l {LEAD_IN_WARD} ORDER BY l.id"
+            )
         } else {
-            "code"
+            format!("SELECT id, code FROM {table} WHERE ward = ?1 ORDER BY id")
         };
         Ok(conn
-            .prepare(&format!("SELECT id, {key} FROM {table} ORDER BY id"))?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .prepare(&sql)?
+            .query_map([ward], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?)
     };
     for (id, code) in ids("party_cells")? {
         log(
             conn,
+            ward,
             OrgWhat::Cell,
             &code,
             "imported",
@@ -304,6 +313,7 @@ fn log_imported(conn: &Connection, org: &Org) -> Result<()> {
     for (id, code) in ids("party_members")? {
         log(
             conn,
+            ward,
             OrgWhat::Member,
             &code,
             "imported",
@@ -317,6 +327,7 @@ fn log_imported(conn: &Connection, org: &Org) -> Result<()> {
     for (id, item) in ids("area_leads")? {
         log(
             conn,
+            ward,
             OrgWhat::Lead,
             &item,
             "imported",
@@ -333,6 +344,7 @@ fn log_imported(conn: &Connection, org: &Org) -> Result<()> {
         });
         log(
             conn,
+            ward,
             OrgWhat::Assignment,
             a.parcel.as_str(),
             "imported",
@@ -346,6 +358,13 @@ fn log_imported(conn: &Connection, org: &Org) -> Result<()> {
     Ok(())
 }
 
+/// Keeps the area leads `l` of the ward `?1` (a lead has no ward of its
+/// own: its group's or its segment's).
+pub(super) const LEAD_IN_WARD: &str =
+    "LEFT JOIN residential_groups lg ON lg.id = l.residential_group
+     LEFT JOIN segments ls ON ls.id = l.segment
+     WHERE coalesce(lg.ward, ls.ward) = ?1";
+
 fn lines(it: impl Iterator<Item = String>) -> String {
     let all: Vec<String> = it.collect();
     format!(
@@ -356,10 +375,17 @@ fn lines(it: impl Iterator<Item = String>) -> String {
 }
 
 impl Store {
-    /// Replaces the organisation, in one transaction: all or nothing.
+    /// The current ward's row id, as the ward columns hold it.
+    pub(super) fn ward_key(&self) -> i64 {
+        self.ward_id().0
+    }
+
+    /// Replaces the current ward's organisation, in one transaction: all or
+    /// nothing.
     pub fn import_org(&mut self, org: &Org) -> Result<OrgCounts> {
+        let ward = self.ward_key();
         let tx = self.write()?;
-        let counts = replace_org(&tx, org)?;
+        let counts = replace_org(&tx, ward, org)?;
         tx.commit()?;
         Ok(counts)
     }
@@ -370,9 +396,9 @@ impl Store {
                     (SELECT count(*) FROM party_members m WHERE m.cell = c.id),
                     (SELECT group_concat(g.name, char(10)) FROM cell_groups cg
                        JOIN residential_groups g ON g.id = cg.residential_group WHERE cg.cell = c.id)
-             FROM party_cells c ORDER BY c.code",
+             FROM party_cells c WHERE c.ward = ?1 ORDER BY c.code",
         )?;
-        let rows = st.query_map([], |r| {
+        let rows = st.query_map([self.ward_key()], |r| {
             let groups: Option<String> = r.get(5)?;
             Ok(CellRow {
                 code: r.get(1)?,
@@ -392,9 +418,9 @@ impl Store {
         let mut st = self.conn.prepare_cached(
             "SELECT g.name, c.code FROM cell_groups cg
              JOIN residential_groups g ON g.id = cg.residential_group
-             JOIN party_cells c ON c.id = cg.cell",
+             JOIN party_cells c ON c.id = cg.cell WHERE c.ward = ?1",
         )?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = st.query_map([self.ward_key()], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -402,9 +428,9 @@ impl Store {
         let mut st = self.conn.prepare_cached(
             "SELECT m.id, m.code, m.name, c.code, m.role, m.household, p.fid, p.fid_is_number
              FROM party_members m JOIN party_cells c ON c.id = m.cell
-             LEFT JOIN parcels p ON p.id = m.household ORDER BY m.code",
+             LEFT JOIN parcels p ON p.id = m.household WHERE m.ward = ?1 ORDER BY m.code",
         )?;
-        let rows = st.query_map([], |r| {
+        let rows = st.query_map([self.ward_key()], |r| {
             let h: Option<i64> = r.get(5)?;
             let fid: Option<String> = r.get(6)?;
             let num: Option<bool> = r.get(7)?;
@@ -422,14 +448,16 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Every assignment, or those of one parcel (row id), oldest first.
+    /// Every assignment of the current ward, or those of one parcel (row
+    /// id), oldest first.
     pub fn assignments(&self, parcel: Option<i64>) -> Result<Vec<AssignmentRow>> {
         let mut st = self.conn.prepare_cached(
             "SELECT a.parcel, m.code, m.name, a.from_date, a.to_date
              FROM assignments a JOIN party_members m ON m.id = a.member
-             WHERE ?1 IS NULL OR a.parcel = ?1 ORDER BY a.parcel, a.from_date, a.id",
+             WHERE m.ward = ?2 AND (?1 IS NULL OR a.parcel = ?1)
+             ORDER BY a.parcel, a.from_date, a.id",
         )?;
-        let rows = st.query_map([parcel], |r| {
+        let rows = st.query_map((parcel, self.ward_key()), |r| {
             Ok(AssignmentRow {
                 parcel: r.get(0)?,
                 member_code: r.get(1)?,
@@ -452,11 +480,12 @@ impl Store {
         by: &str,
     ) -> Result<()> {
         let key = self.parcel_key(parcel)?;
+        let ward = self.ward_key();
         let tx = self.write()?;
         let m: i64 = tx
             .query_row(
-                "SELECT id FROM party_members WHERE code = ?1",
-                [member],
+                "SELECT id FROM party_members WHERE ward = ?2 AND code = ?1",
+                (member, ward),
                 |r| r.get(0),
             )
             .optional()?
@@ -465,7 +494,7 @@ impl Store {
                 id: member.to_string(),
             })?;
         let author = super::org_log::OrgAuthor::now(by, from);
-        super::org_edit::assign_in(&tx, key, parcel, (m, member), from, &author)?;
+        super::org_edit::assign_in(&tx, ward, key, parcel, (m, member), from, &author)?;
         bump_paperwork(&tx)?;
         tx.commit()?;
         Ok(())
@@ -543,13 +572,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The current ward's area leads.
     pub fn leads(&self) -> Result<Vec<LeadRow>> {
         let mut st = self.conn.prepare_cached(
             "SELECT l.name, l.title, g.name, s.fid, s.fid_is_number
              FROM area_leads l LEFT JOIN residential_groups g ON g.id = l.residential_group
-             LEFT JOIN segments s ON s.id = l.segment ORDER BY l.id",
+             LEFT JOIN segments s ON s.id = l.segment
+             WHERE coalesce(g.ward, s.ward) = ?1 ORDER BY l.id",
         )?;
-        let rows = st.query_map([], |r| {
+        let rows = st.query_map([self.ward_key()], |r| {
             let g: Option<String> = r.get(2)?;
             let s: Option<String> = r.get(3)?;
             let num: Option<bool> = r.get(4)?;

@@ -54,32 +54,47 @@ fn bad(field: &str, vi: String, en: String) -> StoreError {
     StoreError::BadInput(format!("{field}: {vi} / {en}"))
 }
 
-fn cell_id(conn: &Connection, code: &str) -> Result<Option<i64>> {
+// Lookups by code, name or file id: within the ward `ward` only (the same
+// code may name another ward's cell, member, parcel or group).
+
+fn cell_id(conn: &Connection, ward: i64, code: &str) -> Result<Option<i64>> {
     Ok(conn
-        .prepare_cached("SELECT id FROM party_cells WHERE code = ?1")?
-        .query_row([code], |r| r.get(0))
+        .prepare_cached("SELECT id FROM party_cells WHERE ward = ?2 AND code = ?1")?
+        .query_row((code, ward), |r| r.get(0))
         .optional()?)
 }
 
-fn member_id(conn: &Connection, code: &str) -> Result<Option<i64>> {
+fn member_id(conn: &Connection, ward: i64, code: &str) -> Result<Option<i64>> {
     Ok(conn
-        .prepare_cached("SELECT id FROM party_members WHERE code = ?1")?
-        .query_row([code], |r| r.get(0))
+        .prepare_cached("SELECT id FROM party_members WHERE ward = ?2 AND code = ?1")?
+        .query_row((code, ward), |r| r.get(0))
         .optional()?)
 }
 
-fn parcel_id(conn: &Connection, id: &FeatureId) -> Result<Option<i64>> {
+fn parcel_id(conn: &Connection, ward: i64, id: &FeatureId) -> Result<Option<i64>> {
     Ok(conn
-        .prepare_cached("SELECT id FROM parcels WHERE fid = ?1")?
-        .query_row([id.as_str()], |r| r.get(0))
+        .prepare_cached("SELECT id FROM parcels WHERE ward = ?2 AND fid = ?1")?
+        .query_row((id.as_str(), ward), |r| r.get(0))
         .optional()?)
 }
 
-fn group_id(conn: &Connection, name: &str) -> Result<Option<i64>> {
+fn group_id(conn: &Connection, ward: i64, name: &str) -> Result<Option<i64>> {
     Ok(conn
-        .prepare_cached("SELECT id FROM residential_groups WHERE name = ?1")?
-        .query_row([name], |r| r.get(0))
+        .prepare_cached("SELECT id FROM residential_groups WHERE ward = ?2 AND name = ?1")?
+        .query_row((name, ward), |r| r.get(0))
         .optional()?)
+}
+
+/// Whether the area lead `id` is the ward's (its group's or segment's).
+fn lead_in_ward(conn: &Connection, ward: i64, id: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT 1 FROM area_leads l {} AND l.id = ?2",
+            super::org::LEAD_IN_WARD
+        ))?
+        .query_row((ward, id), |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 /// The cell's values as the history keeps them.
@@ -133,10 +148,15 @@ pub(super) fn lead_json(conn: &Connection, id: i64) -> Result<Value> {
 }
 
 /// The groups' row ids, each known and covered by no other cell than `own`.
-fn cell_groups(conn: &Connection, groups: &[String], own: Option<i64>) -> Result<Vec<i64>> {
+fn cell_groups(
+    conn: &Connection,
+    ward: i64,
+    groups: &[String],
+    own: Option<i64>,
+) -> Result<Vec<i64>> {
     let mut out = Vec::new();
     for g in groups {
-        let id = group_id(conn, g)?.ok_or_else(|| {
+        let id = group_id(conn, ward, g)?.ok_or_else(|| {
             bad(
                 "groups",
                 format!("không có tổ dân phố {g:?}"),
@@ -178,8 +198,8 @@ fn set_cell_groups(conn: &Connection, cell: i64, groups: &[i64]) -> Result<()> {
 }
 
 /// The member's cell and household row ids, each known.
-fn member_refs(conn: &Connection, m: &MemberEdit) -> Result<(i64, Option<i64>)> {
-    let cell = cell_id(conn, &m.cell)?.ok_or_else(|| {
+fn member_refs(conn: &Connection, ward: i64, m: &MemberEdit) -> Result<(i64, Option<i64>)> {
+    let cell = cell_id(conn, ward, &m.cell)?.ok_or_else(|| {
         bad(
             "cell",
             format!("không có chi bộ {:?}", m.cell),
@@ -187,7 +207,7 @@ fn member_refs(conn: &Connection, m: &MemberEdit) -> Result<(i64, Option<i64>)> 
         )
     })?;
     let household = match &m.household {
-        Some(h) => Some(parcel_id(conn, h)?.ok_or_else(|| {
+        Some(h) => Some(parcel_id(conn, ward, h)?.ok_or_else(|| {
             bad(
                 "household",
                 format!("không có thửa đất {h}"),
@@ -200,10 +220,10 @@ fn member_refs(conn: &Connection, m: &MemberEdit) -> Result<(i64, Option<i64>)> 
 }
 
 /// The lead's (group, segment) row ids, the one given known.
-fn lead_area(conn: &Connection, area: &Area) -> Result<(Option<i64>, Option<i64>)> {
+fn lead_area(conn: &Connection, ward: i64, area: &Area) -> Result<(Option<i64>, Option<i64>)> {
     match area {
         Area::Group(g) => Ok((
-            Some(group_id(conn, g)?.ok_or_else(|| {
+            Some(group_id(conn, ward, g)?.ok_or_else(|| {
                 bad(
                     "group",
                     format!("không có tổ dân phố {g:?}"),
@@ -215,8 +235,8 @@ fn lead_area(conn: &Connection, area: &Area) -> Result<(Option<i64>, Option<i64>
         Area::Segment(s) => Ok((
             None,
             Some(
-                conn.prepare_cached("SELECT id FROM segments WHERE fid = ?1")?
-                    .query_row([s.as_str()], |r| r.get(0))
+                conn.prepare_cached("SELECT id FROM segments WHERE ward = ?2 AND fid = ?1")?
+                    .query_row((s.as_str(), ward), |r| r.get(0))
                     .optional()?
                     .ok_or_else(|| {
                         bad(
@@ -243,6 +263,7 @@ fn not_found(what: What, id: &str) -> StoreError {
 /// day or later.
 pub(super) fn assign_in(
     conn: &Connection,
+    ward: i64,
     key: i64,
     fid: &FeatureId,
     member: (i64, &str),
@@ -280,6 +301,7 @@ pub(super) fn assign_in(
     let before = before.map(|(m, f)| json!({ "member": m, "from": f }));
     log(
         conn,
+        ward,
         OrgWhat::Assignment,
         fid.as_str(),
         if before.is_some() { "edited" } else { "added" },
@@ -291,10 +313,12 @@ pub(super) fn assign_in(
     )
 }
 
-/// Keeps a change in the organisation's history, moves the data version
-/// (pages reload) and commits: the item's new version.
+/// Keeps a change in the ward's organisation history, moves the data
+/// version (pages reload) and commits: the item's new version.
+#[allow(clippy::too_many_arguments)]
 fn commit_change(
     tx: Transaction,
+    ward: i64,
     what: OrgWhat,
     item: &str,
     change: &str,
@@ -304,6 +328,7 @@ fn commit_change(
 ) -> Result<i64> {
     let v = log(
         &tx,
+        ward,
         what,
         item,
         change,
@@ -319,43 +344,56 @@ fn commit_change(
 }
 
 impl Store {
-    /// The area leads with their row ids (the id names a lead in edits).
+    /// The current ward's area leads with their row ids (the id names a
+    /// lead in edits), in the order of [`Store::leads`].
     pub fn lead_ids(&self) -> Result<Vec<i64>> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT id FROM area_leads ORDER BY id")?;
-        let rows = st.query_map([], |r| r.get(0))?;
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT l.id FROM area_leads l {} ORDER BY l.id",
+            super::org::LEAD_IN_WARD
+        ))?;
+        let rows = st.query_map([self.ward_key()], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Adds a party cell: its version.
     pub fn add_cell(&mut self, c: &CellEdit, a: &OrgAuthor) -> Result<i64> {
+        let w = self.ward_key();
         let tx = self.write()?;
-        if cell_id(&tx, &c.code)?.is_some() {
+        if cell_id(&tx, w, &c.code)?.is_some() {
             return Err(bad(
                 "code",
                 format!("mã chi bộ {:?} đã có", c.code),
                 format!("cell code {:?} already exists", c.code),
             ));
         }
-        let groups = cell_groups(&tx, &c.groups, None)?;
+        let groups = cell_groups(&tx, w, &c.groups, None)?;
         tx.execute(
-            "INSERT INTO party_cells (ward, code, name, secretary) VALUES ((SELECT id FROM temp.ward_in_use), ?1, ?2, ?3)",
-            (&c.code, &c.name, &c.secretary),
+            "INSERT INTO party_cells (ward, code, name, secretary) VALUES (?1, ?2, ?3, ?4)",
+            (w, &c.code, &c.name, &c.secretary),
         )?;
         let id = tx.last_insert_rowid();
         set_cell_groups(&tx, id, &groups)?;
         let after = cell_json(&tx, id)?;
-        commit_change(tx, OrgWhat::Cell, &c.code, "added", None, Some(&after), a)
+        commit_change(
+            tx,
+            w,
+            OrgWhat::Cell,
+            &c.code,
+            "added",
+            None,
+            Some(&after),
+            a,
+        )
     }
 
     /// New values of the cell `c.code` (its code stays), made from
     /// `expected`: its new version.
     pub fn edit_cell(&mut self, c: &CellEdit, expected: i64, a: &OrgAuthor) -> Result<i64> {
+        let w = self.ward_key();
         let tx = self.write()?;
-        let id = cell_id(&tx, &c.code)?.ok_or_else(|| not_found(What::Cell, &c.code))?;
-        check_version(&tx, OrgWhat::Cell, &c.code, expected)?;
-        let groups = cell_groups(&tx, &c.groups, Some(id))?;
+        let id = cell_id(&tx, w, &c.code)?.ok_or_else(|| not_found(What::Cell, &c.code))?;
+        check_version(&tx, w, OrgWhat::Cell, &c.code, expected)?;
+        let groups = cell_groups(&tx, w, &c.groups, Some(id))?;
         let before = cell_json(&tx, id)?;
         tx.execute(
             "UPDATE party_cells SET name = ?2, secretary = ?3 WHERE id = ?1",
@@ -365,6 +403,7 @@ impl Store {
         let after = cell_json(&tx, id)?;
         commit_change(
             tx,
+            w,
             OrgWhat::Cell,
             &c.code,
             "edited",
@@ -376,9 +415,10 @@ impl Store {
 
     /// Removes a cell that has no member left: its last version.
     pub fn remove_cell(&mut self, code: &str, expected: i64, a: &OrgAuthor) -> Result<i64> {
+        let w = self.ward_key();
         let tx = self.write()?;
-        let id = cell_id(&tx, code)?.ok_or_else(|| not_found(What::Cell, code))?;
-        check_version(&tx, OrgWhat::Cell, code, expected)?;
+        let id = cell_id(&tx, w, code)?.ok_or_else(|| not_found(What::Cell, code))?;
+        check_version(&tx, w, OrgWhat::Cell, code, expected)?;
         let members: Vec<String> = tx
             .prepare("SELECT code FROM party_members WHERE cell = ?1 ORDER BY code LIMIT 6")?
             .query_map([id], |r| r.get(0))?
@@ -403,35 +443,55 @@ impl Store {
         let before = cell_json(&tx, id)?;
         tx.execute("DELETE FROM cell_groups WHERE cell = ?1", [id])?;
         tx.execute("DELETE FROM party_cells WHERE id = ?1", [id])?;
-        commit_change(tx, OrgWhat::Cell, code, "removed", Some(&before), None, a)
+        commit_change(
+            tx,
+            w,
+            OrgWhat::Cell,
+            code,
+            "removed",
+            Some(&before),
+            None,
+            a,
+        )
     }
 
     /// Adds a party member: its version.
     pub fn add_member(&mut self, m: &MemberEdit, a: &OrgAuthor) -> Result<i64> {
+        let w = self.ward_key();
         let tx = self.write()?;
-        if member_id(&tx, &m.code)?.is_some() {
+        if member_id(&tx, w, &m.code)?.is_some() {
             return Err(bad(
                 "code",
                 format!("mã đảng viên {:?} đã có", m.code),
                 format!("member code {:?} already exists", m.code),
             ));
         }
-        let (cell, household) = member_refs(&tx, m)?;
+        let (cell, household) = member_refs(&tx, w, m)?;
         tx.execute(
-            "INSERT INTO party_members (ward, code, name, cell, role, household) VALUES ((SELECT id FROM temp.ward_in_use), ?1, ?2, ?3, ?4, ?5)",
-            (&m.code, &m.name, cell, &m.role, household),
+            "INSERT INTO party_members (ward, code, name, cell, role, household) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            (w, &m.code, &m.name, cell, &m.role, household),
         )?;
         let after = member_json(&tx, tx.last_insert_rowid())?;
-        commit_change(tx, OrgWhat::Member, &m.code, "added", None, Some(&after), a)
+        commit_change(
+            tx,
+            w,
+            OrgWhat::Member,
+            &m.code,
+            "added",
+            None,
+            Some(&after),
+            a,
+        )
     }
 
     /// New values of the member `m.code` (its code stays), made from
     /// `expected`: its new version.
     pub fn edit_member(&mut self, m: &MemberEdit, expected: i64, a: &OrgAuthor) -> Result<i64> {
+        let w = self.ward_key();
         let tx = self.write()?;
-        let id = member_id(&tx, &m.code)?.ok_or_else(|| not_found(What::Member, &m.code))?;
-        check_version(&tx, OrgWhat::Member, &m.code, expected)?;
-        let (cell, household) = member_refs(&tx, m)?;
+        let id = member_id(&tx, w, &m.code)?.ok_or_else(|| not_found(What::Member, &m.code))?;
+        check_version(&tx, w, OrgWhat::Member, &m.code, expected)?;
+        let (cell, household) = member_refs(&tx, w, m)?;
         let before = member_json(&tx, id)?;
         tx.execute(
             "UPDATE party_members SET name = ?2, cell = ?3, role = ?4, household = ?5 WHERE id = ?1",
@@ -440,6 +500,7 @@ impl Store {
         let after = member_json(&tx, id)?;
         commit_change(
             tx,
+            w,
             OrgWhat::Member,
             &m.code,
             "edited",
@@ -453,9 +514,10 @@ impl Store {
     /// takes effect. Their ended assignments leave the current tables with
     /// them (the history's `removed` row keeps them, under `assignments`).
     pub fn remove_member(&mut self, code: &str, expected: i64, a: &OrgAuthor) -> Result<i64> {
+        let w = self.ward_key();
         let tx = self.write()?;
-        let id = member_id(&tx, code)?.ok_or_else(|| not_found(What::Member, code))?;
-        check_version(&tx, OrgWhat::Member, code, expected)?;
+        let id = member_id(&tx, w, code)?.ok_or_else(|| not_found(What::Member, code))?;
+        check_version(&tx, w, OrgWhat::Member, code, expected)?;
         let held: Vec<String> = tx
             .prepare(
                 "SELECT p.fid FROM assignments a JOIN parcels p ON p.id = a.parcel
@@ -492,13 +554,23 @@ impl Store {
         }
         tx.execute("DELETE FROM assignments WHERE member = ?1", [id])?;
         tx.execute("DELETE FROM party_members WHERE id = ?1", [id])?;
-        commit_change(tx, OrgWhat::Member, code, "removed", Some(&before), None, a)
+        commit_change(
+            tx,
+            w,
+            OrgWhat::Member,
+            code,
+            "removed",
+            Some(&before),
+            None,
+            a,
+        )
     }
 
     /// Adds an area lead: (its id, its version).
     pub fn add_lead(&mut self, l: &LeadEdit, a: &OrgAuthor) -> Result<(i64, i64)> {
+        let w = self.ward_key();
         let tx = self.write()?;
-        let (g, s) = lead_area(&tx, &l.area)?;
+        let (g, s) = lead_area(&tx, w, &l.area)?;
         tx.execute(
             "INSERT INTO area_leads (name, title, residential_group, segment) VALUES (?1, ?2, ?3, ?4)",
             (&l.name, &l.title, g, s),
@@ -507,6 +579,7 @@ impl Store {
         let after = lead_json(&tx, id)?;
         let v = commit_change(
             tx,
+            w,
             OrgWhat::Lead,
             &id.to_string(),
             "added",
@@ -525,11 +598,15 @@ impl Store {
         expected: i64,
         a: &OrgAuthor,
     ) -> Result<i64> {
+        let w = self.ward_key();
         let tx = self.write()?;
         let item = id.to_string();
-        let before = lead_json(&tx, id).map_err(|_| not_found(What::Lead, &item))?;
-        check_version(&tx, OrgWhat::Lead, &item, expected)?;
-        let (g, s) = lead_area(&tx, &l.area)?;
+        if !lead_in_ward(&tx, w, id)? {
+            return Err(not_found(What::Lead, &item));
+        }
+        let before = lead_json(&tx, id)?;
+        check_version(&tx, w, OrgWhat::Lead, &item, expected)?;
+        let (g, s) = lead_area(&tx, w, &l.area)?;
         tx.execute(
             "UPDATE area_leads SET name = ?2, title = ?3, residential_group = ?4, segment = ?5 WHERE id = ?1",
             (id, &l.name, &l.title, g, s),
@@ -537,6 +614,7 @@ impl Store {
         let after = lead_json(&tx, id)?;
         commit_change(
             tx,
+            w,
             OrgWhat::Lead,
             &item,
             "edited",
@@ -548,12 +626,25 @@ impl Store {
 
     /// Removes the area lead `id`, made from `expected`.
     pub fn remove_lead(&mut self, id: i64, expected: i64, a: &OrgAuthor) -> Result<i64> {
+        let w = self.ward_key();
         let tx = self.write()?;
         let item = id.to_string();
-        let before = lead_json(&tx, id).map_err(|_| not_found(What::Lead, &item))?;
-        check_version(&tx, OrgWhat::Lead, &item, expected)?;
+        if !lead_in_ward(&tx, w, id)? {
+            return Err(not_found(What::Lead, &item));
+        }
+        let before = lead_json(&tx, id)?;
+        check_version(&tx, w, OrgWhat::Lead, &item, expected)?;
         tx.execute("DELETE FROM area_leads WHERE id = ?1", [id])?;
-        commit_change(tx, OrgWhat::Lead, &item, "removed", Some(&before), None, a)
+        commit_change(
+            tx,
+            w,
+            OrgWhat::Lead,
+            &item,
+            "removed",
+            Some(&before),
+            None,
+            a,
+        )
     }
 
     /// Re-assigns the households of `parcels` to `member` from
@@ -567,8 +658,9 @@ impl Store {
         versions: &std::collections::HashMap<String, i64>,
         a: &OrgAuthor,
     ) -> Result<Vec<i64>> {
+        let w = self.ward_key();
         let tx = self.write()?;
-        let m = member_id(&tx, member)?.ok_or_else(|| {
+        let m = member_id(&tx, w, member)?.ok_or_else(|| {
             bad(
                 "member",
                 format!("không có đảng viên {member:?}"),
@@ -585,7 +677,7 @@ impl Store {
                     format!("parcel {p} is listed twice"),
                 ));
             }
-            match parcel_id(&tx, p)? {
+            match parcel_id(&tx, w, p)? {
                 Some(k) => keys.push(k),
                 None => missing.push(p.to_string()),
             }
@@ -601,7 +693,7 @@ impl Store {
         let mut out = Vec::with_capacity(parcels.len());
         for (p, key) in parcels.iter().zip(keys) {
             if let Some(&v) = versions.get(p.as_str()) {
-                check_version(&tx, OrgWhat::Assignment, p.as_str(), v)?;
+                check_version(&tx, w, OrgWhat::Assignment, p.as_str(), v)?;
             }
             let current: Option<String> = tx
                 .query_row(
@@ -619,7 +711,7 @@ impl Store {
                 ));
             }
             out.push(
-                assign_in(&tx, key, p, (m, member), a.effective, a).map_err(|e| match e {
+                assign_in(&tx, w, key, p, (m, member), a.effective, a).map_err(|e| match e {
                     StoreError::Conflict(msg) => StoreError::BadInput(format!("from: {msg}")),
                     e => e,
                 })?,

@@ -102,10 +102,11 @@ pub struct OrgChangeRow {
     pub entered_by: String,
 }
 
-/// Appends one row to the history: its id (the item's new version).
+/// Appends one row to the ward's history: its id (the item's new version).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn log(
     conn: &Connection,
+    ward: i64,
     what: OrgWhat,
     item: &str,
     change: &str,
@@ -116,8 +117,8 @@ pub(super) fn log(
     by: &str,
 ) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO org_changes (what, item, change, before, after, effective, entered_at, entered_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO org_changes (what, item, change, before, after, effective, entered_at, entered_by, ward)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute((
         what.code(),
@@ -128,22 +129,24 @@ pub(super) fn log(
         effective.map(|d| d.to_string()),
         at,
         by,
+        ward,
     ))?;
     Ok(conn.last_insert_rowid())
 }
 
-/// The item's last change: (version, by, at).
+/// The item's last change in the ward: (version, by, at).
 pub(super) fn last(
     conn: &Connection,
+    ward: i64,
     what: OrgWhat,
     item: &str,
 ) -> Result<Option<(i64, String, String)>> {
     Ok(conn
         .prepare_cached(
             "SELECT id, entered_by, entered_at FROM org_changes
-             WHERE what = ?1 AND item = ?2 ORDER BY id DESC LIMIT 1",
+             WHERE ward = ?3 AND what = ?1 AND item = ?2 ORDER BY id DESC LIMIT 1",
         )?
-        .query_row((what.code(), item), |r| {
+        .query_row((what.code(), item, ward), |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .optional()?)
@@ -160,11 +163,12 @@ fn when(at: &str) -> String {
 /// Refuses an edit made from another version than the item's last.
 pub(super) fn check_version(
     conn: &Connection,
+    ward: i64,
     what: OrgWhat,
     item: &str,
     expected: i64,
 ) -> Result<()> {
-    let (version, by, at) = last(conn, what, item)?.unwrap_or((0, "?".into(), "?".into()));
+    let (version, by, at) = last(conn, ward, what, item)?.unwrap_or((0, "?".into(), "?".into()));
     if version == expected {
         return Ok(());
     }
@@ -177,25 +181,28 @@ pub(super) fn check_version(
 }
 
 impl Store {
-    /// The item's version: the id of its last change (0: none).
+    /// The item's version: the id of its last change in the current ward
+    /// (0: none).
     pub fn org_version(&self, what: OrgWhat, item: &str) -> Result<i64> {
-        Ok(last(&self.conn, what, item)?.map_or(0, |l| l.0))
+        Ok(last(&self.conn, self.ward_key(), what, item)?.map_or(0, |l| l.0))
     }
 
-    /// Every item's version and last change: (what, item) → (version, by, at).
+    /// Every item's version and last change in the current ward: (what,
+    /// item) → (version, by, at).
     pub fn org_versions(&self) -> Result<OrgVersions> {
         let mut st = self.conn.prepare_cached(
             "SELECT c.what, c.item, c.id, c.entered_by, c.entered_at FROM org_changes c
-             JOIN (SELECT max(id) AS id FROM org_changes GROUP BY what, item) l ON l.id = c.id",
+             JOIN (SELECT max(id) AS id FROM org_changes WHERE ward = ?1 GROUP BY what, item) l
+               ON l.id = c.id",
         )?;
-        let rows = st.query_map([], |r| {
+        let rows = st.query_map([self.ward_key()], |r| {
             Ok(((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?, r.get(4)?)))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The history, newest first: of one kind of item, of one item, or all;
-    /// at most `limit` rows.
+    /// The current ward's history, newest first: of one kind of item, of
+    /// one item, or all; at most `limit` rows.
     pub fn org_history(
         &self,
         what: Option<OrgWhat>,
@@ -204,7 +211,8 @@ impl Store {
     ) -> Result<Vec<OrgChangeRow>> {
         let mut st = self.conn.prepare_cached(
             "SELECT id, what, item, change, before, after, effective, entered_at, entered_by
-             FROM org_changes WHERE (?1 IS NULL OR what = ?1) AND (?2 IS NULL OR item = ?2)
+             FROM org_changes
+             WHERE ward = ?4 AND (?1 IS NULL OR what = ?1) AND (?2 IS NULL OR item = ?2)
              ORDER BY id DESC LIMIT ?3",
         )?;
         let rows = st.query_map(
@@ -212,6 +220,7 @@ impl Store {
                 what.map(OrgWhat::code),
                 item,
                 i64::try_from(limit).unwrap_or(i64::MAX),
+                self.ward_key(),
             ),
             |r| {
                 Ok(OrgChangeRow {

@@ -128,9 +128,9 @@ impl Store {
     pub fn corridor_outlines(&self) -> Result<Vec<Outline<FeatureId>>> {
         let mut st = self.conn.prepare_cached(
             "SELECT fid, fid_is_number, name, outline FROM segments
-             WHERE outline IS NOT NULL ORDER BY id",
+             WHERE outline IS NOT NULL AND ward = ?1 ORDER BY id",
         )?;
-        let mut rows = st.query([])?;
+        let mut rows = st.query([self.ward.0])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             out.push(Outline {
@@ -153,10 +153,10 @@ impl Store {
     pub fn segment_groups(&self) -> Result<HashMap<i64, Vec<String>>> {
         let mut st = self.conn.prepare_cached(
             "SELECT sg.segment, g.name FROM segment_groups sg
-             JOIN residential_groups g ON g.id = sg.residential_group",
+             JOIN residential_groups g ON g.id = sg.residential_group WHERE g.ward = ?1",
         )?;
         let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-        let mut rows = st.query([])?;
+        let mut rows = st.query([self.ward.0])?;
         while let Some(r) = rows.next()? {
             out.entry(r.get(0)?).or_default().push(r.get(1)?);
         }
@@ -169,9 +169,9 @@ impl Store {
     /// Every residential group's outline, by name.
     pub fn group_outlines(&self) -> Result<Vec<Outline<()>>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT name, outline FROM residential_groups WHERE outline IS NOT NULL",
+            "SELECT name, outline FROM residential_groups WHERE outline IS NOT NULL AND ward = ?1",
         )?;
-        let mut rows = st.query([])?;
+        let mut rows = st.query([self.ward.0])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             out.push(Outline {

@@ -28,11 +28,14 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
-fn read_plans(conn: &Connection, id: Option<i64>) -> Result<Vec<Plan>> {
-    let sql = format!("SELECT {COLUMNS} FROM plans WHERE ?1 IS NULL OR id = ?1 ORDER BY id");
+/// The ward's plans, or its plan `id` (none when `id` is another ward's).
+fn read_plans(conn: &Connection, ward: i64, id: Option<i64>) -> Result<Vec<Plan>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM plans WHERE ward = ?2 AND (?1 IS NULL OR id = ?1) ORDER BY id"
+    );
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st
-        .query_map([id], |r| {
+        .query_map((id, ward), |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -51,10 +54,11 @@ fn read_plans(conn: &Connection, id: Option<i64>) -> Result<Vec<Plan>> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut ms = conn.prepare_cached(
         "SELECT plan, due, households, area_m2 FROM plan_milestones
-         WHERE ?1 IS NULL OR plan = ?1 ORDER BY plan, seq",
+         WHERE plan IN (SELECT id FROM plans WHERE ward = ?2) AND (?1 IS NULL OR plan = ?1)
+         ORDER BY plan, seq",
     )?;
     let mut milestones: std::collections::HashMap<i64, Vec<Milestone>> = Default::default();
-    for m in ms.query_map([id], |r| {
+    for m in ms.query_map((id, ward), |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
@@ -156,9 +160,9 @@ fn keep_version(tx: &Connection, plan: &Plan, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// The plan `id` at `expected` (its version now), or the conflict.
-fn current(tx: &Connection, id: i64, expected: i64) -> Result<Plan> {
-    let p = read_plans(tx, Some(id))?
+/// The ward's plan `id` at `expected` (its version now), or the conflict.
+fn current(tx: &Connection, ward: i64, id: i64, expected: i64) -> Result<Plan> {
+    let p = read_plans(tx, ward, Some(id))?
         .pop()
         .ok_or_else(|| not_found(id))?;
     if p.version != expected {
@@ -176,26 +180,28 @@ fn current(tx: &Connection, id: i64, expected: i64) -> Result<Plan> {
 }
 
 impl Store {
-    /// Every plan (cancelled ones too), by id, with its milestones.
+    /// Every plan of the current ward (cancelled ones too), by id, with
+    /// its milestones.
     pub fn plans(&self) -> Result<Vec<Plan>> {
-        read_plans(&self.conn, None)
+        read_plans(&self.conn, self.ward_key(), None)
     }
 
-    /// One plan.
+    /// One plan of the current ward (another ward's is not found).
     pub fn plan(&self, id: i64) -> Result<Plan> {
-        read_plans(&self.conn, Some(id))?
+        read_plans(&self.conn, self.ward_key(), Some(id))?
             .pop()
             .ok_or_else(|| not_found(id))
     }
 
-    /// Every version of a plan, oldest first.
+    /// Every version of a plan of the current ward, oldest first (none for
+    /// another ward's).
     pub fn plan_history(&self, id: i64) -> Result<Vec<PlanVersion>> {
         let mut st = self.conn.prepare_cached(
             "SELECT version, what, entered_at, entered_by, plan_json FROM plan_history
-             WHERE plan = ?1 ORDER BY version",
+             WHERE plan = ?1 AND plan IN (SELECT id FROM plans WHERE ward = ?2) ORDER BY version",
         )?;
         let rows = st
-            .query_map([id], |r| {
+            .query_map((id, self.ward_key()), |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -218,19 +224,23 @@ impl Store {
             .collect()
     }
 
-    /// Adds a plan (version 1) set by `by` at `at` (RFC 3339).
+    /// Adds a plan (version 1) to the current ward, set by `by` at `at`
+    /// (RFC 3339). A ward keeps at most [`MAX_PLANS`] (each ward its own).
     pub fn add_plan(&mut self, d: &PlanDraft, by: &str, at: &str) -> Result<Plan> {
         check(d)?;
+        let w = self.ward_key();
         let tx = self.write()?;
-        let n: i64 = tx.query_row("SELECT count(*) FROM plans", [], |r| r.get(0))?;
+        let n: i64 = tx.query_row("SELECT count(*) FROM plans WHERE ward = ?1", [w], |r| {
+            r.get(0)
+        })?;
         if n as usize >= MAX_PLANS {
             return Err(StoreError::BadInput(format!(
                 "plans: phường đã có {MAX_PLANS} kế hoạch, tối đa / the ward already has the most plans kept ({MAX_PLANS})"
             )));
         }
         tx.prepare_cached(
-            "INSERT INTO plans (area_kind, area_code, area_name, title, note, set_by, created_at, updated_at, updated_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?6)",
+            "INSERT INTO plans (area_kind, area_code, area_name, title, note, set_by, created_at, updated_at, updated_by, ward)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?6, ?8)",
         )?
         .execute((
             d.area.kind.code(),
@@ -240,10 +250,11 @@ impl Store {
             &d.note,
             by,
             at,
+            w,
         ))?;
         let id = tx.last_insert_rowid();
         write_milestones(&tx, id, d)?;
-        let plan = read_plans(&tx, Some(id))?
+        let plan = read_plans(&tx, w, Some(id))?
             .pop()
             .ok_or_else(|| not_found(id))?;
         keep_version(&tx, &plan, "created")?;
@@ -261,8 +272,9 @@ impl Store {
         at: &str,
     ) -> Result<Plan> {
         check(d)?;
+        let w = self.ward_key();
         let tx = self.write()?;
-        current(&tx, id, expected)?;
+        current(&tx, w, id, expected)?;
         tx.prepare_cached(
             "UPDATE plans SET area_kind = ?2, area_code = ?3, area_name = ?4, title = ?5, note = ?6,
              updated_at = ?7, updated_by = ?8, version = version + 1 WHERE id = ?1",
@@ -278,7 +290,7 @@ impl Store {
             by,
         ))?;
         write_milestones(&tx, id, d)?;
-        let plan = read_plans(&tx, Some(id))?
+        let plan = read_plans(&tx, w, Some(id))?
             .pop()
             .ok_or_else(|| not_found(id))?;
         keep_version(&tx, &plan, "edited")?;
@@ -288,14 +300,15 @@ impl Store {
 
     /// Cancels plan `id` (made from version `expected`); it stays, with its history.
     pub fn cancel_plan(&mut self, id: i64, expected: i64, by: &str, at: &str) -> Result<Plan> {
+        let w = self.ward_key();
         let tx = self.write()?;
-        current(&tx, id, expected)?;
+        current(&tx, w, id, expected)?;
         tx.prepare_cached(
             "UPDATE plans SET status = 'cancelled', updated_at = ?2, updated_by = ?3,
              version = version + 1 WHERE id = ?1",
         )?
         .execute((id, at, by))?;
-        let plan = read_plans(&tx, Some(id))?
+        let plan = read_plans(&tx, w, Some(id))?
             .pop()
             .ok_or_else(|| not_found(id))?;
         keep_version(&tx, &plan, "cancelled")?;

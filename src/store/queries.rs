@@ -119,12 +119,13 @@ pub(super) fn with_geometry(rows: Vec<(ParcelRow, Vec<u8>)>) -> Result<Vec<Parce
 }
 
 /// A `WHERE` clause on `parcel` for a selection of parcel row ids (passed
-/// as one JSON array, read with `json_each`), or none for every parcel.
-fn selection(parcels: Option<&[i64]>) -> (&'static str, Option<String>) {
+/// as one JSON array, read with `json_each`), or for every parcel the
+/// condition `all` (the current ward's: [`Store::ward_parcels`]).
+fn selection(parcels: Option<&[i64]>, all: &str) -> (String, Option<String>) {
     match parcels {
-        None => ("", None),
+        None => (format!("WHERE {all}"), None),
         Some(keys) => (
-            "WHERE parcel IN (SELECT value FROM json_each(?1))",
+            "WHERE parcel IN (SELECT value FROM json_each(?1))".to_string(),
             Some(serde_json::to_string(keys).unwrap_or_else(|_| "[]".into())),
         ),
     }
@@ -145,11 +146,11 @@ impl Store {
         let mut st = self.conn.prepare_cached(if geometry {
             "SELECT id, fid, fid_is_number, name, current_width_m, planned_width_m,
                     planned_left_m, planned_right_m, centerline
-             FROM segments ORDER BY id"
+             FROM segments WHERE ward = (SELECT id FROM temp.ward_in_use) ORDER BY id"
         } else {
             "SELECT id, fid, fid_is_number, name, current_width_m, planned_width_m,
                     planned_left_m, planned_right_m, NULL
-             FROM segments ORDER BY id"
+             FROM segments WHERE ward = (SELECT id FROM temp.ward_in_use) ORDER BY id"
         })?;
         let rows = st
             .query_map([], |r| {
@@ -183,7 +184,7 @@ impl Store {
         let mut sql = format!(
             "SELECT {PARCEL_COLUMNS} FROM parcels p LEFT JOIN residential_groups g ON g.id = p.residential_group"
         );
-        let mut conds: Vec<String> = Vec::new();
+        let mut conds: Vec<String> = vec![format!("p.ward = {}", super::wards::CURRENT)];
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         if let Some([min_lon, min_lat, max_lon, max_lat]) = f.bbox {
             sql.push_str(" JOIN parcel_bbox b ON b.id = p.id");
@@ -198,7 +199,7 @@ impl Store {
         }
         if let Some(seg) = &f.segment {
             conds.push(format!(
-                "p.id IN (SELECT d.parcel FROM donations d JOIN segments s ON s.id = d.segment WHERE s.fid = ?{})",
+                "p.id IN (SELECT d.parcel FROM donations d JOIN segments s ON s.id = d.segment WHERE s.ward = p.ward AND s.fid = ?{})",
                 args.len() + 1
             ));
             args.push(rusqlite::types::Value::Text(seg.clone()));
@@ -207,10 +208,8 @@ impl Store {
             conds.push(format!("g.name = ?{}", args.len() + 1));
             args.push(rusqlite::types::Value::Text(group.clone()));
         }
-        if !conds.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&conds.join(" AND "));
-        }
+        sql.push_str(" WHERE ");
+        sql.push_str(&conds.join(" AND "));
         sql.push_str(" ORDER BY p.id");
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st
@@ -219,14 +218,14 @@ impl Store {
         with_geometry(rows)
     }
 
-    /// One parcel by the id the files gave it.
+    /// One parcel of the current ward by the id the files gave it.
     pub fn parcel(&self, id: &str) -> Result<ParcelRow> {
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT {PARCEL_COLUMNS} FROM parcels p LEFT JOIN residential_groups g ON g.id = p.residential_group
-             WHERE p.fid = ?1"
+             WHERE p.ward = ?2 AND p.fid = ?1"
         ))?;
         let rows = st
-            .query_map([id], parcel_row)?
+            .query_map((id, self.ward.0), parcel_row)?
             .collect::<Result<Vec<_>, _>>()?;
         with_geometry(rows)?
             .pop()
@@ -236,7 +235,7 @@ impl Store {
             })
     }
 
-    /// Every donation row (parcel and segment as row ids).
+    /// Every donation row of the current ward (parcel and segment as row ids).
     pub fn donations(&self) -> Result<Vec<DonationRow>> {
         self.donations_where(None)
     }
@@ -247,7 +246,7 @@ impl Store {
     }
 
     fn donations_where(&self, parcels: Option<&[i64]>) -> Result<Vec<DonationRow>> {
-        let (filter, arg) = selection(parcels);
+        let (filter, arg) = selection(parcels, &self.ward_parcels("parcel"));
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT parcel, segment, area_in_corridor_m2, attributed_area_m2, frontage_m,
                     depth_mean_m, depth_max_m
@@ -269,14 +268,16 @@ impl Store {
         Ok(rows)
     }
 
-    /// Every parcel's row id and residential group name (no geometry).
+    /// Every parcel's row id and residential group name (no geometry),
+    /// the current ward's.
     pub fn parcel_groups(&self) -> Result<Vec<(i64, Option<String>)>> {
         let mut st = self.conn.prepare_cached(
             "SELECT p.id, g.name FROM parcels p
-             LEFT JOIN residential_groups g ON g.id = p.residential_group ORDER BY p.id",
+             LEFT JOIN residential_groups g ON g.id = p.residential_group
+             WHERE p.ward = ?1 ORDER BY p.id",
         )?;
         let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([self.ward.0], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -285,9 +286,9 @@ impl Store {
     pub fn group_names(&self) -> Result<Vec<String>> {
         let mut st = self
             .conn
-            .prepare_cached("SELECT name FROM residential_groups ORDER BY id")?;
+            .prepare_cached("SELECT name FROM residential_groups WHERE ward = ?1 ORDER BY id")?;
         let rows = st
-            .query_map([], |r| r.get(0))?
+            .query_map([self.ward.0], |r| r.get(0))?
             .collect::<Result<Vec<String>, _>>()?;
         Ok(rows)
     }
@@ -350,11 +351,13 @@ impl Store {
 
     /// Every segment's row id and id as the files gave it (no geometry).
     pub fn segment_ids(&self) -> Result<Vec<(i64, FeatureId)>> {
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT id, fid, fid_is_number FROM segments ORDER BY id")?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, fid, fid_is_number FROM segments WHERE ward = ?1 ORDER BY id",
+        )?;
         let rows = st
-            .query_map([], |r| Ok((r.get(0)?, feature_id(r.get(1)?, r.get(2)?))))?
+            .query_map([self.ward.0], |r| {
+                Ok((r.get(0)?, feature_id(r.get(1)?, r.get(2)?)))
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -384,7 +387,7 @@ impl Store {
     /// [`Timeline::status_on`] for any date on which
     /// [`Store::current_status_holds_on`] holds.
     pub fn current_timelines(&self, parcels: Option<&[i64]>) -> Result<HashMap<i64, Timeline>> {
-        let (filter, arg) = selection(parcels);
+        let (filter, arg) = selection(parcels, &self.ward_parcels("parcel"));
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT parcel, status, status_on FROM parcel_status {filter}"
         ))?;
@@ -407,7 +410,8 @@ impl Store {
             .collect()
     }
 
-    /// The parcels (row ids) with an event entered after the event `id`.
+    /// The parcels (row ids) of the current ward with an event entered
+    /// after the event `id` (other wards' events in between are skipped).
     pub fn parcels_with_events_after(&self, id: i64) -> Result<Vec<i64>> {
         // A range of the rowid, deduplicated here: with DISTINCT or ORDER BY
         // SQLite walks the whole (parcel, date) index instead.
@@ -419,6 +423,18 @@ impl Store {
             .collect::<Result<Vec<i64>, _>>()?;
         rows.sort_unstable();
         rows.dedup();
+        if !self.only_ward {
+            let mut mine = self
+                .conn
+                .prepare_cached("SELECT 1 FROM parcels WHERE id = ?1 AND ward = ?2")?;
+            let mut kept = Vec::with_capacity(rows.len());
+            for p in rows {
+                if mine.exists((p, self.ward.0))? {
+                    kept.push(p);
+                }
+            }
+            rows = kept;
+        }
         Ok(rows)
     }
 
@@ -434,17 +450,19 @@ impl Store {
     }
 
     fn timelines_where(&self, parcels: Option<&[i64]>) -> Result<HashMap<i64, Timeline>> {
-        timelines_in(&self.conn, parcels)
+        timelines_in(&self.conn, parcels, &self.ward_parcels("parcel"))
     }
 }
 
-/// [`Store::timelines`] on a connection (all parcels, or these row ids).
+/// [`Store::timelines`] on a connection (the parcels `all` selects, or
+/// these row ids).
 pub(super) fn timelines_in(
     conn: &rusqlite::Connection,
     parcels: Option<&[i64]>,
+    all: &str,
 ) -> Result<HashMap<i64, Timeline>> {
     {
-        let (filter, arg) = selection(parcels);
+        let (filter, arg) = selection(parcels, all);
         // Each parcel's events must come in id order; for all parcels the
         // table's own (rowid = id) order gives it without a sort or an
         // index lookup per row.

@@ -43,6 +43,7 @@ impl Store {
             let mut st = self.conn.prepare(
                 "SELECT p.id, p.fid, p.fid_is_number, p.map_sheet, p.parcel_no, g.name
                  FROM parcels p LEFT JOIN residential_groups g ON g.id = p.residential_group
+                 WHERE p.ward = (SELECT id FROM temp.ward_in_use)
                  ORDER BY p.id",
             )?;
             let rows = st.query_map([], |r| {
@@ -79,9 +80,10 @@ impl Store {
         let mut segments = Vec::new();
         let mut groups_of = self.segment_groups()?;
         {
-            let mut st = self
-                .conn
-                .prepare("SELECT id, name, fid FROM segments ORDER BY id")?;
+            let mut st = self.conn.prepare(
+                "SELECT id, name, fid FROM segments
+                          WHERE ward = (SELECT id FROM temp.ward_in_use) ORDER BY id",
+            )?;
             for row in st.query_map([], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
@@ -101,10 +103,11 @@ impl Store {
         }
         if people {
             // the first household of a parcel speaks for it
-            let mut st = self.conn.prepare(
+            let mut st = self.conn.prepare(&format!(
                 "SELECT parcel, head_name, address, is_member_family, may_be_named
-                 FROM households ORDER BY parcel, id",
-            )?;
+                 FROM households WHERE {} ORDER BY parcel, id",
+                self.ward_parcels("parcel")
+            ))?;
             let rows = st.query_map([], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
@@ -127,9 +130,10 @@ impl Store {
             }
         }
         {
-            let mut st = self
-                .conn
-                .prepare("SELECT parcel, segment, attributed_area_m2 FROM donations")?;
+            let mut st = self.conn.prepare(&format!(
+                "SELECT parcel, segment, attributed_area_m2 FROM donations WHERE {}",
+                self.ward_parcels("parcel")
+            ))?;
             for row in st.query_map([], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
@@ -203,9 +207,10 @@ impl Store {
             }
         }
         {
-            let mut st = self
-                .conn
-                .prepare("SELECT parcel, contacted_on FROM contacts ORDER BY contacted_on")?;
+            let mut st = self.conn.prepare(&format!(
+                "SELECT parcel, contacted_on FROM contacts WHERE {} ORDER BY contacted_on",
+                self.ward_parcels("parcel")
+            ))?;
             for row in st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
                 let (p, d) = row?;
                 if let (Some(&p), Ok(d)) = (index.get(&p), d.parse()) {

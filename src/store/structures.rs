@@ -153,9 +153,11 @@ impl Store {
     /// row id (the read model's facts).
     pub(super) fn all_structures(&self) -> Result<ParcelStructures> {
         let mut out = ParcelStructures::new();
-        let mut st = self.conn.prepare(
-            "SELECT parcel, id, kind, quantity, unit, value_vnd, donated FROM structures ORDER BY id",
-        )?;
+        let mut st = self.conn.prepare(&format!(
+            "SELECT parcel, id, kind, quantity, unit, value_vnd, donated FROM structures
+             WHERE {} ORDER BY id",
+            self.ward_parcels("parcel")
+        ))?;
         let rows = st
             .query_map([], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get(1)?, values_at(r, 2)?))
@@ -168,7 +170,8 @@ impl Store {
             });
         }
         let mut st = self.conn.prepare(&format!(
-            "SELECT {CHANGE_COLUMNS}, parcel FROM structure_changes ORDER BY id"
+            "SELECT {CHANGE_COLUMNS}, parcel FROM structure_changes WHERE {} ORDER BY id",
+            self.ward_parcels("parcel")
         ))?;
         let rows = st
             .query_map([], |r| Ok((raw_change(r)?, r.get::<_, i64>(12)?)))?
@@ -196,7 +199,10 @@ impl Store {
             .map_err(|x| StoreError::BadInput(x.to_string()))?;
         let tx = self.write()?;
         let (key, fid): (i64, FeatureId) = tx
-            .prepare_cached("SELECT id, fid, fid_is_number FROM parcels WHERE fid = ?1")?
+            .prepare_cached(
+                "SELECT id, fid, fid_is_number FROM parcels
+                 WHERE ward = (SELECT id FROM temp.ward_in_use) AND fid = ?1",
+            )?
             .query_row([parcel.as_str()], |r| {
                 Ok((r.get(0)?, feature_id(r.get(1)?, r.get(2)?)))
             })

@@ -1,7 +1,7 @@
 //! Users (argon2 password hashes) and login sessions (only a SHA-256 of each
 //! session token is stored).
 
-use super::{Result, Store, StoreError, What};
+use super::{Result, Store, StoreError, WardId, What};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -162,6 +162,10 @@ pub struct User {
     /// The party member (`party_members.code`) a secretary or member acts
     /// as; `None` for the other roles.
     pub member_code: Option<String>,
+    /// The ward the user works in: their role holds there only (a
+    /// secretary's or member's code is that ward's); `None` for a
+    /// province-level user, who reaches every ward.
+    pub ward: Option<WardId>,
 }
 
 fn timestamp(t: &DateTime<Utc>) -> String {
@@ -196,22 +200,27 @@ fn hash_password(password: &str) -> Result<String> {
 }
 
 impl Store {
-    /// Adds a user with an argon2 hash of `password`; a name already taken is
-    /// a [`StoreError::Conflict`].
+    /// Adds a province-level user (no ward: every ward, choosing one by the
+    /// URL) with an argon2 hash of `password`; a name already taken is a
+    /// [`StoreError::Conflict`].
     pub fn add_user(&mut self, name: &str, role: Role, password: &str) -> Result<User> {
-        self.add_user_as(name, role, password, None)
+        self.add_user_as(name, role, password, None, None)
     }
 
-    /// [`Store::add_user`] acting as the party member `member` (a code):
-    /// required for a secretary or a member, refused for the other roles.
+    /// [`Store::add_user`] of the ward `ward` (`None`: province-level),
+    /// acting as the party member `member` (a code of that ward's): both
+    /// required for a secretary or a member, the member refused for the
+    /// other roles.
     pub fn add_user_as(
         &mut self,
         name: &str,
         role: Role,
         password: &str,
         member: Option<&str>,
+        ward: Option<WardId>,
     ) -> Result<User> {
-        let member = member_for(&self.conn, role, member)?;
+        let ward = ward_for(&self.conn, role, ward)?;
+        let member = member_for(&self.conn, role, member, ward)?;
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::BadInput(
@@ -231,45 +240,36 @@ impl Store {
         }
         let hash = hash_password(password)?;
         self.conn.execute(
-            "INSERT INTO users (name, role, password_hash, member_code) VALUES (?1, ?2, ?3, ?4)",
-            (name, role.as_str(), hash, &member),
+            "INSERT INTO users (name, role, password_hash, member_code, ward) VALUES (?1, ?2, ?3, ?4, ?5)",
+            (name, role.as_str(), hash, &member, ward),
         )?;
-        Ok(User {
-            id: self.conn.last_insert_rowid(),
-            name: name.to_string(),
-            role,
-            member_code: member,
-        })
+        self.user(name)
     }
 
     /// The user if `password` is theirs; `None` for an unknown name or a
     /// wrong password alike.
     pub fn verify(&self, name: &str, password: &str) -> Result<Option<User>> {
-        let row: Option<(i64, String, String, Option<String>)> = self
+        let row: Option<(Result<User>, String)> = self
             .conn
             .query_row(
-                "SELECT id, role, password_hash, member_code FROM users WHERE name = ?1",
+                "SELECT id, name, role, member_code, ward, password_hash FROM users WHERE name = ?1",
                 [name.trim()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((user_row(r)?, r.get(5)?)),
             )
             .optional()?;
-        let Some((id, role, hash, member_code)) = row else {
+        let Some((user, hash)) = row else {
             return Ok(None);
         };
+        let user = user?;
         let parsed = PasswordHash::new(&hash)
-            .map_err(|e| StoreError::Corrupt(format!("user {id}: password hash: {e}")))?;
+            .map_err(|e| StoreError::Corrupt(format!("user {}: password hash: {e}", user.id)))?;
         if Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_err()
         {
             return Ok(None);
         }
-        Ok(Some(User {
-            id,
-            name: name.trim().to_string(),
-            role: role.parse()?,
-            member_code,
-        }))
+        Ok(Some(user))
     }
 
     /// Opens a session for `user` lasting `ttl` and returns its token (32
@@ -300,7 +300,7 @@ impl Store {
     pub fn session_user(&self, token: &str) -> Result<Option<User>> {
         self.conn
             .query_row(
-                "SELECT u.id, u.name, u.role, u.member_code FROM sessions s JOIN users u ON u.id = s.user
+                "SELECT u.id, u.name, u.role, u.member_code, u.ward FROM sessions s JOIN users u ON u.id = s.user
                  WHERE s.token_hash = ?1 AND s.expires_at > ?2",
                 (token_hash(token), timestamp(&crate::campaign::clock::now())),
                 user_row,
@@ -333,11 +333,56 @@ impl Store {
         Ok(())
     }
 
+    /// The users `manager` (an admin) manages, by name: every user for a
+    /// province-level admin, their ward's own for a ward's admin.
+    pub fn users_managed_by(&self, manager: &User) -> Result<Vec<User>> {
+        let Some(w) = &manager.ward else {
+            return self.users();
+        };
+        let mut st = self.conn.prepare(
+            "SELECT id, name, role, member_code, ward FROM users WHERE ward = ?1 ORDER BY name",
+        )?;
+        let rows = st
+            .query_map([w.0], user_row)?
+            .collect::<Result<Vec<Result<User>>, _>>()?;
+        rows.into_iter().collect()
+    }
+
+    /// The user `name` when `manager` (an admin) manages them
+    /// ([`Store::users_managed_by`]); not found otherwise, as an unknown
+    /// name is: a ward's admin learns nothing of other wards' users. The
+    /// doors ask it before every change of a user.
+    pub fn managed_user(&self, manager: &User, name: &str) -> Result<User> {
+        let u = self.user(name)?;
+        match (&manager.ward, &u.ward) {
+            (None, _) => Ok(u),
+            (Some(m), Some(w)) if m.0 == w.0 => Ok(u),
+            _ => Err(StoreError::NotFound {
+                what: What::User,
+                id: name.to_string(),
+            }),
+        }
+    }
+
+    /// Moves a user to the ward `ward` (`None`: province-level) and ends
+    /// their sessions; a secretary's or member's code must name a party
+    /// member of the new ward, and they need one.
+    pub fn set_user_ward(&mut self, name: &str, ward: Option<WardId>) -> Result<()> {
+        let user = self.user(name)?;
+        let ward = ward_for(&self.conn, user.role, ward)?;
+        member_for(&self.conn, user.role, user.member_code.as_deref(), ward)?;
+        let tx = self.write()?;
+        tx.execute("UPDATE users SET ward = ?1 WHERE id = ?2", (ward, user.id))?;
+        tx.execute("DELETE FROM sessions WHERE user = ?1", [user.id])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Every user, by name.
     pub fn users(&self) -> Result<Vec<User>> {
         let mut st = self
             .conn
-            .prepare("SELECT id, name, role, member_code FROM users ORDER BY name")?;
+            .prepare("SELECT id, name, role, member_code, ward FROM users ORDER BY name")?;
         let rows = st
             .query_map([], user_row)?
             .collect::<Result<Vec<Result<User>>, _>>()?;
@@ -350,11 +395,13 @@ impl Store {
         self.set_role_as(name, role, None)
     }
 
-    /// [`Store::set_role`] acting as the party member `member` (a code):
-    /// required for a secretary or a member, refused for the other roles.
+    /// [`Store::set_role`] acting as the party member `member` (a code of
+    /// the user's ward): required for a secretary or a member (who also
+    /// need a ward), refused for the other roles. The user's ward stays.
     pub fn set_role_as(&mut self, name: &str, role: Role, member: Option<&str>) -> Result<()> {
         let user = self.user(name)?;
-        let member = member_for(&self.conn, role, member)?;
+        let ward = ward_for(&self.conn, role, user.ward)?;
+        let member = member_for(&self.conn, role, member, ward)?;
         let tx = self.write()?;
         if user.role == Role::Admin && role != Role::Admin {
             last_admin_guard(&tx, name)?;
@@ -388,7 +435,7 @@ impl Store {
     pub fn user(&self, name: &str) -> Result<User> {
         self.conn
             .query_row(
-                "SELECT id, name, role, member_code FROM users WHERE name = ?1",
+                "SELECT id, name, role, member_code, ward FROM users WHERE name = ?1",
                 [name],
                 user_row,
             )
@@ -400,24 +447,53 @@ impl Store {
     }
 }
 
-/// A user from `id, name, role, member_code`.
+/// A user from `id, name, role, member_code, ward`.
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<User>> {
-    let (id, name, role, member_code): (i64, String, String, Option<String>) =
-        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+    let (id, name, role, member_code, ward): (i64, String, String, Option<String>, Option<i64>) =
+        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
     Ok(role.parse().map(|role| User {
         id,
         name,
         role,
         member_code,
+        ward: ward.map(WardId),
     }))
 }
 
-/// The member code a user of `role` is stored with: a secretary or a
-/// member needs the code of an existing party member, the other roles none.
+/// The ward a user of `role` is stored with, as the column holds it: one
+/// that exists; a secretary or a member needs one (their member code is the
+/// ward's), the other roles may be province-level (`None`).
+fn ward_for(conn: &rusqlite::Connection, role: Role, ward: Option<WardId>) -> Result<Option<i64>> {
+    match ward {
+        None if role.scoped() => Err(StoreError::BadInput(format!(
+            "ward: vai trò {role} cần một phường/xã (--ward) / ward: the role {role} needs a ward (--ward)"
+        ))),
+        None => Ok(None),
+        Some(w) => {
+            let known: bool = conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM wards WHERE id = ?1)",
+                [w.0],
+                |r| r.get(0),
+            )?;
+            if !known {
+                return Err(StoreError::BadInput(format!(
+                    "ward: không có phường/xã số {n} / ward: no ward {n}",
+                    n = w.0
+                )));
+            }
+            Ok(Some(w.0))
+        }
+    }
+}
+
+/// The member code a user of `role` in `ward` is stored with: a secretary
+/// or a member needs the code of an existing party member of their ward,
+/// the other roles none.
 fn member_for(
     conn: &rusqlite::Connection,
     role: Role,
     member: Option<&str>,
+    ward: Option<i64>,
 ) -> Result<Option<String>> {
     let member = member.map(str::trim).filter(|m| !m.is_empty());
     match (role.scoped(), member) {
@@ -430,8 +506,8 @@ fn member_for(
         ))),
         (true, Some(code)) => {
             let known: bool = conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM party_members WHERE code = ?1)",
-                [code],
+                "SELECT EXISTS (SELECT 1 FROM party_members WHERE code = ?1 AND ward IS ?2)",
+                (code, ward),
                 |r| r.get(0),
             )?;
             if !known {
@@ -640,7 +716,8 @@ mod tests {
             (Role::Member, Some("DV999")),
             (Role::Editor, Some("DV001")),
         ] {
-            let Err(StoreError::BadInput(m)) = s.add_user_as("an", role, "mật khẩu dài", member)
+            let Err(StoreError::BadInput(m)) =
+                s.add_user_as("an", role, "mật khẩu dài", member, Some(WardId(1)))
             else {
                 panic!("{role} {member:?} accepted")
             };
@@ -648,7 +725,13 @@ mod tests {
         }
         assert!(s.users().unwrap().is_empty(), "nothing written");
         let u = s
-            .add_user_as("an", Role::Member, "mật khẩu dài", Some(" DV001 "))
+            .add_user_as(
+                "an",
+                Role::Member,
+                "mật khẩu dài",
+                Some(" DV001 "),
+                Some(WardId(1)),
+            )
             .unwrap();
         assert_eq!(u.member_code.as_deref(), Some("DV001"));
         assert_eq!(s.user("an").unwrap(), u);

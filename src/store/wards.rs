@@ -399,6 +399,17 @@ impl Store {
         Ok(format!("{n}.{imports}.{events}.{paperwork}"))
     }
 
+    /// An SQL condition: the parcel row id in column `col` is one of the
+    /// current ward's parcels (`1`, always true, when the database holds
+    /// one ward: whole-table reads keep their plans).
+    pub(super) fn ward_parcels(&self, col: &str) -> String {
+        if self.only_ward {
+            "1".to_string()
+        } else {
+            format!("{col} IN (SELECT id FROM parcels WHERE ward = {CURRENT})")
+        }
+    }
+
     /// Whether the database holds one ward only (whole-table reads then
     /// need no ward filter). Refreshed by [`Store::use_ward`].
     pub fn only_ward(&self) -> bool {
