@@ -137,6 +137,9 @@ fn the_map_viewer_passes_its_browser_tests_against_a_fresh_demo_ward() {
         .env("HIENDAT_PASSWORD", &started.password)
         .env("HIENDAT_SCREENSHOTS", &screenshots)
         .env("BROWSER_TZ", "America/New_York")
+        // the province test (issue 18) builds its own two-ward database with the CLI
+        .env("HIENDAT_BIN", env!("CARGO_BIN_EXE_hiendat"))
+        .env("HIENDAT_TMP", &tmp)
         .stdin(Stdio::null())
         .output()
         .expect("node runs web/test/browser.mjs");

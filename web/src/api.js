@@ -1,6 +1,19 @@
 // The few calls the page makes to `hiendat serve`. Every data request carries as_of when the
 // page shows a past date.
 
+/**
+ * The ward this page shows, as the path prefix of its URL (issue 18): `/w/ngoc-son` on
+ * `/w/ngoc-son/`, '' on `/` (a one-ward database, or the province view). Every request and
+ * link of the page goes under it, so that the server answers for that ward.
+ */
+export const BASE = (typeof location === 'undefined' ? '' : location.pathname.match(/^\/w\/[^/]+/)?.[0]) ?? '';
+
+/** `path` (absolute, e.g. `/api/print?…`) under the page's ward prefix; one already under a ward is kept. */
+export function apiUrl(path) {
+  const p = String(path);
+  return p.startsWith('/') && !p.startsWith('//') && !/^\/w\/[^/]+\//.test(p) ? BASE + p : p;
+}
+
 export class ApiError extends Error {
   constructor(status, code, message) {
     super(message);
@@ -20,7 +33,7 @@ async function failure(res) {
 }
 
 async function request(path, { method = 'GET', body, raw, type, signal } = {}) {
-  const res = await fetch(path, {
+  const res = await fetch(apiUrl(path), {
     method,
     signal,
     credentials: 'same-origin',
@@ -51,7 +64,7 @@ export function attachmentName(header) {
 
 /** A file to download (GET path?params): its bytes and the server's file name; errors as ApiError. */
 async function downloadFile(path, params, signal) {
-  const res = await fetch(withQuery(path, params), { signal, credentials: 'same-origin' });
+  const res = await fetch(apiUrl(withQuery(path, params)), { signal, credentials: 'same-origin' });
   if (!res.ok) throw await failure(res);
   return { blob: await res.blob(), name: attachmentName(res.headers.get('content-disposition')) };
 }
@@ -61,6 +74,9 @@ const exportFile = (params, signal) => downloadFile('/api/export', params, signa
 
 export const api = {
   config: () => request('/api/config'),
+  // The province's wards and their figures (issue 18; unprefixed: the province's own routes).
+  wards: (asOf) => request(withQuery('/api/wards', { as_of: asOf })),
+  wardOutlines: () => request('/api/wards/outlines'),
   version: () => request('/api/version'),
   me: () => request('/api/me').catch((e) => (e.status === 401 ? { user: null } : Promise.reject(e))),
   login: (name, password) => request('/api/login', { method: 'POST', body: { name, password } }),
@@ -90,13 +106,13 @@ export const api = {
   upload: (id, file, { name, caption } = {}) => request(withQuery(`/api/parcels/${encodeURIComponent(id)}/attachments`, { name: name ?? file.name, caption }),
     { method: 'POST', raw: file, type: file.type }),
   // Reports (src/api/reports.rs).
-  reportUrl: (params) => withQuery('/api/reports', params),
+  reportUrl: (params) => apiUrl(withQuery('/api/reports', params)),
   reportFile: (params, signal) => downloadFile('/api/reports', params, signal),
   frozenReports: () => request('/api/reports/frozen'),
   freezeReport: (body) => request('/api/reports/frozen', { method: 'POST', body }),
   periodicText: (params) => request(withQuery('/api/reports/periodic', params)),
   previewReport: async (body) => {
-    const res = await fetch('/api/reports/preview', {
+    const res = await fetch(apiUrl('/api/reports/preview'), {
       method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
     });
     if (!res.ok) throw await failure(res);

@@ -3,7 +3,7 @@
 // server sends the sensitive parts only to them, and logs each read): the assignments, the
 // persuasion contacts and the grievances, each with its form, and the upload form.
 // Every form posts to the API; the server's refusal is shown as it is.
-import { api } from './api.js';
+import { api, apiUrl } from './api.js';
 import { t, date, fileSize, parseDate } from './i18n.js';
 import { esc } from './panels.js';
 
@@ -29,19 +29,19 @@ function recordsSection(p, { canEdit }) {
       <b class="record-no">${t('record_no')} ${esc(r.number)}</b> · <span>${t('signed_on')} ${date(r.signed_on)}</span>
       <span class="line"><span class="muted">${t('signatories')}:</span> ${esc((r.signatories ?? []).join('; '))}</span>
       <span class="line"><span class="muted">${t('witness')}:</span> ${esc(r.witness)}</span>
-      ${r.attachment != null ? `<span class="line"><a href="/api/attachments/${esc(r.attachment)}" target="_blank" rel="noopener">${t('record_scan')}</a></span>` : ''}
+      ${r.attachment != null ? `<span class="line"><a href="${esc(apiUrl(`/api/attachments/${r.attachment}`))}" target="_blank" rel="noopener">${t('record_scan')}</a></span>` : ''}
       ${canEdit && r.entered_by ? `<span class="line who muted">${t('entered_by')}: ${esc(r.entered_by)}</span>` : ''}
     </li>`).join('');
   return `<section class="cs cs-records" id="cs-records" aria-labelledby="cs-records-h">
     <h4 id="cs-records-h">${t('records')}</h4>
     ${list ? `<ul class="plain cs-list records">${list}</ul>` : `<p class="muted">${t('no_records')}</p>`}
-    <p class="cs-actions"><a class="btn small" id="print-record" href="/api/parcels/${encodeURIComponent(p.id)}/record" target="_blank" rel="noopener"><span aria-hidden="true">⎙</span> ${t('print_record')}</a></p>
+    <p class="cs-actions"><a class="btn small" id="print-record" href="${esc(apiUrl(`/api/parcels/${encodeURIComponent(p.id)}/record`))}" target="_blank" rel="noopener"><span aria-hidden="true">⎙</span> ${t('print_record')}</a></p>
   </section>`;
 }
 
 function attachmentsSection(p, { canEdit }) {
   const list = p.attachments.map((a) => `<li class="attachment" data-attachment="${esc(a.id)}">
-      <a href="${esc(a.url ?? `/api/attachments/${a.id}`)}" target="_blank" rel="noopener" class="file-name">${esc(a.file_name)}</a>
+      <a href="${esc(apiUrl(a.url ?? `/api/attachments/${a.id}`))}" target="_blank" rel="noopener" class="file-name">${esc(a.file_name)}</a>
       <span class="line muted"><span class="size">${fileSize(a.size_bytes)}</span> · <span class="type">${esc(MEDIA[a.media_type] ?? a.media_type)}</span>
         · SHA-256 <code class="sha" title="${esc(a.sha256)}">${esc(String(a.sha256 ?? '').slice(0, 12))}</code></span>
       ${a.caption ? `<span class="line">${esc(a.caption)}</span>` : ''}

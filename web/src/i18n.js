@@ -777,3 +777,51 @@ export function fold(s) {
 /** Natural comparison of Vietnamese names: "Tổ dân phố 2" before "Tổ dân phố 10". */
 const collator = new Intl.Collator('vi', { numeric: true, sensitivity: 'base' });
 export const compareNames = (a, b) => collator.compare(a || '', b || '');
+
+// The province view (web/src/province.js) and the ward page's way back to it (issue 18).
+Object.assign(STRINGS.vi, {
+  province_back: '← Toàn tỉnh',
+  province_back_title: 'Về trang so sánh các phường, xã',
+  province_title: (name) => (name ? `Toàn tỉnh ${name}` : 'Toàn tỉnh'),
+  province_subtitle: 'So sánh tiến độ hiến đất mở đường giữa các phường, xã',
+  province_wards: (n) => `${n} phường, xã`,
+  province_table: 'Các phường, xã',
+  province_hint: 'Bấm vào một phường, xã (trong bảng hoặc trên bản đồ) để xem chi tiết.',
+  province_total: 'Toàn tỉnh',
+  province_legend: 'Tiến độ theo diện tích đã bàn giao',
+  province_no_outline: 'chưa có ranh giới trên bản đồ',
+  col_ward: 'Phường/xã',
+  col_ward_progress: 'Tiến độ',
+  col_ward_handed: 'Diện tích đã bàn giao (m²)',
+  col_ward_households: 'Hộ đồng ý / đã ký / đã bàn giao',
+  col_ward_segments: 'Đoạn hoàn thành',
+  col_ward_lagging: 'Tổ / đoạn chậm',
+  col_ward_first: 'Đảng viên đi trước',
+  ward_households_title: (a, s, h, n) => `${a} hộ đồng ý (chưa ký), ${s} hộ đã ký biên bản (chưa bàn giao), ${h} hộ đã bàn giao mặt bằng, trên ${n} thửa bị ảnh hưởng`,
+  ward_lagging_title: (g, s, d) => `${g} tổ dân phố và ${s} đoạn tuyến không có bước tiến trong ${d} ngày`,
+  ward_first_title: (w, f) => `${w} trên ${f} gia đình đảng viên đi trước`,
+  ward_open: (name) => `Mở trang phường, xã ${name}`,
+});
+Object.assign(STRINGS.en, {
+  province_back: '← Province',
+  province_back_title: 'Back to the comparison of wards and communes',
+  province_title: (name) => (name ? `${name} province` : 'Province'),
+  province_subtitle: 'Land donation for road widening, ward by ward',
+  province_wards: (n) => `${n} wards and communes`,
+  province_table: 'Wards and communes',
+  province_hint: 'Click a ward (in the table or on the map) to open it.',
+  province_total: 'Province',
+  province_legend: 'Progress by area handed over',
+  province_no_outline: 'no outline on the map yet',
+  col_ward: 'Ward/commune',
+  col_ward_progress: 'Progress',
+  col_ward_handed: 'Area handed over (m²)',
+  col_ward_households: 'Households agreed / signed / handed over',
+  col_ward_segments: 'Segments complete',
+  col_ward_lagging: 'Lagging groups / segments',
+  col_ward_first: 'Members going first',
+  ward_households_title: (a, s, h, n) => `${a} households agreed (not signed yet), ${s} signed (not handed over yet), ${h} handed over, of ${n} affected parcels`,
+  ward_lagging_title: (g, s, d) => `${g} residential groups and ${s} segments without a step forward in ${d} days`,
+  ward_first_title: (w, f) => `${w} of ${f} members' families went first`,
+  ward_open: (name) => `Open the page of ${name}`,
+});

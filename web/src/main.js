@@ -1,6 +1,6 @@
 // The page: loads the data, builds the map and the panels, and keeps them in step with the
 // date shown, the user logged in and the server's version (polled every 3 s).
-import { api } from './api.js';
+import { api, apiUrl } from './api.js';
 import { t, setLang, getLang, applyStatic, date, parseDate } from './i18n.js';
 import { createMap, ParcelTiles, tileUrls, bboxOf, addPageFonts } from './map.js';
 import { drawChart } from './chart.js';
@@ -603,7 +603,7 @@ function sheetUrl() {
   if (sel?.kind !== 'group' && sel?.kind !== 'segment') return null;
   const q = new URLSearchParams({ [sel.kind]: String(sel.id) });
   if (state.asOf) q.set('as_of', state.asOf);
-  return `/api/print?${q}`;
+  return apiUrl(`/api/print?${q}`);
 }
 
 /** Freezes the map as an image for printing (the canvas keeps its drawing buffer). */
@@ -784,12 +784,18 @@ async function start() {
   setLang(getLang());
   renderStatic();
   if (window.innerWidth <= 760) $('#legend').open = false;
-  wire();
   const boot = window.__boot ?? {};
-  const [config, me] = await Promise.all([
-    Promise.resolve(boot.config).then((x) => x ?? api.config()),
-    Promise.resolve(boot.me).then((x) => x ?? api.me()),
-  ]);
+  const config = await Promise.resolve(boot.config).then((x) => x ?? api.config());
+  // Several wards, none chosen (issue 18): the province view compares them (web/src/province.js).
+  if (config.view === 'province') {
+    const { bootProvince } = await import('./province.js');
+    window.hiendat.province = await bootProvince({ config, me: await Promise.resolve(boot.me).then((x) => x ?? api.me()), toast });
+    return;
+  }
+  // A ward of several: the way back to the province view.
+  $('#province-link').hidden = !((config.wards?.length ?? 0) > 1);
+  wire();
+  const me = await Promise.resolve(boot.me).then((x) => x ?? api.me());
   state.config = config;
   setWardClock(config);
   state.today = wardToday();

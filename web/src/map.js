@@ -7,6 +7,7 @@ import {
   STATUS_COLOR, PROGRESS_STOPS, SEGMENT_CASING, CORRIDOR_COLOR, GROUP_LINE, BACKGROUND, PARCEL_MIN_ZOOM, IDLE_CLASSES,
 } from './config.js';
 import { mapLocale } from './a11y.js';
+import { apiUrl } from './api.js';
 
 /** The vector tile layers the page draws (src/ops/tiles.rs), each its own MapLibre source. */
 export const TILE_LAYERS = ['parcels', 'segments', 'groups', 'corridors'];
@@ -99,7 +100,7 @@ export function tilesUrl(layer, { version, asOf, user } = {}) {
   if (user && layer === 'parcels') q.set('u', user);
   if (asOf) q.set('as_of', asOf);
   const qs = q.toString();
-  return new URL(`/tiles/${layer}/{z}/{x}/{y}.mvt${qs ? `?${qs}` : ''}`, location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}');
+  return new URL(apiUrl(`/tiles/${layer}/{z}/{x}/{y}.mvt${qs ? `?${qs}` : ''}`), location.href).href.replace(/%7B/g, '{').replace(/%7D/g, '}');
 }
 
 /** The parcels' vector tile URL. */

@@ -13,7 +13,7 @@
 // party members are for editors and admins only, so anonymous visitors and viewers are offered
 // the public cuts, and their "all" asks for those only; the internal commendation list (every
 // donor named) is for logged-in users.
-import { api } from './api.js';
+import { api, apiUrl } from './api.js';
 import { t, num, date, parseDate, parseNumber } from './i18n.js';
 import { $, esc } from './panels.js';
 
@@ -346,7 +346,7 @@ function renderFrozen() {
   host.innerHTML = frozen.map((r) => {
     const restricted = (r.by === PERIODIC || cutsOf(r.by).some((c) => SENSITIVE.has(c))) && !sensitiveOk();
     const period = r.from ? t('period_range', date(r.from), date(r.as_of)) : t('period_as_of', date(r.as_of));
-    const base = `/api/reports/frozen/${encodeURIComponent(r.id)}`;
+    const base = apiUrl(`/api/reports/frozen/${encodeURIComponent(r.id)}`);
     return `<li data-frozen="${esc(r.id)}">
       <span class="frozen-when">${t('frozen_issued', date(r.issued_on))}</span>
       <b class="frozen-title">${esc(r.title)}</b>

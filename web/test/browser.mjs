@@ -2630,6 +2630,186 @@ await test('vector tiles: segments and groups drawn from tiles, no whole-ward Ge
   await context.close();
 });
 
+// Issue 18, item 2: the province view against a real two-ward database built with the CLI.
+await test('issue 18: a two-ward database opens on the province view (table = /api/wards, as_of, sort, outlines), a row and an outline lead to /w/{code}/ with its parcels, "← Toàn tỉnh" returns; a one-ward page has no back link (1440 and 390 px)', async () => {
+  // The main server's database holds one ward: no way to a province.
+  eq(await main.page.isHidden('#province-link'), true, 'a one-ward page shows no "← Toàn tỉnh"');
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const bin = process.env.HIENDAT_BIN;
+  assert(bin, 'HIENDAT_BIN (the hiendat binary) is needed: tests/browser.rs sets it');
+  const dir = mkdtempSync(join(process.env.HIENDAT_TMP || tmpdir(), 'province-'));
+  const db = join(dir, 'province.db');
+  const cli = (...args) => execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // Ward A: the demo ward with its campaign history; ward B: another demo ward (same ids), imported bare.
+  cli('demo', '--db', db, '--parcels', '600');
+  cli('demo', '--out', join(dir, 'b'), '--seed', '2', '--parcels', '400');
+  // (the demo places every ward at the same spot: ward B moves 1,3 km east, beside ward A)
+  const { writeFileSync } = await import('node:fs');
+  for (const f of ['segments.geojson', 'parcels.geojson']) {
+    const file = join(dir, 'b', f);
+    const fc = JSON.parse(readFileSync(file, 'utf8'));
+    const east = (c) => (typeof c[0] === 'number' ? [c[0] + 0.012, c[1]] : c.map(east));
+    for (const x of fc.features) x.geometry.coordinates = east(x.geometry.coordinates);
+    writeFileSync(file, JSON.stringify(fc));
+  }
+  cli('ward', 'add', '--db', db, '--code', 'quang-hung', '--name', 'Quảng Hưng', '--kind', 'xa');
+  cli('import', '--db', db, '--ward', 'quang-hung', '--segments', join(dir, 'b', 'segments.geojson'), '--parcels', join(dir, 'b', 'parcels.geojson'));
+  const now = (await apiGet('/api/config')).now;
+  const server = spawn(bin, ['serve', '--now', now, '--db', db, '--addr', '127.0.0.1:0', '--web', process.cwd()], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const contexts = [];
+  try {
+    const out = [];
+    const started = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start: ${out.join('')}`)), 120000);
+      server.stdout.on('data', (b) => {
+        out.push(String(b));
+        const text = out.join('');
+        const url = /hiendat: (http:\/\/\S+)/.exec(text)?.[1];
+        const login = /login: (\S+) \/ (\S+) \(admin\)/.exec(text);
+        if (url && login) { clearTimeout(timer); resolve({ url: url.replace(/\/?$/, '/'), user: login[1], password: login[2] }); }
+      });
+      server.on('exit', (code) => reject(new Error(`serve exited (${code}): ${out.join('')}`)));
+    });
+    const at = (path) => new URL(path, started.url).href;
+    const get = async (path, cookie) => {
+      const res = await fetch(at(path), { headers: cookie ? { cookie } : {} });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return res.json();
+    };
+    const vn = (x, d) => new Intl.NumberFormat('vi-VN', { maximumFractionDigits: d }).format(x ?? 0);
+    /** The table's rows as the page shows them, by ward code. */
+    const rowsOf = (page) => page.$$eval('#ward-table tbody tr', (trs) => trs.map((tr) => ({
+      code: tr.dataset.ward, url: tr.dataset.url, name: tr.querySelector('.c-name a').textContent.trim(),
+      ...Object.fromEntries([...tr.querySelectorAll('td')].map((td) => [td.className.match(/c-(\w+)/)[1], td.textContent.replace(/\s+/g, ' ').trim()])),
+    })));
+    /** Every ward's row shows /api/wards's figures, Vietnamese style. */
+    const sameFigures = (rows, api, what) => {
+      eq(rows.length, api.wards.length, `${what}: rows`);
+      for (const w of api.wards) {
+        const r = rows.find((x) => x.code === w.code);
+        assert(r, `${what}: no row for ${w.code}`);
+        eq(r.name, w.name, `${what}: ${w.code} name`);
+        eq(r.url, w.url, `${what}: ${w.code} url`);
+        eq(r.progress, `${vn(w.progress_pct, 1)} %`, `${what}: ${w.code} progress`);
+        eq(r.handed, `${vn(w.handed_over_area_m2, 1)} / ${vn(w.donated_area_m2, 1)}`, `${what}: ${w.code} area handed over`);
+        eq(r.households, `${vn(w.households.agreed, 0)} / ${vn(w.households.signed, 0)} / ${vn(w.households.handed_over, 0)}`, `${what}: ${w.code} households`);
+        eq(r.segments, `${vn(w.segments_complete, 0)} / ${vn(w.segments, 0)}`, `${what}: ${w.code} segments complete`);
+        eq(r.lagging, `${vn(w.lagging.groups, 0)} / ${vn(w.lagging.segments, 0)}`, `${what}: ${w.code} lagging`);
+        if (w.first) eq(r.first.split(' ')[0], w.first.families ? `${vn(w.first.went_first, 0)}/${vn(w.first.families, 0)}` : '—', `${what}: ${w.code} members first`);
+      }
+      eq('first' in rows[0], api.wards.some((w) => w.first), `${what}: the "Đảng viên đi trước" column shown exactly when the server sends it`);
+    };
+
+    const config = await get('/api/config');
+    eq(config.view, 'province', 'an unprefixed config of two wards');
+    const wards = await get('/api/wards');
+    eq(wards.wards.length, 2, 'two wards');
+    const [a, b] = [...wards.wards].sort((x, y) => y.progress_pct - x.progress_pct);
+    assert(a.progress_pct > b.progress_pct, `the demo ward (with history) is ahead of the bare one: ${a.progress_pct} vs ${b.progress_pct}`);
+
+    // 1440 px: the province view
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: BROWSER_TZ });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = [];
+    const requests = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(started.url);
+    await page.waitForFunction(() => window.hiendat?.province, null, { timeout: 30000 });
+    await page.evaluate(() => window.hiendat.settled());
+    sameFigures(await rowsOf(page), wards, 'today');
+    assert(!requests.some((u) => /\/api\/(segments|parcels|summary)/.test(u)), `the province view asks no ward's data: ${requests.filter((u) => /\/api\/(segments|parcels|summary)/.test(u)).join(', ')}`);
+    // each ward's outline on the map, coloured by its progress
+    const drawn = await page.evaluate(() => [...new Set(window.hiendat.map.queryRenderedFeatures({ layers: ['ward-fill'] }).map((f) => `${f.properties.code}:${f.properties.progress_pct}`))].sort());
+    eq(drawn.join(','), wards.wards.map((w) => `${w.code}:${w.progress_pct}`).sort().join(','), 'ward outlines drawn with their progress');
+    // sorted by progress, highest first
+    await page.click('#ward-table thead button[data-sort="progress"]');
+    eq((await rowsOf(page)).map((r) => r.code).join(','), [a.code, b.code].join(','), 'sorted by progress, highest first');
+    eq(await page.getAttribute('#ward-table thead th.c-progress', 'aria-sort'), 'descending', 'aria-sort');
+    // a past date: the table follows /api/wards?as_of=
+    const past = new Date(Date.parse(`${WARD_TODAY}T00:00:00Z`) - 90 * 86400000).toISOString().slice(0, 10);
+    await page.fill('#date-input', vnDate(past));
+    await page.press('#date-input', 'Enter');
+    await page.waitForFunction((d) => window.hiendat.province.state.asOf === d && !window.hiendat.province.state.loading, past);
+    await page.evaluate(() => window.hiendat.settled());
+    const then = await get(`/api/wards?as_of=${past}`);
+    sameFigures(await rowsOf(page), then, past);
+    const aThen = then.wards.find((w) => w.code === a.code);
+    assert(aThen.progress_pct < a.progress_pct, `90 days ago ${a.code} stood lower: ${aThen.progress_pct} vs ${a.progress_pct}`);
+    assert(await page.isVisible('#as-of-banner'), 'the past-date banner');
+    await page.click('#date-today');
+    await page.waitForFunction(() => window.hiendat.province.state.asOf === null && !window.hiendat.province.state.loading);
+    // logged in (a province admin): "Đảng viên đi trước" when the server sends it
+    await page.click('#login-btn');
+    await page.fill('#login-name', started.user);
+    await page.fill('#login-password', started.password);
+    await page.click('#login-submit');
+    await page.waitForSelector('#logout-btn:not([hidden])');
+    await page.evaluate(() => window.hiendat.settled());
+    const login = await fetch(at('/api/login'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: started.user, password: started.password }) });
+    const cookie = login.headers.get('set-cookie').split(';')[0];
+    sameFigures(await rowsOf(page), await get('/api/wards', cookie), 'logged in');
+    await shot(page, 'province-1440.png');
+
+    // a row → the ward's page, with its parcels; "← Toàn tỉnh" back
+    await page.click(`#ward-table tbody tr[data-ward="${a.code}"] td.c-segments`);
+    await page.waitForURL(at(a.url));
+    await page.waitForFunction(() => window.hiendat?.state?.config && window.hiendat.map, null, { timeout: 30000 });
+    await page.evaluate(() => window.hiendat.settled());
+    assert(await page.isVisible('#province-link'), 'the ward page of a province shows "← Toàn tỉnh"');
+    eq(await page.textContent('#province-link'), '← Toàn tỉnh', 'its text');
+    const segs = await get(`${a.url.replace(/\/$/, '')}/api/summary/segments`);
+    eq(await page.$$eval('#seg-list .seg-item', (els) => els.length), segs.length, `the segment list of ${a.code}`);
+    const tilesBefore = requests.length;
+    await page.evaluate(() => { const m = window.hiendat.map; m.jumpTo({ center: m.getCenter(), zoom: 17 }); });
+    await page.evaluate(() => window.hiendat.settled());
+    const tiles = requests.slice(tilesBefore).filter((u) => u.includes('/tiles/parcels/'));
+    assert(tiles.length && tiles.every((u) => new URL(u).pathname.startsWith(`${a.url}tiles/`)), `parcel tiles under ${a.url}: ${tiles.slice(0, 3).join(', ')}`);
+    const parcels = await page.evaluate(() => window.hiendat.map.queryRenderedFeatures({ layers: ['parcel-fill'] }).length);
+    assert(parcels > 0, `parcels of ${a.code} drawn at zoom 17`);
+    await shot(page, 'province-ward-1440.png');
+    await page.click('#province-link');
+    await page.waitForURL(started.url);
+    await page.waitForFunction(() => window.hiendat?.province, null, { timeout: 30000 });
+    await page.evaluate(() => window.hiendat.settled());
+    // an outline → the other ward's page
+    const pt = await page.evaluate((code) => {
+      const m = window.hiendat.map;
+      const f = m.queryRenderedFeatures({ layers: ['ward-label'] }).find((x) => x.properties.code === code);
+      const p = m.project(f.geometry.coordinates);
+      const r = m.getCanvas().getBoundingClientRect();
+      return { x: r.left + p.x, y: r.top + p.y + 24 };
+    }, b.code);
+    await page.mouse.click(pt.x, pt.y);
+    await page.waitForURL(at(b.url));
+    await page.waitForFunction(() => window.hiendat?.state?.config && window.hiendat.map, null, { timeout: 30000 });
+    await page.evaluate(() => window.hiendat.settled());
+    const segsB = await get(`${b.url.replace(/\/$/, '')}/api/summary/segments`);
+    eq(await page.$$eval('#seg-list .seg-item', (els) => els.length), segsB.length, `the segment list of ${b.code}`);
+    eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+
+    // 390 px: the table below the map, inside the width
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, timezoneId: BROWSER_TZ, isMobile: true, hasTouch: true });
+    contexts.push(phone);
+    const pp = await phone.newPage();
+    await pp.goto(started.url);
+    await pp.waitForFunction(() => window.hiendat?.province, null, { timeout: 30000 });
+    await pp.evaluate(() => window.hiendat.settled());
+    sameFigures(await rowsOf(pp), wards, '390 px');
+    const overflow = await pp.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert(overflow <= 0, `the page is ${overflow} px wider than the phone`);
+    await pp.screenshot({ path: join(SHOTS, 'province-390.png'), fullPage: true });
+  } finally {
+    for (const c of contexts) await c.close();
+    server.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 await editor?.context.close();
 await editorPage?.context.close();
 await main.context.close();

@@ -4,6 +4,7 @@
 // and the year's thresholds (PUT /api/evaluation/thresholds). Both writes carry the version
 // the screen read: a newer one on the server is a 409, shown, and the section reloads.
 import { registerPartySection } from '../party.js';
+import { apiUrl } from '../api.js';
 import { getLang, num, date } from '../i18n.js';
 
 const TEXT = {
@@ -70,7 +71,7 @@ const share = (x) => (x === null || x === undefined ? '—' : `${num(x * 100, 1)
 const yesNo = (v) => (v === null || v === undefined ? '—' : v ? tx('yes') : tx('no'));
 
 async function call(path, { method = 'GET', body } = {}) {
-  const res = await fetch(path, {
+  const res = await fetch(apiUrl(path), {
     method, credentials: 'same-origin',
     headers: body ? { 'content-type': 'application/json' } : undefined,
     body: body ? JSON.stringify(body) : undefined,
@@ -154,7 +155,7 @@ async function render(el, ctx) {
   el.innerHTML = `${heading}
     <div class="ev-bar">
       <label>${esc(tx('year'))} <select class="ev-year">${ys.map((y) => `<option ${y === year ? 'selected' : ''}>${y}</option>`).join('')}</select></label>
-      <a class="ev-xlsx" href="/api/reports?by=evaluation&year=${year}&format=xlsx" download>${esc(tx('download'))}</a>
+      <a class="ev-xlsx" href="${apiUrl(`/api/reports?by=evaluation&year=${year}&format=xlsx`)}" download>${esc(tx('download'))}</a>
     </div>
     <p class="muted">${esc(tx('as_of'))} ${date(data.as_of)}</p>
     <h4>${esc(tx('members'))}</h4>

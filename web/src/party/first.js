@@ -6,13 +6,14 @@
 //   (GET /api/party/commendation: members are named only to roles that read sensitive data).
 // The figures are the server's read model (src/campaign/first.rs), as in the reports.
 import { registerPartySection } from '../party.js';
+import { apiUrl } from '../api.js';
 import { t, getLang, date } from '../i18n.js';
 import { esc } from '../panels.js';
 
 async function getJson(path, params) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
-  const res = await fetch(q.toString() ? `${path}?${q}` : path, { credentials: 'same-origin' });
+  const res = await fetch(apiUrl(q.toString() ? `${path}?${q}` : path), { credentials: 'same-origin' });
   const text = await res.text();
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch { /* not JSON */ }

@@ -4,6 +4,7 @@
 // the form pre-filled; the inspections with their required actions, the overdue ones flagged; the
 // form and each action's follow-up for the roles that record inspections (inspection, admin).
 import { registerPartySection } from '../party.js';
+import { apiUrl } from '../api.js';
 import { getLang, date, parseDate } from '../i18n.js';
 
 const READERS = ['admin', 'standing', 'inspection'];
@@ -42,7 +43,7 @@ const tx = (k, ...a) => {
 };
 
 async function call(path, { method = 'GET', body } = {}) {
-  const res = await fetch(path, {
+  const res = await fetch(apiUrl(path), {
     method, credentials: 'same-origin',
     headers: body ? { 'content-type': 'application/json' } : undefined,
     body: body ? JSON.stringify(body) : undefined,
@@ -138,7 +139,7 @@ function inspectionItem(el, ctx, org, i, writes) {
       ${i.conclusion ? `<dt>${esc(tx('conclusion'))}</dt><dd>${esc(i.conclusion)}</dd>` : ''}
     </dl>
     <ul class="insp-actions">${actions || `<li class="muted">${esc(tx('no_actions'))}</li>`}</ul>
-    ${i.attachments.map((a) => `<a href="${esc(a.url)}" target="_blank" rel="noopener">${esc(a.file_name)}</a>`).join(' ')}
+    ${i.attachments.map((a) => `<a href="${esc(apiUrl(a.url))}" target="_blank" rel="noopener">${esc(a.file_name)}</a>`).join(' ')}
     <div class="muted insp-by">${esc(tx('by'))}: ${esc(i.entered_by)}</div>
     ${writes ? `<button type="button" class="btn small" data-edit>${esc(tx('edit'))}</button>` : ''}`;
   li.querySelector('[data-edit]')?.addEventListener('click', () => openForm(el, ctx, org, i));
@@ -231,7 +232,7 @@ function openForm(el, ctx, org, v) {
         await call(`/api/inspections/${v.id}`, { method: 'PUT', body });
         const file = form.querySelector('#insp-file')?.files?.[0];
         if (file) {
-          const res = await fetch(`/api/inspections/${v.id}/attachments?name=${encodeURIComponent(file.name)}`, {
+          const res = await fetch(apiUrl(`/api/inspections/${v.id}/attachments?name=${encodeURIComponent(file.name)}`), {
             method: 'POST', credentials: 'same-origin', headers: { 'content-type': file.type || 'application/octet-stream' }, body: file,
           });
           if (!res.ok) throw new Error((await res.json().catch(() => null))?.error?.message ?? `${res.status}`);

@@ -5,6 +5,7 @@
 // Every item carries the version it was read at; the server's refusal (a stale version, a field
 // it cannot take) is shown word for word. Each item's history: who changed what, when.
 import { registerPartySection } from '../party.js';
+import { apiUrl } from '../api.js';
 import { t, getLang, date, parseDate, compareNames } from '../i18n.js';
 import { esc } from '../panels.js';
 
@@ -44,7 +45,7 @@ const L = (k, ...a) => { const v = TEXT[getLang()]?.[k] ?? TEXT.vi[k] ?? k; retu
 
 /** A JSON call; a refusal throws the server's message as it is. */
 async function call(method, path, body) {
-  const res = await fetch(path, {
+  const res = await fetch(apiUrl(path), {
     method, credentials: 'same-origin',
     headers: body ? { 'content-type': 'application/json' } : undefined,
     body: body ? JSON.stringify(body) : undefined,

@@ -4,7 +4,7 @@
 // src/campaign/plans.rs); errors are shown as the server words them.
 import { registerPartySection } from '../party.js';
 import { t, getLang, num, area, date, parseDate, parseNumber } from '../i18n.js';
-import { ApiError } from '../api.js';
+import { ApiError, apiUrl } from '../api.js';
 
 const L = {
   vi: {
@@ -47,7 +47,7 @@ const L = {
 const s = (k, ...a) => { const v = (L[getLang()] ?? L.vi)[k] ?? L.vi[k]; return typeof v === 'function' ? v(...a) : v; };
 
 async function call(path, method = 'GET', body) {
-  const res = await fetch(path, {
+  const res = await fetch(apiUrl(path), {
     method, credentials: 'same-origin',
     headers: body ? { 'content-type': 'application/json' } : undefined,
     body: body ? JSON.stringify(body) : undefined,
