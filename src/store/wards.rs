@@ -412,7 +412,7 @@ impl Store {
 
     /// Ward `w`'s outline (lon/lat polygons, the union of its residential
     /// groups' as the last import left them), if derived.
-    pub fn ward_outline(&self, w: WardId) -> Result<Option<Vec<Vec<Vec<[f64; 2]>>>>> {
+    pub fn ward_outline(&self, w: WardId) -> Result<Option<Vec<crate::geometry::outline::Rings>>> {
         let blob: Option<Vec<u8>> = self
             .conn
             .query_row("SELECT outline FROM wards WHERE id = ?1", [w.0], |r| {
