@@ -4,6 +4,7 @@
 #
 # Usage: bench/load.sh [--seconds 30] [--editors 8] [--readers 16] [--parcels 3000] [--data bench-data]
 #                      [--db FILE] [--reads page|tiles] [--pan-every-ms 3000] [--layers parcels,segments]
+#                      [--write-every-ms 0]
 #
 # --db runs against a copy of an existing database (e.g. the 1M-parcel demo of bench/scale.sh)
 # instead of generating one. --reads tiles makes the readers pan a map of vector tiles
@@ -17,7 +18,7 @@
 # Exits non-zero when there was an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_=30 EDITORS=8 READERS=16 N=3000 DATA=bench-data FROM= READS=page PAN=3000 LAYERS=parcels,segments
+SECONDS_=30 EDITORS=8 READERS=16 N=3000 DATA=bench-data FROM= READS=page PAN=3000 LAYERS=parcels,segments WRITE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_=$2; shift 2 ;;
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
     --reads) READS=$2; shift 2 ;;
     --pan-every-ms) PAN=$2; shift 2 ;;
     --layers) LAYERS=$2; shift 2 ;;
+    --write-every-ms) WRITE=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -50,9 +52,9 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$T/hiendat" serve --db "$DB" --addr "127.0.0.1:$PORT" --web web >/dev/null 2>"$DIR/server.log" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$DIR"' EXIT
-for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 1500); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 "$T/examples/load" --url "http://127.0.0.1:$PORT" --user bench \
   --editors "$EDITORS" --readers "$READERS" --seconds "$SECONDS_" \
-  --reads "$READS" --pan-every-ms "$PAN" --layers "$LAYERS" || rc=$?
+  --reads "$READS" --pan-every-ms "$PAN" --layers "$LAYERS" --write-every-ms "$WRITE" || rc=$?
 echo "server RSS at the end: $(ps -o rss= -p $SERVER | awk '{printf "%.0f MB", $1/1024}')"
 exit "${rc:-0}"

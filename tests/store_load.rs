@@ -63,6 +63,7 @@ async fn eight_editors_and_sixteen_readers_at_once_get_no_error_and_no_write_is_
         readers: 16,
         duration: Duration::from_secs(4),
         reads: driver::Reads::Page,
+        write_every: Duration::ZERO,
     };
     let out = driver::run(&load).await.unwrap();
     let table = out.table(4.0);
@@ -96,6 +97,7 @@ async fn tile_readers_pan_every_zoom_while_editors_write_without_error() {
             layers: &["parcels", "segments"],
             pan_every: Duration::from_millis(150),
         },
+        write_every: Duration::from_millis(20),
     };
     let out = driver::run(&load).await.unwrap();
     let table = out.table(3.0);

@@ -38,6 +38,9 @@ pub struct Load {
     pub readers: usize,
     pub duration: Duration,
     pub reads: Reads,
+    /// Each editor's pace: one write every this long (zero: as fast as
+    /// the server answers, the stress case).
+    pub write_every: Duration,
 }
 
 /// What the readers read.
@@ -198,6 +201,7 @@ pub async fn run(l: &Load) -> Result<Outcome, String> {
         let mine: Vec<(String, &'static str)> =
             parcels.iter().skip(e).step_by(l.editors).cloned().collect();
         let (c, base, today) = (editor.clone(), base.clone(), today.clone());
+        let every = l.write_every;
         tasks.spawn(async move {
             let mut out = Outcome::default();
             let mut mine = mine;
@@ -228,6 +232,9 @@ pub async fn run(l: &Load) -> Result<Outcome, String> {
                     *status = next;
                 }
                 out.record("POST /api/parcels/{id}/events", started, result);
+                if !every.is_zero() {
+                    tokio::time::sleep_until((started + every).into()).await;
+                }
             }
             out
         });
