@@ -3,6 +3,12 @@
 # `hiendat serve` on a free port of 127.0.0.1 over a generated ward (six months of history).
 #
 # Usage: bench/load.sh [--seconds 30] [--editors 8] [--readers 16] [--parcels 3000] [--data bench-data]
+#                      [--db FILE] [--reads page|tiles] [--pan-every-ms 3000] [--layers parcels,segments]
+#                      [--write-every-ms 0]
+#
+# --db runs against a copy of an existing database (e.g. the 1M-parcel demo of bench/scale.sh)
+# instead of generating one. --reads tiles makes the readers pan a map of vector tiles
+# (issue 18 item 4: `bench/load.sh --db /tmp/scale/1m.db --editors 8 --readers 32 --reads tiles`).
 #
 # The client is examples/load (the driver tests/store_load.rs runs for 4 s): each editor
 # moves its own parcels between persuading and declined, dated today, over the session of
@@ -12,7 +18,7 @@
 # Exits non-zero when there was an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_=30 EDITORS=8 READERS=16 N=3000 DATA=bench-data
+SECONDS_=30 EDITORS=8 READERS=16 N=3000 DATA=bench-data FROM= READS=page PAN=3000 LAYERS=parcels,segments WRITE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_=$2; shift 2 ;;
@@ -20,14 +26,23 @@ while [ $# -gt 0 ]; do
     --readers) READERS=$2; shift 2 ;;
     --parcels) N=$2; shift 2 ;;
     --data) DATA=$2; shift 2 ;;
+    --db) FROM=$2; shift 2 ;;
+    --reads) READS=$2; shift 2 ;;
+    --pan-every-ms) PAN=$2; shift 2 ;;
+    --layers) LAYERS=$2; shift 2 ;;
+    --write-every-ms) WRITE=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 cargo build --release --quiet --bin hiendat --example load
 T=${CARGO_TARGET_DIR:-target}/release
-mkdir -p "$DATA"
-SRC="$DATA/load-ward$N.db"
-[ -f "$SRC" ] || "$T/hiendat" demo --parcels "$N" --db "$SRC" >&2
+if [ -n "$FROM" ]; then
+  SRC=$FROM
+else
+  mkdir -p "$DATA"
+  SRC="$DATA/load-ward$N.db"
+  [ -f "$SRC" ] || "$T/hiendat" demo --parcels "$N" --db "$SRC" >&2
+fi
 DIR=$(mktemp -d)
 DB=$DIR/ward.db
 cp "$SRC" "$DB"
@@ -37,6 +52,9 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$T/hiendat" serve --db "$DB" --addr "127.0.0.1:$PORT" --web web >/dev/null 2>"$DIR/server.log" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$DIR"' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 1500); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 "$T/examples/load" --url "http://127.0.0.1:$PORT" --user bench \
-  --editors "$EDITORS" --readers "$READERS" --seconds "$SECONDS_"
+  --editors "$EDITORS" --readers "$READERS" --seconds "$SECONDS_" \
+  --reads "$READS" --pan-every-ms "$PAN" --layers "$LAYERS" --write-every-ms "$WRITE" || rc=$?
+echo "server RSS at the end: $(ps -o rss= -p $SERVER | awk '{printf "%.0f MB", $1/1024}')"
+exit "${rc:-0}"

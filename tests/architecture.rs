@@ -151,3 +151,71 @@ fn the_check_sees_an_import_that_reaches_up() {
         "{bad:?}"
     );
 }
+
+/// Where the database engine may be named: the store, and the GeoPackage
+/// reader and writer (a GeoPackage is an SQLite file the users hand in or
+/// take away, not the store). Everything above the store sees its methods
+/// and plain rows only, so another store (PostGIS, docs/province.md) is a
+/// new module under `store/`, not a change to the layers above it.
+const ENGINE_ALLOWED: [&str; 2] = ["store/", "formats/gpkg/"];
+
+fn engine_leaks(src: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    sources(src, &mut files);
+    files.sort();
+    let mut bad = Vec::new();
+    for f in files {
+        let rel = f
+            .strip_prefix(src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.ends_with("tests.rs") || ENGINE_ALLOWED.iter().any(|a| rel.starts_with(a)) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("#[cfg(test)]") {
+                break;
+            }
+            let code = line.split("//").next().unwrap_or("");
+            if code.contains("rusqlite") {
+                bad.push(format!("{rel}:{}: names rusqlite", i + 1));
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn the_database_engine_stays_in_the_store() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let bad = engine_leaks(&src);
+    assert!(
+        bad.is_empty(),
+        "SQLite named above the store:\n  {}",
+        bad.join("\n  ")
+    );
+}
+
+#[test]
+fn the_engine_check_sees_a_leak() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("architecture-engine");
+    let _ = std::fs::remove_dir_all(&dir);
+    for d in ["store", "ops", "formats/gpkg"] {
+        std::fs::create_dir_all(dir.join(d)).unwrap();
+    }
+    std::fs::write(dir.join("store/mod.rs"), "use rusqlite::Connection;\n").unwrap();
+    std::fs::write(
+        dir.join("formats/gpkg/mod.rs"),
+        "use rusqlite::Connection;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ops/x.rs"),
+        "// rusqlite in a comment is fine\nfn f(e: rusqlite::Error) {}\n#[cfg(test)]\nmod t { use rusqlite::Connection; }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("ops/tests.rs"), "use rusqlite::Connection;\n").unwrap();
+    assert_eq!(engine_leaks(&dir), ["ops/x.rs:2: names rusqlite"]);
+}

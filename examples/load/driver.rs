@@ -4,14 +4,28 @@
 //!
 //! Each editor works on its own parcels (so no write is refused by the
 //! transition table): a parcel never contacted goes to `persuading`, then
-//! back and forth between `declined` and `persuading`, dated today. Each
-//! reader asks in turn for the segments, the groups' table, one parcel
-//! and the data version. Every answer that is not a 2xx, and every
-//! request that fails, is counted as an error under its kind and status.
+//! back and forth between `declined` and `persuading`, dated today. The
+//! parcels are those nearest the ward's centre (a box grown until there
+//! are enough), so that a million-parcel ward costs no whole-ward read.
+//!
+//! Readers read either the page's JSON ([`Reads::Page`]: in turn the
+//! segments, the groups' table, one parcel and the data version) or the
+//! map's vector tiles ([`Reads::Tiles`]): each reader pans, one pan every
+//! `pan_every`, to a view around one of the editors' parcels at zoom 15,
+//! 16 or 17, and asks for the view's 4 × 3 tiles of each layer six at a
+//! time, as a browser does; a pan "settles" when its last tile arrives.
+//! On 127.0.0.1 each reader connects from its own address (127.0.0.10,
+//! .11, …): a reader is one person, and the server's per-client limits
+//! see it as one.
+//!
+//! Every answer that is not a 2xx, and every request that fails, is
+//! counted as an error under its kind and status.
 
 use reqwest::Client;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What to run.
@@ -23,7 +37,26 @@ pub struct Load {
     pub editors: usize,
     pub readers: usize,
     pub duration: Duration,
+    pub reads: Reads,
+    /// Each editor's pace: one write every this long (zero: as fast as
+    /// the server answers, the stress case).
+    pub write_every: Duration,
 }
+
+/// What the readers read.
+#[derive(Clone, Copy, Debug)]
+pub enum Reads {
+    /// The page's JSON answers.
+    Page,
+    /// Vector tiles of these layers, a pan every `pan_every`.
+    Tiles {
+        layers: &'static [&'static str],
+        pan_every: Duration,
+    },
+}
+
+/// Requests of one pan under way at once (a browser's connections per host).
+const PAN_CONNECTIONS: usize = 6;
 
 /// What came back: latencies per kind of request, errors per kind and
 /// status.
@@ -144,24 +177,16 @@ pub async fn run(l: &Load) -> Result<Outcome, String> {
     if !r.status().is_success() {
         return Err(format!("login {}: {}", l.editor.0, r.status()));
     }
-    let today = json_of(&editor, &format!("{base}/api/config")).await?["today"]
+    let config = json_of(&editor, &format!("{base}/api/config")).await?;
+    let today = config["today"]
         .as_str()
         .ok_or("/api/config: no today")?
         .to_string();
-    // The parcels the editors may move back and forth, with their status.
-    let mut parcels: Vec<(String, &'static str)> = Vec::new();
-    for status in ["not_contacted", "persuading", "declined"] {
-        let v = json_of(
-            &editor,
-            &format!("{base}/api/parcels?status={status}&fields=id"),
-        )
-        .await?;
-        for f in v["features"].as_array().into_iter().flatten() {
-            let id = &f["properties"]["id"];
-            let id = id.as_str().map_or_else(|| id.to_string(), str::to_string);
-            parcels.push((id, status));
-        }
-    }
+    let bounds: Vec<f64> = config["bounds"]
+        .as_array()
+        .map(|b| b.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default();
+    let (parcels, points) = editable_parcels(&editor, &base, &bounds, 8 * l.editors).await?;
     if parcels.len() < l.editors {
         return Err(format!(
             "{} parcels to edit for {} editors",
@@ -176,6 +201,7 @@ pub async fn run(l: &Load) -> Result<Outcome, String> {
         let mine: Vec<(String, &'static str)> =
             parcels.iter().skip(e).step_by(l.editors).cloned().collect();
         let (c, base, today) = (editor.clone(), base.clone(), today.clone());
+        let every = l.write_every;
         tasks.spawn(async move {
             let mut out = Outcome::default();
             let mut mine = mine;
@@ -206,46 +232,209 @@ pub async fn run(l: &Load) -> Result<Outcome, String> {
                     *status = next;
                 }
                 out.record("POST /api/parcels/{id}/events", started, result);
+                if !every.is_zero() {
+                    tokio::time::sleep_until((started + every).into()).await;
+                }
             }
             out
         });
     }
+    let points = Arc::new(points);
     for i in 0..l.readers {
-        let c = Client::new();
+        let c = reader_client(&base, i)?;
         let (base, sample) = (base.clone(), sample.clone());
-        tasks.spawn(async move {
-            let mut out = Outcome::default();
-            let mut k = i;
-            while Instant::now() < until {
-                let (kind, path): (&'static str, String) = match k % 4 {
-                    0 => ("GET /api/segments", "/api/segments".into()),
-                    1 => ("GET /api/summary/groups", "/api/summary/groups".into()),
-                    2 => (
-                        "GET /api/parcels/{id}",
-                        format!("/api/parcels/{}", sample[k % sample.len()]),
-                    ),
-                    _ => ("GET /api/version", "/api/version".into()),
-                };
-                k += 1;
-                let started = Instant::now();
-                let result = match c.get(format!("{base}{path}")).send().await {
-                    Ok(r) => {
-                        let s = r.status().as_u16();
-                        match r.bytes().await {
-                            Ok(_) => Ok(s),
-                            Err(e) => Err(e.to_string()),
-                        }
-                    }
-                    Err(e) => Err(e.to_string()),
-                };
-                out.record(kind, started, result);
-            }
-            out
-        });
+        match l.reads {
+            Reads::Page => tasks.spawn(read_page(c, base, sample, i, until)),
+            Reads::Tiles { layers, pan_every } => tasks.spawn(pan_tiles(
+                c,
+                base,
+                points.clone(),
+                layers,
+                pan_every,
+                i,
+                until,
+            )),
+        };
     }
     let mut all = Outcome::default();
     while let Some(done) = tasks.join_next().await {
         all.merge(done.map_err(|e| e.to_string())?);
     }
     Ok(all)
+}
+
+/// The parcels an editor may move (not contacted, persuading, declined)
+/// nearest the ward's centre, at least `want` of them when the ward has
+/// them, with a point of each (its first vertex) for the tile readers.
+async fn editable_parcels(
+    c: &Client,
+    base: &str,
+    bounds: &[f64],
+    want: usize,
+) -> Result<(Vec<(String, &'static str)>, Vec<[f64; 2]>), String> {
+    let mut half = 1.0 / 64.0;
+    loop {
+        let bbox = match bounds {
+            [w, s, e, n] if half < 0.5 => {
+                let (cx, cy) = ((w + e) / 2.0, (s + n) / 2.0);
+                let (dx, dy) = ((e - w) * half, (n - s) * half);
+                format!("&bbox={},{},{},{}", cx - dx, cy - dy, cx + dx, cy + dy)
+            }
+            _ => String::new(),
+        };
+        let mut parcels = Vec::new();
+        let mut points = Vec::new();
+        for status in ["not_contacted", "persuading", "declined"] {
+            let v = json_of(
+                c,
+                &format!("{base}/api/parcels?status={status}&fields=id{bbox}"),
+            )
+            .await?;
+            for f in v["features"].as_array().into_iter().flatten() {
+                let id = &f["properties"]["id"];
+                let id = id.as_str().map_or_else(|| id.to_string(), str::to_string);
+                parcels.push((id, status));
+                if let Some(p) = first_point(&f["geometry"]["coordinates"]) {
+                    points.push(p);
+                }
+            }
+        }
+        if parcels.len() >= want || bbox.is_empty() {
+            return Ok((parcels, points));
+        }
+        half *= 2.0;
+    }
+}
+
+fn first_point(v: &Value) -> Option<[f64; 2]> {
+    match v.as_array()?.as_slice() {
+        [x, y, ..] if x.is_number() => Some([x.as_f64()?, y.as_f64()?]),
+        [first, ..] => first_point(first),
+        [] => None,
+    }
+}
+
+/// Reader `i`'s client: from its own loopback address when the server
+/// is on 127.0.0.1.
+fn reader_client(base: &str, i: usize) -> Result<Client, String> {
+    let mut b = Client::builder();
+    if base.contains("://127.0.0.1") {
+        let host = 10 + (i % 240) as u8;
+        b = b.local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, host)));
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+async fn get(c: &Client, url: String) -> Result<u16, String> {
+    match c.get(url).send().await {
+        Ok(r) => {
+            let s = r.status().as_u16();
+            match r.bytes().await {
+                Ok(_) => Ok(s),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+async fn read_page(
+    c: Client,
+    base: String,
+    sample: Vec<String>,
+    i: usize,
+    until: Instant,
+) -> Outcome {
+    let mut out = Outcome::default();
+    let mut k = i;
+    while Instant::now() < until {
+        let (kind, path): (&'static str, String) = match k % 4 {
+            0 => ("GET /api/segments", "/api/segments".into()),
+            1 => ("GET /api/summary/groups", "/api/summary/groups".into()),
+            2 => (
+                "GET /api/parcels/{id}",
+                format!("/api/parcels/{}", sample[k % sample.len()]),
+            ),
+            _ => ("GET /api/version", "/api/version".into()),
+        };
+        k += 1;
+        let started = Instant::now();
+        let result = get(&c, format!("{base}{path}")).await;
+        out.record(kind, started, result);
+    }
+    out
+}
+
+/// The tile (x, y) holding a point at zoom z (Web Mercator).
+fn tile_of(p: [f64; 2], z: u32) -> (i64, i64) {
+    let n = f64::from(1u32 << z);
+    let lat = p[1].to_radians();
+    let x = (p[0] + 180.0) / 360.0 * n;
+    let y = (1.0 - lat.tan().asinh() / std::f64::consts::PI) / 2.0 * n;
+    (x.floor() as i64, y.floor() as i64)
+}
+
+fn tile_kind(layer: &str, z: u32) -> &'static str {
+    match (layer, z) {
+        ("parcels", 15) => "GET /tiles/parcels/15",
+        ("parcels", 16) => "GET /tiles/parcels/16",
+        ("parcels", _) => "GET /tiles/parcels/17",
+        ("segments", _) => "GET /tiles/segments/15-17",
+        ("groups", _) => "GET /tiles/groups/15-17",
+        _ => "GET /tiles/(other)",
+    }
+}
+
+async fn pan_tiles(
+    c: Client,
+    base: String,
+    points: Arc<Vec<[f64; 2]>>,
+    layers: &'static [&'static str],
+    pan_every: Duration,
+    i: usize,
+    until: Instant,
+) -> Outcome {
+    let mut out = Outcome::default();
+    if points.is_empty() {
+        return out;
+    }
+    // Readers start spread over one pan interval, as people do.
+    let offset = pan_every.mul_f64(i as f64 / 32.0 % 1.0);
+    tokio::time::sleep(offset).await;
+    let limit = Arc::new(tokio::sync::Semaphore::new(PAN_CONNECTIONS));
+    let mut k = 0usize;
+    while Instant::now() < until {
+        let started = Instant::now();
+        let z = 15 + (k % 3) as u32;
+        // A spread of views: a stride through the points, another per reader.
+        let p = points[(i * 7919 + k * 104_729) % points.len()];
+        k += 1;
+        let (cx, cy) = tile_of(p, z);
+        let mut pan = tokio::task::JoinSet::new();
+        for layer in layers {
+            for x in cx - 1..=cx + 2 {
+                for y in cy - 1..=cy + 1 {
+                    let (c, limit) = (c.clone(), limit.clone());
+                    let url = format!("{base}/tiles/{layer}/{z}/{x}/{y}.mvt");
+                    pan.spawn(async move {
+                        let _permit = limit.acquire_owned().await;
+                        let t = Instant::now();
+                        (tile_kind(layer, z), t, get(&c, url).await)
+                    });
+                }
+            }
+        }
+        let mut failed = false;
+        while let Some(done) = pan.join_next().await {
+            let (kind, t, result) =
+                done.unwrap_or_else(|e| ("GET /tiles (task)", Instant::now(), Err(e.to_string())));
+            failed |= !matches!(result, Ok(s) if (200..300).contains(&s));
+            out.record(kind, t, result);
+        }
+        if !failed {
+            out.record("pan settled (all tiles)", started, Ok(200));
+        }
+        tokio::time::sleep_until((started + pan_every).into()).await;
+    }
+    out
 }

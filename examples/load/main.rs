@@ -3,7 +3,9 @@
 //! errors. See `driver.rs`.
 //!
 //!     cargo run --release --example load -- --url http://127.0.0.1:8080 \
-//!         --user bench --password '...' [--editors 8] [--readers 16] [--seconds 30]
+//!         --user bench --password '...' [--editors 8] [--readers 16] [--seconds 30] \
+//!         [--reads page|tiles] [--pan-every-ms 3000] [--layers parcels,segments] \
+//!         [--write-every-ms 0]
 
 #[allow(dead_code)] // the test uses more of it
 mod driver;
@@ -27,6 +29,18 @@ struct Args {
     readers: usize,
     #[arg(long, default_value_t = 30)]
     seconds: u64,
+    /// What readers read: the page's JSON, or vector tiles as a panning map
+    #[arg(long, value_parser = ["page", "tiles"], default_value = "page")]
+    reads: String,
+    /// Tile readers: one pan every this many milliseconds per reader
+    #[arg(long, default_value_t = 3000)]
+    pan_every_ms: u64,
+    /// Each editor writes once every this many milliseconds (0: as fast as it can)
+    #[arg(long, default_value_t = 0)]
+    write_every_ms: u64,
+    /// Tile readers: the layers each pan asks for
+    #[arg(long, value_delimiter = ',', default_value = "parcels,segments")]
+    layers: Vec<String>,
 }
 
 #[tokio::main]
@@ -38,12 +52,26 @@ async fn main() -> ExitCode {
         editors: a.editors,
         readers: a.readers,
         duration: Duration::from_secs(a.seconds),
+        write_every: Duration::from_millis(a.write_every_ms),
+        reads: if a.reads == "tiles" {
+            let layers: Vec<&'static str> = a
+                .layers
+                .iter()
+                .map(|l| &*Box::leak(l.clone().into_boxed_str()))
+                .collect();
+            driver::Reads::Tiles {
+                layers: Box::leak(layers.into_boxed_slice()),
+                pan_every: Duration::from_millis(a.pan_every_ms),
+            }
+        } else {
+            driver::Reads::Page
+        },
     };
     match driver::run(&load).await {
         Ok(out) => {
             println!(
-                "{} editors, {} readers, {} s",
-                a.editors, a.readers, a.seconds
+                "{} editors (a write every {} ms each; 0 = at once), {} readers ({}), {} s",
+                a.editors, a.write_every_ms, a.readers, a.reads, a.seconds
             );
             print!("{}", out.table(a.seconds as f64));
             if out.error_count() == 0 {
