@@ -90,7 +90,9 @@ fn violations(src: &Path) -> Vec<String> {
     let mut bad = Vec::new();
     for f in files {
         // test modules (`tests.rs`, `wards_tests.rs`, …) build fixtures
-        if f.file_name().is_some_and(|n| n.to_string_lossy().ends_with("tests.rs")) {
+        if f.file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with("tests.rs"))
+        {
             continue;
         }
         let Some(me) = layer(src, &f) else { continue };

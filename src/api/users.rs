@@ -130,6 +130,7 @@ fn new_users_ward(
     manager: &User,
     role: Role,
     ward: Option<Option<String>>,
+    in_a_ward: bool,
 ) -> Result<Option<WardId>, ApiError> {
     let named = match &ward {
         Some(Some(code)) => Some(
@@ -155,7 +156,13 @@ fn new_users_ward(
         )),
         (None, Some(_)) => Ok(named),
         (None, None) if role == Role::Admin => Ok(None),
-        (None, None) => Ok(Some(s.ward_id())),
+        // asked under /w/{code}/, or the database's only ward
+        (None, None) if in_a_ward || s.only_ward() => Ok(Some(s.ward_id())),
+        // never a ward the province's admin did not choose
+        (None, None) => Err(ApiError::Unprocessable(
+            "invalid_input",
+            "ward: cần chọn phường/xã của người dùng (mã phường, hoặc null cho cấp tỉnh) / ward: name the user's ward (a ward's code, or null for province-level)".into(),
+        )),
     }
 }
 
@@ -170,11 +177,12 @@ async fn add(
     let manager = caller.require_to(Action::ManageUsers)?.clone();
     let Json(b) = body?;
     let role: Role = b.role.parse()?;
+    let in_a_ward = super::wards::WARD.try_with(|_| ()).is_ok();
     let permit = state.guard.hash_permit().await?;
     state
         .blocking(move |s| {
             let _hashing = permit;
-            let ward = new_users_ward(s, &manager, role, b.ward)?;
+            let ward = new_users_ward(s, &manager, role, b.ward, in_a_ward)?;
             let u = s.add_user_as(&b.name, role, &b.password, b.member.as_deref(), ward)?;
             Ok((StatusCode::CREATED, Json(json_with_ward(s, u)?)))
         })
