@@ -46,6 +46,9 @@ impl Store {
         let ward = ward_for(&self.conn, user.role, ward)?;
         member_for(&self.conn, user.role, user.member_code.as_deref(), ward)?;
         let tx = self.write()?;
+        if user.role == Role::Admin && user.ward.is_none() && ward.is_some() {
+            super::users::last_admin_guard(&tx, name, true)?;
+        }
         tx.execute("UPDATE users SET ward = ?1 WHERE id = ?2", (ward, user.id))?;
         tx.execute("DELETE FROM sessions WHERE user = ?1", [user.id])?;
         tx.commit()?;

@@ -360,7 +360,7 @@ impl Store {
         let member = member_for(&self.conn, role, member, ward)?;
         let tx = self.write()?;
         if user.role == Role::Admin && role != Role::Admin {
-            last_admin_guard(&tx, name)?;
+            last_admin_guard(&tx, name, user.ward.is_none())?;
         }
         tx.execute(
             "UPDATE users SET role = ?1, member_code = ?3 WHERE id = ?2",
@@ -377,7 +377,7 @@ impl Store {
         let user = self.user(name)?;
         let tx = self.write()?;
         if user.role == Role::Admin {
-            last_admin_guard(&tx, name)?;
+            last_admin_guard(&tx, name, user.ward.is_none())?;
         }
         tx.execute("DELETE FROM sessions WHERE user = ?1", [user.id])?;
         // a later user may get the same row id: never their answers
@@ -450,11 +450,17 @@ pub(super) fn member_for(
     }
 }
 
-/// Refuses to take away the admin `name` when no other admin is left.
-fn last_admin_guard(conn: &rusqlite::Connection, name: &str) -> Result<()> {
+/// Refuses to take away the admin `name` when no other admin is left: for
+/// a province-level admin, no other province-level one (a ward's admin
+/// cannot manage the province's users, nor another ward's).
+pub(super) fn last_admin_guard(
+    conn: &rusqlite::Connection,
+    name: &str,
+    province_level: bool,
+) -> Result<()> {
     let others: i64 = conn.query_row(
-        "SELECT count(*) FROM users WHERE role = 'admin' AND name <> ?1",
-        [name],
+        "SELECT count(*) FROM users WHERE role = 'admin' AND name <> ?1 AND (ward IS NULL OR NOT ?2)",
+        (name, province_level),
         |r| r.get(0),
     )?;
     if others == 0 {

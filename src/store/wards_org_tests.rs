@@ -773,3 +773,27 @@ fn a_secretary_or_member_needs_a_ward_and_a_member_of_that_ward() {
         Err(StoreError::BadInput(m)) if m.starts_with("ward: ")
     ));
 }
+
+#[test]
+fn the_last_province_admin_stays_while_ward_admins_remain() {
+    // review: a ward's admin counted as "another admin", so the only
+    // province-level admin could be demoted, removed or moved into a ward
+    let (mut s, a, _) = two_wards();
+    s.add_user_as("tinh", Role::Admin, PASSWORD, None, None)
+        .unwrap();
+    s.add_user_as("qt-a", Role::Admin, PASSWORD, None, Some(a))
+        .unwrap();
+    let last =
+        |e: Result<()>| matches!(e, Err(StoreError::Conflict(m)) if m.contains("last admin"));
+    assert!(last(s.set_role("tinh", Role::Viewer)));
+    assert!(last(s.remove_user("tinh")));
+    assert!(last(s.set_user_ward("tinh", Some(a))));
+    assert_eq!(s.user("tinh").unwrap().ward, None);
+    // the ward's admin may go: the province's admin manages the ward
+    s.remove_user("qt-a").unwrap();
+    // a second province admin lets the first go
+    s.add_user_as("tinh2", Role::Admin, PASSWORD, None, None)
+        .unwrap();
+    s.set_user_ward("tinh", Some(a)).unwrap();
+    assert_eq!(s.user("tinh").unwrap().ward, Some(a));
+}
