@@ -82,6 +82,7 @@ fn ward(n: usize) -> Ward {
             .collect(),
         groups,
         leads: Vec::new(),
+        lookups: Default::default(),
     }
 }
 

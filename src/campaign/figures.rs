@@ -157,6 +157,62 @@ pub struct Ward {
     pub cells: Vec<CellFacts>,
     pub members: Vec<MemberFacts>,
     pub leads: Vec<LeadFacts>,
+    /// Who answers for each area, looked up by name instead of searched
+    /// for (built from `cells` and `leads` on first use: set those first).
+    pub lookups: Lookups,
+}
+
+/// The party cell of each group and the committee members in charge of
+/// each area, as indexes into [`Ward::cells`] and [`Ward::leads`]: a
+/// segment table asks them for each of thousands of segments.
+#[derive(Debug, Clone, Default)]
+pub struct Lookups(std::sync::OnceLock<LookupIndex>);
+
+/// Derived from the facts: equal whenever the facts are.
+impl PartialEq for Lookups {
+    fn eq(&self, _: &Lookups) -> bool {
+        true
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LookupIndex {
+    /// How many cells and leads it was built from: a ward whose lists
+    /// changed since is searched instead (tests build a ward, then add).
+    made_of: (usize, usize),
+    /// Group name → the first cell that names it.
+    pub cell_of_group: HashMap<String, usize>,
+    /// Group name → its leads, in [`Ward::leads`] order.
+    pub leads_of_group: HashMap<String, Vec<usize>>,
+    /// Segment index → its leads, in [`Ward::leads`] order.
+    pub leads_of_segment: HashMap<usize, Vec<usize>>,
+}
+
+impl Ward {
+    /// The lookups of [`Ward::lookups`], built on first use (none: the
+    /// cells or leads changed since).
+    pub fn lookup(&self) -> Option<&LookupIndex> {
+        let made_of = (self.cells.len(), self.leads.len());
+        let x = self.lookups.0.get_or_init(|| {
+            let mut x = LookupIndex {
+                made_of,
+                ..LookupIndex::default()
+            };
+            for (i, c) in self.cells.iter().enumerate() {
+                for g in &c.groups {
+                    x.cell_of_group.entry(g.clone()).or_insert(i);
+                }
+            }
+            for (i, l) in self.leads.iter().enumerate() {
+                match &l.of {
+                    LeadOf::Group(g) => x.leads_of_group.entry(g.clone()).or_default().push(i),
+                    LeadOf::Segment(s) => x.leads_of_segment.entry(*s).or_default().push(i),
+                }
+            }
+            x
+        });
+        (x.made_of == made_of).then_some(x)
+    }
 }
 
 /// The figures of a set of affected parcels on one day.
@@ -283,6 +339,40 @@ pub fn round(x: f64, digits: i32) -> f64 {
     (x * f).round() / f
 }
 
+/// Steps (day, parcel index, its previous day) in day order, each day's in
+/// the order given: counted into one slot per day (a campaign's days are a
+/// few hundred, its steps millions), or sorted when the days are too spread.
+fn by_day(
+    steps: Vec<(NaiveDate, u32, Option<NaiveDate>)>,
+) -> Vec<(NaiveDate, u32, Option<NaiveDate>)> {
+    use chrono::Datelike;
+    let day = |s: &(NaiveDate, u32, Option<NaiveDate>)| s.0.num_days_from_ce();
+    let (Some(lo), Some(hi)) = (steps.iter().map(day).min(), steps.iter().map(day).max()) else {
+        return steps;
+    };
+    let span = (hi - lo) as usize + 1;
+    if span > steps.len() + 4096 {
+        let mut steps = steps;
+        steps.sort_by_key(|s| s.0);
+        return steps;
+    }
+    // where each day's steps begin
+    let mut start = vec![0usize; span + 1];
+    for s in &steps {
+        start[(day(s) - lo) as usize + 1] += 1;
+    }
+    for i in 1..=span {
+        start[i] += start[i - 1];
+    }
+    let mut out = vec![(NaiveDate::MIN, 0, None); steps.len()];
+    for s in steps {
+        let slot = &mut start[(day(&s) - lo) as usize];
+        out[*slot] = s;
+        *slot += 1;
+    }
+    out
+}
+
 /// A residential group's figures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupFigures {
@@ -393,7 +483,7 @@ impl Ward {
             if !p.affected() {
                 continue;
             }
-            t.add_as(p.area(), Status::NotContacted, &p.structures.base);
+            t.add_as(p.area(), Status::NotContacted, &p.structures.base());
             days.clear();
             days.extend(
                 p.timeline
@@ -411,13 +501,13 @@ impl Ward {
                 prev = Some(d);
             }
         }
-        steps.sort_by_key(|s| s.0);
+        let steps = by_day(steps);
         let mut out: Vec<(NaiveDate, Tally)> = Vec::new();
         for (k, &(d, i, prev)) in steps.iter().enumerate() {
             let p = &self.parcels[i as usize];
             let from = match prev {
                 Some(e) => (p.status_on(e), p.structures_on(e)),
-                None => (Status::NotContacted, p.structures.base),
+                None => (Status::NotContacted, p.structures.base()),
             };
             let to = (p.status_on(d), p.structures_on(d));
             t.moved(p.area(), (from.0, &from.1), (to.0, &to.1));
@@ -938,6 +1028,27 @@ mod tests {
             );
         }
         assert_eq!(kept.ward(), &w);
+    }
+
+    #[test]
+    fn steps_come_in_day_order_each_day_in_the_order_given_however_spread_the_days() {
+        let d = |y: i32, m: u32, dd: u32| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let steps = vec![
+            (d(2026, 11, 3), 0, None),
+            (d(2026, 11, 1), 1, None),
+            (d(2026, 11, 3), 2, Some(d(2026, 11, 1))),
+            (d(2026, 11, 2), 3, None),
+            (d(2026, 11, 1), 4, None),
+        ];
+        let order = |s: Vec<(NaiveDate, u32, Option<NaiveDate>)>| {
+            s.into_iter().map(|x| x.1).collect::<Vec<_>>()
+        };
+        assert_eq!(order(by_day(steps.clone())), [1, 4, 3, 0, 2]);
+        // days centuries apart: sorted instead of counted, the same order
+        let mut spread = steps;
+        spread[3].0 = d(1900, 1, 1);
+        assert_eq!(order(by_day(spread)), [3, 1, 4, 0, 2]);
+        assert!(by_day(Vec::new()).is_empty());
     }
 
     #[test]

@@ -418,11 +418,9 @@ fn issue(field: impl Into<String>, vi: impl Into<String>, en: impl Into<String>)
 
 /// The area's totals with which targets are checked: affected households
 /// and area to donate; none when the ward has no such area.
-fn totals_of(ward: &Ward, area: &PlanArea) -> Option<Measures> {
+fn totals_of(ward: &Ward, area: &PlanArea, tallies: &mut Tallies) -> Option<Measures> {
     area_name(ward, area)?;
-    let t = Tallies::new(ward)
-        .of(area, NaiveDate::MAX)
-        .unwrap_or_default();
+    let t = tallies.of(area, NaiveDate::MAX).unwrap_or_default();
     Some(Measures {
         households: t.affected as f64,
         area_m2: t.donated_area_m2,
@@ -437,6 +435,16 @@ fn totals_of(ward: &Ward, area: &PlanArea) -> Option<Measures> {
 /// donate; two milestones on one day; a due date outside 2000–2100; a
 /// later milestone asking less than an earlier one.
 pub fn check(ward: &Ward, draft: &mut PlanDraft) -> Result<(), PlanIssue> {
+    check_with(ward, draft, &mut Tallies::new(ward))
+}
+
+/// [`check`] with the ward's tallies as they were counted for earlier
+/// drafts (checking many drafts counts the ward once, not once a draft).
+pub fn check_with(
+    ward: &Ward,
+    draft: &mut PlanDraft,
+    tallies: &mut Tallies,
+) -> Result<(), PlanIssue> {
     let Some(name) = area_name(ward, &draft.area) else {
         return Err(issue(
             "area",
@@ -488,7 +496,7 @@ pub fn check(ward: &Ward, draft: &mut PlanDraft) -> Result<(), PlanIssue> {
             format!("1 to {MAX_MILESTONES} milestones are needed, not {n}"),
         ));
     }
-    let totals = totals_of(ward, &draft.area).unwrap_or_default();
+    let totals = totals_of(ward, &draft.area, tallies).unwrap_or_default();
     let first = super::clock::era_start();
     let last = NaiveDate::from_ymd_opt(LAST_YEAR, 12, 31).expect("a real date");
     for (i, m) in draft.milestones.iter().enumerate() {

@@ -309,6 +309,40 @@ fn check_sorts_milestones_and_names_the_area() {
 }
 
 #[test]
+fn drafts_checked_together_count_the_ward_once_and_judge_as_one_by_one() {
+    let w = ward();
+    let mut t = Tallies::new(&w);
+    let drafts = || {
+        [
+            draft(
+                area(AreaKind::Segment, "S1"),
+                vec![ms(d(2026, 12, 31), Some(3), None)],
+            ),
+            // more households than the group has affected: refused alike
+            draft(
+                area(AreaKind::Group, "Tổ 1"),
+                vec![ms(d(2026, 12, 31), Some(99), None)],
+            ),
+            draft(
+                area(AreaKind::Group, "Tổ 1"),
+                vec![ms(d(2026, 12, 31), Some(1), None)],
+            ),
+        ]
+    };
+    let together: Vec<_> = drafts()
+        .into_iter()
+        .map(|mut x| check_with(&w, &mut x, &mut t).map_err(|e| e.field))
+        .collect();
+    let alone: Vec<_> = drafts()
+        .into_iter()
+        .map(|mut x| check(&w, &mut x).map_err(|e| e.field))
+        .collect();
+    assert_eq!(together, alone);
+    assert!(together[1].is_err() && together[2].is_ok());
+    assert_eq!(t.days.len(), 1, "the ward counted once for three drafts");
+}
+
+#[test]
 fn check_refuses_bad_drafts_naming_the_field() {
     let w = ward();
     let field = |a: PlanArea, m: Vec<Milestone>| {

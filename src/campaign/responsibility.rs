@@ -54,17 +54,32 @@ impl Ward {
     /// segment named for no one, those of the groups it runs through (in
     /// their order, each once).
     pub fn leads_of(&self, of: &LeadOf) -> Vec<&str> {
-        let named = |of: &LeadOf| -> Vec<&str> {
-            self.leads
-                .iter()
-                .filter(|l| l.of == *of)
-                .map(|l| l.name.as_str())
+        let x = self.lookup();
+        // indexes of the leads named for a group, for a segment
+        let of_group = |g: &str| -> Vec<usize> {
+            match x {
+                Some(x) => x.leads_of_group.get(g).cloned().unwrap_or_default(),
+                None => self.scan_leads(|of| matches!(of, LeadOf::Group(n) if n == g)),
+            }
+        };
+        let of_segment = |s: usize| -> Vec<usize> {
+            match x {
+                Some(x) => x.leads_of_segment.get(&s).cloned().unwrap_or_default(),
+                None => self.scan_leads(|of| *of == LeadOf::Segment(s)),
+            }
+        };
+        let names = |list: Vec<usize>| -> Vec<&str> {
+            list.into_iter()
+                .map(|i| self.leads[i].name.as_str())
                 .collect()
         };
-        let mut out = named(of);
+        let mut out = match of {
+            LeadOf::Group(g) => names(of_group(g)),
+            LeadOf::Segment(i) => names(of_segment(*i)),
+        };
         if let (LeadOf::Segment(i), true) = (of, out.is_empty()) {
             for g in self.segment_groups(*i) {
-                for name in named(&LeadOf::Group(g.to_string())) {
+                for name in names(of_group(g)) {
                     if !out.contains(&name) {
                         out.push(name);
                     }
@@ -85,10 +100,22 @@ impl Ward {
 
     /// The party cell covering group `g`, by name.
     pub fn cell_name_of(&self, g: &str) -> Option<&str> {
-        self.cells
-            .iter()
-            .find(|c| c.groups.iter().any(|x| x == g))
-            .map(|c| c.name.as_str())
+        let i = match self.lookup() {
+            Some(x) => *x.cell_of_group.get(g)?,
+            None => self
+                .cells
+                .iter()
+                .position(|c| c.groups.iter().any(|x| x == g))?,
+        };
+        Some(self.cells[i].name.as_str())
+    }
+
+    /// The indexes of the leads whose area passes `f`, in order (the
+    /// search [`Ward::lookup`] spares).
+    fn scan_leads(&self, f: impl Fn(&LeadOf) -> bool) -> Vec<usize> {
+        (0..self.leads.len())
+            .filter(|&i| f(&self.leads[i].of))
+            .collect()
     }
 
     /// The party cells covering segment `i`'s groups, each once.
@@ -106,34 +133,74 @@ impl Ward {
 
     /// Every group's and segment's stillness and assigned members on `day`
     /// (a segment's households: those donating to it).
+    ///
+    /// One pass over the parcels: each affected one's last step and member
+    /// are found once and counted into its group and its segments (a
+    /// million parcels: no list of them per area, no hash per parcel but
+    /// where its group differs from the one before it).
     pub fn responsibility(&self, day: NaiveDate) -> Responsibility {
-        let mut by_group: HashMap<&str, Vec<&ParcelFacts>> = HashMap::new();
-        let mut by_segment: Vec<Vec<&ParcelFacts>> = vec![Vec::new(); self.segments.len()];
-        for p in self.parcels.iter().filter(|p| p.affected()) {
-            if let Some(g) = &p.group {
-                by_group.entry(g).or_default().push(p);
-            }
-            for &(si, _) in &p.donations {
-                by_segment[si].push(p);
-            }
+        #[derive(Default)]
+        struct Area {
+            last_step: Option<NaiveDate>,
+            members: AreaMembers,
         }
-        let area = |list: &[&ParcelFacts]| {
-            let mut per: HashMap<usize, MemberFigures> = HashMap::new();
-            for p in list {
-                if let Some(m) = p.member_on(day) {
-                    per.entry(m).or_default().count(p, day, None);
+        impl Area {
+            fn count(
+                &mut self,
+                p: &ParcelFacts,
+                step: Option<NaiveDate>,
+                m: Option<usize>,
+                day: NaiveDate,
+            ) {
+                self.last_step = self.last_step.max(step);
+                if let Some(m) = m {
+                    let at = match self.members.iter().position(|x| x.0 == m) {
+                        Some(i) => i,
+                        None => {
+                            self.members.push((m, MemberFigures::default()));
+                            self.members.len() - 1
+                        }
+                    };
+                    self.members[at].1.count(p, day, None);
                 }
             }
-            let mut members: AreaMembers = per.into_iter().collect();
-            members.sort_by_key(|m| m.0);
-            (Stillness::of(list.iter().copied(), day), members)
-        };
+            fn done(mut self, day: NaiveDate) -> (Stillness, AreaMembers) {
+                self.members.sort_by_key(|m| m.0);
+                let still = Stillness {
+                    last_step: self.last_step,
+                    idle_days: self.last_step.map(|d| (day - d).num_days()),
+                };
+                (still, self.members)
+            }
+        }
+        let mut group_of: HashMap<&str, usize> = HashMap::new();
+        let mut groups: Vec<(&str, Area)> = Vec::new();
+        let mut segments: Vec<Area> = (0..self.segments.len()).map(|_| Area::default()).collect();
+        let mut last: Option<(&str, usize)> = None;
+        for p in self.parcels.iter().filter(|p| p.affected()) {
+            let step = p.last_step(day);
+            let m = p.member_on(day);
+            if let Some(g) = p.group.as_deref() {
+                let i = match last {
+                    Some((name, i)) if name == g => i,
+                    _ => *group_of.entry(g).or_insert_with(|| {
+                        groups.push((g, Area::default()));
+                        groups.len() - 1
+                    }),
+                };
+                last = Some((g, i));
+                groups[i].1.count(p, step, m, day);
+            }
+            for &(si, _) in &p.donations {
+                segments[si].count(p, step, m, day);
+            }
+        }
         Responsibility {
-            groups: by_group
-                .iter()
-                .map(|(g, list)| (g.to_string(), area(list)))
+            groups: groups
+                .into_iter()
+                .map(|(g, a)| (g.to_string(), a.done(day)))
                 .collect(),
-            segments: by_segment.iter().map(|list| area(list)).collect(),
+            segments: segments.into_iter().map(|a| a.done(day)).collect(),
         }
     }
 }

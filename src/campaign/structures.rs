@@ -400,21 +400,35 @@ pub fn tally(list: &[Structure]) -> StructureTally {
 
 /// A parcel's structures over time, as the figures count them: the tally
 /// from the beginning, then the tally from each date a change took effect.
+///
+/// Every parcel of the read model holds one, and most hold none at all (a
+/// million parcels, most of them unaffected): a land without structures is
+/// one empty word, the others' tallies live behind it.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct StructureLine {
+pub struct StructureLine(Option<Box<Line>>);
+
+#[derive(Debug, Clone, PartialEq)]
+struct Line {
     /// Before any dated change.
-    pub base: StructureTally,
+    base: StructureTally,
     /// (date, tally from that date on), by date, one per date.
-    pub changes: Vec<(NaiveDate, StructureTally)>,
+    changes: Box<[(NaiveDate, StructureTally)]>,
 }
 
 impl StructureLine {
     /// Structures that never changed: the same tally on every day.
     pub fn flat(t: StructureTally) -> StructureLine {
-        StructureLine {
-            base: t,
-            changes: Vec::new(),
+        StructureLine::with(t, Vec::new())
+    }
+
+    fn with(base: StructureTally, changes: Vec<(NaiveDate, StructureTally)>) -> StructureLine {
+        if base == StructureTally::default() && changes.is_empty() {
+            return StructureLine(None);
         }
+        StructureLine(Some(Box::new(Line {
+            base,
+            changes: changes.into_boxed_slice(),
+        })))
     }
 
     /// The line of a parcel's structures now and their changes.
@@ -425,28 +439,38 @@ impl StructureLine {
         let mut dates: Vec<NaiveDate> = changes.iter().filter_map(|c| c.effective).collect();
         dates.sort();
         dates.dedup();
-        StructureLine {
-            base: tally(&structures_on(current, changes, NaiveDate::MIN)),
-            changes: dates
+        StructureLine::with(
+            tally(&structures_on(current, changes, NaiveDate::MIN)),
+            dates
                 .into_iter()
                 .map(|d| (d, tally(&structures_on(current, changes, d))))
                 .collect(),
-        }
+        )
+    }
+
+    /// The tally before any dated change.
+    pub fn base(&self) -> StructureTally {
+        self.0.as_ref().map(|l| l.base).unwrap_or_default()
+    }
+
+    fn changes(&self) -> &[(NaiveDate, StructureTally)] {
+        self.0.as_ref().map_or(&[], |l| &l.changes)
     }
 
     /// The tally at the end of `day`.
     pub fn on(&self, day: NaiveDate) -> StructureTally {
-        let i = self.changes.partition_point(|(d, _)| *d <= day);
+        let changes = self.changes();
+        let i = changes.partition_point(|(d, _)| *d <= day);
         if i == 0 {
-            self.base
+            self.base()
         } else {
-            self.changes[i - 1].1
+            changes[i - 1].1
         }
     }
 
     /// The dates on which the tally changes, up to `until`.
     pub fn dates_until(&self, until: NaiveDate) -> impl Iterator<Item = NaiveDate> + '_ {
-        self.changes
+        self.changes()
             .iter()
             .map(|(d, _)| *d)
             .take_while(move |d| *d <= until)
@@ -591,6 +615,23 @@ mod tests {
         assert_eq!(line.on(d("2026-11-09")).donated, 0);
         assert_eq!(line.on(d("2026-11-10")).donated, 1);
         assert_eq!(line.on(d("2026-11-20")).structures, 0);
+    }
+
+    #[test]
+    fn a_land_without_structures_holds_no_tally_and_counts_none_on_any_day() {
+        assert_eq!(
+            std::mem::size_of::<StructureLine>(),
+            std::mem::size_of::<usize>()
+        );
+        let none = StructureLine::of(&[], &[]);
+        assert_eq!(none, StructureLine::default());
+        assert!(none.0.is_none(), "nothing kept for an empty land");
+        assert_eq!(none.on(d("2026-11-10")), StructureTally::default());
+        assert_eq!(none.dates_until(NaiveDate::MAX).count(), 0);
+        let one = StructureLine::of(&[wall(2, true)], &[]);
+        assert!(one.0.is_some());
+        assert_eq!(one.base(), one.on(d("2026-11-10")));
+        assert_eq!((one.base().structures, one.base().donated), (1, 1));
     }
 
     #[test]

@@ -6,22 +6,23 @@
 //! and subjects still to decide.
 
 use crate::campaign::evaluation::{Band, SubjectKind, Thresholds};
+use crate::campaign::figures::Ward;
 use crate::store::{RatingInput, Result, Store};
 use chrono::{Datelike, NaiveDate};
 
 /// Who decides in the demo (a Standing Committee member's login).
 pub const DECIDER: &str = "bt.hoa";
 
-/// Sets `today`'s year's thresholds and decides some ratings.
-pub fn generate(store: &mut Store, today: NaiveDate) -> Result<()> {
+/// Sets `today`'s year's thresholds and decides some ratings of `ward`
+/// (its facts as stored).
+pub fn generate(store: &mut Store, ward: &Ward, today: NaiveDate) -> Result<()> {
     let year = today.year();
     let mut t = Thresholds::default();
     t.excellent.handed_over = 0.5;
     t.good.handed_over = 0.3;
     let at = format!("{}T02:00:00Z", today - chrono::Days::new(3));
     store.set_evaluation_thresholds(year, &t, 0, DECIDER, &at)?;
-    let ward = store.ward()?;
-    let e = crate::ops::evaluation::year(store, &ward, year, today)?;
+    let e = crate::ops::evaluation::year(store, ward, year, today)?;
     let at = format!("{}T03:00:00Z", today - chrono::Days::new(2));
     let mut decided = Vec::new();
     for c in e.evaluation.cells.iter().take(2) {

@@ -3,6 +3,7 @@
 //! story matches the figures) and a party cell, with findings, required
 //! actions and their follow-up; one action is overdue on the demo's day.
 
+use crate::campaign::figures::Ward;
 use crate::campaign::inspection::{InspectionKind, InspectionValues, SubjectKind, proposals};
 use crate::store::{Store, StoreError};
 use chrono::{Days, NaiveDate};
@@ -10,13 +11,13 @@ use chrono::{Days, NaiveDate};
 /// Who entered the demo's inspections.
 pub const AUTHOR: &str = "ukt.hoa";
 
-/// Records the demo's inspections as of `today`; returns how many.
-pub fn add(store: &mut Store, today: NaiveDate) -> Result<usize, StoreError> {
-    let ward = store.ward()?;
+/// Records the demo's inspections of `ward` (its facts as stored) as of
+/// `today`; returns how many.
+pub fn add(store: &mut Store, ward: &Ward, today: NaiveDate) -> Result<usize, StoreError> {
     let ago = |n: u64| today - Days::new(n);
     let later = |n: u64| today + Days::new(n);
     // proposed 45 days ago: inspected 40 days ago
-    let proposed = proposals(&ward, ago(45), 30, &[]);
+    let proposed = proposals(ward, ago(45), 30, &[]);
     let mut n = 0;
     if let Some(p) = proposed.first() {
         let reasons: Vec<String> = p.reasons.iter().map(|r| r.text()).collect();

@@ -97,7 +97,7 @@ pub fn add(store: &mut Store, ward: &Ward, today: NaiveDate) -> Result<usize> {
     let mut n = 0;
     for mut d in drafts {
         // a draft the ward's own rules refuse is left out, not forced in
-        if plans::check(ward, &mut d).is_ok() {
+        if plans::check_with(ward, &mut d, &mut t).is_ok() {
             store.add_plan(&d, "canbo.lan", &at)?;
             n += 1;
         }

@@ -108,6 +108,7 @@ fn ward() -> Ward {
             title: None,
             of: LeadOf::Group("Tổ 2".into()),
         }],
+        lookups: Default::default(),
     }
 }
 

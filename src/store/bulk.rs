@@ -30,6 +30,13 @@ impl Store {
             .pragma_update(None, "temp_store", if on { "MEMORY" } else { "DEFAULT" })?;
         // a new temp_store drops the temporary tables: the current ward's too
         super::wards::set_current(&self.conn, self.ward)?;
+        // Changing `temp_store` drops the connection's temporary tables and
+        // triggers, among them those keeping the versions its writes leave
+        // ([`Store::written_version`]): nobody reads them back during a bulk
+        // load (a row per event, millions of them); serving needs them again.
+        if !on {
+            super::versions::watch(&self.conn)?;
+        }
         Ok(())
     }
 
@@ -144,6 +151,60 @@ mod tests {
         assert!(bulk.1 < -100_000, "a large cache: {}", bulk.1);
         store.bulk_load(false).unwrap();
         assert_eq!(store.settings().unwrap(), serving);
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_bulk_load_keeps_no_written_versions_and_serving_keeps_them_again() {
+        let mut store = imported_small();
+        let trigger = |s: &Store| -> i64 {
+            s.conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_temp_master WHERE name = 'written_versions_keep'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        assert_eq!(trigger(&store), 1);
+        store.bulk_load(true).unwrap();
+        assert_eq!(trigger(&store), 0, "no row per event while bulk loading");
+        store
+            .append_events(&[
+                event(101, Status::Persuading, (2026, 3, 1), 0),
+                event(102, Status::Persuading, (2026, 3, 1), 1),
+            ])
+            .unwrap();
+        store.bulk_load(false).unwrap();
+        assert_eq!(trigger(&store), 1);
+        store
+            .append_event(&event(101, Status::Agreed, (2026, 3, 2), 2))
+            .unwrap();
+        let key = store.parcel_row_id("101").unwrap();
+        let now = store.parcel_version(key).unwrap().version;
+        assert_eq!(store.written_version(key).unwrap(), Some(now));
+        assert_eq!(
+            store
+                .written_version(store.parcel_row_id("102").unwrap())
+                .unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_connection_maps_none_of_the_file() {
+        // a map counts in the server's resident memory, once per connection
+        let dir = std::env::temp_dir().join(format!("hiendat-mmap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("mapped.db");
+        let _ = std::fs::remove_file(&path);
+        let store = Store::open(&path).unwrap();
+        let mapped: i64 = store
+            .conn
+            .query_row("PRAGMA mmap_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mapped, 0);
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -83,13 +83,18 @@ impl Store {
                     v.insert((key, name, log))
                 }
             };
-            append_to(&tx, *key, name, e, log)?;
+            insert_checked(&tx, *key, name, e, log)?;
             if let Some(last) = log.last_mut() {
                 last.event.parcel = FeatureId::Number(String::new());
                 last.event.entered_by = String::new();
                 last.event.party_member = None;
                 last.event.note = None;
             }
+        }
+        // each parcel's current status once, from its whole log (not once
+        // per event: a million parcels' history is millions of events)
+        for (key, _, log) in logs.values() {
+            set_status(&tx, *key, last_of(log))?;
         }
         tx.commit()?;
         Ok(events.len())
@@ -191,6 +196,28 @@ fn append_to(
     e: &Event,
     log: &mut Vec<Logged>,
 ) -> Result<(i64, Status, usize)> {
+    let id = insert_checked(tx, key, name, e, log)?;
+    let last = last_of(log);
+    set_status(tx, key, last)?;
+    Ok((id, last.map_or(Status::NotContacted, |l| l.1), log.len()))
+}
+
+/// The date and status of the last event of `log` that counts.
+fn last_of(log: &[Logged]) -> Option<(NaiveDate, Status)> {
+    events::effective(log, NaiveDate::MAX)
+        .last()
+        .map(|l| (l.event.occurred_on, l.event.status))
+}
+
+/// Checks and inserts one event of the parcel with row id `key` into the
+/// log (its current status is left to the caller); returns its id.
+fn insert_checked(
+    tx: &Connection,
+    key: i64,
+    name: &ParcelName,
+    e: &Event,
+    log: &mut Vec<Logged>,
+) -> Result<i64> {
     let (pv, pe) = (&name.vi, &name.en);
     match e.corrects {
         Some(c) => {
@@ -271,11 +298,7 @@ fn append_to(
         id,
         event: e.clone(),
     });
-    let last = events::effective(log, NaiveDate::MAX)
-        .last()
-        .map(|l| (l.event.occurred_on, l.event.status));
-    set_status(tx, key, last)?;
-    Ok((id, last.map_or(Status::NotContacted, |l| l.1), log.len()))
+    Ok(id)
 }
 
 /// Records the current status of the parcel with row id `key` in

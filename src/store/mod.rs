@@ -112,6 +112,9 @@ const OUTLINES_VERSION: i64 = 4;
 /// parents of foreign keys, so it runs with foreign keys off ([`migrate`]).
 const WARDS_VERSION: i64 = 16;
 
+/// How much of the database file a connection maps into memory (none).
+pub const MMAP_BYTES: i64 = 0;
+
 /// How long a write waits for another writer before giving up with
 /// [`StoreError::Busy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -284,9 +287,11 @@ impl Store {
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        // Reads map the file instead of copying its pages: the OS page
-        // cache is shared by every connection, SQLite's own is not.
-        conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
+        // Reads copy pages from the OS page cache (SQLite's default): a
+        // map of the file counts in the server's resident memory once per
+        // pooled connection, up to the whole file each (issue 18: a
+        // million parcels' server under 1.5 GB).
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         migrate(&mut conn)?;
         versions::watch(&conn)?;
         let ward = wards::first(&conn)?;

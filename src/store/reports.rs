@@ -37,7 +37,7 @@ impl Store {
 
     /// `people`: everything; else what [`Store::ward_now`] says.
     fn facts(&self, people: bool) -> Result<Ward> {
-        let mut index: HashMap<i64, usize> = HashMap::new();
+        let mut index = RowIndex::default();
         let mut parcels = Vec::new();
         {
             let mut st = self.conn.prepare(
@@ -57,7 +57,7 @@ impl Store {
             })?;
             for row in rows {
                 let (key, id, map_sheet, parcel_no, group) = row?;
-                index.insert(key, parcels.len());
+                index.push(key);
                 parcels.push(ParcelFacts {
                     key,
                     id,
@@ -119,7 +119,7 @@ impl Store {
             })?;
             for row in rows {
                 let (key, head, address, member, named) = row?;
-                if let Some(p) = index.get(&key).map(|&i| &mut parcels[i]) {
+                if let Some(p) = index.at(key).map(|i| &mut parcels[i]) {
                     p.member_family |= member;
                     if p.head.is_none() {
                         p.head = Some(head);
@@ -142,7 +142,7 @@ impl Store {
                 ))
             })? {
                 let (p, s, a) = row?;
-                if let (Some(&p), Some(&s)) = (index.get(&p), segment_index.get(&s)) {
+                if let (Some(p), Some(&s)) = (index.at(p), segment_index.get(&s)) {
                     parcels[p].donations.push((s, a));
                 }
             }
@@ -151,7 +151,7 @@ impl Store {
             // each parcel's structures day by day: as they stand, replayed
             // through their changes (campaign::structures)
             for (p, (now, changes)) in self.all_structures()? {
-                if let Some(&p) = index.get(&p) {
+                if let Some(p) = index.at(p) {
                     parcels[p].structures = StructureLine::of(&now, &changes);
                 }
             }
@@ -162,11 +162,12 @@ impl Store {
             self.current_timelines(None)?
         };
         for (key, line) in lines {
-            if let Some(&p) = index.get(&key) {
+            if let Some(p) = index.at(key) {
                 parcels[p].timeline = line;
             }
         }
         if !people {
+            fit(&mut parcels);
             return Ok(Ward {
                 name: self.ward_name()?,
                 demo: self.is_demo()?,
@@ -187,10 +188,7 @@ impl Store {
         let mut members = Vec::new();
         for m in &members_rows {
             member_index.insert(m.code.clone(), members.len());
-            let own = m
-                .household
-                .as_ref()
-                .and_then(|(k, _)| index.get(k).copied());
+            let own = m.household.as_ref().and_then(|(k, _)| index.at(*k));
             if let Some(p) = own {
                 parcels[p].member_family = true;
             }
@@ -202,7 +200,7 @@ impl Store {
             });
         }
         for a in self.assignments(None)? {
-            if let (Some(&p), Some(&m)) = (index.get(&a.parcel), member_index.get(&a.member_code)) {
+            if let (Some(p), Some(&m)) = (index.at(a.parcel), member_index.get(&a.member_code)) {
                 parcels[p].assignments.push((m, a.from, a.to));
             }
         }
@@ -213,11 +211,12 @@ impl Store {
             ))?;
             for row in st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
                 let (p, d) = row?;
-                if let (Some(&p), Ok(d)) = (index.get(&p), d.parse()) {
+                if let (Some(p), Ok(d)) = (index.at(p), d.parse()) {
                     parcels[p].contacts.push(d);
                 }
             }
         }
+        fit(&mut parcels);
         // segments read above carry their file ids: no second query
         let segment_by_fid: HashMap<&str, usize> = segments
             .iter()
@@ -255,6 +254,64 @@ impl Store {
                 .collect(),
             members,
             leads,
+            lookups: Default::default(),
         })
+    }
+}
+
+/// Row id → index in the parcels read (in row id order): where the ids run
+/// without gaps (an import's), the index is the id's distance from the
+/// first; else a binary search. No hash map of a million keys, hashed for
+/// each of the millions of rows joined to them.
+#[derive(Debug, Default)]
+struct RowIndex(Vec<i64>);
+
+impl RowIndex {
+    fn push(&mut self, key: i64) {
+        self.0.push(key);
+    }
+
+    fn at(&self, key: i64) -> Option<usize> {
+        let first = *self.0.first()?;
+        let guess = usize::try_from(key.checked_sub(first)?).ok()?;
+        if self.0.get(guess) == Some(&key) {
+            return Some(guess);
+        }
+        self.0.binary_search(&key).ok()
+    }
+}
+
+/// Each parcel's lists at their length: read row by row, they grew by
+/// doubling, and a million parcels keep them for as long as the server runs.
+fn fit(parcels: &mut [ParcelFacts]) {
+    for p in parcels {
+        p.donations.shrink_to_fit();
+        p.timeline.0.shrink_to_fit();
+        p.assignments.shrink_to_fit();
+        p.contacts.shrink_to_fit();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RowIndex;
+
+    #[test]
+    fn row_ids_are_found_with_or_without_gaps_and_unknown_ones_are_not() {
+        let mut dense = RowIndex::default();
+        (5..105).for_each(|k| dense.push(k));
+        assert_eq!(dense.at(5), Some(0));
+        assert_eq!(dense.at(104), Some(99));
+        assert_eq!(
+            (dense.at(4), dense.at(105), dense.at(-3)),
+            (None, None, None)
+        );
+        let mut gaps = RowIndex::default();
+        [2, 3, 7, 8, 20].into_iter().for_each(|k| gaps.push(k));
+        assert_eq!(gaps.at(7), Some(2));
+        assert_eq!(gaps.at(20), Some(4));
+        assert_eq!(gaps.at(3), Some(1));
+        assert_eq!((gaps.at(4), gaps.at(21), gaps.at(1)), (None, None, None));
+        assert_eq!(RowIndex::default().at(1), None);
     }
 }
