@@ -225,6 +225,7 @@ impl Sources {
 /// The read model's figures that the segment and group layers carry, on
 /// one day: per segment row id and per group name, progress by area (%)
 /// and whether complete.
+#[derive(Default)]
 pub struct Figures {
     segments: HashMap<i64, (f64, bool)>,
     groups: HashMap<String, (f64, bool)>,
