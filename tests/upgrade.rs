@@ -13,7 +13,7 @@
 //! field work, 2026-12-05: the same with a party member's visit and
 //! agreement sent with `If-Match` and an `Idempotency-Key` (one replayed),
 //! so parcel versions have moved and keys are kept, made by
-//! `fixtures/make-v15.sh`), and
+//! `fixtures/make-v15.sh`; 16: two wards in one file, `fixtures/make-v16.sh`), and
 //! `vN-demo.summary-*.json` are that version's own
 //! API answers on it. After the upgrade every event and every
 //! frozen report is there byte for byte, and every figure is the same number
@@ -582,5 +582,135 @@ fn a_database_of_schema_15_becomes_ward_1_of_a_database_of_wards_and_keeps_every
         ["Integer(0)"],
         "the ward's own keys moved from meta to wards"
     );
+    let _ = std::fs::remove_file(&db);
+}
+
+/// The figures of `/api/wards` compared, per ward and in total.
+const WARD_FIGURES: [&str; 8] = [
+    "parcels_affected",
+    "households",
+    "donated_area_m2",
+    "handed_over_area_m2",
+    "progress_pct",
+    "segments",
+    "segments_complete",
+    "lagging",
+];
+
+/// Schema 16 (`fixtures/make-v16.sh`, 2026-12-05): two wards in one file
+/// whose files numbered their features alike, an agreement recorded in the
+/// commune and a plan edited in the ward over the API. It opens, keeps
+/// every event, frozen report and plan history byte for byte, and each
+/// ward's figures and the province's are those that version answered.
+#[tokio::test]
+async fn a_database_of_two_wards_of_schema_16_keeps_each_wards_figures() {
+    let db = copy_of_fixture("v16-wards");
+    let before = kept(&db);
+    let plans = rows(&db, "SELECT * FROM plan_history ORDER BY id");
+    let version: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 16, "the fixture's schema");
+    assert_eq!(
+        rows(&db, "SELECT group_concat(code, ' ') FROM wards ORDER BY id"),
+        rows(&db, "SELECT 'ngoc-son quang-hung'"),
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT count(DISTINCT ward) FROM parcels WHERE fid = '1'"
+        ),
+        ["Integer(2)"],
+        "both wards have a parcel 1"
+    );
+    drop(hiendat::ops::import::open(&db).unwrap());
+    let version: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    assert_eq!(kept(&db), before, "events and frozen reports byte for byte");
+    assert_eq!(
+        rows(&db, "SELECT * FROM plan_history ORDER BY id"),
+        plans,
+        "the plans' history byte for byte"
+    );
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = router(AppState::new(db.clone(), true));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let r = client
+        .post(format!("http://{addr}/api/login"))
+        .json(&serde_json::json!({ "name": "quantri", "password": "mật khẩu quản trị tỉnh" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "login");
+    let get = |path: String| {
+        let client = client.clone();
+        async move {
+            let r = client
+                .get(format!("http://{addr}{path}"))
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "{path}: {}", r.status());
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    for w in ["ngoc-son", "quang-hung"] {
+        compare(
+            &format!("{w}: groups"),
+            &fixture_json(&format!("v16-wards.{w}.summary-groups.json")),
+            &get(format!("/w/{w}/api/summary/groups")).await,
+            "residential_group",
+            true,
+        );
+        compare(
+            &format!("{w}: groups on 01/10"),
+            &fixture_json(&format!("v16-wards.{w}.summary-groups-2026-10-01.json")),
+            &get(format!("/w/{w}/api/summary/groups?as_of=2026-10-01")).await,
+            "residential_group",
+            true,
+        );
+        compare(
+            &format!("{w}: segments"),
+            &fixture_json(&format!("v16-wards.{w}.summary-segments.json")),
+            &get(format!("/w/{w}/api/summary/segments")).await,
+            "id",
+            true,
+        );
+    }
+    let old = fixture_json("v16-wards.wards.json");
+    let new = get("/api/wards?as_of=2026-12-05".into()).await;
+    for f in [
+        "parcels_affected",
+        "households",
+        "donated_area_m2",
+        "progress_pct",
+    ] {
+        assert_eq!(new["totals"][f], old["totals"][f], "province: {f}");
+    }
+    let (old, new) = (
+        old["wards"].as_array().unwrap(),
+        new["wards"].as_array().unwrap(),
+    );
+    assert_eq!(old.len(), 2);
+    assert_eq!(new.len(), old.len());
+    for (o, n) in old.iter().zip(new) {
+        assert_eq!(n["code"], o["code"]);
+        for f in WARD_FIGURES {
+            assert_eq!(n[f], o[f], "{}: {f}", o["code"]);
+        }
+    }
+    // the commune's own agreement, not the ward's parcel of the same id
+    let xa = get("/w/quang-hung/api/parcels/1".into()).await;
+    assert_eq!(xa["properties"]["status"], "agreed", "{xa}");
     let _ = std::fs::remove_file(&db);
 }

@@ -27,6 +27,9 @@ function setWardClock(config) {
 }
 const wardToday = () => new Date(Date.now() + wardClock.skewMs + wardClock.offsetMin * 60000).toISOString().slice(0, 10);
 
+/** Segment list rows laid out at once, and added by "more". */
+const SEGMENT_ROWS = 300;
+
 const state = {
   config: null,
   me: null,
@@ -41,6 +44,7 @@ const state = {
   selected: null,         // {kind: 'segment'|'group'|'parcel', id}
   segSort: { key: 'name', dir: 1 },
   segFilter: { q: '', group: '', complete: '' },
+  segLimit: SEGMENT_ROWS,  // rows of the segment list laid out (more on demand)
   groupSort: { key: 'name', dir: 1 },
   tab: 'segments',
   members: null,          // the party members (GET /api/org, editors and admins), for the forms
@@ -215,7 +219,7 @@ async function renderSegmentsInner() {
   if (seq !== segRenderSeq) return;
   const list = sortSegments(filterSegments(state.segments.features, { ...state.segFilter, groupSet }), state.segSort.key, state.segSort.dir);
   renderSegmentList($('#seg-list'), $('#seg-count'), list, state.segments.features.length,
-    state.selected?.kind === 'segment' ? state.selected.id : null);
+    state.selected?.kind === 'segment' ? state.selected.id : null, state.segLimit);
   $('#seg-dir').innerHTML = `<span aria-hidden="true">${state.segSort.dir > 0 ? '↑' : '↓'}</span><span class="visually-hidden">${esc(t('sort_dir'))}</span>`;
   $('#seg-dir').setAttribute('aria-pressed', String(state.segSort.dir < 0));
 }
@@ -691,6 +695,11 @@ function wire() {
     else openExport({ kind: 'ward' });
   });
   $('#seg-list').addEventListener('click', (e) => {
+    if (e.target.closest('button[data-more]')) {
+      state.segLimit += SEGMENT_ROWS;
+      renderSegments();
+      return;
+    }
     const b = e.target.closest('button[data-id]');
     if (b) showSegment(Number(b.dataset.id));
   });

@@ -74,9 +74,22 @@ export function sortSegments(list, key, dir) {
   return [...list].sort((a, b) => dir * k(a, b));
 }
 
-export function renderSegmentList(host, countEl, features, total, selectedId) {
+/**
+ * The segment list: the first `limit` rows (a ward of 16,000 segments would lay out every one
+ * before the map could pan), the selected one always, and a button for the next ones.
+ */
+export function renderSegmentList(host, countEl, features, total, selectedId, limit = Infinity) {
   countEl.textContent = t('count_segments', num(features.length, 0), num(total, 0));
-  host.innerHTML = features.map((f) => {
+  let shown = features.length > limit ? features.slice(0, limit) : features;
+  if (shown !== features && selectedId != null && !shown.some((f) => f.properties.id === selectedId)) {
+    const sel = features.find((f) => f.properties.id === selectedId);
+    if (sel) shown = [...shown, sel];
+  }
+  const rest = features.length - shown.length;
+  const more = rest > 0
+    ? `<li><button type="button" class="seg-more" data-more="1">${esc(t('segments_more', num(rest, 0)))}</button></li>`
+    : '';
+  host.innerHTML = shown.map((f) => {
     const p = f.properties;
     const sel = p.id === selectedId ? ' aria-current="true"' : '';
     return `<li><button type="button" class="seg-item${p.complete ? ' is-complete' : ''}" data-id="${p.id}" data-progress="${p.progress_pct}"${sel}>
@@ -87,7 +100,7 @@ export function renderSegmentList(host, countEl, features, total, selectedId) {
         ${p.complete ? `<span class="badge done">✓ ${t('complete')}</span>` : ''}</span>
       ${listResponsibility(p)}
     </button></li>`;
-  }).join('');
+  }).join('') + more;
 }
 
 /** A list row's party cell and committee member in charge, in one small line. */

@@ -59,6 +59,20 @@ try {
   assert(asked.some((e) => e.path === '/api/segments' && e.at >= e.first), 'the segment list is loaded after the first map');
   await page.screenshot({ path: join(SHOTS, 'bigward-first.png') });
 
+  // the segment list lays out its first 300 rows, the rest on demand (all of them counted)
+  const list = await page.evaluate(() => ({
+    rows: document.querySelectorAll('#seg-list .seg-item').length,
+    total: window.hiendat.state.segments.features.length,
+    more: document.querySelector('#seg-list .seg-more')?.textContent ?? null,
+  }));
+  assert(list.total > 300, `a ward this size has over 300 segments: ${list.total}`);
+  assert(list.rows === 300, `rows laid out at first: ${list.rows} of ${list.total}`);
+  assert(list.more && list.more.includes(String(list.total - 300)), `the "more" button names the rest: ${list.more}`);
+  await page.click('#seg-list .seg-more');
+  await page.waitForFunction((n) => document.querySelectorAll('#seg-list .seg-item').length > n, 300);
+  const after = await page.evaluate(() => document.querySelectorAll('#seg-list .seg-item').length);
+  assert(after === Math.min(600, list.total), `rows after "more": ${after}`);
+
   // zoom 17 at the ward's centre, then pans: tiles only
   const bounds = await page.evaluate(() => window.hiendat.state.config.bounds);
   await page.evaluate(([x0, y0, x1, y1]) => window.hiendat.map.jumpTo({ center: [(x0 + x1) / 2, (y0 + y1) / 2], zoom: 17 }), bounds);
