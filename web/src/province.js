@@ -5,7 +5,7 @@
 // A click on a row or an outline opens the ward's own page (/w/{code}/).
 import { api } from './api.js';
 import { t, setLang, getLang, applyStatic, date, parseDate, num, pct, compareNames } from './i18n.js';
-import { maplibregl, buildStyle, labelPoints, addPageFonts } from './map.js';
+import { maplibregl, buildStyle, addPageFonts } from './map.js';
 import { PROGRESS_STOPS, progressColor, rgbCss, BACKGROUND } from './config.js';
 import { sliderText, mapLocale, localizeMap } from './a11y.js';
 import { $, esc } from './panels.js';
@@ -78,6 +78,28 @@ function wardFeatures(data, outlines) {
       const [a, b, c, d] = w.bounds;
       out.push({ type: 'Feature', id: w.code, geometry: { type: 'Polygon', coordinates: [[[a, b], [c, b], [c, d], [a, d], [a, b]]] }, properties: { ...props, approx: true } });
     }
+  }
+  return { type: 'FeatureCollection', features: out };
+}
+
+/** A point inside each ward's largest polygon (its centroid), for its name. */
+function labelPoints(fc) {
+  const out = [];
+  for (const f of fc.features ?? []) {
+    const g = f.geometry;
+    if (!g) continue;
+    const polys = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
+    let best = null;
+    for (const p of polys) {
+      const ring = p[0];
+      let a = 0; let cx = 0; let cy = 0;
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const k = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
+        a += k; cx += (ring[j][0] + ring[i][0]) * k; cy += (ring[j][1] + ring[i][1]) * k;
+      }
+      if (a !== 0 && (!best || Math.abs(a) > best.a)) best = { a: Math.abs(a), c: [cx / (3 * a), cy / (3 * a)] };
+    }
+    if (best) out.push({ type: 'Feature', geometry: { type: 'Point', coordinates: best.c }, properties: { residential_group: f.properties.residential_group } });
   }
   return { type: 'FeatureCollection', features: out };
 }
