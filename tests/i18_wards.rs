@@ -515,3 +515,136 @@ async fn an_idempotency_key_is_never_replayed_into_another_ward() {
     let pb = s.get(&admin, &format!("/w/{B}/api/parcels/{id}")).await;
     assert_eq!(pb["properties"]["status"], "persuading");
 }
+
+/// The ids and progress of a segments tile's features.
+fn segment_progress(bytes: &[u8]) -> Vec<(String, f64)> {
+    use mvt_reader::feature::Value as V;
+    let reader = mvt_reader::Reader::new(bytes.to_vec()).expect("a vector tile");
+    let names = reader.get_layer_names().unwrap();
+    let i = names
+        .iter()
+        .position(|n| n == "segments")
+        .expect("a segments layer");
+    reader
+        .get_features(i)
+        .unwrap()
+        .into_iter()
+        .map(|f| {
+            let p = f.properties.unwrap_or_default();
+            let name = match p.get("id") {
+                Some(V::String(s)) => s.clone(),
+                Some(V::Int(x) | V::SInt(x)) => x.to_string(),
+                Some(V::UInt(x)) => x.to_string(),
+                other => panic!("id: {other:?}"),
+            };
+            let progress = match p.get("progress_pct") {
+                Some(V::Float(x)) => f64::from(*x),
+                Some(V::Double(x)) => *x,
+                Some(V::Int(x)) => *x as f64,
+                Some(V::UInt(x)) => *x as f64,
+                Some(V::SInt(x)) => *x as f64,
+                other => panic!("progress_pct: {other:?}"),
+            };
+            (name, progress)
+        })
+        .collect()
+}
+
+/// Two wards whose data versions begin alike ("1.…": one import each)
+/// held one tile source and one set of figures between them: a segments
+/// tile of one ward drew the other's progress.
+#[tokio::test]
+async fn a_wards_segment_tiles_carry_its_own_progress() {
+    let s = start().await;
+    let a = code_a(&s).await;
+    // the bare ward's import counted as often as the other's (as two wards
+    // each imported a few times would be)
+    rusqlite::Connection::open(&s.db)
+        .unwrap()
+        .execute(
+            "UPDATE wards SET imports = (SELECT max(imports) FROM wards) WHERE code = ?1",
+            [B],
+        )
+        .unwrap();
+    let (va, vb) = (
+        s.get(&anon(), &format!("/w/{a}/api/version")).await,
+        s.get(&anon(), &format!("/w/{B}/api/version")).await,
+    );
+    let generation = |v: &Value| {
+        v["version"]
+            .as_str()
+            .unwrap_or("")
+            .split('.')
+            .next()
+            .map(str::to_string)
+    };
+    assert_eq!(
+        generation(&va),
+        generation(&vb),
+        "both wards one import in: {va} {vb}"
+    );
+    let bounds = s.get(&anon(), &format!("/w/{a}/api/config")).await["bounds"].clone();
+    let b: Vec<f64> = bounds
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    let (lon, lat) = ((b[0] + b[2]) / 2.0, ((b[1] + b[3]) / 2.0_f64).to_radians());
+    let z = 14u32;
+    let n = f64::from(1u32 << z);
+    let x = ((lon + 180.0) / 360.0 * n).floor();
+    let y = ((1.0 - lat.tan().asinh() / std::f64::consts::PI) / 2.0 * n).floor();
+    let tile = |w: &str| s.url(&format!("/w/{w}/tiles/segments/{z}/{x}/{y}.mvt"));
+    // the bare ward first, then the one with a history (same ids, same lines)
+    let bare = anon()
+        .get(tile(B))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let lived = anon()
+        .get(tile(&a))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let (bare, lived) = (segment_progress(&bare), segment_progress(&lived));
+    assert!(
+        !bare.is_empty() && !lived.is_empty(),
+        "segments on the tile"
+    );
+    assert!(
+        bare.iter().all(|(_, p)| *p == 0.0),
+        "ward {B} has no step: {bare:?}"
+    );
+    assert!(
+        lived.iter().any(|(_, p)| *p > 0.0),
+        "ward {a}'s progress: {lived:?}"
+    );
+    // and each figure is the ward's own summary's
+    let summary = s
+        .get(&anon(), &format!("/w/{a}/api/summary/segments"))
+        .await;
+    for (name, p) in &lived {
+        let row = summary
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| {
+                r["id"]
+                    .as_str()
+                    .map_or_else(|| r["id"].to_string(), str::to_string)
+                    == *name
+            })
+            .unwrap_or_else(|| panic!("{name} in the summary"));
+        assert!(
+            (row["progress_pct"].as_f64().unwrap() - p).abs() < 0.01,
+            "{name}: {row} vs {p}"
+        );
+    }
+}

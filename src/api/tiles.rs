@@ -310,13 +310,15 @@ async fn tile(
                 .blocking(move |s| {
                     let _permit = permit;
                     let ward = facts.get(s)?;
-                    let sources = t.sources(s, &k.version)?;
+                    // wards count their versions alike ("1.0.0"): the ward keys them too
+                    let held = format!("w{}-{}", k.ward, k.version);
+                    let sources = t.sources(s, &held)?;
                     // parcels carry statuses, not progress: an event (which moves the
                     // version) costs their tiles no recount of every segment and group
                     let figures = if layer == Layer::Parcels {
                         Arc::new(Figures::default())
                     } else {
-                        t.figures(&ward, &k.version, date)
+                        t.figures(&ward, &held, date)
                     };
                     let scope = caller.scope(s)?;
                     let audience = caller.audience();
