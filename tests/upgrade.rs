@@ -146,6 +146,42 @@ fn compare(what: &str, old: &Value, new: &Value, key: &str, all: bool) {
     }
 }
 
+/// A server on `db` and a GET of its JSON answers as `name` logged in
+/// (every answer must be a 2xx).
+async fn serve_logged_in(
+    db: &Path,
+    name: &str,
+    password: &str,
+) -> impl Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Value>>> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = router(AppState::new(db.to_path_buf(), true));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let r = client
+        .post(format!("http://{addr}/api/login"))
+        .json(&serde_json::json!({ "name": name, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "login");
+    move |path: String| {
+        let client = client.clone();
+        Box::pin(async move {
+            let r = client
+                .get(format!("http://{addr}{path}"))
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "{path}: {}", r.status());
+            r.json::<Value>().await.unwrap()
+        })
+    }
+}
+
 #[tokio::test]
 async fn a_database_of_schema_5_upgrades_and_keeps_its_figures_history_and_reports() {
     upgrade("v5-demo", 5, false).await;
@@ -365,34 +401,7 @@ async fn upgrade(name: &str, schema: i64, all: bool) {
         .unwrap()
         .add_user("kiemthu", hiendat::store::Role::Viewer, "mật khẩu kiểm thử")
         .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = router(AppState::new(db.clone(), true));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let r = client
-        .post(format!("http://{addr}/api/login"))
-        .json(&serde_json::json!({ "name": "kiemthu", "password": "mật khẩu kiểm thử" }))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "login");
-    let get = |path: String| {
-        let client = client.clone();
-        async move {
-            client
-                .get(format!("http://{addr}{path}"))
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
+    let get = serve_logged_in(&db, "kiemthu", "mật khẩu kiểm thử").await;
     compare(
         "groups",
         &fixture_json(&format!("{name}.summary-groups.json")),
@@ -637,33 +646,7 @@ async fn a_database_of_two_wards_of_schema_16_keeps_each_wards_figures() {
         "the plans' history byte for byte"
     );
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = router(AppState::new(db.clone(), true));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let r = client
-        .post(format!("http://{addr}/api/login"))
-        .json(&serde_json::json!({ "name": "quantri", "password": "mật khẩu quản trị tỉnh" }))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "login");
-    let get = |path: String| {
-        let client = client.clone();
-        async move {
-            let r = client
-                .get(format!("http://{addr}{path}"))
-                .send()
-                .await
-                .unwrap();
-            assert!(r.status().is_success(), "{path}: {}", r.status());
-            r.json::<Value>().await.unwrap()
-        }
-    };
+    let get = serve_logged_in(&db, "quantri", "mật khẩu quản trị tỉnh").await;
     for w in ["ngoc-son", "quang-hung"] {
         compare(
             &format!("{w}: groups"),
