@@ -36,6 +36,14 @@ fn copy_of_fixture(name: &str) -> PathBuf {
     db
 }
 
+/// The schema version a database file is at.
+fn user_version(db: &Path) -> i64 {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
 /// Every row of `sql`'s answer, as text.
 fn rows(db: &Path, sql: &str) -> Vec<String> {
     let c = rusqlite::Connection::open(db).unwrap();
@@ -360,17 +368,11 @@ async fn upgrade(name: &str, schema: i64, all: bool) {
         before.0.len() > 600 && !before.1.is_empty(),
         "the fixture holds a history and a frozen report"
     );
-    let version: i64 = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
+    let version: i64 = user_version(&db);
     assert_eq!(version, schema, "the fixture's schema");
 
     drop(hiendat::ops::import::open(&db).unwrap());
-    let version: i64 = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
+    let version: i64 = user_version(&db);
     assert_eq!(version, SCHEMA_VERSION);
     // every parcel of an earlier schema starts at version 1 (issue 15:
     // parcel versions); a later one keeps its own (checked by its test)
@@ -616,10 +618,7 @@ async fn a_database_of_two_wards_of_schema_16_keeps_each_wards_figures() {
     let db = copy_of_fixture("v16-wards");
     let before = kept(&db);
     let plans = rows(&db, "SELECT * FROM plan_history ORDER BY id");
-    let version: i64 = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
+    let version: i64 = user_version(&db);
     assert_eq!(version, 16, "the fixture's schema");
     assert_eq!(
         rows(&db, "SELECT group_concat(code, ' ') FROM wards ORDER BY id"),
@@ -634,10 +633,7 @@ async fn a_database_of_two_wards_of_schema_16_keeps_each_wards_figures() {
         "both wards have a parcel 1"
     );
     drop(hiendat::ops::import::open(&db).unwrap());
-    let version: i64 = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
+    let version: i64 = user_version(&db);
     assert_eq!(version, SCHEMA_VERSION);
     assert_eq!(kept(&db), before, "events and frozen reports byte for byte");
     assert_eq!(
