@@ -606,7 +606,7 @@ fn parcels_near(tx: &Connection, segments: &[(i64, [[f64; 2]; 2])]) -> Result<BT
     let mut out = BTreeSet::new();
     let mut old = tx.prepare("SELECT parcel FROM donations WHERE segment = ?1")?;
     let mut near = tx.prepare(
-        "SELECT b.id FROM parcel_bbox b JOIN parcels p ON p.id = b.id
+        "SELECT b.id FROM parcel_bbox b CROSS JOIN parcels p ON p.id = b.id
          WHERE b.max_lon >= ?1 AND b.min_lon <= ?2 AND b.max_lat >= ?3 AND b.min_lat <= ?4
            AND p.ward = (SELECT id FROM temp.ward_in_use)",
     )?;

@@ -46,6 +46,8 @@ mod wards;
 pub mod wkb;
 
 #[cfg(test)]
+mod bbox_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod wards_org_tests;
@@ -343,7 +345,7 @@ impl Store {
     /// meets the lon/lat box `[min, max]`.
     pub fn parcels_in_bbox(&self, min: [f64; 2], max: [f64; 2]) -> Result<Vec<FeatureId>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT p.fid, p.fid_is_number FROM parcel_bbox b JOIN parcels p ON p.id = b.id
+            "SELECT p.fid, p.fid_is_number FROM parcel_bbox b CROSS JOIN parcels p ON p.id = b.id
              WHERE b.max_lon >= ?1 AND b.min_lon <= ?2 AND b.max_lat >= ?3 AND b.min_lat <= ?4
                AND p.ward = ?5",
         )?;

@@ -181,13 +181,20 @@ impl Store {
 
     /// The parcels the filter selects, by row id (the bbox through the R*Tree).
     pub fn parcels(&self, f: &ParcelFilter) -> Result<Vec<ParcelRow>> {
+        // A box goes through the R*Tree first (CROSS JOIN fixes the order):
+        // left to itself, SQLite walks the whole ward and looks each parcel
+        // up in the tree.
+        let from = if f.bbox.is_some() {
+            "parcel_bbox b CROSS JOIN parcels p ON p.id = b.id"
+        } else {
+            "parcels p"
+        };
         let mut sql = format!(
-            "SELECT {PARCEL_COLUMNS} FROM parcels p LEFT JOIN residential_groups g ON g.id = p.residential_group"
+            "SELECT {PARCEL_COLUMNS} FROM {from} LEFT JOIN residential_groups g ON g.id = p.residential_group"
         );
         let mut conds: Vec<String> = vec![format!("p.ward = {}", super::wards::CURRENT)];
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         if let Some([min_lon, min_lat, max_lon, max_lat]) = f.bbox {
-            sql.push_str(" JOIN parcel_bbox b ON b.id = p.id");
             conds.push(format!(
                 "b.max_lon >= ?{} AND b.min_lon <= ?{} AND b.max_lat >= ?{} AND b.min_lat <= ?{}",
                 args.len() + 1,

@@ -23,7 +23,7 @@ impl Store {
         let [min_lon, min_lat, max_lon, max_lat] = bbox;
         let mut st = self.conn.prepare_cached(
             "SELECT p.id, p.fid, p.fid_is_number, p.parcel_no, p.geometry
-             FROM parcel_bbox b JOIN parcels p ON p.id = b.id
+             FROM parcel_bbox b CROSS JOIN parcels p ON p.id = b.id
              WHERE b.max_lon >= ?1 AND b.min_lon <= ?2 AND b.max_lat >= ?3 AND b.min_lat <= ?4
                AND p.ward = ?6
              LIMIT ?5",

@@ -1,0 +1,94 @@
+//! The box queries go through the R*Tree, not the whole ward. SQLite's
+//! planner, left to itself, prefers `parcels` by the `(ward, fid)` index
+//! (it guesses ten rows a ward) and looks each parcel up in the tree: every
+//! tile, map box and import then reads the whole ward (the 1M demo import
+//! never finished). The work a query does is counted in SQLite VM steps.
+
+use super::tests::input;
+use super::*;
+use crate::formats::geojson_read;
+use crate::geometry::crs::Crs;
+use crate::ops::import;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Counts, from now on, the VM steps (in hundreds) SQLite runs on `store`'s
+/// connection.
+fn count_steps(store: &mut Store) -> Arc<AtomicU64> {
+    let n = Arc::new(AtomicU64::new(0));
+    let seen = n.clone();
+    store
+        .conn
+        .progress_handler(
+            100,
+            Some(move || {
+                seen.fetch_add(1, Ordering::Relaxed);
+                false
+            }),
+        )
+        .unwrap();
+    n
+}
+
+/// The VM steps (in hundreds) `f` makes SQLite run on `store`'s connection.
+fn steps(store: &mut Store, f: impl FnOnce(&Store)) -> u64 {
+    let n = count_steps(store);
+    f(store);
+    n.load(Ordering::Relaxed)
+}
+
+#[test]
+fn a_small_box_reads_a_few_parcels_not_the_whole_ward() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/ward-10k");
+    let read = |f: &str| std::fs::read(format!("{dir}/{f}")).unwrap();
+    let segs = geojson_read::read_segments(&read("segments.geojson")).unwrap();
+    let parcels = geojson_read::read_parcels(&read("parcels.geojson")).unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    import::import(
+        &mut store,
+        &Crs::vn2000_thanh_hoa(),
+        input(&segs, &parcels),
+        false,
+    )
+    .unwrap();
+    assert!(parcels.len() >= 10_000);
+
+    // A box of about 10 m around a corner of the first parcel.
+    let [lon, lat] = parcels[0].polygons[0][0][0];
+    let d = 5e-5;
+    let (min, max) = ([lon - d, lat - d], [lon + d, lat + d]);
+    let bbox = [min[0], min[1], max[0], max[1]];
+
+    // Reading the ward's 10k parcels once costs thousands of hundreds of
+    // steps; a few parcels through the tree, a few dozen.
+    let ceiling = 50;
+    let mut found = 0;
+    let n = steps(&mut store, |s| {
+        found = s.parcels_in_bbox(min, max).unwrap().len()
+    });
+    assert!(found >= 1 && found < 50, "{found} parcels");
+    assert!(n < ceiling, "parcels_in_bbox: {n}00 VM steps");
+
+    let n = steps(&mut store, |s| {
+        found = s.tile_parcels(bbox, 1000).unwrap().len()
+    });
+    assert!(found >= 1, "{found} tile parcels");
+    assert!(n < ceiling, "tile_parcels: {n}00 VM steps");
+
+    let filter = ParcelFilter {
+        bbox: Some(bbox),
+        ..ParcelFilter::default()
+    };
+    let n = steps(&mut store, |s| found = s.parcels(&filter).unwrap().len());
+    assert!(found >= 1, "{found} filtered parcels");
+    assert!(n < ceiling, "parcels(bbox): {n}00 VM steps");
+
+    // The import's search for the parcels near a changed segment.
+    let n = count_steps(&mut store);
+    let tx = store.begin_import().unwrap();
+    let n0 = n.load(Ordering::Relaxed);
+    let near = tx.parcels_near(&[(-1, [min, max])]).unwrap();
+    assert!(!near.is_empty());
+    let n = n.load(Ordering::Relaxed) - n0;
+    assert!(n < ceiling, "parcels_near: {n}00 VM steps");
+}
