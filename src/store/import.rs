@@ -269,9 +269,8 @@ impl ImportTx<'_> {
     /// file from before wards).
     pub fn ward_outline_missing(&self) -> Result<bool> {
         Ok(self.tx.query_row(
-            "SELECT outline IS NULL AND EXISTS (SELECT 1 FROM residential_groups
-                                                WHERE ward = ?1 AND outline IS NOT NULL)
-             FROM wards WHERE id = ?1",
+            "SELECT NOT EXISTS (SELECT 1 FROM ward_outlines WHERE ward = ?1)
+                AND EXISTS (SELECT 1 FROM residential_groups WHERE ward = ?1 AND outline IS NOT NULL)",
             [self.ward],
             |r| r.get(0),
         )?)
@@ -280,7 +279,7 @@ impl ImportTx<'_> {
     /// Stores the ward's outline (lon/lat; the province map draws it).
     pub fn write_ward_outline(&self, outline: &[Rings]) -> Result<()> {
         self.tx.execute(
-            "UPDATE wards SET outline = ?2 WHERE id = ?1",
+            "INSERT OR REPLACE INTO ward_outlines (ward, outline) VALUES (?1, ?2)",
             (self.ward, wkb::multi_polygon(outline)),
         )?;
         Ok(())

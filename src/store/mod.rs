@@ -46,7 +46,7 @@ mod wards;
 pub mod wkb;
 
 #[cfg(test)]
-mod bbox_tests;
+mod cost_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -102,6 +102,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0014_parcel_versions.sql"),
     include_str!("migrations/0015_idempotency.sql"),
     include_str!("migrations/0016_wards.sql"),
+    include_str!("migrations/0017_ward_outlines.sql"),
 ];
 
 /// The version whose migration adds `parcel_status`, filled from the log.

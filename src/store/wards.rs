@@ -415,11 +415,12 @@ impl Store {
     pub fn ward_outline(&self, w: WardId) -> Result<Option<Vec<crate::geometry::outline::Rings>>> {
         let blob: Option<Vec<u8>> = self
             .conn
-            .query_row("SELECT outline FROM wards WHERE id = ?1", [w.0], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .flatten();
+            .query_row(
+                "SELECT outline FROM ward_outlines WHERE ward = ?1",
+                [w.0],
+                |r| r.get(0),
+            )
+            .optional()?;
         Ok(blob
             .map(|b| super::wkb::read_multi_polygon(&b))
             .transpose()?)
