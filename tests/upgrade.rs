@@ -13,7 +13,7 @@
 //! field work, 2026-12-05: the same with a party member's visit and
 //! agreement sent with `If-Match` and an `Idempotency-Key` (one replayed),
 //! so parcel versions have moved and keys are kept, made by
-//! `fixtures/make-v15.sh`; 16: two wards in one file, `fixtures/make-v16.sh`), and
+//! `fixtures/make-v15.sh`; 16 and 17: two wards in one file, `fixtures/make-wards.sh`), and
 //! `vN-demo.summary-*.json` are that version's own
 //! API answers on it. After the upgrade every event and every
 //! frozen report is there byte for byte, and every figure is the same number
@@ -608,18 +608,38 @@ const WARD_FIGURES: [&str; 8] = [
     "lagging",
 ];
 
-/// Schema 16 (`fixtures/make-v16.sh`, 2026-12-05): two wards in one file
-/// whose files numbered their features alike, an agreement recorded in the
-/// commune and a plan edited in the ward over the API. It opens, keeps
+/// Schema 16 (`fixtures/make-wards.sh 16`, 2026-12-05): two wards in one
+/// file whose files numbered their features alike, an agreement recorded in
+/// the commune and a plan edited in the ward over the API. It opens, keeps
 /// every event, frozen report and plan history byte for byte, and each
-/// ward's figures and the province's are those that version answered.
+/// ward's figures and the province's are those that version answered. Its
+/// wards' outlines leave their rows for `ward_outlines` (schema 17) byte for
+/// byte.
 #[tokio::test]
 async fn a_database_of_two_wards_of_schema_16_keeps_each_wards_figures() {
-    let db = copy_of_fixture("v16-wards");
+    two_wards_keep_their_figures("v16-wards", 16).await;
+}
+
+/// Schema 17 (`fixtures/make-wards.sh 17`, 2026-12-05): the same two wards
+/// made by the version whose wards keep their outlines apart.
+#[tokio::test]
+async fn a_database_of_two_wards_of_schema_17_keeps_each_wards_figures() {
+    two_wards_keep_their_figures("v17-wards", 17).await;
+}
+
+async fn two_wards_keep_their_figures(fixture: &str, schema: i64) {
+    let db = copy_of_fixture(fixture);
     let before = kept(&db);
     let plans = rows(&db, "SELECT * FROM plan_history ORDER BY id");
+    let outlines = if schema < 17 {
+        "SELECT id, outline FROM wards WHERE outline IS NOT NULL ORDER BY id"
+    } else {
+        "SELECT ward, outline FROM ward_outlines ORDER BY ward"
+    };
+    let outlines_before = rows(&db, outlines);
+    assert_eq!(outlines_before.len(), 2, "both wards' outlines");
     let version: i64 = user_version(&db);
-    assert_eq!(version, 16, "the fixture's schema");
+    assert_eq!(version, schema, "the fixture's schema");
     assert_eq!(
         rows(&db, "SELECT group_concat(code, ' ') FROM wards ORDER BY id"),
         rows(&db, "SELECT 'ngoc-son quang-hung'"),
@@ -641,32 +661,37 @@ async fn a_database_of_two_wards_of_schema_16_keeps_each_wards_figures() {
         plans,
         "the plans' history byte for byte"
     );
+    assert_eq!(
+        rows(&db, "SELECT ward, outline FROM ward_outlines ORDER BY ward"),
+        outlines_before,
+        "the wards' outlines byte for byte"
+    );
 
     let get = serve_logged_in(&db, "quantri", "mật khẩu quản trị tỉnh").await;
     for w in ["ngoc-son", "quang-hung"] {
         compare(
             &format!("{w}: groups"),
-            &fixture_json(&format!("v16-wards.{w}.summary-groups.json")),
+            &fixture_json(&format!("{fixture}.{w}.summary-groups.json")),
             &get(format!("/w/{w}/api/summary/groups")).await,
             "residential_group",
             true,
         );
         compare(
             &format!("{w}: groups on 01/10"),
-            &fixture_json(&format!("v16-wards.{w}.summary-groups-2026-10-01.json")),
+            &fixture_json(&format!("{fixture}.{w}.summary-groups-2026-10-01.json")),
             &get(format!("/w/{w}/api/summary/groups?as_of=2026-10-01")).await,
             "residential_group",
             true,
         );
         compare(
             &format!("{w}: segments"),
-            &fixture_json(&format!("v16-wards.{w}.summary-segments.json")),
+            &fixture_json(&format!("{fixture}.{w}.summary-segments.json")),
             &get(format!("/w/{w}/api/summary/segments")).await,
             "id",
             true,
         );
     }
-    let old = fixture_json("v16-wards.wards.json");
+    let old = fixture_json(&format!("{fixture}.wards.json"));
     let new = get("/api/wards?as_of=2026-12-05".into()).await;
     for f in [
         "parcels_affected",
