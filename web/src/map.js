@@ -254,6 +254,9 @@ export function createMap({ container, config, onReady, tiles }) {
     // preserveDrawingBuffer: the canvas can be printed and read back; no MSAA: MapLibre's line
     // shaders antialias already, and MSAA costs a lot on software GL (office PCs without a GPU).
     canvasContextAttributes: { preserveDrawingBuffer: true, antialias: false },
+    // Labels appear at once: a 300 ms fade keeps software GL drawing frames after every pan (most of a
+    // pan's settle on an office PC without a GPU).
+    fadeDuration: 0,
     attributionControl: config.basemap ? { compact: true } : false,
     dragRotate: false,
     pitchWithRotate: false,

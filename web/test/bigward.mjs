@@ -94,6 +94,9 @@ try {
   assert(during.some((p) => /^\/tiles\/parcels\/17\/\d+\/\d+\.mvt$/.test(p)), `panning asked parcel tiles at z17: ${during.join(', ')}`);
   const odd = during.filter((p) => p !== '/api/version' && !/^\/tiles\/(parcels\/17|segments\/16|corridors\/16|groups\/15)\/\d+\/\d+\.mvt$/.test(p));
   assert(odd.length === 0, `tiles of other zooms than parcels 17, segments and corridors 16, groups 15: ${odd.join(', ')}`);
+  // A fade keeps software GL drawing 300 ms after each pan (most of a pan's settle without a GPU).
+  const fade = await page.evaluate(() => window.hiendat.map._fadeDuration);
+  assert(fade === 0, `labels fade in over ${fade} ms after a pan`);
   const told = await page.evaluate((k) => window.hiendat.parcels.all.length - k, all0);
   assert(told > 0, 'the page told its tile requests');
   const drawn = await page.evaluate(() => {
