@@ -73,10 +73,71 @@ struct Lru {
     map: HashMap<Key, (Bytes, u64)>,
     bytes: usize,
     tick: u64,
-    version: String,
+    /// Each ward's data version the kept tiles are of.
+    versions: HashMap<i64, String>,
+}
+
+/// What moved from one data version of a ward to the next, for the tiles
+/// kept: anything ([`Moved::All`]), or only the statuses of the parcels in
+/// these lon/lat boxes (events alone: a parcel tile elsewhere is the same).
+#[derive(Debug, Clone, PartialEq)]
+enum Moved {
+    All,
+    Parcels(Vec<[f64; 4]>),
+}
+
+/// At most this many parcels' events between two versions keep the other
+/// parcel tiles; past it, every tile of the ward is built again.
+const MOVED_PARCELS: usize = 256;
+
+/// The range of event ids between two data versions (`imports.events.
+/// paperwork`) that differ by events alone, newer after older.
+fn events_between(old: &str, new: &str) -> Option<(i64, i64)> {
+    let parts = |v: &str| -> Option<(String, i64, String)> {
+        let mut p = v.split('.');
+        let (i, e, w) = (p.next()?, p.next()?, p.next()?);
+        Some((i.into(), e.parse().ok()?, w.into()))
+    };
+    let ((i0, e0, p0), (i1, e1, p1)) = (parts(old)?, parts(new)?);
+    (i0 == i1 && p0 == p1 && e1 > e0).then_some((e0, e1))
 }
 
 impl Lru {
+    /// The data version the ward's kept tiles are of.
+    fn version_of(&self, ward: i64) -> Option<&str> {
+        self.versions.get(&ward).map(String::as_str)
+    }
+
+    /// The ward's kept tiles move from version `from` to `to`: those
+    /// `moved` leaves as they were are kept under `to`, the rest dropped.
+    /// A no-op when another request moved them first.
+    fn advance(&mut self, ward: i64, from: Option<&str>, to: &str, moved: &Moved) {
+        if self.version_of(ward) != from {
+            return;
+        }
+        self.versions.insert(ward, to.to_string());
+        let old: Vec<Key> = self
+            .map
+            .keys()
+            .filter(|k| k.ward == ward && k.version != to)
+            .cloned()
+            .collect();
+        for k in old {
+            let Some((b, t)) = self.map.remove(&k) else {
+                continue;
+            };
+            if Some(k.version.as_str()) == from && keeps(&k, moved) {
+                let k = Key {
+                    version: to.to_string(),
+                    ..k
+                };
+                self.map.insert(k, (b, t));
+            } else {
+                self.bytes -= cost(&b);
+            }
+        }
+    }
+
     fn get(&mut self, k: &Key) -> Option<Bytes> {
         self.tick += 1;
         let tick = self.tick;
@@ -87,11 +148,14 @@ impl Lru {
     }
 
     fn put(&mut self, k: Key, body: Bytes, limit: usize) {
-        if k.version != self.version {
-            // the data moved on: tiles of earlier versions are never asked again
-            self.version.clone_from(&k.version);
-            self.map.retain(|k, _| k.version == self.version);
-            self.bytes = self.map.values().map(|(b, _)| cost(b)).sum();
+        // a tile built from an older version than the ward's kept ones is
+        // answered, not kept
+        match self.version_of(k.ward) {
+            Some(v) if v != k.version => return,
+            Some(_) => {}
+            None => {
+                self.versions.insert(k.ward, k.version.clone());
+            }
         }
         if cost(&body) > limit {
             return;
@@ -115,6 +179,24 @@ impl Lru {
                 }
             }
         }
+    }
+}
+
+/// Whether a tile kept at one version is the same at the next. Corridors
+/// are geometry (imports move them); parcel tiles change where a moved
+/// parcel is; segments and groups carry the ward's progress, which every
+/// event moves.
+fn keeps(k: &Key, moved: &Moved) -> bool {
+    match (moved, k.layer) {
+        (Moved::All, _) => false,
+        (Moved::Parcels(_), Layer::Corridors) => true,
+        (Moved::Parcels(boxes), Layer::Parcels) => {
+            let [x0, y0, x1, y1] = k.tile.bbox();
+            !boxes
+                .iter()
+                .any(|b| b[0] <= x1 && b[2] >= x0 && b[1] <= y1 && b[3] >= y0)
+        }
+        (Moved::Parcels(_), _) => false,
     }
 }
 
@@ -298,6 +380,21 @@ async fn tile(
     if matches {
         return Ok(answer(StatusCode::NOT_MODIFIED, &etag, None, keep));
     }
+    let held = lock(&tiles.0.cache).version_of(ward).map(str::to_string);
+    if held.as_deref() != Some(key.version.as_str()) {
+        // the ward's data moved on since its tiles were kept: what moved
+        let moved = match held
+            .as_deref()
+            .and_then(|h| events_between(h, &key.version))
+        {
+            Some((after, upto)) => state
+                .blocking(move |s| Ok(s.event_parcel_boxes(after, upto, MOVED_PARCELS)?))
+                .await?
+                .map_or(Moved::All, Moved::Parcels),
+            None => Moved::All,
+        };
+        lock(&tiles.0.cache).advance(ward, held.as_deref(), &key.version, &moved);
+    }
     let hit = lock(&tiles.0.cache).get(&key);
     let body = match hit {
         Some(b) => b,
@@ -415,8 +512,81 @@ mod tests {
         assert!(c.bytes <= 20_000, "{}", c.bytes);
         assert!(c.get(&key(99, "1.1.0")).is_some());
         assert!(c.get(&key(0, "1.1.0")).is_none());
+        // a tile of a newer version than the kept ones waits for them to move
+        c.put(key(1, "1.2.0"), Bytes::from(vec![0; 10]), 20_000);
+        assert!(c.get(&key(1, "1.2.0")).is_none());
+        c.advance(1, Some("1.1.0"), "1.2.0", &Moved::All);
         c.put(key(1, "1.2.0"), Bytes::from(vec![0; 10]), 20_000);
         assert_eq!(c.map.len(), 1);
         assert_eq!(c.bytes, 138);
+    }
+
+    #[test]
+    fn events_alone_keep_the_parcel_tiles_away_from_the_parcels_they_moved() {
+        assert_eq!(events_between("3.100.7", "3.104.7"), Some((100, 104)));
+        assert_eq!(events_between("3.100.7", "4.104.7"), None, "an import");
+        assert_eq!(events_between("3.100.7", "3.104.8"), None, "paperwork");
+        assert_eq!(events_between("3.104.7", "3.100.7"), None, "backwards");
+        assert_eq!(events_between("3.100.7", "x"), None);
+
+        let tile = TileId::new(17, 104_000, 58_000).unwrap();
+        let [x0, y0, x1, y1] = tile.bbox();
+        let key = |layer: Layer, tile: TileId, ward: i64| Key {
+            ward,
+            layer,
+            tile,
+            date: NaiveDate::MAX,
+            view: "public".into(),
+            version: "3.100.7".into(),
+        };
+        let far = TileId::new(17, 104_010, 58_000).unwrap();
+        let mut c = Lru::default();
+        for k in [
+            key(Layer::Parcels, tile, 1),
+            key(Layer::Parcels, far, 1),
+            key(Layer::Segments, far, 1),
+            key(Layer::Groups, far, 1),
+            key(Layer::Corridors, tile, 1),
+            key(Layer::Parcels, tile, 2),
+        ] {
+            c.put(k, Bytes::from_static(b"tile"), 1 << 20);
+        }
+        // a parcel inside the first tile moved
+        let inside = [x0 + 1e-5, y0 + 1e-5, (x0 + x1) / 2.0, (y0 + y1) / 2.0];
+        c.advance(1, Some("3.100.7"), "3.101.7", &Moved::Parcels(vec![inside]));
+        let now = |layer, tile, ward| Key {
+            version: "3.101.7".into(),
+            ..key(layer, tile, ward)
+        };
+        assert!(
+            c.get(&now(Layer::Parcels, tile, 1)).is_none(),
+            "its tile is built again"
+        );
+        assert!(
+            c.get(&now(Layer::Parcels, far, 1)).is_some(),
+            "a tile away from it is kept"
+        );
+        assert!(
+            c.get(&now(Layer::Segments, far, 1)).is_none(),
+            "progress moved"
+        );
+        assert!(
+            c.get(&now(Layer::Groups, far, 1)).is_none(),
+            "progress moved"
+        );
+        assert!(
+            c.get(&now(Layer::Corridors, tile, 1)).is_some(),
+            "corridors are geometry"
+        );
+        // the other ward's tiles are its own version's, untouched
+        assert!(c.get(&key(Layer::Parcels, tile, 2)).is_some());
+        assert_eq!(c.version_of(2), Some("3.100.7"));
+        // a second request seeing the same move changes nothing
+        c.advance(1, Some("3.100.7"), "3.101.7", &Moved::All);
+        assert!(c.get(&now(Layer::Parcels, far, 1)).is_some());
+        // an import moves everything
+        c.advance(1, Some("3.101.7"), "4.101.7", &Moved::All);
+        assert!(c.map.keys().all(|k| k.ward == 2), "{:?}", c.map.keys());
+        assert_eq!(c.bytes, cost(b"tile"));
     }
 }

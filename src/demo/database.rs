@@ -172,26 +172,32 @@ pub fn create_demo_timed(
     let mut store = Store::open(path).map_err(fail)?;
     // a new file, removed if anything fails: no fsync, a large page cache
     store.bulk_load(true).map_err(fail)?;
-    import::import(
-        &mut store,
-        &crs,
-        ImportInput {
-            segments: &ward.segments,
-            parcels: &ward.parcels,
-            corridors: &[],
-            households: Some(&households),
-            structures: Some(&structures),
-            org: None,
-            // each import step's time, under the step before it
-            progress: Some(&|step: ImportStep| t.done(&format!("  import, until {step:?}"))),
-        },
-        false,
-    )
-    .map_err(|e| gone(&e))?;
-    t.done("import");
-    let paper = super::org::generate(&ward.parcels, &households, &hist.events, seed);
+    // The paperwork needs the generated ward, not the store: it is drawn up
+    // on the other core while the import (one SQLite writer) runs.
+    let (imported, paper) = std::thread::scope(|s| {
+        let paper =
+            s.spawn(|| super::org::generate(&ward.parcels, &households, &hist.events, seed));
+        let imported = import::import(
+            &mut store,
+            &crs,
+            ImportInput {
+                segments: &ward.segments,
+                parcels: &ward.parcels,
+                corridors: &[],
+                households: Some(&households),
+                structures: Some(&structures),
+                org: None,
+                // each import step's time, under the step before it
+                progress: Some(&|step: ImportStep| t.done(&format!("  import, until {step:?}"))),
+            },
+            false,
+        );
+        (imported, paper.join())
+    });
+    imported.map_err(|e| gone(&e))?;
+    let paper = paper.map_err(|_| gone(&"demo paperwork: panicked"))?;
     drop((ward, pairs, households, structures, finals));
-    t.done("org (generate)");
+    t.done("import, org (generate)");
     store.set_meta("ward", "Ngọc Sơn").map_err(fail)?;
     crate::ops::reports::set_province(&store, "Thanh Hóa").map_err(fail)?;
     store.import_org(&paper.org).map_err(fail)?;

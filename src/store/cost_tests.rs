@@ -73,7 +73,7 @@ fn a_small_box_reads_a_few_parcels_not_the_whole_ward() {
     let n = steps(&mut store, |s| {
         found = s.parcels_in_bbox(min, max).unwrap().len()
     });
-    assert!(found >= 1 && found < 50, "{found} parcels");
+    assert!((1..50).contains(&found), "{found} parcels");
     assert!(n < ceiling, "parcels_in_bbox: {n}00 VM steps");
 
     let n = steps(&mut store, |s| {
@@ -130,7 +130,9 @@ fn no_table_a_trigger_updates_on_every_write_holds_a_blob() {
     for (table, trigger) in &updated {
         let blobs: Vec<String> = store
             .conn
-            .prepare(&format!("SELECT name FROM pragma_table_info('{table}') WHERE type = 'BLOB'"))
+            .prepare(&format!(
+                "SELECT name FROM pragma_table_info('{table}') WHERE type = 'BLOB'"
+            ))
             .unwrap()
             .query_map([], |r| r.get(0))
             .unwrap()

@@ -74,12 +74,23 @@ impl Store {
         // loop appended (kept without names and notes, which no check
         // reads: a million parcels' history stays a few hundred MB).
         let mut logs: HashMap<&str, (i64, ParcelName, Vec<Logged>)> = HashMap::new();
+        // A ward without an event yet (a campaign's history loaded at once,
+        // the demo's): every log starts empty, and is not looked for.
+        let fresh: bool = tx.query_row(
+            "SELECT last_event = 0 FROM wards WHERE id = (SELECT id FROM temp.ward_in_use)",
+            [],
+            |r| r.get(0),
+        )?;
         for e in events {
             let (key, name, log) = match logs.entry(e.parcel.as_str()) {
                 Entry::Occupied(o) => o.into_mut(),
                 Entry::Vacant(v) => {
                     let (key, parcel, name) = lookup(&tx, &e.parcel)?;
-                    let log = load(&tx, key, &parcel)?;
+                    let log = if fresh {
+                        Vec::new()
+                    } else {
+                        load(&tx, key, &parcel)?
+                    };
                     v.insert((key, name, log))
                 }
             };

@@ -820,8 +820,33 @@ fn replace_structures(tx: &Transaction, structures: &[StructureInput]) -> Result
         "INSERT INTO structures (parcel, kind, quantity, unit, value_vnd, donated)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
+    // A ward without structures or their history yet (its first import):
+    // nothing stored to compare with, clear, or record the replacement of.
+    let fresh: bool = tx.query_row(
+        "SELECT NOT EXISTS (SELECT 1 FROM structures s CROSS JOIN parcels p ON p.id = s.parcel
+                            WHERE p.ward = (SELECT id FROM temp.ward_in_use))
+            AND NOT EXISTS (SELECT 1 FROM structure_changes c CROSS JOIN parcels p ON p.id = c.parcel
+                            WHERE p.ward = (SELECT id FROM temp.ward_in_use))",
+        [],
+        |r| r.get(0),
+    )?;
     for k in order {
         let rows = &by_parcel[&k];
+        if fresh {
+            for s in rows {
+                insert.execute((
+                    k,
+                    s.kind.code(),
+                    s.quantity,
+                    s.unit.code(),
+                    s.value_vnd,
+                    s.donated,
+                ))?;
+            }
+            counts.added += rows.len();
+            counts.parcels_replaced += 1;
+            continue;
+        }
         let mut old: Vec<StructureKey> = stored
             .query_map([k], |r| {
                 Ok((

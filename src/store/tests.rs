@@ -1141,6 +1141,37 @@ fn a_batch_of_events_with_one_refused_appends_none() {
 }
 
 #[test]
+fn a_batch_checks_each_event_against_the_log_stored_before_it() {
+    let mut store = imported_small();
+    let first = store
+        .append_event(&event(101, Status::Persuading, (2026, 3, 1), 0))
+        .unwrap();
+    // a correction names a stored event: the batch reads the parcel's log
+    let mut fix = event(101, Status::Declined, (2026, 3, 1), 1);
+    fix.corrects = Some(first);
+    store.append_events(&[fix]).unwrap();
+    // and the stored state: persuading (now declined) → signed skips agreeing
+    let err = store
+        .append_events(&[event(101, Status::Signed, (2026, 3, 5), 2)])
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Transition(_) | StoreError::NoRecord(_)),
+        "{err}"
+    );
+    let err = store
+        .append_events(&[{
+            let mut again = event(101, Status::Agreed, (2026, 3, 6), 3);
+            again.corrects = Some(first);
+            again
+        }])
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Correction(_)),
+        "corrected twice: {err}"
+    );
+}
+
+#[test]
 fn a_version_3_file_gets_its_outlines_when_opened() {
     let dir = tempdir();
     let path = dir.join("v3.db");
