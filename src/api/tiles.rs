@@ -8,9 +8,11 @@
 //!
 //! - A tile with nothing on it is `204 No Content` (MapLibre draws
 //!   nothing there); below a layer's [`Layer::min_zoom`] every tile is.
-//! - Tiles are kept in memory, at most [`CACHE_BYTES`], under (layer, z,
-//!   x, y, date, the caller's view, the data version): an event or an
-//!   import moves the data version, so the next request builds afresh.
+//! - Tiles are kept in memory, at most [`CACHE_BYTES`], under (ward, layer,
+//!   z, x, y, date, the caller's view, the data version). When a ward's
+//!   version moves by events alone, its parcel tiles away from the moved
+//!   parcels and its corridor tiles are kept under the new version; any
+//!   other move (an import, paperwork) drops the ward's tiles.
 //! - `ETag` is the data version with that key; `If-None-Match` with it is
 //!   `304`. `Cache-Control: no-cache`: a browser keeps tiles but asks
 //!   again each time (events change them).
