@@ -24,7 +24,7 @@ type Held = Option<(String, Arc<Kept>)>;
 pub(super) struct Facts(Arc<Mutex<HashMap<i64, Arc<Mutex<Held>>>>>);
 
 /// A version's parts: (imports, last event id, paperwork).
-fn parts(v: &str) -> Option<(&str, i64, &str)> {
+pub(super) fn parts(v: &str) -> Option<(&str, i64, &str)> {
     let mut it = v.split('.');
     let (i, e, p) = (it.next()?, it.next()?, it.next()?);
     Some((i, e.parse().ok()?, p))
@@ -94,6 +94,7 @@ mod tests {
         assert_eq!(held(&state), None, "nothing read before warming");
         state.warm().await.unwrap();
         assert_eq!(held(&state), Some(200), "every parcel's facts held");
+        assert!(state.tiles.warmed(), "the tiles' sources and figures held");
         drop(state);
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -215,15 +215,16 @@ impl AppState {
     /// Reads the wards' facts now, before the server takes requests: the
     /// first figure asked for (a past date's summary, the progress chart)
     /// is then computed from memory instead of waiting for a million
-    /// parcels' facts to be read.
+    /// parcels' facts to be read; and the tiles' sources and figures, which
+    /// the first map waits for.
     pub async fn warm(&self) -> Result<(), ApiError> {
-        // every ward's, one after the other
+        // every ward's, one after the other; the tiles' sources and figures
+        // are held for one ward at a time: the only ward's, or the last
         let wards = self.blocking(|s| Ok(s.wards()?)).await?;
         for w in wards {
-            let facts = self.facts();
-            wards::WARD
-                .scope(w.id, self.blocking(move |s| facts.get(s).map(|_| ())))
-                .await?;
+            let (facts, tiles) = (self.facts(), self.tiles.clone());
+            let warm = move |s: &mut crate::store::Store| tiles.warm(s, &*facts.get(s)?);
+            wards::WARD.scope(w.id, self.blocking(warm)).await?;
         }
         // Its connection is closed: a server that has answered nothing yet
         // holds none open (as `hiendat restore` checks, beside the lock file).

@@ -95,12 +95,7 @@ const MOVED_PARCELS: usize = 256;
 /// The range of event ids between two data versions (`imports.events.
 /// paperwork`) that differ by events alone, newer after older.
 fn events_between(old: &str, new: &str) -> Option<(i64, i64)> {
-    let parts = |v: &str| -> Option<(String, i64, String)> {
-        let mut p = v.split('.');
-        let (i, e, w) = (p.next()?, p.next()?, p.next()?);
-        Some((i.into(), e.parse().ok()?, w.into()))
-    };
-    let ((i0, e0, p0), (i1, e1, p1)) = (parts(old)?, parts(new)?);
+    let ((i0, e0, p0), (i1, e1, p1)) = (super::facts::parts(old)?, super::facts::parts(new)?);
     (i0 == i1 && p0 == p1 && e1 > e0).then_some((e0, e1))
 }
 
@@ -232,7 +227,32 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// What the ward's tile sources and figures are held under: wards count
+/// their versions alike ("1.0.0"), so the ward keys them too.
+fn held_as(ward: i64, version: &str) -> String {
+    format!("w{ward}-{version}")
+}
+
 impl Tiles {
+    /// Loads the current ward's tile sources and today's figures, before
+    /// any request: the first map after a start would wait for them.
+    pub(super) fn warm(
+        &self,
+        s: &crate::store::Store,
+        ward: &crate::campaign::figures::Kept,
+    ) -> Result<(), ApiError> {
+        let held = held_as(s.ward_id().0, &s.data_version()?);
+        self.sources(s, &held)?;
+        self.figures(ward, &held, NaiveDate::MAX);
+        Ok(())
+    }
+
+    /// Whether sources and figures are held (tests).
+    #[cfg(test)]
+    pub(super) fn warmed(&self) -> bool {
+        lock(&self.0.sources).is_some() && !lock(&self.0.figures).is_empty()
+    }
+
     fn sources(&self, s: &crate::store::Store, version: &str) -> Result<Arc<Sources>, ApiError> {
         let generation = version.split('.').next().unwrap_or("").to_string();
         let mut held = lock(&self.0.sources);
@@ -409,8 +429,7 @@ async fn tile(
                 .blocking(move |s| {
                     let _permit = permit;
                     let ward = facts.get(s)?;
-                    // wards count their versions alike ("1.0.0"): the ward keys them too
-                    let held = format!("w{}-{}", k.ward, k.version);
+                    let held = held_as(k.ward, &k.version);
                     let sources = t.sources(s, &held)?;
                     // parcels carry statuses, not progress: an event (which moves the
                     // version) costs their tiles no recount of every segment and group
