@@ -648,3 +648,28 @@ async fn a_wards_segment_tiles_carry_its_own_progress() {
         );
     }
 }
+
+/// `/w/{code}` without its slash is sent to `/w/{code}/` (the page's
+/// relative addresses resolve under it), its query kept; an address that
+/// cannot be a ward's is not.
+#[tokio::test]
+async fn a_wards_address_without_its_slash_is_sent_to_the_page() {
+    let s = start().await;
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (path, to) in [
+        (format!("/w/{B}"), format!("/w/{B}/")),
+        (format!("/w/{B}?lang=en"), format!("/w/{B}/?lang=en")),
+    ] {
+        let r = c.get(s.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::PERMANENT_REDIRECT, "{path}");
+        assert_eq!(r.headers()["location"], to.as_str(), "{path}");
+        // (this server has no page files: the address is routed, not sent on)
+        let page = c.get(s.url(&to)).send().await.unwrap();
+        assert!(!page.status().is_redirection(), "{to}: {}", page.status());
+    }
+    let r = c.get(s.url("/w/Not%20A%20Code")).send().await.unwrap();
+    assert_ne!(r.status(), StatusCode::PERMANENT_REDIRECT);
+}

@@ -168,6 +168,18 @@ pub(super) async fn resolve(
 ) -> Response {
     let path = req.uri().path().to_string();
     let wanted = req.extensions().get::<WardPath>().map(|w| w.0.clone());
+    // `/w/{code}` without its slash: the page's relative addresses need it
+    if let (Some(code), Some(OriginalUri(original))) =
+        (&wanted, req.extensions().get::<OriginalUri>())
+        && original.path() == format!("/w/{code}")
+        && crate::store::valid_ward_code(code)
+    {
+        let to = match original.query() {
+            Some(q) => format!("/w/{code}/?{q}"),
+            None => format!("/w/{code}/"),
+        };
+        return axum::response::Redirect::permanent(&to).into_response();
+    }
     let api = path.starts_with("/api/") || path.starts_with("/tiles/");
     // The page's files need no ward (only an existing one, when named),
     // nor do the session's and the users' routes: unprefixed, they cost

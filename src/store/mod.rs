@@ -75,7 +75,7 @@ pub use structures::{IMPORT_AUTHOR, StructureEdit, StructureRecorded};
 pub use tiles::TileParcel;
 pub use users::{Action, Role, User};
 pub use versions::ParcelVersion;
-pub use wards::{UNNAMED as UNNAMED_WARD, WardId, WardKind, WardRow, slug};
+pub use wards::{UNNAMED as UNNAMED_WARD, WardId, WardKind, WardRow, slug, valid_ward_code};
 
 use crate::campaign::FeatureId;
 use crate::campaign::events::{TransitionError, UnknownStatus};

@@ -148,12 +148,16 @@ pub fn slug(name: &str) -> String {
 }
 
 /// Whether `code` may name a ward: 1 to 40 of `a-z`, `0-9`, `-`.
-fn check_code(code: &str) -> Result<()> {
-    if (1..=40).contains(&code.len())
+pub fn valid_ward_code(code: &str) -> bool {
+    (1..=40).contains(&code.len())
         && code
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
+}
+
+/// [`valid_ward_code`], or the error naming the field.
+fn check_code(code: &str) -> Result<()> {
+    if valid_ward_code(code) {
         Ok(())
     } else {
         Err(StoreError::BadInput(format!(
