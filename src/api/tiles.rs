@@ -579,26 +579,15 @@ mod tests {
             version: "3.101.7".into(),
             ..key(layer, tile, ward)
         };
-        assert!(
-            c.get(&now(Layer::Parcels, tile, 1)).is_none(),
-            "its tile is built again"
-        );
-        assert!(
-            c.get(&now(Layer::Parcels, far, 1)).is_some(),
-            "a tile away from it is kept"
-        );
-        assert!(
-            c.get(&now(Layer::Segments, far, 1)).is_none(),
-            "progress moved"
-        );
-        assert!(
-            c.get(&now(Layer::Groups, far, 1)).is_none(),
-            "progress moved"
-        );
-        assert!(
-            c.get(&now(Layer::Corridors, tile, 1)).is_some(),
-            "corridors are geometry"
-        );
+        for (layer, at, kept, why) in [
+            (Layer::Parcels, tile, false, "its tile is built again"),
+            (Layer::Parcels, far, true, "a tile away from it is kept"),
+            (Layer::Segments, far, false, "progress moved"),
+            (Layer::Groups, far, false, "progress moved"),
+            (Layer::Corridors, tile, true, "corridors are geometry"),
+        ] {
+            assert_eq!(c.get(&now(layer, at, 1)).is_some(), kept, "{why}");
+        }
         // the other ward's tiles are its own version's, untouched
         assert!(c.get(&key(Layer::Parcels, tile, 2)).is_some());
         assert_eq!(c.version_of(2), Some("3.100.7"));

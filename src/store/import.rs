@@ -832,43 +832,33 @@ fn replace_structures(tx: &Transaction, structures: &[StructureInput]) -> Result
     )?;
     for k in order {
         let rows = &by_parcel[&k];
-        if fresh {
-            for s in rows {
-                insert.execute((
-                    k,
-                    s.kind.code(),
-                    s.quantity,
-                    s.unit.code(),
-                    s.value_vnd,
-                    s.donated,
-                ))?;
+        let history = if fresh {
+            false
+        } else {
+            let mut old: Vec<StructureKey> = stored
+                .query_map([k], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<f64>>(1)?.unwrap_or(0.0).to_bits(),
+                        r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                        r.get(3)?,
+                        r.get(4)?,
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+            let mut new: Vec<StructureKey> = rows.iter().map(|s| structure_key(s)).collect();
+            old.sort();
+            new.sort();
+            if old == new {
+                counts.unchanged += new.len();
+                continue;
             }
-            counts.added += rows.len();
-            counts.parcels_replaced += 1;
-            continue;
-        }
-        let mut old: Vec<StructureKey> = stored
-            .query_map([k], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<f64>>(1)?.unwrap_or(0.0).to_bits(),
-                    r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                    r.get(3)?,
-                    r.get(4)?,
-                ))
-            })?
-            .collect::<Result<_, _>>()?;
-        let mut new: Vec<StructureKey> = rows.iter().map(|s| structure_key(s)).collect();
-        old.sort();
-        new.sort();
-        if old == new {
-            counts.unchanged += new.len();
-            continue;
-        }
-        // a parcel whose structures have a history: the replacement is
-        // recorded in it, from today (store::structures::import_replaces)
-        let history = super::structures::import_replaces(tx, k, today, &at)?;
-        counts.removed += clear.execute([k])?;
+            // a parcel whose structures have a history: the replacement is
+            // recorded in it, from today (store::structures::import_replaces)
+            let history = super::structures::import_replaces(tx, k, today, &at)?;
+            counts.removed += clear.execute([k])?;
+            history
+        };
         for s in rows {
             insert.execute((
                 k,
