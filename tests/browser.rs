@@ -129,7 +129,10 @@ fn the_map_viewer_passes_its_browser_tests_against_a_fresh_demo_ward() {
     let _ = std::fs::remove_file(&db);
     let (_server, started) = start_server(&db, &log);
     let screenshots = Path::new(REPO).join("target/screenshots");
-    let out = Command::new("node")
+    // A page that never settles would hold the suite for ever: coreutils'
+    // `timeout` ends the run (about 7 minutes here) after 25.
+    let out = Command::new("timeout")
+        .args(["--kill-after=10", "1500", "node"])
         .arg(Path::new(REPO).join("web/test/browser.mjs"))
         .current_dir(Path::new(REPO).join("web"))
         .env("HIENDAT_URL", &started.url)

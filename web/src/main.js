@@ -803,11 +803,13 @@ async function start() {
   }
   // A ward of several: the way back to the province view.
   $('#province-link').hidden = !((config.wards?.length ?? 0) > 1);
+  // The ward's clock before anything shows a date (the reports form dates itself when wired):
+  // the browser's own clock may be on another day than the ward's.
+  setWardClock(config);
+  state.today = wardToday();
   wire();
   const me = await Promise.resolve(boot.me).then((x) => x ?? api.me());
   state.config = config;
-  setWardClock(config);
-  state.today = wardToday();
   state.version = config.version;
   state.me = me?.user ?? null;
   $('#demo-badge').hidden = !config.demo;

@@ -1326,6 +1326,8 @@ await test('issue 14: the periodic report, edited in the reports dialog, preview
   const user = await testUser('kiemthu.dinhky', 'editor');
   const { page, context, errors } = await openAs(user);
   await openReports(page);
+  // the ward's today (the server's clock), never the browser's own day
+  eq(await page.inputValue('#report-as-of'), vnDate(todayIso()), 'the report dated the ward\'s today');
   await page.selectOption('#report-by', 'periodic');
   await page.waitForFunction(() => document.querySelectorAll('#report-parts .report-part').length === 4, null, { timeout: 30000 });
   assert(await page.isVisible('#report-preview') && await page.isVisible('#report-lag-days'), 'preview button or lag days hidden');
