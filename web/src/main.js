@@ -12,7 +12,7 @@ import { structuresEditor, wireStructures } from './structures.js';
 import { panelShown, panelClosed, panelRedrawing, sliderText, localizeMap } from './a11y.js';
 import {
   $, esc, renderWardSummary, filterSegments, sortSegments, renderSegmentList, renderGroupTable,
-  renderLegend, segmentDetail, segmentParcelList, groupDetail, parcelDetail, renderPrintSummary,
+  renderLegend, segmentDetail, segmentParcelList, groupDetail, parcelDetail, renderPrintSummary, wireLogin,
 } from './panels.js';
 
 const POLL_MS = 3000;
@@ -637,25 +637,11 @@ function wire() {
     else { preparePrint(); window.print(); }
   });
   window.addEventListener('beforeprint', preparePrint);
-  $('#login-btn').addEventListener('click', () => {
-    $('#login-error').textContent = '';
-    $('#login-dialog').showModal();
-    $('#login-name').focus();
-  });
-  $('#login-cancel').addEventListener('click', () => $('#login-dialog').close());
-  $('#login-form').addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    try {
-      await api.login($('#login-name').value.trim(), $('#login-password').value);
-      $('#login-password').value = '';
-      $('#login-dialog').close();
-      state.me = (await api.me()).user;
-      renderUser();
-      await loadMembers();
-      await reloadAll().catch(showError);
-    } catch (e) {
-      $('#login-error').textContent = `${t('login_failed')}: ${e.message}`;
-    }
+  wireLogin(async (user) => {
+    state.me = user;
+    renderUser();
+    await loadMembers();
+    await reloadAll().catch(showError);
   });
   $('#logout-btn').addEventListener('click', async () => {
     await api.logout().catch(() => {});

@@ -1,6 +1,7 @@
 // The side panels: ward summary, segment list (sort, filter, search), residential-group table,
 // the legend, and the detail panel for a segment, a group or a parcel.
 import { t, statusLabel, num, area, metres, pct, date, fold, compareNames, vnd } from './i18n.js';
+import { api } from './api.js';
 import {
   STATUSES, PUBLIC_STATUSES, statusesOf, STATUS_COLOR, progressColor, rgbCss, CORRIDOR_COLOR, GROUP_LINE, SEGMENT_CASING,
   IDLE_CLASSES,
@@ -355,4 +356,28 @@ export function renderPrintSummary(host, { segments, groups, asOf, today, demo, 
     <tbody>${feats.map((f) => { const p = f.properties; return `<tr><td>${esc(p.name)}</td><td class="num">${p.id}</td><td class="num">${num(p.donated_area_m2)}</td><td class="num">${num(p.handed_over_area_m2)}</td><td class="num">${pct(p.progress_pct)}</td><td class="num">${num(p.households?.handed_over ?? 0, 0)}</td><td class="num">${num(p.parcels_affected, 0)}</td><td>${p.complete ? t('complete') : t('not_complete')}</td></tr>`; }).join('')}</tbody></table>
     ${groups?.length ? `<table class="print-table"><thead><tr><th>${t('col_group')}</th><th>${t('col_parcels')}</th><th>${t('col_required')}</th><th>${t('col_handed')}</th><th>${t('col_progress')}</th><th>${t('col_hh')}</th><th>${t('parcels_affected')}</th></tr></thead>
     <tbody>${[...groups].sort((a, b) => compareNames(a.residential_group, b.residential_group)).map((r) => `<tr><td>${esc(r.residential_group)}</td><td class="num">${num(r.parcels, 0)}</td><td class="num">${num(r.donated_area_m2)}</td><td class="num">${num(r.handed_over_area_m2)}</td><td class="num">${pct(r.progress_pct)}</td><td class="num">${num(r.households?.handed_over ?? 0, 0)}</td><td class="num">${num(r.parcels_affected ?? r.parcels, 0)}</td></tr>`).join('')}</tbody></table>` : ''}`;
+}
+
+/**
+ * The login dialog, the same on the ward's page and the province view: the button opens it, the form
+ * logs in, then `loggedIn(user)` lets the page show what the user may see. A failure is said in the dialog.
+ */
+export function wireLogin(loggedIn) {
+  $('#login-btn').addEventListener('click', () => {
+    $('#login-error').textContent = '';
+    $('#login-dialog').showModal();
+    $('#login-name').focus();
+  });
+  $('#login-cancel').addEventListener('click', () => $('#login-dialog').close());
+  $('#login-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await api.login($('#login-name').value.trim(), $('#login-password').value);
+      $('#login-password').value = '';
+      $('#login-dialog').close();
+      await loggedIn((await api.me()).user);
+    } catch (e) {
+      $('#login-error').textContent = `${t('login_failed')}: ${e.message}`;
+    }
+  });
 }

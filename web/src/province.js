@@ -8,7 +8,7 @@ import { t, setLang, getLang, applyStatic, date, parseDate, num, pct, compareNam
 import { maplibregl, buildStyle, addPageFonts } from './map.js';
 import { PROGRESS_STOPS, progressColor, rgbCss, BACKGROUND } from './config.js';
 import { sliderText, mapLocale, localizeMap } from './a11y.js';
-import { $, esc } from './panels.js';
+import { $, esc, wireLogin } from './panels.js';
 
 const POLL_MS = 3000;
 /** How far back the date slider reaches (the typed date may go further). */
@@ -341,26 +341,12 @@ export async function bootProvince({ config, me, toast }) {
     renderTable();
     renderMap();
   });
-  $('#login-btn').addEventListener('click', () => {
-    $('#login-error').textContent = '';
-    $('#login-dialog').showModal();
-    $('#login-name').focus();
-  });
-  $('#login-cancel').addEventListener('click', () => $('#login-dialog').close());
-  $('#login-form').addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    try {
-      await api.login($('#login-name').value.trim(), $('#login-password').value);
-      $('#login-password').value = '';
-      $('#login-dialog').close();
-      state.me = (await api.me()).user;
-      // A ward's own user: `/` is now that ward's page.
-      if ((await api.config()).view !== 'province') { location.reload(); return; }
-      renderUser();
-      await load(); // a reader of party data sees "đảng viên đi trước"
-    } catch (e) {
-      $('#login-error').textContent = `${t('login_failed')}: ${e.message}`;
-    }
+  wireLogin(async (user) => {
+    state.me = user;
+    // A ward's own user: `/` is now that ward's page.
+    if ((await api.config()).view !== 'province') { location.reload(); return; }
+    renderUser();
+    await load(); // a reader of party data sees "đảng viên đi trước"
   });
   $('#logout-btn').addEventListener('click', async () => {
     await api.logout().catch(() => {});
