@@ -8,6 +8,7 @@
 //! it then runs on from that instant, so entry times still move forward.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::sync::Once;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 /// The ward's time zone, as IANA names it.
@@ -19,10 +20,32 @@ pub const UTC_OFFSET_MINUTES: i64 = 7 * 60;
 /// Milliseconds added to the system clock ([`set_now`]).
 static SKEW_MS: AtomicI64 = AtomicI64::new(0);
 
+/// `HIENDAT_NOW` is read once, at the clock's first use, unless [`set_now`]
+/// came first: a test process (`./test` sets it) and the servers and
+/// commands it starts then share one day, whatever the machine's date.
+static FROM_ENV: Once = Once::new();
+
 /// Sets the clock so that it reads `at` now, and runs on from there.
 pub fn set_now(at: DateTime<Utc>) {
+    FROM_ENV.call_once(|| {});
+    store_skew(at);
+}
+
+fn store_skew(at: DateTime<Utc>) {
     let skew = (at - Utc::now()).num_milliseconds();
     SKEW_MS.store(skew, Ordering::Relaxed);
+}
+
+fn skew_ms() -> i64 {
+    FROM_ENV.call_once(|| {
+        if let Some(at) = std::env::var("HIENDAT_NOW")
+            .ok()
+            .and_then(|v| parse_instant(&v))
+        {
+            store_skew(at);
+        }
+    });
+    SKEW_MS.load(Ordering::Relaxed)
 }
 
 /// Parses an instant for [`set_now`]: RFC 3339 (`2026-12-04T17:30:00Z`,
@@ -35,7 +58,7 @@ pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
 
 /// The current instant.
 pub fn now() -> DateTime<Utc> {
-    Utc::now() + Duration::milliseconds(SKEW_MS.load(Ordering::Relaxed))
+    Utc::now() + Duration::milliseconds(skew_ms())
 }
 
 /// The ward's date at the instant `at`.
