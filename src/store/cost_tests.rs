@@ -11,11 +11,8 @@
 //!   (2.4 MB a event at a million parcels). No table a trigger updates
 //!   holds a blob.
 
-use super::tests::input;
+use super::tests::imported_reference_ward;
 use super::*;
-use crate::formats::geojson_read;
-use crate::geometry::crs::Crs;
-use crate::ops::import;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -46,18 +43,7 @@ fn steps(store: &mut Store, f: impl FnOnce(&Store)) -> u64 {
 
 #[test]
 fn a_small_box_reads_a_few_parcels_not_the_whole_ward() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/ward-10k");
-    let read = |f: &str| std::fs::read(format!("{dir}/{f}")).unwrap();
-    let segs = geojson_read::read_segments(&read("segments.geojson")).unwrap();
-    let parcels = geojson_read::read_parcels(&read("parcels.geojson")).unwrap();
-    let mut store = Store::open_in_memory().unwrap();
-    import::import(
-        &mut store,
-        &Crs::vn2000_thanh_hoa(),
-        input(&segs, &parcels),
-        false,
-    )
-    .unwrap();
+    let (mut store, parcels) = imported_reference_ward();
     assert!(parcels.len() >= 10_000);
 
     // A box of about 10 m around a corner of the first parcel.

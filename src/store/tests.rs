@@ -25,6 +25,20 @@ fn reference_ward() -> &'static (Vec<SegmentInput>, Vec<ParcelInput>) {
     })
 }
 
+/// The 10k reference ward imported into a store in memory, with its parcels.
+pub(super) fn imported_reference_ward() -> (Store, &'static [ParcelInput]) {
+    let (segs, parcels) = reference_ward();
+    let mut store = Store::open_in_memory().unwrap();
+    import::import(
+        &mut store,
+        &Crs::vn2000_thanh_hoa(),
+        input(segs, parcels),
+        false,
+    )
+    .unwrap();
+    (store, parcels)
+}
+
 pub(super) fn input<'a>(s: &'a [SegmentInput], p: &'a [ParcelInput]) -> ImportInput<'a> {
     ImportInput {
         segments: s,
