@@ -6,7 +6,7 @@ use super::*;
 use crate::campaign::events::{Event, Status};
 use crate::campaign::{HouseholdInput, ParcelInput, SegmentInput};
 use crate::geometry::validate::{Layer, Reason};
-use crate::store::ParcelFilter;
+use crate::store::{ParcelFilter, UNNAMED_WARD, WardId, WardKind};
 use chrono::{NaiveDate, TimeZone, Utc};
 use std::collections::BTreeMap;
 
@@ -621,4 +621,53 @@ fn position_ids_that_meet_stored_ids_are_refused_in_a_partial_import() {
         parcels: true,
     };
     import_with(&mut other, &crs(), input(&roads(), &shapes), both, true).unwrap();
+}
+
+#[test]
+fn an_import_chooses_its_ward_by_code_or_name_and_never_renames_a_named_one() {
+    // one unnamed ward (a new file): --ward names it, as before wards
+    let mut store = Store::open_in_memory().unwrap();
+    assert_eq!(store.ward_name().unwrap(), UNNAMED_WARD);
+    assert_eq!(
+        select_ward(&mut store, Some("Ngọc Sơn"))
+            .unwrap()
+            .as_deref(),
+        Some("Ngọc Sơn")
+    );
+    assert_eq!(select_ward(&mut store, None).unwrap(), None);
+
+    // two named wards
+    let mut store = Store::open_in_memory().unwrap();
+    store.rename_ward("Ngọc Sơn").unwrap();
+    let b = store
+        .add_ward(
+            "dong-son",
+            "Đông Sơn",
+            WardKind::Phuong,
+            Some("Thanh Hóa"),
+            None,
+        )
+        .unwrap()
+        .id;
+    assert_eq!(store.ward_row().unwrap().code, "ngoc-son", "named: coded");
+    for (given, ward) in [
+        ("dong-son", b),
+        ("Ngọc Sơn", WardId(1)),
+        ("phường đông sơn", b),
+        ("NGOC SON", WardId(1)),
+    ] {
+        assert_eq!(select_ward(&mut store, Some(given)).unwrap(), None);
+        assert_eq!(store.ward_id(), ward, "{given}");
+    }
+    let before = store.wards().unwrap();
+    for given in [None, Some("Hà Trung")] {
+        let err = select_ward(&mut store, given).unwrap_err();
+        assert!(matches!(err, ImportError::Files(_)), "{err}");
+        let m = err.to_string();
+        assert!(
+            m.starts_with("--ward") && m.contains("ngoc-son") && m.contains("dong-son"),
+            "{m}"
+        );
+    }
+    assert_eq!(store.wards().unwrap(), before, "no ward renamed");
 }

@@ -25,6 +25,22 @@ fn reference_ward() -> &'static (Vec<SegmentInput>, Vec<ParcelInput>) {
     })
 }
 
+/// `segments` and `parcels` (and `org`) imported into the store's current
+/// ward: for the store's other test modules, which call no use case.
+pub(super) fn import_into(
+    store: &mut Store,
+    crs: &Crs,
+    segments: &[SegmentInput],
+    parcels: &[ParcelInput],
+    org: Option<&crate::campaign::org::Org>,
+) -> import::ImportSummary {
+    let i = ImportInput {
+        org,
+        ..input(segments, parcels)
+    };
+    import::import(store, crs, i, false).unwrap()
+}
+
 /// The 10k reference ward imported into a store in memory, with its parcels.
 pub(super) fn imported_reference_ward() -> (Store, &'static [ParcelInput]) {
     let (segs, parcels) = reference_ward();

@@ -3,7 +3,7 @@
 //! ward never reach into the other's, though both use the same parcel ids,
 //! group names and member codes.
 
-use super::tests::{input, small_ward};
+use super::tests::{import_into, small_ward};
 use super::*;
 use crate::campaign::FeatureId;
 use crate::campaign::evaluation::{Band, SubjectKind as RatedKind, Thresholds};
@@ -11,7 +11,6 @@ use crate::campaign::inspection::{InspectionKind, InspectionValues, SubjectKind}
 use crate::campaign::org::{Area, AssignmentInput, CellInput, LeadInput, MemberInput, Org};
 use crate::campaign::plans::{AreaKind, MAX_PLANS, Milestone, PlanArea, PlanDraft};
 use crate::geometry::crs::Crs;
-use crate::ops::import;
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 
@@ -82,27 +81,17 @@ fn two_wards() -> (Store, WardId, WardId) {
     let mut s = Store::open_in_memory().unwrap();
     let a = s.ward_id();
     let org_a = org("A", 102);
-    let input_a = ImportInput {
-        org: Some(&org_a),
-        ..input(&segments, &parcels)
-    };
-    import::import(&mut s, &crs, input_a, false).unwrap();
+    import_into(&mut s, &crs, &segments, &parcels, Some(&org_a));
     let b = s
         .add_ward("b", "Phường B", WardKind::Phuong, None, None)
         .unwrap()
         .id;
     s.use_ward(b).unwrap();
     let org_b = org("B", 103);
-    let input_b = ImportInput {
-        org: Some(&org_b),
-        ..input(&segments, &parcels)
-    };
-    import::import(&mut s, &crs, input_b, false).unwrap();
+    import_into(&mut s, &crs, &segments, &parcels, Some(&org_b));
     s.use_ward(a).unwrap();
     (s, a, b)
 }
-
-use crate::ops::import::ImportInput;
 
 fn rows(s: &Store, sql: &str, ward: i64) -> Vec<Vec<Value>> {
     let mut st = s.conn.prepare(sql).unwrap();

@@ -2,12 +2,11 @@
 //! read returns the current ward's rows only, another ward's row ids are
 //! not found, and importing into one ward leaves the other byte for byte.
 
-use super::tests::{event, input, small_ward};
+use super::tests::{event, import_into, small_ward};
 use super::*;
 use crate::campaign::events::Status;
 use crate::campaign::{ParcelInput, SegmentInput};
 use crate::geometry::crs::Crs;
-use crate::ops::import::{self, ImportError, select_ward};
 use chrono::NaiveDate;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -35,7 +34,7 @@ fn other_ward(owner: &str, dy: f64) -> (Vec<SegmentInput>, Vec<ParcelInput>) {
 fn two_wards() -> (Store, WardId) {
     let mut store = Store::open_in_memory().unwrap();
     let (s, p) = small_ward();
-    import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
+    import_into(&mut store, &Crs::vn2000_thanh_hoa(), &s, &p, None);
     store.rename_ward("Ngọc Sơn").unwrap();
     let b = store
         .add_ward(
@@ -48,7 +47,7 @@ fn two_wards() -> (Store, WardId) {
         .unwrap();
     store.use_ward(b.id).unwrap();
     let (s, p) = other_ward("Trần Thị", 0.0);
-    import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
+    import_into(&mut store, &Crs::vn2000_thanh_hoa(), &s, &p, None);
     store.use_ward(WardId(1)).unwrap();
     (store, b.id)
 }
@@ -297,7 +296,7 @@ fn two_wards_with_the_same_ids_each_read_only_their_own() {
 fn importing_and_reimporting_one_ward_leaves_every_row_of_the_other_byte_for_byte() {
     let mut store = Store::open_in_memory().unwrap();
     let (s, p) = small_ward();
-    import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
+    import_into(&mut store, &Crs::vn2000_thanh_hoa(), &s, &p, None);
     store
         .append_event(&event(102, Status::Persuading, (2026, 3, 1), 0))
         .unwrap();
@@ -314,13 +313,12 @@ fn importing_and_reimporting_one_ward_leaves_every_row_of_the_other_byte_for_byt
     // (re-measured, near segments searched), then measured in another CRS
     // (every parcel of B measured again), each a write over the same ids
     let (s, p) = other_ward("Trần Thị", 0.0);
-    import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
+    import_into(&mut store, &Crs::vn2000_thanh_hoa(), &s, &p, None);
     let (s, p) = other_ward("Trần Thị", 0.1);
-    let summary =
-        import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
+    let summary = import_into(&mut store, &Crs::vn2000_thanh_hoa(), &s, &p, None);
     assert_eq!(summary.parcels.updated, 3, "B's parcels moved");
     let tm3 = Crs::parse("EPSG:5896").unwrap();
-    import::import(&mut store, &tm3, input(&s, &p), false).unwrap();
+    import_into(&mut store, &tm3, &s, &p, None);
     store
         .append_event(&event(102, Status::Persuading, (2026, 3, 2), 1))
         .unwrap();
@@ -344,7 +342,7 @@ fn importing_and_reimporting_one_ward_leaves_every_row_of_the_other_byte_for_byt
     // and the other way round: ward 1 imported again leaves B as it is
     let b_rows = ward_rows(&store, b.0);
     let (s, p) = other_ward("Nguyễn Văn", 0.05);
-    import::import(&mut store, &Crs::vn2000_thanh_hoa(), input(&s, &p), false).unwrap();
+    import_into(&mut store, &Crs::vn2000_thanh_hoa(), &s, &p, None);
     assert_ne!(ward_rows(&store, 1), a);
     assert_eq!(ward_rows(&store, b.0), b_rows, "ward B byte for byte");
 }
@@ -384,43 +382,6 @@ fn a_link_across_wards_is_refused_by_the_schema() {
         let err = store.conn.execute(&sql, []).unwrap_err().to_string();
         assert!(err.contains(words), "{sql}: {err}");
     }
-}
-
-#[test]
-fn an_import_chooses_its_ward_by_code_or_name_and_never_renames_a_named_one() {
-    // one unnamed ward (a new file): --ward names it, as before wards
-    let mut store = Store::open_in_memory().unwrap();
-    assert_eq!(store.ward_name().unwrap(), UNNAMED_WARD);
-    assert_eq!(
-        select_ward(&mut store, Some("Ngọc Sơn"))
-            .unwrap()
-            .as_deref(),
-        Some("Ngọc Sơn")
-    );
-    assert_eq!(select_ward(&mut store, None).unwrap(), None);
-
-    let (mut store, b) = two_wards();
-    assert_eq!(store.ward_row().unwrap().code, "ngoc-son", "named: coded");
-    for (given, ward) in [
-        ("dong-son", b),
-        ("Ngọc Sơn", WardId(1)),
-        ("phường đông sơn", b),
-        ("NGOC SON", WardId(1)),
-    ] {
-        assert_eq!(select_ward(&mut store, Some(given)).unwrap(), None);
-        assert_eq!(store.ward_id(), ward, "{given}");
-    }
-    let before = store.wards().unwrap();
-    for given in [None, Some("Hà Trung")] {
-        let err = select_ward(&mut store, given).unwrap_err();
-        assert!(matches!(err, ImportError::Files(_)), "{err}");
-        let m = err.to_string();
-        assert!(
-            m.starts_with("--ward") && m.contains("ngoc-son") && m.contains("dong-son"),
-            "{m}"
-        );
-    }
-    assert_eq!(store.wards().unwrap(), before, "no ward renamed");
 }
 
 #[test]
